@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import type { Driver } from 'neo4j-driver';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from './config.js';
+import { Executor } from './graph/executor.js';
+import { applyMigrations } from './graph/migrations.js';
+import type { Logger } from './logger.js';
+import { buildPedigreeSchema } from './schema/index.js';
+import { createHttpServer, type HttpServer } from './server/http.js';
+import { Metrics } from './server/metrics.js';
+import { createServices, type Services } from './services.js';
+
+export interface App {
+  executor: Executor;
+  services: Services;
+  schema: GraphQLSchema;
+  metrics: Metrics;
+  /** Listens on host:port (0 picks a free port) and returns the bound URL. */
+  listen(port: number, host?: string): Promise<RunningServer>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  http: HttpServer;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root shared by `npm start` and the tests: executor →
+ * migrations → services → schema → HTTP + websocket server.
+ */
+export async function createApp(config: Config, driver: Driver, log: Logger): Promise<App> {
+  const executor = new Executor(driver, config.neo4j.database, log);
+  await applyMigrations(executor, log);
+  const services = createServices(executor, config, log);
+  const schema = await buildPedigreeSchema();
+  const metrics = new Metrics();
+  metrics.gauge('pedigree_cypher_statements_total', 'Cypher statements run since start', () => executor.statementCount);
+
+  return {
+    executor,
+    services,
+    schema,
+    metrics,
+    listen: async (port, host = config.host) => {
+      const http = await createHttpServer({
+        schema,
+        services,
+        log,
+        metrics,
+        introspection: config.introspection,
+        maxBodyBytes: 8 * 1024 * 1024,
+      });
+      await new Promise<void>((res, rej) => {
+        http.server.once('error', rej);
+        http.server.listen(port, host, () => res());
+      });
+      const bound = (http.server.address() as AddressInfo).port;
+      const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+      return {
+        url: `http://${shown}:${bound}/graphql`,
+        port: bound,
+        http,
+        close: () => http.stop(),
+      };
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { statement } from '../graph/cypher.js';
+import type { Tx } from '../graph/executor.js';
+
+/**
+ * Every event type the registry writes. Subscriptions, webhooks, the audit
+ * log, alias history and time travel all read these, so adding a mutation
+ * means adding its type here.
+ */
+export const EventType = {
+  MODEL_CREATED: 'MODEL_CREATED',
+  MODEL_UPDATED: 'MODEL_UPDATED',
+  MODEL_DELETED: 'MODEL_DELETED',
+  MODEL_TAG_SET: 'MODEL_TAG_SET',
+  MODEL_TAG_DELETED: 'MODEL_TAG_DELETED',
+  VERSION_CREATED: 'VERSION_CREATED',
+  VERSION_UPDATED: 'VERSION_UPDATED',
+  VERSION_TAG_SET: 'VERSION_TAG_SET',
+  VERSION_TAG_DELETED: 'VERSION_TAG_DELETED',
+  STAGE_CHANGED: 'STAGE_CHANGED',
+  ALIAS_SET: 'ALIAS_SET',
+  ALIAS_DELETED: 'ALIAS_DELETED',
+  ROLLBACK: 'ROLLBACK',
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** Event types whose payload is an alias move (they feed aliasChanged and aliasHistory). */
+export const ALIAS_EVENT_TYPES: readonly string[] = [EventType.ALIAS_SET, EventType.ALIAS_DELETED, EventType.ROLLBACK];
+
+export interface NewEvent {
+  type: EventType | string;
+  actor: string;
+  modelName?: string | null;
+  version?: number | null;
+  alias?: string | null;
+  /** Id of the node the event is about, when it is not a model version. */
+  subjectId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AppendedEvent {
+  /** Decimal string: sequences are 64-bit. */
+  sequence: string;
+  at: string;
+}
+
+const Q = { append: statement('events/append-event') };
+
+/**
+ * Appends an event inside the caller's write transaction: it commits or rolls
+ * back with the change it describes. Call it last in the transaction: it takes
+ * the global sequence lock, which is held until commit.
+ */
+export async function appendEvent(tx: Tx, e: NewEvent): Promise<AppendedEvent> {
+  const [row] = await tx.run<AppendedEvent>(Q.append, {
+    type: e.type,
+    actor: e.actor,
+    modelName: e.modelName ?? null,
+    version: e.version ?? null,
+    alias: e.alias ?? null,
+    subjectId: e.subjectId ?? null,
+    before: e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
+    after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
+  });
+  if (!row) throw new Error('event counter missing: migrations have not run');
+  return row;
+}

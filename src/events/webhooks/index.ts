@@ -1,0 +1,3 @@
+export * from './signature.js';
+export * from './ssrf.js';
+export * from './backoff.js';

@@ -1,0 +1,182 @@
+import { spawn, execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+/** tools/neo4j, found from src/graph (tsx, vitest) and from dist/src/graph (compiled). */
+const launcherDir = [resolve(here, '../../tools/neo4j'), resolve(here, '../../../tools/neo4j')].find((d) =>
+  existsSync(join(d, 'pom.xml')),
+);
+
+export interface EmbeddedOptions {
+  /** Where Neo4j keeps its store; created if missing, reused across starts. */
+  dataDir: string;
+  /** Bolt port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** JVM heap in MiB (default 768). */
+  heapMb?: number;
+  /** Page cache in MiB (default 128). */
+  pagecacheMb?: number;
+  /** Where the resolved classpath and compiled launcher are cached (default ~/.cache/pedigree). */
+  cacheDir?: string;
+  /** Receives the JVM's stderr lines (Neo4j's own log goes to dataDir/logs). */
+  onLog?: (line: string) => void;
+  /** How long to wait for Bolt (default 120 s). */
+  startTimeoutMs?: number;
+}
+
+export interface EmbeddedNeo4j {
+  readonly uri: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Graceful stop (SIGTERM, then SIGKILL after 30 s). Safe to call twice. */
+  stop(): Promise<void>;
+  /** Resolves when the JVM exits, for whatever reason. */
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * Starts Neo4j Community 5.26 in a child JVM with Bolt on loopback and waits
+ * until it answers. The first call resolves jars with Maven (cached in ~/.m2)
+ * and compiles the launcher; the classpath and classes are cached, so later
+ * starts run `java` directly and touch no network.
+ */
+export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<EmbeddedNeo4j> {
+  const { classpath } = await prepareLauncher(opts.cacheDir ?? join(homedir(), '.cache', 'pedigree'));
+  const port = opts.port && opts.port > 0 ? opts.port : await freePort();
+  mkdirSync(opts.dataDir, { recursive: true });
+
+  const child = spawn(
+    'java',
+    [
+      `-Xmx${opts.heapMb ?? 768}m`,
+      '-XX:+UseSerialGC',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-cp',
+      classpath,
+      'pedigree.neo4j.Launcher',
+      '--data-dir',
+      resolve(opts.dataDir),
+      '--port',
+      String(port),
+      '--pagecache-mb',
+      String(opts.pagecacheMb ?? 128),
+    ],
+    // stdin stays an open pipe: its EOF is how the JVM learns that we died.
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const tail: string[] = [];
+  const onLine = (line: string) => {
+    tail.push(line);
+    if (tail.length > 40) tail.shift();
+    opts.onLog?.(line);
+  };
+  lines(child.stderr!, onLine);
+
+  await new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`embedded Neo4j did not report ready within ${opts.startTimeoutMs ?? 120_000} ms:\n${tail.join('\n')}`));
+    }, opts.startTimeoutMs ?? 120_000);
+    lines(child.stdout!, (line) => {
+      if (line.startsWith('PEDIGREE_NEO4J_READY')) {
+        clearTimeout(timer);
+        res();
+      } else onLine(line);
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      rej(new Error(`could not start java for the embedded Neo4j (is Java 17+ on PATH?): ${err.message}`));
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`embedded Neo4j exited with code ${code} before it was ready:\n${tail.join('\n')}`));
+    });
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    uri: `bolt://127.0.0.1:${port}`,
+    port,
+    pid: child.pid!,
+    exited,
+    stop: () =>
+      (stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(killer);
+      })()),
+  };
+}
+
+function lines(stream: NodeJS.ReadableStream, onLine: (l: string) => void): void {
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buf += chunk;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      onLine(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+    }
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Resolves the classpath with Maven and compiles Launcher.java, once per
+ * distinct pom.xml + launcher source; the result is cached under cacheDir.
+ */
+export async function prepareLauncher(cacheDir: string): Promise<{ classpath: string }> {
+  if (!launcherDir) throw new Error('tools/neo4j (the embedded Neo4j launcher) was not found beside the sources');
+  const pom = join(launcherDir, 'pom.xml');
+  const source = join(launcherDir, 'src/main/java/pedigree/neo4j/Launcher.java');
+  const key = createHash('sha256').update(readFileSync(pom)).update(readFileSync(source)).digest('hex').slice(0, 16);
+  const dir = join(cacheDir, `neo4j-launcher-${key}`);
+  const cpFile = join(dir, 'classpath.txt');
+  const classes = join(dir, 'classes');
+
+  if (existsSync(cpFile) && existsSync(join(classes, 'pedigree/neo4j/Launcher.class'))) {
+    const deps = readFileSync(cpFile, 'utf8').trim();
+    // A pruned ~/.m2 invalidates the cache; resolve again rather than fail at class loading.
+    if (deps.split(':').every((jar) => existsSync(jar))) return { classpath: `${classes}:${deps}` };
+  }
+
+  mkdirSync(classes, { recursive: true });
+  const tmpCp = `${cpFile}.tmp-${process.pid}`;
+  try {
+    await run('mvn', ['-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${tmpCp}`], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`resolving Neo4j jars with Maven failed (is mvn on PATH?): ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+  const deps = readFileSync(tmpCp, 'utf8').trim();
+  await run('javac', ['-d', classes, '-cp', deps, source]);
+  // Written last, so a half-done preparation is never mistaken for a cached one.
+  writeFileSync(cpFile, deps);
+  return { classpath: `${classes}:${deps}` };
+}
+

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { SystemResolver } from './system/system.resolver.js';
+
+/** Every resolver class, by module. A module adds its list here. */
+const resolvers: NonEmptyArray<Function> = [SystemResolver];
+
+/**
+ * Builds the executable schema from the type-graphql classes. Decorators carry
+ * explicit type functions throughout, so this works without decorator
+ * metadata (esbuild in tests) as well as with it (tsc for `npm start`).
+ */
+export async function buildPedigreeSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers, validate: false });
+}
+
+/** The SDL as committed in schema/schema.graphql: sorted, so diffs are stable. */
+export async function emitSdl(): Promise<string> {
+  const { printSchema } = await import('graphql');
+  return `${printSchema(lexicographicSortSchema(await buildPedigreeSchema())).trim()}\n`;
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import type { Services } from '../services.js';
+import { createLoaders, type Loaders } from '../schema/loaders.js';
+
+/** Who is making the request. The governance layer fills in real principals. */
+export interface Actor {
+  name: string;
+  role: string | null;
+}
+
+/**
+ * Per-operation context, built the same way for HTTP requests and graphql-ws
+ * operations. Loaders are new for every operation: over a websocket an
+ * operation lives as long as its subscription, so subscription resolvers must
+ * not rely on a loader's cache across events.
+ */
+export interface Context {
+  requestId: string;
+  actor: Actor;
+  services: Services;
+  loaders: Loaders;
+  log: Logger;
+}
+
+export function createContext(services: Services, log: Logger, actor: Actor): Context {
+  const requestId = randomUUID();
+  return { requestId, actor, services, loaders: createLoaders(services), log: log.child({ requestId }) };
+}

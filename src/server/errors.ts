@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/** Codes that graphql-js, Apollo and our own rules produce on purpose; anything else is masked. */
+const PUBLIC_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'GATE_FAILED',
+  'CHECKSUM_MISMATCH',
+  'LIMIT_EXCEEDED',
+]);
+
+/**
+ * Expected errors keep their code and message; anything else becomes
+ * INTERNAL_SERVER_ERROR with a log id, and the details go to the log only
+ * (no stack traces, no Cypher, no driver messages reach a client).
+ */
+export function createErrorFormatter(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      return {
+        message: original.message,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { ...original.details, code: original.code },
+      };
+    }
+    const code = formatted.extensions?.code;
+    // graphql-js and Apollo errors (parse, validation, variable coercion) and
+    // GraphQLErrors raised on purpose with a public code are the client's to see.
+    if (original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code)) {
+      const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    const logId = randomUUID();
+    log.error({ logId, err: original, path: formatted.path }, 'internal error');
+    return {
+      message: `internal error (log id ${logId})`,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', logId },
+    };
+  };
+}

@@ -1,0 +1,170 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '../logger.js';
+import type { Services } from '../services.js';
+import { createContext, type Context } from './context.js';
+import { createErrorFormatter } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { attachWebSocket } from './ws.js';
+
+export interface HttpOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  log: Logger;
+  metrics: Metrics;
+  introspection: boolean;
+  /** Largest accepted request body in bytes. */
+  maxBodyBytes: number;
+}
+
+export interface HttpServer {
+  server: Server;
+  apollo: ApolloServer<Context>;
+  /** Stops accepting, drains in-flight requests and websockets. */
+  stop(): Promise<void>;
+}
+
+const anonymous = { name: 'anonymous', role: null };
+
+/**
+ * One node:http server carries everything: POST/GET /graphql (Apollo),
+ * graphql-ws upgrades on /graphql, /healthz, /readyz and /metrics.
+ */
+export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
+  const { schema, services, log, metrics } = opts;
+  const server = createServer();
+  const ws = attachWebSocket({ server, schema, services, log });
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: opts.introspection,
+    csrfPrevention: true,
+    // main.ts owns signal handling and stops Apollo, the driver and Neo4j in order.
+    stopOnTerminationSignals: false,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter(log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+      {
+        requestDidStart: async () => ({
+          willSendResponse: async ({ errors, operation }) => {
+            const type = operation?.operation ?? 'unknown';
+            metrics.graphqlOperations.inc({ type, outcome: errors?.length ? 'error' : 'ok' });
+            for (const e of errors ?? []) metrics.graphqlErrors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
+          },
+        }),
+      },
+    ],
+  });
+  await apollo.start();
+
+  server.on('request', (req, res) => {
+    const route = routeOf(req.url ?? '/');
+    res.on('finish', () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
+    handle(route, req, res).catch((err) => {
+      log.error({ err }, 'unhandled http error');
+      if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
+      else res.destroy();
+    });
+  });
+
+  async function handle(route: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    switch (route) {
+      case '/healthz':
+        return send(res, 200, 'application/json', '{"status":"ok"}\n');
+      case '/readyz': {
+        const ok = await services.system.ping(2000);
+        return send(res, ok ? 200 : 503, 'application/json', ok ? '{"status":"ready"}\n' : '{"status":"database unavailable"}\n');
+      }
+      case '/metrics':
+        return send(res, 200, 'text/plain; version=0.0.4', metrics.render());
+      case '/graphql':
+        return graphql(req, res);
+      default:
+        return send(res, 404, 'application/json', '{"error":"not found"}\n');
+    }
+  }
+
+  async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.setHeader('allow', 'GET, POST');
+      return send(res, 405, 'application/json', '{"errors":[{"message":"only GET and POST are served on /graphql"}]}\n');
+    }
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      const raw = await readBody(req, opts.maxBodyBytes);
+      if (raw === null) {
+        return send(res, 413, 'application/json', `{"errors":[{"message":"request body is limited to ${opts.maxBodyBytes} bytes","extensions":{"code":"LIMIT_EXCEEDED"}}]}\n`);
+      }
+      const type = headers.get('content-type') ?? '';
+      if (type.startsWith('application/json') || type.includes('+json')) {
+        try {
+          body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+        } catch {
+          return send(res, 400, 'application/json', '{"errors":[{"message":"request body is not valid JSON","extensions":{"code":"BAD_REQUEST"}}]}\n');
+        }
+      } else {
+        body = raw.toString('utf8');
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+      context: async () => createContext(services, log, anonymous),
+    });
+    for (const [k, v] of result.headers) res.setHeader(k, v);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  return {
+    server,
+    apollo,
+    stop: async () => {
+      await apollo.stop();
+    },
+  };
+}
+
+function routeOf(url: string): string {
+  const path = url.split('?')[0] ?? '/';
+  return ['/healthz', '/readyz', '/metrics', '/graphql'].includes(path) ? path : 'other';
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** The body, or null when it is larger than `limit` (the rest is drained, not buffered). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    req.resume();
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return null;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

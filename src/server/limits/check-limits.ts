@@ -1,0 +1,74 @@
+import {
+  Kind,
+  getOperationAST,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { aliasError, depthError } from './limit-rules.js';
+import { createMeasurer } from './measure.js';
+import { costOfOperation, type RawVariables } from './operation-cost.js';
+import { describeOperation, limitExceeded, resolveLimits, type QueryLimits } from './query-limits.js';
+
+/**
+ * Every limit the operation breaks (depth, aliases, cost), in that order; empty
+ * when it is within limits or when `document` holds no operation named
+ * `operationName` (execution reports that itself). Needs the request's
+ * variables, so call it once the operation is resolved: graphql-ws's
+ * `onSubscribe` can return the array as is.
+ */
+export function checkLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: RawVariables,
+  operationName: string | null | undefined,
+  limits: Partial<QueryLimits> = {},
+): readonly GraphQLError[] {
+  const operation = getOperationAST(document, operationName ?? undefined);
+  return operation ? checkOperation(schema, document, operation, variables, limits) : [];
+}
+
+/**
+ * Throws the first `LIMIT_EXCEEDED` error of {@link checkLimits}, if any.
+ * For Apollo Server use `limitsPlugin`, which also sets the HTTP status.
+ */
+export function assertWithinLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: RawVariables,
+  operationName: string | null | undefined,
+  limits: Partial<QueryLimits> = {},
+): void {
+  const [first] = checkLimits(schema, document, variables, operationName, limits);
+  if (first) throw first;
+}
+
+/** {@link checkLimits} for an operation already picked out of `document`. */
+export function checkOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: RawVariables,
+  limits: Partial<QueryLimits> = {},
+): readonly GraphQLError[] {
+  const { maxDepth, maxAliases, maxCost, defaultListSize } = resolveLimits(limits);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const measure = createMeasurer((name) => fragments.get(name));
+  const errors: GraphQLError[] = [];
+  const depth = depthError(operation, measure, maxDepth);
+  if (depth) errors.push(depth);
+  const aliases = aliasError(operation, measure, maxAliases);
+  if (aliases) errors.push(aliases);
+  const cost = costOfOperation(schema, document, operation, variables, defaultListSize);
+  if (cost > maxCost) {
+    errors.push(
+      limitExceeded(`query cost is limited to ${maxCost}; ${describeOperation(operation)} costs ${cost}`, operation),
+    );
+  }
+  return errors;
+}

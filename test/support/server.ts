@@ -1,0 +1,36 @@
+import { inject } from 'vitest';
+import { createApp, type App, type RunningServer } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createDriver } from '../../src/graph/driver.js';
+import { createLogger } from '../../src/logger.js';
+
+export interface TestServer {
+  app: App;
+  server: RunningServer;
+  url: string;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * A real Pedigree server on a free loopback port, in this test process,
+ * against the run's Neo4j. Environment overrides go through loadConfig, the
+ * same path as production.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({ NEO4J_URI: inject('neo4jUri'), LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env });
+  const log = createLogger(config.logLevel);
+  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
+  const app = await createApp(config, driver, log);
+  const server = await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    server,
+    url: server.url,
+    config,
+    close: async () => {
+      await server.close();
+      await driver.close();
+    },
+  };
+}

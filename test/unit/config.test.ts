@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+describe('config', () => {
+  it('has defaults for every variable', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(4000);
+    expect(c.neo4j.uri).toBeUndefined();
+    expect(c.neo4j.database).toBe('neo4j');
+    expect(c.introspection).toBe(true);
+  });
+
+  it('turns introspection off in production unless asked', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).introspection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', PEDIGREE_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    const attempt = () => loadConfig({ PORT: 'x', NEO4J_URI: 'http://nope', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(/PORT must be an integer/);
+    expect(attempt).toThrow(/LOG_LEVEL must be one of/);
+    expect(attempt).toThrow(/NEO4J_URI must be a bolt/);
+  });
+});

@@ -1,0 +1,72 @@
+import { ArgsType, Field, Int } from 'type-graphql';
+import { badInput } from '../../errors.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 500;
+
+/** Relay forward pagination: `first` items after the opaque cursor `after`. */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: `Page size (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last item of the previous page.' })
+  after?: string | null;
+}
+
+/** A validated page request as the domain sees it. */
+export interface Page {
+  first: number;
+  /** Decoded cursor (the sort key of the last item seen), or null for the first page. */
+  after: unknown[] | null;
+}
+
+export function toPage(first: number | null | undefined, after: string | null | undefined): Page {
+  const n = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) {
+    throw badInput(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`, { field: 'first' });
+  }
+  return { first: n, after: after ? decodeCursor(after) : null };
+}
+
+/** Cursors are opaque to clients: base64url of the JSON sort key. */
+export function encodeCursor(key: unknown[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): unknown[] {
+  try {
+    if (cursor.length > 1024) throw new Error('too long');
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(key)) throw new Error('not a key');
+    return key;
+  } catch {
+    throw badInput('after is not a cursor returned by this API', { field: 'after' });
+  }
+}
+
+/** The shape every connection resolver returns. */
+export interface ConnectionResult<T> {
+  totalCount: number;
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+/**
+ * Builds a connection from `first + 1` rows fetched after the cursor: the
+ * extra row only tells whether there is a next page.
+ */
+export function toConnection<T>(rows: T[], page: Page, totalCount: number, keyOf: (row: T) => unknown[]): ConnectionResult<T> {
+  const items = rows.slice(0, page.first);
+  const edges = items.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  return {
+    totalCount,
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > page.first,
+      hasPreviousPage: page.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

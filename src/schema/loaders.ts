@@ -1,3 +1,5 @@
+import DataLoader from 'dataloader';
+import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/provenance.service.js';
 import type { Services } from '../services.js';
 
 /**
@@ -5,9 +7,18 @@ import type { Services } from '../services.js';
  * through one of these, so a request costs a bounded number of round trips
  * however many objects it returns.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Loaders {}
+export interface Loaders {
+  run: DataLoader<string, RunRecord | null>;
+  runMetrics: DataLoader<string, MetricRecord[]>;
+  runInputs: DataLoader<string, RunInputRecord[]>;
+  datasetVersion: DataLoader<string, DatasetVersionRecord | null>;
+}
 
-export function createLoaders(_services: Services): Loaders {
-  return {};
+export function createLoaders(services: Services): Loaders {
+  return {
+    run: new DataLoader((ids) => services.provenance.runsByIds(ids)),
+    runMetrics: new DataLoader((ids) => services.provenance.runMetrics(ids)),
+    runInputs: new DataLoader((ids) => services.provenance.runInputs(ids)),
+    datasetVersion: new DataLoader((ids) => services.provenance.datasetVersionsByIds(ids)),
+  };
 }

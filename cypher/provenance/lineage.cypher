@@ -17,20 +17,23 @@ CALL () {
 }
 WITH n AS root LIMIT 1
 CALL (root) {
-  MATCH p = (root)-[rels:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM|MADE_BY|SERVED_BY*1..20]->(n)
-  WHERE $upstream AND all(r IN rels WHERE type(r) IN $relations)
-  RETURN n, min(length(p)) AS d
-  UNION ALL
-  MATCH p = (root)<-[rels:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM|MADE_BY|SERVED_BY*1..20]-(n)
-  WHERE $downstream AND all(r IN rels WHERE type(r) IN $relations)
-  RETURN n, min(length(p)) AS d
+  CALL (root) {
+    MATCH p = (root)-[rels:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM|MADE_BY|SERVED_BY*1..20]->(n)
+    WHERE $upstream AND all(r IN rels WHERE type(r) IN $relations)
+    RETURN n, min(length(p)) AS d
+    UNION ALL
+    MATCH p = (root)<-[rels:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM|MADE_BY|SERVED_BY*1..20]-(n)
+    WHERE $downstream AND all(r IN rels WHERE type(r) IN $relations)
+    RETURN n, min(length(p)) AS d
+  }
+  WITH n, min(d) AS d
+  WHERE d <= $depth AND n <> root
+  WITH n, d,
+       [l IN labels(n) WHERE l IN ['ModelVersion', 'Run', 'DatasetVersion', 'DataSource', 'ProviderModel', 'Prediction', 'Deployment']][0] AS kind
+  ORDER BY d, kind, n.id
+  // an aggregate without grouping keys: one row even when nothing is reachable
+  RETURN collect({node: n, d: d, kind: kind}) AS found
 }
-WITH root, n, min(d) AS d
-WHERE d <= $depth AND n <> root
-WITH root, n, d,
-     [l IN labels(n) WHERE l IN ['ModelVersion', 'Run', 'DatasetVersion', 'DataSource', 'ProviderModel', 'Prediction', 'Deployment']][0] AS kind
-ORDER BY d, kind, n.id
-WITH root, collect({node: n, d: d, kind: kind}) AS found
 WITH root, found[0..$budget] AS kept, size(found) > $budget AS truncated
 WITH root, truncated, kept, [root] + [k IN kept | k.node] AS members
 CALL (members) {

@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
+import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
@@ -12,6 +13,7 @@ export interface Services {
   registry: RegistryService;
   lifecycle: LifecycleService;
   audit: AuditService;
+  provenance: ProvenanceService;
 }
 
 export function createServices(executor: Executor, config: Config, _log: Logger): Services {
@@ -21,5 +23,6 @@ export function createServices(executor: Executor, config: Config, _log: Logger)
     registry,
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),
+    provenance: new ProvenanceService(executor),
   };
 }

@@ -20,6 +20,8 @@ export const EventType = {
   ALIAS_SET: 'ALIAS_SET',
   ALIAS_DELETED: 'ALIAS_DELETED',
   ROLLBACK: 'ROLLBACK',
+  WEBHOOK_CREATED: 'WEBHOOK_CREATED',
+  WEBHOOK_DELETED: 'WEBHOOK_DELETED',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

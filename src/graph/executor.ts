@@ -21,6 +21,7 @@ export class Executor {
   private readonly statements: Map<string, string>;
   /** Statements run since start; tests read it to hold round-trip budgets. */
   statementCount = 0;
+  private readonly commitListeners = new Set<() => void>();
 
   constructor(
     readonly driver: Driver,
@@ -59,6 +60,16 @@ export class Executor {
   }
 
   /**
+   * Calls `listener` after every write transaction of this executor commits
+   * (never inside one, never for a rolled-back one): the event tailer uses it
+   * to read a local mutation's event at once instead of at its next poll.
+   */
+  onWriteCommitted(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /**
    * Runs one statement of a migration file (constraints, indexes, seed nodes).
    * Migration text comes from cypher/migrations/, never from a request.
    */
@@ -80,7 +91,16 @@ export class Executor {
     const config = { metadata: { app: 'pedigree', operation: label } };
     try {
       const fn = (mtx: ManagedTransaction) => work(this.wrap(mtx));
-      return mode === 'READ' ? await session.executeRead(fn, config) : await session.executeWrite(fn, config);
+      if (mode === 'READ') return await session.executeRead(fn, config);
+      const result = await session.executeWrite(fn, config);
+      for (const listener of this.commitListeners) {
+        try {
+          listener();
+        } catch (err) {
+          this.log.error({ err }, 'write-committed listener failed');
+        }
+      }
+      return result;
     } catch (err) {
       throw this.mapError(err, label);
     } finally {

@@ -19,6 +19,8 @@ export interface Config {
   eventPollMs: number;
   /** Subscription sockets whose unsent bytes exceed this are closed with 4413 (resume with `after`). */
   wsMaxBufferedBytes: number;
+  /** Live events one subscription may hold while its client is behind; past it the socket is closed with 4413. */
+  wsMaxQueuedEvents: number;
   webhooks: {
     /** Lifts the SSRF address rule (loopback, private, link-local targets): tests and on-prem only. */
     allowPrivate: boolean;
@@ -80,6 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool('PEDIGREE_INTROSPECTION', nodeEnv !== 'production'),
     allowFileSources: bool('PEDIGREE_ALLOW_FILE_SOURCES', false),
     eventPollMs: int('PEDIGREE_EVENT_POLL_MS', 200, 10, 60_000),
+    wsMaxQueuedEvents: int('PEDIGREE_WS_MAX_QUEUED_EVENTS', 10_000, 1, 10_000_000),
     wsMaxBufferedBytes: int('PEDIGREE_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     webhooks: {
       allowPrivate: bool('PEDIGREE_WEBHOOK_ALLOW_PRIVATE', false),

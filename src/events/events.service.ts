@@ -11,7 +11,7 @@ import { WebhookService } from './webhooks/webhook.service.js';
 export interface SubscribeOptions {
   /** Replay events after this sequence (a decimal string) first; null or absent: live only. */
   after?: string | null;
-  /** Live events held for a consumer that is behind; default 10 000. */
+  /** Live events held for a consumer that is behind; default config.wsMaxQueuedEvents. */
   maxQueued?: number;
   /** Called when the consumer fell more than `maxQueued` events behind; the stream then ends. */
   onOverflow?: (queued: number) => void;
@@ -28,9 +28,11 @@ export class EventsService {
   readonly webhooks: WebhookService;
   readonly dispatcher: WebhookDispatcher;
   private unsubscribeDispatcher: (() => void) | null = null;
+  private readonly maxQueued: number;
 
   constructor(executor: Executor, config: Config, log: Logger) {
     const elog = log.child({ component: 'events' });
+    this.maxQueued = config.wsMaxQueuedEvents;
     this.reader = new EventLogReader(executor);
     this.tailer = new EventTailer(this.reader, config.eventPollMs, elog);
     const policy = (): WebhookTargetPolicy => ({
@@ -84,7 +86,7 @@ export class EventsService {
       reader: this.reader,
       filter,
       after,
-      maxQueued: opts.maxQueued ?? 10_000,
+      maxQueued: opts.maxQueued ?? this.maxQueued,
       onOverflow: opts.onOverflow ?? (() => undefined),
     });
   }

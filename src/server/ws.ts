@@ -23,6 +23,8 @@ export interface WsOptions {
 export interface WsHandle {
   /** Shared subscription executions (see SharedExecutions). */
   shared: SharedExecutions;
+  /** Sockets closed as slow subscribers since start. */
+  readonly slowClosures: number;
   dispose(): Promise<void>;
 }
 
@@ -39,8 +41,10 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
   const format = createErrorFormatter(opts.log);
   const maxBuffered = opts.maxBufferedBytes ?? 4 * 1024 * 1024;
   const shared = new SharedExecutions();
+  let slowClosures = 0;
   const closeSlow = (socket: WebSocket, why: string) => {
     if (socket.readyState !== socket.OPEN) return;
+    slowClosures++;
     opts.log.info({ why }, 'closing a slow subscriber');
     socket.close(SLOW_SUBSCRIBER_CLOSE, why);
   };
@@ -64,6 +68,9 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
   );
   return {
     shared,
+    get slowClosures() {
+      return slowClosures;
+    },
     dispose: async () => {
       await cleanup.dispose();
       await opts.services.events.stop();

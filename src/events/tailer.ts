@@ -22,6 +22,8 @@ export class EventTailer {
   private polling: Promise<void> | null = null;
   private again = false;
   private started: Promise<void> | null = null;
+  /** Completed polls since start: subscribers use it to tell a burst (one poll) from a stuck consumer. */
+  drains = 0;
 
   constructor(
     private readonly reader: EventLogReader,
@@ -116,7 +118,8 @@ export class EventTailer {
           }
         }
       }
-      if (batch.length < BATCH) return;
+      if (batch.length < BATCH) break;
     }
+    this.drains++;
   }
 }

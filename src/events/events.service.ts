@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { Executor } from '../graph/executor.js';
+import { Executor } from '../graph/executor.js';
 import type { Logger } from '../logger.js';
 import { EventLogReader, type EventFilter, type EventRecord, parseSequence } from './event-record.js';
 import { eventStream } from './event-stream.js';
@@ -33,7 +33,11 @@ export class EventsService {
   constructor(executor: Executor, config: Config, log: Logger) {
     const elog = log.child({ component: 'events' });
     this.maxQueued = config.wsMaxQueuedEvents;
-    this.reader = new EventLogReader(executor);
+    // Background reads and writes (polls, replays, delivery bookkeeping) go
+    // through their own executor on the same driver, so they do not count in
+    // the request executor's statement budget, nor nudge the tailer themselves.
+    const background = new Executor(executor.driver, executor.database, elog);
+    this.reader = new EventLogReader(background);
     this.tailer = new EventTailer(this.reader, config.eventPollMs, elog);
     const policy = (): WebhookTargetPolicy => ({
       allowPrivate: config.webhooks.allowPrivate,
@@ -41,7 +45,7 @@ export class EventsService {
     });
     this.webhooks = new WebhookService(executor, policy);
     this.dispatcher = new WebhookDispatcher(
-      executor,
+      background,
       this.reader,
       {
         policy,

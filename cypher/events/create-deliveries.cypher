@@ -3,7 +3,8 @@
 // crash leaves either both or neither. MERGE on the delivery id makes a second
 // replica processing the same batch a no-op. Locking the counter first
 // serialises dispatchers across replicas.
-MATCH (c:Counter {name: 'webhook-dispatcher'})
+MERGE (c:Counter {name: 'webhook-dispatcher'}) ON CREATE SET c.value = 0
+WITH c
 SET c.value = CASE WHEN c.value < toInteger($upTo) THEN toInteger($upTo) ELSE c.value END
 WITH c
 UNWIND $events AS e

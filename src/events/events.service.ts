@@ -58,7 +58,7 @@ export class EventsService {
     );
     // Any committed write through this executor nudges the tailer: local
     // mutations reach local subscribers without waiting for a poll.
-    executor.onWriteCommitted(() => this.notifyCommitted());
+    executor.afterCommit.add(() => this.notifyCommitted());
   }
 
   async start(): Promise<void> {

@@ -21,7 +21,12 @@ export class Executor {
   private readonly statements: Map<string, string>;
   /** Statements run since start; tests read it to hold round-trip budgets. */
   statementCount = 0;
-  private readonly commitListeners = new Set<() => void>();
+  /**
+   * Called after every write transaction commits (never for a rolled-back
+   * one): the event tailer listens here to publish new events at once instead
+   * of waiting for its next poll.
+   */
+  readonly afterCommit = new Set<() => void>();
 
   constructor(
     readonly driver: Driver,
@@ -55,18 +60,10 @@ export class Executor {
    * Several statements in one write transaction. `work` may run more than once
    * (retries on transient errors): it must have no side effects outside Neo4j.
    */
-  writeTx<R>(work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
-    return this.transaction('WRITE', work, label);
-  }
-
-  /**
-   * Calls `listener` after every write transaction of this executor commits
-   * (never inside one, never for a rolled-back one): the event tailer uses it
-   * to read a local mutation's event at once instead of at its next poll.
-   */
-  onWriteCommitted(listener: () => void): () => void {
-    this.commitListeners.add(listener);
-    return () => this.commitListeners.delete(listener);
+  async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
+    const result = await this.transaction('WRITE', work, label);
+    for (const listener of this.afterCommit) listener();
+    return result;
   }
 
   /**
@@ -91,16 +88,7 @@ export class Executor {
     const config = { metadata: { app: 'pedigree', operation: label } };
     try {
       const fn = (mtx: ManagedTransaction) => work(this.wrap(mtx));
-      if (mode === 'READ') return await session.executeRead(fn, config);
-      const result = await session.executeWrite(fn, config);
-      for (const listener of this.commitListeners) {
-        try {
-          listener();
-        } catch (err) {
-          this.log.error({ err }, 'write-committed listener failed');
-        }
-      }
-      return result;
+      return mode === 'READ' ? await session.executeRead(fn, config) : await session.executeWrite(fn, config);
     } catch (err) {
       throw this.mapError(err, label);
     } finally {

@@ -6,6 +6,8 @@ import { gqlOk, uniq, wsClient } from '../support/graphql.js';
 import { appendAliasMove, collect } from '../support/events.js';
 import { startProcessServer, type ProcessServer } from '../support/process-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { contractOp } from '../support/contract.js';
+import { createModel, createVersion } from '../support/fixtures.js';
 
 const ALIAS_CHANGED = /* GraphQL */ `
   subscription AliasChanged($modelName: String!, $alias: String, $after: String) {
@@ -32,33 +34,43 @@ describe('events: subscriptions from the event log', () => {
     await t?.close();
   });
 
-  it('delivers 32 concurrent alias moves to every subscriber exactly once, in sequence order', async () => {
-    const model = uniq('m');
+  it('delivers 32 concurrent setRegisteredModelAlias moves to every subscriber exactly once, in sequence order', async () => {
+    const model = await createModel(t.url);
+    for (let v = 0; v < 4; v++) await createVersion(t.url, model);
     const start = await lastSequence(t.url);
     const clients = [wsClient(t.url), wsClient(t.url)];
     try {
-      const aliases = collect(clients[0]!, ALIAS_CHANGED, { modelName: model, after: start }, (d) => d.aliasChanged);
-      const all = collect(clients[1]!, REGISTRY_EVENTS, { after: start, types: ['ALIAS_SET'] }, (d) => d.registryEvents);
-      const sequences = await Promise.all(
-        Array.from({ length: 32 }, (_, i) => appendAliasMove(t.app.executor, { modelName: model, alias: 'production', from: i === 0 ? null : i, to: i + 1 })),
+      const aliases = collect(clients[0]!, contractOp('AliasChanged'), { modelName: model, after: start }, (d) => d.aliasChanged);
+      const all = collect(clients[1]!, contractOp('RegistryEvents'), { after: start, types: ['ALIAS_SET'] }, (d) => d.registryEvents);
+      const moves = await Promise.all(
+        Array.from({ length: 32 }, (_, i) =>
+          gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: `a${i % 8}`, version: (i % 4) + 1 }),
+        ),
       );
-      const expected = [...sequences].sort(bySeq);
+      const expected = moves.map((m) => m.setRegisteredModelAlias.sequence as string).sort(bySeq);
       const got = await aliases.until(32);
       expect(got.map((e) => e.sequence)).toEqual(expected);
-      expect(got[0]).toMatchObject({ modelName: model, alias: 'production', actor: 'test' });
-      expect(got.every((e) => typeof e.version === 'number' && Date.parse(e.at) > 0)).toBe(true);
+      // Each event says where its alias came from: replaying them in order rebuilds every alias.
+      const current = new Map<string, number | null>();
+      for (const e of got) {
+        expect(e).toMatchObject({ modelName: model, actor: expect.any(String) });
+        expect(e.previousVersion).toBe(current.get(e.alias) ?? null);
+        current.set(e.alias, e.version);
+      }
+      const served = await gqlOk(t.url, contractOp('GetRegisteredModel'), { name: model });
+      for (const a of served.registeredModel.aliases) expect(current.get(a.alias)).toBe(a.version.version);
       const mine = await waitFor(() => all.items.filter((e) => e.modelName === model), 32);
       expect(mine.map((e) => e.sequence)).toEqual(expected);
-      // Nothing else arrives for the alias subscription: the next event is another model's.
+      // Nothing else arrives for this model's subscription: the next event is another model's.
       await appendAliasMove(t.app.executor, { modelName: uniq('other'), alias: 'production', from: null, to: 1 });
-      const marker = await appendAliasMove(t.app.executor, { modelName: model, alias: 'staging', from: null, to: 3 });
+      const del = await gqlOk(t.url, contractOp('DeleteRegisteredModelAlias'), { modelName: model, alias: 'a0' });
       const after = await aliases.until(33);
-      expect(after.slice(32).map((e) => e.sequence)).toEqual([marker]);
-      expect(after.at(-1)).toMatchObject({ alias: 'staging', previousVersion: null, version: 3 });
+      expect(after.slice(32).map((e) => e.sequence)).toEqual([del.deleteRegisteredModelAlias.sequence]);
+      expect(after.at(-1)).toMatchObject({ alias: 'a0', previousVersion: current.get('a0'), version: null });
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
     }
-  });
+  }, 180_000);
 
   it('filters by alias and reports deletion as version null', async () => {
     const model = uniq('m');
@@ -186,7 +198,12 @@ describe('events: across replicas', () => {
     try {
       const sub = collect(client, ALIAS_CHANGED, { modelName: model, after: start }, (d) => d.aliasChanged);
       const sequences: string[] = [];
-      for (let i = 0; i < 5; i++) sequences.push(await appendAliasMove(a.app.executor, { modelName: model, alias: 'production', from: i || null, to: i + 1 }));
+      await createModel(a.url, model);
+      for (let i = 0; i < 5; i++) {
+        await createVersion(a.url, model);
+        const moved = await gqlOk(a.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: 'production', version: i + 1 });
+        sequences.push(moved.setRegisteredModelAlias.sequence);
+      }
       const got = await sub.until(5);
       expect(got.map((e) => e.sequence)).toEqual(sequences);
     } finally {

@@ -102,8 +102,9 @@ export class WebhookDispatcher {
   }
 
   private async createDeliveries(): Promise<void> {
-    let [pos] = await this.executor.write<{ sequence: string }>(Q.position);
-    let position = pos!.sequence;
+    const [pos] = await this.executor.read<{ sequence: string; webhooks: number }>(Q.position);
+    if (!pos || pos.webhooks === 0) return;
+    let position = pos.sequence;
     while (this.running) {
       const events = await this.reader.readAfter(position, {}, BATCH);
       if (events.length === 0) return;

@@ -83,8 +83,8 @@ export class WebhookDispatcher {
       try {
         do {
           this.again = false;
-          await this.createDeliveries();
-          await this.sendDue();
+          // No webhook, no work: the pass is one read, and writes nothing.
+          if (await this.createDeliveries()) await this.sendDue();
         } while (this.again && this.running);
       } catch (err) {
         this.log.warn({ err }, 'webhook dispatch pass failed; retrying at the next tick');
@@ -101,13 +101,14 @@ export class WebhookDispatcher {
     this.timer.unref();
   }
 
-  private async createDeliveries(): Promise<void> {
+  /** Turns new events into deliveries; false when there is no webhook at all. */
+  private async createDeliveries(): Promise<boolean> {
     const [pos] = await this.executor.read<{ sequence: string; webhooks: number }>(Q.position);
-    if (!pos || pos.webhooks === 0) return;
+    if (!pos || pos.webhooks === 0) return false;
     let position = pos.sequence;
     while (this.running) {
       const events = await this.reader.readAfter(position, {}, BATCH);
-      if (events.length === 0) return;
+      if (events.length === 0) return true;
       const upTo = events.at(-1)!.sequence;
       await this.executor.write(Q.createDeliveries, {
         upTo,
@@ -115,8 +116,9 @@ export class WebhookDispatcher {
         events: events.map((e) => ({ sequence: e.sequence, type: e.type, at: e.at, body: webhookBody(e) })),
       });
       position = upTo;
-      if (events.length < BATCH) return;
+      if (events.length < BATCH) return true;
     }
+    return true;
   }
 
   private async sendDue(): Promise<void> {

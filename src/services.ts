@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
+import { EventsService } from './events/events.service.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
@@ -10,16 +11,18 @@ import { SystemService } from './system/system.service.js';
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
   system: SystemService;
+  events: EventsService;
   registry: RegistryService;
   lifecycle: LifecycleService;
   audit: AuditService;
   provenance: ProvenanceService;
 }
 
-export function createServices(executor: Executor, config: Config, _log: Logger): Services {
+export function createServices(executor: Executor, config: Config, log: Logger): Services {
   const registry = new RegistryService(executor, config);
   return {
     system: new SystemService(executor),
+    events: new EventsService(executor, config, log),
     registry,
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),

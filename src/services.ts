@@ -23,6 +23,6 @@ export function createServices(executor: Executor, config: Config, _log: Logger)
     registry,
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),
-    provenance: new ProvenanceService(executor),
+    provenance: new ProvenanceService(executor, registry),
   };
 }

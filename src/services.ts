@@ -26,6 +26,6 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     registry,
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),
-    provenance: new ProvenanceService(executor),
+    provenance: new ProvenanceService(executor, registry),
   };
 }

@@ -20,6 +20,8 @@ export const EventType = {
   ALIAS_SET: 'ALIAS_SET',
   ALIAS_DELETED: 'ALIAS_DELETED',
   ROLLBACK: 'ROLLBACK',
+  TOKEN_CREATED: 'TOKEN_CREATED',
+  TOKEN_REVOKED: 'TOKEN_REVOKED',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

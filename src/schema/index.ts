@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { TokenResolver } from './governance/token.resolver.js';
 import { SystemResolver } from './system/system.resolver.js';
 
 /** Every resolver class, by module. A module adds its list here. */
-const resolvers: NonEmptyArray<Function> = [SystemResolver];
+const resolvers: NonEmptyArray<Function> = [SystemResolver, TokenResolver];
 
 /**
  * Builds the executable schema from the type-graphql classes. Decorators carry

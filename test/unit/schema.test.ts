@@ -15,7 +15,7 @@ const contractPath = [new URL('../shared/contract/operations.graphql', root), ne
  * operation that stops validating fails here, and so does an operation that
  * validates without being listed (add it).
  */
-export const COVERED_OPERATIONS: string[] = [];
+export const COVERED_OPERATIONS: string[] = ['CreateApiToken'];
 
 describe('schema', () => {
   it('schema/schema.graphql is the SDL the code builds (run `npm run schema:emit` if this fails)', async () => {

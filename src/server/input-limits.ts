@@ -49,7 +49,7 @@ export function checkInputSizes(
   limits: InputLimits = DEFAULT_INPUT_LIMITS,
 ): void {
   for (const arg of args) {
-    walk(values[arg.name], arg.type, `${fieldKey}(${arg.name})`, arg.name, arg.name, limits);
+    walk(values[arg.name], arg.type, `${fieldKey}(${arg.name})`, arg.name, `${fieldKey} argument ${arg.name}`, limits);
   }
 }
 

@@ -1,0 +1,160 @@
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  buildSchema,
+  getNamedType,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  parse,
+  print,
+  typeFromAST,
+  type GraphQLInputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, uniq } from '../support/graphql.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { COVERED_OPERATIONS } from '../unit/schema.test.js';
+
+/**
+ * Hostile strings through every String argument (top level and inside input
+ * objects) of every contract operation the schema covers. Each must be stored
+ * literally or refused with a clear error code, and nothing that existed
+ * before may be deleted. A covered operation with string arguments needs a
+ * baseline below: the test fails, naming it, until it has one.
+ */
+const HOSTILE: [string, string][] = [
+  ['double quote', 'a"b'],
+  ['single quote', "a'b"],
+  ['backtick', 'a`b'],
+  ['cypher break-out', "'}) DETACH DELETE n //"],
+  ['cypher break-out (double)', '"}) DETACH DELETE n //'],
+  ['cypher break-out (backtick)', '`}) MATCH (n) DETACH DELETE n //'],
+  ['parameter lookalike', '$name'],
+  ['NUL', 'a\u0000b'],
+  ['right-to-left override', 'abc\u202Edcb\u200F'],
+  ['backslashes', 'a\\\\\'b\\"'],
+  ['1 MB', 'x'.repeat(1024 * 1024)],
+];
+
+/** Clear, expected refusals; anything else (INTERNAL_SERVER_ERROR above all) fails. */
+const CLEAR_CODES = ['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'GATE_FAILED', 'LIMIT_EXCEEDED', 'CHECKSUM_MISMATCH'];
+
+type Vars = Record<string, unknown>;
+/** Valid variables for each covered operation (fixtures created on the fly, unique names). */
+const BASELINES: Record<string, (t: TestServer) => Promise<Vars> | Vars> = {
+  CreateApiToken: () => ({ name: uniq('inj'), role: 'VIEWER' }),
+};
+
+const root = new URL('../../', import.meta.url);
+const contractPath = [new URL('../shared/contract/operations.graphql', root), new URL('shared/contract/operations.graphql', root)].find((u) => existsSync(u));
+
+/** Paths (e.g. ['input', 'tags', 0, 'key']) of every String leaf reachable from the variables. */
+function stringPaths(schema: GraphQLSchema, op: OperationDefinitionNode): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const walk = (type: GraphQLInputType, path: (string | number)[], depth: number) => {
+    if (depth > 4) return;
+    const t = getNullableType(type);
+    if (isListType(t)) return walk(t.ofType, [...path, 0], depth);
+    if (isInputObjectType(t)) {
+      for (const f of Object.values(t.getFields())) walk(f.type, [...path, f.name], depth + 1);
+      return;
+    }
+    if (getNamedType(t).name === 'String') out.push(path);
+  };
+  for (const v of op.variableDefinitions ?? []) {
+    const type = typeFromAST(schema, v.type as any) as GraphQLInputType | undefined;
+    if (type) walk(type, [v.variable.name.value], 0);
+  }
+  return out;
+}
+
+/** A deep copy of `vars` with the string at `path` set to `value` (creating list items/objects as needed). */
+function withValue(vars: Vars, path: (string | number)[], value: string): Vars {
+  const copy = structuredClone(vars);
+  let node: any = copy;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    if (node[key] === undefined || node[key] === null) node[key] = typeof path[i + 1] === 'number' ? [] : {};
+    node = node[key];
+  }
+  node[path[path.length - 1]!] = value;
+  return copy;
+}
+
+describe('injection: hostile strings through every string argument of the contract', () => {
+  let t: TestServer;
+  let schema: GraphQLSchema;
+  let ops: OperationDefinitionNode[];
+  beforeAll(async () => {
+    t = await startTestServer();
+    schema = buildSchema(readFileSync(new URL('schema/schema.graphql', root), 'utf8'));
+    const doc = parse(readFileSync(contractPath!, 'utf8'));
+    ops = doc.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && COVERED_OPERATIONS.includes(d.name!.value),
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function nodeIds(): Promise<Set<string>> {
+    const s = t.app.executor.driver.session();
+    try {
+      const r = await s.run('MATCH (n) RETURN elementId(n) AS id');
+      return new Set(r.records.map((x) => x.get('id') as string));
+    } finally {
+      await s.close();
+    }
+  }
+
+  async function storedLiterally(value: string): Promise<boolean> {
+    const s = t.app.executor.driver.session();
+    try {
+      const r = await s.run(
+        'MATCH (n) WHERE any(k IN keys(n) WHERE n[k] = $v OR (n[k] IS :: LIST<ANY> AND $v IN n[k])) RETURN count(n) AS c',
+        { v: value },
+      );
+      return r.records[0]!.get('c').toNumber() > 0;
+    } finally {
+      await s.close();
+    }
+  }
+
+  it('every covered operation with string arguments has a baseline', () => {
+    const missing = ops.filter((op) => stringPaths(schema, op).length > 0 && !BASELINES[op.name!.value]).map((op) => op.name!.value);
+    expect(missing, 'add baselines to test/e2e/injection.e2e.test.ts').toEqual([]);
+  });
+
+  it('each hostile string is stored literally or refused with a clear error; nothing is deleted', async () => {
+    const report: string[] = [];
+    for (const op of ops) {
+      const baseline = BASELINES[op.name!.value];
+      if (!baseline) continue;
+      const query = print(op);
+      for (const path of stringPaths(schema, op)) {
+        for (const [label, hostile] of HOSTILE) {
+          const vars = withValue(await baseline(t), path, hostile);
+          const before = await nodeIds();
+          const r = await gql(t.url, query, vars);
+          const where = `${op.name!.value} ${path.join('.')} ← ${label}`;
+          if (r.errors?.length) {
+            const c = r.errors[0]!.extensions?.code ?? `HTTP ${r.status}`;
+            expect(CLEAR_CODES, `${where}: ${JSON.stringify(r.errors[0]).slice(0, 300)}`).toContain(c);
+            expect(r.errors[0]!.message.length, where).toBeLessThan(500);
+            const after = await nodeIds();
+            expect(after.size, `${where}: a refused operation wrote`).toBe(before.size);
+            report.push(`${where}: refused ${c}`);
+          } else {
+            const after = await nodeIds();
+            expect([...before].filter((id) => !after.has(id)), `${where}: nodes vanished`).toEqual([]);
+            if (op.operation === 'mutation') expect(await storedLiterally(hostile), `${where}: not stored literally`).toBe(true);
+            report.push(`${where}: accepted`);
+          }
+        }
+      }
+    }
+    expect(report.length).toBeGreaterThan(0);
+  });
+});

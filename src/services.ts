@@ -1,6 +1,10 @@
 import type { Config } from './config.js';
 import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
+import { AuditService } from './registry/audit.service.js';
+import { LifecycleService } from './registry/lifecycle.service.js';
+import { RegistryService } from './registry/registry.service.js';
+import type { Stage } from './registry/types.js';
 import { PromotionService } from './governance/promotion.service.js';
 import { TokenService } from './governance/token.service.js';
 import { SystemService } from './system/system.service.js';
@@ -8,14 +12,37 @@ import { SystemService } from './system/system.service.js';
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
   system: SystemService;
+  registry: RegistryService;
+  lifecycle: LifecycleService;
+  audit: AuditService;
   tokens: TokenService;
   promotions: PromotionService;
 }
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
+  const registry = new RegistryService(executor, config);
+  const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
+  const promotions = new PromotionService(executor, { expiryHours: config.security.promotionExpiryHours });
+  // Governance carries approved promotions out through the registry's
+  // transaction-level functions, and guards the registry's direct moves.
+  promotions.useRegistry({
+    resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
+    transitionStage: (tx, actor, target, stage, comment) => lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
+    moveAlias: (tx, actor, target, alias, opts) => registry.moveAliasIn(tx, target, alias, actor, opts),
+  });
+  registry.promotionGuard = (tx, target) =>
+    promotions.assertDirectChangeAllowed(
+      tx,
+      target.kind === 'stage'
+        ? { modelName: target.version.modelName, stage: target.stage }
+        : { modelName: target.model.name, alias: target.alias, protectedAliases: target.model.protectedAliases },
+    );
   return {
     system: new SystemService(executor),
-    promotions: new PromotionService(executor, { expiryHours: config.security.promotionExpiryHours }),
+    registry,
+    lifecycle,
+    audit: new AuditService(executor),
+    promotions,
     tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
   };
 }

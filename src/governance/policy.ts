@@ -47,12 +47,15 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Mutation.updateRegisteredModel': Role.CONTRIBUTOR,
   'Mutation.createModelVersion': Role.CONTRIBUTOR,
   'Mutation.updateModelVersion': Role.CONTRIBUTOR,
+  'Mutation.addModelVersionEvidence': Role.CONTRIBUTOR,
   'Mutation.setModelVersionTag': Role.CONTRIBUTOR,
   'Mutation.deleteModelVersionTag': Role.CONTRIBUTOR,
   'Mutation.setRegisteredModelTag': Role.CONTRIBUTOR,
   'Mutation.deleteRegisteredModelTag': Role.CONTRIBUTOR,
   'Mutation.setRegisteredModelAlias': Role.CONTRIBUTOR, // protected aliases: only through requestPromotion
   'Mutation.deleteRegisteredModelAlias': Role.CONTRIBUTOR,
+  // without force (which the registry keeps for ADMIN) only a model with no PRODUCTION version and no alias
+  'Mutation.deleteRegisteredModel': Role.CONTRIBUTOR,
   'Mutation.transitionModelVersionStage': Role.CONTRIBUTOR, // beyond STAGING: only through requestPromotion
   'Mutation.registerDatasetVersion': Role.CONTRIBUTOR,
   'Mutation.createRun': Role.CONTRIBUTOR,
@@ -74,7 +77,6 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Mutation.setModelOwners': Role.CONTRIBUTOR, // ADMIN or a current owner: checked by the service
   'Mutation.setProtectedAliases': Role.ADMIN,
   'Mutation.setModelGates': Role.ADMIN,
-  'Mutation.deleteRegisteredModel': Role.ADMIN,
   'Mutation.createWebhook': Role.ADMIN,
   'Mutation.updateWebhook': Role.ADMIN,
   'Mutation.deleteWebhook': Role.ADMIN,

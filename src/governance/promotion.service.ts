@@ -14,6 +14,7 @@ import {
   type ApprovalRule,
   type PromotionTarget,
 } from './promotion-rules.js';
+import type { AliasMove, VersionRecord, VersionRef } from '../registry/types.js';
 import { hasRole, isRole, Role } from './roles.js';
 
 const Q = {
@@ -24,7 +25,7 @@ const Q = {
   decide: statement('governance/decide-promotion-request'),
   model: statement('governance/get-model-governance'),
   setOwners: statement('governance/set-model-owners'),
-  setProtected: statement('governance/set-protected-aliases'),
+  pointedBefore: statement('governance/alias-pointed-to'),
 };
 
 const STAGES = ['DEVELOPMENT', 'STAGING', 'CANARY', 'PRODUCTION', 'ARCHIVED'];
@@ -34,25 +35,22 @@ const MAX_EVIDENCE = 50;
 
 /**
  * What governance needs from the registry, all inside the caller's write
- * transaction. The lead's registry service provides it (see the report);
- * the carry-out functions apply the registry's own gates and append its own
- * events, and must NOT call {@link PromotionService.assertDirectChangeAllowed}.
+ * transaction (wired in services.ts from RegistryService and
+ * LifecycleService). The carry-out functions apply the registry's own gates
+ * and append its own events; they do not run the promotion guard.
  */
 export interface RegistryPort {
-  /** `{ modelName, version }` or `{ modelName, alias }` → the version; NOT_FOUND when absent. */
-  resolveVersion(tx: Tx, ref: VersionRef): Promise<{ modelName: string; version: number; stage: string }>;
-  transitionStage(tx: Tx, actor: string, modelName: string, version: number, stage: string, comment: string | null): Promise<void>;
-  setAlias(tx: Tx, actor: string, modelName: string, alias: string, version: number): Promise<void>;
+  /** NOT_FOUND when the model or version does not exist. */
+  resolveVersion(tx: Tx, ref: VersionRef): Promise<VersionRecord>;
+  transitionStage(tx: Tx, actor: string, target: VersionRecord, stage: string, comment: string | null): Promise<unknown>;
+  moveAlias(tx: Tx, actor: string, target: VersionRecord, alias: string, opts: { eventType?: string; reason?: string }): Promise<AliasMove>;
 }
 
-export interface VersionRef {
-  modelName: string;
-  version?: number | null;
-  alias?: string | null;
-}
+export type { VersionRef };
 
 export interface Evidence {
   kind: string;
+  passed?: boolean | null;
   uri?: string | null;
   summary?: string | null;
 }
@@ -174,8 +172,9 @@ export class PromotionService {
       if (done) {
         // Carried out in this transaction: the registry's gates apply, and a
         // gate failure rolls back the approval too.
-        if (req.targetStage) await this.port().transitionStage(tx, caller.name, req.modelName, req.version, req.targetStage, `promotion request ${id}`);
-        else await this.port().setAlias(tx, caller.name, req.modelName, req.targetAlias!, req.version);
+        const target = await this.port().resolveVersion(tx, { modelName: req.modelName, version: req.version });
+        if (req.targetStage) await this.port().transitionStage(tx, caller.name, target, req.targetStage, `promotion request ${id}`);
+        else await this.port().moveAlias(tx, caller.name, target, req.targetAlias!, { reason: `promotion request ${id}` });
         await tx.run(Q.decide, { id, status: 'APPROVED', actor: caller.name, reason: null });
       }
       const view = await this.read(tx, id);
@@ -240,23 +239,22 @@ export class PromotionService {
     }, 'governance.setModelOwners');
   }
 
-  /** Replaces a model's protected aliases (ADMIN, checked by the policy table). */
-  async setProtectedAliases(caller: Caller, modelName: string, aliases: string[]): Promise<{ name: string; protectedAliases: string[] }> {
-    const unique = [...new Set(aliases)];
-    if (unique.length > 50) throw badInput('protected aliases are limited to 50', { field: 'aliases' });
-    for (const a of unique) if (!ALIAS_RE.test(a)) throw badInput(`"${a.slice(0, 100)}" is not a valid alias name`, { field: 'aliases' });
+  /**
+   * Moves an alias back to a version it pointed to before, without a request
+   * (REVIEWER, checked by the policy table); recorded as a ROLLBACK event with
+   * the reason. The registry's alias move does the rest.
+   */
+  async rollback(caller: Caller, modelName: string, alias: string, version: number, reason: string): Promise<AliasMove> {
+    if (!reason.trim()) throw badInput('reason must not be empty', { field: 'reason' });
     return this.executor.writeTx(async (tx) => {
-      await this.modelGovernance(tx, modelName);
-      const [row] = await tx.run<{ name: string; before: string[] | null; protectedAliases: string[] }>(Q.setProtected, { modelName, aliases: unique });
-      await appendEvent(tx, {
-        type: EventType.PROTECTED_ALIASES_SET,
-        actor: caller.name,
-        modelName,
-        before: row!.before ?? DEFAULT_PROTECTED_ALIASES,
-        after: row!.protectedAliases,
-      });
-      return { name: row!.name, protectedAliases: row!.protectedAliases };
-    }, 'governance.setProtectedAliases');
+      const target = await this.port().resolveVersion(tx, { modelName, version });
+      const [before] = await tx.run<{ pointedBefore: boolean; current: number | null }>(Q.pointedBefore, { modelName, alias, version });
+      if (!before?.pointedBefore) {
+        throw gateFailed(`alias "${alias}" of "${modelName}" never pointed to version ${version}: rollback only returns to an earlier target (use requestPromotion for a new one)`, { gate: 'rollback' });
+      }
+      if (before.current === version) throw badInput(`alias "${alias}" of "${modelName}" already points to version ${version}`, { field: 'version' });
+      return this.port().moveAlias(tx, caller.name, target, alias, { eventType: EventType.ROLLBACK, reason });
+    }, 'governance.rollback');
   }
 
   /**
@@ -265,7 +263,10 @@ export class PromotionService {
    * transaction-level functions a promotion carries out through): a protected
    * target without an approved request is GATE_FAILED, naming requestPromotion.
    */
-  async assertDirectChangeAllowed(tx: Tx, change: { modelName: string; stage?: string; alias?: string; deleteAlias?: boolean }): Promise<void> {
+  async assertDirectChangeAllowed(
+    tx: Tx,
+    change: { modelName: string; stage?: string; alias?: string; deleteAlias?: boolean; protectedAliases?: string[] },
+  ): Promise<void> {
     if (change.stage !== undefined && (PROTECTED_STAGES as readonly string[]).includes(change.stage)) {
       throw gateFailed(
         `moving a version to ${change.stage} needs an approved promotion request: call requestPromotion(ref, target: { stage: ${change.stage} }, evidence) and have it approved`,
@@ -273,8 +274,8 @@ export class PromotionService {
       );
     }
     if (change.alias !== undefined) {
-      const model = await this.modelGovernance(tx, change.modelName);
-      if (model.protectedAliases.includes(change.alias)) {
+      const protectedAliases = change.protectedAliases ?? (await this.modelGovernance(tx, change.modelName)).protectedAliases;
+      if (protectedAliases.includes(change.alias)) {
         throw gateFailed(
           change.deleteAlias
             ? `alias "${change.alias}" is protected on "${change.modelName}": it can only be moved, through requestPromotion or rollback`
@@ -341,6 +342,9 @@ function parseEvidence(evidence: Evidence[]): Evidence[] {
   if (evidence.length > MAX_EVIDENCE) throw badInput(`evidence is limited to ${MAX_EVIDENCE} items`, { field: 'evidence' });
   return evidence.map((e, i) => {
     if (!e.kind || !e.kind.trim()) throw badInput(`evidence[${i}].kind must not be empty`, { field: 'evidence' });
-    return { kind: e.kind, uri: e.uri ?? null, summary: e.summary ?? null };
+    if (e.uri != null && (e.uri.length > 2048 || !/^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i.test(e.uri))) {
+      throw badInput(`evidence[${i}].uri must be an absolute URI such as https://… (at most 2048 characters)`, { field: 'evidence' });
+    }
+    return { kind: e.kind, passed: e.passed ?? true, uri: e.uri ?? null, summary: e.summary ?? null };
   });
 }

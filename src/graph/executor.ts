@@ -21,6 +21,12 @@ export class Executor {
   private readonly statements: Map<string, string>;
   /** Statements run since start; tests read it to hold round-trip budgets. */
   statementCount = 0;
+  /**
+   * Called after every write transaction commits (never for a rolled-back
+   * one): the event tailer listens here to publish new events at once instead
+   * of waiting for its next poll.
+   */
+  readonly afterCommit = new Set<() => void>();
 
   constructor(
     readonly driver: Driver,
@@ -54,8 +60,10 @@ export class Executor {
    * Several statements in one write transaction. `work` may run more than once
    * (retries on transient errors): it must have no side effects outside Neo4j.
    */
-  writeTx<R>(work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
-    return this.transaction('WRITE', work, label);
+  async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
+    const result = await this.transaction('WRITE', work, label);
+    for (const listener of this.afterCommit) listener();
+    return result;
   }
 
   /**

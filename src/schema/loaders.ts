@@ -1,13 +1,45 @@
+import DataLoader from 'dataloader';
+import type { ModelRecord, Metric, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
 
 /**
  * Per-operation DataLoaders: every field resolver that reaches Neo4j goes
  * through one of these, so a request costs a bounded number of round trips
- * however many objects it returns.
+ * however many objects it returns. Each batch is one Cypher statement that
+ * UNWINDs its keys and answers in key order.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
-export interface Loaders {}
+export interface Loaders {
+  modelByName: DataLoader<string, ModelRecord | null>;
+  versionById: DataLoader<string, VersionRecord | null>;
+  latestVersion: DataLoader<string, VersionRecord | null>;
+  /** One loader per page size: every key in a batch shares the statement's LIMIT. */
+  versionsPage(limit: number): DataLoader<{ modelName: string; afterVersion: number | null }, { total: number; versions: VersionRecord[] }, string>;
+  tags: DataLoader<string, Tag[]>;
+  metrics: DataLoader<string, Metric[]>;
+  modelAliases: DataLoader<string, { alias: string; version: VersionRecord }[]>;
+  versionAliasNames: DataLoader<string, string[]>;
+  parents: DataLoader<string, { bases: VersionRecord[]; teachers: VersionRecord[] }>;
+}
 
-export function createLoaders(_services: Services): Loaders {
-  return {};
+export function createLoaders(services: Services): Loaders {
+  const { registry } = services;
+  const pages = new Map<number, Loaders['versionsPage'] extends (l: number) => infer L ? L : never>();
+  return {
+    modelByName: new DataLoader((names) => registry.modelsByNames(names)),
+    versionById: new DataLoader((ids) => registry.versionsByIds(ids)),
+    latestVersion: new DataLoader((names) => registry.latestVersions(names)),
+    versionsPage: (limit) => {
+      let loader = pages.get(limit);
+      if (!loader) {
+        loader = new DataLoader((keys) => registry.versionPages(keys, limit), { cacheKeyFn: (k) => `${k.modelName}\u0000${k.afterVersion}` });
+        pages.set(limit, loader);
+      }
+      return loader;
+    },
+    tags: new DataLoader((ids) => registry.tagsOf(ids)),
+    metrics: new DataLoader((ids) => registry.metricsOf(ids)),
+    modelAliases: new DataLoader((names) => registry.aliasesOfModels(names)),
+    versionAliasNames: new DataLoader((ids) => registry.aliasNamesOfVersions(ids)),
+    parents: new DataLoader((ids) => registry.parentsOfVersions(ids)),
+  };
 }

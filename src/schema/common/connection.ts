@@ -20,6 +20,18 @@ export class PageInfo {
  * way: edges { cursor node }, pageInfo, totalCount.
  */
 export function Connection<T extends object>(node: ClassType<T>, name = node.name) {
+  return makeConnection(node, name, true);
+}
+
+/**
+ * A connection without totalCount, for logs whose total would cost a full
+ * count on every page (the event log).
+ */
+export function LogConnection<T extends object>(node: ClassType<T>, name = node.name) {
+  return makeConnection(node, name, false);
+}
+
+function makeConnection<T extends object>(node: ClassType<T>, name: string, withTotal: boolean) {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String)
@@ -27,6 +39,18 @@ export function Connection<T extends object>(node: ClassType<T>, name = node.nam
 
     @Field(() => node)
     node!: T;
+  }
+
+  if (!withTotal) {
+    @ObjectType(`${name}Connection`)
+    class LogConnectionType {
+      @Field(() => [Edge])
+      edges!: Edge[];
+
+      @Field(() => PageInfo)
+      pageInfo!: PageInfo;
+    }
+    return LogConnectionType;
   }
 
   @ObjectType(`${name}Connection`)

@@ -70,3 +70,26 @@ export function toConnection<T>(rows: T[], page: Page, totalCount: number, keyOf
     },
   };
 }
+
+/** Event-log cursors: the encoded sequence of the last event seen. */
+export function decodeSequenceCursor(after: string | null | undefined): string | null {
+  if (!after) return null;
+  const [seq] = decodeCursor(after);
+  if (typeof seq !== 'string') throw badInput('after is not a cursor returned by this API', { field: 'after' });
+  return seq;
+}
+
+/** A page of event-log rows fetched as first + 1, with sequence cursors. */
+export function sequencePage<T extends { sequence: string }>(rows: T[], first: number, after: string | null | undefined) {
+  const items = rows.slice(0, first);
+  const edges = items.map((node) => ({ cursor: encodeCursor([node.sequence]), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: Boolean(after),
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

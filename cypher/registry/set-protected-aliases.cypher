@@ -1,4 +1,5 @@
+// Replaces the list of a model's protected aliases; returns the previous list.
 MATCH (m:RegisteredModel {name: $modelName})
 WITH m, m.protectedAliases AS before
 SET m.protectedAliases = $aliases, m.updatedAt = datetime.realtime()
-RETURN m.name AS name, before, m.protectedAliases AS protectedAliases
+RETURN before, m {.*} AS model

@@ -1,0 +1,4 @@
+// Batch: names of the aliases pointing at each version (DataLoader).
+UNWIND $keys AS key
+OPTIONAL MATCH (v:ModelVersion {id: key})
+RETURN key, COLLECT { MATCH (a:Alias)-[:POINTS_TO]->(v) RETURN a.name ORDER BY a.name } AS aliases

@@ -1,0 +1,6 @@
+// Batch: metrics of versions by version id (DataLoader).
+UNWIND $keys AS key
+OPTIONAL MATCH (v:ModelVersion {id: key})
+RETURN key, COLLECT {
+  MATCH (v)-[:HAS_METRIC]->(x:Metric) RETURN x {.key, .value, .segment} ORDER BY x.key, x.segment
+} AS metrics

@@ -1,0 +1,9 @@
+// Everything a stage gate looks at, read under the model's write lock (stage
+// changes of one model queue here, so "another version is in PRODUCTION" holds
+// until commit).
+MATCH (v:ModelVersion {id: $versionId})-[:VERSION_OF]->(m:RegisteredModel)
+SET m.stageLock = coalesce(m.stageLock, 0) + 1
+RETURN v {.*} AS version, m.gates AS gates,
+  COLLECT { MATCH (v)-[:HAS_METRIC]->(x:Metric) RETURN x {.key, .value, .segment} } AS metrics,
+  COLLECT { MATCH (v)-[:HAS_EVIDENCE]->(e:Evidence) RETURN e {.kind, .passed, .uri, .summary, .by, .at} ORDER BY e.at } AS evidence,
+  COLLECT { MATCH (o:ModelVersion)-[:VERSION_OF]->(m) WHERE o.stage = 'PRODUCTION' AND o.id <> v.id RETURN o {.id, .version} } AS otherProduction

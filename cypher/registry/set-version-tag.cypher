@@ -1,0 +1,9 @@
+// Inserts or updates one tag on a version; returns the value it replaced.
+MATCH (v:ModelVersion {id: $versionId})
+SET v.updatedAt = datetime.realtime()
+WITH v
+OPTIONAL MATCH (v)-[:HAS_TAG]->(old:Tag {key: $key})
+WITH v, old, old.value AS previous
+FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END | CREATE (v)-[:HAS_TAG]->(:Tag {key: $key, value: $value}))
+FOREACH (_ IN CASE WHEN old IS NULL THEN [] ELSE [1] END | SET old.value = $value)
+RETURN v {.*} AS version, previous

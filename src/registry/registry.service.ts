@@ -1,0 +1,615 @@
+import type { Config } from '../config.js';
+import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
+import { appendEvent, EventType } from '../events/event-log.js';
+import { statement } from '../graph/cypher.js';
+import type { Executor, Tx } from '../graph/executor.js';
+import { computeFingerprint } from '../provenance/fingerprint.js';
+import { findIdempotent, inputHash, recordIdempotent } from './idempotency.js';
+import type { ModelRecord, Tag, VersionRecord, VersionRef, AliasMove, Metric, Stage } from './types.js';
+import { STAGES } from './types.js';
+import {
+  assertAliasName,
+  assertChecksum,
+  assertMetrics,
+  assertModelName,
+  assertTag,
+  assertTags,
+  assertText,
+  assertVersionNumber,
+  LATEST,
+  nextSemver,
+  validateSource,
+  type Bump,
+} from './validation.js';
+
+const Q = {
+  createModel: statement('registry/create-model'),
+  modelsByNames: statement('registry/models-by-names'),
+  listModels: statement('registry/list-models'),
+  updateModel: statement('registry/update-model'),
+  deleteBlockers: statement('registry/model-delete-blockers'),
+  deleteModel: statement('registry/delete-model'),
+  setModelTag: statement('registry/set-model-tag'),
+  deleteModelTag: statement('registry/delete-model-tag'),
+  setVersionTag: statement('registry/set-version-tag'),
+  deleteVersionTag: statement('registry/delete-version-tag'),
+  lockModel: statement('registry/lock-model-for-version'),
+  createVersion: statement('registry/create-version'),
+  providerModels: statement('registry/provider-models-by-ids'),
+  runForFingerprint: statement('registry/read-run-for-fingerprint'),
+  resolveRefs: statement('registry/resolve-version-refs'),
+  versionByStage: statement('registry/version-by-stage'),
+  versionsByIds: statement('registry/versions-by-ids'),
+  latestByModels: statement('registry/latest-versions-by-models'),
+  versionPages: statement('registry/versions-pages-by-models'),
+  tagsByOwners: statement('registry/tags-by-owner-ids'),
+  metricsByVersions: statement('registry/metrics-by-versions'),
+  aliasesByModels: statement('registry/aliases-by-models'),
+  aliasNamesByVersions: statement('registry/alias-names-by-versions'),
+  parentsByVersions: statement('registry/parents-by-versions'),
+  setAlias: statement('registry/set-alias'),
+  deleteAlias: statement('registry/delete-alias'),
+  search: statement('registry/search-versions'),
+};
+
+export interface CreateModelInput {
+  name: string;
+  description?: string | null;
+  owner?: string | null;
+  tags?: Tag[] | null;
+  idempotencyKey?: string | null;
+}
+
+export interface CreateVersionInput {
+  modelName: string;
+  source: string;
+  checksum: string;
+  runId?: string | null;
+  bump?: Bump | null;
+  framework?: string | null;
+  description?: string | null;
+  tags?: Tag[] | null;
+  metrics?: { key: string; value: number; segment?: string | null }[] | null;
+  baseModel?: VersionRef | null;
+  teachers?: VersionRef[] | null;
+  baseProviderModelId?: string | null;
+  teacherProviderModelIds?: string[] | null;
+  idempotencyKey?: string | null;
+}
+
+export interface ModelFilter {
+  nameContains?: string | null;
+  owner?: string | null;
+  tag?: { key: string; value?: string | null } | null;
+}
+
+export interface VersionFilter {
+  modelName?: string | null;
+  stage?: Stage | null;
+  tag?: { key: string; value: string } | null;
+  metric?: { key: string; op: 'GT' | 'GTE' | 'LT' | 'LTE' | 'EQ'; value: number } | null;
+  createdAfter?: string | null;
+  createdBefore?: string | null;
+}
+
+export interface VersionOrder {
+  field: 'VERSION' | 'CREATED_AT' | 'METRIC';
+  metricKey?: string | null;
+  direction?: 'ASC' | 'DESC' | null;
+}
+
+/**
+ * A hook the governance layer installs: called inside the transaction of a
+ * stage change or alias move, it refuses protected targets that have no
+ * approved promotion request. Without it every target is open.
+ */
+export type PromotionGuard = (
+  tx: Tx,
+  target: { kind: 'alias'; model: ModelRecord; alias: string; version: VersionRecord } | { kind: 'stage'; version: VersionRecord; stage: Stage },
+  actor: string,
+) => Promise<void>;
+
+/** Keys of one page of results: forward keyset pagination. */
+export interface PageRequest {
+  first: number;
+  after: unknown[] | null;
+}
+
+/**
+ * Registered models, versions, tags and aliases: the registry's rules. Every
+ * mutation is one write transaction that ends by appending its event.
+ */
+export class RegistryService {
+  promotionGuard: PromotionGuard | null = null;
+
+  constructor(
+    private readonly executor: Executor,
+    private readonly config: Pick<Config, 'allowFileSources'>,
+  ) {}
+
+  // ------------------------------------------------------------ models
+
+  async createModel(input: CreateModelInput, actor: string): Promise<ModelRecord> {
+    assertModelName(input.name);
+    assertText(input.description, 'description', 5000);
+    assertText(input.owner, 'owner', 256);
+    assertTags(input.tags);
+    const hash = inputHash(input as unknown as Record<string, unknown>);
+    try {
+      return await this.executor.writeTx(async (tx) => {
+        if (input.idempotencyKey) {
+          const prior = await findIdempotent(tx, 'createRegisteredModel', input.idempotencyKey, hash);
+          if (prior) return (await this.modelsIn(tx, [input.name]))[0] ?? this.gone(input.name);
+        }
+        const [row] = await tx.run<{ model: ModelRecord }>(Q.createModel, {
+          name: input.name,
+          description: input.description ?? null,
+          owner: input.owner ?? null,
+          tags: input.tags ?? [],
+        });
+        const model = row!.model;
+        if (input.idempotencyKey) await recordIdempotent(tx, 'createRegisteredModel', input.idempotencyKey, hash, model.id);
+        await appendEvent(tx, {
+          type: EventType.MODEL_CREATED,
+          actor,
+          modelName: model.name,
+          subjectId: model.id,
+          after: { name: model.name, description: model.description, owner: model.owner, tags: input.tags ?? [] },
+        });
+        return model;
+      }, 'createRegisteredModel');
+    } catch (err) {
+      if (isConstraint(err)) {
+        // Either the name is taken, or a concurrent retry with the same key won: answer as a retry would.
+        if (input.idempotencyKey) {
+          const again = await this.executor.readTx(async (tx) => {
+            const prior = await findIdempotent(tx, 'createRegisteredModel', input.idempotencyKey!, hash);
+            return prior ? (await this.modelsIn(tx, [input.name]))[0] : null;
+          }, 'createRegisteredModel.retry');
+          if (again) return again;
+        }
+        throw conflict(`a registered model named "${input.name}" already exists`, { field: 'name' });
+      }
+      throw err;
+    }
+  }
+
+  private gone(name: string): never {
+    throw conflict(`the model "${name}" created under this idempotency key has since been deleted`);
+  }
+
+  async updateModel(name: string, patch: { description?: string | null; owner?: string | null }, actor: string): Promise<ModelRecord> {
+    assertText(patch.description, 'description', 5000);
+    assertText(patch.owner, 'owner', 256);
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ before: unknown; model: ModelRecord }>(Q.updateModel, {
+        name,
+        setDescription: patch.description !== undefined,
+        description: patch.description ?? null,
+        setOwner: patch.owner !== undefined,
+        owner: patch.owner ?? null,
+      });
+      if (!row) throw notFound(`no registered model named "${name}"`);
+      await appendEvent(tx, {
+        type: EventType.MODEL_UPDATED,
+        actor,
+        modelName: name,
+        subjectId: row.model.id,
+        before: row.before,
+        after: { description: row.model.description, owner: row.model.owner },
+      });
+      return row.model;
+    }, 'updateRegisteredModel');
+  }
+
+  /**
+   * Deletes a model with its versions and aliases. Refused with CONFLICT while a
+   * version is in PRODUCTION or any alias exists, unless an admin forces it.
+   */
+  async deleteModel(name: string, opts: { force: boolean; isAdmin: boolean }, actor: string): Promise<{ name: string; versions: number }> {
+    if (opts.force && !opts.isAdmin) throw new DomainError(ErrorCode.FORBIDDEN, 'only an admin may force the deletion of a model');
+    return this.executor.writeTx(async (tx) => {
+      const [b] = await tx.run<{ id: string; productionVersions: number; aliases: number; versions: number }>(Q.deleteBlockers, { name });
+      if (!b) throw notFound(`no registered model named "${name}"`);
+      if (!opts.force && (b.productionVersions > 0 || b.aliases > 0)) {
+        throw conflict(
+          `model "${name}" has ${b.productionVersions} version(s) in PRODUCTION and ${b.aliases} alias(es); delete them first, or have an admin pass force: true`,
+        );
+      }
+      const [row] = await tx.run<{ versions: number }>(Q.deleteModel, { name });
+      await appendEvent(tx, { type: EventType.MODEL_DELETED, actor, modelName: name, subjectId: b.id, before: { versions: b.versions, aliases: b.aliases }, after: { forced: opts.force } });
+      return { name, versions: row?.versions ?? 0 };
+    }, 'deleteRegisteredModel');
+  }
+
+  async getModel(name: string): Promise<ModelRecord | null> {
+    return (await this.modelsByNames([name]))[0] ?? null;
+  }
+
+  async modelsByNames(names: readonly string[]): Promise<(ModelRecord | null)[]> {
+    return this.executor.readTx((tx) => this.modelsIn(tx, names), 'modelsByNames');
+  }
+
+  private async modelsIn(tx: Tx, names: readonly string[]): Promise<(ModelRecord | null)[]> {
+    const rows = await tx.run<{ model: ModelRecord | null }>(Q.modelsByNames, { keys: names });
+    return rows.map((r) => r.model);
+  }
+
+  async listModels(filter: ModelFilter, page: PageRequest): Promise<{ total: number; models: ModelRecord[] }> {
+    if (filter.tag) assertTag(filter.tag.key, filter.tag.value ?? null);
+    const afterName = page.after ? String(page.after[0]) : null;
+    const [row] = await this.executor.read<{ total: number; models: ModelRecord[] }>(Q.listModels, {
+      nameContains: filter.nameContains ?? null,
+      owner: filter.owner ?? null,
+      tagKey: filter.tag?.key ?? null,
+      tagValue: filter.tag?.value ?? null,
+      afterName,
+      limit: page.first + 1,
+    });
+    return row!;
+  }
+
+  // ------------------------------------------------------------ tags
+
+  async setModelTag(modelName: string, key: string, value: string, actor: string): Promise<ModelRecord> {
+    assertTag(key, value);
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ model: ModelRecord; previous: string | null }>(Q.setModelTag, { modelName, key, value });
+      if (!row) throw notFound(`no registered model named "${modelName}"`);
+      await appendEvent(tx, { type: EventType.MODEL_TAG_SET, actor, modelName, subjectId: row.model.id, before: row.previous === null ? null : { [key]: row.previous }, after: { [key]: value } });
+      return row.model;
+    }, 'setRegisteredModelTag');
+  }
+
+  async deleteModelTag(modelName: string, key: string, actor: string): Promise<ModelRecord> {
+    assertTag(key, null);
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ model: ModelRecord; previous: string }>(Q.deleteModelTag, { modelName, key });
+      if (!row) {
+        if (!(await this.modelsIn(tx, [modelName]))[0]) throw notFound(`no registered model named "${modelName}"`);
+        throw notFound(`model "${modelName}" has no tag "${key}"`);
+      }
+      await appendEvent(tx, { type: EventType.MODEL_TAG_DELETED, actor, modelName, subjectId: row.model.id, before: { [key]: row.previous } });
+      return row.model;
+    }, 'deleteRegisteredModelTag');
+  }
+
+  async setVersionTag(ref: VersionRef, key: string, value: string, actor: string): Promise<VersionRecord> {
+    assertTag(key, value);
+    return this.executor.writeTx(async (tx) => {
+      const v = await this.requireVersion(tx, ref);
+      const [row] = await tx.run<{ version: VersionRecord; previous: string | null }>(Q.setVersionTag, { versionId: v.id, key, value });
+      await appendEvent(tx, { type: EventType.VERSION_TAG_SET, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: row!.previous === null ? null : { [key]: row!.previous }, after: { [key]: value } });
+      return row!.version;
+    }, 'setModelVersionTag');
+  }
+
+  async deleteVersionTag(ref: VersionRef, key: string, actor: string): Promise<VersionRecord> {
+    assertTag(key, null);
+    return this.executor.writeTx(async (tx) => {
+      const v = await this.requireVersion(tx, ref);
+      const [row] = await tx.run<{ version: VersionRecord; previous: string }>(Q.deleteVersionTag, { versionId: v.id, key });
+      if (!row) throw notFound(`version ${v.version} of "${v.modelName}" has no tag "${key}"`);
+      await appendEvent(tx, { type: EventType.VERSION_TAG_DELETED, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: { [key]: row.previous } });
+      return row.version;
+    }, 'deleteModelVersionTag');
+  }
+
+  // ------------------------------------------------------------ versions
+
+  /**
+   * Registers a version. Its number comes from the model's counter, incremented
+   * under the model's write lock in this transaction; the (modelName, version)
+   * uniqueness constraint backs it. `source` and `checksum` are immutable.
+   */
+  async createVersion(input: CreateVersionInput, actor: string): Promise<VersionRecord> {
+    assertModelName(input.modelName, 'modelName');
+    validateSource(input.source, { allowFile: this.config.allowFileSources });
+    assertChecksum(input.checksum);
+    assertTags(input.tags);
+    assertMetrics(input.metrics);
+    assertText(input.framework, 'framework', 256);
+    assertText(input.description, 'description', 5000);
+    const teachers = input.teachers ?? [];
+    const teacherProviders = input.teacherProviderModelIds ?? [];
+    if (teachers.length + teacherProviders.length > 50) throw badInput('at most 50 teachers per version', { field: 'teachers' });
+    if (input.baseModel && input.baseProviderModelId) {
+      throw badInput('give the base model either as baseModel (a model version) or as baseProviderModelId, not both', { field: 'baseModel' });
+    }
+    const bump: Bump = input.bump ?? 'MINOR';
+    const hash = inputHash(input as unknown as Record<string, unknown>);
+
+    const attempt = () =>
+      this.executor.writeTx(async (tx) => {
+        if (input.idempotencyKey) {
+          const prior = await findIdempotent(tx, 'createModelVersion', input.idempotencyKey, hash);
+          if (prior) return (await this.versionsIn(tx, [prior]))[0] ?? this.gone(input.modelName);
+        }
+        // Reads first (references, run, provider models), then the lock, then writes:
+        // the model lock is held for as short a time as possible.
+        const refs = [...(input.baseModel ? [input.baseModel] : []), ...teachers];
+        const resolved = await this.resolveIn(tx, refs);
+        resolved.forEach((r, i) => {
+          if (!r.version) throw notFound(`${i === 0 && input.baseModel ? 'baseModel' : 'teacher'} ${describeRef(refs[i]!)} does not exist`, { field: i === 0 && input.baseModel ? 'baseModel' : 'teachers' });
+        });
+        const providerIds = [...(input.baseProviderModelId ? [input.baseProviderModelId] : []), ...teacherProviders];
+        if (providerIds.length) {
+          const found = new Set((await tx.run<{ id: string }>(Q.providerModels, { ids: providerIds })).map((r) => r.id));
+          const missing = providerIds.filter((id) => !found.has(id));
+          if (missing.length) throw notFound(`no provider model with id ${missing.map((m) => `"${m}"`).join(', ')}`, { field: 'baseProviderModelId' });
+        }
+        let fingerprint: string | null = null;
+        if (input.runId) {
+          const [run] = await tx.run<{ codeCommit: string | null; params: string | null; seeds: number[] | null; datasetHashes: string[] }>(Q.runForFingerprint, { runId: input.runId });
+          if (!run) throw notFound(`no run with id "${input.runId}"`, { field: 'runId' });
+          fingerprint = computeFingerprint({
+            codeCommit: run.codeCommit ?? '',
+            datasetHashes: run.datasetHashes,
+            params: run.params ? (JSON.parse(run.params) as Record<string, string>) : {},
+            seeds: run.seeds ?? [],
+          });
+        }
+        const [lock] = await tx.run<{ version: number; highest: [number, number, number] | null }>(Q.lockModel, { modelName: input.modelName });
+        if (!lock) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
+        const [major, minor, patch] = nextSemver(lock.highest, bump);
+        const baseVersionIds = input.baseModel ? [resolved[0]!.version!.id] : [];
+        const teacherVersionIds = resolved.slice(input.baseModel ? 1 : 0).map((r) => r.version!.id);
+        const [row] = await tx.run<{ version: VersionRecord }>(Q.createVersion, {
+          modelName: input.modelName,
+          version: lock.version,
+          semver: `${major}.${minor}.${patch}`,
+          major,
+          minor,
+          patch,
+          source: input.source,
+          checksum: input.checksum,
+          fingerprint,
+          framework: input.framework ?? null,
+          description: input.description ?? null,
+          actor,
+          tags: input.tags ?? [],
+          metrics: (input.metrics ?? []).map((m) => ({ key: m.key, value: m.value, segment: m.segment ?? null })),
+          runId: input.runId ?? null,
+          baseVersionIds,
+          baseProviderIds: input.baseProviderModelId ? [input.baseProviderModelId] : [],
+          teacherVersionIds,
+          teacherProviderIds: teacherProviders,
+        });
+        const v = row!.version;
+        if (input.idempotencyKey) await recordIdempotent(tx, 'createModelVersion', input.idempotencyKey, hash, v.id);
+        await appendEvent(tx, {
+          type: EventType.VERSION_CREATED,
+          actor,
+          modelName: v.modelName,
+          version: v.version,
+          subjectId: v.id,
+          after: { version: v.version, semver: v.semver, source: v.source, checksum: v.checksum, stage: v.stage, runId: input.runId ?? null, fingerprint },
+        });
+        return v;
+      }, 'createModelVersion');
+
+    try {
+      return await attempt();
+    } catch (err) {
+      if (isConstraint(err) && input.idempotencyKey) {
+        // A concurrent request with the same key committed first: answer as its retry.
+        return attempt();
+      }
+      throw err;
+    }
+  }
+
+  async versionsByIds(ids: readonly string[]): Promise<(VersionRecord | null)[]> {
+    return this.executor.readTx((tx) => this.versionsIn(tx, ids), 'versionsByIds');
+  }
+
+  private async versionsIn(tx: Tx, ids: readonly string[]): Promise<(VersionRecord | null)[]> {
+    return (await tx.run<{ version: VersionRecord | null }>(Q.versionsByIds, { keys: ids })).map((r) => r.version);
+  }
+
+  /** Resolves refs in one round trip; each result carries its model when the model exists. */
+  async resolve(refs: VersionRef[]): Promise<{ model: ModelRecord | null; version: VersionRecord | null }[]> {
+    return this.executor.readTx((tx) => this.resolveIn(tx, refs), 'resolveVersionRefs');
+  }
+
+  private async resolveIn(tx: Tx, refs: VersionRef[]): Promise<{ model: ModelRecord | null; version: VersionRecord | null }[]> {
+    if (refs.length === 0) return [];
+    for (const ref of refs) checkRef(ref);
+    const rows = await tx.run<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.resolveRefs, {
+      refs: refs.map((r) => ({ modelName: r.modelName, version: r.version ?? null, alias: r.alias ?? null })),
+    });
+    return rows.map((r) => ({ model: r.model, version: r.version ? { ...r.version, ...(r.model ? { model: r.model } : {}) } : null }));
+  }
+
+  /** The version a ref names, or NOT_FOUND saying whether the model, version or alias is missing. */
+  async getVersion(ref: VersionRef): Promise<VersionRecord> {
+    return this.executor.readTx((tx) => this.requireVersion(tx, ref), 'getModelVersion');
+  }
+
+  /** Like getVersion, but null when absent (queries answer null, mutations NOT_FOUND). */
+  async findVersion(ref: VersionRef): Promise<VersionRecord | null> {
+    const [r] = await this.resolve([ref]);
+    if (!r!.model) return null;
+    return r!.version;
+  }
+
+  async requireVersion(tx: Tx, ref: VersionRef): Promise<VersionRecord> {
+    const [r] = await this.resolveIn(tx, [ref]);
+    if (!r!.model) throw notFound(`no registered model named "${ref.modelName}"`, { field: 'modelName' });
+    if (!r!.version) throw notFound(`model "${ref.modelName}" has no ${ref.alias ? `alias "${ref.alias}"` : `version ${ref.version}`}`);
+    return r!.version;
+  }
+
+  /**
+   * Resolves a model URI: models:/NAME/VERSION, models:/NAME@ALIAS (incl.
+   * @latest), models:/NAME/STAGE (the newest version in that stage).
+   */
+  async resolveUri(uri: string): Promise<VersionRecord | null> {
+    const parsed = parseModelUri(uri);
+    if (parsed.kind === 'stage') {
+      const [row] = await this.executor.read<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.versionByStage, { modelName: parsed.modelName, stage: parsed.stage });
+      return row?.version ? { ...row.version, ...(row.model ? { model: row.model } : {}) } : null;
+    }
+    return this.findVersion(parsed.ref);
+  }
+
+  async latestVersions(modelNames: readonly string[]): Promise<(VersionRecord | null)[]> {
+    return (await this.executor.read<{ version: VersionRecord | null }>(Q.latestByModels, { keys: modelNames })).map((r) => r.version);
+  }
+
+  async versionPages(keys: readonly { modelName: string; afterVersion: number | null }[], limit: number): Promise<{ total: number; versions: VersionRecord[] }[]> {
+    return this.executor.read<{ total: number; versions: VersionRecord[] }>(Q.versionPages, { keys, limit });
+  }
+
+  async tagsOf(ownerIds: readonly string[]): Promise<Tag[][]> {
+    return (await this.executor.read<{ tags: Tag[] }>(Q.tagsByOwners, { keys: ownerIds })).map((r) => r.tags);
+  }
+
+  async metricsOf(versionIds: readonly string[]): Promise<Metric[][]> {
+    return (await this.executor.read<{ metrics: Metric[] }>(Q.metricsByVersions, { keys: versionIds })).map((r) => r.metrics);
+  }
+
+  async aliasesOfModels(modelNames: readonly string[]): Promise<{ alias: string; version: VersionRecord }[][]> {
+    return (await this.executor.read<{ aliases: { alias: string; version: VersionRecord }[] }>(Q.aliasesByModels, { keys: modelNames })).map((r) => r.aliases);
+  }
+
+  async aliasNamesOfVersions(versionIds: readonly string[]): Promise<string[][]> {
+    return (await this.executor.read<{ aliases: string[] }>(Q.aliasNamesByVersions, { keys: versionIds })).map((r) => r.aliases);
+  }
+
+  async parentsOfVersions(versionIds: readonly string[]): Promise<{ bases: VersionRecord[]; teachers: VersionRecord[] }[]> {
+    return this.executor.read<{ bases: VersionRecord[]; teachers: VersionRecord[] }>(Q.parentsByVersions, { keys: versionIds });
+  }
+
+  async searchVersions(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest): Promise<{ total: number; page: { version: VersionRecord; key: unknown[] }[] }> {
+    if (orderBy.length > 2) throw badInput('orderBy takes at most two entries (then model name and version break ties)', { field: 'orderBy' });
+    for (const o of orderBy) {
+      if (o.field === 'METRIC' && !o.metricKey) throw badInput('orderBy with field METRIC needs metricKey', { field: 'orderBy' });
+    }
+    if (filter.tag) assertTag(filter.tag.key, filter.tag.value);
+    if (filter.modelName) assertModelName(filter.modelName, 'filter.modelName');
+    if (filter.metric && !Number.isFinite(filter.metric.value)) throw badInput('filter.metric.value must be a finite number');
+    if (page.after && (page.after.length !== 4 || typeof page.after[2] !== 'string')) throw badInput('after is not a cursor returned by this query', { field: 'after' });
+    const [row] = await this.executor.read<{ total: number; page: { version: VersionRecord; key: unknown[] }[] }>(Q.search, {
+      modelName: filter.modelName ?? null,
+      stage: filter.stage ?? null,
+      tagKey: filter.tag?.key ?? null,
+      tagValue: filter.tag?.value ?? null,
+      metricKey: filter.metric?.key ?? null,
+      metricOp: filter.metric?.op ?? null,
+      metricValue: filter.metric ? filter.metric.value * 1.0 : null,
+      createdAfter: filter.createdAfter ?? null,
+      createdBefore: filter.createdBefore ?? null,
+      orderBy: orderBy.map((o) => ({ field: o.field, metricKey: o.metricKey ?? null, sign: o.direction === 'DESC' ? -1 : 1 })),
+      cursor: page.after,
+      limit: page.first + 1,
+    });
+    return row!;
+  }
+
+  // ------------------------------------------------------------ aliases
+
+  /** Creates or moves an alias; returns the move with the version it left. */
+  async setAlias(modelName: string, alias: string, version: number, actor: string, opts: { eventType?: string; reason?: string; skipGuard?: boolean } = {}): Promise<AliasMove> {
+    assertModelName(modelName, 'modelName');
+    assertAliasName(alias);
+    assertVersionNumber(version);
+    return this.executor.writeTx(async (tx) => {
+      const target = await this.requireVersion(tx, { modelName, version });
+      if (this.promotionGuard && !opts.skipGuard) await this.promotionGuard(tx, { kind: 'alias', model: target.model!, alias, version: target }, actor);
+      return this.moveAliasIn(tx, target, alias, actor, opts);
+    }, 'setRegisteredModelAlias');
+  }
+
+  /**
+   * Moves an alias inside the caller's transaction (governance carries out
+   * approved promotions and rollbacks through this).
+   */
+  async moveAliasIn(tx: Tx, target: VersionRecord, alias: string, actor: string, opts: { eventType?: string; reason?: string } = {}): Promise<AliasMove> {
+    const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord }>(Q.setAlias, { modelName: target.modelName, alias, versionId: target.id });
+    const ev = await appendEvent(tx, {
+      type: opts.eventType ?? EventType.ALIAS_SET,
+      actor,
+      modelName: target.modelName,
+      alias,
+      version: target.version,
+      subjectId: target.id,
+      before: row!.previous ? { version: row!.previous.version } : null,
+      after: { version: target.version, ...(opts.reason ? { reason: opts.reason } : {}) },
+    });
+    return { modelName: target.modelName, alias, version: row!.version, previousVersion: row!.previous, sequence: ev.sequence, at: ev.at };
+  }
+
+  async deleteAlias(modelName: string, alias: string, actor: string): Promise<AliasMove> {
+    assertModelName(modelName, 'modelName');
+    assertAliasName(alias);
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ previous: VersionRecord | null }>(Q.deleteAlias, { modelName, alias });
+      if (!row) {
+        if (!(await this.modelsIn(tx, [modelName]))[0]) throw notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
+        throw notFound(`model "${modelName}" has no alias "${alias}"`, { field: 'alias' });
+      }
+      const ev = await appendEvent(tx, {
+        type: EventType.ALIAS_DELETED,
+        actor,
+        modelName,
+        alias,
+        version: null,
+        subjectId: row.previous?.id ?? null,
+        before: row.previous ? { version: row.previous.version } : null,
+        after: null,
+      });
+      return { modelName, alias, version: null, previousVersion: row.previous, sequence: ev.sequence, at: ev.at };
+    }, 'deleteRegisteredModelAlias');
+  }
+}
+
+function isConstraint(err: unknown): boolean {
+  return err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true;
+}
+
+function describeRef(ref: VersionRef): string {
+  return ref.alias ? `${ref.modelName}@${ref.alias}` : `${ref.modelName} version ${ref.version}`;
+}
+
+function checkRef(ref: VersionRef): void {
+  assertModelName(ref.modelName, 'modelName');
+  const hasVersion = ref.version !== null && ref.version !== undefined;
+  const hasAlias = ref.alias !== null && ref.alias !== undefined;
+  if (hasVersion === hasAlias) throw badInput('a model version reference takes exactly one of version and alias', { field: 'ref' });
+  if (hasVersion) assertVersionNumber(ref.version!);
+  if (hasAlias && ref.alias !== LATEST) assertAliasName(ref.alias!);
+}
+
+export type ParsedUri = { kind: 'ref'; ref: VersionRef } | { kind: 'stage'; modelName: string; stage: Stage };
+
+/** models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE (stage names case-insensitive). */
+export function parseModelUri(uri: string): ParsedUri {
+  const bad = (why: string) => badInput(`uri must be models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE; ${why}`, { field: 'uri' });
+  if (typeof uri !== 'string' || uri.length > 600) throw bad('it is too long');
+  const m = /^models:\/(.+)$/.exec(uri);
+  if (!m) throw bad(`got ${JSON.stringify(uri.slice(0, 80))}`);
+  const rest = m[1]!;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    const modelName = rest.slice(0, at);
+    const alias = rest.slice(at + 1);
+    assertModelName(modelName, 'uri');
+    if (alias !== LATEST) assertAliasName(alias, 'uri alias');
+    return { kind: 'ref', ref: { modelName, alias } };
+  }
+  const slash = rest.lastIndexOf('/');
+  if (slash <= 0) throw bad('the version, alias or stage is missing');
+  const modelName = rest.slice(0, slash);
+  const last = rest.slice(slash + 1);
+  assertModelName(modelName, 'uri');
+  if (/^\d+$/.test(last)) {
+    const version = Number(last);
+    assertVersionNumber(version, 'uri version');
+    return { kind: 'ref', ref: { modelName, version } };
+  }
+  const stage = last.toUpperCase();
+  if (last.toLowerCase() === LATEST) return { kind: 'ref', ref: { modelName, alias: LATEST } };
+  if (!(STAGES as readonly string[]).includes(stage)) throw bad(`"${last}" is neither a version number nor a stage (${STAGES.join(', ')})`);
+  return { kind: 'stage', modelName, stage: stage as Stage };
+}

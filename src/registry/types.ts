@@ -1,0 +1,93 @@
+/** Records as the registry hands them to the schema layer (plain data, ISO times). */
+
+export const STAGES = ['DEVELOPMENT', 'STAGING', 'CANARY', 'PRODUCTION', 'ARCHIVED'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+export interface Metric {
+  key: string;
+  value: number;
+  segment: string | null;
+}
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  owner: string | null;
+  owners: string[];
+  createdAt: string;
+  updatedAt: string;
+  protectedAliases: string[];
+  gates: string | null;
+}
+
+export interface VersionRecord {
+  id: string;
+  modelName: string;
+  version: number;
+  semver: string;
+  stage: Stage;
+  source: string;
+  checksum: string;
+  fingerprint: string | null;
+  framework: string | null;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  everProduction: boolean;
+  /** Present when the statement that produced the version also read its model (saves a round trip). */
+  model?: ModelRecord;
+}
+
+/** A version by number or by alias ("latest" = highest version). */
+export interface VersionRef {
+  modelName: string;
+  version?: number | null;
+  alias?: string | null;
+}
+
+export interface AliasMove {
+  modelName: string;
+  alias: string;
+  version: VersionRecord | null;
+  previousVersion: VersionRecord | null;
+  sequence: string;
+  at: string;
+}
+
+export interface EventRecord {
+  sequence: string;
+  type: string;
+  at: string;
+  actor: string;
+  modelName: string | null;
+  version: number | null;
+  alias: string | null;
+  subjectId: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface GateThreshold {
+  metric: string;
+  op: 'GT' | 'GTE' | 'LT' | 'LTE' | 'EQ';
+  value: number;
+}
+
+export const EVIDENCE_KINDS = ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF'] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
+export interface Evidence {
+  kind: EvidenceKind;
+  passed: boolean;
+  uri: string | null;
+  summary: string | null;
+  by: string;
+  at: string;
+}

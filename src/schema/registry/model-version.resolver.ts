@@ -1,0 +1,129 @@
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../../registry/types.js';
+import type { Context } from '../../server/context.js';
+import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
+import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
+import { Metric, Tag } from './common.type.js';
+import { Stage } from './enums.js';
+import { CreateModelVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder } from './inputs.js';
+import { Evidence, ModelVersion, ModelVersionConnection } from './model-version.type.js';
+import { RegisteredModel } from './registered-model.type.js';
+
+@Resolver(() => ModelVersion)
+export class ModelVersionResolver {
+  @Query(() => ModelVersion, { nullable: true, description: 'A version by model name and number, or null.' })
+  modelVersion(@Arg('modelName', () => String) modelName: string, @Arg('version', () => Int) version: number, @Ctx() ctx: Context) {
+    return ctx.services.registry.findVersion({ modelName, version });
+  }
+
+  @Query(() => ModelVersion, { nullable: true, description: 'The version an alias points to ("latest" = the highest), or null. One Bolt round trip.' })
+  modelVersionByAlias(@Arg('modelName', () => String) modelName: string, @Arg('alias', () => String) alias: string, @Ctx() ctx: Context) {
+    return ctx.services.registry.findVersion({ modelName, alias });
+  }
+
+  @Query(() => ModelVersion, { nullable: true, description: 'Resolves models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE (newest in that stage).' })
+  resolveModelUri(@Arg('uri', () => String) uri: string, @Ctx() ctx: Context) {
+    return ctx.services.registry.resolveUri(uri);
+  }
+
+  @Query(() => ModelVersionConnection, { description: 'Versions across models, filtered, ordered and paged.' })
+  async searchModelVersions(
+    @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | null,
+    @Arg('orderBy', () => [ModelVersionOrder], { nullable: true }) orderBy: ModelVersionOrder[] | null,
+    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionResult<VersionRecord>> {
+    const page = toPage(first, after);
+    const f = filter ?? {};
+    const tag = f.tag ? { key: f.tag.key, value: f.tag.value ?? '' } : null;
+    const result = await ctx.services.registry.searchVersions(
+      {
+        modelName: f.modelName,
+        stage: f.stage,
+        tag,
+        metric: f.metric,
+        createdAfter: f.createdAfter?.toISOString() ?? null,
+        createdBefore: f.createdBefore?.toISOString() ?? null,
+      },
+      orderBy ?? [],
+      page,
+    );
+    const keys = new Map(result.page.map((r) => [r.version.id, r.key]));
+    return toConnection(
+      result.page.map((r) => r.version),
+      page,
+      result.total,
+      (v) => keys.get(v.id)!,
+    );
+  }
+
+  @Mutation(() => ModelVersion, { description: 'Registers a version: numbered under the model lock, semver from the bump, source and checksum immutable.' })
+  createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: Context) {
+    return ctx.services.registry.createVersion(input, ctx.actor.name);
+  }
+
+  @Mutation(() => ModelVersion)
+  setModelVersionTag(
+    @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
+    @Arg('key', () => String) key: string,
+    @Arg('value', () => String) value: string,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.registry.setVersionTag(ref, key, value, ctx.actor.name);
+  }
+
+  @Mutation(() => ModelVersion)
+  deleteModelVersionTag(@Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput, @Arg('key', () => String) key: string, @Ctx() ctx: Context) {
+    return ctx.services.registry.deleteVersionTag(ref, key, ctx.actor.name);
+  }
+
+  @Mutation(() => ModelVersion, { description: 'Moves a version to a stage through its gate (GATE_FAILED names the unmet condition).' })
+  transitionModelVersionStage(
+    @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
+    @Arg('stage', () => Stage) stage: Stage,
+    @Arg('comment', () => String, { nullable: true }) comment: string | null,
+    @Arg('archiveExisting', () => Boolean, { defaultValue: false, description: 'With PRODUCTION: archive the versions in PRODUCTION now.' }) archiveExisting: boolean,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.lifecycle.transition(ref, { stage, comment, archiveExisting }, ctx.actor.name);
+  }
+
+  @Mutation(() => Evidence, { description: 'Records gate evidence on a version (review, fairness check, SLO validation, sign-off).' })
+  addModelVersionEvidence(
+    @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
+    @Arg('evidence', () => EvidenceInput) evidence: EvidenceInput,
+    @Ctx() ctx: Context,
+  ): Promise<EvidenceRecord> {
+    return ctx.services.lifecycle.addEvidence(ref, evidence, ctx.actor.name);
+  }
+
+  @FieldResolver(() => RegisteredModel)
+  async model(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<ModelRecord> {
+    return v.model ?? (await ctx.loaders.modelByName.load(v.modelName))!;
+  }
+
+  @FieldResolver(() => [Tag])
+  tags(@Root() v: VersionRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.tags.load(v.id);
+  }
+
+  @FieldResolver(() => [String], { description: 'Names of the aliases pointing here.' })
+  aliases(@Root() v: VersionRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.versionAliasNames.load(v.id);
+  }
+
+  @FieldResolver(() => [Metric])
+  metrics(@Root() v: VersionRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.metrics.load(v.id);
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The model version it was fine-tuned from.' })
+  async baseModel(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord | null> {
+    return (await ctx.loaders.parents.load(v.id)).bases[0] ?? null;
+  }
+
+  @FieldResolver(() => [ModelVersion], { description: 'The model versions it was distilled from.' })
+  async teachers(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord[]> {
+    return (await ctx.loaders.parents.load(v.id)).teachers;
+  }
+}

@@ -1,0 +1,137 @@
+import { Arg, Args, Ctx, Field, FieldResolver, Float, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GateThreshold, ModelRecord, VersionRecord } from '../../registry/types.js';
+import type { Context } from '../../server/context.js';
+import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
+import { Tag } from './common.type.js';
+import { ComparisonOp } from './enums.js';
+import { CreateRegisteredModelInput, GateThresholdInput, RegisteredModelFilter, UpdateRegisteredModelInput } from './inputs.js';
+import { ModelAlias, ModelVersion, ModelVersionConnection } from './model-version.type.js';
+import { RegisteredModel, RegisteredModelConnection } from './registered-model.type.js';
+
+@ObjectType({ description: 'A STAGING gate threshold.' })
+class GateThreshold_ {
+  @Field(() => String)
+  metric!: string;
+
+  @Field(() => ComparisonOp)
+  op!: ComparisonOp;
+
+  @Field(() => Float)
+  value!: number;
+}
+
+@ObjectType()
+class DeleteRegisteredModelResult {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int, { description: 'How many versions were deleted with it.' })
+  deletedVersions!: number;
+}
+
+@Resolver(() => RegisteredModel)
+export class RegisteredModelResolver {
+  @Query(() => RegisteredModel, { nullable: true, description: 'A registered model by name, or null.' })
+  registeredModel(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<ModelRecord | null> {
+    return ctx.loaders.modelByName.load(name);
+  }
+
+  @Query(() => RegisteredModelConnection, { description: 'Registered models by name, filtered and paged.' })
+  async registeredModels(
+    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Arg('filter', () => RegisteredModelFilter, { nullable: true }) filter: RegisteredModelFilter | null,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionResult<ModelRecord>> {
+    const page = toPage(first, after);
+    const { total, models } = await ctx.services.registry.listModels(filter ?? {}, page);
+    for (const m of models) ctx.loaders.modelByName.prime(m.name, m);
+    return toConnection(models, page, total, (m) => [m.name]);
+  }
+
+  @Mutation(() => RegisteredModel)
+  createRegisteredModel(@Arg('input', () => CreateRegisteredModelInput) input: CreateRegisteredModelInput, @Ctx() ctx: Context): Promise<ModelRecord> {
+    return ctx.services.registry.createModel(input, ctx.actor.name);
+  }
+
+  @Mutation(() => RegisteredModel)
+  updateRegisteredModel(
+    @Arg('name', () => String) name: string,
+    @Arg('input', () => UpdateRegisteredModelInput) input: UpdateRegisteredModelInput,
+    @Ctx() ctx: Context,
+  ): Promise<ModelRecord> {
+    return ctx.services.registry.updateModel(name, input, ctx.actor.name);
+  }
+
+  @Mutation(() => DeleteRegisteredModelResult, {
+    description: 'Deletes a model and its versions. Refused (CONFLICT) while a version is in PRODUCTION or an alias exists, unless an admin passes force.',
+  })
+  async deleteRegisteredModel(
+    @Arg('name', () => String) name: string,
+    @Arg('force', () => Boolean, { defaultValue: false }) force: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<DeleteRegisteredModelResult> {
+    const r = await ctx.services.registry.deleteModel(name, { force, isAdmin: ctx.actor.role === 'ADMIN' }, ctx.actor.name);
+    return { name: r.name, deletedVersions: r.versions };
+  }
+
+  @Mutation(() => RegisteredModel)
+  setRegisteredModelTag(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('key', () => String) key: string,
+    @Arg('value', () => String) value: string,
+    @Ctx() ctx: Context,
+  ): Promise<ModelRecord> {
+    return ctx.services.registry.setModelTag(modelName, key, value, ctx.actor.name);
+  }
+
+  @Mutation(() => RegisteredModel)
+  deleteRegisteredModelTag(@Arg('modelName', () => String) modelName: string, @Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<ModelRecord> {
+    return ctx.services.registry.deleteModelTag(modelName, key, ctx.actor.name);
+  }
+
+  @Mutation(() => RegisteredModel, { description: 'Replaces the STAGING gate: every threshold must hold for a version to enter STAGING.' })
+  setModelGates(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('thresholds', () => [GateThresholdInput]) thresholds: GateThresholdInput[],
+    @Ctx() ctx: Context,
+  ): Promise<ModelRecord> {
+    return ctx.services.lifecycle.setGates(modelName, thresholds, ctx.actor.name);
+  }
+
+  @Mutation(() => RegisteredModel, { description: 'Replaces the list of protected aliases (moving one is a promotion).' })
+  setProtectedAliases(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('aliases', () => [String]) aliases: string[],
+    @Ctx() ctx: Context,
+  ): Promise<ModelRecord> {
+    return ctx.services.lifecycle.setProtectedAliases(modelName, aliases, ctx.actor.name);
+  }
+
+  @FieldResolver(() => [Tag])
+  tags(@Root() m: ModelRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.tags.load(m.id);
+  }
+
+  @FieldResolver(() => [ModelAlias], { description: 'Every alias of the model with the version it points to.' })
+  aliases(@Root() m: ModelRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.modelAliases.load(m.name);
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The highest version.' })
+  latestVersion(@Root() m: ModelRecord, @Ctx() ctx: Context): Promise<VersionRecord | null> {
+    return ctx.loaders.latestVersion.load(m.name);
+  }
+
+  @FieldResolver(() => ModelVersionConnection, { description: 'Versions, newest first.' })
+  async versions(@Root() m: ModelRecord, @Args(() => PageArgs) { first, after }: PageArgs, @Ctx() ctx: Context): Promise<ConnectionResult<VersionRecord>> {
+    const page = toPage(first, after);
+    const afterVersion = page.after ? Number(page.after[0]) : null;
+    const { total, versions } = await ctx.loaders.versionsPage(page.first + 1).load({ modelName: m.name, afterVersion: Number.isInteger(afterVersion) ? afterVersion : null });
+    return toConnection(versions, page, total, (v) => [v.version]);
+  }
+
+  @FieldResolver(() => [GateThreshold_], { description: 'STAGING gate thresholds (empty: at least one metric is required).' })
+  gates(@Root() m: ModelRecord): GateThreshold[] {
+    return m.gates ? (JSON.parse(m.gates) as GateThreshold[]) : [];
+  }
+}

@@ -7,6 +7,7 @@ import { RegistryService } from './registry/registry.service.js';
 import type { Stage } from './registry/types.js';
 import { PromotionService } from './governance/promotion.service.js';
 import { TokenService } from './governance/token.service.js';
+import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
@@ -17,6 +18,7 @@ export interface Services {
   audit: AuditService;
   tokens: TokenService;
   promotions: PromotionService;
+  provenance: ProvenanceService;
 }
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
@@ -44,5 +46,6 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     audit: new AuditService(executor),
     promotions,
     tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
+    provenance: new ProvenanceService(executor),
   };
 }

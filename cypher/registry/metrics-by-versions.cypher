@@ -2,5 +2,5 @@
 UNWIND $keys AS key
 OPTIONAL MATCH (v:ModelVersion {id: key})
 RETURN key, COLLECT {
-  MATCH (v)-[:HAS_METRIC]->(x:Metric) RETURN x {.key, .value, .segment} ORDER BY x.key, x.segment
+  MATCH (v)-[:HAS_METRIC]->(x:Metric) RETURN x {.key, .value, .segment} ORDER BY x.key, x.segment IS NOT NULL, x.segment
 } AS metrics

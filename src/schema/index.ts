@@ -3,11 +3,12 @@ import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { PromotionResolver } from './governance/promotion.resolver.js';
 import { TokenResolver } from './governance/token.resolver.js';
+import { ProvenanceResolver, RunResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { SystemResolver } from './system/system.resolver.js';
 
 /** Every resolver class, by module. A module adds its list here. */
-const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, TokenResolver, PromotionResolver];
+const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver, TokenResolver, PromotionResolver];
 
 /**
  * Builds the executable schema from the type-graphql classes. Decorators carry

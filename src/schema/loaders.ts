@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/provenance.service.js';
 import type { ModelRecord, Metric, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
 
@@ -19,6 +20,12 @@ export interface Loaders {
   modelAliases: DataLoader<string, { alias: string; version: VersionRecord }[]>;
   versionAliasNames: DataLoader<string, string[]>;
   parents: DataLoader<string, { bases: VersionRecord[]; teachers: VersionRecord[] }>;
+  run: DataLoader<string, RunRecord | null>;
+  /** The run that produced a version, by version id. */
+  runOfVersion: DataLoader<string, RunRecord | null>;
+  runMetrics: DataLoader<string, MetricRecord[]>;
+  runInputs: DataLoader<string, RunInputRecord[]>;
+  datasetVersion: DataLoader<string, DatasetVersionRecord | null>;
 }
 
 export function createLoaders(services: Services): Loaders {
@@ -41,5 +48,10 @@ export function createLoaders(services: Services): Loaders {
     modelAliases: new DataLoader((names) => registry.aliasesOfModels(names)),
     versionAliasNames: new DataLoader((ids) => registry.aliasNamesOfVersions(ids)),
     parents: new DataLoader((ids) => registry.parentsOfVersions(ids)),
+    run: new DataLoader((ids) => services.provenance.runsByIds(ids)),
+    runOfVersion: new DataLoader((ids) => services.provenance.runsOfVersions(ids)),
+    runMetrics: new DataLoader((ids) => services.provenance.runMetrics(ids)),
+    runInputs: new DataLoader((ids) => services.provenance.runInputs(ids)),
+    datasetVersion: new DataLoader((ids) => services.provenance.datasetVersionsByIds(ids)),
   };
 }

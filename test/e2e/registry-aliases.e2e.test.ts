@@ -103,6 +103,6 @@ describe('aliases', () => {
     expect(await at(h1.at)).toEqual({ version: 1 });
     expect(await at(h2.at)).toBeNull();
     expect(await at(h3.at)).toEqual({ version: 2 });
-    expect([a, d, b].map((x: any) => (Object.values(x)[0] as any).sequence)).toEqual([h1.sequence, h2.sequence, h3.sequence]);
+    expect([a, d, b].map((x: any) => (Object.values(x)[0] as { sequence: string }).sequence)).toEqual([h1.sequence, h2.sequence, h3.sequence]);
   });
 });

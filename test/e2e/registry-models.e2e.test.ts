@@ -132,6 +132,7 @@ describe('model versions', () => {
       framework: 'xgboost',
       createdBy: expect.any(String),
       model: { name },
+      run: null,
       baseModel: null,
       teachers: [],
     });

@@ -20,6 +20,7 @@ export const COVERED_OPERATIONS: string[] = [
   'CreateRegisteredModel',
   'GetRegisteredModel',
   'ListRegisteredModels',
+  'CreateModelVersion',
   'GetModelVersion',
   'GetModelVersionByAlias',
   'ResolveModelUri',
@@ -33,6 +34,14 @@ export const COVERED_OPERATIONS: string[] = [
   'AliasAt',
   'TransitionStage',
   'AuditLog',
+  // provenance
+  'RegisterDatasetVersion',
+  'CreateRun',
+  'FinishRun',
+  'LogPredictions',
+  'TracePrediction',
+  'Lineage',
+  'DatasetImpact',
   // governance
   'CreateApiToken',
   'SetModelOwners',

@@ -3,6 +3,7 @@ import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../
 import type { Context } from '../../server/context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
+import { Run } from '../provenance/provenance.types.js';
 import { Metric, Tag } from './common.type.js';
 import { Stage } from './enums.js';
 import { CreateModelVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder } from './inputs.js';
@@ -115,6 +116,11 @@ export class ModelVersionResolver {
   @FieldResolver(() => [Metric])
   metrics(@Root() v: VersionRecord, @Ctx() ctx: Context) {
     return ctx.loaders.metrics.load(v.id);
+  }
+
+  @FieldResolver(() => Run, { nullable: true, description: 'The training run that produced it.' })
+  run(@Root() v: VersionRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.runOfVersion.load(v.id);
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The model version it was fine-tuned from.' })

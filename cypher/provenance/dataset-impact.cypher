@@ -1,0 +1,17 @@
+// Every model version trained on this dataset version (or raw source), or on
+// anything derived from it, plus everything fine-tuned, distilled, adapted,
+// quantised or merged from those, in ONE statement. Each step keeps DISTINCT
+// end nodes, which the planner turns into pruning breadth-first expands.
+CALL () {
+  MATCH (n:DatasetVersion {id: $id}) RETURN n
+  UNION MATCH (n:DataSource {id: $id}) RETURN n
+}
+WITH n AS root LIMIT 1
+MATCH (root)<-[:DERIVED_FROM*0..20]-(dv:DatasetVersion)
+WITH DISTINCT dv
+MATCH (dv)<-[:USED]-(:Run)<-[:PRODUCED_BY]-(trained:ModelVersion)
+WITH DISTINCT trained
+MATCH (trained)<-[:FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM*0..20]-(v:ModelVersion)
+WITH DISTINCT v
+RETURN v {.*, aliases: [(a:Alias)-[:POINTS_TO]->(v) | a.name]} AS modelVersion
+ORDER BY v.modelName, v.version

@@ -1,0 +1,13 @@
+// Ends a RUNNING run with its final status and metrics. Returns the status it
+// had before, so the service can refuse finishing a run twice.
+MATCH (r:Run {id: $id})
+WITH r, r.status AS previous
+CALL (r, previous) {
+  WITH r WHERE previous = 'RUNNING'
+  SET r.status = $status, r.endedAt = datetime.realtime()
+  WITH r
+  UNWIND $metrics AS m
+  CREATE (r)-[:HAS_METRIC]->(:Metric {key: m.key, value: toFloat(m.value), segment: m.segment})
+  RETURN count(*) AS written
+}
+RETURN r {.*} AS run, previous

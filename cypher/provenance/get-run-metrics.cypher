@@ -1,0 +1,5 @@
+// Metrics of runs, in key order (DataLoader batch).
+UNWIND $keys AS key
+OPTIONAL MATCH (:Run {id: key})-[:HAS_METRIC]->(m:Metric)
+WITH key, m ORDER BY m.key, m.segment
+RETURN key, collect(m {.key, .value, .segment}) AS metrics

@@ -1,0 +1,75 @@
+/**
+ * Lineage vocabulary: the provenance relationship types (direction = "depends
+ * on") and the pure rules around them. No driver, no GraphQL.
+ */
+
+/** Model-to-model relations: a version depends on a base, teacher, adapter base, quantisation source or merge input. */
+export const MODEL_RELATIONS = ['FINE_TUNED_FROM', 'DISTILLED_FROM', 'ADAPTED_FROM', 'QUANTIZED_FROM', 'MERGED_FROM'] as const;
+export type ModelRelation = (typeof MODEL_RELATIONS)[number];
+
+/** Every relationship type lineage follows. VERSION_OF is not one: it would join every version of a model. */
+export const LINEAGE_RELATIONS = [
+  'MADE_BY',
+  'SERVED_BY',
+  'PRODUCED_BY',
+  'USED',
+  'DERIVED_FROM',
+  ...MODEL_RELATIONS,
+] as const;
+export type LineageRelation = (typeof LINEAGE_RELATIONS)[number];
+
+export type LineageDirection = 'UPSTREAM' | 'DOWNSTREAM' | 'BOTH';
+
+export const DEFAULT_LINEAGE_DEPTH = 5;
+export const MAX_LINEAGE_DEPTH = 20;
+/** Nodes returned at most by one lineage query; beyond it the answer says `truncated`. */
+export const LINEAGE_NODE_BUDGET = 5000;
+
+export const NODE_KINDS = ['ModelVersion', 'Run', 'DatasetVersion', 'DataSource', 'ProviderModel', 'Prediction', 'Deployment'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+export const RUN_ROLES = ['train', 'validation', 'test'] as const;
+export type RunRole = (typeof RUN_ROLES)[number];
+
+export const RUN_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A short human label for a node of the given kind, from its properties. */
+export function nodeLabel(kind: string, p: Record<string, unknown>): string {
+  switch (kind) {
+    case 'ModelVersion':
+      return `${String(p.modelName)}/${String(p.version)}`;
+    case 'Run':
+      return String(p.name ?? p.id);
+    case 'DatasetVersion':
+      return `${String(p.datasetName)}@${String(p.version)}`;
+    case 'DataSource':
+      return String(p.uri);
+    case 'ProviderModel':
+      return `${String(p.provider)}:${String(p.name)}@${String(p.providerVersion)}`;
+    case 'Prediction':
+      return String(p.id);
+    case 'Deployment':
+      return String(p.name);
+    default:
+      return String(p.id);
+  }
+}
+
+export interface LineageEdge {
+  from: string;
+  to: string;
+  relation: string;
+}
+
+/**
+ * Edges in a stable order: by the position of their `from` node in the node
+ * list (root first, then nearest first), then of their `to` node, then relation.
+ */
+export function orderEdges(nodeIds: readonly string[], edges: readonly LineageEdge[]): LineageEdge[] {
+  const pos = new Map(nodeIds.map((id, i) => [id, i]));
+  const at = (id: string) => pos.get(id) ?? Number.MAX_SAFE_INTEGER;
+  return [...edges].sort(
+    (a, b) => at(a.from) - at(b.from) || at(a.to) - at(b.to) || (a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : 0),
+  );
+}

@@ -1,0 +1,614 @@
+import { badInput, conflict, notFound } from '../errors.js';
+import { appendEvent, EventType } from '../events/event-log.js';
+import { statement } from '../graph/cypher.js';
+import type { Executor, Tx } from '../graph/executor.js';
+import {
+  DEFAULT_LINEAGE_DEPTH,
+  LINEAGE_NODE_BUDGET,
+  LINEAGE_RELATIONS,
+  MAX_LINEAGE_DEPTH,
+  MODEL_RELATIONS,
+  nodeLabel,
+  orderEdges,
+  RUN_ROLES,
+  type LineageDirection,
+  type LineageEdge,
+  type ModelRelation,
+  type RunStatus,
+} from './lineage.js';
+
+const Q = {
+  createDatasetVersion: statement('provenance/create-dataset-version'),
+  getDatasetVersions: statement('provenance/get-dataset-versions'),
+  createRun: statement('provenance/create-run'),
+  finishRun: statement('provenance/finish-run'),
+  getRuns: statement('provenance/get-runs'),
+  runsByVersions: statement('provenance/runs-by-versions'),
+  getRunMetrics: statement('provenance/get-run-metrics'),
+  getRunInputs: statement('provenance/get-run-inputs'),
+  mergeProviderModel: statement('provenance/merge-provider-model'),
+  findProviderModels: statement('provenance/find-provider-models'),
+  resolveModelVersion: statement('provenance/resolve-model-version'),
+  mergeDeployment: statement('provenance/merge-deployment'),
+  logPredictions: statement('provenance/log-predictions'),
+  tracePrediction: statement('provenance/trace-prediction'),
+  lineage: statement('provenance/lineage'),
+  datasetExists: statement('provenance/dataset-exists'),
+  datasetImpact: statement('provenance/dataset-impact'),
+  versionsByFingerprint: statement('provenance/find-versions-by-fingerprint'),
+  addModelRelation: statement('provenance/add-model-relation'),
+};
+
+/** Predictions per UNWIND statement: 10,000 predictions are 4 statements in one transaction. */
+export const PREDICTION_BATCH = 2500;
+/** Predictions accepted by one logPredictions call. */
+export const MAX_PREDICTIONS_PER_CALL = 50_000;
+
+export interface Actor {
+  name: string;
+}
+
+/** A model version as stored (the registry's node), plus its alias names where a query read them. */
+export interface ModelVersionRecord {
+  id: string;
+  modelName: string;
+  version: number;
+  stage?: string | null;
+  fingerprint?: string | null;
+  aliases?: string[];
+  [key: string]: unknown;
+}
+
+export interface ModelVersionRef {
+  modelName: string;
+  version?: number | null;
+  alias?: string | null;
+}
+
+export interface DatasetVersionRecord {
+  id: string;
+  datasetName: string;
+  version: string;
+  hash: string | null;
+  uri: string | null;
+  rowCount: number | null;
+  createdAt: string;
+  createdBy: string | null;
+}
+
+export interface RunRecord {
+  id: string;
+  name: string | null;
+  experiment: string | null;
+  codeRepo: string | null;
+  codeCommit: string | null;
+  environment: string | null;
+  params: { key: string; value: string }[];
+  seeds: number[];
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  createdBy: string | null;
+}
+
+export interface MetricRecord {
+  key: string;
+  value: number;
+  segment: string | null;
+}
+
+export interface RunInputRecord {
+  role: string;
+  datasetVersion: DatasetVersionRecord;
+}
+
+export interface ProviderModelRecord {
+  id: string;
+  provider: string;
+  name: string;
+  providerVersion: string;
+  uri: string | null;
+  createdAt: string;
+}
+
+export interface RegisterDatasetVersion {
+  dataset: string;
+  version: string;
+  hash?: string | null;
+  uri?: string | null;
+  rowCount?: number | null;
+  derivedFrom?: string[] | null;
+  sources?: string[] | null;
+  transform?: string | null;
+}
+
+export interface CreateRun {
+  name?: string | null;
+  experiment?: string | null;
+  codeRepo?: string | null;
+  codeCommit?: string | null;
+  environment?: string | null;
+  params?: { key: string; value: string }[] | null;
+  seeds?: number[] | null;
+  inputs?: { datasetVersionId: string; role: string }[] | null;
+}
+
+export interface LogPredictions {
+  model: ModelVersionRef;
+  deployment?: string | null;
+  predictions: { id: string; at?: Date | string | null; inputRef?: string | null }[];
+}
+
+export interface LogPredictionsResult {
+  /** Distinct prediction ids in the call. */
+  count: number;
+  /** Of those, how many were new (the rest had been logged before). */
+  created: number;
+  modelVersion: ModelVersionRecord;
+}
+
+export interface LineageNode {
+  id: string;
+  kind: string;
+  label: string;
+  /** Hops from the root (0 for the root). */
+  depth: number;
+}
+
+export interface LineageResult {
+  root: LineageNode;
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+  truncated: boolean;
+}
+
+export interface AncestorRecord {
+  id: string;
+  kind: 'ModelVersion' | 'ProviderModel';
+  /** Model name (registered model, or the provider's model name). */
+  name: string;
+  version: number | null;
+  provider: string | null;
+  providerVersion: string | null;
+  relation: string;
+  depth: number;
+  /** The node that depends on this ancestor through `relation`. */
+  childId: string;
+}
+
+export interface PredictionTrace {
+  prediction: { id: string; at: string; inputRef: string | null };
+  deployment: { id: string; name: string } | null;
+  modelVersion: ModelVersionRecord;
+  run: RunRecord | null;
+  datasets: (DatasetVersionRecord & { depth: number })[];
+  sources: { id: string; uri: string; depth: number }[];
+  ancestors: AncestorRecord[];
+}
+
+/**
+ * Provenance: runs, dataset versions and raw sources, provider models,
+ * predictions, typed model-to-model edges, and the lineage queries over them.
+ * Every mutation is one write transaction ending with its event; every
+ * lineage query is one Cypher statement.
+ */
+export class ProvenanceService {
+  constructor(private readonly executor: Executor) {}
+
+  async registerDatasetVersion(actor: Actor, input: RegisterDatasetVersion): Promise<DatasetVersionRecord> {
+    const dataset = requireText(input.dataset, 'dataset');
+    const version = requireText(input.version, 'version');
+    if (input.rowCount != null && (!Number.isSafeInteger(input.rowCount) || input.rowCount < 0)) {
+      throw badInput(`rowCount must be a non-negative integer, got ${input.rowCount}`, { field: 'rowCount' });
+    }
+    const derivedFrom = unique(input.derivedFrom ?? []);
+    const sources = unique((input.sources ?? []).map((s) => requireText(s, 'sources')));
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ datasetVersion: DatasetVersionRecord; parents: number; sources: number }>(
+        Q.createDatasetVersion,
+        {
+          dataset,
+          version,
+          hash: input.hash ?? null,
+          uri: input.uri ?? null,
+          rowCount: input.rowCount ?? null,
+          derivedFrom,
+          sources,
+          transform: input.transform ?? null,
+          actor: actor.name,
+        },
+      );
+      if (!row) throw new Error('create-dataset-version returned no row');
+      if (row.parents !== derivedFrom.length) {
+        throw notFound(`derivedFrom must name existing dataset versions; ${derivedFrom.length - row.parents} of them do not exist`, {
+          field: 'derivedFrom',
+        });
+      }
+      const dv = row.datasetVersion;
+      await appendEvent(tx, {
+        type: EventType.DATASET_VERSION_REGISTERED,
+        actor: actor.name,
+        subjectId: dv.id,
+        after: { dataset, version, hash: dv.hash, uri: dv.uri, derivedFrom, sources, transform: input.transform ?? null },
+      });
+      return dv;
+    }, 'registerDatasetVersion');
+  }
+
+  async datasetVersionsByIds(ids: readonly string[]): Promise<(DatasetVersionRecord | null)[]> {
+    const rows = await this.executor.read<{ key: string; datasetVersion: DatasetVersionRecord | null }>(Q.getDatasetVersions, {
+      keys: [...ids],
+    });
+    return rows.map((r) => r.datasetVersion);
+  }
+
+  async createRun(actor: Actor, input: CreateRun): Promise<RunRecord> {
+    const params = input.params ?? [];
+    const keys = new Set<string>();
+    for (const p of params) {
+      if (keys.has(p.key)) throw badInput(`params must have distinct keys; "${p.key}" appears twice`, { field: 'params' });
+      keys.add(p.key);
+    }
+    const seeds = input.seeds ?? [];
+    const inputs = input.inputs ?? [];
+    for (const i of inputs) {
+      if (!(RUN_ROLES as readonly string[]).includes(i.role)) {
+        throw badInput(`inputs[].role must be one of ${RUN_ROLES.join(', ')}, got "${i.role}"`, { field: 'inputs' });
+      }
+    }
+    const paramsJson = JSON.stringify(Object.fromEntries(params.map((p) => [p.key, p.value])));
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ run: StoredRun; found: number }>(Q.createRun, {
+        name: input.name ?? null,
+        experiment: input.experiment ?? null,
+        codeRepo: input.codeRepo ?? null,
+        codeCommit: input.codeCommit ?? null,
+        environment: input.environment ?? null,
+        params: paramsJson,
+        seeds,
+        inputs,
+        actor: actor.name,
+      });
+      if (!row) throw new Error('create-run returned no row');
+      if (row.found !== inputs.length) {
+        throw notFound(`inputs must name existing dataset versions; ${inputs.length - row.found} of them do not exist`, {
+          field: 'inputs',
+        });
+      }
+      const run = toRun(row.run);
+      await appendEvent(tx, {
+        type: EventType.RUN_CREATED,
+        actor: actor.name,
+        subjectId: run.id,
+        after: { name: run.name, experiment: run.experiment, codeCommit: run.codeCommit, inputs },
+      });
+      return run;
+    }, 'createRun');
+  }
+
+  async finishRun(
+    actor: Actor,
+    id: string,
+    status: RunStatus,
+    metrics: { key: string; value: number; segment?: string | null }[] = [],
+  ): Promise<{ run: RunRecord; metrics: MetricRecord[] }> {
+    if (status === 'RUNNING') throw badInput('status must be FINISHED, FAILED or KILLED', { field: 'status' });
+    for (const m of metrics) {
+      if (!Number.isFinite(m.value)) throw badInput(`metric ${m.key} must be a finite number`, { field: 'metrics' });
+    }
+    const ms = metrics.map((m) => ({ key: requireText(m.key, 'metrics.key'), value: m.value, segment: m.segment ?? null }));
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ run: StoredRun; previous: string }>(Q.finishRun, { id, status, metrics: ms });
+      if (!row) throw notFound(`no run with id ${id}`, { field: 'id' });
+      if (row.previous !== 'RUNNING') {
+        throw conflict(`only a RUNNING run can be finished; run ${id} is ${row.previous}`, { field: 'id' });
+      }
+      const run = toRun(row.run);
+      await appendEvent(tx, {
+        type: EventType.RUN_FINISHED,
+        actor: actor.name,
+        subjectId: id,
+        before: { status: 'RUNNING' },
+        after: { status, metrics: ms },
+      });
+      return { run, metrics: [...ms].sort(byMetric) };
+    }, 'finishRun');
+  }
+
+  async runsByIds(ids: readonly string[]): Promise<(RunRecord | null)[]> {
+    const rows = await this.executor.read<{ key: string; run: StoredRun | null }>(Q.getRuns, { keys: [...ids] });
+    return rows.map((r) => (r.run ? toRun(r.run) : null));
+  }
+
+  /** The run that produced each version (null when it was registered without one). */
+  async runsOfVersions(versionIds: readonly string[]): Promise<(RunRecord | null)[]> {
+    const rows = await this.executor.read<{ key: string; run: StoredRun | null }>(Q.runsByVersions, { keys: [...versionIds] });
+    return rows.map((r) => (r.run ? toRun(r.run) : null));
+  }
+
+  async runMetrics(ids: readonly string[]): Promise<MetricRecord[][]> {
+    const rows = await this.executor.read<{ key: string; metrics: MetricRecord[] }>(Q.getRunMetrics, { keys: [...ids] });
+    return rows.map((r) => r.metrics);
+  }
+
+  async runInputs(ids: readonly string[]): Promise<RunInputRecord[][]> {
+    const rows = await this.executor.read<{ key: string; inputs: (RunInputRecord | null)[] }>(Q.getRunInputs, { keys: [...ids] });
+    return rows.map((r) => r.inputs.filter((i): i is RunInputRecord => i !== null));
+  }
+
+  /** Registers (or finds) a provider model by its pin (provider, name, providerVersion). */
+  async registerProviderModel(
+    actor: Actor,
+    input: { provider: string; name: string; providerVersion: string; uri?: string | null },
+  ): Promise<ProviderModelRecord> {
+    const provider = requireText(input.provider, 'provider');
+    const name = requireText(input.name, 'name');
+    const providerVersion = requireText(input.providerVersion, 'providerVersion');
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ providerModel: ProviderModelRecord; created: boolean }>(Q.mergeProviderModel, {
+        provider,
+        name,
+        providerVersion,
+        uri: input.uri ?? null,
+        actor: actor.name,
+      });
+      if (!row) throw new Error('merge-provider-model returned no row');
+      await appendEvent(tx, {
+        type: EventType.PROVIDER_MODEL_REGISTERED,
+        actor: actor.name,
+        subjectId: row.providerModel.id,
+        after: { provider, name, providerVersion, uri: row.providerModel.uri, created: row.created },
+      });
+      return row.providerModel;
+    }, 'registerProviderModel');
+  }
+
+  async findProviderModels(filter: {
+    id?: string | null;
+    provider?: string | null;
+    name?: string | null;
+    providerVersion?: string | null;
+  }): Promise<ProviderModelRecord[]> {
+    const rows = await this.executor.read<{ providerModel: ProviderModelRecord }>(Q.findProviderModels, {
+      id: filter.id ?? null,
+      provider: filter.provider ?? null,
+      name: filter.name ?? null,
+      providerVersion: filter.providerVersion ?? null,
+    });
+    return rows.map((r) => r.providerModel);
+  }
+
+  /**
+   * Records predictions against the version `model` resolves to now (an alias
+   * is read inside the same transaction). Idempotent per prediction id.
+   */
+  async logPredictions(actor: Actor, input: LogPredictions): Promise<LogPredictionsResult> {
+    if (input.predictions.length > MAX_PREDICTIONS_PER_CALL) {
+      throw badInput(`one call logs at most ${MAX_PREDICTIONS_PER_CALL} predictions, got ${input.predictions.length}`, {
+        field: 'predictions',
+      });
+    }
+    const rows = new Map<string, { id: string; at: string | null; inputRef: string | null }>();
+    for (const p of input.predictions) {
+      const id = requireText(p.id, 'predictions.id');
+      if (!rows.has(id)) rows.set(id, { id, at: toIso(p.at), inputRef: p.inputRef ?? null });
+    }
+    const deployment = input.deployment ?? null;
+    if (deployment !== null) requireText(deployment, 'deployment');
+    const all = [...rows.values()];
+    return this.executor.writeTx(async (tx) => {
+      const modelVersion = await this.resolveRef(tx, input.model);
+      if (deployment !== null) await tx.run(Q.mergeDeployment, { name: deployment });
+      let created = 0;
+      for (let i = 0; i < all.length; i += PREDICTION_BATCH) {
+        const [row] = await tx.run<{ created: number }>(Q.logPredictions, {
+          versionId: modelVersion.id,
+          deployment,
+          rows: all.slice(i, i + PREDICTION_BATCH),
+        });
+        created += row?.created ?? 0;
+      }
+      await appendEvent(tx, {
+        type: EventType.PREDICTIONS_LOGGED,
+        actor: actor.name,
+        modelName: modelVersion.modelName,
+        version: modelVersion.version,
+        alias: input.model.alias ?? null,
+        subjectId: modelVersion.id,
+        after: { count: all.length, created, deployment },
+      });
+      return { count: all.length, created, modelVersion };
+    }, 'logPredictions');
+  }
+
+  /**
+   * Adds a typed model-to-model edge: `child` depends on `parent` (a model
+   * version or a provider model). Refused with CONFLICT when the edge would
+   * make a version its own ancestor; nothing is written then.
+   */
+  async addModelRelation(
+    actor: Actor,
+    input: { child: ModelVersionRef; relation: ModelRelation; parent?: ModelVersionRef | null; parentProviderModelId?: string | null },
+  ): Promise<{ child: ModelVersionRecord; parentId: string; parentKind: string; relation: ModelRelation; created: boolean }> {
+    if (!(MODEL_RELATIONS as readonly string[]).includes(input.relation)) {
+      throw badInput(`relation must be one of ${MODEL_RELATIONS.join(', ')}`, { field: 'relation' });
+    }
+    if ((input.parent ? 1 : 0) + (input.parentProviderModelId ? 1 : 0) !== 1) {
+      throw badInput('give exactly one of parent and parentProviderModelId', { field: 'parent' });
+    }
+    return this.executor.writeTx(async (tx) => {
+      const child = await this.resolveRef(tx, input.child);
+      const parentId = input.parent ? (await this.resolveRef(tx, input.parent)).id : input.parentProviderModelId!;
+      const [row] = await tx.run<{ parent: Record<string, unknown>; parentKind: string; cycle: boolean; existing: boolean }>(
+        Q.addModelRelation,
+        { childId: child.id, parentId, relation: input.relation },
+      );
+      if (!row) throw notFound(`no provider model with id ${parentId}`, { field: 'parentProviderModelId' });
+      if (row.cycle) {
+        throw conflict(
+          `a model version may not be its own ancestor: ${describe(child)} ${input.relation} ${String(row.parent.modelName ?? row.parent.name)}/${String(row.parent.version ?? '')} would close a cycle`,
+          { field: 'parent' },
+        );
+      }
+      await appendEvent(tx, {
+        type: EventType.MODEL_RELATION_ADDED,
+        actor: actor.name,
+        modelName: child.modelName,
+        version: child.version,
+        subjectId: child.id,
+        after: { relation: input.relation, parentId, parentKind: row.parentKind, created: !row.existing },
+      });
+      return { child, parentId, parentKind: row.parentKind, relation: input.relation, created: !row.existing };
+    }, 'addModelRelation');
+  }
+
+  /** Prediction → version → run → dataset versions → derivation chain → raw sources, plus model ancestors: one statement. */
+  async tracePrediction(id: string): Promise<PredictionTrace> {
+    const [row] = await this.executor.read<{
+      prediction: PredictionTrace['prediction'];
+      modelVersion: ModelVersionRecord;
+      deployment: PredictionTrace['deployment'];
+      run: StoredRun | null;
+      datasets: PredictionTrace['datasets'];
+      sources: PredictionTrace['sources'];
+      ancestors: { ancestor: Record<string, unknown>; kind: 'ModelVersion' | 'ProviderModel'; relation: string; depth: number; childId: string }[];
+    }>(Q.tracePrediction, { id });
+    if (!row) throw notFound(`no prediction with id ${id}`, { field: 'id' });
+    return {
+      prediction: { id: row.prediction.id, at: row.prediction.at, inputRef: row.prediction.inputRef ?? null },
+      deployment: row.deployment,
+      modelVersion: row.modelVersion,
+      run: row.run ? toRun(row.run) : null,
+      datasets: row.datasets,
+      sources: row.sources,
+      ancestors: row.ancestors.map((a) => ({
+        id: String(a.ancestor.id),
+        kind: a.kind,
+        name: String(a.kind === 'ModelVersion' ? a.ancestor.modelName : a.ancestor.name),
+        version: a.kind === 'ModelVersion' ? (a.ancestor.version as number) : null,
+        provider: a.kind === 'ProviderModel' ? (a.ancestor.provider as string) : null,
+        providerVersion: a.kind === 'ProviderModel' ? (a.ancestor.providerVersion as string) : null,
+        relation: a.relation,
+        depth: a.depth,
+        childId: a.childId,
+      })),
+    };
+  }
+
+  /**
+   * The provenance subgraph within `depth` hops of any node: one statement.
+   * Nodes come nearest first (then by kind and id), the root first of all;
+   * edges are those among the returned nodes, restricted to `relations`.
+   */
+  async lineage(
+    id: string,
+    direction: LineageDirection,
+    depth: number | null | undefined,
+    relations: readonly string[] | null | undefined,
+  ): Promise<LineageResult> {
+    const d = depth ?? DEFAULT_LINEAGE_DEPTH;
+    if (!Number.isInteger(d) || d < 1 || d > MAX_LINEAGE_DEPTH) {
+      throw badInput(`depth must be an integer from 1 to ${MAX_LINEAGE_DEPTH}, got ${depth}`, { field: 'depth' });
+    }
+    const rels = relations == null ? [...LINEAGE_RELATIONS] : unique(relations.map((r) => r.toUpperCase()));
+    const unknown = rels.filter((r) => !(LINEAGE_RELATIONS as readonly string[]).includes(r));
+    if (unknown.length) {
+      throw badInput(`relations must be among ${LINEAGE_RELATIONS.join(', ')}; unknown: ${unknown.join(', ')}`, { field: 'relations' });
+    }
+    const [row] = await this.executor.read<{
+      root: Record<string, unknown>;
+      rootKind: string;
+      nodes: { props: Record<string, unknown>; kind: string; depth: number }[];
+      edges: LineageEdge[];
+      truncated: boolean;
+    }>(Q.lineage, {
+      id,
+      depth: d,
+      relations: rels,
+      upstream: direction !== 'DOWNSTREAM',
+      downstream: direction !== 'UPSTREAM',
+      budget: LINEAGE_NODE_BUDGET,
+    });
+    if (!row) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
+    const root: LineageNode = { id: String(row.root.id), kind: row.rootKind, label: nodeLabel(row.rootKind, row.root), depth: 0 };
+    const nodes = row.nodes.map((n) => ({ id: String(n.props.id), kind: n.kind, label: nodeLabel(n.kind, n.props), depth: n.depth }));
+    return { root, nodes, edges: orderEdges([root.id, ...nodes.map((n) => n.id)], row.edges), truncated: row.truncated };
+  }
+
+  /** Model versions trained on a dataset version (or raw source) or anything derived from it, and their model descendants. */
+  async datasetImpact(datasetVersionId: string): Promise<ModelVersionRecord[]> {
+    return this.executor.readTx(async (tx) => {
+      const [exists] = await tx.run<{ found: boolean }>(Q.datasetExists, { id: datasetVersionId });
+      if (!exists?.found) throw notFound(`no dataset version or data source with id ${datasetVersionId}`, { field: 'datasetVersionId' });
+      const rows = await tx.run<{ modelVersion: ModelVersionRecord }>(Q.datasetImpact, { id: datasetVersionId });
+      return rows.map((r) => r.modelVersion);
+    }, 'datasetImpact');
+  }
+
+  /** Versions with this fingerprint (reproductions of one another), by model name and version. */
+  async modelVersionsByFingerprint(fingerprint: string): Promise<ModelVersionRecord[]> {
+    const rows = await this.executor.read<{ modelVersion: ModelVersionRecord }>(Q.versionsByFingerprint, { fingerprint });
+    return rows.map((r) => r.modelVersion);
+  }
+
+  /** A version by number or alias, read in the caller's transaction ("latest" = highest version). */
+  private async resolveRef(tx: Tx, ref: ModelVersionRef): Promise<ModelVersionRecord> {
+    const hasVersion = ref.version !== null && ref.version !== undefined;
+    const hasAlias = ref.alias !== null && ref.alias !== undefined;
+    if (hasVersion === hasAlias) throw badInput('a model version ref needs exactly one of version and alias', { field: 'model' });
+    const [row] = await tx.run<{ modelVersion: ModelVersionRecord }>(Q.resolveModelVersion, {
+      modelName: ref.modelName,
+      version: ref.version ?? null,
+      alias: ref.alias ?? null,
+    });
+    if (!row) throw notFound(`no model version ${describe(ref)}`, { field: 'model' });
+    return row.modelVersion;
+  }
+}
+
+interface StoredRun extends Omit<RunRecord, 'params' | 'seeds'> {
+  params: string | null;
+  seeds: number[] | null;
+}
+
+function toRun(r: StoredRun): RunRecord {
+  const params = r.params ? (JSON.parse(r.params) as Record<string, string>) : {};
+  return {
+    ...r,
+    name: r.name ?? null,
+    experiment: r.experiment ?? null,
+    codeRepo: r.codeRepo ?? null,
+    codeCommit: r.codeCommit ?? null,
+    environment: r.environment ?? null,
+    endedAt: r.endedAt ?? null,
+    createdBy: r.createdBy ?? null,
+    params: Object.keys(params)
+      .sort()
+      .map((key) => ({ key, value: params[key]! })),
+    seeds: r.seeds ?? [],
+  };
+}
+
+function describe(ref: { modelName: string; version?: number | null; alias?: string | null }): string {
+  return ref.alias ? `${ref.modelName}@${ref.alias}` : `${ref.modelName}/${ref.version}`;
+}
+
+function requireText(value: string | null | undefined, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw badInput(`${field} must be a non-empty string`, { field });
+  return value;
+}
+
+function unique<T>(xs: readonly T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function toIso(at: Date | string | null | undefined): string | null {
+  if (at === null || at === undefined) return null;
+  const d = at instanceof Date ? at : new Date(at);
+  if (Number.isNaN(d.getTime())) throw badInput('predictions[].at must be a date-time', { field: 'predictions.at' });
+  return d.toISOString();
+}
+
+function byMetric(a: MetricRecord, b: MetricRecord): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : String(a.segment ?? '') < String(b.segment ?? '') ? -1 : 1;
+}

@@ -1,0 +1,174 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type {
+  DatasetVersionRecord,
+  ModelVersionRecord,
+  RunRecord,
+} from '../../provenance/provenance.service.js';
+import type { Context } from '../../server/context.js';
+import { Metric, MetricInput } from '../registry/common.type.js';
+import {
+  AddModelRelationInput,
+  CreateRunInput,
+  LogPredictionsInput,
+  RegisterDatasetVersionInput,
+  RegisterProviderModelInput,
+} from './provenance.inputs.js';
+import {
+  DatasetImpact,
+  DatasetVersion,
+  LineageDirection,
+  LineageGraph,
+  LogPredictionsResult,
+  ModelRelationResult,
+  PredictionTrace,
+  ProviderModel,
+  Run,
+  RunInput,
+  RunStatus,
+} from './provenance.types.js';
+import { ModelVersion } from '../registry/model-version.type.js';
+
+/** Provenance statements return whole version nodes; the registry's field resolvers do the rest. */
+export const toModelVersion = (v: ModelVersionRecord): ModelVersion => v as unknown as ModelVersion;
+
+export const toDatasetVersion = <T extends DatasetVersionRecord>(dv: T): T & DatasetVersion => ({
+  ...dv,
+  dataset: { name: dv.datasetName },
+  hash: dv.hash ?? null,
+  uri: dv.uri ?? null,
+  rowCount: dv.rowCount ?? null,
+});
+
+const toRunType = (r: RunRecord): Run => ({ ...r, status: r.status as RunStatus });
+
+@Resolver()
+export class ProvenanceResolver {
+  @Mutation(() => DatasetVersion, { description: 'Registers a dataset version with its derivation (dataset versions and raw source URIs).' })
+  async registerDatasetVersion(
+    @Arg('input', () => RegisterDatasetVersionInput) input: RegisterDatasetVersionInput,
+    @Ctx() ctx: Context,
+  ): Promise<DatasetVersion> {
+    return toDatasetVersion(await ctx.services.provenance.registerDatasetVersion(ctx.actor, input));
+  }
+
+  @Query(() => DatasetVersion, { nullable: true })
+  async datasetVersion(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<DatasetVersion | null> {
+    const dv = await ctx.loaders.datasetVersion.load(id);
+    return dv ? toDatasetVersion(dv) : null;
+  }
+
+  @Mutation(() => Run, { description: 'Starts a training run (status RUNNING) with its input dataset versions.' })
+  async createRun(@Arg('input', () => CreateRunInput) input: CreateRunInput, @Ctx() ctx: Context): Promise<Run> {
+    return toRunType(await ctx.services.provenance.createRun(ctx.actor, input));
+  }
+
+  @Mutation(() => Run, { description: 'Ends a RUNNING run with FINISHED, FAILED or KILLED and its final metrics.' })
+  async finishRun(
+    @Arg('id', () => ID) id: string,
+    @Arg('status', () => RunStatus) status: RunStatus,
+    @Arg('metrics', () => [MetricInput], { nullable: true }) metrics: MetricInput[] | null,
+    @Ctx() ctx: Context,
+  ): Promise<Run> {
+    const result = await ctx.services.provenance.finishRun(ctx.actor, id, status, metrics ?? []);
+    return { ...toRunType(result.run), metrics: result.metrics };
+  }
+
+  @Query(() => Run, { nullable: true })
+  async run(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Run | null> {
+    const r = await ctx.loaders.run.load(id);
+    return r ? toRunType(r) : null;
+  }
+
+  @Mutation(() => ProviderModel, { description: 'Registers a provider model by its pin; the same pin again returns the existing one.' })
+  async registerProviderModel(
+    @Arg('input', () => RegisterProviderModelInput) input: RegisterProviderModelInput,
+    @Ctx() ctx: Context,
+  ): Promise<ProviderModel> {
+    return ctx.services.provenance.registerProviderModel(ctx.actor, input);
+  }
+
+  @Query(() => [ProviderModel], { description: 'Provider models matching every given field (at most 500).' })
+  async providerModels(
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('provider', () => String, { nullable: true }) provider: string | null,
+    @Arg('name', () => String, { nullable: true }) name: string | null,
+    @Arg('providerVersion', () => String, { nullable: true }) providerVersion: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ProviderModel[]> {
+    return ctx.services.provenance.findProviderModels({ id, provider, name, providerVersion });
+  }
+
+  @Mutation(() => LogPredictionsResult, { description: 'Records predictions by the caller\'s ids; idempotent per id.' })
+  async logPredictions(
+    @Arg('input', () => LogPredictionsInput) input: LogPredictionsInput,
+    @Ctx() ctx: Context,
+  ): Promise<LogPredictionsResult> {
+    const r = await ctx.services.provenance.logPredictions(ctx.actor, input);
+    return { count: r.count, created: r.created, modelVersion: toModelVersion(r.modelVersion) };
+  }
+
+  @Mutation(() => ModelRelationResult, {
+    description: 'Adds a typed model-to-model edge (fine-tune, distillation, adapter, quantisation, merge); CONFLICT when it would make a version its own ancestor.',
+  })
+  async addModelRelation(
+    @Arg('input', () => AddModelRelationInput) input: AddModelRelationInput,
+    @Ctx() ctx: Context,
+  ): Promise<ModelRelationResult> {
+    const r = await ctx.services.provenance.addModelRelation(ctx.actor, {
+      child: input.modelVersion,
+      relation: input.relation,
+      parent: input.parent ?? null,
+      parentProviderModelId: input.parentProviderModelId ?? null,
+    });
+    return { modelVersion: toModelVersion(r.child), relation: input.relation, parentId: r.parentId, parentKind: r.parentKind, created: r.created };
+  }
+
+  @Query(() => PredictionTrace, { description: 'From a prediction back to the raw data: every hop, in order.' })
+  async tracePrediction(@Arg('id', () => String) id: string, @Ctx() ctx: Context): Promise<PredictionTrace> {
+    const t = await ctx.services.provenance.tracePrediction(id);
+    return {
+      prediction: t.prediction,
+      deployment: t.deployment ? { id: t.deployment.id, name: t.deployment.name } : null,
+      modelVersion: toModelVersion(t.modelVersion),
+      run: t.run ? toRunType(t.run) : null,
+      datasets: t.datasets.map(toDatasetVersion),
+      sources: t.sources.map((s) => ({ id: s.id, uri: s.uri, depth: s.depth })),
+      ancestors: t.ancestors.map((a) => ({ ...a, model: { name: a.name } })),
+    };
+  }
+
+  @Query(() => LineageGraph, { description: 'The provenance subgraph within `depth` hops (default 5, at most 20) of any node.' })
+  async lineage(
+    @Arg('id', () => ID) id: string,
+    @Arg('direction', () => LineageDirection) direction: LineageDirection,
+    @Arg('depth', () => Int, { nullable: true }) depth: number | null,
+    @Arg('relations', () => [String], { nullable: true }) relations: string[] | null,
+    @Ctx() ctx: Context,
+  ): Promise<LineageGraph> {
+    return ctx.services.provenance.lineage(id, direction, depth, relations);
+  }
+
+  @Query(() => DatasetImpact, { description: 'Every model version trained on this dataset version or anything derived from it, and their model descendants.' })
+  async datasetImpact(@Arg('datasetVersionId', () => ID) datasetVersionId: string, @Ctx() ctx: Context): Promise<DatasetImpact> {
+    return { modelVersions: (await ctx.services.provenance.datasetImpact(datasetVersionId)).map(toModelVersion) };
+  }
+
+  @Query(() => [ModelVersion], { description: 'Model versions with this fingerprint: reproductions of one another.' })
+  async modelVersionsByFingerprint(@Arg('fingerprint', () => String) fingerprint: string, @Ctx() ctx: Context): Promise<ModelVersion[]> {
+    return (await ctx.services.provenance.modelVersionsByFingerprint(fingerprint)).map(toModelVersion);
+  }
+}
+
+@Resolver(() => Run)
+export class RunResolver {
+  @FieldResolver(() => [Metric])
+  async metrics(@Root() run: Run, @Ctx() ctx: Context): Promise<Metric[]> {
+    return run.metrics ?? ctx.loaders.runMetrics.load(run.id);
+  }
+
+  @FieldResolver(() => [RunInput])
+  async inputs(@Root() run: Run, @Ctx() ctx: Context): Promise<RunInput[]> {
+    const inputs = await ctx.loaders.runInputs.load(run.id);
+    return inputs.map((i) => ({ role: i.role, datasetVersion: toDatasetVersion(i.datasetVersion) }));
+  }
+}

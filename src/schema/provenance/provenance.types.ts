@@ -1,0 +1,323 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeScalar } from '../common/scalars.js';
+import { Metric } from '../registry/common.type.js';
+import { ModelVersion } from '../registry/model-version.type.js';
+
+export enum RunStatus {
+  RUNNING = 'RUNNING',
+  FINISHED = 'FINISHED',
+  FAILED = 'FAILED',
+  KILLED = 'KILLED',
+}
+registerEnumType(RunStatus, { name: 'RunStatus', description: 'Lifecycle of a training run.' });
+
+export enum LineageDirection {
+  UPSTREAM = 'UPSTREAM',
+  DOWNSTREAM = 'DOWNSTREAM',
+  BOTH = 'BOTH',
+}
+registerEnumType(LineageDirection, {
+  name: 'LineageDirection',
+  description: 'UPSTREAM follows "depends on" edges (what this came from), DOWNSTREAM goes against them (what came from this), BOTH is the union.',
+});
+
+export enum ModelRelation {
+  FINE_TUNED_FROM = 'FINE_TUNED_FROM',
+  DISTILLED_FROM = 'DISTILLED_FROM',
+  ADAPTED_FROM = 'ADAPTED_FROM',
+  QUANTIZED_FROM = 'QUANTIZED_FROM',
+  MERGED_FROM = 'MERGED_FROM',
+}
+registerEnumType(ModelRelation, { name: 'ModelRelation', description: 'How a model version depends on another model.' });
+
+@ObjectType('Dataset')
+export class DatasetType {
+  @Field(() => String)
+  name!: string;
+}
+
+@ObjectType({ description: 'One immutable version of a dataset.' })
+export class DatasetVersion {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => DatasetType)
+  dataset!: DatasetType;
+
+  @Field(() => String)
+  version!: string;
+
+  @Field(() => String, { nullable: true, description: 'Content hash.' })
+  hash!: string | null;
+
+  @Field(() => String, { nullable: true })
+  uri!: string | null;
+
+  @Field(() => Int, { nullable: true })
+  rowCount!: number | null;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: string;
+}
+
+@ObjectType()
+export class Param {
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => String)
+  value!: string;
+}
+
+@ObjectType({ description: 'A dataset version a run used, with its role (train, validation, test).' })
+export class RunInput {
+  @Field(() => String)
+  role!: string;
+
+  @Field(() => DatasetVersion)
+  datasetVersion!: DatasetVersion;
+}
+
+@ObjectType({ description: 'A training run.' })
+export class Run {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+
+  @Field(() => String, { nullable: true })
+  experiment!: string | null;
+
+  @Field(() => String, { nullable: true })
+  codeRepo!: string | null;
+
+  @Field(() => String, { nullable: true })
+  codeCommit!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Image digest or lock-file hash.' })
+  environment!: string | null;
+
+  @Field(() => [Param])
+  params!: Param[];
+
+  @Field(() => [Int])
+  seeds!: number[];
+
+  @Field(() => RunStatus)
+  status!: RunStatus;
+
+  @Field(() => DateTimeScalar)
+  startedAt!: string;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  endedAt!: string | null;
+
+  @Field(() => String, { nullable: true })
+  createdBy!: string | null;
+
+  // resolved by RunResolver through loaders
+  metrics?: Metric[];
+  inputs?: RunInput[];
+}
+
+@ObjectType({ description: 'A third-party or foundation model pinned by provider and provider version.' })
+export class ProviderModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  provider!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  providerVersion!: string;
+
+  @Field(() => String, { nullable: true })
+  uri!: string | null;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: string;
+}
+
+@ObjectType()
+export class LogPredictionsResult {
+  @Field(() => Int, { description: 'Distinct prediction ids in the call.' })
+  count!: number;
+
+  @Field(() => Int, { description: 'How many of them were new; the others had been logged before and were left as they were.' })
+  created!: number;
+
+  @Field(() => ModelVersion, { description: 'The version the predictions were recorded against (an alias resolved at call time).' })
+  modelVersion!: ModelVersion;
+}
+
+@ObjectType()
+export class Prediction {
+  @Field(() => String)
+  id!: string;
+
+  @Field(() => DateTimeScalar)
+  at!: string;
+
+  @Field(() => String, { nullable: true })
+  inputRef!: string | null;
+}
+
+@ObjectType()
+export class TracedDatasetVersion extends DatasetVersion {
+  @Field(() => Int, { description: 'Hops from the run (1 = used directly).' })
+  depth!: number;
+}
+
+@ObjectType()
+export class DataSource {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  uri!: string;
+}
+
+@ObjectType()
+export class TracedDataSource extends DataSource {
+  @Field(() => Int, { description: 'Hops from the run.' })
+  depth!: number;
+}
+
+@ObjectType({ description: 'The model an ancestor belongs to: a registered model, or the provider model name.' })
+export class AncestorModel {
+  @Field(() => String)
+  name!: string;
+}
+
+@ObjectType({ description: 'A base model, teacher or other model ancestor, with the relation that reaches it.' })
+export class LineageAncestor {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'ModelVersion or ProviderModel.' })
+  kind!: string;
+
+  @Field(() => AncestorModel)
+  model!: AncestorModel;
+
+  @Field(() => Int, { nullable: true, description: 'Version number (null for a provider model).' })
+  version!: number | null;
+
+  @Field(() => String, { nullable: true })
+  provider!: string | null;
+
+  @Field(() => String, { nullable: true })
+  providerVersion!: string | null;
+
+  @Field(() => String, { description: 'FINE_TUNED_FROM, DISTILLED_FROM, ... on a shortest path.' })
+  relation!: string;
+
+  @Field(() => Int, { description: 'Model hops from the traced version.' })
+  depth!: number;
+
+  @Field(() => ID, { description: 'The node that depends on this ancestor through `relation`.' })
+  childId!: string;
+}
+
+@ObjectType()
+export class TraceDeployment {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+}
+
+@ObjectType({ description: 'A prediction traced back to raw data.' })
+export class PredictionTrace {
+  @Field(() => Prediction)
+  prediction!: Prediction;
+
+  @Field(() => TraceDeployment, { nullable: true })
+  deployment!: TraceDeployment | null;
+
+  @Field(() => ModelVersion)
+  modelVersion!: ModelVersion;
+
+  @Field(() => Run, { nullable: true })
+  run!: Run | null;
+
+  @Field(() => [TracedDatasetVersion], { description: 'The run\'s dataset versions and all they derive from, nearest first.' })
+  datasets!: TracedDatasetVersion[];
+
+  @Field(() => [TracedDataSource], { description: 'Raw sources at the end of the derivation chains, nearest first.' })
+  sources!: TracedDataSource[];
+
+  @Field(() => [LineageAncestor], { description: 'Base models, teachers and other model ancestors, transitively, nearest first.' })
+  ancestors!: LineageAncestor[];
+}
+
+@ObjectType()
+export class LineageNode {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: 'ModelVersion, Run, DatasetVersion, DataSource, ProviderModel, Prediction or Deployment.' })
+  kind!: string;
+
+  @Field(() => String)
+  label!: string;
+
+  @Field(() => Int, { description: 'Hops from the root on a shortest path.' })
+  depth!: number;
+}
+
+@ObjectType()
+export class LineageEdge {
+  @Field(() => ID, { description: 'The dependent node.' })
+  from!: string;
+
+  @Field(() => ID, { description: 'The node it depends on.' })
+  to!: string;
+
+  @Field(() => String)
+  relation!: string;
+}
+
+@ObjectType({ description: 'A bounded provenance subgraph.' })
+export class LineageGraph {
+  @Field(() => LineageNode)
+  root!: LineageNode;
+
+  @Field(() => [LineageNode], { description: 'Nodes other than the root, nearest first, then by kind and id.' })
+  nodes!: LineageNode[];
+
+  @Field(() => [LineageEdge], { description: 'Edges among the root and the returned nodes.' })
+  edges!: LineageEdge[];
+
+  @Field(() => Boolean, { description: 'True when the node budget cut the answer short.' })
+  truncated!: boolean;
+}
+
+@ObjectType()
+export class DatasetImpact {
+  @Field(() => [ModelVersion], { description: 'By model name, then version.' })
+  modelVersions!: ModelVersion[];
+}
+
+@ObjectType()
+export class ModelRelationResult {
+  @Field(() => ModelVersion)
+  modelVersion!: ModelVersion;
+
+  @Field(() => ModelRelation)
+  relation!: ModelRelation;
+
+  @Field(() => ID)
+  parentId!: string;
+
+  @Field(() => String, { description: 'ModelVersion or ProviderModel.' })
+  parentKind!: string;
+
+  @Field(() => Boolean, { description: 'False when the edge already existed.' })
+  created!: boolean;
+}

@@ -61,6 +61,13 @@ async function pendingRequest(url: string): Promise<string> {
   return d.requestPromotion.id;
 }
 
+async function datasetVersion(url: string): Promise<string> {
+  return (await gqlOk(url, contractOp('RegisterDatasetVersion'), { input: { dataset: uniq('inj-ds'), version: '1' } })).registerDatasetVersion.id;
+}
+async function runId(url: string): Promise<string> {
+  return (await gqlOk(url, contractOp('CreateRun'), { input: { name: uniq('inj-run') } })).createRun.id;
+}
+
 /** Valid variables for each covered operation (fixtures created on the fly, unique names). */
 const BASELINES: Record<string, (t: TestServer) => Promise<Vars> | Vars> = {
   CreateApiToken: () => ({ name: uniq('inj'), role: 'VIEWER' }),
@@ -91,6 +98,18 @@ const BASELINES: Record<string, (t: TestServer) => Promise<Vars> | Vars> = {
   RequestPromotion: () => ({ ref: v1(), target: { stage: 'PRODUCTION' }, evidence: [{ kind: 'SIGN_OFF', uri: 'https://ci.example/1', summary: 's' }] }),
   ApprovePromotion: async (t) => ({ id: await pendingRequest(t.url), comment: 'c' }),
   RejectPromotion: async (t) => ({ id: await pendingRequest(t.url), reason: 'r' }),
+  RegisterDatasetVersion: () => ({ input: { dataset: uniq('inj-ds'), version: '1', hash: sha('c'), uri: 's3://bucket/ds/1', rowCount: 10, sources: ['s3://raw/inj'] } }),
+  CreateRun: async (t) => ({
+    input: {
+      name: 'r', experiment: 'e', codeRepo: 'https://git.example/repo', codeCommit: 'abc123', environment: 'sha256:env',
+      params: [{ key: 'lr', value: '0.1' }], seeds: [1], inputs: [{ datasetVersionId: await datasetVersion(t.url), role: 'train' }],
+    },
+  }),
+  FinishRun: async (t) => ({ id: await runId(t.url), status: 'FINISHED', metrics: [{ key: 'auc', value: 0.9, segment: 'all' }] }),
+  LogPredictions: () => ({ input: { model: v1(), deployment: uniq('dep'), predictions: [{ id: uniq('p'), at: '2026-01-02T03:04:05.000Z', inputRef: 'in-1' }] } }),
+  TracePrediction: () => ({ id: 'no-such-prediction' }),
+  Lineage: async (t) => ({ id: await datasetVersion(t.url), direction: 'BOTH', depth: 2, relations: ['DERIVED_FROM'] }),
+  DatasetImpact: async (t) => ({ datasetVersionId: await datasetVersion(t.url) }),
   Rollback: async (t) => {
     const name = await freshModel(t.url);
     await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'shadow', version: 1 });

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { unreachable } from './errors.js';
 import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
 import { EventsService } from './events/events.service.js';
@@ -34,13 +35,20 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     transitionStage: (tx, actor, target, stage, comment) => lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
     moveAlias: (tx, actor, target, alias, opts) => registry.moveAliasIn(tx, target, alias, actor, opts),
   });
-  registry.promotionGuard = (tx, target) =>
-    promotions.assertDirectChangeAllowed(
-      tx,
-      target.kind === 'stage'
-        ? { modelName: target.version.modelName, stage: target.stage }
-        : { modelName: target.model.name, alias: target.alias, protectedAliases: target.model.protectedAliases },
-    );
+  registry.promotionGuard = (tx, target) => {
+    switch (target.kind) {
+      case 'stage':
+        // A reviewer may return a former production version directly: a rollback, recorded as one.
+        if (target.rollbackByReviewer) return Promise.resolve();
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.version.modelName, stage: target.stage });
+      case 'alias':
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.model.name, alias: target.alias, protectedAliases: target.model.protectedAliases });
+      case 'alias-delete':
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.model.name, alias: target.alias, deleteAlias: true, protectedAliases: target.model.protectedAliases });
+      default:
+        return unreachable(target);
+    }
+  };
   return {
     system: new SystemService(executor),
     events: new EventsService(executor, config, log),

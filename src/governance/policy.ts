@@ -83,9 +83,10 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Mutation.setModelOwners': Role.CONTRIBUTOR, // ADMIN or a current owner: checked by the service
   'Mutation.setProtectedAliases': Role.ADMIN,
   'Mutation.setModelGates': Role.ADMIN,
-  'Mutation.createWebhook': Role.ADMIN,
-  'Mutation.updateWebhook': Role.ADMIN,
+  'Mutation.registerWebhook': Role.ADMIN,
   'Mutation.deleteWebhook': Role.ADMIN,
+  'Query.webhooks': Role.ADMIN,
+  'Query.webhookDeliveries': Role.ADMIN,
 });
 
 export type OperationKind = 'query' | 'mutation' | 'subscription';

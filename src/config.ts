@@ -18,6 +18,13 @@ export interface Config {
   /** How often each replica polls the event log for events written by others (ms). */
   eventPollMs: number;
   embedded: { heapMb: number; pagecacheMb: number };
+  /** Every recordDeployment must carry a valid attestation per model (operations). */
+  requireAttestation: boolean;
+  /**
+   * Encrypts the attestation signing keys' private halves at rest in the graph.
+   * Unset → private keys are kept as 0600 files under dataDir/signing-keys.
+   */
+  signingSecret: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -51,6 +58,8 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`NEO4J_URI must be a bolt:// or neo4j:// URI (optionally +s or +ssc), got "${uri}"`);
   }
   const nodeEnv = env.NODE_ENV ?? 'development';
+  const signingSecret = env.PEDIGREE_SIGNING_SECRET || null;
+  if (signingSecret !== null && signingSecret.length < 16) problems.push('PEDIGREE_SIGNING_SECRET must be at least 16 characters');
 
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
@@ -71,6 +80,8 @@ export function loadConfig(env: Env = process.env): Config {
       heapMb: int('PEDIGREE_NEO4J_HEAP_MB', 768, 256, 65536),
       pagecacheMb: int('PEDIGREE_NEO4J_PAGECACHE_MB', 128, 16, 65536),
     },
+    requireAttestation: bool('PEDIGREE_REQUIRE_ATTESTATION', false),
+    signingSecret,
   };
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

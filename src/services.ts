@@ -6,6 +6,7 @@ import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
 import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
+import { DeploymentService } from './operations/deployment.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -14,6 +15,7 @@ export interface Services {
   lifecycle: LifecycleService;
   audit: AuditService;
   provenance: ProvenanceService;
+  deployments: DeploymentService;
 }
 
 export function createServices(executor: Executor, config: Config, _log: Logger): Services {
@@ -24,5 +26,6 @@ export function createServices(executor: Executor, config: Config, _log: Logger)
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),
     provenance: new ProvenanceService(executor),
+    deployments: new DeploymentService(executor, registry, config),
   };
 }

@@ -4,9 +4,10 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { ProvenanceResolver, RunResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { SystemResolver } from './system/system.resolver.js';
+import { operationsResolvers } from './operations/index.js';
 
 /** Every resolver class, by module. A module adds its list here. */
-const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver];
+const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver, ...operationsResolvers];
 
 /**
  * Builds the executable schema from the type-graphql classes. Decorators carry

@@ -1,0 +1,3 @@
+import { DeploymentResolver } from './deployment.resolver.js';
+
+export const operationsResolvers = [DeploymentResolver] as const;

@@ -7,6 +7,7 @@ import { RegistryService } from './registry/registry.service.js';
 import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
 import { DeploymentService } from './operations/deployment.service.js';
+import { ModelCardService } from './operations/model-card.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   audit: AuditService;
   provenance: ProvenanceService;
   deployments: DeploymentService;
+  modelCards: ModelCardService;
 }
 
 export function createServices(executor: Executor, config: Config, _log: Logger): Services {
@@ -27,5 +29,6 @@ export function createServices(executor: Executor, config: Config, _log: Logger)
     audit: new AuditService(executor),
     provenance: new ProvenanceService(executor),
     deployments: new DeploymentService(executor, registry, config),
+    modelCards: new ModelCardService(executor, registry),
   };
 }

@@ -8,6 +8,7 @@ import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
 import { DeploymentService } from './operations/deployment.service.js';
 import { ModelCardService } from './operations/model-card.service.js';
+import { AttestationService } from './provenance/attestation.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -18,17 +19,23 @@ export interface Services {
   provenance: ProvenanceService;
   deployments: DeploymentService;
   modelCards: ModelCardService;
+  attestations: AttestationService;
 }
 
 export function createServices(executor: Executor, config: Config, _log: Logger): Services {
   const registry = new RegistryService(executor, config);
+  const modelCards = new ModelCardService(executor, registry);
+  const attestations = new AttestationService(executor, registry, modelCards, config);
+  const deployments = new DeploymentService(executor, registry, config);
+  deployments.attestations = attestations;
   return {
     system: new SystemService(executor),
     registry,
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),
     provenance: new ProvenanceService(executor),
-    deployments: new DeploymentService(executor, registry, config),
-    modelCards: new ModelCardService(executor, registry),
+    deployments,
+    modelCards,
+    attestations,
   };
 }

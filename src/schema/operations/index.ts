@@ -1,4 +1,5 @@
 import { DeploymentResolver } from './deployment.resolver.js';
 import { ModelCardResolver } from './model-card.resolver.js';
+import { AttestationResolver } from './attestation.resolver.js';
 
-export const operationsResolvers = [DeploymentResolver, ModelCardResolver] as const;
+export const operationsResolvers = [DeploymentResolver, ModelCardResolver, AttestationResolver] as const;

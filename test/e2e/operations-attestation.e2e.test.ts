@@ -56,7 +56,7 @@ describe('signed provenance', () => {
     const swapped = { ...env, payload: Buffer.from(JSON.stringify(statement)).toString('base64') };
     expect(await verify(JSON.stringify(swapped))).toMatchObject({ valid: false, subjectDigest: null, signers: [] });
     const sig = Buffer.from(env.signatures[0].sig, 'base64');
-    sig[0] ^= 1;
+    sig[0] = sig[0]! ^ 1;
     expect((await verify(JSON.stringify({ ...env, signatures: [{ ...env.signatures[0], sig: sig.toString('base64') }] }))).valid).toBe(false);
     expect((await verify(JSON.stringify({ ...env, payloadType: 'text/plain' }))).valid).toBe(false);
     expect((await verify('not json')).valid).toBe(false);

@@ -9,6 +9,7 @@ import { SystemService } from './system/system.service.js';
 import { DeploymentService } from './operations/deployment.service.js';
 import { ModelCardService } from './operations/model-card.service.js';
 import { AttestationService } from './provenance/attestation.service.js';
+import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -20,6 +21,7 @@ export interface Services {
   deployments: DeploymentService;
   modelCards: ModelCardService;
   attestations: AttestationService;
+  providerChangeLog: ProviderChangeLogService;
 }
 
 export function createServices(executor: Executor, config: Config, _log: Logger): Services {
@@ -37,5 +39,6 @@ export function createServices(executor: Executor, config: Config, _log: Logger)
     deployments,
     modelCards,
     attestations,
+    providerChangeLog: new ProviderChangeLogService(executor),
   };
 }

@@ -1,5 +1,6 @@
 import { DeploymentResolver } from './deployment.resolver.js';
 import { ModelCardResolver } from './model-card.resolver.js';
 import { AttestationResolver } from './attestation.resolver.js';
+import { ProviderChangeLogResolver } from './provider-change-log.resolver.js';
 
-export const operationsResolvers = [DeploymentResolver, ModelCardResolver, AttestationResolver] as const;
+export const operationsResolvers = [DeploymentResolver, ModelCardResolver, AttestationResolver, ProviderChangeLogResolver] as const;

@@ -10,6 +10,7 @@ import { DeploymentService } from './operations/deployment.service.js';
 import { ModelCardService } from './operations/model-card.service.js';
 import { AttestationService } from './provenance/attestation.service.js';
 import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
+import { MonitoringService } from './operations/monitoring.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -22,6 +23,7 @@ export interface Services {
   modelCards: ModelCardService;
   attestations: AttestationService;
   providerChangeLog: ProviderChangeLogService;
+  monitoring: MonitoringService;
 }
 
 export function createServices(executor: Executor, config: Config, _log: Logger): Services {
@@ -40,5 +42,6 @@ export function createServices(executor: Executor, config: Config, _log: Logger)
     modelCards,
     attestations,
     providerChangeLog: new ProviderChangeLogService(executor),
+    monitoring: new MonitoringService(executor, registry),
   };
 }

@@ -42,6 +42,12 @@ export const COVERED_OPERATIONS: string[] = [
   'TracePrediction',
   'Lineage',
   'DatasetImpact',
+  // operations
+  'RecordDeployment',
+  'DeploymentAt',
+  'ModelCard',
+  'Attestation',
+  'VerifyAttestation',
 ];
 
 describe('schema', () => {

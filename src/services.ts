@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
+import { EventsService } from './events/events.service.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
@@ -15,6 +16,7 @@ import { MonitoringService } from './operations/monitoring.service.js';
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
   system: SystemService;
+  events: EventsService;
   registry: RegistryService;
   lifecycle: LifecycleService;
   audit: AuditService;
@@ -26,7 +28,7 @@ export interface Services {
   monitoring: MonitoringService;
 }
 
-export function createServices(executor: Executor, config: Config, _log: Logger): Services {
+export function createServices(executor: Executor, config: Config, log: Logger): Services {
   const registry = new RegistryService(executor, config);
   const modelCards = new ModelCardService(executor, registry);
   const attestations = new AttestationService(executor, registry, modelCards, config);
@@ -34,10 +36,11 @@ export function createServices(executor: Executor, config: Config, _log: Logger)
   deployments.attestations = attestations;
   return {
     system: new SystemService(executor),
+    events: new EventsService(executor, config, log),
     registry,
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),
-    provenance: new ProvenanceService(executor),
+    provenance: new ProvenanceService(executor, registry),
     deployments,
     modelCards,
     attestations,

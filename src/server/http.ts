@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import { createContext, type Context } from './context.js';
 import { createErrorFormatter } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { attachWebSocket } from './ws.js';
+import { attachWebSocket, type WsHandle } from './ws.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -17,11 +17,14 @@ export interface HttpOptions {
   introspection: boolean;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /** graphql-ws sockets with more unsent bytes are closed (slow subscriber). */
+  wsMaxBufferedBytes?: number;
 }
 
 export interface HttpServer {
   server: Server;
   apollo: ApolloServer<Context>;
+  ws: WsHandle;
   /** Stops accepting, drains in-flight requests and websockets. */
   stop(): Promise<void>;
 }
@@ -35,7 +38,7 @@ const anonymous = { name: 'anonymous', role: null };
 export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   const { schema, services, log, metrics } = opts;
   const server = createServer();
-  const ws = attachWebSocket({ server, schema, services, log });
+  const ws = attachWebSocket({ server, schema, services, log, maxBufferedBytes: opts.wsMaxBufferedBytes });
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -133,6 +136,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   return {
     server,
     apollo,
+    ws,
     stop: async () => {
       await apollo.stop();
     },

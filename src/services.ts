@@ -11,6 +11,11 @@ import { PromotionService } from './governance/promotion.service.js';
 import { TokenService } from './governance/token.service.js';
 import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
+import { DeploymentService } from './operations/deployment.service.js';
+import { ModelCardService } from './operations/model-card.service.js';
+import { AttestationService } from './provenance/attestation.service.js';
+import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
+import { MonitoringService } from './operations/monitoring.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -22,6 +27,11 @@ export interface Services {
   tokens: TokenService;
   promotions: PromotionService;
   provenance: ProvenanceService;
+  deployments: DeploymentService;
+  modelCards: ModelCardService;
+  attestations: AttestationService;
+  providerChangeLog: ProviderChangeLogService;
+  monitoring: MonitoringService;
 }
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
@@ -49,6 +59,10 @@ export function createServices(executor: Executor, config: Config, log: Logger):
         return unreachable(target);
     }
   };
+  const modelCards = new ModelCardService(executor, registry);
+  const attestations = new AttestationService(executor, registry, modelCards, config);
+  const deployments = new DeploymentService(executor, registry, config);
+  deployments.attestations = attestations;
   return {
     system: new SystemService(executor),
     events: new EventsService(executor, config, log),
@@ -58,5 +72,10 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     promotions,
     tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
     provenance: new ProvenanceService(executor, registry),
+    deployments,
+    modelCards,
+    attestations,
+    providerChangeLog: new ProviderChangeLogService(executor),
+    monitoring: new MonitoringService(executor, registry),
   };
 }

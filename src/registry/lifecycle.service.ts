@@ -16,6 +16,7 @@ import {
   type VersionRef,
 } from './types.js';
 import { assertModelName, assertText, validateSource } from './validation.js';
+import { REQUIRED_CARD_SECTIONS } from '../operations/model-card.js';
 
 const Q = {
   read: statement('registry/read-transition'),
@@ -43,6 +44,8 @@ interface GateState {
   metrics: Metric[];
   evidence: Evidence[];
   otherProduction: { id: string; version: number }[];
+  /** Keys of the non-empty human-written model-card sections (model-wide or the version's own). */
+  cardSections: string[];
 }
 
 /**
@@ -204,6 +207,10 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
     case 'PRODUCTION': {
       const missing = (['SLO_VALIDATION', 'SIGN_OFF'] as const).filter((k) => !passed(k));
       if (missing.length) throw gateFailed(`→ PRODUCTION needs passed evidence of kind ${missing.join(' and ')} on ${name} (addModelVersionEvidence)`, { unmet: missing });
+      const unwritten = REQUIRED_CARD_SECTIONS.filter((k) => !state.cardSections.includes(k));
+      if (unwritten.length) {
+        throw gateFailed(`→ PRODUCTION needs a model card with the sections ${unwritten.map((k) => `"${k}"`).join(' and ')} written for ${name} (setModelCardSection)`, { unmet: unwritten.map((k) => `card:${k}`) });
+      }
       return 'promotion';
     }
     default:

@@ -60,6 +60,13 @@ export async function promoteToProduction(url: string, modelName: string, versio
       e: { kind, passed: true, summary: `${kind} done` },
     });
   }
+  // → PRODUCTION also needs the model card's required human sections (operations).
+  for (const title of ['Intended use and users', 'Limitations and failure modes']) {
+    await gqlOk(url, 'mutation($ref: ModelVersionRefInput!, $t: String!) { setModelCardSection(ref: $ref, title: $t, body: "Written for the fixture.") { revision } }', {
+      ref: { modelName, version },
+      t: title,
+    });
+  }
   for (const stage of ['STAGING', 'CANARY', 'PRODUCTION']) {
     await gqlOk(url, contractOp('TransitionStage'), { ref: { modelName, version }, stage });
   }

@@ -31,6 +31,10 @@ describe('promotion: reviewed and two-person', () => {
     await createVersion(t.url, name, { metrics: [{ key: 'auc', value: 0.9 }] });
     await createVersion(t.url, name, { metrics: [{ key: 'auc', value: 0.92 }] });
     await gqlOk(t.url, contractOp('SetModelOwners'), { modelName: name, owners });
+    // → PRODUCTION also needs the model card's required human sections (operations).
+    for (const title of ['Intended use and users', 'Limitations and failure modes']) {
+      await gqlOk(t.url, 'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written for the test.") { revision } }', { n: name, t: title });
+    }
     return name;
   }
   async function evidence(name: string, version: number, kinds: string[]): Promise<void> {

@@ -318,7 +318,7 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
   };
   const ints = <T extends object>(rows: T[], keys: (keyof T)[]) =>
     rows.map((r) => {
-      const o: Record<string, unknown> = { ...r };
+      const o = { ...r } as Record<string, unknown>;
       for (const k of keys) if (typeof o[k as string] === 'number') o[k as string] = neo4j.int(o[k as string] as number);
       return o;
     });

@@ -122,6 +122,11 @@ async function startServer(neo4jUri: string, token: string, extraEnv: Record<str
         clearTimeout(timer);
         res(m[1]!);
       }
+      // After start-up, pass the server's warnings and errors through (pino JSON, level >= 40).
+      for (const line of buf.split('\n').slice(0, -1)) {
+        if (/"level":(4|5|6)0/.test(line)) log(`server: ${line.slice(0, 600)}`);
+      }
+      buf = buf.slice(buf.lastIndexOf('\n') + 1);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

@@ -87,8 +87,6 @@ function rng(seed: number): () => number {
 
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export const modelName = (m: number) => `bench-model-${String(m).padStart(6, '0')}`;
-export const predictionId = (n: number) => `bench-pred-${n}`;
 
 interface EventRow {
   sequence: number;
@@ -129,6 +127,8 @@ export interface GenerateOptions {
   batch?: number;
   database?: string;
   log?: (msg: string) => void;
+  /** Prefix of every generated name and external id (default "bench-"), so a run can share a database. */
+  prefix?: string;
 }
 
 export async function generate(driver: Driver, opts: GenerateOptions): Promise<Generated> {
@@ -139,14 +139,20 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
   const batchSize = opts.batch ?? 2000;
   const log = opts.log ?? (() => undefined);
   const actor = 'bench-generator';
+  const pre = opts.prefix ?? 'bench-';
+  const modelName = (m: number) => `${pre}model-${String(m).padStart(6, '0')}`;
+  const predictionId = (k: number) => `${pre}pred-${k}`;
+
+  // The event log continues from where it stands (the generator must be the only writer meanwhile).
+  const counter = await readCounter(driver, opts.database);
 
   // Events: strictly increasing sequence and atMs, ending before now.
   const events: EventRow[] = [];
   const estEvents = p.versions * 1.1 + p.runs * 2 + p.datasetVersions + p.models * 5 + p.predictions / PREDICTIONS_PER_LOG + 1000;
-  const t0 = Date.now() - Math.ceil(estEvents) - 60_000;
+  const t0 = Math.max(Date.now() - Math.ceil(estEvents) - 60_000, counter.lastAtMs);
   const event = (e: Omit<EventRow, 'sequence' | 'atMs' | 'actor' | 'before' | 'after' | 'modelName' | 'version' | 'alias'> & Partial<EventRow> & { beforeObj?: unknown; afterObj?: unknown }): number => {
-    const sequence = events.length + 1;
-    const atMs = t0 + sequence;
+    const sequence = counter.value + events.length + 1;
+    const atMs = t0 + events.length + 1;
     events.push({
       sequence,
       atMs,
@@ -164,13 +170,13 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
 
   // ---- provider models, deployments, raw sources, datasets
   const providers = Array.from({ length: p.providerModels }, (_, i) => {
-    const row = { id: randomUUID(), provider: 'hf', name: `base-${i}`, providerVersion: `rev-${hex(`p${i}`).slice(0, 12)}`, uri: `hf://base-${i}`, atMs: 0, actor };
+    const row = { id: randomUUID(), provider: 'hf', name: `${pre}base-${i}`, providerVersion: `rev-${hex(`p${i}`).slice(0, 12)}`, uri: `hf://${pre}base-${i}`, atMs: 0, actor };
     row.atMs = event({ type: 'PROVIDER_MODEL_REGISTERED', subjectId: row.id, afterObj: { provider: row.provider, name: row.name, providerVersion: row.providerVersion, uri: row.uri, created: true } });
     return row;
   });
-  const deployments = Array.from({ length: p.deployments }, (_, i) => ({ id: randomUUID(), name: `bench-deploy-${i}`, atMs: t0 }));
-  const sources = Array.from({ length: p.sources }, (_, i) => ({ id: randomUUID(), uri: `s3://bench-raw/source-${i}/`, atMs: t0 }));
-  const datasets = Array.from({ length: p.datasets }, (_, i) => ({ id: randomUUID(), name: `bench-dataset-${i}`, atMs: t0 }));
+  const deployments = Array.from({ length: p.deployments }, (_, i) => ({ id: randomUUID(), name: `${pre}deploy-${i}`, atMs: t0 }));
+  const sources = Array.from({ length: p.sources }, (_, i) => ({ id: randomUUID(), uri: `s3://bench-raw/${pre}source-${i}/`, atMs: t0 }));
+  const datasets = Array.from({ length: p.datasets }, (_, i) => ({ id: randomUUID(), name: `${pre}dataset-${i}`, atMs: t0 }));
 
   // ---- dataset versions: chain level by level (level j derives from level j-1)
   type DV = { id: string; dataset: string; version: string; hash: string; uri: string; rowCount: number; atMs: number; actor: string; parents: string[]; sources: string[]; transform: string };
@@ -375,6 +381,18 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
       team: 'team-3',
     },
   };
+}
+
+async function readCounter(driver: Driver, database = 'neo4j'): Promise<{ value: number; lastAtMs: number }> {
+  const s = driver.session({ database, defaultAccessMode: neo4j.session.READ });
+  try {
+    const res = await s.executeRead((tx) => tx.run(benchCypher('read-counter')));
+    const r = res.records[0];
+    if (!r) throw new Error('the event Counter is missing: run the migrations first');
+    return { value: Number(r.get('value')), lastAtMs: Number(r.get('lastAtMs')) };
+  } finally {
+    await s.close();
+  }
 }
 
 export async function countNodes(driver: Driver, database = 'neo4j'): Promise<Record<string, number>> {

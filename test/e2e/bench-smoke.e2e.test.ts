@@ -57,7 +57,7 @@ describe('bench generator (smoke)', () => {
     expect(trace.tracePrediction.sources.length).toBeGreaterThan(0);
 
     // The app's next event continues the generated log without a gap.
-    const moved = await gqlOk(t.url, 'mutation($m: String!) { setRegisteredModelAlias(modelName: $m, alias: "champion", version: 1) { sequence } }', { m: model });
+    const moved = await gqlOk(t.url, 'mutation($m: String!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: 1) { sequence } }', { m: model });
     const s = driver.session();
     try {
       const r = (await s.run(benchCypher('event-log-check'))).records[0]!;

@@ -1,3 +1,4 @@
+import { AnalyticsService } from './analytics/analytics.service.js';
 import type { Config } from './config.js';
 import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
@@ -14,6 +15,7 @@ export interface Services {
   lifecycle: LifecycleService;
   audit: AuditService;
   provenance: ProvenanceService;
+  analytics: AnalyticsService;
 }
 
 export function createServices(executor: Executor, config: Config, _log: Logger): Services {
@@ -24,5 +26,6 @@ export function createServices(executor: Executor, config: Config, _log: Logger)
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),
     provenance: new ProvenanceService(executor),
+    analytics: new AnalyticsService(executor),
   };
 }

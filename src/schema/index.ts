@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { AnalyticsResolver } from './analytics/analytics.resolver.js';
 import { ProvenanceResolver, RunResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { SystemResolver } from './system/system.resolver.js';
 
 /** Every resolver class, by module. A module adds its list here. */
-const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver];
+const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver, AnalyticsResolver];
 
 /**
  * Builds the executable schema from the type-graphql classes. Decorators carry

@@ -7,6 +7,7 @@ import type { Services } from '../services.js';
 import { createContext, type Context } from './context.js';
 import { createErrorFormatter } from './errors.js';
 import type { Metrics } from './metrics.js';
+import { serveStatic } from './static.js';
 import { attachWebSocket } from './ws.js';
 
 export interface HttpOptions {
@@ -30,7 +31,8 @@ const anonymous = { name: 'anonymous', role: null };
 
 /**
  * One node:http server carries everything: POST/GET /graphql (Apollo),
- * graphql-ws upgrades on /graphql, /healthz, /readyz and /metrics.
+ * graphql-ws upgrades on /graphql, /healthz, /readyz and /metrics; every other
+ * path is the dashboard's static build (src/server/static.ts).
  */
 export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   const { schema, services, log, metrics } = opts;
@@ -85,7 +87,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       case '/graphql':
         return graphql(req, res);
       default:
-        return send(res, 404, 'application/json', '{"error":"not found"}\n');
+        return serveStatic(req, res);
     }
   }
 

@@ -125,7 +125,7 @@ export class AnalyticsService {
 
   async versionCountsByStage(modelName: string | null): Promise<StageCountRow[]> {
     if (modelName !== null) assertModelName(modelName, 'modelName');
-    return this.executor.read<StageCountRow>(Q.countsByStage, { stages: [...STAGES], modelName });
+    return byLifecycle(await this.executor.read<StageCountRow>(Q.countsByStage, { stages: [...STAGES], modelName }));
   }
 
   /** First move into STAGING → first promotion to PRODUCTION, for versions promoted in the window. */
@@ -138,7 +138,7 @@ export class AnalyticsService {
   /** Completed stays in each stage that ended in the window. Stages with none are absent. */
   async timeInStage(w: Window, modelName: string | null): Promise<StageTimeRow[]> {
     if (modelName !== null) assertModelName(modelName, 'modelName');
-    return this.executor.read<StageTimeRow>(Q.timeInStage, { ...w, modelName });
+    return byLifecycle(await this.executor.read<StageTimeRow>(Q.timeInStage, { ...w, modelName }));
   }
 
   async aliasActivity(
@@ -206,6 +206,12 @@ export class AnalyticsService {
     });
     return row ?? { total: 0, rows: [] };
   }
+}
+
+/** Rows in lifecycle order (DEVELOPMENT first), not alphabetical. */
+function byLifecycle<T extends { stage: string }>(rows: T[]): T[] {
+  const at = (s: string) => (STAGES as readonly string[]).indexOf(s);
+  return [...rows].sort((a, b) => at(a.stage) - at(b.stage));
 }
 
 function unitOf(period: Period): string {

@@ -72,8 +72,9 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${t.url}/`);
     await page.getByLabel('search models').fill(n.student);
     const row = page.locator(`tr[data-model="${n.student}"]`);
+    // The search is debounced: wait for the filtered page, not the first render.
+    await expect.poll(() => page.locator('table.models tbody tr').count(), { timeout: WAIT }).toBe(1);
     await row.waitFor({ timeout: WAIT });
-    expect(await page.locator('table.models tbody tr').count()).toBe(1);
     await expect.poll(() => row.locator('.badge.alias').innerText(), { timeout: WAIT }).toContain('@production');
     await row.getByRole('link', { name: n.student }).click();
 
@@ -96,7 +97,7 @@ describe('dashboard in Chromium', () => {
     for (const rel of ['USED', 'DERIVED_FROM', 'FINE_TUNED_FROM', 'DISTILLED_FROM', 'PRODUCED_BY']) {
       expect(await graph.locator(`.react-flow__edge.rel-${rel}`).count(), rel).toBeGreaterThan(0);
     }
-    expect(await graph.locator('.react-flow__edge-text').allInnerTexts()).toEqual(expect.arrayContaining(['trained on', 'derived from', 'fine-tuned from', 'distilled from']));
+    expect(await graph.locator('.react-flow__edge-text').evaluateAll((els) => els.map((e) => e.textContent))).toEqual(expect.arrayContaining(['trained on', 'derived from', 'fine-tuned from', 'distilled from']));
     await page.screenshot({ path: `${OUT}/lineage.png` });
 
     // Depth 1 keeps only direct dependencies; clicking a node re-centres on it.
@@ -112,6 +113,13 @@ describe('dashboard in Chromium', () => {
     expect(onPath).toEqual(expect.arrayContaining(['Prediction', 'ModelVersion', 'Run', 'DatasetVersion', 'DataSource']));
     expect(await graph.locator('.react-flow__edge.on-path').count()).toBeGreaterThanOrEqual(5);
     await page.screenshot({ path: `${OUT}/prediction-trace.png` });
+
+    // The analytics page draws its charts from the analytics queries without an error.
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await page.locator('.recharts-surface').first().waitFor({ timeout: WAIT });
+    expect(await page.locator('.panel').count()).toBeGreaterThanOrEqual(5);
+    expect(await page.locator('[role=alert]').count()).toBe(0);
+    await page.screenshot({ path: `${OUT}/analytics.png`, fullPage: true });
   });
 
   it('updates the alias timeline and badges live when an alias moves through the API', async () => {

@@ -87,7 +87,7 @@ const H = 56;
 /** Layered layout: dependencies to the left, dependents to the right (dagre, rank direction RL). */
 function layout(g: LGraph, path: Set<string>): { nodes: Node<NodeData>[]; edges: Edge[] } {
   const d = new dagre.graphlib.Graph();
-  d.setGraph({ rankdir: 'RL', nodesep: 24, ranksep: 90 });
+  d.setGraph({ rankdir: 'RL', nodesep: 28, ranksep: 110 });
   d.setDefaultEdgeLabel(() => ({}));
   const all = [g.root, ...g.nodes.filter((n) => n.id !== g.root.id)];
   for (const n of all) d.setNode(n.id, { width: W, height: H });
@@ -99,6 +99,9 @@ function layout(g: LGraph, path: Set<string>): { nodes: Node<NodeData>[]; edges:
       id: n.id,
       type: 'lineage',
       position: { x: p.x - W / 2, y: p.y - H / 2 },
+      // Known size up front, so fitView frames the whole graph before nodes are measured.
+      width: W,
+      height: H,
       data: { ...n, isRoot: n.id === g.root.id, onPath: path.has(n.id) },
     };
   });
@@ -168,6 +171,8 @@ export function Lineage({ id, direction = 'UPSTREAM', depth = 5 }: { id: string;
               edges={flow.edges}
               nodeTypes={nodeTypes}
               fitView
+              fitViewOptions={{ padding: 0.12 }}
+              minZoom={0.1}
               nodesDraggable={false}
               nodesConnectable={false}
               onNodeClick={(_, n) => n.id !== id && go({ id: n.id })}

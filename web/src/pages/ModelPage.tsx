@@ -131,24 +131,26 @@ export function ModelPage({ name }: { name: string }) {
   cursorRef.current = historyCursor;
   useEffect(() => {
     let timer: ReturnType<typeof setInterval> | null = null;
+    // One catch-up read: aliases, and the selected alias's moves after the last one shown.
+    const catchUp = async () => {
+      try {
+        const r = await gql<{ registeredModel: Model | null }>(MODEL, { name });
+        if (r.registeredModel) setAliases(new Map(r.registeredModel.aliases.map((a) => [a.alias, a.version.version])));
+      } catch {
+        /* shown on the next successful load */
+      }
+      if (!aliasRef.current || historyMoreRef.current) return;
+      try {
+        const h = await gql<HistoryPage>(HISTORY, { modelName: name, alias: aliasRef.current, first: HISTORY_PAGE, after: cursorRef.current });
+        addMoves(h.aliasHistory.edges.map((e) => e.node));
+        if (h.aliasHistory.pageInfo.endCursor) setHistoryCursor(h.aliasHistory.pageInfo.endCursor);
+      } catch {
+        /* try again on the next tick */
+      }
+    };
     const startPolling = () => {
       setLive('polling');
-      timer = setInterval(async () => {
-        try {
-          const r = await gql<{ registeredModel: Model | null }>(MODEL, { name });
-          if (r.registeredModel) setAliases(new Map(r.registeredModel.aliases.map((a) => [a.alias, a.version.version])));
-        } catch {
-          /* shown on the next successful load */
-        }
-        if (!aliasRef.current || historyMoreRef.current) return;
-        try {
-          const h = await gql<HistoryPage>(HISTORY, { modelName: name, alias: aliasRef.current, first: HISTORY_PAGE, after: cursorRef.current });
-          addMoves(h.aliasHistory.edges.map((e) => e.node));
-          if (h.aliasHistory.pageInfo.endCursor) setHistoryCursor(h.aliasHistory.pageInfo.endCursor);
-        } catch {
-          /* keep polling */
-        }
-      }, POLL_MS);
+      timer = setInterval(() => void catchUp(), POLL_MS);
     };
     let failed = false;
     const stop = subscribe<{ aliasChanged: AliasEvent }>(
@@ -170,8 +172,13 @@ export function ModelPage({ name }: { name: string }) {
         startPolling();
       },
     );
-    // No error within a moment means the subscription is accepted.
-    const ok = setTimeout(() => !failed && setLive('websocket'), 1500);
+    // No error within a moment means the subscription is accepted; one catch-up
+    // read then covers moves made between the first load and the subscription.
+    const ok = setTimeout(() => {
+      if (failed) return;
+      setLive('websocket');
+      void catchUp();
+    }, 1500);
     return () => {
       clearTimeout(ok);
       stop();

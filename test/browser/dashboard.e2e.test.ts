@@ -22,6 +22,12 @@ let page: Page;
 const n = { base: '', student: '', teacher: '' };
 const ids: Record<string, string> = {};
 
+/** Browser-side element as far as these tests look at it (the test tsconfig has no DOM lib). */
+type El = { getAttribute(name: string): string | null; textContent: string | null };
+const attrs = (loc: ReturnType<Page['locator']>, name: string) =>
+  loc.evaluateAll((els, n) => els.map((e) => (e as unknown as El).getAttribute(n)), name);
+const texts = (loc: ReturnType<Page['locator']>) => loc.evaluateAll((els) => els.map((e) => (e as unknown as El).textContent));
+
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does)`);
   if (!existsSync(resolve(webDistDir, 'index.html'))) throw new Error('the dashboard is not built: npm run web:build (npm test does it)');
@@ -49,7 +55,8 @@ beforeAll(async () => {
     tags: [{ key: 'team', value: 'risk' }],
   });
   ids.student1 = v1.id;
-  await createVersion(t.url, n.student, { metrics: [{ key: 'acc', value: 0.9 }] });
+  await createVersion(t.url, n.student, { metrics: [{ key: 'acc', value: 0.9 }], tags: [{ key: 'candidate', value: 'true' }] });
+  await gqlOk(t.url, contractOp('TransitionStage'), { ref: { modelName: n.student, version: 1 }, stage: 'STAGING', comment: 'offline eval passed' });
   await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: n.student, alias: 'production', version: 1 });
   ids.prediction = uniq('pred');
   await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: n.student, alias: 'production' }, predictions: [{ id: ids.prediction }] } });
@@ -85,31 +92,32 @@ describe('dashboard in Chromium', () => {
     expect(v1).toContain('acc = 0.88');
     expect(v1).toContain('team=risk');
     expect(v1).toContain('@production');
+    expect(v1).toContain('STAGING');
     await page.getByTestId('alias-timeline').locator('li[data-sequence]').first().waitFor({ timeout: WAIT });
     await page.screenshot({ path: `${OUT}/model-page.png`, fullPage: true });
 
     await versions.locator('tr[data-version="1"]').getByRole('link', { name: 'lineage' }).click();
     const graph = page.getByTestId('lineage-graph');
     await graph.locator(`.lnode[data-node-id="${ids.raw}"]`).waitFor({ timeout: WAIT });
-    const kinds = await graph.locator('.lnode').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const kinds = await attrs(graph.locator('.lnode'), 'data-kind');
     // student v1 (root), its run, clean and raw dataset versions, the raw source, base v1, teacher v1.
     expect(kinds.sort()).toEqual(['DataSource', 'DatasetVersion', 'DatasetVersion', 'ModelVersion', 'ModelVersion', 'ModelVersion', 'Run']);
     for (const rel of ['USED', 'DERIVED_FROM', 'FINE_TUNED_FROM', 'DISTILLED_FROM', 'PRODUCED_BY']) {
       expect(await graph.locator(`.react-flow__edge.rel-${rel}`).count(), rel).toBeGreaterThan(0);
     }
-    expect(await graph.locator('.react-flow__edge-text').evaluateAll((els) => els.map((e) => e.textContent))).toEqual(expect.arrayContaining(['trained on', 'derived from', 'fine-tuned from', 'distilled from']));
+    expect(await texts(graph.locator('.react-flow__edge-text'))).toEqual(expect.arrayContaining(['trained on', 'derived from', 'fine-tuned from', 'distilled from']));
     await page.screenshot({ path: `${OUT}/lineage.png` });
 
     // Depth 1 keeps only direct dependencies; clicking a node re-centres on it.
     await page.getByLabel('depth').selectOption('1');
     await expect.poll(() => graph.locator('.lnode').count(), { timeout: WAIT }).toBe(4);
     await graph.locator(`.lnode[data-kind="Run"]`).click();
-    await expect.poll(() => page.evaluate(() => location.hash), { timeout: WAIT }).toContain(encodeURIComponent(ids.run));
+    await expect.poll(() => page.url(), { timeout: WAIT }).toContain(encodeURIComponent(ids.run!));
 
     // From the prediction: its trace to the raw source is highlighted.
-    await page.goto(`${t.url}/#/lineage/${encodeURIComponent(ids.prediction)}?depth=10`);
+    await page.goto(`${t.url}/#/lineage/${encodeURIComponent(ids.prediction!)}?depth=10`);
     await graph.locator(`.lnode[data-node-id="${ids.raw}"]`).waitFor({ timeout: WAIT });
-    const onPath = await graph.locator('.lnode.on-path').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const onPath = await attrs(graph.locator('.lnode.on-path'), 'data-kind');
     expect(onPath).toEqual(expect.arrayContaining(['Prediction', 'ModelVersion', 'Run', 'DatasetVersion', 'DataSource']));
     expect(await graph.locator('.react-flow__edge.on-path').count()).toBeGreaterThanOrEqual(5);
     await page.screenshot({ path: `${OUT}/prediction-trace.png` });
@@ -135,6 +143,11 @@ describe('dashboard in Chromium', () => {
     expect(await entry.innerText()).toMatch(/v1 →\s*v2/);
     await expect.poll(() => page.getByTestId('alias-badges').innerText(), { timeout: WAIT }).toContain('@production → v2');
     await expect.poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT }).toContain('@production');
-    await page.screenshot({ path: `${OUT}/model-page-live.png`, fullPage: true });
+    await page.screenshot({ path: `${OUT}/model-page-live.png` });
+
+    // Time travel: what production points to just after the move.
+    await page.getByLabel('instant (UTC)').fill(new Date(Date.now() + 2000).toISOString().slice(0, 19));
+    await page.getByRole('button', { name: 'look up' }).click();
+    await expect.poll(() => page.getByTestId('alias-at-result').innerText(), { timeout: WAIT }).toContain('v2');
   });
 });

@@ -81,7 +81,7 @@ function LineageNode({ data }: NodeProps<Node<NodeData>>) {
 }
 const nodeTypes = { lineage: LineageNode };
 
-const W = 190;
+const W = 220;
 const H = 56;
 
 /** Layered layout: dependencies to the left, dependents to the right (dagre, rank direction RL). */

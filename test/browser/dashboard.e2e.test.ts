@@ -106,6 +106,7 @@ describe('dashboard in Chromium', () => {
       expect(await graph.locator(`.react-flow__edge.rel-${rel}`).count(), rel).toBeGreaterThan(0);
     }
     expect(await texts(graph.locator('.react-flow__edge-text'))).toEqual(expect.arrayContaining(['trained on', 'derived from', 'fine-tuned from', 'distilled from']));
+    await page.locator('[data-testid=lineage-graph][data-fitted=true]').waitFor({ timeout: WAIT });
     await page.screenshot({ path: `${OUT}/lineage.png` });
 
     // Depth 1 keeps only direct dependencies; clicking a node re-centres on it.
@@ -120,6 +121,7 @@ describe('dashboard in Chromium', () => {
     const onPath = await attrs(graph.locator('.lnode.on-path'), 'data-kind');
     expect(onPath).toEqual(expect.arrayContaining(['Prediction', 'ModelVersion', 'Run', 'DatasetVersion', 'DataSource']));
     expect(await graph.locator('.react-flow__edge.on-path').count()).toBeGreaterThanOrEqual(5);
+    await page.locator('[data-testid=lineage-graph][data-fitted=true]').waitFor({ timeout: WAIT });
     await page.screenshot({ path: `${OUT}/prediction-trace.png` });
 
     // The analytics page draws its charts from the analytics queries without an error.

@@ -1,6 +1,6 @@
 import dagre from '@dagrejs/dagre';
-import { Background, Controls, Handle, MarkerType, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { useMemo } from 'react';
+import { Background, Controls, getViewportForBounds, Handle, MarkerType, Position, ReactFlow, useReactFlow, useStore, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import { useEffect, useMemo, useState } from 'react';
 import { gql } from '../api';
 import { href } from '../router';
 import { ErrorBox, useAsync } from '../ui';
@@ -81,11 +81,38 @@ function LineageNode({ data }: NodeProps<Node<NodeData>>) {
 }
 const nodeTypes = { lineage: LineageNode };
 
+interface Bounds {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Frames the whole graph whenever it or the pane's size changes. The layout's
+ * bounds are known before anything renders, so this sets the viewport directly
+ * rather than waiting for React Flow to measure nodes (its queued fitView needs
+ * an onNodesChange handler, which a read-only graph does not have).
+ */
+function FitToBounds({ bounds, onFitted }: { bounds: Bounds; onFitted: (fitted: boolean) => void }) {
+  const { setViewport } = useReactFlow();
+  const width = useStore((st) => st.width);
+  const height = useStore((st) => st.height);
+  useEffect(() => {
+    onFitted(false);
+    if (!width || !height) return;
+    void setViewport(getViewportForBounds(bounds, width, height, 0.1, 1.5, 0.12));
+    const frame = requestAnimationFrame(() => onFitted(true));
+    return () => cancelAnimationFrame(frame);
+  }, [bounds, width, height, setViewport, onFitted]);
+  return null;
+}
+
 const W = 220;
 const H = 56;
 
 /** Layered layout: dependencies to the left, dependents to the right (dagre, rank direction RL). */
-function layout(g: LGraph, path: Set<string>): { nodes: Node<NodeData>[]; edges: Edge[] } {
+function layout(g: LGraph, path: Set<string>): { nodes: Node<NodeData>[]; edges: Edge[]; bounds: Bounds } {
   const d = new dagre.graphlib.Graph();
   d.setGraph({ rankdir: 'RL', nodesep: 28, ranksep: 110 });
   d.setDefaultEdgeLabel(() => ({}));
@@ -120,7 +147,10 @@ function layout(g: LGraph, path: Set<string>): { nodes: Node<NodeData>[]; edges:
       markerEnd: { type: MarkerType.ArrowClosed, color },
     };
   });
-  return { nodes, edges };
+  const xs = nodes.map((n) => n.position.x);
+  const ys = nodes.map((n) => n.position.y);
+  const bounds = { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs) + W, height: Math.max(...ys) - Math.min(...ys) + H };
+  return { nodes, edges, bounds };
 }
 
 export function Lineage({ id, direction = 'UPSTREAM', depth = 5 }: { id: string; direction?: string; depth?: number }) {
@@ -134,6 +164,8 @@ export function Lineage({ id, direction = 'UPSTREAM', depth = 5 }: { id: string;
     return { g, path };
   }, [id, direction, depth]);
   const flow = useMemo(() => (data ? layout(data.g, data.path) : null), [data]);
+  // Exposed as data-fitted so screenshots (and people) see the framed graph, not the first paint.
+  const [fitted, setFitted] = useState(false);
   const counts = useMemo(() => {
     const c = new Map<string, number>();
     for (const e of data?.g.edges ?? []) c.set(e.relation, (c.get(e.relation) ?? 0) + 1);
@@ -165,13 +197,11 @@ export function Lineage({ id, direction = 'UPSTREAM', depth = 5 }: { id: string;
       {loading && !data && <p className="muted">loading…</p>}
       {flow && (
         <>
-          <div className="flow" data-testid="lineage-graph">
+          <div className="flow" data-testid="lineage-graph" data-fitted={fitted}>
             <ReactFlow
               nodes={flow.nodes}
               edges={flow.edges}
               nodeTypes={nodeTypes}
-              fitView
-              fitViewOptions={{ padding: 0.12 }}
               minZoom={0.1}
               nodesDraggable={false}
               nodesConnectable={false}
@@ -180,6 +210,7 @@ export function Lineage({ id, direction = 'UPSTREAM', depth = 5 }: { id: string;
             >
               <Background />
               <Controls showInteractive={false} />
+              <FitToBounds bounds={flow.bounds} onFitted={setFitted} />
             </ReactFlow>
           </div>
           <p className="small" data-testid="edge-summary">

@@ -2,8 +2,10 @@
 // event (change or rollback) closes a stay in its `before` stage that began at
 // the version's previous stage event, or at its creation if it had none.
 // Stays still open (the current stage) are not counted.
+// One (type, at) index seek per stage event type.
+UNWIND ['STAGE_CHANGED', 'STAGE_ROLLBACK'] AS stageType
 MATCH (e:Event)
-WHERE e.type IN ['STAGE_CHANGED', 'STAGE_ROLLBACK'] AND e.at >= datetime($from) AND e.at < datetime($to)
+WHERE e.type = stageType AND e.at >= datetime($from) AND e.at < datetime($to)
   AND ($modelName IS NULL OR e.modelName = $modelName)
 CALL (e) {
   OPTIONAL MATCH (prev:Event)

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { createModel, createVersion } from '../support/fixtures.js';
@@ -81,6 +82,27 @@ describe('analytics', () => {
     }
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.some((s) => s.endsWith(`|${m.a}`)) && seen.some((s) => s.endsWith(`|${m.b}`))).toBe(true);
+  });
+
+  it('pages of any size concatenate to the one-page answer, with the same total (property)', async () => {
+    const q = `query($first: Int, $after: String) { versionsRegistered(period: DAY, first: $first, after: $after) {
+      totalCount edges { node { periodStart modelName count } } pageInfo { hasNextPage endCursor } } }`;
+    const whole = (await gqlOk(t.url, q, { first: 500 })).versionsRegistered;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 10, max: 60 }), async (size) => {
+        const got: unknown[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const r: any = (await gqlOk(t.url, q, { first: size, after })).versionsRegistered;
+          expect(r.totalCount).toBe(whole.totalCount);
+          got.push(...r.edges.map((e: { node: unknown }) => e.node));
+          if (!r.pageInfo.hasNextPage) break;
+          after = r.pageInfo.endCursor;
+        }
+        expect(got).toEqual(whole.edges.map((e: { node: unknown }) => e.node));
+      }),
+      { numRuns: 4 },
+    );
   });
 
   it('counts versions by stage, every stage present', async () => {

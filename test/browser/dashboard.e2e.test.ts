@@ -15,6 +15,8 @@ const CHROMIUM = process.env.PEDIGREE_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = resolve('test-output');
 // Generous: a condition we wait for, not a timing we assert.
 const WAIT = 30_000;
+// Accepted as an admin token once governance's auth is on the server; ignored before.
+const TOKEN = `dash-admin-${Date.now()}`;
 
 let t: TestServer;
 let browser: Browser;
@@ -32,7 +34,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does)`);
   if (!existsSync(resolve(webDistDir, 'index.html'))) throw new Error('the dashboard is not built: npm run web:build (npm test does it)');
   mkdirSync(OUT, { recursive: true });
-  t = await startTestServer();
+  t = await startTestServer({ PEDIGREE_ADMIN_TOKEN: TOKEN });
 
   // raw source → clean dataset → train run → student v1, fine-tuned from base v1 and distilled from teacher v1.
   const raw = await gqlOk(t.url, contractOp('RegisterDatasetVersion'), { input: { dataset: uniq('raw'), version: '1', hash: sha('1'), uri: 's3://raw/1', sources: [`s3://landing/${uniq('src')}.csv`] } });
@@ -76,13 +78,23 @@ afterAll(async () => {
 
 describe('dashboard in Chromium', () => {
   it('searches a model, shows its versions, and explores its lineage as a typed DAG', async () => {
+    // The token is pasted once, kept for the tab, and sent as a bearer token on every request.
+    const auth: (string | undefined)[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/graphql')) auth.push(r.headers().authorization);
+    });
     await page.goto(`${t.url}/`);
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByRole('button', { name: 'use token' }).click();
+    await page.getByText('token set for this tab').waitFor({ timeout: WAIT });
     await page.getByLabel('search models').fill(n.student);
     const row = page.locator(`tr[data-model="${n.student}"]`);
     // The search is debounced: wait for the filtered page, not the first render.
     await expect.poll(() => page.locator('table.models tbody tr').count(), { timeout: WAIT }).toBe(1);
     await row.waitFor({ timeout: WAIT });
     await expect.poll(() => row.locator('.badge.alias').innerText(), { timeout: WAIT }).toContain('@production');
+    expect(auth.length).toBeGreaterThan(0);
+    expect(auth.at(-1)).toBe(`Bearer ${TOKEN}`);
     await row.getByRole('link', { name: n.student }).click();
 
     const versions = page.getByTestId('versions');

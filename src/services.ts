@@ -1,31 +1,65 @@
 import { AnalyticsService } from './analytics/analytics.service.js';
 import type { Config } from './config.js';
+import { unreachable } from './errors.js';
 import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
+import { EventsService } from './events/events.service.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
+import type { Stage } from './registry/types.js';
+import { PromotionService } from './governance/promotion.service.js';
+import { TokenService } from './governance/token.service.js';
 import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
   system: SystemService;
+  events: EventsService;
   registry: RegistryService;
   lifecycle: LifecycleService;
   audit: AuditService;
+  tokens: TokenService;
+  promotions: PromotionService;
   provenance: ProvenanceService;
   analytics: AnalyticsService;
 }
 
-export function createServices(executor: Executor, config: Config, _log: Logger): Services {
+export function createServices(executor: Executor, config: Config, log: Logger): Services {
   const registry = new RegistryService(executor, config);
+  const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
+  const promotions = new PromotionService(executor, { expiryHours: config.security.promotionExpiryHours });
+  // Governance carries approved promotions out through the registry's
+  // transaction-level functions, and guards the registry's direct moves.
+  promotions.useRegistry({
+    resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
+    transitionStage: (tx, actor, target, stage, comment) => lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
+    moveAlias: (tx, actor, target, alias, opts) => registry.moveAliasIn(tx, target, alias, actor, opts),
+  });
+  registry.promotionGuard = (tx, target) => {
+    switch (target.kind) {
+      case 'stage':
+        // A reviewer may return a former production version directly: a rollback, recorded as one.
+        if (target.rollbackByReviewer) return Promise.resolve();
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.version.modelName, stage: target.stage });
+      case 'alias':
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.model.name, alias: target.alias, protectedAliases: target.model.protectedAliases });
+      case 'alias-delete':
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.model.name, alias: target.alias, deleteAlias: true, protectedAliases: target.model.protectedAliases });
+      default:
+        return unreachable(target);
+    }
+  };
   return {
     system: new SystemService(executor),
+    events: new EventsService(executor, config, log),
     registry,
-    lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
+    lifecycle,
     audit: new AuditService(executor),
-    provenance: new ProvenanceService(executor),
+    promotions,
+    tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
+    provenance: new ProvenanceService(executor, registry),
     analytics: new AnalyticsService(executor),
   };
 }

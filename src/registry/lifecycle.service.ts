@@ -30,6 +30,11 @@ export interface TransitionRequest {
   comment?: string | null;
   /** With → PRODUCTION: archive the versions now in PRODUCTION. */
   archiveExisting?: boolean;
+  /**
+   * The caller holds the REVIEWER role: returning a version that was in
+   * PRODUCTION before is then a rollback that needs no promotion request.
+   */
+  asReviewer?: boolean;
 }
 
 interface GateState {
@@ -57,7 +62,10 @@ export class LifecycleService {
     assertText(req.comment, 'comment', 5000);
     return this.executor.writeTx(async (tx) => {
       const target = await this.registry.requireVersion(tx, ref);
-      if (this.registry.promotionGuard) await this.registry.promotionGuard(tx, { kind: 'stage', version: target, stage: req.stage }, actor);
+      if (this.registry.promotionGuard) {
+        const rollbackByReviewer = Boolean(req.asReviewer) && req.stage === 'PRODUCTION' && target.everProduction;
+        await this.registry.promotionGuard(tx, { kind: 'stage', version: target, stage: req.stage, rollbackByReviewer }, actor);
+      }
       return this.transitionIn(tx, target.id, req, actor);
     }, 'transitionModelVersionStage');
   }

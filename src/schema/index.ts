@@ -2,12 +2,27 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { AnalyticsResolver } from './analytics/analytics.resolver.js';
+import { EventsResolver } from './events/events.resolver.js';
+import { noTopicPubSub } from './events/no-pubsub.js';
+import { WebhookResolver } from './events/webhook.resolver.js';
+import { PromotionResolver } from './governance/promotion.resolver.js';
+import { TokenResolver } from './governance/token.resolver.js';
 import { ProvenanceResolver, RunResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { SystemResolver } from './system/system.resolver.js';
 
 /** Every resolver class, by module. A module adds its list here. */
-const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver, AnalyticsResolver];
+const resolvers: NonEmptyArray<Function> = [
+  SystemResolver,
+  ...registryResolvers,
+  ProvenanceResolver,
+  RunResolver,
+  EventsResolver,
+  WebhookResolver,
+  TokenResolver,
+  PromotionResolver,
+  AnalyticsResolver,
+];
 
 /**
  * Builds the executable schema from the type-graphql classes. Decorators carry
@@ -15,7 +30,7 @@ const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers
  * metadata (esbuild in tests) as well as with it (tsc for `npm start`).
  */
 export async function buildPedigreeSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, validate: false });
+  return buildSchema({ resolvers, validate: false, pubSub: noTopicPubSub });
 }
 
 /** The SDL as committed in schema/schema.graphql: sorted, so diffs are stable. */

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { Role } from '../governance/roles.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { createLoaders, type Loaders } from '../schema/loaders.js';
 
-/** Who is making the request. The governance layer fills in real principals. */
+/**
+ * Who is making the request: the principal behind the bearer token (its name
+ * is what events record as `actor`), or `anonymous` with no role.
+ */
 export interface Actor {
   name: string;
-  role: string | null;
+  role: Role | null;
 }
 
 /**
@@ -21,6 +25,8 @@ export interface Context {
   services: Services;
   loaders: Loaders;
   log: Logger;
+  /** Over graphql-ws only: lets a subscription close its socket when the client falls too far behind. */
+  socket?: { close(code: number, reason: string): void };
 }
 
 export function createContext(services: Services, log: Logger, actor: Actor): Context {

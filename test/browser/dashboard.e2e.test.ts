@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webDistDir } from '../../src/server/static.js';
 import { contractOp } from '../support/contract.js';
 import { createModel, createVersion } from '../support/fixtures.js';
-import { gqlOk, sha, uniq } from '../support/graphql.js';
+import { gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 // The dashboard in a real browser: Debian's chromium (installed by .ci/run)
@@ -15,8 +15,8 @@ const CHROMIUM = process.env.PEDIGREE_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = resolve('test-output');
 // Generous: a condition we wait for, not a timing we assert.
 const WAIT = 30_000;
-// Accepted as an admin token once governance's auth is on the server; ignored before.
-const TOKEN = `dash-admin-${Date.now()}`;
+// The test server's admin token (test/support/server.ts), pasted into the UI like a user would.
+const TOKEN = TEST_ADMIN_TOKEN;
 
 let t: TestServer;
 let browser: Browser;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does)`);
   if (!existsSync(resolve(webDistDir, 'index.html'))) throw new Error('the dashboard is not built: npm run web:build (npm test does it)');
   mkdirSync(OUT, { recursive: true });
-  t = await startTestServer({ PEDIGREE_ADMIN_TOKEN: TOKEN });
+  t = await startTestServer();
 
   // raw source → clean dataset → train run → student v1, fine-tuned from base v1 and distilled from teacher v1.
   const raw = await gqlOk(t.url, contractOp('RegisterDatasetVersion'), { input: { dataset: uniq('raw'), version: '1', hash: sha('1'), uri: 's3://raw/1', sources: [`s3://landing/${uniq('src')}.csv`] } });
@@ -59,9 +59,9 @@ beforeAll(async () => {
   ids.student1 = v1.id;
   await createVersion(t.url, n.student, { metrics: [{ key: 'acc', value: 0.9 }], tags: [{ key: 'candidate', value: 'true' }] });
   await gqlOk(t.url, contractOp('TransitionStage'), { ref: { modelName: n.student, version: 1 }, stage: 'STAGING', comment: 'offline eval passed' });
-  await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: n.student, alias: 'production', version: 1 });
+  await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: n.student, alias: 'live', version: 1 });
   ids.prediction = uniq('pred');
-  await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: n.student, alias: 'production' }, predictions: [{ id: ids.prediction }] } });
+  await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: n.student, alias: 'live' }, predictions: [{ id: ids.prediction }] } });
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -92,7 +92,7 @@ describe('dashboard in Chromium', () => {
     // The search is debounced: wait for the filtered page, not the first render.
     await expect.poll(() => page.locator('table.models tbody tr').count(), { timeout: WAIT }).toBe(1);
     await row.waitFor({ timeout: WAIT });
-    await expect.poll(() => row.locator('.badge.alias').innerText(), { timeout: WAIT }).toContain('@production');
+    await expect.poll(() => row.locator('.badge.alias').innerText(), { timeout: WAIT }).toContain('@live');
     expect(auth.length).toBeGreaterThan(0);
     expect(auth.at(-1)).toBe(`Bearer ${TOKEN}`);
     await row.getByRole('link', { name: n.student }).click();
@@ -103,7 +103,7 @@ describe('dashboard in Chromium', () => {
     const v1 = await versions.locator('tr[data-version="1"]').innerText();
     expect(v1).toContain('acc = 0.88');
     expect(v1).toContain('team=risk');
-    expect(v1).toContain('@production');
+    expect(v1).toContain('@live');
     expect(v1).toContain('STAGING');
     await page.getByTestId('alias-timeline').locator('li[data-sequence]').first().waitFor({ timeout: WAIT });
     await page.screenshot({ path: `${OUT}/model-page.png`, fullPage: true });
@@ -151,15 +151,15 @@ describe('dashboard in Chromium', () => {
     expect(await timeline.locator('li[data-sequence]').count()).toBe(1);
     await expect.poll(() => page.getByTestId('live-mode').innerText(), { timeout: WAIT }).toMatch(/live/);
 
-    const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: n.student, alias: 'production', version: 2 });
+    const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: n.student, alias: 'live', version: 2 });
     const entry = timeline.locator(`li[data-sequence="${moved.setRegisteredModelAlias.sequence}"]`);
     await entry.waitFor({ timeout: WAIT });
     expect(await entry.innerText()).toMatch(/v1 →\s*v2/);
-    await expect.poll(() => page.getByTestId('alias-badges').innerText(), { timeout: WAIT }).toContain('@production → v2');
-    await expect.poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT }).toContain('@production');
+    await expect.poll(() => page.getByTestId('alias-badges').innerText(), { timeout: WAIT }).toContain('@live → v2');
+    await expect.poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT }).toContain('@live');
     await page.screenshot({ path: `${OUT}/model-page-live.png` });
 
-    // Time travel: what production points to just after the move.
+    // Time travel: what `live` points to just after the move.
     await page.getByLabel('instant (UTC)').fill(new Date(Date.now() + 2000).toISOString().slice(0, 19));
     await page.getByRole('button', { name: 'look up' }).click();
     await expect.poll(() => page.getByTestId('alias-at-result').innerText(), { timeout: WAIT }).toContain('v2');

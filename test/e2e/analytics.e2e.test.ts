@@ -24,11 +24,13 @@ const metric = [{ key: 'auc', value: 0.9 }];
 /**
  * A small registry through the public API: model A with three versions (v1
  * promoted DEVELOPMENT → STAGING → CANARY → PRODUCTION, v2 to STAGING), alias
- * moves including a rollback, predictions logged against v1; model B with one
+ * moves and a rollback, predictions logged against v1; model B with one
  * version trained on a dataset version.
  */
 beforeAll(async () => {
-  t = await startTestServer();
+  // The registry's own gates apply; the two-person promotion rule (tested in
+  // promotion.e2e) is off so the fixture can promote and move `production` directly.
+  t = await startTestServer({}, { withoutPromotionGuard: true });
   m.a = await createModel(t.url, uniq('an-a'));
   m.b = await createModel(t.url, uniq('an-b'));
   const ds = await gqlOk(t.url, contractOp('RegisterDatasetVersion'), { input: { dataset: uniq('an-ds'), version: '1', hash: sha('d'), uri: 's3://d/1' } });
@@ -51,6 +53,7 @@ beforeAll(async () => {
   await setAlias(2);
   await setAlias(1);
   await setAlias(3);
+  await gqlOk(t.url, contractOp('Rollback'), { modelName: m.a, alias: 'production', version: 2, reason: 'v3 regressed' });
   await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: m.a, version: 1 }, predictions: [{ id: uniq('p') }, { id: uniq('p') }] } });
   await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: m.a, version: 1 }, predictions: [{ id: uniq('p') }] } });
 });
@@ -127,8 +130,9 @@ describe('analytics', () => {
 
   it('counts alias moves and rollbacks per period', async () => {
     const r = (await gqlOk(t.url, 'query($m: String) { aliasActivity(modelName: $m, alias: "production") { totalCount edges { node { periodStart moves rollbacks } } } }', { m: m.a })).aliasActivity;
-    const moves = r.edges.reduce((s: number, e: { node: { moves: number } }) => s + e.node.moves, 0);
-    expect(moves).toBe(4);
+    const sum = (k: 'moves' | 'rollbacks') => r.edges.reduce((s: number, e: { node: Record<string, number> }) => s + e.node[k]!, 0);
+    expect(sum('moves')).toBe(5);
+    expect(sum('rollbacks')).toBe(1);
     const other = (await gqlOk(t.url, 'query($m: String) { aliasActivity(modelName: $m, alias: "shadow") { totalCount } }', { m: m.a })).aliasActivity;
     expect(other.totalCount).toBe(0);
   });

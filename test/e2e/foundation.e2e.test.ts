@@ -8,7 +8,7 @@ import { createDriver } from '../../src/graph/driver.js';
 import { startEmbeddedNeo4j } from '../../src/graph/embedded.js';
 import { applyMigrations } from '../../src/graph/migrations.js';
 import { createLogger } from '../../src/logger.js';
-import { gql, gqlOk, wsClient } from '../support/graphql.js';
+import { gql, gqlOk, TEST_ADMIN_TOKEN, wsClient } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 describe('foundation: the server on the real Neo4j', () => {
@@ -68,13 +68,14 @@ describe('foundation: the server on the real Neo4j', () => {
 });
 
 describe('foundation: readiness follows the database', () => {
-  it('/readyz turns unready when Neo4j stops and ready again when it is back, without restarting the API', async () => {
+  // Two JVM starts and a stop: generous on a loaded two-core machine.
+  it('/readyz turns unready when Neo4j stops and ready again when it is back, without restarting the API', { timeout: 240_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pedigree-ready-'));
     let neo = await startEmbeddedNeo4j({ dataDir, heapMb: 512, pagecacheMb: 64 });
     const port = neo.port;
     const log = createLogger('silent');
     const driver = createDriver(neo.uri, 'neo4j', '', log);
-    const app = await createApp(loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'silent' }), driver, log);
+    const app = await createApp(loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'silent', PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN }), driver, log);
     const server = await app.listen(0, '127.0.0.1');
     const readyz = server.url.replace(/\/graphql$/, '/readyz');
     try {

@@ -42,6 +42,16 @@ export const COVERED_OPERATIONS: string[] = [
   'TracePrediction',
   'Lineage',
   'DatasetImpact',
+  // live events
+  'AliasChanged',
+  'RegistryEvents',
+  // governance
+  'CreateApiToken',
+  'SetModelOwners',
+  'RequestPromotion',
+  'ApprovePromotion',
+  'RejectPromotion',
+  'Rollback',
 ];
 
 describe('schema', () => {

@@ -43,6 +43,13 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Query.providerModels': Role.VIEWER,
   'Query.modelVersionsByFingerprint': Role.VIEWER,
   'Query.promotionRequests': Role.VIEWER,
+  'Query.versionsRegistered': Role.VIEWER, // analytics (src/analytics/)
+  'Query.versionCountsByStage': Role.VIEWER,
+  'Query.promotionLeadTime': Role.VIEWER,
+  'Query.timeInStage': Role.VIEWER,
+  'Query.aliasActivity': Role.VIEWER,
+  'Query.predictionVolume': Role.VIEWER,
+  'Query.staleProductionModels': Role.VIEWER,
   'Subscription.aliasChanged': Role.VIEWER,
   'Subscription.registryEvents': Role.VIEWER,
 

@@ -145,7 +145,12 @@ describe('dashboard in Chromium', () => {
   });
 
   it('updates the alias timeline and badges live when an alias moves through the API', async () => {
+    // A pending promotion of v2 to the protected `production` alias shows with its rule.
+    const req = await gqlOk(t.url, contractOp('RequestPromotion'), { ref: { modelName: n.student, version: 2 }, target: { alias: 'production' }, evidence: [] });
     await page.goto(`${t.url}/#/models/${encodeURIComponent(n.student)}`);
+    const request = page.getByTestId('promotion-requests').locator(`li[data-request="${req.requestPromotion.id}"]`);
+    await request.waitFor({ timeout: WAIT });
+    expect(await request.innerText()).toMatch(/PENDING\s*v2 →\s*@production/);
     const timeline = page.getByTestId('alias-timeline');
     await timeline.locator('li[data-sequence]').first().waitFor({ timeout: WAIT });
     expect(await timeline.locator('li[data-sequence]').count()).toBe(1);

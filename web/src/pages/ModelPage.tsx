@@ -233,6 +233,7 @@ export function ModelPage({ name }: { name: string }) {
           </ol>
           {historyMore && <button onClick={() => void loadHistory(historyCursor, false)}>load newer moves</button>}
           {alias && <AliasAtPicker name={name} alias={alias} />}
+          <PromotionRequests name={name} />
           <ModelCard name={name} />
         </div>
       </div>
@@ -328,6 +329,86 @@ function ModelCard({ name }: { name: string }) {
           <pre>{s.body}</pre>
         </details>
       ))}
+    </div>
+  );
+}
+
+const REQUESTED = `query PromotionRequested($filter: AuditFilter, $first: Int, $after: String) {
+  auditLog(filter: $filter, first: $first, after: $after) {
+    edges { node { subjectId } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+const REQUEST_FIELDS = 'id version status rule requestedBy requestedAt expiresAt decidedAt decidedBy reason target { stage alias } approvals { approver role asOwner at comment }';
+const REQUEST_PAGE = 10;
+
+interface PromotionRequest {
+  id: string;
+  version: number;
+  status: string;
+  rule: string;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  reason: string | null;
+  target: { stage: string | null; alias: string | null };
+  approvals: { approver: string; role: string; asOwner: boolean; at: string; comment: string | null }[];
+}
+
+/**
+ * The model's promotion requests with their approvals: their ids come from
+ * the audit log (PROMOTION_REQUESTED events), then one request fetches a page
+ * of them by id. Hidden on a server without governance.
+ */
+function PromotionRequests({ name }: { name: string }) {
+  const [after, setAfter] = useState<string | null>(null);
+  const [items, setItems] = useState<PromotionRequest[]>([]);
+  const { data, error } = useAsync(async () => {
+    const log = await gql<{ auditLog: { edges: { node: { subjectId: string | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(REQUESTED, {
+      filter: { modelName: name, types: ['PROMOTION_REQUESTED'] },
+      first: REQUEST_PAGE,
+      after,
+    });
+    const ids = log.auditLog.edges.map((e) => e.node.subjectId).filter((x): x is string => !!x);
+    if (!ids.length) return { requests: [] as PromotionRequest[], pageInfo: log.auditLog.pageInfo };
+    // Aliased fields r0…rN over numbered variables: the query text depends only on the count.
+    const vars = ids.map((_, i) => `$i${i}: ID!`).join(', ');
+    const fields = ids.map((_, i) => `r${i}: promotionRequest(id: $i${i}) { ${REQUEST_FIELDS} }`).join('\n');
+    const got = await gql<Record<string, PromotionRequest | null>>(`query PromotionRequests(${vars}) {\n${fields}\n}`, Object.fromEntries(ids.map((id, i) => [`i${i}`, id])));
+    return { requests: ids.map((_, i) => got[`r${i}`]).filter((r): r is PromotionRequest => !!r), pageInfo: log.auditLog.pageInfo };
+  }, [name, after]);
+  useEffect(() => {
+    if (data) setItems((cur) => [...cur.filter((c) => !data.requests.some((r) => r.id === c.id)), ...data.requests]);
+  }, [data]);
+  if (isMissingField(error)) return null;
+  if (!error && items.length === 0) return null;
+  return (
+    <div className="promotions" data-testid="promotion-requests">
+      <h2>Promotion requests</h2>
+      <ErrorBox error={error} />
+      <ul className="requests">
+        {[...items].reverse().map((r) => (
+          <li key={r.id} data-request={r.id}>
+            <span className={`badge status status-${r.status.toLowerCase()}`}>{r.status}</span> v{r.version} →{' '}
+            {r.target.stage ? <StageBadge stage={r.target.stage} /> : <span className="badge alias">@{r.target.alias}</span>}
+            <span className="muted small"> by {r.requestedBy}, {fmtTime(r.requestedAt)} · {r.rule.toLowerCase().replace(/_/g, ' ')}</span>
+            {r.approvals.length > 0 && (
+              <ul className="approvals small">
+                {r.approvals.map((a) => (
+                  <li key={`${a.approver}/${a.at}`}>
+                    ✓ {a.approver} <span className="muted">({a.role.toLowerCase()}{a.asOwner ? ', owner' : ''}) {fmtTime(a.at)}</span>
+                    {a.comment && <> — {a.comment}</>}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {r.decidedAt && <div className="muted small">{r.status.toLowerCase()} by {r.decidedBy} at {fmtTime(r.decidedAt)}{r.reason ? ` — ${r.reason}` : ''}</div>}
+          </li>
+        ))}
+      </ul>
+      {data?.pageInfo.hasNextPage && <button onClick={() => setAfter(data.pageInfo.endCursor)}>load newer requests</button>}
     </div>
   );
 }

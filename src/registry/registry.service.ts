@@ -522,6 +522,9 @@ export class RegistryService {
       metricKey: filter.metric?.key ?? null,
       metricOp: filter.metric?.op ?? null,
       metricValue: filter.metric ? filter.metric.value * 1.0 : null,
+      // The closed range the index can seek; the exact comparison (strict or not) follows in the filter.
+      metricMin: filter.metric && ['GT', 'GTE', 'EQ'].includes(filter.metric.op) ? filter.metric.value * 1.0 : -Number.MAX_VALUE,
+      metricMax: filter.metric && ['LT', 'LTE', 'EQ'].includes(filter.metric.op) ? filter.metric.value * 1.0 : Number.MAX_VALUE,
       createdAfter: filter.createdAfter ?? null,
       createdBefore: filter.createdBefore ?? null,
       orderBy: orderBy.map((o) => ({ field: o.field, metricKey: o.metricKey ?? null, sign: o.direction === 'DESC' ? -1 : 1 })),

@@ -6,6 +6,9 @@ import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
 import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
+import { join } from 'node:path';
+import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-store.js';
+import { MlflowTrackingService } from './mlflow/tracking.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -14,15 +17,20 @@ export interface Services {
   lifecycle: LifecycleService;
   audit: AuditService;
   provenance: ProvenanceService;
+  mlflow: MlflowTrackingService;
+  artifacts: ArtifactStore;
 }
 
 export function createServices(executor: Executor, config: Config, _log: Logger): Services {
   const registry = new RegistryService(executor, config);
+  const provenance = new ProvenanceService(executor);
   return {
     system: new SystemService(executor),
     registry,
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),
-    provenance: new ProvenanceService(executor),
+    provenance,
+    mlflow: new MlflowTrackingService(executor, provenance),
+    artifacts: new LocalArtifactStore(join(config.dataDir, 'artifacts')),
   };
 }

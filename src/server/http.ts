@@ -8,6 +8,7 @@ import { createContext, type Context } from './context.js';
 import { createErrorFormatter } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { attachWebSocket } from './ws.js';
+import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -61,6 +62,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     ],
   });
   await apollo.start();
+  const mlflow = createMlflowRouter({ services, store: services.artifacts, log, maxBodyBytes: opts.maxBodyBytes, maxArtifactBytes: 2 * 1024 * 1024 * 1024 });
 
   server.on('request', (req, res) => {
     const route = routeOf(req.url ?? '/');
@@ -84,6 +86,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return send(res, 200, 'text/plain; version=0.0.4', metrics.render());
       case '/graphql':
         return graphql(req, res);
+      case 'mlflow':
+        return mlflow(req, res);
       default:
         return send(res, 404, 'application/json', '{"error":"not found"}\n');
     }
@@ -141,6 +145,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
 
 function routeOf(url: string): string {
   const path = url.split('?')[0] ?? '/';
+  if (isMlflowPath(path)) return 'mlflow';
   return ['/healthz', '/readyz', '/metrics', '/graphql'].includes(path) ? path : 'other';
 }
 

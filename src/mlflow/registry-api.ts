@@ -228,7 +228,10 @@ export class MlflowRegistryApi {
       if (!checksum) throw new MlflowError('INVALID_PARAMETER_VALUE', `source ${source} names no artifacts in Pedigree's store (${where.uri})`);
       if (given && given !== checksum) throw new MlflowError('INVALID_PARAMETER_VALUE', `tag ${CHECKSUM_TAG} says ${given} but the stored artifacts hash to ${checksum}`);
     } else checksum = given;
-    const runId = optStr(body, 'run_id');
+    // An MLflow 3 logged model carries its run: register the version as produced by it (as MLflow's server does).
+    let runId = optStr(body, 'run_id');
+    const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
+    if (!runId && logged) runId = (await this.services.mlflow.findLoggedModel(logged[1]!))?.sourceRunId ?? null;
     const v = await this.services.registry.createVersion(
       { modelName: name, source, checksum, runId, description: optStr(body, 'description'), tags: tags.filter((t) => t.key !== CHECKSUM_TAG) },
       actor.name,

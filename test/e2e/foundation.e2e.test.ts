@@ -67,7 +67,8 @@ describe('foundation: the server on the real Neo4j', () => {
 });
 
 describe('foundation: readiness follows the database', () => {
-  it('/readyz turns unready when Neo4j stops and ready again when it is back, without restarting the API', async () => {
+  // Two JVM starts and a stop: generous on a loaded two-core machine.
+  it('/readyz turns unready when Neo4j stops and ready again when it is back, without restarting the API', { timeout: 240_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pedigree-ready-'));
     let neo = await startEmbeddedNeo4j({ dataDir, heapMb: 512, pagecacheMb: 64 });
     const port = neo.port;

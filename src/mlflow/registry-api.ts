@@ -1,4 +1,5 @@
 import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { DomainError, ErrorCode } from '../errors.js';
 import { artifactPath } from '../artifacts/artifact-store.js';
 import type { ModelRecord, Stage, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
@@ -192,8 +193,14 @@ export class MlflowRegistryApi {
     return { model_versions: await this.versionsJson(latest) };
   };
 
+  /** A protected alias refused by governance's promotion guard is PERMISSION_DENIED (403), with the guard's reason. */
   setRegisteredModelAlias: Handler = async ({ body, actor }) => {
-    await this.services.registry.setAlias(str(body, 'name'), str(body, 'alias'), versionNumber(str(body, 'version')), actor.name);
+    try {
+      await this.services.registry.setAlias(str(body, 'name'), str(body, 'alias'), versionNumber(str(body, 'version')), actor.name);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED) throw new MlflowError('PERMISSION_DENIED', err.message);
+      throw err;
+    }
     return {};
   };
 

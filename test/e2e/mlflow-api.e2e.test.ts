@@ -26,7 +26,7 @@ describe('MLflow REST API', () => {
   async function mf(method: string, path: string, body?: Record<string, unknown>, prefix = '/api/2.0/mlflow/'): Promise<{ status: number; json: any }> {
     let url = `${base}${prefix}${path}`;
     let payload: string | undefined;
-    if (method === 'GET' && body) url += `?${new URLSearchParams(Object.entries(body).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, String(x)]) : [[k, String(v)]])))}`;
+    if (method === 'GET' && body) url += `?${new URLSearchParams(Object.entries(body).flatMap(([k, v]): [string, string][] => (Array.isArray(v) ? v.map((x): [string, string] => [k, String(x)]) : [[k, String(v)]])))}`;
     else if (body) payload = JSON.stringify(body);
     const res = await fetch(url, { method, headers: payload ? { 'content-type': 'application/json' } : {}, body: payload });
     return { status: res.status, json: await res.json() };

@@ -51,6 +51,7 @@ export async function createApp(config: Config, driver: Driver, log: Logger): Pr
         metrics,
         introspection: config.introspection,
         maxBodyBytes: 8 * 1024 * 1024,
+        wsMaxBufferedBytes: config.wsMaxBufferedBytes,
       });
       await new Promise<void>((res, rej) => {
         http.server.once('error', rej);

@@ -17,6 +17,21 @@ export interface Config {
   allowFileSources: boolean;
   /** How often each replica polls the event log for events written by others (ms). */
   eventPollMs: number;
+  /** Subscription sockets whose unsent bytes exceed this are closed with 4413 (resume with `after`). */
+  wsMaxBufferedBytes: number;
+  /** Live events one subscription may hold while its client is behind; past it the socket is closed with 4413. */
+  wsMaxQueuedEvents: number;
+  webhooks: {
+    /** Lifts the SSRF address rule (loopback, private, link-local targets): tests and on-prem only. */
+    allowPrivate: boolean;
+    /** Hostnames webhooks may target (exact or `*.example.com`); empty: any public host. */
+    allowHosts: string[];
+    /** Retry backoff scale and cap (ms); see src/events/webhooks/backoff.ts. */
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    /** Per-attempt timeout of a delivery POST (ms). */
+    timeoutMs: number;
+  };
   embedded: { heapMb: number; pagecacheMb: number };
 }
 
@@ -67,6 +82,15 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool('PEDIGREE_INTROSPECTION', nodeEnv !== 'production'),
     allowFileSources: bool('PEDIGREE_ALLOW_FILE_SOURCES', false),
     eventPollMs: int('PEDIGREE_EVENT_POLL_MS', 200, 10, 60_000),
+    wsMaxQueuedEvents: int('PEDIGREE_WS_MAX_QUEUED_EVENTS', 10_000, 1, 10_000_000),
+    wsMaxBufferedBytes: int('PEDIGREE_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    webhooks: {
+      allowPrivate: bool('PEDIGREE_WEBHOOK_ALLOW_PRIVATE', false),
+      allowHosts: (env.PEDIGREE_WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+      backoffBaseMs: int('PEDIGREE_WEBHOOK_BACKOFF_BASE_MS', 1000, 0, 3_600_000),
+      backoffMaxMs: int('PEDIGREE_WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 0, 86_400_000),
+      timeoutMs: int('PEDIGREE_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
     embedded: {
       heapMb: int('PEDIGREE_NEO4J_HEAP_MB', 768, 256, 65536),
       pagecacheMb: int('PEDIGREE_NEO4J_PAGECACHE_MB', 128, 16, 65536),

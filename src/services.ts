@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
+import { EventsService } from './events/events.service.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
@@ -13,6 +14,7 @@ import { MlflowTrackingService } from './mlflow/tracking.service.js';
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
   system: SystemService;
+  events: EventsService;
   registry: RegistryService;
   lifecycle: LifecycleService;
   audit: AuditService;
@@ -21,11 +23,12 @@ export interface Services {
   artifacts: ArtifactStore;
 }
 
-export function createServices(executor: Executor, config: Config, _log: Logger): Services {
+export function createServices(executor: Executor, config: Config, log: Logger): Services {
   const registry = new RegistryService(executor, config);
-  const provenance = new ProvenanceService(executor);
+  const provenance = new ProvenanceService(executor, registry);
   return {
     system: new SystemService(executor),
+    events: new EventsService(executor, config, log),
     registry,
     lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
     audit: new AuditService(executor),

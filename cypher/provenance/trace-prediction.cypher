@@ -1,26 +1,17 @@
 // From a prediction back to the raw data in ONE statement: the model version
-// that made it, the run that trained that version, the run's dataset versions
-// and everything they derive from (each at its shortest distance from the
-// run), the raw sources at the end of those chains, and the version's base
-// models and teachers transitively (each with the relation that reached it
-// on a shortest path).
+// that made it and the run that trained it; its base models, teachers and
+// other model ancestors transitively (each with the relation that reached it
+// on a shortest path, and the run that trained it); then the dataset
+// versions used by the runs of the version AND of its model ancestors, with
+// everything they derive from, and the raw sources at the end of those
+// chains. A model inherits what its ancestors learned, so their training
+// data is upstream of the prediction too (the inverse of datasetImpact).
+// Each dataset version / source appears once, attributed to the nearest
+// model whose run reaches it (modelDepth 0 = the version itself), then at its
+// shortest derivation distance from that run (depth 1 = used directly).
 MATCH (p:Prediction {id: $id})-[:MADE_BY]->(v:ModelVersion)
 OPTIONAL MATCH (p)-[:SERVED_BY]->(dep:Deployment)
 OPTIONAL MATCH (v)-[:PRODUCED_BY]->(run:Run)
-CALL (run) {
-  OPTIONAL MATCH path = (run)-[:USED]->(:DatasetVersion)-[:DERIVED_FROM*0..19]->(dv:DatasetVersion)
-  WITH dv, min(length(path)) AS d
-  WHERE dv IS NOT NULL
-  WITH dv, d ORDER BY d, dv.datasetName, dv.version, dv.id
-  RETURN collect(dv {.*, depth: d}) AS datasets
-}
-CALL (run) {
-  OPTIONAL MATCH path = (run)-[:USED]->(:DatasetVersion)-[:DERIVED_FROM*1..20]->(s:DataSource)
-  WITH s, min(length(path)) AS d
-  WHERE s IS NOT NULL
-  WITH s, d ORDER BY d, s.uri
-  RETURN collect(s {.*, depth: d}) AS sources
-}
 CALL (v) {
   OPTIONAL MATCH path = (v)-[:FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM*1..20]->(a)
   WITH a, path ORDER BY length(path), [r IN relationships(path) | type(r)]
@@ -33,8 +24,35 @@ CALL (v) {
     kind: CASE WHEN a:ModelVersion THEN 'ModelVersion' ELSE 'ProviderModel' END,
     relation: relation,
     depth: d,
-    childId: child.id
-  }) AS ancestors
+    childId: child.id,
+    run: head([(a)-[:PRODUCED_BY]->(ar:Run) | ar {.*}])
+  }) AS ancestors,
+  collect(CASE WHEN a:ModelVersion THEN {m: a, md: d} END) AS trainedAncestors
+}
+WITH p, v, dep, run, ancestors, [{m: v, md: 0}] + trainedAncestors AS trained
+CALL (trained) {
+  UNWIND trained AS t
+  CALL (t) {
+    WITH t.m AS m
+    MATCH path = (m)-[:PRODUCED_BY]->(:Run)-[:USED]->(:DatasetVersion)-[:DERIVED_FROM*0..19]->(dv:DatasetVersion)
+    RETURN dv, min(length(path)) - 1 AS d
+  }
+  WITH dv, t, d ORDER BY t.md, d, t.m.modelName, t.m.version
+  WITH dv, head(collect({md: t.md, d: d, m: t.m})) AS best
+  WITH dv, best ORDER BY best.md, best.d, dv.datasetName, dv.version, dv.id
+  RETURN collect(dv {.*, depth: best.d, modelDepth: best.md, usedBy: properties(best.m)}) AS datasets
+}
+CALL (trained) {
+  UNWIND trained AS t
+  CALL (t) {
+    WITH t.m AS m
+    MATCH path = (m)-[:PRODUCED_BY]->(:Run)-[:USED]->(:DatasetVersion)-[:DERIVED_FROM*1..20]->(s:DataSource)
+    RETURN s, min(length(path)) - 1 AS d
+  }
+  WITH s, t, d ORDER BY t.md, d, t.m.modelName, t.m.version
+  WITH s, head(collect({md: t.md, d: d, m: t.m})) AS best
+  WITH s, best ORDER BY best.md, best.d, s.uri
+  RETURN collect(s {.*, depth: best.d, modelDepth: best.md, usedBy: properties(best.m)}) AS sources
 }
 RETURN p {.*} AS prediction, v {.*} AS modelVersion, dep {.*} AS deployment, run {.*} AS run,
        datasets, sources, ancestors

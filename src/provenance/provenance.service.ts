@@ -1,7 +1,9 @@
-import { badInput, conflict, notFound } from '../errors.js';
+import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
-import type { Executor, Tx } from '../graph/executor.js';
+import type { Executor } from '../graph/executor.js';
+import type { RegistryService } from '../registry/registry.service.js';
+import type { VersionRecord, VersionRef } from '../registry/types.js';
 import {
   DEFAULT_LINEAGE_DEPTH,
   LINEAGE_NODE_BUDGET,
@@ -18,6 +20,7 @@ import {
 } from './lineage.js';
 
 const Q = {
+  findDatasetVersion: statement('provenance/find-dataset-version'),
   createDatasetVersion: statement('provenance/create-dataset-version'),
   getDatasetVersions: statement('provenance/get-dataset-versions'),
   createRun: statement('provenance/create-run'),
@@ -28,7 +31,6 @@ const Q = {
   getRunInputs: statement('provenance/get-run-inputs'),
   mergeProviderModel: statement('provenance/merge-provider-model'),
   findProviderModels: statement('provenance/find-provider-models'),
-  resolveModelVersion: statement('provenance/resolve-model-version'),
   mergeDeployment: statement('provenance/merge-deployment'),
   logPredictions: statement('provenance/log-predictions'),
   tracePrediction: statement('provenance/trace-prediction'),
@@ -49,21 +51,10 @@ export interface Actor {
 }
 
 /** A model version as stored (the registry's node), plus its alias names where a query read them. */
-export interface ModelVersionRecord {
-  id: string;
-  modelName: string;
-  version: number;
-  stage?: string | null;
-  fingerprint?: string | null;
-  aliases?: string[];
-  [key: string]: unknown;
-}
+export type ModelVersionRecord = VersionRecord & { aliases?: string[] };
 
-export interface ModelVersionRef {
-  modelName: string;
-  version?: number | null;
-  alias?: string | null;
-}
+/** { modelName, version } or { modelName, alias }: resolved by the registry. */
+export type ModelVersionRef = VersionRef;
 
 export interface DatasetVersionRecord {
   id: string;
@@ -176,14 +167,37 @@ export interface AncestorRecord {
   childId: string;
 }
 
+/** Where a traced dataset version or raw source enters the trace. */
+export interface TraceAttribution {
+  /** Derivation hops from the run that used it (1 = the run used it directly). */
+  depth: number;
+  /** Model hops from the traced version to the version whose run used it (0 = the traced version itself). */
+  modelDepth: number;
+  /** That version: the traced one, or a base model / teacher / other model ancestor. */
+  usedBy: ModelVersionRecord;
+}
+
+/**
+ * A prediction traced back to the raw data. `datasets` and `sources` cover the
+ * training data of the version that made the prediction AND of its model
+ * ancestors (base models, teachers, adapter bases, quantisation and merge
+ * sources, transitively): a fine-tuned or distilled model carries what its
+ * ancestors learned, so their data is upstream of its predictions. This keeps
+ * the trace the exact inverse of datasetImpact: a dataset version is in the
+ * trace of a prediction iff the prediction's version is in that dataset
+ * version's impact. Each entry appears once, attributed to the nearest model
+ * (`modelDepth`, `usedBy`) and then the shortest derivation distance (`depth`);
+ * entries come in that order (then by name/version or uri). `run` stays the
+ * traced version's own run; each ancestor carries its own `run`.
+ */
 export interface PredictionTrace {
   prediction: { id: string; at: string; inputRef: string | null };
   deployment: { id: string; name: string } | null;
   modelVersion: ModelVersionRecord;
   run: RunRecord | null;
-  datasets: (DatasetVersionRecord & { depth: number })[];
-  sources: { id: string; uri: string; depth: number }[];
-  ancestors: AncestorRecord[];
+  datasets: (DatasetVersionRecord & TraceAttribution)[];
+  sources: ({ id: string; uri: string } & TraceAttribution)[];
+  ancestors: (AncestorRecord & { run: RunRecord | null })[];
 }
 
 /**
@@ -193,46 +207,65 @@ export interface PredictionTrace {
  * lineage query is one Cypher statement.
  */
 export class ProvenanceService {
-  constructor(private readonly executor: Executor) {}
+  constructor(
+    private readonly executor: Executor,
+    /** Model refs ({ modelName, version | alias }) are resolved by the registry, the one mechanism for refs. */
+    private readonly registry: Pick<RegistryService, 'requireVersion'>,
+  ) {}
 
+  /**
+   * Registers a dataset version with its derivation. Dataset versions are
+   * immutable, so registering one again is answered by comparison: the same
+   * hash, uri, row count, parents, raw sources and transform return the
+   * existing version and write nothing (no event), anything different is
+   * CONFLICT naming the fields that differ.
+   */
   async registerDatasetVersion(actor: Actor, input: RegisterDatasetVersion): Promise<DatasetVersionRecord> {
     const dataset = requireText(input.dataset, 'dataset');
     const version = requireText(input.version, 'version');
     if (input.rowCount != null && (!Number.isSafeInteger(input.rowCount) || input.rowCount < 0)) {
       throw badInput(`rowCount must be a non-negative integer, got ${input.rowCount}`, { field: 'rowCount' });
     }
-    const derivedFrom = unique(input.derivedFrom ?? []);
-    const sources = unique((input.sources ?? []).map((s) => requireText(s, 'sources')));
-    return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ datasetVersion: DatasetVersionRecord; parents: number; sources: number }>(
-        Q.createDatasetVersion,
-        {
+    const wanted = {
+      hash: input.hash ?? null,
+      uri: input.uri ?? null,
+      rowCount: input.rowCount ?? null,
+      derivedFrom: unique(input.derivedFrom ?? []),
+      sources: unique((input.sources ?? []).map((s) => requireText(s, 'sources'))),
+      transform: input.transform ?? null,
+    };
+    const attempt = () =>
+      this.executor.writeTx(async (tx) => {
+        const [existing] = await tx.run<ExistingDatasetVersion>(Q.findDatasetVersion, { dataset, version });
+        if (existing) return sameDatasetVersion(existing, wanted, dataset, version);
+        const [row] = await tx.run<{ datasetVersion: DatasetVersionRecord; parents: number; sources: number }>(Q.createDatasetVersion, {
           dataset,
           version,
-          hash: input.hash ?? null,
-          uri: input.uri ?? null,
-          rowCount: input.rowCount ?? null,
-          derivedFrom,
-          sources,
-          transform: input.transform ?? null,
+          ...wanted,
           actor: actor.name,
-        },
-      );
-      if (!row) throw new Error('create-dataset-version returned no row');
-      if (row.parents !== derivedFrom.length) {
-        throw notFound(`derivedFrom must name existing dataset versions; ${derivedFrom.length - row.parents} of them do not exist`, {
-          field: 'derivedFrom',
         });
-      }
-      const dv = row.datasetVersion;
-      await appendEvent(tx, {
-        type: EventType.DATASET_VERSION_REGISTERED,
-        actor: actor.name,
-        subjectId: dv.id,
-        after: { dataset, version, hash: dv.hash, uri: dv.uri, derivedFrom, sources, transform: input.transform ?? null },
-      });
-      return dv;
-    }, 'registerDatasetVersion');
+        if (!row) throw new Error('create-dataset-version returned no row');
+        if (row.parents !== wanted.derivedFrom.length) {
+          throw notFound(`derivedFrom must name existing dataset versions; ${wanted.derivedFrom.length - row.parents} of them do not exist`, {
+            field: 'derivedFrom',
+          });
+        }
+        const dv = row.datasetVersion;
+        await appendEvent(tx, {
+          type: EventType.DATASET_VERSION_REGISTERED,
+          actor: actor.name,
+          subjectId: dv.id,
+          after: { dataset, version, hash: dv.hash, uri: dv.uri, derivedFrom: wanted.derivedFrom, sources: wanted.sources, transform: wanted.transform },
+        });
+        return dv;
+      }, 'registerDatasetVersion');
+    try {
+      return await attempt();
+    } catch (err) {
+      // A concurrent registration of the same (dataset, version) committed first: compare against it.
+      if (err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true) return attempt();
+      throw err;
+    }
   }
 
   async datasetVersionsByIds(ids: readonly string[]): Promise<(DatasetVersionRecord | null)[]> {
@@ -336,7 +369,10 @@ export class ProvenanceService {
     return rows.map((r) => r.inputs.filter((i): i is RunInputRecord => i !== null));
   }
 
-  /** Registers (or finds) a provider model by its pin (provider, name, providerVersion). */
+  /**
+   * Registers a provider model by its pin (provider, name, providerVersion).
+   * An existing pin is returned as it is: no write, no event.
+   */
   async registerProviderModel(
     actor: Actor,
     input: { provider: string; name: string; providerVersion: string; uri?: string | null },
@@ -353,11 +389,13 @@ export class ProvenanceService {
         actor: actor.name,
       });
       if (!row) throw new Error('merge-provider-model returned no row');
+      // The pin existed: nothing was written, so nothing is audited.
+      if (!row.created) return row.providerModel;
       await appendEvent(tx, {
         type: EventType.PROVIDER_MODEL_REGISTERED,
         actor: actor.name,
         subjectId: row.providerModel.id,
-        after: { provider, name, providerVersion, uri: row.providerModel.uri, created: row.created },
+        after: { provider, name, providerVersion, uri: row.providerModel.uri },
       });
       return row.providerModel;
     }, 'registerProviderModel');
@@ -397,7 +435,7 @@ export class ProvenanceService {
     if (deployment !== null) requireText(deployment, 'deployment');
     const all = [...rows.values()];
     return this.executor.writeTx(async (tx) => {
-      const modelVersion = await this.resolveRef(tx, input.model);
+      const modelVersion: ModelVersionRecord = await this.registry.requireVersion(tx, input.model);
       if (deployment !== null) await tx.run(Q.mergeDeployment, { name: deployment });
       let created = 0;
       for (let i = 0; i < all.length; i += PREDICTION_BATCH) {
@@ -437,8 +475,8 @@ export class ProvenanceService {
       throw badInput('give exactly one of parent and parentProviderModelId', { field: 'parent' });
     }
     return this.executor.writeTx(async (tx) => {
-      const child = await this.resolveRef(tx, input.child);
-      const parentId = input.parent ? (await this.resolveRef(tx, input.parent)).id : input.parentProviderModelId!;
+      const child: ModelVersionRecord = await this.registry.requireVersion(tx, input.child);
+      const parentId = input.parent ? (await this.registry.requireVersion(tx, input.parent)).id : input.parentProviderModelId!;
       const [row] = await tx.run<{ parent: Record<string, unknown>; parentKind: string; cycle: boolean; existing: boolean }>(
         Q.addModelRelation,
         { childId: child.id, parentId, relation: input.relation },
@@ -462,7 +500,11 @@ export class ProvenanceService {
     }, 'addModelRelation');
   }
 
-  /** Prediction → version → run → dataset versions → derivation chain → raw sources, plus model ancestors: one statement. */
+  /**
+   * Prediction → version → run → dataset versions → derivation chain → raw
+   * sources, plus the model ancestors with their relations and runs, and the
+   * ancestors' training data too (see {@link PredictionTrace}): one statement.
+   */
   async tracePrediction(id: string): Promise<PredictionTrace> {
     const [row] = await this.executor.read<{
       prediction: PredictionTrace['prediction'];
@@ -471,7 +513,14 @@ export class ProvenanceService {
       run: StoredRun | null;
       datasets: PredictionTrace['datasets'];
       sources: PredictionTrace['sources'];
-      ancestors: { ancestor: Record<string, unknown>; kind: 'ModelVersion' | 'ProviderModel'; relation: string; depth: number; childId: string }[];
+      ancestors: {
+        ancestor: Record<string, unknown>;
+        kind: 'ModelVersion' | 'ProviderModel';
+        relation: string;
+        depth: number;
+        childId: string;
+        run: StoredRun | null;
+      }[];
     }>(Q.tracePrediction, { id });
     if (!row) throw notFound(`no prediction with id ${id}`, { field: 'id' });
     return {
@@ -480,7 +529,7 @@ export class ProvenanceService {
       modelVersion: row.modelVersion,
       run: row.run ? toRun(row.run) : null,
       datasets: row.datasets,
-      sources: row.sources,
+      sources: row.sources.map((x) => ({ id: x.id, uri: x.uri, depth: x.depth, modelDepth: x.modelDepth, usedBy: x.usedBy })),
       ancestors: row.ancestors.map((a) => ({
         id: String(a.ancestor.id),
         kind: a.kind,
@@ -491,6 +540,7 @@ export class ProvenanceService {
         relation: a.relation,
         depth: a.depth,
         childId: a.childId,
+        run: a.run ? toRun(a.run) : null,
       })),
     };
   }
@@ -550,20 +600,6 @@ export class ProvenanceService {
     const rows = await this.executor.read<{ modelVersion: ModelVersionRecord }>(Q.versionsByFingerprint, { fingerprint });
     return rows.map((r) => r.modelVersion);
   }
-
-  /** A version by number or alias, read in the caller's transaction ("latest" = highest version). */
-  private async resolveRef(tx: Tx, ref: ModelVersionRef): Promise<ModelVersionRecord> {
-    const hasVersion = ref.version !== null && ref.version !== undefined;
-    const hasAlias = ref.alias !== null && ref.alias !== undefined;
-    if (hasVersion === hasAlias) throw badInput('a model version ref needs exactly one of version and alias', { field: 'model' });
-    const [row] = await tx.run<{ modelVersion: ModelVersionRecord }>(Q.resolveModelVersion, {
-      modelName: ref.modelName,
-      version: ref.version ?? null,
-      alias: ref.alias ?? null,
-    });
-    if (!row) throw notFound(`no model version ${describe(ref)}`, { field: 'model' });
-    return row.modelVersion;
-  }
 }
 
 interface StoredRun extends Omit<RunRecord, 'params' | 'seeds'> {
@@ -611,4 +647,42 @@ function toIso(at: Date | string | null | undefined): string | null {
 
 function byMetric(a: MetricRecord, b: MetricRecord): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : String(a.segment ?? '') < String(b.segment ?? '') ? -1 : 1;
+}
+
+interface ExistingDatasetVersion {
+  datasetVersion: DatasetVersionRecord;
+  derivedFrom: string[];
+  sources: string[];
+  transforms: (string | null)[];
+}
+
+/**
+ * The existing version when a repeated registration asks for exactly what is
+ * stored; otherwise CONFLICT listing each differing field (stored vs asked).
+ */
+function sameDatasetVersion(
+  existing: ExistingDatasetVersion,
+  wanted: { hash: string | null; uri: string | null; rowCount: number | null; derivedFrom: string[]; sources: string[]; transform: string | null },
+  dataset: string,
+  version: string,
+): DatasetVersionRecord {
+  const dv = existing.datasetVersion;
+  const sorted = (xs: readonly string[]) => [...xs].sort();
+  const hasEdges = existing.derivedFrom.length + existing.sources.length > 0;
+  const checks: [string, unknown, unknown][] = [
+    ['hash', dv.hash ?? null, wanted.hash],
+    ['uri', dv.uri ?? null, wanted.uri],
+    ['rowCount', dv.rowCount ?? null, wanted.rowCount],
+    ['derivedFrom', sorted(existing.derivedFrom), sorted(wanted.derivedFrom)],
+    ['sources', sorted(existing.sources), sorted(wanted.sources)],
+    ...(hasEdges ? ([['transform', existing.transforms[0] ?? null, wanted.transform]] as [string, unknown, unknown][]) : []),
+  ];
+  const differing = checks.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
+  if (differing.length === 0) return dv;
+  throw conflict(
+    `dataset "${dataset}" version "${version}" is already registered with different contents (${differing
+      .map(([field, stored, asked]) => `${field}: registered ${JSON.stringify(stored)}, this request ${JSON.stringify(asked)}`)
+      .join('; ')}); dataset versions are immutable, so register the new contents under a new version`,
+    { field: differing[0]![0], fields: differing.map(([f]) => f) },
+  );
 }

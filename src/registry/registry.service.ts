@@ -351,7 +351,7 @@ export class RegistryService {
           const [run] = await tx.run<{ codeCommit: string | null; params: string | null; seeds: number[] | null; datasetHashes: string[] }>(Q.runForFingerprint, { runId: input.runId });
           if (!run) throw notFound(`no run with id "${input.runId}"`, { field: 'runId' });
           fingerprint = computeFingerprint({
-            codeCommit: run.codeCommit ?? '',
+            codeCommit: run.codeCommit,
             datasetHashes: run.datasetHashes,
             params: run.params ? (JSON.parse(run.params) as Record<string, string>) : {},
             seeds: run.seeds ?? [],

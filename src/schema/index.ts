@@ -1,12 +1,15 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { EventsResolver } from './events/events.resolver.js';
+import { noTopicPubSub } from './events/no-pubsub.js';
+import { WebhookResolver } from './events/webhook.resolver.js';
 import { ProvenanceResolver, RunResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { SystemResolver } from './system/system.resolver.js';
 
 /** Every resolver class, by module. A module adds its list here. */
-const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver];
+const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver, EventsResolver, WebhookResolver];
 
 /**
  * Builds the executable schema from the type-graphql classes. Decorators carry
@@ -14,7 +17,7 @@ const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers
  * metadata (esbuild in tests) as well as with it (tsc for `npm start`).
  */
 export async function buildPedigreeSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, validate: false });
+  return buildSchema({ resolvers, validate: false, pubSub: noTopicPubSub });
 }
 
 /** The SDL as committed in schema/schema.graphql: sorted, so diffs are stable. */

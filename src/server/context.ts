@@ -21,6 +21,8 @@ export interface Context {
   services: Services;
   loaders: Loaders;
   log: Logger;
+  /** Over graphql-ws only: lets a subscription close its socket when the client falls too far behind. */
+  socket?: { close(code: number, reason: string): void };
 }
 
 export function createContext(services: Services, log: Logger, actor: Actor): Context {

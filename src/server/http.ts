@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import { createContext, type Context } from './context.js';
 import { createErrorFormatter } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { attachWebSocket } from './ws.js';
+import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 
 export interface HttpOptions {
@@ -18,11 +18,14 @@ export interface HttpOptions {
   introspection: boolean;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /** graphql-ws sockets with more unsent bytes are closed (slow subscriber). */
+  wsMaxBufferedBytes?: number;
 }
 
 export interface HttpServer {
   server: Server;
   apollo: ApolloServer<Context>;
+  ws: WsHandle;
   /** Stops accepting, drains in-flight requests and websockets. */
   stop(): Promise<void>;
 }
@@ -36,7 +39,7 @@ const anonymous = { name: 'anonymous', role: null };
 export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   const { schema, services, log, metrics } = opts;
   const server = createServer();
-  const ws = attachWebSocket({ server, schema, services, log });
+  const ws = attachWebSocket({ server, schema, services, log, maxBufferedBytes: opts.wsMaxBufferedBytes });
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -137,6 +140,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   return {
     server,
     apollo,
+    ws,
     stop: async () => {
       await apollo.stop();
     },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gqlOk, uniq } from '../support/graphql.js';
-import { createModelVersionNode } from '../support/provenance-fixtures.js';
+import { registerVersion, type ModelVersionRef } from '../support/provenance-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** A random DAG: datasets derive from earlier datasets; each model's run uses some datasets; models depend on earlier models. */
@@ -30,7 +30,7 @@ describe('provenance: lineage and impact equal brute force on random DAGs', () =
     await t?.close();
   });
 
-  it('lineage UPSTREAM = ancestors, datasetImpact = model descendants', async () => {
+  it('lineage UPSTREAM = ancestors, tracePrediction = upstream data and model ancestors, datasetImpact = model descendants', async () => {
     await fc.assert(
       fc.asyncProperty(dagArb, async ({ parents, uses, modelParents }) => {
         const edges: [string, string, string][] = []; // from (dependent) → to
@@ -53,12 +53,27 @@ describe('provenance: lineage and impact equal brute force on random DAGs', () =
             })
           ).createRun.id as string;
           for (const u of used) edges.push([runId, dv[u]!, 'USED']);
-          const id = await createModelVersionNode({ modelName, version: i + 1, runId });
+          // Model edges the registry writes at creation: the first fine-tune parent is
+          // the base model, distillation parents are teachers; the rest (merges, a
+          // second fine-tune parent) are added afterwards with addModelRelation.
+          const parents = modelParents[i]!;
+          const baseIdx = parents.findIndex(([, r]) => r === 'FINE_TUNED_FROM');
+          const ref = (p: number): ModelVersionRef => ({ modelName, version: p + 1 });
+          const created = await registerVersion(t.url, modelName, {
+            createModel: i === 0,
+            runId,
+            ...(baseIdx >= 0 ? { baseModel: ref(parents[baseIdx]![0]) } : {}),
+            teachers: parents.filter(([, r]) => r === 'DISTILLED_FROM').map(([p]) => ref(p)),
+          });
+          expect(created.version).toBe(i + 1);
+          const id = created.id;
           edges.push([id, runId, 'PRODUCED_BY']);
-          for (const [p, relation] of modelParents[i]!) {
-            await gqlOk(t.url, `mutation($i: AddModelRelationInput!) { addModelRelation(input: $i) { created } }`, {
-              i: { modelVersion: { modelName, version: i + 1 }, relation, parent: { modelName, version: p + 1 } },
-            });
+          for (const [k, [p, relation]] of parents.entries()) {
+            if (k !== baseIdx && relation !== 'DISTILLED_FROM') {
+              await gqlOk(t.url, `mutation($i: AddModelRelationInput!) { addModelRelation(input: $i) { created } }`, {
+                i: { modelVersion: ref(i), relation, parent: ref(p) },
+              });
+            }
             edges.push([id, mv[p]!, relation]);
           }
           mv.push(id);
@@ -86,6 +101,46 @@ describe('provenance: lineage and impact equal brute force on random DAGs', () =
           const expectedEdges = edges.filter(([a, b]) => members.has(a) && members.has(b)).map(([a, b, r]) => `${a}>${r}>${b}`);
           expect(lineage.edges.map((e: { from: string; to: string; relation: string }) => `${e.from}>${e.relation}>${e.to}`).sort()).toEqual(expectedEdges.sort());
         }
+        // tracePrediction: a prediction of each version reaches exactly the dataset versions
+        // upstream of it (its own run's and its model ancestors'), each attributed to the
+        // nearest model whose run reaches it; its ancestors are exactly its model ancestors.
+        const MODEL = new Set(['FINE_TUNED_FROM', 'DISTILLED_FROM', 'MERGED_FROM']);
+        const runOf = new Map(edges.filter(([, , r]) => r === 'PRODUCED_BY').map(([m, r]) => [m, r]));
+        for (const v of mv) {
+          const pred = uniq('pp');
+          await gqlOk(t.url, `mutation($i: LogPredictionsInput!) { logPredictions(input: $i) { count } }`, {
+            i: { model: { modelName, version: mv.indexOf(v) + 1 }, predictions: [{ id: pred }] },
+          });
+          const { tracePrediction: tr } = await gqlOk(
+            t.url,
+            `query($id: String!) { tracePrediction(id: $id) { datasets { id modelDepth depth } ancestors { id depth } } }`,
+            { id: pred },
+          );
+          // model distances from v over model edges (BFS), and the datasets each model's run reaches
+          const dist = new Map<string, number>([[v, 0]]);
+          for (let frontier = [v], d = 1; frontier.length; d++) {
+            const next: string[] = [];
+            for (const [a, b, r] of edges) {
+              if (MODEL.has(r) && frontier.includes(a) && !dist.has(b)) {
+                dist.set(b, d);
+                next.push(b);
+              }
+            }
+            frontier = next;
+          }
+          const expectedDepth = new Map<string, number>();
+          for (const [m, dm] of dist) {
+            for (const x of reach(runOf.get(m)!, true)) {
+              if (dv.includes(x) && (expectedDepth.get(x) ?? Infinity) > dm) expectedDepth.set(x, dm);
+            }
+          }
+          expect(new Map(tr.datasets.map((x: { id: string; modelDepth: number }) => [x.id, x.modelDepth]))).toEqual(expectedDepth);
+          expect(tr.datasets).toHaveLength(expectedDepth.size);
+          const keys = tr.datasets.map((x: { modelDepth: number; depth: number }) => x.modelDepth * 100 + x.depth);
+          expect(keys).toEqual([...keys].sort((a: number, b: number) => a - b));
+          expect(new Map(tr.ancestors.map((a: { id: string; depth: number }) => [a.id, a.depth]))).toEqual(new Map([...dist].filter(([m]) => m !== v)));
+          expect(new Set(tr.datasets.map((x: { id: string }) => x.id))).toEqual(new Set([...reach(v, true)].filter((x) => dv.includes(x))));
+        }
         for (const d of dv) {
           const { datasetImpact } = await gqlOk(t.url, `query($id: ID!) { datasetImpact(datasetVersionId: $id) { modelVersions { id } } }`, { id: d });
           const expected = new Set([...reach(d, false)].filter((x) => mv.includes(x)));
@@ -94,5 +149,6 @@ describe('provenance: lineage and impact equal brute force on random DAGs', () =
       }),
       { numRuns: 12 },
     );
-  });
+    // a dozen graphs, each built through the real mutations (~40 requests apiece) on a shared two-core machine
+  }, 300_000);
 });

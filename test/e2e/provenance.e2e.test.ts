@@ -1,38 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractOp } from '../support/contract.js';
 import { graphDigest } from '../support/graph-digest.js';
 import { code, gql, gqlOk, sha, uniq } from '../support/graphql.js';
-import { countNodes, createModelVersionNode, pointAlias } from '../support/provenance-fixtures.js';
+import { countNodes, promoteToProduction, registerVersion, setAlias } from '../support/provenance-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { computeFingerprint } from '../../src/provenance/fingerprint.js';
 
-const REGISTER = `mutation RegisterDatasetVersion($input: RegisterDatasetVersionInput!) {
-  registerDatasetVersion(input: $input) { id dataset { name } version hash uri }
-}`;
-const CREATE_RUN = `mutation CreateRun($input: CreateRunInput!) { createRun(input: $input) { id name status codeCommit } }`;
-const FINISH_RUN = `mutation FinishRun($id: ID!, $status: RunStatus!, $metrics: [MetricInput!]) {
-  finishRun(id: $id, status: $status, metrics: $metrics) { id status endedAt metrics { key value } }
-}`;
-const LOG = `mutation LogPredictions($input: LogPredictionsInput!) { logPredictions(input: $input) { count modelVersion { version } } }`;
-const TRACE = `query TracePrediction($id: String!) {
+const REGISTER = contractOp('RegisterDatasetVersion');
+const CREATE_RUN = contractOp('CreateRun');
+const FINISH_RUN = contractOp('FinishRun');
+const LOG = contractOp('LogPredictions');
+const TRACE = contractOp('TracePrediction');
+const TRACE_FULL = `query($id: String!) {
   tracePrediction(id: $id) {
-    prediction { id at }
     modelVersion { model { name } version }
-    run { id codeCommit }
-    datasets { id version hash }
-    sources { uri }
-    ancestors { model { name } version relation }
+    run { id }
+    datasets { id depth modelDepth usedBy { id model { name } version } }
+    sources { uri depth modelDepth usedBy { id } }
+    ancestors { kind model { name } version relation depth childId run { id } }
   }
 }`;
-const LINEAGE = `query Lineage($id: ID!, $direction: LineageDirection!, $depth: Int, $relations: [String!]) {
-  lineage(id: $id, direction: $direction, depth: $depth, relations: $relations) {
-    root { id kind label }
-    nodes { id kind label }
-    edges { from to relation }
-    truncated
-  }
-}`;
-const IMPACT = `query DatasetImpact($datasetVersionId: ID!) {
-  datasetImpact(datasetVersionId: $datasetVersionId) { modelVersions { model { name } version stage aliases } }
-}`;
+const LINEAGE = contractOp('Lineage');
+const IMPACT = contractOp('DatasetImpact');
 const RELATE = `mutation($input: AddModelRelationInput!) { addModelRelation(input: $input) { created parentKind relation } }`;
 
 describe('provenance: the fixture graph through HTTP', () => {
@@ -41,10 +30,12 @@ describe('provenance: the fixture graph through HTTP', () => {
   const n = {
     s1: `s3://raw/${uniq('s1')}`,
     s2: `s3://raw/${uniq('s2')}`,
+    s3: `s3://raw/${uniq('s3')}`,
     dsA: uniq('ds-a'),
     dsB: uniq('ds-b'),
     dsC: uniq('ds-c'),
     dsD: uniq('ds-d'),
+    dsE: uniq('ds-e'),
     base: uniq('base'),
     ft: uniq('ft'),
     teacher: uniq('teacher'),
@@ -80,28 +71,29 @@ describe('provenance: the fixture graph through HTTP', () => {
     ids.B = await dsv(n.dsB, [], [n.s2]);
     ids.C = await dsv(n.dsC, [ids.A, ids.B], []);
     ids.D = await dsv(n.dsD, [ids.C], []);
+    ids.E = await dsv(n.dsE, [], [n.s3]);
     ids.run0 = await run('run0', [[ids.A, 'train']]);
     ids.run1 = await run('run1', [[ids.D, 'train']]);
     ids.run2 = await run('run2', [[ids.D, 'train'], [ids.C, 'validation']]);
-    ids.runT = await run('runT', [[ids.B, 'train']]);
+    ids.runT = await run('runT', [[ids.B, 'train'], [ids.E, 'validation']]);
     ids.runS = await run('runS', [[ids.C, 'train']]);
     ids.provider = (
       await gqlOk(url(), `mutation { registerProviderModel(input: { provider: "huggingface", name: "llama", providerVersion: "rev1" }) { id } }`)
     ).registerProviderModel.id;
-    ids.base = await createModelVersionNode({ modelName: n.base, version: 1, runId: ids.run0, fingerprint: 'sha256:fp-x' });
-    ids.ft1 = await createModelVersionNode({ modelName: n.ft, version: 1, runId: ids.run1, fingerprint: 'sha256:fp-x' });
-    ids.ft2 = await createModelVersionNode({ modelName: n.ft, version: 2, runId: ids.run2, stage: 'PRODUCTION' });
-    ids.teacher = await createModelVersionNode({ modelName: n.teacher, version: 1, runId: ids.runT });
-    ids.student = await createModelVersionNode({ modelName: n.student, version: 1, runId: ids.runS });
-    ids.restudent = await createModelVersionNode({ modelName: n.student, version: 2 });
-    await pointAlias(n.ft, 'production', 2);
-    const add = async (model: string, version: number, relation: string, parent: { modelName: string; version: number } | null, providerId?: string) =>
-      gqlOk(url(), RELATE, { input: { modelVersion: { modelName: model, version }, relation, parent, parentProviderModelId: providerId ?? null } });
-    await add(n.base, 1, 'FINE_TUNED_FROM', null, ids.provider);
-    await add(n.ft, 1, 'FINE_TUNED_FROM', { modelName: n.base, version: 1 });
-    await add(n.ft, 2, 'FINE_TUNED_FROM', { modelName: n.ft, version: 1 });
-    await add(n.student, 1, 'DISTILLED_FROM', { modelName: n.teacher, version: 1 });
-    await add(n.student, 2, 'DISTILLED_FROM', { modelName: n.student, version: 1 });
+    // Every model and version through the registry's real mutations: the run,
+    // base model (a version or a provider model) and teachers are edges written
+    // by createModelVersion itself.
+    const base = await registerVersion(url(), n.base, { createModel: true, runId: ids.run0, baseProviderModelId: ids.provider });
+    const ft1 = await registerVersion(url(), n.ft, { createModel: true, runId: ids.run1, baseModel: { modelName: n.base, version: 1 } });
+    const ft2 = await registerVersion(url(), n.ft, { runId: ids.run2, baseModel: { modelName: n.ft, version: 1 }, metrics: [{ key: 'auc', value: 0.9 }] });
+    const teacher = await registerVersion(url(), n.teacher, { createModel: true, runId: ids.runT });
+    const student = await registerVersion(url(), n.student, { createModel: true, runId: ids.runS, teachers: [{ modelName: n.teacher, version: 1 }] });
+    const restudent = await registerVersion(url(), n.student, { teachers: [{ modelName: n.student, alias: 'latest' }] });
+    Object.assign(ids, { base: base.id, ft1: ft1.id, ft2: ft2.id, teacher: teacher.id, student: student.id, restudent: restudent.id });
+    expect(ft2).toMatchObject({ version: 2, run: { id: ids.run2 }, baseModel: { model: { name: n.ft }, version: 1 }, teachers: [] });
+    expect(restudent).toMatchObject({ version: 2, run: null, baseModel: null, teachers: [{ model: { name: n.student }, version: 1 }] });
+    await promoteToProduction(url(), n.ft, 2);
+    await setAlias(url(), n.ft, 'production', 2);
     await gqlOk(url(), LOG, {
       input: { model: { modelName: n.ft, alias: 'production' }, deployment: uniq('dep'), predictions: [{ id: n.pred, at: '2026-01-02T03:04:05.000Z', inputRef: 'in-1' }] },
     });
@@ -127,6 +119,53 @@ describe('provenance: the fixture graph through HTTP', () => {
       { model: { name: n.base }, version: 1, relation: 'FINE_TUNED_FROM' },
       { model: { name: 'llama' }, version: null, relation: 'FINE_TUNED_FROM' },
     ]);
+  });
+
+  it('trace details: every dataset and source of ft2 comes from its own run; ancestors carry their runs', async () => {
+    const { tracePrediction: tr } = await gqlOk(url(), TRACE_FULL, { id: n.pred });
+    expect(tr.datasets.map((d: { modelDepth: number; usedBy: { id: string } }) => [d.modelDepth, d.usedBy.id])).toEqual(Array(4).fill([0, ids.ft2]));
+    expect(tr.datasets.map((d: { depth: number }) => d.depth)).toEqual([1, 1, 2, 2]);
+    expect(tr.sources.map((x: { depth: number; modelDepth: number }) => [x.depth, x.modelDepth])).toEqual([
+      [3, 0],
+      [3, 0],
+    ]);
+    expect(tr.ancestors.map((a: { kind: string; depth: number; childId: string; run: { id: string } | null }) => [a.kind, a.depth, a.childId, a.run?.id ?? null])).toEqual([
+      ['ModelVersion', 1, ids.ft2, ids.run1],
+      ['ModelVersion', 2, ids.ft1, ids.run0],
+      ['ProviderModel', 3, ids.base, null],
+    ]);
+  });
+
+  it('trace includes the training data of base models and teachers, attributed to the nearest model', async () => {
+    // student/2 was distilled from student/1 (itself distilled from teacher/1) and has no run of its own.
+    const pred = uniq('pred-restudent');
+    await gqlOk(url(), LOG, { input: { model: { modelName: n.student, version: 2 }, predictions: [{ id: pred }] } });
+    const { tracePrediction: tr } = await gqlOk(url(), TRACE_FULL, { id: pred });
+    expect(tr.modelVersion).toEqual({ model: { name: n.student }, version: 2 });
+    expect(tr.run).toBeNull();
+    expect(tr.ancestors.map((a: { model: { name: string }; version: number; relation: string; depth: number; run: { id: string } | null }) => [a.model.name, a.version, a.relation, a.depth, a.run?.id])).toEqual([
+      [n.student, 1, 'DISTILLED_FROM', 1, ids.runS],
+      [n.teacher, 1, 'DISTILLED_FROM', 2, ids.runT],
+    ]);
+    // student/1's run used C (A and B behind it); teacher/1's run used B (already
+    // attributed to student/1, the nearer model) and E, which only the teacher saw.
+    const [a, b] = [n.dsA, n.dsB].sort();
+    const idOf: Record<string, string> = { [n.dsA]: ids.A!, [n.dsB]: ids.B! };
+    expect(tr.datasets.map((d: { id: string; depth: number; modelDepth: number; usedBy: { model: { name: string }; version: number } }) => [d.id, d.modelDepth, d.depth, `${d.usedBy.model.name}/${d.usedBy.version}`])).toEqual([
+      [ids.C, 1, 1, `${n.student}/1`],
+      [idOf[a!], 1, 2, `${n.student}/1`],
+      [idOf[b!], 1, 2, `${n.student}/1`],
+      [ids.E, 2, 1, `${n.teacher}/1`],
+    ]);
+    expect(tr.sources.map((x: { uri: string; depth: number; modelDepth: number }) => [x.uri, x.modelDepth, x.depth])).toEqual([
+      ...[n.s1, n.s2].sort().map((u) => [u, 1, 3]),
+      [n.s3, 2, 2],
+    ]);
+    // the trace is the inverse of datasetImpact: every traced dataset version counts student/2 as impacted
+    for (const d of tr.datasets as { id: string }[]) {
+      const impact = (await gqlOk(url(), IMPACT, { datasetVersionId: d.id })).datasetImpact.modelVersions;
+      expect(impact.map((v: { model: { name: string }; version: number }) => `${v.model.name}/${v.version}`)).toContain(`${n.student}/2`);
+    }
   });
 
   it('lineage upstream of ft2: nodes nearest first, edges among them, in order', async () => {
@@ -181,6 +220,7 @@ describe('provenance: the fixture graph through HTTP', () => {
     expect(await names(ids.A!)).toEqual(sorted([`${n.base}/1`, `${n.ft}/1`, `${n.ft}/2`, `${n.student}/1`, `${n.student}/2`]));
     expect(await names(ids.B!)).toEqual(sorted([`${n.ft}/1`, `${n.ft}/2`, `${n.teacher}/1`, `${n.student}/1`, `${n.student}/2`]));
     expect(await names(ids.D!)).toEqual(sorted([`${n.ft}/1`, `${n.ft}/2`]));
+    expect(await names(ids.E!)).toEqual(sorted([`${n.teacher}/1`, `${n.student}/1`, `${n.student}/2`]));
     const ft2 = (await gqlOk(url(), IMPACT, { datasetVersionId: ids.D })).datasetImpact.modelVersions.find((v: { version: number }) => v.version === 2);
     expect(ft2).toEqual({ model: { name: n.ft }, version: 2, stage: 'PRODUCTION', aliases: ['production'] });
   });
@@ -212,10 +252,10 @@ describe('provenance: the fixture graph through HTTP', () => {
   });
 
   it('resolves an alias at call time', async () => {
-    await pointAlias(n.ft, 'production', 1);
+    await setAlias(url(), n.ft, 'production', 1);
     const r = await gqlOk(url(), LOG, { input: { model: { modelName: n.ft, alias: 'production' }, predictions: [{ id: uniq('p') }] } });
     expect(r.logPredictions.modelVersion.version).toBe(1);
-    await pointAlias(n.ft, 'production', 2);
+    await setAlias(url(), n.ft, 'production', 2);
     expect(code(await gql(url(), LOG, { input: { model: { modelName: n.ft, alias: 'nope' }, predictions: [{ id: uniq('p') }] } }))).toBe('NOT_FOUND');
   });
 
@@ -234,12 +274,84 @@ describe('provenance: the fixture graph through HTTP', () => {
     expect(got.run).toEqual({ params: [{ key: 'lr', value: '0.1' }], seeds: [1, 2], inputs: [{ role: 'test', datasetVersion: { id: ids.A } }], metrics: [{ key: 'acc' }, { key: 'loss' }] });
   });
 
-  it('shares raw sources by URI and finds versions by fingerprint', async () => {
+  it('shares raw sources by URI', async () => {
     const again = await dsv(uniq('ds-e'), [], [n.s1]);
     const { lineage: g } = await gqlOk(url(), LINEAGE, { id: again, direction: 'UPSTREAM' });
     const { lineage: g0 } = await gqlOk(url(), LINEAGE, { id: ids.A, direction: 'UPSTREAM' });
     expect(g.nodes[0].id).toBe(g0.nodes[0].id);
-    const fp = await gqlOk(url(), `{ modelVersionsByFingerprint(fingerprint: "sha256:fp-x") { id } }`);
-    expect(new Set(fp.modelVersionsByFingerprint.map((v: { id: string }) => v.id))).toEqual(new Set([ids.base, ids.ft1]));
+  });
+
+  it('fingerprints: same commit, dataset hashes, params and seeds give the same fingerprint; another seed does not', async () => {
+    const commit = uniq('commit');
+    const x = await dsv(uniq('fp-x'), [], []);
+    const y = await dsv(uniq('fp-y'), [], []);
+    const hashOf = async (id: string) => (await gqlOk(url(), `query($id: ID!) { datasetVersion(id: $id) { hash } }`, { id })).datasetVersion.hash as string;
+    const fpRun = async (inputs: [string, string][], params: [string, string][], seeds: number[]) =>
+      (
+        await gqlOk(url(), CREATE_RUN, {
+          input: {
+            codeCommit: commit,
+            params: params.map(([key, value]) => ({ key, value })),
+            seeds,
+            inputs: inputs.map(([datasetVersionId, role]) => ({ datasetVersionId, role })),
+          },
+        })
+      ).createRun.id as string;
+    // the same identity written differently: inputs and roles in another order, params in another order
+    const r1 = await fpRun([[x, 'train'], [y, 'validation']], [['lr', '0.1'], ['bs', '32']], [7, 8]);
+    const r2 = await fpRun([[y, 'train'], [x, 'test']], [['bs', '32'], ['lr', '0.1']], [7, 8]);
+    const r3 = await fpRun([[x, 'train'], [y, 'validation']], [['lr', '0.1'], ['bs', '32']], [7, 9]);
+    const [ma, mb] = [uniq('fp-a'), uniq('fp-b')];
+    const a1 = await registerVersion(url(), ma, { createModel: true, runId: r1 });
+    const b1 = await registerVersion(url(), mb, { createModel: true, runId: r2 });
+    const a2 = await registerVersion(url(), ma, { runId: r3 });
+    const expected = computeFingerprint({ codeCommit: commit, datasetHashes: [await hashOf(x), await hashOf(y)], params: { lr: '0.1', bs: '32' }, seeds: [7, 8] });
+    expect(a1.fingerprint).toBe(expected);
+    expect(b1.fingerprint).toBe(expected);
+    expect(a2.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(a2.fingerprint).not.toBe(expected);
+    const byFp = async (fp: string) =>
+      (await gqlOk(url(), `query($fp: String!) { modelVersionsByFingerprint(fingerprint: $fp) { id model { name } version fingerprint } }`, { fp }))
+        .modelVersionsByFingerprint;
+    expect(await byFp(expected)).toEqual([
+      { id: a1.id, model: { name: ma }, version: 1, fingerprint: expected },
+      { id: b1.id, model: { name: mb }, version: 1, fingerprint: expected },
+    ]);
+    expect((await byFp(a2.fingerprint!)).map((v: { id: string }) => v.id)).toEqual([a2.id]);
+    // shown on the version through the contract's GetModelVersion too
+    const got = await gqlOk(url(), contractOp('GetModelVersion'), { modelName: mb, version: 1 });
+    expect(got.modelVersion.fingerprint).toBe(expected);
+  });
+
+  it('re-registering an identical dataset version returns it and writes nothing; different contents are CONFLICT', async () => {
+    const dataset = uniq('idem');
+    const input = { dataset, version: '1', hash: sha('1'), uri: `s3://ds/${dataset}`, rowCount: 5, derivedFrom: [ids.A], sources: [n.s2], transform: 'clean' };
+    const first = (await gqlOk(url(), REGISTER, { input })).registerDatasetVersion;
+    const before = await graphDigest();
+    const again = await gqlOk(url(), REGISTER, { input: { ...input, sources: [n.s2, n.s2] } });
+    expect(again.registerDatasetVersion).toEqual(first);
+    expect(await graphDigest()).toEqual(before);
+    const other = await gql(url(), REGISTER, { input: { ...input, hash: sha('2') } });
+    expect(code(other)).toBe('CONFLICT');
+    expect(other.errors![0]!.message).toContain(`dataset "${dataset}" version "1" is already registered with different contents`);
+    expect(other.errors![0]!.message).toContain(`hash: registered "${sha('1')}", this request "${sha('2')}"`);
+    const moved = await gql(url(), REGISTER, { input: { ...input, uri: 's3://elsewhere', derivedFrom: [] } });
+    expect(code(moved)).toBe('CONFLICT');
+    expect(moved.errors![0]!.message).toMatch(/uri: registered .*; derivedFrom: registered/);
+    expect(await graphDigest()).toEqual(before);
+    // a new version string is the way to record new contents
+    expect((await gqlOk(url(), REGISTER, { input: { ...input, version: '2', hash: sha('2') } })).registerDatasetVersion.version).toBe('2');
+  });
+
+  it('registerProviderModel for an existing pin returns it without writing or auditing', async () => {
+    const pin = { provider: 'huggingface', name: uniq('mistral'), providerVersion: 'rev7', uri: 'hf://x' };
+    const m = `mutation($input: RegisterProviderModelInput!) { registerProviderModel(input: $input) { id provider name providerVersion uri createdAt } }`;
+    const first = (await gqlOk(url(), m, { input: pin })).registerProviderModel;
+    const before = await graphDigest();
+    const events = await countNodes('Event');
+    expect((await gqlOk(url(), m, { input: pin })).registerProviderModel).toEqual(first);
+    expect((await gqlOk(url(), m, { input: { ...pin, uri: null } })).registerProviderModel).toEqual(first);
+    expect(await graphDigest()).toEqual(before);
+    expect(await countNodes('Event')).toBe(events);
   });
 });

@@ -1,51 +1,79 @@
-import { randomUUID } from 'node:crypto';
 import neo4j from 'neo4j-driver';
 import { inject } from 'vitest';
+import { contractOp } from './contract.js';
+import { gqlOk, sha } from './graphql.js';
 
-// TEST-ONLY stand-in for the registry's createModelVersion until it lands on
-// main: writes the node shapes documented in docs/graph.md (RegisteredModel,
-// ModelVersion -VERSION_OF->, -PRODUCED_BY-> Run, Alias -POINTS_TO->).
+// Builders for provenance tests over the public API only: models, versions
+// (with run, base model, teachers, provider models), aliases and stages go
+// through the registry's real mutations, exactly as clients send them.
 
-async function run(cypher: string, params: Record<string, unknown>) {
+export interface ModelVersionRef {
+  modelName: string;
+  version?: number;
+  alias?: string;
+}
+
+export interface RegisteredVersion {
+  id: string;
+  version: number;
+  fingerprint: string | null;
+  run: { id: string } | null;
+  baseModel: { model: { name: string }; version: number } | null;
+  teachers: { model: { name: string }; version: number }[];
+}
+
+/** createModelVersion (the contract operation) with its provenance inputs; creates the model first when asked. */
+export async function registerVersion(
+  url: string,
+  modelName: string,
+  o: {
+    createModel?: boolean;
+    runId?: string;
+    baseModel?: ModelVersionRef;
+    teachers?: ModelVersionRef[];
+    baseProviderModelId?: string;
+    teacherProviderModelIds?: string[];
+    metrics?: { key: string; value: number }[];
+  } = {},
+): Promise<RegisteredVersion> {
+  const { createModel, ...input } = o;
+  if (createModel) await gqlOk(url, contractOp('CreateRegisteredModel'), { input: { name: modelName } });
+  const data = await gqlOk(url, contractOp('CreateModelVersion'), {
+    input: { modelName, source: `s3://bucket/${modelName}/model.pkl`, checksum: sha('a'), ...input },
+  });
+  return data.createModelVersion;
+}
+
+/** Points an alias at a version (setRegisteredModelAlias, the contract operation). */
+export async function setAlias(url: string, modelName: string, alias: string, version: number): Promise<void> {
+  await gqlOk(url, contractOp('SetRegisteredModelAlias'), { modelName, alias, version });
+}
+
+/**
+ * Walks a version through the gates to PRODUCTION: it needs a metric (give it
+ * one when registering), then the evidence each gate asks for.
+ */
+export async function promoteToProduction(url: string, modelName: string, version: number): Promise<void> {
+  for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF']) {
+    await gqlOk(url, 'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }', {
+      ref: { modelName, version },
+      e: { kind, passed: true, summary: `${kind} done` },
+    });
+  }
+  for (const stage of ['STAGING', 'CANARY', 'PRODUCTION']) {
+    await gqlOk(url, contractOp('TransitionStage'), { ref: { modelName, version }, stage });
+  }
+}
+
+/** How many nodes carry a label (read-only; for idempotency assertions). */
+export async function countNodes(label: 'Prediction' | 'Event'): Promise<number> {
   const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
   const session = driver.session();
   try {
-    return await session.run(cypher, params);
+    const r = await session.run(`MATCH (n:${label}) RETURN count(n) AS c`);
+    return r.records[0]!.get('c').toNumber();
   } finally {
     await session.close();
     await driver.close();
   }
-}
-
-export async function createModelVersionNode(o: {
-  modelName: string;
-  version: number;
-  runId?: string | null;
-  stage?: string;
-  fingerprint?: string | null;
-}): Promise<string> {
-  const id = randomUUID();
-  await run(
-    `MERGE (m:RegisteredModel {name: $modelName}) ON CREATE SET m.id = randomUUID(), m.createdAt = datetime()
-     CREATE (v:ModelVersion {id: $id, modelName: $modelName, version: $version, stage: $stage, fingerprint: $fingerprint, createdAt: datetime()})-[:VERSION_OF]->(m)
-     WITH v OPTIONAL MATCH (r:Run {id: $runId})
-     FOREACH (x IN CASE WHEN r IS NULL THEN [] ELSE [r] END | CREATE (v)-[:PRODUCED_BY]->(x))`,
-    { id, modelName: o.modelName, version: neo4j.int(o.version), stage: o.stage ?? 'DEVELOPMENT', fingerprint: o.fingerprint ?? null, runId: o.runId ?? null },
-  );
-  return id;
-}
-
-export async function pointAlias(modelName: string, alias: string, version: number): Promise<void> {
-  await run(
-    `MATCH (v:ModelVersion {modelName: $modelName, version: $version})
-     MERGE (a:Alias {modelName: $modelName, name: $alias})
-     WITH a, v OPTIONAL MATCH (a)-[old:POINTS_TO]->() DELETE old
-     WITH DISTINCT a, v CREATE (a)-[:POINTS_TO]->(v)`,
-    { modelName, alias, version: neo4j.int(version) },
-  );
-}
-
-export async function countNodes(label: 'Prediction' | 'Event'): Promise<number> {
-  const r = await run(`MATCH (n:${label}) RETURN count(n) AS c`, {});
-  return r.records[0]!.get('c').toNumber();
 }

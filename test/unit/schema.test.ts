@@ -42,6 +42,9 @@ export const COVERED_OPERATIONS: string[] = [
   'TracePrediction',
   'Lineage',
   'DatasetImpact',
+  // live events
+  'AliasChanged',
+  'RegistryEvents',
 ];
 
 describe('schema', () => {

@@ -131,9 +131,9 @@ export class ProvenanceResolver {
       deployment: t.deployment ? { id: t.deployment.id, name: t.deployment.name } : null,
       modelVersion: toModelVersion(t.modelVersion),
       run: t.run ? toRunType(t.run) : null,
-      datasets: t.datasets.map(toDatasetVersion),
-      sources: t.sources.map((s) => ({ id: s.id, uri: s.uri, depth: s.depth })),
-      ancestors: t.ancestors.map((a) => ({ ...a, model: { name: a.name } })),
+      datasets: t.datasets.map((d) => ({ ...toDatasetVersion(d), usedBy: toModelVersion(d.usedBy) })),
+      sources: t.sources.map((s) => ({ ...s, usedBy: toModelVersion(s.usedBy) })),
+      ancestors: t.ancestors.map((a) => ({ ...a, model: { name: a.name }, run: a.run ? toRunType(a.run) : null })),
     };
   }
 

@@ -166,10 +166,18 @@ export class Prediction {
   inputRef!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A dataset version in a prediction trace, with where it enters the trace.' })
 export class TracedDatasetVersion extends DatasetVersion {
-  @Field(() => Int, { description: 'Hops from the run (1 = used directly).' })
+  @Field(() => Int, { description: 'Derivation hops from the run that used it (1 = used directly).' })
   depth!: number;
+
+  @Field(() => Int, {
+    description: 'Model hops from the traced version to the version whose run used it (0 = the traced version itself; more = a base model, teacher or other model ancestor).',
+  })
+  modelDepth!: number;
+
+  @Field(() => ModelVersion, { description: 'The nearest model version whose training run used it (directly or through derivation).' })
+  usedBy!: ModelVersion;
 }
 
 @ObjectType()
@@ -181,10 +189,16 @@ export class DataSource {
   uri!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A raw source in a prediction trace, with where it enters the trace.' })
 export class TracedDataSource extends DataSource {
-  @Field(() => Int, { description: 'Hops from the run.' })
+  @Field(() => Int, { description: 'Hops from the run that used it.' })
   depth!: number;
+
+  @Field(() => Int, { description: 'Model hops from the traced version to the version whose run reaches it (0 = the traced version itself).' })
+  modelDepth!: number;
+
+  @Field(() => ModelVersion, { description: 'The nearest model version whose training run reaches it.' })
+  usedBy!: ModelVersion;
 }
 
 @ObjectType({ description: 'The model an ancestor belongs to: a registered model, or the provider model name.' })
@@ -221,6 +235,9 @@ export class LineageAncestor {
 
   @Field(() => ID, { description: 'The node that depends on this ancestor through `relation`.' })
   childId!: string;
+
+  @Field(() => Run, { nullable: true, description: 'The run that trained this ancestor (null for a provider model or a version registered without a run).' })
+  run!: Run | null;
 }
 
 @ObjectType()
@@ -246,10 +263,13 @@ export class PredictionTrace {
   @Field(() => Run, { nullable: true })
   run!: Run | null;
 
-  @Field(() => [TracedDatasetVersion], { description: 'The run\'s dataset versions and all they derive from, nearest first.' })
+  @Field(() => [TracedDatasetVersion], {
+    description:
+      'Dataset versions used by the runs of this version and of its model ancestors, with all they derive from: each once, nearest model first (modelDepth), then nearest derivation (depth).',
+  })
   datasets!: TracedDatasetVersion[];
 
-  @Field(() => [TracedDataSource], { description: 'Raw sources at the end of the derivation chains, nearest first.' })
+  @Field(() => [TracedDataSource], { description: 'Raw sources at the end of those derivation chains: each once, nearest model first, then nearest derivation.' })
   sources!: TracedDataSource[];
 
   @Field(() => [LineageAncestor], { description: 'Base models, teachers and other model ancestors, transitively, nearest first.' })

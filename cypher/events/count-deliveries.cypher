@@ -1,0 +1,2 @@
+MATCH (d:WebhookDelivery {webhookId: $webhookId})
+RETURN count(d) AS total

@@ -1,0 +1,14 @@
+// fromSequence: the webhook receives events committed after it exists, not the backlog.
+MATCH (c:Counter {name: 'events'})
+CREATE (w:Webhook {
+  fromSequence: c.value,
+  id: $id,
+  url: $url,
+  eventTypes: $eventTypes,
+  description: $description,
+  secret: $secret,
+  createdAt: datetime.realtime(),
+  createdBy: $actor
+})
+RETURN w.id AS id, w.url AS url, w.eventTypes AS eventTypes, w.description AS description,
+       w.createdAt AS createdAt, w.createdBy AS createdBy

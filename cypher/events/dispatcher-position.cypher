@@ -1,0 +1,8 @@
+// Where the webhook dispatcher resumes: after the last event it turned into
+// deliveries, but never before the oldest webhook existed. With no webhook
+// there is nothing to do, and the dispatcher writes nothing.
+OPTIONAL MATCH (c:Counter {name: 'webhook-dispatcher'})
+OPTIONAL MATCH (w:Webhook)
+WITH c, count(w) AS webhooks, min(w.fromSequence) AS oldest
+RETURN webhooks,
+       toString(CASE WHEN coalesce(c.value, 0) > coalesce(oldest, 0) THEN coalesce(c.value, 0) ELSE coalesce(oldest, 0) END) AS sequence

@@ -1,0 +1,4 @@
+MATCH (w:Webhook)
+RETURN w.id AS id, w.url AS url, w.eventTypes AS eventTypes, w.description AS description,
+       w.createdAt AS createdAt, w.createdBy AS createdBy
+ORDER BY w.createdAt, w.id

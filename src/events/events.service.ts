@@ -1,0 +1,102 @@
+import type { Config } from '../config.js';
+import { Executor } from '../graph/executor.js';
+import type { Logger } from '../logger.js';
+import { EventLogReader, type EventFilter, type EventRecord, parseSequence } from './event-record.js';
+import { eventStream } from './event-stream.js';
+import { EventTailer } from './tailer.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import type { WebhookTargetPolicy } from './webhooks/ssrf.js';
+import { WebhookService } from './webhooks/webhook.service.js';
+
+export interface SubscribeOptions {
+  /** Replay events after this sequence (a decimal string) first; null or absent: live only. */
+  after?: string | null;
+  /** Live events held for a consumer that is behind; default config.wsMaxQueuedEvents. */
+  maxQueued?: number;
+  /** Called when the consumer fell more than `maxQueued` events behind; the stream then ends. */
+  onOverflow?: (queued: number) => void;
+}
+
+/**
+ * Live events for this process: the tailer (commit-ordered fan-out of the
+ * event log), subscription streams with replay, and webhooks. `start()` runs
+ * with the server and `stop()` with its drain.
+ */
+export class EventsService {
+  readonly reader: EventLogReader;
+  readonly tailer: EventTailer;
+  readonly webhooks: WebhookService;
+  readonly dispatcher: WebhookDispatcher;
+  private unsubscribeDispatcher: (() => void) | null = null;
+  private readonly maxQueued: number;
+
+  constructor(executor: Executor, config: Config, log: Logger) {
+    const elog = log.child({ component: 'events' });
+    this.maxQueued = config.wsMaxQueuedEvents;
+    // Background reads and writes (polls, replays, delivery bookkeeping) go
+    // through their own executor on the same driver, so they do not count in
+    // the request executor's statement budget, nor nudge the tailer themselves.
+    const background = new Executor(executor.driver, executor.database, elog);
+    this.reader = new EventLogReader(background);
+    this.tailer = new EventTailer(this.reader, config.eventPollMs, elog);
+    const policy = (): WebhookTargetPolicy => ({
+      allowPrivate: config.webhooks.allowPrivate,
+      allowHosts: config.webhooks.allowHosts.length ? config.webhooks.allowHosts : undefined,
+    });
+    this.webhooks = new WebhookService(executor, policy);
+    this.dispatcher = new WebhookDispatcher(
+      background,
+      this.reader,
+      {
+        policy,
+        backoffBaseMs: config.webhooks.backoffBaseMs,
+        backoffMaxMs: config.webhooks.backoffMaxMs,
+        timeoutMs: config.webhooks.timeoutMs,
+        tickMs: Math.max(config.eventPollMs, 50),
+      },
+      elog,
+    );
+    // Any committed write through this executor nudges the tailer: local
+    // mutations reach local subscribers without waiting for a poll.
+    executor.afterCommit.add(() => this.notifyCommitted());
+  }
+
+  async start(): Promise<void> {
+    await this.tailer.start();
+    this.unsubscribeDispatcher ??= this.tailer.subscribe(() => void this.dispatcher.kick());
+    this.dispatcher.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribeDispatcher?.();
+    this.unsubscribeDispatcher = null;
+    await Promise.all([this.tailer.stop(), this.dispatcher.stop()]);
+  }
+
+  /** Call after a write that appended an event has committed; cheap and safe to call often. */
+  notifyCommitted(): void {
+    this.tailer.notifyCommitted();
+  }
+
+  /**
+   * The events matching `filter`, exactly once and in sequence order: with
+   * `after`, the missed ones from the log first, then live ones.
+   * Throws BAD_USER_INPUT for an `after` that is not a sequence.
+   */
+  subscribe(filter: EventFilter, opts: SubscribeOptions = {}): AsyncIterableIterator<EventRecord> {
+    const after = opts.after === null || opts.after === undefined ? null : parseSequence(opts.after);
+    return eventStream({
+      tailer: this.tailer,
+      reader: this.reader,
+      filter,
+      after,
+      maxQueued: opts.maxQueued ?? this.maxQueued,
+      onOverflow: opts.onOverflow ?? (() => undefined),
+    });
+  }
+
+  /** Events after `after` matching `filter`, oldest first (at most `limit`). */
+  read(after: string, filter: EventFilter = {}, limit = 500): Promise<EventRecord[]> {
+    return this.reader.readAfter(parseSequence(after), filter, limit);
+  }
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { statement } from '../../graph/cypher.js';
+import type { Executor } from '../../graph/executor.js';
+import type { Logger } from '../../logger.js';
+import type { EventLogReader, EventRecord } from '../event-record.js';
+import { MAX_ATTEMPTS, nextAttemptDelayMs } from './backoff.js';
+import { postTo } from './sender.js';
+import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
+import { signWebhook } from './signature.js';
+
+const Q = {
+  position: statement('events/dispatcher-position'),
+  createDeliveries: statement('events/create-deliveries'),
+  claim: statement('events/claim-deliveries'),
+  record: statement('events/record-delivery-attempt'),
+};
+
+export interface DispatcherOptions {
+  policy: () => WebhookTargetPolicy;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  timeoutMs: number;
+  /** How often due deliveries are looked for (ms). */
+  tickMs: number;
+}
+
+interface Claimed {
+  id: string;
+  sequence: string;
+  body: string;
+  attempts: number;
+  webhookId: string;
+  url: string;
+  secret: string;
+}
+
+const BATCH = 200;
+const PARALLEL = 8;
+
+/**
+ * Turns events into durable deliveries and sends them. Both halves live in
+ * the graph: the dispatcher's position in the event log (so a restart resumes
+ * where it stopped and loses nothing) and each delivery's state (PENDING →
+ * DELIVERED or DEAD_LETTER after MAX_ATTEMPTS). A sender leases the deliveries
+ * it attempts, so replicas do not send the same attempt twice; the HTTP call
+ * happens outside any transaction.
+ */
+export class WebhookDispatcher {
+  private readonly owner = randomUUID();
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly executor: Executor,
+    private readonly reader: EventLogReader,
+    private readonly opts: DispatcherOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.pass;
+  }
+
+  /** New events may be in the log, or a retry may be due: run a pass now. */
+  kick(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    if (this.pass) {
+      this.again = true;
+      return this.pass;
+    }
+    this.pass = (async () => {
+      try {
+        do {
+          this.again = false;
+          // No webhook, no work: the pass is one read, and writes nothing.
+          if (await this.createDeliveries()) await this.sendDue();
+        } while (this.again && this.running);
+      } catch (err) {
+        this.log.warn({ err }, 'webhook dispatch pass failed; retrying at the next tick');
+      } finally {
+        this.pass = null;
+      }
+    })();
+    return this.pass;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => void this.kick().finally(() => this.schedule()), this.opts.tickMs);
+    this.timer.unref();
+  }
+
+  /** Turns new events into deliveries; false when there is no webhook at all. */
+  private async createDeliveries(): Promise<boolean> {
+    const [pos] = await this.executor.read<{ sequence: string; webhooks: number }>(Q.position);
+    if (!pos || pos.webhooks === 0) return false;
+    let position = pos.sequence;
+    while (this.running) {
+      const events = await this.reader.readAfter(position, {}, BATCH);
+      if (events.length === 0) return true;
+      const upTo = events.at(-1)!.sequence;
+      await this.executor.write(Q.createDeliveries, {
+        upTo,
+        nowMs: Date.now(),
+        events: events.map((e) => ({ sequence: e.sequence, type: e.type, at: e.at, body: webhookBody(e) })),
+      });
+      position = upTo;
+      if (events.length < BATCH) return true;
+    }
+    return true;
+  }
+
+  private async sendDue(): Promise<void> {
+    while (this.running) {
+      const claimed = await this.executor.write<Claimed>(Q.claim, {
+        nowMs: Date.now(),
+        limit: PARALLEL,
+        leaseMs: this.opts.timeoutMs * 2 + 5_000,
+        owner: this.owner,
+      });
+      if (claimed.length === 0) return;
+      await Promise.all(claimed.map((d) => this.attempt(d)));
+    }
+  }
+
+  private async attempt(d: Claimed): Promise<void> {
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      // Checked again before every attempt: DNS may have changed since registration.
+      const target = await checkWebhookTarget(d.url, this.opts.policy());
+      const headers = signWebhook({ id: d.sequence, timestamp: new Date(), body: d.body, secret: d.secret });
+      const result = await postTo(target.url, target.addresses[0]!, headers, d.body, this.opts.timeoutMs);
+      statusCode = result.statusCode;
+      error = result.error ?? (statusCode !== null && (statusCode < 200 || statusCode > 299) ? `HTTP ${statusCode}` : null);
+    } catch (err) {
+      error = (err as Error).message.slice(0, 200);
+    }
+    const ok = statusCode !== null && statusCode >= 200 && statusCode <= 299;
+    const attempts = d.attempts + 1;
+    const status = ok ? 'DELIVERED' : attempts >= MAX_ATTEMPTS ? 'DEAD_LETTER' : 'PENDING';
+    const nextAttemptAtMs =
+      status === 'PENDING' ? Date.now() + nextAttemptDelayMs(attempts, { baseMs: this.opts.backoffBaseMs, maxMs: this.opts.backoffMaxMs }) : null;
+    await this.executor.write(Q.record, { id: d.id, owner: this.owner, status, nextAttemptAtMs, statusCode, error: ok ? null : error });
+    if (status === 'PENDING') {
+      const wait = Math.max(0, nextAttemptAtMs! - Date.now());
+      if (wait < this.opts.tickMs) setTimeout(() => void this.kick(), wait).unref();
+    }
+  }
+}
+
+/** The POSTed body, Standard Webhooks style: `type`, `timestamp`, `data`. */
+export function webhookBody(e: EventRecord): string {
+  return JSON.stringify({
+    type: e.type,
+    timestamp: e.at,
+    data: {
+      sequence: e.sequence,
+      type: e.type,
+      at: e.at,
+      actor: e.actor,
+      modelName: e.modelName,
+      version: e.version,
+      alias: e.alias,
+      subjectId: e.subjectId,
+      before: e.before,
+      after: e.after,
+    },
+  });
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { badInput, notFound } from '../../errors.js';
+import { statement } from '../../graph/cypher.js';
+import type { Executor } from '../../graph/executor.js';
+import { appendEvent, EventType } from '../event-log.js';
+import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
+import { generateWebhookSecret } from './signature.js';
+
+const Q = {
+  create: statement('events/create-webhook'),
+  remove: statement('events/delete-webhook'),
+  list: statement('events/list-webhooks'),
+  get: statement('events/get-webhook'),
+  deliveries: statement('events/list-deliveries'),
+  countDeliveries: statement('events/count-deliveries'),
+};
+
+export interface Webhook {
+  id: string;
+  url: string;
+  /** Empty: every event type. */
+  eventTypes: string[];
+  description: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD_LETTER';
+
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  sequence: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+  nextAttemptAtMs: number | null;
+}
+
+export interface RegisterWebhookInput {
+  url: string;
+  eventTypes?: readonly string[] | null;
+  description?: string | null;
+}
+
+const MAX_URL = 2048;
+const TYPE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** Registering, listing and removing webhooks; reading their delivery log. */
+export class WebhookService {
+  constructor(
+    private readonly executor: Executor,
+    private readonly policy: () => WebhookTargetPolicy,
+  ) {}
+
+  /** Checks the target (SSRF), stores the webhook and returns it with its secret, which is shown only here. */
+  async register(input: RegisterWebhookInput, actor: string): Promise<{ webhook: Webhook; secret: string }> {
+    if (typeof input.url !== 'string' || input.url.length > MAX_URL) {
+      throw badInput(`url must be an http(s) URL of at most ${MAX_URL} characters`, { field: 'url' });
+    }
+    const eventTypes = [...new Set(input.eventTypes ?? [])];
+    const bad = eventTypes.find((t) => !TYPE.test(t));
+    if (bad !== undefined) throw badInput(`eventTypes must be event type names such as ALIAS_SET, got ${JSON.stringify(bad)}`, { field: 'eventTypes' });
+    const target = await checkWebhookTarget(input.url, this.policy());
+    const secret = generateWebhookSecret();
+    const id = randomUUID();
+    const webhook = await this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<Webhook>(Q.create, {
+        id,
+        url: target.url.toString(),
+        eventTypes,
+        description: input.description ?? null,
+        secret,
+        actor,
+      });
+      await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor, subjectId: id, after: { url: row!.url, eventTypes } });
+      return row!;
+    }, 'registerWebhook');
+    return { webhook, secret };
+  }
+
+  async remove(id: string, actor: string): Promise<Webhook> {
+    const existing = await this.get(id);
+    await this.executor.writeTx(async (tx) => {
+      const rows = await tx.run(Q.remove, { id });
+      if (rows.length === 0) throw notFound(`no webhook with id ${id}`, { field: 'id' });
+      await appendEvent(tx, { type: EventType.WEBHOOK_DELETED, actor, subjectId: id, before: { url: existing.url, eventTypes: existing.eventTypes } });
+    }, 'deleteWebhook');
+    return existing;
+  }
+
+  async get(id: string): Promise<Webhook> {
+    const [row] = await this.executor.read<Webhook>(Q.get, { id });
+    if (!row) throw notFound(`no webhook with id ${id}`, { field: 'id' });
+    return row;
+  }
+
+  list(): Promise<Webhook[]> {
+    return this.executor.read<Webhook>(Q.list);
+  }
+
+  /** A page of deliveries, newest event first: `limit` rows with sequence < `beforeSequence`. */
+  async deliveries(webhookId: string, beforeSequence: string | null, limit: number): Promise<{ rows: WebhookDelivery[]; total: number }> {
+    await this.get(webhookId);
+    const [rows, [count]] = await Promise.all([
+      this.executor.read<WebhookDelivery>(Q.deliveries, { webhookId, beforeSequence, limit }),
+      this.executor.read<{ total: number }>(Q.countDeliveries, { webhookId }),
+    ]);
+    return { rows, total: count?.total ?? 0 };
+  }
+}

@@ -6,6 +6,7 @@ import { Executor } from './graph/executor.js';
 import { applyMigrations } from './graph/migrations.js';
 import type { Logger } from './logger.js';
 import { buildPedigreeSchema } from './schema/index.js';
+import { enforcePolicy } from './server/authorize.js';
 import { createHttpServer, type HttpServer } from './server/http.js';
 import { Metrics } from './server/metrics.js';
 import { createServices, type Services } from './services.js';
@@ -34,7 +35,15 @@ export async function createApp(config: Config, driver: Driver, log: Logger): Pr
   const executor = new Executor(driver, config.neo4j.database, log);
   await applyMigrations(executor, log);
   const services = createServices(executor, config, log);
-  const schema = await buildPedigreeSchema();
+  const schema = enforcePolicy(await buildPedigreeSchema(), { anonymousRead: config.security.anonymousRead });
+  const bootstrap = await services.tokens.bootstrapAdmin();
+  if (bootstrap) {
+    // Printed once, on the first start only: the hash is all that is stored.
+    log.warn(
+      { principal: bootstrap.principal.name, token: bootstrap.token },
+      'created the first admin API token; store it now, it will not be shown again (or set PEDIGREE_ADMIN_TOKEN)',
+    );
+  }
   const metrics = new Metrics();
   metrics.gauge('pedigree_cypher_statements_total', 'Cypher statements run since start', () => executor.statementCount);
 
@@ -50,8 +59,8 @@ export async function createApp(config: Config, driver: Driver, log: Logger): Pr
         log,
         metrics,
         introspection: config.introspection,
-        maxBodyBytes: 8 * 1024 * 1024,
         wsMaxBufferedBytes: config.wsMaxBufferedBytes,
+        security: config.security,
       });
       await new Promise<void>((res, rej) => {
         http.server.once('error', rej);

@@ -33,6 +33,31 @@ export interface Config {
     timeoutMs: number;
   };
   embedded: { heapMb: number; pagecacheMb: number };
+  /** Authentication, roles and request hardening (see README, "Governance and security"). */
+  security: SecurityConfig;
+}
+
+export interface SecurityConfig {
+  /** PEDIGREE_ADMIN_TOKEN: accepted as the `admin` principal. Unset → first start creates an admin token. */
+  adminToken?: string;
+  /** PEDIGREE_ANONYMOUS_READ: queries (never mutations or subscriptions) without a token. */
+  anonymousRead: boolean;
+  /** How long a token lookup is reused per process (ms, ≤ 5 000): the bound on revocation delay. */
+  tokenCacheMs: number;
+  /** Largest HTTP request body (bytes): sized for one 10 000-prediction logPredictions batch. */
+  maxBodyBytes: number;
+  /** Largest graphql-ws message (bytes). */
+  wsMaxPayloadBytes: number;
+  /** Origins a browser may open the websocket from; `*` allows any. Requests without Origin (non-browser clients) pass. */
+  allowedOrigins: string[];
+  /** Host header values (without port) accepted on websocket upgrades; `*` allows any. */
+  allowedHosts: string[];
+  /** GraphQL operation limits (src/server/limits). */
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+  /** Promotion requests expire this long after they are made (hours). */
+  promotionExpiryHours: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -66,6 +91,15 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`NEO4J_URI must be a bolt:// or neo4j:// URI (optionally +s or +ssc), got "${uri}"`);
   }
   const nodeEnv = env.NODE_ENV ?? 'development';
+  const list = (name: string, def: string[]): string[] => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return def;
+    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  };
+  const adminToken = env.PEDIGREE_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && (adminToken.length < 32 || !/^[A-Za-z0-9._~+/=-]+$/.test(adminToken))) {
+    problems.push('PEDIGREE_ADMIN_TOKEN must be at least 32 characters of [A-Za-z0-9._~+/=-] (use `openssl rand -base64 32`)');
+  }
 
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
@@ -94,6 +128,19 @@ export function loadConfig(env: Env = process.env): Config {
     embedded: {
       heapMb: int('PEDIGREE_NEO4J_HEAP_MB', 768, 256, 65536),
       pagecacheMb: int('PEDIGREE_NEO4J_PAGECACHE_MB', 128, 16, 65536),
+    },
+    security: {
+      adminToken,
+      anonymousRead: bool('PEDIGREE_ANONYMOUS_READ', false),
+      tokenCacheMs: int('PEDIGREE_TOKEN_CACHE_MS', 2000, 0, 5000),
+      maxBodyBytes: int('PEDIGREE_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+      wsMaxPayloadBytes: int('PEDIGREE_WS_MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+      allowedOrigins: list('PEDIGREE_ALLOWED_ORIGINS', ['http://localhost', 'http://127.0.0.1', 'http://[::1]']),
+      allowedHosts: list('PEDIGREE_ALLOWED_HOSTS', ['localhost', '127.0.0.1', '[::1]']),
+      maxDepth: int('PEDIGREE_MAX_DEPTH', 12, 2, 100),
+      maxCost: int('PEDIGREE_MAX_COST', 50_000, 100, 10_000_000),
+      maxAliases: int('PEDIGREE_MAX_ALIASES', 15, 0, 15),
+      promotionExpiryHours: int('PEDIGREE_PROMOTION_EXPIRY_HOURS', 7 * 24, 1, 24 * 365),
     },
   };
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);

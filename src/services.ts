@@ -5,6 +5,9 @@ import { EventsService } from './events/events.service.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
+import type { Stage } from './registry/types.js';
+import { PromotionService } from './governance/promotion.service.js';
+import { TokenService } from './governance/token.service.js';
 import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
 import { join } from 'node:path';
@@ -18,6 +21,8 @@ export interface Services {
   registry: RegistryService;
   lifecycle: LifecycleService;
   audit: AuditService;
+  tokens: TokenService;
+  promotions: PromotionService;
   provenance: ProvenanceService;
   mlflow: MlflowTrackingService;
   artifacts: ArtifactStore;
@@ -25,13 +30,31 @@ export interface Services {
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
   const registry = new RegistryService(executor, config);
+  const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
+  const promotions = new PromotionService(executor, { expiryHours: config.security.promotionExpiryHours });
+  // Governance carries approved promotions out through the registry's
+  // transaction-level functions, and guards the registry's direct moves.
+  promotions.useRegistry({
+    resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
+    transitionStage: (tx, actor, target, stage, comment) => lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
+    moveAlias: (tx, actor, target, alias, opts) => registry.moveAliasIn(tx, target, alias, actor, opts),
+  });
+  registry.promotionGuard = (tx, target) =>
+    promotions.assertDirectChangeAllowed(
+      tx,
+      target.kind === 'stage'
+        ? { modelName: target.version.modelName, stage: target.stage }
+        : { modelName: target.model.name, alias: target.alias, protectedAliases: target.model.protectedAliases },
+    );
   const provenance = new ProvenanceService(executor, registry);
   return {
     system: new SystemService(executor),
     events: new EventsService(executor, config, log),
     registry,
-    lifecycle: new LifecycleService(executor, registry, config.allowFileSources),
+    lifecycle,
     audit: new AuditService(executor),
+    promotions,
+    tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
     provenance,
     mlflow: new MlflowTrackingService(executor, provenance),
     artifacts: new LocalArtifactStore(join(config.dataDir, 'artifacts')),

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { artifactPath, type ArtifactStore } from '../artifacts/artifact-store.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
-import { anonymousActor, type ActorResolver } from './actor.js';
+import { openActorResolver, type ActorResolver } from './actor.js';
 import { MlflowError, toMlflowError } from './errors.js';
 import { MlflowRegistryApi } from './registry-api.js';
 import { queryBody, type Body, type Handler } from './request.js';
@@ -23,6 +23,8 @@ type Route = { method: string; pattern: RegExp; names: string[]; handler: Handle
 
 const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'];
 const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
+/** POST endpoints that only read (MLflow posts some searches). */
+const READ_POSTS = new Set(['experiments/search', 'runs/search', 'registered-models/get-latest-versions', 'logged-models/search']);
 
 /** True when the path belongs to the MLflow front door (http.ts routes these here). */
 export function isMlflowPath(path: string): boolean {
@@ -37,7 +39,7 @@ export function isMlflowPath(path: string): boolean {
 export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const registry = new MlflowRegistryApi(opts.services, opts.store);
   const tracking = new MlflowTrackingApi(opts.services);
-  const resolveActor = opts.resolveActor ?? anonymousActor;
+  const resolveActor = opts.resolveActor ?? openActorResolver;
   const routes: Route[] = [];
   const add = (method: string, path: string, handler: Handler) => {
     const names: string[] = [];
@@ -142,7 +144,7 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         body = { ...body, ...(parsed as Body) };
       }
     }
-    const actor = await resolveActor(req);
+    const actor = await resolveActor(req, method === 'GET' || READ_POSTS.has(rel) ? 'read' : 'write');
     sendJson(res, 200, await route.handler({ req, body, params, actor }));
   }
 
@@ -150,7 +152,7 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
   async function artifacts(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const rawTail = (req.url ?? '').split('?')[0]!.slice(ARTIFACTS_PREFIX.length).replace(/^\//, '');
     const method = req.method ?? 'GET';
-    await resolveActor(req);
+    await resolveActor(req, method === 'GET' ? 'read' : 'write');
     if (rawTail === '') {
       if (method !== 'GET') throw new MlflowError('INVALID_PARAMETER_VALUE', `${method} needs an artifact path`);
       const rawPath = url.searchParams.get('path');

@@ -4,12 +4,23 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { EventsResolver } from './events/events.resolver.js';
 import { noTopicPubSub } from './events/no-pubsub.js';
 import { WebhookResolver } from './events/webhook.resolver.js';
+import { PromotionResolver } from './governance/promotion.resolver.js';
+import { TokenResolver } from './governance/token.resolver.js';
 import { ProvenanceResolver, RunResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { SystemResolver } from './system/system.resolver.js';
 
 /** Every resolver class, by module. A module adds its list here. */
-const resolvers: NonEmptyArray<Function> = [SystemResolver, ...registryResolvers, ProvenanceResolver, RunResolver, EventsResolver, WebhookResolver];
+const resolvers: NonEmptyArray<Function> = [
+  SystemResolver,
+  ...registryResolvers,
+  ProvenanceResolver,
+  RunResolver,
+  EventsResolver,
+  WebhookResolver,
+  TokenResolver,
+  PromotionResolver,
+];
 
 /**
  * Builds the executable schema from the type-graphql classes. Decorators carry

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { Role } from '../governance/roles.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { createLoaders, type Loaders } from '../schema/loaders.js';
 
-/** Who is making the request. The governance layer fills in real principals. */
+/**
+ * Who is making the request: the principal behind the bearer token (its name
+ * is what events record as `actor`), or `anonymous` with no role.
+ */
 export interface Actor {
   name: string;
-  role: string | null;
+  role: Role | null;
 }
 
 /**

@@ -27,8 +27,13 @@ const PUBLIC_CODES = new Set([
  * INTERNAL_SERVER_ERROR with a log id, and the details go to the log only
  * (no stack traces, no Cypher, no driver messages reach a client).
  */
-export function createErrorFormatter(log: Logger) {
+export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const shown = opts.hideSchemaDetails ? { ...formatted, message: withoutSuggestions(formatted.message) } : formatted;
+    return mask(shown, error);
+  };
+
+  function mask(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const original = unwrapResolverError(error);
     if (original instanceof DomainError) {
       return {
@@ -53,5 +58,13 @@ export function createErrorFormatter(log: Logger) {
       path: formatted.path,
       extensions: { code: 'INTERNAL_SERVER_ERROR', logId },
     };
-  };
+  }
+}
+
+/**
+ * Drops graphql-js's "Did you mean …?" hints: with introspection off they would
+ * leak field, type and argument names one guess at a time.
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, '');
 }

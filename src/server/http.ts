@@ -3,12 +3,17 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../logger.js';
+import type { SecurityConfig } from '../config.js';
 import type { Services } from '../services.js';
+import { ANONYMOUS, authenticate } from './auth.js';
 import { createContext, type Context } from './context.js';
 import { createErrorFormatter } from './errors.js';
+import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import type { Metrics } from './metrics.js';
+import { requestLimitsPlugin } from './request-limits.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
+import { tokenActorResolver } from '../mlflow/actor.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -16,8 +21,8 @@ export interface HttpOptions {
   log: Logger;
   metrics: Metrics;
   introspection: boolean;
-  /** Largest accepted request body in bytes. */
-  maxBodyBytes: number;
+  /** Tokens, anonymous reads, body and message sizes, allowed origins. */
+  security: SecurityConfig;
   /** graphql-ws sockets with more unsent bytes are closed (slow subscriber). */
   wsMaxBufferedBytes?: number;
 }
@@ -30,16 +35,15 @@ export interface HttpServer {
   stop(): Promise<void>;
 }
 
-const anonymous = { name: 'anonymous', role: null };
-
 /**
  * One node:http server carries everything: POST/GET /graphql (Apollo),
  * graphql-ws upgrades on /graphql, /healthz, /readyz and /metrics.
  */
 export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
-  const { schema, services, log, metrics } = opts;
+  const { schema, services, log, metrics, security } = opts;
+  const limits: Partial<QueryLimits> = { maxDepth: security.maxDepth, maxCost: security.maxCost, maxAliases: security.maxAliases, maxTokens: 20_000 };
   const server = createServer();
-  const ws = attachWebSocket({ server, schema, services, log, maxBufferedBytes: opts.wsMaxBufferedBytes });
+  const ws = attachWebSocket({ server, schema, services, log, security, limits, introspection: opts.introspection, maxBufferedBytes: opts.wsMaxBufferedBytes });
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -49,8 +53,10 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(log),
+    formatError: createErrorFormatter(log, { hideSchemaDetails: !opts.introspection }),
+    parseOptions: limitParseOptions(limits),
     plugins: [
+      requestLimitsPlugin<Context>(limits),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       {
@@ -65,7 +71,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     ],
   });
   await apollo.start();
-  const mlflow = createMlflowRouter({ services, store: services.artifacts, log, maxBodyBytes: opts.maxBodyBytes, maxArtifactBytes: 2 * 1024 * 1024 * 1024 });
+  const mlflow = createMlflowRouter({
+    services,
+    store: services.artifacts,
+    log,
+    maxBodyBytes: security.maxBodyBytes,
+    maxArtifactBytes: 2 * 1024 * 1024 * 1024,
+    resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
+  });
 
   server.on('request', (req, res) => {
     const route = routeOf(req.url ?? '/');
@@ -101,15 +114,25 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       res.setHeader('allow', 'GET, POST');
       return send(res, 405, 'application/json', '{"errors":[{"message":"only GET and POST are served on /graphql"}]}\n');
     }
+    // Authentication comes before the body is read or parsed: without a valid
+    // token a client learns nothing about the schema.
+    const auth = await authenticate(services.tokens, req.headers.authorization);
+    if (auth.kind === 'invalid' || (auth.kind === 'missing' && !security.anonymousRead)) {
+      req.resume();
+      res.setHeader('www-authenticate', 'Bearer realm="pedigree"');
+      const message = auth.kind === 'invalid' ? auth.message : 'every GraphQL operation needs an API token: send Authorization: Bearer <token>';
+      return send(res, 401, 'application/json', `${JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] })}\n`);
+    }
+    const actor = auth.kind === 'ok' ? auth.actor : ANONYMOUS;
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     }
     let body: unknown;
     if (req.method === 'POST') {
-      const raw = await readBody(req, opts.maxBodyBytes);
+      const raw = await readBody(req, security.maxBodyBytes);
       if (raw === null) {
-        return send(res, 413, 'application/json', `{"errors":[{"message":"request body is limited to ${opts.maxBodyBytes} bytes","extensions":{"code":"LIMIT_EXCEEDED"}}]}\n`);
+        return send(res, 413, 'application/json', `{"errors":[{"message":"request body is limited to ${security.maxBodyBytes} bytes","extensions":{"code":"LIMIT_EXCEEDED"}}]}\n`);
       }
       const type = headers.get('content-type') ?? '';
       if (type.startsWith('application/json') || type.includes('+json')) {
@@ -125,7 +148,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => createContext(services, log, anonymous),
+      context: async () => createContext(services, log, actor),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.statusCode = result.status ?? 200;

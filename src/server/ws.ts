@@ -1,11 +1,25 @@
-import type { Server } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import type { IncomingMessage, Server } from 'node:http';
+import {
+  getOperationAST,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type GraphQLSchema,
+} from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { SecurityConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
-import { createContext } from './context.js';
+import { ANONYMOUS, authenticate } from './auth.js';
+import { createContext, type Actor } from './context.js';
 import { createErrorFormatter } from './errors.js';
+import { limitParseOptions, type QueryLimits } from './limits/index.js';
+import { hostAllowed, originAllowed } from './origin.js';
+import { operationLimitErrors } from './request-limits.js';
 import { SharedExecutions } from './shared-subscriptions.js';
 import { SLOW_SUBSCRIBER_CLOSE } from './ws-codes.js';
 
@@ -14,8 +28,9 @@ export interface WsOptions {
   schema: GraphQLSchema;
   services: Services;
   log: Logger;
-  /** Largest accepted websocket message in bytes. */
-  maxPayloadBytes?: number;
+  security: SecurityConfig;
+  limits: Partial<QueryLimits>;
+  introspection: boolean;
   /** A socket with more unsent bytes than this is closed with SLOW_SUBSCRIBER_CLOSE. Default 4 MiB. */
   maxBufferedBytes?: number;
 }
@@ -28,35 +43,106 @@ export interface WsHandle {
   dispose(): Promise<void>;
 }
 
+interface Connection {
+  actor: Actor;
+  /** The bearer token, re-checked on every operation and by the revocation sweep. */
+  token: string | null;
+  socket: WebSocket;
+}
+
+/** How often open websockets re-check their token: revocation reaches them within this plus the token cache time. */
+const SWEEP_MS = 2_000;
+
 /**
- * graphql-ws on the HTTP server's /graphql path. Each operation gets its own
- * context (and so its own DataLoaders); results and errors go through the same
- * masking as HTTP. Subscriptions share one execution per (operation,
- * variables, actor) and event; a socket that falls behind is closed with
- * SLOW_SUBSCRIBER_CLOSE so it slows nobody else. The process's event runtime
- * (tailer, webhook dispatcher) starts here and stops with the drain.
+ * graphql-ws on the HTTP server's /graphql path.
+ *
+ * - Upgrade: Host and Origin must be allowed (src/server/origin.ts), else 403.
+ * - connection_init must carry `{ authorization: "Bearer <token>" }`: without
+ *   it the socket is closed with 4401, with a bad token 4403 (graphql-ws
+ *   itself closes with 4401 a client that subscribes before connection_init).
+ *   With PEDIGREE_ANONYMOUS_READ a connection without a token may run queries.
+ * - Subscriptions share one execution per (operation, variables, actor) and
+ *   event; a socket that falls behind is closed with SLOW_SUBSCRIBER_CLOSE.
+ *   The process's event runtime (tailer, webhook dispatcher) starts here.
+ * - Every operation is parsed with the token limit, validated (no
+ *   introspection when it is off), checked against depth/alias/cost limits,
+ *   and runs with its own context; the token is re-checked first, and open
+ *   sockets whose token was revoked are closed with 4403.
  */
 export function attachWebSocket(opts: WsOptions): WsHandle {
-  const wss = new WebSocketServer({ server: opts.server, path: '/graphql', maxPayload: opts.maxPayloadBytes ?? 1024 * 1024 });
-  const format = createErrorFormatter(opts.log);
+  const { security, log } = opts;
+  const wss = new WebSocketServer({
+    server: opts.server,
+    path: '/graphql',
+    maxPayload: security.wsMaxPayloadBytes,
+    verifyClient: ({ req, origin }: { req: IncomingMessage; origin: string }, done: (ok: boolean, code?: number, message?: string) => void) => {
+      const ok = hostAllowed(req.headers.host, security) && originAllowed(origin || undefined, security);
+      if (!ok) log.warn({ host: req.headers.host, origin }, 'websocket upgrade refused: host or origin not allowed');
+      done(ok, 403, 'host or origin not allowed');
+    },
+  });
+  const format = createErrorFormatter(log, { hideSchemaDetails: !opts.introspection });
+  const connections = new Map<object, Connection>();
+  const rules = opts.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const maxBuffered = opts.maxBufferedBytes ?? 4 * 1024 * 1024;
   const shared = new SharedExecutions();
   let slowClosures = 0;
   const closeSlow = (socket: WebSocket, why: string) => {
     if (socket.readyState !== socket.OPEN) return;
     slowClosures++;
-    opts.log.info({ why }, 'closing a slow subscriber');
+    log.info({ why }, 'closing a slow subscriber');
     socket.close(SLOW_SUBSCRIBER_CLOSE, why);
   };
-  void opts.services.events.start().catch((err) => opts.log.error({ err }, 'event runtime failed to start'));
+  void opts.services.events.start().catch((err) => log.error({ err }, 'event runtime failed to start'));
+
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
       schema: opts.schema,
       subscribe: shared.subscribe,
-      context: (ctx) => ({
-        ...createContext(opts.services, opts.log, { name: 'anonymous', role: null }),
-        socket: { close: (code: number, reason: string) => closeSlow(ctx.extra.socket, reason) },
-      }),
+      onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
+        const auth = await authenticate(opts.services.tokens, ctx.connectionParams?.authorization);
+        if (auth.kind === 'missing' && !security.anonymousRead) {
+          socket.close(CloseCode.Unauthorized, 'Unauthorized: connection_init needs { authorization: "Bearer <token>" }');
+          return false;
+        }
+        if (auth.kind === 'invalid') return false; // graphql-ws closes with 4403 Forbidden
+        connections.set(ctx, auth.kind === 'ok' ? { actor: auth.actor, token: auth.token, socket } : { actor: ANONYMOUS, token: null, socket });
+        return true;
+      },
+      onClose: (ctx) => {
+        connections.delete(ctx);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const conn = connections.get(ctx);
+        if (!conn) return [new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (conn.token !== null && !(await opts.services.tokens.authenticate(conn.token))) {
+          conn.socket.close(CloseCode.Forbidden, 'Forbidden: the API token was revoked');
+          return [new GraphQLError('the API token is unknown or revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        let document;
+        try {
+          document = parse(payload.query, limitParseOptions(opts.limits));
+        } catch (err) {
+          return [err instanceof GraphQLError ? err : new GraphQLError('the query does not parse')];
+        }
+        const invalid = validate(opts.schema, document, rules);
+        if (invalid.length > 0) return invalid;
+        const operation = getOperationAST(document, payload.operationName ?? undefined);
+        if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_REQUEST' } })];
+        const refused = operationLimitErrors(opts.schema, document, operation, payload.variables, opts.limits);
+        if (refused.length > 0) return [...refused];
+        return {
+          schema: opts.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: {
+            ...createContext(opts.services, opts.log, conn.actor),
+            socket: { close: (_code: number, reason: string) => closeSlow(ctx.extra.socket, reason) },
+          },
+        };
+      },
       onNext: (ctx, _id, _payload, _args, result) => {
         const buffered = ctx.extra.socket.bufferedAmount;
         if (buffered > maxBuffered) closeSlow(ctx.extra.socket, `subscriber too slow: ${buffered} bytes unsent; reconnect with after`);
@@ -66,12 +152,31 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
     },
     wss,
   );
+
+  // Revocation reaches long-lived sockets too, not just their next operation.
+  const sweep = setInterval(() => {
+    for (const [ctx, conn] of connections) {
+      if (conn.token === null) continue;
+      opts.services.tokens.authenticate(conn.token).then(
+        (p) => {
+          if (!p) {
+            connections.delete(ctx);
+            conn.socket.close(CloseCode.Forbidden, 'Forbidden: the API token was revoked');
+          }
+        },
+        (err) => log.warn({ err }, 'token re-check failed; keeping the connection'),
+      );
+    }
+  }, SWEEP_MS);
+  sweep.unref();
+
   return {
     shared,
     get slowClosures() {
       return slowClosures;
     },
     dispose: async () => {
+      clearInterval(sweep);
       await cleanup.dispose();
       await opts.services.events.stop();
     },

@@ -8,7 +8,7 @@ import { createDriver } from '../../src/graph/driver.js';
 import { startEmbeddedNeo4j } from '../../src/graph/embedded.js';
 import { applyMigrations } from '../../src/graph/migrations.js';
 import { createLogger } from '../../src/logger.js';
-import { gql, gqlOk, wsClient } from '../support/graphql.js';
+import { gql, gqlOk, TEST_ADMIN_TOKEN, wsClient } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 describe('foundation: the server on the real Neo4j', () => {
@@ -74,7 +74,7 @@ describe('foundation: readiness follows the database', () => {
     const port = neo.port;
     const log = createLogger('silent');
     const driver = createDriver(neo.uri, 'neo4j', '', log);
-    const app = await createApp(loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'silent' }), driver, log);
+    const app = await createApp(loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'silent', PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN }), driver, log);
     const server = await app.listen(0, '127.0.0.1');
     const readyz = server.url.replace(/\/graphql$/, '/readyz');
     try {

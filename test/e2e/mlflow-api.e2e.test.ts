@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { graphDigest } from '../support/graph-digest.js';
-import { gqlOk, sha, uniq } from '../support/graphql.js';
+import { gql, gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** MLflow's REST API as MLflow's client speaks it: JSON in, JSON out, MLflow's errors. */
@@ -28,15 +28,15 @@ describe('MLflow REST API', () => {
     let payload: string | undefined;
     if (method === 'GET' && body) url += `?${new URLSearchParams(Object.entries(body).flatMap(([k, v]): [string, string][] => (Array.isArray(v) ? v.map((x): [string, string] => [k, String(x)]) : [[k, String(v)]])))}`;
     else if (body) payload = JSON.stringify(body);
-    const res = await fetch(url, { method, headers: payload ? { 'content-type': 'application/json' } : {}, body: payload });
+    const res = await fetch(url, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, body: payload });
     return { status: res.status, json: await res.json() };
   }
 
   /** A raw request: fetch would normalise "..", which is exactly what must be tested. */
-  function raw(method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+  function raw(method: string, path: string, body?: string, token: string | null = TEST_ADMIN_TOKEN): Promise<{ status: number; body: string }> {
     const u = new URL(base);
     return new Promise((res, rej) => {
-      const req = request({ host: u.hostname, port: u.port, method, path }, (r) => {
+      const req = request({ host: u.hostname, port: u.port, method, path, headers: token ? { authorization: `Bearer ${token}` } : {} }, (r) => {
         let b = '';
         r.on('data', (d) => (b += d));
         r.on('end', () => res({ status: r.statusCode!, body: b }));
@@ -121,7 +121,7 @@ describe('MLflow REST API', () => {
     expect(v2.json.model_version.tags).toEqual([]);
     expect((await gqlOk(t.url, contractOp('GetModelVersion'), { modelName: name, version: 2 })).modelVersion.checksum).toBe(sha('c'));
     // GraphQL still requires the checksum.
-    const gq = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: contractOp('CreateModelVersion'), variables: { input: { modelName: name, source: 's3://x/y' } } }) });
+    const gq = await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: 's3://x/y' } });
     expect(gq.status).toBe(400);
   });
 
@@ -235,8 +235,8 @@ describe('MLflow REST API', () => {
     const root = `/api/2.0/mlflow-artifacts/artifacts/${e.experiment_id}/${runId}/artifacts`;
     expect((await raw('PUT', `${root}/model/MLmodel`, 'flavors: {}\n')).status).toBe(200);
     expect((await raw('PUT', `${root}/model/data/weights%20v1.bin`, 'w')).status).toBe(200);
-    const list = await fetch(`${base}/api/2.0/mlflow-artifacts/artifacts?path=${e.experiment_id}/${runId}/artifacts/model`);
-    expect(await list.json()).toEqual({
+    const list = await raw('GET', `/api/2.0/mlflow-artifacts/artifacts?path=${e.experiment_id}/${runId}/artifacts/model`);
+    expect(JSON.parse(list.body)).toEqual({
       files: [
         { path: 'MLmodel', is_dir: false, file_size: 12 },
         { path: 'data', is_dir: true },
@@ -256,6 +256,18 @@ describe('MLflow REST API', () => {
     // A wrong checksum tag for stored artifacts is refused; an empty source in the store too.
     expect((await mf('POST', 'model-versions/create', { name, source: `runs:/${runId}/model`, tags: [{ key: 'pedigree.checksum', value: sha('0') }] })).json.error_code).toBe('INVALID_PARAMETER_VALUE');
     expect((await mf('POST', 'model-versions/create', { name, source: `runs:/${runId}/nothing` })).json.error_code).toBe('INVALID_PARAMETER_VALUE');
+  });
+
+  it('auth: the token MLflow sends (MLFLOW_TRACKING_TOKEN as a bearer token) is checked like GraphQL\'s', async () => {
+    const noToken = await raw('GET', `/api/2.0/mlflow/registered-models/search`, undefined, null);
+    expect(noToken.status).toBe(401);
+    expect(JSON.parse(noToken.body).error_code).toBe('UNAUTHENTICATED');
+    const badToken = await raw('POST', `/api/2.0/mlflow/registered-models/create`, JSON.stringify({ name: uniq('x') }), 'pdg_not-a-token');
+    expect(badToken.status).toBe(401);
+    const upload = await raw('PUT', `/api/2.0/mlflow-artifacts/artifacts/1/x.txt`, 'x', null);
+    expect(upload.status).toBe(401);
+    const audit = (await gqlOk(t.url, contractOp('AuditLog'), { filter: { types: ['MODEL_CREATED'] }, first: 1 })).auditLog.edges;
+    expect(audit.length).toBe(1);
   });
 
   it.each([

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
-import { gqlOk, uniq } from '../support/graphql.js';
+import { gqlOk, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -45,7 +45,7 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
   it('logs, registers, aliases, loads and predicts through MLflow; GraphQL shows the lineage, alias history and audit log', async () => {
     const name = uniq('mlflow-doubler');
     const base = t.url.replace(/\/graphql$/, '');
-    const out = await runScript({ MLFLOW_TRACKING_URI: base, MODEL_NAME: name, EXPERIMENT_NAME: uniq('mlflow-exp'), MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0' });
+    const out = await runScript({ MLFLOW_TRACKING_URI: base, MODEL_NAME: name, EXPERIMENT_NAME: uniq('mlflow-exp'), MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', MLFLOW_TRACKING_TOKEN: TEST_ADMIN_TOKEN });
     if (out.code !== 0) throw new Error(`flow.py exited ${out.code}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr.slice(-6000)}`);
     const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as { run_id: string; versions: string[]; aliases: Record<string, string>; prediction: number[] };
     expect(result.prediction).toEqual([2, 42]);

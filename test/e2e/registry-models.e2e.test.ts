@@ -7,7 +7,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  // The registry's own rules, without governance's two-person guard (tested in promotion.e2e).
+  t = await startTestServer({}, { withoutPromotionGuard: true });
 });
 afterAll(async () => {
   await t?.close();

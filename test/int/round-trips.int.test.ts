@@ -13,7 +13,8 @@ describe('round-trip budget', () => {
   let t: TestServer;
   const prefix = uniq('rt');
   beforeAll(async () => {
-    t = await startTestServer();
+    // Fixtures point the protected `production` alias directly: no two-person guard here (tested in promotion.e2e).
+    t = await startTestServer({}, { withoutPromotionGuard: true });
     for (let i = 0; i < 50; i++) {
       const name = await createModel(t.url, `${prefix}-${String(i).padStart(2, '0')}`, { tags: [{ key: 'i', value: String(i) }] });
       await createVersion(t.url, name, { tags: [{ key: 'n', value: String(i) }], metrics: [{ key: 'auc', value: i / 100 }] });

@@ -2,6 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
+/**
+ * The token every test server accepts as admin (startTestServer sets
+ * PEDIGREE_ADMIN_TOKEN to it). `gql`, `gqlOk` and `wsClient` send it unless the
+ * call says otherwise: pass `{ authorization: 'Bearer <other>' }` to act as
+ * someone else, or `NO_AUTH` to send no token at all.
+ */
+export const TEST_ADMIN_TOKEN = 'pdg_test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** `Authorization` header value for a token. */
+export const bearer = (token: string) => `Bearer ${token}`;
+
+/** Headers (for gql/gqlOk) or connection params (for wsClient) that send no token. */
+export const NO_AUTH: Record<string, string> = Object.freeze({ authorization: '' }) as Record<string, string>;
+
+/** Headers (for gql/gqlOk) that act as the holder of `token`. */
+export const as = (token: string): Record<string, string> => ({ authorization: bearer(token) });
+
 export interface GqlError {
   message: string;
   extensions?: { code?: string; [k: string]: unknown };
@@ -21,7 +38,7 @@ export async function gql<T = any>(
 ): Promise<GqlResponse<T>> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: withoutEmpty({ 'content-type': 'application/json', authorization: bearer(TEST_ADMIN_TOKEN), ...headers }),
     body: JSON.stringify({ query, variables }),
   });
   const text = await res.text();
@@ -51,12 +68,22 @@ export function code(r: GqlResponse): string | undefined {
   return r.errors?.[0]?.extensions?.code;
 }
 
-/** A graphql-ws client over a real websocket. */
+function withoutEmpty(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ''));
+}
+
+/**
+ * A graphql-ws client over a real websocket. Sends the test admin token in
+ * connection_init unless `connectionParams` sets `authorization` (`NO_AUTH`
+ * sends none).
+ */
 export function wsClient(httpUrl: string, connectionParams?: Record<string, unknown>): Client {
+  const params: Record<string, unknown> = { authorization: bearer(TEST_ADMIN_TOKEN), ...connectionParams };
+  if (params.authorization === '' || params.authorization === undefined) delete params.authorization;
   return createClient({
     url: httpUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
-    connectionParams,
+    connectionParams: params,
     retryAttempts: 0,
     lazy: true,
   });

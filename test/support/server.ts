@@ -3,6 +3,7 @@ import { createApp, type App, type RunningServer } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDriver } from '../../src/graph/driver.js';
 import { createLogger } from '../../src/logger.js';
+import { TEST_ADMIN_TOKEN } from './graphql.js';
 
 export interface TestServer {
   app: App;
@@ -12,16 +13,32 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /**
+   * Test-only: uninstall governance's promotion guard, so CANARY, PRODUCTION and
+   * protected aliases can be reached directly. For tests of the registry's own
+   * gates; the guard itself is tested in test/e2e/promotion.e2e.test.ts.
+   */
+  withoutPromotionGuard?: boolean;
+}
+
 /**
  * A real Pedigree server on a free loopback port, in this test process,
  * against the run's Neo4j. Environment overrides go through loadConfig, the
- * same path as production.
+ * same path as production. PEDIGREE_ADMIN_TOKEN is TEST_ADMIN_TOKEN (which the
+ * helpers in ./graphql.ts send by default) unless `env` says otherwise.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ NEO4J_URI: inject('neo4jUri'), LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env });
+export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+  const config = loadConfig({
+    NEO4J_URI: inject('neo4jUri'),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...env,
+  });
   const log = createLogger(config.logLevel);
   const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
   const app = await createApp(config, driver, log);
+  if (opts.withoutPromotionGuard) app.services.registry.promotionGuard = null;
   const server = await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -45,6 +45,13 @@ export const COVERED_OPERATIONS: string[] = [
   // live events
   'AliasChanged',
   'RegistryEvents',
+  // governance
+  'CreateApiToken',
+  'SetModelOwners',
+  'RequestPromotion',
+  'ApprovePromotion',
+  'RejectPromotion',
+  'Rollback',
 ];
 
 describe('schema', () => {

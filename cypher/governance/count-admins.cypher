@@ -1,0 +1,2 @@
+MATCH (p:Principal {role: 'ADMIN'})
+RETURN count(p) AS admins

@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { badInput, conflict, DomainError, ErrorCode, gateFailed, notFound } from '../errors.js';
+import { appendEvent, EventType } from '../events/event-log.js';
+import { statement } from '../graph/cypher.js';
+import type { Executor, Tx } from '../graph/executor.js';
+import type { Caller } from './policy.js';
+import {
+  checkApprover,
+  DEFAULT_PROTECTED_ALIASES,
+  isSatisfied,
+  PROTECTED_STAGES,
+  ruleFor,
+  type ApprovalFacts,
+  type ApprovalRule,
+  type PromotionTarget,
+} from './promotion-rules.js';
+import type { AliasMove, VersionRecord, VersionRef } from '../registry/types.js';
+import { hasRole, isRole, Role } from './roles.js';
+
+const Q = {
+  lock: statement('governance/lock-promotion-request'),
+  get: statement('governance/get-promotion-request'),
+  create: statement('governance/create-promotion-request'),
+  approve: statement('governance/add-approval'),
+  decide: statement('governance/decide-promotion-request'),
+  model: statement('governance/get-model-governance'),
+  setOwners: statement('governance/set-model-owners'),
+  pointedBefore: statement('governance/alias-pointed-to'),
+};
+
+const STAGES = ['DEVELOPMENT', 'STAGING', 'CANARY', 'PRODUCTION', 'ARCHIVED'];
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const MAX_EVIDENCE = 50;
+
+/**
+ * What governance needs from the registry, all inside the caller's write
+ * transaction (wired in services.ts from RegistryService and
+ * LifecycleService). The carry-out functions apply the registry's own gates
+ * and append its own events; they do not run the promotion guard.
+ */
+export interface RegistryPort {
+  /** NOT_FOUND when the model or version does not exist. */
+  resolveVersion(tx: Tx, ref: VersionRef): Promise<VersionRecord>;
+  transitionStage(tx: Tx, actor: string, target: VersionRecord, stage: string, comment: string | null): Promise<unknown>;
+  moveAlias(tx: Tx, actor: string, target: VersionRecord, alias: string, opts: { eventType?: string; reason?: string }): Promise<AliasMove>;
+}
+
+export type { VersionRef };
+
+export interface Evidence {
+  kind: string;
+  passed?: boolean | null;
+  uri?: string | null;
+  summary?: string | null;
+}
+
+export type PromotionStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+
+export interface ApprovalView extends ApprovalFacts {
+  comment: string | null;
+  at: string;
+}
+
+export interface PromotionRequestView {
+  id: string;
+  modelName: string;
+  version: number;
+  targetStage: string | null;
+  targetAlias: string | null;
+  rule: ApprovalRule;
+  /** EXPIRED is computed: a PENDING request past `expiresAt`. */
+  status: PromotionStatus;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  evidence: Evidence[];
+  approvals: ApprovalView[];
+  decidedAt: string | null;
+  decidedBy: string | null;
+  reason: string | null;
+}
+
+interface StateRow {
+  request: Omit<PromotionRequestView, 'evidence' | 'approvals' | 'status'> & { evidence: string | null; status: string };
+  approvals: ApprovalView[];
+  owners: string[];
+  protectedAliases: string[] | null;
+  expired: boolean;
+}
+
+/**
+ * Reviewed and two-person promotion: requests, approvals, rejections, model
+ * owners and protected aliases. The rule itself is in ./promotion-rules.ts.
+ *
+ * Concurrency: approve and reject first take the request's write lock, then
+ * read its approvals, so concurrent approvals are serialised and each sees
+ * the ones before it; the one that satisfies the rule carries the promotion
+ * out in its own transaction, and every later one finds the request closed.
+ * An `(request, approver)` uniqueness constraint backs "one approval each".
+ */
+export class PromotionService {
+  constructor(
+    private readonly executor: Executor,
+    private readonly opts: { expiryHours: number },
+    private registry: RegistryPort | null = null,
+  ) {}
+
+  /** Wires the registry's transaction-level functions (done in services.ts). */
+  useRegistry(port: RegistryPort): void {
+    this.registry = port;
+  }
+
+  private port(): RegistryPort {
+    if (!this.registry) throw new Error('the registry is not wired into the promotion service');
+    return this.registry;
+  }
+
+  async requestPromotion(caller: Caller, ref: VersionRef, target: PromotionTarget, evidence: Evidence[] | null | undefined): Promise<PromotionRequestView> {
+    const t = parseTarget(target);
+    const ev = parseEvidence(evidence ?? []);
+    return this.executor.writeTx(async (tx) => {
+      const v = await this.port().resolveVersion(tx, ref);
+      const model = await this.modelGovernance(tx, v.modelName);
+      const rule = ruleFor(t, model.protectedAliases);
+      if (!rule) {
+        throw badInput(
+          t.stage !== undefined
+            ? `moving a version to ${t.stage} is not a promotion: call transitionModelVersionStage`
+            : `alias "${t.alias}" is not protected on model "${v.modelName}": call setRegisteredModelAlias`,
+          { field: 'target' },
+        );
+      }
+      const id = randomUUID();
+      await tx.run(Q.create, {
+        id,
+        modelName: v.modelName,
+        version: v.version,
+        targetStage: t.stage ?? null,
+        targetAlias: t.alias ?? null,
+        rule,
+        actor: caller.name,
+        expiryHours: this.opts.expiryHours,
+        evidence: JSON.stringify(ev),
+      });
+      const view = await this.read(tx, id);
+      await appendEvent(tx, {
+        type: EventType.PROMOTION_REQUESTED,
+        actor: caller.name,
+        modelName: v.modelName,
+        version: v.version,
+        alias: t.alias ?? null,
+        subjectId: id,
+        after: { requestId: id, target: t, rule, evidence: ev, expiresAt: view.expiresAt },
+      });
+      return view;
+    }, 'governance.requestPromotion');
+  }
+
+  async approve(caller: Caller, id: string, comment: string | null | undefined): Promise<PromotionRequestView> {
+    if (!caller.role) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'approving needs an API token');
+    const role = caller.role;
+    return this.executor.writeTx(async (tx) => {
+      const state = await this.lockAndRead(tx, id);
+      const req = state.request;
+      const isOwner = state.owners.includes(caller.name);
+      const check = checkApprover(req.rule, req.requestedBy, state.approvals, { name: caller.name, role, isOwner });
+      if (!check.ok) throw new DomainError(ErrorCode[check.code], check.message, { requestId: id });
+      await tx.run(Q.approve, { id, approver: caller.name, role, asOwner: isOwner, comment: comment ?? null });
+      const approvals: ApprovalFacts[] = [...state.approvals, { approver: caller.name, role, asOwner: isOwner }];
+      const done = isSatisfied(req.rule, req.requestedBy, approvals);
+      if (done) {
+        // Carried out in this transaction: the registry's gates apply, and a
+        // gate failure rolls back the approval too.
+        const target = await this.port().resolveVersion(tx, { modelName: req.modelName, version: req.version });
+        if (req.targetStage) await this.port().transitionStage(tx, caller.name, target, req.targetStage, `promotion request ${id}`);
+        else await this.port().moveAlias(tx, caller.name, target, req.targetAlias!, { reason: `promotion request ${id}` });
+        await tx.run(Q.decide, { id, status: 'APPROVED', actor: caller.name, reason: null });
+      }
+      const view = await this.read(tx, id);
+      await appendEvent(tx, {
+        type: done ? EventType.PROMOTION_APPROVED : EventType.PROMOTION_APPROVAL_ADDED,
+        actor: caller.name,
+        modelName: req.modelName,
+        version: req.version,
+        alias: req.targetAlias,
+        subjectId: id,
+        after: { requestId: id, approver: caller.name, asOwner: isOwner, comment: comment ?? null, status: view.status, approvers: view.approvals.map((a) => a.approver) },
+      });
+      return view;
+    }, 'governance.approvePromotion');
+  }
+
+  /** Closes a request. The requester may withdraw it; otherwise an owner of the model or a REVIEWER. */
+  async reject(caller: Caller, id: string, reason: string): Promise<PromotionRequestView> {
+    if (!reason.trim()) throw badInput('reason must not be empty', { field: 'reason' });
+    return this.executor.writeTx(async (tx) => {
+      const state = await this.lockAndRead(tx, id);
+      const req = state.request;
+      const allowed = caller.name === req.requestedBy || state.owners.includes(caller.name) || hasRole(caller.role, Role.REVIEWER);
+      if (!allowed) {
+        throw new DomainError(ErrorCode.FORBIDDEN, `rejecting needs the requester, an owner of the model or role REVIEWER; "${caller.name}" is none of them`);
+      }
+      await tx.run(Q.decide, { id, status: 'REJECTED', actor: caller.name, reason });
+      const view = await this.read(tx, id);
+      await appendEvent(tx, {
+        type: EventType.PROMOTION_REJECTED,
+        actor: caller.name,
+        modelName: req.modelName,
+        version: req.version,
+        alias: req.targetAlias,
+        subjectId: id,
+        after: { requestId: id, reason },
+      });
+      return view;
+    }, 'governance.rejectPromotion');
+  }
+
+  async get(id: string): Promise<PromotionRequestView | null> {
+    return this.executor.readTx(async (tx) => {
+      const [row] = await tx.run<StateRow>(Q.get, { id });
+      return row ? toView(row) : null;
+    }, 'governance.getPromotion');
+  }
+
+  /** Replaces a model's owners: an ADMIN, or a current owner. */
+  async setModelOwners(caller: Caller, modelName: string, owners: string[]): Promise<{ name: string; owners: string[] }> {
+    const unique = [...new Set(owners)];
+    if (unique.length > 50) throw badInput('owners is limited to 50 principals', { field: 'owners' });
+    for (const o of unique) if (!NAME_RE.test(o)) throw badInput(`owner "${o.slice(0, 100)}" is not a valid principal name`, { field: 'owners' });
+    return this.executor.writeTx(async (tx) => {
+      const current = await this.modelGovernance(tx, modelName);
+      if (!hasRole(caller.role, Role.ADMIN) && !current.owners.includes(caller.name)) {
+        throw new DomainError(ErrorCode.FORBIDDEN, `setting the owners of "${modelName}" needs role ADMIN or a current owner; "${caller.name}" is neither`);
+      }
+      const [row] = await tx.run<{ name: string; before: string[]; owners: string[] }>(Q.setOwners, { modelName, owners: unique });
+      await appendEvent(tx, { type: EventType.MODEL_OWNERS_SET, actor: caller.name, modelName, before: row!.before, after: row!.owners });
+      return { name: row!.name, owners: row!.owners };
+    }, 'governance.setModelOwners');
+  }
+
+  /**
+   * Moves an alias back to a version it pointed to before, without a request
+   * (REVIEWER, checked by the policy table); recorded as a ROLLBACK event with
+   * the reason. The registry's alias move does the rest.
+   */
+  async rollback(caller: Caller, modelName: string, alias: string, version: number, reason: string): Promise<AliasMove> {
+    if (!reason.trim()) throw badInput('reason must not be empty', { field: 'reason' });
+    return this.executor.writeTx(async (tx) => {
+      const target = await this.port().resolveVersion(tx, { modelName, version });
+      const [before] = await tx.run<{ pointedBefore: boolean; current: number | null }>(Q.pointedBefore, { modelName, alias, version });
+      if (!before?.pointedBefore) {
+        throw gateFailed(`alias "${alias}" of "${modelName}" never pointed to version ${version}: rollback only returns to an earlier target (use requestPromotion for a new one)`, { gate: 'rollback' });
+      }
+      if (before.current === version) throw badInput(`alias "${alias}" of "${modelName}" already points to version ${version}`, { field: 'version' });
+      return this.port().moveAlias(tx, caller.name, target, alias, { eventType: EventType.ROLLBACK, reason });
+    }, 'governance.rollback');
+  }
+
+  /**
+   * The hook the registry calls inside `transitionModelVersionStage`,
+   * `setRegisteredModelAlias` and `deleteRegisteredModelAlias` (not in the
+   * transaction-level functions a promotion carries out through): a protected
+   * target without an approved request is GATE_FAILED, naming requestPromotion.
+   */
+  async assertDirectChangeAllowed(
+    tx: Tx,
+    change: { modelName: string; stage?: string; alias?: string; deleteAlias?: boolean; protectedAliases?: string[] },
+  ): Promise<void> {
+    if (change.stage !== undefined && (PROTECTED_STAGES as readonly string[]).includes(change.stage)) {
+      throw gateFailed(
+        `moving a version to ${change.stage} needs an approved promotion request: call requestPromotion(ref, target: { stage: ${change.stage} }, evidence) and have it approved`,
+        { gate: 'promotion', requires: 'requestPromotion' },
+      );
+    }
+    if (change.alias !== undefined) {
+      const protectedAliases = change.protectedAliases ?? (await this.modelGovernance(tx, change.modelName)).protectedAliases;
+      if (protectedAliases.includes(change.alias)) {
+        throw gateFailed(
+          change.deleteAlias
+            ? `alias "${change.alias}" is protected on "${change.modelName}": it can only be moved, through requestPromotion or rollback`
+            : `alias "${change.alias}" is protected on "${change.modelName}": moving it needs an approved promotion request: call requestPromotion(ref, target: { alias: "${change.alias}" }, evidence) and have it approved`,
+          { gate: 'promotion', requires: 'requestPromotion' },
+        );
+      }
+    }
+  }
+
+  /** A model's owners and protected aliases (defaults applied). NOT_FOUND when the model does not exist. */
+  async modelGovernance(tx: Tx, modelName: string): Promise<{ owners: string[]; protectedAliases: string[] }> {
+    const [row] = await tx.run<{ owners: string[]; protectedAliases: string[] | null }>(Q.model, { modelName });
+    if (!row) throw notFound(`no registered model is named "${modelName}"`);
+    return { owners: row.owners, protectedAliases: row.protectedAliases ?? [...DEFAULT_PROTECTED_ALIASES] };
+  }
+
+  private async lockAndRead(tx: Tx, id: string): Promise<{ request: PromotionRequestView; approvals: ApprovalView[]; owners: string[] }> {
+    const locked = await tx.run(Q.lock, { id });
+    if (locked.length === 0) throw notFound(`no promotion request has id "${id}"`);
+    const [row] = await tx.run<StateRow>(Q.get, { id });
+    const view = toView(row!);
+    if (view.status !== 'PENDING') {
+      throw conflict(
+        view.status === 'EXPIRED'
+          ? `promotion request ${id} expired at ${view.expiresAt}; make a new request`
+          : `promotion request ${id} is already ${view.status}`,
+        { requestId: id, status: view.status },
+      );
+    }
+    return { request: view, approvals: view.approvals, owners: row!.owners };
+  }
+
+  private async read(tx: Tx, id: string): Promise<PromotionRequestView> {
+    const [row] = await tx.run<StateRow>(Q.get, { id });
+    return toView(row!);
+  }
+}
+
+function toView(row: StateRow): PromotionRequestView {
+  const r = row.request;
+  const status = (r.status === 'PENDING' && row.expired ? 'EXPIRED' : r.status) as PromotionStatus;
+  return {
+    ...r,
+    status,
+    evidence: r.evidence ? (JSON.parse(r.evidence) as Evidence[]) : [],
+    approvals: row.approvals.map((a) => ({ ...a, role: isRole(a.role) ? a.role : Role.VIEWER })),
+  };
+}
+
+function parseTarget(target: PromotionTarget): PromotionTarget {
+  const hasStage = target.stage !== undefined && target.stage !== null;
+  const hasAlias = target.alias !== undefined && target.alias !== null;
+  if (hasStage === hasAlias) throw badInput('target must name exactly one of stage and alias', { field: 'target' });
+  if (hasStage) {
+    if (!STAGES.includes(target.stage!)) throw badInput(`target.stage must be one of ${STAGES.join(', ')}`, { field: 'target.stage' });
+    return { stage: target.stage! };
+  }
+  if (!ALIAS_RE.test(target.alias!)) throw badInput('target.alias is not a valid alias name', { field: 'target.alias' });
+  return { alias: target.alias! };
+}
+
+function parseEvidence(evidence: Evidence[]): Evidence[] {
+  if (evidence.length > MAX_EVIDENCE) throw badInput(`evidence is limited to ${MAX_EVIDENCE} items`, { field: 'evidence' });
+  return evidence.map((e, i) => {
+    if (!e.kind || !e.kind.trim()) throw badInput(`evidence[${i}].kind must not be empty`, { field: 'evidence' });
+    if (e.uri != null && (e.uri.length > 2048 || !/^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i.test(e.uri))) {
+      throw badInput(`evidence[${i}].uri must be an absolute URI such as https://… (at most 2048 characters)`, { field: 'evidence' });
+    }
+    return { kind: e.kind, passed: e.passed ?? true, uri: e.uri ?? null, summary: e.summary ?? null };
+  });
+}

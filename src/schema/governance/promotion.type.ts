@@ -1,0 +1,120 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTimeScalar } from '../common/scalars.js';
+import { Stage } from '../registry/enums.js';
+import { Role } from './role.enum.js';
+
+export enum PromotionStatus {
+  PENDING = 'PENDING',
+  APPROVED = 'APPROVED',
+  REJECTED = 'REJECTED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(PromotionStatus, {
+  name: 'PromotionStatus',
+  description: 'PENDING until approved (and carried out), rejected, or past its expiry.',
+});
+
+export enum ApprovalRule {
+  ONE_REVIEWER = 'ONE_REVIEWER',
+  TWO_PERSON = 'TWO_PERSON',
+}
+registerEnumType(ApprovalRule, {
+  name: 'ApprovalRule',
+  description: 'ONE_REVIEWER (CANARY): a REVIEWER/ADMIN other than the requester. TWO_PERSON (PRODUCTION, protected aliases): two distinct principals, neither the requester, one an owner and one a REVIEWER/ADMIN.',
+});
+
+@InputType({ description: 'Where to promote: exactly one of a stage (CANARY, PRODUCTION) or a protected alias.' })
+export class PromotionTargetInput {
+  @Field(() => Stage, { nullable: true })
+  stage?: Stage | null;
+
+  @Field(() => String, { nullable: true })
+  alias?: string | null;
+}
+
+@ObjectType()
+export class PromotionTarget {
+  @Field(() => Stage, { nullable: true })
+  stage!: Stage | null;
+
+  @Field(() => String, { nullable: true })
+  alias!: string | null;
+}
+
+@ObjectType({ description: 'Evidence attached to a promotion request.' })
+export class PromotionEvidence {
+  @Field(() => String)
+  kind!: string;
+
+  @Field(() => Boolean)
+  passed!: boolean;
+
+  @Field(() => String, { nullable: true })
+  uri!: string | null;
+
+  @Field(() => String, { nullable: true })
+  summary!: string | null;
+}
+
+@ObjectType()
+export class PromotionApproval {
+  @Field(() => String)
+  approver!: string;
+
+  @Field(() => Role, { description: 'The approver\'s role when approving.' })
+  role!: Role;
+
+  @Field(() => Boolean, { description: 'Whether the approver owned the model when approving.' })
+  asOwner!: boolean;
+
+  @Field(() => String, { nullable: true })
+  comment!: string | null;
+
+  @Field(() => DateTimeScalar)
+  at!: string;
+}
+
+@ObjectType({ description: 'A request to move a version to CANARY or PRODUCTION, or a protected alias to it.' })
+export class PromotionRequest {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  modelName!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => PromotionTarget)
+  target!: PromotionTarget;
+
+  @Field(() => ApprovalRule)
+  rule!: ApprovalRule;
+
+  @Field(() => PromotionStatus)
+  status!: PromotionStatus;
+
+  @Field(() => String)
+  requestedBy!: string;
+
+  @Field(() => DateTimeScalar)
+  requestedAt!: string;
+
+  @Field(() => DateTimeScalar)
+  expiresAt!: string;
+
+  @Field(() => [PromotionEvidence])
+  evidence!: PromotionEvidence[];
+
+  @Field(() => [PromotionApproval], { description: 'Oldest first.' })
+  approvals!: PromotionApproval[];
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  decidedAt!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The approver who completed it, or who rejected it.' })
+  decidedBy!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The rejection reason.' })
+  reason!: string | null;
+}

@@ -1,0 +1,33 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../server/context.js';
+import { ApiToken, CreatedApiToken, Principal } from './principal.type.js';
+import { Role } from './role.enum.js';
+
+/** Tokens and "who am I". Who may call each field: src/governance/policy.ts. */
+@Resolver()
+export class TokenResolver {
+  @Query(() => Principal, { nullable: true, description: 'The principal behind the request\'s token (null when anonymous).' })
+  viewer(@Ctx() ctx: Context): Principal | null {
+    return ctx.actor.role ? { name: ctx.actor.name, role: ctx.actor.role } : null;
+  }
+
+  @Query(() => [ApiToken], { description: 'Every API token, newest first, without secrets. Admin only.' })
+  async apiTokens(@Ctx() ctx: Context): Promise<ApiToken[]> {
+    const rows = await ctx.services.tokens.listTokens();
+    return rows.map((r) => ({ ...r, principal: { name: r.name, role: r.role } }));
+  }
+
+  @Mutation(() => CreatedApiToken, { description: 'A new API token for principal `name` (created on first use with `role`). Admin only; the token is shown once.' })
+  async createApiToken(
+    @Arg('name', () => String) name: string,
+    @Arg('role', () => Role) role: Role,
+    @Ctx() ctx: Context,
+  ): Promise<CreatedApiToken> {
+    return ctx.services.tokens.createToken(ctx.actor.name, name, role);
+  }
+
+  @Mutation(() => [ID], { description: 'Revokes the token with this id, or every live token of the principal with this name; returns the revoked token ids. Takes effect within 5 s on every replica.' })
+  async revokeApiToken(@Arg('ref', () => String) ref: string, @Ctx() ctx: Context): Promise<string[]> {
+    return (await ctx.services.tokens.revokeTokens(ctx.actor.name, ref)).map((r) => r.id);
+  }
+}

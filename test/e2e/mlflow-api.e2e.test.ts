@@ -129,13 +129,19 @@ describe('MLflow REST API', () => {
     const name = uniq('mf-versions');
     await mf('POST', 'registered-models/create', { name });
     for (const i of [1, 2, 3]) await mf('POST', 'model-versions/create', { name, source: `s3://bucket/m${i}`, tags: [{ key: 'pedigree.checksum', value: sha(String(i)) }, { key: 'n', value: String(i) }] });
-    await mf('POST', 'registered-models/alias', { name, alias: 'champion', version: '2' });
+    // champion is protected (governance's default): a direct move through MLflow is refused, writing nothing.
+    const before = await graphDigest();
+    const guarded = await mf('POST', 'registered-models/alias', { name, alias: 'champion', version: '2' });
+    expect(guarded.status).toBe(403);
+    expect(guarded.json.error_code).toBe('PERMISSION_DENIED');
+    expect(await graphDigest()).toEqual(before);
+    await mf('POST', 'registered-models/alias', { name, alias: 'champion2', version: '2' });
     await mf('POST', 'registered-models/alias', { name, alias: 'old', version: '1' });
-    expect((await mf('GET', 'registered-models/alias', { name, alias: 'champion' })).json.model_version).toMatchObject({ version: '2', aliases: ['champion'] });
+    expect((await mf('GET', 'registered-models/alias', { name, alias: 'champion2' })).json.model_version).toMatchObject({ version: '2', aliases: ['champion2'] });
     expect((await mf('GET', 'registered-models/alias', { name, alias: 'ghost' })).status).toBe(404);
     const rm = (await mf('GET', 'registered-models/get', { name })).json.registered_model;
     expect(rm.aliases).toEqual([
-      { alias: 'champion', version: '2' },
+      { alias: 'champion2', version: '2' },
       { alias: 'old', version: '1' },
     ]);
     expect(rm.latest_versions.map((v: any) => [v.version, v.current_stage])).toEqual([['3', 'None']]);
@@ -157,7 +163,7 @@ describe('MLflow REST API', () => {
     const del = await mf('DELETE', 'model-versions/delete', { name, version: '1' });
     expect(del.status).toBe(200);
     expect((await mf('GET', 'model-versions/get', { name, version: '1' })).status).toBe(404);
-    expect((await mf('GET', 'registered-models/get', { name })).json.registered_model.aliases).toEqual([{ alias: 'champion', version: '2' }]);
+    expect((await mf('GET', 'registered-models/get', { name })).json.registered_model.aliases).toEqual([{ alias: 'champion2', version: '2' }]);
     const history = (await gqlOk(t.url, contractOp('AliasHistory'), { modelName: name, alias: 'old' })).aliasHistory.edges.map((e: any) => e.node);
     expect(history.map((n: any) => [n.previousVersion, n.version]).sort()).toEqual([
       [1, null],

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
-import { gqlOk, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
+import { gqlOk, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -35,7 +35,9 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
       throw new Error(`${venvPython} is missing: run .ci/run (or: python3 -m venv test/mlflow-client/.venv && test/mlflow-client/.venv/bin/pip install -r test/mlflow-client/requirements.txt)`);
     }
     dataDir = mkdtempSync(join(tmpdir(), 'pedigree-mlflow-'));
-    t = await startTestServer({ PEDIGREE_DATA_DIR: dataDir });
+    // `champion` is protected by default (governance); this flow is MLflow's own, without a
+    // promotion request, so the guard is off here. mlflow-api.e2e.test.ts checks the refusal.
+    t = await startTestServer({ PEDIGREE_DATA_DIR: dataDir }, { withoutPromotionGuard: true });
   });
   afterAll(async () => {
     await t?.close();
@@ -45,11 +47,37 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
   it('logs, registers, aliases, loads and predicts through MLflow; GraphQL shows the lineage, alias history and audit log', async () => {
     const name = uniq('mlflow-doubler');
     const base = t.url.replace(/\/graphql$/, '');
+    // A GraphQL subscriber watches the model's aliases while MLflow moves them.
+    const ws = wsClient(t.url);
+    const seen: { alias: string; previousVersion: number | null; version: number | null }[] = [];
+    let allSeen: () => void = () => undefined;
+    const fourMoves = new Promise<void>((res) => (allSeen = res));
+    const unsubscribe = ws.subscribe<any>(
+      { query: contractOp('AliasChanged'), variables: { modelName: name } },
+      {
+        next: (m) => {
+          if (m.data?.aliasChanged) seen.push(m.data.aliasChanged);
+          if (seen.length >= 4) allSeen();
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
     const out = await runScript({ MLFLOW_TRACKING_URI: base, MODEL_NAME: name, EXPERIMENT_NAME: uniq('mlflow-exp'), MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', MLFLOW_TRACKING_TOKEN: TEST_ADMIN_TOKEN });
     if (out.code !== 0) throw new Error(`flow.py exited ${out.code}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr.slice(-6000)}`);
     const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as { run_id: string; versions: string[]; aliases: Record<string, string>; prediction: number[] };
     expect(result.prediction).toEqual([2, 42]);
     expect(result.aliases).toEqual({ champion: '1', challenger: '2' });
+
+    await fourMoves;
+    unsubscribe();
+    await ws.dispose();
+    expect(seen.map((e) => [e.alias, e.previousVersion, e.version])).toEqual([
+      ['champion', null, 1],
+      ['challenger', null, 2],
+      ['champion', 1, 2],
+      ['champion', 2, 1],
+    ]);
 
     // The versions are Pedigree versions with a checksum Pedigree computed from its store.
     const v1 = (await gqlOk(t.url, contractOp('GetModelVersion'), { modelName: name, version: 1 })).modelVersion;

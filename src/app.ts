@@ -46,6 +46,8 @@ export async function createApp(config: Config, driver: Driver, log: Logger): Pr
   }
   const metrics = new Metrics();
   metrics.gauge('pedigree_cypher_statements_total', 'Cypher statements run since start', () => executor.statementCount);
+  const health = metrics.family('pedigree_deployment_health', 'Newest health signal per deployment, model version and metric (ingested through this replica)', 'gauge');
+  services.monitoring.onSample = (labels, value) => health.set(labels, value);
 
   return {
     executor,

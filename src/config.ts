@@ -33,6 +33,13 @@ export interface Config {
     timeoutMs: number;
   };
   embedded: { heapMb: number; pagecacheMb: number };
+  /** Every recordDeployment must carry a valid attestation per model (operations). */
+  requireAttestation: boolean;
+  /**
+   * Encrypts the attestation signing keys' private halves at rest in the graph.
+   * Unset → private keys are kept as 0600 files under dataDir/signing-keys.
+   */
+  signingSecret: string | null;
   /** Authentication, roles and request hardening (see README, "Governance and security"). */
   security: SecurityConfig;
 }
@@ -100,6 +107,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminToken !== undefined && (adminToken.length < 32 || !/^[A-Za-z0-9._~+/=-]+$/.test(adminToken))) {
     problems.push('PEDIGREE_ADMIN_TOKEN must be at least 32 characters of [A-Za-z0-9._~+/=-] (use `openssl rand -base64 32`)');
   }
+  const signingSecret = env.PEDIGREE_SIGNING_SECRET || null;
+  if (signingSecret !== null && signingSecret.length < 16) problems.push('PEDIGREE_SIGNING_SECRET must be at least 16 characters');
 
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
@@ -142,6 +151,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: int('PEDIGREE_MAX_ALIASES', 15, 0, 15),
       promotionExpiryHours: int('PEDIGREE_PROMOTION_EXPIRY_HOURS', 7 * 24, 1, 24 * 365),
     },
+    requireAttestation: bool('PEDIGREE_REQUIRE_ATTESTATION', false),
+    signingSecret,
   };
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { unreachable } from './errors.js';
 import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
 import { EventsService } from './events/events.service.js';
@@ -13,6 +14,11 @@ import { SystemService } from './system/system.service.js';
 import { join } from 'node:path';
 import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-store.js';
 import { MlflowTrackingService } from './mlflow/tracking.service.js';
+import { DeploymentService } from './operations/deployment.service.js';
+import { ModelCardService } from './operations/model-card.service.js';
+import { AttestationService } from './provenance/attestation.service.js';
+import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
+import { MonitoringService } from './operations/monitoring.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -26,6 +32,11 @@ export interface Services {
   provenance: ProvenanceService;
   mlflow: MlflowTrackingService;
   artifacts: ArtifactStore;
+  deployments: DeploymentService;
+  modelCards: ModelCardService;
+  attestations: AttestationService;
+  providerChangeLog: ProviderChangeLogService;
+  monitoring: MonitoringService;
 }
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
@@ -39,13 +50,24 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     transitionStage: (tx, actor, target, stage, comment) => lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
     moveAlias: (tx, actor, target, alias, opts) => registry.moveAliasIn(tx, target, alias, actor, opts),
   });
-  registry.promotionGuard = (tx, target) =>
-    promotions.assertDirectChangeAllowed(
-      tx,
-      target.kind === 'stage'
-        ? { modelName: target.version.modelName, stage: target.stage }
-        : { modelName: target.model.name, alias: target.alias, protectedAliases: target.model.protectedAliases },
-    );
+  registry.promotionGuard = (tx, target) => {
+    switch (target.kind) {
+      case 'stage':
+        // A reviewer may return a former production version directly: a rollback, recorded as one.
+        if (target.rollbackByReviewer) return Promise.resolve();
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.version.modelName, stage: target.stage });
+      case 'alias':
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.model.name, alias: target.alias, protectedAliases: target.model.protectedAliases });
+      case 'alias-delete':
+        return promotions.assertDirectChangeAllowed(tx, { modelName: target.model.name, alias: target.alias, deleteAlias: true, protectedAliases: target.model.protectedAliases });
+      default:
+        return unreachable(target);
+    }
+  };
+  const modelCards = new ModelCardService(executor, registry);
+  const attestations = new AttestationService(executor, registry, modelCards, config);
+  const deployments = new DeploymentService(executor, registry, config);
+  deployments.attestations = attestations;
   const provenance = new ProvenanceService(executor, registry);
   return {
     system: new SystemService(executor),
@@ -58,5 +80,10 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     provenance,
     mlflow: new MlflowTrackingService(executor, provenance),
     artifacts: new LocalArtifactStore(join(config.dataDir, 'artifacts')),
+    deployments,
+    modelCards,
+    attestations,
+    providerChangeLog: new ProviderChangeLogService(executor),
+    monitoring: new MonitoringService(executor, registry),
   };
 }

@@ -43,6 +43,14 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Query.providerModels': Role.VIEWER,
   'Query.modelVersionsByFingerprint': Role.VIEWER,
   'Query.promotionRequests': Role.VIEWER,
+  'Query.deployment': Role.VIEWER,
+  'Query.deploymentHistory': Role.VIEWER,
+  'Query.modelCardSectionHistory': Role.VIEWER,
+  'Query.signingKeys': Role.VIEWER,
+  'Query.providerChangeLog': Role.VIEWER,
+  'Query.deploymentsOnDeprecatedProviderVersions': Role.VIEWER,
+  'Query.monitoringRules': Role.VIEWER,
+  'Query.alerts': Role.VIEWER,
   'Subscription.aliasChanged': Role.VIEWER,
   'Subscription.registryEvents': Role.VIEWER,
 
@@ -68,6 +76,10 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Mutation.registerProviderModel': Role.CONTRIBUTOR,
   'Mutation.addModelRelation': Role.CONTRIBUTOR,
   'Mutation.recordDeployment': Role.CONTRIBUTOR,
+  'Mutation.setModelCardSection': Role.CONTRIBUTOR,
+  'Mutation.recordProviderVersion': Role.CONTRIBUTOR,
+  'Mutation.deprecateProviderVersion': Role.CONTRIBUTOR,
+  'Mutation.ingestHealthSignals': Role.CONTRIBUTOR, // monitoring agents
   'Mutation.requestPromotion': Role.CONTRIBUTOR,
   // an owner who is a CONTRIBUTOR may approve as the owner; the service checks owner-or-REVIEWER
   'Mutation.approvePromotion': Role.CONTRIBUTOR,
@@ -75,6 +87,7 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
 
   // ---- review
   'Mutation.rollback': Role.REVIEWER,
+  'Mutation.setProviderVersionQualification': Role.REVIEWER, // qualifying a provider version is a review decision
 
   // ---- administration: tokens, owners, gates, protected aliases, webhooks
   'Query.apiTokens': Role.ADMIN,
@@ -83,9 +96,11 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Mutation.setModelOwners': Role.CONTRIBUTOR, // ADMIN or a current owner: checked by the service
   'Mutation.setProtectedAliases': Role.ADMIN,
   'Mutation.setModelGates': Role.ADMIN,
-  'Mutation.createWebhook': Role.ADMIN,
-  'Mutation.updateWebhook': Role.ADMIN,
+  'Mutation.setMonitoringRule': Role.ADMIN, // a rule may roll an alias back on its own
+  'Mutation.registerWebhook': Role.ADMIN,
   'Mutation.deleteWebhook': Role.ADMIN,
+  'Query.webhooks': Role.ADMIN,
+  'Query.webhookDeliveries': Role.ADMIN,
 });
 
 export type OperationKind = 'query' | 'mutation' | 'subscription';

@@ -2,7 +2,8 @@ import { badInput } from '../errors.js';
 import { ALIAS_EVENT_TYPES } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
-import type { EventRecord, VersionRecord } from './types.js';
+import type { EventRecord } from '../events/event-record.js';
+import type { VersionRecord } from './types.js';
 import { assertAliasName, assertModelName } from './validation.js';
 
 const Q = {
@@ -81,9 +82,3 @@ function parse(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
-/** Event cursors are the event's sequence: a decimal string. */
-export function assertSequence(value: string | null | undefined, field = 'after'): string | null {
-  if (value === null || value === undefined) return null;
-  if (!/^\d{1,19}$/.test(value)) throw badInput(`${field} must be an event sequence (a decimal integer string); got ${JSON.stringify(value.slice(0, 40))}`, { field });
-  return value;
-}

@@ -16,6 +16,7 @@ import {
   type VersionRef,
 } from './types.js';
 import { assertModelName, assertText, validateSource } from './validation.js';
+import { REQUIRED_CARD_SECTIONS } from '../operations/model-card.js';
 
 const Q = {
   read: statement('registry/read-transition'),
@@ -30,6 +31,11 @@ export interface TransitionRequest {
   comment?: string | null;
   /** With → PRODUCTION: archive the versions now in PRODUCTION. */
   archiveExisting?: boolean;
+  /**
+   * The caller holds the REVIEWER role: returning a version that was in
+   * PRODUCTION before is then a rollback that needs no promotion request.
+   */
+  asReviewer?: boolean;
 }
 
 interface GateState {
@@ -38,6 +44,8 @@ interface GateState {
   metrics: Metric[];
   evidence: Evidence[];
   otherProduction: { id: string; version: number }[];
+  /** Keys of the non-empty human-written model-card sections (model-wide or the version's own). */
+  cardSections: string[];
 }
 
 /**
@@ -57,7 +65,10 @@ export class LifecycleService {
     assertText(req.comment, 'comment', 5000);
     return this.executor.writeTx(async (tx) => {
       const target = await this.registry.requireVersion(tx, ref);
-      if (this.registry.promotionGuard) await this.registry.promotionGuard(tx, { kind: 'stage', version: target, stage: req.stage }, actor);
+      if (this.registry.promotionGuard) {
+        const rollbackByReviewer = Boolean(req.asReviewer) && req.stage === 'PRODUCTION' && target.everProduction;
+        await this.registry.promotionGuard(tx, { kind: 'stage', version: target, stage: req.stage, rollbackByReviewer }, actor);
+      }
       return this.transitionIn(tx, target.id, req, actor);
     }, 'transitionModelVersionStage');
   }
@@ -199,6 +210,10 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
     case 'PRODUCTION': {
       const missing = (['SLO_VALIDATION', 'SIGN_OFF'] as const).filter((k) => !passed(k));
       if (missing.length) throw gateFailed(`→ PRODUCTION needs passed evidence of kind ${missing.join(' and ')} on ${name} (addModelVersionEvidence)`, { unmet: missing });
+      const unwritten = REQUIRED_CARD_SECTIONS.filter((k) => !state.cardSections.includes(k));
+      if (unwritten.length) {
+        throw gateFailed(`→ PRODUCTION needs a model card with the sections ${unwritten.map((k) => `"${k}"`).join(' and ')} written for ${name} (setModelCardSection)`, { unmet: unwritten.map((k) => `card:${k}`) });
+      }
       return 'promotion';
     }
     default:

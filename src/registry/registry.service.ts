@@ -110,7 +110,10 @@ export interface VersionOrder {
  */
 export type PromotionGuard = (
   tx: Tx,
-  target: { kind: 'alias'; model: ModelRecord; alias: string; version: VersionRecord } | { kind: 'stage'; version: VersionRecord; stage: Stage },
+  target:
+    | { kind: 'alias'; model: ModelRecord; alias: string; version: VersionRecord }
+    | { kind: 'alias-delete'; model: ModelRecord; alias: string }
+    | { kind: 'stage'; version: VersionRecord; stage: Stage; rollbackByReviewer: boolean },
   actor: string,
 ) => Promise<void>;
 
@@ -620,11 +623,11 @@ export class RegistryService {
     assertModelName(modelName, 'modelName');
     assertAliasName(alias);
     return this.executor.writeTx(async (tx) => {
+      const [model] = await this.modelsIn(tx, [modelName]);
+      if (!model) throw notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
+      if (this.promotionGuard) await this.promotionGuard(tx, { kind: 'alias-delete', model, alias }, actor);
       const [row] = await tx.run<{ previous: VersionRecord | null }>(Q.deleteAlias, { modelName, alias });
-      if (!row) {
-        if (!(await this.modelsIn(tx, [modelName]))[0]) throw notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
-        throw notFound(`model "${modelName}" has no alias "${alias}"`, { field: 'alias' });
-      }
+      if (!row) throw notFound(`model "${modelName}" has no alias "${alias}"`, { field: 'alias' });
       const ev = await appendEvent(tx, {
         type: EventType.ALIAS_DELETED,
         actor,

@@ -62,19 +62,6 @@ export interface AliasMove {
   at: string;
 }
 
-export interface EventRecord {
-  sequence: string;
-  type: string;
-  at: string;
-  actor: string;
-  modelName: string | null;
-  version: number | null;
-  alias: string | null;
-  subjectId: string | null;
-  before: unknown;
-  after: unknown;
-}
-
 export interface GateThreshold {
   metric: string;
   op: 'GT' | 'GTE' | 'LT' | 'LTE' | 'EQ';

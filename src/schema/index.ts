@@ -9,6 +9,7 @@ import { TokenResolver } from './governance/token.resolver.js';
 import { ProvenanceResolver, RunResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { SystemResolver } from './system/system.resolver.js';
+import { operationsResolvers } from './operations/index.js';
 
 /** Every resolver class, by module. A module adds its list here. */
 const resolvers: NonEmptyArray<Function> = [
@@ -20,6 +21,7 @@ const resolvers: NonEmptyArray<Function> = [
   WebhookResolver,
   TokenResolver,
   PromotionResolver,
+  ...operationsResolvers,
 ];
 
 /**

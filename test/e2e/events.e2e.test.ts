@@ -201,7 +201,7 @@ describe('events: across replicas', () => {
       await createModel(a.url, model);
       for (let i = 0; i < 5; i++) {
         await createVersion(a.url, model);
-        const moved = await gqlOk(a.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: 'production', version: i + 1 });
+        const moved = await gqlOk(a.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: 'blue', version: i + 1 });
         sequences.push(moved.setRegisteredModelAlias.sequence);
       }
       const got = await sub.until(5);

@@ -31,6 +31,10 @@ describe('promotion: reviewed and two-person', () => {
     await createVersion(t.url, name, { metrics: [{ key: 'auc', value: 0.9 }] });
     await createVersion(t.url, name, { metrics: [{ key: 'auc', value: 0.92 }] });
     await gqlOk(t.url, contractOp('SetModelOwners'), { modelName: name, owners });
+    // → PRODUCTION also needs the model card's required human sections (operations).
+    for (const title of ['Intended use and users', 'Limitations and failure modes']) {
+      await gqlOk(t.url, 'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written for the test.") { revision } }', { n: name, t: title });
+    }
     return name;
   }
   async function evidence(name: string, version: number, kinds: string[]): Promise<void> {
@@ -152,6 +156,40 @@ describe('promotion: reviewed and two-person', () => {
     const types = audit.auditLog.edges.map((e: any) => e.node.type);
     expect(types.filter((x: string) => x === 'PROMOTION_APPROVED')).toHaveLength(1);
     expect(types.filter((x: string) => x === 'ALIAS_SET')).toHaveLength(1);
+  });
+
+  it('stage rollback: a REVIEWER returns a former PRODUCTION version directly, with a reason; a CONTRIBUTOR needs a request', async () => {
+    const name = await ownedModel();
+    for (const version of [1, 2]) {
+      await gqlOk(t.url, contractOp('TransitionStage'), { ref: { modelName: name, version }, stage: 'STAGING' }, as(tok.carl!));
+      await evidence(name, version, ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF']);
+      const canary = (await request('carl', { modelName: name, version }, { stage: 'CANARY' })).data.requestPromotion;
+      expect((await approve('rex', canary.id)).data.approvePromotion.status).toBe('APPROVED');
+      const prod = (await request('carl', { modelName: name, version }, { stage: 'PRODUCTION' })).data.requestPromotion;
+      await approve('otto', prod.id);
+      expect((await approve('rex', prod.id)).data.approvePromotion.status).toBe('APPROVED');
+    }
+    await gqlOk(t.url, contractOp('TransitionStage'), { ref: { modelName: name, version: 1 }, stage: 'ARCHIVED' }, as(tok.rita!));
+    const before = await graphDigest();
+    const byContributor = await gql(t.url, contractOp('TransitionStage'), { ref: { modelName: name, version: 1 }, stage: 'PRODUCTION', comment: 'v2 regressed' }, as(tok.carl!));
+    expect(code(byContributor)).toBe('GATE_FAILED');
+    expect((await graphDigest()).hash).toBe(before.hash);
+    const back = await gqlOk(t.url, contractOp('TransitionStage'), { ref: { modelName: name, version: 1 }, stage: 'PRODUCTION', comment: 'v2 regressed' }, as(tok.rita!));
+    expect(back.transitionModelVersionStage).toEqual({ version: 1, stage: 'PRODUCTION' });
+    const log = await gqlOk(t.url, contractOp('AuditLog'), { filter: { modelName: name, types: ['STAGE_ROLLBACK'] } });
+    expect(log.auditLog.edges.map((e: any) => e.node)).toEqual([expect.objectContaining({ actor: names.rita, version: 1, after: { stage: 'PRODUCTION', comment: 'v2 regressed' } })]);
+  });
+
+  it('a protected alias cannot be deleted directly', async () => {
+    const name = await ownedModel();
+    const req = (await request('carl', { modelName: name, version: 1 }, { alias: 'champion' })).data.requestPromotion;
+    await approve('otto', req.id);
+    expect((await approve('rex', req.id)).data.approvePromotion.status).toBe('APPROVED');
+    const before = await graphDigest();
+    const r = await gql(t.url, contractOp('DeleteRegisteredModelAlias'), { modelName: name, alias: 'champion' });
+    expect(code(r)).toBe('GATE_FAILED');
+    expect((await graphDigest()).hash).toBe(before.hash);
+    expect(await aliasOf(name, 'champion')).toBe(1);
   });
 
   it('rollback: a REVIEWER moves a protected alias back to an earlier version without a request; others are FORBIDDEN', async () => {

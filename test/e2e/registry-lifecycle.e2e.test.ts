@@ -22,7 +22,15 @@ const evidence = (modelName: string, version: number, kind: string, passed = tru
     e: { kind, passed, summary: `${kind} done` },
   });
 
+/** The PRODUCTION gate also needs the model card's required human sections (operations). */
+async function fillCard(name: string) {
+  for (const title of ['Intended use and users', 'Limitations and failure modes']) {
+    await gqlOk(t.url, 'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written for the test.") { revision } }', { n: name, t: title });
+  }
+}
+
 async function toProduction(name: string, version: number, archiveExisting = false) {
+  await fillCard(name);
   for (const k of ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF']) await evidence(name, version, k);
   for (const stage of ['STAGING', 'CANARY']) expect((await transition(name, version, stage)).errors).toBeUndefined();
   const r = await gql(t.url, 'mutation($ref: ModelVersionRefInput!, $a: Boolean!) { transitionModelVersionStage(ref: $ref, stage: PRODUCTION, archiveExisting: $a) { version stage } }', {
@@ -77,6 +85,9 @@ describe('lifecycle gates', () => {
     expect(r.errors![0]!.message).toMatch(/SLO_VALIDATION and SIGN_OFF/);
     await evidence(name, 1, 'SLO_VALIDATION');
     await evidence(name, 1, 'SIGN_OFF');
+    r = await transition(name, 1, 'PRODUCTION');
+    expect(r.errors![0]!.message).toMatch(/model card/);
+    await fillCard(name);
     expect((await transition(name, 1, 'PRODUCTION')).data.transitionModelVersionStage).toEqual({ version: 1, stage: 'PRODUCTION' });
     expect(code(await transition(name, 1, 'PRODUCTION'))).toBe('BAD_USER_INPUT');
   });

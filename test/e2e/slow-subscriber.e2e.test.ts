@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { appendEvent } from '../../src/events/event-log.js';
 import { SLOW_SUBSCRIBER_CLOSE } from '../../src/server/ws-codes.js';
-import { gqlOk, uniq, wsClient } from '../support/graphql.js';
+import { gqlOk, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
 import { collect } from '../support/events.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -37,7 +37,7 @@ describe('events: back-pressure', () => {
       }),
     );
     await new Promise((r) => slow.once('open', r));
-    slow.send(JSON.stringify({ type: 'connection_init' }));
+    slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }));
     await acked;
     slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: BIG, variables: { after: start, types: [type] } } }));
     (slow as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();

@@ -1,7 +1,7 @@
 import neo4j from 'neo4j-driver';
 import { inject } from 'vitest';
 import { contractOp } from './contract.js';
-import { gqlOk, sha } from './graphql.js';
+import { as, gqlOk, sha, uniq } from './graphql.js';
 
 // Builders for provenance tests over the public API only: models, versions
 // (with run, base model, teachers, provider models), aliases and stages go
@@ -50,18 +50,34 @@ export async function setAlias(url: string, modelName: string, alias: string, ve
 }
 
 /**
- * Walks a version through the gates to PRODUCTION: it needs a metric (give it
- * one when registering), then the evidence each gate asks for.
+ * Walks a version through the gates to PRODUCTION the way a team would: the
+ * evidence and card sections each gate asks for (give the version a metric
+ * when registering it), then STAGING directly, and CANARY and PRODUCTION
+ * through approved promotion requests (a reviewer, and an owner with a reviewer).
  */
 export async function promoteToProduction(url: string, modelName: string, version: number): Promise<void> {
+  const ref = { modelName, version };
   for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF']) {
     await gqlOk(url, 'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }', {
-      ref: { modelName, version },
+      ref,
       e: { kind, passed: true, summary: `${kind} done` },
     });
   }
-  for (const stage of ['STAGING', 'CANARY', 'PRODUCTION']) {
-    await gqlOk(url, contractOp('TransitionStage'), { ref: { modelName, version }, stage });
+  // → PRODUCTION also needs the model card's required human sections (operations).
+  for (const title of ['Intended use and users', 'Limitations and failure modes']) {
+    await gqlOk(url, 'mutation($ref: ModelVersionRefInput!, $t: String!) { setModelCardSection(ref: $ref, title: $t, body: "Written for the fixture.") { revision } }', { ref, t: title });
+  }
+  await gqlOk(url, contractOp('TransitionStage'), { ref, stage: 'STAGING' });
+  const token = async (role: string) => (await gqlOk(url, contractOp('CreateApiToken'), { name: uniq(role.toLowerCase()), role })).createApiToken;
+  const owner = await token('CONTRIBUTOR');
+  const reviewer = await token('REVIEWER');
+  await gqlOk(url, contractOp('SetModelOwners'), { modelName, owners: [owner.principal.name] });
+  for (const [stage, approvers] of [
+    ['CANARY', [reviewer]],
+    ['PRODUCTION', [owner, reviewer]],
+  ] as const) {
+    const request = (await gqlOk(url, contractOp('RequestPromotion'), { ref, target: { stage } })).requestPromotion;
+    for (const a of approvers) await gqlOk(url, contractOp('ApprovePromotion'), { id: request.id }, as(a.token));
   }
 }
 

@@ -52,6 +52,12 @@ export const COVERED_OPERATIONS: string[] = [
   'ApprovePromotion',
   'RejectPromotion',
   'Rollback',
+  // operations
+  'RecordDeployment',
+  'DeploymentAt',
+  'ModelCard',
+  'Attestation',
+  'VerifyAttestation',
 ];
 
 describe('schema', () => {

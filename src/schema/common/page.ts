@@ -1,5 +1,6 @@
 import { ArgsType, Field, Int } from 'type-graphql';
 import { badInput } from '../../errors.js';
+import { parseSequence } from '../../events/event-record.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 500;
@@ -76,7 +77,7 @@ export function decodeSequenceCursor(after: string | null | undefined): string |
   if (!after) return null;
   const [seq] = decodeCursor(after);
   if (typeof seq !== 'string') throw badInput('after is not a cursor returned by this API', { field: 'after' });
-  return seq;
+  return parseSequence(seq);
 }
 
 /** A page of event-log rows fetched as first + 1, with sequence cursors. */

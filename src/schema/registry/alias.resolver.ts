@@ -1,7 +1,6 @@
 import { Arg, Args, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { AliasMove, VersionRecord } from '../../registry/types.js';
 import type { Context } from '../../server/context.js';
-import { assertSequence } from '../../registry/audit.service.js';
 import { decodeSequenceCursor, PageArgs, sequencePage, toPage } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { AliasHistoryConnection } from './events.type.js';
@@ -32,7 +31,7 @@ export class AliasResolver {
     @Ctx() ctx: Context,
   ) {
     const page = toPage(first, null);
-    const rows = await ctx.services.audit.aliasHistory(modelName, alias, page.first, assertSequence(decodeSequenceCursor(after)));
+    const rows = await ctx.services.audit.aliasHistory(modelName, alias, page.first, decodeSequenceCursor(after));
     return sequencePage(rows, page.first, after);
   }
 

@@ -1,41 +1,10 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { LogConnection } from '../common/connection.js';
-import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
+import { DateTimeScalar } from '../common/scalars.js';
+import { RegistryEvent } from '../events/event.types.js';
 
-@ObjectType({ description: 'One entry of the append-only event log.' })
-export class AuditEvent {
-  @Field(() => String, { description: 'Position in the global event log (decimal string).' })
-  sequence!: string;
-
-  @Field(() => String)
-  type!: string;
-
-  @Field(() => DateTimeScalar)
-  at!: string;
-
-  @Field(() => String)
-  actor!: string;
-
-  @Field(() => String, { nullable: true })
-  modelName!: string | null;
-
-  @Field(() => Int, { nullable: true })
-  version!: number | null;
-
-  @Field(() => String, { nullable: true })
-  alias!: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Id of the node the event is about.' })
-  subjectId!: string | null;
-
-  @Field(() => JSONScalar, { nullable: true })
-  before!: unknown;
-
-  @Field(() => JSONScalar, { nullable: true })
-  after!: unknown;
-}
-
-export const AuditEventConnection = LogConnection(AuditEvent);
+/** auditLog pages the same events the registryEvents subscription streams. */
+export const RegistryEventConnection = LogConnection(RegistryEvent);
 
 @ObjectType({ description: 'One move of an alias.' })
 export class AliasHistoryEntry {

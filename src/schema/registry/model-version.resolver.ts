@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../../registry/types.js';
+import { hasRole, isRole, Role } from '../../governance/roles.js';
 import type { Context } from '../../server/context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
@@ -86,7 +87,8 @@ export class ModelVersionResolver {
     @Arg('archiveExisting', () => Boolean, { defaultValue: false, description: 'With PRODUCTION: archive the versions in PRODUCTION now.' }) archiveExisting: boolean,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.lifecycle.transition(ref, { stage, comment, archiveExisting }, ctx.actor.name);
+    const asReviewer = hasRole(isRole(ctx.actor.role) ? ctx.actor.role : null, Role.REVIEWER);
+    return ctx.services.lifecycle.transition(ref, { stage, comment, archiveExisting, asReviewer }, ctx.actor.name);
   }
 
   @Mutation(() => Evidence, { description: 'Records gate evidence on a version (review, fairness check, SLO validation, sign-off).' })

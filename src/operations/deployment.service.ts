@@ -1,0 +1,421 @@
+import { badInput, DomainError, ErrorCode, gateFailed, notFound } from '../errors.js';
+import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.js';
+import { statement } from '../graph/cypher.js';
+import type { Executor, Tx } from '../graph/executor.js';
+import type { RegistryService } from '../registry/registry.service.js';
+import type { VersionRecord, VersionRef } from '../registry/types.js';
+
+const Q = {
+  lockDeployment: statement('operations/lock-deployment'),
+  record: statement('operations/record-deployment'),
+  recordsAt: statement('operations/deployment-records-at'),
+  history: statement('operations/deployment-history'),
+  aliasMoves: statement('operations/alias-moves'),
+  servingAt: statement('operations/serving-at'),
+  providerModels: statement('operations/provider-models-by-ids'),
+};
+
+/** At most this many models and provider models in one deployment. */
+export const MAX_DEPLOYMENT_ENTRIES = 50;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._\-/:]{0,199}$/;
+const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export interface DeploymentModelInput {
+  ref: VersionRef;
+  /** Share of traffic for this entry among the entries of the same model, in [0, 1]; default 1. */
+  weight?: number | null;
+  /** What the deployer computed from the bytes it loaded: "sha256:<hex>" (bare hex accepted). */
+  checksum: string;
+  /** A DSSE envelope from `attestation(ref)`, required when the deployment requires attestation. */
+  attestation?: string | null;
+}
+
+export interface RecordDeploymentInput {
+  name: string;
+  environment: string;
+  endpoint?: string | null;
+  models: DeploymentModelInput[];
+  /** Provider models served directly, by id; each must be a QUALIFIED provider version. */
+  providerModels?: { providerModelId: string; weight?: number | null }[] | null;
+  /** Require a valid attestation for every model entry from now on (sticky until set false). */
+  requireAttestation?: boolean | null;
+}
+
+/** One entry of what a deployment serves, as recorded in its DEPLOYMENT_RECORDED event. */
+export interface ServingSpec {
+  modelName: string;
+  /** The version recorded (verified) at deploy time. */
+  version: number;
+  versionId: string;
+  alias: string | null;
+  weight: number;
+  checksum: string;
+}
+
+export interface ProviderSpec {
+  providerModelId: string;
+  provider: string;
+  name: string;
+  providerVersion: string;
+  weight: number;
+}
+
+export interface ServingEntry {
+  modelName: string;
+  /** The version served at the instant asked (null when a followed alias had been deleted). */
+  version: VersionRecord | null;
+  weight: number;
+  followsAlias: string | null;
+  /** The checksum the deployer verified when it recorded the deployment. */
+  checksum: string;
+}
+
+export interface DeploymentRecord {
+  id: string;
+  name: string;
+  environment: string | null;
+  endpoint: string | null;
+  requireAttestation: boolean;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+/** What a deployment served at an instant. */
+export interface DeploymentState {
+  deployment: DeploymentRecord;
+  /** The instant the state is for. */
+  at: string;
+  /** The DEPLOYMENT_RECORDED event in force. */
+  recordedAt: string;
+  recordSequence: string;
+  environment: string;
+  endpoint: string | null;
+  serving: ServingEntry[];
+  providerModels: ProviderSpec[];
+}
+
+export interface DeploymentChange {
+  sequence: string;
+  at: string;
+  actor: string;
+  /** DEPLOYMENT_RECORDED, or the alias event (ALIAS_SET, ALIAS_DELETED, ROLLBACK) that moved a followed alias. */
+  type: string;
+  /** For an alias move: which alias. */
+  modelName: string | null;
+  alias: string | null;
+  state: DeploymentState;
+}
+
+/**
+ * What the attestation service offers deployments: verifying that an envelope
+ * attests this exact version (subject digest = its checksum).
+ */
+export interface AttestationVerifier {
+  verifyForVersion(envelope: string, version: VersionRecord): Promise<{ valid: boolean; reason?: string }>;
+}
+
+interface RecordedPayload {
+  name: string;
+  environment: string;
+  endpoint: string | null;
+  serving: ServingSpec[];
+  providerModels: ProviderSpec[];
+}
+
+/** Thrown inside the deployment transaction: nothing is written, then the refusal is audited. */
+class ChecksumMismatch extends Error {
+  constructor(
+    readonly mismatches: { modelName: string; version: number; versionId: string; alias: string | null; expected: string; got: string }[],
+  ) {
+    super('checksum mismatch');
+  }
+}
+
+/**
+ * Deployments: what each one serves (model versions with weights, possibly
+ * following aliases, and pinned provider models), verified by checksum and,
+ * when required, by attestation. History is read from the event log, so
+ * `deploymentAt` can never disagree with the audit log or alias history.
+ */
+export class DeploymentService {
+  /** Set by createServices once the attestation service exists. */
+  attestations: AttestationVerifier | null = null;
+
+  constructor(
+    private readonly executor: Executor,
+    private readonly registry: RegistryService,
+    private readonly config: { requireAttestation: boolean },
+  ) {}
+
+  async recordDeployment(input: RecordDeploymentInput, actor: string): Promise<DeploymentState> {
+    const name = requireMatch(input.name, NAME, 'name', 'a deployment name: 1–200 of letters, digits and . _ - / :');
+    const environment = requireMatch(input.environment, ENVIRONMENT, 'environment', 'an environment such as dev, staging or production');
+    const endpoint = input.endpoint ?? null;
+    if (endpoint !== null && (typeof endpoint !== 'string' || endpoint.length === 0 || endpoint.length > 2000)) {
+      throw badInput('endpoint must be 1–2000 characters', { field: 'endpoint' });
+    }
+    const models = input.models ?? [];
+    const providers = input.providerModels ?? [];
+    if (models.length + providers.length === 0) throw badInput('a deployment serves at least one model or provider model', { field: 'models' });
+    if (models.length + providers.length > MAX_DEPLOYMENT_ENTRIES) {
+      throw badInput(`a deployment serves at most ${MAX_DEPLOYMENT_ENTRIES} models and provider models`, { field: 'models' });
+    }
+    const checksums = models.map((m, i) => normaliseChecksum(m.checksum, `models[${i}].checksum`));
+    const weights = models.map((m, i) => weightOf(m.weight, `models[${i}].weight`));
+    const providerWeights = providers.map((p, i) => weightOf(p.weight, `providerModels[${i}].weight`));
+    for (const [i, m] of models.entries()) {
+      if (m.attestation !== null && m.attestation !== undefined && (typeof m.attestation !== 'string' || m.attestation.length > 1024 * 1024)) {
+        throw badInput(`models[${i}].attestation must be the JSON text of a DSSE envelope (at most 1 MiB)`, { field: 'models.attestation' });
+      }
+    }
+    const seen = new Set<string>();
+    for (const m of models) {
+      const key = `${m.ref.modelName}\u0000${m.ref.alias ?? ''}\u0000${m.ref.version ?? ''}`;
+      if (seen.has(key)) throw badInput(`${describe(m.ref)} is listed twice`, { field: 'models' });
+      seen.add(key);
+    }
+    const providerIds = providers.map((p) => p.providerModelId);
+    if (new Set(providerIds).size !== providerIds.length) throw badInput('a provider model is listed twice', { field: 'providerModels' });
+
+    try {
+      return await this.executor.writeTx(async (tx) => {
+        const resolved: VersionRecord[] = [];
+        for (const m of models) resolved.push(await this.registry.requireVersion(tx, m.ref));
+        // Weights are traffic shares among the entries of one model (an A/B split);
+        // different models in one deployment each serve their own role.
+        const perModel = new Map<string, number>();
+        resolved.forEach((v, i) => perModel.set(v.modelName, (perModel.get(v.modelName) ?? 0) + weights[i]!));
+        for (const [modelName, total] of perModel) {
+          if (total > 1 + 1e-9) throw badInput(`the weights of "${modelName}" add up to ${total}; the entries of one model share traffic, at most 1`, { field: 'models.weight' });
+        }
+        // A version registered through MLflow without a checksum is unverified: nothing to compare against.
+        const unverified = resolved.find((v) => !v.checksum);
+        if (unverified) throw gateFailed(`${unverified.modelName} version ${unverified.version} is unverified (no checksum): attach its checksum before deploying it`, { reason: 'UNVERIFIED' });
+        const mismatches = resolved.flatMap((v, i) =>
+          v.checksum!.toLowerCase() === checksums[i]
+            ? []
+            : [{ modelName: v.modelName, version: v.version, versionId: v.id, alias: models[i]!.ref.alias ?? null, expected: v.checksum!, got: checksums[i]! }],
+        );
+        if (mismatches.length) throw new ChecksumMismatch(mismatches);
+
+        const pinned: ProviderSpec[] = [];
+        if (providers.length) {
+          const rows = await tx.run<{ key: string; providerModel: Record<string, unknown> | null }>(Q.providerModels, { keys: providerIds });
+          rows.forEach((r, i) => {
+            const p = r.providerModel;
+            if (!p) throw notFound(`no provider model with id "${r.key}"`, { field: 'providerModels' });
+            const status = (p.qualificationStatus as string | undefined) ?? 'UNDER_EVALUATION';
+            if (status !== 'QUALIFIED') {
+              throw gateFailed(`${p.provider}/${p.name} version ${p.providerVersion} is ${status}: a deployment can pin only a QUALIFIED provider version (setProviderVersionQualification)`, {
+                providerModelId: r.key,
+                qualificationStatus: status,
+              });
+            }
+            pinned.push({ providerModelId: r.key, provider: p.provider as string, name: p.name as string, providerVersion: p.providerVersion as string, weight: providerWeights[i]! });
+          });
+        }
+
+        const [locked] = await tx.run<{ deployment: DeploymentRecord; created: boolean }>(Q.lockDeployment, { name });
+        const requireAttestation = input.requireAttestation ?? locked!.deployment.requireAttestation ?? false;
+        if (requireAttestation || this.config.requireAttestation) {
+          for (const [i, m] of models.entries()) {
+            const v = resolved[i]!;
+            if (!m.attestation) {
+              throw gateFailed(`deployment "${name}" requires an attestation for every model: ${v.modelName} version ${v.version} has none (pass models[].attestation from the attestation query)`, { reason: 'ATTESTATION_REQUIRED' });
+            }
+            if (!this.attestations) throw new Error('attestation verifier not installed');
+            const check = await this.attestations.verifyForVersion(m.attestation, v);
+            if (!check.valid) {
+              throw gateFailed(`the attestation for ${v.modelName} version ${v.version} does not verify: ${check.reason ?? 'invalid'}`, { reason: 'ATTESTATION_INVALID' });
+            }
+          }
+        }
+
+        const serving: ServingSpec[] = resolved.map((v, i) => ({
+          modelName: v.modelName,
+          version: v.version,
+          versionId: v.id,
+          alias: models[i]!.ref.alias ?? null,
+          weight: weights[i]!,
+          checksum: v.checksum!,
+        }));
+        const [row] = await tx.run<{ deployment: DeploymentRecord }>(Q.record, {
+          name,
+          environment,
+          endpoint,
+          requireAttestation,
+          serving: serving.map((s, position) => ({ ...s, position })),
+          providers: pinned.map((p, position) => ({ id: p.providerModelId, weight: p.weight, position })),
+        });
+        const payload: RecordedPayload = { name, environment, endpoint, serving, providerModels: pinned };
+        const modelNames = [...new Set(serving.map((s) => s.modelName))];
+        const ev = await appendEvent(tx, {
+          type: EventType.DEPLOYMENT_RECORDED,
+          actor,
+          // One model: the event shows in that model's audit log too.
+          modelName: modelNames.length === 1 ? modelNames[0] : null,
+          version: serving.length === 1 ? serving[0]!.version : null,
+          alias: serving.length === 1 ? serving[0]!.alias : null,
+          subjectId: row!.deployment.id,
+          after: { ...payload, requireAttestation, attested: models.some((m) => !!m.attestation) },
+        });
+        return {
+          deployment: row!.deployment,
+          at: ev.at,
+          recordedAt: ev.at,
+          recordSequence: ev.sequence,
+          environment,
+          endpoint,
+          serving: serving.map((s, i) => ({ modelName: s.modelName, version: resolved[i]!, weight: s.weight, followsAlias: s.alias, checksum: s.checksum })),
+          providerModels: pinned,
+        };
+      }, 'recordDeployment');
+    } catch (err) {
+      if (!(err instanceof ChecksumMismatch)) throw err;
+      // The refusal is itself audited: a transaction that appends only the event.
+      const ev = await this.executor.writeTx(
+        (tx) =>
+          appendEvent(tx, {
+            type: EventType.DEPLOYMENT_CHECKSUM_MISMATCH,
+            actor,
+            modelName: err.mismatches[0]!.modelName,
+            version: err.mismatches[0]!.version,
+            alias: err.mismatches[0]!.alias,
+            subjectId: err.mismatches[0]!.versionId,
+            after: { deployment: name, environment, endpoint, mismatches: err.mismatches },
+          }),
+        'recordDeployment.checksumMismatch',
+      );
+      const first = err.mismatches[0]!;
+      throw new DomainError(
+        ErrorCode.CHECKSUM_MISMATCH,
+        `the checksum the deployer computed for ${first.modelName} version ${first.version} is ${first.got}, but the registered artifact's is ${first.expected}: the bytes loaded are not the registered version (refusal recorded as event ${ev.sequence})`,
+        { mismatches: err.mismatches.map((m) => ({ modelName: m.modelName, version: m.version, expected: m.expected, got: m.got })), sequence: ev.sequence },
+      );
+    }
+  }
+
+  /** What `name` served at `at` (null when it did not exist yet or is unknown). */
+  async deploymentAt(name: string, at: string): Promise<DeploymentState | null> {
+    const [state] = await this.statesAt([{ name, at }]);
+    return state ?? null;
+  }
+
+  /** What `name` serves now. */
+  async deployment(name: string): Promise<DeploymentState | null> {
+    return this.deploymentAt(name, new Date().toISOString());
+  }
+
+  /** Batch: states of deployments at instants; two statements however many. */
+  async statesAt(keys: { name: string; at: string }[]): Promise<(DeploymentState | null)[]> {
+    for (const k of keys) {
+      if (typeof k.name !== 'string' || !NAME.test(k.name)) throw badInput('name must be a deployment name', { field: 'name' });
+    }
+    if (keys.length === 0) return [];
+    return this.executor.readTx(async (tx) => {
+      const rows = await tx.run<{ deployment: DeploymentRecord | null; record: { after: string; at: string; sequence: string } | null }>(Q.recordsAt, {
+        keys,
+        type: EventType.DEPLOYMENT_RECORDED,
+      });
+      const partial = rows.map((r, i) => (r.deployment && r.record ? { deployment: r.deployment, record: r.record, payload: JSON.parse(r.record.after) as RecordedPayload, at: keys[i]!.at } : null));
+      return this.resolveStates(tx, partial);
+    }, 'deploymentAt');
+  }
+
+  /**
+   * Every change of what `name` served: each record, and each move of an alias
+   * it followed while that record was in force. Oldest first.
+   */
+  async deploymentHistory(name: string): Promise<DeploymentChange[]> {
+    if (typeof name !== 'string' || !NAME.test(name)) throw badInput('name must be a deployment name', { field: 'name' });
+    return this.executor.readTx(async (tx) => {
+      const [row] = await tx.run<{ deployment: DeploymentRecord; records: { after: string; at: string; actor: string; sequence: string }[] }>(Q.history, {
+        name,
+        type: EventType.DEPLOYMENT_RECORDED,
+      });
+      if (!row) return [];
+      const records = row.records.map((r) => ({ ...r, payload: JSON.parse(r.after) as RecordedPayload }));
+      const follows = records.flatMap((r, i) =>
+        [...new Set(r.payload.serving.filter((s) => s.alias).map((s) => `${s.modelName}\u0000${s.alias}`))].map((k) => {
+          const [modelName, alias] = k.split('\u0000');
+          return { record: i, modelName: modelName!, alias: alias!, from: r.at, to: records[i + 1]?.at ?? null };
+        }),
+      );
+      const moves = follows.length
+        ? await tx.run<{ moves: { at: string; actor: string; type: string; sequence: string }[] }>(Q.aliasMoves, { keys: follows, types: ALIAS_EVENT_TYPES })
+        : [];
+      const changes: { sequence: string; at: string; actor: string; type: string; modelName: string | null; alias: string | null; record: number }[] = records.map((r, i) => ({
+        sequence: r.sequence,
+        at: r.at,
+        actor: r.actor,
+        type: EventType.DEPLOYMENT_RECORDED,
+        modelName: null,
+        alias: null,
+        record: i,
+      }));
+      follows.forEach((f, i) => {
+        for (const m of moves[i]?.moves ?? []) changes.push({ ...m, modelName: f.modelName, alias: f.alias, record: f.record });
+      });
+      changes.sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : BigInt(a.sequence) > BigInt(b.sequence) ? 1 : 0));
+      const states = await this.resolveStates(
+        tx,
+        changes.map((c) => ({ deployment: row.deployment, record: records[c.record]!, payload: records[c.record]!.payload, at: c.at })),
+      );
+      return changes.map((c, i) => ({ sequence: c.sequence, at: c.at, actor: c.actor, type: c.type, modelName: c.modelName, alias: c.alias, state: states[i]! }));
+    }, 'deploymentHistory');
+  }
+
+  private async resolveStates(
+    tx: Tx,
+    partial: ({ deployment: DeploymentRecord; record: { at: string; sequence: string }; payload: RecordedPayload; at: string } | null)[],
+  ): Promise<(DeploymentState | null)[]> {
+    const entries = partial.flatMap((p) =>
+      p ? p.payload.serving.map((s) => ({ modelName: s.modelName, version: s.version, alias: s.alias, at: p.at })) : [],
+    );
+    const versions = entries.length
+      ? (
+          await tx.run<{ version: VersionRecord | null }>(Q.servingAt, {
+            entries,
+            aliasTypes: ALIAS_EVENT_TYPES,
+            createdType: EventType.VERSION_CREATED,
+          })
+        ).map((r) => r.version)
+      : [];
+    let k = 0;
+    return partial.map((p) => {
+      if (!p) return null;
+      return {
+        deployment: p.deployment,
+        at: p.at,
+        recordedAt: p.record.at,
+        recordSequence: p.record.sequence,
+        environment: p.payload.environment,
+        endpoint: p.payload.endpoint,
+        serving: p.payload.serving.map((s) => ({ modelName: s.modelName, version: versions[k++] ?? null, weight: s.weight, followsAlias: s.alias, checksum: s.checksum })),
+        providerModels: p.payload.providerModels ?? [],
+      };
+    });
+  }
+}
+
+function requireMatch(value: string, re: RegExp, field: string, what: string): string {
+  if (typeof value !== 'string' || !re.test(value)) throw badInput(`${field} must be ${what}; got ${JSON.stringify(String(value).slice(0, 80))}`, { field });
+  return value;
+}
+
+/** "sha256:" + 64 lowercase hex; bare hex and upper case are accepted and normalised. */
+export function normaliseChecksum(value: string, field = 'checksum'): string {
+  const m = typeof value === 'string' ? /^(?:sha256:)?([0-9a-fA-F]{64})$/.exec(value.trim()) : null;
+  if (!m) throw badInput(`${field} must be "sha256:" followed by 64 hex digits (the SHA-256 of the bytes the deployer loaded)`, { field });
+  return `sha256:${m[1]!.toLowerCase()}`;
+}
+
+function weightOf(value: number | null | undefined, field: string): number {
+  if (value === null || value === undefined) return 1;
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw badInput(`${field} must be between 0 and 1`, { field });
+  return value;
+}
+
+function describe(ref: VersionRef): string {
+  return ref.alias ? `${ref.modelName}@${ref.alias}` : `${ref.modelName} version ${ref.version}`;
+}

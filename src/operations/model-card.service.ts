@@ -1,0 +1,95 @@
+import { badInput, notFound } from '../errors.js';
+import { appendEvent, EventType } from '../events/event-log.js';
+import { statement } from '../graph/cypher.js';
+import type { Executor, Tx } from '../graph/executor.js';
+import type { RegistryService } from '../registry/registry.service.js';
+import type { VersionRef } from '../registry/types.js';
+import { renderModelCard, sectionKey, titleFor, type CardData, type CardSectionRecord, type ModelCard } from './model-card.js';
+
+const Q = {
+  data: statement('operations/model-card-data'),
+  setSection: statement('operations/set-card-section'),
+  history: statement('operations/card-section-history'),
+};
+
+export const MAX_SECTION_BODY = 20_000;
+
+export interface CardSectionRevision extends CardSectionRecord {
+  version: number | null;
+}
+
+/**
+ * Model cards: generated sections are rendered from the graph on every read
+ * (one statement for the whole card), human-written sections are stored as
+ * revisions on the model or on one version.
+ */
+export class ModelCardService {
+  constructor(
+    private readonly executor: Executor,
+    private readonly registry: RegistryService,
+  ) {}
+
+  async modelCard(ref: VersionRef): Promise<ModelCard & { data: CardData }> {
+    const data = await this.executor.readTx(async (tx) => {
+      const v = await this.registry.requireVersion(tx, ref);
+      return this.cardData(tx, v.id);
+    }, 'modelCard');
+    return { ...renderModelCard(data), data };
+  }
+
+  /** The card's raw data for a version inside the caller's transaction (attestations read it too). */
+  async cardData(tx: Tx, versionId: string): Promise<CardData> {
+    const [row] = await tx.run<CardData>(Q.data, { versionId });
+    if (!row) throw new Error(`model-card-data found no version ${versionId}`);
+    return row;
+  }
+
+  /**
+   * Writes a new revision of a human-written section, model-wide (`modelName`)
+   * or for one version (`ref`). An empty body clears it (a revision too).
+   */
+  async setSection(target: { modelName?: string | null; ref?: VersionRef | null }, title: string, body: string, actor: string): Promise<CardSectionRevision> {
+    if (!!target.modelName === !!target.ref) throw badInput('give exactly one of modelName (the whole model) and ref (one version)', { field: 'ref' });
+    const key = sectionKey(title);
+    if (typeof body !== 'string' || body.length > MAX_SECTION_BODY) throw badInput(`body must be at most ${MAX_SECTION_BODY} characters of Markdown`, { field: 'body' });
+    return this.executor.writeTx(async (tx) => {
+      let modelName: string;
+      let versionId: string | null = null;
+      let version: number | null = null;
+      if (target.ref) {
+        const v = await this.registry.requireVersion(tx, target.ref);
+        modelName = v.modelName;
+        versionId = v.id;
+        version = v.version;
+      } else {
+        modelName = target.modelName!;
+      }
+      const [row] = await tx.run<{ section: CardSectionRecord; previousRevision: number | null; subjectId: string }>(Q.setSection, {
+        modelName,
+        versionId,
+        key,
+        title: titleFor(key, title),
+        body,
+        actor,
+      });
+      if (!row) throw notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
+      await appendEvent(tx, {
+        type: EventType.MODEL_CARD_SECTION_SET,
+        actor,
+        modelName,
+        version,
+        subjectId: row.subjectId,
+        before: row!.previousRevision ? { revision: row!.previousRevision } : null,
+        after: { key, title: row!.section.title, revision: row!.section.revision, scope: row!.section.scope },
+      });
+      return { ...row!.section, version };
+    }, 'setModelCardSection');
+  }
+
+  /** Every revision of a section of a model (model-wide and per version), newest first. */
+  async sectionHistory(modelName: string, title: string): Promise<CardSectionRevision[]> {
+    const key = sectionKey(title);
+    const rows = await this.executor.read<{ section: CardSectionRevision }>(Q.history, { modelName, key });
+    return rows.map((r) => ({ ...r.section, version: r.section.version ?? null }));
+  }
+}

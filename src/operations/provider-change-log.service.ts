@@ -1,0 +1,117 @@
+import { badInput, notFound } from '../errors.js';
+import { appendEvent, EventType } from '../events/event-log.js';
+import { statement } from '../graph/cypher.js';
+import type { Executor } from '../graph/executor.js';
+
+const Q = {
+  record: statement('operations/record-provider-version'),
+  qualify: statement('operations/set-provider-qualification'),
+  deprecate: statement('operations/deprecate-provider-version'),
+  log: statement('operations/provider-change-log'),
+  deprecatedPins: statement('operations/deprecated-provider-pins'),
+};
+
+export const QUALIFICATION_STATUSES = ['UNDER_EVALUATION', 'QUALIFIED', 'REJECTED'] as const;
+export type QualificationStatus = (typeof QUALIFICATION_STATUSES)[number];
+
+/** A provider model node with its change-log properties. */
+export interface ProviderVersionRecord {
+  id: string;
+  provider: string;
+  name: string;
+  providerVersion: string;
+  uri: string | null;
+  createdAt: string;
+  changeDate?: string | null;
+  impactAssessment?: string | null;
+  qualificationStatus?: QualificationStatus | null;
+  qualificationNote?: string | null;
+  qualifiedBy?: string | null;
+  qualificationAt?: string | null;
+  deprecatedAt?: string | null;
+  deprecationNote?: string | null;
+}
+
+const text = (v: string | null | undefined, field: string, max: number, required = false): string | null => {
+  if (v === null || v === undefined || v === '') {
+    if (required) throw badInput(`${field} is required`, { field });
+    return null;
+  }
+  if (typeof v !== 'string' || v.length > max) throw badInput(`${field} must be at most ${max} characters`, { field });
+  return v;
+};
+
+/**
+ * The provider change log: each provider version with its change date,
+ * impact assessment and qualification. Deployments pin only QUALIFIED
+ * versions (DeploymentService checks it in its transaction).
+ */
+export class ProviderChangeLogService {
+  constructor(private readonly executor: Executor) {}
+
+  async recordVersion(
+    input: { provider: string; name: string; providerVersion: string; changeDate: string; impactAssessment?: string | null; uri?: string | null },
+    actor: string,
+  ): Promise<ProviderVersionRecord> {
+    const provider = text(input.provider, 'provider', 200, true)!;
+    const name = text(input.name, 'name', 300, true)!;
+    const providerVersion = text(input.providerVersion, 'providerVersion', 200, true)!;
+    const impactAssessment = text(input.impactAssessment, 'impactAssessment', 20_000);
+    const uri = text(input.uri, 'uri', 2000);
+    if (Number.isNaN(Date.parse(input.changeDate))) throw badInput('changeDate must be an instant', { field: 'changeDate' });
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ providerModel: ProviderVersionRecord; created: boolean; before: Record<string, unknown> }>(Q.record, {
+        provider,
+        name,
+        providerVersion,
+        changeDate: input.changeDate,
+        impactAssessment,
+        uri,
+        actor,
+      });
+      const p = row!.providerModel;
+      await appendEvent(tx, {
+        type: EventType.PROVIDER_VERSION_RECORDED,
+        actor,
+        subjectId: p.id,
+        before: row!.created ? null : row!.before,
+        after: { provider, name, providerVersion, changeDate: p.changeDate, impactAssessment: p.impactAssessment, qualificationStatus: p.qualificationStatus, created: row!.created },
+      });
+      return p;
+    }, 'recordProviderVersion');
+  }
+
+  async setQualification(id: string, status: QualificationStatus, note: string | null | undefined, actor: string): Promise<ProviderVersionRecord> {
+    if (!(QUALIFICATION_STATUSES as readonly string[]).includes(status)) throw badInput(`status must be one of ${QUALIFICATION_STATUSES.join(', ')}`, { field: 'status' });
+    const n = text(note, 'note', 5000);
+    if (status === 'REJECTED' && !n) throw badInput('rejecting a provider version needs a note saying why', { field: 'note' });
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ providerModel: ProviderVersionRecord; before: string }>(Q.qualify, { id, status, note: n, actor });
+      if (!row) throw notFound(`no provider model with id "${id}"`, { field: 'id' });
+      await appendEvent(tx, { type: EventType.PROVIDER_VERSION_QUALIFICATION_SET, actor, subjectId: id, before: { qualificationStatus: row.before }, after: { qualificationStatus: status, note: n } });
+      return row.providerModel;
+    }, 'setProviderVersionQualification');
+  }
+
+  async deprecate(id: string, at: string | null | undefined, note: string | null | undefined, actor: string): Promise<ProviderVersionRecord> {
+    const when = at ?? new Date().toISOString();
+    if (Number.isNaN(Date.parse(when))) throw badInput('deprecatedAt must be an instant', { field: 'deprecatedAt' });
+    const n = text(note, 'note', 5000);
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ providerModel: ProviderVersionRecord; before: string | null }>(Q.deprecate, { id, at: when, note: n });
+      if (!row) throw notFound(`no provider model with id "${id}"`, { field: 'id' });
+      await appendEvent(tx, { type: EventType.PROVIDER_VERSION_DEPRECATED, actor, subjectId: id, before: row.before ? { deprecatedAt: row.before } : null, after: { deprecatedAt: row.providerModel.deprecatedAt, note: n } });
+      return row.providerModel;
+    }, 'deprecateProviderVersion');
+  }
+
+  async changeLog(provider: string, name: string): Promise<ProviderVersionRecord[]> {
+    text(provider, 'provider', 200, true);
+    text(name, 'name', 300, true);
+    return (await this.executor.read<{ providerModel: ProviderVersionRecord }>(Q.log, { provider, name })).map((r) => r.providerModel);
+  }
+
+  async deploymentsOnDeprecatedVersions(): Promise<{ deployment: { id: string; name: string; environment: string | null; endpoint: string | null }; providerModel: ProviderVersionRecord; weight: number }[]> {
+    return this.executor.read(Q.deprecatedPins);
+  }
+}

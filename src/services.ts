@@ -1,3 +1,4 @@
+import { AnalyticsService } from './analytics/analytics.service.js';
 import type { Config } from './config.js';
 import { unreachable } from './errors.js';
 import type { Executor } from './graph/executor.js';
@@ -37,6 +38,7 @@ export interface Services {
   attestations: AttestationService;
   providerChangeLog: ProviderChangeLogService;
   monitoring: MonitoringService;
+  analytics: AnalyticsService;
 }
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
@@ -85,5 +87,6 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     attestations,
     providerChangeLog: new ProviderChangeLogService(executor),
     monitoring: new MonitoringService(executor, registry),
+    analytics: new AnalyticsService(executor),
   };
 }

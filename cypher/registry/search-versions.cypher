@@ -1,6 +1,7 @@
 // Searches model versions. The start of the match is chosen by the most
 // selective filter given (tag, then metric, then model, else all versions; the
-// UNWIND guards switch the other branches off); UNION deduplicates. Ordering is by up to two numeric sort keys (direction
+// UNWIND guards switch the other branches off); UNION deduplicates. The
+// metric branch seeks the (key, value) index by the threshold's closed range. Ordering is by up to two numeric sort keys (direction
 // folded into the sign, missing values last), then model name and version, and
 // pages by keyset on that tuple ($cursor = [k1, k2, modelName, version]).
 CALL {
@@ -9,8 +10,8 @@ CALL {
   RETURN v
   UNION
   UNWIND CASE WHEN $tagKey IS NULL AND $metricKey IS NOT NULL THEN [1] ELSE [] END AS _
-  MATCH (x:Metric {key: $metricKey})<-[:HAS_METRIC]-(v:ModelVersion)
-  WHERE x.segment IS NULL
+  MATCH (x:Metric)<-[:HAS_METRIC]-(v:ModelVersion)
+  WHERE x.key = $metricKey AND x.value >= $metricMin AND x.value <= $metricMax AND x.segment IS NULL
   RETURN v
   UNION
   UNWIND CASE WHEN $tagKey IS NULL AND $metricKey IS NULL AND $modelName IS NOT NULL THEN [1] ELSE [] END AS _

@@ -51,6 +51,13 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Query.deploymentsOnDeprecatedProviderVersions': Role.VIEWER,
   'Query.monitoringRules': Role.VIEWER,
   'Query.alerts': Role.VIEWER,
+  'Query.versionsRegistered': Role.VIEWER, // analytics (src/analytics/)
+  'Query.versionCountsByStage': Role.VIEWER,
+  'Query.promotionLeadTime': Role.VIEWER,
+  'Query.timeInStage': Role.VIEWER,
+  'Query.aliasActivity': Role.VIEWER,
+  'Query.predictionVolume': Role.VIEWER,
+  'Query.staleProductionModels': Role.VIEWER,
   'Subscription.aliasChanged': Role.VIEWER,
   'Subscription.registryEvents': Role.VIEWER,
 

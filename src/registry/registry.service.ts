@@ -129,6 +129,14 @@ export interface PageRequest {
  */
 export class RegistryService {
   promotionGuard: PromotionGuard | null = null;
+  /**
+   * Registrations on one model, queued per process. Neo4j's lock on the model
+   * node is what guards numbering (and still does across replicas); queueing
+   * here first keeps 32 concurrent registrations from piling onto that lock,
+   * where Neo4j's deadlock detector aborts waiters and the driver's retries
+   * then cost seconds.
+   */
+  private readonly registrationQueues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly executor: Executor,
@@ -399,15 +407,28 @@ export class RegistryService {
         return v;
       }, 'createModelVersion');
 
-    try {
-      return await attempt();
-    } catch (err) {
-      if (isConstraint(err) && input.idempotencyKey) {
-        // A concurrent request with the same key committed first: answer as its retry.
-        return attempt();
+    return this.queued(input.modelName, async () => {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (isConstraint(err) && input.idempotencyKey) {
+          // A concurrent request with the same key committed first: answer as its retry.
+          return attempt();
+        }
+        throw err;
       }
-      throw err;
-    }
+    });
+  }
+
+  private queued<T>(modelName: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.registrationQueues.get(modelName) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.registrationQueues.set(modelName, tail);
+    void tail.then(() => {
+      if (this.registrationQueues.get(modelName) === tail) this.registrationQueues.delete(modelName);
+    });
+    return next;
   }
 
   async versionsByIds(ids: readonly string[]): Promise<(VersionRecord | null)[]> {
@@ -509,6 +530,9 @@ export class RegistryService {
       metricKey: filter.metric?.key ?? null,
       metricOp: filter.metric?.op ?? null,
       metricValue: filter.metric ? filter.metric.value * 1.0 : null,
+      // The closed range the index can seek; the exact comparison (strict or not) follows in the filter.
+      metricMin: filter.metric && ['GT', 'GTE', 'EQ'].includes(filter.metric.op) ? filter.metric.value * 1.0 : -Number.MAX_VALUE,
+      metricMax: filter.metric && ['LT', 'LTE', 'EQ'].includes(filter.metric.op) ? filter.metric.value * 1.0 : Number.MAX_VALUE,
       createdAfter: filter.createdAfter ?? null,
       createdBefore: filter.createdBefore ?? null,
       orderBy: orderBy.map((o) => ({ field: o.field, metricKey: o.metricKey ?? null, sign: o.direction === 'DESC' ? -1 : 1 })),

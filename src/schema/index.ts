@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { AnalyticsResolver } from './analytics/analytics.resolver.js';
 import { EventsResolver } from './events/events.resolver.js';
 import { noTopicPubSub } from './events/no-pubsub.js';
 import { WebhookResolver } from './events/webhook.resolver.js';
@@ -22,6 +23,7 @@ const resolvers: NonEmptyArray<Function> = [
   TokenResolver,
   PromotionResolver,
   ...operationsResolvers,
+  AnalyticsResolver,
 ];
 
 /**

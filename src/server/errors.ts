@@ -48,7 +48,7 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
     // GraphQLErrors raised on purpose with a public code are the client's to see.
     if (original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code)) {
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return { ...formatted, message: capped(formatted.message), extensions };
     }
     const logId = randomUUID();
     log.error({ logId, err: original, path: formatted.path }, 'internal error');
@@ -67,4 +67,13 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
  */
 export function withoutSuggestions(message: string): string {
   return message.replace(/\s*Did you mean [^?]*\?/g, '');
+}
+
+/**
+ * graphql-js quotes the offending value in variable-coercion messages; a
+ * 1 MB argument must not come back as a 1 MB error.
+ */
+const MAX_MESSAGE = 400;
+function capped(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)`;
 }

@@ -10,6 +10,7 @@ import { createContext, type Context } from './context.js';
 import { createErrorFormatter } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import type { Metrics } from './metrics.js';
+import { serveStatic } from './static.js';
 import { requestLimitsPlugin } from './request-limits.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
@@ -37,7 +38,8 @@ export interface HttpServer {
 
 /**
  * One node:http server carries everything: POST/GET /graphql (Apollo),
- * graphql-ws upgrades on /graphql, /healthz, /readyz and /metrics.
+ * graphql-ws upgrades on /graphql, /healthz, /readyz and /metrics; every other
+ * path is the dashboard's static build (src/server/static.ts).
  */
 export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   const { schema, services, log, metrics, security } = opts;
@@ -105,7 +107,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       case 'mlflow':
         return mlflow(req, res);
       default:
-        return send(res, 404, 'application/json', '{"error":"not found"}\n');
+        return serveStatic(req, res);
     }
   }
 

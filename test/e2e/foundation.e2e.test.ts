@@ -44,13 +44,14 @@ describe('foundation: the server on the real Neo4j', () => {
     }
   });
 
-  it('serves /healthz, /readyz and /metrics; unknown paths are 404', async () => {
+  it('serves /healthz, /readyz and /metrics; unknown files are 404', async () => {
     const base = t.url.replace(/\/graphql$/, '');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('# TYPE pedigree_http_requests_total counter');
-    expect((await fetch(`${base}/nope`)).status).toBe(404);
+    // Other extension-less paths are the dashboard's client routes (src/server/static.ts).
+    expect((await fetch(`${base}/nope.js`)).status).toBe(404);
   });
 
   it('masks internal errors and keeps parse/validation errors readable', async () => {

@@ -7,7 +7,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  // Operations are tested on their own: protected aliases and stages are governance's (promotion.e2e).
+  t = await startTestServer({}, { withoutPromotionGuard: true });
 });
 afterAll(async () => {
   await t?.close();

@@ -66,7 +66,8 @@ describe('provenance: the fixture graph through HTTP', () => {
     ).createRun.id as string;
 
   beforeAll(async () => {
-    t = await startTestServer();
+    // Provenance is tested on its own; moving the protected 'production' alias is governance's (promotion.e2e).
+    t = await startTestServer({}, { withoutPromotionGuard: true });
     ids.A = await dsv(n.dsA, [], [n.s1]);
     ids.B = await dsv(n.dsB, [], [n.s2]);
     ids.C = await dsv(n.dsC, [ids.A, ids.B], []);

@@ -1,0 +1,52 @@
+/**
+ * The bench's own database: a fresh embedded Neo4j (src/graph/embedded.ts) in
+ * a temporary directory, migrated with the app's migrations, removed at stop.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import neo4j, { type Driver } from 'neo4j-driver';
+import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../src/graph/embedded.js';
+import { Executor } from '../src/graph/executor.js';
+import { applyMigrations } from '../src/graph/migrations.js';
+import { createLogger } from '../src/logger.js';
+import { benchCypher } from './generate.js';
+
+export interface BenchDb {
+  neo: EmbeddedNeo4j | null;
+  uri: string;
+  driver: Driver;
+  dataDir: string | null;
+  stop(): Promise<void>;
+}
+
+export async function startBenchDb(opts: { uri?: string; heapMb?: number; pagecacheMb?: number } = {}): Promise<BenchDb> {
+  let neo: EmbeddedNeo4j | null = null;
+  let dataDir: string | null = null;
+  let uri = opts.uri;
+  if (!uri) {
+    dataDir = mkdtempSync(join(tmpdir(), 'pedigree-bench-'));
+    neo = await startEmbeddedNeo4j({ dataDir, heapMb: opts.heapMb ?? 2048, pagecacheMb: opts.pagecacheMb ?? 2048 });
+    uri = neo.uri;
+  }
+  const driver = neo4j.driver(uri, neo4j.auth.basic('neo4j', ''), { maxConnectionPoolSize: 64 });
+  const log = createLogger('warn');
+  await applyMigrations(new Executor(driver, 'neo4j', log), log);
+  const s = driver.session({ database: 'neo4j' });
+  try {
+    await s.run(benchCypher('await-indexes'));
+  } finally {
+    await s.close();
+  }
+  return {
+    neo,
+    uri,
+    driver,
+    dataDir,
+    stop: async () => {
+      await driver.close();
+      if (neo) await neo.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

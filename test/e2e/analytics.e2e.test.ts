@@ -43,6 +43,12 @@ beforeAll(async () => {
     await evidence(m.a, 1, k);
     await evidence(m.b, 1, k);
   }
+  // → PRODUCTION also needs the model card's required human sections.
+  for (const modelName of [m.a, m.b]) {
+    for (const title of ['Intended use and users', 'Limitations and failure modes']) {
+      await gqlOk(t.url, 'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written for the test.") { revision } }', { n: modelName, t: title });
+    }
+  }
   for (const s of ['STAGING', 'CANARY', 'PRODUCTION']) {
     await transition(m.a, 1, s);
     await transition(m.b, 1, s);

@@ -12,6 +12,9 @@ import { PromotionService } from './governance/promotion.service.js';
 import { TokenService } from './governance/token.service.js';
 import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
+import { join } from 'node:path';
+import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-store.js';
+import { MlflowTrackingService } from './mlflow/tracking.service.js';
 import { DeploymentService } from './operations/deployment.service.js';
 import { ModelCardService } from './operations/model-card.service.js';
 import { AttestationService } from './provenance/attestation.service.js';
@@ -28,6 +31,8 @@ export interface Services {
   tokens: TokenService;
   promotions: PromotionService;
   provenance: ProvenanceService;
+  mlflow: MlflowTrackingService;
+  artifacts: ArtifactStore;
   deployments: DeploymentService;
   modelCards: ModelCardService;
   attestations: AttestationService;
@@ -65,6 +70,7 @@ export function createServices(executor: Executor, config: Config, log: Logger):
   const attestations = new AttestationService(executor, registry, modelCards, config);
   const deployments = new DeploymentService(executor, registry, config);
   deployments.attestations = attestations;
+  const provenance = new ProvenanceService(executor, registry);
   return {
     system: new SystemService(executor),
     events: new EventsService(executor, config, log),
@@ -73,7 +79,9 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     audit: new AuditService(executor),
     promotions,
     tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
-    provenance: new ProvenanceService(executor, registry),
+    provenance,
+    mlflow: new MlflowTrackingService(executor, provenance),
+    artifacts: new LocalArtifactStore(join(config.dataDir, 'artifacts')),
     deployments,
     modelCards,
     attestations,

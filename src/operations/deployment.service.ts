@@ -188,10 +188,13 @@ export class DeploymentService {
         for (const [modelName, total] of perModel) {
           if (total > 1 + 1e-9) throw badInput(`the weights of "${modelName}" add up to ${total}; the entries of one model share traffic, at most 1`, { field: 'models.weight' });
         }
+        // A version registered through MLflow without a checksum is unverified: nothing to compare against.
+        const unverified = resolved.find((v) => !v.checksum);
+        if (unverified) throw gateFailed(`${unverified.modelName} version ${unverified.version} is unverified (no checksum): attach its checksum before deploying it`, { reason: 'UNVERIFIED' });
         const mismatches = resolved.flatMap((v, i) =>
-          v.checksum.toLowerCase() === checksums[i]
+          v.checksum!.toLowerCase() === checksums[i]
             ? []
-            : [{ modelName: v.modelName, version: v.version, versionId: v.id, alias: models[i]!.ref.alias ?? null, expected: v.checksum, got: checksums[i]! }],
+            : [{ modelName: v.modelName, version: v.version, versionId: v.id, alias: models[i]!.ref.alias ?? null, expected: v.checksum!, got: checksums[i]! }],
         );
         if (mismatches.length) throw new ChecksumMismatch(mismatches);
 
@@ -234,7 +237,7 @@ export class DeploymentService {
           versionId: v.id,
           alias: models[i]!.ref.alias ?? null,
           weight: weights[i]!,
-          checksum: v.checksum,
+          checksum: v.checksum!,
         }));
         const [row] = await tx.run<{ deployment: DeploymentRecord }>(Q.record, {
           name,

@@ -1,3 +1,4 @@
+import { gateFailed } from '../errors.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
@@ -122,6 +123,7 @@ export class AttestationService {
   async verifyForVersion(envelope: string, version: VersionRecord): Promise<{ valid: boolean; reason?: string }> {
     const r = await this.verify(envelope);
     if (!r.valid) return { valid: false, reason: r.reason ?? 'invalid' };
+    if (!version.checksum) return { valid: false, reason: "the version is unverified (no checksum): there is no artifact digest to attest" };
     if (r.subjectDigest !== version.checksum.toLowerCase()) {
       return { valid: false, reason: `it attests ${r.subjectDigest}, not this version's artifact ${version.checksum}` };
     }
@@ -201,7 +203,7 @@ const hex = (checksum: string | null | undefined): string | null => {
 export function buildProvenanceStatement(d: CardData, approvals: Approval[]): Statement {
   const v = d.version;
   const digest = hex(v.checksum);
-  if (!digest) throw new Error(`version ${v.modelName}/${v.version} has no sha256 checksum`);
+  if (!digest) throw gateFailed(`version ${v.modelName}/${v.version} is unverified (no sha256 checksum): attach its checksum before attesting it`);
   const parent = (p: CardData['parents'][number]) =>
     p.kind === 'ProviderModel'
       ? { kind: 'ProviderModel', id: p.node.id, provider: p.node.provider, name: p.node.name, providerVersion: p.node.providerVersion }

@@ -181,6 +181,9 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
   const passed = (kind: EvidenceKind) => state.evidence.some((e) => e.kind === kind && e.passed);
   switch (to) {
     case 'STAGING': {
+      if (!v.checksum) {
+        throw gateFailed(`${name} is unverified (registered from an external source without a checksum): attach its checksum before → STAGING`, { unmet: ['checksum'] });
+      }
       const thresholds: GateThreshold[] = state.gates ? JSON.parse(state.gates) : [];
       const overall = new Map(state.metrics.filter((m) => m.segment === null).map((m) => [m.key, m.value]));
       if (thresholds.length === 0) {

@@ -50,6 +50,10 @@ const Q = {
   setAlias: statement('registry/set-alias'),
   deleteAlias: statement('registry/delete-alias'),
   search: statement('registry/search-versions'),
+  renameModel: statement('registry/rename-model'),
+  versionDeleteBlockers: statement('registry/version-delete-blockers'),
+  deleteVersion: statement('registry/delete-version'),
+  attachChecksum: statement('registry/attach-checksum'),
 };
 
 export interface CreateModelInput {
@@ -63,7 +67,8 @@ export interface CreateModelInput {
 export interface CreateVersionInput {
   modelName: string;
   source: string;
-  checksum: string;
+  /** Required, unless the caller registers the version as unverified (null until attachChecksum). */
+  checksum: string | null;
   runId?: string | null;
   bump?: Bump | null;
   framework?: string | null;
@@ -313,10 +318,13 @@ export class RegistryService {
    * under the model's write lock in this transaction; the (modelName, version)
    * uniqueness constraint backs it. `source` and `checksum` are immutable.
    */
-  async createVersion(input: CreateVersionInput, actor: string): Promise<VersionRecord> {
+  async createVersion(input: CreateVersionInput, actor: string, opts: { allowUnverified?: boolean } = {}): Promise<VersionRecord> {
     assertModelName(input.modelName, 'modelName');
     validateSource(input.source, { allowFile: this.config.allowFileSources });
-    assertChecksum(input.checksum);
+    // Only the MLflow route registers external sources without a checksum: such a
+    // version is unverified (checksum null) and the STAGING gate refuses it until
+    // attachChecksum. GraphQL always requires the checksum.
+    if (!(opts.allowUnverified && input.checksum == null)) assertChecksum(input.checksum as string);
     assertTags(input.tags);
     assertMetrics(input.metrics);
     assertText(input.framework, 'framework', 256);
@@ -373,7 +381,7 @@ export class RegistryService {
           minor,
           patch,
           source: input.source,
-          checksum: input.checksum,
+          checksum: input.checksum ?? null,
           fingerprint,
           framework: input.framework ?? null,
           description: input.description ?? null,
@@ -532,6 +540,74 @@ export class RegistryService {
       limit: page.first + 1,
     });
     return row!;
+  }
+
+  /**
+   * Renames a model; its versions and aliases follow. Past events keep the old
+   * name (the audit log is history); MODEL_RENAMED links the two.
+   */
+  async renameModel(name: string, newName: string, actor: string): Promise<ModelRecord> {
+    assertModelName(name);
+    assertModelName(newName, 'newName');
+    if (name === newName) throw badInput('newName is the current name', { field: 'newName' });
+    try {
+      return await this.executor.writeTx(async (tx) => {
+        const [row] = await tx.run<{ model: ModelRecord; versions: number; aliases: number }>(Q.renameModel, { name, newName });
+        if (!row) throw notFound(`no registered model named "${name}"`);
+        await appendEvent(tx, { type: EventType.MODEL_RENAMED, actor, modelName: newName, subjectId: row.model.id, before: { name }, after: { name: newName, versions: row.versions, aliases: row.aliases } });
+        return row.model;
+      }, 'renameRegisteredModel');
+    } catch (err) {
+      if (isConstraint(err)) throw conflict(`a registered model named "${newName}" already exists`, { field: 'newName' });
+      throw err;
+    }
+  }
+
+  /**
+   * Deletes one version. Refused (CONFLICT) while it is in PRODUCTION, while
+   * other versions derive from it or predictions were served by it (lineage
+   * would break), or while a protected alias points at it. Unprotected aliases
+   * that point at it are deleted with it, each with its ALIAS_DELETED event
+   * (so aliasHistory shows where they ended), then VERSION_DELETED. The
+   * number is never reused.
+   */
+  async deleteVersion(ref: VersionRef, actor: string): Promise<{ version: VersionRecord; deletedAliases: string[] }> {
+    return this.executor.writeTx(async (tx) => {
+      const v = await this.requireVersion(tx, ref);
+      const [b] = await tx.run<{ children: number; predictions: number; aliases: string[]; protectedAliases: string[] }>(Q.versionDeleteBlockers, { versionId: v.id });
+      if (!b) throw conflict('the version was deleted concurrently');
+      const name = `version ${v.version} of "${v.modelName}"`;
+      if (v.stage === 'PRODUCTION') throw conflict(`${name} is in PRODUCTION: archive it before deleting it`);
+      if (b.children > 0) throw conflict(`${b.children} version(s) derive from ${name}; deleting it would break their lineage`);
+      if (b.predictions > 0) throw conflict(`${name} served ${b.predictions} logged prediction(s); deleting it would break their trace`);
+      const guarded = b.aliases.filter((a) => b.protectedAliases.includes(a));
+      if (guarded.length) throw conflict(`protected alias(es) ${guarded.join(', ')} point at ${name}: move them first`);
+      await tx.run(Q.deleteVersion, { versionId: v.id });
+      for (const alias of b.aliases) {
+        await appendEvent(tx, { type: EventType.ALIAS_DELETED, actor, modelName: v.modelName, alias, version: null, subjectId: v.id, before: { version: v.version }, after: { reason: `version ${v.version} was deleted` } });
+      }
+      await appendEvent(tx, { type: EventType.VERSION_DELETED, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: { version: v.version, source: v.source, checksum: v.checksum ?? null, stage: v.stage }, after: { deletedAliases: b.aliases } });
+      return { version: v, deletedAliases: b.aliases };
+    }, 'deleteModelVersion');
+  }
+
+  /**
+   * Attaches the checksum of a version registered unverified, once. The same
+   * checksum again is a no-op; a different one is CHECKSUM_MISMATCH.
+   */
+  async attachChecksum(ref: VersionRef, checksum: string, actor: string): Promise<VersionRecord> {
+    assertChecksum(checksum);
+    return this.executor.writeTx(async (tx) => {
+      const v = await this.requireVersion(tx, ref);
+      if (v.checksum) {
+        if (v.checksum === checksum) return v;
+        throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `version ${v.version} of "${v.modelName}" already has checksum ${v.checksum}; it cannot change`, { field: 'checksum' });
+      }
+      const [row] = await tx.run<{ previous: string | null; version: VersionRecord }>(Q.attachChecksum, { versionId: v.id, checksum });
+      if (row!.previous) throw conflict('a checksum was attached concurrently; read the version again');
+      await appendEvent(tx, { type: EventType.VERSION_CHECKSUM_ATTACHED, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: { checksum: null }, after: { checksum } });
+      return row!.version;
+    }, 'attachModelVersionChecksum');
   }
 
   // ------------------------------------------------------------ aliases

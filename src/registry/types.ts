@@ -33,7 +33,8 @@ export interface VersionRecord {
   semver: string;
   stage: Stage;
   source: string;
-  checksum: string;
+  /** null while the version is unverified (registered through MLflow from an external source without one). */
+  checksum: string | null;
   fingerprint: string | null;
   framework: string | null;
   description: string | null;

@@ -41,7 +41,8 @@ export function assertChecksum(checksum: string, field = 'checksum'): void {
   }
 }
 
-export const SOURCE_SCHEMES = ['s3', 'gs', 'abfss', 'wasbs', 'https', 'hf', 'models', 'runs'] as const;
+/** mlflow-artifacts: is Pedigree's own artifact store as MLflow clients name it (mlflow-artifacts:/path). */
+export const SOURCE_SCHEMES = ['s3', 'gs', 'abfss', 'wasbs', 'https', 'hf', 'models', 'runs', 'mlflow-artifacts'] as const;
 
 /**
  * Validates an artifact URI and returns it unchanged. One canonical check for
@@ -81,7 +82,7 @@ export function validateSource(uri: string, opts: { allowFile: boolean }, field 
   if (/[\u0000-\u001f\u007f]/.test(decoded)) throw fail('must not contain encoded control characters');
   const path = decoded.split('?')[0]!;
   if (path.split('/').some((seg) => seg === '..' || seg === '.')) throw fail('must not contain "." or ".." path segments');
-  if (scheme !== 'file' && !/^\/\/[^/]+/.test(m[2]!) && !['models', 'runs', 'hf'].includes(scheme)) {
+  if (scheme !== 'file' && !/^\/\/[^/]+/.test(m[2]!) && !['models', 'runs', 'hf', 'mlflow-artifacts'].includes(scheme)) {
     throw fail(`must name a host or bucket (${scheme}://bucket/path)`);
   }
   return uri;

@@ -13,6 +13,8 @@ import type { Metrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { requestLimitsPlugin } from './request-limits.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
+import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
+import { tokenActorResolver } from '../mlflow/actor.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -71,6 +73,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     ],
   });
   await apollo.start();
+  const mlflow = createMlflowRouter({
+    services,
+    store: services.artifacts,
+    log,
+    maxBodyBytes: security.maxBodyBytes,
+    maxArtifactBytes: 2 * 1024 * 1024 * 1024,
+    resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
+  });
 
   server.on('request', (req, res) => {
     const route = routeOf(req.url ?? '/');
@@ -94,6 +104,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return send(res, 200, 'text/plain; version=0.0.4', metrics.render());
       case '/graphql':
         return graphql(req, res);
+      case 'mlflow':
+        return mlflow(req, res);
       default:
         return serveStatic(req, res);
     }
@@ -162,6 +174,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
 
 function routeOf(url: string): string {
   const path = url.split('?')[0] ?? '/';
+  if (isMlflowPath(path)) return 'mlflow';
   return ['/healthz', '/readyz', '/metrics', '/graphql'].includes(path) ? path : 'other';
 }
 

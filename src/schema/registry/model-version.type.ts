@@ -21,8 +21,8 @@ export class ModelVersion {
   @Field(() => String, { description: 'Artifact URI.' })
   source!: string;
 
-  @Field(() => String, { description: '"sha256:" + 64 hex digits of the artifact.' })
-  checksum!: string;
+  @Field(() => String, { nullable: true, description: '"sha256:" + 64 hex digits of the artifact; null while the version is unverified (registered through MLflow from an external source without a checksum: it cannot enter STAGING until one is attached).' })
+  checksum!: string | null;
 
   @Field(() => String, {
     nullable: true,

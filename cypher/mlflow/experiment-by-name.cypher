@@ -1,0 +1,2 @@
+MATCH (e:MlflowExperiment {name: $name})
+RETURN e {.*} AS experiment

@@ -1,0 +1,16 @@
+// Writes merged params and tags, replaces the latest value of each logged
+// metric key (Pedigree keeps the latest by step, then timestamp), and sets the
+// run's name and end time when given.
+MATCH (r:Run {id: $runId})
+SET r.params = $params, r.mlflowTags = $tags, r.name = coalesce($name, r.name),
+  r.mlflowEndTime = coalesce($endTime, r.mlflowEndTime),
+  r.mlflowLifecycleStage = coalesce($lifecycleStage, r.mlflowLifecycleStage)
+WITH r
+CALL (r) {
+  UNWIND $metrics AS x
+  OPTIONAL MATCH (r)-[:HAS_METRIC]->(old:Metric {key: x.key}) WHERE old.segment IS NULL
+  DETACH DELETE old
+  WITH DISTINCT x
+  CREATE (r)-[:HAS_METRIC]->(:Metric {key: x.key, value: toFloat(x.value), timestamp: x.timestamp, step: x.step})
+}
+RETURN r.id AS id

@@ -1,0 +1,3 @@
+UNWIND $keys AS key
+OPTIONAL MATCH (m:MlflowLoggedModel {id: key})
+RETURN key, m {.*} AS model

@@ -1,0 +1,9 @@
+// Deletes one version with its tags, metrics and evidence, and the aliases
+// that point at it. Runs and datasets stay: they belong to the provenance graph.
+MATCH (v:ModelVersion {id: $versionId})
+OPTIONAL MATCH (v)-[:HAS_TAG|HAS_METRIC|HAS_EVIDENCE]->(d)
+OPTIONAL MATCH (a:Alias)-[:POINTS_TO]->(v)
+WITH v, collect(DISTINCT d) AS details, collect(DISTINCT a) AS aliases
+FOREACH (n IN details + aliases | DETACH DELETE n)
+DETACH DELETE v
+RETURN size(aliases) AS aliases

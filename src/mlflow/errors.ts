@@ -1,0 +1,58 @@
+import { DomainError, ErrorCode } from '../errors.js';
+
+/** MLflow's error codes with the HTTP statuses its server answers them with. */
+export const MLFLOW_STATUS = {
+  INVALID_PARAMETER_VALUE: 400,
+  RESOURCE_ALREADY_EXISTS: 400,
+  INVALID_STATE: 400,
+  BAD_REQUEST: 400,
+  RESOURCE_DOES_NOT_EXIST: 404,
+  ENDPOINT_NOT_FOUND: 404,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  RESOURCE_EXHAUSTED: 429,
+  NOT_IMPLEMENTED: 501,
+  INTERNAL_ERROR: 500,
+} as const;
+export type MlflowErrorCode = keyof typeof MLFLOW_STATUS;
+
+export class MlflowError extends Error {
+  constructor(
+    readonly errorCode: MlflowErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+  get status(): number {
+    return MLFLOW_STATUS[this.errorCode];
+  }
+}
+
+/**
+ * A Pedigree DomainError as MLflow reports it. CONFLICT is "already exists"
+ * on create paths (the service marks those with details.mlflow or
+ * field 'name'/'newName'), otherwise INVALID_STATE; a gate or protected alias
+ * refusal is PERMISSION_DENIED for alias moves and INVALID_STATE for stages.
+ */
+export function toMlflowError(err: unknown): MlflowError | null {
+  if (err instanceof MlflowError) return err;
+  if (!(err instanceof DomainError)) return null;
+  switch (err.code) {
+    case ErrorCode.BAD_USER_INPUT:
+    case ErrorCode.CHECKSUM_MISMATCH:
+      return new MlflowError('INVALID_PARAMETER_VALUE', err.message);
+    case ErrorCode.NOT_FOUND:
+      return new MlflowError('RESOURCE_DOES_NOT_EXIST', err.message);
+    case ErrorCode.CONFLICT:
+      return new MlflowError(/already exists/.test(err.message) ? 'RESOURCE_ALREADY_EXISTS' : 'INVALID_STATE', err.message);
+    case ErrorCode.UNAUTHENTICATED:
+      return new MlflowError('UNAUTHENTICATED', err.message);
+    case ErrorCode.FORBIDDEN:
+      return new MlflowError('PERMISSION_DENIED', err.message);
+    case ErrorCode.GATE_FAILED:
+      return new MlflowError(err.details.kind === 'alias' ? 'PERMISSION_DENIED' : 'INVALID_STATE', err.message);
+    case ErrorCode.LIMIT_EXCEEDED:
+      return new MlflowError('RESOURCE_EXHAUSTED', err.message);
+  }
+  return null;
+}

@@ -1,0 +1,374 @@
+import type { ArtifactStore } from '../artifacts/artifact-store.js';
+import { DomainError, ErrorCode } from '../errors.js';
+import { artifactPath } from '../artifacts/artifact-store.js';
+import type { ModelRecord, Stage, Tag, VersionRecord } from '../registry/types.js';
+import type { Services } from '../services.js';
+import { MlflowError } from './errors.js';
+import { applyFilter, page, parseFilter, parseOrderBy, sortBy, type Clause, type OrderKey } from './search.js';
+import { SEARCH_SCAN_LIMIT } from './tracking.service.js';
+import { bool, int, list, optStr, str, type Handler } from './request.js';
+
+/** MLflow's stage names ↔ Pedigree's lifecycle (CANARY shows as Staging: MLflow has no canary). */
+export const STAGE_TO_MLFLOW: Record<Stage, string> = { DEVELOPMENT: 'None', STAGING: 'Staging', CANARY: 'Staging', PRODUCTION: 'Production', ARCHIVED: 'Archived' };
+const MLFLOW_TO_STAGE: Record<string, Stage> = { none: 'DEVELOPMENT', staging: 'STAGING', production: 'PRODUCTION', archived: 'ARCHIVED' };
+
+/** A version tag through which MLflow clients give (or later attach, once) the checksum of an external source. */
+export const CHECKSUM_TAG = 'pedigree.checksum';
+
+export function toStage(mlflow: string): Stage {
+  const s = MLFLOW_TO_STAGE[String(mlflow).toLowerCase()];
+  if (!s) throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid Model Version stage: ${mlflow}. Value must be one of None, Staging, Production, Archived.`);
+  return s;
+}
+
+const ms = (iso: string) => Date.parse(iso);
+
+/**
+ * The model registry half of MLflow's REST API (model_registry.proto), as
+ * thin handlers over services.registry / lifecycle / provenance: request
+ * fields in, one service call, MLflow JSON out.
+ */
+export class MlflowRegistryApi {
+  constructor(
+    private readonly services: Services,
+    private readonly store: ArtifactStore,
+  ) {}
+
+  // ------------------------------------------------------------ JSON shapes
+
+  private async modelsJson(models: ModelRecord[]): Promise<Record<string, unknown>[]> {
+    if (models.length === 0) return [];
+    const { registry } = this.services;
+    const [tags, aliases, pages] = await Promise.all([
+      registry.tagsOf(models.map((m) => m.id)),
+      registry.aliasesOfModels(models.map((m) => m.name)),
+      registry.versionPages(models.map((m) => ({ modelName: m.name, afterVersion: null })), SEARCH_SCAN_LIMIT),
+    ]);
+    const latest = pages.map((p) => latestPerStage(p.versions));
+    const latestJson = await this.versionsJson(latest.flat());
+    let k = 0;
+    return models.map((m, i) => ({
+      name: m.name,
+      creation_timestamp: ms(m.createdAt),
+      last_updated_timestamp: ms(m.updatedAt),
+      ...(m.owner ? { user_id: m.owner } : {}),
+      ...(m.description ? { description: m.description } : {}),
+      latest_versions: latest[i]!.map(() => latestJson[k++]),
+      tags: tagsJson(tags[i]!),
+      aliases: aliases[i]!.map((a) => ({ alias: a.alias, version: String(a.version.version) })),
+    }));
+  }
+
+  async versionsJson(versions: VersionRecord[]): Promise<Record<string, unknown>[]> {
+    if (versions.length === 0) return [];
+    const { registry, provenance } = this.services;
+    const ids = versions.map((v) => v.id);
+    const [tags, aliases, runs] = await Promise.all([registry.tagsOf(ids), registry.aliasNamesOfVersions(ids), provenance.runsOfVersions(ids)]);
+    return versions.map((v, i) => {
+      const modelId = /^models:\/(m-[0-9a-f]+)$/.exec(v.source)?.[1];
+      return {
+        name: v.modelName,
+        version: String(v.version),
+        creation_timestamp: ms(v.createdAt),
+        last_updated_timestamp: ms(v.updatedAt),
+        user_id: v.createdBy,
+        current_stage: STAGE_TO_MLFLOW[v.stage],
+        ...(v.description ? { description: v.description } : {}),
+        source: v.source,
+        ...(runs[i] ? { run_id: runs[i]!.id } : {}),
+        status: 'READY',
+        ...(v.checksum ? {} : { status_message: 'unverified: no checksum; set the tag pedigree.checksum to sha256:<hex> before → Staging' }),
+        tags: tagsJson(tags[i]!),
+        aliases: aliases[i]!,
+        ...(modelId ? { model_id: modelId } : {}),
+      };
+    });
+  }
+
+  private async modelJson(name: string): Promise<Record<string, unknown>> {
+    const m = await this.services.registry.getModel(name);
+    if (!m) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
+    return (await this.modelsJson([m]))[0]!;
+  }
+
+  private async versionJson(v: VersionRecord): Promise<Record<string, unknown>> {
+    return (await this.versionsJson([v]))[0]!;
+  }
+
+  private async version(name: string, version: string): Promise<VersionRecord> {
+    return this.services.registry.getVersion({ modelName: name, version: versionNumber(version) });
+  }
+
+  // ------------------------------------------------------------ artifacts behind a source
+
+  /**
+   * Where a version's files are: `models:/m-…` (an MLflow 3 logged model),
+   * `runs:/RUN/path` (a run's artifacts) or `mlflow-artifacts:/path`. Returns
+   * the artifact URI and, when it lies in Pedigree's store, the store path.
+   */
+  async locate(source: string): Promise<{ uri: string; storePath: string | null }> {
+    let uri = source;
+    const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
+    const run = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(source);
+    if (logged) {
+      const lm = await this.services.mlflow.findLoggedModel(logged[1]!);
+      if (lm) uri = lm.artifactUri;
+    } else if (run) {
+      const r = (await this.services.mlflow.runsByIds([run[1]!]))[0];
+      if (r) uri = run[2] ? `${r.artifactUri}/${run[2].replace(/\/$/, '')}` : r.artifactUri;
+    }
+    const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(.*)$/.exec(uri);
+    return { uri, storePath: m ? artifactPath(m[1]!.replace(/\/$/, ''), { decoded: true }) : null };
+  }
+
+  // ------------------------------------------------------------ registered models
+
+  createRegisteredModel: Handler = async ({ body, actor }) => {
+    const name = str(body, 'name');
+    await this.services.registry.createModel({ name, description: optStr(body, 'description'), tags: kvList(body.tags) }, actor.name);
+    return { registered_model: await this.modelJson(name) };
+  };
+
+  getRegisteredModel: Handler = async ({ body }) => ({ registered_model: await this.modelJson(str(body, 'name')) });
+
+  renameRegisteredModel: Handler = async ({ body, actor }) => {
+    const m = await this.services.registry.renameModel(str(body, 'name'), str(body, 'new_name'), actor.name);
+    return { registered_model: await this.modelJson(m.name) };
+  };
+
+  updateRegisteredModel: Handler = async ({ body, actor }) => {
+    const name = str(body, 'name');
+    if ('description' in body) await this.services.registry.updateModel(name, { description: optStr(body, 'description') ?? '' }, actor.name);
+    return { registered_model: await this.modelJson(name) };
+  };
+
+  deleteRegisteredModel: Handler = async ({ body, actor }) => {
+    await this.services.registry.deleteModel(str(body, 'name'), { force: false, isAdmin: false }, actor.name);
+    return {};
+  };
+
+  searchRegisteredModels: Handler = async ({ body }) => {
+    const clauses = parseFilter(optStr(body, 'filter'));
+    for (const c of clauses) {
+      if (!(c.kind === 'tags' || (c.kind === 'attributes' && c.key === 'name'))) {
+        throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified. Valid keys are '{'name'}'`);
+      }
+    }
+    const order = parseOrderBy(list(body, 'order_by'));
+    for (const o of order) {
+      if (o.kind !== 'attributes' || !['name', 'timestamp', 'last_updated_timestamp', 'creation_timestamp'].includes(o.key)) {
+        throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid order by key '${o.key}' specified. Valid keys are 'name', 'timestamp', 'last_updated_timestamp', 'creation_timestamp'`);
+      }
+    }
+    const max = maxResults(body, 100, 1000);
+    const nameEq = clauses.find((c) => c.kind === 'attributes' && c.op === '=');
+    const { models } = await this.services.registry.listModels(nameEq ? { nameContains: String(nameEq.value) } : {}, { first: SEARCH_SCAN_LIMIT, after: null });
+    if (models.length > SEARCH_SCAN_LIMIT) throw new MlflowError('INVALID_PARAMETER_VALUE', `search reads at most ${SEARCH_SCAN_LIMIT} models; narrow the filter`);
+    const tags = clauses.some((c) => c.kind === 'tags') ? await this.services.registry.tagsOf(models.map((m) => m.id)) : [];
+    const tagMap = new Map(models.map((m, i) => [m.id, tags[i] ?? []]));
+    const filtered = applyFilter(models, clauses, (m, c) => (c.kind === 'tags' ? tagMap.get(m.id)!.find((t) => t.key === c.key)?.value : m.name));
+    const sorted = sortBy(filtered, order.length ? [...order, { kind: 'attributes', key: 'name', desc: false }] : [{ kind: 'attributes', key: 'name', desc: false }], (m, o) =>
+      o.key === 'name' ? m.name : o.key === 'creation_timestamp' ? ms(m.createdAt) : ms(m.updatedAt),
+    );
+    const p = page(sorted, max, optStr(body, 'page_token'));
+    return { registered_models: await this.modelsJson(p.items), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
+  };
+
+  setRegisteredModelTag: Handler = async ({ body, actor }) => {
+    await this.services.registry.setModelTag(str(body, 'name'), str(body, 'key'), String(body.value ?? ''), actor.name);
+    return {};
+  };
+
+  deleteRegisteredModelTag: Handler = async ({ body, actor }) => {
+    await this.services.registry.deleteModelTag(str(body, 'name'), str(body, 'key'), actor.name);
+    return {};
+  };
+
+  getLatestVersions: Handler = async ({ body }) => {
+    const name = str(body, 'name');
+    const stages = (list(body, 'stages') ?? []).map((s) => STAGE_TO_MLFLOW[toStage(s)]);
+    if (!(await this.services.registry.getModel(name))) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
+    const [p] = await this.services.registry.versionPages([{ modelName: name, afterVersion: null }], SEARCH_SCAN_LIMIT);
+    const latest = latestPerStage(p!.versions).filter((v) => stages.length === 0 || stages.includes(STAGE_TO_MLFLOW[v.stage]));
+    return { model_versions: await this.versionsJson(latest) };
+  };
+
+  /** A protected alias refused by governance's promotion guard is PERMISSION_DENIED (403), with the guard's reason. */
+  setRegisteredModelAlias: Handler = async ({ body, actor }) => {
+    try {
+      await this.services.registry.setAlias(str(body, 'name'), str(body, 'alias'), versionNumber(str(body, 'version')), actor.name);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED) throw new MlflowError('PERMISSION_DENIED', err.message);
+      throw err;
+    }
+    return {};
+  };
+
+  deleteRegisteredModelAlias: Handler = async ({ body, actor }) => {
+    await this.services.registry.deleteAlias(str(body, 'name'), str(body, 'alias'), actor.name);
+    return {};
+  };
+
+  getModelVersionByAlias: Handler = async ({ body }) => {
+    const v = await this.services.registry.getVersion({ modelName: str(body, 'name'), alias: str(body, 'alias') });
+    return { model_version: await this.versionJson(v) };
+  };
+
+  // ------------------------------------------------------------ model versions
+
+  /**
+   * Registers a version. Its checksum: computed by Pedigree when the source's
+   * files are in Pedigree's store (sha256 of the file, or of the sorted
+   * manifest for a directory); else the `pedigree.checksum` tag if given; else
+   * the version is unverified (no checksum, refused at → STAGING until one is
+   * attached by setting that tag).
+   */
+  createModelVersion: Handler = async ({ body, actor }) => {
+    const name = str(body, 'name');
+    const source = str(body, 'source');
+    const tags = kvList(body.tags);
+    const given = tags.find((t) => t.key === CHECKSUM_TAG)?.value ?? null;
+    const where = await this.locate(source);
+    let checksum: string | null = null;
+    if (where.storePath) {
+      checksum = await this.store.digest(where.storePath);
+      if (!checksum) throw new MlflowError('INVALID_PARAMETER_VALUE', `source ${source} names no artifacts in Pedigree's store (${where.uri})`);
+      if (given && given !== checksum) throw new MlflowError('INVALID_PARAMETER_VALUE', `tag ${CHECKSUM_TAG} says ${given} but the stored artifacts hash to ${checksum}`);
+    } else checksum = given;
+    // An MLflow 3 logged model carries its run: register the version as produced by it (as MLflow's server does).
+    let runId = optStr(body, 'run_id');
+    const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
+    if (!runId && logged) runId = (await this.services.mlflow.findLoggedModel(logged[1]!))?.sourceRunId ?? null;
+    const v = await this.services.registry.createVersion(
+      { modelName: name, source, checksum, runId, description: optStr(body, 'description'), tags: tags.filter((t) => t.key !== CHECKSUM_TAG) },
+      actor.name,
+      { allowUnverified: true },
+    );
+    return { model_version: await this.versionJson(v) };
+  };
+
+  getModelVersion: Handler = async ({ body }) => ({ model_version: await this.versionJson(await this.version(str(body, 'name'), str(body, 'version'))) });
+
+  updateModelVersion: Handler = async () => {
+    throw new MlflowError('INVALID_STATE', 'Pedigree keeps a model version immutable once registered (source, checksum and description); set a tag instead');
+  };
+
+  deleteModelVersion: Handler = async ({ body, actor }) => {
+    await this.services.registry.deleteVersion({ modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) }, actor.name);
+    return {};
+  };
+
+  getModelVersionDownloadUri: Handler = async ({ body }) => {
+    const v = await this.version(str(body, 'name'), str(body, 'version'));
+    return { artifact_uri: (await this.locate(v.source)).uri };
+  };
+
+  searchModelVersions: Handler = async ({ body }) => {
+    const clauses = parseFilter(optStr(body, 'filter'));
+    const known = ['name', 'version_number', 'run_id', 'source_path', 'current_stage', 'user_id'];
+    for (const c of clauses) {
+      if (!(c.kind === 'tags' || (c.kind === 'attributes' && known.includes(c.key)))) {
+        throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified. Valid keys are ${known.map((k) => `'${k}'`).join(', ')} and tags.<key>`);
+      }
+    }
+    const order = parseOrderBy(list(body, 'order_by'));
+    const orderKeys = ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp', 'timestamp'];
+    for (const o of order) if (o.kind !== 'attributes' || !orderKeys.includes(o.key)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid order by key '${o.key}'`);
+    const max = maxResults(body, 10_000, 200_000);
+    const nameEq = clauses.find((c) => c.kind === 'attributes' && c.key === 'name' && c.op === '=');
+    const tagEq = clauses.find((c) => c.kind === 'tags' && c.op === '=');
+    const found = await this.services.registry.searchVersions(
+      { modelName: nameEq ? String(nameEq.value) : null, tag: tagEq ? { key: tagEq.key, value: String(tagEq.value) } : null },
+      [],
+      { first: SEARCH_SCAN_LIMIT, after: null },
+    );
+    if (found.page.length > SEARCH_SCAN_LIMIT) throw new MlflowError('INVALID_PARAMETER_VALUE', `search reads at most ${SEARCH_SCAN_LIMIT} versions; narrow the filter`);
+    const versions = found.page.map((p) => p.version);
+    const needsExtra = clauses.some((c) => c.kind === 'tags' || c.key === 'run_id');
+    const ids = versions.map((v) => v.id);
+    const [tags, runs] = needsExtra ? await Promise.all([this.services.registry.tagsOf(ids), this.services.provenance.runsOfVersions(ids)]) : [[], []];
+    const extra = new Map(versions.map((v, i) => [v.id, { tags: (tags as Tag[][])[i] ?? [], runId: runs[i]?.id ?? null }]));
+    const read = (v: VersionRecord, c: Clause | OrderKey) => {
+      if (c.kind === 'tags') return extra.get(v.id)!.tags.find((t) => t.key === c.key)?.value;
+      switch (c.key) {
+        case 'name':
+          return v.modelName;
+        case 'version_number':
+          return v.version;
+        case 'run_id':
+          return extra.get(v.id)!.runId;
+        case 'source_path':
+          return v.source;
+        case 'current_stage':
+          return STAGE_TO_MLFLOW[v.stage];
+        case 'user_id':
+          return v.createdBy;
+        case 'creation_timestamp':
+          return ms(v.createdAt);
+        default:
+          return ms(v.updatedAt);
+      }
+    };
+    const filtered = applyFilter(versions, clauses, read);
+    const sorted = sortBy(filtered, [...order, { kind: 'attributes', key: 'name', desc: false }, { kind: 'attributes', key: 'version_number', desc: true }], read);
+    const p = page(sorted, max, optStr(body, 'page_token'));
+    return { model_versions: await this.versionsJson(p.items), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
+  };
+
+  /** set-tag; the tag pedigree.checksum attaches the checksum of an unverified version (once). */
+  setModelVersionTag: Handler = async ({ body, actor }) => {
+    const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
+    const key = str(body, 'key');
+    const value = String(body.value ?? '');
+    if (key === CHECKSUM_TAG) await this.services.registry.attachChecksum(ref, value, actor.name);
+    else await this.services.registry.setVersionTag(ref, key, value, actor.name);
+    return {};
+  };
+
+  deleteModelVersionTag: Handler = async ({ body, actor }) => {
+    await this.services.registry.deleteVersionTag({ modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) }, str(body, 'key'), actor.name);
+    return {};
+  };
+
+  transitionModelVersionStage: Handler = async ({ body, actor }) => {
+    const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
+    const stage = toStage(str(body, 'stage'));
+    const v = await this.services.lifecycle.transition(ref, { stage, archiveExisting: bool(body, 'archive_existing_versions'), comment: optStr(body, 'comment') }, actor.name);
+    return { model_version: await this.versionJson(v) };
+  };
+}
+
+/** The newest version in each stage (what MLflow calls latest_versions), newest first. */
+function latestPerStage(versions: VersionRecord[]): VersionRecord[] {
+  const seen = new Map<string, VersionRecord>();
+  for (const v of versions) {
+    const s = STAGE_TO_MLFLOW[v.stage];
+    const cur = seen.get(s);
+    if (!cur || v.version > cur.version) seen.set(s, v);
+  }
+  return [...seen.values()].sort((a, b) => b.version - a.version);
+}
+
+function tagsJson(tags: Tag[]): { key: string; value: string }[] {
+  return tags.map((t) => ({ key: t.key, value: t.value }));
+}
+
+export function kvList(raw: unknown): { key: string; value: string }[] {
+  if (raw == null) return [];
+  if (!Array.isArray(raw)) throw new MlflowError('INVALID_PARAMETER_VALUE', 'tags must be a list of {key, value}');
+  return raw.map((t: { key?: unknown; value?: unknown }) => {
+    if (typeof t?.key !== 'string') throw new MlflowError('INVALID_PARAMETER_VALUE', 'every tag needs a string key');
+    return { key: t.key, value: t.value == null ? '' : String(t.value) };
+  });
+}
+
+export function versionNumber(v: string): number {
+  if (!/^\d+$/.test(v)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Model version must be a positive integer; got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function maxResults(body: Record<string, unknown>, def: number, max: number): number {
+  const n = int(body, 'max_results') ?? def;
+  if (n < 1 || n > max) throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${max}; got ${n}`);
+  return n;
+}

@@ -1,0 +1,220 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { artifactPath, type ArtifactStore } from '../artifacts/artifact-store.js';
+import type { Logger } from '../logger.js';
+import type { Services } from '../services.js';
+import { openActorResolver, type ActorResolver } from './actor.js';
+import { MlflowError, toMlflowError } from './errors.js';
+import { MlflowRegistryApi } from './registry-api.js';
+import { queryBody, type Body, type Handler } from './request.js';
+import { MlflowTrackingApi } from './tracking-api.js';
+
+export interface MlflowRouterOptions {
+  services: Services;
+  store: ArtifactStore;
+  log: Logger;
+  /** Largest JSON request body. */
+  maxBodyBytes: number;
+  /** Largest uploaded artifact file. */
+  maxArtifactBytes: number;
+  resolveActor?: ActorResolver;
+}
+
+type Route = { method: string; pattern: RegExp; names: string[]; handler: Handler };
+
+const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'];
+const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
+/** POST endpoints that only read (MLflow posts some searches). */
+const READ_POSTS = new Set(['experiments/search', 'runs/search', 'registered-models/get-latest-versions', 'logged-models/search']);
+
+/** True when the path belongs to the MLflow front door (http.ts routes these here). */
+export function isMlflowPath(path: string): boolean {
+  return API_PREFIXES.some((p) => path.startsWith(p)) || path === ARTIFACTS_PREFIX || path.startsWith(`${ARTIFACTS_PREFIX}/`);
+}
+
+/**
+ * MLflow's REST API and artifact proxy, served by Pedigree: one function
+ * http.ts calls for every MLflow path. Errors answer in MLflow's format
+ * `{"error_code": ..., "message": ...}` with MLflow's statuses.
+ */
+export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const registry = new MlflowRegistryApi(opts.services, opts.store);
+  const tracking = new MlflowTrackingApi(opts.services);
+  const resolveActor = opts.resolveActor ?? openActorResolver;
+  const routes: Route[] = [];
+  const add = (method: string, path: string, handler: Handler) => {
+    const names: string[] = [];
+    const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
+    routes.push({ method, pattern, names, handler });
+  };
+  // model_registry.proto
+  add('POST', 'registered-models/create', registry.createRegisteredModel);
+  add('GET', 'registered-models/get', registry.getRegisteredModel);
+  add('POST', 'registered-models/rename', registry.renameRegisteredModel);
+  add('PATCH', 'registered-models/update', registry.updateRegisteredModel);
+  add('DELETE', 'registered-models/delete', registry.deleteRegisteredModel);
+  add('GET', 'registered-models/search', registry.searchRegisteredModels);
+  add('POST', 'registered-models/get-latest-versions', registry.getLatestVersions);
+  add('GET', 'registered-models/get-latest-versions', registry.getLatestVersions);
+  add('POST', 'registered-models/set-tag', registry.setRegisteredModelTag);
+  add('DELETE', 'registered-models/delete-tag', registry.deleteRegisteredModelTag);
+  add('POST', 'registered-models/alias', registry.setRegisteredModelAlias);
+  add('DELETE', 'registered-models/alias', registry.deleteRegisteredModelAlias);
+  add('GET', 'registered-models/alias', registry.getModelVersionByAlias);
+  add('POST', 'model-versions/create', registry.createModelVersion);
+  add('GET', 'model-versions/get', registry.getModelVersion);
+  add('PATCH', 'model-versions/update', registry.updateModelVersion);
+  add('DELETE', 'model-versions/delete', registry.deleteModelVersion);
+  add('GET', 'model-versions/search', registry.searchModelVersions);
+  add('GET', 'model-versions/get-download-uri', registry.getModelVersionDownloadUri);
+  add('POST', 'model-versions/set-tag', registry.setModelVersionTag);
+  add('DELETE', 'model-versions/delete-tag', registry.deleteModelVersionTag);
+  add('POST', 'model-versions/transition-stage', registry.transitionModelVersionStage);
+  // service.proto (tracking)
+  add('POST', 'experiments/create', tracking.createExperiment);
+  add('GET', 'experiments/get', tracking.getExperiment);
+  add('GET', 'experiments/get-by-name', tracking.getExperimentByName);
+  add('POST', 'experiments/search', tracking.searchExperiments);
+  add('GET', 'experiments/search', tracking.searchExperiments);
+  add('POST', 'experiments/update', tracking.updateExperiment);
+  add('POST', 'experiments/delete', tracking.deleteExperiment);
+  add('POST', 'experiments/restore', tracking.restoreExperiment);
+  add('POST', 'experiments/set-experiment-tag', tracking.setExperimentTag);
+  add('POST', 'experiments/delete-experiment-tag', tracking.deleteExperimentTag);
+  add('POST', 'runs/create', tracking.createRun);
+  add('GET', 'runs/get', tracking.getRun);
+  add('POST', 'runs/update', tracking.updateRun);
+  add('POST', 'runs/delete', tracking.deleteRun);
+  add('POST', 'runs/restore', tracking.restoreRun);
+  add('POST', 'runs/search', tracking.searchRuns);
+  add('POST', 'runs/log-metric', tracking.logMetric);
+  add('POST', 'runs/log-parameter', tracking.logParam);
+  add('POST', 'runs/set-tag', tracking.setTag);
+  add('POST', 'runs/delete-tag', tracking.deleteTag);
+  add('POST', 'runs/log-batch', tracking.logBatch);
+  add('POST', 'runs/log-inputs', tracking.logInputs);
+  add('POST', 'runs/outputs', tracking.logOutputs);
+  add('POST', 'runs/log-model', tracking.logModel);
+  add('GET', 'metrics/get-history', tracking.getMetricHistory);
+  add('POST', 'logged-models', tracking.createLoggedModel);
+  add('POST', 'logged-models/search', tracking.searchLoggedModels);
+  add('GET', 'logged-models/{model_id}', tracking.getLoggedModel);
+  add('PATCH', 'logged-models/{model_id}', tracking.finalizeLoggedModel);
+  add('PATCH', 'logged-models/{model_id}/tags', tracking.setLoggedModelTags);
+  add('DELETE', 'logged-models/{model_id}/tags/{tag_key}', tracking.deleteLoggedModelTag);
+  add('POST', 'logged-models/{model_id}/params', tracking.logLoggedModelParams);
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  const fail = (res: ServerResponse, err: unknown) => {
+    const e = toMlflowError(err);
+    if (!e) {
+      opts.log.error({ err }, 'mlflow request failed');
+      return sendJson(res, 500, { error_code: 'INTERNAL_ERROR', message: 'internal error (see the server log)' });
+    }
+    sendJson(res, e.status, { error_code: e.errorCode, message: e.message });
+  };
+
+  async function api(req: IncomingMessage, res: ServerResponse, url: URL, rel: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const candidates = routes.filter((r) => r.pattern.test(rel));
+    const route = candidates.find((r) => r.method === method);
+    if (!route) {
+      if (candidates.length) {
+        res.setHeader('allow', candidates.map((c) => c.method).join(', '));
+        return sendJson(res, 405, { error_code: 'BAD_REQUEST', message: `${method} is not served on ${url.pathname}` });
+      }
+      return sendJson(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `Pedigree does not implement the MLflow endpoint ${method} ${url.pathname} (see the README's MLflow compatibility section)` });
+    }
+    const m = route.pattern.exec(rel)!;
+    const params = Object.fromEntries(route.names.map((n, i) => [n, m[i + 1]!]));
+    let body: Body = queryBody(url.searchParams);
+    if (method !== 'GET') {
+      const raw = await readBody(req, opts.maxBodyBytes);
+      if (raw === null) throw new MlflowError('RESOURCE_EXHAUSTED', `request body is limited to ${opts.maxBodyBytes} bytes`);
+      if (raw.length) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw new MlflowError('BAD_REQUEST', 'request body is not valid JSON');
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MlflowError('INVALID_PARAMETER_VALUE', 'request body must be a JSON object');
+        body = { ...body, ...(parsed as Body) };
+      }
+    }
+    const actor = await resolveActor(req, method === 'GET' || READ_POSTS.has(rel) ? 'read' : 'write');
+    sendJson(res, 200, await route.handler({ req, body, params, actor }));
+  }
+
+  /** The artifact proxy: PUT uploads, GET downloads a file, GET on the bare prefix lists `?path=`. */
+  async function artifacts(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const rawTail = (req.url ?? '').split('?')[0]!.slice(ARTIFACTS_PREFIX.length).replace(/^\//, '');
+    const method = req.method ?? 'GET';
+    await resolveActor(req, method === 'GET' ? 'read' : 'write');
+    if (rawTail === '') {
+      if (method !== 'GET') throw new MlflowError('INVALID_PARAMETER_VALUE', `${method} needs an artifact path`);
+      const rawPath = url.searchParams.get('path');
+      const path = rawPath ? artifactPath(rawPath.replace(/\/$/, ''), { decoded: true, allowRoot: true }) : '';
+      const files = await opts.store.list(path);
+      return sendJson(res, 200, files.length ? { files: files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.isDir ? {} : { file_size: f.size }) })) } : {});
+    }
+    const path = artifactPath(rawTail);
+    switch (method) {
+      case 'PUT': {
+        await opts.store.put(path, req, opts.maxArtifactBytes);
+        return sendJson(res, 200, {});
+      }
+      case 'GET': {
+        const file = await opts.store.get(path);
+        if (!file) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `no artifact file at "${path}"`);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.size), 'cache-control': 'no-store' });
+        file.stream.pipe(res);
+        await new Promise<void>((resolve, reject) => {
+          file.stream.on('end', resolve);
+          file.stream.on('error', reject);
+        });
+        return;
+      }
+      case 'DELETE':
+        await opts.store.delete(path);
+        return sendJson(res, 200, {});
+      default:
+        res.setHeader('allow', 'GET, PUT, DELETE');
+        return sendJson(res, 405, { error_code: 'BAD_REQUEST', message: `${method} is not served on artifact paths` });
+    }
+  }
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Route on the raw path: URL parsing would resolve "..", "%2e%2e" and friends first.
+    const raw = (req.url ?? '/').split('?')[0]!;
+    try {
+      if (raw === ARTIFACTS_PREFIX || raw.startsWith(`${ARTIFACTS_PREFIX}/`)) return await artifacts(req, res, url);
+      const prefix = API_PREFIXES.find((p) => raw.startsWith(p))!;
+      return await api(req, res, url, raw.slice(prefix.length));
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      req.resume();
+      fail(res, err);
+    }
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      req.resume();
+      return null;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

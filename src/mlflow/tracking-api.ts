@@ -1,0 +1,331 @@
+import type { Services } from '../services.js';
+import { MlflowError } from './errors.js';
+import { kvList } from './registry-api.js';
+import { int, list, num, optStr, str, type Body, type Handler } from './request.js';
+import { applyFilter, page, parseFilter, parseOrderBy, sortBy, type Clause, type OrderKey } from './search.js';
+import type { ExperimentRecord, LoggedModelRecord, MlflowDatasetInput, MlflowRunRecord } from './tracking.service.js';
+
+/** MLflow's dataset context tag → Pedigree's run-input role. */
+function roleOf(tags: { key: string; value: string }[]): string {
+  const ctx = (tags.find((t) => t.key === 'mlflow.data.context')?.value ?? 'train').toLowerCase();
+  if (['validation', 'valid', 'val', 'eval', 'evaluation'].includes(ctx)) return 'validation';
+  if (['test', 'testing'].includes(ctx)) return 'test';
+  return 'train';
+}
+
+export function experimentJson(e: ExperimentRecord): Record<string, unknown> {
+  return {
+    experiment_id: e.id,
+    name: e.name,
+    artifact_location: e.artifactLocation,
+    lifecycle_stage: e.lifecycleStage,
+    last_update_time: e.lastUpdateTime,
+    creation_time: e.creationTime,
+    tags: e.tags,
+  };
+}
+
+export function runJson(r: MlflowRunRecord): Record<string, unknown> {
+  return {
+    info: {
+      run_id: r.id,
+      run_uuid: r.id,
+      ...(r.name ? { run_name: r.name } : {}),
+      experiment_id: r.experimentId,
+      ...(r.user ? { user_id: r.user } : {}),
+      status: r.status,
+      start_time: r.startTime,
+      ...(r.endTime != null ? { end_time: r.endTime } : {}),
+      artifact_uri: r.artifactUri,
+      lifecycle_stage: r.lifecycleStage,
+    },
+    data: {
+      metrics: r.metrics.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step })),
+      params: r.params,
+      tags: r.tags,
+    },
+    inputs: {
+      dataset_inputs: r.inputs.map((i) => ({
+        tags: i.tags,
+        dataset: {
+          name: i.name,
+          digest: i.digest,
+          source_type: i.sourceType ?? 'unknown',
+          source: i.source ?? '',
+          ...(i.schema ? { schema: i.schema } : {}),
+          ...(i.profile ? { profile: i.profile } : {}),
+        },
+      })),
+    },
+    outputs: { model_outputs: r.outputs.map((o) => ({ model_id: o.modelId, step: o.step })) },
+  };
+}
+
+export function loggedModelJson(m: LoggedModelRecord): Record<string, unknown> {
+  return {
+    info: {
+      model_id: m.id,
+      experiment_id: m.experimentId,
+      name: m.name,
+      creation_timestamp_ms: m.creationTime,
+      last_updated_timestamp_ms: m.lastUpdatedTime,
+      artifact_uri: m.artifactUri,
+      status: m.status,
+      ...(m.modelType ? { model_type: m.modelType } : {}),
+      ...(m.sourceRunId ? { source_run_id: m.sourceRunId } : {}),
+      tags: m.tags,
+    },
+    data: { params: m.params, metrics: [] },
+  };
+}
+
+/**
+ * The tracking half of MLflow's REST API (service.proto) that MLflow's own
+ * client needs to log runs and models: experiments, runs, inputs/outputs and
+ * MLflow 3 logged models. Thin handlers over services.mlflow.
+ */
+export class MlflowTrackingApi {
+  constructor(private readonly services: Services) {}
+
+  private get t() {
+    return this.services.mlflow;
+  }
+
+  createExperiment: Handler = async ({ body, actor }) => {
+    const e = await this.t.createExperiment(str(body, 'name'), optStr(body, 'artifact_location'), kvList(body.tags), actor.name);
+    return { experiment_id: e.id };
+  };
+
+  getExperiment: Handler = async ({ body }) => ({ experiment: experimentJson(await this.t.getExperiment(str(body, 'experiment_id'))) });
+
+  getExperimentByName: Handler = async ({ body }) => ({ experiment: experimentJson(await this.t.getExperimentByName(str(body, 'experiment_name'))) });
+
+  searchExperiments: Handler = async ({ body }) => {
+    const clauses = parseFilter(optStr(body, 'filter'));
+    const view = optStr(body, 'view_type') ?? 'ACTIVE_ONLY';
+    const all = (await this.t.listExperiments()).filter((e) => view === 'ALL' || (view === 'DELETED_ONLY' ? e.lifecycleStage === 'deleted' : e.lifecycleStage === 'active'));
+    const read = (e: ExperimentRecord, c: Clause | OrderKey) => {
+      if (c.kind === 'tags') return e.tags.find((t) => t.key === c.key)?.value;
+      switch (c.key) {
+        case 'name':
+          return e.name;
+        case 'experiment_id':
+          return Number(e.id);
+        case 'creation_time':
+          return e.creationTime;
+        case 'last_update_time':
+          return e.lastUpdateTime;
+      }
+      throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified.`);
+    };
+    const filtered = applyFilter(all, clauses, read);
+    const order = parseOrderBy(list(body, 'order_by'));
+    const sorted = sortBy(filtered, [...order, { kind: 'attributes', key: 'experiment_id', desc: true }], read);
+    const p = page(sorted, int(body, 'max_results') ?? 1000, optStr(body, 'page_token'));
+    return { experiments: p.items.map(experimentJson), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
+  };
+
+  updateExperiment: Handler = async ({ body, actor }) => {
+    await this.t.updateExperiment(str(body, 'experiment_id'), { name: optStr(body, 'new_name') ?? undefined }, actor.name);
+    return {};
+  };
+
+  deleteExperiment: Handler = async ({ body, actor }) => {
+    if (str(body, 'experiment_id') === '0') throw new MlflowError('INVALID_STATE', 'the Default experiment cannot be deleted');
+    await this.t.updateExperiment(str(body, 'experiment_id'), { lifecycleStage: 'deleted' }, actor.name);
+    return {};
+  };
+
+  restoreExperiment: Handler = async ({ body, actor }) => {
+    await this.t.updateExperiment(str(body, 'experiment_id'), { lifecycleStage: 'active' }, actor.name);
+    return {};
+  };
+
+  setExperimentTag: Handler = async ({ body, actor }) => {
+    await this.t.updateExperiment(str(body, 'experiment_id'), { setTag: { key: str(body, 'key'), value: String(body.value ?? '') } }, actor.name);
+    return {};
+  };
+
+  deleteExperimentTag: Handler = async ({ body, actor }) => {
+    await this.t.updateExperiment(str(body, 'experiment_id'), { deleteTag: str(body, 'key') }, actor.name);
+    return {};
+  };
+
+  createRun: Handler = async ({ body, actor }) => {
+    const r = await this.t.createRun(
+      { experimentId: optStr(body, 'experiment_id') ?? '0', runName: optStr(body, 'run_name'), startTime: int(body, 'start_time'), tags: kvList(body.tags), user: optStr(body, 'user_id') },
+      actor.name,
+    );
+    return { run: runJson(r) };
+  };
+
+  getRun: Handler = async ({ body }) => ({ run: runJson(await this.t.getRun(runIdOf(body))) });
+
+  updateRun: Handler = async ({ body, actor }) => {
+    const r = await this.t.updateRun(runIdOf(body), { status: optStr(body, 'status'), endTime: int(body, 'end_time'), name: optStr(body, 'run_name') }, actor.name);
+    return { run_info: (runJson(r) as { info: unknown }).info };
+  };
+
+  deleteRun: Handler = async ({ body, actor }) => {
+    await this.t.logData(runIdOf(body), { lifecycleStage: 'deleted' }, actor.name);
+    return {};
+  };
+
+  restoreRun: Handler = async ({ body, actor }) => {
+    await this.t.logData(runIdOf(body), { lifecycleStage: 'active' }, actor.name);
+    return {};
+  };
+
+  searchRuns: Handler = async ({ body }) => {
+    const experimentIds = list(body, 'experiment_ids') ?? [];
+    if (experimentIds.length === 0) throw new MlflowError('INVALID_PARAMETER_VALUE', 'experiment_ids is required');
+    const clauses = parseFilter(optStr(body, 'filter'));
+    const view = optStr(body, 'run_view_type') ?? 'ACTIVE_ONLY';
+    const ids = await this.t.runIdsOfExperiments(experimentIds);
+    const runs = (await this.t.runsByIds(ids)).filter((r): r is MlflowRunRecord => r !== null).filter((r) => view === 'ALL' || (view === 'DELETED_ONLY' ? r.lifecycleStage === 'deleted' : r.lifecycleStage === 'active'));
+    const read = (r: MlflowRunRecord, c: Clause | OrderKey) => {
+      switch (c.kind) {
+        case 'tags':
+          return r.tags.find((t) => t.key === c.key)?.value;
+        case 'params':
+          return r.params.find((t) => t.key === c.key)?.value;
+        case 'metrics':
+          return r.metrics.find((t) => t.key === c.key)?.value;
+        case 'datasets':
+          return c.key === 'name' ? r.inputs[0]?.name : r.inputs[0]?.digest;
+      }
+      switch (c.key) {
+        case 'status':
+          return r.status;
+        case 'run_name':
+          return r.name;
+        case 'run_id':
+          return r.id;
+        case 'start_time':
+          return r.startTime;
+        case 'end_time':
+          return r.endTime;
+        case 'user_id':
+          return r.user;
+        case 'artifact_uri':
+          return r.artifactUri;
+      }
+      throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified.`);
+    };
+    const filtered = applyFilter(runs, clauses, read);
+    const order = parseOrderBy(list(body, 'order_by'));
+    const sorted = sortBy(filtered, [...order, { kind: 'attributes', key: 'start_time', desc: true }, { kind: 'attributes', key: 'run_id', desc: false }], read);
+    const p = page(sorted, int(body, 'max_results') ?? 1000, optStr(body, 'page_token'));
+    return { runs: p.items.map(runJson), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
+  };
+
+  logMetric: Handler = async ({ body, actor }) => {
+    await this.t.logData(runIdOf(body), { metrics: [{ key: str(body, 'key'), value: num(body, 'value'), timestamp: int(body, 'timestamp') ?? Date.now(), step: int(body, 'step') ?? 0 }] }, actor.name);
+    return {};
+  };
+
+  logParam: Handler = async ({ body, actor }) => {
+    await this.t.logData(runIdOf(body), { params: [{ key: str(body, 'key'), value: String(body.value ?? '') }] }, actor.name);
+    return {};
+  };
+
+  setTag: Handler = async ({ body, actor }) => {
+    await this.t.logData(runIdOf(body), { tags: [{ key: str(body, 'key'), value: String(body.value ?? '') }] }, actor.name);
+    return {};
+  };
+
+  deleteTag: Handler = async ({ body, actor }) => {
+    await this.t.logData(runIdOf(body), { deleteTags: [str(body, 'key')] }, actor.name);
+    return {};
+  };
+
+  logBatch: Handler = async ({ body, actor }) => {
+    const metrics = ((body.metrics as Body[] | undefined) ?? []).map((m) => ({ key: str(m, 'key'), value: num(m, 'value'), timestamp: int(m, 'timestamp') ?? Date.now(), step: int(m, 'step') ?? 0 }));
+    const params = ((body.params as Body[] | undefined) ?? []).map((p) => ({ key: str(p, 'key'), value: String(p.value ?? '') }));
+    if (metrics.length > 1000 || params.length > 100 || kvList(body.tags).length > 100) {
+      throw new MlflowError('INVALID_PARAMETER_VALUE', 'A batch logging request can contain at most 1000 metrics, 100 params and 100 tags');
+    }
+    await this.t.logData(runIdOf(body), { metrics, params, tags: kvList(body.tags) }, actor.name);
+    return {};
+  };
+
+  logInputs: Handler = async ({ body, actor }) => {
+    const datasets: MlflowDatasetInput[] = ((body.datasets as Body[] | undefined) ?? []).map((d) => {
+      const ds = (d.dataset ?? {}) as Body;
+      const tags = kvList(d.tags);
+      return {
+        name: str(ds, 'name'),
+        digest: str(ds, 'digest'),
+        sourceType: optStr(ds, 'source_type'),
+        source: optStr(ds, 'source'),
+        schema: optStr(ds, 'schema'),
+        profile: optStr(ds, 'profile'),
+        tags,
+        role: roleOf(tags),
+      };
+    });
+    await this.t.logInputs(runIdOf(body), datasets, actor.name);
+    return {};
+  };
+
+  logOutputs: Handler = async ({ body, actor }) => {
+    const models = ((body.models as Body[] | undefined) ?? []).map((m) => ({ modelId: str(m, 'model_id'), step: int(m, 'step') ?? 0 }));
+    await this.t.logOutputs(str(body, 'run_id'), models, actor.name);
+    return {};
+  };
+
+  /** Pre-MLflow-3 clients record a logged model as a run tag; kept as that tag. */
+  logModel: Handler = async ({ body, actor }) => {
+    await this.t.logData(runIdOf(body), { tags: [{ key: 'mlflow.log-model.history', value: String(body.model_json ?? '') }] }, actor.name);
+    return {};
+  };
+
+  getMetricHistory: Handler = async ({ body }) => {
+    const r = await this.t.getRun(runIdOf(body));
+    const key = str(body, 'metric_key');
+    return { metrics: r.metrics.filter((m) => m.key === key) };
+  };
+
+  // ------------------------------------------------------------ logged models
+
+  createLoggedModel: Handler = async ({ body, actor }) => {
+    const m = await this.t.createLoggedModel(
+      { experimentId: str(body, 'experiment_id'), name: optStr(body, 'name'), modelType: optStr(body, 'model_type'), sourceRunId: optStr(body, 'source_run_id'), tags: kvList(body.tags), params: kvList(body.params) },
+      actor.name,
+    );
+    return { model: loggedModelJson(m) };
+  };
+
+  getLoggedModel: Handler = async ({ params }) => ({ model: loggedModelJson(await this.t.getLoggedModel(params.model_id!)) });
+
+  finalizeLoggedModel: Handler = async ({ body, params, actor }) => ({
+    model: loggedModelJson(await this.t.updateLoggedModel(params.model_id!, { status: str(body, 'status') }, actor.name)),
+  });
+
+  setLoggedModelTags: Handler = async ({ body, params, actor }) => ({
+    model: loggedModelJson(await this.t.updateLoggedModel(params.model_id!, { setTags: kvList(body.tags) }, actor.name)),
+  });
+
+  deleteLoggedModelTag: Handler = async ({ params, actor }) => {
+    await this.t.updateLoggedModel(params.model_id!, { deleteTag: decodeURIComponent(params.tag_key!) }, actor.name);
+    return {};
+  };
+
+  logLoggedModelParams: Handler = async ({ body, params, actor }) => {
+    await this.t.updateLoggedModel(params.model_id!, { params: kvList(body.params) }, actor.name);
+    return {};
+  };
+
+  searchLoggedModels: Handler = async ({ body }) => {
+    const experimentIds = list(body, 'experiment_ids') ?? [];
+    const all = await this.t.loggedModelsOfExperiments(experimentIds);
+    const p = page(all, int(body, 'max_results') ?? 100, optStr(body, 'page_token'));
+    return { models: p.items.map(loggedModelJson), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
+  };
+}
+
+function runIdOf(body: Body): string {
+  const id = optStr(body, 'run_id') ?? optStr(body, 'run_uuid');
+  if (!id) throw new MlflowError('INVALID_PARAMETER_VALUE', "Missing value for required parameter 'run_id'.");
+  return id;
+}

@@ -1,0 +1,509 @@
+import { randomUUID } from 'node:crypto';
+import { badInput, conflict, notFound } from '../errors.js';
+import { appendEvent, EventType } from '../events/event-log.js';
+import { statement } from '../graph/cypher.js';
+import type { Executor } from '../graph/executor.js';
+import type { ProvenanceService } from '../provenance/provenance.service.js';
+
+const Q = {
+  createExperiment: statement('mlflow/create-experiment'),
+  experimentsByIds: statement('mlflow/experiments-by-ids'),
+  experimentByName: statement('mlflow/experiment-by-name'),
+  listExperiments: statement('mlflow/list-experiments'),
+  updateExperiment: statement('mlflow/update-experiment'),
+  attachRun: statement('mlflow/attach-run'),
+  runsByIds: statement('mlflow/runs-by-ids'),
+  runsByExperiments: statement('mlflow/runs-by-experiments'),
+  readRunForUpdate: statement('mlflow/read-run-for-update'),
+  logRunData: statement('mlflow/log-run-data'),
+  logRunInputs: statement('mlflow/log-run-inputs'),
+  createLoggedModel: statement('mlflow/create-logged-model'),
+  loggedModelsByIds: statement('mlflow/logged-models-by-ids'),
+  updateLoggedModel: statement('mlflow/update-logged-model'),
+  loggedModelsByExperiments: statement('mlflow/logged-models-by-experiments'),
+};
+
+/** Candidates a search reads before filtering; past this a search says so instead of answering wrong. */
+export const SEARCH_SCAN_LIMIT = 10_000;
+
+export interface KV {
+  key: string;
+  value: string;
+}
+
+export interface ExperimentRecord {
+  id: string;
+  name: string;
+  artifactLocation: string;
+  lifecycleStage: string;
+  creationTime: number;
+  lastUpdateTime: number;
+  tags: KV[];
+}
+
+export interface MlflowMetric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+
+export interface MlflowDatasetInput {
+  name: string;
+  digest: string;
+  sourceType: string | null;
+  source: string | null;
+  schema: string | null;
+  profile: string | null;
+  tags: KV[];
+  role: string;
+}
+
+export interface MlflowRunRecord {
+  id: string;
+  name: string | null;
+  experimentId: string;
+  user: string | null;
+  status: string;
+  startTime: number;
+  endTime: number | null;
+  artifactUri: string;
+  lifecycleStage: string;
+  params: KV[];
+  tags: KV[];
+  metrics: MlflowMetric[];
+  inputs: MlflowDatasetInput[];
+  outputs: { modelId: string; step: number }[];
+}
+
+export interface LoggedModelRecord {
+  id: string;
+  experimentId: string;
+  name: string;
+  artifactUri: string;
+  status: string;
+  modelType: string | null;
+  sourceRunId: string | null;
+  creatorId: string | null;
+  creationTime: number;
+  lastUpdatedTime: number;
+  tags: KV[];
+  params: KV[];
+}
+
+const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
+const OUTPUTS_TAG = 'pedigree.mlflow.outputs';
+
+/**
+ * The MLflow tracking side: experiments, runs and MLflow 3 logged models. An
+ * MLflow run IS a provenance Run (created through ProvenanceService, finished
+ * through it); the MLflow-only state (experiment, tags, times, artifact root)
+ * sits on the Run as mlflow* properties. Logged inputs become provenance
+ * dataset versions linked by USED.
+ */
+export class MlflowTrackingService {
+  constructor(
+    private readonly executor: Executor,
+    private readonly provenance: ProvenanceService,
+  ) {}
+
+  // ------------------------------------------------------------ experiments
+
+  async createExperiment(name: string, artifactLocation: string | null, tags: KV[], actor: string): Promise<ExperimentRecord> {
+    requireString(name, 'name');
+    if (artifactLocation) throw badInput('artifact_location is chosen by Pedigree (its artifact store); leave it unset', { field: 'artifact_location' });
+    try {
+      return await this.executor.writeTx(async (tx) => {
+        const [row] = await tx.run<{ experiment: StoredExperiment }>(Q.createExperiment, { name, artifactLocation: null, tags: kvJson(tags), now: Date.now() });
+        const e = toExperiment(row!.experiment);
+        await appendEvent(tx, { type: EventType.MLFLOW_EXPERIMENT_CREATED, actor, subjectId: e.id, after: { id: e.id, name } });
+        return e;
+      }, 'mlflow.createExperiment');
+    } catch (err) {
+      if (isConstraint(err)) throw conflict(`an experiment named "${name}" already exists`, { field: 'name', mlflow: 'RESOURCE_ALREADY_EXISTS' });
+      throw err;
+    }
+  }
+
+  async getExperiment(id: string): Promise<ExperimentRecord> {
+    const [row] = await this.executor.read<{ experiment: StoredExperiment | null }>(Q.experimentsByIds, { keys: [String(id)] });
+    if (!row?.experiment) throw notFound(`no experiment with id "${id}"`);
+    return toExperiment(row.experiment);
+  }
+
+  async getExperimentByName(name: string): Promise<ExperimentRecord> {
+    const [row] = await this.executor.read<{ experiment: StoredExperiment }>(Q.experimentByName, { name });
+    if (!row) throw notFound(`no experiment named "${name}"`);
+    return toExperiment(row.experiment);
+  }
+
+  async listExperiments(): Promise<ExperimentRecord[]> {
+    const rows = await this.executor.read<{ experiment: StoredExperiment }>(Q.listExperiments, { limit: SEARCH_SCAN_LIMIT });
+    return rows.map((r) => toExperiment(r.experiment));
+  }
+
+  async updateExperiment(id: string, patch: { name?: string; setTag?: KV; deleteTag?: string; lifecycleStage?: 'active' | 'deleted' }, actor: string): Promise<ExperimentRecord> {
+    const current = await this.getExperiment(id);
+    let tags: string | null = null;
+    if (patch.setTag || patch.deleteTag) {
+      const map = new Map(current.tags.map((t) => [t.key, t.value]));
+      if (patch.setTag) map.set(patch.setTag.key, patch.setTag.value);
+      if (patch.deleteTag) map.delete(patch.deleteTag);
+      tags = kvJson([...map].map(([key, value]) => ({ key, value })));
+    }
+    try {
+      return await this.executor.writeTx(async (tx) => {
+        const [row] = await tx.run<{ before: StoredExperiment; experiment: StoredExperiment }>(Q.updateExperiment, {
+          id,
+          name: patch.name ?? null,
+          tags,
+          lifecycleStage: patch.lifecycleStage ?? null,
+          now: Date.now(),
+        });
+        if (!row) throw notFound(`no experiment with id "${id}"`);
+        await appendEvent(tx, { type: EventType.MLFLOW_EXPERIMENT_UPDATED, actor, subjectId: id, before: { name: row.before.name }, after: patch });
+        return toExperiment(row.experiment);
+      }, 'mlflow.updateExperiment');
+    } catch (err) {
+      if (isConstraint(err)) throw conflict(`an experiment named "${patch.name}" already exists`, { field: 'name', mlflow: 'RESOURCE_ALREADY_EXISTS' });
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------ runs
+
+  async createRun(input: { experimentId: string; runName: string | null; startTime: number | null; tags: KV[]; user: string | null }, actor: string): Promise<MlflowRunRecord> {
+    const experiment = await this.getExperiment(input.experimentId || '0');
+    const runName = input.runName ?? input.tags.find((t) => t.key === 'mlflow.runName')?.value ?? null;
+    const commit = input.tags.find((t) => t.key === 'mlflow.source.git.commit')?.value ?? null;
+    const repo = input.tags.find((t) => t.key === 'mlflow.source.git.repoURL')?.value ?? null;
+    const run = await this.provenance.createRun({ name: actor }, { name: runName, experiment: experiment.name, codeCommit: commit, codeRepo: repo });
+    const tags = mergeKv([], input.tags);
+    if (runName && !tags.some((t) => t.key === 'mlflow.runName')) tags.push({ key: 'mlflow.runName', value: runName });
+    await this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run(Q.attachRun, { runId: run.id, experimentId: experiment.id, tags: kvJson(tags), startTime: input.startTime ?? Date.now(), user: input.user ?? actor });
+      if (!row) throw notFound(`no experiment with id "${experiment.id}"`);
+      await appendEvent(tx, { type: EventType.RUN_LOGGED, actor, subjectId: run.id, after: { mlflowExperimentId: experiment.id, tags } });
+    }, 'mlflow.attachRun');
+    return this.getRun(run.id);
+  }
+
+  async getRun(id: string): Promise<MlflowRunRecord> {
+    const [run] = await this.runsByIds([id]);
+    if (!run) throw notFound(`no run with id "${id}"`);
+    return run;
+  }
+
+  async runsByIds(ids: string[]): Promise<(MlflowRunRecord | null)[]> {
+    const rows = await this.executor.read<{ run: StoredRun | null; metrics: MlflowMetric[]; inputs: StoredInput[] }>(Q.runsByIds, { keys: ids });
+    return rows.map((r) => (r.run ? toRun(r.run, r.metrics, r.inputs) : null));
+  }
+
+  async runIdsOfExperiments(experimentIds: string[]): Promise<string[]> {
+    const rows = await this.executor.read<{ id: string }>(Q.runsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT + 1 });
+    if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`run search reads at most ${SEARCH_SCAN_LIMIT} runs; narrow experiment_ids`, { field: 'experiment_ids' });
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Logs params, metrics and tags (log-batch, log-metric, log-parameter,
+   * set-tag, delete-tag, update's name). Params are immutable as in MLflow: a
+   * different value for a logged key is INVALID_PARAMETER_VALUE.
+   */
+  async logData(
+    runId: string,
+    data: { params?: KV[]; metrics?: MlflowMetric[]; tags?: KV[]; deleteTags?: string[]; name?: string | null; endTime?: number | null; lifecycleStage?: string | null },
+    actor: string,
+  ): Promise<void> {
+    for (const m of data.metrics ?? []) {
+      requireString(m.key, 'metric key');
+      if (typeof m.value !== 'number' || Number.isNaN(m.value)) throw badInput(`metric "${m.key}" must be a number`, { field: 'metrics' });
+    }
+    for (const p of data.params ?? []) requireString(p.key, 'param key');
+    for (const t of data.tags ?? []) requireString(t.key, 'tag key');
+    await this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ run: { params: string | null; mlflowTags: string | null; status: string; mlflowLifecycleStage: string }; metrics: MlflowMetric[] }>(Q.readRunForUpdate, { runId });
+      if (!row) throw notFound(`no run with id "${runId}"`);
+      const params = row.run.params ? (JSON.parse(row.run.params) as Record<string, string>) : {};
+      for (const p of data.params ?? []) {
+        const value = String(p.value ?? '');
+        if (p.key in params && params[p.key] !== value) {
+          throw badInput(`param "${p.key}" was already logged with value "${params[p.key]}" for run "${runId}"; params cannot change (new value "${value}")`, { field: 'params' });
+        }
+        params[p.key] = value;
+      }
+      let tags = parseKv(row.run.mlflowTags);
+      tags = mergeKv(tags, data.tags ?? []);
+      if (data.deleteTags?.length) {
+        for (const k of data.deleteTags) if (!tags.some((t) => t.key === k)) throw notFound(`run "${runId}" has no tag "${k}"`);
+        tags = tags.filter((t) => !data.deleteTags!.includes(t.key));
+      }
+      if (data.name) tags = mergeKv(tags, [{ key: 'mlflow.runName', value: data.name }]);
+      // Latest value per key: highest step, then latest timestamp (MLflow's rule).
+      const latest = new Map(row.metrics.map((m) => [m.key, m]));
+      const changed = new Map<string, MlflowMetric>();
+      for (const m of data.metrics ?? []) {
+        const x = { key: m.key, value: m.value, timestamp: Math.trunc(m.timestamp ?? Date.now()), step: Math.trunc(m.step ?? 0) };
+        const cur = latest.get(x.key);
+        if (!cur || x.step > cur.step || (x.step === cur.step && x.timestamp >= cur.timestamp)) {
+          latest.set(x.key, x);
+          changed.set(x.key, x);
+        }
+      }
+      await tx.run(Q.logRunData, {
+        runId,
+        params: JSON.stringify(sortObject(params)),
+        tags: kvJson(tags),
+        metrics: [...changed.values()].map((m) => ({ ...m, value: Number.isFinite(m.value) ? m.value : m.value > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE })),
+        name: data.name ?? null,
+        endTime: data.endTime ?? null,
+        lifecycleStage: data.lifecycleStage ?? null,
+      });
+      await appendEvent(tx, {
+        type: EventType.RUN_LOGGED,
+        actor,
+        subjectId: runId,
+        after: {
+          ...(data.params?.length ? { params: data.params } : {}),
+          ...(data.metrics?.length ? { metrics: data.metrics.map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0 })) } : {}),
+          ...(data.tags?.length ? { tags: data.tags } : {}),
+          ...(data.deleteTags?.length ? { deletedTags: data.deleteTags } : {}),
+          ...(data.name ? { name: data.name } : {}),
+          ...(data.lifecycleStage ? { lifecycleStage: data.lifecycleStage } : {}),
+        },
+      });
+    }, 'mlflow.logRunData');
+  }
+
+  /** update-run: name, and a terminal status ends the provenance run (finishRun). */
+  async updateRun(runId: string, patch: { status?: string | null; endTime?: number | null; name?: string | null }, actor: string): Promise<MlflowRunRecord> {
+    const run = await this.getRun(runId);
+    if (patch.status && !(RUN_STATUSES as readonly string[]).includes(patch.status)) {
+      throw badInput(`status must be one of ${RUN_STATUSES.join(', ')}`, { field: 'status' });
+    }
+    if (patch.name || patch.endTime) await this.logData(runId, { name: patch.name ?? null, endTime: patch.endTime ?? null }, actor);
+    if (patch.status && patch.status !== run.status && ['FINISHED', 'FAILED', 'KILLED'].includes(patch.status)) {
+      if (run.status !== 'RUNNING') throw badInput(`run "${runId}" is ${run.status}; only a RUNNING run can end`, { field: 'status' });
+      await this.provenance.finishRun({ name: actor }, runId, patch.status as 'FINISHED' | 'FAILED' | 'KILLED', []);
+      if (!patch.endTime) await this.logData(runId, { endTime: Date.now() }, actor);
+    }
+    return this.getRun(runId);
+  }
+
+  async logInputs(runId: string, datasets: MlflowDatasetInput[], actor: string): Promise<void> {
+    for (const d of datasets) {
+      requireString(d.name, 'dataset name');
+      requireString(d.digest, 'dataset digest');
+    }
+    if (datasets.length === 0) return;
+    await this.executor.writeTx(async (tx) => {
+      const [exists] = await tx.run(Q.readRunForUpdate, { runId });
+      if (!exists) throw notFound(`no run with id "${runId}"`);
+      const rows = await tx.run<{ id: string; dataset: string; version: string; created: boolean }>(Q.logRunInputs, {
+        runId,
+        actor,
+        datasets: datasets.map((d) => ({ name: d.name, digest: d.digest, uri: uriOfSource(d.source), sourceType: d.sourceType, source: d.source, schema: d.schema, profile: d.profile, role: d.role, tags: kvJson(d.tags) })),
+      });
+      for (const r of rows.filter((x) => x.created)) {
+        await appendEvent(tx, { type: EventType.DATASET_VERSION_REGISTERED, actor, subjectId: r.id, after: { dataset: r.dataset, version: r.version, hash: r.version, via: 'mlflow' } });
+      }
+      await appendEvent(tx, { type: EventType.RUN_LOGGED, actor, subjectId: runId, after: { inputs: rows.map((r) => ({ datasetVersionId: r.id, dataset: r.dataset, version: r.version })) } });
+    }, 'mlflow.logInputs');
+  }
+
+  /** log-outputs: the logged models a run produced (kept as a run tag MLflow hides from users). */
+  async logOutputs(runId: string, models: { modelId: string; step: number }[], actor: string): Promise<void> {
+    const run = await this.getRun(runId);
+    const all = [...run.outputs];
+    for (const m of models) if (!all.some((o) => o.modelId === m.modelId)) all.push({ modelId: m.modelId, step: m.step ?? 0 });
+    await this.logData(runId, { tags: [{ key: OUTPUTS_TAG, value: JSON.stringify(all) }] }, actor);
+  }
+
+  // ------------------------------------------------------------ logged models (MLflow 3)
+
+  async createLoggedModel(input: { experimentId: string; name: string | null; modelType: string | null; sourceRunId: string | null; tags: KV[]; params: KV[] }, actor: string): Promise<LoggedModelRecord> {
+    const id = `m-${randomUUID().replace(/-/g, '')}`;
+    const name = input.name || id;
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ model: StoredLoggedModel }>(Q.createLoggedModel, {
+        id,
+        experimentId: input.experimentId,
+        name,
+        modelType: input.modelType,
+        sourceRunId: input.sourceRunId,
+        actor,
+        now: Date.now(),
+        tags: kvJson(input.tags),
+        params: kvJson(input.params),
+      });
+      if (!row) throw notFound(`no experiment with id "${input.experimentId}"`);
+      await appendEvent(tx, { type: EventType.LOGGED_MODEL_CREATED, actor, subjectId: id, after: { id, name, experimentId: input.experimentId, sourceRunId: input.sourceRunId } });
+      return toLoggedModel(row.model);
+    }, 'mlflow.createLoggedModel');
+  }
+
+  async getLoggedModel(id: string): Promise<LoggedModelRecord> {
+    const [row] = await this.executor.read<{ model: StoredLoggedModel | null }>(Q.loggedModelsByIds, { keys: [id] });
+    if (!row?.model) throw notFound(`no logged model with id "${id}"`);
+    return toLoggedModel(row.model);
+  }
+
+  async findLoggedModel(id: string): Promise<LoggedModelRecord | null> {
+    const [row] = await this.executor.read<{ model: StoredLoggedModel | null }>(Q.loggedModelsByIds, { keys: [id] });
+    return row?.model ? toLoggedModel(row.model) : null;
+  }
+
+  async loggedModelsOfExperiments(experimentIds: string[]): Promise<LoggedModelRecord[]> {
+    const rows = await this.executor.read<{ model: StoredLoggedModel }>(Q.loggedModelsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT });
+    return rows.map((r) => toLoggedModel(r.model));
+  }
+
+  async updateLoggedModel(id: string, patch: { status?: string; setTags?: KV[]; deleteTag?: string; params?: KV[] }, actor: string): Promise<LoggedModelRecord> {
+    const current = await this.getLoggedModel(id);
+    if (patch.status && !['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'].includes(patch.status)) {
+      throw badInput('status must be LOGGED_MODEL_READY, LOGGED_MODEL_PENDING or LOGGED_MODEL_UPLOAD_FAILED', { field: 'status' });
+    }
+    let tags: string | null = null;
+    if (patch.setTags || patch.deleteTag) {
+      let t = mergeKv(current.tags, patch.setTags ?? []);
+      if (patch.deleteTag) {
+        if (!t.some((x) => x.key === patch.deleteTag)) throw notFound(`logged model "${id}" has no tag "${patch.deleteTag}"`);
+        t = t.filter((x) => x.key !== patch.deleteTag);
+      }
+      tags = kvJson(t);
+    }
+    const params = patch.params ? kvJson(mergeKv(current.params, patch.params)) : null;
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<{ model: StoredLoggedModel }>(Q.updateLoggedModel, { id, status: patch.status ?? null, tags, params, now: Date.now() });
+      if (!row) throw notFound(`no logged model with id "${id}"`);
+      await appendEvent(tx, { type: EventType.LOGGED_MODEL_UPDATED, actor, subjectId: id, after: patch });
+      return toLoggedModel(row.model);
+    }, 'mlflow.updateLoggedModel');
+  }
+}
+
+// ------------------------------------------------------------ mapping
+
+interface StoredExperiment {
+  id: string;
+  name: string;
+  artifactLocation: string;
+  lifecycleStage: string;
+  creationTime: number;
+  lastUpdateTime: number;
+  tags: string | null;
+}
+
+interface StoredRun {
+  id: string;
+  name: string | null;
+  status: string;
+  params: string | null;
+  mlflowExperimentId: string;
+  mlflowArtifactUri: string;
+  mlflowLifecycleStage: string;
+  mlflowTags: string | null;
+  mlflowStartTime: number;
+  mlflowEndTime: number | null;
+  mlflowUser: string | null;
+}
+
+interface StoredInput {
+  role: string;
+  tags: string | null;
+  dataset: { datasetName: string; version: string; mlflowSourceType?: string | null; mlflowSource?: string | null; mlflowSchema?: string | null; mlflowProfile?: string | null; uri?: string | null };
+}
+
+interface StoredLoggedModel {
+  id: string;
+  experimentId: string;
+  name: string;
+  artifactUri: string;
+  status: string;
+  modelType: string | null;
+  sourceRunId: string | null;
+  creatorId: string | null;
+  creationTime: number;
+  lastUpdatedTime: number;
+  tags: string | null;
+  params: string | null;
+}
+
+function toExperiment(e: StoredExperiment): ExperimentRecord {
+  return { id: e.id, name: e.name, artifactLocation: e.artifactLocation, lifecycleStage: e.lifecycleStage, creationTime: Number(e.creationTime), lastUpdateTime: Number(e.lastUpdateTime), tags: parseKv(e.tags) };
+}
+
+function toRun(r: StoredRun, metrics: MlflowMetric[], inputs: StoredInput[]): MlflowRunRecord {
+  const allTags = parseKv(r.mlflowTags);
+  const outputsTag = allTags.find((t) => t.key === OUTPUTS_TAG);
+  const params = r.params ? (JSON.parse(r.params) as Record<string, string>) : {};
+  return {
+    id: r.id,
+    name: r.name,
+    experimentId: r.mlflowExperimentId,
+    user: r.mlflowUser,
+    status: r.status,
+    startTime: Number(r.mlflowStartTime),
+    endTime: r.mlflowEndTime == null ? null : Number(r.mlflowEndTime),
+    artifactUri: r.mlflowArtifactUri,
+    lifecycleStage: r.mlflowLifecycleStage ?? 'active',
+    params: Object.entries(params).map(([key, value]) => ({ key, value })),
+    tags: allTags.filter((t) => t.key !== OUTPUTS_TAG),
+    metrics: metrics.map((m) => ({ key: m.key, value: m.value, timestamp: Number(m.timestamp ?? 0), step: Number(m.step ?? 0) })),
+    inputs: inputs.map((i) => ({
+      name: i.dataset.datasetName,
+      digest: i.dataset.version,
+      sourceType: i.dataset.mlflowSourceType ?? null,
+      source: i.dataset.mlflowSource ?? i.dataset.uri ?? null,
+      schema: i.dataset.mlflowSchema ?? null,
+      profile: i.dataset.mlflowProfile ?? null,
+      tags: parseKv(i.tags),
+      role: i.role,
+    })),
+    outputs: outputsTag ? (JSON.parse(outputsTag.value) as { modelId: string; step: number }[]) : [],
+  };
+}
+
+function toLoggedModel(m: StoredLoggedModel): LoggedModelRecord {
+  return { ...m, creationTime: Number(m.creationTime), lastUpdatedTime: Number(m.lastUpdatedTime), tags: parseKv(m.tags), params: parseKv(m.params) };
+}
+
+export function parseKv(json: string | null | undefined): KV[] {
+  if (!json) return [];
+  const o = JSON.parse(json) as Record<string, string>;
+  return Object.entries(o).map(([key, value]) => ({ key, value }));
+}
+
+function kvJson(kv: KV[]): string {
+  return JSON.stringify(sortObject(Object.fromEntries(kv.map((t) => [t.key, String(t.value ?? '')]))));
+}
+
+function mergeKv(base: KV[], extra: KV[]): KV[] {
+  const map = new Map(base.map((t) => [t.key, t.value]));
+  for (const t of extra) map.set(t.key, String(t.value ?? ''));
+  return [...map].map(([key, value]) => ({ key, value }));
+}
+
+function sortObject(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function requireString(v: unknown, field: string): void {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 1000) throw badInput(`${field} must be a string of 1–1000 characters`, { field });
+}
+
+/** MLflow dataset sources are JSON like {"uri": "..."}; the URI becomes the dataset version's uri. */
+function uriOfSource(source: string | null): string | null {
+  if (!source) return null;
+  try {
+    const o = JSON.parse(source) as Record<string, unknown>;
+    const uri = o.uri ?? o.url ?? o.path;
+    return typeof uri === 'string' ? uri : null;
+  } catch {
+    return null;
+  }
+}
+
+function isConstraint(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { details?: { constraint?: boolean } }).details?.constraint === true;
+}

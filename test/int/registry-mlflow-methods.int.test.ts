@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/errors.js';
+import { graphDigest } from '../support/graph-digest.js';
+import { sha, uniq } from '../support/graphql.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * The registry methods the MLflow front door needed: renameModel,
+ * deleteVersion, attachChecksum and unverified versions. Each refusal writes
+ * nothing.
+ */
+describe('registry: rename, delete version, unverified versions', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const code = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      return e instanceof DomainError ? e.code : String(e);
+    }
+    return 'ok';
+  };
+  const refusedUnchanged = async (p: () => Promise<unknown>, expected: string) => {
+    const before = await graphDigest();
+    expect(await code(p())).toBe(expected);
+    expect(await graphDigest()).toEqual(before);
+  };
+
+  it('renameModel moves versions and aliases; a taken name is CONFLICT and changes nothing', async () => {
+    const { registry } = t.app.services;
+    const a = uniq('rn-a');
+    const b = uniq('rn-b');
+    await registry.createModel({ name: a }, 'test');
+    await registry.createModel({ name: b }, 'test');
+    await registry.createVersion({ modelName: a, source: 's3://b/x', checksum: sha('1') }, 'test');
+    await registry.setAlias(a, 'prod', 1, 'test');
+    await refusedUnchanged(() => registry.renameModel(a, b, 'test'), 'CONFLICT');
+    await refusedUnchanged(() => registry.renameModel(uniq('none'), uniq('x'), 'test'), 'NOT_FOUND');
+    const c = uniq('rn-c');
+    await registry.renameModel(a, c, 'test');
+    expect((await registry.getVersion({ modelName: c, alias: 'prod' })).version).toBe(1);
+    expect(await registry.getModel(a)).toBeNull();
+    expect(await code(registry.getVersion({ modelName: a, version: 1 }))).toBe('NOT_FOUND');
+  });
+
+  it('deleteVersion is refused in PRODUCTION, with descendants, or behind a protected alias, writing nothing', async () => {
+    const { registry, lifecycle, provenance } = t.app.services;
+    const m = uniq('del');
+    await registry.createModel({ name: m }, 'test');
+    for (let i = 0; i < 3; i++) await registry.createVersion({ modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) }, 'test');
+    await provenance.addModelRelation({ name: 'test' }, { child: { modelName: m, version: 2 }, relation: 'FINE_TUNED_FROM', parent: { modelName: m, version: 1 } });
+    await refusedUnchanged(() => registry.deleteVersion({ modelName: m, version: 1 }, 'test'), 'CONFLICT');
+    await registry.setAlias(m, 'guarded', 3, 'test');
+    await lifecycle.setProtectedAliases(m, ['guarded'], 'test');
+    await refusedUnchanged(() => registry.deleteVersion({ modelName: m, version: 3 }, 'test'), 'CONFLICT');
+    await refusedUnchanged(() => registry.deleteVersion({ modelName: m, version: 9 }, 'test'), 'NOT_FOUND');
+    await registry.setAlias(m, 'free', 2, 'test');
+    const done = await registry.deleteVersion({ modelName: m, version: 2 }, 'test');
+    expect(done.deletedAliases).toEqual(['free']);
+    expect(await registry.findVersion({ modelName: m, version: 2 })).toBeNull();
+  });
+
+  it('unverified versions: no checksum only when the caller allows it; attachChecksum once; the STAGING gate waits for it', async () => {
+    const { registry, lifecycle } = t.app.services;
+    const m = uniq('unv');
+    await registry.createModel({ name: m }, 'test');
+    await refusedUnchanged(() => registry.createVersion({ modelName: m, source: 's3://b/x', checksum: null }, 'test'), 'BAD_USER_INPUT');
+    const v = await registry.createVersion({ modelName: m, source: 's3://b/x', checksum: null, metrics: [{ key: 'auc', value: 0.9 }] }, 'test', { allowUnverified: true });
+    expect(v.checksum ?? null).toBeNull();
+    await refusedUnchanged(() => lifecycle.transition({ modelName: m, version: 1 }, { stage: 'STAGING' }, 'test'), 'GATE_FAILED');
+    await refusedUnchanged(() => registry.attachChecksum({ modelName: m, version: 1 }, 'md5:abc', 'test'), 'BAD_USER_INPUT');
+    expect((await registry.attachChecksum({ modelName: m, version: 1 }, sha('d'), 'test')).checksum).toBe(sha('d'));
+    await refusedUnchanged(() => registry.attachChecksum({ modelName: m, version: 1 }, sha('e'), 'test'), 'CHECKSUM_MISMATCH');
+    expect((await lifecycle.transition({ modelName: m, version: 1 }, { stage: 'STAGING' }, 'test')).stage).toBe('STAGING');
+  });
+});

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { artifactPath, LocalArtifactStore, manifestDigest } from '../../src/artifacts/artifact-store.js';
+import { DomainError } from '../../src/errors.js';
+import { toMlflowError } from '../../src/mlflow/errors.js';
+import { applyFilter, page, parseFilter, parseOrderBy, sortBy } from '../../src/mlflow/search.js';
+
+const refused = (raw: string, opts?: { decoded?: boolean }) => {
+  try {
+    artifactPath(raw, opts);
+  } catch (e) {
+    return e instanceof DomainError && e.code === 'BAD_USER_INPUT';
+  }
+  return false;
+};
+
+describe('artifactPath: paths are confined to the store', () => {
+  it.each([
+    ['dot-dot segment', '1/../../etc/passwd'],
+    ['leading dot-dot', '../x'],
+    ['dot segment', '1/./x'],
+    ['encoded dots', '1/%2e%2e/%2e%2e/etc/passwd'],
+    ['upper-case encoded dots', '1/%2E%2E/x'],
+    ['encoded slash', '1%2f..%2fx'],
+    ['double-encoded dots', '1/%252e%252e/x'],
+    ['double-encoded slash', '1/..%252fx'],
+    ['backslash', '1\\..\\x'],
+    ['encoded backslash', '1/..%5cx'],
+    ['absolute path', '/etc/passwd'],
+    ['drive letter', 'C:/Windows'],
+    ['NUL', 'a/b%00.txt'],
+    ['raw NUL', 'a/b\u0000.txt'],
+    ['control character', 'a/b\n.txt'],
+    ['empty segment', 'a//b'],
+    ['empty', ''],
+  ])('refuses %s', (_why, raw) => {
+    expect(refused(raw)).toBe(true);
+  });
+
+  it('refuses the same tricks in already-decoded paths (the ?path= of a listing)', () => {
+    for (const raw of ['../x', '1/../../x', '/etc', 'a\\b', 'a/%2e%2e/b', 'a\u0000b']) expect(refused(raw, { decoded: true })).toBe(true);
+  });
+
+  it('accepts ordinary MLflow paths, decoding spaces once', () => {
+    expect(artifactPath('1/abc/artifacts/model/MLmodel')).toBe('1/abc/artifacts/model/MLmodel');
+    expect(artifactPath('1/models/m-1/artifacts/my%20file.txt')).toBe('1/models/m-1/artifacts/my file.txt');
+    expect(artifactPath('1/x/', {})).toBe('1/x');
+  });
+
+  it('never yields a path that leaves the root (property)', () => {
+    const seg = fc.constantFrom('a', '..', '.', '%2e%2e', '%252e', '\\', '%5c', '', 'b c', '%00', '/', 'x%2fy', 'C:');
+    fc.assert(
+      fc.property(fc.array(seg, { minLength: 1, maxLength: 6 }), (parts) => {
+        const raw = parts.join('/');
+        let out: string;
+        try {
+          out = artifactPath(raw);
+        } catch {
+          return true;
+        }
+        return !out.split('/').some((s) => s === '..' || s === '.' || s === '') && !out.includes('\\') && !out.startsWith('/');
+      }),
+    );
+  });
+});
+
+describe('LocalArtifactStore', () => {
+  it('stores, lists, reads and digests: a file by its bytes, a directory by its sorted manifest', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pedigree-store-'));
+    try {
+      const store = new LocalArtifactStore(root);
+      await store.put('1/run/artifacts/model/MLmodel', Readable.from([Buffer.from('flavors: {}\n')]), 1024);
+      await store.put('1/run/artifacts/model/data/w.bin', Readable.from([Buffer.from([1, 2, 3])]), 1024);
+      expect(await store.list('1/run/artifacts/model')).toEqual([
+        { path: 'MLmodel', isDir: false, size: 12 },
+        { path: 'data', isDir: true, size: null },
+      ]);
+      const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+      expect(await store.digest('1/run/artifacts/model/MLmodel')).toBe(`sha256:${sha('flavors: {}\n')}`);
+      expect(await store.digest('1/run/artifacts/model')).toBe(
+        manifestDigest([
+          { path: 'data/w.bin', sha256: sha(Buffer.from([1, 2, 3])) },
+          { path: 'MLmodel', sha256: sha('flavors: {}\n') },
+        ]),
+      );
+      expect(await store.digest('1/nothing')).toBeNull();
+      expect(await store.get('1/run/artifacts/model')).toBeNull();
+      await expect(store.put('big', Readable.from([Buffer.alloc(2048)]), 1024)).rejects.toThrow(/limited/);
+      expect(await store.list('')).toEqual([{ path: '1', isDir: true, size: null }]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a traversal even when called directly', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pedigree-store-'));
+    mkdirSync(join(root, 'a'));
+    writeFileSync(join(root, 'a', 'f'), 'x');
+    try {
+      const store = new LocalArtifactStore(join(root, 'a'));
+      await expect(store.get('../a/f')).rejects.toThrow(/segments/);
+      await expect(store.list('..')).rejects.toThrow(/segments/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('MLflow search syntax', () => {
+  const rows = [
+    { name: 'fraud-a', v: 1, tags: { team: 'risk' } as Record<string, string> },
+    { name: 'fraud-b', v: 2, tags: { team: 'growth' } as Record<string, string> },
+    { name: 'Churn', v: 3, tags: {} as Record<string, string> },
+  ];
+  const read = (r: (typeof rows)[number], c: { kind: string; key: string }) => (c.kind === 'tags' ? r.tags[c.key] : c.key === 'name' ? r.name : r.v);
+
+  it('parses clauses joined by AND, with LIKE, ILIKE, IN, comparisons and quoted tag keys', () => {
+    expect(parseFilter("name LIKE 'fraud%' AND tags.`team` = \"risk\"")).toEqual([
+      { kind: 'attributes', key: 'name', op: 'LIKE', value: 'fraud%' },
+      { kind: 'tags', key: 'team', op: '=', value: 'risk' },
+    ]);
+    expect(applyFilter(rows, parseFilter("name ILIKE 'CHURN'"), read).map((r) => r.name)).toEqual(['Churn']);
+    expect(applyFilter(rows, parseFilter("name IN ('fraud-a', 'Churn')"), read).map((r) => r.name)).toEqual(['fraud-a', 'Churn']);
+    expect(applyFilter(rows, parseFilter('version_number >= 2'), read).map((r) => r.v)).toEqual([2, 3]);
+    expect(applyFilter(rows, parseFilter("tags.team != 'risk'"), read).map((r) => r.name)).toEqual(['fraud-b']);
+  });
+
+  it('refuses what it cannot read: OR, unterminated strings, missing values', () => {
+    for (const f of ["name = 'a' OR name = 'b'", "name = 'a", 'name =', '= 1']) expect(() => parseFilter(f)).toThrow(DomainError);
+  });
+
+  it('orders by several keys and pages with opaque offset tokens', () => {
+    const sorted = sortBy(rows, parseOrderBy(['name DESC']), read);
+    expect(sorted.map((r) => r.name)).toEqual(['fraud-b', 'fraud-a', 'Churn']);
+    const p1 = page(sorted, 2, null);
+    expect(p1.items).toHaveLength(2);
+    const p2 = page(sorted, 2, p1.nextPageToken);
+    expect(p2).toEqual({ items: [sorted[2]], nextPageToken: null });
+    expect(() => page(sorted, 2, 'garbage')).toThrow(/page_token/);
+    expect(() => parseOrderBy(['name sideways'])).toThrow(/order_by/);
+  });
+});
+
+describe('MLflow error mapping', () => {
+  it('maps Pedigree codes to MLflow error codes and statuses', () => {
+    const m = (code: string, msg = 'x', details = {}) => toMlflowError(new DomainError(code as never, msg, details));
+    expect(m('NOT_FOUND')).toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
+    expect(m('BAD_USER_INPUT')).toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', status: 400 });
+    expect(m('CONFLICT', 'a registered model named "x" already exists')).toMatchObject({ errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 });
+    expect(m('CONFLICT', 'is in PRODUCTION')).toMatchObject({ errorCode: 'INVALID_STATE', status: 400 });
+    expect(m('UNAUTHENTICATED')).toMatchObject({ errorCode: 'UNAUTHENTICATED', status: 401 });
+    expect(m('FORBIDDEN')).toMatchObject({ errorCode: 'PERMISSION_DENIED', status: 403 });
+    expect(m('GATE_FAILED', 'x', { kind: 'alias' })).toMatchObject({ errorCode: 'PERMISSION_DENIED', status: 403 });
+    expect(m('GATE_FAILED')).toMatchObject({ errorCode: 'INVALID_STATE', status: 400 });
+    expect(toMlflowError(new Error('boom'))).toBeNull();
+  });
+});

@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
  * The real MLflow client (pinned in test/mlflow-client/requirements.txt,
- * installed by .ci/run into test/mlflow-client/.venv) runs an unchanged
+ * installed by npm test's pretest into test/mlflow-client/.venv) runs an unchanged
  * MLflow script against Pedigree; then GraphQL must show what it did.
  */
 const clientDir = resolve('test/mlflow-client');

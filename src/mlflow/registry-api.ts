@@ -249,8 +249,10 @@ export class MlflowRegistryApi {
 
   getModelVersion: Handler = async ({ body }) => ({ model_version: await this.versionJson(await this.version(str(body, 'name'), str(body, 'version'))) });
 
-  updateModelVersion: Handler = async () => {
-    throw new MlflowError('INVALID_STATE', 'Pedigree keeps a model version immutable once registered (source, checksum and description); set a tag instead');
+  updateModelVersion: Handler = async ({ body, actor }) => {
+    const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
+    const v = 'description' in body ? await this.services.registry.updateVersion(ref, { description: optStr(body, 'description') ?? '' }, actor.name) : await this.services.registry.getVersion(ref);
+    return { model_version: await this.versionJson(v) };
   };
 
   deleteModelVersion: Handler = async ({ body, actor }) => {

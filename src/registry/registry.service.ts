@@ -32,6 +32,7 @@ const Q = {
   setModelTag: statement('registry/set-model-tag'),
   deleteModelTag: statement('registry/delete-model-tag'),
   setVersionTag: statement('registry/set-version-tag'),
+  updateVersion: statement('registry/update-version'),
   deleteVersionTag: statement('registry/delete-version-tag'),
   lockModel: statement('registry/lock-model-for-version'),
   createVersion: statement('registry/create-version'),
@@ -288,6 +289,26 @@ export class RegistryService {
       await appendEvent(tx, { type: EventType.MODEL_TAG_DELETED, actor, modelName, subjectId: row.model.id, before: { [key]: row.previous } });
       return row.model;
     }, 'deleteRegisteredModelTag');
+  }
+
+  /** Changes a version's description; source and checksum are immutable and have no update path. */
+  async updateVersion(ref: VersionRef, patch: { description?: string | null }, actor: string): Promise<VersionRecord> {
+    assertText(patch.description, 'description', 5000);
+    return this.executor.writeTx(async (tx) => {
+      const v = await this.requireVersion(tx, ref);
+      if (patch.description === undefined) return v;
+      const [row] = await tx.run<{ before: string | null; version: VersionRecord }>(Q.updateVersion, { versionId: v.id, description: patch.description ?? null });
+      await appendEvent(tx, {
+        type: EventType.VERSION_UPDATED,
+        actor,
+        modelName: v.modelName,
+        version: v.version,
+        subjectId: v.id,
+        before: { description: row!.before },
+        after: { description: row!.version.description },
+      });
+      return row!.version;
+    }, 'updateModelVersion');
   }
 
   async setVersionTag(ref: VersionRef, key: string, value: string, actor: string): Promise<VersionRecord> {

@@ -157,7 +157,9 @@ describe('MLflow REST API', () => {
     expect((await mf('GET', 'model-versions/get-download-uri', { name, version: '1' })).json).toEqual({ artifact_uri: 's3://bucket/m1' });
     expect((await mf('GET', 'model-versions/get', { name, version: '9' })).json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
     expect((await mf('GET', 'model-versions/get', { name, version: 'x' })).json.error_code).toBe('INVALID_PARAMETER_VALUE');
-    expect((await mf('PATCH', 'model-versions/update', { name, version: '1', description: 'd' })).json.error_code).toBe('INVALID_STATE');
+    const upd = await mf('PATCH', 'model-versions/update', { name, version: '1', description: 'retrained on May data' });
+    expect(upd.json.model_version).toMatchObject({ name, version: '1', description: 'retrained on May data', source: 's3://bucket/m1' });
+    expect((await mf('GET', 'model-versions/get', { name, version: '1' })).json.model_version.description).toBe('retrained on May data');
     expect((await mf('POST', 'model-versions/transition-stage', { name, version: '1', stage: 'Canary' })).json.error_code).toBe('INVALID_PARAMETER_VALUE');
 
     const del = await mf('DELETE', 'model-versions/delete', { name, version: '1' });

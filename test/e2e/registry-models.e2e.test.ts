@@ -221,6 +221,17 @@ describe('model versions', () => {
     expect(r.createModelVersion.teachers).toEqual([{ model: { name: teacher }, version: 1 }]);
   });
 
+  it('updates a version\'s description, records the event, and has no way to change source or checksum', async () => {
+    const name = await createModel(t.url);
+    await createVersion(t.url, name, { description: 'first' });
+    const r = await gqlOk(t.url, 'mutation($ref: ModelVersionRefInput!) { updateModelVersion(ref: $ref, input: { description: "second" }) { version description source checksum } }', { ref: { modelName: name, version: 1 } });
+    expect(r.updateModelVersion).toEqual({ version: 1, description: 'second', source: `s3://bucket/${name}/model.pkl`, checksum: sha('a') });
+    const log = await gqlOk(t.url, contractOp('AuditLog'), { filter: { modelName: name, types: ['VERSION_UPDATED'] } });
+    expect(log.auditLog.edges.map((e: any) => e.node)).toEqual([expect.objectContaining({ version: 1, before: { description: 'first' }, after: { description: 'second' } })]);
+    const bad = await gql(t.url, 'mutation($ref: ModelVersionRefInput!) { updateModelVersion(ref: $ref, input: { source: "s3://x/y" }) { version } }', { ref: { modelName: name, version: 1 } });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
   it('sets and deletes version tags by number or alias', async () => {
     const name = await createModel(t.url);
     await createVersion(t.url, name);

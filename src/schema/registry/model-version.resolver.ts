@@ -7,7 +7,7 @@ import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common
 import { Run } from '../provenance/provenance.types.js';
 import { Metric, Tag } from './common.type.js';
 import { Stage } from './enums.js';
-import { CreateModelVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder } from './inputs.js';
+import { CreateModelVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder, UpdateModelVersionInput } from './inputs.js';
 import { Evidence, ModelVersion, ModelVersionConnection } from './model-version.type.js';
 import { RegisteredModel } from './registered-model.type.js';
 
@@ -62,6 +62,15 @@ export class ModelVersionResolver {
   @Mutation(() => ModelVersion, { description: 'Registers a version: numbered under the model lock, semver from the bump, source and checksum immutable.' })
   createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: Context) {
     return ctx.services.registry.createVersion(input, ctx.actor.name);
+  }
+
+  @Mutation(() => ModelVersion, { description: "Changes a version's description; source and checksum are immutable (a correction is a new version)." })
+  updateModelVersion(
+    @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
+    @Arg('input', () => UpdateModelVersionInput) input: UpdateModelVersionInput,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.registry.updateVersion(ref, input, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion)

@@ -4,6 +4,7 @@ import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import type { ProvenanceService } from '../provenance/provenance.service.js';
+import type { VersionRecord } from '../registry/types.js';
 
 const Q = {
   createExperiment: statement('mlflow/create-experiment'),
@@ -22,6 +23,7 @@ const Q = {
   updateLoggedModel: statement('mlflow/update-logged-model'),
   loggedModelsByExperiments: statement('mlflow/logged-models-by-experiments'),
   metricHistory: statement('mlflow/metric-history'),
+  versionsOfRun: statement('mlflow/versions-of-run'),
 };
 
 /** Candidates a search reads before filtering; past this a search says so instead of answering wrong. */
@@ -155,7 +157,8 @@ export class MlflowTrackingService {
   }
 
   async listExperiments(): Promise<ExperimentRecord[]> {
-    const rows = await this.executor.read<{ experiment: StoredExperiment }>(Q.listExperiments, { limit: SEARCH_SCAN_LIMIT });
+    const rows = await this.executor.read<{ experiment: StoredExperiment }>(Q.listExperiments, { limit: SEARCH_SCAN_LIMIT + 1 });
+    if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`experiment search reads at most ${SEARCH_SCAN_LIMIT} experiments and there are more`, { field: 'filter' });
     return rows.map((r) => toExperiment(r.experiment));
   }
 
@@ -231,6 +234,12 @@ export class MlflowTrackingService {
       total: r.total,
       points: r.points.map((p) => ({ key: p.key, value: p.value, timestamp: Number(p.timestamp), step: Number(p.step) })),
     }));
+  }
+
+  /** The model versions a run produced (model-versions/search with run_id =), by model name and version; at most `limit`. */
+  async versionsOfRun(runId: string, limit: number): Promise<VersionRecord[]> {
+    const rows = await this.executor.read<{ version: VersionRecord }>(Q.versionsOfRun, { runId, limit });
+    return rows.map((r) => r.version);
   }
 
   async runIdsOfExperiments(experimentIds: string[]): Promise<string[]> {
@@ -394,7 +403,8 @@ export class MlflowTrackingService {
   }
 
   async loggedModelsOfExperiments(experimentIds: string[]): Promise<LoggedModelRecord[]> {
-    const rows = await this.executor.read<{ model: StoredLoggedModel }>(Q.loggedModelsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT });
+    const rows = await this.executor.read<{ model: StoredLoggedModel }>(Q.loggedModelsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT + 1 });
+    if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`logged model search reads at most ${SEARCH_SCAN_LIMIT} models; narrow experiment_ids`, { field: 'experiment_ids' });
     return rows.map((r) => toLoggedModel(r.model));
   }
 

@@ -197,6 +197,47 @@ describe('MLflow REST API', () => {
     expect(v4.json.model_version.version).toBe('4');
   });
 
+  it('searches narrow their candidates in the graph (name =/LIKE/ILIKE, tags.k = v, run_id =) and still apply the exact filter', async () => {
+    const p = uniq('mfPush');
+    const [alpha, alpha2, beta] = [`${p}-Alpha`, `${p}-alpha-2`, `${p}-beta`];
+    await mf('POST', 'registered-models/create', { name: alpha, tags: [{ key: 'team', value: 'risk' }] });
+    await mf('POST', 'registered-models/create', { name: alpha2, tags: [{ key: 'team', value: 'ops' }] });
+    await mf('POST', 'registered-models/create', { name: beta, tags: [{ key: 'team', value: 'risk' }] });
+    const models = async (filter: string) => {
+      const r = await mf('GET', 'registered-models/search', { filter });
+      expect(r.status).toBe(200);
+      return (r.json.registered_models ?? []).map((m: any) => m.name);
+    };
+    // The graph matches a case-insensitive substring; LIKE stays case-sensitive, ILIKE not.
+    expect(await models(`name LIKE '${p}-Alpha%'`)).toEqual([alpha]);
+    expect(await models(`name ILIKE '${p.toUpperCase()}-ALPHA%'`)).toEqual([alpha, alpha2]);
+    expect(await models(`name LIKE '%${p}%' AND tags.team = 'risk'`)).toEqual([alpha, beta]);
+    expect(await models(`name = '${beta}'`)).toEqual([beta]);
+    expect(await models(`name = '${p}-bet'`)).toEqual([]);
+    expect(await models(`tags.team = 'ops' AND name LIKE '${p}%'`)).toEqual([alpha2]);
+
+    const { json: e } = await mf('POST', 'experiments/create', { name: uniq('mf-push') });
+    const run1 = (await mf('POST', 'runs/create', { experiment_id: e.experiment_id })).json.run.info.run_id;
+    const run2 = (await mf('POST', 'runs/create', { experiment_id: e.experiment_id })).json.run.info.run_id;
+    const version = (name: string, runId: string, n: string) =>
+      mf('POST', 'model-versions/create', { name, source: `s3://bucket/${name}/${n}`, run_id: runId, tags: [{ key: 'pedigree.checksum', value: sha(n) }] });
+    await version(alpha, run1, '1');
+    await version(alpha, run2, '2');
+    await version(beta, run1, '3');
+    const versions = async (filter: string) => {
+      const r = await mf('GET', 'model-versions/search', { filter });
+      expect(r.status).toBe(200);
+      return (r.json.model_versions ?? []).map((v: any) => [v.name, v.version, v.run_id]);
+    };
+    expect(await versions(`run_id = '${run1}'`)).toEqual([
+      [alpha, '1', run1],
+      [beta, '1', run1],
+    ]);
+    expect(await versions(`run_id = '${run1}' AND name = '${beta}'`)).toEqual([[beta, '1', run1]]);
+    expect(await versions(`run_id = '${run2}' AND version_number > 1`)).toEqual([[alpha, '2', run2]]);
+    expect(await versions(`run_id = '${uniq('no-run')}'`)).toEqual([]);
+  });
+
   it('tracking: experiments, runs with params, metrics, tags and inputs; params are immutable; search runs', async () => {
     const exp = uniq('mf-exp');
     const { json: e } = await mf('POST', 'experiments/create', { name: exp });

@@ -161,9 +161,21 @@ export class MlflowRegistryApi {
       }
     }
     const max = maxResults(body, 100, 1000);
-    const nameEq = clauses.find((c) => c.kind === 'attributes' && c.op === '=');
-    const { models } = await this.services.registry.listModels(nameEq ? { nameContains: String(nameEq.value) } : {}, { first: SEARCH_SCAN_LIMIT, after: null });
-    if (models.length > SEARCH_SCAN_LIMIT) throw new MlflowError('INVALID_PARAMETER_VALUE', `search reads at most ${SEARCH_SCAN_LIMIT} models; narrow the filter`);
+    // The graph narrows the candidates (a case-insensitive substring every
+    // match of name =, LIKE or ILIKE must contain; one tags.k = 'v'); the
+    // whole filter is then applied exactly to what it returns.
+    const nameFragment = longest(clauses.filter((c) => c.kind === 'attributes').map(literalFragment));
+    const tagEq = clauses.find((c) => c.kind === 'tags' && c.op === '=');
+    const { models } = await this.services.registry.listModels(
+      { nameContains: nameFragment, tag: tagEq ? { key: tagEq.key, value: String(tagEq.value) } : null },
+      { first: SEARCH_SCAN_LIMIT, after: null },
+    );
+    if (models.length > SEARCH_SCAN_LIMIT) {
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `more than ${SEARCH_SCAN_LIMIT} registered models match the part of the filter Pedigree applies in the graph (name =, LIKE or ILIKE; tags.\`key\` = 'value'); narrow it with those`,
+      );
+    }
     const tags = clauses.some((c) => c.kind === 'tags') ? await this.services.registry.tagsOf(models.map((m) => m.id)) : [];
     const tagMap = new Map(models.map((m, i) => [m.id, tags[i] ?? []]));
     const filtered = applyFilter(models, clauses, (m, c) => (c.kind === 'tags' ? tagMap.get(m.id)!.find((t) => t.key === c.key)?.value : m.name));
@@ -277,15 +289,27 @@ export class MlflowRegistryApi {
     const orderKeys = ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp', 'timestamp'];
     for (const o of order) if (o.kind !== 'attributes' || !orderKeys.includes(o.key)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid order by key '${o.key}'`);
     const max = maxResults(body, 10_000, 200_000);
+    // The graph narrows the candidates (the versions of one run for run_id =;
+    // else one model's versions for name =, and one tags.k = 'v'); the whole
+    // filter is then applied exactly to what it returns.
     const nameEq = clauses.find((c) => c.kind === 'attributes' && c.key === 'name' && c.op === '=');
     const tagEq = clauses.find((c) => c.kind === 'tags' && c.op === '=');
-    const found = await this.services.registry.searchVersions(
-      { modelName: nameEq ? String(nameEq.value) : null, tag: tagEq ? { key: tagEq.key, value: String(tagEq.value) } : null },
-      [],
-      { first: SEARCH_SCAN_LIMIT, after: null },
-    );
-    if (found.page.length > SEARCH_SCAN_LIMIT) throw new MlflowError('INVALID_PARAMETER_VALUE', `search reads at most ${SEARCH_SCAN_LIMIT} versions; narrow the filter`);
-    const versions = found.page.map((p) => p.version);
+    const runEq = clauses.find((c) => c.kind === 'attributes' && c.key === 'run_id' && c.op === '=');
+    const versions = runEq
+      ? await this.services.mlflow.versionsOfRun(String(runEq.value), SEARCH_SCAN_LIMIT + 1)
+      : (
+          await this.services.registry.searchVersions(
+            { modelName: nameEq ? String(nameEq.value) : null, tag: tagEq ? { key: tagEq.key, value: String(tagEq.value) } : null },
+            [],
+            { first: SEARCH_SCAN_LIMIT, after: null },
+          )
+        ).page.map((p) => p.version);
+    if (versions.length > SEARCH_SCAN_LIMIT) {
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `more than ${SEARCH_SCAN_LIMIT} model versions match the part of the filter Pedigree applies in the graph (run_id =, name =, tags.\`key\` = 'value'); narrow it with those`,
+      );
+    }
     const needsExtra = clauses.some((c) => c.kind === 'tags' || c.key === 'run_id');
     const ids = versions.map((v) => v.id);
     const [tags, runs] = needsExtra ? await Promise.all([this.services.registry.tagsOf(ids), this.services.provenance.runsOfVersions(ids)]) : [[], []];
@@ -367,6 +391,24 @@ export function kvList(raw: unknown): { key: string; value: string }[] {
 export function versionNumber(v: string): number {
   if (!/^\d+$/.test(v)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Model version must be a positive integer; got ${JSON.stringify(v)}`);
   return Number(v);
+}
+
+/**
+ * A substring (compared case-insensitively) that every name matching the
+ * clause contains: the value of name =, the longest run of literal characters
+ * of a LIKE / ILIKE pattern; null when there is none.
+ */
+function literalFragment(c: Clause): string | null {
+  if (c.key !== 'name') return null;
+  if (c.op === '=') return String(c.value);
+  if (c.op !== 'LIKE' && c.op !== 'ILIKE') return null;
+  return longest(String(c.value).split(/[%_]/));
+}
+
+function longest(xs: (string | null)[]): string | null {
+  let best: string | null = null;
+  for (const x of xs) if (x && (best === null || x.length > best.length)) best = x;
+  return best;
 }
 
 function maxResults(body: Record<string, unknown>, def: number, max: number): number {

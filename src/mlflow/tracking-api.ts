@@ -3,7 +3,7 @@ import { MlflowError } from './errors.js';
 import { kvList } from './registry-api.js';
 import { int, list, num, optStr, str, type Body, type Handler } from './request.js';
 import { applyFilter, page, parseFilter, parseOrderBy, sortBy, type Clause, type OrderKey } from './search.js';
-import type { ExperimentRecord, LoggedModelRecord, MlflowDatasetInput, MlflowRunRecord } from './tracking.service.js';
+import { METRIC_HISTORY_MAX_RESULTS, type ExperimentRecord, type LoggedModelRecord, type MetricCursor, type MlflowDatasetInput, type MlflowRunRecord } from './tracking.service.js';
 
 /** MLflow's dataset context tag → Pedigree's run-input role. */
 function roleOf(tags: { key: string; value: string }[]): string {
@@ -280,10 +280,27 @@ export class MlflowTrackingApi {
     return {};
   };
 
+  /**
+   * Every point logged for (run_id, metric_key), ordered by timestamp, step
+   * and value as MLflow's server orders them, in pages of max_results
+   * (at most 25,000, MLflow's limit and its default) with next_page_token.
+   */
   getMetricHistory: Handler = async ({ body }) => {
-    const r = await this.t.getRun(runIdOf(body));
+    const runId = runIdOf(body);
     const key = str(body, 'metric_key');
-    return { metrics: r.metrics.filter((m) => m.key === key) };
+    const max = int(body, 'max_results') ?? METRIC_HISTORY_MAX_RESULTS;
+    if (max < 1 || max > METRIC_HISTORY_MAX_RESULTS) {
+      throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be from 1 to ${METRIC_HISTORY_MAX_RESULTS}, got ${max}`);
+    }
+    const after = historyCursor(optStr(body, 'page_token'));
+    const [page] = await this.t.metricHistories([{ runId, key, after }], max + 1);
+    if (!page!.mlflowRun) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Run with id=${runId} not found`);
+    const points = page!.points.slice(0, max);
+    const last = page!.points.length > max ? points.at(-1) : undefined;
+    return {
+      metrics: points.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step })),
+      ...(last ? { next_page_token: Buffer.from(JSON.stringify({ after: [last.timestamp, last.step, last.value] })).toString('base64') } : {}),
+    };
   };
 
   // ------------------------------------------------------------ logged models
@@ -322,6 +339,19 @@ export class MlflowTrackingApi {
     const p = page(all, int(body, 'max_results') ?? 100, optStr(body, 'page_token'));
     return { models: p.items.map(loggedModelJson), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
   };
+}
+
+/** get-history page tokens: opaque base64 JSON of the last point's (timestamp, step, value), checked on the way back in. */
+function historyCursor(token: string | null): MetricCursor | null {
+  if (!token) return null;
+  try {
+    const o = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { after?: unknown };
+    const a = o.after;
+    if (!Array.isArray(a) || a.length !== 3 || !Number.isSafeInteger(a[0]) || !Number.isSafeInteger(a[1]) || typeof a[2] !== 'number') throw new Error('bad');
+    return a as MetricCursor;
+  } catch {
+    throw new MlflowError('INVALID_PARAMETER_VALUE', 'page_token is not a token returned by metrics/get-history');
+  }
 }
 
 function runIdOf(body: Body): string {

@@ -4,6 +4,7 @@ import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import type { ProvenanceService } from '../provenance/provenance.service.js';
+import type { VersionRecord } from '../registry/types.js';
 
 const Q = {
   createExperiment: statement('mlflow/create-experiment'),
@@ -21,6 +22,8 @@ const Q = {
   loggedModelsByIds: statement('mlflow/logged-models-by-ids'),
   updateLoggedModel: statement('mlflow/update-logged-model'),
   loggedModelsByExperiments: statement('mlflow/logged-models-by-experiments'),
+  metricHistory: statement('mlflow/metric-history'),
+  versionsOfRun: statement('mlflow/versions-of-run'),
 };
 
 /** Candidates a search reads before filtering; past this a search says so instead of answering wrong. */
@@ -47,6 +50,22 @@ export interface MlflowMetric {
   timestamp: number;
   step: number;
 }
+
+/** Where a metric-history page starts: the (timestamp, step, value) of the last point already read. */
+export type MetricCursor = [timestamp: number, step: number, value: number];
+
+/** A page of one run metric's history, oldest first. */
+export interface MetricHistoryPage {
+  /** False when the run does not exist or is not an MLflow run. */
+  mlflowRun: boolean;
+  /** Points of the metric across all pages. */
+  total: number;
+  /** Up to the page size asked for, in MLflow's order: timestamp, then step, then value. */
+  points: MlflowMetric[];
+}
+
+/** MLflow's largest get-history page (GET_METRIC_HISTORY_MAX_RESULTS), also its client's page size. */
+export const METRIC_HISTORY_MAX_RESULTS = 25_000;
 
 export interface MlflowDatasetInput {
   name: string;
@@ -138,7 +157,8 @@ export class MlflowTrackingService {
   }
 
   async listExperiments(): Promise<ExperimentRecord[]> {
-    const rows = await this.executor.read<{ experiment: StoredExperiment }>(Q.listExperiments, { limit: SEARCH_SCAN_LIMIT });
+    const rows = await this.executor.read<{ experiment: StoredExperiment }>(Q.listExperiments, { limit: SEARCH_SCAN_LIMIT + 1 });
+    if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`experiment search reads at most ${SEARCH_SCAN_LIMIT} experiments and there are more`, { field: 'filter' });
     return rows.map((r) => toExperiment(r.experiment));
   }
 
@@ -199,6 +219,29 @@ export class MlflowTrackingService {
     return rows.map((r) => (r.run ? toRun(r.run, r.metrics, r.inputs) : null));
   }
 
+  /**
+   * Pages of run-metric histories (MLflow's get-history, GraphQL's
+   * Run.metricHistory through a DataLoader): for each key, up to `limit`
+   * points after its cursor, oldest first.
+   */
+  async metricHistories(keys: readonly { runId: string; key: string; after: MetricCursor | null }[], limit: number): Promise<MetricHistoryPage[]> {
+    const rows = await this.executor.read<{ mlflowRun: boolean; total: number; points: MlflowMetric[] }>(Q.metricHistory, {
+      keys: keys.map((k) => ({ runId: k.runId, key: k.key, after: k.after, from: k.after ? k.after[0] : -MAX_DATE_MS })),
+      limit,
+    });
+    return rows.map((r) => ({
+      mlflowRun: r.mlflowRun,
+      total: r.total,
+      points: r.points.map((p) => ({ key: p.key, value: p.value, timestamp: Number(p.timestamp), step: Number(p.step) })),
+    }));
+  }
+
+  /** The model versions a run produced (model-versions/search with run_id =), by model name and version; at most `limit`. */
+  async versionsOfRun(runId: string, limit: number): Promise<VersionRecord[]> {
+    const rows = await this.executor.read<{ version: VersionRecord }>(Q.versionsOfRun, { runId, limit });
+    return rows.map((r) => r.version);
+  }
+
   async runIdsOfExperiments(experimentIds: string[]): Promise<string[]> {
     const rows = await this.executor.read<{ id: string }>(Q.runsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT + 1 });
     if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`run search reads at most ${SEARCH_SCAN_LIMIT} runs; narrow experiment_ids`, { field: 'experiment_ids' });
@@ -218,6 +261,10 @@ export class MlflowTrackingService {
     for (const m of data.metrics ?? []) {
       requireString(m.key, 'metric key');
       if (typeof m.value !== 'number' || Number.isNaN(m.value)) throw badInput(`metric "${m.key}" must be a number`, { field: 'metrics' });
+      if (m.timestamp != null && !(Number.isSafeInteger(m.timestamp) && Math.abs(m.timestamp) <= MAX_DATE_MS)) {
+        throw badInput(`metric "${m.key}" timestamp must be whole milliseconds since the epoch, within ±${MAX_DATE_MS}`, { field: 'metrics' });
+      }
+      if (m.step != null && !Number.isSafeInteger(m.step)) throw badInput(`metric "${m.key}" step must be an integer`, { field: 'metrics' });
     }
     for (const p of data.params ?? []) requireString(p.key, 'param key');
     for (const t of data.tags ?? []) requireString(t.key, 'tag key');
@@ -239,13 +286,14 @@ export class MlflowTrackingService {
         tags = tags.filter((t) => !data.deleteTags!.includes(t.key));
       }
       if (data.name) tags = mergeKv(tags, [{ key: 'mlflow.runName', value: data.name }]);
-      // Latest value per key: highest step, then latest timestamp (MLflow's rule).
-      const latest = new Map(row.metrics.map((m) => [m.key, m]));
+      // Every point goes to the history; the latest value per key is the
+      // greatest by (step, timestamp, value), MLflow's rule for runs/get.
+      const points = (data.metrics ?? []).map((m) => ({ key: m.key, value: storedValue(m.value), timestamp: m.timestamp ?? Date.now(), step: m.step ?? 0 }));
+      const latest = new Map(row.metrics.map((m) => [m.key, { ...m, step: Number(m.step ?? 0), timestamp: Number(m.timestamp ?? 0) }]));
       const changed = new Map<string, MlflowMetric>();
-      for (const m of data.metrics ?? []) {
-        const x = { key: m.key, value: m.value, timestamp: Math.trunc(m.timestamp ?? Date.now()), step: Math.trunc(m.step ?? 0) };
+      for (const x of points) {
         const cur = latest.get(x.key);
-        if (!cur || x.step > cur.step || (x.step === cur.step && x.timestamp >= cur.timestamp)) {
+        if (!cur || laterThan(x, cur)) {
           latest.set(x.key, x);
           changed.set(x.key, x);
         }
@@ -254,7 +302,8 @@ export class MlflowTrackingService {
         runId,
         params: JSON.stringify(sortObject(params)),
         tags: kvJson(tags),
-        metrics: [...changed.values()].map((m) => ({ ...m, value: Number.isFinite(m.value) ? m.value : m.value > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE })),
+        points,
+        metrics: [...changed.values()],
         name: data.name ?? null,
         endTime: data.endTime ?? null,
         lifecycleStage: data.lifecycleStage ?? null,
@@ -354,7 +403,8 @@ export class MlflowTrackingService {
   }
 
   async loggedModelsOfExperiments(experimentIds: string[]): Promise<LoggedModelRecord[]> {
-    const rows = await this.executor.read<{ model: StoredLoggedModel }>(Q.loggedModelsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT });
+    const rows = await this.executor.read<{ model: StoredLoggedModel }>(Q.loggedModelsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT + 1 });
+    if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`logged model search reads at most ${SEARCH_SCAN_LIMIT} models; narrow experiment_ids`, { field: 'experiment_ids' });
     return rows.map((r) => toLoggedModel(r.model));
   }
 
@@ -427,6 +477,21 @@ interface StoredLoggedModel {
   lastUpdatedTime: number;
   tags: string | null;
   params: string | null;
+}
+
+/** The largest |milliseconds| a JS Date holds: metric timestamps stay within it so they read back as instants. */
+const MAX_DATE_MS = 8.64e15;
+
+/** MLflow's order for the latest value of a metric: step, then timestamp, then value. */
+function laterThan(a: MlflowMetric, b: MlflowMetric): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  return a.value > b.value;
+}
+
+/** ±Infinity is stored as ±Number.MAX_VALUE (Neo4j floats could hold it; JSON cannot carry it back out). */
+function storedValue(v: number): number {
+  return Number.isFinite(v) ? v : v > 0 ? Number.MAX_VALUE : -Number.MAX_VALUE;
 }
 
 function toExperiment(e: StoredExperiment): ExperimentRecord {

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { MetricCursor, MetricHistoryPage } from '../mlflow/tracking.service.js';
 import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/provenance.service.js';
 import type { ModelRecord, Metric, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
@@ -25,12 +26,15 @@ export interface Loaders {
   runOfVersion: DataLoader<string, RunRecord | null>;
   runMetrics: DataLoader<string, MetricRecord[]>;
   runInputs: DataLoader<string, RunInputRecord[]>;
+  /** One loader per page size, as versionsPage: pages of a run metric's history after a cursor. */
+  metricHistory(limit: number): DataLoader<{ runId: string; key: string; after: MetricCursor | null }, MetricHistoryPage, string>;
   datasetVersion: DataLoader<string, DatasetVersionRecord | null>;
 }
 
 export function createLoaders(services: Services): Loaders {
   const { registry } = services;
   const pages = new Map<number, Loaders['versionsPage'] extends (l: number) => infer L ? L : never>();
+  const histories = new Map<number, Loaders['metricHistory'] extends (l: number) => infer L ? L : never>();
   return {
     modelByName: new DataLoader((names) => registry.modelsByNames(names)),
     versionById: new DataLoader((ids) => registry.versionsByIds(ids)),
@@ -52,6 +56,14 @@ export function createLoaders(services: Services): Loaders {
     runOfVersion: new DataLoader((ids) => services.provenance.runsOfVersions(ids)),
     runMetrics: new DataLoader((ids) => services.provenance.runMetrics(ids)),
     runInputs: new DataLoader((ids) => services.provenance.runInputs(ids)),
+    metricHistory: (limit) => {
+      let loader = histories.get(limit);
+      if (!loader) {
+        loader = new DataLoader((keys) => services.mlflow.metricHistories(keys, limit), { cacheKeyFn: (k) => JSON.stringify([k.runId, k.key, k.after]) });
+        histories.set(limit, loader);
+      }
+      return loader;
+    },
     datasetVersion: new DataLoader((ids) => services.provenance.datasetVersionsByIds(ids)),
   };
 }

@@ -2,11 +2,29 @@ import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import neo4j from 'neo4j-driver';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { graphDigest } from '../support/graph-digest.js';
-import { gql, gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
+import { code, gql, gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+
+/** A run's MetricPoint nodes as [key, timestamp, step, value], sorted (read straight from the graph). */
+async function metricPointsOf(runId: string): Promise<[string, number, number, number][]> {
+  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const session = driver.session();
+  try {
+    const r = await session.run(
+      'MATCH (p:MetricPoint {runId: $runId}) RETURN p.key AS key, p.timestamp AS t, p.step AS s, p.value AS v ORDER BY key, t, s, v',
+      { runId },
+    );
+    const n = (v: unknown) => (neo4j.isInt(v) ? v.toNumber() : (v as number));
+    return r.records.map((x) => [x.get('key'), n(x.get('t')), n(x.get('s')), n(x.get('v'))]);
+  } finally {
+    await session.close();
+    await driver.close();
+  }
+}
 
 /** MLflow's REST API as MLflow's client speaks it: JSON in, JSON out, MLflow's errors. */
 describe('MLflow REST API', () => {
@@ -179,6 +197,47 @@ describe('MLflow REST API', () => {
     expect(v4.json.model_version.version).toBe('4');
   });
 
+  it('searches narrow their candidates in the graph (name =/LIKE/ILIKE, tags.k = v, run_id =) and still apply the exact filter', async () => {
+    const p = uniq('mfPush');
+    const [alpha, alpha2, beta] = [`${p}-Alpha`, `${p}-alpha-2`, `${p}-beta`];
+    await mf('POST', 'registered-models/create', { name: alpha, tags: [{ key: 'team', value: 'risk' }] });
+    await mf('POST', 'registered-models/create', { name: alpha2, tags: [{ key: 'team', value: 'ops' }] });
+    await mf('POST', 'registered-models/create', { name: beta, tags: [{ key: 'team', value: 'risk' }] });
+    const models = async (filter: string) => {
+      const r = await mf('GET', 'registered-models/search', { filter });
+      expect(r.status).toBe(200);
+      return (r.json.registered_models ?? []).map((m: any) => m.name);
+    };
+    // The graph matches a case-insensitive substring; LIKE stays case-sensitive, ILIKE not.
+    expect(await models(`name LIKE '${p}-Alpha%'`)).toEqual([alpha]);
+    expect(await models(`name ILIKE '${p.toUpperCase()}-ALPHA%'`)).toEqual([alpha, alpha2]);
+    expect(await models(`name LIKE '%${p}%' AND tags.team = 'risk'`)).toEqual([alpha, beta]);
+    expect(await models(`name = '${beta}'`)).toEqual([beta]);
+    expect(await models(`name = '${p}-bet'`)).toEqual([]);
+    expect(await models(`tags.team = 'ops' AND name LIKE '${p}%'`)).toEqual([alpha2]);
+
+    const { json: e } = await mf('POST', 'experiments/create', { name: uniq('mf-push') });
+    const run1 = (await mf('POST', 'runs/create', { experiment_id: e.experiment_id })).json.run.info.run_id;
+    const run2 = (await mf('POST', 'runs/create', { experiment_id: e.experiment_id })).json.run.info.run_id;
+    const version = (name: string, runId: string, n: string) =>
+      mf('POST', 'model-versions/create', { name, source: `s3://bucket/${name}/${n}`, run_id: runId, tags: [{ key: 'pedigree.checksum', value: sha(n) }] });
+    await version(alpha, run1, '1');
+    await version(alpha, run2, '2');
+    await version(beta, run1, '3');
+    const versions = async (filter: string) => {
+      const r = await mf('GET', 'model-versions/search', { filter });
+      expect(r.status).toBe(200);
+      return (r.json.model_versions ?? []).map((v: any) => [v.name, v.version, v.run_id]);
+    };
+    expect(await versions(`run_id = '${run1}'`)).toEqual([
+      [alpha, '1', run1],
+      [beta, '1', run1],
+    ]);
+    expect(await versions(`run_id = '${run1}' AND name = '${beta}'`)).toEqual([[beta, '1', run1]]);
+    expect(await versions(`run_id = '${run2}' AND version_number > 1`)).toEqual([[alpha, '2', run2]]);
+    expect(await versions(`run_id = '${uniq('no-run')}'`)).toEqual([]);
+  });
+
   it('tracking: experiments, runs with params, metrics, tags and inputs; params are immutable; search runs', async () => {
     const exp = uniq('mf-exp');
     const { json: e } = await mf('POST', 'experiments/create', { name: exp });
@@ -234,6 +293,99 @@ describe('MLflow REST API', () => {
     expect(search.json.runs.map((x: any) => x.info.run_id)).toEqual([runId]);
     expect((await mf('POST', 'runs/search', { experiment_ids: [e.experiment_id], filter: 'metrics.loss > 0.5' })).json).toEqual({ runs: [] });
     expect((await mf('GET', 'runs/get', { run_id: 'nope' })).status).toBe(404);
+  });
+
+  it('metric history: every logged point is kept; get-history returns them in (timestamp, step, value) order with pages; runs/get shows the latest; GraphQL pages it too', async () => {
+    const { json: e } = await mf('POST', 'experiments/create', { name: uniq('mf-hist') });
+    const runId = (await mf('POST', 'runs/create', { experiment_id: e.experiment_id, run_name: 'hist', start_time: 1 })).json.run.info.run_id;
+    const ok = async (path: string, body: Record<string, unknown>) => expect(await mf('POST', path, { run_id: runId, ...body })).toEqual({ status: 200, json: {} });
+    await ok('runs/log-metric', { key: 'loss', value: 0.9, timestamp: 100, step: 0 });
+    await ok('runs/log-batch', {
+      metrics: [
+        { key: 'loss', value: 0.5, timestamp: 200, step: 1 },
+        { key: 'loss', value: 0.3, timestamp: 300, step: 2 },
+        { key: 'loss', value: 0.9, timestamp: 100, step: 0 }, // the same point again: kept once, as in MLflow
+        { key: 'acc', value: 0.8, timestamp: 300, step: 2 },
+      ],
+    });
+    // Arrives late: the highest step with the earliest timestamp.
+    await ok('runs/log-metric', { key: 'loss', value: 0.7, timestamp: 50, step: 3 });
+    // Same timestamp and step: the value breaks the tie.
+    await ok('runs/log-batch', {
+      metrics: [
+        { key: 'loss', value: 0.2, timestamp: 400, step: 4 },
+        { key: 'loss', value: 0.1, timestamp: 400, step: 4 },
+      ],
+    });
+    const loss = [
+      { key: 'loss', value: 0.7, timestamp: 50, step: 3 },
+      { key: 'loss', value: 0.9, timestamp: 100, step: 0 },
+      { key: 'loss', value: 0.5, timestamp: 200, step: 1 },
+      { key: 'loss', value: 0.3, timestamp: 300, step: 2 },
+      { key: 'loss', value: 0.1, timestamp: 400, step: 4 },
+      { key: 'loss', value: 0.2, timestamp: 400, step: 4 },
+    ];
+    expect(await mf('GET', 'metrics/get-history', { run_id: runId, metric_key: 'loss' })).toEqual({ status: 200, json: { metrics: loss } });
+    expect((await mf('GET', 'metrics/get-history', { run_uuid: runId, metric_key: 'acc' }, '/ajax-api/2.0/mlflow/')).json).toEqual({ metrics: [{ key: 'acc', value: 0.8, timestamp: 300, step: 2 }] });
+    expect((await mf('GET', 'metrics/get-history', { run_id: runId, metric_key: 'never-logged' })).json).toEqual({ metrics: [] });
+
+    // Pages of 4 then 2: the token carries on exactly where the page stopped.
+    const p1 = await mf('GET', 'metrics/get-history', { run_id: runId, metric_key: 'loss', max_results: 4 });
+    expect(p1.json.metrics).toEqual(loss.slice(0, 4));
+    expect(typeof p1.json.next_page_token).toBe('string');
+    const p2 = await mf('GET', 'metrics/get-history', { run_id: runId, metric_key: 'loss', max_results: 4, page_token: p1.json.next_page_token }, '/ajax-api/2.0/mlflow/');
+    expect(p2.json).toEqual({ metrics: loss.slice(4) });
+    const pages: unknown[] = [];
+    for (let token: string | undefined, n = 0; n === 0 || token; n++) {
+      const p = await mf('GET', 'metrics/get-history', { run_id: runId, metric_key: 'loss', max_results: 1, ...(token ? { page_token: token } : {}) });
+      pages.push(...p.json.metrics);
+      token = p.json.next_page_token;
+      expect(n).toBeLessThan(6);
+    }
+    expect(pages).toEqual(loss);
+
+    // runs/get keeps the latest per key: the greatest (step, timestamp, value).
+    expect((await mf('GET', 'runs/get', { run_id: runId })).json.run.data.metrics).toEqual([
+      { key: 'acc', value: 0.8, timestamp: 300, step: 2 },
+      { key: 'loss', value: 0.2, timestamp: 400, step: 4 },
+    ]);
+
+    // The history is in the graph: one MetricPoint per distinct point.
+    expect(await metricPointsOf(runId)).toEqual([
+      ['acc', 300, 2, 0.8],
+      ...loss.map((m) => ['loss', m.timestamp, m.step, m.value]),
+    ]);
+
+    // Refusals: MLflow's errors, and nothing written.
+    const before = await graphDigest();
+    expect(await mf('GET', 'metrics/get-history', { run_id: runId, metric_key: 'loss', max_results: 25_001 })).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await mf('GET', 'metrics/get-history', { run_id: runId, metric_key: 'loss', max_results: 0 })).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await mf('GET', 'metrics/get-history', { run_id: runId, metric_key: 'loss', page_token: 'bm90IGEgdG9rZW4=' })).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await mf('GET', 'metrics/get-history', { run_id: runId })).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await mf('GET', 'metrics/get-history', { run_id: uniq('no-run'), metric_key: 'loss' })).toMatchObject({ status: 404, json: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
+    // A batch with one bad point is refused whole.
+    const bad = await mf('POST', 'runs/log-batch', { run_id: runId, metrics: [{ key: 'loss', value: 0.05, timestamp: 500, step: 5 }, { key: 'loss', value: 0.04, timestamp: 9e15, step: 6 }] });
+    expect(bad).toMatchObject({ status: 400, json: { error_code: 'INVALID_PARAMETER_VALUE' } });
+    expect(await graphDigest()).toEqual(before);
+
+    // GraphQL: Run.metricHistory, cursor-paginated in the same order.
+    const q = `query H($id: ID!, $first: Int, $after: String) {
+      run(id: $id) { metrics { key value } metricHistory(key: "loss", first: $first, after: $after) {
+        totalCount edges { cursor node { key value step timestamp } } pageInfo { hasNextPage hasPreviousPage endCursor } } } }`;
+    const g1 = (await gqlOk(t.url, q, { id: runId, first: 4 })).run;
+    expect(g1.metrics).toEqual([
+      { key: 'acc', value: 0.8 },
+      { key: 'loss', value: 0.2 },
+    ]);
+    const asNode = (m: (typeof loss)[number]) => ({ key: m.key, value: m.value, step: m.step, timestamp: new Date(m.timestamp).toISOString() });
+    expect(g1.metricHistory.totalCount).toBe(6);
+    expect(g1.metricHistory.edges.map((x: any) => x.node)).toEqual(loss.slice(0, 4).map(asNode));
+    expect(g1.metricHistory.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    const g2 = (await gqlOk(t.url, q, { id: runId, first: 4, after: g1.metricHistory.pageInfo.endCursor })).run.metricHistory;
+    expect(g2.edges.map((x: any) => x.node)).toEqual(loss.slice(4).map(asNode));
+    expect(g2.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    const badCursor = await gql(t.url, q, { id: runId, first: 4, after: 'garbage' });
+    expect(code(badCursor)).toBe('BAD_USER_INPUT');
   });
 
   it('artifacts: upload, list, download; a version whose source is in the store gets a checksum Pedigree computes', async () => {

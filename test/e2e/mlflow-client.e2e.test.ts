@@ -65,8 +65,19 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
     );
     const out = await runScript({ MLFLOW_TRACKING_URI: base, MODEL_NAME: name, EXPERIMENT_NAME: uniq('mlflow-exp'), MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', MLFLOW_TRACKING_TOKEN: TEST_ADMIN_TOKEN });
     if (out.code !== 0) throw new Error(`flow.py exited ${out.code}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr.slice(-6000)}`);
-    const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as { run_id: string; versions: string[]; aliases: Record<string, string>; prediction: number[] };
+    const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as { run_id: string; versions: string[]; aliases: Record<string, string>; prediction: number[]; loss_history: [number, number][] };
     expect(result.prediction).toEqual([2, 42]);
+    // get_metric_history saw every step MLflow logged; GraphQL pages the same history.
+    expect(result.loss_history).toEqual([
+      [0, 0.5],
+      [1, 0.25],
+      [2, 0.125],
+    ]);
+    const run = (
+      await gqlOk(t.url, 'query($id: ID!) { run(id: $id) { metricHistory(key: "loss") { totalCount edges { node { step value } } } } }', { id: result.run_id })
+    ).run;
+    expect(run.metricHistory.totalCount).toBe(3);
+    expect(run.metricHistory.edges.map((e: any) => [e.node.step, e.node.value])).toEqual(result.loss_history);
     expect(result.aliases).toEqual({ champion: '1', challenger: '2' });
 
     await fourMoves;

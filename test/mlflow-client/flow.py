@@ -1,10 +1,12 @@
 """An unchanged MLflow client script, run against Pedigree.
 
-Logs a run with params, metrics and an input dataset; logs a small pyfunc
-model; registers it twice; sets `champion` and `challenger`; moves
-`champion` forward and back (rollback); loads models:/NAME@champion and
-predicts; searches versions; sets and deletes a version tag. Prints one JSON
-line with what it saw, for the test to check through GraphQL.
+Logs a run with params, metrics and an input dataset (a loss over three
+steps, through log_metric and log_metrics, whose whole history must come back
+from get_metric_history); logs a small pyfunc model; registers it twice; sets
+`champion` and `challenger`; moves `champion` forward and back (rollback);
+loads models:/NAME@champion and predicts; searches versions; sets and deletes
+a version tag. Prints one JSON line with what it saw, for the test to check
+through GraphQL.
 
 Environment: MLFLOW_TRACKING_URI (Pedigree's base URL), MODEL_NAME,
 EXPERIMENT_NAME.
@@ -35,12 +37,17 @@ with mlflow.start_run(run_name="doubler-training") as run:
     mlflow.log_metric("accuracy", 0.91)
     mlflow.log_metric("loss", 0.5, step=0)
     mlflow.log_metric("loss", 0.25, step=1)
+    mlflow.log_metrics({"loss": 0.125, "lr_now": 0.05}, step=2)  # log-batch
     mlflow.log_input(dataset, context="training")
     info = mlflow.pyfunc.log_model(name="model", python_model=Doubler(), pip_requirements=["pandas"])
 
 got_run = client.get_run(run.info.run_id)
 assert got_run.data.params == {"lr": "0.1", "epochs": "3"}, got_run.data.params
-assert got_run.data.metrics["loss"] == 0.25, got_run.data.metrics
+assert got_run.data.metrics["loss"] == 0.125, got_run.data.metrics
+loss_history = client.get_metric_history(run.info.run_id, "loss")
+assert [(m.step, m.value) for m in loss_history] == [(0, 0.5), (1, 0.25), (2, 0.125)], loss_history
+assert [m.step for m in client.get_metric_history(run.info.run_id, "lr_now")] == [2]
+assert client.get_metric_history(run.info.run_id, "never-logged") == []
 assert got_run.info.status == "FINISHED", got_run.info.status
 assert [d.dataset.name for d in got_run.inputs.dataset_inputs] == ["doubler-train"]
 
@@ -74,5 +81,6 @@ print(json.dumps({
     "versions": [v1.version, v2.version],
     "aliases": rm.aliases,
     "prediction": prediction,
+    "loss_history": [[m.step, m.value] for m in loss_history],
     "mlflow_version": mlflow.__version__,
 }))

@@ -1,10 +1,13 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { badInput } from '../../errors.js';
+import type { MetricCursor } from '../../mlflow/tracking.service.js';
 import type {
   DatasetVersionRecord,
   ModelVersionRecord,
   RunRecord,
 } from '../../provenance/provenance.service.js';
 import type { Context } from '../../server/context.js';
+import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { Metric, MetricInput } from '../registry/common.type.js';
 import {
   AddModelRelationInput,
@@ -19,6 +22,8 @@ import {
   LineageDirection,
   LineageGraph,
   LogPredictionsResult,
+  MetricPoint,
+  MetricPointConnection,
   ModelRelationResult,
   PredictionTrace,
   ProviderModel,
@@ -166,9 +171,33 @@ export class RunResolver {
     return run.metrics ?? ctx.loaders.runMetrics.load(run.id);
   }
 
+  @FieldResolver(() => MetricPointConnection, {
+    description: 'Every value logged for the metric `key` (MLflow log-metric / log-batch), oldest first: by timestamp, then step, then value.',
+  })
+  async metricHistory(
+    @Root() run: Run,
+    @Arg('key', () => String) key: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionResult<MetricPoint>> {
+    const page = toPage(first, after);
+    const cursor = page.after === null ? null : metricCursor(page.after);
+    const { total, points } = await ctx.loaders.metricHistory(page.first + 1).load({ runId: run.id, key, after: cursor });
+    const c = toConnection(points, page, total, (p) => [p.timestamp, p.step, p.value]);
+    return { ...c, edges: c.edges.map((e) => ({ cursor: e.cursor, node: { ...e.node, timestamp: new Date(e.node.timestamp).toISOString() } })) };
+  }
+
   @FieldResolver(() => [RunInput])
   async inputs(@Root() run: Run, @Ctx() ctx: Context): Promise<RunInput[]> {
     const inputs = await ctx.loaders.runInputs.load(run.id);
     return inputs.map((i) => ({ role: i.role, datasetVersion: toDatasetVersion(i.datasetVersion) }));
   }
+}
+
+function metricCursor(key: unknown[]): MetricCursor {
+  const [t, s, v] = key;
+  if (key.length !== 3 || !Number.isSafeInteger(t) || !Number.isSafeInteger(s) || typeof v !== 'number') {
+    throw badInput('after is not a cursor returned by this API', { field: 'after' });
+  }
+  return [t as number, s as number, v];
 }

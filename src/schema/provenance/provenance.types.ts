@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../common/connection.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Metric } from '../registry/common.type.js';
 import { ModelVersion } from '../registry/model-version.type.js';
@@ -77,6 +78,23 @@ export class RunInput {
   @Field(() => DatasetVersion)
   datasetVersion!: DatasetVersion;
 }
+
+@ObjectType({ description: "One value of a run's metric as it was logged (MLflow log-metric / log-batch): the history behind Run.metrics' latest value." })
+export class MetricPoint {
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => Float)
+  value!: number;
+
+  @Field(() => Float, { description: "The training step (MLflow's 64-bit step, exact up to 2^53)." })
+  step!: number;
+
+  @Field(() => DateTimeScalar, { description: 'When the value was logged, as the client stamped it.' })
+  timestamp!: string;
+}
+
+export const MetricPointConnection = Connection(MetricPoint);
 
 @ObjectType({ description: 'A training run.' })
 export class Run {

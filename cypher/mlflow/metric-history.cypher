@@ -1,0 +1,20 @@
+// Pages of run-metric histories, one row per key in key order (DataLoader
+// batch; get-history sends one key): the points after the key's cursor
+// (timestamp, step, value of the last point seen; null for the first page) in
+// MLflow's order (timestamp, step, value), the count of all the metric's
+// points, and whether the run is an MLflow run. The seek and the order come
+// from the MetricPoint key constraint's index (runId, key, timestamp, step,
+// value); k.from (the cursor's timestamp) bounds the range it reads.
+UNWIND $keys AS k
+RETURN k.runId AS runId,
+  EXISTS { MATCH (r:Run {id: k.runId}) WHERE r.mlflowExperimentId IS NOT NULL } AS mlflowRun,
+  COUNT { MATCH (p:MetricPoint {runId: k.runId, key: k.key}) } AS total,
+  COLLECT {
+    MATCH (p:MetricPoint {runId: k.runId, key: k.key})
+    WHERE p.timestamp >= k.from
+      AND (k.after IS NULL OR p.timestamp > k.after[0]
+        OR (p.timestamp = k.after[0] AND (p.step > k.after[1] OR (p.step = k.after[1] AND p.value > toFloat(k.after[2])))))
+    RETURN p {.key, .value, .timestamp, .step}
+    ORDER BY p.timestamp, p.step, p.value
+    LIMIT $limit
+  } AS points

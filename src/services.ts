@@ -68,6 +68,12 @@ export function createServices(executor: Executor, config: Config, log: Logger):
   };
   const modelCards = new ModelCardService(executor, registry);
   const attestations = new AttestationService(executor, registry, modelCards, config);
+  // Signed provenance both ways: attestations record the version's approvals;
+  // approvals run in the attestation service's transaction, so the approver's
+  // key is made on their first approval and a carried-out two-person promotion
+  // is signed by Pedigree and every approver in the transaction that does it.
+  attestations.approvals = (tx, versionId) => promotions.approvalsOfVersion(tx, versionId);
+  promotions.useAttestor(attestations);
   const deployments = new DeploymentService(executor, registry, config);
   deployments.attestations = attestations;
   const provenance = new ProvenanceService(executor, registry);

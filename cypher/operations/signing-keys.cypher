@@ -1,6 +1,7 @@
-// Every signing key Pedigree has made (active first, then newest): the public
-// halves are what verification trusts; the private half's sealed form or file
-// name is read by the signing service only.
+// Every signing key Pedigree has made: its own first (active first, then
+// newest), then the approvers' keys by principal. The public halves are what
+// verification trusts; the private half's sealed form or file name is read by
+// the signing service only.
 MATCH (k:SigningKey)
 RETURN k {.*} AS key
-ORDER BY k.active DESC, k.createdAt DESC
+ORDER BY k.principal IS NOT NULL, k.principal, k.active DESC, k.createdAt DESC

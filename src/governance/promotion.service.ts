@@ -26,6 +26,8 @@ const Q = {
   model: statement('governance/get-model-governance'),
   setOwners: statement('governance/set-model-owners'),
   pointedBefore: statement('governance/alias-pointed-to'),
+  versionApprovals: statement('governance/version-approvals'),
+  attach: statement('governance/attach-promotion-attestation'),
 };
 
 const STAGES = ['DEVELOPMENT', 'STAGING', 'CANARY', 'PRODUCTION', 'ARCHIVED'];
@@ -47,6 +49,46 @@ export interface RegistryPort {
 }
 
 export type { VersionRef };
+
+/**
+ * Signed promotion records (wired in services.ts from the attestation
+ * service): approvals run in its write transaction, which may make signing
+ * keys and cleans up what it wrote outside the graph when an attempt does not
+ * commit.
+ */
+export interface PromotionAttestor {
+  transaction<R>(work: (tx: Tx, keys: PromotionKeys) => Promise<R>, label: string): Promise<R>;
+}
+
+/** Inside the approval's transaction. */
+export interface PromotionKeys {
+  /** The key Pedigree keeps for an approver, made on their first approval. */
+  ensureApproverKey(approver: string): Promise<void>;
+  /** The version's attestation, recording this carried-out promotion, signed by Pedigree and every approver. */
+  attestPromotion(p: {
+    requestId: string;
+    modelName: string;
+    version: number;
+    rule: string;
+    target: { stage: string | null; alias: string | null };
+    requestedBy: string;
+    requestedAt: string;
+    evidence: unknown[];
+    approvers: string[];
+  }): Promise<{ envelope: string; keyids: string[]; subjectDigest: string }>;
+}
+
+/** One approval of a carried-out request of a version, with its request (for attestations' predicates). */
+export interface VersionApproval {
+  approver: string;
+  role: string;
+  asOwner: boolean;
+  comment: string | null;
+  at: string;
+  requestId: string;
+  rule: string;
+  target: { stage: string | null; alias: string | null };
+}
 
 export interface Evidence {
   kind: string;
@@ -79,11 +121,17 @@ export interface PromotionRequestView {
   decidedAt: string | null;
   decidedBy: string | null;
   reason: string | null;
+  /**
+   * The DSSE envelope (JSON text) recording a carried-out TWO_PERSON promotion,
+   * signed by Pedigree and every approver; null otherwise.
+   */
+  attestation: string | null;
 }
 
 interface StateRow {
-  request: Omit<PromotionRequestView, 'evidence' | 'approvals' | 'status'> & { evidence: string | null; status: string };
+  request: Omit<PromotionRequestView, 'evidence' | 'approvals' | 'status' | 'attestation'> & { evidence: string | null; status: string };
   approvals: ApprovalView[];
+  attestation: string | null;
   owners: string[];
   protectedAliases: string[] | null;
   expired: boolean;
@@ -104,11 +152,23 @@ export class PromotionService {
     private readonly executor: Executor,
     private readonly opts: { expiryHours: number },
     private registry: RegistryPort | null = null,
+    private attestor: PromotionAttestor | null = null,
   ) {}
 
   /** Wires the registry's transaction-level functions (done in services.ts). */
   useRegistry(port: RegistryPort): void {
     this.registry = port;
+  }
+
+  /** Wires signed promotion records (done in services.ts); without it approvals sign nothing. */
+  useAttestor(attestor: PromotionAttestor): void {
+    this.attestor = attestor;
+  }
+
+  /** The approvals of a version's carried-out requests, oldest request first, in the caller's transaction. */
+  async approvalsOfVersion(tx: Tx, versionId: string): Promise<VersionApproval[]> {
+    const rows = await tx.run<Omit<VersionApproval, 'target'> & { targetStage: string | null; targetAlias: string | null }>(Q.versionApprovals, { versionId });
+    return rows.map(({ targetStage, targetAlias, ...a }) => ({ ...a, comment: a.comment ?? null, target: { stage: targetStage ?? null, alias: targetAlias ?? null } }));
   }
 
   private port(): RegistryPort {
@@ -157,18 +217,29 @@ export class PromotionService {
     }, 'governance.requestPromotion');
   }
 
+  /**
+   * Adds an approval; the one that satisfies the rule carries the promotion
+   * out in the same transaction. A TWO_PERSON promotion is recorded there too,
+   * as the version's attestation signed by Pedigree and every approver (keys
+   * made on first approval): it commits with the promotion or not at all, so a
+   * rolled-back promotion leaves no envelope and a failure to sign (e.g. an
+   * unverified version, or a key this replica cannot open) refuses the approval
+   * and changes nothing.
+   */
   async approve(caller: Caller, id: string, comment: string | null | undefined): Promise<PromotionRequestView> {
     if (!caller.role) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'approving needs an API token');
     const role = caller.role;
-    return this.executor.writeTx(async (tx) => {
+    return this.signingTx(async (tx, keys) => {
       const state = await this.lockAndRead(tx, id);
       const req = state.request;
       const isOwner = state.owners.includes(caller.name);
       const check = checkApprover(req.rule, req.requestedBy, state.approvals, { name: caller.name, role, isOwner });
       if (!check.ok) throw new DomainError(ErrorCode[check.code], check.message, { requestId: id });
+      await keys?.ensureApproverKey(caller.name);
       await tx.run(Q.approve, { id, approver: caller.name, role, asOwner: isOwner, comment: comment ?? null });
       const approvals: ApprovalFacts[] = [...state.approvals, { approver: caller.name, role, asOwner: isOwner }];
       const done = isSatisfied(req.rule, req.requestedBy, approvals);
+      let attestedBy: string[] | null = null;
       if (done) {
         // Carried out in this transaction: the registry's gates apply, and a
         // gate failure rolls back the approval too.
@@ -176,6 +247,21 @@ export class PromotionService {
         if (req.targetStage) await this.port().transitionStage(tx, caller.name, target, req.targetStage, `promotion request ${id}`);
         else await this.port().moveAlias(tx, caller.name, target, req.targetAlias!, { reason: `promotion request ${id}` });
         await tx.run(Q.decide, { id, status: 'APPROVED', actor: caller.name, reason: null });
+        if (req.rule === 'TWO_PERSON' && keys) {
+          const signed = await keys.attestPromotion({
+            requestId: id,
+            modelName: req.modelName,
+            version: req.version,
+            rule: req.rule,
+            target: { stage: req.targetStage, alias: req.targetAlias },
+            requestedBy: req.requestedBy,
+            requestedAt: req.requestedAt,
+            evidence: req.evidence,
+            approvers: approvals.map((a) => a.approver),
+          });
+          await tx.run(Q.attach, { id: randomUUID(), requestId: id, envelope: signed.envelope, keyids: signed.keyids, subjectDigest: signed.subjectDigest });
+          attestedBy = signed.keyids;
+        }
       }
       const view = await this.read(tx, id);
       await appendEvent(tx, {
@@ -185,10 +271,23 @@ export class PromotionService {
         version: req.version,
         alias: req.targetAlias,
         subjectId: id,
-        after: { requestId: id, approver: caller.name, asOwner: isOwner, comment: comment ?? null, status: view.status, approvers: view.approvals.map((a) => a.approver) },
+        after: {
+          requestId: id,
+          approver: caller.name,
+          asOwner: isOwner,
+          comment: comment ?? null,
+          status: view.status,
+          approvers: view.approvals.map((a) => a.approver),
+          ...(attestedBy ? { attestedBy } : {}),
+        },
       });
       return view;
     }, 'governance.approvePromotion');
+  }
+
+  /** A write transaction through the attestor when wired (so keys can be made in it), else a plain one. */
+  private signingTx<R>(work: (tx: Tx, keys: PromotionKeys | null) => Promise<R>, label: string): Promise<R> {
+    return this.attestor ? this.attestor.transaction(work, label) : this.executor.writeTx((tx) => work(tx, null), label);
   }
 
   /** Closes a request. The requester may withdraw it; otherwise an owner of the model or a REVIEWER. */
@@ -323,6 +422,7 @@ function toView(row: StateRow): PromotionRequestView {
     status,
     evidence: r.evidence ? (JSON.parse(r.evidence) as Evidence[]) : [],
     approvals: row.approvals.map((a) => ({ ...a, role: isRole(a.role) ? a.role : Role.VIEWER })),
+    attestation: row.attestation ?? null,
   };
 }
 

@@ -11,6 +11,7 @@ import type { RegistryService } from '../registry/registry.service.js';
 import type { VersionRecord, VersionRef } from '../registry/types.js';
 import { PEDIGREE_VERSION } from '../version.js';
 import {
+  MAX_SIGNATURES,
   buildStatement,
   exportPrivateKeyPem,
   exportPublicKeyPem,
@@ -22,15 +23,18 @@ import {
   signStatement,
   trustedKeyFor,
   verifyStatement,
-  type Signer,
   type Statement,
 } from './attestation/index.js';
-import { keyFileName, openPrivateKey, readKeyFile, sealPrivateKey, writeKeyFile } from './attestation/key-store.js';
+import { openPrivateKey, readKeyFile, sealPrivateKey, writeKeyFile } from './attestation/key-store.js';
 
 const Q = {
   keys: statement('operations/signing-keys'),
+  ringKeys: statement('operations/ring-keys'),
   createKey: statement('operations/create-signing-key'),
 };
+
+/** Pedigree's own key lives in ring 'default'; the key Pedigree keeps for an approver in 'principal:<name>'. */
+const ringOf = (principal: string | null): string => (principal === null ? 'default' : `principal:${principal}`);
 
 export interface SigningKeyRecord {
   keyid: string;
@@ -41,24 +45,88 @@ export interface SigningKeyRecord {
   storage: 'GRAPH_ENCRYPTED' | 'DATA_DIR_FILE';
   active: boolean;
   createdAt: string;
+  /** The approver this key signs for; null for Pedigree's own key. */
+  principal: string | null;
 }
 
-interface StoredKey extends SigningKeyRecord {
+interface StoredKey extends Omit<SigningKeyRecord, 'principal'> {
+  principal?: string | null;
   sealedPrivateKey: string | null;
   privateKeyFile: string | null;
 }
 
+/** One approval of a carried-out promotion request of a version, as the predicate records it. */
 export interface Approval {
   approver: string;
+  /** The approver's role when approving. */
+  role: string;
+  /** Whether the approver owned the model when approving. */
+  asOwner: boolean;
   at: string;
   comment?: string | null;
+  requestId: string;
+  /** ONE_REVIEWER or TWO_PERSON: approvers of TWO_PERSON requests co-sign the version's attestations. */
+  rule: string;
+  target: { stage: string | null; alias: string | null };
+}
+
+/** The promotion a signed record is made for (see {@link KeyScope.attestPromotion}). */
+export interface PromotionRecord {
+  requestId: string;
+  modelName: string;
+  version: number;
+  rule: string;
+  target: { stage: string | null; alias: string | null };
+  requestedBy: string;
+  requestedAt: string;
+  evidence: unknown[];
+  /** Everyone who approved the request, in order: each co-signs with their key. */
+  approvers: string[];
+}
+
+export interface SignedPromotion {
+  /** The DSSE envelope, JSON text. */
+  envelope: string;
+  /** Pedigree's key first, then each approver's, as in the envelope's signatures. */
+  keyids: string[];
+  /** "sha256:<hex>" of the artifact. */
+  subjectDigest: string;
+}
+
+/**
+ * What a write transaction opened with {@link AttestationService.transaction}
+ * may do with keys, inside that transaction.
+ */
+export interface KeyScope {
+  /** The approver's key, made (SIGNING_KEY_CREATED) on their first approval. */
+  ensureApproverKey(principal: string): Promise<void>;
+  /**
+   * The signed record of a carried-out two-person promotion: the version's
+   * attestation (read in this transaction, the request already APPROVED), with
+   * the promotion in its predicate, signed by Pedigree's key and every
+   * approver's key (made here when missing). GATE_FAILED for a version without
+   * an artifact digest.
+   */
+  attestPromotion(p: PromotionRecord): Promise<SignedPromotion>;
+}
+
+/** Key files written by one transaction's attempts, and those whose key nodes the last attempt created. */
+interface KeyFiles {
+  written: string[];
+  created: string[];
+}
+
+interface KeyHandle {
+  keyid: string;
+  /** Opens the private half (cached per process); throws when this replica cannot. */
+  privateKey(): KeyObject;
 }
 
 export interface VerifyOutcome {
   valid: boolean;
   /** "sha256:<hex>" of the statement's first subject (only when valid). */
   subjectDigest: string | null;
-  /** Key ids of the trusted keys that signed. */
+  /** Key ids of the trusted keys that signed: Pedigree's and any approvers'. */
   signers: string[];
   reason: string | null;
   statement: Statement | null;
@@ -67,21 +135,20 @@ export interface VerifyOutcome {
 /**
  * Signed provenance: in-toto Statement v1 about a model version's artifact
  * (subject digest = its checksum) with the lineage as predicate, in a DSSE
- * envelope signed by Pedigree's Ed25519 key (made on first use).
+ * envelope signed by Pedigree's Ed25519 key (made on first use) and, for a
+ * version promoted by two people, by the keys Pedigree keeps for its approvers.
  */
 export class AttestationService {
   /**
-   * Governance hook: the approvals of the promotions of a version, recorded in
-   * the predicate. Without it the predicate lists none.
+   * Governance hook (wired in services.ts): the approvals of the version's
+   * carried-out promotion requests, read in the caller's transaction and
+   * recorded in the predicate. Without it the predicate lists none.
    */
   approvals: ((tx: Tx, versionId: string) => Promise<Approval[]>) | null = null;
-  /**
-   * Governance hook for two-person promotions: extra signers (e.g. each
-   * approver's key) that co-sign a version's envelope beside Pedigree's key.
-   */
-  coSigners: ((versionId: string) => Promise<Signer[]>) | null = null;
 
   private active: Promise<{ keyid: string; privateKey: KeyObject }> | null = null;
+  /** Opened private halves by keyid (scrypt per open is slow; a keyid names its key material). */
+  private readonly opened = new Map<string, KeyObject>();
 
   constructor(
     private readonly executor: Executor,
@@ -95,27 +162,41 @@ export class AttestationService {
     return rows.map((r) => publicView(r.key));
   }
 
-  /** A DSSE envelope (JSON text) attesting a version's provenance. */
+  /**
+   * A DSSE envelope (JSON text) attesting a version's provenance, signed by
+   * Pedigree's key and by the keys of the approvers of the version's
+   * carried-out two-person promotions.
+   */
   async attestation(ref: VersionRef): Promise<{ envelope: string; statement: Statement; keyid: string }> {
-    const { statement, versionId } = await this.executor.readTx(async (tx) => {
+    const { statement, coSigners } = await this.executor.readTx(async (tx) => {
       const v = await this.registry.requireVersion(tx, ref);
       const data = await this.cards.cardData(tx, v.id);
       const approvals = this.approvals ? await this.approvals(tx, v.id) : [];
-      return { statement: buildProvenanceStatement(data, approvals), versionId: v.id };
+      const principals = coSigningPrincipals(approvals);
+      // A read: an approver without a key (approved before keys existed) is left out, not given one.
+      const keys = principals.length ? await this.keysIn(tx, principals, null) : new Map<string | null, KeyHandle>();
+      return { statement: buildProvenanceStatement(data, approvals), coSigners: principals.flatMap((p) => keys.get(p) ?? []) };
     }, 'attestation');
     const key = await this.activeKey();
-    const extra = this.coSigners ? await this.coSigners(versionId) : [];
-    const envelope = signStatement(statement, [signerFor(key.privateKey), ...extra]);
+    const envelope = signStatement(statement, [signerFor(key.privateKey), ...coSigners.map((k) => signerFor(k.privateKey()))]);
     return { envelope: JSON.stringify(envelope), statement, keyid: key.keyid };
   }
 
-  /** Verifies an envelope against every key Pedigree has made. Never throws on bad input. */
+  /**
+   * Verifies an envelope against every key Pedigree has made, its own and the
+   * approvers'. Valid needs Pedigree's own signature (approvers' keys only
+   * co-sign); `signers` lists every trusted key that signed. Never throws on bad input.
+   */
   async verify(envelope: string): Promise<VerifyOutcome> {
-    const keys = await this.executor.read<{ key: StoredKey }>(Q.keys);
-    const trusted = keys.map((k) => trustedKeyFor(importPublicKeyPem(k.key.publicKey)));
+    const keys = (await this.executor.read<{ key: StoredKey }>(Q.keys)).map((r) => r.key);
+    const trusted = keys.map((k) => trustedKeyFor(importPublicKeyPem(k.publicKey)));
     if (typeof envelope !== 'string') return { valid: false, subjectDigest: null, signers: [], reason: 'envelope must be JSON text', statement: null };
     const r = verifyStatement(envelope, trusted);
     if (!r.valid || !r.statement) return { valid: false, subjectDigest: null, signers: [], reason: r.reason ?? 'invalid', statement: null };
+    const own = new Set(keys.filter((k) => !k.principal).map((k) => k.keyid));
+    if (!r.signers.some((s) => own.has(s))) {
+      return { valid: false, subjectDigest: null, signers: [], reason: "no signature by Pedigree's own key (approvers' keys only co-sign)", statement: null };
+    }
     return { valid: true, subjectDigest: `sha256:${r.statement.subject[0]!.digest.sha256}`, signers: r.signers, reason: null, statement: r.statement };
   }
 
@@ -134,6 +215,44 @@ export class AttestationService {
     return { valid: true };
   }
 
+  /**
+   * One write transaction in which keys may be made (governance approves
+   * promotions through it). Without PEDIGREE_SIGNING_SECRET a new key's private
+   * half is written to a file before its node (writeTx may retry, and a file
+   * is a side effect outside the transaction): files of attempts that did not
+   * commit, or whose ring turned out to have a key already, are removed after.
+   */
+  async transaction<R>(work: (tx: Tx, keys: KeyScope) => Promise<R>, label: string): Promise<R> {
+    return this.withKeyFiles(
+      (tx, files) =>
+        work(tx, {
+          ensureApproverKey: async (principal) => {
+            await this.keysIn(tx, [principal], files);
+          },
+          attestPromotion: (p) => this.attestPromotionIn(tx, p, files),
+        }),
+      label,
+    );
+  }
+
+  private async attestPromotionIn(tx: Tx, p: PromotionRecord, files: KeyFiles): Promise<SignedPromotion> {
+    const v = await this.registry.requireVersion(tx, { modelName: p.modelName, version: p.version });
+    if (!hex(v.checksum)) {
+      throw gateFailed(
+        `a two-person promotion is recorded as a signed attestation about the artifact, and version ${v.modelName}/${v.version} is unverified (no sha256 checksum): attach its checksum first`,
+        { gate: 'attestation' },
+      );
+    }
+    const data = await this.cards.cardData(tx, v.id);
+    const approvals = this.approvals ? await this.approvals(tx, v.id) : [];
+    const statement = buildProvenanceStatement(data, approvals, p);
+    const owners: (string | null)[] = [null, ...new Set(p.approvers)];
+    const keys = await this.keysIn(tx, owners, files);
+    const signers = owners.map((o) => signerFor(keys.get(o)!.privateKey()));
+    const envelope = signStatement(statement, signers);
+    return { envelope: JSON.stringify(envelope), keyids: signers.map((s) => s.keyid), subjectDigest: `sha256:${statement.subject[0]!.digest.sha256}` };
+  }
+
   /** The active signing key, created (and persisted) on first use; cached per process. */
   private activeKey(): Promise<{ keyid: string; privateKey: KeyObject }> {
     this.active ??= this.loadOrCreateKey().catch((err) => {
@@ -144,40 +263,92 @@ export class AttestationService {
   }
 
   private async loadOrCreateKey(): Promise<{ keyid: string; privateKey: KeyObject }> {
-    const rows = await this.executor.read<{ key: StoredKey }>(Q.keys);
-    const current = rows.find((r) => r.key.active)?.key;
-    if (current) return { keyid: current.keyid, privateKey: this.privateOf(current) };
+    const [row] = await this.executor.read<{ key: StoredKey | null }>(Q.ringKeys, { rings: [ringOf(null)] });
+    const handle = row?.key ? this.handleOf(row.key) : await this.withKeyFiles(async (tx, files) => (await this.keysIn(tx, [null], files)).get(null)!, 'createSigningKey');
+    return { keyid: handle.keyid, privateKey: handle.privateKey() };
+  }
 
-    const pair = generateEd25519KeyPair();
-    const keyid = keyIdOf(pair.publicKey);
-    const pem = exportPrivateKeyPem(pair.privateKey);
-    const secret = this.config.signingSecret;
-    // The file is written before the transaction (writeTx may retry; a file is a side effect);
-    // if another replica's key wins, ours is removed.
-    const file = secret ? null : writeKeyFile(this.config.dataDir, keyid, pem);
+  private async withKeyFiles<R>(work: (tx: Tx, files: KeyFiles) => Promise<R>, label: string): Promise<R> {
+    const written: string[] = [];
+    let created: string[] = [];
     try {
-      const stored = await this.executor.writeTx(async (tx) => {
-        const [row] = await tx.run<{ key: StoredKey; created: boolean }>(Q.createKey, {
-          keyid,
-          publicKey: exportPublicKeyPem(pair.publicKey),
-          storage: secret ? 'GRAPH_ENCRYPTED' : 'DATA_DIR_FILE',
-          sealedPrivateKey: secret ? sealPrivateKey(pem, secret, keyid) : null,
-          privateKeyFile: file,
-        });
-        if (row!.created) {
-          await appendEvent(tx, { type: EventType.SIGNING_KEY_CREATED, actor: 'pedigree', subjectId: keyid, after: { keyid, algorithm: 'Ed25519', storage: row!.key.storage } });
-        }
-        return row!.key;
-      }, 'createSigningKey');
-      if (stored.keyid !== keyid && file) rmSync(join(this.config.dataDir, 'signing-keys', keyFileName(keyid)), { force: true });
-      return { keyid: stored.keyid, privateKey: stored.keyid === keyid ? pair.privateKey : this.privateOf(stored) };
+      const result = await this.executor.writeTx(async (tx) => {
+        const files: KeyFiles = { written, created: [] };
+        const out = await work(tx, files);
+        created = files.created;
+        return out;
+      }, label);
+      this.removeKeyFiles(written.filter((f) => !created.includes(f)));
+      return result;
     } catch (err) {
-      if (file) rmSync(join(this.config.dataDir, 'signing-keys', file), { force: true });
+      this.removeKeyFiles(written);
       throw err;
     }
   }
 
+  private removeKeyFiles(files: string[]): void {
+    for (const f of files) rmSync(join(this.config.dataDir, 'signing-keys', f), { force: true });
+  }
+
+  /**
+   * The active key of each owner (null = Pedigree) in this transaction. With
+   * `files`, a missing one is made; without, it is absent from the result.
+   */
+  private async keysIn(tx: Tx, owners: (string | null)[], files: KeyFiles | null): Promise<Map<string | null, KeyHandle>> {
+    const unique = [...new Set(owners)];
+    const rows = await tx.run<{ ring: string; key: StoredKey | null }>(Q.ringKeys, { rings: unique.map(ringOf) });
+    const byRing = new Map(rows.map((r) => [r.ring, r.key]));
+    const out = new Map<string | null, KeyHandle>();
+    for (const owner of unique) {
+      const stored = byRing.get(ringOf(owner));
+      if (stored) out.set(owner, this.handleOf(stored));
+      else if (files) out.set(owner, await this.createKeyIn(tx, owner, files));
+    }
+    return out;
+  }
+
+  private async createKeyIn(tx: Tx, owner: string | null, files: KeyFiles): Promise<KeyHandle> {
+    const pair = generateEd25519KeyPair();
+    const keyid = keyIdOf(pair.publicKey);
+    const pem = exportPrivateKeyPem(pair.privateKey);
+    const secret = this.config.signingSecret;
+    const file = secret ? null : writeKeyFile(this.config.dataDir, keyid, pem);
+    if (file) files.written.push(file);
+    const [row] = await tx.run<{ key: StoredKey; created: boolean }>(Q.createKey, {
+      ring: ringOf(owner),
+      principal: owner,
+      keyid,
+      publicKey: exportPublicKeyPem(pair.publicKey),
+      storage: secret ? 'GRAPH_ENCRYPTED' : 'DATA_DIR_FILE',
+      sealedPrivateKey: secret ? sealPrivateKey(pem, secret, keyid) : null,
+      privateKeyFile: file,
+    });
+    // Another transaction made this ring's key first: use that one (ours is discarded).
+    if (!row!.created) return this.handleOf(row!.key);
+    if (file) files.created.push(file);
+    await appendEvent(tx, {
+      type: EventType.SIGNING_KEY_CREATED,
+      actor: owner ?? 'pedigree',
+      subjectId: keyid,
+      after: { keyid, algorithm: 'Ed25519', storage: row!.key.storage, ...(owner === null ? {} : { principal: owner }) },
+    });
+    this.opened.set(keyid, pair.privateKey);
+    return { keyid, privateKey: () => pair.privateKey };
+  }
+
+  private handleOf(key: StoredKey): KeyHandle {
+    return { keyid: key.keyid, privateKey: () => this.privateOf(key) };
+  }
+
   private privateOf(key: StoredKey): KeyObject {
+    const cached = this.opened.get(key.keyid);
+    if (cached) return cached;
+    const opened = this.open(key);
+    this.opened.set(key.keyid, opened);
+    return opened;
+  }
+
+  private open(key: StoredKey): KeyObject {
     if (key.storage === 'GRAPH_ENCRYPTED') {
       if (!this.config.signingSecret) throw new Error(`signing key ${key.keyid} is sealed in the graph: set PEDIGREE_SIGNING_SECRET to the secret it was sealed with`);
       return importPrivateKeyPem(openPrivateKey(key.sealedPrivateKey!, this.config.signingSecret, key.keyid));
@@ -190,8 +361,21 @@ export class AttestationService {
   }
 }
 
+/**
+ * Who co-signs a version's attestation: the distinct approvers of its
+ * carried-out TWO_PERSON requests, newest request first, as many as fit in
+ * one envelope beside Pedigree's own signature.
+ */
+export function coSigningPrincipals(approvals: readonly Approval[]): string[] {
+  const out: string[] = [];
+  for (const a of [...approvals].reverse()) {
+    if (a.rule === 'TWO_PERSON' && !out.includes(a.approver)) out.push(a.approver);
+  }
+  return out.slice(0, MAX_SIGNATURES - 1);
+}
+
 function publicView(k: StoredKey): SigningKeyRecord {
-  return { keyid: k.keyid, algorithm: k.algorithm, publicKey: k.publicKey, storage: k.storage, active: k.active, createdAt: k.createdAt };
+  return { keyid: k.keyid, algorithm: k.algorithm, publicKey: k.publicKey, storage: k.storage, active: k.active, createdAt: k.createdAt, principal: k.principal ?? null };
 }
 
 const hex = (checksum: string | null | undefined): string | null => {
@@ -199,8 +383,11 @@ const hex = (checksum: string | null | undefined): string | null => {
   return m ? m[1]!.toLowerCase() : null;
 };
 
-/** The in-toto statement for a version: subject = its artifact, predicate = its lineage. */
-export function buildProvenanceStatement(d: CardData, approvals: Approval[]): Statement {
+/**
+ * The in-toto statement for a version: subject = its artifact, predicate = its
+ * lineage and approvals; with `promotion`, the record of that promotion.
+ */
+export function buildProvenanceStatement(d: CardData, approvals: Approval[], promotion: PromotionRecord | null = null): Statement {
   const v = d.version;
   const digest = hex(v.checksum);
   if (!digest) throw gateFailed(`version ${v.modelName}/${v.version} is unverified (no sha256 checksum): attach its checksum before attesting it`);
@@ -252,7 +439,27 @@ export function buildProvenanceStatement(d: CardData, approvals: Approval[]): St
     teachers: d.parents.filter((p) => p.relation === 'DISTILLED_FROM').map(parent),
     otherParents: d.parents.filter((p) => p.relation !== 'FINE_TUNED_FROM' && p.relation !== 'DISTILLED_FROM').map((p) => ({ relation: p.relation, ...parent(p) })),
     evidence: d.evidence.map((e) => ({ kind: e.kind, passed: e.passed, by: e.by, at: e.at, uri: e.uri ?? null })),
-    approvals: approvals.map((a) => ({ approver: a.approver, at: a.at, comment: a.comment ?? null })),
+    approvals: approvals.map((a) => ({
+      approver: a.approver,
+      role: a.role,
+      asOwner: a.asOwner,
+      at: a.at,
+      comment: a.comment ?? null,
+      requestId: a.requestId,
+      rule: a.rule,
+      target: a.target.stage ? { stage: a.target.stage } : { alias: a.target.alias },
+    })),
+    promotion: promotion
+      ? {
+          requestId: promotion.requestId,
+          rule: promotion.rule,
+          target: promotion.target.stage ? { stage: promotion.target.stage } : { alias: promotion.target.alias },
+          requestedBy: promotion.requestedBy,
+          requestedAt: promotion.requestedAt,
+          evidence: promotion.evidence,
+          approvers: promotion.approvers,
+        }
+      : null,
   };
   return buildStatement({ subjects: [{ name: `models:/${v.modelName}/${v.version}`, digest: { sha256: digest } }], predicate: JSON.parse(JSON.stringify(predicate)) });
 }

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { createModel, createVersion } from '../support/fixtures.js';
-import { code, gql, gqlOk, sha, uniq } from '../support/graphql.js';
+import { code, gql, gqlOk, sha, TEST_SIGNING_SECRET, uniq } from '../support/graphql.js';
 import { distilledStudent } from '../support/operations-graph.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer({ PEDIGREE_SIGNING_SECRET: 'test-signing-secret-0123456789' });
+  t = await startTestServer({ PEDIGREE_SIGNING_SECRET: TEST_SIGNING_SECRET });
 });
 afterAll(async () => {
   await t?.close();

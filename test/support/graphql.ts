@@ -9,6 +9,12 @@ import WebSocket from 'ws';
  * someone else, or `NO_AUTH` to send no token at all.
  */
 export const TEST_ADMIN_TOKEN = 'pdg_test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz';
+/**
+ * PEDIGREE_SIGNING_SECRET of every test server unless a test says otherwise:
+ * the run shares one Neo4j, so Pedigree's signing key (made by whichever file
+ * signs first, e.g. at a two-person promotion) must open on every server.
+ */
+export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789';
 
 /** `Authorization` header value for a token. */
 export const bearer = (token: string) => `Bearer ${token}`;

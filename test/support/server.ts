@@ -3,7 +3,7 @@ import { createApp, type App, type RunningServer } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDriver } from '../../src/graph/driver.js';
 import { createLogger } from '../../src/logger.js';
-import { TEST_ADMIN_TOKEN } from './graphql.js';
+import { TEST_ADMIN_TOKEN, TEST_SIGNING_SECRET } from './graphql.js';
 
 export interface TestServer {
   app: App;
@@ -26,13 +26,15 @@ export interface TestServerOptions {
  * A real Pedigree server on a free loopback port, in this test process,
  * against the run's Neo4j. Environment overrides go through loadConfig, the
  * same path as production. PEDIGREE_ADMIN_TOKEN is TEST_ADMIN_TOKEN (which the
- * helpers in ./graphql.ts send by default) unless `env` says otherwise.
+ * helpers in ./graphql.ts send by default) and PEDIGREE_SIGNING_SECRET is
+ * TEST_SIGNING_SECRET unless `env` says otherwise (`''` for none).
  */
 export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
     NEO4J_URI: inject('neo4jUri'),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    PEDIGREE_SIGNING_SECRET: TEST_SIGNING_SECRET,
     ...env,
   });
   const log = createLogger(config.logLevel);

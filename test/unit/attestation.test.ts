@@ -33,6 +33,7 @@ import {
   type Signer,
   type TrustedKey,
 } from '../../src/provenance/attestation/index.js';
+import { coSigningPrincipals, type Approval } from '../../src/provenance/attestation.service.js';
 
 // ---------------------------------------------------------------------------
 // Fixtures
@@ -705,5 +706,31 @@ describe('in-toto statements', () => {
 
     const slsa = sign({ ...base, predicateType: 'https://slsa.dev/provenance/v1' });
     expect(verifyStatement(slsa, trusted, { predicateTypes: ['https://slsa.dev/provenance/v1'] }).valid).toBe(true);
+  });
+});
+
+describe('co-signers of a version attestation', () => {
+  const approval = (approver: string, requestId: string, rule: string): Approval => ({
+    approver,
+    role: 'REVIEWER',
+    asOwner: false,
+    at: '2026-01-01T00:00:00.000Z',
+    comment: null,
+    requestId,
+    rule,
+    target: { stage: null, alias: 'production' },
+  });
+
+  it('are the distinct approvers of two-person requests, newest request first; one-reviewer approvals only appear in the predicate', () => {
+    const approvals = [approval('rex', 'r1', 'ONE_REVIEWER'), approval('otto', 'r2', 'TWO_PERSON'), approval('rita', 'r2', 'TWO_PERSON'), approval('otto', 'r3', 'TWO_PERSON'), approval('ray', 'r3', 'TWO_PERSON')];
+    expect(coSigningPrincipals(approvals)).toEqual(['ray', 'otto', 'rita']);
+    expect(coSigningPrincipals([approval('rex', 'r1', 'ONE_REVIEWER')])).toEqual([]);
+  });
+
+  it('fit in one envelope beside Pedigree\'s own signature', () => {
+    const many = Array.from({ length: 50 }, (_, i) => approval(`p${i}`, `r${i}`, 'TWO_PERSON'));
+    const chosen = coSigningPrincipals(many);
+    expect(chosen).toHaveLength(MAX_SIGNATURES - 1);
+    expect(chosen[0]).toBe('p49');
   });
 });

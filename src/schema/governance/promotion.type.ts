@@ -117,4 +117,11 @@ export class PromotionRequest {
 
   @Field(() => String, { nullable: true, description: 'The rejection reason.' })
   reason!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'For a carried-out TWO_PERSON promotion: the DSSE envelope (JSON text) recording it, an in-toto statement about the version\'s artifact with the promotion and its approvals in the predicate, signed by Pedigree\'s key and every approver\'s key (see signingKeys; check it with verifyAttestation). Null otherwise.',
+  })
+  attestation!: string | null;
 }

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../common/scalars.js';
 
-@ObjectType({ description: 'An Ed25519 key Pedigree signs attestations with (public half).' })
+@ObjectType({ description: 'An Ed25519 key Pedigree signs attestations with (public half): its own, or one it keeps for an approver.' })
 export class SigningKey {
   @Field(() => String, { description: '"sha256:" + hex SHA-256 of the SPKI DER public key; the keyid in DSSE signatures.' })
   keyid!: string;
@@ -20,6 +20,12 @@ export class SigningKey {
 
   @Field(() => String, { description: 'GRAPH_ENCRYPTED (sealed with PEDIGREE_SIGNING_SECRET) or DATA_DIR_FILE (0600 file on the server).' })
   storage!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The principal whose promotion approvals this key co-signs (made on their first approval); null for Pedigree\'s own key.',
+  })
+  principal!: string | null;
 }
 
 @ObjectType({ description: 'A DSSE envelope around an in-toto Statement v1 about a version\'s artifact.' })
@@ -42,7 +48,7 @@ export class AttestationVerification {
   @Field(() => String, { nullable: true, description: '"sha256:<hex>" of the attested artifact (when valid).' })
   subjectDigest!: string | null;
 
-  @Field(() => [String], { description: 'Key ids of Pedigree keys whose signatures verified.' })
+  @Field(() => [String], { description: 'Key ids of the keys whose signatures verified: Pedigree\'s own (required for validity) and approvers\' (see signingKeys).' })
   signers!: string[];
 
   @Field(() => String, { nullable: true, description: 'Why it is not valid.' })

@@ -1,6 +1,7 @@
 import { badInput } from '../errors.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
+import { assertAliasName, assertModelName } from '../registry/validation.js';
 
 /** One committed event as read back from the log. */
 export interface EventRecord {
@@ -45,6 +46,28 @@ export function parseSequence(value: string, field = 'after'): string {
     });
   }
   return value;
+}
+
+/** Event type names as the log writes them (ALIAS_SET, MODEL_CREATED, …). */
+export const EVENT_TYPE_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/**
+ * Checks a client-supplied filter: a model or alias name no model or alias
+ * can have, or a type that is not an event type name, would never match, so
+ * it is refused (BAD_USER_INPUT) rather than waited on forever.
+ */
+export function assertEventFilter(f: EventFilter): void {
+  if (f.modelName != null) assertModelName(f.modelName, 'modelName');
+  if (f.alias != null) assertAliasName(f.alias);
+  if (f.types != null) {
+    if (f.types.length > 100) throw badInput(`at most 100 event types in a filter; got ${f.types.length}`, { field: 'types' });
+    const bad = f.types.find((t) => typeof t !== 'string' || !EVENT_TYPE_NAME.test(t));
+    if (bad !== undefined) {
+      throw badInput(`types must be event type names such as ALIAS_SET (upper-case letters, digits and "_"); got ${JSON.stringify(String(bad).slice(0, 80))}`, {
+        field: 'types',
+      });
+    }
+  }
 }
 
 export function matches(e: EventRecord, f: EventFilter): boolean {

@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { Executor } from '../graph/executor.js';
 import type { Logger } from '../logger.js';
-import { EventLogReader, type EventFilter, type EventRecord, parseSequence } from './event-record.js';
+import { assertEventFilter, EventLogReader, type EventFilter, type EventRecord, parseSequence } from './event-record.js';
 import { eventStream } from './event-stream.js';
 import { EventTailer } from './tailer.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -81,9 +81,11 @@ export class EventsService {
   /**
    * The events matching `filter`, exactly once and in sequence order: with
    * `after`, the missed ones from the log first, then live ones.
-   * Throws BAD_USER_INPUT for an `after` that is not a sequence.
+   * Throws BAD_USER_INPUT for an `after` that is not a sequence, and for a
+   * filter that could never match (see assertEventFilter).
    */
   subscribe(filter: EventFilter, opts: SubscribeOptions = {}): AsyncIterableIterator<EventRecord> {
+    assertEventFilter(filter);
     const after = opts.after === null || opts.after === undefined ? null : parseSequence(opts.after);
     return eventStream({
       tailer: this.tailer,

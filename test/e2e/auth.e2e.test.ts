@@ -1,16 +1,32 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { as, code, gql, gqlOk, NO_AUTH, uniq, wsClient } from '../support/graphql.js';
+import { contractOp } from '../support/contract.js';
+import { collect } from '../support/events.js';
+import { createModel, createVersion } from '../support/fixtures.js';
+import { as, bearer, code, gql, gqlOk, NO_AUTH, uniq, wsClient } from '../support/graphql.js';
 import { graphDigest } from '../support/graph-digest.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const CREATE = 'mutation CreateApiToken($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { token principal { name role } } }';
+const REVOKE = 'mutation($ref: String!) { revokeApiToken(ref: $ref) }';
 const ROLES = ['VIEWER', 'CONTRIBUTOR', 'REVIEWER', 'ADMIN'] as const;
+type Role = (typeof ROLES)[number];
 
 async function createToken(url: string, role: string, name = uniq(role.toLowerCase())): Promise<string> {
   const d = await gqlOk(url, CREATE, { name, role });
   return d.createApiToken.token as string;
+}
+
+const lastSequence = async (url: string): Promise<string> => (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
+
+/** Variables for a rollback that will succeed: alias `shadow` of a fresh model moved 1 → 2, back to 1. */
+async function rollbackable(url: string): Promise<Record<string, unknown>> {
+  const modelName = await createModel(url, uniq('roles'));
+  await createVersion(url, modelName);
+  await createVersion(url, modelName);
+  for (const version of [1, 2]) await gqlOk(url, contractOp('SetRegisteredModelAlias'), { modelName, alias: 'shadow', version });
+  return { modelName, alias: 'shadow', version: 1, reason: 'role test' };
 }
 
 /** One operation over graphql-ws; resolves with the first result or rejects with the error/close. */
@@ -99,24 +115,75 @@ describe('authentication', () => {
     expect((await graphDigest()).hash).toBe(before.hash);
   });
 
-  it('every role × operation class over HTTP and websockets: allowed, or FORBIDDEN', async () => {
-    const ops = [
+  it('every role × operation class over HTTP and websockets: allowed, or FORBIDDEN; a refused mutation changes nothing', async () => {
+    const ops: { label: string; need: Role; query: string; variables?: () => Promise<Record<string, unknown>> | Record<string, unknown>; writes?: boolean }[] = [
       { label: 'query', need: 'VIEWER', query: '{ serverInfo { version } }' },
+      { label: 'contributor mutation', need: 'CONTRIBUTOR', query: contractOp('CreateRegisteredModel'), variables: () => ({ input: { name: uniq('roles') } }), writes: true },
+      { label: 'reviewer mutation', need: 'REVIEWER', query: contractOp('Rollback'), variables: () => rollbackable(t.url), writes: true },
       { label: 'admin query', need: 'ADMIN', query: '{ apiTokens { id } }' },
-      { label: 'admin mutation', need: 'ADMIN', query: CREATE, variables: () => ({ name: uniq('m'), role: 'VIEWER' }) },
+      { label: 'admin mutation', need: 'ADMIN', query: CREATE, variables: () => ({ name: uniq('m'), role: 'VIEWER' }), writes: true },
     ];
     for (const role of ROLES) {
       const token = await createToken(t.url, role);
       for (const op of ops) {
-        const allowed = ROLES.indexOf(role) >= ROLES.indexOf(op.need as any);
-        const http = await gql(t.url, op.query, op.variables?.() ?? {}, as(token));
-        const ws = await overWs(t.url, op.query, { authorization: `Bearer ${token}` }, op.variables?.() ?? {});
-        for (const [transport, r] of [['http', http], ['ws', ws]] as const) {
-          if (allowed) expect(r.errors, `${role} ${op.label} over ${transport}`).toBeUndefined();
-          else expect(r.errors?.[0]?.extensions?.code, `${role} ${op.label} over ${transport}`).toBe('FORBIDDEN');
+        const allowed = ROLES.indexOf(role) >= ROLES.indexOf(op.need);
+        for (const transport of ['http', 'ws'] as const) {
+          const what = `${role} ${op.label} over ${transport}`;
+          const variables = (await op.variables?.()) ?? {};
+          const before = op.writes && !allowed ? await graphDigest() : null;
+          const r = transport === 'http' ? await gql(t.url, op.query, variables, as(token)) : await overWs(t.url, op.query, { authorization: bearer(token) }, variables);
+          if (allowed) {
+            expect(r.errors, what).toBeUndefined();
+            continue;
+          }
+          expect(r.errors?.[0]?.extensions?.code, what).toBe('FORBIDDEN');
+          if (before) expect((await graphDigest()).hash, `${what}: the refused mutation wrote`).toBe(before.hash);
         }
       }
     }
+  }, 120_000);
+
+  it('subscriptions: every role may subscribe over websockets, and both deliver the event', async () => {
+    const model = await createModel(t.url, uniq('roles'));
+    await createVersion(t.url, model);
+    for (const role of ROLES) {
+      const client = wsClient(t.url, { authorization: bearer(await createToken(t.url, role)) });
+      try {
+        const after = await lastSequence(t.url);
+        const alias = uniq('live');
+        const aliases = collect(client, contractOp('AliasChanged'), { modelName: model, alias, after }, (d) => d.aliasChanged);
+        const events = collect(client, contractOp('RegistryEvents'), { after, types: ['ALIAS_SET'] }, (d) => d.registryEvents);
+        const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias, version: 1 });
+        const sequence = moved.setRegisteredModelAlias.sequence;
+        expect((await aliases.until(1))[0], `${role} aliasChanged`).toMatchObject({ sequence, modelName: model, alias, previousVersion: null, version: 1 });
+        expect((await events.until(1))[0], `${role} registryEvents`).toMatchObject({ sequence, type: 'ALIAS_SET', modelName: model, version: 1 });
+      } finally {
+        await client.dispose();
+      }
+    }
+  });
+
+  it('subscriptions without a valid token: no token closes with 4401, a bad or revoked one with 4403; revocation closes an open subscription', async () => {
+    const model = await createModel(t.url, uniq('roles'));
+    await createVersion(t.url, model);
+    for (const op of ['AliasChanged', 'RegistryEvents']) {
+      const vars = op === 'AliasChanged' ? { modelName: model } : {};
+      await expect(overWs(t.url, contractOp(op), NO_AUTH, vars), op).rejects.toMatchObject({ code: 4401 });
+      await expect(overWs(t.url, contractOp(op), { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' }, vars), op).rejects.toMatchObject({ code: 4403 });
+    }
+    const name = uniq('revoked-sub');
+    const token = await createToken(t.url, 'VIEWER', name);
+    const client = wsClient(t.url, { authorization: bearer(token) });
+    try {
+      const open = collect(client, contractOp('AliasChanged'), { modelName: model, after: await lastSequence(t.url) }, (d) => d.aliasChanged);
+      await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: uniq('live'), version: 1 });
+      await open.until(1); // live
+      await gqlOk(t.url, REVOKE, { ref: name });
+      expect(await open.ended).toMatchObject({ code: 4403 });
+    } finally {
+      await client.dispose();
+    }
+    await expect(overWs(t.url, contractOp('AliasChanged'), { authorization: bearer(token) }, { modelName: model })).rejects.toMatchObject({ code: 4403 });
   });
 
   it('websockets: no token closes with 4401, a bad token with 4403, subscribing before connection_init with 4401', async () => {
@@ -139,12 +206,12 @@ describe('authentication', () => {
     const acked = new Promise<void>((res) => ws.on('message', (m) => JSON.parse(m.toString()).type === 'connection_ack' && res()));
     ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     await acked;
-    const revoked = await gqlOk(t.url, 'mutation($ref: String!) { revokeApiToken(ref: $ref) }', { ref: name });
+    const revoked = await gqlOk(t.url, REVOKE, { ref: name });
     expect(revoked.revokeApiToken).toHaveLength(1);
     const r = await gql(t.url, '{ viewer { name } }', {}, as(token));
     expect(r.status).toBe(401);
     expect(await closed).toBe(4403);
-    expect(code(await gql(t.url, 'mutation($ref: String!) { revokeApiToken(ref: $ref) }', { ref: name }))).toBe('NOT_FOUND');
+    expect(code(await gql(t.url, REVOKE, { ref: name }))).toBe('NOT_FOUND');
   });
 
   it('revocation reaches other processes: a second server with no lookup cache refuses at once', async () => {
@@ -153,7 +220,7 @@ describe('authentication', () => {
       const token = await createToken(t.url, 'VIEWER');
       expect((await gql(other.url, '{ viewer { name } }', {}, as(token))).errors).toBeUndefined();
       const name = (await gqlOk(other.url, '{ viewer { name } }', {}, as(token))).viewer.name;
-      await gqlOk(t.url, 'mutation($ref: String!) { revokeApiToken(ref: $ref) }', { ref: name });
+      await gqlOk(t.url, REVOKE, { ref: name });
       expect((await gql(other.url, '{ viewer { name } }', {}, as(token))).status).toBe(401);
     } finally {
       await other.close();
@@ -168,7 +235,15 @@ describe('authentication', () => {
       const m = await gql(open.url, CREATE, { name: uniq('anon'), role: 'ADMIN' }, NO_AUTH);
       expect(code(m)).toBe('UNAUTHENTICATED');
       expect((await graphDigest()).hash).toBe(before.hash);
+      // An anonymous socket is accepted and may run queries; subscriptions and mutations over it are UNAUTHENTICATED.
       expect(await overWs(open.url, '{ serverInfo { version } }', NO_AUTH)).toMatchObject({ data: { serverInfo: {} } });
+      for (const [op, vars] of [['AliasChanged', { modelName: 'anything' }], ['RegistryEvents', {}]] as const) {
+        expect(code(await overWs(open.url, contractOp(op), NO_AUTH, vars)), op).toBe('UNAUTHENTICATED');
+      }
+      const beforeWs = await graphDigest();
+      expect(code(await overWs(open.url, CREATE, NO_AUTH, { name: uniq('anon'), role: 'ADMIN' }))).toBe('UNAUTHENTICATED');
+      expect(code(await overWs(open.url, contractOp('CreateRegisteredModel'), NO_AUTH, { input: { name: uniq('anon') } }))).toBe('UNAUTHENTICATED');
+      expect((await graphDigest()).hash, 'an anonymous mutation over the socket wrote').toBe(beforeWs.hash);
       // a bad token is still refused, even where anonymous reads are open
       expect((await gql(open.url, '{ serverInfo { version } }', {}, { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' })).status).toBe(401);
     } finally {

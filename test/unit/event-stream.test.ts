@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventFilter, EventLogReader, EventRecord } from '../../src/events/event-record.js';
-import { matches } from '../../src/events/event-record.js';
+import { assertEventFilter, matches } from '../../src/events/event-record.js';
 import { eventStream } from '../../src/events/event-stream.js';
 import { EventTailer } from '../../src/events/tailer.js';
 import { createLogger } from '../../src/logger.js';
@@ -91,5 +91,23 @@ describe('eventStream: replay, then live, with no gap and no duplicate at the se
     await stream.return!();
     expect(await next).toEqual({ done: true, value: undefined });
     await tailer.stop();
+  });
+});
+
+describe('assertEventFilter: a subscription filter that could never match is refused', () => {
+  it('accepts names the registry allows and event type names', () => {
+    expect(() => assertEventFilter({ modelName: 'fraud/v2.x_y-z', alias: 'production', types: ['ALIAS_SET', 'TEST_BIG_1A2B'] })).not.toThrow();
+    expect(() => assertEventFilter({})).not.toThrow();
+  });
+  it.each([
+    [{ modelName: "'}) DETACH DELETE n //" }, 'modelName'],
+    [{ modelName: '' }, 'modelName'],
+    [{ modelName: 'm', alias: 'a`b' }, 'alias'],
+    [{ modelName: 'm', alias: 'latest' }, 'alias'],
+    [{ types: ['alias_set'] }, 'types'],
+    [{ types: ['ALIAS_SET', '$name'] }, 'types'],
+    [{ types: Array.from({ length: 101 }, () => 'ALIAS_SET') }, 'types'],
+  ] as [EventFilter, string][])('%j → BAD_USER_INPUT on %s', (filter, field) => {
+    expect(() => assertEventFilter(filter)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field } }));
   });
 });

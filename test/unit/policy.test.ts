@@ -11,6 +11,7 @@ describe('authorisation policy', () => {
   it('has a decision for every Query, Mutation and Subscription field of the built schema', async () => {
     const fields = rootFields(await buildPedigreeSchema());
     expect(fields.length).toBeGreaterThan(0);
+    expect(fields.filter((f) => f.startsWith('Subscription.')).length, 'subscriptions are checked too').toBeGreaterThan(0);
     const undecided = fields.filter((f) => !(f in POLICY));
     expect(undecided, 'add these to src/governance/policy.ts').toEqual([]);
   });
@@ -38,6 +39,16 @@ describe('authorisation policy', () => {
       const kind = field.startsWith('Mutation.') ? 'mutation' : field.startsWith('Subscription.') ? 'subscription' : 'query';
       expect(decide(anon, field, kind, { anonymousRead: false })).toMatchObject({ allowed: false, code: 'UNAUTHENTICATED' });
       expect(decide(anon, field, kind, { anonymousRead: true }).allowed).toBe(kind === 'query' && required === Role.VIEWER);
+    }
+  });
+
+  it('subscriptions are explicit VIEWER reads: every role may subscribe, an anonymous caller never (not even with anonymous reads on)', async () => {
+    const subscriptions = rootFields(await buildPedigreeSchema()).filter((f) => f.startsWith('Subscription.'));
+    for (const field of subscriptions) {
+      expect(Object.prototype.hasOwnProperty.call(POLICY, field), `${field} has its own policy entry`).toBe(true);
+      expect(POLICY[field], field).toBe(Role.VIEWER);
+      for (const role of ROLES) expect(decide({ name: 'p', role }, field, 'subscription', { anonymousRead: false }).allowed, `${role} on ${field}`).toBe(true);
+      expect(decide({ name: 'anonymous', role: null }, field, 'subscription', { anonymousRead: true })).toMatchObject({ allowed: false, code: 'UNAUTHENTICATED' });
     }
   });
 

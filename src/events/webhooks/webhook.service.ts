@@ -3,6 +3,7 @@ import { badInput, notFound } from '../../errors.js';
 import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
 import { appendEvent, EventType } from '../event-log.js';
+import { EVENT_TYPE_NAME } from '../event-record.js';
 import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
 import { generateWebhookSecret } from './signature.js';
 
@@ -49,7 +50,6 @@ export interface RegisterWebhookInput {
 }
 
 const MAX_URL = 2048;
-const TYPE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
 /** Registering, listing and removing webhooks; reading their delivery log. */
 export class WebhookService {
@@ -64,7 +64,7 @@ export class WebhookService {
       throw badInput(`url must be an http(s) URL of at most ${MAX_URL} characters`, { field: 'url' });
     }
     const eventTypes = [...new Set(input.eventTypes ?? [])];
-    const bad = eventTypes.find((t) => !TYPE.test(t));
+    const bad = eventTypes.find((t) => !EVENT_TYPE_NAME.test(t));
     if (bad !== undefined) throw badInput(`eventTypes must be event type names such as ALIAS_SET, got ${JSON.stringify(bad)}`, { field: 'eventTypes' });
     const target = await checkWebhookTarget(input.url, this.policy());
     const secret = generateWebhookSecret();

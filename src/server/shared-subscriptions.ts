@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { WebSocket } from 'ws';
 
 /**
  * Fan-out cost for subscriptions: each subscriber keeps its own (cheap) event
@@ -10,11 +12,24 @@ import { createSourceEventStream, execute, print, type ExecutionArgs, type Execu
  * Results are kept for the most recent `capacity` (key, event) pairs: a
  * subscriber far behind the others executes again, which is correct, only
  * slower.
+ *
+ * A shared result is also serialised once: `payloadFor` turns it into a
+ * SharedPayload whose JSON text every socket sends as is (see
+ * `sharedFrameSocket`). Only the graphql-ws envelope around it, which carries
+ * each subscription's own `id`, is written per socket.
  */
 export class SharedExecutions {
   private readonly results = new Map<string, Promise<ExecutionResult>>();
+  private readonly payloads = new WeakMap<ExecutionResult, SharedPayload>();
+  /** Per-process secret in payload tokens, so no client-chosen text can pose as one. */
+  private readonly nonce = randomBytes(16).toString('hex');
+  private serial = 0;
+  /** The payload whose token the message being stringified right now carries (see SharedPayload.toJSON). */
+  private staged: SharedPayload | null = null;
   /** Selection executions run (tests read it to prove the sharing). */
   executions = 0;
+  /** Results serialised to JSON (tests read it: once per shared result, not once per socket). */
+  serialisations = 0;
 
   constructor(private readonly capacity = 10_000) {}
 
@@ -46,6 +61,36 @@ export class SharedExecutions {
     return mapped;
   };
 
+  /**
+   * What graphql-ws should put in a `next` message for an error-free result:
+   * the same SharedPayload (and so the same JSON text) for every subscriber
+   * handed this result object.
+   */
+  payloadFor(result: ExecutionResult): SharedPayload {
+    let payload = this.payloads.get(result);
+    if (!payload) {
+      this.serialisations++;
+      payload = new SharedPayload(`pedigree-shared-payload:${this.nonce}:${this.serial++}`, JSON.stringify(result), (p) => {
+        this.staged = p;
+      });
+      this.payloads.set(result, payload);
+    }
+    return payload;
+  }
+
+  /**
+   * A graphql-ws message on its way to a socket: when it ends with the token of
+   * the payload just stringified, the token is replaced by the payload's JSON.
+   * graphql-ws stringifies a message and hands it to the socket in one
+   * synchronous step, so the staged payload is always this message's own.
+   */
+  expand(message: string): string {
+    const payload = this.staged;
+    this.staged = null;
+    if (!payload || !message.endsWith(payload.tail)) return message;
+    return `${message.slice(0, message.length - payload.tail.length)}"payload":${payload.json}}`;
+  }
+
   private resultFor(key: string, payload: unknown, args: ExecutionArgs): Promise<ExecutionResult> {
     const sequence = (payload as { sequence?: unknown } | null)?.sequence;
     const run = () => {
@@ -62,6 +107,44 @@ export class SharedExecutions {
     }
     return result;
   }
+}
+
+/**
+ * A subscription result serialised once. graphql-ws builds every `next`
+ * message with JSON.stringify, which calls `toJSON`: that yields a short token
+ * (and stages this payload), and the socket (`sharedFrameSocket`) swaps the
+ * token for `json` as it sends.
+ */
+export class SharedPayload {
+  /** How a message carrying this payload ends once stringified. */
+  readonly tail: string;
+
+  constructor(
+    readonly token: string,
+    readonly json: string,
+    private readonly stage: (p: SharedPayload) => void,
+  ) {
+    this.tail = `"payload":${JSON.stringify(token)}}`;
+  }
+
+  toJSON(): string {
+    this.stage(this);
+    return this.token;
+  }
+}
+
+/**
+ * The WebSocket class for the graphql-ws server (`WebSocketServer`'s
+ * `WebSocket` option): text messages pass through `shared.expand`, everything
+ * else is sent unchanged.
+ */
+export function sharedFrameSocket(shared: SharedExecutions): typeof WebSocket {
+  return class SharedFrameSocket extends WebSocket {
+    override send(data: unknown, ...rest: unknown[]): void {
+      const out = typeof data === 'string' ? shared.expand(data) : data;
+      (WebSocket.prototype.send as (this: WebSocket, ...args: unknown[]) => void).call(this, out, ...rest);
+    }
+  };
 }
 
 const printed = new WeakMap<object, string>();

@@ -6,6 +6,7 @@ import {
   parse,
   specifiedRules,
   validate,
+  type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -20,7 +21,7 @@ import { createErrorFormatter } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import { hostAllowed, originAllowed } from './origin.js';
 import { operationLimitErrors } from './request-limits.js';
-import { SharedExecutions } from './shared-subscriptions.js';
+import { SharedExecutions, sharedFrameSocket } from './shared-subscriptions.js';
 import { SLOW_SUBSCRIBER_CLOSE } from './ws-codes.js';
 
 export interface WsOptions {
@@ -84,7 +85,8 @@ const SWEEP_MS = 2_000;
  *   itself closes with 4401 a client that subscribes before connection_init).
  *   With PEDIGREE_ANONYMOUS_READ a connection without a token may run queries.
  * - Subscriptions share one execution per (operation, variables, actor) and
- *   event; a socket that falls behind is closed with SLOW_SUBSCRIBER_CLOSE.
+ *   event, and its serialised JSON: each socket writes only the graphql-ws
+ *   envelope with its own subscription id around it; a socket that falls behind is closed with SLOW_SUBSCRIBER_CLOSE.
  *   The process's event runtime (tailer, webhook dispatcher) starts here.
  * - Every operation is parsed with the token limit, validated (no
  *   introspection when it is off), checked against depth/alias/cost limits,
@@ -93,8 +95,10 @@ const SWEEP_MS = 2_000;
  */
 export function attachWebSocket(opts: WsOptions): WsHandle {
   const { security, log } = opts;
+  const shared = new SharedExecutions();
   const wss = new WebSocketServer({
     server: opts.server,
+    WebSocket: sharedFrameSocket(shared),
     path: '/graphql',
     maxPayload: security.wsMaxPayloadBytes,
     verifyClient: ({ req, origin }: { req: IncomingMessage; origin: string }, done: (ok: boolean, code?: number, message?: string) => void) => {
@@ -107,7 +111,6 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
   const connections = new Map<object, Connection>();
   const rules = opts.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const maxBuffered = opts.maxBufferedBytes ?? 4 * 1024 * 1024;
-  const shared = new SharedExecutions();
   let slowClosures = 0;
   const closeSlow = (socket: WebSocket, why: string) => {
     if (socket.readyState !== socket.OPEN) return;
@@ -169,7 +172,9 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
       onNext: (ctx, _id, _payload, _args, result) => {
         const buffered = ctx.extra.socket.bufferedAmount;
         if (buffered > maxBuffered) closeSlow(ctx.extra.socket, `subscriber too slow: ${buffered} bytes unsent; reconnect with after`);
-        return result.errors ? { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) } : undefined;
+        if (result.errors) return { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) };
+        // Serialised once for every socket sharing this result (SharedExecutions.payloadFor).
+        return shared.payloadFor(result) as unknown as ExecutionResult;
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
     },

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendEvent, ALIAS_EVENT_TYPES, EventType } from '../../src/events/event-log.js';
 import { graphDigest } from '../support/graph-digest.js';
-import { gqlOk, uniq, wsClient } from '../support/graphql.js';
+import { WebSocket } from 'ws';
+import { bearer, gqlOk, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
 import { appendAliasMove, collect } from '../support/events.js';
 import { startProcessServer, type ProcessServer } from '../support/process-server.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -21,6 +22,45 @@ const REGISTRY_EVENTS = /* GraphQL */ `
     registryEvents(after: $after, types: $types) { sequence type at actor modelName version }
   }
 `;
+
+/** A graphql-transport-ws client on a bare socket, for tests about the text on the wire. */
+async function rawSubscriber(httpUrl: string) {
+  const socket = new WebSocket(httpUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const nexts: string[] = [];
+  const waiters: (() => void)[] = [];
+  let ack!: () => void;
+  const acked = new Promise<void>((resolve) => (ack = resolve));
+  socket.on('message', (data) => {
+    const text = String(data);
+    const type = (JSON.parse(text) as { type: string }).type;
+    if (type === 'connection_ack') ack();
+    if (type === 'next') nexts.push(text);
+    if (type === 'error') nexts.push(text);
+    waiters.splice(0).forEach((w) => w());
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: bearer(TEST_ADMIN_TOKEN) } }));
+  return {
+    acked: acked.then(() => new Promise((r) => setTimeout(r, 200))),
+    subscribe: (id: string, query: string, variables: Record<string, unknown>) =>
+      void acked.then(() => socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }))),
+    frames: async (n: number): Promise<string[]> => {
+      const deadline = Date.now() + 20_000;
+      while (nexts.length < n) {
+        if (Date.now() > deadline) throw new Error(`timed out with ${nexts.length} of ${n} frames: ${nexts.join('\n')}`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 500);
+        });
+      }
+      return nexts.slice(0, n);
+    },
+    close: () => socket.close(),
+  };
+}
 
 const lastSequence = async (url: string): Promise<string> => (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
 const bySeq = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
@@ -159,6 +199,40 @@ describe('events: subscriptions from the event log', () => {
       expect(t.server.http.ws.shared.executions - executionsBefore).toBe(5);
     } finally {
       await Promise.all(clients.map((c) => c.dispose()));
+    }
+  });
+
+  it('serialises a shared result once and writes the same payload text to every socket, each under its own id', async () => {
+    const model = uniq('m');
+    const start = await lastSequence(t.url);
+    // Raw sockets, so the test sees the text on the wire. Ids are the client's
+    // choice: quotes, backslashes and a would-be token must come back intact.
+    const ids = ['1', 'a"b\\c', `pedigree-shared-payload:${'0'.repeat(32)}:0`, '\u2067rtl'];
+    const sockets = await Promise.all(ids.map(() => rawSubscriber(t.url)));
+    try {
+      sockets.forEach((s, i) => s.subscribe(ids[i]!, ALIAS_CHANGED, { modelName: model, after: start }));
+      await Promise.all(sockets.map((s) => s.acked));
+      const before = { executions: t.server.http.ws.shared.executions, serialisations: t.server.http.ws.shared.serialisations };
+      for (let i = 0; i < 3; i++) await appendAliasMove(t.app.executor, { modelName: model, alias: 'a', from: i || null, to: i + 1 });
+      const frames = await Promise.all(sockets.map((s) => s.frames(3)));
+      expect(t.server.http.ws.shared.executions - before.executions).toBe(3);
+      expect(t.server.http.ws.shared.serialisations - before.serialisations).toBe(3);
+      // The payload text of each move, as socket 0 (id "1") received it.
+      const envelope = (id: string) => `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+      const payloads = frames[0]!.map((text) => {
+        expect(text.startsWith(envelope('1')) && text.endsWith('}')).toBe(true);
+        return text.slice(envelope('1').length, -1);
+      });
+      for (let i = 0; i < ids.length; i++) {
+        // Every socket gets byte-identical payload text under its own id.
+        expect(frames[i]).toEqual(payloads.map((p) => `${envelope(ids[i]!)}${p}}`));
+        for (const text of frames[i]!) {
+          expect(JSON.parse(text)).toMatchObject({ id: ids[i], type: 'next', payload: { data: { aliasChanged: { modelName: model } } } });
+        }
+      }
+      expect(frames[0]!.map((f) => (JSON.parse(f) as { payload: { data: { aliasChanged: { version: number } } } }).payload.data.aliasChanged.version)).toEqual([1, 2, 3]);
+    } finally {
+      for (const s of sockets) s.close();
     }
   });
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { WebSocket } from 'ws';
 
 /**
  * Fan-out cost for subscriptions: each subscriber keeps its own (cheap) event
@@ -15,7 +14,7 @@ import { WebSocket } from 'ws';
  *
  * A shared result is also serialised once: `payloadFor` turns it into a
  * SharedPayload whose JSON text every socket sends as is (see
- * `sharedFrameSocket`). Only the graphql-ws envelope around it, which carries
+ * src/server/ws-socket.ts). Only the graphql-ws envelope around it, which carries
  * each subscription's own `id`, is written per socket.
  */
 export class SharedExecutions {
@@ -112,8 +111,8 @@ export class SharedExecutions {
 /**
  * A subscription result serialised once. graphql-ws builds every `next`
  * message with JSON.stringify, which calls `toJSON`: that yields a short token
- * (and stages this payload), and the socket (`sharedFrameSocket`) swaps the
- * token for `json` as it sends.
+ * (and stages this payload), and the server's socket (src/server/ws-socket.ts)
+ * swaps the token for `json` as it sends.
  */
 export class SharedPayload {
   /** How a message carrying this payload ends once stringified. */
@@ -131,20 +130,6 @@ export class SharedPayload {
     this.stage(this);
     return this.token;
   }
-}
-
-/**
- * The WebSocket class for the graphql-ws server (`WebSocketServer`'s
- * `WebSocket` option): text messages pass through `shared.expand`, everything
- * else is sent unchanged.
- */
-export function sharedFrameSocket(shared: SharedExecutions): typeof WebSocket {
-  return class SharedFrameSocket extends WebSocket {
-    override send(data: unknown, ...rest: unknown[]): void {
-      const out = typeof data === 'string' ? shared.expand(data) : data;
-      (WebSocket.prototype.send as (this: WebSocket, ...args: unknown[]) => void).call(this, out, ...rest);
-    }
-  };
 }
 
 const printed = new WeakMap<object, string>();

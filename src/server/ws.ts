@@ -21,7 +21,8 @@ import { createErrorFormatter } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import { hostAllowed, originAllowed } from './origin.js';
 import { operationLimitErrors } from './request-limits.js';
-import { SharedExecutions, sharedFrameSocket } from './shared-subscriptions.js';
+import { SharedExecutions } from './shared-subscriptions.js';
+import { pedigreeSocketClass } from './ws-socket.js';
 import { SLOW_SUBSCRIBER_CLOSE } from './ws-codes.js';
 
 export interface WsOptions {
@@ -51,28 +52,6 @@ interface Connection {
   socket: WebSocket;
 }
 
-/**
- * A client that breaks the websocket protocol (a message over
- * PEDIGREE_WS_MAX_PAYLOAD_BYTES, invalid UTF-8, a bad frame) makes `ws` close
- * the socket with the matching code (1009, 1007, 1002) and emit `error`.
- * graphql-ws answers that event by printing "Internal error … check your
- * implementation" with a stack to stderr, so any client could fill the logs
- * with false internal errors. Those errors (`code` WS_ERR_*) are logged here
- * as what they are and go no further; every other error still reaches
- * graphql-ws.
- */
-function quietClientProtocolErrors(socket: WebSocket, log: Logger): void {
-  const emit = socket.emit.bind(socket);
-  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
-    const err = args[0] as { code?: unknown; message?: unknown } | undefined;
-    if (event === 'error' && typeof err?.code === 'string' && err.code.startsWith('WS_ERR_')) {
-      log.info({ code: err.code, reason: String(err.message) }, 'websocket closed: the client broke the protocol');
-      return true;
-    }
-    return emit(event, ...args);
-  }) as WebSocket['emit'];
-}
-
 /** How often open websockets re-check their token: revocation reaches them within this plus the token cache time. */
 const SWEEP_MS = 2_000;
 
@@ -98,7 +77,7 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
   const shared = new SharedExecutions();
   const wss = new WebSocketServer({
     server: opts.server,
-    WebSocket: sharedFrameSocket(shared),
+    WebSocket: pedigreeSocketClass(shared, log),
     path: '/graphql',
     maxPayload: security.wsMaxPayloadBytes,
     verifyClient: ({ req, origin }: { req: IncomingMessage; origin: string }, done: (ok: boolean, code?: number, message?: string) => void) => {
@@ -119,7 +98,6 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
     socket.close(SLOW_SUBSCRIBER_CLOSE, why);
   };
   void opts.services.events.start().catch((err) => log.error({ err }, 'event runtime failed to start'));
-  wss.on('connection', (socket) => quietClientProtocolErrors(socket, log));
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { createModel, createVersion } from '../support/fixtures.js';
@@ -312,5 +313,60 @@ describe('searchModelVersions', () => {
     expect(byTag.searchModelVersions.edges.find((e: any) => e.node.version === 2).node.aliases).toEqual(['champion']);
     const staged = await gqlOk(t.url, contractOp('SearchModelVersions'), { filter: { modelName: name, stage: 'STAGING' } });
     expect(staged.searchModelVersions.totalCount).toBe(0);
+  });
+
+  it('pages through exactly the matching versions, in order, with a totalCount that agrees (property)', async () => {
+    // The statement counts and pages in two passes over the same filter text
+    // (cypher/registry/search-versions.cypher); this holds them together.
+    const name = await createModel(t.url);
+    const versions: { version: number; auc: number | null; grp: string }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const auc = i % 5 === 3 ? null : [0.5, 0.7, 0.9, 0.6, 0.8][i % 5]!;
+      const grp = i % 3 === 0 ? 'a' : 'b';
+      const v = await createVersion(t.url, name, { metrics: auc === null ? [] : [{ key: 'auc', value: auc }], tags: [{ key: 'grp', value: grp }] });
+      versions.push({ version: v.version, auc, grp });
+    }
+    const ops = { GT: (a: number, b: number) => a > b, GTE: (a: number, b: number) => a >= b, LT: (a: number, b: number) => a < b, LTE: (a: number, b: number) => a <= b, EQ: (a: number, b: number) => a === b };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(fc.constantFrom('a', 'b'), { nil: null }),
+        fc.option(fc.record({ op: fc.constantFrom('GT', 'GTE', 'LT', 'LTE', 'EQ') as fc.Arbitrary<keyof typeof ops>, value: fc.constantFrom(0.5, 0.6, 0.7, 0.8, 0.9) }), { nil: null }),
+        fc.constantFrom('none', 'METRIC ASC', 'METRIC DESC', 'VERSION DESC', 'METRIC DESC, VERSION ASC'),
+        fc.integer({ min: 1, max: 5 }),
+        async (grp, metric, order, first) => {
+          const filter = { modelName: name, ...(grp ? { tag: { key: 'grp', value: grp } } : {}), ...(metric ? { metric: { key: 'auc', ...metric } } : {}) };
+          const orderBy = order === 'none' ? [] : order.split(', ').map((o) => {
+            const [field, direction] = o.split(' ');
+            return field === 'METRIC' ? { field, metricKey: 'auc', direction } : { field, direction };
+          });
+          // Missing values sort last in either direction; then model name (one here) and version.
+          const keyOf = (v: (typeof versions)[number]) => {
+            const k = orderBy.map((o) => {
+              const x = o.field === 'VERSION' ? v.version : v.auc;
+              return x === null ? Infinity : o.direction === 'DESC' ? -x : x;
+            });
+            while (k.length < 2) k.push(Infinity);
+            return [...k, v.version];
+          };
+          const cmp = (a: number[], b: number[]) => { for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1; return 0; };
+          const expected = versions
+            .filter((v) => (!grp || v.grp === grp) && (!metric || (v.auc !== null && ops[metric.op](v.auc, metric.value))))
+            .sort((a, b) => cmp(keyOf(a), keyOf(b)))
+            .map((v) => v.version);
+          const seen: number[] = [];
+          let after: string | null = null;
+          for (let pages = 0; pages < 20; pages++) {
+            const r: any = await gqlOk(t.url, contractOp('SearchModelVersions'), { filter, orderBy, first, after });
+            expect(r.searchModelVersions.totalCount).toBe(expected.length);
+            expect(r.searchModelVersions.edges.length).toBeLessThanOrEqual(first);
+            seen.push(...r.searchModelVersions.edges.map((e: any) => e.node.version));
+            if (!r.searchModelVersions.pageInfo.hasNextPage) break;
+            after = r.searchModelVersions.pageInfo.endCursor;
+          }
+          expect(seen).toEqual(expected);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });

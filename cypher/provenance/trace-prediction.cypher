@@ -9,6 +9,9 @@
 // Each dataset version / source appears once, attributed to the nearest
 // model whose run reaches it (modelDepth 0 = the version itself), then at its
 // shortest derivation distance from that run (depth 1 = used directly).
+// Rows carry ids, not copies, of the versions and runs they point to
+// (usedById, runId): GraphQL loads those only when a client selects them,
+// and decoding full copies per row was most of the request's CPU.
 MATCH (p:Prediction {id: $id})-[:MADE_BY]->(v:ModelVersion)
 OPTIONAL MATCH (p)-[:SERVED_BY]->(dep:Deployment)
 OPTIONAL MATCH (v)-[:PRODUCED_BY]->(run:Run)
@@ -20,12 +23,12 @@ CALL (v) {
   WITH a, length(shortest) AS d, type(last(relationships(shortest))) AS relation, startNode(last(relationships(shortest))) AS child
   WITH a, d, relation, child ORDER BY d, coalesce(a.modelName, a.name), coalesce(a.version, 0), a.id
   RETURN collect({
-    ancestor: properties(a),
+    ancestor: a {.id, .modelName, .version, .name, .provider, .providerVersion},
     kind: CASE WHEN a:ModelVersion THEN 'ModelVersion' ELSE 'ProviderModel' END,
     relation: relation,
     depth: d,
     childId: child.id,
-    run: head([(a)-[:PRODUCED_BY]->(ar:Run) | ar {.*}])
+    runId: head([(a)-[:PRODUCED_BY]->(ar:Run) | ar.id])
   }) AS ancestors,
   collect(CASE WHEN a:ModelVersion THEN {m: a, md: d} END) AS trainedAncestors
 }
@@ -40,7 +43,7 @@ CALL (trained) {
   WITH dv, t, d ORDER BY t.md, d, t.m.modelName, t.m.version
   WITH dv, head(collect({md: t.md, d: d, m: t.m})) AS best
   WITH dv, best ORDER BY best.md, best.d, dv.datasetName, dv.version, dv.id
-  RETURN collect(dv {.*, depth: best.d, modelDepth: best.md, usedBy: properties(best.m)}) AS datasets
+  RETURN collect(dv {.*, depth: best.d, modelDepth: best.md, usedById: best.m.id}) AS datasets
 }
 CALL (trained) {
   UNWIND trained AS t
@@ -52,7 +55,7 @@ CALL (trained) {
   WITH s, t, d ORDER BY t.md, d, t.m.modelName, t.m.version
   WITH s, head(collect({md: t.md, d: d, m: t.m})) AS best
   WITH s, best ORDER BY best.md, best.d, s.uri
-  RETURN collect(s {.*, depth: best.d, modelDepth: best.md, usedBy: properties(best.m)}) AS sources
+  RETURN collect(s {.*, depth: best.d, modelDepth: best.md, usedById: best.m.id}) AS sources
 }
 RETURN p {.*} AS prediction, v {.*} AS modelVersion, dep {.*} AS deployment, run {.*} AS run,
        datasets, sources, ancestors

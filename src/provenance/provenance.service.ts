@@ -173,8 +173,8 @@ export interface TraceAttribution {
   depth: number;
   /** Model hops from the traced version to the version whose run used it (0 = the traced version itself). */
   modelDepth: number;
-  /** That version: the traced one, or a base model / teacher / other model ancestor. */
-  usedBy: ModelVersionRecord;
+  /** Id of that version: the traced one, or a base model / teacher / other model ancestor. */
+  usedById: string;
 }
 
 /**
@@ -197,7 +197,8 @@ export interface PredictionTrace {
   run: RunRecord | null;
   datasets: (DatasetVersionRecord & TraceAttribution)[];
   sources: ({ id: string; uri: string } & TraceAttribution)[];
-  ancestors: (AncestorRecord & { run: RunRecord | null })[];
+  /** runId: the run that trained the ancestor (null for a provider model or a version registered without one). */
+  ancestors: (AncestorRecord & { runId: string | null })[];
 }
 
 /**
@@ -519,7 +520,7 @@ export class ProvenanceService {
         relation: string;
         depth: number;
         childId: string;
-        run: StoredRun | null;
+        runId: string | null;
       }[];
     }>(Q.tracePrediction, { id });
     if (!row) throw notFound(`no prediction with id ${id}`, { field: 'id' });
@@ -529,7 +530,7 @@ export class ProvenanceService {
       modelVersion: row.modelVersion,
       run: row.run ? toRun(row.run) : null,
       datasets: row.datasets,
-      sources: row.sources.map((x) => ({ id: x.id, uri: x.uri, depth: x.depth, modelDepth: x.modelDepth, usedBy: x.usedBy })),
+      sources: row.sources.map((x) => ({ id: x.id, uri: x.uri, depth: x.depth, modelDepth: x.modelDepth, usedById: x.usedById })),
       ancestors: row.ancestors.map((a) => ({
         id: String(a.ancestor.id),
         kind: a.kind,
@@ -540,7 +541,7 @@ export class ProvenanceService {
         relation: a.relation,
         depth: a.depth,
         childId: a.childId,
-        run: a.run ? toRun(a.run) : null,
+        runId: a.runId ?? null,
       })),
     };
   }

@@ -7,7 +7,7 @@ import { noTopicPubSub } from './events/no-pubsub.js';
 import { WebhookResolver } from './events/webhook.resolver.js';
 import { PromotionResolver } from './governance/promotion.resolver.js';
 import { TokenResolver } from './governance/token.resolver.js';
-import { ProvenanceResolver, RunResolver } from './provenance/provenance.resolver.js';
+import { LineageAncestorResolver, ProvenanceResolver, RunResolver, TracedDataSourceResolver, TracedDatasetVersionResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { SystemResolver } from './system/system.resolver.js';
 import { operationsResolvers } from './operations/index.js';
@@ -18,6 +18,9 @@ const resolvers: NonEmptyArray<Function> = [
   ...registryResolvers,
   ProvenanceResolver,
   RunResolver,
+  TracedDatasetVersionResolver,
+  TracedDataSourceResolver,
+  LineageAncestorResolver,
   EventsResolver,
   WebhookResolver,
   TokenResolver,

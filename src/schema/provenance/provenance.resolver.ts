@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { badInput } from '../../errors.js';
+import { badInput, notFound } from '../../errors.js';
 import type { MetricCursor } from '../../mlflow/tracking.service.js';
 import type {
   DatasetVersionRecord,
@@ -19,6 +19,7 @@ import {
 import {
   DatasetImpact,
   DatasetVersion,
+  LineageAncestor,
   LineageDirection,
   LineageGraph,
   LogPredictionsResult,
@@ -30,6 +31,8 @@ import {
   Run,
   RunInput,
   RunStatus,
+  TracedDataSource,
+  TracedDatasetVersion,
 } from './provenance.types.js';
 import { ModelVersion } from '../registry/model-version.type.js';
 
@@ -136,9 +139,10 @@ export class ProvenanceResolver {
       deployment: t.deployment ? { id: t.deployment.id, name: t.deployment.name } : null,
       modelVersion: toModelVersion(t.modelVersion),
       run: t.run ? toRunType(t.run) : null,
-      datasets: t.datasets.map((d) => ({ ...toDatasetVersion(d), usedBy: toModelVersion(d.usedBy) })),
-      sources: t.sources.map((s) => ({ ...s, usedBy: toModelVersion(s.usedBy) })),
-      ancestors: t.ancestors.map((a) => ({ ...a, model: { name: a.name }, run: a.run ? toRunType(a.run) : null })),
+      // usedBy and run are loaded by TraceResolvers only when selected.
+      datasets: t.datasets.map((d) => ({ ...toDatasetVersion(d), depth: d.depth, modelDepth: d.modelDepth, usedById: d.usedById })),
+      sources: t.sources,
+      ancestors: t.ancestors.map((a) => ({ ...a, model: { name: a.name } })),
     };
   }
 
@@ -200,4 +204,41 @@ function metricCursor(key: unknown[]): MetricCursor {
     throw badInput('after is not a cursor returned by this API', { field: 'after' });
   }
   return [t as number, s as number, v];
+}
+
+/**
+ * The links a prediction trace holds by id (src/provenance: the statement
+ * returns ids, not copies): each is loaded, batched, only when selected.
+ */
+@Resolver(() => TracedDatasetVersion)
+export class TracedDatasetVersionResolver {
+  @FieldResolver(() => ModelVersion)
+  async usedBy(@Root() d: TracedDatasetVersion, @Ctx() ctx: Context): Promise<ModelVersion> {
+    return loadUsedBy(d.usedById, ctx);
+  }
+}
+
+@Resolver(() => TracedDataSource)
+export class TracedDataSourceResolver {
+  @FieldResolver(() => ModelVersion)
+  async usedBy(@Root() s: TracedDataSource, @Ctx() ctx: Context): Promise<ModelVersion> {
+    return loadUsedBy(s.usedById, ctx);
+  }
+}
+
+@Resolver(() => LineageAncestor)
+export class LineageAncestorResolver {
+  @FieldResolver(() => Run, { nullable: true })
+  async run(@Root() a: LineageAncestor, @Ctx() ctx: Context): Promise<Run | null> {
+    if (!a.runId) return null;
+    const run = await ctx.loaders.run.load(a.runId);
+    return run ? toRunType(run) : null;
+  }
+}
+
+async function loadUsedBy(id: string, ctx: Context): Promise<ModelVersion> {
+  const v = await ctx.loaders.versionById.load(id);
+  // The trace's read and this one are separate: a version deleted in between is an error, not a null.
+  if (!v) throw notFound(`model version ${id} no longer exists`);
+  return toModelVersion(v);
 }

@@ -195,7 +195,10 @@ export class TracedDatasetVersion extends DatasetVersion {
   modelDepth!: number;
 
   @Field(() => ModelVersion, { description: 'The nearest model version whose training run used it (directly or through derivation).' })
-  usedBy!: ModelVersion;
+  usedBy?: ModelVersion;
+
+  /** Not in the schema: the id TracedDatasetVersionResolver loads usedBy by. */
+  usedById!: string;
 }
 
 @ObjectType()
@@ -216,7 +219,10 @@ export class TracedDataSource extends DataSource {
   modelDepth!: number;
 
   @Field(() => ModelVersion, { description: 'The nearest model version whose training run reaches it.' })
-  usedBy!: ModelVersion;
+  usedBy?: ModelVersion;
+
+  /** Not in the schema: the id TracedDataSourceResolver loads usedBy by. */
+  usedById!: string;
 }
 
 @ObjectType({ description: 'The model an ancestor belongs to: a registered model, or the provider model name.' })
@@ -255,7 +261,10 @@ export class LineageAncestor {
   childId!: string;
 
   @Field(() => Run, { nullable: true, description: 'The run that trained this ancestor (null for a provider model or a version registered without a run).' })
-  run!: Run | null;
+  run?: Run | null;
+
+  /** Not in the schema: the id LineageAncestorResolver loads run by. */
+  runId!: string | null;
 }
 
 @ObjectType()

@@ -26,8 +26,8 @@ RETURN v {.*} AS version, m {.*} AS model,
     ORDER BY type(rel), coalesce(p.modelName, p.provider + '/' + p.name), coalesce(p.version, 0)
   } AS parents,
   COLLECT {
-    MATCH (s:ModelCardSection {current: true})-[:CARD_SECTION_OF]->(x)
-    WHERE x = v OR x = m
+    UNWIND [v, m] AS x // expand from the version and the model, not from every section
+    MATCH (x)<-[:CARD_SECTION_OF]-(s:ModelCardSection {current: true})
     RETURN s {.key, .title, .body, .revision, .at, .by, scope: CASE WHEN x = v THEN 'VERSION' ELSE 'MODEL' END}
     ORDER BY s.at
   } AS sections

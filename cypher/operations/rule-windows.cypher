@@ -6,6 +6,7 @@ WHERE r.metric IN $metrics
 RETURN r {.*} AS rule,
   COLLECT {
     MATCH (s:HealthSample {deployment: $deployment, modelName: $modelName, version: $version, metric: r.metric})
+    WHERE s.at IS NOT NULL
     RETURN s {.value, .at} ORDER BY s.at DESC LIMIT 5000
   } AS samples,
   COLLECT { MATCH (a:Alert {ruleId: r.id, deployment: $deployment, state: 'OPEN'}) RETURN a {.*} LIMIT 1 }[0] AS openAlert

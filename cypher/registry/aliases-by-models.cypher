@@ -2,5 +2,6 @@
 UNWIND $keys AS key
 RETURN key, COLLECT {
   MATCH (a:Alias {modelName: key})-[:POINTS_TO]->(v:ModelVersion)
+  WHERE a.name IS NOT NULL // seeks the (modelName, name) index instead of scanning every POINTS_TO
   RETURN {alias: a.name, version: v {.*}} ORDER BY a.name
 } AS aliases

@@ -7,4 +7,4 @@ RETURN v {.*} AS version, m.gates AS gates,
   COLLECT { MATCH (v)-[:HAS_METRIC]->(x:Metric) RETURN x {.key, .value, .segment} } AS metrics,
   COLLECT { MATCH (v)-[:HAS_EVIDENCE]->(e:Evidence) RETURN e {.kind, .passed, .uri, .summary, .by, .at} ORDER BY e.at } AS evidence,
   COLLECT { MATCH (o:ModelVersion)-[:VERSION_OF]->(m) WHERE o.stage = 'PRODUCTION' AND o.id <> v.id RETURN o {.id, .version} } AS otherProduction,
-  COLLECT { MATCH (s:ModelCardSection {current: true})-[:CARD_SECTION_OF]->(x) WHERE (x = v OR x = m) AND trim(s.body) <> '' RETURN DISTINCT s.key } AS cardSections
+  COLLECT { UNWIND [v, m] AS x MATCH (x)<-[:CARD_SECTION_OF]-(s:ModelCardSection {current: true}) WHERE trim(s.body) <> '' RETURN DISTINCT s.key } AS cardSections

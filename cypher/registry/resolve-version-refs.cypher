@@ -8,7 +8,7 @@ OPTIONAL MATCH (byNumber:ModelVersion {modelName: ref.modelName, version: ref.ve
 OPTIONAL MATCH (:Alias {modelName: ref.modelName, name: ref.alias})-[:POINTS_TO]->(byAlias:ModelVersion)
 WITH i, m, byNumber, byAlias,
   CASE WHEN ref.alias = 'latest'
-    THEN COLLECT { MATCH (x:ModelVersion {modelName: ref.modelName}) RETURN x ORDER BY x.version DESC LIMIT 1 }[0]
+    THEN COLLECT { MATCH (x:ModelVersion {modelName: ref.modelName}) WHERE x.version IS NOT NULL RETURN x ORDER BY x.version DESC LIMIT 1 }[0]
   END AS byLatest
 WITH i, m, coalesce(byNumber, byAlias, byLatest) AS v
 RETURN i, m {.*} AS model, v {.*} AS version

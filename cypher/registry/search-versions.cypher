@@ -24,7 +24,7 @@ CALL {
     RETURN v
     UNION
     UNWIND CASE WHEN $tagKey IS NULL AND $metricKey IS NULL AND $modelName IS NOT NULL THEN [1] ELSE [] END AS _
-    MATCH (v:ModelVersion {modelName: $modelName})
+    MATCH (v:ModelVersion {modelName: $modelName}) WHERE v.version IS NOT NULL
     RETURN v
     UNION
     UNWIND CASE WHEN $tagKey IS NULL AND $metricKey IS NULL AND $modelName IS NULL THEN [1] ELSE [] END AS _
@@ -60,7 +60,7 @@ CALL {
     RETURN v
     UNION
     UNWIND CASE WHEN $tagKey IS NULL AND $metricKey IS NULL AND $modelName IS NOT NULL THEN [1] ELSE [] END AS _
-    MATCH (v:ModelVersion {modelName: $modelName})
+    MATCH (v:ModelVersion {modelName: $modelName}) WHERE v.version IS NOT NULL
     RETURN v
     UNION
     UNWIND CASE WHEN $tagKey IS NULL AND $metricKey IS NULL AND $modelName IS NULL THEN [1] ELSE [] END AS _

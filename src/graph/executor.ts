@@ -102,8 +102,10 @@ export class Executor {
         const text = this.statements.get(name);
         if (text === undefined) throw new Error(`unknown Cypher statement "${name}"`);
         this.statementCount++;
-        this.log.debug({ statement: name, params }, 'cypher');
+        const started = performance.now();
         const result = await mtx.run(text, toParams(params) as Params);
+        // At debug level every statement is logged with its time: the way to find a slow one.
+        if (this.log.isLevelEnabled('debug')) this.log.debug({ statement: name, params, ms: Math.round((performance.now() - started) * 100) / 100, rows: result.records.length }, 'cypher');
         return result.records.map((r) => toJs(r.toObject()) as T);
       },
     };

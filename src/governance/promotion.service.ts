@@ -16,6 +16,7 @@ import {
 } from './promotion-rules.js';
 import type { AliasMove, VersionRecord, VersionRef } from '../registry/types.js';
 import { hasRole, isRole, Role } from './roles.js';
+import type { PromotionRecord, SignedPromotion } from '../provenance/attestation.service.js';
 
 const Q = {
   lock: statement('governance/lock-promotion-request'),
@@ -65,17 +66,7 @@ export interface PromotionKeys {
   /** The key Pedigree keeps for an approver, made on their first approval. */
   ensureApproverKey(approver: string): Promise<void>;
   /** The version's attestation, recording this carried-out promotion, signed by Pedigree and every approver. */
-  attestPromotion(p: {
-    requestId: string;
-    modelName: string;
-    version: number;
-    rule: string;
-    target: { stage: string | null; alias: string | null };
-    requestedBy: string;
-    requestedAt: string;
-    evidence: unknown[];
-    approvers: string[];
-  }): Promise<{ envelope: string; keyids: string[]; subjectDigest: string }>;
+  attestPromotion(p: PromotionRecord): Promise<SignedPromotion>;
 }
 
 /** One approval of a carried-out request of a version, with its request (for attestations' predicates). */

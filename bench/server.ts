@@ -7,6 +7,8 @@
  * measurement only: every DataLoader gets maxBatchSize 1 and no cache, so each
  * field resolver's load() becomes its own Cypher statement, which is what a
  * loader-less resolver would run. The app's code is not changed.
+ *
+ * Source-mapped stack traces are off, as under `npm start` (see below).
  */
 import DataLoader from 'dataloader';
 import { createApp } from '../src/app.js';
@@ -26,6 +28,11 @@ if (process.env.BENCH_DATALOADER === 'off') {
     return load.call(this, key);
   } as typeof load;
 }
+
+// tsx turns on source-mapped stack traces; `npm start` runs compiled JS
+// without them. Every neo4j-driver result captures a stack, so leaving them on
+// would charge each request a source-map lookup production never pays.
+process.setSourceMapsEnabled(false);
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HOST: '127.0.0.1', PORT: '0' });
 const log = createLogger(config.logLevel);

@@ -45,6 +45,12 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   const { schema, services, log, metrics, security } = opts;
   const limits: Partial<QueryLimits> = { maxDepth: security.maxDepth, maxCost: security.maxCost, maxAliases: security.maxAliases, maxTokens: 20_000 };
   const server = createServer();
+  // Keep-alive connections stay open longer than the usual proxy and client
+  // idle timeouts (60 s): with Node's 5 s default the server closes idle
+  // sockets that a client or load balancer is just reusing, and that request
+  // fails with "socket hang up" (seen in the bench at 32 clients).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const ws = attachWebSocket({ server, schema, services, log, security, limits, introspection: opts.introspection, maxBufferedBytes: opts.wsMaxBufferedBytes });
 
   const apollo = new ApolloServer<Context>({

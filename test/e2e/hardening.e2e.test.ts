@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
 import { bearer, code, gql, gqlOk, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
 import { graphDigest } from '../support/graph-digest.js';
@@ -199,4 +200,24 @@ describe('GraphQL hardening', () => {
     expect(nul.errors?.[0]?.message).toMatch(/NUL/);
     expect((await graphDigest()).hash).toBe(before.hash);
   });
+
+  it('keeps an idle keep-alive connection open past Node\'s 5 s default, so a reused socket does not hang up', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(t.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...auth } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ query: '{ serverInfo { version } }' }));
+      });
+    try {
+      expect(await post()).toEqual({ status: 200, reused: false });
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(await post()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
 });

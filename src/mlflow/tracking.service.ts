@@ -464,20 +464,8 @@ interface StoredInput {
   dataset: { datasetName: string; version: string; mlflowSourceType?: string | null; mlflowSource?: string | null; mlflowSchema?: string | null; mlflowProfile?: string | null; uri?: string | null };
 }
 
-interface StoredLoggedModel {
-  id: string;
-  experimentId: string;
-  name: string;
-  artifactUri: string;
-  status: string;
-  modelType: string | null;
-  sourceRunId: string | null;
-  creatorId: string | null;
-  creationTime: number;
-  lastUpdatedTime: number;
-  tags: string | null;
-  params: string | null;
-}
+/** A logged model as the graph keeps it: tags and params as JSON text. */
+type StoredLoggedModel = Omit<LoggedModelRecord, 'tags' | 'params'> & { tags: string | null; params: string | null };
 
 /** The largest |milliseconds| a JS Date holds: metric timestamps stay within it so they read back as instants. */
 const MAX_DATE_MS = 8.64e15;

@@ -1,4 +1,6 @@
 // fromSequence: the webhook receives events committed after it exists, not the backlog.
+// The signing secret is kept sealed (sealedSecret) when PEDIGREE_SIGNING_SECRET
+// is set, else in clear (secret); exactly one of the two is non-null.
 MATCH (c:Counter {name: 'events'})
 CREATE (w:Webhook {
   fromSequence: c.value,
@@ -7,6 +9,7 @@ CREATE (w:Webhook {
   eventTypes: $eventTypes,
   description: $description,
   secret: $secret,
+  sealedSecret: $sealedSecret,
   createdAt: datetime.realtime(),
   createdBy: $actor
 })

@@ -43,7 +43,7 @@ export class EventsService {
       allowPrivate: config.webhooks.allowPrivate,
       allowHosts: config.webhooks.allowHosts.length ? config.webhooks.allowHosts : undefined,
     });
-    this.webhooks = new WebhookService(executor, policy);
+    this.webhooks = new WebhookService(executor, policy, config.signingSecret);
     this.dispatcher = new WebhookDispatcher(
       background,
       this.reader,
@@ -53,6 +53,7 @@ export class EventsService {
         backoffMaxMs: config.webhooks.backoffMaxMs,
         timeoutMs: config.webhooks.timeoutMs,
         tickMs: Math.max(config.eventPollMs, 50),
+        signingSecret: config.signingSecret,
       },
       elog,
     );

@@ -70,6 +70,16 @@ async function receiver(respond: (r: Received, nth: number) => number) {
   };
 }
 
+async function storedSecret(t: TestServer, id: string): Promise<{ secret: string | null; sealedSecret: string | null }> {
+  const session = t.app.executor.driver.session();
+  try {
+    const r = await session.run('MATCH (w:Webhook {id: $id}) RETURN w.secret AS secret, w.sealedSecret AS sealedSecret', { id });
+    return { secret: r.records[0]!.get('secret'), sealedSecret: r.records[0]!.get('sealedSecret') };
+  } finally {
+    await session.close();
+  }
+}
+
 const lastSequence = async (url: string): Promise<string> => (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
 
 describe('webhooks: registration refuses forbidden targets (SSRF)', () => {
@@ -128,6 +138,11 @@ describe('webhooks: signed, retried, durable deliveries', () => {
       expect(webhook).toMatchObject({ url: rx.url, eventTypes: ['ALIAS_SET'] });
       const listed = await gqlOk(t.url, '{ webhooks { id url } }');
       expect(listed.webhooks).toContainEqual({ id: webhook.id, url: rx.url });
+      // At rest the secret is sealed with PEDIGREE_SIGNING_SECRET (test servers have one), never in clear.
+      const stored = await storedSecret(t, webhook.id);
+      expect(stored.secret).toBeNull();
+      expect(stored.sealedSecret).toMatch(/^v1:/);
+      expect(stored.sealedSecret).not.toContain(secret.slice('whsec_'.length));
 
       // An event of another type is not delivered; the alias move is.
       await appendAliasMove(t.app.executor, { modelName: model, alias: 'prod', from: 1, to: null });
@@ -196,6 +211,33 @@ describe('webhooks: signed, retried, durable deliveries', () => {
       expect(BigInt(seq)).toBeGreaterThan(BigInt(mark));
       expect(rx.received.filter((r) => r.headers['webhook-id'] === seq)).toHaveLength(0);
 
+      t = await startTestServer(env);
+      const [hit] = await rx.waitFor(1, (r) => r.headers['webhook-id'] === seq);
+      expect(verifyWebhook(hit!.headers, hit!.body, secret).ok).toBe(true);
+      await gqlOk(t.url, DELETE, { id: webhook.id });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('a replica whose PEDIGREE_SIGNING_SECRET cannot open the sealed secret records why and sends nothing; the right one delivers', async () => {
+    const rx = await receiver(() => 200);
+    try {
+      const { webhook, secret } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } })).registerWebhook;
+      await t.close();
+      t = await startTestServer({ ...env, PEDIGREE_SIGNING_SECRET: 'another secret, sixteen characters or more' });
+      const seq = await appendAliasMove(t.app.executor, { modelName: uniq('m'), alias: 'a', from: null, to: 1 });
+      let node: any;
+      for (;;) {
+        const page = await gqlOk(t.url, DELIVERIES, { id: webhook.id, first: 5 });
+        node = page.webhookDeliveries.edges.find((e: any) => e.node.sequence === seq)?.node;
+        if (node?.attempts >= 1) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(node).toMatchObject({ status: 'PENDING', lastStatusCode: null, lastError: expect.stringMatching(/PEDIGREE_SIGNING_SECRET/) });
+      expect(rx.received).toHaveLength(0);
+
+      await t.close();
       t = await startTestServer(env);
       const [hit] = await rx.waitFor(1, (r) => r.headers['webhook-id'] === seq);
       expect(verifyWebhook(hit!.headers, hit!.body, secret).ok).toBe(true);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
+import { unseal } from '../../governance/sealed.js';
 import type { Logger } from '../../logger.js';
 import type { EventLogReader, EventRecord } from '../event-record.js';
 import { MAX_ATTEMPTS, nextAttemptDelayMs } from './backoff.js';
@@ -22,6 +23,8 @@ export interface DispatcherOptions {
   timeoutMs: number;
   /** How often due deliveries are looked for (ms). */
   tickMs: number;
+  /** Opens webhook secrets stored sealed (PEDIGREE_SIGNING_SECRET). */
+  signingSecret: string | null;
 }
 
 interface Claimed {
@@ -31,7 +34,10 @@ interface Claimed {
   attempts: number;
   webhookId: string;
   url: string;
-  secret: string;
+  /** In clear, for a webhook registered without PEDIGREE_SIGNING_SECRET; else null. */
+  secret: string | null;
+  /** Sealed with PEDIGREE_SIGNING_SECRET, bound to the webhook id; else null. */
+  sealedSecret: string | null;
 }
 
 const BATCH = 200;
@@ -51,6 +57,8 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | null = null;
   private again = false;
+  /** Opened webhook secrets by webhook id: unsealing derives a key with scrypt, once per webhook, not per delivery. */
+  private readonly secrets = new Map<string, string>();
 
   constructor(
     private readonly executor: Executor,
@@ -134,13 +142,30 @@ export class WebhookDispatcher {
     }
   }
 
+  /**
+   * The webhook's signing secret. A sealed one that does not open (no
+   * PEDIGREE_SIGNING_SECRET here, or another one) fails the attempt with that
+   * reason, recorded in the delivery log; the delivery retries as usual.
+   */
+  private secretOf(d: Claimed): string {
+    if (d.sealedSecret === null) return d.secret!;
+    let secret = this.secrets.get(d.webhookId);
+    if (secret === undefined) {
+      const opened = this.opts.signingSecret ? unseal(d.sealedSecret, this.opts.signingSecret, d.webhookId) : null;
+      if (opened === null) throw new Error('the webhook secret is sealed and PEDIGREE_SIGNING_SECRET here is missing or not the one it was sealed with');
+      secret = opened;
+      this.secrets.set(d.webhookId, secret);
+    }
+    return secret;
+  }
+
   private async attempt(d: Claimed): Promise<void> {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
       // Checked again before every attempt: DNS may have changed since registration.
       const target = await checkWebhookTarget(d.url, this.opts.policy());
-      const headers = signWebhook({ id: d.sequence, timestamp: new Date(), body: d.body, secret: d.secret });
+      const headers = signWebhook({ id: d.sequence, timestamp: new Date(), body: d.body, secret: this.secretOf(d) });
       const result = await postTo(target.url, target.addresses[0]!, headers, d.body, this.opts.timeoutMs);
       statusCode = result.statusCode;
       error = result.error ?? (statusCode !== null && (statusCode < 200 || statusCode > 299) ? `HTTP ${statusCode}` : null);

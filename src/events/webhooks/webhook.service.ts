@@ -5,6 +5,7 @@ import type { Executor } from '../../graph/executor.js';
 import { appendEvent, EventType } from '../event-log.js';
 import { EVENT_TYPE_NAME } from '../event-record.js';
 import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
+import { seal } from '../../governance/sealed.js';
 import { generateWebhookSecret } from './signature.js';
 
 const Q = {
@@ -56,6 +57,8 @@ export class WebhookService {
   constructor(
     private readonly executor: Executor,
     private readonly policy: () => WebhookTargetPolicy,
+    /** PEDIGREE_SIGNING_SECRET: with it, webhook secrets are stored sealed. */
+    private readonly signingSecret: string | null = null,
   ) {}
 
   /** Checks the target (SSRF), stores the webhook and returns it with its secret, which is shown only here. */
@@ -75,7 +78,9 @@ export class WebhookService {
         url: target.url.toString(),
         eventTypes,
         description: input.description ?? null,
-        secret,
+        // Sealed at rest when there is a secret to seal it with (bound to the webhook's id).
+        secret: this.signingSecret ? null : secret,
+        sealedSecret: this.signingSecret ? seal(secret, this.signingSecret, id) : null,
         actor,
       });
       await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor, subjectId: id, after: { url: row!.url, eventTypes } });

@@ -1,43 +1,24 @@
 /**
  * Private signing keys at rest. With a secret (PEDIGREE_SIGNING_SECRET) the
- * PKCS#8 PEM is sealed with AES-256-GCM under a key derived by scrypt from the
- * secret and a per-key salt, bound to the key id, and stored in the graph.
+ * PKCS#8 PEM is sealed (src/governance/sealed.ts: AES-256-GCM, scrypt, bound
+ * to the key id) and stored in the graph.
  * Without one, the PEM is written to a 0600 file under the data directory and
  * the graph keeps only its file name.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const VERSION = 'v1';
+import { seal, unseal } from '../../governance/sealed.js';
 
 export function sealPrivateKey(pem: string, secret: string, keyid: string): string {
-  const salt = randomBytes(16);
-  const iv = randomBytes(12);
-  const key = scryptSync(secret, salt, 32);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(keyid, 'utf8'));
-  const body = Buffer.concat([cipher.update(pem, 'utf8'), cipher.final()]);
-  return `${VERSION}:${Buffer.concat([salt, iv, cipher.getAuthTag(), body]).toString('base64')}`;
+  return seal(pem, secret, keyid);
 }
 
 /** @throws Error when the secret is wrong or the sealed text was altered. */
 export function openPrivateKey(sealed: string, secret: string, keyid: string): string {
-  const [version, b64] = sealed.split(':');
-  if (version !== VERSION || !b64) throw new Error(`sealed signing key has unknown format "${version}"`);
-  const raw = Buffer.from(b64, 'base64');
-  const salt = raw.subarray(0, 16);
-  const iv = raw.subarray(16, 28);
-  const tag = raw.subarray(28, 44);
-  const body = raw.subarray(44);
-  const decipher = createDecipheriv('aes-256-gcm', scryptSync(secret, salt, 32), iv);
-  decipher.setAAD(Buffer.from(keyid, 'utf8'));
-  decipher.setAuthTag(tag);
-  try {
-    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
-  } catch {
-    throw new Error(`cannot decrypt signing key ${keyid}: PEDIGREE_SIGNING_SECRET differs from the one it was sealed with`);
-  }
+  if (!sealed.startsWith('v1:')) throw new Error(`sealed signing key has unknown format "${sealed.split(':')[0]}"`);
+  const pem = unseal(sealed, secret, keyid);
+  if (pem === null) throw new Error(`cannot decrypt signing key ${keyid}: PEDIGREE_SIGNING_SECRET differs from the one it was sealed with`);
+  return pem;
 }
 
 /** The file a key's private half lives in without a secret: `<dataDir>/signing-keys/<hex>.pem`. */

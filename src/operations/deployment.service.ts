@@ -179,8 +179,7 @@ export class DeploymentService {
 
     try {
       return await this.executor.writeTx(async (tx) => {
-        const resolved: VersionRecord[] = [];
-        for (const m of models) resolved.push(await this.registry.requireVersion(tx, m.ref));
+        const resolved: VersionRecord[] = await this.registry.requireVersions(tx, models.map((m) => m.ref));
         // Weights are traffic shares among the entries of one model (an A/B split);
         // different models in one deployment each serve their own role.
         const perModel = new Map<string, number>();

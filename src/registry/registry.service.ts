@@ -465,7 +465,7 @@ export class RegistryService {
     return this.executor.readTx((tx) => this.resolveIn(tx, refs), 'resolveVersionRefs');
   }
 
-  private async resolveIn(tx: Tx, refs: VersionRef[]): Promise<{ model: ModelRecord | null; version: VersionRecord | null }[]> {
+  private async resolveIn(tx: Tx, refs: readonly VersionRef[]): Promise<{ model: ModelRecord | null; version: VersionRecord | null }[]> {
     if (refs.length === 0) return [];
     for (const ref of refs) checkRef(ref);
     const rows = await tx.run<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.resolveRefs, {
@@ -487,10 +487,18 @@ export class RegistryService {
   }
 
   async requireVersion(tx: Tx, ref: VersionRef): Promise<VersionRecord> {
-    const [r] = await this.resolveIn(tx, [ref]);
-    if (!r!.model) throw notFound(`no registered model named "${ref.modelName}"`, { field: 'modelName' });
-    if (!r!.version) throw notFound(`model "${ref.modelName}" has no ${ref.alias ? `alias "${ref.alias}"` : `version ${ref.version}`}`);
-    return r!.version;
+    return (await this.requireVersions(tx, [ref]))[0]!;
+  }
+
+  /** Several refs in one statement, in order; NOT_FOUND names the first that does not resolve. */
+  async requireVersions(tx: Tx, refs: readonly VersionRef[]): Promise<VersionRecord[]> {
+    const rows = await this.resolveIn(tx, refs);
+    return rows.map((r, i) => {
+      const ref = refs[i]!;
+      if (!r.model) throw notFound(`no registered model named "${ref.modelName}"`, { field: 'modelName' });
+      if (!r.version) throw notFound(`model "${ref.modelName}" has no ${ref.alias ? `alias "${ref.alias}"` : `version ${ref.version}`}`);
+      return r.version;
+    });
   }
 
   /**

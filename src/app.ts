@@ -68,13 +68,17 @@ export async function createApp(config: Config, driver: Driver, log: Logger): Pr
         http.server.once('error', rej);
         http.server.listen(port, host, () => res());
       });
+      services.retention.start();
       const bound = (http.server.address() as AddressInfo).port;
       const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       return {
         url: `http://${shown}:${bound}/graphql`,
         port: bound,
         http,
-        close: () => http.stop(),
+        close: async () => {
+          await services.retention.stop();
+          await http.stop();
+        },
       };
     },
   };

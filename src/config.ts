@@ -17,6 +17,8 @@ export interface Config {
   allowFileSources: boolean;
   /** How often each replica polls the event log for events written by others (ms). */
   eventPollMs: number;
+  /** Days kept of health samples and of finished webhook deliveries (0 = forever), and how often the pruner runs. */
+  retention: { healthSampleDays: number; deliveryDays: number; intervalMs: number };
   /** Subscription sockets whose unsent bytes exceed this are closed with 4413 (resume with `after`). */
   wsMaxBufferedBytes: number;
   /** Live events one subscription may hold while its client is behind; past it the socket is closed with 4413. */
@@ -125,6 +127,11 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool('PEDIGREE_INTROSPECTION', nodeEnv !== 'production'),
     allowFileSources: bool('PEDIGREE_ALLOW_FILE_SOURCES', false),
     eventPollMs: int('PEDIGREE_EVENT_POLL_MS', 200, 10, 60_000),
+    retention: {
+      healthSampleDays: int('PEDIGREE_HEALTH_RETENTION_DAYS', 30, 0, 36_500),
+      deliveryDays: int('PEDIGREE_DELIVERY_RETENTION_DAYS', 30, 0, 36_500),
+      intervalMs: int('PEDIGREE_RETENTION_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
+    },
     wsMaxQueuedEvents: int('PEDIGREE_WS_MAX_QUEUED_EVENTS', 10_000, 1, 10_000_000),
     wsMaxBufferedBytes: int('PEDIGREE_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     webhooks: {

@@ -1,7 +1,7 @@
 import { AnalyticsService } from './analytics/analytics.service.js';
 import type { Config } from './config.js';
 import { unreachable } from './errors.js';
-import type { Executor } from './graph/executor.js';
+import { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
 import { EventsService } from './events/events.service.js';
 import { AuditService } from './registry/audit.service.js';
@@ -20,6 +20,7 @@ import { ModelCardService } from './operations/model-card.service.js';
 import { AttestationService } from './provenance/attestation.service.js';
 import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
 import { MonitoringService } from './operations/monitoring.service.js';
+import { RetentionService } from './operations/retention.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   attestations: AttestationService;
   providerChangeLog: ProviderChangeLogService;
   monitoring: MonitoringService;
+  /** Prunes old health samples and finished webhook deliveries; runs while the app serves. */
+  retention: RetentionService;
   analytics: AnalyticsService;
 }
 
@@ -93,6 +96,9 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     attestations,
     providerChangeLog: new ProviderChangeLogService(executor),
     monitoring: new MonitoringService(executor, registry),
+    // Background work on its own executor, as the event runtime's: it neither
+    // counts in the request statement budget nor nudges the event tailer.
+    retention: new RetentionService(new Executor(executor.driver, executor.database, log), config.retention, log.child({ component: 'retention' })),
     analytics: new AnalyticsService(executor),
   };
 }

@@ -88,3 +88,33 @@ describe('rollback drill', () => {
     expect(code(none)).toBe('BAD_USER_INPUT');
   });
 });
+
+describe('retention', () => {
+  it('removes health samples older than PEDIGREE_HEALTH_RETENTION_DAYS (30 by default) and keeps the rest', async () => {
+    const m = await createModel(t.url);
+    await createVersion(t.url, m, { checksum: sha('a') });
+    const dep = uniq('retention-api');
+    const day = 86_400_000;
+    const now = Date.now();
+    await ingest(dep, m, 1, [
+      { metric: 'latency_p99', value: 1, at: new Date(now - 40 * day).toISOString() },
+      { metric: 'latency_p99', value: 2, at: new Date(now - 31 * day).toISOString() },
+      { metric: 'latency_p99', value: 3, at: new Date(now - 29 * day).toISOString() },
+      { metric: 'latency_p99', value: 4, at: new Date(now).toISOString() },
+    ]);
+    const values = async () => {
+      const session = t.app.executor.driver.session();
+      try {
+        const r = await session.run('MATCH (s:HealthSample {deployment: $dep}) RETURN s.value AS v ORDER BY v', { dep });
+        return r.records.map((x) => x.get('v') as number);
+      } finally {
+        await session.close();
+      }
+    };
+    expect(await values()).toEqual([1, 2, 3, 4]);
+    const removed = await t.app.services.retention.runOnce(now);
+    expect(removed.healthSamples).toBeGreaterThanOrEqual(2);
+    expect(await values()).toEqual([3, 4]);
+    expect((await t.app.services.retention.runOnce(now)).healthSamples).toBe(0);
+  });
+});

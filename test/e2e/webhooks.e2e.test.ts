@@ -246,4 +246,41 @@ describe('webhooks: signed, retried, durable deliveries', () => {
       await rx.close();
     }
   });
+
+  it('retention removes finished deliveries older than PEDIGREE_DELIVERY_RETENTION_DAYS and keeps pending ones whatever their age', async () => {
+    const rx = await receiver(() => 200);
+    try {
+      const { webhook } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } })).registerWebhook;
+      const seqs = [
+        await appendAliasMove(t.app.executor, { modelName: uniq('m'), alias: 'a', from: null, to: 1 }),
+        await appendAliasMove(t.app.executor, { modelName: uniq('m'), alias: 'a', from: null, to: 1 }),
+      ];
+      await rx.waitFor(1, (r) => r.headers['webhook-id'] === seqs[1]);
+      const session = t.app.executor.driver.session();
+      const statuses = async () =>
+        (await session.run('MATCH (d:WebhookDelivery {webhookId: $id}) RETURN toString(d.sequence) AS s, d.status AS status ORDER BY d.sequence', { id: webhook.id })).records.map((r) => [r.get('s'), r.get('status')]);
+      try {
+        for (;;) {
+          if ((await statuses()).filter(([, st]) => st === 'DELIVERED').length === 2) break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        // Both 40 days old; the second made PENDING again (not due), as a delivery still owed.
+        await session.run(
+          `MATCH (d:WebhookDelivery {webhookId: $id})
+           SET d.createdAt = datetime() - duration({days: 40})
+           WITH d WHERE toString(d.sequence) = $pending
+           SET d.status = 'PENDING', d.nextAttemptAtMs = timestamp() + 3600000`,
+          { id: webhook.id, pending: seqs[1] },
+        );
+        const removed = await t.app.services.retention.runOnce();
+        expect(removed.deliveries).toBeGreaterThanOrEqual(1);
+        expect(await statuses()).toEqual([[seqs[1], 'PENDING']]);
+      } finally {
+        await session.close();
+      }
+      await gqlOk(t.url, DELETE, { id: webhook.id });
+    } finally {
+      await rx.close();
+    }
+  });
 });

@@ -135,5 +135,7 @@ describe('audit log', () => {
     expect(next.auditLog.edges.map((e: any) => e.node.type)).toEqual(['STAGE_CHANGED']);
     expect(next.auditLog.pageInfo.hasNextPage).toBe(false);
     expect(code(await gql(t.url, contractOp('AuditLog'), { after: 'garbage' }))).toBe('BAD_USER_INPUT');
+    // A type that is not an event type name could match nothing: refused, as by the subscriptions.
+    expect(code(await gql(t.url, contractOp('AuditLog'), { filter: { types: ["'}) DETACH DELETE n //"] } }))).toBe('BAD_USER_INPUT');
   });
 });

@@ -32,7 +32,7 @@ export interface RunningServer {
  * migrations → services → schema → HTTP + websocket server.
  */
 export async function createApp(config: Config, driver: Driver, log: Logger): Promise<App> {
-  const executor = new Executor(driver, config.neo4j.database, log);
+  const executor = new Executor(driver, config.neo4j.database, log, undefined, config.writeGroup);
   await applyMigrations(executor, log);
   const services = createServices(executor, config, log);
   const schema = enforcePolicy(await buildPedigreeSchema(), { anonymousRead: config.security.anonymousRead });

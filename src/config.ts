@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   /** Unset → start the embedded Neo4j under dataDir. */
   neo4j: { uri?: string; user: string; password: string; database: string };
+  /** Most writes one group commit carries (src/graph/executor.ts); 1 turns grouping off. */
+  writeGroup: number;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: string;
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
       password: env.NEO4J_PASSWORD ?? '',
       database: env.NEO4J_DATABASE || 'neo4j',
     },
+    writeGroup: int('PEDIGREE_WRITE_GROUP', 32, 1, 1000),
     dataDir: resolve(env.PEDIGREE_DATA_DIR || '.pedigree'),
     logLevel,
     nodeEnv,

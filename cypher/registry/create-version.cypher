@@ -1,13 +1,24 @@
-// Creates the version under the lock taken by lock-model-for-version, with its
-// tags, metrics and provenance edges (run, base model, distillation teachers).
+// Creates the next version of a model, with its tags, metrics and provenance
+// edges (run, base model, distillation teachers). Incrementing the model's
+// versionCounter takes its write lock first, so concurrent registrations on
+// one model queue here and numbers are 1..N with no gap. The semantic version
+// bumps the highest one so far ($bump: MAJOR, MINOR or PATCH; 1.0.0 first).
+// No row: no such model.
 MATCH (m:RegisteredModel {name: $modelName})
-WITH m, datetime.realtime() AS now
+SET m.versionCounter = m.versionCounter + 1
+WITH m, datetime.realtime() AS now,
+  CASE
+    WHEN m.semverMajor IS NULL THEN [1, 0, 0]
+    WHEN $bump = 'MAJOR' THEN [m.semverMajor + 1, 0, 0]
+    WHEN $bump = 'MINOR' THEN [m.semverMajor, m.semverMinor + 1, 0]
+    ELSE [m.semverMajor, m.semverMinor, m.semverPatch + 1]
+  END AS sv
 CREATE (v:ModelVersion {
   id: randomUUID(),
   modelName: $modelName,
-  version: $version,
-  semver: $semver,
-  major: $major, minor: $minor, patch: $patch,
+  version: m.versionCounter,
+  semver: toString(sv[0]) + '.' + toString(sv[1]) + '.' + toString(sv[2]),
+  major: sv[0], minor: sv[1], patch: sv[2],
   stage: 'DEVELOPMENT',
   everProduction: false,
   source: $source,
@@ -19,7 +30,7 @@ CREATE (v:ModelVersion {
   updatedAt: now,
   createdBy: $actor
 })-[:VERSION_OF]->(m)
-SET m.semverMajor = $major, m.semverMinor = $minor, m.semverPatch = $patch, m.updatedAt = now
+SET m.semverMajor = sv[0], m.semverMinor = sv[1], m.semverPatch = sv[2], m.updatedAt = now
 FOREACH (t IN $tags | CREATE (v)-[:HAS_TAG]->(:Tag {key: t.key, value: t.value}))
 FOREACH (x IN $metrics | CREATE (v)-[:HAS_METRIC]->(:Metric {key: x.key, value: toFloat(x.value), segment: x.segment}))
 WITH v

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import neo4j, { type Driver, type ManagedTransaction, Neo4jError } from 'neo4j-driver';
 import { conflict, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -10,6 +11,28 @@ export type Row = Record<string, unknown>;
 export interface Tx {
   run<T = Row>(name: Statement, params?: Params): Promise<T[]>;
 }
+
+export interface WriteOptions {
+  /**
+   * Run in a transaction of its own, beside the group commit: for large
+   * writes (a 10,000-prediction batch) that would hold up the writes grouped
+   * with them.
+   */
+  alone?: boolean;
+}
+
+/** A write waiting for the group commit. */
+interface PendingWrite {
+  work: (tx: Tx) => Promise<unknown>;
+  label: string;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  /** Failed inside a group: runs next in a transaction of its own. */
+  solo: boolean;
+}
+
+/** Default most writes one group commit carries. */
+export const DEFAULT_WRITE_GROUP = 32;
 
 /**
  * The one choke point for Cypher. Statements are loaded by name from cypher/,
@@ -27,12 +50,20 @@ export class Executor {
    * of waiting for its next poll.
    */
   readonly afterCommit = new Set<() => void>();
+  /** Write transactions committed and the writes they carried (group commit). */
+  readonly commits = { transactions: 0, writes: 0 };
+
+  private readonly pending: PendingWrite[] = [];
+  private committing = false;
+  private readonly insideGroup = new AsyncLocalStorage<true>();
 
   constructor(
     readonly driver: Driver,
     readonly database: string,
     private readonly log: Logger,
     statements = loadStatements(),
+    /** Most writes one transaction carries; 1 turns group commit off. */
+    private readonly writeGroup = DEFAULT_WRITE_GROUP,
   ) {
     this.statements = statements;
     const missing = [...declaredStatements()].filter((n) => !statements.has(n));
@@ -58,12 +89,93 @@ export class Executor {
 
   /**
    * Several statements in one write transaction. `work` may run more than once
-   * (retries on transient errors): it must have no side effects outside Neo4j.
+   * (retries on transient errors, and again alone when its group fails): it
+   * must have no side effects outside Neo4j.
+   *
+   * Group commit: one write transaction is in flight per executor; writes that
+   * arrive meanwhile wait and then run one after another inside the next
+   * transaction, which commits them together (at most `writeGroup` of them).
+   * Every write that appends an event holds the global event counter until
+   * its commit, so the commits were serial anyway: grouping pays one commit
+   * for many instead of one each. Each write sees the ones before it in its
+   * group exactly as if they had committed first. When a write fails inside a
+   * group, the group rolls back; the writes before it run again as a group,
+   * the failed one alone (its own error, or its success, is then what its
+   * caller gets), and the rest rejoin the queue. So a failure never rolls
+   * back or fails another caller's write.
    */
-  async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
-    const result = await this.transaction('WRITE', work, label);
+  async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions = {}): Promise<R> {
+    // A write started from inside a grouped write's work cannot wait for the
+    // group it is part of: it runs alone, as it would without grouping.
+    if (options.alone || this.writeGroup <= 1 || this.insideGroup.getStore()) {
+      const result = await this.transaction('WRITE', work, label);
+      this.committed(1);
+      return result;
+    }
+    return new Promise<R>((resolve, reject) => {
+      this.pending.push({ work, label, resolve: resolve as (value: unknown) => void, reject, solo: false });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.committing || this.pending.length === 0) return;
+    const first = this.pending[0]!;
+    let size = 1;
+    if (!first.solo) {
+      while (size < this.pending.length && size < this.writeGroup && !this.pending[size]!.solo) size++;
+    }
+    const group = this.pending.splice(0, size);
+    this.committing = true;
+    void this.commitGroup(group).finally(() => {
+      this.committing = false;
+      this.drain();
+    });
+  }
+
+  private async commitGroup(group: PendingWrite[]): Promise<void> {
+    if (group.length === 1) {
+      const [w] = group as [PendingWrite];
+      try {
+        const result = await this.insideGroup.run(true, () => this.transaction('WRITE', w.work, w.label));
+        this.committed(1);
+        w.resolve(result);
+      } catch (err) {
+        w.reject(err);
+      }
+      return;
+    }
+    let failedAt = -1;
+    try {
+      const results = await this.insideGroup.run(true, () =>
+        this.transaction(
+          'WRITE',
+          async (tx) => {
+            const out: unknown[] = [];
+            for (let i = 0; i < group.length; i++) {
+              failedAt = i;
+              out.push(await group[i]!.work(tx));
+            }
+            failedAt = group.length; // every write ran: a failure now is the commit's
+            return out;
+          },
+          `group of ${group.length}: ${[...new Set(group.map((w) => w.label))].join(', ')}`,
+        ),
+      );
+      this.committed(group.length);
+      group.forEach((w, i) => w.resolve(results[i]));
+    } catch (err) {
+      this.log.debug({ writes: group.length, failedAt, err: err instanceof Error ? err.message : String(err) }, 'write group rolled back; its writes run again');
+      if (failedAt >= 0 && failedAt < group.length) group[failedAt]!.solo = true;
+      else for (const w of group) w.solo = true;
+      this.pending.unshift(...group);
+    }
+  }
+
+  private committed(writes: number): void {
+    this.commits.transactions++;
+    this.commits.writes += writes;
     for (const listener of this.afterCommit) listener();
-    return result;
   }
 
   /**

@@ -212,7 +212,7 @@ export class MonitoringService {
         after: { deployment: input.deployment, count: samples.length, metrics, raised: raised.length, resolved: resolved.length },
       });
       return { count: samples.length, raised, resolved, version: v };
-    }, 'ingestHealthSignals');
+    }, 'ingestHealthSignals', { alone: true });
     // After commit: the newest value of each series for /metrics.
     for (const s of [...samples].sort((a, b) => a.at.localeCompare(b.at))) {
       const labels = { deployment: input.deployment, model: result.version.modelName, version: String(result.version.version), metric: s.metric };

@@ -457,7 +457,7 @@ export class ProvenanceService {
         after: { count: all.length, created, deployment },
       });
       return { count: all.length, created, modelVersion };
-    }, 'logPredictions');
+    }, 'logPredictions', { alone: true });
   }
 
   /**

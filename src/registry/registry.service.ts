@@ -17,7 +17,6 @@ import {
   assertText,
   assertVersionNumber,
   LATEST,
-  nextSemver,
   validateSource,
   type Bump,
 } from './validation.js';
@@ -34,7 +33,6 @@ const Q = {
   setVersionTag: statement('registry/set-version-tag'),
   updateVersion: statement('registry/update-version'),
   deleteVersionTag: statement('registry/delete-version-tag'),
-  lockModel: statement('registry/lock-model-for-version'),
   createVersion: statement('registry/create-version'),
   providerModels: statement('registry/provider-models-by-ids'),
   runForFingerprint: statement('registry/read-run-for-fingerprint'),
@@ -130,15 +128,6 @@ export interface PageRequest {
  */
 export class RegistryService {
   promotionGuard: PromotionGuard | null = null;
-  /**
-   * Registrations on one model, queued per process. Neo4j's lock on the model
-   * node is what guards numbering (and still does across replicas); queueing
-   * here first keeps 32 concurrent registrations from piling onto that lock,
-   * where Neo4j's deadlock detector aborts waiters and the driver's retries
-   * then cost seconds.
-   */
-  private readonly registrationQueues = new Map<string, Promise<unknown>>();
-
   constructor(
     private readonly executor: Executor,
     private readonly config: Pick<Config, 'allowFileSources'>,
@@ -389,18 +378,11 @@ export class RegistryService {
             seeds: run.seeds ?? [],
           });
         }
-        const [lock] = await tx.run<{ version: number; highest: [number, number, number] | null }>(Q.lockModel, { modelName: input.modelName });
-        if (!lock) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
-        const [major, minor, patch] = nextSemver(lock.highest, bump);
         const baseVersionIds = input.baseModel ? [resolved[0]!.version!.id] : [];
         const teacherVersionIds = resolved.slice(input.baseModel ? 1 : 0).map((r) => r.version!.id);
         const [row] = await tx.run<{ version: VersionRecord }>(Q.createVersion, {
           modelName: input.modelName,
-          version: lock.version,
-          semver: `${major}.${minor}.${patch}`,
-          major,
-          minor,
-          patch,
+          bump,
           source: input.source,
           checksum: input.checksum ?? null,
           fingerprint,
@@ -415,7 +397,8 @@ export class RegistryService {
           teacherVersionIds,
           teacherProviderIds: teacherProviders,
         });
-        const v = row!.version;
+        if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
+        const v = row.version;
         if (input.idempotencyKey) await recordIdempotent(tx, 'createModelVersion', input.idempotencyKey, hash, v.id);
         await appendEvent(tx, {
           type: EventType.VERSION_CREATED,
@@ -428,28 +411,15 @@ export class RegistryService {
         return v;
       }, 'createModelVersion');
 
-    return this.queued(input.modelName, async () => {
-      try {
-        return await attempt();
-      } catch (err) {
-        if (isConstraint(err) && input.idempotencyKey) {
-          // A concurrent request with the same key committed first: answer as its retry.
-          return attempt();
-        }
-        throw err;
+    try {
+      return await attempt();
+    } catch (err) {
+      if (isConstraint(err) && input.idempotencyKey) {
+        // A concurrent request with the same key committed first: answer as its retry.
+        return attempt();
       }
-    });
-  }
-
-  private queued<T>(modelName: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.registrationQueues.get(modelName) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.registrationQueues.set(modelName, tail);
-    void tail.then(() => {
-      if (this.registrationQueues.get(modelName) === tail) this.registrationQueues.delete(modelName);
-    });
-    return next;
+      throw err;
+    }
   }
 
   async versionsByIds(ids: readonly string[]): Promise<(VersionRecord | null)[]> {

@@ -133,22 +133,11 @@ export function assertText(value: string | null | undefined, field: string, max:
   if (value != null && value.length > max) throw badInput(`${field} must be at most ${max} characters; got ${value.length}`, { field });
 }
 
-export type Bump = 'MAJOR' | 'MINOR' | 'PATCH';
-
 /**
  * ML semver: MAJOR = architecture change, MINOR = retrained on new data or
  * hyperparameters, PATCH = configuration, threshold or dependency change. The
- * first version is 1.0.0 whatever the bump.
+ * first version is 1.0.0 whatever the bump (applied in
+ * cypher/registry/create-version.cypher, under the model's lock).
  */
-export function nextSemver(highest: [number, number, number] | null, bump: Bump): [number, number, number] {
-  if (!highest) return [1, 0, 0];
-  const [M, m, p] = highest;
-  switch (bump) {
-    case 'MAJOR':
-      return [M + 1, 0, 0];
-    case 'MINOR':
-      return [M, m + 1, 0];
-    case 'PATCH':
-      return [M, m, p + 1];
-  }
-}
+export type Bump = 'MAJOR' | 'MINOR' | 'PATCH';
+

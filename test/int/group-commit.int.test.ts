@@ -1,0 +1,147 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/errors.js';
+import { DEFAULT_WRITE_GROUP } from '../../src/graph/executor.js';
+import { code, gql, gqlOk, sha, uniq } from '../support/graphql.js';
+import { contractOp } from '../support/contract.js';
+import { createModel } from '../support/fixtures.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * Group commit (src/graph/executor.ts): writes that arrive while a write
+ * transaction commits run together in the next one. The invariant: whatever
+ * the grouping, and whichever writes fail inside a group, every caller gets
+ * exactly what running the writes one by one, in arrival order, would have
+ * given it, and the graph ends the same.
+ */
+
+type Op =
+  | { kind: 'createModel'; model: number }
+  | { kind: 'createVersion'; model: number; bump: 'MAJOR' | 'MINOR' | 'PATCH' }
+  | { kind: 'setAlias'; model: number; alias: 'blue' | 'green'; version: number }
+  | { kind: 'deleteAlias'; model: number; alias: 'blue' | 'green' }
+  | { kind: 'setTag'; model: number; value: string };
+
+const MODELS = 3;
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('createModel' as const), model: fc.nat(MODELS - 1) }),
+  fc.record({ kind: fc.constant('createVersion' as const), model: fc.nat(MODELS - 1), bump: fc.constantFrom('MAJOR' as const, 'MINOR' as const, 'PATCH' as const) }),
+  fc.record({ kind: fc.constant('setAlias' as const), model: fc.nat(MODELS - 1), alias: fc.constantFrom('blue' as const, 'green' as const), version: fc.integer({ min: 1, max: 4 }) }),
+  fc.record({ kind: fc.constant('deleteAlias' as const), model: fc.nat(MODELS - 1), alias: fc.constantFrom('blue' as const, 'green' as const) }),
+  fc.record({ kind: fc.constant('setTag' as const), model: fc.nat(MODELS - 1), value: fc.constantFrom('x', 'y') }),
+);
+
+describe('group commit', () => {
+  let grouped: TestServer;
+  let serial: TestServer;
+  beforeAll(async () => {
+    grouped = await startTestServer();
+    serial = await startTestServer({ PEDIGREE_WRITE_GROUP: '1' });
+  });
+  afterAll(async () => {
+    await grouped?.close();
+    await serial?.close();
+  });
+
+  /** Starts one op on a server's services; `name` maps a model index to this run's model name. */
+  function start(t: TestServer, op: Op, name: (i: number) => string): Promise<unknown> {
+    const r = t.app.services.registry;
+    switch (op.kind) {
+      case 'createModel':
+        return r.createModel({ name: name(op.model) }, 'prop').then(() => 'created');
+      case 'createVersion':
+        return r.createVersion({ modelName: name(op.model), source: `s3://b/${op.model}/m.pkl`, checksum: sha('c'), bump: op.bump }, 'prop').then((v) => `${v.version}@${v.semver}`);
+      case 'setAlias':
+        return r.setAlias(name(op.model), op.alias, op.version, 'prop').then((m) => `${op.alias}→${m.version?.version}`);
+      case 'deleteAlias':
+        return r.deleteAlias(name(op.model), op.alias, 'prop').then(() => 'deleted');
+      case 'setTag':
+        return r.setModelTag(name(op.model), 'k', op.value, 'prop').then(() => 'tagged');
+    }
+  }
+
+  const outcome = (p: Promise<unknown>): Promise<string> =>
+    p.then(
+      (v) => `ok ${String(v)}`,
+      (e: unknown) => (e instanceof DomainError ? `error ${e.code}` : `unexpected ${String(e)}`),
+    );
+
+  /** The models' state: versions with semvers, aliases, tags, and their events in order. */
+  async function state(t: TestServer, prefix: string): Promise<unknown> {
+    const s = t.app.executor.driver.session();
+    try {
+      const res = await s.run(
+        `MATCH (m:RegisteredModel) WHERE m.name STARTS WITH $prefix
+         OPTIONAL MATCH (v:ModelVersion)-[:VERSION_OF]->(m)
+         WITH m, v ORDER BY v.version
+         WITH m, collect(toString(v.version) + '@' + v.semver) AS versions
+         OPTIONAL MATCH (m)-[:HAS_TAG]->(t:Tag)
+         WITH m, versions, collect(t.key + '=' + t.value) AS tags
+         OPTIONAL MATCH (a:Alias {modelName: m.name})-[:POINTS_TO]->(av:ModelVersion)
+         WITH m, versions, tags, a, av ORDER BY a.name
+         WITH m, versions, tags, collect(a.name + '→' + toString(av.version)) AS aliases
+         CALL { WITH m MATCH (e:Event {modelName: m.name}) WITH e ORDER BY e.sequence RETURN collect(e.type) AS events }
+         RETURN substring(m.name, size($prefix)) AS model, m.versionCounter AS counter, versions, tags, aliases, events ORDER BY model`,
+        { prefix },
+      );
+      return res.records.map((r) => r.toObject());
+    } finally {
+      await s.close();
+    }
+  }
+
+  it('concurrent writes give each caller and the graph what running them one by one in arrival order gives', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 2, maxLength: 70 }), async (ops) => {
+        const pg = uniq('gc');
+        const ps = uniq('gs');
+        const before = { ...grouped.app.executor.commits };
+        // All started at once: the first runs alone, the rest wait and are grouped.
+        const concurrent = await Promise.all(ops.map((op) => outcome(start(grouped, op, (i) => `${pg}-m${i}`))));
+        const grouping = { transactions: grouped.app.executor.commits.transactions - before.transactions, writes: grouped.app.executor.commits.writes - before.writes };
+        const oneByOne: string[] = [];
+        for (const op of ops) oneByOne.push(await outcome(start(serial, op, (i) => `${ps}-m${i}`)));
+        expect(concurrent).toEqual(oneByOne);
+        expect(concurrent.filter((o) => o.startsWith('unexpected'))).toEqual([]);
+        expect(await state(grouped, `${pg}-`)).toEqual(await state(serial, `${ps}-`));
+        // Every successful write committed once. With no failure, all but the
+        // first (which found no commit in flight) rode in full groups.
+        const succeeded = concurrent.filter((o) => o.startsWith('ok')).length;
+        expect(grouping.writes).toBe(succeeded);
+        if (succeeded === ops.length) expect(grouping.transactions).toBe(1 + Math.ceil((ops.length - 1) / DEFAULT_WRITE_GROUP));
+      }),
+      { numRuns: 25 },
+    );
+  }, 300_000);
+
+  it('over HTTP: 32 concurrent registrations, every fourth naming a missing run, number the good ones 1..N and fail only the bad ones', async () => {
+    const model = await createModel(grouped.url, uniq('gc-http'));
+    const results = await Promise.all(
+      Array.from({ length: 32 }, (_, i) =>
+        gql(grouped.url, contractOp('CreateModelVersion'), {
+          input: { modelName: model, source: `s3://b/${model}/${i}.pkl`, checksum: sha('d'), ...(i % 4 === 3 ? { runId: `no-such-run-${i}` } : {}) },
+        }),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (i % 4 === 3) {
+        expect(code(r)).toBe('NOT_FOUND');
+        expect(r.errors![0]!.message).toContain(`no-such-run-${i}`);
+      } else {
+        expect(r.errors).toBeUndefined();
+      }
+    });
+    const numbers = results.filter((_, i) => i % 4 !== 3).map((r) => r.data.createModelVersion.version as number);
+    expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    const data = await gqlOk(grouped.url, `query($m: String!) { registeredModel(name: $m) { versions(first: 100) { totalCount edges { node { version source } } } } }`, { m: model });
+    expect(data.registeredModel.versions.totalCount).toBe(24);
+    const s = grouped.app.executor.driver.session();
+    try {
+      const ev = await s.run(`MATCH (e:Event {modelName: $m, type: 'VERSION_CREATED'}) RETURN count(e) AS n, count(DISTINCT e.version) AS distinct`, { m: model });
+      expect(ev.records[0]!.get('n').toNumber()).toBe(24);
+      expect(ev.records[0]!.get('distinct').toNumber()).toBe(24);
+    } finally {
+      await s.close();
+    }
+  }, 120_000);
+});

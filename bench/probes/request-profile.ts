@@ -59,6 +59,16 @@ try {
     self.set(k, (self.get(k) ?? 0) + dt);
   }
   for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / n).toFixed(3).padStart(8)} ms/req  ${k}`);
+  // The same self time by package (node_modules/<name>), Pedigree source file, or Node internals.
+  const byModule = new Map<string, number>();
+  for (const sid of profile.samples!) {
+    const url = byId.get(sid)!.callFrame.url;
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    const k = m ? m[1]! : url.includes('/src/') ? `src/${url.split('/src/')[1]}` : url ? url.replace(/^.*\//, '') : '(native/gc/idle)';
+    byModule.set(k, (byModule.get(k) ?? 0) + dt);
+  }
+  console.log('by module:');
+  for (const [k, v] of [...byModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(v / n).toFixed(3).padStart(8)} ms/req  ${k}`);
   await server.close();
   await driver.close();
 } finally {

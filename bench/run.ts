@@ -243,7 +243,8 @@ async function main(): Promise<void> {
       const direct = async () => {
         const s = drv.session({ database: 'neo4j', defaultAccessMode: neo4j.session.READ });
         try {
-          const res = await s.executeRead((tx) => tx.run(resolveText, { refs: [{ modelName: pickModel(), version: null, alias: 'champion' }] }));
+          // An auto-commit query, as Pedigree's single-statement reads are: the floor for one statement.
+          const res = await s.run(resolveText, { refs: [{ modelName: pickModel(), version: null, alias: 'champion' }] });
           return (res.records[0]?.toObject().version as { version?: unknown } | null)?.version != null;
         } finally {
           await s.close();
@@ -252,7 +253,7 @@ async function main(): Promise<void> {
       const bolt = async () => {
         const s = drv.session({ database: 'neo4j', defaultAccessMode: neo4j.session.READ });
         try {
-          await s.executeRead((tx) => tx.run(pingText));
+          await s.run(pingText);
           return true;
         } finally {
           await s.close();

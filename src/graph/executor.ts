@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import neo4j, { type Driver, type ManagedTransaction, Neo4jError } from 'neo4j-driver';
+import neo4j, { type Driver, type ManagedTransaction, Neo4jError, type Record as Neo4jRecord } from 'neo4j-driver';
 import { conflict, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { declaredStatements, loadStatements, type Statement } from './cypher.js';
@@ -72,9 +72,27 @@ export class Executor {
     }
   }
 
-  /** One statement in its own read transaction. */
-  read<T = Row>(name: Statement, params: Params = {}): Promise<T[]> {
-    return this.readTx((tx) => tx.run<T>(name, params), name);
+  /**
+   * One statement in its own read transaction: sent as an auto-commit query,
+   * which needs one Bolt round trip where a managed transaction needs two
+   * (BEGIN and RUN travel together, COMMIT after). A failure the driver calls
+   * retryable (the database briefly unavailable, a routing change) is retried
+   * as a managed read transaction, with the driver's backoff.
+   */
+  async read<T = Row>(name: Statement, params: Params = {}): Promise<T[]> {
+    const text = this.textOf(name);
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      this.statementCount++;
+      const started = performance.now();
+      const result = await session.run(text, toParams(params) as Params, { metadata: { app: 'pedigree', operation: name } });
+      return this.rows<T>(name, params, started, result.records);
+    } catch (err) {
+      if (neo4j.isRetryableError(err)) return this.readTx((tx) => tx.run<T>(name, params), name);
+      throw this.mapError(err, name);
+    } finally {
+      await session.close();
+    }
   }
 
   /** One statement in its own write transaction. */
@@ -105,10 +123,14 @@ export class Executor {
    * back or fails another caller's write.
    */
   async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions = {}): Promise<R> {
-    // A write started from inside a grouped write's work cannot wait for the
-    // group it is part of: it runs alone, as it would without grouping.
-    if (options.alone || this.writeGroup <= 1 || this.insideGroup.getStore()) {
-      const result = await this.transaction('WRITE', work, label);
+    const nested = this.insideGroup.getStore() === true;
+    if (options.alone || this.writeGroup <= 1 || nested) {
+      // A write started from inside another write's work cannot wait for the
+      // group that work belongs to: it runs alone, as without grouping. The
+      // registry composes writes inside one transaction instead (the `…In(tx)`
+      // methods), so this is a mistake worth hearing about.
+      if (nested) this.log.warn({ operation: label }, 'a write transaction was started inside another one; it runs alone');
+      const result = await this.insideGroup.run(true, () => this.transaction('WRITE', work, label));
       this.committed(1);
       return result;
     }
@@ -211,16 +233,25 @@ export class Executor {
   private wrap(mtx: ManagedTransaction): Tx {
     return {
       run: async <T>(name: Statement, params: Params = {}): Promise<T[]> => {
-        const text = this.statements.get(name);
-        if (text === undefined) throw new Error(`unknown Cypher statement "${name}"`);
+        const text = this.textOf(name);
         this.statementCount++;
         const started = performance.now();
         const result = await mtx.run(text, toParams(params) as Params);
-        // At debug level every statement is logged with its time: the way to find a slow one.
-        if (this.log.isLevelEnabled('debug')) this.log.debug({ statement: name, params, ms: Math.round((performance.now() - started) * 100) / 100, rows: result.records.length }, 'cypher');
-        return result.records.map((r) => toJs(r.toObject()) as T);
+        return this.rows<T>(name, params, started, result.records);
       },
     };
+  }
+
+  private textOf(name: Statement): string {
+    const text = this.statements.get(name);
+    if (text === undefined) throw new Error(`unknown Cypher statement "${name}"`);
+    return text;
+  }
+
+  private rows<T>(name: Statement, params: Params, started: number, records: readonly Neo4jRecord[]): T[] {
+    // At debug level every statement is logged with its time: the way to find a slow one.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ statement: name, params, ms: Math.round((performance.now() - started) * 100) / 100, rows: records.length }, 'cypher');
+    return records.map((r) => toJs(r.toObject()) as T);
   }
 
   private mapError(err: unknown, label: string): unknown {

@@ -432,7 +432,8 @@ export class RegistryService {
 
   /** Resolves refs in one round trip; each result carries its model when the model exists. */
   async resolve(refs: VersionRef[]): Promise<{ model: ModelRecord | null; version: VersionRecord | null }[]> {
-    return this.executor.readTx((tx) => this.resolveIn(tx, refs), 'resolveVersionRefs');
+    // The hot read (which version is behind an alias) comes through here: one auto-commit statement.
+    return this.resolveIn({ run: (name, params) => this.executor.read(name, params) }, refs);
   }
 
   private async resolveIn(tx: Tx, refs: readonly VersionRef[]): Promise<{ model: ModelRecord | null; version: VersionRecord | null }[]> {

@@ -55,7 +55,7 @@ export class Executor {
 
   private readonly pending: PendingWrite[] = [];
   private committing = false;
-  private readonly insideGroup = new AsyncLocalStorage<true>();
+  private readonly insideGroup = new AsyncLocalStorage<'group' | 'alone'>();
 
   constructor(
     readonly driver: Driver,
@@ -123,14 +123,18 @@ export class Executor {
    * back or fails another caller's write.
    */
   async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions = {}): Promise<R> {
-    const nested = this.insideGroup.getStore() === true;
-    if (options.alone || this.writeGroup <= 1 || nested) {
-      // A write started from inside another write's work cannot wait for the
-      // group that work belongs to: it runs alone, as without grouping. The
-      // registry composes writes inside one transaction instead (the `…In(tx)`
-      // methods), so this is a mistake worth hearing about.
-      if (nested) this.log.warn({ operation: label }, 'a write transaction was started inside another one; it runs alone');
-      const result = await this.insideGroup.run(true, () => this.transaction('WRITE', work, label));
+    const inside = this.insideGroup.getStore();
+    // A write started from inside another write's work cannot wait for the
+    // group that work belongs to, and inside a group of several an earlier
+    // write may already hold the event counter it would wait for. So it
+    // refuses there (the group rolls back and the outer write is replayed on
+    // its own), and runs alone when the outer write is alone, as without
+    // grouping. The registry composes writes inside one transaction instead
+    // (the `…In(tx)` methods), so either is a mistake worth hearing about.
+    if (inside === 'group') throw new Error(`write "${label}" started inside a grouped write`);
+    if (inside === 'alone') this.log.warn({ operation: label }, 'a write transaction was started inside another one; it runs alone');
+    if (options.alone || this.writeGroup <= 1 || inside) {
+      const result = await this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
       this.committed(1);
       return result;
     }
@@ -159,7 +163,7 @@ export class Executor {
     if (group.length === 1) {
       const [w] = group as [PendingWrite];
       try {
-        const result = await this.insideGroup.run(true, () => this.transaction('WRITE', w.work, w.label));
+        const result = await this.insideGroup.run('alone', () => this.transaction('WRITE', w.work, w.label));
         this.committed(1);
         w.resolve(result);
       } catch (err) {
@@ -169,7 +173,7 @@ export class Executor {
     }
     let failedAt = -1;
     try {
-      const results = await this.insideGroup.run(true, () =>
+      const results = await this.insideGroup.run('group', () =>
         this.transaction(
           'WRITE',
           async (tx) => {

@@ -114,6 +114,29 @@ describe('group commit', () => {
     );
   }, 300_000);
 
+  it('a write started inside another write never waits on its own group: the outer write is replayed alone, and every write lands once, in order', async () => {
+    const r = grouped.app.services.registry;
+    const model = uniq('gc-nest');
+    await r.createModel({ name: model }, 'prop');
+    const tag = (value: string) => r.setModelTag(model, 'k', value, 'prop').then(() => value);
+    // The first runs alone; the next three form a group in which `b` already
+    // holds the event counter when the outer write starts its nested one.
+    const results = await Promise.all([
+      tag('a'),
+      tag('b'),
+      grouped.app.executor.writeTx(async () => `outer(${await tag('nested')})`, 'test.nestedWrite'),
+      tag('c'),
+    ]);
+    expect(results).toEqual(['a', 'b', 'outer(nested)', 'c']);
+    const s = grouped.app.executor.driver.session();
+    try {
+      const res = await s.run(`MATCH (e:Event {modelName: $m, type: 'MODEL_TAG_SET'}) WITH e ORDER BY e.sequence RETURN collect(e.after) AS after`, { m: model });
+      expect((res.records[0]!.get('after') as string[]).map((a) => JSON.parse(a).k)).toEqual(['a', 'b', 'nested', 'c']);
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
   it('over HTTP: 32 concurrent registrations, every fourth naming a missing run, number the good ones 1..N and fail only the bad ones', async () => {
     const model = await createModel(grouped.url, uniq('gc-http'));
     const results = await Promise.all(

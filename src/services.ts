@@ -1,7 +1,7 @@
 import { AnalyticsService } from './analytics/analytics.service.js';
 import type { Config } from './config.js';
 import { unreachable } from './errors.js';
-import { Executor } from './graph/executor.js';
+import type { Executor } from './graph/executor.js';
 import type { Logger } from './logger.js';
 import { EventsService } from './events/events.service.js';
 import { AuditService } from './registry/audit.service.js';
@@ -98,7 +98,7 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     monitoring: new MonitoringService(executor, registry),
     // Background work on its own executor, as the event runtime's: it neither
     // counts in the request statement budget nor nudges the event tailer.
-    retention: new RetentionService(new Executor(executor.driver, executor.database, log), config.retention, log.child({ component: 'retention' })),
+    retention: new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' })),
     analytics: new AnalyticsService(executor),
   };
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { Executor } from '../graph/executor.js';
+import type { Executor } from '../graph/executor.js';
 import type { Logger } from '../logger.js';
 import { assertEventFilter, EventLogReader, type EventFilter, type EventRecord, parseSequence } from './event-record.js';
 import { eventStream } from './event-stream.js';
@@ -36,7 +36,7 @@ export class EventsService {
     // Background reads and writes (polls, replays, delivery bookkeeping) go
     // through their own executor on the same driver, so they do not count in
     // the request executor's statement budget, nor nudge the tailer themselves.
-    const background = new Executor(executor.driver, executor.database, elog);
+    const background = executor.sibling(elog);
     this.reader = new EventLogReader(background);
     this.tailer = new EventTailer(this.reader, config.eventPollMs, elog);
     const policy = (): WebhookTargetPolicy => ({

@@ -73,6 +73,15 @@ export class Executor {
   }
 
   /**
+   * An executor for background work on the same driver, statements and group
+   * setting: its statements do not count in this one's budget, and its
+   * commits do not call this one's `afterCommit` listeners.
+   */
+  sibling(log: Logger): Executor {
+    return new Executor(this.driver, this.database, log, this.statements, this.writeGroup);
+  }
+
+  /**
    * One statement in its own read transaction: sent as an auto-commit query,
    * which needs one Bolt round trip where a managed transaction needs two
    * (BEGIN and RUN travel together, COMMIT after). A failure the driver calls
@@ -133,11 +142,7 @@ export class Executor {
     // (the `…In(tx)` methods), so either is a mistake worth hearing about.
     if (inside === 'group') throw new Error(`write "${label}" started inside a grouped write`);
     if (inside === 'alone') this.log.warn({ operation: label }, 'a write transaction was started inside another one; it runs alone');
-    if (options.alone || this.writeGroup <= 1 || inside) {
-      const result = await this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
-      this.committed(1);
-      return result;
-    }
+    if (options.alone || this.writeGroup <= 1 || inside) return this.alone(work, label);
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ work, label, resolve: resolve as (value: unknown) => void, reject, solo: false });
       this.drain();
@@ -162,13 +167,7 @@ export class Executor {
   private async commitGroup(group: PendingWrite[]): Promise<void> {
     if (group.length === 1) {
       const [w] = group as [PendingWrite];
-      try {
-        const result = await this.insideGroup.run('alone', () => this.transaction('WRITE', w.work, w.label));
-        this.committed(1);
-        w.resolve(result);
-      } catch (err) {
-        w.reject(err);
-      }
+      await this.alone(w.work, w.label).then(w.resolve, w.reject);
       return;
     }
     let failedAt = -1;
@@ -196,6 +195,13 @@ export class Executor {
       else for (const w of group) w.solo = true;
       this.pending.unshift(...group);
     }
+  }
+
+  /** One write in a transaction of its own; writes started inside it run alone too. */
+  private async alone<R>(work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
+    const result = await this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
+    this.committed(1);
+    return result;
   }
 
   private committed(writes: number): void {

@@ -9,7 +9,7 @@ import { buildPedigreeSchema } from './schema/index.js';
 import { enforcePolicy } from './server/authorize.js';
 import { createHttpServer, type HttpServer } from './server/http.js';
 import { Metrics } from './server/metrics.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Services, type ServicesOptions } from './services.js';
 
 export interface App {
   executor: Executor;
@@ -31,10 +31,12 @@ export interface RunningServer {
  * The composition root shared by `npm start` and the tests: executor →
  * migrations → services → schema → HTTP + websocket server.
  */
-export async function createApp(config: Config, driver: Driver, log: Logger): Promise<App> {
+export async function createApp(config: Config, driver: Driver, log: Logger, opts: Pick<ServicesOptions, 'testOnlyUngoverned'> = {}): Promise<App> {
   const executor = new Executor(driver, config.neo4j.database, log, undefined, config.writeGroup);
   await applyMigrations(executor, log);
-  const services = createServices(executor, config, log);
+  const metrics = new Metrics();
+  const health = metrics.family('pedigree_deployment_health', 'Newest health signal per deployment, model version and metric (ingested through this replica)', 'gauge');
+  const services = createServices(executor, config, log, { ...opts, onHealthSample: (labels, value) => health.set(labels, value) });
   const schema = enforcePolicy(await buildPedigreeSchema(), { anonymousRead: config.security.anonymousRead });
   const bootstrap = await services.tokens.bootstrapAdmin();
   if (bootstrap) {
@@ -44,10 +46,7 @@ export async function createApp(config: Config, driver: Driver, log: Logger): Pr
       'created the first admin API token; store it now, it will not be shown again (or set PEDIGREE_ADMIN_TOKEN)',
     );
   }
-  const metrics = new Metrics();
   metrics.gauge('pedigree_cypher_statements_total', 'Cypher statements run since start', () => executor.statementCount);
-  const health = metrics.family('pedigree_deployment_health', 'Newest health signal per deployment, model version and metric (ingested through this replica)', 'gauge');
-  services.monitoring.onSample = (labels, value) => health.set(labels, value);
 
   return {
     executor,
@@ -68,7 +67,7 @@ export async function createApp(config: Config, driver: Driver, log: Logger): Pr
         http.server.once('error', rej);
         http.server.listen(port, host, () => res());
       });
-      services.retention.start();
+      await services.background.start();
       const bound = (http.server.address() as AddressInfo).port;
       const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
       return {
@@ -76,8 +75,9 @@ export async function createApp(config: Config, driver: Driver, log: Logger): Pr
         port: bound,
         http,
         close: async () => {
-          await services.retention.stop();
+          // The server drains first (no new subscriptions or writes), then the background work stops.
           await http.stop();
+          await services.background.stop();
         },
       };
     },

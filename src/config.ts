@@ -21,6 +21,12 @@ export interface Config {
   eventPollMs: number;
   /** Days kept of health samples and of finished webhook deliveries (0 = forever), and how often the pruner runs. */
   retention: { healthSampleDays: number; deliveryDays: number; intervalMs: number };
+  /**
+   * Days a version that was ever in PRODUCTION is kept (its deletion, and so
+   * its artefacts', refused) after it left PRODUCTION, so a rollback to it
+   * stays possible. 0 = forever.
+   */
+  productionRetentionDays: number;
   /** Subscription sockets whose unsent bytes exceed this are closed with 4413 (resume with `after`). */
   wsMaxBufferedBytes: number;
   /** Live events one subscription may hold while its client is behind; past it the socket is closed with 4413. */
@@ -135,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
       deliveryDays: int('PEDIGREE_DELIVERY_RETENTION_DAYS', 30, 0, 36_500),
       intervalMs: int('PEDIGREE_RETENTION_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
     },
+    productionRetentionDays: int('PEDIGREE_PRODUCTION_RETENTION_DAYS', 365, 0, 36_500),
     wsMaxQueuedEvents: int('PEDIGREE_WS_MAX_QUEUED_EVENTS', 10_000, 1, 10_000_000),
     wsMaxBufferedBytes: int('PEDIGREE_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     webhooks: {

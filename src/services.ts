@@ -1,26 +1,27 @@
+import { join } from 'node:path';
 import { AnalyticsService } from './analytics/analytics.service.js';
+import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-store.js';
 import type { Config } from './config.js';
-import { unreachable } from './errors.js';
-import type { Executor } from './graph/executor.js';
-import type { Logger } from './logger.js';
 import { EventsService } from './events/events.service.js';
+import type { Executor } from './graph/executor.js';
+import { readVersionApprovals } from './governance/approvals.js';
+import { PromotionGuard, UNGOVERNED_FOR_TESTS } from './governance/guard.js';
+import { PromotionService } from './governance/promotion.service.js';
+import { TokenService } from './governance/token.service.js';
+import type { Logger } from './logger.js';
+import { MlflowTrackingService } from './mlflow/tracking.service.js';
+import { DeploymentService } from './operations/deployment.service.js';
+import { ModelCardService } from './operations/model-card.service.js';
+import { MonitoringService } from './operations/monitoring.service.js';
+import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
+import { RetentionService } from './operations/retention.service.js';
+import { AttestationService } from './provenance/attestation.service.js';
+import { ProvenanceService } from './provenance/provenance.service.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
 import type { Stage } from './registry/types.js';
-import { PromotionService } from './governance/promotion.service.js';
-import { TokenService } from './governance/token.service.js';
-import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
-import { join } from 'node:path';
-import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-store.js';
-import { MlflowTrackingService } from './mlflow/tracking.service.js';
-import { DeploymentService } from './operations/deployment.service.js';
-import { ModelCardService } from './operations/model-card.service.js';
-import { AttestationService } from './provenance/attestation.service.js';
-import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
-import { MonitoringService } from './operations/monitoring.service.js';
-import { RetentionService } from './operations/retention.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -39,66 +40,101 @@ export interface Services {
   attestations: AttestationService;
   providerChangeLog: ProviderChangeLogService;
   monitoring: MonitoringService;
-  /** Prunes old health samples and finished webhook deliveries; runs while the app serves. */
-  retention: RetentionService;
   analytics: AnalyticsService;
+  /** Prunes old health samples and finished webhook deliveries; runs as background work. */
+  retention: RetentionService;
+  /** The process's background work, started and stopped in one place (see {@link BackgroundWork}). */
+  background: BackgroundWork;
 }
 
-export function createServices(executor: Executor, config: Config, log: Logger): Services {
-  const registry = new RegistryService(executor, config);
+export interface ServicesOptions {
+  /** Receives each health signal's newest value after commit (the app exports them on /metrics). */
+  onHealthSample?: (labels: Record<string, string>, value: number) => void;
+  /**
+   * TEST ONLY: build the registry without governance's guard, so CANARY,
+   * PRODUCTION and protected aliases can be reached directly (for tests of the
+   * registry's own gates). Never set by the server.
+   */
+  testOnlyUngoverned?: boolean;
+}
+
+/**
+ * Builds the services in dependency order, each with its collaborators
+ * passed to its constructor: governance's guard before the registry (which
+ * asks it about every direct change of a governed target), the registry and
+ * lifecycle before the promotion service (which carries approved promotions
+ * out through them), attestations before promotions and deployments (which
+ * sign and verify with them).
+ */
+export function createServices(executor: Executor, config: Config, log: Logger, opts: ServicesOptions = {}): Services {
+  const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard();
+  const registry = new RegistryService(executor, config, guard);
   const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
-  const promotions = new PromotionService(executor, { expiryHours: config.security.promotionExpiryHours });
-  // Governance carries approved promotions out through the registry's
-  // transaction-level functions, and guards the registry's direct moves.
-  promotions.useRegistry({
-    resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
-    transitionStage: (tx, actor, target, stage, comment) => lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
-    moveAlias: (tx, actor, target, alias, opts) => registry.moveAliasIn(tx, target, alias, actor, opts),
-  });
-  registry.promotionGuard = (tx, target) => {
-    switch (target.kind) {
-      case 'stage':
-        // A reviewer may return a former production version directly: a rollback, recorded as one.
-        if (target.rollbackByReviewer) return Promise.resolve();
-        return promotions.assertDirectChangeAllowed(tx, { modelName: target.version.modelName, stage: target.stage });
-      case 'alias':
-        return promotions.assertDirectChangeAllowed(tx, { modelName: target.model.name, alias: target.alias, protectedAliases: target.model.protectedAliases });
-      case 'alias-delete':
-        return promotions.assertDirectChangeAllowed(tx, { modelName: target.model.name, alias: target.alias, deleteAlias: true, protectedAliases: target.model.protectedAliases });
-      default:
-        return unreachable(target);
-    }
-  };
   const modelCards = new ModelCardService(executor, registry);
-  const attestations = new AttestationService(executor, registry, modelCards, config);
-  // Signed provenance both ways: attestations record the version's approvals;
-  // approvals run in the attestation service's transaction, so the approver's
-  // key is made on their first approval and a carried-out two-person promotion
-  // is signed by Pedigree and every approver in the transaction that does it.
-  attestations.approvals = (tx, versionId) => promotions.approvalsOfVersion(tx, versionId);
-  promotions.useAttestor(attestations);
-  const deployments = new DeploymentService(executor, registry, config);
-  deployments.attestations = attestations;
+  const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
+  const promotions = new PromotionService(
+    executor,
+    { expiryHours: config.security.promotionExpiryHours },
+    {
+      resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
+      versionById: (tx, id) => registry.versionById(tx, id),
+      transitionStage: (tx, actor, target, stage, comment) => lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
+      moveAlias: (tx, actor, target, alias, o) => registry.moveAliasIn(tx, target, alias, actor, o),
+    },
+    attestations,
+  );
   const provenance = new ProvenanceService(executor, registry);
+  const events = new EventsService(executor, config, log);
+  // Background work on its own executor, as the event runtime's: it neither
+  // counts in the request statement budget nor nudges the event tailer.
+  const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));
   return {
     system: new SystemService(executor),
-    events: new EventsService(executor, config, log),
+    events,
     registry,
     lifecycle,
     audit: new AuditService(executor),
-    promotions,
     tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
+    promotions,
     provenance,
     mlflow: new MlflowTrackingService(executor, provenance),
     artifacts: new LocalArtifactStore(join(config.dataDir, 'artifacts')),
-    deployments,
+    deployments: new DeploymentService(executor, registry, config, attestations),
     modelCards,
     attestations,
     providerChangeLog: new ProviderChangeLogService(executor),
-    monitoring: new MonitoringService(executor, registry),
-    // Background work on its own executor, as the event runtime's: it neither
-    // counts in the request statement budget nor nudges the event tailer.
-    retention: new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' })),
+    monitoring: new MonitoringService(executor, registry, opts.onHealthSample),
     analytics: new AnalyticsService(executor),
+    retention,
+    background: new BackgroundWork(events, retention),
   };
+}
+
+/**
+ * Everything that runs beside requests, in one place: the event runtime
+ * (the tailer behind subscriptions, the webhook dispatcher) and retention.
+ * Started once the server listens, in that order; stopped in reverse after
+ * the server has drained. A transport never starts or stops any of it.
+ */
+export class BackgroundWork {
+  private started = false;
+
+  constructor(
+    private readonly events: EventsService,
+    private readonly retention: RetentionService,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.events.start();
+    this.retention.start();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.retention.stop();
+    await this.events.stop();
+  }
 }

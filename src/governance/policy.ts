@@ -91,6 +91,9 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   // an owner who is a CONTRIBUTOR may approve as the owner; the service checks owner-or-REVIEWER
   'Mutation.approvePromotion': Role.CONTRIBUTOR,
   'Mutation.rejectPromotion': Role.CONTRIBUTOR,
+  // the archival checklist: setting it needs ADMIN or an owner (checked by the service); any contributor records done items
+  'Mutation.setArchivalChecklist': Role.CONTRIBUTOR,
+  'Mutation.completeArchivalChecklistItem': Role.CONTRIBUTOR,
 
   // ---- review
   'Mutation.rollback': Role.REVIEWER,

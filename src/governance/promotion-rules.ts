@@ -11,20 +11,31 @@ export const PROTECTED_STAGES = ['CANARY', 'PRODUCTION'] as const;
 /** Aliases protected on every model unless the model's own list says otherwise. */
 export const DEFAULT_PROTECTED_ALIASES: readonly string[] = ['production', 'champion'];
 
+/** A model's protected aliases: its own list, or the defaults when it has none recorded. */
+export function protectedAliasesOf(model: { protectedAliases?: readonly string[] | null }): readonly string[] {
+  return model.protectedAliases ?? DEFAULT_PROTECTED_ALIASES;
+}
+
 export type PromotionTarget = { stage: string; alias?: undefined } | { alias: string; stage?: undefined };
 
 /**
- * - `ONE_REVIEWER`: one approval by a REVIEWER or ADMIN other than the requester (CANARY);
+ * - `ONE_REVIEWER`: one approval by a REVIEWER or ADMIN other than the requester
+ *   (CANARY, and leaving CANARY or PRODUCTION);
  * - `TWO_PERSON`: two distinct approvers, neither the requester, one an owner of
  *   the model and the other a REVIEWER or ADMIN (PRODUCTION, protected aliases).
  */
 export type ApprovalRule = 'ONE_REVIEWER' | 'TWO_PERSON';
 
-/** The rule a target needs, or null when it is not a promotion (no request needed or accepted). */
-export function ruleFor(target: PromotionTarget, protectedAliases: readonly string[]): ApprovalRule | null {
+/**
+ * The rule a target needs, or null when it is not a promotion (no request
+ * needed or accepted). Taking a version out of CANARY or PRODUCTION (to
+ * another stage) is governed too: one reviewer, like entering CANARY.
+ */
+export function ruleFor(target: PromotionTarget, protectedAliases: readonly string[], currentStage: string): ApprovalRule | null {
   if (target.stage !== undefined) {
     if (target.stage === 'PRODUCTION') return 'TWO_PERSON';
     if (target.stage === 'CANARY') return 'ONE_REVIEWER';
+    if (target.stage !== currentStage && (PROTECTED_STAGES as readonly string[]).includes(currentStage)) return 'ONE_REVIEWER';
     return null;
   }
   return protectedAliases.includes(target.alias) ? 'TWO_PERSON' : null;

@@ -6,9 +6,8 @@ import type { Executor, Tx } from '../graph/executor.js';
 import type { Caller } from './policy.js';
 import {
   checkApprover,
-  DEFAULT_PROTECTED_ALIASES,
   isSatisfied,
-  PROTECTED_STAGES,
+  protectedAliasesOf,
   ruleFor,
   type ApprovalFacts,
   type ApprovalRule,
@@ -27,7 +26,6 @@ const Q = {
   model: statement('governance/get-model-governance'),
   setOwners: statement('governance/set-model-owners'),
   pointedBefore: statement('governance/alias-pointed-to'),
-  versionApprovals: statement('governance/version-approvals'),
   attach: statement('governance/attach-promotion-attestation'),
 };
 
@@ -38,13 +36,16 @@ const MAX_EVIDENCE = 50;
 
 /**
  * What governance needs from the registry, all inside the caller's write
- * transaction (wired in services.ts from RegistryService and
+ * transaction (built in services.ts from RegistryService and
  * LifecycleService). The carry-out functions apply the registry's own gates
- * and append its own events; they do not run the promotion guard.
+ * and append its own events; they do not ask the governance guard (the
+ * approved request, or the REVIEWER's rollback, is the permission).
  */
 export interface RegistryPort {
   /** NOT_FOUND when the model or version does not exist. */
   resolveVersion(tx: Tx, ref: VersionRef): Promise<VersionRecord>;
+  /** The version node itself, whatever its model is called now; null when it was deleted. */
+  versionById(tx: Tx, id: string): Promise<VersionRecord | null>;
   transitionStage(tx: Tx, actor: string, target: VersionRecord, stage: string, comment: string | null): Promise<unknown>;
   moveAlias(tx: Tx, actor: string, target: VersionRecord, alias: string, opts: { eventType?: string; reason?: string }): Promise<AliasMove>;
 }
@@ -52,8 +53,7 @@ export interface RegistryPort {
 export type { VersionRef };
 
 /**
- * Signed promotion records (wired in services.ts from the attestation
- * service): approvals run in its write transaction, which may make signing
+ * Signed promotion records (the attestation service, given in services.ts): approvals run in its write transaction, which may make signing
  * keys and cleans up what it wrote outside the graph when an attempt does not
  * commit.
  */
@@ -69,18 +69,6 @@ export interface PromotionKeys {
   attestPromotion(p: PromotionRecord): Promise<SignedPromotion>;
 }
 
-/** One approval of a carried-out request of a version, with its request (for attestations' predicates). */
-export interface VersionApproval {
-  approver: string;
-  role: string;
-  asOwner: boolean;
-  comment: string | null;
-  at: string;
-  requestId: string;
-  rule: string;
-  target: { stage: string | null; alias: string | null };
-}
-
 export interface Evidence {
   kind: string;
   passed?: boolean | null;
@@ -88,7 +76,7 @@ export interface Evidence {
   summary?: string | null;
 }
 
-export type PromotionStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED';
+export type PromotionStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'CANCELLED';
 
 export interface ApprovalView extends ApprovalFacts {
   comment: string | null;
@@ -97,6 +85,9 @@ export interface ApprovalView extends ApprovalFacts {
 
 export interface PromotionRequestView {
   id: string;
+  /** The version node the request is for: approvals carry it out on this node, whatever its model is called by then (null once deleted). */
+  versionId: string | null;
+  /** The model's name now (the request keeps the name it was made under in its PROMOTION_REQUESTED event). */
   modelName: string;
   version: number;
   targetStage: string | null;
@@ -142,42 +133,20 @@ export class PromotionService {
   constructor(
     private readonly executor: Executor,
     private readonly opts: { expiryHours: number },
-    private registry: RegistryPort | null = null,
-    private attestor: PromotionAttestor | null = null,
+    private readonly registry: RegistryPort,
+    private readonly attestor: PromotionAttestor,
   ) {}
-
-  /** Wires the registry's transaction-level functions (done in services.ts). */
-  useRegistry(port: RegistryPort): void {
-    this.registry = port;
-  }
-
-  /** Wires signed promotion records (done in services.ts); without it approvals sign nothing. */
-  useAttestor(attestor: PromotionAttestor): void {
-    this.attestor = attestor;
-  }
-
-  /** The approvals of a version's carried-out requests, oldest request first, in the caller's transaction. */
-  async approvalsOfVersion(tx: Tx, versionId: string): Promise<VersionApproval[]> {
-    const rows = await tx.run<Omit<VersionApproval, 'target'> & { targetStage: string | null; targetAlias: string | null }>(Q.versionApprovals, { versionId });
-    return rows.map(({ targetStage, targetAlias, ...a }) => ({ ...a, comment: a.comment ?? null, target: { stage: targetStage ?? null, alias: targetAlias ?? null } }));
-  }
-
-  private port(): RegistryPort {
-    if (!this.registry) throw new Error('the registry is not wired into the promotion service');
-    return this.registry;
-  }
 
   async requestPromotion(caller: Caller, ref: VersionRef, target: PromotionTarget, evidence: Evidence[] | null | undefined): Promise<PromotionRequestView> {
     const t = parseTarget(target);
     const ev = parseEvidence(evidence ?? []);
     return this.executor.writeTx(async (tx) => {
-      const v = await this.port().resolveVersion(tx, ref);
-      const model = await this.modelGovernance(tx, v.modelName);
-      const rule = ruleFor(t, model.protectedAliases);
+      const v = await this.registry.resolveVersion(tx, ref);
+      const rule = ruleFor(t, protectedAliasesOf(v.model ?? {}), v.stage);
       if (!rule) {
         throw badInput(
           t.stage !== undefined
-            ? `moving a version to ${t.stage} is not a promotion: call transitionModelVersionStage`
+            ? `moving version ${v.version} of "${v.modelName}" from ${v.stage} to ${t.stage} is not a promotion: call transitionModelVersionStage`
             : `alias "${t.alias}" is not protected on model "${v.modelName}": call setRegisteredModelAlias`,
           { field: 'target' },
         );
@@ -185,8 +154,7 @@ export class PromotionService {
       const id = randomUUID();
       await tx.run(Q.create, {
         id,
-        modelName: v.modelName,
-        version: v.version,
+        versionId: v.id,
         targetStage: t.stage ?? null,
         targetAlias: t.alias ?? null,
         rule,
@@ -202,7 +170,7 @@ export class PromotionService {
         version: v.version,
         alias: t.alias ?? null,
         subjectId: id,
-        after: { requestId: id, target: t, rule, evidence: ev, expiresAt: view.expiresAt },
+        after: { requestId: id, versionId: v.id, target: t, rule, evidence: ev, expiresAt: view.expiresAt },
       });
       return view;
     }, 'governance.requestPromotion');
@@ -220,28 +188,31 @@ export class PromotionService {
   async approve(caller: Caller, id: string, comment: string | null | undefined): Promise<PromotionRequestView> {
     if (!caller.role) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'approving needs an API token');
     const role = caller.role;
-    return this.signingTx(async (tx, keys) => {
+    return this.attestor.transaction(async (tx, keys) => {
       const state = await this.lockAndRead(tx, id);
       const req = state.request;
       const isOwner = state.owners.includes(caller.name);
       const check = checkApprover(req.rule, req.requestedBy, state.approvals, { name: caller.name, role, isOwner });
       if (!check.ok) throw new DomainError(ErrorCode[check.code], check.message, { requestId: id });
-      await keys?.ensureApproverKey(caller.name);
+      await keys.ensureApproverKey(caller.name);
       await tx.run(Q.approve, { id, approver: caller.name, role, asOwner: isOwner, comment: comment ?? null });
       const approvals: ApprovalFacts[] = [...state.approvals, { approver: caller.name, role, asOwner: isOwner }];
       const done = isSatisfied(req.rule, req.requestedBy, approvals);
       let attestedBy: string[] | null = null;
       if (done) {
-        // Carried out in this transaction: the registry's gates apply, and a
-        // gate failure rolls back the approval too.
-        const target = await this.port().resolveVersion(tx, { modelName: req.modelName, version: req.version });
-        if (req.targetStage) await this.port().transitionStage(tx, caller.name, target, req.targetStage, `promotion request ${id}`);
-        else await this.port().moveAlias(tx, caller.name, target, req.targetAlias!, { reason: `promotion request ${id}` });
+        // Carried out in this transaction, on the version node the request was
+        // made for (never re-resolved by name): the registry's gates apply, and
+        // a gate failure rolls back the approval too.
+        const target = req.versionId ? await this.registry.versionById(tx, req.versionId) : null;
+        if (!target) throw conflict(`the version promotion request ${id} was made for no longer exists`, { requestId: id });
+        if (req.targetStage) await this.registry.transitionStage(tx, caller.name, target, req.targetStage, `promotion request ${id}`);
+        else await this.registry.moveAlias(tx, caller.name, target, req.targetAlias!, { reason: `promotion request ${id}` });
         await tx.run(Q.decide, { id, status: 'APPROVED', actor: caller.name, reason: null });
-        if (req.rule === 'TWO_PERSON' && keys) {
+        if (req.rule === 'TWO_PERSON') {
           const signed = await keys.attestPromotion({
             requestId: id,
-            modelName: req.modelName,
+            versionId: target.id,
+            modelName: target.modelName,
             version: req.version,
             rule: req.rule,
             target: { stage: req.targetStage, alias: req.targetAlias },
@@ -276,10 +247,6 @@ export class PromotionService {
     }, 'governance.approvePromotion');
   }
 
-  /** A write transaction through the attestor when wired (so keys can be made in it), else a plain one. */
-  private signingTx<R>(work: (tx: Tx, keys: PromotionKeys | null) => Promise<R>, label: string): Promise<R> {
-    return this.attestor ? this.attestor.transaction(work, label) : this.executor.writeTx((tx) => work(tx, null), label);
-  }
 
   /** Closes a request. The requester may withdraw it; otherwise an owner of the model or a REVIEWER. */
   async reject(caller: Caller, id: string, reason: string): Promise<PromotionRequestView> {
@@ -337,50 +304,22 @@ export class PromotionService {
   async rollback(caller: Caller, modelName: string, alias: string, version: number, reason: string): Promise<AliasMove> {
     if (!reason.trim()) throw badInput('reason must not be empty', { field: 'reason' });
     return this.executor.writeTx(async (tx) => {
-      const target = await this.port().resolveVersion(tx, { modelName, version });
-      const [before] = await tx.run<{ pointedBefore: boolean; current: number | null }>(Q.pointedBefore, { modelName, alias, version });
+      const target = await this.registry.resolveVersion(tx, { modelName, version });
+      // By the version node: a rename since does not change what the alias pointed to.
+      const [before] = await tx.run<{ pointedBefore: boolean; current: number | null }>(Q.pointedBefore, { modelId: target.model!.id, alias, versionId: target.id });
       if (!before?.pointedBefore) {
         throw gateFailed(`alias "${alias}" of "${modelName}" never pointed to version ${version}: rollback only returns to an earlier target (use requestPromotion for a new one)`, { gate: 'rollback' });
       }
       if (before.current === version) throw badInput(`alias "${alias}" of "${modelName}" already points to version ${version}`, { field: 'version' });
-      return this.port().moveAlias(tx, caller.name, target, alias, { eventType: EventType.ROLLBACK, reason });
+      return this.registry.moveAlias(tx, caller.name, target, alias, { eventType: EventType.ROLLBACK, reason });
     }, 'governance.rollback');
-  }
-
-  /**
-   * The hook the registry calls inside `transitionModelVersionStage`,
-   * `setRegisteredModelAlias` and `deleteRegisteredModelAlias` (not in the
-   * transaction-level functions a promotion carries out through): a protected
-   * target without an approved request is GATE_FAILED, naming requestPromotion.
-   */
-  async assertDirectChangeAllowed(
-    tx: Tx,
-    change: { modelName: string; stage?: string; alias?: string; deleteAlias?: boolean; protectedAliases?: string[] },
-  ): Promise<void> {
-    if (change.stage !== undefined && (PROTECTED_STAGES as readonly string[]).includes(change.stage)) {
-      throw gateFailed(
-        `moving a version to ${change.stage} needs an approved promotion request: call requestPromotion(ref, target: { stage: ${change.stage} }, evidence) and have it approved`,
-        { gate: 'promotion', requires: 'requestPromotion' },
-      );
-    }
-    if (change.alias !== undefined) {
-      const protectedAliases = change.protectedAliases ?? (await this.modelGovernance(tx, change.modelName)).protectedAliases;
-      if (protectedAliases.includes(change.alias)) {
-        throw gateFailed(
-          change.deleteAlias
-            ? `alias "${change.alias}" is protected on "${change.modelName}": it can only be moved, through requestPromotion or rollback`
-            : `alias "${change.alias}" is protected on "${change.modelName}": moving it needs an approved promotion request: call requestPromotion(ref, target: { alias: "${change.alias}" }, evidence) and have it approved`,
-          { gate: 'promotion', requires: 'requestPromotion' },
-        );
-      }
-    }
   }
 
   /** A model's owners and protected aliases (defaults applied). NOT_FOUND when the model does not exist. */
   async modelGovernance(tx: Tx, modelName: string): Promise<{ owners: string[]; protectedAliases: string[] }> {
     const [row] = await tx.run<{ owners: string[]; protectedAliases: string[] | null }>(Q.model, { modelName });
     if (!row) throw notFound(`no registered model is named "${modelName}"`);
-    return { owners: row.owners, protectedAliases: row.protectedAliases ?? [...DEFAULT_PROTECTED_ALIASES] };
+    return { owners: row.owners, protectedAliases: [...protectedAliasesOf(row)] };
   }
 
   private async lockAndRead(tx: Tx, id: string): Promise<{ request: PromotionRequestView; approvals: ApprovalView[]; owners: string[] }> {

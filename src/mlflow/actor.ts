@@ -1,13 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { DomainError, ErrorCode } from '../errors.js';
-import { hasRole, Role } from '../governance/roles.js';
+import type { Caller } from '../governance/policy.js';
+import { hasRole, isRole, Role } from '../governance/roles.js';
 import type { TokenService } from '../governance/token.service.js';
 import { authenticate } from '../server/auth.js';
 
-export interface MlflowActor {
-  name: string;
-  role: string | null;
-}
+/** The MLflow caller is the same principal as GraphQL's: the one Caller type the services take. */
+export type MlflowActor = Caller;
 
 /**
  * Who is calling an MLflow endpoint, and whether they may: the one place
@@ -34,7 +33,7 @@ export function tokenActorResolver(tokens: TokenService, opts: { anonymousRead: 
     if (!hasRole(auth.actor.role as Role | null, required)) {
       throw new DomainError(ErrorCode.FORBIDDEN, `${auth.actor.name} (${auth.actor.role}) may not ${access === 'read' ? 'read' : 'write'} through MLflow: it needs ${required}`);
     }
-    return { name: auth.actor.name, role: auth.actor.role };
+    return { name: auth.actor.name, role: isRole(auth.actor.role) ? auth.actor.role : null };
   };
 }
 

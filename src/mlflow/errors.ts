@@ -50,7 +50,8 @@ export function toMlflowError(err: unknown): MlflowError | null {
     case ErrorCode.FORBIDDEN:
       return new MlflowError('PERMISSION_DENIED', err.message);
     case ErrorCode.GATE_FAILED:
-      return new MlflowError(err.details.kind === 'alias' ? 'PERMISSION_DENIED' : 'INVALID_STATE', err.message);
+      // Governance said no (a protected alias, or taking a version out of CANARY/PRODUCTION without the role): a permission.
+      return new MlflowError(err.details.kind === 'alias' || err.details.gate === 'stage-exit' ? 'PERMISSION_DENIED' : 'INVALID_STATE', err.message);
     case ErrorCode.LIMIT_EXCEEDED:
       return new MlflowError('RESOURCE_EXHAUSTED', err.message);
   }

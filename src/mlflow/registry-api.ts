@@ -132,7 +132,7 @@ export class MlflowRegistryApi {
   getRegisteredModel: Handler = async ({ body }) => ({ registered_model: await this.modelJson(str(body, 'name')) });
 
   renameRegisteredModel: Handler = async ({ body, actor }) => {
-    const m = await this.services.registry.renameModel(str(body, 'name'), str(body, 'new_name'), actor.name);
+    const m = await this.services.registry.renameModel(actor, str(body, 'name'), str(body, 'new_name'));
     return { registered_model: await this.modelJson(m.name) };
   };
 
@@ -143,7 +143,7 @@ export class MlflowRegistryApi {
   };
 
   deleteRegisteredModel: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteModel(str(body, 'name'), { force: false, isAdmin: false }, actor.name);
+    await this.services.registry.deleteModel(actor, str(body, 'name'), { force: false });
     return {};
   };
 
@@ -208,7 +208,7 @@ export class MlflowRegistryApi {
   /** A protected alias refused by governance's promotion guard is PERMISSION_DENIED (403), with the guard's reason. */
   setRegisteredModelAlias: Handler = async ({ body, actor }) => {
     try {
-      await this.services.registry.setAlias(str(body, 'name'), str(body, 'alias'), versionNumber(str(body, 'version')), actor.name);
+      await this.services.registry.setAlias(actor, str(body, 'name'), str(body, 'alias'), versionNumber(str(body, 'version')));
     } catch (err) {
       if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED) throw new MlflowError('PERMISSION_DENIED', err.message);
       throw err;
@@ -217,7 +217,7 @@ export class MlflowRegistryApi {
   };
 
   deleteRegisteredModelAlias: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteAlias(str(body, 'name'), str(body, 'alias'), actor.name);
+    await this.services.registry.deleteAlias(actor, str(body, 'name'), str(body, 'alias'));
     return {};
   };
 
@@ -268,7 +268,7 @@ export class MlflowRegistryApi {
   };
 
   deleteModelVersion: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteVersion({ modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) }, actor.name);
+    await this.services.registry.deleteVersion(actor, { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) });
     return {};
   };
 
@@ -359,7 +359,7 @@ export class MlflowRegistryApi {
   transitionModelVersionStage: Handler = async ({ body, actor }) => {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
     const stage = toStage(str(body, 'stage'));
-    const v = await this.services.lifecycle.transition(ref, { stage, archiveExisting: bool(body, 'archive_existing_versions'), comment: optStr(body, 'comment') }, actor.name);
+    const v = await this.services.lifecycle.transition(actor, ref, { stage, archiveExisting: bool(body, 'archive_existing_versions'), comment: optStr(body, 'comment') });
     return { model_version: await this.versionJson(v) };
   };
 }

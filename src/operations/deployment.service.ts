@@ -138,13 +138,11 @@ class ChecksumMismatch extends Error {
  * `deploymentAt` can never disagree with the audit log or alias history.
  */
 export class DeploymentService {
-  /** Set by createServices once the attestation service exists. */
-  attestations: AttestationVerifier | null = null;
-
   constructor(
     private readonly executor: Executor,
     private readonly registry: RegistryService,
     private readonly config: { requireAttestation: boolean },
+    private readonly attestations: AttestationVerifier,
   ) {}
 
   async recordDeployment(input: RecordDeploymentInput, actor: string): Promise<DeploymentState> {
@@ -222,7 +220,6 @@ export class DeploymentService {
             if (!m.attestation) {
               throw gateFailed(`deployment "${name}" requires an attestation for every model: ${v.modelName} version ${v.version} has none (pass models[].attestation from the attestation query)`, { reason: 'ATTESTATION_REQUIRED' });
             }
-            if (!this.attestations) throw new Error('attestation verifier not installed');
             const check = await this.attestations.verifyForVersion(m.attestation, v);
             if (!check.valid) {
               throw gateFailed(`the attestation for ${v.modelName} version ${v.version} does not verify: ${check.reason ?? 'invalid'}`, { reason: 'ATTESTATION_INVALID' });

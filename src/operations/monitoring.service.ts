@@ -96,12 +96,11 @@ export function evaluateRule(rule: Pick<MonitoringRule, 'op' | 'threshold' | 'fo
  * alias back to the version it pointed to before, in the same transaction.
  */
 export class MonitoringService {
-  /** Called after commit with each series' newest value (the app feeds /metrics with it). */
-  onSample: ((labels: Record<string, string>, value: number) => void) | null = null;
-
   constructor(
     private readonly executor: Executor,
     private readonly registry: RegistryService,
+    /** Called after commit with each series' newest value (the app feeds /metrics with it). */
+    private readonly onSample: (labels: Record<string, string>, value: number) => void = () => undefined,
   ) {}
 
   async setRule(input: { modelName: string; name: string; metric: string; op: RuleOp; threshold: number; forMinutes: number; action: RuleAction; alias?: string | null }, actor: string): Promise<MonitoringRule> {
@@ -216,7 +215,7 @@ export class MonitoringService {
     // After commit: the newest value of each series for /metrics.
     for (const s of [...samples].sort((a, b) => a.at.localeCompare(b.at))) {
       const labels = { deployment: input.deployment, model: result.version.modelName, version: String(result.version.version), metric: s.metric };
-      this.onSample?.(labels, s.value);
+      this.onSample(labels, s.value);
     }
     return { count: result.count, raised: result.raised, resolved: result.resolved };
   }

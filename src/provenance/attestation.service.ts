@@ -1,3 +1,4 @@
+import type { VersionApproval } from '../governance/approvals.js';
 import { gateFailed } from '../errors.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,23 +57,13 @@ interface StoredKey extends Omit<SigningKeyRecord, 'principal'> {
 }
 
 /** One approval of a carried-out promotion request of a version, as the predicate records it. */
-export interface Approval {
-  approver: string;
-  /** The approver's role when approving. */
-  role: string;
-  /** Whether the approver owned the model when approving. */
-  asOwner: boolean;
-  at: string;
-  comment?: string | null;
-  requestId: string;
-  /** ONE_REVIEWER or TWO_PERSON: approvers of TWO_PERSON requests co-sign the version's attestations. */
-  rule: string;
-  target: { stage: string | null; alias: string | null };
-}
+export type Approval = VersionApproval;
 
 /** The promotion a signed record is made for (see {@link KeyScope.attestPromotion}). */
 export interface PromotionRecord {
   requestId: string;
+  /** The version node promoted: the attestation is about it, whatever its model is called now. */
+  versionId: string;
   modelName: string;
   version: number;
   rule: string;
@@ -139,13 +130,6 @@ export interface VerifyOutcome {
  * version promoted by two people, by the keys Pedigree keeps for its approvers.
  */
 export class AttestationService {
-  /**
-   * Governance hook (wired in services.ts): the approvals of the version's
-   * carried-out promotion requests, read in the caller's transaction and
-   * recorded in the predicate. Without it the predicate lists none.
-   */
-  approvals: ((tx: Tx, versionId: string) => Promise<Approval[]>) | null = null;
-
   private active: Promise<{ keyid: string; privateKey: KeyObject }> | null = null;
   /** Opened private halves by keyid (scrypt per open is slow; a keyid names its key material). */
   private readonly opened = new Map<string, KeyObject>();
@@ -155,6 +139,12 @@ export class AttestationService {
     private readonly registry: RegistryService,
     private readonly cards: ModelCardService,
     private readonly config: { signingSecret: string | null; dataDir: string },
+    /**
+     * The approvals of the version's carried-out promotion requests, read in
+     * the caller's transaction and recorded in the predicate (governance's
+     * readVersionApprovals).
+     */
+    private readonly approvals: (tx: Tx, versionId: string) => Promise<Approval[]>,
   ) {}
 
   async signingKeys(): Promise<SigningKeyRecord[]> {
@@ -171,7 +161,7 @@ export class AttestationService {
     const { statement, coSigners } = await this.executor.readTx(async (tx) => {
       const v = await this.registry.requireVersion(tx, ref);
       const data = await this.cards.cardData(tx, v.id);
-      const approvals = this.approvals ? await this.approvals(tx, v.id) : [];
+      const approvals = await this.approvals(tx, v.id);
       const principals = coSigningPrincipals(approvals);
       // A read: an approver without a key (approved before keys existed) is left out, not given one.
       const keys = principals.length ? await this.keysIn(tx, principals, null) : new Map<string | null, KeyHandle>();
@@ -236,7 +226,7 @@ export class AttestationService {
   }
 
   private async attestPromotionIn(tx: Tx, p: PromotionRecord, files: KeyFiles): Promise<SignedPromotion> {
-    const v = await this.registry.requireVersion(tx, { modelName: p.modelName, version: p.version });
+    const v = await this.registry.requireVersionById(tx, p.versionId);
     if (!hex(v.checksum)) {
       throw gateFailed(
         `a two-person promotion is recorded as a signed attestation about the artifact, and version ${v.modelName}/${v.version} is unverified (no sha256 checksum): attach its checksum first`,
@@ -244,7 +234,7 @@ export class AttestationService {
       );
     }
     const data = await this.cards.cardData(tx, v.id);
-    const approvals = this.approvals ? await this.approvals(tx, v.id) : [];
+    const approvals = await this.approvals(tx, v.id);
     const statement = buildProvenanceStatement(data, approvals, p);
     const owners: (string | null)[] = [null, ...new Set(p.approvers)];
     const keys = await this.keysIn(tx, owners, files);

@@ -1,4 +1,5 @@
-import { badInput, conflict, gateFailed, notFound } from '../errors.js';
+import { badInput, conflict, DomainError, ErrorCode, gateFailed, notFound } from '../errors.js';
+import { hasRole, Role } from '../governance/roles.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
@@ -16,6 +17,7 @@ import {
   type VersionRef,
 } from './types.js';
 import { assertModelName, assertText, validateSource } from './validation.js';
+import type { Caller } from '../governance/policy.js';
 import { REQUIRED_CARD_SECTIONS } from '../operations/model-card.js';
 
 const Q = {
@@ -23,6 +25,9 @@ const Q = {
   setStage: statement('registry/set-stage'),
   addEvidence: statement('registry/add-evidence'),
   setGates: statement('registry/set-gates'),
+  setChecklist: statement('registry/set-archival-checklist'),
+  completeItem: statement('registry/complete-checklist-item'),
+  checklists: statement('registry/checklists-by-versions'),
   setProtected: statement('registry/set-protected-aliases'),
 };
 
@@ -31,11 +36,6 @@ export interface TransitionRequest {
   comment?: string | null;
   /** With → PRODUCTION: archive the versions now in PRODUCTION. */
   archiveExisting?: boolean;
-  /**
-   * The caller holds the REVIEWER role: returning a version that was in
-   * PRODUCTION before is then a rollback that needs no promotion request.
-   */
-  asReviewer?: boolean;
 }
 
 interface GateState {
@@ -43,9 +43,14 @@ interface GateState {
   gates: string | null;
   metrics: Metric[];
   evidence: Evidence[];
-  otherProduction: { id: string; version: number }[];
+  /** The other versions in PRODUCTION, with the archival checklist items completed for each. */
+  otherProduction: { id: string; version: number; completed: string[] }[];
   /** Keys of the non-empty human-written model-card sections (model-wide or the version's own). */
   cardSections: string[];
+  /** The model's archival checklist (items every version leaving PRODUCTION for ARCHIVED must have completed). */
+  checklist: string[] | null;
+  /** Checklist items completed for this version. */
+  completed: string[];
 }
 
 /**
@@ -60,16 +65,18 @@ export class LifecycleService {
     private readonly allowFileSources: boolean,
   ) {}
 
-  async transition(ref: VersionRef, req: TransitionRequest, actor: string): Promise<VersionRecord> {
+  /**
+   * A direct stage change, on any transport: the registry's governance guard
+   * decides who may move a version into or out of CANARY and PRODUCTION, then
+   * the gates apply.
+   */
+  async transition(caller: Caller, ref: VersionRef, req: TransitionRequest): Promise<VersionRecord> {
     if (!(STAGES as readonly string[]).includes(req.stage)) throw badInput(`stage must be one of ${STAGES.join(', ')}`, { field: 'stage' });
     assertText(req.comment, 'comment', 5000);
     return this.executor.writeTx(async (tx) => {
       const target = await this.registry.requireVersion(tx, ref);
-      if (this.registry.promotionGuard) {
-        const rollbackByReviewer = Boolean(req.asReviewer) && req.stage === 'PRODUCTION' && target.everProduction;
-        await this.registry.promotionGuard(tx, { kind: 'stage', version: target, stage: req.stage, rollbackByReviewer }, actor);
-      }
-      return this.transitionIn(tx, target.id, req, actor);
+      await this.registry.guard.stageChange(tx, caller, { version: target, to: req.stage });
+      return this.transitionIn(tx, target.id, req, caller.name);
     }, 'transitionModelVersionStage');
   }
 
@@ -84,7 +91,11 @@ export class LifecycleService {
     const kind = checkGate(state, req);
     const changes = [{ versionId, from }];
     const archived = req.stage === 'PRODUCTION' && req.archiveExisting ? state.otherProduction : [];
-    for (const o of archived) changes.push({ versionId: o.id, from: 'PRODUCTION' });
+    for (const o of archived) {
+      // Archiving on promotion is a way out of PRODUCTION too: the checklist applies.
+      assertChecklistDone(state.checklist, o.completed, `version ${o.version} of "${state.version.modelName}"`);
+      changes.push({ versionId: o.id, from: 'PRODUCTION' });
+    }
     const moved = await tx.run<{ version: VersionRecord }>(Q.setStage, { changes: changes.slice(0, 1), stage: req.stage });
     if (moved.length !== 1) throw conflict(`version ${state.version.version} of "${state.version.modelName}" changed stage concurrently; retry`);
     if (archived.length) {
@@ -118,6 +129,63 @@ export class LifecycleService {
     }, 'addModelVersionEvidence');
   }
 
+  /**
+   * Replaces a model's archival checklist: the items (e.g. "consumers
+   * notified", "card updated", "monitoring moved") each version must have
+   * completed before it leaves PRODUCTION for ARCHIVED. An ADMIN or an owner
+   * of the model; an empty list removes the checklist.
+   */
+  async setArchivalChecklist(caller: Caller, modelName: string, items: string[]): Promise<ModelRecord> {
+    assertModelName(modelName, 'modelName');
+    const unique = [...new Set(items.map((i) => i.trim()))];
+    if (unique.length > 50) throw badInput('an archival checklist has at most 50 items', { field: 'items' });
+    for (const i of unique) if (!i || i.length > 200) throw badInput('checklist items are 1–200 characters', { field: 'items' });
+    return this.executor.writeTx(async (tx) => {
+      const [model] = await this.registry.modelsIn(tx, [modelName]);
+      if (!model) throw missingModel(modelName);
+      if (!hasRole(caller.role, Role.ADMIN) && !(model.owners ?? []).includes(caller.name)) {
+        throw new DomainError(ErrorCode.FORBIDDEN, `setting the archival checklist of "${modelName}" needs role ADMIN or an owner of the model; "${caller.name}" is neither`);
+      }
+      const [row] = await tx.run<{ before: string[] | null; model: ModelRecord }>(Q.setChecklist, { modelId: model.id, items: unique });
+      await appendEvent(tx, { type: EventType.ARCHIVAL_CHECKLIST_SET, actor: caller.name, modelName, subjectId: model.id, before: row!.before ?? [], after: unique });
+      return row!.model;
+    }, 'setArchivalChecklist');
+  }
+
+  /**
+   * Records that `item` of the model's archival checklist is done for a
+   * version, with evidence, in the caller's name (ARCHIVAL_CHECKLIST_ITEM_COMPLETED).
+   * Completing an item again replaces its evidence.
+   */
+  async completeChecklistItem(caller: Caller, ref: VersionRef, item: string, evidence: { uri?: string | null; summary: string }): Promise<ChecklistItemStatus[]> {
+    if (!evidence.summary?.trim()) throw badInput('evidence.summary must say what was done', { field: 'summary' });
+    assertText(evidence.summary, 'summary', 5000);
+    if (evidence.uri) validateSource(evidence.uri, { allowFile: this.allowFileSources }, 'uri');
+    return this.executor.writeTx(async (tx) => {
+      const v = await this.registry.requireVersion(tx, ref);
+      const checklist = v.model?.archivalChecklist ?? [];
+      if (!checklist.includes(item)) {
+        throw badInput(`"${item}" is not an item of the archival checklist of "${v.modelName}" (${checklist.length ? checklist.map((i) => `"${i}"`).join(', ') : 'it has none'})`, { field: 'item' });
+      }
+      await tx.run(Q.completeItem, { versionId: v.id, item, uri: evidence.uri ?? null, summary: evidence.summary, actor: caller.name });
+      await appendEvent(tx, { type: EventType.ARCHIVAL_CHECKLIST_ITEM_COMPLETED, actor: caller.name, modelName: v.modelName, version: v.version, subjectId: v.id, after: { item, uri: evidence.uri ?? null, summary: evidence.summary } });
+      const [statuses] = await this.checklistsIn(tx, [v.id]);
+      return statuses!;
+    }, 'completeArchivalChecklistItem');
+  }
+
+  /** Each version's archival checklist: every item of its model's list, done or not (DataLoader batch). */
+  async checklists(versionIds: readonly string[]): Promise<ChecklistItemStatus[][]> {
+    return this.executor.readTx((tx) => this.checklistsIn(tx, versionIds), 'archivalChecklists');
+  }
+
+  private async checklistsIn(tx: Tx, versionIds: readonly string[]): Promise<ChecklistItemStatus[][]> {
+    const rows = await tx.run<{ items: string[] | null; done: ChecklistItemStatus[] }>(Q.checklists, { keys: versionIds });
+    return rows.map((r) =>
+      (r.items ?? []).map((item) => r.done.find((d) => d.item === item) ?? { item, done: false, by: null, at: null, uri: null, summary: null }),
+    );
+  }
+
   /** Replaces the STAGING gate of a model: every threshold must hold for → STAGING. */
   async setGates(modelName: string, thresholds: GateThreshold[], actor: string): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
@@ -146,6 +214,16 @@ export class LifecycleService {
   }
 }
 
+/** One item of a version's archival checklist. */
+export interface ChecklistItemStatus {
+  item: string;
+  done: boolean;
+  by: string | null;
+  at: string | null;
+  uri: string | null;
+  summary: string | null;
+}
+
 function missingModel(modelName: string) {
   return notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
 }
@@ -163,10 +241,12 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
   const name = `version ${v.version} of "${v.modelName}"`;
   if (from === to) throw badInput(`${name} is already in ${to}`, { field: 'stage' });
 
+  // Every way out of PRODUCTION keeps one version there: models:/NAME/Production never goes empty by a demotion.
+  if (from === 'PRODUCTION' && state.otherProduction.length === 0) {
+    throw gateFailed(`${name} is the only version in PRODUCTION: promote another version to PRODUCTION before taking it out (to ${to})`, { unmet: ['replacement'] });
+  }
   if (to === 'ARCHIVED') {
-    if (from === 'PRODUCTION' && state.otherProduction.length === 0) {
-      throw gateFailed(`${name} is the only version in PRODUCTION: promote another version to PRODUCTION before archiving it`);
-    }
+    if (from === 'PRODUCTION') assertChecklistDone(state.checklist, state.completed, name);
     return 'archive';
   }
   if (to === 'PRODUCTION' && v.everProduction) {
@@ -218,6 +298,16 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
     }
     default:
       throw gateFailed(`no transition from ${from} to ${to}`);
+  }
+}
+
+/** PRODUCTION → ARCHIVED: every item of the model's archival checklist completed for the version (completeArchivalChecklistItem). */
+function assertChecklistDone(checklist: string[] | null, completed: string[], name: string): void {
+  const open = (checklist ?? []).filter((i) => !completed.includes(i));
+  if (open.length) {
+    throw gateFailed(`archiving ${name} out of PRODUCTION needs its archival checklist complete; still open: ${open.map((i) => `"${i}"`).join(', ')} (completeArchivalChecklistItem)`, {
+      unmet: open.map((i) => `checklist:${i}`),
+    });
   }
 }
 

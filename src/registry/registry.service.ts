@@ -4,6 +4,11 @@ import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import { computeFingerprint } from '../provenance/fingerprint.js';
+import { cancelPendingRequests } from '../governance/cancel-requests.js';
+import { CLOSED_GUARD, type GovernanceGuard } from '../governance/guard.js';
+import type { Caller } from '../governance/policy.js';
+import { protectedAliasesOf } from '../governance/promotion-rules.js';
+import { hasRole, Role } from '../governance/roles.js';
 import { findIdempotent, inputHash, recordIdempotent } from './idempotency.js';
 import type { ModelRecord, Tag, VersionRecord, VersionRef, AliasMove, Metric, Stage } from './types.js';
 import { STAGES } from './types.js';
@@ -53,6 +58,7 @@ const Q = {
   versionDeleteBlockers: statement('registry/version-delete-blockers'),
   deleteVersion: statement('registry/delete-version'),
   attachChecksum: statement('registry/attach-checksum'),
+  versionWithModel: statement('registry/version-with-model'),
 };
 
 export interface CreateModelInput {
@@ -102,20 +108,6 @@ export interface VersionOrder {
   direction?: 'ASC' | 'DESC' | null;
 }
 
-/**
- * A hook the governance layer installs: called inside the transaction of a
- * stage change or alias move, it refuses protected targets that have no
- * approved promotion request. Without it every target is open.
- */
-export type PromotionGuard = (
-  tx: Tx,
-  target:
-    | { kind: 'alias'; model: ModelRecord; alias: string; version: VersionRecord }
-    | { kind: 'alias-delete'; model: ModelRecord; alias: string }
-    | { kind: 'stage'; version: VersionRecord; stage: Stage; rollbackByReviewer: boolean },
-  actor: string,
-) => Promise<void>;
-
 /** Keys of one page of results: forward keyset pagination. */
 export interface PageRequest {
   first: number;
@@ -127,10 +119,11 @@ export interface PageRequest {
  * mutation is one write transaction that ends by appending its event.
  */
 export class RegistryService {
-  promotionGuard: PromotionGuard | null = null;
   constructor(
     private readonly executor: Executor,
-    private readonly config: Pick<Config, 'allowFileSources'>,
+    private readonly config: Pick<Config, 'allowFileSources' | 'productionRetentionDays'>,
+    /** Governance's rules for direct changes of governed targets; without one, every governed target is refused. */
+    readonly guard: GovernanceGuard = CLOSED_GUARD,
   ) {}
 
   // ------------------------------------------------------------ models
@@ -209,23 +202,50 @@ export class RegistryService {
   }
 
   /**
-   * Deletes a model with its versions and aliases. Refused with CONFLICT while a
-   * version is in PRODUCTION or any alias exists, unless an admin forces it.
+   * Deletes a model with its versions and aliases. Each version's own
+   * protections apply (see {@link deleteVersion}): refused with CONFLICT while
+   * a version is in CANARY or PRODUCTION or kept after PRODUCTION, served
+   * logged predictions, or has versions of other models derived from it, and
+   * while any alias exists. An ADMIN may `force` it (documented: the traces of
+   * its predictions then end at NOT_FOUND). Its pending promotion requests are
+   * cancelled, each with a PROMOTION_CANCELLED event.
    */
-  async deleteModel(name: string, opts: { force: boolean; isAdmin: boolean }, actor: string): Promise<{ name: string; versions: number }> {
-    if (opts.force && !opts.isAdmin) throw new DomainError(ErrorCode.FORBIDDEN, 'only an admin may force the deletion of a model');
+  async deleteModel(caller: Caller, name: string, opts: { force: boolean }): Promise<{ name: string; versions: number }> {
+    if (opts.force && !hasRole(caller.role, Role.ADMIN)) throw new DomainError(ErrorCode.FORBIDDEN, 'only an admin may force the deletion of a model');
     return this.executor.writeTx(async (tx) => {
-      const [b] = await tx.run<{ id: string; productionVersions: number; aliases: number; versions: number }>(Q.deleteBlockers, { name });
+      const [b] = await tx.run<{ id: string; governedVersions: number; retained: { version: number; leftProductionAt: string | null }[]; predictions: number; children: number; aliases: number; versions: number }>(
+        Q.deleteBlockers,
+        { name },
+      );
       if (!b) throw notFound(`no registered model named "${name}"`);
-      if (!opts.force && (b.productionVersions > 0 || b.aliases > 0)) {
-        throw conflict(
-          `model "${name}" has ${b.productionVersions} version(s) in PRODUCTION and ${b.aliases} alias(es); delete them first, or have an admin pass force: true`,
-        );
+      const retained = b.retained.filter((r) => this.retainedUntil(r.leftProductionAt) !== null);
+      const blockers = [
+        ...(b.governedVersions ? [`${b.governedVersions} version(s) in CANARY or PRODUCTION`] : []),
+        ...(retained.length ? [`version(s) ${retained.map((r) => r.version).join(', ')} were in PRODUCTION and are kept for ${this.config.productionRetentionDays || 'ever'}${this.config.productionRetentionDays ? ' days' : ''} after leaving it`] : []),
+        ...(b.predictions ? [`${b.predictions} logged prediction(s) served by its versions (their traces would break)`] : []),
+        ...(b.children ? [`${b.children} version(s) of other models derived from its versions`] : []),
+        ...(b.aliases ? [`${b.aliases} alias(es)`] : []),
+      ];
+      if (!opts.force && blockers.length) {
+        throw conflict(`model "${name}" has ${blockers.join('; ')}: resolve them first, or have an admin pass force: true`, { blockers });
       }
+      await cancelPendingRequests(tx, caller.name, { modelId: b.id, modelName: name }, `model "${name}" was deleted`);
       const [row] = await tx.run<{ versions: number }>(Q.deleteModel, { name });
-      await appendEvent(tx, { type: EventType.MODEL_DELETED, actor, modelName: name, subjectId: b.id, before: { versions: b.versions, aliases: b.aliases }, after: { forced: opts.force } });
+      await appendEvent(tx, { type: EventType.MODEL_DELETED, actor: caller.name, modelName: name, subjectId: b.id, before: { versions: b.versions, aliases: b.aliases }, after: { forced: opts.force, ...(opts.force && blockers.length ? { overrode: blockers } : {}) } });
       return { name, versions: row?.versions ?? 0 };
     }, 'deleteRegisteredModel');
+  }
+
+  /**
+   * When a version that left PRODUCTION at `leftAt` may be deleted: null when
+   * it may be now, else the ISO instant (or 'never' with retention 0).
+   */
+  private retainedUntil(leftAt: string | null): string | null {
+    const days = this.config.productionRetentionDays;
+    if (days === 0) return 'never';
+    const until = Date.parse(leftAt ?? '') + days * 86_400_000;
+    if (!Number.isFinite(until)) return 'never';
+    return until > Date.now() ? new Date(until).toISOString() : null;
   }
 
   async getModel(name: string): Promise<ModelRecord | null> {
@@ -236,7 +256,8 @@ export class RegistryService {
     return this.executor.readTx((tx) => this.modelsIn(tx, names), 'modelsByNames');
   }
 
-  private async modelsIn(tx: Tx, names: readonly string[]): Promise<(ModelRecord | null)[]> {
+  /** Models by name in the caller's transaction, in order (null where none has the name). */
+  async modelsIn(tx: Tx, names: readonly string[]): Promise<(ModelRecord | null)[]> {
     const rows = await tx.run<{ model: ModelRecord | null }>(Q.modelsByNames, { keys: names });
     return rows.map((r) => r.model);
   }
@@ -457,6 +478,19 @@ export class RegistryService {
     return r!.version;
   }
 
+  /** A version node by id in the caller's transaction, with its model; null when it does not exist. */
+  async versionById(tx: Tx, id: string): Promise<VersionRecord | null> {
+    const [row] = await tx.run<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.versionWithModel, { versionId: id });
+    return row?.version ? { ...row.version, ...(row.model ? { model: row.model } : {}) } : null;
+  }
+
+  /** Like versionById, NOT_FOUND when the version node is gone. */
+  async requireVersionById(tx: Tx, id: string): Promise<VersionRecord> {
+    const v = await this.versionById(tx, id);
+    if (!v) throw notFound(`no model version has id "${id}"`);
+    return v;
+  }
+
   async requireVersion(tx: Tx, ref: VersionRef): Promise<VersionRecord> {
     return (await this.requireVersions(tx, [ref]))[0]!;
   }
@@ -543,18 +577,26 @@ export class RegistryService {
   }
 
   /**
-   * Renames a model; its versions and aliases follow. Past events keep the old
-   * name (the audit log is history); MODEL_RENAMED links the two.
+   * Renames a model; its versions and aliases follow. Governed (see
+   * GovernanceGuard.rename): a model with protected aliases, CANARY or
+   * PRODUCTION versions or pending promotion requests is renamed only by an
+   * owner or an ADMIN. Its pending promotion requests are cancelled (each with
+   * a PROMOTION_CANCELLED event). Past events keep the old name (the audit log
+   * is history); MODEL_RENAMED links the two.
    */
-  async renameModel(name: string, newName: string, actor: string): Promise<ModelRecord> {
+  async renameModel(caller: Caller, name: string, newName: string): Promise<ModelRecord> {
     assertModelName(name);
     assertModelName(newName, 'newName');
     if (name === newName) throw badInput('newName is the current name', { field: 'newName' });
     try {
       return await this.executor.writeTx(async (tx) => {
+        const [model] = await this.modelsIn(tx, [name]);
+        if (!model) throw notFound(`no registered model named "${name}"`);
+        await this.guard.rename(tx, caller, model);
+        await cancelPendingRequests(tx, caller.name, { modelId: model.id, modelName: name }, `model "${name}" was renamed to "${newName}"`);
         const [row] = await tx.run<{ model: ModelRecord; versions: number; aliases: number }>(Q.renameModel, { name, newName });
         if (!row) throw notFound(`no registered model named "${name}"`);
-        await appendEvent(tx, { type: EventType.MODEL_RENAMED, actor, modelName: newName, subjectId: row.model.id, before: { name }, after: { name: newName, versions: row.versions, aliases: row.aliases } });
+        await appendEvent(tx, { type: EventType.MODEL_RENAMED, actor: caller.name, modelName: newName, subjectId: row.model.id, before: { name }, after: { name: newName, versions: row.versions, aliases: row.aliases } });
         return row.model;
       }, 'renameRegisteredModel');
     } catch (err) {
@@ -564,24 +606,38 @@ export class RegistryService {
   }
 
   /**
-   * Deletes one version. Refused (CONFLICT) while it is in PRODUCTION, while
-   * other versions derive from it or predictions were served by it (lineage
-   * would break), or while a protected alias points at it. Unprotected aliases
-   * that point at it are deleted with it, each with its ALIAS_DELETED event
-   * (so aliasHistory shows where they ended), then VERSION_DELETED. The
-   * number is never reused.
+   * Deletes one version. Refused (CONFLICT) while it is in CANARY or
+   * PRODUCTION (leave those through the governed stage changes first), while
+   * it is kept after PRODUCTION (PEDIGREE_PRODUCTION_RETENTION_DAYS, so a
+   * rollback to it stays possible), while other versions derive from it or
+   * predictions were served by it (lineage would break), or while a protected
+   * alias points at it. Its pending promotion requests are cancelled;
+   * unprotected aliases that point at it are deleted with it, each with its
+   * ALIAS_DELETED event (so aliasHistory shows where they ended), then
+   * VERSION_DELETED. The number is never reused.
    */
-  async deleteVersion(ref: VersionRef, actor: string): Promise<{ version: VersionRecord; deletedAliases: string[] }> {
+  async deleteVersion(caller: Caller, ref: VersionRef): Promise<{ version: VersionRecord; deletedAliases: string[] }> {
+    const actor = caller.name;
     return this.executor.writeTx(async (tx) => {
       const v = await this.requireVersion(tx, ref);
-      const [b] = await tx.run<{ children: number; predictions: number; aliases: string[]; protectedAliases: string[] }>(Q.versionDeleteBlockers, { versionId: v.id });
+      const [b] = await tx.run<{ children: number; predictions: number; aliases: string[]; protectedAliases: string[] | null; leftProductionAt: string | null }>(Q.versionDeleteBlockers, { versionId: v.id });
       if (!b) throw conflict('the version was deleted concurrently');
       const name = `version ${v.version} of "${v.modelName}"`;
-      if (v.stage === 'PRODUCTION') throw conflict(`${name} is in PRODUCTION: archive it before deleting it`);
+      if (v.stage === 'PRODUCTION' || v.stage === 'CANARY') throw conflict(`${name} is in ${v.stage}: take it out (a governed stage change) before deleting it`);
+      if (v.everProduction) {
+        const until = this.retainedUntil(b.leftProductionAt);
+        if (until) {
+          throw conflict(
+            `${name} was in PRODUCTION and is kept ${until === 'never' ? 'for ever' : `until ${until}`} (PEDIGREE_PRODUCTION_RETENTION_DAYS), so a rollback to it stays possible`,
+            { retainedUntil: until },
+          );
+        }
+      }
       if (b.children > 0) throw conflict(`${b.children} version(s) derive from ${name}; deleting it would break their lineage`);
       if (b.predictions > 0) throw conflict(`${name} served ${b.predictions} logged prediction(s); deleting it would break their trace`);
-      const guarded = b.aliases.filter((a) => b.protectedAliases.includes(a));
+      const guarded = b.aliases.filter((a) => protectedAliasesOf(b).includes(a));
       if (guarded.length) throw conflict(`protected alias(es) ${guarded.join(', ')} point at ${name}: move them first`);
+      await cancelPendingRequests(tx, actor, { modelId: v.model!.id, modelName: v.modelName, versionId: v.id }, `${name} was deleted`);
       await tx.run(Q.deleteVersion, { versionId: v.id });
       for (const alias of b.aliases) {
         await appendEvent(tx, { type: EventType.ALIAS_DELETED, actor, modelName: v.modelName, alias, version: null, subjectId: v.id, before: { version: v.version }, after: { reason: `version ${v.version} was deleted` } });
@@ -612,15 +668,15 @@ export class RegistryService {
 
   // ------------------------------------------------------------ aliases
 
-  /** Creates or moves an alias; returns the move with the version it left. */
-  async setAlias(modelName: string, alias: string, version: number, actor: string, opts: { eventType?: string; reason?: string; skipGuard?: boolean } = {}): Promise<AliasMove> {
+  /** Creates or moves an alias (governance decides for protected ones); returns the move with the version it left. */
+  async setAlias(caller: Caller, modelName: string, alias: string, version: number): Promise<AliasMove> {
     assertModelName(modelName, 'modelName');
     assertAliasName(alias);
     assertVersionNumber(version);
     return this.executor.writeTx(async (tx) => {
       const target = await this.requireVersion(tx, { modelName, version });
-      if (this.promotionGuard && !opts.skipGuard) await this.promotionGuard(tx, { kind: 'alias', model: target.model!, alias, version: target }, actor);
-      return this.moveAliasIn(tx, target, alias, actor, opts);
+      await this.guard.aliasChange(tx, caller, { model: target.model!, alias, kind: 'set' });
+      return this.moveAliasIn(tx, target, alias, caller.name);
     }, 'setRegisteredModelAlias');
   }
 
@@ -643,13 +699,14 @@ export class RegistryService {
     return { modelName: target.modelName, alias, version: row!.version, previousVersion: row!.previous, sequence: ev.sequence, at: ev.at };
   }
 
-  async deleteAlias(modelName: string, alias: string, actor: string): Promise<AliasMove> {
+  async deleteAlias(caller: Caller, modelName: string, alias: string): Promise<AliasMove> {
     assertModelName(modelName, 'modelName');
     assertAliasName(alias);
+    const actor = caller.name;
     return this.executor.writeTx(async (tx) => {
       const [model] = await this.modelsIn(tx, [modelName]);
       if (!model) throw notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
-      if (this.promotionGuard) await this.promotionGuard(tx, { kind: 'alias-delete', model, alias }, actor);
+      await this.guard.aliasChange(tx, caller, { model, alias, kind: 'delete' });
       const [row] = await tx.run<{ previous: VersionRecord | null }>(Q.deleteAlias, { modelName, alias });
       if (!row) throw notFound(`model "${modelName}" has no alias "${alias}"`, { field: 'alias' });
       const ev = await appendEvent(tx, {

@@ -24,6 +24,8 @@ export interface ModelRecord {
   updatedAt: string;
   protectedAliases: string[];
   gates: string | null;
+  /** Items each version must have completed before PRODUCTION → ARCHIVED (null: none). */
+  archivalChecklist?: string[] | null;
 }
 
 export interface VersionRecord {
@@ -42,6 +44,8 @@ export interface VersionRecord {
   updatedAt: string;
   createdBy: string;
   everProduction: boolean;
+  /** When it last left PRODUCTION (it is kept for the production retention period after). */
+  leftProductionAt?: string | null;
   /** Present when the statement that produced the version also read its model (saves a round trip). */
   model?: ModelRecord;
 }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { MetricCursor, MetricHistoryPage } from '../mlflow/tracking.service.js';
 import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/provenance.service.js';
+import type { ChecklistItemStatus } from '../registry/lifecycle.service.js';
 import type { ModelRecord, Metric, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
 
@@ -29,6 +30,8 @@ export interface Loaders {
   /** One loader per page size, as versionsPage: pages of a run metric's history after a cursor. */
   metricHistory(limit: number): DataLoader<{ runId: string; key: string; after: MetricCursor | null }, MetricHistoryPage, string>;
   datasetVersion: DataLoader<string, DatasetVersionRecord | null>;
+  /** A version's archival checklist, item by item, by version id. */
+  archivalChecklist: DataLoader<string, ChecklistItemStatus[]>;
 }
 
 export function createLoaders(services: Services): Loaders {
@@ -56,6 +59,7 @@ export function createLoaders(services: Services): Loaders {
     runOfVersion: new DataLoader((ids) => services.provenance.runsOfVersions(ids)),
     runMetrics: new DataLoader((ids) => services.provenance.runMetrics(ids)),
     runInputs: new DataLoader((ids) => services.provenance.runInputs(ids)),
+    archivalChecklist: new DataLoader((ids) => services.lifecycle.checklists(ids)),
     metricHistory: (limit) => {
       let loader = histories.get(limit);
       if (!loader) {

@@ -66,7 +66,6 @@ const SWEEP_MS = 2_000;
  * - Subscriptions share one execution per (operation, variables, actor) and
  *   event, and its serialised JSON: each socket writes only the graphql-ws
  *   envelope with its own subscription id around it; a socket that falls behind is closed with SLOW_SUBSCRIBER_CLOSE.
- *   The process's event runtime (tailer, webhook dispatcher) starts here.
  * - Every operation is parsed with the token limit, validated (no
  *   introspection when it is off), checked against depth/alias/cost limits,
  *   and runs with its own context; the token is re-checked first, and open
@@ -97,7 +96,6 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
     log.info({ why }, 'closing a slow subscriber');
     socket.close(SLOW_SUBSCRIBER_CLOSE, why);
   };
-  void opts.services.events.start().catch((err) => log.error({ err }, 'event runtime failed to start'));
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
@@ -184,7 +182,6 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
     dispose: async () => {
       clearInterval(sweep);
       await cleanup.dispose();
-      await opts.services.events.stop();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Role } from '../../src/governance/roles.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/errors.js';
@@ -31,6 +32,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('setTag' as const), model: fc.nat(MODELS - 1), value: fc.constantFrom('x', 'y') }),
 );
 
+const PROP = { name: 'prop', role: Role.CONTRIBUTOR };
+
 describe('group commit', () => {
   let grouped: TestServer;
   let serial: TestServer;
@@ -52,9 +55,9 @@ describe('group commit', () => {
       case 'createVersion':
         return r.createVersion({ modelName: name(op.model), source: `s3://b/${op.model}/m.pkl`, checksum: sha('c'), bump: op.bump }, 'prop').then((v) => `${v.version}@${v.semver}`);
       case 'setAlias':
-        return r.setAlias(name(op.model), op.alias, op.version, 'prop').then((m) => `${op.alias}→${m.version?.version}`);
+        return r.setAlias(PROP, name(op.model), op.alias, op.version).then((m) => `${op.alias}→${m.version?.version}`);
       case 'deleteAlias':
-        return r.deleteAlias(name(op.model), op.alias, 'prop').then(() => 'deleted');
+        return r.deleteAlias(PROP, name(op.model), op.alias).then(() => 'deleted');
       case 'setTag':
         return r.setModelTag(name(op.model), 'k', op.value, 'prop').then(() => 'tagged');
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/errors.js';
+import { Role } from '../../src/governance/roles.js';
 import { graphDigest } from '../support/graph-digest.js';
 import { sha, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -9,6 +10,9 @@ import { startTestServer, type TestServer } from '../support/server.js';
  * deleteVersion, attachChecksum and unverified versions. Each refusal writes
  * nothing.
  */
+/** The caller of these direct service calls: an admin, so governance lets every change through to the registry's own rules. */
+const TEST = { name: 'test', role: Role.ADMIN };
+
 describe('registry: rename, delete version, unverified versions', () => {
   let t: TestServer;
   beforeAll(async () => {
@@ -38,11 +42,11 @@ describe('registry: rename, delete version, unverified versions', () => {
     await registry.createModel({ name: a }, 'test');
     await registry.createModel({ name: b }, 'test');
     await registry.createVersion({ modelName: a, source: 's3://b/x', checksum: sha('1') }, 'test');
-    await registry.setAlias(a, 'prod', 1, 'test');
-    await refusedUnchanged(() => registry.renameModel(a, b, 'test'), 'CONFLICT');
-    await refusedUnchanged(() => registry.renameModel(uniq('none'), uniq('x'), 'test'), 'NOT_FOUND');
+    await registry.setAlias(TEST, a, 'prod', 1);
+    await refusedUnchanged(() => registry.renameModel(TEST, a, b), 'CONFLICT');
+    await refusedUnchanged(() => registry.renameModel(TEST, uniq('none'), uniq('x')), 'NOT_FOUND');
     const c = uniq('rn-c');
-    await registry.renameModel(a, c, 'test');
+    await registry.renameModel(TEST, a, c);
     expect((await registry.getVersion({ modelName: c, alias: 'prod' })).version).toBe(1);
     expect(await registry.getModel(a)).toBeNull();
     expect(await code(registry.getVersion({ modelName: a, version: 1 }))).toBe('NOT_FOUND');
@@ -54,13 +58,13 @@ describe('registry: rename, delete version, unverified versions', () => {
     await registry.createModel({ name: m }, 'test');
     for (let i = 0; i < 3; i++) await registry.createVersion({ modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) }, 'test');
     await provenance.addModelRelation({ name: 'test' }, { child: { modelName: m, version: 2 }, relation: 'FINE_TUNED_FROM', parent: { modelName: m, version: 1 } });
-    await refusedUnchanged(() => registry.deleteVersion({ modelName: m, version: 1 }, 'test'), 'CONFLICT');
-    await registry.setAlias(m, 'guarded', 3, 'test');
+    await refusedUnchanged(() => registry.deleteVersion(TEST, { modelName: m, version: 1 }), 'CONFLICT');
+    await registry.setAlias(TEST, m, 'guarded', 3);
     await lifecycle.setProtectedAliases(m, ['guarded'], 'test');
-    await refusedUnchanged(() => registry.deleteVersion({ modelName: m, version: 3 }, 'test'), 'CONFLICT');
-    await refusedUnchanged(() => registry.deleteVersion({ modelName: m, version: 9 }, 'test'), 'NOT_FOUND');
-    await registry.setAlias(m, 'free', 2, 'test');
-    const done = await registry.deleteVersion({ modelName: m, version: 2 }, 'test');
+    await refusedUnchanged(() => registry.deleteVersion(TEST, { modelName: m, version: 3 }), 'CONFLICT');
+    await refusedUnchanged(() => registry.deleteVersion(TEST, { modelName: m, version: 9 }), 'NOT_FOUND');
+    await registry.setAlias(TEST, m, 'free', 2);
+    const done = await registry.deleteVersion(TEST, { modelName: m, version: 2 });
     expect(done.deletedAliases).toEqual(['free']);
     expect(await registry.findVersion({ modelName: m, version: 2 })).toBeNull();
   });
@@ -72,10 +76,10 @@ describe('registry: rename, delete version, unverified versions', () => {
     await refusedUnchanged(() => registry.createVersion({ modelName: m, source: 's3://b/x', checksum: null }, 'test'), 'BAD_USER_INPUT');
     const v = await registry.createVersion({ modelName: m, source: 's3://b/x', checksum: null, metrics: [{ key: 'auc', value: 0.9 }] }, 'test', { allowUnverified: true });
     expect(v.checksum ?? null).toBeNull();
-    await refusedUnchanged(() => lifecycle.transition({ modelName: m, version: 1 }, { stage: 'STAGING' }, 'test'), 'GATE_FAILED');
+    await refusedUnchanged(() => lifecycle.transition(TEST, { modelName: m, version: 1 }, { stage: 'STAGING' }), 'GATE_FAILED');
     await refusedUnchanged(() => registry.attachChecksum({ modelName: m, version: 1 }, 'md5:abc', 'test'), 'BAD_USER_INPUT');
     expect((await registry.attachChecksum({ modelName: m, version: 1 }, sha('d'), 'test')).checksum).toBe(sha('d'));
     await refusedUnchanged(() => registry.attachChecksum({ modelName: m, version: 1 }, sha('e'), 'test'), 'CHECKSUM_MISMATCH');
-    expect((await lifecycle.transition({ modelName: m, version: 1 }, { stage: 'STAGING' }, 'test')).stage).toBe('STAGING');
+    expect((await lifecycle.transition(TEST, { modelName: m, version: 1 }, { stage: 'STAGING' })).stage).toBe('STAGING');
   });
 });

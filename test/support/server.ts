@@ -15,8 +15,9 @@ export interface TestServer {
 
 export interface TestServerOptions {
   /**
-   * Test-only: uninstall governance's promotion guard, so CANARY, PRODUCTION and
-   * protected aliases can be reached directly. For tests of the registry's own
+   * Test-only: build the registry without governance's guard (createServices'
+   * testOnlyUngoverned), so CANARY, PRODUCTION and protected aliases can be
+   * reached directly. For tests of the registry's own
    * gates; the guard itself is tested in test/e2e/promotion.e2e.test.ts.
    */
   withoutPromotionGuard?: boolean;
@@ -39,8 +40,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
   });
   const log = createLogger(config.logLevel);
   const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
-  const app = await createApp(config, driver, log);
-  if (opts.withoutPromotionGuard) app.services.registry.promotionGuard = null;
+  const app = await createApp(config, driver, log, { testOnlyUngoverned: opts.withoutPromotionGuard });
   const server = await app.listen(0, '127.0.0.1');
   return {
     app,

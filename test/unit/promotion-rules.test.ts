@@ -5,13 +5,17 @@ import { hasRole, Role, ROLES } from '../../src/governance/roles.js';
 
 describe('promotion rules', () => {
   it('CANARY needs one reviewer, PRODUCTION and protected aliases two people, the rest no request', () => {
-    expect(ruleFor({ stage: 'CANARY' }, DEFAULT_PROTECTED_ALIASES)).toBe('ONE_REVIEWER');
-    expect(ruleFor({ stage: 'PRODUCTION' }, DEFAULT_PROTECTED_ALIASES)).toBe('TWO_PERSON');
-    expect(ruleFor({ stage: 'STAGING' }, DEFAULT_PROTECTED_ALIASES)).toBeNull();
-    expect(ruleFor({ alias: 'production' }, DEFAULT_PROTECTED_ALIASES)).toBe('TWO_PERSON');
-    expect(ruleFor({ alias: 'champion' }, DEFAULT_PROTECTED_ALIASES)).toBe('TWO_PERSON');
-    expect(ruleFor({ alias: 'shadow' }, DEFAULT_PROTECTED_ALIASES)).toBeNull();
-    expect(ruleFor({ alias: 'production' }, ['gold'])).toBeNull();
+    expect(ruleFor({ stage: 'CANARY' }, DEFAULT_PROTECTED_ALIASES, 'STAGING')).toBe('ONE_REVIEWER');
+    expect(ruleFor({ stage: 'PRODUCTION' }, DEFAULT_PROTECTED_ALIASES, 'STAGING')).toBe('TWO_PERSON');
+    expect(ruleFor({ stage: 'STAGING' }, DEFAULT_PROTECTED_ALIASES, 'STAGING')).toBeNull();
+    expect(ruleFor({ alias: 'production' }, DEFAULT_PROTECTED_ALIASES, 'STAGING')).toBe('TWO_PERSON');
+    expect(ruleFor({ alias: 'champion' }, DEFAULT_PROTECTED_ALIASES, 'STAGING')).toBe('TWO_PERSON');
+    expect(ruleFor({ alias: 'shadow' }, DEFAULT_PROTECTED_ALIASES, 'STAGING')).toBeNull();
+    expect(ruleFor({ alias: 'production' }, ['gold'], 'STAGING')).toBeNull();
+    // Leaving CANARY or PRODUCTION is governed: one reviewer.
+    expect(ruleFor({ stage: 'STAGING' }, DEFAULT_PROTECTED_ALIASES, 'PRODUCTION')).toBe('ONE_REVIEWER');
+    expect(ruleFor({ stage: 'ARCHIVED' }, DEFAULT_PROTECTED_ALIASES, 'CANARY')).toBe('ONE_REVIEWER');
+    expect(ruleFor({ stage: 'ARCHIVED' }, DEFAULT_PROTECTED_ALIASES, 'STAGING')).toBeNull();
   });
 
   const reviewer = { name: 'rita', role: Role.REVIEWER, isOwner: false };

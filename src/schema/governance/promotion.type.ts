@@ -8,10 +8,11 @@ export enum PromotionStatus {
   APPROVED = 'APPROVED',
   REJECTED = 'REJECTED',
   EXPIRED = 'EXPIRED',
+  CANCELLED = 'CANCELLED',
 }
 registerEnumType(PromotionStatus, {
   name: 'PromotionStatus',
-  description: 'PENDING until approved (and carried out), rejected, or past its expiry.',
+  description: 'PENDING until approved (and carried out), rejected, or past its expiry; CANCELLED when its model was renamed or deleted, or its version deleted (reason says which).',
 });
 
 export enum ApprovalRule {
@@ -20,10 +21,10 @@ export enum ApprovalRule {
 }
 registerEnumType(ApprovalRule, {
   name: 'ApprovalRule',
-  description: 'ONE_REVIEWER (CANARY): a REVIEWER/ADMIN other than the requester. TWO_PERSON (PRODUCTION, protected aliases): two distinct principals, neither the requester, one an owner and one a REVIEWER/ADMIN.',
+  description: 'ONE_REVIEWER (CANARY, and taking a version out of CANARY or PRODUCTION): a REVIEWER/ADMIN other than the requester. TWO_PERSON (PRODUCTION, protected aliases): two distinct principals, neither the requester, one an owner and one a REVIEWER/ADMIN.',
 });
 
-@InputType({ description: 'Where to promote: exactly one of a stage (CANARY, PRODUCTION) or a protected alias.' })
+@InputType({ description: 'Where to promote: exactly one of a stage (CANARY, PRODUCTION, or another stage for a version leaving CANARY or PRODUCTION) or a protected alias.' })
 export class PromotionTargetInput {
   @Field(() => Stage, { nullable: true })
   stage?: Stage | null;
@@ -79,7 +80,10 @@ export class PromotionRequest {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String)
+  @Field(() => ID, { nullable: true, description: 'The version node the request is for: approvals carry the promotion out on it, whatever its model is called by then (null once it was deleted).' })
+  versionId!: string | null;
+
+  @Field(() => String, { description: "The version's model name now." })
   modelName!: string;
 
   @Field(() => Int)
@@ -115,7 +119,7 @@ export class PromotionRequest {
   @Field(() => String, { nullable: true, description: 'The approver who completed it, or who rejected it.' })
   decidedBy!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The rejection reason.' })
+  @Field(() => String, { nullable: true, description: 'The rejection or cancellation reason.' })
   reason!: string | null;
 
   @Field(() => String, {

@@ -15,12 +15,12 @@ export class AliasResolver {
     @Arg('version', () => Int) version: number,
     @Ctx() ctx: Context,
   ): Promise<AliasMove> {
-    return ctx.services.registry.setAlias(modelName, alias, version, ctx.actor.name);
+    return ctx.services.registry.setAlias(ctx.actor, modelName, alias, version);
   }
 
   @Mutation(() => AliasMoveResult)
   deleteRegisteredModelAlias(@Arg('modelName', () => String) modelName: string, @Arg('alias', () => String) alias: string, @Ctx() ctx: Context): Promise<AliasMove> {
-    return ctx.services.registry.deleteAlias(modelName, alias, ctx.actor.name);
+    return ctx.services.registry.deleteAlias(ctx.actor, modelName, alias);
   }
 
   @Query(() => AliasHistoryConnection, { description: "One alias's moves, oldest first." })

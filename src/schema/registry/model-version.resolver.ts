@@ -88,7 +88,7 @@ export class ModelVersionResolver {
     return ctx.services.registry.deleteVersionTag(ref, key, ctx.actor.name);
   }
 
-  @Mutation(() => ModelVersion, { description: 'Moves a version to a stage through its gate (GATE_FAILED names the unmet condition).' })
+  @Mutation(() => ModelVersion, { description: 'Moves a version to a stage through its gate (GATE_FAILED names the unmet condition). Into CANARY or PRODUCTION only through requestPromotion; out of them only by a REVIEWER (or a request).' })
   transitionModelVersionStage(
     @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
     @Arg('stage', () => Stage) stage: Stage,
@@ -96,8 +96,7 @@ export class ModelVersionResolver {
     @Arg('archiveExisting', () => Boolean, { defaultValue: false, description: 'With PRODUCTION: archive the versions in PRODUCTION now.' }) archiveExisting: boolean,
     @Ctx() ctx: Context,
   ) {
-    const asReviewer = hasRole(isRole(ctx.actor.role) ? ctx.actor.role : null, Role.REVIEWER);
-    return ctx.services.lifecycle.transition(ref, { stage, comment, archiveExisting, asReviewer }, ctx.actor.name);
+    return ctx.services.lifecycle.transition(ctx.actor, ref, { stage, comment, archiveExisting });
   }
 
   @Mutation(() => Evidence, { description: 'Records gate evidence on a version (review, fairness check, SLO validation, sign-off).' })

@@ -63,14 +63,14 @@ export class RegisteredModelResolver {
   }
 
   @Mutation(() => DeleteRegisteredModelResult, {
-    description: 'Deletes a model and its versions. Refused (CONFLICT) while a version is in PRODUCTION or an alias exists, unless an admin passes force.',
+    description: 'Deletes a model and its versions. Refused (CONFLICT) while any version is protected (CANARY/PRODUCTION, kept after PRODUCTION, served predictions, has versions of other models derived from it) or an alias exists, unless an admin passes force. Pending promotion requests are cancelled.',
   })
   async deleteRegisteredModel(
     @Arg('name', () => String) name: string,
     @Arg('force', () => Boolean, { defaultValue: false }) force: boolean,
     @Ctx() ctx: Context,
   ): Promise<DeleteRegisteredModelResult> {
-    const r = await ctx.services.registry.deleteModel(name, { force, isAdmin: ctx.actor.role === 'ADMIN' }, ctx.actor.name);
+    const r = await ctx.services.registry.deleteModel(ctx.actor, name, { force });
     return { name: r.name, deletedVersions: r.versions };
   }
 
@@ -133,5 +133,10 @@ export class RegisteredModelResolver {
   @FieldResolver(() => [GateThreshold_], { description: 'STAGING gate thresholds (empty: at least one metric is required).' })
   gates(@Root() m: ModelRecord): GateThreshold[] {
     return m.gates ? (JSON.parse(m.gates) as GateThreshold[]) : [];
+  }
+
+  @FieldResolver(() => [String], { description: 'Items each version must have completed before it leaves PRODUCTION for ARCHIVED (setArchivalChecklist).' })
+  archivalChecklist(@Root() m: ModelRecord): string[] {
+    return m.archivalChecklist ?? [];
   }
 }

@@ -1,0 +1,67 @@
+import { Arg, Ctx, Field, FieldResolver, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
+import type { ChecklistItemStatus } from '../../registry/lifecycle.service.js';
+import type { ModelRecord, VersionRecord } from '../../registry/types.js';
+import type { Context } from '../../server/context.js';
+import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
+import { DateTimeScalar } from '../common/scalars.js';
+import { ModelVersion } from './model-version.type.js';
+import { RegisteredModel } from './registered-model.type.js';
+
+@ObjectType({ description: "One item of a version's archival checklist: done (with who, when and the evidence) or still open." })
+export class ArchivalChecklistItem {
+  @Field(() => String)
+  item!: string;
+
+  @Field(() => Boolean)
+  done!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The principal who completed it.' })
+  by!: string | null;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  at!: string | null;
+
+  @Field(() => String, { nullable: true })
+  uri!: string | null;
+
+  @Field(() => String, { nullable: true })
+  summary!: string | null;
+}
+
+@InputType({ description: 'What shows an archival checklist item is done.' })
+export class ChecklistEvidenceInput {
+  @Field(() => String, { description: 'What was done (required).' })
+  summary!: string;
+
+  @Field(() => String, { nullable: true, description: 'A link to the evidence (ticket, announcement, dashboard).' })
+  uri?: string | null;
+}
+
+/**
+ * Leaving production by the book: a model's archival checklist, completed
+ * per version before PRODUCTION → ARCHIVED (the lifecycle gate checks it).
+ */
+@Resolver(() => ModelVersion)
+export class ArchivalResolver {
+  @Mutation(() => RegisteredModel, {
+    description: "Replaces a model's archival checklist (ADMIN or an owner): items each version must have completed before it leaves PRODUCTION for ARCHIVED. An empty list removes it.",
+  })
+  setArchivalChecklist(@Arg('modelName', () => String) modelName: string, @Arg('items', () => [String]) items: string[], @Ctx() ctx: Context): Promise<ModelRecord> {
+    return ctx.services.lifecycle.setArchivalChecklist(ctx.actor, modelName, items);
+  }
+
+  @Mutation(() => [ArchivalChecklistItem], { description: "Records an item of the model's archival checklist as done for a version, with evidence, in the caller's name." })
+  completeArchivalChecklistItem(
+    @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
+    @Arg('item', () => String) item: string,
+    @Arg('evidence', () => ChecklistEvidenceInput) evidence: ChecklistEvidenceInput,
+    @Ctx() ctx: Context,
+  ): Promise<ChecklistItemStatus[]> {
+    return ctx.services.lifecycle.completeChecklistItem(ctx.actor, ref, item, evidence);
+  }
+
+  @FieldResolver(() => [ArchivalChecklistItem], { description: "Its model's archival checklist, item by item, done or open for this version." })
+  archivalChecklist(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<ChecklistItemStatus[]> {
+    return ctx.loaders.archivalChecklist.load(v.id);
+  }
+}

@@ -43,6 +43,8 @@ export interface RecordDeploymentInput {
 
 /** One entry of what a deployment serves, as recorded in its DEPLOYMENT_RECORDED event. */
 export interface ServingSpec {
+  /** The model node: history follows it across renames (records made before this field have none). */
+  modelId?: string;
   modelName: string;
   /** The version recorded (verified) at deploy time. */
   version: number;
@@ -228,6 +230,7 @@ export class DeploymentService {
         }
 
         const serving: ServingSpec[] = resolved.map((v, i) => ({
+          modelId: v.model?.id,
           modelName: v.modelName,
           version: v.version,
           versionId: v.id,
@@ -332,10 +335,14 @@ export class DeploymentService {
       if (!row) return [];
       const records = row.records.map((r) => ({ ...r, payload: JSON.parse(r.after) as RecordedPayload }));
       const follows = records.flatMap((r, i) =>
-        [...new Set(r.payload.serving.filter((s) => s.alias).map((s) => `${s.modelName}\u0000${s.alias}`))].map((k) => {
-          const [modelName, alias] = k.split('\u0000');
-          return { record: i, modelName: modelName!, alias: alias!, from: r.at, to: records[i + 1]?.at ?? null };
-        }),
+        [...new Map(r.payload.serving.filter((s) => s.alias).map((s) => [`${s.modelId ?? s.modelName}\u0000${s.alias}`, s])).values()].map((s) => ({
+          record: i,
+          modelId: s.modelId ?? null,
+          modelName: s.modelName,
+          alias: s.alias!,
+          from: r.at,
+          to: records[i + 1]?.at ?? null,
+        })),
       );
       const moves = follows.length
         ? await tx.run<{ moves: { at: string; actor: string; type: string; sequence: string }[] }>(Q.aliasMoves, { keys: follows, types: ALIAS_EVENT_TYPES })
@@ -366,7 +373,7 @@ export class DeploymentService {
     partial: ({ deployment: DeploymentRecord; record: { at: string; sequence: string }; payload: RecordedPayload; at: string } | null)[],
   ): Promise<(DeploymentState | null)[]> {
     const entries = partial.flatMap((p) =>
-      p ? p.payload.serving.map((s) => ({ modelName: s.modelName, version: s.version, alias: s.alias, at: p.at })) : [],
+      p ? p.payload.serving.map((s) => ({ modelId: s.modelId ?? null, versionId: s.versionId ?? null, modelName: s.modelName, version: s.version, alias: s.alias, at: p.at })) : [],
     );
     const versions = entries.length
       ? (

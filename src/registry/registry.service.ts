@@ -59,6 +59,7 @@ const Q = {
   deleteVersion: statement('registry/delete-version'),
   attachChecksum: statement('registry/attach-checksum'),
   versionWithModel: statement('registry/version-with-model'),
+  recordRename: statement('registry/record-rename'),
 };
 
 export interface CreateModelInput {
@@ -596,7 +597,8 @@ export class RegistryService {
         await cancelPendingRequests(tx, caller.name, { modelId: model.id, modelName: name }, `model "${name}" was renamed to "${newName}"`);
         const [row] = await tx.run<{ model: ModelRecord; versions: number; aliases: number }>(Q.renameModel, { name, newName });
         if (!row) throw notFound(`no registered model named "${name}"`);
-        await appendEvent(tx, { type: EventType.MODEL_RENAMED, actor: caller.name, modelName: newName, subjectId: row.model.id, before: { name }, after: { name: newName, versions: row.versions, aliases: row.aliases } });
+        const ev = await appendEvent(tx, { type: EventType.MODEL_RENAMED, actor: caller.name, modelName: newName, subjectId: row.model.id, before: { name }, after: { name: newName, versions: row.versions, aliases: row.aliases } });
+        await tx.run(Q.recordRename, { modelId: row.model.id, name, sequence: ev.sequence });
         return row.model;
       }, 'renameRegisteredModel');
     } catch (err) {

@@ -113,6 +113,36 @@ describe('integrity: governance holds on every path', () => {
     });
   });
 
+  describe('deployments bind to nodes', () => {
+    it('a deployment follows its model node across a rename: a twin under the old name never shows up in deploymentAt or deploymentHistory', async () => {
+      const name = uniq('dep');
+      await gqlOk(t.url, contractOp('CreateRegisteredModel'), { input: { name } });
+      for (const c of ['1', '2']) await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: `s3://b/${name}/${c}`, checksum: sha(c) } });
+      await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'blue', version: 1 });
+      const deployment = uniq('svc');
+      await gqlOk(t.url, contractOp('RecordDeployment'), {
+        input: { name: deployment, environment: 'staging', models: [{ ref: { modelName: name, alias: 'blue' }, weight: 0.5, checksum: sha('1') }, { ref: { modelName: name, version: 2 }, weight: 0.5, checksum: sha('2') }] },
+      });
+      const renamed = `${name}-r`;
+      expect((await mlflow(t.url, p.tokens.contributor, 'POST', 'registered-models/rename', { name, new_name: renamed })).status).toBe(200);
+      await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: renamed, alias: 'blue', version: 2 });
+      // The twin: the old name again, with its own v1, v2 and its own "blue".
+      await gqlOk(t.url, contractOp('CreateRegisteredModel'), { input: { name } });
+      for (const c of ['c', 'd', 'e']) await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: `s3://evil/${c}`, checksum: sha(c) } });
+      await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'blue', version: 3 });
+      const now = (await gqlOk(t.url, contractOp('DeploymentAt'), { name: deployment, at: new Date(Date.now() + 1000).toISOString() })).deploymentAt;
+      expect(now.serving.map((s: any) => [s.modelVersion.model.name, s.modelVersion.version])).toEqual([
+        [renamed, 2],
+        [renamed, 2],
+      ]);
+      const history = (await gqlOk(t.url, 'query($n: String!) { deploymentHistory(name: $n) { type alias deployment { serving { modelVersion { model { name } version } } } } }', { n: deployment })).deploymentHistory;
+      expect(history.map((h: any) => [h.type, h.deployment.serving.map((s: any) => `${s.modelVersion.model.name}/${s.modelVersion.version}`).join(',')])).toEqual([
+        ['DEPLOYMENT_RECORDED', `${renamed}/1,${renamed}/2`],
+        ['ALIAS_SET', `${renamed}/2,${renamed}/2`],
+      ]);
+    });
+  });
+
   describe('finding 2: renaming a governed model', () => {
     it('a CONTRIBUTOR cannot rename a model whose protected alias serves traffic; the owner and an ADMIN can; an ungoverned model renames freely', async () => {
       const m = await governedModel(t.url, p);

@@ -25,7 +25,7 @@ export async function mlflow(url: string, token: string, method: string, path: s
   const base = url.replace(/\/graphql$/, '');
   let target = `${base}/api/2.0/mlflow/${path}`;
   let payload: string | undefined;
-  if (method === 'GET' && body) target += `?${new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)]))}`;
+  if (method === 'GET' && body) target += `?${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]))}`;
   else if (body) payload = JSON.stringify(body);
   const res = await fetch(target, { method, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, body: payload });
   const text = await res.text();

@@ -19,12 +19,76 @@ export interface MlflowRouterOptions {
   resolveActor?: ActorResolver;
 }
 
-type Route = { method: string; pattern: RegExp; names: string[]; handler: Handler };
+type Route = { method: string; pattern: RegExp; names: string[]; access: 'read' | 'write'; handler: Handler };
+
+/**
+ * Every MLflow REST endpoint Pedigree serves: method, path under
+ * `/api/2.0/mlflow/` (and `/ajax-api/2.0/mlflow/`), the access it needs
+ * (read: VIEWER, write: CONTRIBUTOR; MLflow posts some searches, which only
+ * read), and the handler (MlflowRegistryApi or MlflowTrackingApi method). The one route table:
+ * the router is built from it, and the route × role test walks it.
+ */
+export const MLFLOW_ENDPOINTS: readonly (readonly [method: string, path: string, access: 'read' | 'write', api: 'registry' | 'tracking', handler: string])[] = [
+  // model_registry.proto
+  ['POST', 'registered-models/create', 'write', 'registry', 'createRegisteredModel'],
+  ['GET', 'registered-models/get', 'read', 'registry', 'getRegisteredModel'],
+  ['POST', 'registered-models/rename', 'write', 'registry', 'renameRegisteredModel'],
+  ['PATCH', 'registered-models/update', 'write', 'registry', 'updateRegisteredModel'],
+  ['DELETE', 'registered-models/delete', 'write', 'registry', 'deleteRegisteredModel'],
+  ['GET', 'registered-models/search', 'read', 'registry', 'searchRegisteredModels'],
+  ['POST', 'registered-models/get-latest-versions', 'read', 'registry', 'getLatestVersions'],
+  ['GET', 'registered-models/get-latest-versions', 'read', 'registry', 'getLatestVersions'],
+  ['POST', 'registered-models/set-tag', 'write', 'registry', 'setRegisteredModelTag'],
+  ['DELETE', 'registered-models/delete-tag', 'write', 'registry', 'deleteRegisteredModelTag'],
+  ['POST', 'registered-models/alias', 'write', 'registry', 'setRegisteredModelAlias'],
+  ['DELETE', 'registered-models/alias', 'write', 'registry', 'deleteRegisteredModelAlias'],
+  ['GET', 'registered-models/alias', 'read', 'registry', 'getModelVersionByAlias'],
+  ['POST', 'model-versions/create', 'write', 'registry', 'createModelVersion'],
+  ['GET', 'model-versions/get', 'read', 'registry', 'getModelVersion'],
+  ['PATCH', 'model-versions/update', 'write', 'registry', 'updateModelVersion'],
+  ['DELETE', 'model-versions/delete', 'write', 'registry', 'deleteModelVersion'],
+  ['GET', 'model-versions/search', 'read', 'registry', 'searchModelVersions'],
+  ['GET', 'model-versions/get-download-uri', 'read', 'registry', 'getModelVersionDownloadUri'],
+  ['POST', 'model-versions/set-tag', 'write', 'registry', 'setModelVersionTag'],
+  ['DELETE', 'model-versions/delete-tag', 'write', 'registry', 'deleteModelVersionTag'],
+  ['POST', 'model-versions/transition-stage', 'write', 'registry', 'transitionModelVersionStage'],
+  // service.proto (tracking)
+  ['POST', 'experiments/create', 'write', 'tracking', 'createExperiment'],
+  ['GET', 'experiments/get', 'read', 'tracking', 'getExperiment'],
+  ['GET', 'experiments/get-by-name', 'read', 'tracking', 'getExperimentByName'],
+  ['POST', 'experiments/search', 'read', 'tracking', 'searchExperiments'],
+  ['GET', 'experiments/search', 'read', 'tracking', 'searchExperiments'],
+  ['POST', 'experiments/update', 'write', 'tracking', 'updateExperiment'],
+  ['POST', 'experiments/delete', 'write', 'tracking', 'deleteExperiment'],
+  ['POST', 'experiments/restore', 'write', 'tracking', 'restoreExperiment'],
+  ['POST', 'experiments/set-experiment-tag', 'write', 'tracking', 'setExperimentTag'],
+  ['POST', 'experiments/delete-experiment-tag', 'write', 'tracking', 'deleteExperimentTag'],
+  ['POST', 'runs/create', 'write', 'tracking', 'createRun'],
+  ['GET', 'runs/get', 'read', 'tracking', 'getRun'],
+  ['POST', 'runs/update', 'write', 'tracking', 'updateRun'],
+  ['POST', 'runs/delete', 'write', 'tracking', 'deleteRun'],
+  ['POST', 'runs/restore', 'write', 'tracking', 'restoreRun'],
+  ['POST', 'runs/search', 'read', 'tracking', 'searchRuns'],
+  ['POST', 'runs/log-metric', 'write', 'tracking', 'logMetric'],
+  ['POST', 'runs/log-parameter', 'write', 'tracking', 'logParam'],
+  ['POST', 'runs/set-tag', 'write', 'tracking', 'setTag'],
+  ['POST', 'runs/delete-tag', 'write', 'tracking', 'deleteTag'],
+  ['POST', 'runs/log-batch', 'write', 'tracking', 'logBatch'],
+  ['POST', 'runs/log-inputs', 'write', 'tracking', 'logInputs'],
+  ['POST', 'runs/outputs', 'write', 'tracking', 'logOutputs'],
+  ['POST', 'runs/log-model', 'write', 'tracking', 'logModel'],
+  ['GET', 'metrics/get-history', 'read', 'tracking', 'getMetricHistory'],
+  ['POST', 'logged-models', 'write', 'tracking', 'createLoggedModel'],
+  ['POST', 'logged-models/search', 'read', 'tracking', 'searchLoggedModels'],
+  ['GET', 'logged-models/{model_id}', 'read', 'tracking', 'getLoggedModel'],
+  ['PATCH', 'logged-models/{model_id}', 'write', 'tracking', 'finalizeLoggedModel'],
+  ['PATCH', 'logged-models/{model_id}/tags', 'write', 'tracking', 'setLoggedModelTags'],
+  ['DELETE', 'logged-models/{model_id}/tags/{tag_key}', 'write', 'tracking', 'deleteLoggedModelTag'],
+  ['POST', 'logged-models/{model_id}/params', 'write', 'tracking', 'logLoggedModelParams'],
+];
 
 const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'];
 const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
-/** POST endpoints that only read (MLflow posts some searches). */
-const READ_POSTS = new Set(['experiments/search', 'runs/search', 'registered-models/get-latest-versions', 'logged-models/search']);
 
 /** True when the path belongs to the MLflow front door (http.ts routes these here). */
 export function isMlflowPath(path: string): boolean {
@@ -40,68 +104,14 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
   const registry = new MlflowRegistryApi(opts.services, opts.store);
   const tracking = new MlflowTrackingApi(opts.services);
   const resolveActor = opts.resolveActor ?? openActorResolver;
-  const routes: Route[] = [];
-  const add = (method: string, path: string, handler: Handler) => {
+  const apis = { registry, tracking };
+  const routes: Route[] = MLFLOW_ENDPOINTS.map(([method, path, access, api, name]) => {
     const names: string[] = [];
     const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
-    routes.push({ method, pattern, names, handler });
-  };
-  // model_registry.proto
-  add('POST', 'registered-models/create', registry.createRegisteredModel);
-  add('GET', 'registered-models/get', registry.getRegisteredModel);
-  add('POST', 'registered-models/rename', registry.renameRegisteredModel);
-  add('PATCH', 'registered-models/update', registry.updateRegisteredModel);
-  add('DELETE', 'registered-models/delete', registry.deleteRegisteredModel);
-  add('GET', 'registered-models/search', registry.searchRegisteredModels);
-  add('POST', 'registered-models/get-latest-versions', registry.getLatestVersions);
-  add('GET', 'registered-models/get-latest-versions', registry.getLatestVersions);
-  add('POST', 'registered-models/set-tag', registry.setRegisteredModelTag);
-  add('DELETE', 'registered-models/delete-tag', registry.deleteRegisteredModelTag);
-  add('POST', 'registered-models/alias', registry.setRegisteredModelAlias);
-  add('DELETE', 'registered-models/alias', registry.deleteRegisteredModelAlias);
-  add('GET', 'registered-models/alias', registry.getModelVersionByAlias);
-  add('POST', 'model-versions/create', registry.createModelVersion);
-  add('GET', 'model-versions/get', registry.getModelVersion);
-  add('PATCH', 'model-versions/update', registry.updateModelVersion);
-  add('DELETE', 'model-versions/delete', registry.deleteModelVersion);
-  add('GET', 'model-versions/search', registry.searchModelVersions);
-  add('GET', 'model-versions/get-download-uri', registry.getModelVersionDownloadUri);
-  add('POST', 'model-versions/set-tag', registry.setModelVersionTag);
-  add('DELETE', 'model-versions/delete-tag', registry.deleteModelVersionTag);
-  add('POST', 'model-versions/transition-stage', registry.transitionModelVersionStage);
-  // service.proto (tracking)
-  add('POST', 'experiments/create', tracking.createExperiment);
-  add('GET', 'experiments/get', tracking.getExperiment);
-  add('GET', 'experiments/get-by-name', tracking.getExperimentByName);
-  add('POST', 'experiments/search', tracking.searchExperiments);
-  add('GET', 'experiments/search', tracking.searchExperiments);
-  add('POST', 'experiments/update', tracking.updateExperiment);
-  add('POST', 'experiments/delete', tracking.deleteExperiment);
-  add('POST', 'experiments/restore', tracking.restoreExperiment);
-  add('POST', 'experiments/set-experiment-tag', tracking.setExperimentTag);
-  add('POST', 'experiments/delete-experiment-tag', tracking.deleteExperimentTag);
-  add('POST', 'runs/create', tracking.createRun);
-  add('GET', 'runs/get', tracking.getRun);
-  add('POST', 'runs/update', tracking.updateRun);
-  add('POST', 'runs/delete', tracking.deleteRun);
-  add('POST', 'runs/restore', tracking.restoreRun);
-  add('POST', 'runs/search', tracking.searchRuns);
-  add('POST', 'runs/log-metric', tracking.logMetric);
-  add('POST', 'runs/log-parameter', tracking.logParam);
-  add('POST', 'runs/set-tag', tracking.setTag);
-  add('POST', 'runs/delete-tag', tracking.deleteTag);
-  add('POST', 'runs/log-batch', tracking.logBatch);
-  add('POST', 'runs/log-inputs', tracking.logInputs);
-  add('POST', 'runs/outputs', tracking.logOutputs);
-  add('POST', 'runs/log-model', tracking.logModel);
-  add('GET', 'metrics/get-history', tracking.getMetricHistory);
-  add('POST', 'logged-models', tracking.createLoggedModel);
-  add('POST', 'logged-models/search', tracking.searchLoggedModels);
-  add('GET', 'logged-models/{model_id}', tracking.getLoggedModel);
-  add('PATCH', 'logged-models/{model_id}', tracking.finalizeLoggedModel);
-  add('PATCH', 'logged-models/{model_id}/tags', tracking.setLoggedModelTags);
-  add('DELETE', 'logged-models/{model_id}/tags/{tag_key}', tracking.deleteLoggedModelTag);
-  add('POST', 'logged-models/{model_id}/params', tracking.logLoggedModelParams);
+    const handler = (apis[api] as unknown as Record<string, Handler>)[name];
+    if (typeof handler !== 'function') throw new Error(`MLflow endpoint ${method} ${path}: no handler ${api}.${name}`);
+    return { method, pattern, names, access, handler };
+  });
 
   const sendJson = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -144,7 +154,7 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         body = { ...body, ...(parsed as Body) };
       }
     }
-    const actor = await resolveActor(req, method === 'GET' || READ_POSTS.has(rel) ? 'read' : 'write');
+    const actor = await resolveActor(req, route.access);
     sendJson(res, 200, await route.handler({ req, body, params, actor }));
   }
 

@@ -230,7 +230,7 @@ export class RegistryService {
       if (!opts.force && blockers.length) {
         throw conflict(`model "${name}" has ${blockers.join('; ')}: resolve them first, or have an admin pass force: true`, { blockers });
       }
-      await cancelPendingRequests(tx, caller.name, { modelId: b.id, modelName: name }, `model "${name}" was deleted`);
+      await cancelPendingRequests(tx, caller, { modelId: b.id, modelName: name }, `model "${name}" was deleted`);
       const [row] = await tx.run<{ versions: number }>(Q.deleteModel, { name });
       await appendEvent(tx, { type: EventType.MODEL_DELETED, actor: caller.name, modelName: name, subjectId: b.id, before: { versions: b.versions, aliases: b.aliases }, after: { forced: opts.force, ...(opts.force && blockers.length ? { overrode: blockers } : {}) } });
       return { name, versions: row?.versions ?? 0 };
@@ -594,7 +594,7 @@ export class RegistryService {
         const [model] = await this.modelsIn(tx, [name]);
         if (!model) throw notFound(`no registered model named "${name}"`);
         await this.guard.rename(tx, caller, model);
-        await cancelPendingRequests(tx, caller.name, { modelId: model.id, modelName: name }, `model "${name}" was renamed to "${newName}"`);
+        await cancelPendingRequests(tx, caller, { modelId: model.id, modelName: name }, `model "${name}" was renamed to "${newName}"`);
         const [row] = await tx.run<{ model: ModelRecord; versions: number; aliases: number }>(Q.renameModel, { name, newName });
         if (!row) throw notFound(`no registered model named "${name}"`);
         const ev = await appendEvent(tx, { type: EventType.MODEL_RENAMED, actor: caller.name, modelName: newName, subjectId: row.model.id, before: { name }, after: { name: newName, versions: row.versions, aliases: row.aliases } });
@@ -639,7 +639,7 @@ export class RegistryService {
       if (b.predictions > 0) throw conflict(`${name} served ${b.predictions} logged prediction(s); deleting it would break their trace`);
       const guarded = b.aliases.filter((a) => protectedAliasesOf(b).includes(a));
       if (guarded.length) throw conflict(`protected alias(es) ${guarded.join(', ')} point at ${name}: move them first`);
-      await cancelPendingRequests(tx, actor, { modelId: v.model!.id, modelName: v.modelName, versionId: v.id }, `${name} was deleted`);
+      await cancelPendingRequests(tx, caller, { modelId: v.model!.id, modelName: v.modelName, versionId: v.id }, `${name} was deleted`);
       await tx.run(Q.deleteVersion, { versionId: v.id });
       for (const alias of b.aliases) {
         await appendEvent(tx, { type: EventType.ALIAS_DELETED, actor, modelName: v.modelName, alias, version: null, subjectId: v.id, before: { version: v.version }, after: { reason: `version ${v.version} was deleted` } });

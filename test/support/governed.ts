@@ -1,14 +1,18 @@
 import { contractOp } from './contract.js';
 import { as, gql, gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from './graphql.js';
 
-/** The principals a governance test needs, one token each (made by the admin). */
+/**
+ * The principals a governance test needs, one token each (made by the admin).
+ * `requester` makes the fixtures' promotion requests; `contributor` is a
+ * CONTRIBUTOR with no stake in the governed model (the attacker).
+ */
 export interface People {
   names: Record<Who, string>;
   tokens: Record<Who, string>;
 }
-export type Who = 'viewer' | 'contributor' | 'owner' | 'reviewer' | 'reviewer2' | 'admin';
+export type Who = 'viewer' | 'requester' | 'contributor' | 'owner' | 'reviewer' | 'reviewer2' | 'admin';
 
-const ROLES: Record<Who, string> = { viewer: 'VIEWER', contributor: 'CONTRIBUTOR', owner: 'CONTRIBUTOR', reviewer: 'REVIEWER', reviewer2: 'REVIEWER', admin: 'ADMIN' };
+const ROLES: Record<Who, string> = { viewer: 'VIEWER', requester: 'CONTRIBUTOR', contributor: 'CONTRIBUTOR', owner: 'CONTRIBUTOR', reviewer: 'REVIEWER', reviewer2: 'REVIEWER', admin: 'ADMIN' };
 
 export async function makePeople(url: string): Promise<People> {
   const names = {} as Record<Who, string>;
@@ -35,9 +39,9 @@ export async function mlflow(url: string, token: string, method: string, path: s
 const EVIDENCE = 'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }';
 const CARD = 'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written for the test.") { revision } }';
 
-/** Carries one promotion request through: requested by the contributor, approved by the owner (when two-person) and a reviewer. */
+/** Carries one promotion request through: requested by the requester, approved by the owner (when two-person) and a reviewer. */
 export async function promote(url: string, p: People, ref: { modelName: string; version: number }, target: { stage?: string; alias?: string }): Promise<string> {
-  const req = (await gqlOk(url, contractOp('RequestPromotion'), { ref, target, evidence: null }, as(p.tokens.contributor))).requestPromotion;
+  const req = (await gqlOk(url, contractOp('RequestPromotion'), { ref, target, evidence: null }, as(p.tokens.requester))).requestPromotion;
   const twoPerson = target.alias !== undefined || target.stage === 'PRODUCTION';
   if (twoPerson) await gqlOk(url, contractOp('ApprovePromotion'), { id: req.id, comment: 'owner ok' }, as(p.tokens.owner));
   const done = (await gqlOk(url, contractOp('ApprovePromotion'), { id: req.id, comment: 'reviewed' }, as(p.tokens.reviewer))).approvePromotion;
@@ -86,7 +90,7 @@ export async function governedModel(url: string, p: People, name = uniq('governe
   await gqlOk(url, contractOp('TransitionStage'), { ref: v2, stage: 'STAGING' }, as(p.tokens.contributor));
   for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK']) await gqlOk(url, EVIDENCE, { ref: v2, e: { kind, passed: true } });
   await promote(url, p, v2, { stage: 'CANARY' });
-  const pending = (await gqlOk(url, contractOp('RequestPromotion'), { ref: { modelName: name, version: 3 }, target: { alias: 'production' }, evidence: null }, as(p.tokens.contributor))).requestPromotion;
+  const pending = (await gqlOk(url, contractOp('RequestPromotion'), { ref: { modelName: name, version: 3 }, target: { alias: 'production' }, evidence: null }, as(p.tokens.requester))).requestPromotion;
   const predictionId = uniq('pred');
   await gqlOk(url, contractOp('LogPredictions'), { input: { model: { modelName: name, alias: 'champion' }, predictions: [{ id: predictionId }] } }, as(p.tokens.contributor));
   return {
@@ -103,11 +107,18 @@ export async function governedState(url: string, m: GovernedModel): Promise<unkn
   const r = await gql(
     url,
     `query($n: String!, $p: String!, $id: ID!) {
-      registeredModel(name: $n) { name owners protectedAliases aliases { alias version { version } } versions(first: 10) { edges { node { version stage source checksum } } } }
+      registeredModel(name: $n) { name owners protectedAliases aliases { alias version { version } } versions(first: 100) { edges { node { version stage source checksum } } } }
       tracePrediction(id: $p) { modelVersion { version } }
       promotionRequest(id: $id) { status }
     }`,
     { n: m.name, p: m.predictionId, id: m.pending.requestId },
   );
+  // The fixture's own versions (new ones are anyone's to add); stages outside
+  // CANARY and PRODUCTION are not governed (DEVELOPMENT → STAGING is a contributor's to make).
+  const model = r.data?.registeredModel;
+  if (model) {
+    model.versions.edges = model.versions.edges.filter((e: any) => e.node.version <= 3);
+    for (const e of model.versions.edges) if (!['CANARY', 'PRODUCTION'].includes(e.node.stage)) e.node.stage = 'ungoverned';
+  }
   return r.data;
 }

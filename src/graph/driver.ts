@@ -1,9 +1,17 @@
 import neo4j, { type Driver } from 'neo4j-driver';
 import type { Logger } from '../logger.js';
 
-/** One driver per process. The embedded Neo4j runs without auth and accepts any credentials. */
-export function createDriver(uri: string, user: string, password: string, log: Logger): Driver {
-  return neo4j.driver(uri, neo4j.auth.basic(user, password), {
+/**
+ * One driver per process. `password` is the password itself, or a function
+ * that returns the current one: the driver asks again after Neo4j refuses it,
+ * so it follows an embedded Neo4j that restarted with a new password.
+ */
+export function createDriver(uri: string, user: string, password: string | (() => string), log: Logger): Driver {
+  const auth =
+    typeof password === 'string'
+      ? neo4j.auth.basic(user, password)
+      : neo4j.authTokenManagers.basic({ tokenProvider: () => Promise.resolve(neo4j.auth.basic(user, password())) });
+  return neo4j.driver(uri, auth, {
     maxConnectionPoolSize: 64,
     connectionAcquisitionTimeout: 30_000,
     maxTransactionRetryTime: 30_000,

@@ -25,7 +25,7 @@ import {
   verifyStatement,
   type Statement,
 } from './attestation/index.js';
-import { openPrivateKey, readKeyFile, sealPrivateKey, writeKeyFile } from './attestation/key-store.js';
+import { openPrivateKey, readKeyFile, sealPrivateKey, signingKeyDir, writeKeyFile } from './attestation/key-store.js';
 
 const Q = {
   keys: statement('operations/signing-keys'),
@@ -287,7 +287,7 @@ export class AttestationService {
   }
 
   private removeKeyFiles(files: string[]): void {
-    for (const f of files) rmSync(join(this.config.dataDir, 'signing-keys', f), { force: true });
+    for (const f of files) rmSync(join(signingKeyDir(this.config.dataDir), f), { force: true });
   }
 
   /**

@@ -11,8 +11,9 @@ import { createLogger } from '../src/logger.js';
 import { ensurePrivateDir } from '../src/private-dir.js';
 
 // Manages API tokens against the configured database: NEO4J_URI when set,
-// otherwise the embedded Neo4j under PEDIGREE_DATA_DIR (which must not be in
-// use by a running server: stop it, or point NEO4J_URI at its Bolt port).
+// otherwise the embedded Neo4j under PEDIGREE_DATA_DIR, started here with its
+// own per-start password (the store must not be in use by a running server:
+// stop it, or use the createApiToken mutation while it serves).
 const argv = process.argv.slice(2);
 if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
   console.log(TOKEN_CLI_USAGE);

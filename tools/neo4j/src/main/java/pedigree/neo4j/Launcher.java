@@ -78,7 +78,14 @@ public final class Launcher {
       }
     }, "pedigree-neo4j-shutdown"));
 
-    setPassword(dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME), USER, password);
+    try {
+      setPassword(dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME), USER, password);
+    } catch (RuntimeException e) {
+      // Never serve with a password we could not set: stop, and say why (the message holds no password).
+      System.err.println("pedigree-neo4j: could not set the neo4j user's password: " + e.getMessage());
+      stop.run();
+      System.exit(1);
+    }
     password = null;
 
     GraphDatabaseService db = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);

@@ -15,21 +15,26 @@ import { benchCypher } from './generate.js';
 export interface BenchDb {
   neo: EmbeddedNeo4j | null;
   uri: string;
+  /** NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD of this database, for loadConfig or a server child. */
+  env: { NEO4J_URI: string; NEO4J_USER: string; NEO4J_PASSWORD: string };
   driver: Driver;
   dataDir: string | null;
   stop(): Promise<void>;
 }
 
-export async function startBenchDb(opts: { uri?: string; heapMb?: number; pagecacheMb?: number } = {}): Promise<BenchDb> {
+/** `uri` (with `user`/`password`) uses a running Neo4j; without it a fresh embedded one is started. */
+export async function startBenchDb(
+  opts: { uri?: string; user?: string; password?: string; heapMb?: number; pagecacheMb?: number } = {},
+): Promise<BenchDb> {
   let neo: EmbeddedNeo4j | null = null;
   let dataDir: string | null = null;
-  let uri = opts.uri;
+  let { uri, user = 'neo4j', password = '' } = opts;
   if (!uri) {
     dataDir = mkdtempSync(join(tmpdir(), 'pedigree-bench-'));
     neo = await startEmbeddedNeo4j({ dataDir, heapMb: opts.heapMb ?? 2048, pagecacheMb: opts.pagecacheMb ?? 2048 });
-    uri = neo.uri;
+    ({ uri, user, password } = neo);
   }
-  const driver = neo4j.driver(uri, neo4j.auth.basic('neo4j', ''), { maxConnectionPoolSize: 64 });
+  const driver = neo4j.driver(uri, neo4j.auth.basic(user, password), { maxConnectionPoolSize: 64 });
   const log = createLogger('warn');
   await applyMigrations(new Executor(driver, 'neo4j', log), log);
   const s = driver.session({ database: 'neo4j' });
@@ -41,6 +46,7 @@ export async function startBenchDb(opts: { uri?: string; heapMb?: number; pageca
   return {
     neo,
     uri,
+    env: { NEO4J_URI: uri, NEO4J_USER: user, NEO4J_PASSWORD: password },
     driver,
     dataDir,
     stop: async () => {

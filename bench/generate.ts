@@ -16,6 +16,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.js';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { computeFingerprint } from '../src/provenance/fingerprint.js';
 
@@ -423,10 +424,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const uri = arg('uri');
   if (!uri) {
-    console.error('usage: tsx bench/generate.ts --uri bolt://HOST:PORT [--nodes N] [--seed S] (database empty and migrated)');
+    console.error('usage: [NEO4J_USER=… NEO4J_PASSWORD=…] tsx bench/generate.ts --uri bolt://HOST:PORT [--nodes N] [--seed S] (database empty and migrated)');
     process.exit(2);
   }
-  const driver = neo4j.driver(uri, neo4j.auth.basic('neo4j', ''));
+  const { user, password } = loadConfig().neo4j;
+  const driver = neo4j.driver(uri, neo4j.auth.basic(user, password));
   generate(driver, { nodes: Number(arg('nodes', '100000')), seed: Number(arg('seed', '1')), log: console.log })
     .then((r) => console.log(JSON.stringify({ plan: r.plan, totalNodes: r.totalNodes, events: r.events, loadMs: r.loadMs, nodesByLabel: r.nodesByLabel }, null, 2)))
     .finally(() => driver.close());

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import neo4j from 'neo4j-driver';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startBenchDb } from './db.js';
+import { startBenchDb, type BenchDb } from './db.js';
 import { benchCypher, generate, type Generated } from './generate.js';
 import { HttpClient, median, runLoad, type Sample, type Watched } from './load.js';
 import { ensureMlflow, mlflowApi, MLFLOW_VERSION, startMlflow, type MlflowServer } from './mlflow.js';
@@ -111,10 +111,10 @@ interface ServerChild {
   stop(): Promise<void>;
 }
 
-async function startServer(neo4jUri: string, token: string, extraEnv: Record<string, string> = {}): Promise<ServerChild> {
+async function startServer(neo4jEnv: BenchDb['env'], token: string, extraEnv: Record<string, string> = {}): Promise<ServerChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'server.ts')], {
     cwd: root,
-    env: { ...process.env, NEO4J_URI: neo4jUri, PEDIGREE_ADMIN_TOKEN: token, LOG_LEVEL: 'warn', ...extraEnv },
+    env: { ...process.env, ...neo4jEnv, PEDIGREE_ADMIN_TOKEN: token, LOG_LEVEL: 'warn', ...extraEnv },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((res, rej) => {
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     log(`generated ${generated.totalNodes} nodes (${generated.events} events) in ${(generated.loadMs / 1000).toFixed(1)} s`);
 
     log('starting the Pedigree server (child process)');
-    const server = await startServer(db.uri, token);
+    const server = await startServer(db.env, token);
     cleanups.unshift(() => server.stop());
     if (cfg.mlflow) {
       log(`starting mlflow server ${MLFLOW_VERSION} (SQLite)`);
@@ -234,7 +234,7 @@ async function main(): Promise<void> {
       log('hot read: modelVersionByAlias over HTTP vs neo4j-driver vs RETURN 1 (interleaved with MLflow)');
       const resolveText = readFileSync(join(root, 'cypher/registry/resolve-version-refs.cypher'), 'utf8');
       const pingText = readFileSync(join(root, 'cypher/system/ping.cypher'), 'utf8');
-      const drv = neo4j.driver(db.uri, neo4j.auth.basic('neo4j', ''), { maxConnectionPoolSize: 64 });
+      const drv = neo4j.driver(db.uri, neo4j.auth.basic(db.env.NEO4J_USER, db.env.NEO4J_PASSWORD), { maxConnectionPoolSize: 64 });
       cleanups.unshift(() => drv.close());
       const ours = async () => {
         const d = await gql(OPS.GET_BY_ALIAS, { modelName: pickModel(), alias: 'champion' });
@@ -462,7 +462,7 @@ async function main(): Promise<void> {
     // ---------------------------------------------------------- round trips
     if (cfg.only.has('roundtrips')) {
       log('round trips: nested list query, DataLoader on vs off (second server with batching off)');
-      const off = await startServer(db.uri, token, { BENCH_DATALOADER: 'off' });
+      const off = await startServer(db.env, token, { BENCH_DATALOADER: 'off' });
       cleanups.unshift(() => off.stop());
       const statements = async (url: string) => {
         const r = await http.send('GET', url.replace(/\/graphql$/, '/metrics'));

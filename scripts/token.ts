@@ -8,10 +8,12 @@ import { applyMigrations } from '../src/graph/migrations.js';
 import { runTokenCommand, TOKEN_CLI_USAGE } from '../src/governance/token-cli.js';
 import { TokenService } from '../src/governance/token.service.js';
 import { createLogger } from '../src/logger.js';
+import { ensurePrivateDir } from '../src/private-dir.js';
 
 // Manages API tokens against the configured database: NEO4J_URI when set,
-// otherwise the embedded Neo4j under PEDIGREE_DATA_DIR (which must not be in
-// use by a running server: stop it, or point NEO4J_URI at its Bolt port).
+// otherwise the embedded Neo4j under PEDIGREE_DATA_DIR, started here with its
+// own per-start password (the store must not be in use by a running server:
+// stop it, or use the createApiToken mutation while it serves).
 const argv = process.argv.slice(2);
 if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
   console.log(TOKEN_CLI_USAGE);
@@ -22,12 +24,13 @@ const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
 let embedded: EmbeddedNeo4j | undefined;
 let code = 0;
 try {
-  let uri = config.neo4j.uri;
+  let { uri, user, password } = config.neo4j;
   if (!uri) {
+    ensurePrivateDir(config.dataDir);
     embedded = await startEmbeddedNeo4j({ dataDir: join(config.dataDir, 'neo4j'), heapMb: 256, pagecacheMb: 32 });
-    uri = embedded.uri;
+    ({ uri, user, password } = embedded);
   }
-  const driver = createDriver(uri, config.neo4j.user, config.neo4j.password, log);
+  const driver = createDriver(uri, user, password, log);
   try {
     await waitForDatabase(driver, config.neo4j.database, 60_000);
     const executor = new Executor(driver, config.neo4j.database, log);

@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import { Executor } from './graph/executor.js';
 import { applyMigrations } from './graph/migrations.js';
 import type { Logger } from './logger.js';
+import { ensurePrivateDir } from './private-dir.js';
+import { signingKeyDir } from './provenance/attestation/key-store.js';
 import { buildPedigreeSchema } from './schema/index.js';
 import { enforcePolicy } from './server/authorize.js';
 import { createHttpServer, type HttpServer } from './server/http.js';
@@ -32,6 +34,9 @@ export interface RunningServer {
  * migrations → services → schema → HTTP + websocket server.
  */
 export async function createApp(config: Config, driver: Driver, log: Logger, opts: Pick<ServicesOptions, 'testOnlyUngoverned'> = {}): Promise<App> {
+  // Artefacts and signing keys live here: this user's alone (0700), tightened if a looser one exists.
+  ensurePrivateDir(config.dataDir);
+  ensurePrivateDir(signingKeyDir(config.dataDir));
   const executor = new Executor(driver, config.neo4j.database, log, undefined, config.writeGroup);
   await applyMigrations(executor, log);
   const metrics = new Metrics();

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Driver } from 'neo4j-driver';
+import { ensurePrivateDir } from './private-dir.js';
 import { createApp, type RunningServer } from './app.js';
 import { loadConfig } from './config.js';
 import { createDriver, waitForDatabase } from './graph/driver.js';
@@ -34,9 +35,10 @@ process.on('SIGINT', () => void stop('SIGINT', 0));
 process.on('SIGTERM', () => void stop('SIGTERM', 0));
 
 try {
-  let uri = config.neo4j.uri;
+  let { uri, user, password } = config.neo4j;
   if (!uri) {
     const started = Date.now();
+    ensurePrivateDir(config.dataDir);
     log.info({ dataDir: config.dataDir }, 'starting embedded Neo4j (NEO4J_URI is not set)');
     embedded = await startEmbeddedNeo4j({
       dataDir: join(config.dataDir, 'neo4j'),
@@ -44,7 +46,7 @@ try {
       pagecacheMb: config.embedded.pagecacheMb,
       onLog: (line) => log.debug({ neo4j: line }, 'embedded neo4j'),
     });
-    uri = embedded.uri;
+    ({ uri, user, password } = embedded);
     log.info({ uri, ms: Date.now() - started }, 'embedded Neo4j ready');
     void embedded.exited.then((code) => {
       if (!stopping) {
@@ -53,7 +55,7 @@ try {
       }
     });
   }
-  driver = createDriver(uri, config.neo4j.user, config.neo4j.password, log);
+  driver = createDriver(uri, user, password, log);
   await waitForDatabase(driver, config.neo4j.database, 60_000);
   const app = await createApp(config, driver, log);
   if (stopping) process.exit(0);

@@ -19,7 +19,7 @@ const rounds = Number(arg('rounds', '3'));
 const ops = Number(arg('ops', '320'));
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 256 });
 const log = createLogger('silent');
-const config = loadConfig({ NEO4J_URI: db.uri, LOG_LEVEL: 'silent' });
+const config = loadConfig({ ...db.env, LOG_LEVEL: 'silent' });
 
 function queuedPerModel<T>(queues: Map<string, Promise<unknown>>, model: string, work: () => Promise<T>): Promise<T> {
   const next = (queues.get(model) ?? Promise.resolve()).then(work, work);

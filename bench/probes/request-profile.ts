@@ -30,7 +30,7 @@ try {
       ? (await s.run('MATCH (p:Prediction) RETURN p.id AS id LIMIT 200')).records.map((r) => ({ query: TRACE, variables: { id: r.get('id') as string } }))
       : (await s.run("MATCH (a:Alias {name: 'champion'}) RETURN a.modelName AS m LIMIT 200")).records.map((r) => ({ query: GET_BY_ALIAS, variables: { modelName: r.get('m') as string, alias: 'champion' } }));
   await s.close();
-  const config = loadConfig({ ...process.env, NEO4J_URI: db.uri, PEDIGREE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0' });
+  const config = loadConfig({ ...process.env, ...db.env, PEDIGREE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0' });
   const log = createLogger('warn');
   const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
   const app = await createApp(config, driver, log);

@@ -32,7 +32,7 @@ const sink = new Writable({
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 1024 });
 try {
   await generate(db.driver, { nodes: Number(arg('nodes', '120000')) });
-  const config = loadConfig({ ...process.env, NEO4J_URI: db.uri, PEDIGREE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'debug', HOST: '127.0.0.1', PORT: '0' });
+  const config = loadConfig({ ...process.env, ...db.env, PEDIGREE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'debug', HOST: '127.0.0.1', PORT: '0' });
   const log = pino({ level: 'debug' }, sink);
   const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
   const app = await createApp(config, driver, log);

@@ -5,6 +5,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { badInput, notFound } from '../errors.js';
+import { ensurePrivateDir } from '../private-dir.js';
 
 /** One entry of a directory listing: `path` is the entry's name inside the listed directory. */
 export interface ArtifactEntry {
@@ -77,8 +78,10 @@ export function artifactPath(raw: string, opts: { decoded?: boolean; allowRoot?:
 export class LocalArtifactStore implements ArtifactStore {
   readonly root: string;
 
+  /** Creates `root` 0700 (or tightens it to 0700): artefacts are readable by this user only. */
   constructor(root: string) {
     this.root = resolve(root);
+    ensurePrivateDir(this.root);
   }
 
   /** The absolute file path, re-checked against the root (defence in depth behind artifactPath). */
@@ -92,7 +95,7 @@ export class LocalArtifactStore implements ArtifactStore {
   async put(path: string, body: Readable, maxBytes: number): Promise<{ size: number }> {
     const full = this.abs(path);
     if (full === this.root) throw badInput('artifact path is required', { field: 'path' });
-    await mkdir(dirname(full), { recursive: true });
+    await mkdir(dirname(full), { recursive: true, mode: 0o700 });
     const existing = await stat(full).catch(() => null);
     if (existing?.isDirectory()) throw badInput(`artifact path "${path}" is a directory`, { field: 'path' });
     const tmp = `${full}.upload-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;

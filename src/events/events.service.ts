@@ -3,12 +3,15 @@ import type { Executor } from '../graph/executor.js';
 import type { Logger } from '../logger.js';
 import { assertEventFilter, EventLogReader, type EventFilter, type EventRecord, parseSequence } from './event-record.js';
 import { eventStream } from './event-stream.js';
+import { eventForReader, type EventReader, type VisibleEvent } from './event-visibility.js';
 import { EventTailer } from './tailer.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import type { WebhookTargetPolicy } from './webhooks/ssrf.js';
 import { WebhookService } from './webhooks/webhook.service.js';
 
 export interface SubscribeOptions {
+  /** Who reads: decides what of each event is shown (src/events/event-visibility.ts). */
+  reader: EventReader;
   /** Replay events after this sequence (a decimal string) first; null or absent: live only. */
   after?: string | null;
   /** Live events held for a consumer that is behind; default config.wsMaxQueuedEvents. */
@@ -85,10 +88,10 @@ export class EventsService {
    * Throws BAD_USER_INPUT for an `after` that is not a sequence, and for a
    * filter that could never match (see assertEventFilter).
    */
-  subscribe(filter: EventFilter, opts: SubscribeOptions = {}): AsyncIterableIterator<EventRecord> {
+  subscribe(filter: EventFilter, opts: SubscribeOptions): AsyncIterableIterator<VisibleEvent> {
     assertEventFilter(filter);
     const after = opts.after === null || opts.after === undefined ? null : parseSequence(opts.after);
-    return eventStream({
+    const stream = eventStream({
       tailer: this.tailer,
       reader: this.reader,
       filter,
@@ -96,10 +99,24 @@ export class EventsService {
       maxQueued: opts.maxQueued ?? this.maxQueued,
       onOverflow: opts.onOverflow ?? (() => undefined),
     });
+    return viewOf(stream, (e) => eventForReader(e, opts.reader));
   }
 
-  /** Events after `after` matching `filter`, oldest first (at most `limit`). */
-  read(after: string, filter: EventFilter = {}, limit = 500): Promise<EventRecord[]> {
-    return this.reader.readAfter(parseSequence(after), filter, limit);
+  /** Events after `after` matching `filter`, oldest first (at most `limit`), as `reader` may see them. */
+  async read(after: string, reader: EventReader, filter: EventFilter = {}, limit = 500): Promise<VisibleEvent[]> {
+    return (await this.reader.readAfter(parseSequence(after), filter, limit)).map((e) => eventForReader(e, reader));
   }
+}
+
+/** `stream` with each event passed through `view`; return() and throw() reach the stream. */
+function viewOf(stream: AsyncIterableIterator<EventRecord>, view: (e: EventRecord) => VisibleEvent): AsyncIterableIterator<VisibleEvent> {
+  const mapped = (r: IteratorResult<EventRecord>): IteratorResult<VisibleEvent> => (r.done ? { done: true, value: undefined } : { done: false, value: view(r.value) });
+  return {
+    next: async () => mapped(await stream.next()),
+    return: async (value?: unknown) => mapped(await stream.return!(value)),
+    throw: async (err?: unknown) => mapped(await stream.throw!(err)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -1,9 +1,19 @@
-import neo4j, { type Driver } from 'neo4j-driver';
+import neo4j, { type AuthToken, type AuthTokenManager, type Driver } from 'neo4j-driver';
 import type { Logger } from '../logger.js';
 
-/** One driver per process. The embedded Neo4j runs without auth and accepts any credentials. */
-export function createDriver(uri: string, user: string, password: string, log: Logger): Driver {
-  return neo4j.driver(uri, neo4j.auth.basic(user, password), {
+/**
+ * One driver per process. `password` is the password itself, or a function
+ * that returns the current one, asked for each new connection: the driver
+ * then follows an embedded Neo4j that restarted with a new password.
+ */
+export function createDriver(uri: string, user: string, password: string | (() => string), log: Logger): Driver {
+  // Asked on every new connection (cheap): the driver's own rotating manager only
+  // refreshes after a refusal on an open connection, not one at login.
+  const auth: AuthToken | AuthTokenManager =
+    typeof password === 'string'
+      ? neo4j.auth.basic(user, password)
+      : { getToken: () => neo4j.auth.basic(user, password()), handleSecurityException: () => false };
+  return neo4j.driver(uri, auth, {
     maxConnectionPoolSize: 64,
     connectionAcquisitionTimeout: 30_000,
     maxTransactionRetryTime: 30_000,

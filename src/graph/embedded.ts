@@ -1,11 +1,12 @@
 import { spawn, execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ensurePrivateDir } from '../private-dir.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,7 +16,7 @@ const launcherDir = [resolve(here, '../../tools/neo4j'), resolve(here, '../../..
 );
 
 export interface EmbeddedOptions {
-  /** Where Neo4j keeps its store; created if missing, reused across starts. */
+  /** Where Neo4j keeps its store; created 0700 if missing (tightened to 0700 if looser), reused across starts. */
   dataDir: string;
   /** Bolt port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
@@ -34,6 +35,13 @@ export interface EmbeddedOptions {
 export interface EmbeddedNeo4j {
   readonly uri: string;
   readonly port: number;
+  /**
+   * The Bolt credentials of this run: user `neo4j` and a random password made
+   * at start, handed to the JVM over its stdin and never written anywhere; a
+   * restart gets a new one. Pass both to createDriver.
+   */
+  readonly user: string;
+  readonly password: string;
   readonly pid: number;
   /** Graceful stop (SIGTERM, then SIGKILL after 30 s). Safe to call twice. */
   stop(): Promise<void>;
@@ -43,14 +51,18 @@ export interface EmbeddedNeo4j {
 
 /**
  * Starts Neo4j Community 5.26 in a child JVM with Bolt on loopback and waits
- * until it answers. The first call resolves jars with Maven (cached in ~/.m2)
- * and compiles the launcher; the classpath and classes are cached, so later
- * starts run `java` directly and touch no network.
+ * until it answers. Authentication is on: every start makes a new random
+ * password for the `neo4j` user and writes it as the first line of the JVM's
+ * stdin (not its arguments or environment, which other local users can read
+ * in /proc), so only this process can connect. The first call resolves jars
+ * with Maven (cached in ~/.m2) and compiles the launcher; the classpath and
+ * classes are cached, so later starts run `java` directly and touch no network.
  */
 export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<EmbeddedNeo4j> {
   const { classpath } = await prepareLauncher(opts.cacheDir ?? join(homedir(), '.cache', 'pedigree'));
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
-  mkdirSync(opts.dataDir, { recursive: true });
+  ensurePrivateDir(opts.dataDir);
+  const password = randomBytes(32).toString('base64url');
 
   const child = spawn(
     'java',
@@ -69,8 +81,10 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
       String(opts.pagecacheMb ?? 128),
     ],
     // stdin stays an open pipe: its EOF is how the JVM learns that we died.
-    { stdio: ['pipe', 'pipe', 'pipe'] },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: jvmEnvironment(process.env) },
   );
+  child.stdin!.on('error', () => undefined); // a JVM that died early: its exit is reported below
+  child.stdin!.write(`${password}\n`);
 
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const tail: string[] = [];
@@ -106,6 +120,8 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
   return {
     uri: `bolt://127.0.0.1:${port}`,
     port,
+    user: 'neo4j',
+    password,
     pid: child.pid!,
     exited,
     stop: () =>
@@ -117,6 +133,15 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
         clearTimeout(killer);
       })()),
   };
+}
+
+/**
+ * The JVM's environment: ours without anything that names a credential
+ * (NEO4J_PASSWORD, PEDIGREE_ADMIN_TOKEN, PEDIGREE_SIGNING_SECRET, cloud keys
+ * ...), since Neo4j needs none of it and /proc/<pid>/environ outlives intent.
+ */
+export function jvmEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH/i.test(name)));
 }
 
 function lines(stream: NodeJS.ReadableStream, onLine: (l: string) => void): void {

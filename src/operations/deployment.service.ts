@@ -3,7 +3,7 @@ import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.j
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryService } from '../registry/registry.service.js';
-import type { VersionRecord, VersionRef } from '../registry/types.js';
+import type { Stage, VersionRecord, VersionRef } from '../registry/types.js';
 
 const Q = {
   lockDeployment: statement('operations/lock-deployment'),
@@ -113,7 +113,29 @@ export interface DeploymentChange {
  * attests this exact version (subject digest = its checksum).
  */
 export interface AttestationVerifier {
-  verifyForVersion(envelope: string, version: VersionRecord): Promise<{ valid: boolean; reason?: string }>;
+  /** With `approvedStages`, the envelope must also carry the version's approved promotion to one of them. */
+  verifyForVersion(envelope: string, version: VersionRecord, approvedStages: readonly Stage[] | null): Promise<{ valid: boolean; reason?: string }>;
+}
+
+/** The stages an environment that serves only approved versions accepts. */
+export const APPROVED_STAGES: readonly Stage[] = ['PRODUCTION', 'CANARY'];
+
+/**
+ * Which stages a version must be in to be deployed with attestation to
+ * `environment` (its attestation must then carry the carried-out promotion
+ * to the stage it is in); null: any stage (the attestation then proves
+ * provenance, not approval). Environment names are
+ * free text, so the rule is closed by default: any name that looks like
+ * production (contains "prod" or "prd", e.g. `production`, `prod-eu`,
+ * `preprod`; or is or has the word `live`) or names a canary (`canary`,
+ * `canary-eu`) needs PRODUCTION or CANARY. Everything else (`dev`, `test`,
+ * `staging`, `qa`, ...) needs no approval.
+ */
+export function approvedStagesFor(environment: string): readonly Stage[] | null {
+  const name = environment.toLowerCase();
+  const words = name.split(/[^a-z0-9]+/);
+  if (/prod|prd/.test(name) || words.includes('live') || words.includes('canary')) return APPROVED_STAGES;
+  return null;
 }
 
 interface RecordedPayload {
@@ -217,12 +239,21 @@ export class DeploymentService {
         const [locked] = await tx.run<{ deployment: DeploymentRecord; created: boolean }>(Q.lockDeployment, { name });
         const requireAttestation = input.requireAttestation ?? locked!.deployment.requireAttestation ?? false;
         if (requireAttestation || this.config.requireAttestation) {
+          const approved = approvedStagesFor(environment);
           for (const [i, m] of models.entries()) {
             const v = resolved[i]!;
             if (!m.attestation) {
               throw gateFailed(`deployment "${name}" requires an attestation for every model: ${v.modelName} version ${v.version} has none (pass models[].attestation from the attestation query)`, { reason: 'ATTESTATION_REQUIRED' });
             }
-            const check = await this.attestations.verifyForVersion(m.attestation, v);
+            // An attestation is about provenance; approval is the version's stage now, and its signed record.
+            if (approved && !approved.includes(v.stage)) {
+              throw gateFailed(
+                `environment "${environment}" serves only versions approved for ${approved.join(' or ')}: ${v.modelName} version ${v.version} is in ${v.stage} (promote it with requestPromotion first)`,
+                { reason: 'ATTESTATION_NOT_APPROVED', stage: v.stage, approvedStages: [...approved] },
+              );
+            }
+            // The evidence must be of the approval that put the version where it is now.
+            const check = await this.attestations.verifyForVersion(m.attestation, v, approved ? [v.stage] : null);
             if (!check.valid) {
               throw gateFailed(`the attestation for ${v.modelName} version ${v.version} does not verify: ${check.reason ?? 'invalid'}`, { reason: 'ATTESTATION_INVALID' });
             }

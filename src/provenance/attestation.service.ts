@@ -26,7 +26,7 @@ import {
   verifyStatement,
   type Statement,
 } from './attestation/index.js';
-import { openPrivateKey, readKeyFile, sealPrivateKey, writeKeyFile } from './attestation/key-store.js';
+import { openPrivateKey, readKeyFile, sealPrivateKey, signingKeyDir, writeKeyFile } from './attestation/key-store.js';
 
 const Q = {
   keys: statement('operations/signing-keys'),
@@ -178,7 +178,14 @@ export class AttestationService {
    * co-sign); `signers` lists every trusted key that signed. Never throws on bad input.
    */
   async verify(envelope: string): Promise<VerifyOutcome> {
-    const keys = (await this.executor.read<{ key: StoredKey }>(Q.keys)).map((r) => r.key);
+    return this.verifyWith(envelope, await this.storedKeys());
+  }
+
+  private async storedKeys(): Promise<StoredKey[]> {
+    return (await this.executor.read<{ key: StoredKey }>(Q.keys)).map((r) => r.key);
+  }
+
+  private verifyWith(envelope: string, keys: StoredKey[]): VerifyOutcome {
     const trusted = keys.map((k) => trustedKeyFor(importPublicKeyPem(k.publicKey)));
     if (typeof envelope !== 'string') return { valid: false, subjectDigest: null, signers: [], reason: 'envelope must be JSON text', statement: null };
     const r = verifyStatement(envelope, trusted);
@@ -190,17 +197,35 @@ export class AttestationService {
     return { valid: true, subjectDigest: `sha256:${r.statement.subject[0]!.digest.sha256}`, signers: r.signers, reason: null, statement: r.statement };
   }
 
-  /** For deployments: valid, and about exactly this version's artifact. */
-  async verifyForVersion(envelope: string, version: VersionRecord): Promise<{ valid: boolean; reason?: string }> {
-    const r = await this.verify(envelope);
+  /**
+   * For deployments: valid, about exactly this version's artifact and version
+   * node, and, when `approvedStages` is given (an environment that serves only
+   * approved versions), carrying the approval of a carried-out promotion of
+   * this version to one of those stages, co-signed by its approvers when the
+   * promotion needed two people (see {@link approvalEvidenceProblem}).
+   */
+  async verifyForVersion(envelope: string, version: VersionRecord, approvedStages: readonly string[] | null = null): Promise<{ valid: boolean; reason?: string }> {
+    const keys = await this.storedKeys();
+    const r = this.verifyWith(envelope, keys);
     if (!r.valid) return { valid: false, reason: r.reason ?? 'invalid' };
     if (!version.checksum) return { valid: false, reason: "the version is unverified (no checksum): there is no artifact digest to attest" };
     if (r.subjectDigest !== version.checksum.toLowerCase()) {
       return { valid: false, reason: `it attests ${r.subjectDigest}, not this version's artifact ${version.checksum}` };
     }
-    const model = (r.statement!.predicate as { model?: { name?: string; version?: number } }).model;
+    const predicate = r.statement!.predicate as AttestedPredicate;
+    const model = predicate.model;
     if (model?.name !== version.modelName || model?.version !== version.version) {
       return { valid: false, reason: `it is about ${model?.name}/${model?.version}, not ${version.modelName}/${version.version}` };
+    }
+    // Identity by node: a model deleted or renamed and re-created under the name has other version nodes.
+    if (model.id !== version.id) {
+      return { valid: false, reason: `it is about another ${version.modelName}/${version.version} (version node ${model.id}, now ${version.id}): the model was re-created since` };
+    }
+    if (approvedStages) {
+      const principalOf = new Map(keys.map((k) => [k.keyid, k.principal ?? null]));
+      const coSigners = new Set(r.signers.flatMap((keyid) => principalOf.get(keyid) ?? []));
+      const problem = approvalEvidenceProblem(predicate, coSigners, approvedStages);
+      if (problem) return { valid: false, reason: problem };
     }
     return { valid: true };
   }
@@ -277,7 +302,7 @@ export class AttestationService {
   }
 
   private removeKeyFiles(files: string[]): void {
-    for (const f of files) rmSync(join(this.config.dataDir, 'signing-keys', f), { force: true });
+    for (const f of files) rmSync(join(signingKeyDir(this.config.dataDir), f), { force: true });
   }
 
   /**
@@ -362,6 +387,49 @@ export function coSigningPrincipals(approvals: readonly Approval[]): string[] {
     if (a.rule === 'TWO_PERSON' && !out.includes(a.approver)) out.push(a.approver);
   }
   return out.slice(0, MAX_SIGNATURES - 1);
+}
+
+/** The parts of Pedigree's provenance predicate a deployment checks (see buildProvenanceStatement). */
+interface AttestedPredicate {
+  model?: { id?: string; name?: string; version?: number };
+  approvals?: { approver?: string; requestId?: string; rule?: string; target?: { stage?: string } }[];
+  promotion?: { requestId?: string; rule?: string; target?: { stage?: string }; approvers?: string[] } | null;
+}
+
+/**
+ * Why a (verified) attestation does not prove that its version was approved
+ * for one of `stages`, or null when it does. The evidence is a carried-out
+ * promotion of the version to one of those stages, as Pedigree signed it:
+ * the promotion record of a promotion's own envelope (`predicate.promotion`),
+ * or the approvals `attestation(ref)` lists (`predicate.approvals`). A
+ * TWO_PERSON promotion (or any rule but ONE_REVIEWER) counts only when every
+ * approver co-signed (`coSigners`: principals whose keys signed); a
+ * ONE_REVIEWER one rests on Pedigree's signature, as its record does.
+ */
+export function approvalEvidenceProblem(predicate: AttestedPredicate, coSigners: ReadonlySet<string>, stages: readonly string[]): string | null {
+  const promotions = new Map<string, { rule: string; stage: string; approvers: Set<string> }>();
+  const add = (requestId: string | undefined, rule: string | undefined, stage: string | undefined, approvers: (string | undefined)[]) => {
+    if (!requestId || !stage || !stages.includes(stage)) return;
+    const p = promotions.get(requestId) ?? { rule: rule ?? '', stage, approvers: new Set<string>() };
+    for (const a of approvers) if (a) p.approvers.add(a);
+    promotions.set(requestId, p);
+  };
+  const pr = predicate.promotion;
+  if (pr) add(pr.requestId, pr.rule, pr.target?.stage, pr.approvers ?? []);
+  for (const a of predicate.approvals ?? []) add(a.requestId, a.rule, a.target?.stage, [a.approver]);
+  const wanted = stages.join(' or ');
+  if (promotions.size === 0) {
+    return `it carries no carried-out promotion of this version to ${wanted}: an environment like this one serves only approved versions (fetch the attestation after the promotion: attestation(ref), or the request's attestation)`;
+  }
+  const missing: string[] = [];
+  for (const [requestId, p] of promotions) {
+    if (p.approvers.size === 0) continue;
+    if (p.rule === 'ONE_REVIEWER') return null;
+    const unsigned = [...p.approvers].filter((a) => !coSigners.has(a));
+    if (unsigned.length === 0) return null;
+    missing.push(`request ${requestId} (${p.stage}) lacks the co-signature of ${unsigned.join(', ')}`);
+  }
+  return `its approval to ${wanted} is not signed by the approvers: ${missing.join('; ') || 'no approver is named'}`;
 }
 
 function publicView(k: StoredKey): SigningKeyRecord {

@@ -2,6 +2,7 @@ import { ALIAS_EVENT_TYPES } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import { assertEventFilter, type EventRecord } from '../events/event-record.js';
+import { eventForReader, type EventReader, type VisibleEvent } from '../events/event-visibility.js';
 import type { VersionRecord } from './types.js';
 import { assertAliasName, assertModelName } from './validation.js';
 
@@ -37,7 +38,8 @@ export interface AliasHistoryEntry {
 export class AuditService {
   constructor(private readonly executor: Executor) {}
 
-  async auditLog(filter: AuditFilter, first: number, afterSequence: string | null): Promise<EventRecord[]> {
+  /** A page of the log as `reader` may see it (src/events/event-visibility.ts). */
+  async auditLog(filter: AuditFilter, first: number, afterSequence: string | null, reader: EventReader): Promise<VisibleEvent[]> {
     // The subscriptions' rule: a type that is not an event type name can match nothing.
     assertEventFilter({ types: filter.types ?? null });
     const rows = await this.executor.read<EventRecord & { before: string | null; after: string | null }>(Q.auditLog, {
@@ -49,7 +51,7 @@ export class AuditService {
       cursor: afterSequence,
       limit: first + 1,
     });
-    return rows.map((r) => ({ ...r, before: parse(r.before), after: parse(r.after) }));
+    return rows.map((r) => eventForReader({ ...r, before: parse(r.before), after: parse(r.after) }, reader));
   }
 
   async aliasHistory(modelName: string, alias: string, first: number, afterSequence: string | null): Promise<AliasHistoryEntry[]> {

@@ -138,8 +138,8 @@ export class RegistryService {
     try {
       return await this.executor.writeTx(async (tx) => {
         if (input.idempotencyKey) {
-          const prior = await findIdempotent(tx, 'createRegisteredModel', input.idempotencyKey, hash);
-          if (prior) return (await this.modelsIn(tx, [input.name]))[0] ?? this.gone(input.name);
+          const prior = await findIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey, hash);
+          if (prior) return this.sameModel((await this.modelsIn(tx, [input.name]))[0], prior, input.name);
         }
         const [row] = await tx.run<{ model: ModelRecord }>(Q.createModel, {
           name: input.name,
@@ -148,7 +148,7 @@ export class RegistryService {
           tags: input.tags ?? [],
         });
         const model = row!.model;
-        if (input.idempotencyKey) await recordIdempotent(tx, 'createRegisteredModel', input.idempotencyKey, hash, model.id);
+        if (input.idempotencyKey) await recordIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey, hash, model.id);
         await appendEvent(tx, {
           type: EventType.MODEL_CREATED,
           actor,
@@ -163,8 +163,8 @@ export class RegistryService {
         // Either the name is taken, or a concurrent retry with the same key won: answer as a retry would.
         if (input.idempotencyKey) {
           const again = await this.executor.readTx(async (tx) => {
-            const prior = await findIdempotent(tx, 'createRegisteredModel', input.idempotencyKey!, hash);
-            return prior ? (await this.modelsIn(tx, [input.name]))[0] : null;
+            const prior = await findIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey!, hash);
+            return prior ? this.sameModel((await this.modelsIn(tx, [input.name]))[0], prior, input.name) : null;
           }, 'createRegisteredModel.retry');
           if (again) return again;
         }
@@ -176,6 +176,12 @@ export class RegistryService {
 
   private gone(name: string): never {
     throw conflict(`the model "${name}" created under this idempotency key has since been deleted`);
+  }
+
+  /** The model a replay answers with: the one the key recorded, by id (a re-created namesake is not it). */
+  private sameModel(model: ModelRecord | null | undefined, resultId: string, name: string): ModelRecord {
+    if (model?.id === resultId) return model;
+    throw conflict(`the model "${name}" created under this idempotency key has since been deleted or renamed`);
   }
 
   async updateModel(name: string, patch: { description?: string | null; owner?: string | null }, actor: string): Promise<ModelRecord> {
@@ -373,7 +379,7 @@ export class RegistryService {
     const attempt = () =>
       this.executor.writeTx(async (tx) => {
         if (input.idempotencyKey) {
-          const prior = await findIdempotent(tx, 'createModelVersion', input.idempotencyKey, hash);
+          const prior = await findIdempotent(tx, 'createModelVersion', actor, input.idempotencyKey, hash);
           if (prior) return (await this.versionsIn(tx, [prior]))[0] ?? this.gone(input.modelName);
         }
         // Reads first (references, run, provider models), then the lock, then writes:
@@ -421,7 +427,7 @@ export class RegistryService {
         });
         if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
         const v = row.version;
-        if (input.idempotencyKey) await recordIdempotent(tx, 'createModelVersion', input.idempotencyKey, hash, v.id);
+        if (input.idempotencyKey) await recordIdempotent(tx, 'createModelVersion', actor, input.idempotencyKey, hash, v.id);
         await appendEvent(tx, {
           type: EventType.VERSION_CREATED,
           actor,

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import neo4j, { type Driver } from 'neo4j-driver';
+import type { Driver } from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { benchCypher, countNodes, generate, plan } from '../../bench/generate.js';
 import { gqlOk } from '../support/graphql.js';
+import { testDriver } from '../support/neo4j.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -16,7 +16,7 @@ describe('bench generator (smoke)', () => {
   let driver: Driver;
   beforeAll(async () => {
     t = await startTestServer(); // applies the migrations
-    driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+    driver = testDriver();
   });
   afterAll(async () => {
     await driver?.close();

@@ -151,7 +151,7 @@ describe('events: subscriptions from the event log', () => {
           const c2 = collect(second, ALIAS_CHANGED, { modelName: model, after: resumeFrom }, (d) => d.aliasChanged.sequence);
           await writes;
           seen.push(...(await c2.until(total - seen.length)));
-          const log = (await t.app.services.events.read(start, { modelName: model })).map((e) => e.sequence);
+          const log = (await t.app.services.events.read(start, 'ADMIN', { modelName: model })).map((e) => e.sequence);
           expect(log).toHaveLength(total);
           expect(seen).toEqual(log);
         } finally {
@@ -180,7 +180,7 @@ describe('events: subscriptions from the event log', () => {
       const good = await appendAliasMove(t.app.executor, { modelName: model, alias: 'kept', from: null, to: 1 });
       const got = await sub.until(1);
       expect(got.map((e) => [e.sequence, e.alias])).toEqual([[good, 'kept']]);
-      expect((await t.app.services.events.read(start, { modelName: model })).map((e) => e.alias)).toEqual(['kept']);
+      expect((await t.app.services.events.read(start, 'ADMIN', { modelName: model })).map((e) => e.alias)).toEqual(['kept']);
     } finally {
       await client.dispose();
     }

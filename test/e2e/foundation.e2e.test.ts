@@ -74,7 +74,8 @@ describe('foundation: readiness follows the database', () => {
     let neo = await startEmbeddedNeo4j({ dataDir, heapMb: 512, pagecacheMb: 64 });
     const port = neo.port;
     const log = createLogger('silent');
-    const driver = createDriver(neo.uri, 'neo4j', '', log);
+    // The restarted Neo4j has a new password; the driver asks for the current one when refused.
+    const driver = createDriver(neo.uri, neo.user, () => neo.password, log);
     const app = await createApp(loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'silent', PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN }), driver, log);
     const server = await app.listen(0, '127.0.0.1');
     const readyz = server.url.replace(/\/graphql$/, '/readyz');

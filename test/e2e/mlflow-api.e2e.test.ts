@@ -3,15 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import neo4j from 'neo4j-driver';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { graphDigest } from '../support/graph-digest.js';
+import { testDriver } from '../support/neo4j.js';
 import { code, gql, gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** A run's MetricPoint nodes as [key, timestamp, step, value], sorted (read straight from the graph). */
 async function metricPointsOf(runId: string): Promise<[string, number, number, number][]> {
-  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const driver = testDriver();
   const session = driver.session();
   try {
     const r = await session.run(

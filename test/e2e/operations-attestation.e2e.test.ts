@@ -69,7 +69,7 @@ describe('signed provenance', () => {
     const name = uniq('attested');
     const deploy = (extra: Record<string, unknown>) =>
       gql(t.url, 'mutation($i: RecordDeploymentInput!) { recordDeployment(input: $i) { name requireAttestation serving { modelVersion { version } } } }', {
-        i: { name, environment: 'production', requireAttestation: true, models: [{ ref: { modelName: m, version: 1 }, checksum: sha('a'), ...extra }] },
+        i: { name, environment: 'staging', requireAttestation: true, models: [{ ref: { modelName: m, version: 1 }, checksum: sha('a'), ...extra }] },
       });
     const none = await deploy({});
     expect(code(none)).toBe('GATE_FAILED');
@@ -81,7 +81,7 @@ describe('signed provenance', () => {
     expect(ok.errors).toBeUndefined();
     expect(ok.data.recordDeployment).toEqual({ name, requireAttestation: true, serving: [{ modelVersion: { version: 1 } }] });
     // The flag is sticky: a later record without attestation is refused.
-    const later = await gql(t.url, contractOp('RecordDeployment'), { input: { name, environment: 'production', models: [{ ref: { modelName: m, version: 2 }, checksum: sha('b') }] } });
+    const later = await gql(t.url, contractOp('RecordDeployment'), { input: { name, environment: 'staging', models: [{ ref: { modelName: m, version: 2 }, checksum: sha('b') }] } });
     expect(code(later)).toBe('GATE_FAILED');
   });
 });

@@ -9,8 +9,8 @@ import { createLogger } from '../../src/logger.js';
 import { graphDigest } from '../support/graph-digest.js';
 import { code, gql, gqlOk, uniq } from '../support/graphql.js';
 import { appendAliasMove } from '../support/events.js';
-import { inject } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { testNeo4jEnv } from '../support/neo4j.js';
 
 const REGISTER = /* GraphQL */ `
   mutation ($input: RegisterWebhookInput!) {
@@ -202,9 +202,9 @@ describe('webhooks: signed, retried, durable deliveries', () => {
       const mark = await lastSequence(t.url);
       await t.close();
       // An app that does not serve runs no dispatcher: the event waits in the log.
-      const config = loadConfig({ NEO4J_URI: inject('neo4jUri'), LOG_LEVEL: 'silent', ...env });
+      const config = loadConfig({ ...testNeo4jEnv(), LOG_LEVEL: 'silent', ...env });
       const log = createLogger('silent');
-      const driver = createDriver(config.neo4j.uri!, 'neo4j', '', log);
+      const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
       const offline = await createApp(config, driver, log);
       const seq = await appendAliasMove(offline.executor, { modelName: uniq('m'), alias: 'a', from: null, to: 1 });
       await driver.close();

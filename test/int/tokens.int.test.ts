@@ -34,7 +34,7 @@ describe('first start and the token CLI (own database)', () => {
     const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(chunk.toString()), cb()) });
     const log = pino({ level: 'info' }, sink);
     const config = loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'info' });
-    const driver = createDriver(neo.uri, 'neo4j', '', log);
+    const driver = createDriver(neo.uri, neo.user, neo.password, log);
     try {
       const first = await createApp(config, driver, log);
       const printed = lines.map((l) => JSON.parse(l)).filter((l) => l.token);
@@ -59,7 +59,7 @@ describe('first start and the token CLI (own database)', () => {
     const log = createLogger('silent');
     // No lookup cache, so the CLI's revocation (another "process") shows at once.
     const config = loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'silent', PEDIGREE_TOKEN_CACHE_MS: '0' });
-    const driver = createDriver(neo.uri, 'neo4j', '', log);
+    const driver = createDriver(neo.uri, neo.user, neo.password, log);
     const app = await createApp(config, driver, log);
     const server = await app.listen(0, '127.0.0.1');
     const tokens = new TokenService(app.executor, { cacheMs: 0 });

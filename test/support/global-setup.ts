@@ -7,6 +7,9 @@ import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../../src/graph/embedded
 declare module 'vitest' {
   export interface ProvidedContext {
     neo4jUri: string;
+    /** Credentials for neo4jUri: the embedded Neo4j's per-start password, or NEO4J_USER/NEO4J_PASSWORD. */
+    neo4jUser: string;
+    neo4jPassword: string;
     neo4jDataDir: string;
   }
 }
@@ -19,6 +22,8 @@ export default async function setup(project: TestProject) {
   if (process.env.PEDIGREE_TEST_NO_DB === '1') return;
   if (process.env.NEO4J_URI) {
     project.provide('neo4jUri', process.env.NEO4J_URI);
+    project.provide('neo4jUser', process.env.NEO4J_USER ?? 'neo4j');
+    project.provide('neo4jPassword', process.env.NEO4J_PASSWORD ?? '');
     project.provide('neo4jDataDir', '');
     return;
   }
@@ -27,6 +32,8 @@ export default async function setup(project: TestProject) {
   const neo: EmbeddedNeo4j = await startEmbeddedNeo4j({ dataDir, heapMb: 1024, pagecacheMb: 256 });
   console.log(`[global-setup] embedded Neo4j at ${neo.uri} in ${Date.now() - started} ms (data ${dataDir})`);
   project.provide('neo4jUri', neo.uri);
+  project.provide('neo4jUser', neo.user);
+  project.provide('neo4jPassword', neo.password);
   project.provide('neo4jDataDir', dataDir);
   return async () => {
     await neo.stop();

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import neo4j from 'neo4j-driver';
-import { inject } from 'vitest';
+import { testDriver } from './neo4j.js';
 
 /**
  * A digest of the whole graph: every node with its labels and properties and
@@ -9,7 +8,7 @@ import { inject } from 'vitest';
  * within a test the whole graph is ours to compare.
  */
 export async function graphDigest(): Promise<{ hash: string; nodes: number; relationships: number }> {
-  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const driver = testDriver();
   const session = driver.session();
   try {
     const nodes = await session.run(

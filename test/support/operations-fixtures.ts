@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import neo4j from 'neo4j-driver';
-import { inject } from 'vitest';
+import { testDriver } from './neo4j.js';
 
 async function query(cypher: string, params: Record<string, unknown> = {}) {
-  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const driver = testDriver();
   const session = driver.session();
   try {
     return await session.run(cypher, params);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { TEST_ADMIN_TOKEN, TEST_SIGNING_SECRET } from './graphql.js';
+import { testNeo4jEnv } from './neo4j.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
 
 export interface ProcessServer {
   url: string;
@@ -19,7 +19,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export async function startProcessServer(env: Record<string, string> = {}): Promise<ProcessServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/serve-process.ts'], {
     cwd: root,
-    env: { ...process.env, NEO4J_URI: inject('neo4jUri'), PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN, PEDIGREE_SIGNING_SECRET: TEST_SIGNING_SECRET, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env },
+    env: { ...process.env, ...testNeo4jEnv(), PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN, PEDIGREE_SIGNING_SECRET: TEST_SIGNING_SECRET, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

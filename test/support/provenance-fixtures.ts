@@ -1,7 +1,6 @@
-import neo4j from 'neo4j-driver';
-import { inject } from 'vitest';
 import { contractOp } from './contract.js';
 import { as, gqlOk, sha, uniq } from './graphql.js';
+import { testDriver } from './neo4j.js';
 
 // Builders for provenance tests over the public API only: models, versions
 // (with run, base model, teachers, provider models), aliases and stages go
@@ -83,7 +82,7 @@ export async function promoteToProduction(url: string, modelName: string, versio
 
 /** How many nodes carry a label (read-only; for idempotency assertions). */
 export async function countNodes(label: 'Prediction' | 'Event'): Promise<number> {
-  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const driver = testDriver();
   const session = driver.session();
   try {
     const r = await session.run(`MATCH (n:${label}) RETURN count(n) AS c`);

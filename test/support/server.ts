@@ -1,9 +1,9 @@
-import { inject } from 'vitest';
 import { createApp, type App, type RunningServer } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDriver } from '../../src/graph/driver.js';
 import { createLogger } from '../../src/logger.js';
 import { TEST_ADMIN_TOKEN, TEST_SIGNING_SECRET } from './graphql.js';
+import { testNeo4jEnv } from './neo4j.js';
 
 export interface TestServer {
   app: App;
@@ -32,7 +32,7 @@ export interface TestServerOptions {
  */
 export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({
-    NEO4J_URI: inject('neo4jUri'),
+    ...testNeo4jEnv(),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     PEDIGREE_SIGNING_SECRET: TEST_SIGNING_SECRET,

@@ -8,6 +8,7 @@ import { MAX_ATTEMPTS, nextAttemptDelayMs } from './backoff.js';
 import { postTo } from './sender.js';
 import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
 import { signWebhook } from './signature.js';
+import { eventForReader, WEBHOOK_RECEIVER } from '../event-visibility.js';
 
 const Q = {
   position: statement('events/dispatcher-position'),
@@ -185,8 +186,13 @@ export class WebhookDispatcher {
   }
 }
 
-/** The POSTed body, Standard Webhooks style: `type`, `timestamp`, `data`. */
-export function webhookBody(e: EventRecord): string {
+/**
+ * The POSTed body, Standard Webhooks style: `type`, `timestamp`, `data`. A
+ * receiver is an outside endpoint, not a principal: it gets the event as a
+ * VIEWER would (src/events/event-visibility.ts).
+ */
+export function webhookBody(event: EventRecord): string {
+  const e = eventForReader(event, WEBHOOK_RECEIVER);
   return JSON.stringify({
     type: e.type,
     timestamp: e.at,
@@ -201,6 +207,7 @@ export function webhookBody(e: EventRecord): string {
       subjectId: e.subjectId,
       before: e.before,
       after: e.after,
+      redacted: e.redacted,
     },
   });
 }

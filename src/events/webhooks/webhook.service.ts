@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { badInput, notFound } from '../../errors.js';
 import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
 import { appendEvent, EventType } from '../event-log.js';
 import { EVENT_TYPE_NAME } from '../event-record.js';
+import { urlOrigin } from '../event-visibility.js';
 import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
 import { seal } from '../../governance/sealed.js';
 import { generateWebhookSecret } from './signature.js';
@@ -52,6 +53,17 @@ export interface RegisterWebhookInput {
 
 const MAX_URL = 2048;
 
+/**
+ * A webhook's target as the append-only log keeps it: the origin and a
+ * SHA-256 of the whole URL, never the URL, whose path and query often carry
+ * the receiver's credential (a log entry cannot be purged after a rotation).
+ * The webhook node holds the URL while it exists (`webhooks`, ADMIN only);
+ * the fingerprint lets an admin match a URL they hold against the log.
+ */
+function loggedTarget(url: string): { url: string | null; urlSha256: string } {
+  return { url: urlOrigin(url), urlSha256: createHash('sha256').update(url).digest('hex') };
+}
+
 /** Registering, listing and removing webhooks; reading their delivery log. */
 export class WebhookService {
   constructor(
@@ -83,7 +95,7 @@ export class WebhookService {
         sealedSecret: this.signingSecret ? seal(secret, this.signingSecret, id) : null,
         actor,
       });
-      await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor, subjectId: id, after: { url: row!.url, eventTypes } });
+      await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor, subjectId: id, after: { ...loggedTarget(row!.url), eventTypes } });
       return row!;
     }, 'registerWebhook');
     return { webhook, secret };
@@ -94,7 +106,7 @@ export class WebhookService {
     await this.executor.writeTx(async (tx) => {
       const rows = await tx.run(Q.remove, { id });
       if (rows.length === 0) throw notFound(`no webhook with id ${id}`, { field: 'id' });
-      await appendEvent(tx, { type: EventType.WEBHOOK_DELETED, actor, subjectId: id, before: { url: existing.url, eventTypes: existing.eventTypes } });
+      await appendEvent(tx, { type: EventType.WEBHOOK_DELETED, actor, subjectId: id, before: { ...loggedTarget(existing.url), eventTypes: existing.eventTypes } });
     }, 'deleteWebhook');
     return existing;
   }

@@ -5,8 +5,9 @@
  * Without one, the PEM is written to a 0600 file under the data directory and
  * the graph keeps only its file name.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../../private-dir.js';
 import { seal, unseal } from '../../governance/sealed.js';
 
 export function sealPrivateKey(pem: string, secret: string, keyid: string): string {
@@ -26,9 +27,14 @@ export function keyFileName(keyid: string): string {
   return `${keyid.replace(/^sha256:/, '')}.pem`;
 }
 
+/** `<dataDir>/signing-keys`: 0700, like every data directory. */
+export function signingKeyDir(dataDir: string): string {
+  return join(dataDir, 'signing-keys');
+}
+
 export function writeKeyFile(dataDir: string, keyid: string, pem: string): string {
-  const dir = join(dataDir, 'signing-keys');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = signingKeyDir(dataDir);
+  ensurePrivateDir(dir);
   const file = keyFileName(keyid);
   const path = join(dir, file);
   writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
@@ -38,5 +44,5 @@ export function writeKeyFile(dataDir: string, keyid: string, pem: string): strin
 
 export function readKeyFile(dataDir: string, file: string): string {
   if (!/^[0-9a-f]{64}\.pem$/.test(file)) throw new Error(`bad signing key file name "${file}"`);
-  return readFileSync(join(dataDir, 'signing-keys', file), 'utf8');
+  return readFileSync(join(signingKeyDir(dataDir), file), 'utf8');
 }

@@ -60,6 +60,12 @@ export class RegistryEvent {
 
   @Field(() => JSONScalar, { nullable: true })
   after!: unknown;
+
+  @Field(() => Boolean, {
+    description:
+      'True when details were withheld because the reader is below ADMIN: webhook URLs are shown as their origin, token events without subject, before or after.',
+  })
+  redacted!: boolean;
 }
 
 export enum WebhookDeliveryStatus {

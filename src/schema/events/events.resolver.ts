@@ -1,6 +1,7 @@
 import { Arg, Root, Subscription, Resolver } from 'type-graphql';
 import { ALIAS_EVENT_TYPES } from '../../events/event-log.js';
 import type { EventRecord } from '../../events/event-record.js';
+import type { VisibleEvent } from '../../events/event-visibility.js';
 import type { Context } from '../../server/context.js';
 import { SLOW_SUBSCRIBER_CLOSE } from '../../server/ws-codes.js';
 import { AliasChange, RegistryEvent } from './event.types.js';
@@ -22,7 +23,7 @@ export class EventsResolver {
     subscribe: ({ args, context }: ResolverData<{ modelName: string; alias?: string | null; after?: string | null }>) =>
       context.services.events.subscribe(
         { modelName: args.modelName, alias: args.alias ?? null, types: ALIAS_EVENT_TYPES },
-        { after: args.after, onOverflow: tooSlow(context) },
+        { reader: context.actor.role, after: args.after, onOverflow: tooSlow(context) },
       ),
   })
   aliasChanged(
@@ -37,10 +38,13 @@ export class EventsResolver {
   @Subscription(() => RegistryEvent, {
     description: 'Every registry event (or those of `types`), exactly once and in sequence order. With `after`, replays first.',
     subscribe: ({ args, context }: ResolverData<{ after?: string | null; types?: string[] | null }>) =>
-      context.services.events.subscribe({ types: args.types?.length ? args.types : null }, { after: args.after, onOverflow: tooSlow(context) }),
+      context.services.events.subscribe(
+        { types: args.types?.length ? args.types : null },
+        { reader: context.actor.role, after: args.after, onOverflow: tooSlow(context) },
+      ),
   })
   registryEvents(
-    @Root() event: EventRecord,
+    @Root() event: VisibleEvent,
     @Arg('after', () => String, { nullable: true, description: 'Last sequence seen: replay from there.' }) _after?: string,
     @Arg('types', () => [String], { nullable: true, description: 'Event types to receive; absent: all.' }) _types?: string[],
   ): RegistryEvent {

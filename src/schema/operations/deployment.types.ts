@@ -44,7 +44,11 @@ export class RecordDeploymentInput {
   @Field(() => [DeploymentProviderModelInput], { nullable: true })
   providerModels?: DeploymentProviderModelInput[] | null;
 
-  @Field(() => Boolean, { nullable: true, description: 'From now on require a valid attestation for every model entry (sticky; the server may require it for all).' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'From now on require a valid attestation for every model entry (sticky; the server may require it for all). In an environment that looks like production or a canary, the version must be in PRODUCTION or CANARY and its attestation carry that promotion, co-signed by its approvers.',
+  })
   requireAttestation?: boolean | null;
 }
 

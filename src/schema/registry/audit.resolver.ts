@@ -18,6 +18,7 @@ export class AuditResolver {
       { modelName: f.modelName, actor: f.actor, types: f.types, after: f.after?.toISOString() ?? null, before: f.before?.toISOString() ?? null },
       page.first,
       decodeSequenceCursor(after),
+      ctx.actor.role,
     );
     return sequencePage(rows, page.first, after);
   }

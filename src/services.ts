@@ -21,6 +21,7 @@ import { AttestationService } from './provenance/attestation.service.js';
 import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
 import { MonitoringService } from './operations/monitoring.service.js';
 import { RetentionService } from './operations/retention.service.js';
+import { OpenLineageService } from './provenance/openlineage/openlineage.service.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -42,6 +43,8 @@ export interface Services {
   /** Prunes old health samples and finished webhook deliveries; runs while the app serves. */
   retention: RetentionService;
   analytics: AnalyticsService;
+  /** OpenLineage ingestion: pipelines' run events mapped onto provenance (src/provenance/openlineage). */
+  openLineage: OpenLineageService;
 }
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
@@ -100,5 +103,6 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     // counts in the request statement budget nor nudges the event tailer.
     retention: new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' })),
     analytics: new AnalyticsService(executor),
+    openLineage: new OpenLineageService(executor, registry),
   };
 }

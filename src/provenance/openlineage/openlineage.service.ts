@@ -37,7 +37,8 @@ export interface IngestResult {
   /** False when the event changed nothing (a re-delivery): nothing was written and no event appended. */
   changed: boolean;
   runId?: string;
-  status?: string;
+  /** The run's status after the event (RUNNING, FINISHED, FAILED, KILLED). */
+  runStatus?: string;
   /** Output dataset versions the event created. */
   outputs?: { id: string; dataset: string; version: string }[];
   /** Model versions the run was linked to as their training run. */
@@ -221,7 +222,7 @@ export class OpenLineageService {
     const jobChanged = JSON.stringify(jobFacets.stamps) !== (open.job.olFacetStamps ?? '{}');
 
     if (!t.changed && !parentToLink && !jobChanged && t.outputs.length === 0 && t.resolve.length === 0 && models.length === 0) {
-      return { kind: 'run', changed: false, runId, status: s.status };
+      return { kind: 'run', changed: false, runId, runStatus: s.status };
     }
 
     const endMs = s.endMs;
@@ -296,7 +297,7 @@ export class OpenLineageService {
         },
       });
     }
-    return { kind: 'run', changed: true, runId, status: s.status, outputs, linkedModelVersions: linked };
+    return { kind: 'run', changed: true, runId, runStatus: s.status, outputs, linkedModelVersions: linked };
   }
 
   private async applyJob(tx: Tx, actor: Actor, ev: JobEvent): Promise<IngestResult> {

@@ -22,6 +22,7 @@ import { ProviderChangeLogService } from './operations/provider-change-log.servi
 import { MonitoringService } from './operations/monitoring.service.js';
 import { RetentionService } from './operations/retention.service.js';
 import { OpenLineageService } from './provenance/openlineage/openlineage.service.js';
+import { OpenLineageEmission } from './provenance/openlineage/emission.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -85,7 +86,8 @@ export function createServices(executor: Executor, config: Config, log: Logger):
   const provenance = new ProvenanceService(executor, registry);
   return {
     system: new SystemService(executor),
-    events: new EventsService(executor, config, log),
+    // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
+    events: new EventsService(executor, config, log, [new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' }))]),
     registry,
     lifecycle,
     audit: new AuditService(executor),

@@ -25,7 +25,12 @@ function runFlow(env: Record<string, string>): Promise<{ code: number | null; st
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => res({ code, stdout, stderr }));
+    // A stuck client must fail the test with its output, not hang it.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout, stderr });
+    });
   });
 }
 
@@ -91,5 +96,5 @@ describe.skipIf(!hasPython)('the OpenLineage Python client against Pedigree', ()
 
     const impact = (await gqlOk(t.url, contractOp('DatasetImpact'), { datasetVersionId: input.datasetVersion.id })).datasetImpact;
     expect(impact.modelVersions.map((m: { model: { name: string }; version: number }) => [m.model.name, m.version])).toEqual([[modelName, version.version]]);
-  });
+  }, 240_000);
 });

@@ -205,6 +205,7 @@ export class OpenLineageService {
         });
       }
     }
+    // Linked once; every event naming it still lowers the parent's earliest time (min: order does not matter).
     const parentToLink = parent && open.currentParent !== parent.id ? parent : null;
 
     // Outputs are immutable dataset versions: one that exists belongs to another run (or was registered by hand).
@@ -234,7 +235,7 @@ export class OpenLineageService {
       startedAtMs: s.startMs ?? s.firstMs,
       endedAtMs: endMs,
       job: { namespace: ev.job.namespace, name: ev.job.name, props: { olFacets: JSON.stringify(jobFacets.values), olFacetStamps: JSON.stringify(jobFacets.stamps) } },
-      parent: parentToLink ? { ...parentToLink, eventTimeMs: ev.eventTimeMs } : null,
+      parent: parent ? { ...parent, eventTimeMs: ev.eventTimeMs } : null,
       outputs: t.outputs.map((o) => outputRow(o, endMs!, producedKey!)),
       inputs: t.resolve.map((r) => ({ dataset: r.dataset, version: r.version })),
       maxKey: endMs === null ? '' : `${pad(endMs)};`,

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
@@ -18,9 +19,9 @@ const clientDir = resolve('test/openlineage-client');
 const venvPython = join(clientDir, '.venv/bin/python');
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
-function runFlow(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runFlow(env: Record<string, string>, script = join(clientDir, 'flow.py')): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(venvPython, [join(clientDir, 'flow.py')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(venvPython, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -96,5 +97,24 @@ describe.skipIf(!hasPython)('the OpenLineage Python client against Pedigree', ()
 
     const impact = (await gqlOk(t.url, contractOp('DatasetImpact'), { datasetVersionId: input.datasetVersion.id })).datasetImpact;
     expect(impact.modelVersions.map((m: { model: { name: string }; version: number }) => [m.model.name, m.version])).toEqual([[modelName, version.version]]);
+  }, 240_000);
+
+  it("runs the README's Python example as written", async () => {
+    const readme = readFileSync(resolve('README.md'), 'utf8');
+    const block = /```python\n(# openlineage_example\.py[\s\S]*?)```/.exec(readme);
+    if (!block) throw new Error('README.md has no ```python block starting with "# openlineage_example.py"');
+    const dir = mkdtempSync(join(tmpdir(), 'pedigree-ol-readme-'));
+    try {
+      const script = join(dir, 'openlineage_example.py');
+      writeFileSync(script, block[1]!);
+      const token = await createToken(t.url, 'CONTRIBUTOR');
+      const out = await runFlow({ OPENLINEAGE_URL: baseOf(t.url), OPENLINEAGE_API_KEY: token }, script);
+      if (out.code !== 0) throw new Error(`the README example exited ${out.code}\n--- stderr\n${out.stderr.slice(-4000)}`);
+      const runId = out.stdout.trim().split('\n').pop()!;
+      const run = (await gqlOk(t.url, 'query($id: ID!) { run(id: $id) { status job { namespace name } lineageInputs { dataset } } }', { id: runId })).run;
+      expect(run).toEqual({ status: 'FINISHED', job: { namespace: 'etl', name: 'clean_transactions' }, lineageInputs: [{ dataset: 's3://landing/transactions/2025-06-01.csv' }] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 240_000);
 });

@@ -169,7 +169,7 @@ describe('OpenLineage: out-of-order and repeated delivery (property)', () => {
         await remove(p.ns, p.jobs);
         expect(actual).toEqual(expected);
       }),
-      { numRuns: 20 },
+      { numRuns: 12 },
     );
   }, 600_000);
 });

@@ -7,6 +7,9 @@ OPTIONAL MATCH (v)-[:PRODUCED_BY]->(r:Run)
 RETURN key,
   CASE WHEN v IS NULL THEN null ELSE v {.id, .modelName, .version, .semver, .stage, .source, .checksum, .fingerprint} END AS version,
   CASE WHEN r IS NULL THEN null ELSE r {.id, .name, .experiment, .origin, .jobNamespace, .jobName, .codeRepo, .codeCommit} END AS run,
-  COLLECT { MATCH (r)-[:USED]->(d) WHERE d:DatasetVersion OR d:DataSource
-            RETURN {uri: coalesce(d.uri, d.datasetName), dataset: coalesce(d.datasetName, d.uri), version: d.version}
-            ORDER BY coalesce(d.datasetName, d.uri), d.version LIMIT 100 } AS inputs
+  // a raw source keeps the version the producer named on the reference (olVersion)
+  COLLECT { MATCH (r)-[u:USED]->(d) WHERE d:DatasetVersion OR d:DataSource
+            WITH coalesce(d.uri, d.datasetName) AS uri, coalesce(d.datasetName, d.uri) AS dataset,
+                 coalesce(d.version, CASE WHEN u.olVersion <> '' THEN u.olVersion END) AS version
+            RETURN {uri: uri, dataset: dataset, version: version}
+            ORDER BY dataset, version LIMIT 100 } AS inputs

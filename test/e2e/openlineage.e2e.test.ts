@@ -175,6 +175,24 @@ describe('OpenLineage ingestion (POST /api/v1/lineage)', () => {
     expect(runs).toMatchObject({ totalCount: 1, edges: [{ node: { id: dag, status: 'RUNNING' } }] });
   });
 
+  it('a training run that read a raw file directly: the trace reaches the file and the file impacts the model', async () => {
+    const p = uniq('direct');
+    const raw = { namespace: `gs://${p}-landing`, name: 'features.parquet' };
+    const train = newRunId();
+    await ok(runEvent({ runId: train, job: { namespace: `${p}-ml`, name: 'train' }, eventType: 'COMPLETE', inputs: [raw], outputs: [{ namespace: `gs://${p}-models`, name: 'm/1' }] }));
+    const modelName = uniq('direct');
+    await gqlOk(t.url, contractOp('CreateRegisteredModel'), { input: { name: modelName } });
+    const v = (await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName, source: `gs://${p}-models/m/1`, checksum: sha('9') } })).createModelVersion;
+    const predictionId = uniq('pred');
+    await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName, version: v.version }, predictions: [{ id: predictionId }] } });
+    const trace = (await gqlOk(t.url, 'query($id: String!) { tracePrediction(id: $id) { run { id } datasets { id } sources { id uri depth modelDepth } } }', { id: predictionId })).tracePrediction;
+    expect(trace.run.id).toBe(train);
+    expect(trace.datasets).toEqual([]);
+    expect(trace.sources).toEqual([{ id: expect.any(String), uri: `gs://${p}-landing/features.parquet`, depth: 1, modelDepth: 0 }]);
+    const impact = (await gqlOk(t.url, contractOp('DatasetImpact'), { datasetVersionId: trace.sources[0].id })).datasetImpact;
+    expect(impact.modelVersions.map((m: any) => [m.model.name, m.version])).toEqual([[modelName, v.version]]);
+  });
+
   it('FAIL and ABORT record the run and its inputs but no output version; the error message is mapped', async () => {
     const p = uniq('fail');
     const runId = newRunId();

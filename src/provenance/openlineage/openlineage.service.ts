@@ -6,7 +6,7 @@ import type { RegistryService } from '../../registry/registry.service.js';
 import { sourceVariants } from '../../registry/registry.service.js';
 import { toRun, type RunRecord, type StoredRun } from '../provenance.service.js';
 import { parseOpenLineageBatch, parseOpenLineageEvent, type DatasetEvent, type JobEvent, type OpenLineageEvent, type RunEvent } from './event.js';
-import { mergeFacets, visibleFacets, type ColumnLineageEntry, type FacetState } from './facets.js';
+import { mergeFacets, visibleFacets, type ColumnLineageEntry, type FacetState, type RunFacetProperties } from './facets.js';
 import { applyRunEvent, NEW_RUN, outputVersionOf, stateFromProperties, stateToProperties, type OutputVersion } from './run-state.js';
 
 const Q = {
@@ -57,17 +57,11 @@ export interface JobRecord {
   createdAt: string;
 }
 
-export interface OpenLineageRunDetails {
+/** What a run's OpenLineage events recorded: its facets, inputs as named, and the properties mapped from its facets. */
+export interface OpenLineageRunDetails extends Omit<RunFacetProperties, 'parentRunId' | 'parentJob' | 'codeRepo' | 'codeCommit'> {
   facets: Record<string, unknown>;
   jobFacets: Record<string, unknown>;
   inputs: { dataset: string; namespace: string; name: string; version: string | null; facets: Record<string, unknown> }[];
-  processingEngine: string | null;
-  processingEngineVersion: string | null;
-  nominalStartTime: string | null;
-  nominalEndTime: string | null;
-  errorMessage: string | null;
-  errorLanguage: string | null;
-  environmentVariableNames: string[];
 }
 
 export interface DatasetVersionDetails {

@@ -9,10 +9,10 @@
  * (START, COMPLETE with the model artifact out), each with a parent DAG run,
  * source code location and schema facets. So every run creates its run and
  * job, resolves inputs, creates an output version with its derivation, and
- * one of them reads the other's output. A warm-up round precedes each
- * measured one; events/s is accepted events over wall time.
+ * one of them reads the other's output. A warm-up round (plans cached, JIT warm) precedes
+ * the measured ones; events/s is accepted events over wall time.
  *
- *   npx tsx bench/openlineage.ts [--seconds 20] [--reps 3] [--clients 32]
+ *   npx tsx bench/openlineage.ts [--seconds 20] [--reps 3] [--clients 32] [--warmup 30]
  *
  * Prints one JSON line per repetition and the median; with --record, adds the
  * figure to bench/results/<date>-openlineage.json.
@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { startBenchDb } from './db.js';
 import { HttpClient, median, runLoad } from './load.js';
 import { startServerChild } from './server-child.js';
+import { pipeline } from './openlineage-events.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name: string, def: number) => {
@@ -33,41 +34,8 @@ const arg = (name: string, def: number) => {
 const seconds = arg('seconds', 20);
 const reps = arg('reps', 3);
 const clients = arg('clients', 32);
+const warmup = arg('warmup', 30);
 const token = `pdg_bench-${randomUUID()}`;
-
-const PRODUCER = 'https://example.com/bench-producer/1.0';
-const SCHEMA = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent';
-const facet = (fields: Record<string, unknown>) => ({ _producer: PRODUCER, _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/Facet.json', ...fields });
-
-/** The four events of one pipeline (ETL then training), in order. */
-function pipeline(worker: number, i: number): Record<string, unknown>[] {
-  const t0 = Date.UTC(2025, 0, 1) + (worker * 1_000_000 + i) * 60_000;
-  const at = (m: number) => new Date(t0 + m * 1000).toISOString();
-  const dag = randomUUID();
-  const etl = randomUUID();
-  const train = randomUUID();
-  const parent = facet({ run: { runId: dag }, job: { namespace: 'bench-airflow', name: `dag${worker}` } });
-  const code = { sourceCodeLocation: facet({ type: 'git', url: 'https://git.example.com/etl/blob/abc/clean.py', version: 'abc' }) };
-  const raw = { namespace: 's3://bench-landing', name: `w${worker}/tx-${i}.csv`, facets: {} };
-  const clean = { namespace: 's3://bench-warehouse', name: `clean_w${worker}`, facets: { version: facet({ datasetVersion: `v${i}` }), schema: facet({ fields: [{ name: 'amount', type: 'DOUBLE' }] }) } };
-  const model = { namespace: 's3://bench-models', name: `w${worker}/m-${i}`, facets: {} };
-  const ev = (eventType: string, m: number, runId: string, job: string, inputs: unknown[], outputs: unknown[]) => ({
-    eventType,
-    eventTime: at(m),
-    producer: PRODUCER,
-    schemaURL: SCHEMA,
-    run: { runId, facets: { parent } },
-    job: { namespace: 'bench-airflow', name: job, facets: code },
-    inputs,
-    outputs,
-  });
-  return [
-    ev('START', 0, etl, `dag${worker}.clean`, [raw], []),
-    ev('COMPLETE', 10, etl, `dag${worker}.clean`, [raw], [clean]),
-    ev('START', 20, train, `dag${worker}.train`, [clean], []),
-    ev('COMPLETE', 30, train, `dag${worker}.train`, [clean], [model]),
-  ];
-}
 
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 512 });
 const server = await startServerChild(db.uri, token);
@@ -81,7 +49,7 @@ try {
   for (let rep = -1; rep < reps; rep++) {
     // Each operation is one event; each worker walks its own pipelines' events in order.
     const queue = new Map<number, Record<string, unknown>[]>();
-    const sample = await runLoad({ concurrency: clients, durationMs: (rep < 0 ? 5 : seconds) * 1000, watch: { server: { pid: child.pid! } } }, async (w) => {
+    const sample = await runLoad({ concurrency: clients, durationMs: (rep < 0 ? warmup : seconds) * 1000, watch: { server: { pid: child.pid! } } }, async (w) => {
       let q = queue.get(w);
       if (!q || q.length === 0) {
         const n = (counters.get(w) ?? 0) + 1;

@@ -3,6 +3,7 @@
 // its output dataset versions (COMPLETE only), its inputs resolved to dataset
 // versions (or raw sources) with the DERIVED_FROM edges of its outputs, and
 // finally the references other runs were keeping for these outputs.
+// ($parent.id '' and $endedAtMs -1 stand for none: one type per parameter, one cached plan.)
 //
 // Resolving an input: a version facet names the version; without one, the
 // input is the newest version of that dataset produced by a run that ended no
@@ -15,14 +16,14 @@ SET r += $props,
     r.createdBy = coalesce(r.createdBy, $actor),
     r.createdAt = coalesce(r.createdAt, datetime.realtime()),
     r.startedAt = datetime({epochMillis: $startedAtMs}),
-    r.endedAt = CASE WHEN $endedAtMs IS NULL THEN null ELSE datetime({epochMillis: $endedAtMs}) END
+    r.endedAt = CASE WHEN $endedAtMs < 0 THEN null ELSE datetime({epochMillis: $endedAtMs}) END
 WITH r
 MATCH (j:Job {namespace: $job.namespace, name: $job.name})
 SET j += $job.props, j.olRev = j.olRev + 1
 MERGE (r)-[:RUN_OF]->(j)
 WITH r
 CALL (r) {
-  WITH r WHERE $parent IS NOT NULL
+  WITH r WHERE $parent.id <> ''
   MERGE (p:Run {id: $parent.id})
     ON CREATE SET p.origin = 'openlineage', p.status = 'RUNNING', p.olRev = 0, p.createdBy = $actor,
                   p.createdAt = datetime.realtime(), p.jobNamespace = $parent.namespace, p.jobName = $parent.name,

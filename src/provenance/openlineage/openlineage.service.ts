@@ -171,7 +171,8 @@ export class OpenLineageService {
       actor: actor.name,
       jobNamespace: ev.job.namespace,
       jobName: ev.job.name,
-      parentRunId,
+      // Parameters keep one type each (never null for a string or number): Neo4j caches a plan per set of parameter types.
+      parentRunId: parentRunId ?? '',
       outputs: outputKeys,
       outputUris: terminalComplete ? [...new Set(ev.outputs.flatMap((d) => sourceVariants(d.uri)))] : [],
     });
@@ -227,9 +228,9 @@ export class OpenLineageService {
       actor: actor.name,
       props: { ...stateToProperties(s), ...mappedProperties(t.mapped), name: ev.job.name },
       startedAtMs: s.startMs ?? s.firstMs,
-      endedAtMs: endMs,
+      endedAtMs: endMs ?? -1,
       job: { namespace: ev.job.namespace, name: ev.job.name, props: { olFacets: JSON.stringify(jobFacets.values), olFacetStamps: JSON.stringify(jobFacets.stamps) } },
-      parent: parent ? { ...parent, eventTimeMs: ev.eventTimeMs } : null,
+      parent: parent ? { ...parent, eventTimeMs: ev.eventTimeMs } : { id: '', namespace: '', name: '', eventTimeMs: 0 },
       outputs: t.outputs.map((o) => outputRow(o, endMs!, producedKey!)),
       inputs: t.resolve.map((r) => ({ dataset: r.dataset, version: r.version })),
       maxKey: endMs === null ? '' : `${pad(endMs)};`,

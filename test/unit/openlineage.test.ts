@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { DomainError } from '../../src/errors.js';
 import { parseOpenLineageBatch, parseOpenLineageEvent, type RunEvent } from '../../src/provenance/openlineage/event.js';
 import { EMPTY_FACETS, mergeFacets, visibleFacets } from '../../src/provenance/openlineage/facets.js';
@@ -179,5 +180,18 @@ describe('run state', () => {
     expect(refusal(() => applyRunEvent(NEW_RUN, ev({ eventType: 'START', eventTime: '2025-01-01T00:00:00Z', runFacets: { parent: facet({ run: { runId: RUN }, job }) } }))).message).toMatch(
       /names itself as its parent/,
     );
+  });
+});
+
+describe('emission configuration', () => {
+  it('takes a base URL (the spec endpoint is appended) or a full endpoint, and refuses anything but http(s)', () => {
+    expect(loadConfig({ PEDIGREE_OPENLINEAGE_URL: 'http://marquez:5000' }).openLineage).toEqual({ url: 'http://marquez:5000/api/v1/lineage', apiKey: null, namespace: 'pedigree' });
+    expect(loadConfig({ PEDIGREE_OPENLINEAGE_URL: 'https://lineage.example.com/openapi/openlineage/api/v1/lineage', PEDIGREE_OPENLINEAGE_API_KEY: 'k', PEDIGREE_OPENLINEAGE_NAMESPACE: 'registry' }).openLineage).toEqual({
+      url: 'https://lineage.example.com/openapi/openlineage/api/v1/lineage',
+      apiKey: 'k',
+      namespace: 'registry',
+    });
+    expect(loadConfig({}).openLineage.url).toBeNull();
+    expect(() => loadConfig({ PEDIGREE_OPENLINEAGE_URL: 'ftp://x' })).toThrow(/PEDIGREE_OPENLINEAGE_URL must be an http\(s\) URL/);
   });
 });

@@ -18,7 +18,7 @@ interface Received {
   body: any;
 }
 
-describe('OpenLineage emission (PEDIGREE_OPENLINEAGE_URL)', () => {
+describe('OpenLineage emission (PEDIGREE_OPENLINEAGE_URL)', { timeout: 240_000 }, () => {
   let receiver: Server;
   let port: number;
   const received: Received[] = [];

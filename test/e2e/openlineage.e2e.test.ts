@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import neo4j from 'neo4j-driver';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { graphDigest } from '../support/graph-digest.js';
 import { gql, gqlOk, sha, uniq } from '../support/graphql.js';
@@ -21,7 +22,8 @@ const DV_FIELDS = `id version uri rowCount dataset { name } producedBy { id name
   columnLineage { field inputFields { dataset field transformations { type } datasetVersion { id version } dataSource { uri } } }
   facets schema dataSource { name uri } owners { name type } qualityMetrics`;
 
-describe('OpenLineage ingestion (POST /api/v1/lineage)', () => {
+// Each test writes and reads a whole pipeline: on a loaded 2-core machine that outlasts the default 60 s.
+describe('OpenLineage ingestion (POST /api/v1/lineage)', { timeout: 240_000 }, () => {
   let t: TestServer;
   let base: string;
   let contributor: string;
@@ -191,6 +193,53 @@ describe('OpenLineage ingestion (POST /api/v1/lineage)', () => {
     expect(trace.sources).toEqual([{ id: expect.any(String), uri: `gs://${p}-landing/features.parquet`, depth: 1, modelDepth: 0 }]);
     const impact = (await gqlOk(t.url, contractOp('DatasetImpact'), { datasetVersionId: trace.sources[0].id })).datasetImpact;
     expect(impact.modelVersions.map((m: any) => [m.model.name, m.version])).toEqual([[modelName, v.version]]);
+  });
+
+  it('a producer reporting late takes over the references that waited for it (raw sources until then)', async () => {
+    const ns = `s3://${uniq('late')}`;
+    const job = (name: string) => ({ namespace: 'late', name });
+    const consumer = newRunId();
+    const c = await ok(
+      runEvent({
+        runId: consumer,
+        job: job('consume'),
+        eventType: 'COMPLETE',
+        eventTime: '2025-08-01T10:00:00Z',
+        inputs: [{ namespace: ns, name: 'clean' }, { namespace: ns, name: 'pinned', version: 'v9' }],
+        outputs: [{ namespace: ns, name: 'report' }],
+      }),
+    );
+    const report = c.outputs[0].id;
+    const inputsOf = async () => ((await runQuery(consumer)).inputs as any[]).map((i) => `${i.datasetVersion.dataset.name}@${i.datasetVersion.version}`).sort();
+    const sourcesOf = async () =>
+      (await gqlOk(t.url, 'query($id: ID!) { lineage(id: $id, direction: UPSTREAM, depth: 1, relations: ["DERIVED_FROM"]) { nodes { kind label } } }', { id: report })).lineage.nodes
+        .map((n: any) => `${n.kind}:${n.label}`)
+        .sort();
+    expect(await inputsOf()).toEqual([]);
+    expect(await sourcesOf()).toEqual([`DataSource:${ns}/clean`, `DataSource:${ns}/pinned`]);
+
+    const produce = async (runId: string, at: string, name: string, version?: string) =>
+      ok(runEvent({ runId, job: job(`produce-${name}`), eventType: 'COMPLETE', eventTime: at, outputs: [{ namespace: ns, name, ...(version ? { version } : {}) }] }));
+    const early = newRunId();
+    await produce(early, '2025-08-01T09:00:00Z', 'clean');
+    await produce(newRunId(), '2025-08-01T09:30:00Z', 'pinned', 'v9');
+    expect(await inputsOf()).toEqual([`${ns}/clean@${early}`, `${ns}/pinned@v9`]);
+    expect(await sourcesOf()).toEqual([`DatasetVersion:${ns}/clean@${early}`, `DatasetVersion:${ns}/pinned@v9`]);
+    // The raw sources made for the waiting references are gone: nothing points at them any more.
+    const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+    try {
+      const left = await driver.executeQuery('MATCH (s:DataSource) WHERE s.uri IN $uris RETURN count(s) AS n', { uris: [`${ns}/clean`, `${ns}/pinned`] });
+      expect(left.records[0]!.get('n').toNumber()).toBe(0);
+    } finally {
+      await driver.close();
+    }
+
+    // A version produced after the consumer ended does not change what it read; a newer one before it did.
+    await produce(newRunId(), '2025-08-01T11:00:00Z', 'clean');
+    expect(await inputsOf()).toContain(`${ns}/clean@${early}`);
+    const later = newRunId();
+    await produce(later, '2025-08-01T09:45:00Z', 'clean');
+    expect(await inputsOf()).toEqual([`${ns}/clean@${later}`, `${ns}/pinned@v9`]);
   });
 
   it('FAIL and ABORT record the run and its inputs but no output version; the error message is mapped', async () => {

@@ -327,6 +327,7 @@ describe('OpenLineage ingestion (POST /api/v1/lineage)', { timeout: 240_000 }, (
     const r = await postLineage(base, events, { token: contributor, batch: true });
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/^\[2\]\.eventType must be one of/);
+    expect(r.body.error).toMatchObject({ code: 'BAD_USER_INPUT', field: '[2].eventType', index: 2 });
     expect(await graphDigest()).toEqual(before);
 
     // A batch whose events validate but whose second is refused by a rule (CONFLICT) leaves nothing either.

@@ -384,7 +384,14 @@ export function parseOpenLineageBatch(value: unknown): OpenLineageEvent[] {
   if (value.length > MAX_EVENTS_PER_BATCH) {
     throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `the batch has ${value.length} events; one batch carries at most ${MAX_EVENTS_PER_BATCH}`, { field: 'batch' });
   }
-  return value.map((e, i) => parseOpenLineageEvent(e, `[${i}]`));
+  return value.map((e, i) => {
+    try {
+      return parseOpenLineageEvent(e, `[${i}]`);
+    } catch (err) {
+      if (err instanceof DomainError) err.details.index = i;
+      throw err;
+    }
+  });
 }
 
 /** JSON with object keys sorted at every level: equal values, equal text. */

@@ -5,26 +5,17 @@
  * executor logs each at debug level with `ms`) and the median per event.
  *   npx tsx bench/probes/openlineage-statements.ts [--pipelines 100]
  */
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createDriver } from '../../src/graph/driver.js';
 import { startBenchDb } from '../db.js';
+import { cypherTimes } from './cypher-times.js';
 import { median } from '../load.js';
 import { pipeline } from '../openlineage-events.js';
 
 const n = process.argv.includes('--pipelines') ? Number(process.argv[process.argv.indexOf('--pipelines') + 1]) : 100;
-const times = new Map<string, number[]>();
-const sink = new Writable({
-  write(chunk, _enc, done) {
-    for (const line of String(chunk).split('\n').filter(Boolean)) {
-      const e = JSON.parse(line) as { msg?: string; statement?: string; ms?: number };
-      if (e.msg === 'cypher' && e.statement && e.ms !== undefined) times.set(e.statement, [...(times.get(e.statement) ?? []), e.ms]);
-    }
-    done();
-  },
-});
+const { sink, times } = cypherTimes();
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 256 });
 try {
   const config = loadConfig({ ...process.env, NEO4J_URI: db.uri, PEDIGREE_ADMIN_TOKEN: 'pdg_probe-admin-token-0123456789abcdefghijklmnop', LOG_LEVEL: 'debug' });

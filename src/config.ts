@@ -52,6 +52,11 @@ export interface Config {
   signingSecret: string | null;
   /** Authentication, roles and request hardening (see README, "Governance and security"). */
   security: SecurityConfig;
+  /**
+   * OpenLineage emission: with `url`, each model registration is POSTed there as
+   * an OpenLineage event, retried from the outbox like a webhook (src/provenance/openlineage/emission.ts).
+   */
+  openLineage: { url: string | null; apiKey: string | null; namespace: string };
 }
 
 export interface SecurityConfig {
@@ -118,6 +123,23 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('PEDIGREE_ADMIN_TOKEN must be at least 32 characters of [A-Za-z0-9._~+/=-] (use `openssl rand -base64 32`)');
   }
   const signingSecret = env.PEDIGREE_SIGNING_SECRET || null;
+  let openLineageUrl = env.PEDIGREE_OPENLINEAGE_URL || null;
+  if (openLineageUrl !== null) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(openLineageUrl);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+      problems.push(`PEDIGREE_OPENLINEAGE_URL must be an http(s) URL, got "${openLineageUrl}"`);
+      openLineageUrl = null;
+    } else if (parsed.pathname === '/' || parsed.pathname === '') {
+      // A base URL, as OPENLINEAGE_URL is for the clients: the spec's endpoint is appended.
+      parsed.pathname = '/api/v1/lineage';
+      openLineageUrl = parsed.toString();
+    }
+  }
   if (signingSecret !== null && signingSecret.length < 16) problems.push('PEDIGREE_SIGNING_SECRET must be at least 16 characters');
 
   const config: Config = {
@@ -170,6 +192,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     requireAttestation: bool('PEDIGREE_REQUIRE_ATTESTATION', false),
     signingSecret,
+    openLineage: {
+      url: openLineageUrl,
+      apiKey: env.PEDIGREE_OPENLINEAGE_API_KEY || null,
+      namespace: env.PEDIGREE_OPENLINEAGE_NAMESPACE || 'pedigree',
+    },
   };
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -22,6 +22,8 @@ import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
 import type { Stage } from './registry/types.js';
 import { SystemService } from './system/system.service.js';
+import { OpenLineageService } from './provenance/openlineage/openlineage.service.js';
+import { OpenLineageEmission } from './provenance/openlineage/emission.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -41,6 +43,8 @@ export interface Services {
   providerChangeLog: ProviderChangeLogService;
   monitoring: MonitoringService;
   analytics: AnalyticsService;
+  /** OpenLineage ingestion: pipelines' run events mapped onto provenance (src/provenance/openlineage). */
+  openLineage: OpenLineageService;
   /** Prunes old health samples and finished webhook deliveries; runs as background work. */
   retention: RetentionService;
   /** The process's background work, started and stopped in one place (see {@link BackgroundWork}). */
@@ -84,7 +88,8 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     attestations,
   );
   const provenance = new ProvenanceService(executor, registry);
-  const events = new EventsService(executor, config, log);
+  // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
+  const events = new EventsService(executor, config, log, [new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' }))]);
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));
@@ -105,6 +110,7 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     providerChangeLog: new ProviderChangeLogService(executor),
     monitoring: new MonitoringService(executor, registry, opts.onHealthSample),
     analytics: new AnalyticsService(executor),
+    openLineage: new OpenLineageService(executor, registry),
     retention,
     background: new BackgroundWork(events, retention),
   };

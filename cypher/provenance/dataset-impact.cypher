@@ -7,9 +7,16 @@ CALL () {
   UNION MATCH (n:DataSource {id: $id}) RETURN n
 }
 WITH n AS root LIMIT 1
-MATCH (root)<-[:DERIVED_FROM*0..20]-(dv:DatasetVersion)
-WITH DISTINCT dv
-MATCH (dv)<-[:USED]-(:Run)<-[:PRODUCED_BY]-(trained:ModelVersion)
+CALL (root) {
+  MATCH (root)<-[:DERIVED_FROM*0..20]-(dv:DatasetVersion)
+  WITH DISTINCT dv
+  MATCH (dv)<-[:USED]-(:Run)<-[:PRODUCED_BY]-(trained:ModelVersion)
+  RETURN trained
+  UNION
+  // a raw source a training run read directly (an OpenLineage input nobody produced)
+  MATCH (root:DataSource)<-[:USED]-(:Run)<-[:PRODUCED_BY]-(trained:ModelVersion)
+  RETURN trained
+}
 WITH DISTINCT trained
 MATCH (trained)<-[:FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM*0..20]-(v:ModelVersion)
 WITH DISTINCT v

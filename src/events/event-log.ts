@@ -62,6 +62,12 @@ export const EventType = {
   HEALTH_SIGNALS_INGESTED: 'HEALTH_SIGNALS_INGESTED',
   ALERT_RAISED: 'ALERT_RAISED',
   ALERT_RESOLVED: 'ALERT_RESOLVED',
+  // OpenLineage ingestion (src/provenance/openlineage): runs and dataset versions
+  // use RUN_CREATED, RUN_FINISHED and DATASET_VERSION_REGISTERED like GraphQL.
+  VERSION_RUN_LINKED: 'VERSION_RUN_LINKED',
+  RUN_UPDATED: 'RUN_UPDATED',
+  JOB_RECORDED: 'JOB_RECORDED',
+  DATASET_RECORDED: 'DATASET_RECORDED',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 

@@ -58,6 +58,8 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Query.aliasActivity': Role.VIEWER,
   'Query.predictionVolume': Role.VIEWER,
   'Query.staleProductionModels': Role.VIEWER,
+  'Query.runs': Role.VIEWER, // an OpenLineage job's runs (src/provenance/openlineage)
+  'Query.job': Role.VIEWER,
   'Subscription.aliasChanged': Role.VIEWER,
   'Subscription.registryEvents': Role.VIEWER,
 

@@ -603,12 +603,13 @@ export class ProvenanceService {
   }
 }
 
-interface StoredRun extends Omit<RunRecord, 'params' | 'seeds'> {
+export interface StoredRun extends Omit<RunRecord, 'params' | 'seeds'> {
   params: string | null;
   seeds: number[] | null;
 }
 
-function toRun(r: StoredRun): RunRecord {
+/** A Run node's properties as a RunRecord (params parsed, absent fields null). */
+export function toRun(r: StoredRun): RunRecord {
   const params = r.params ? (JSON.parse(r.params) as Record<string, string>) : {};
   return {
     ...r,

@@ -60,6 +60,9 @@ const Q = {
   attachChecksum: statement('registry/attach-checksum'),
   versionWithModel: statement('registry/version-with-model'),
   recordRename: statement('registry/record-rename'),
+  producerOfSource: statement('registry/producer-of-source'),
+  readTrainingRun: statement('registry/read-training-run'),
+  linkTrainingRun: statement('registry/link-training-run'),
 };
 
 export interface CreateModelInput {
@@ -396,16 +399,11 @@ export class RegistryService {
           if (missing.length) throw notFound(`no provider model with id ${missing.map((m) => `"${m}"`).join(', ')}`, { field: 'baseProviderModelId' });
         }
         let fingerprint: string | null = null;
-        if (input.runId) {
-          const [run] = await tx.run<{ codeCommit: string | null; params: string | null; seeds: number[] | null; datasetHashes: string[] }>(Q.runForFingerprint, { runId: input.runId });
-          if (!run) throw notFound(`no run with id "${input.runId}"`, { field: 'runId' });
-          fingerprint = computeFingerprint({
-            codeCommit: run.codeCommit,
-            datasetHashes: run.datasetHashes,
-            params: run.params ? (JSON.parse(run.params) as Record<string, string>) : {},
-            seeds: run.seeds ?? [],
-          });
-        }
+        // Without a runId, a pipeline that reported (through OpenLineage) writing the
+        // artifact at this source is the version's training run: the link is made
+        // whichever arrives first, the version or the run's COMPLETE event.
+        const runId = input.runId ?? (await this.producerOfSourceIn(tx, input.source));
+        if (runId) fingerprint = await this.fingerprintIn(tx, runId);
         const baseVersionIds = input.baseModel ? [resolved[0]!.version!.id] : [];
         const teacherVersionIds = resolved.slice(input.baseModel ? 1 : 0).map((r) => r.version!.id);
         const [row] = await tx.run<{ version: VersionRecord }>(Q.createVersion, {
@@ -419,7 +417,7 @@ export class RegistryService {
           actor,
           tags: input.tags ?? [],
           metrics: (input.metrics ?? []).map((m) => ({ key: m.key, value: m.value, segment: m.segment ?? null })),
-          runId: input.runId ?? null,
+          runId,
           baseVersionIds,
           baseProviderIds: input.baseProviderModelId ? [input.baseProviderModelId] : [],
           teacherVersionIds,
@@ -434,7 +432,16 @@ export class RegistryService {
           modelName: v.modelName,
           version: v.version,
           subjectId: v.id,
-          after: { version: v.version, semver: v.semver, source: v.source, checksum: v.checksum, stage: v.stage, runId: input.runId ?? null, fingerprint },
+          after: {
+            version: v.version,
+            semver: v.semver,
+            source: v.source,
+            checksum: v.checksum,
+            stage: v.stage,
+            runId,
+            fingerprint,
+            ...(runId && !input.runId ? { runLinkedBy: 'openlineage-output' } : {}),
+          },
         });
         return v;
       }, 'createModelVersion');
@@ -448,6 +455,58 @@ export class RegistryService {
       }
       throw err;
     }
+  }
+
+  private async fingerprintIn(tx: Tx, runId: string): Promise<string> {
+    const [run] = await tx.run<{ codeCommit: string | null; params: string | null; seeds: number[] | null; datasetHashes: string[] }>(Q.runForFingerprint, { runId });
+    if (!run) throw notFound(`no run with id "${runId}"`, { field: 'runId' });
+    return computeFingerprint({
+      codeCommit: run.codeCommit,
+      datasetHashes: run.datasetHashes,
+      params: run.params ? (JSON.parse(run.params) as Record<string, string>) : {},
+      seeds: run.seeds ?? [],
+    });
+  }
+
+  /** The finished run that most recently reported (OpenLineage) writing a dataset at `source`, if any. */
+  private async producerOfSourceIn(tx: Tx, source: string): Promise<string | null> {
+    const [row] = await tx.run<{ runId: string }>(Q.producerOfSource, { uris: sourceVariants(source) });
+    return row?.runId ?? null;
+  }
+
+  /**
+   * Links a version registered without a training run to the run that wrote
+   * its artifact (reported later, through OpenLineage), inside the caller's
+   * transaction: PRODUCED_BY, the fingerprint, and a VERSION_RUN_LINKED event.
+   * The training run is set once: a version that has another one is CONFLICT,
+   * and so is one promoted past STAGING (or ever in PRODUCTION), whose
+   * provenance reviewers have already seen. Linking to the run it already has
+   * changes nothing.
+   */
+  async linkTrainingRunIn(tx: Tx, versionId: string, runId: string, actor: string): Promise<{ linked: boolean; version: VersionRecord }> {
+    const [row] = await tx.run<{ version: VersionRecord; runId: string | null }>(Q.readTrainingRun, { versionId });
+    if (!row) throw notFound(`no model version with id ${versionId}`);
+    const v = row.version;
+    const name = `version ${v.version} of "${v.modelName}" (source ${v.source})`;
+    if (row.runId === runId) return { linked: false, version: v };
+    if (row.runId !== null) {
+      throw conflict(`${name} was trained by run ${row.runId}; its training run is set once, so run ${runId} cannot claim to have produced it`, { field: 'runId' });
+    }
+    if ((v.stage !== 'DEVELOPMENT' && v.stage !== 'STAGING') || v.everProduction) {
+      throw conflict(`${name} is in ${v.stage} and was registered without a training run; provenance is frozen once a version is promoted past STAGING, so run ${runId} cannot be linked to it now`, { field: 'runId' });
+    }
+    const fingerprint = await this.fingerprintIn(tx, runId);
+    const [linked] = await tx.run<{ version: VersionRecord }>(Q.linkTrainingRun, { versionId, runId, fingerprint });
+    await appendEvent(tx, {
+      type: EventType.VERSION_RUN_LINKED,
+      actor,
+      modelName: v.modelName,
+      version: v.version,
+      subjectId: v.id,
+      before: { runId: null, fingerprint: v.fingerprint ?? null },
+      after: { runId, fingerprint, linkedBy: 'openlineage-output' },
+    });
+    return { linked: true, version: linked!.version };
   }
 
   async versionsByIds(ids: readonly string[]): Promise<(VersionRecord | null)[]> {
@@ -734,6 +793,12 @@ export class RegistryService {
 
 function isConstraint(err: unknown): boolean {
   return err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true;
+}
+
+/** A source and its spelling with or without a trailing slash: the same artifact location. */
+export function sourceVariants(source: string): string[] {
+  const bare = source.replace(/\/+$/, '');
+  return bare === source ? [source, `${source}/`] : [bare, source];
 }
 
 function describeRef(ref: VersionRef): string {

@@ -15,6 +15,7 @@ import { requestLimitsPlugin } from './request-limits.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
+import { createOpenLineageRoute, isOpenLineagePath } from './openlineage.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -88,6 +89,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
   });
 
+  const openLineage = createOpenLineageRoute({ service: services.openLineage, tokens: services.tokens, log, maxBodyBytes: security.maxBodyBytes });
+
   server.on('request', (req, res) => {
     const route = routeOf(req.url ?? '/');
     res.on('finish', () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
@@ -112,6 +115,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return graphql(req, res);
       case 'mlflow':
         return mlflow(req, res);
+      case 'openlineage':
+        return openLineage(req, res);
       default:
         return serveStatic(req, res);
     }
@@ -181,6 +186,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
 function routeOf(url: string): string {
   const path = url.split('?')[0] ?? '/';
   if (isMlflowPath(path)) return 'mlflow';
+  if (isOpenLineagePath(path)) return 'openlineage';
   return ['/healthz', '/readyz', '/metrics', '/graphql'].includes(path) ? path : 'other';
 }
 

@@ -47,7 +47,7 @@ export const toDatasetVersion = <T extends DatasetVersionRecord>(dv: T): T & Dat
   rowCount: dv.rowCount ?? null,
 });
 
-const toRunType = (r: RunRecord): Run => ({ ...r, status: r.status as RunStatus });
+export const toRunType = (r: RunRecord): Run => ({ ...r, status: r.status as RunStatus });
 
 @Resolver()
 export class ProvenanceResolver {

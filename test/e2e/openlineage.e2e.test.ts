@@ -1,3 +1,4 @@
+import { testDriver } from '../support/neo4j.js';
 import { gzipSync } from 'node:zlib';
 import neo4j from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -226,7 +227,7 @@ describe('OpenLineage ingestion (POST /api/v1/lineage)', { timeout: 240_000 }, (
     expect(await inputsOf()).toEqual([`${ns}/clean@${early}`, `${ns}/pinned@v9`]);
     expect(await sourcesOf()).toEqual([`DatasetVersion:${ns}/clean@${early}`, `DatasetVersion:${ns}/pinned@v9`]);
     // The raw sources made for the waiting references are gone: nothing points at them any more.
-    const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+    const driver = testDriver();
     try {
       const left = await driver.executeQuery('MATCH (s:DataSource) WHERE s.uri IN $uris RETURN count(s) AS n', { uris: [`${ns}/clean`, `${ns}/pinned`] });
       expect(left.records[0]!.get('n').toNumber()).toBe(0);

@@ -1,3 +1,4 @@
+import { testDriver } from '../support/neo4j.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import neo4j from 'neo4j-driver';
@@ -96,7 +97,7 @@ describe('OpenLineage: out-of-order and repeated delivery (property)', () => {
   let driver: ReturnType<typeof neo4j.driver>;
   beforeAll(async () => {
     t = await startTestServer();
-    driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+    driver = testDriver();
   });
   afterAll(async () => {
     await driver?.close();

@@ -107,7 +107,7 @@ export async function governedState(url: string, m: GovernedModel): Promise<unkn
   const r = await gql(
     url,
     `query($n: String!, $p: String!, $id: ID!) {
-      registeredModel(name: $n) { name owners protectedAliases aliases { alias version { version } } versions(first: 100) { edges { node { version stage source checksum } } } }
+      registeredModel(name: $n) { name owners protectedAliases aliases { alias version { version } } versions(first: 100) { edges { node { version stage source checksum run { id } } } } }
       tracePrediction(id: $p) { modelVersion { version } }
       promotionRequest(id: $id) { status }
     }`,

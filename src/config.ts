@@ -46,6 +46,17 @@ export interface Config {
   signingSecret: string | null;
   /** Authentication, roles and request hardening (see README, "Governance and security"). */
   security: SecurityConfig;
+  /** The artifact proxy's limits (src/artifacts/artifact.service.ts); 0 turns a quota or the floor off. */
+  artifacts: {
+    /** Largest file one upload may store. */
+    maxFileBytes: number;
+    /** Bytes each principal's uploads may hold in total (charged to the uploader). */
+    principalQuotaBytes: number;
+    /** Bytes all uploads through the proxy may hold in total. */
+    storeQuotaBytes: number;
+    /** Free bytes the store's volume (shared with the embedded Neo4j) always keeps. */
+    minFreeBytes: number;
+  };
 }
 
 export interface SecurityConfig {
@@ -72,6 +83,8 @@ export interface SecurityConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+const GIB = 1024 * 1024 * 1024;
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -163,6 +176,12 @@ export function loadConfig(env: Env = process.env): Config {
     },
     requireAttestation: bool('PEDIGREE_REQUIRE_ATTESTATION', false),
     signingSecret,
+    artifacts: {
+      maxFileBytes: int('PEDIGREE_ARTIFACT_MAX_FILE_BYTES', 2 * GIB, 1, 2 ** 50),
+      principalQuotaBytes: int('PEDIGREE_ARTIFACT_QUOTA_BYTES', 50 * GIB, 0, 2 ** 50),
+      storeQuotaBytes: int('PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES', 0, 0, 2 ** 50),
+      minFreeBytes: int('PEDIGREE_ARTIFACT_MIN_FREE_BYTES', GIB, 0, 2 ** 50),
+    },
   };
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -13,7 +13,8 @@ import { TokenService } from './governance/token.service.js';
 import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
 import { join } from 'node:path';
-import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-store.js';
+import { LocalArtifactStore } from './artifacts/artifact-store.js';
+import { ArtifactService } from './artifacts/artifact.service.js';
 import { MlflowTrackingService } from './mlflow/tracking.service.js';
 import { DeploymentService } from './operations/deployment.service.js';
 import { ModelCardService } from './operations/model-card.service.js';
@@ -33,7 +34,8 @@ export interface Services {
   promotions: PromotionService;
   provenance: ProvenanceService;
   mlflow: MlflowTrackingService;
-  artifacts: ArtifactStore;
+  /** The artifact store behind its rules: write-once seals, owners, quotas, verified reads. */
+  artifacts: ArtifactService;
   deployments: DeploymentService;
   modelCards: ModelCardService;
   attestations: AttestationService;
@@ -45,7 +47,8 @@ export interface Services {
 }
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
-  const registry = new RegistryService(executor, config);
+  const artifacts = new ArtifactService(executor, new LocalArtifactStore(join(config.dataDir, 'artifacts')), config.artifacts, log.child({ component: 'artifacts' }));
+  const registry = new RegistryService(executor, config, artifacts);
   const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
   const promotions = new PromotionService(executor, { expiryHours: config.security.promotionExpiryHours });
   // Governance carries approved promotions out through the registry's
@@ -90,7 +93,7 @@ export function createServices(executor: Executor, config: Config, log: Logger):
     tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
     provenance,
     mlflow: new MlflowTrackingService(executor, provenance),
-    artifacts: new LocalArtifactStore(join(config.dataDir, 'artifacts')),
+    artifacts,
     deployments,
     modelCards,
     attestations,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { artifactPath, type ArtifactStore } from '../artifacts/artifact-store.js';
+import { pipeline } from 'node:stream/promises';
+import { artifactPath } from '../artifacts/artifact-store.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { openActorResolver, type ActorResolver } from './actor.js';
@@ -10,12 +11,9 @@ import { MlflowTrackingApi } from './tracking-api.js';
 
 export interface MlflowRouterOptions {
   services: Services;
-  store: ArtifactStore;
   log: Logger;
   /** Largest JSON request body. */
   maxBodyBytes: number;
-  /** Largest uploaded artifact file. */
-  maxArtifactBytes: number;
   resolveActor?: ActorResolver;
 }
 
@@ -35,9 +33,16 @@ export function isMlflowPath(path: string): boolean {
  * MLflow's REST API and artifact proxy, served by Pedigree: one function
  * http.ts calls for every MLflow path. Errors answer in MLflow's format
  * `{"error_code": ..., "message": ...}` with MLflow's statuses.
+ *
+ * An adapter: it parses, authenticates and maps errors. The caller is
+ * authenticated, and its role checked against the route's read or write need,
+ * before a byte of the body is read; a request refused before its body was
+ * read is answered with `Connection: close`, so the rest is never consumed.
+ * The artifact rules (owners, write-once, quotas, verified reads) are
+ * services.artifacts'.
  */
 export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const registry = new MlflowRegistryApi(opts.services, opts.store);
+  const registry = new MlflowRegistryApi(opts.services);
   const tracking = new MlflowTrackingApi(opts.services);
   const resolveActor = opts.resolveActor ?? openActorResolver;
   const routes: Route[] = [];
@@ -107,7 +112,9 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
-  const fail = (res: ServerResponse, err: unknown) => {
+  const fail = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
+    // Whatever of the body is still unread stays so: the connection ends with this answer.
+    if (!req.complete) res.setHeader('connection', 'close');
     const e = toMlflowError(err);
     if (!e) {
       opts.log.error({ err }, 'mlflow request failed');
@@ -129,6 +136,7 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
     }
     const m = route.pattern.exec(rel)!;
     const params = Object.fromEntries(route.names.map((n, i) => [n, m[i + 1]!]));
+    const actor = await resolveActor(req, method === 'GET' || READ_POSTS.has(rel) ? 'read' : 'write');
     let body: Body = queryBody(url.searchParams);
     if (method !== 'GET') {
       const raw = await readBody(req, opts.maxBodyBytes);
@@ -144,41 +152,38 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         body = { ...body, ...(parsed as Body) };
       }
     }
-    const actor = await resolveActor(req, method === 'GET' || READ_POSTS.has(rel) ? 'read' : 'write');
     sendJson(res, 200, await route.handler({ req, body, params, actor }));
   }
 
-  /** The artifact proxy: PUT uploads, GET downloads a file, GET on the bare prefix lists `?path=`. */
+  /** The artifact proxy: PUT uploads, GET downloads a file, GET on the bare prefix lists `?path=`, DELETE removes. */
   async function artifacts(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const rawTail = (req.url ?? '').split('?')[0]!.slice(ARTIFACTS_PREFIX.length).replace(/^\//, '');
     const method = req.method ?? 'GET';
-    await resolveActor(req, method === 'GET' ? 'read' : 'write');
+    const actor = await resolveActor(req, method === 'GET' ? 'read' : 'write');
+    const store = opts.services.artifacts;
     if (rawTail === '') {
       if (method !== 'GET') throw new MlflowError('INVALID_PARAMETER_VALUE', `${method} needs an artifact path`);
       const rawPath = url.searchParams.get('path');
       const path = rawPath ? artifactPath(rawPath.replace(/\/$/, ''), { decoded: true, allowRoot: true }) : '';
-      const files = await opts.store.list(path);
+      const files = await store.list(path);
       return sendJson(res, 200, files.length ? { files: files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.isDir ? {} : { file_size: f.size }) })) } : {});
     }
     const path = artifactPath(rawTail);
     switch (method) {
       case 'PUT': {
-        await opts.store.put(path, req, opts.maxArtifactBytes);
+        const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+        await store.write(actor, path, req, Number.isSafeInteger(declared) ? declared : null);
         return sendJson(res, 200, {});
       }
       case 'GET': {
-        const file = await opts.store.get(path);
-        if (!file) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `no artifact file at "${path}"`);
+        const file = await store.read(actor, path);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.size), 'cache-control': 'no-store' });
-        file.stream.pipe(res);
-        await new Promise<void>((resolve, reject) => {
-          file.stream.on('end', resolve);
-          file.stream.on('error', reject);
-        });
+        // A stream that fails (a sealed file changed while it was served) destroys the response: cut off, never completed.
+        await pipeline(file.stream, res);
         return;
       }
       case 'DELETE':
-        await opts.store.delete(path);
+        await store.remove(actor, path);
         return sendJson(res, 200, {});
       default:
         res.setHeader('allow', 'GET, PUT, DELETE');
@@ -199,21 +204,19 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         res.destroy();
         return;
       }
-      req.resume();
-      fail(res, err);
+      fail(req, res, err);
     }
   };
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return null;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Stopping early must not destroy the request: the refusal still has to be answered on its socket.
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return null;
-    }
+    if (size > limit) return null;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -81,10 +81,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   await apollo.start();
   const mlflow = createMlflowRouter({
     services,
-    store: services.artifacts,
     log,
     maxBodyBytes: security.maxBodyBytes,
-    maxArtifactBytes: 2 * 1024 * 1024 * 1024,
     resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
   });
 
@@ -126,7 +124,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     // token a client learns nothing about the schema.
     const auth = await authenticate(services.tokens, req.headers.authorization);
     if (auth.kind === 'invalid' || (auth.kind === 'missing' && !security.anonymousRead)) {
-      req.resume();
+      // The body stays unread: the connection ends with the refusal.
+      res.setHeader('connection', 'close');
       res.setHeader('www-authenticate', 'Bearer realm="pedigree"');
       const message = auth.kind === 'invalid' ? auth.message : 'every GraphQL operation needs an API token: send Authorization: Bearer <token>';
       return send(res, 401, 'application/json', `${JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] })}\n`);
@@ -140,6 +139,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     if (req.method === 'POST') {
       const raw = await readBody(req, security.maxBodyBytes);
       if (raw === null) {
+        res.setHeader('connection', 'close');
         return send(res, 413, 'application/json', `{"errors":[{"message":"request body is limited to ${security.maxBodyBytes} bytes","extensions":{"code":"LIMIT_EXCEEDED"}}]}\n`);
       }
       const type = headers.get('content-type') ?? '';
@@ -189,21 +189,16 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
   res.end(body);
 }
 
-/** The body, or null when it is larger than `limit` (the rest is drained, not buffered). */
+/** The body, or null when it is larger than `limit` (the rest is left unread: answer with `Connection: close`). */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) {
-    req.resume();
-    return null;
-  }
+  if (declared > limit) return null;
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
+  // Stopping early must not destroy the request: the refusal is still to be answered on its socket.
+  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
     size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return null;
-    }
+    if (size > limit) return null;
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
@@ -262,9 +262,13 @@ export class ArtifactService {
       return { size: file.size, stream: file.stream() };
     }
     if (!file) throw await this.mismatch(actor, path, { expected: own.checksum, actual: null, why: `the sealed artefact "${path}" is missing from the store` });
-    const actual = file.size === own.size ? `sha256:${await file.sha256()}` : null;
+    let actual: string | null = null;
+    try {
+      actual = file.size === own.size ? `sha256:${await file.sha256()}` : null;
+    } finally {
+      if (actual !== own.checksum) await file.close();
+    }
     if (actual !== own.checksum) {
-      await file.close();
       throw await this.mismatch(actor, path, { expected: own.checksum, actual, why: `the stored artefact "${path}" does not match its seal (${own.checksum}; found ${actual ?? `${file.size} bytes, sealed ${own.size}`})` });
     }
     return { size: file.size, stream: this.verifiedStream(actor, path, file.stream(), own.checksum) };
@@ -290,8 +294,9 @@ export class ArtifactService {
         refuse(actual).then(done, done);
       },
     });
-    source.on('error', (err) => out.destroy(err));
-    return source.pipe(out);
+    // pipeline, not pipe: a client that goes away destroys the file stream too (no open file left behind).
+    pipeline(source, out, () => undefined);
+    return out;
   }
 
   /** A CHECKSUM_MISMATCH for a served path, logged and appended to the audit log. */

@@ -14,6 +14,7 @@ import { ProvenanceService } from './provenance/provenance.service.js';
 import { SystemService } from './system/system.service.js';
 import { join } from 'node:path';
 import { LocalArtifactStore } from './artifacts/artifact-store.js';
+import { ArtifactSeals } from './artifacts/artifact-seals.js';
 import { ArtifactService } from './artifacts/artifact.service.js';
 import { MlflowTrackingService } from './mlflow/tracking.service.js';
 import { DeploymentService } from './operations/deployment.service.js';
@@ -47,8 +48,12 @@ export interface Services {
 }
 
 export function createServices(executor: Executor, config: Config, log: Logger): Services {
-  const artifacts = new ArtifactService(executor, new LocalArtifactStore(join(config.dataDir, 'artifacts')), config.artifacts, log.child({ component: 'artifacts' }));
-  const registry = new RegistryService(executor, config, artifacts);
+  // The artifact store's rules: seals (write-once; the registry seals what it registers) and the proxy's service.
+  const artifactStore = new LocalArtifactStore(join(config.dataDir, 'artifacts'));
+  const artifactLog = log.child({ component: 'artifacts' });
+  const artifactSeals = new ArtifactSeals(executor, artifactStore, artifactLog);
+  const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
+  const registry = new RegistryService(executor, config, artifactSeals);
   const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
   const promotions = new PromotionService(executor, { expiryHours: config.security.promotionExpiryHours });
   // Governance carries approved promotions out through the registry's

@@ -7,14 +7,12 @@ import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import { hasRole, Role } from '../governance/roles.js';
 import type { Logger } from '../logger.js';
-import { ancestorsOf, artifactPath, manifestChecksum, manifestDigest, type ArtifactEntry, type ArtifactStore, type Manifest } from './artifact-store.js';
+import { ArtifactSeals, isPending, MAX_SEALED_FILES, STORE_SCHEME, type FileRecord, type Seal } from './artifact-seals.js';
+import { ancestorsOf, manifestChecksum, type ArtifactEntry, type ArtifactStore } from './artifact-store.js';
 
 const Q = {
-  sourceUris: statement('artifacts/source-uris'),
   ownersOfPath: statement('artifacts/owners-of-path'),
-  sealsAround: statement('artifacts/seals-around'),
   usage: statement('artifacts/usage'),
-  lockStore: statement('artifacts/lock-store'),
   chargeUsage: statement('artifacts/charge-usage'),
   fileRecord: statement('artifacts/file-record'),
   filesUnder: statement('artifacts/files-under'),
@@ -24,54 +22,16 @@ const Q = {
   beginDelete: statement('artifacts/begin-delete'),
   finishDelete: statement('artifacts/finish-delete'),
   abortDelete: statement('artifacts/abort-delete'),
-  sealState: statement('artifacts/seal-state'),
-  createSeals: statement('artifacts/create-seals'),
 };
 
-/** How Pedigree's store names itself in artifact URIs (MLflow's proxied scheme). */
-export const STORE_SCHEME = 'mlflow-artifacts:';
-/** Files one registered source may hold (each is sealed with its own checksum). */
-export const MAX_SEALED_FILES = 10_000;
 /** Upload records one DELETE may remove. */
 export const MAX_DELETE_FILES = 10_000;
-/**
- * An upload or delete is pending between its two transactions, around a
- * rename (milliseconds). One pending longer than this belongs to a process
- * that died there: it no longer blocks others.
- */
-const PENDING_STALE_MS = 60_000;
-/** Replicas' clocks may disagree this much when comparing an upload's time with a registration's. */
-const CLOCK_SKEW_MS = 5_000;
-
 export type ArtifactsConfig = Config['artifacts'];
 
 /** Who calls: a principal's name and role (null: anonymous). */
 export interface ArtifactActor {
   name: string;
   role: string | null;
-}
-
-/** A version source whose files lie in Pedigree's store, hashed: what registering it seals. */
-export interface StoredSource {
-  source: string;
-  /** The artifact URI the source resolves to (mlflow-artifacts:/…). */
-  uri: string;
-  /** The store path. */
-  path: string;
-  manifest: Manifest;
-  /** What the version's checksum must be: sha256 of the file, or of the manifest. */
-  checksum: string;
-  /** When hashing began (ms): an upload recorded since then raced the registration. */
-  hashedAt: number;
-}
-
-interface Seal {
-  path: string;
-  dir: boolean | null;
-  checksum: string;
-  size: number | null;
-  legacy: boolean | null;
-  versions: string[];
 }
 
 interface Usage {
@@ -82,21 +42,11 @@ interface Usage {
   replacingBy: string | null;
 }
 
-interface FileRecord {
-  path: string;
-  size?: number;
-  sha256: string;
-  uploadedBy?: string;
-  /** ISO time. */
-  uploadedAt?: string;
-  pending: string | null;
-  pendingAt: number | null;
-}
-
 /**
  * The artifact store's rules, in one place for every transport (the MLflow
- * artifact proxy today, ingestion later; registration through GraphQL and
- * MLflow alike):
+ * artifact proxy today, ingestion later), with ArtifactSeals
+ * (./artifact-seals.ts), through which the registry seals what it registers
+ * from GraphQL and MLflow alike:
  *
  * - **write-once**: a path under a registered version's source (a seal) is
  *   never overwritten, deleted or added to, by anyone, through any verb; the
@@ -124,6 +74,7 @@ export class ArtifactService {
   constructor(
     private readonly executor: Executor,
     private readonly store: ArtifactStore,
+    private readonly seals: ArtifactSeals,
     private readonly config: ArtifactsConfig,
     private readonly log: Logger,
   ) {}
@@ -132,103 +83,9 @@ export class ArtifactService {
     return { run: (name, params) => this.executor.read(name, params) };
   }
 
-  // ------------------------------------------------------------ sources
-
-  /**
-   * Where a version source's files are: `models:/m-…` (an MLflow 3 logged
-   * model), `runs:/RUN/path` (a run's artifacts) or `mlflow-artifacts:/path`.
-   * Returns the artifact URI and, when it lies in Pedigree's store, the store
-   * path.
-   */
-  async locate(source: string): Promise<{ uri: string; storePath: string | null }> {
-    let uri = source;
-    const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
-    const run = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(source);
-    if (logged || run) {
-      const [row] = await this.executor.read<{ runUri: string | null; loggedModelUri: string | null }>(Q.sourceUris, { runId: run?.[1] ?? null, loggedModelId: logged?.[1] ?? null });
-      if (logged && row?.loggedModelUri) uri = row.loggedModelUri;
-      if (run && row?.runUri) uri = run[2] ? `${row.runUri}/${run[2].replace(/\/$/, '')}` : row.runUri;
-    }
-    const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(.*)$/.exec(uri);
-    return { uri, storePath: m ? artifactPath(m[1]!.replace(/\/$/, ''), { decoded: true }) : null };
-  }
-
-  /**
-   * The stored files behind a version source, hashed; null when the source is
-   * not in Pedigree's store. A source in the store with no file is
-   * BAD_USER_INPUT. The registry calls this before registering, whatever the
-   * transport, and seals the result in the registering transaction.
-   */
-  async inspectSource(source: string): Promise<StoredSource | null> {
-    const where = await this.locate(source);
-    if (where.storePath === null) return null;
-    const hashedAt = Date.now();
-    const manifest = await this.store.manifest(where.storePath, MAX_SEALED_FILES);
-    if (!manifest) throw badInput(`source ${source} names no artifacts in Pedigree's store (${where.uri})`, { field: 'source' });
-    return { source, uri: where.uri, path: where.storePath, manifest, checksum: manifestChecksum(manifest), hashedAt };
-  }
-
-  /**
-   * Seals a source inside the caller's transaction (the version's): from now
-   * on its paths are write-once, and each file is served only while it
-   * matches the checksum recorded here. Refused when the store changed under
-   * an earlier seal (CHECKSUM_MISMATCH) or while an upload or delete there is
-   * in flight or landed after the files were hashed (CONFLICT: retry).
-   */
-  async sealIn(tx: Tx, stored: StoredSource, versionId: string | null): Promise<void> {
-    await tx.run(Q.lockStore);
-    const { path, manifest } = stored;
-    const [state] = await tx.run<{ seals: { path: string; checksum: string; legacy: boolean | null }[]; files: FileRecord[] }>(Q.sealState, {
-      path,
-      below: `${path}/`,
-      limit: MAX_SEALED_FILES + 1,
-    });
-    const full = (rel: string) => (rel === '' ? path : `${path}/${rel}`);
-    const files = new Map(manifest.files.map((f) => [full(f.path), f]));
-    // The checksum at a path of the tree just hashed: the root's, a file's, or a subdirectory's manifest.
-    const checksumAt = (p: string): string | null => {
-      if (p === path) return stored.checksum;
-      const f = files.get(p);
-      if (f) return `sha256:${f.sha256}`;
-      const inside = manifest.files.filter((x) => full(x.path).startsWith(`${p}/`)).map((x) => ({ path: full(x.path).slice(p.length + 1), sha256: x.sha256 }));
-      return inside.length ? manifestDigest(inside) : null;
-    };
-    for (const s of state!.seals) {
-      const now = checksumAt(s.path);
-      if (now !== s.checksum) {
-        this.log.error({ path: s.path, sealed: s.checksum, found: now }, 'sealed artefacts changed in the store');
-        throw new DomainError(
-          ErrorCode.CHECKSUM_MISMATCH,
-          `the stored artefacts at "${s.path}" were sealed with checksum ${s.checksum} for an earlier version, but they now ${now ? `hash to ${now}` : 'are missing'}: they changed outside Pedigree; register from a fresh upload`,
-          { field: 'source', stored: true },
-        );
-      }
-    }
-    // The proxy's upload records: an upload in flight, or one that landed after
-    // the hashing began, raced this registration; a recorded file whose bytes
-    // differ from what was uploaded changed on disk behind the proxy's back.
-    for (const f of state!.files) {
-      if (isPending(f)) throw conflict(`an upload or delete under "${path}" is in progress; register the version once it has finished`, { field: 'source' });
-      if (f.pending) continue;
-      const hashed = files.get(f.path);
-      if (hashed?.sha256 === f.sha256) continue;
-      if (Date.parse(f.uploadedAt!) >= stored.hashedAt - CLOCK_SKEW_MS) {
-        throw conflict(`the artefacts under "${path}" changed while the version was being registered (at "${f.path}"); register it again`, { field: 'source' });
-      }
-      if (hashed) {
-        this.log.error({ path: f.path, uploaded: f.sha256, found: hashed.sha256 }, 'stored artefact differs from its upload');
-        throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `"${f.path}" no longer holds the bytes uploaded through Pedigree (sha256 ${f.sha256}; found ${hashed.sha256}): it changed outside Pedigree; upload it again`, {
-          field: 'source',
-          stored: true,
-        });
-      }
-    }
-    const root = manifest.dir ? { path, dir: true, checksum: stored.checksum, size: null } : { path, dir: false, checksum: stored.checksum, size: manifest.files[0]!.size };
-    await tx.run(Q.createSeals, {
-      versionId,
-      root,
-      files: manifest.dir ? manifest.files.map((f) => ({ path: full(f.path), checksum: `sha256:${f.sha256}`, size: f.size })) : [],
-    });
+  /** Where a version source's files are (see ArtifactSeals.locate): get-download-uri answers with it. */
+  locate(source: string): Promise<{ uri: string; storePath: string | null }> {
+    return this.seals.locate(source);
   }
 
   // ------------------------------------------------------------ reads
@@ -244,11 +101,11 @@ export class ArtifactService {
    * off, never completed. NOT_FOUND when no file is there.
    */
   async read(actor: ArtifactActor, path: string): Promise<{ size: number; stream: Readable }> {
-    let over = await this.sealsOver(this.reader, path);
+    let { over } = await this.seals.around(this.reader, path);
     const legacy = over.filter((s) => s.legacy);
     if (legacy.length) {
       for (const s of legacy) await this.completeLegacySeal(actor, s);
-      over = await this.sealsOver(this.reader, path);
+      ({ over } = await this.seals.around(this.reader, path));
     }
     const own = over.find((s) => s.path === path && s.dir === false);
     const dirSeal = over.find((s) => s.dir === true && s.path !== path);
@@ -326,7 +183,7 @@ export class ArtifactService {
       throw await this.mismatch(actor, seal.path, { expected: seal.checksum, actual: found, why: `the stored artefacts at "${seal.path}" do not match the checksum their version was registered with (${seal.checksum}; found ${found ?? 'nothing'})` });
     }
     await this.executor.writeTx(async (tx) => {
-      await this.sealIn(tx, { source: `${STORE_SCHEME}/${seal.path}`, uri: `${STORE_SCHEME}/${seal.path}`, path: seal.path, manifest, checksum: found, hashedAt }, null);
+      await this.seals.sealIn(tx, { source: `${STORE_SCHEME}/${seal.path}`, uri: `${STORE_SCHEME}/${seal.path}`, path: seal.path, manifest, checksum: found, hashedAt }, null);
       await appendEvent(tx, { type: EventType.ARTIFACTS_SEALED, actor: actor.name, subjectId: seal.path, after: { path: seal.path, checksum: found, files: manifest.files.length } });
     }, 'completeLegacySeal');
   }
@@ -344,7 +201,7 @@ export class ArtifactService {
   async write(actor: ArtifactActor, path: string, body: Readable, declaredBytes: number | null): Promise<{ size: number }> {
     if (path === '') throw badInput('artifact path is required', { field: 'path' });
     await this.assertMayWrite(actor, path, 'write');
-    await this.assertUnsealed(this.reader, path, 'written');
+    await this.seals.assertUnsealed(this.reader, path, 'written');
     const [usage] = await this.executor.read<Usage>(Q.usage, { principal: actor.name, path });
     const room = await this.room(actor, usage!);
     if (declaredBytes !== null && declaredBytes > room.bytes) throw tooLarge(room.why(declaredBytes));
@@ -405,8 +262,8 @@ export class ArtifactService {
   }
 
   private async beginPut(tx: Tx, actor: ArtifactActor, path: string, staged: { size: number; sha256: string }, token: string): Promise<FileRecord | null> {
-    await tx.run(Q.lockStore);
-    await this.assertUnsealed(tx, path, 'written');
+    await this.seals.lock(tx);
+    await this.seals.assertUnsealed(tx, path, 'written');
     const [{ file: prev }] = (await tx.run<{ file: FileRecord | null }>(Q.fileRecord, { path })) as [{ file: FileRecord | null }];
     if (prev && isPending(prev)) throw conflict(`another upload or delete of "${path}" is in progress; retry when it has finished`, { field: 'path' });
     const counted = prev && prev.size != null && prev.uploadedBy != null ? prev : null;
@@ -433,13 +290,13 @@ export class ArtifactService {
   async remove(actor: ArtifactActor, path: string): Promise<void> {
     if (path === '') throw badInput('the store root cannot be deleted', { field: 'path' });
     await this.assertMayWrite(actor, path, 'delete');
-    await this.assertUnsealed(this.reader, path, 'deleted');
+    await this.seals.assertUnsealed(this.reader, path, 'deleted');
     if (!(await this.store.kind(path))) throw notFound(`no artifact at "${path}"`);
     const token = randomUUID();
     const below = `${path}/`;
     await this.executor.writeTx(async (tx) => {
-      await tx.run(Q.lockStore);
-      await this.assertUnsealed(tx, path, 'deleted');
+      await this.seals.lock(tx);
+      await this.seals.assertUnsealed(tx, path, 'deleted');
       const records = await tx.run<{ file: FileRecord }>(Q.filesUnder, { path, below, limit: MAX_DELETE_FILES + 1 });
       if (records.length > MAX_DELETE_FILES) throw badInput(`one DELETE removes at most ${MAX_DELETE_FILES} files; delete "${path}" a subdirectory at a time`, { field: 'path' });
       const busy = records.find((r) => isPending(r.file));
@@ -489,24 +346,6 @@ export class ArtifactService {
     }
   }
 
-  /** Refuses a write when anything sealed lies at, above or below the path (CONFLICT, for everyone). */
-  private async assertUnsealed(tx: Tx, path: string, verb: 'written' | 'deleted'): Promise<void> {
-    const [row] = await tx.run<{ over: Seal[]; under: string[] }>(Q.sealsAround, { paths: [...ancestorsOf(path), path], below: `${path}/` });
-    const seal = row!.over[0];
-    const under = row!.under[0];
-    if (!seal && !under) return;
-    const where = seal ? `it lies under the artefacts sealed at "${seal.path}"${seal.versions.length ? ` (registered as ${seal.versions.join(', ')})` : ''}` : `the artefacts sealed at "${under}" lie under it`;
-    throw conflict(`"${path}" cannot be ${verb}: ${where}, and registered artefacts are write-once; upload to a new path and register a new version`, { path, writeOnce: true });
-  }
-
-  private async sealsOver(tx: Tx, path: string): Promise<Seal[]> {
-    const [row] = await tx.run<{ over: Seal[] }>(Q.sealsAround, { paths: [...ancestorsOf(path), path], below: `${path}/` });
-    return row!.over;
-  }
-}
-
-function isPending(f: Pick<FileRecord, 'pending' | 'pendingAt'>): boolean {
-  return f.pending != null && f.pendingAt != null && Date.now() - Number(f.pendingAt) < PENDING_STALE_MS;
 }
 
 /** A refusal for size or quota: MLflow answers it with HTTP 413, which its client does not retry. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { artifactPath } from '../artifacts/artifact-store.js';
 import type { Logger } from '../logger.js';
+import { readBody } from '../server/read-body.js';
 import type { Services } from '../services.js';
 import { openActorResolver, type ActorResolver } from './actor.js';
 import { MlflowError, toMlflowError } from './errors.js';
@@ -207,17 +208,4 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
       fail(req, res, err);
     }
   };
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Stopping early must not destroy the request: the refusal still has to be answered on its socket.
-  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,4 +1,4 @@
-import type { StoredSource } from '../artifacts/artifact.service.js';
+import type { StoredSource } from '../artifacts/artifact-seals.js';
 import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
@@ -119,12 +119,14 @@ export type PromotionGuard = (
 
 /**
  * What registering needs from the artifact store's rules
- * (src/artifacts/artifact.service.ts): a source's files in Pedigree's store,
+ * (src/artifacts/artifact-seals.ts): a source's files in Pedigree's store,
  * hashed, and sealing them in the registering transaction. Every transport
  * registers through createVersion, so every one gets the same checksum and
  * the same write-once seal.
  */
 export interface SourceArtifacts {
+  /** Synchronous: an external source is registered without waiting a tick (write order stays call order). */
+  mayLieInStore(source: string): boolean;
   inspectSource(source: string): Promise<StoredSource | null>;
   sealIn(tx: Tx, stored: StoredSource, versionId: string): Promise<void>;
 }
@@ -364,7 +366,7 @@ export class RegistryService {
     }
     const bump: Bump = input.bump ?? 'MINOR';
     const hash = inputHash(input as unknown as Record<string, unknown>);
-    const stored = await this.artifacts.inspectSource(input.source);
+    const stored = this.artifacts.mayLieInStore(input.source) ? await this.artifacts.inspectSource(input.source) : null;
     if (stored && input.checksum != null && input.checksum !== stored.checksum) {
       throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the artefacts of ${input.source} in Pedigree's store: they hash to ${stored.checksum}`, {
         field: 'checksum',

@@ -11,6 +11,7 @@ import { createErrorFormatter } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import type { Metrics } from './metrics.js';
 import { serveStatic } from './static.js';
+import { readBody } from './read-body.js';
 import { requestLimitsPlugin } from './request-limits.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
@@ -187,19 +188,4 @@ function routeOf(url: string): string {
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
-}
-
-/** The body, or null when it is larger than `limit` (the rest is left unread: answer with `Connection: close`). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Stopping early must not destroy the request: the refusal is still to be answered on its socket.
-  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

@@ -110,12 +110,13 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
   add('POST', 'logged-models/{model_id}/params', tracking.logLoggedModelParams);
 
   const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    // An answer given before the body was read (a refusal, an unknown endpoint) ends the
+    // connection: the rest of the body stays unread instead of being drained for keep-alive.
+    if (hasUnreadBody(res.req)) res.setHeader('connection', 'close');
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
-  const fail = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
-    // Whatever of the body is still unread stays so: the connection ends with this answer.
-    if (!req.complete) res.setHeader('connection', 'close');
+  const fail = (res: ServerResponse, err: unknown) => {
     const e = toMlflowError(err);
     if (!e) {
       opts.log.error({ err }, 'mlflow request failed');
@@ -205,7 +206,12 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         res.destroy();
         return;
       }
-      fail(req, res, err);
+      fail(res, err);
     }
   };
+}
+
+/** A request that declared a body (Content-Length above 0, or chunked) not yet read to its end. */
+function hasUnreadBody(req: IncomingMessage): boolean {
+  return !req.complete && (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
 }

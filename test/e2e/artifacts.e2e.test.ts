@@ -466,6 +466,9 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
       ['POST', '/api/2.0/mlflow/registered-models/create', null, 401],
       ['POST', '/api/2.0/mlflow/registered-models/create', viewer, 403],
       ['PATCH', '/api/2.0/mlflow/registered-models/update', 'pdg_not-a-token', 401],
+      // Past the checks, a JSON body over PEDIGREE_MAX_BODY_BYTES is refused by its declared length, unread.
+      ['POST', '/api/2.0/mlflow/registered-models/create', alice, 429],
+      ['POST', '/api/2.0/mlflow/no-such/endpoint', null, 404],
       ['POST', '/graphql', null, 401],
     ];
     for (const [method, path, token, status] of cases) {

@@ -57,6 +57,17 @@ export interface Config {
    * an OpenLineage event, retried from the outbox like a webhook (src/provenance/openlineage/emission.ts).
    */
   openLineage: { url: string | null; apiKey: string | null; namespace: string };
+  /** The artifact proxy's limits (src/artifacts/artifact.service.ts); 0 turns a quota or the floor off. */
+  artifacts: {
+    /** Largest file one upload may store. */
+    maxFileBytes: number;
+    /** Bytes each principal's uploads may hold in total (charged to the uploader). */
+    principalQuotaBytes: number;
+    /** Bytes all uploads through the proxy may hold in total. */
+    storeQuotaBytes: number;
+    /** Free bytes the store's volume (shared with the embedded Neo4j) always keeps. */
+    minFreeBytes: number;
+  };
 }
 
 export interface SecurityConfig {
@@ -83,6 +94,8 @@ export interface SecurityConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+const GIB = 1024 * 1024 * 1024;
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -196,6 +209,12 @@ export function loadConfig(env: Env = process.env): Config {
       url: openLineageUrl,
       apiKey: env.PEDIGREE_OPENLINEAGE_API_KEY || null,
       namespace: env.PEDIGREE_OPENLINEAGE_NAMESPACE || 'pedigree',
+    },
+    artifacts: {
+      maxFileBytes: int('PEDIGREE_ARTIFACT_MAX_FILE_BYTES', 2 * GIB, 1, 2 ** 50),
+      principalQuotaBytes: int('PEDIGREE_ARTIFACT_QUOTA_BYTES', 50 * GIB, 0, 2 ** 50),
+      storeQuotaBytes: int('PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES', 0, 0, 2 ** 50),
+      minFreeBytes: int('PEDIGREE_ARTIFACT_MIN_FREE_BYTES', GIB, 0, 2 ** 50),
     },
   };
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);

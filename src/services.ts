@@ -22,6 +22,8 @@ import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
 import type { Stage } from './registry/types.js';
 import { SystemService } from './system/system.service.js';
+import { ArtifactSeals } from './artifacts/artifact-seals.js';
+import { ArtifactService } from './artifacts/artifact.service.js';
 import { OpenLineageService } from './provenance/openlineage/openlineage.service.js';
 import { OpenLineageEmission } from './provenance/openlineage/emission.js';
 
@@ -36,7 +38,8 @@ export interface Services {
   promotions: PromotionService;
   provenance: ProvenanceService;
   mlflow: MlflowTrackingService;
-  artifacts: ArtifactStore;
+  /** The artifact store behind its rules: write-once seals, owners, quotas, verified reads. */
+  artifacts: ArtifactService;
   deployments: DeploymentService;
   modelCards: ModelCardService;
   attestations: AttestationService;
@@ -71,8 +74,13 @@ export interface ServicesOptions {
  * sign and verify with them).
  */
 export function createServices(executor: Executor, config: Config, log: Logger, opts: ServicesOptions = {}): Services {
+  // The artifact store's rules: seals (write-once; the registry seals what it registers) and the proxy's service.
+  const artifactStore = new LocalArtifactStore(join(config.dataDir, 'artifacts'));
+  const artifactLog = log.child({ component: 'artifacts' });
+  const artifactSeals = new ArtifactSeals(executor, artifactStore, artifactLog);
+  const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
   const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard();
-  const registry = new RegistryService(executor, config, guard);
+  const registry = new RegistryService(executor, config, artifactSeals, guard);
   const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
   const modelCards = new ModelCardService(executor, registry);
   const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
@@ -103,7 +111,7 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     promotions,
     provenance,
     mlflow: new MlflowTrackingService(executor, provenance),
-    artifacts: new LocalArtifactStore(join(config.dataDir, 'artifacts')),
+    artifacts,
     deployments: new DeploymentService(executor, registry, config, attestations),
     modelCards,
     attestations,

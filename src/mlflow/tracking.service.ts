@@ -133,7 +133,7 @@ export class MlflowTrackingService {
     if (artifactLocation) throw badInput('artifact_location is chosen by Pedigree (its artifact store); leave it unset', { field: 'artifact_location' });
     try {
       return await this.executor.writeTx(async (tx) => {
-        const [row] = await tx.run<{ experiment: StoredExperiment }>(Q.createExperiment, { name, artifactLocation: null, tags: kvJson(tags), now: Date.now() });
+        const [row] = await tx.run<{ experiment: StoredExperiment }>(Q.createExperiment, { name, artifactLocation: null, tags: kvJson(tags), now: Date.now(), actor });
         const e = toExperiment(row!.experiment);
         await appendEvent(tx, { type: EventType.MLFLOW_EXPERIMENT_CREATED, actor, subjectId: e.id, after: { id: e.id, name } });
         return e;

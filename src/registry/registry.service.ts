@@ -1,3 +1,4 @@
+import type { StoredSource } from '../artifacts/artifact-seals.js';
 import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
@@ -112,6 +113,20 @@ export interface VersionOrder {
   direction?: 'ASC' | 'DESC' | null;
 }
 
+/**
+ * What registering needs from the artifact store's rules
+ * (src/artifacts/artifact-seals.ts): a source's files in Pedigree's store,
+ * hashed, and sealing them in the registering transaction. Every transport
+ * registers through createVersion, so every one gets the same checksum and
+ * the same write-once seal.
+ */
+export interface SourceArtifacts {
+  /** Synchronous: an external source is registered without waiting a tick (write order stays call order). */
+  mayLieInStore(source: string): boolean;
+  inspectSource(source: string): Promise<StoredSource | null>;
+  sealIn(tx: Tx, stored: StoredSource, versionId: string): Promise<void>;
+}
+
 /** Keys of one page of results: forward keyset pagination. */
 export interface PageRequest {
   first: number;
@@ -126,6 +141,8 @@ export class RegistryService {
   constructor(
     private readonly executor: Executor,
     private readonly config: Pick<Config, 'allowFileSources' | 'productionRetentionDays'>,
+    /** Checksums and write-once seals of sources in Pedigree's artifact store. */
+    private readonly artifacts: SourceArtifacts,
     /** Governance's rules for direct changes of governed targets; without one, every governed target is refused. */
     readonly guard: GovernanceGuard = CLOSED_GUARD,
   ) {}
@@ -358,6 +375,9 @@ export class RegistryService {
    * Registers a version. Its number comes from the model's counter, incremented
    * under the model's write lock in this transaction; the (modelName, version)
    * uniqueness constraint backs it. `source` and `checksum` are immutable.
+   * When the source lies in Pedigree's artifact store, Pedigree hashes it: a
+   * checksum given must match (else CHECKSUM_MISMATCH), none given takes the
+   * computed one, and the files are sealed write-once in this transaction.
    */
   async createVersion(input: CreateVersionInput, actor: string, opts: { allowUnverified?: boolean } = {}): Promise<VersionRecord> {
     assertModelName(input.modelName, 'modelName');
@@ -378,6 +398,13 @@ export class RegistryService {
     }
     const bump: Bump = input.bump ?? 'MINOR';
     const hash = inputHash(input as unknown as Record<string, unknown>);
+    const stored = this.artifacts.mayLieInStore(input.source) ? await this.artifacts.inspectSource(input.source) : null;
+    if (stored && input.checksum != null && input.checksum !== stored.checksum) {
+      throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the artefacts of ${input.source} in Pedigree's store: they hash to ${stored.checksum}`, {
+        field: 'checksum',
+      });
+    }
+    const checksum = stored ? stored.checksum : (input.checksum ?? null);
 
     const attempt = () =>
       this.executor.writeTx(async (tx) => {
@@ -410,7 +437,7 @@ export class RegistryService {
           modelName: input.modelName,
           bump,
           source: input.source,
-          checksum: input.checksum ?? null,
+          checksum,
           fingerprint,
           framework: input.framework ?? null,
           description: input.description ?? null,
@@ -425,6 +452,7 @@ export class RegistryService {
         });
         if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
         const v = row.version;
+        if (stored) await this.artifacts.sealIn(tx, stored, v.id);
         if (input.idempotencyKey) await recordIdempotent(tx, 'createModelVersion', actor, input.idempotencyKey, hash, v.id);
         await appendEvent(tx, {
           type: EventType.VERSION_CREATED,

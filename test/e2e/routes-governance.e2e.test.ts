@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLFLOW_ENDPOINTS } from '../../src/mlflow/router.js';
 import { OPENLINEAGE_BATCH_PATH, OPENLINEAGE_PATH } from '../../src/server/openlineage.js';
-import { governedModel, governedState, makePeople, type GovernedModel, type People } from '../support/governed.js';
+import { ARTIFACTS, governedModel, governedState, makePeople, type GovernedModel, type People } from '../support/governed.js';
 import { as, gql, sha, uniq } from '../support/graphql.js';
 import { headSequence } from '../support/operations-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -240,6 +240,28 @@ describe('every mutating route × role × governed state', () => {
       }
     }
     expect(calls).toBe(24);
+  }, 300_000);
+
+  it('artifact proxy: a VIEWER writes nothing and a CONTRIBUTOR (or the run\'s own creator) cannot change a sealed version\'s files', async () => {
+    baseline = await governedState(t.url, m);
+    const base = t.url.replace(/\/graphql$/, '');
+    const paths = [m.stored.file, `${m.stored.runRoot}/model/added.bin`, `${m.stored.runRoot}/model`, m.stored.runRoot];
+    let calls = 0;
+    for (const path of paths) {
+      for (const method of ['PUT', 'DELETE']) {
+        if (method === 'PUT' && !path.endsWith('.bin')) continue;
+        for (const who of ['viewer', 'contributor', 'requester'] as const) {
+          const head = await headSequence();
+          const res = await fetch(`${base}${ARTIFACTS}/${path}`, { method, headers: { authorization: `Bearer ${p.tokens[who]}` }, body: method === 'PUT' ? 'attacker bytes' : undefined });
+          const where = `${method} ${path} as ${who}: ${res.status} ${(await res.text()).slice(0, 200)}`;
+          calls++;
+          expect(res.status, where).not.toBe(200);
+          if (who === 'viewer') expect(await headSequence(), where).toBe(head);
+          expect(await governedState(t.url, m), where).toEqual(baseline);
+        }
+      }
+    }
+    expect(calls).toBe(18);
   }, 300_000);
 });
 

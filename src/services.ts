@@ -81,7 +81,7 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
   const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard();
   const registry = new RegistryService(executor, config, artifactSeals, guard);
-  const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
+  const lifecycle = new LifecycleService(executor, registry, config.allowFileSources, artifactSeals);
   const modelCards = new ModelCardService(executor, registry);
   const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
   const promotions = new PromotionService(

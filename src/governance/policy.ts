@@ -96,6 +96,7 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   // the archival checklist: setting it needs ADMIN or an owner (checked by the service); any contributor records done items
   'Mutation.setArchivalChecklist': Role.CONTRIBUTOR,
   'Mutation.completeArchivalChecklistItem': Role.CONTRIBUTOR,
+  'Mutation.rollbackDrill': Role.CONTRIBUTOR, // a check; it records evidence in the caller's name
 
   // ---- review
   'Mutation.rollback': Role.REVIEWER,

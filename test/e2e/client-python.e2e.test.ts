@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readmeExample, runExample } from '../support/client-example.js';
+import { modelWithVersions, moveAlias, predictionsByVersion } from '../support/client-fixtures.js';
 import { RestartableServer, startHarnessControl } from '../support/client-harness.js';
 import { TEST_ADMIN_TOKEN } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -64,8 +66,31 @@ describe('Python client (pytest) against Pedigree', () => {
       PEDIGREE_TEST_TOKEN: TEST_ADMIN_TOKEN,
     }, clientDir);
     if (r.code !== 0) throw new Error(`pytest exited ${r.code}\n${r.output.slice(-12_000)}`);
+    // The slowest tests and pytest's summary, for the CI log.
+    console.log(r.output.trim().split('\n').slice(-14).join('\n'));
     // Every test ran: none skipped for want of the server.
     expect(r.output).toMatch(/\d+ passed/);
     expect(r.output).not.toMatch(/skipped/);
   }, 900_000);
+
+  it('the serving loop in the README runs as written: serves the current version, reloads on a move, logs predictions with the version that made them', async () => {
+    const example = readmeExample('clients/python/README.md', 'examples/serving_loop.py', 'python');
+    expect(example).toBe(readFileSync('clients/python/examples/serving_loop.py', 'utf8'));
+    const name = await modelWithVersions(writer.url.replace(/\/graphql$/, ''), 2, 'py-example');
+    await moveAlias(writer.url, name, 'live', 1);
+    const app = mkdtempSync(join(dataDir, 'app-'));
+    writeFileSync(join(app, 'serving_loop.py'), example);
+    const run = runExample(python, ['serving_loop.py', name, 'live'], app, { PEDIGREE_URL: served.url, PEDIGREE_TOKEN: TEST_ADMIN_TOKEN });
+    try {
+      await run.waitFor(new RegExp(`^serving ${name} version 1 `));
+      await moveAlias(writer.url, name, 'live', 2);
+      await run.waitFor(new RegExp(`^serving ${name} version 2 `));
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      const { code, stderr } = await run.stop();
+      expect(code, stderr).toBe(0);
+    }
+    expect(readFileSync(join(app, 'models', name, '2', 'model.bin'), 'utf8')).toBe(`weights of ${name} v2\n`);
+    expect((await predictionsByVersion(writer.url, name))[2]).toBeGreaterThan(0);
+  });
 });

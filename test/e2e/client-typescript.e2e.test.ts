@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ChecksumMismatchError, PedigreeClient, PedigreeError, SpoolFullError, type AliasChange, type PedigreeClientOptions } from '../../clients/typescript/src/index.js';
-import { aliasMoves, modelWithVersions, moveAlias, predictionsCreated, putArtifact, registerVersion, sha256, untraceable } from '../support/client-fixtures.js';
+import { aliasMoves, modelWithVersions, moveAlias, predictionsByVersion, predictionsCreated, putArtifact, registerVersion, sha256, untraceable } from '../support/client-fixtures.js';
+import { readmeExample, runExample } from '../support/client-example.js';
 import { RestartableServer } from '../support/client-harness.js';
 import { gqlOk, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -469,5 +470,32 @@ describe('PredictionLogger', () => {
     expect(logger.stats()).toMatchObject({ pending: 0, deadLettered: 1, sent: 0 });
     expect(errors.map((e) => e.code)).toEqual(['NOT_FOUND']);
     await logger.close();
+  });
+});
+
+describe('README', () => {
+  it('the serving loop in the README runs as written: serves the current version, reloads on a move, logs predictions with the version that made them', async () => {
+    const example = readmeExample('clients/typescript/README.md', 'examples/serving-loop.mjs', 'js');
+    expect(example).toBe(readFileSync('clients/typescript/examples/serving-loop.mjs', 'utf8'));
+    const base = writer.url.replace(/\/graphql$/, '');
+    const name = await modelWithVersions(base, 2, 'ts-example');
+    await moveAlias(writer.url, name, 'live', 1);
+    // A project that depends on the package (built by npm run clients:build).
+    const app = mkdtempSync(join(work, 'app-'));
+    mkdirSync(join(app, 'node_modules/@pedigree'), { recursive: true });
+    symlinkSync(resolve('clients/typescript'), join(app, 'node_modules/@pedigree/client'));
+    writeFileSync(join(app, 'serving-loop.mjs'), example);
+    const run = runExample(process.execPath, ['serving-loop.mjs', name, 'live'], app, { PEDIGREE_URL: served.url, PEDIGREE_TOKEN: TEST_ADMIN_TOKEN });
+    try {
+      await run.waitFor(new RegExp(`^serving ${name} version 1 `));
+      await moveAlias(writer.url, name, 'live', 2);
+      await run.waitFor(new RegExp(`^serving ${name} version 2 `));
+      await sleep(500);
+    } finally {
+      const { code, stderr } = await run.stop();
+      expect(code, stderr).toBe(0);
+    }
+    expect(readFileSync(join(app, 'models', name, '2', 'model.bin'), 'utf8')).toBe(`weights of ${name} v2\n`);
+    expect((await predictionsByVersion(writer.url, name))[2]).toBeGreaterThan(0);
   });
 });

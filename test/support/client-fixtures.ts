@@ -63,6 +63,14 @@ export async function predictionsCreated(graphqlUrl: string, modelName: string):
   return d.predictionVolume.edges.reduce((n: number, e: { node: { count: number } }) => n + e.node.count, 0);
 }
 
+/** Predictions the server created for a model, by version. */
+export async function predictionsByVersion(graphqlUrl: string, modelName: string): Promise<Record<number, number>> {
+  const d = await gqlOk(graphqlUrl, 'query($m: String) { predictionVolume(modelName: $m, first: 500) { edges { node { version count } } } }', { m: modelName });
+  const out: Record<number, number> = {};
+  for (const e of d.predictionVolume.edges as { node: { version: number; count: number } }[]) out[e.node.version] = (out[e.node.version] ?? 0) + e.node.count;
+  return out;
+}
+
 /**
  * Traces every id through GraphQL (tracePrediction, 15 per request, a few
  * requests at a time); returns the ids that did not trace to `modelName`, and

@@ -50,6 +50,14 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Watches NAME@serving (recording into `seen` unless `handler` does) and waits for the CURRENT state. */
+async function startWatch(c: PedigreeClient, name: string, seen: AliasChange[], handler?: (change: AliasChange) => Promise<void>, opts: { maxQueued?: number } = {}) {
+  const w = c.watch(name, 'serving', handler ?? ((change) => void seen.push(change)), opts);
+  await w.ready;
+  await until('the current state', () => seen.length === 1);
+  return w;
+}
+
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pedigree-client-ts-'));
   work = mkdtempSync(join(tmpdir(), 'pedigree-client-ts-work-'));
@@ -118,11 +126,13 @@ describe('resolve', () => {
     const name = await modelWithVersions(base, 2, 'ts-consistency');
     await moveAlias(writer.url, name, 'serving', 1);
     const sent: (string | null)[] = [];
+    // HTTP goes straight to the server; only the websocket passes the proxy, so the test can hold back the alias's events.
+    const direct = served.directUrl.replace(/\/graphql$/, '');
     const c = client({
       fetch: (input, init) => {
-        const h = new Headers(init?.headers);
-        if (String(input).endsWith('/graphql') && String(init?.body).includes('PedigreeResolve')) sent.push(h.get('pedigree-min-sequence'));
-        return fetch(input, init);
+        const url = String(input).replace(served.url, direct);
+        if (url.endsWith('/graphql') && String(init?.body).includes('PedigreeResolve')) sent.push(new Headers(init?.headers).get('pedigree-min-sequence'));
+        return fetch(url, init);
       },
     });
     const uri = `models:/${name}@serving`;
@@ -134,15 +144,22 @@ describe('resolve', () => {
       await c.resolve(uri);
       return sent.length === n;
     });
-    const moved = await c.request<{ setRegisteredModelAlias: { sequence: string } }>(
-      'mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "serving", version: $v) { sequence } }',
-      { m: name, v: 2 },
-    );
-    expect(c.lastWriteSequence).toBe(moved.setRegisteredModelAlias.sequence);
-    // The very next read reflects the client's own write, whether the cache has seen it yet or not.
-    expect((await c.resolve(uri))?.version).toBe(2);
-    const withToken = sent.filter((s) => s !== null);
-    if (withToken.length > 0) expect(withToken.at(-1)).toBe(moved.setRegisteredModelAlias.sequence);
+    // The socket stays open but passes nothing: the cache cannot see the write that follows.
+    served.proxy.setBlackhole(true);
+    try {
+      const moved = await c.request<{ setRegisteredModelAlias: { sequence: string } }>(
+        'mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "serving", version: $v) { sequence } }',
+        { m: name, v: 2 },
+      );
+      expect(c.lastWriteSequence).toBe(moved.setRegisteredModelAlias.sequence);
+      const calls = c.resolveApiCalls;
+      expect((await c.resolve(uri))?.version).toBe(2);
+      expect(c.resolveApiCalls).toBe(calls + 1);
+      expect(sent.at(-1)).toBe(moved.setRegisteredModelAlias.sequence);
+    } finally {
+      served.proxy.setBlackhole(false);
+      served.proxy.killConnections();
+    }
   });
 });
 
@@ -153,11 +170,7 @@ describe('watch', () => {
     await moveAlias(writer.url, name, 'serving', 1);
     const c = client();
     const seen: AliasChange[] = [];
-    const w = c.watch(name, 'serving', (change) => {
-      seen.push(change);
-    });
-    await w.ready;
-    await until('the current state', () => seen.length === 1);
+    const w = await startWatch(c, name, seen);
     expect(seen[0]).toMatchObject({ type: 'CURRENT', version: 1, previousVersion: null });
     const killedBefore = served.proxy.killed;
     let kills = 0;
@@ -186,8 +199,7 @@ describe('watch', () => {
     await moveAlias(writer.url, name, 'serving', 1);
     const c = client();
     const seen: AliasChange[] = [];
-    const w = c.watch(name, 'serving', (change) => void seen.push(change));
-    await until('the current state', () => seen.length === 1);
+    const w = await startWatch(c, name, seen);
     const mover = (async () => {
       for (let i = 0; i < 60; i++) {
         await moveAlias(writer.url, name, 'serving', ((i + 1) % 3) + 1);
@@ -211,16 +223,11 @@ describe('watch', () => {
     const c = client();
     const seen: AliasChange[] = [];
     let maxPending = 0;
-    const w = c.watch(
-      name,
-      'serving',
-      async (change) => {
-        seen.push(change);
-        await sleep(30);
-      },
-      { maxQueued: 4 },
-    );
-    await until('the current state', () => seen.length === 1);
+    const slow = async (change: AliasChange) => {
+      seen.push(change);
+      await sleep(30);
+    };
+    const w = await startWatch(c, name, seen, slow, { maxQueued: 4 });
     for (let i = 0; i < 30; i++) {
       await moveAlias(writer.url, name, 'serving', i % 2 === 0 ? 2 : 1);
       maxPending = Math.max(maxPending, w.pending);
@@ -238,8 +245,7 @@ describe('watch', () => {
     await moveAlias(writer.url, name, 'serving', 1);
     const c = client();
     const seen: AliasChange[] = [];
-    const w = c.watch(name, 'serving', (change) => void seen.push(change));
-    await until('the current state', () => seen.length === 1);
+    const w = await startWatch(c, name, seen);
     await until('the subscription', () => w.subscribed);
     const accepted = served.proxy.accepted;
     served.proxy.setBlackhole(true);

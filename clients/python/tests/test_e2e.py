@@ -51,6 +51,14 @@ async def until(what: str, check: Callable[[], bool | Awaitable[bool]], timeout_
         await asyncio.sleep(0.025)
 
 
+async def start_watch(c: AsyncPedigreeClient, name: str, seen: list[AliasChange], handler: Any = None, **options: Any) -> Any:
+    """Watches NAME@serving (recording into ``seen`` unless ``handler`` does) and waits for the CURRENT state."""
+    w = c.watch(name, "serving", handler or seen.append, **options)
+    await w.ready()
+    await until("the current state", lambda: len(seen) == 1)
+    return w
+
+
 def moves_of(seen: list[AliasChange]) -> list[tuple[str, int | None, int | None]]:
     return [(c.sequence, c.previous_version, c.version) for c in seen]
 
@@ -126,14 +134,40 @@ def test_own_writes_are_read_back_and_the_sequence_is_remembered(server: Server)
 
     async def run() -> None:
         async with client() as c:
+            # HTTP goes straight to the server; only the websocket passes the proxy, so the test can hold back events.
+            c._http.graphql_url = server.control("info")["directUrl"]
+            sent: list[str | None] = []
+
+            async def record(request: Any) -> None:
+                if b"PedigreeResolve" in request.content:
+                    sent.append(request.headers.get("pedigree-min-sequence"))
+
+            c._http._client.event_hooks["request"].append(record)
             await c.resolve(uri)
-            assert c.last_write_sequence is None
-            moved = await c.request(
-                'mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "serving", version: $v) { sequence } }',
-                {"m": name, "v": 2},
-            )
-            assert c.last_write_sequence == moved["setRegisteredModelAlias"]["sequence"]
-            assert (await c.resolve(uri)).version == 2  # type: ignore[union-attr]
+            assert c.last_write_sequence is None and sent == [None]
+
+            async def cached() -> bool:
+                n = len(sent)
+                await c.resolve(uri)
+                return len(sent) == n
+
+            await until("the cache to answer", cached)
+            # The socket stays open but passes nothing: the cache cannot see the write that follows.
+            await asyncio.to_thread(server.control, "blackhole", on="1")
+            try:
+                moved = await c.request(
+                    'mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "serving", version: $v) { sequence } }',
+                    {"m": name, "v": 2},
+                )
+                seq = moved["setRegisteredModelAlias"]["sequence"]
+                assert c.last_write_sequence == seq
+                calls = c.resolve_api_calls
+                assert (await c.resolve(uri)).version == 2  # type: ignore[union-attr]
+                assert c.resolve_api_calls == calls + 1
+                assert sent[-1] == seq
+            finally:
+                await asyncio.to_thread(server.control, "blackhole", on="0")
+                await asyncio.to_thread(server.control, "kill-connections")
 
     asyncio.run(run())
 
@@ -148,13 +182,7 @@ def test_watch_200_moves_with_5_websocket_kills(server: Server) -> None:
     async def run() -> None:
         async with client() as c:
             seen: list[AliasChange] = []
-
-            async def on_change(change: AliasChange) -> None:
-                seen.append(change)
-
-            w = c.watch(name, "serving", on_change)
-            await w.ready()
-            await until("the current state", lambda: len(seen) == 1)
+            w = await start_watch(c, name, seen)
             assert (seen[0].type, seen[0].version, seen[0].previous_version) == ("CURRENT", 1, None)
             kills = 0
             for i in range(200):
@@ -180,8 +208,7 @@ def test_watch_across_a_server_restart(server: Server) -> None:
     async def run() -> None:
         async with client() as c:
             seen: list[AliasChange] = []
-            w = c.watch(name, "serving", seen.append)
-            await until("the current state", lambda: len(seen) == 1)
+            w = await start_watch(c, name, seen)
 
             def mover() -> None:
                 for i in range(60):
@@ -213,8 +240,7 @@ def test_slow_handler_loses_nothing(server: Server) -> None:
                 seen.append(change)
                 time.sleep(0.03)
 
-            w = c.watch(name, "serving", slow, max_queued=4)
-            await until("the current state", lambda: len(seen) == 1)
+            w = await start_watch(c, name, seen, slow, max_queued=4)
             most = 0
             for i in range(30):
                 await asyncio.to_thread(server.move, name, "serving", 2 if i % 2 == 0 else 1)
@@ -235,8 +261,7 @@ def test_heartbeat_notices_a_dead_socket(server: Server) -> None:
     async def run() -> None:
         async with client() as c:
             seen: list[AliasChange] = []
-            w = c.watch(name, "serving", seen.append)
-            await until("the current state", lambda: len(seen) == 1)
+            w = await start_watch(c, name, seen)
             await until("the subscription", lambda: w.subscribed)
             generation = c._ws.generation
             server.control("blackhole", on="1")

@@ -71,6 +71,19 @@ export class HttpTransport {
    * server's `extensions.code`; `data` is returned only when there is no error.
    */
   async graphql<T>(query: string, variables: Record<string, unknown>, kind: 'query' | 'mutation', signal?: AbortSignal): Promise<T> {
+    try {
+      return await this.#graphqlOnce<T>(query, variables, kind, signal);
+    } catch (err) {
+      // A pooled keep-alive connection the server closed (it restarted) fails the first request on it:
+      // a read is retried once on a fresh connection. A write is not: it may have committed.
+      if (kind === 'query' && err instanceof PedigreeError && err.code === ClientCode.NETWORK_ERROR && !signal?.aborted) {
+        return this.#graphqlOnce<T>(query, variables, kind, signal);
+      }
+      throw err;
+    }
+  }
+
+  async #graphqlOnce<T>(query: string, variables: Record<string, unknown>, kind: 'query' | 'mutation', signal?: AbortSignal): Promise<T> {
     const headers = this.headers({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' });
     if (kind === 'query' && this.#minSequence !== null) headers[MIN_SEQUENCE_HEADER] = this.#minSequence.toString();
     const res = await this.send(this.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }) }, signal);

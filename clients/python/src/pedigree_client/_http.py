@@ -62,6 +62,16 @@ class HttpTransport:
 
     async def graphql(self, query: str, variables: Mapping[str, Any], kind: Literal["query", "mutation"]) -> Any:
         """One operation; raises PedigreeError with the server's ``extensions.code``."""
+        try:
+            return await self._graphql_once(query, variables, kind)
+        except PedigreeError as err:
+            # A pooled keep-alive connection the server closed (it restarted) fails the first request on it:
+            # a read is retried once on a fresh connection. A write is not: it may have committed.
+            if kind == "query" and err.code == NETWORK_ERROR:
+                return await self._graphql_once(query, variables, kind)
+            raise
+
+    async def _graphql_once(self, query: str, variables: Mapping[str, Any], kind: Literal["query", "mutation"]) -> Any:
         headers = self.headers({"content-type": "application/json", "accept": "application/graphql-response+json, application/json"})
         if kind == "query" and self._min_sequence is not None:
             headers[MIN_SEQUENCE_HEADER] = str(self._min_sequence)

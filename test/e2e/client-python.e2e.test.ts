@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readmeExample, runExample } from '../support/client-example.js';
-import { modelWithVersions, moveAlias, predictionsByVersion } from '../support/client-fixtures.js';
+import { deleteSuitePredictions, modelWithVersions, moveAlias, predictionsByVersion } from '../support/client-fixtures.js';
 import { RestartableServer, startHarnessControl } from '../support/client-harness.js';
 import { TEST_ADMIN_TOKEN } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -46,6 +46,7 @@ describe('Python client (pytest) against Pedigree', () => {
   });
 
   afterAll(async () => {
+    await deleteSuitePredictions(['py-']);
     await control?.close();
     await writer?.close();
     await served?.close();

@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ChecksumMismatchError, PedigreeClient, PedigreeError, SpoolFullError, type AliasChange, type PedigreeClientOptions } from '../../clients/typescript/src/index.js';
-import { aliasMoves, modelWithVersions, moveAlias, predictionsByVersion, predictionsCreated, putArtifact, registerVersion, sha256, untraceable } from '../support/client-fixtures.js';
+import { aliasMoves, deleteSuitePredictions, modelWithVersions, moveAlias, predictionsByVersion, predictionsCreated, putArtifact, registerVersion, sha256, untraceable } from '../support/client-fixtures.js';
 import { readmeExample, runExample } from '../support/client-example.js';
 import { RestartableServer } from '../support/client-harness.js';
 import { gqlOk, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
@@ -67,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
+  await deleteSuitePredictions(['ts-']);
   await writer?.close();
   await served?.close();
   rmSync(dataDir, { recursive: true, force: true });

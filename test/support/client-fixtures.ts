@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import neo4j from 'neo4j-driver';
+import { inject } from 'vitest';
 import { contractOp } from './contract.js';
 import { bearer, gqlOk, TEST_ADMIN_TOKEN, uniq } from './graphql.js';
 
@@ -106,4 +108,33 @@ export async function untraceable(graphqlUrl: string, ids: string[], modelName: 
   };
   await Promise.all([worker(), worker(), worker()]);
   return { missing, versions };
+}
+
+/**
+ * Removes the predictions a client suite logged against its models (names
+ * starting with one of `prefixes`): the suites log 50,000 each, and every
+ * later test that digests the whole graph would read them. Test cleanup only:
+ * the API deletes no predictions.
+ */
+export async function deleteSuitePredictions(prefixes: string[]): Promise<number> {
+  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const session = driver.session();
+  try {
+    const r = await session.run(
+      `MATCH (p:Prediction)-[:MADE_BY]->(v:ModelVersion)
+       WHERE any(prefix IN $prefixes WHERE v.modelName STARTS WITH prefix)
+       CALL (p) { DETACH DELETE p } IN TRANSACTIONS OF 5000 ROWS
+       RETURN count(*) AS deleted`,
+      { prefixes },
+    );
+    const left = await session.run(
+      'MATCH (p:Prediction)-[:MADE_BY]->(v:ModelVersion) WHERE any(prefix IN $prefixes WHERE v.modelName STARTS WITH prefix) RETURN count(p) AS n',
+      { prefixes },
+    );
+    if (Number(left.records[0]?.get('n')) !== 0) throw new Error(`predictions of ${prefixes.join(', ')} models are left after cleanup`);
+    return Number(r.records[0]?.get('deleted') ?? 0);
+  } finally {
+    await session.close();
+    await driver.close();
+  }
 }

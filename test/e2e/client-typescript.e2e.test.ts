@@ -426,7 +426,10 @@ describe('PredictionLogger', () => {
     const stats = logger.stats();
     expect(stats.pending).toBe(0);
     expect(stats.deadLettered).toBe(0);
-    expect(stats.created).toBe(50_000);
+    expect(stats.sent).toBe(50_000);
+    // A batch the server committed just before a crash, its answer lost, is sent again and then counts as
+    // not new: the client's own tally may fall short; the server's count below is the one that must be exact.
+    expect(stats.created).toBeLessThanOrEqual(50_000);
     expect(stats.retries).toBeGreaterThan(0);
     expect(loggedDuringRestarts).toBeGreaterThan(0);
     await logger.close();

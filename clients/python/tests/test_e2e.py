@@ -441,7 +441,10 @@ def test_50000_predictions_with_two_server_restarts(server: Server) -> None:
             await restarting
             await logger.flush(180)
             stats = logger.stats()
-            assert (stats.pending, stats.dead_lettered, stats.created) == (0, 0, 50_000)
+            assert (stats.pending, stats.dead_lettered, stats.sent) == (0, 0, 50_000)
+            # A batch the server committed just before a crash, its answer lost, is sent again and then counts as
+            # not new: the client's own tally may fall short; the server's count below is the one that must be exact.
+            assert stats.created <= 50_000
             assert stats.retries > 0 and logged_during[0] > 0
             assert await logger.close() == 0
 

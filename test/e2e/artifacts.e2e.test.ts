@@ -1,3 +1,4 @@
+import { testDriver } from '../support/neo4j.js';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
@@ -35,7 +36,7 @@ interface Reply {
 
 /** Cypher straight against the test database (for what only the disk or the graph can show). */
 async function cypher<T = Record<string, unknown>>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const driver = testDriver();
   const session = driver.session();
   try {
     const r = await session.run(query, params);

@@ -66,8 +66,20 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
  * leak field, type and argument names one guess at a time.
  */
 export function withoutSuggestions(message: string): string {
-  return message.replace(/\s*Did you mean [^?]*\?/g, '');
+  // A scan rather than /\s*Did you mean [^?]*\?/g, which is quadratic over a
+  // long run of blanks (messages quote variable values, up to the body limit).
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const at = message.indexOf(SUGGESTION, from);
+    const end = at < 0 ? -1 : message.indexOf('?', at + SUGGESTION.length);
+    if (end < 0) return out + message.slice(from);
+    out += message.slice(from, at).trimEnd();
+    from = end + 1;
+  }
 }
+
+const SUGGESTION = 'Did you mean ';
 
 /**
  * graphql-js quotes the offending value in variable-coercion messages; a

@@ -62,6 +62,23 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
 }
 
 /**
+ * `error` with `extensions.code` set to `code` unless it already has one:
+ * graphql-js leaves parse, validation and variable errors without a code,
+ * which the formatter would otherwise mask as INTERNAL_SERVER_ERROR.
+ */
+export function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (typeof error.extensions.code === 'string') return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/**
  * Drops graphql-js's "Did you mean …?" hints: with introspection off they would
  * leak field, type and argument names one guess at a time.
  */

@@ -15,7 +15,7 @@ import {
   type VersionRecord,
   type VersionRef,
 } from './types.js';
-import { assertModelName, assertText, validateSource } from './validation.js';
+import { assertModelName, assertText, MAX_GATES, MAX_PROTECTED_ALIASES, validateSource } from './validation.js';
 import { REQUIRED_CARD_SECTIONS } from '../operations/model-card.js';
 
 const Q = {
@@ -121,7 +121,7 @@ export class LifecycleService {
   /** Replaces the STAGING gate of a model: every threshold must hold for → STAGING. */
   async setGates(modelName: string, thresholds: GateThreshold[], actor: string): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
-    if (thresholds.length > 50) throw badInput('at most 50 gate thresholds', { field: 'thresholds' });
+    if (thresholds.length > MAX_GATES) throw badInput(`at most ${MAX_GATES} gate thresholds`, { field: 'thresholds' });
     for (const t of thresholds) {
       if (!t.metric || t.metric.length > 250) throw badInput('threshold metric keys must be 1–250 characters', { field: 'thresholds' });
       if (!Number.isFinite(t.value)) throw badInput(`threshold for "${t.metric}" must be a finite number`, { field: 'thresholds' });
@@ -136,7 +136,7 @@ export class LifecycleService {
 
   async setProtectedAliases(modelName: string, aliases: string[], actor: string): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
-    if (aliases.length > 50) throw badInput('at most 50 protected aliases', { field: 'aliases' });
+    if (aliases.length > MAX_PROTECTED_ALIASES) throw badInput(`at most ${MAX_PROTECTED_ALIASES} protected aliases`, { field: 'aliases' });
     return this.executor.writeTx(async (tx) => {
       const [row] = await tx.run<{ before: string[] | null; model: ModelRecord }>(Q.setProtected, { modelName, aliases: [...new Set(aliases)].sort() });
       if (!row) throw missingModel(modelName);

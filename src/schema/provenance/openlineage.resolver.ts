@@ -1,3 +1,5 @@
+import { MaxItems } from '../common/page.js';
+import { MAX_DATASETS_PER_EVENT, MAX_FACET_LIST, MAX_TRANSFORMATIONS } from '../../provenance/openlineage/event.js';
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../errors.js';
 import type { Context } from '../../server/context.js';
@@ -57,6 +59,7 @@ export class RunLineageResolver {
     return (await ctx.loaders.runLineage.load(run.id))?.jobFacets ?? null;
   }
 
+  @MaxItems(MAX_DATASETS_PER_EVENT)
   @FieldResolver(() => [LineageInput], { description: "Inputs as the run's OpenLineage events named them (Run.inputs has them resolved to dataset versions)." })
   async lineageInputs(@Root() run: Run, @Ctx() ctx: Context): Promise<LineageInput[]> {
     return (await ctx.loaders.runLineage.load(run.id))?.inputs ?? [];
@@ -87,6 +90,7 @@ export class RunLineageResolver {
     return (await ctx.loaders.runLineage.load(run.id))?.errorMessage ?? null;
   }
 
+  @MaxItems(MAX_FACET_LIST)
   @FieldResolver(() => [String], { description: 'Names from the environment-variables facet (values are never stored).' })
   async environmentVariableNames(@Root() run: Run, @Ctx() ctx: Context): Promise<string[]> {
     return (await ctx.loaders.runLineage.load(run.id))?.environmentVariableNames ?? [];
@@ -102,6 +106,7 @@ export class DatasetVersionLineageResolver {
     return r ? toRunType(r) : null;
   }
 
+  @MaxItems(MAX_FACET_LIST + 1)
   @FieldResolver(() => [ColumnLineage], { description: 'Column-level lineage (columnLineage facet), by output column; `field` keeps one column.' })
   async columnLineage(
     @Root() dv: DatasetVersion,
@@ -128,6 +133,7 @@ export class DatasetVersionLineageResolver {
     return d && (d.dataSourceName || d.dataSourceUri) ? { name: d.dataSourceName, uri: d.dataSourceUri } : null;
   }
 
+  @MaxItems(MAX_FACET_LIST)
   @FieldResolver(() => [DatasetOwner], { description: 'ownership facet.' })
   async owners(@Root() dv: DatasetVersion, @Ctx() ctx: Context): Promise<DatasetOwner[]> {
     return (await ctx.loaders.versionLineage.load(dv.id))?.owners ?? [];

@@ -12,7 +12,7 @@ import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import type { Metrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { readBody } from './read-body.js';
-import { requestLimitsPlugin } from './request-limits.js';
+import { requestLimitsPlugin } from './limits/index.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';

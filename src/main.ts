@@ -75,7 +75,7 @@ try {
       }
     });
   }
-  driver = createDriver(uri, user, password, log);
+  driver = createDriver(uri, user, password, log, { retryMs: config.neo4jRetryMs });
   await waitForDatabase(driver, config.neo4j.database, 60_000);
   const app = await createApp(config, driver, log, { changeTracker: embedded?.changes });
   if (stopping) process.exit(0);

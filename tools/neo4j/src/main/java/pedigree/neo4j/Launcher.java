@@ -265,11 +265,17 @@ public final class Launcher {
     Map<String, Object> params = Map.of("user", user, "password", password);
     boolean exists = system.executeTransactionally(
         "SHOW USERS YIELD user WHERE user = $user RETURN count(*) AS n", params, r -> ((Number) r.next().get("n")).longValue() > 0);
-    system.executeTransactionally(
-        exists
-            ? "ALTER USER $user SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED"
-            : "CREATE USER $user SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED",
-        params);
+    try {
+      system.executeTransactionally(
+          exists
+              ? "ALTER USER $user SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED"
+              : "CREATE USER $user SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED",
+          params);
+    } catch (RuntimeException e) {
+      // A restart handed the same password (tests that stand in for an external
+      // Neo4j): the user already has exactly the password we want.
+      if (!exists || !String.valueOf(e.getMessage()).contains("cannot be the same")) throw e;
+    }
   }
 
   private static Map<String, String> parse(String[] argv) {

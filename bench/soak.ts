@@ -6,7 +6,8 @@
  *
  * - API and JVM memory flat: the median of the last 10 % of samples is less
  *   than 10 % above the median of the first 10 % after warm-up (RSS of both
- *   processes, the API's V8 heap, the JVM's old generation after GC);
+ *   processes, the API's V8 heap, the JVM's live heap: old generation after a
+ *   forced full GC);
  * - the event log 1..N with no gap or duplicate (read through auditLog);
  * - each of the 100 subscribers (graphql-ws `registryEvents`) received every
  *   event exactly once, in order;
@@ -18,7 +19,7 @@
  * /api/v1/lineage, an OpenLineage RunEvent: skipped with a note when the server
  * has no such endpoint). --subscribers 100, --warmup-minutes (default a fifth,
  * at most 2), --name (results file), --seconds (instead of --minutes, for the
- * smoke test), --no-memory-check (report memory, do not judge it). Results: bench/results/<date>-soak-<name>.json; exit 1 when a
+ * smoke test), --no-memory-check (report memory, do not judge it), --no-results. Results: bench/results/<date>-soak-<name>.json; exit 1 when a
  * check fails.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -232,9 +233,11 @@ async function main(): Promise<number> {
     checks,
     samples,
   };
-  const out = join(root, 'bench/results', `${new Date(t0).toISOString().slice(0, 10)}-soak-${nameArg}.json`);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  const out = process.argv.includes('--no-results') ? '(not written: --no-results)' : join(root, 'bench/results', `${new Date(t0).toISOString().slice(0, 10)}-soak-${nameArg}.json`);
+  if (!process.argv.includes('--no-results')) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  }
   console.log(`\nsoak: ${seconds / 60} min, ${counts.reads} reads, ${counts.registrations} registrations, ${counts.moves} alias moves, ${counts.lineage} OpenLineage events, events ${startSeq + 1}..${last}`);
   for (const n of notes) console.log(`note: ${n}`);
   for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
@@ -259,9 +262,14 @@ function rss(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-/** The JVM's old generation in use (bytes), from jstat (JDK): what survives GC. */
+/**
+ * The JVM's live heap (bytes): a full GC first (jcmd GC.run), then the old
+ * generation in use (jstat), so garbage waiting for the next collection is
+ * not mistaken for growth. Both tools come with the JDK.
+ */
 function jvmOld(pid: number): number {
   try {
+    execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
     const [head, row] = execFileSync('jstat', ['-gc', String(pid)]).toString().trim().split('\n');
     const cols = head!.trim().split(/\s+/);
     const vals = row!.trim().split(/\s+/);

@@ -110,16 +110,11 @@ async function main(): Promise<number> {
   const startSeq = Number((await gql('{ serverInfo { lastSequence } }')).serverInfo.lastSequence);
 
   // Subscribers, all from the same point: each must see startSeq+1 .. N, once each, in order.
-  const subs: { seqs: number[]; client: Client }[] = [];
-  for (let i = 0; i < SUBSCRIBERS; i++) {
-    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${TOKEN}` }, retryAttempts: 0, lazy: false });
-    const sub = { seqs: [] as number[], client };
-    client.subscribe<{ registryEvents: { sequence: string } }>(
-      { query: 'subscription($a: String) { registryEvents(after: $a) { sequence type } }', variables: { a: String(startSeq) } },
-      { next: (m) => sub.seqs.push(Number(m.data!.registryEvents.sequence)), error: (e) => console.error('subscriber error', e), complete: () => undefined },
-    );
-    subs.push(sub);
-  }
+  // Connected one after another, each acknowledged before the next (a busy
+  // machine can miss graphql-ws's 3 s init window when 100 arrive at once); a
+  // subscriber whose socket closes later is not reconnected: the check counts it.
+  const subs: { seqs: number[]; client: Client; closed: boolean }[] = [];
+  for (let i = 0; i < SUBSCRIBERS; i++) subs.push(await subscriber(url, startSeq));
 
   // OpenLineage: on main only once that branch lands; probe it.
   const lineageProbe = await fetch(`${base}/api/v1/lineage`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(lineageEvent('probe')) });
@@ -199,7 +194,7 @@ async function main(): Promise<number> {
   checks.push({ name: 'event log gap-free', ok: gapFree, detail: `${log.length} events, last sequence ${last}` });
   const expected = last - startSeq;
   const badSubs = subs.filter((s) => s.seqs.length !== expected || s.seqs.some((q, i) => q !== startSeq + 1 + i));
-  checks.push({ name: 'every subscriber got every event once, in order', ok: badSubs.length === 0, detail: `${subs.length} subscribers × ${expected} events; ${badSubs.length} differ` });
+  checks.push({ name: 'every subscriber got every event once, in order', ok: badSubs.length === 0, detail: `${subs.length} subscribers × ${expected} events; ${badSubs.length} differ (${subs.filter((x) => x.closed).length} sockets closed)` });
   const dup = [...receiver.ids.values()].filter((n) => n !== 1).length;
   const firstHook = startSeq + 1;
   const missing = Array.from({ length: last - firstHook + 1 }, (_, i) => firstHook + i).filter((s) => !receiver.ids.has(String(s))).length;
@@ -243,6 +238,29 @@ async function main(): Promise<number> {
   for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
   console.log(`results: ${out}`);
   return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+/** One registryEvents subscriber from `after`, once its connection is acknowledged (up to 5 tries). */
+async function subscriber(url: string, after: number): Promise<{ seqs: number[]; client: Client; closed: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${TOKEN}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+    const sub = { seqs: [] as number[], client, closed: false };
+    const connected = await new Promise<boolean>((resolve) => {
+      client.on('connected', () => resolve(true));
+      client.on('closed', () => resolve(false));
+    });
+    if (!connected) {
+      await client.dispose();
+      if (attempt >= 5) throw new Error('a subscriber could not connect in 5 tries');
+      continue;
+    }
+    client.on('closed', () => (sub.closed = true));
+    client.subscribe<{ registryEvents: { sequence: string } }>(
+      { query: 'subscription($a: String) { registryEvents(after: $a) { sequence type } }', variables: { a: String(after) } },
+      { next: (m) => sub.seqs.push(Number(m.data!.registryEvents.sequence)), error: () => (sub.closed = true), complete: () => undefined },
+    );
+    return sub;
+  }
 }
 
 function pick<T>(xs: readonly T[]): T {

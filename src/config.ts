@@ -54,6 +54,22 @@ export interface Config {
   signingSecret: string | null;
   /** Authentication, roles and request hardening (see README, "Governance and security"). */
   security: SecurityConfig;
+  /**
+   * OpenLineage emission: with `url`, each model registration is POSTed there as
+   * an OpenLineage event, retried from the outbox like a webhook (src/provenance/openlineage/emission.ts).
+   */
+  openLineage: { url: string | null; apiKey: string | null; namespace: string };
+  /** The artifact proxy's limits (src/artifacts/artifact.service.ts); 0 turns a quota or the floor off. */
+  artifacts: {
+    /** Largest file one upload may store. */
+    maxFileBytes: number;
+    /** Bytes each principal's uploads may hold in total (charged to the uploader). */
+    principalQuotaBytes: number;
+    /** Bytes all uploads through the proxy may hold in total. */
+    storeQuotaBytes: number;
+    /** Free bytes the store's volume (shared with the embedded Neo4j) always keeps. */
+    minFreeBytes: number;
+  };
 }
 
 export interface SecurityConfig {
@@ -80,6 +96,8 @@ export interface SecurityConfig {
 }
 
 type Env = Record<string, string | undefined>;
+
+const GIB = 1024 * 1024 * 1024;
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -120,6 +138,23 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('PEDIGREE_ADMIN_TOKEN must be at least 32 characters of [A-Za-z0-9._~+/=-] (use `openssl rand -base64 32`)');
   }
   const signingSecret = env.PEDIGREE_SIGNING_SECRET || null;
+  let openLineageUrl = env.PEDIGREE_OPENLINEAGE_URL || null;
+  if (openLineageUrl !== null) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(openLineageUrl);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol)) {
+      problems.push(`PEDIGREE_OPENLINEAGE_URL must be an http(s) URL, got "${openLineageUrl}"`);
+      openLineageUrl = null;
+    } else if (parsed.pathname === '/' || parsed.pathname === '') {
+      // A base URL, as OPENLINEAGE_URL is for the clients: the spec's endpoint is appended.
+      parsed.pathname = '/api/v1/lineage';
+      openLineageUrl = parsed.toString();
+    }
+  }
   if (signingSecret !== null && signingSecret.length < 16) problems.push('PEDIGREE_SIGNING_SECRET must be at least 16 characters');
 
   const config: Config = {
@@ -173,6 +208,17 @@ export function loadConfig(env: Env = process.env): Config {
     },
     requireAttestation: bool('PEDIGREE_REQUIRE_ATTESTATION', false),
     signingSecret,
+    openLineage: {
+      url: openLineageUrl,
+      apiKey: env.PEDIGREE_OPENLINEAGE_API_KEY || null,
+      namespace: env.PEDIGREE_OPENLINEAGE_NAMESPACE || 'pedigree',
+    },
+    artifacts: {
+      maxFileBytes: int('PEDIGREE_ARTIFACT_MAX_FILE_BYTES', 2 * GIB, 1, 2 ** 50),
+      principalQuotaBytes: int('PEDIGREE_ARTIFACT_QUOTA_BYTES', 50 * GIB, 0, 2 ** 50),
+      storeQuotaBytes: int('PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES', 0, 0, 2 ** 50),
+      minFreeBytes: int('PEDIGREE_ARTIFACT_MIN_FREE_BYTES', GIB, 0, 2 ** 50),
+    },
   };
   if (problems.length) throw new Error(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;

@@ -26,6 +26,10 @@ import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
 import type { Stage } from './registry/types.js';
 import { SystemService } from './system/system.service.js';
+import { ArtifactSeals } from './artifacts/artifact-seals.js';
+import { ArtifactService } from './artifacts/artifact.service.js';
+import { OpenLineageService } from './provenance/openlineage/openlineage.service.js';
+import { OpenLineageEmission } from './provenance/openlineage/emission.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -38,13 +42,16 @@ export interface Services {
   promotions: PromotionService;
   provenance: ProvenanceService;
   mlflow: MlflowTrackingService;
-  artifacts: ArtifactStore;
+  /** The artifact store behind its rules: write-once seals, owners, quotas, verified reads. */
+  artifacts: ArtifactService;
   deployments: DeploymentService;
   modelCards: ModelCardService;
   attestations: AttestationService;
   providerChangeLog: ProviderChangeLogService;
   monitoring: MonitoringService;
   analytics: AnalyticsService;
+  /** OpenLineage ingestion: pipelines' run events mapped onto provenance (src/provenance/openlineage). */
+  openLineage: OpenLineageService;
   /** Prunes old health samples and finished webhook deliveries; runs as background work. */
   retention: RetentionService;
   /** The process's background work, started and stopped in one place (see {@link BackgroundWork}). */
@@ -72,16 +79,22 @@ export interface ServicesOptions {
 
 /**
  * Builds the services in dependency order, each with its collaborators
- * passed to its constructor: governance's guard before the registry (which
- * asks it about every direct change of a governed target), the registry and
+ * passed to its constructor: the artifact store's seals and governance's
+ * guard before the registry (which seals what it registers, and asks the
+ * guard about every direct change of a governed target), the registry and
  * lifecycle before the promotion service (which carries approved promotions
  * out through them), attestations before promotions and deployments (which
  * sign and verify with them).
  */
 export function createServices(executor: Executor, config: Config, log: Logger, opts: ServicesOptions = {}): Services {
+  // The artifact store's rules: seals (write-once; the registry seals what it registers) and the proxy's service.
+  const artifactStore = new LocalArtifactStore(join(config.dataDir, 'artifacts'));
+  const artifactLog = log.child({ component: 'artifacts' });
+  const artifactSeals = new ArtifactSeals(executor, artifactStore, artifactLog);
+  const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
   const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard();
-  const registry = new RegistryService(executor, config, guard);
-  const lifecycle = new LifecycleService(executor, registry, config.allowFileSources);
+  const registry = new RegistryService(executor, config, artifactSeals, guard);
+  const lifecycle = new LifecycleService(executor, registry, config.allowFileSources, artifactSeals);
   const modelCards = new ModelCardService(executor, registry);
   const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
   const promotions = new PromotionService(
@@ -96,7 +109,8 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     attestations,
   );
   const provenance = new ProvenanceService(executor, registry);
-  const events = new EventsService(executor, config, log);
+  // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
+  const events = new EventsService(executor, config, log, [new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' }))]);
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));
@@ -119,13 +133,14 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     promotions,
     provenance,
     mlflow: new MlflowTrackingService(executor, provenance),
-    artifacts: new LocalArtifactStore(join(config.dataDir, 'artifacts')),
+    artifacts,
     deployments: new DeploymentService(executor, registry, config, attestations),
     modelCards,
     attestations,
     providerChangeLog: new ProviderChangeLogService(executor),
     monitoring: new MonitoringService(executor, registry, opts.onHealthSample),
     analytics: new AnalyticsService(executor),
+    openLineage: new OpenLineageService(executor, registry),
     retention,
     background: new BackgroundWork(events, retention),
     backup,

@@ -6,9 +6,9 @@
  *   npx tsx bench/probes/statement-times.ts [--nodes 120000] [--query file.graphql]
  */
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { startBenchDb } from '../db.js';
+import { cypherTimes } from './cypher-times.js';
 import { generate } from '../generate.js';
 import { NESTED_LIST } from '../ops.js';
 import { createApp } from '../../src/app.js';
@@ -18,16 +18,7 @@ import { createDriver } from '../../src/graph/driver.js';
 const arg = (name: string, def: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def);
 const query = process.argv.includes('--query') ? readFileSync(arg('query', ''), 'utf8') : NESTED_LIST;
 const TOKEN = 'pdg_bench-admin-token-0123456789abcdefghijklmnopqrstuvwxyz';
-const times = new Map<string, number[]>();
-const sink = new Writable({
-  write(chunk, _enc, done) {
-    for (const line of String(chunk).split('\n').filter(Boolean)) {
-      const e = JSON.parse(line) as { msg?: string; statement?: string; ms?: number };
-      if (e.msg === 'cypher' && e.statement && e.ms !== undefined) times.set(e.statement, [...(times.get(e.statement) ?? []), e.ms]);
-    }
-    done();
-  },
-});
+const { sink, times } = cypherTimes();
 
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 1024 });
 try {

@@ -6,4 +6,4 @@ WITH d ORDER BY d.nextAttemptAtMs, d.sequence LIMIT $limit
 MATCH (d)-[:DELIVERY_FOR]->(w:Webhook)
 SET d.leaseUntilMs = $nowMs + $leaseMs, d.leaseOwner = $owner
 RETURN d.id AS id, toString(d.sequence) AS sequence, d.body AS body, d.attempts AS attempts,
-       w.id AS webhookId, w.url AS url, w.secret AS secret, w.sealedSecret AS sealedSecret
+       w.id AS webhookId, w.url AS url, w.secret AS secret, w.sealedSecret AS sealedSecret, w.format AS format

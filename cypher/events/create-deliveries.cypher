@@ -9,11 +9,13 @@ SET c.value = CASE WHEN c.value < toInteger($upTo) THEN toInteger($upTo) ELSE c.
 WITH c
 UNWIND $events AS e
 MATCH (w:Webhook)
-// A webhook gets the events committed from its own creation on.
-WHERE (size(w.eventTypes) = 0 OR e.type IN w.eventTypes) AND toInteger(e.sequence) > w.fromSequence
+// A webhook gets the events committed from its own creation on. One with a
+// format (OpenLineage emission) gets the body its format built, where it built one.
+WITH e, w, CASE WHEN w.format IS NULL THEN e.body ELSE e.formatted[w.format] END AS body
+WHERE (size(w.eventTypes) = 0 OR e.type IN w.eventTypes) AND toInteger(e.sequence) > w.fromSequence AND body IS NOT NULL
 MERGE (d:WebhookDelivery {id: w.id + ':' + e.sequence})
   ON CREATE SET d.webhookId = w.id, d.sequence = toInteger(e.sequence), d.eventType = e.type,
-                d.body = e.body, d.status = 'PENDING', d.attempts = 0, d.nextAttemptAtMs = $nowMs,
+                d.body = body, d.status = 'PENDING', d.attempts = 0, d.nextAttemptAtMs = $nowMs,
                 d.createdAt = datetime.realtime()
 MERGE (d)-[:DELIVERY_FOR]->(w)
 RETURN count(d) AS created

@@ -6,10 +6,10 @@
 // from the MetricPoint key constraint's index (runId, key, timestamp, step,
 // value); k.from (the cursor's timestamp) bounds the range it reads. A composite
 // index is only sought with a predicate on every property it covers, hence the
-// IS NOT NULL checks.
+// IS NOT NULL checks. The hint keeps the run's seek on its id (see read-run-for-update).
 UNWIND $keys AS k
 RETURN k.runId AS runId,
-  EXISTS { MATCH (r:Run {id: k.runId}) WHERE r.mlflowExperimentId IS NOT NULL } AS mlflowRun,
+  EXISTS { MATCH (r:Run {id: k.runId}) USING INDEX r:Run(id) WHERE r.mlflowExperimentId IS NOT NULL } AS mlflowRun,
   COUNT { MATCH (p:MetricPoint {runId: k.runId, key: k.key}) WHERE p.timestamp IS NOT NULL AND p.step IS NOT NULL AND p.value IS NOT NULL } AS total,
   COLLECT {
     MATCH (p:MetricPoint {runId: k.runId, key: k.key})

@@ -4,7 +4,8 @@
 // on a shortest path, and the run that trained it); then the dataset
 // versions used by the runs of the version AND of its model ancestors, with
 // everything they derive from, and the raw sources at the end of those
-// chains. A model inherits what its ancestors learned, so their training
+// chains (or read directly by a run: OpenLineage inputs nobody produced).
+// A model inherits what its ancestors learned, so their training
 // data is upstream of the prediction too (the inverse of datasetImpact).
 // Each dataset version / source appears once, attributed to the nearest
 // model whose run reaches it (modelDepth 0 = the version itself), then at its
@@ -49,13 +50,22 @@ CALL (trained) {
   UNWIND trained AS t
   CALL (t) {
     WITH t.m AS m
-    MATCH path = (m)-[:PRODUCED_BY]->(:Run)-[:USED]->(:DatasetVersion)-[:DERIVED_FROM*1..20]->(s:DataSource)
-    RETURN s, min(length(path)) - 1 AS d
+    CALL (m) {
+      MATCH path = (m)-[:PRODUCED_BY]->(:Run)-[:USED]->(:DatasetVersion)-[:DERIVED_FROM*1..20]->(s:DataSource)
+      RETURN s, min(length(path)) - 1 AS pd
+      UNION ALL
+      // a run that read a raw source directly (an OpenLineage input nobody produced)
+      MATCH (m)-[:PRODUCED_BY]->(:Run)-[:USED]->(s:DataSource)
+      RETURN DISTINCT s, 1 AS pd
+    }
+    RETURN s, min(pd) AS d
   }
   WITH s, t, d ORDER BY t.md, d, t.m.modelName, t.m.version
   WITH s, head(collect({md: t.md, d: d, m: t.m})) AS best
   WITH s, best ORDER BY best.md, best.d, s.uri
   RETURN collect(s {.*, depth: best.d, modelDepth: best.md, usedById: best.m.id}) AS sources
 }
+// Each list keeps its nearest $maxItems; `truncated` says one had more.
 RETURN p {.*} AS prediction, v {.*} AS modelVersion, dep {.*} AS deployment, run {.*} AS run,
-       datasets, sources, ancestors
+       datasets[0..$maxItems] AS datasets, sources[0..$maxItems] AS sources, ancestors[0..$maxItems] AS ancestors,
+       size(datasets) > $maxItems OR size(sources) > $maxItems OR size(ancestors) > $maxItems AS truncated

@@ -1,7 +1,8 @@
-// Batch: each version's base models (FINE_TUNED_FROM) and teachers
-// (DISTILLED_FROM) that are model versions (DataLoader).
+// Batch: each version's base model (FINE_TUNED_FROM, the first by model and
+// version) and teachers (DISTILLED_FROM, at most $maxTeachers) that are model
+// versions (DataLoader).
 UNWIND $keys AS key
 OPTIONAL MATCH (v:ModelVersion {id: key})
 RETURN key,
-  COLLECT { MATCH (v)-[:FINE_TUNED_FROM]->(b:ModelVersion) RETURN b {.*} ORDER BY b.modelName, b.version } AS bases,
-  COLLECT { MATCH (v)-[:DISTILLED_FROM]->(t:ModelVersion) RETURN t {.*} ORDER BY t.modelName, t.version } AS teachers
+  COLLECT { MATCH (v)-[:FINE_TUNED_FROM]->(b:ModelVersion) RETURN b {.*} ORDER BY b.modelName, b.version LIMIT 1 } AS bases,
+  COLLECT { MATCH (v)-[:DISTILLED_FROM]->(t:ModelVersion) RETURN t {.*} ORDER BY t.modelName, t.version LIMIT $maxTeachers } AS teachers

@@ -5,7 +5,7 @@ import { assertEventFilter, EventLogReader, type EventFilter, type EventRecord, 
 import { eventStream } from './event-stream.js';
 import { eventForReader, type EventReader, type VisibleEvent } from './event-visibility.js';
 import { EventTailer } from './tailer.js';
-import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { WebhookDispatcher, type DeliveryFormat } from './webhooks/dispatcher.js';
 import type { WebhookTargetPolicy } from './webhooks/ssrf.js';
 import { WebhookService } from './webhooks/webhook.service.js';
 
@@ -33,7 +33,11 @@ export class EventsService {
   private unsubscribeDispatcher: (() => void) | null = null;
   private readonly maxQueued: number;
 
-  constructor(executor: Executor, config: Config, log: Logger) {
+  private readonly formats: readonly DeliveryFormat[];
+
+  /** `formats`: delivery bodies besides Standard Webhooks' (OpenLineage emission), each with its webhook. */
+  constructor(executor: Executor, config: Config, log: Logger, formats: readonly DeliveryFormat[] = []) {
+    this.formats = formats;
     const elog = log.child({ component: 'events' });
     this.maxQueued = config.wsMaxQueuedEvents;
     // Background reads and writes (polls, replays, delivery bookkeeping) go
@@ -57,6 +61,7 @@ export class EventsService {
         timeoutMs: config.webhooks.timeoutMs,
         tickMs: Math.max(config.eventPollMs, 50),
         signingSecret: config.signingSecret,
+        formats,
       },
       elog,
     );
@@ -66,6 +71,7 @@ export class EventsService {
   }
 
   async start(): Promise<void> {
+    for (const f of this.formats) await f.prepare?.();
     await this.tailer.start();
     this.unsubscribeDispatcher ??= this.tailer.subscribe(() => void this.dispatcher.kick());
     this.dispatcher.start();

@@ -58,6 +58,8 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Query.aliasActivity': Role.VIEWER,
   'Query.predictionVolume': Role.VIEWER,
   'Query.staleProductionModels': Role.VIEWER,
+  'Query.runs': Role.VIEWER, // an OpenLineage job's runs (src/provenance/openlineage)
+  'Query.job': Role.VIEWER,
   'Subscription.aliasChanged': Role.VIEWER,
   'Subscription.registryEvents': Role.VIEWER,
 
@@ -94,6 +96,7 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   // the archival checklist: setting it needs ADMIN or an owner (checked by the service); any contributor records done items
   'Mutation.setArchivalChecklist': Role.CONTRIBUTOR,
   'Mutation.completeArchivalChecklistItem': Role.CONTRIBUTOR,
+  'Mutation.rollbackDrill': Role.CONTRIBUTOR, // a check; it records evidence in the caller's name
 
   // ---- review
   'Mutation.rollback': Role.REVIEWER,

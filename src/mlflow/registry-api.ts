@@ -1,6 +1,4 @@
-import type { ArtifactStore } from '../artifacts/artifact-store.js';
 import { DomainError, ErrorCode } from '../errors.js';
-import { artifactPath } from '../artifacts/artifact-store.js';
 import type { ModelRecord, Stage, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
 import { MlflowError } from './errors.js';
@@ -29,10 +27,7 @@ const ms = (iso: string) => Date.parse(iso);
  * fields in, one service call, MLflow JSON out.
  */
 export class MlflowRegistryApi {
-  constructor(
-    private readonly services: Services,
-    private readonly store: ArtifactStore,
-  ) {}
+  constructor(private readonly services: Services) {}
 
   // ------------------------------------------------------------ JSON shapes
 
@@ -97,28 +92,6 @@ export class MlflowRegistryApi {
 
   private async version(name: string, version: string): Promise<VersionRecord> {
     return this.services.registry.getVersion({ modelName: name, version: versionNumber(version) });
-  }
-
-  // ------------------------------------------------------------ artifacts behind a source
-
-  /**
-   * Where a version's files are: `models:/m-…` (an MLflow 3 logged model),
-   * `runs:/RUN/path` (a run's artifacts) or `mlflow-artifacts:/path`. Returns
-   * the artifact URI and, when it lies in Pedigree's store, the store path.
-   */
-  async locate(source: string): Promise<{ uri: string; storePath: string | null }> {
-    let uri = source;
-    const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
-    const run = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(source);
-    if (logged) {
-      const lm = await this.services.mlflow.findLoggedModel(logged[1]!);
-      if (lm) uri = lm.artifactUri;
-    } else if (run) {
-      const r = (await this.services.mlflow.runsByIds([run[1]!]))[0];
-      if (r) uri = run[2] ? `${r.artifactUri}/${run[2].replace(/\/$/, '')}` : r.artifactUri;
-    }
-    const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(.*)$/.exec(uri);
-    return { uri, storePath: m ? artifactPath(m[1]!.replace(/\/$/, ''), { decoded: true }) : null };
   }
 
   // ------------------------------------------------------------ registered models
@@ -229,24 +202,17 @@ export class MlflowRegistryApi {
   // ------------------------------------------------------------ model versions
 
   /**
-   * Registers a version. Its checksum: computed by Pedigree when the source's
-   * files are in Pedigree's store (sha256 of the file, or of the sorted
-   * manifest for a directory); else the `pedigree.checksum` tag if given; else
-   * the version is unverified (no checksum, refused at → STAGING until one is
-   * attached by setting that tag).
+   * Registers a version. Its checksum: the registry computes it when the
+   * source's files are in Pedigree's store (and refuses a `pedigree.checksum`
+   * tag that disagrees); else the tag if given; else the version is
+   * unverified (no checksum, refused at → STAGING until one is attached by
+   * setting that tag).
    */
   createModelVersion: Handler = async ({ body, actor }) => {
     const name = str(body, 'name');
     const source = str(body, 'source');
     const tags = kvList(body.tags);
-    const given = tags.find((t) => t.key === CHECKSUM_TAG)?.value ?? null;
-    const where = await this.locate(source);
-    let checksum: string | null = null;
-    if (where.storePath) {
-      checksum = await this.store.digest(where.storePath);
-      if (!checksum) throw new MlflowError('INVALID_PARAMETER_VALUE', `source ${source} names no artifacts in Pedigree's store (${where.uri})`);
-      if (given && given !== checksum) throw new MlflowError('INVALID_PARAMETER_VALUE', `tag ${CHECKSUM_TAG} says ${given} but the stored artifacts hash to ${checksum}`);
-    } else checksum = given;
+    const checksum = tags.find((t) => t.key === CHECKSUM_TAG)?.value ?? null;
     // An MLflow 3 logged model carries its run: register the version as produced by it (as MLflow's server does).
     let runId = optStr(body, 'run_id');
     const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
@@ -274,7 +240,7 @@ export class MlflowRegistryApi {
 
   getModelVersionDownloadUri: Handler = async ({ body }) => {
     const v = await this.version(str(body, 'name'), str(body, 'version'));
-    return { artifact_uri: (await this.locate(v.source)).uri };
+    return { artifact_uri: (await this.services.artifacts.locate(v.source)).uri };
   };
 
   searchModelVersions: Handler = async ({ body }) => {

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { artifactPath, type ArtifactStore } from '../artifacts/artifact-store.js';
+import { pipeline } from 'node:stream/promises';
+import { artifactPath } from '../artifacts/artifact-store.js';
 import type { Logger } from '../logger.js';
+import { readBody } from '../server/read-body.js';
 import type { Services } from '../services.js';
 import { openActorResolver, type ActorResolver } from './actor.js';
 import { MlflowError, toMlflowError } from './errors.js';
@@ -10,12 +12,9 @@ import { MlflowTrackingApi } from './tracking-api.js';
 
 export interface MlflowRouterOptions {
   services: Services;
-  store: ArtifactStore;
   log: Logger;
   /** Largest JSON request body. */
   maxBodyBytes: number;
-  /** Largest uploaded artifact file. */
-  maxArtifactBytes: number;
   resolveActor?: ActorResolver;
 }
 
@@ -99,9 +98,16 @@ export function isMlflowPath(path: string): boolean {
  * MLflow's REST API and artifact proxy, served by Pedigree: one function
  * http.ts calls for every MLflow path. Errors answer in MLflow's format
  * `{"error_code": ..., "message": ...}` with MLflow's statuses.
+ *
+ * An adapter: it parses, authenticates and maps errors. The caller is
+ * authenticated, and its role checked against the route's read or write need,
+ * before a byte of the body is read; a request refused before its body was
+ * read is answered with `Connection: close`, so the rest is never consumed.
+ * The artifact rules (owners, write-once, quotas, verified reads) are
+ * services.artifacts'.
  */
 export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const registry = new MlflowRegistryApi(opts.services, opts.store);
+  const registry = new MlflowRegistryApi(opts.services);
   const tracking = new MlflowTrackingApi(opts.services);
   const resolveActor = opts.resolveActor ?? openActorResolver;
   const apis = { registry, tracking };
@@ -114,6 +120,9 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
   });
 
   const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+    // An answer given before the body was read (a refusal, an unknown endpoint) ends the
+    // connection: the rest of the body stays unread instead of being drained for keep-alive.
+    if (hasUnreadBody(res.req)) res.setHeader('connection', 'close');
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   };
@@ -139,6 +148,7 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
     }
     const m = route.pattern.exec(rel)!;
     const params = Object.fromEntries(route.names.map((n, i) => [n, m[i + 1]!]));
+    const actor = await resolveActor(req, route.access);
     let body: Body = queryBody(url.searchParams);
     if (method !== 'GET') {
       const raw = await readBody(req, opts.maxBodyBytes);
@@ -154,41 +164,38 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         body = { ...body, ...(parsed as Body) };
       }
     }
-    const actor = await resolveActor(req, route.access);
     sendJson(res, 200, await route.handler({ req, body, params, actor }));
   }
 
-  /** The artifact proxy: PUT uploads, GET downloads a file, GET on the bare prefix lists `?path=`. */
+  /** The artifact proxy: PUT uploads, GET downloads a file, GET on the bare prefix lists `?path=`, DELETE removes. */
   async function artifacts(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const rawTail = (req.url ?? '').split('?')[0]!.slice(ARTIFACTS_PREFIX.length).replace(/^\//, '');
     const method = req.method ?? 'GET';
-    await resolveActor(req, method === 'GET' ? 'read' : 'write');
+    const actor = await resolveActor(req, method === 'GET' ? 'read' : 'write');
+    const store = opts.services.artifacts;
     if (rawTail === '') {
       if (method !== 'GET') throw new MlflowError('INVALID_PARAMETER_VALUE', `${method} needs an artifact path`);
       const rawPath = url.searchParams.get('path');
       const path = rawPath ? artifactPath(rawPath.replace(/\/$/, ''), { decoded: true, allowRoot: true }) : '';
-      const files = await opts.store.list(path);
+      const files = await store.list(path);
       return sendJson(res, 200, files.length ? { files: files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.isDir ? {} : { file_size: f.size }) })) } : {});
     }
     const path = artifactPath(rawTail);
     switch (method) {
       case 'PUT': {
-        await opts.store.put(path, req, opts.maxArtifactBytes);
+        const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+        await store.write(actor, path, req, Number.isSafeInteger(declared) ? declared : null);
         return sendJson(res, 200, {});
       }
       case 'GET': {
-        const file = await opts.store.get(path);
-        if (!file) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `no artifact file at "${path}"`);
+        const file = await store.read(actor, path);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.size), 'cache-control': 'no-store' });
-        file.stream.pipe(res);
-        await new Promise<void>((resolve, reject) => {
-          file.stream.on('end', resolve);
-          file.stream.on('error', reject);
-        });
+        // A stream that fails (a sealed file changed while it was served) destroys the response: cut off, never completed.
+        await pipeline(file.stream, res);
         return;
       }
       case 'DELETE':
-        await opts.store.delete(path);
+        await store.remove(actor, path);
         return sendJson(res, 200, {});
       default:
         res.setHeader('allow', 'GET, PUT, DELETE');
@@ -209,22 +216,12 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         res.destroy();
         return;
       }
-      req.resume();
       fail(res, err);
     }
   };
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return null;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** A request that declared a body (Content-Length above 0, or chunked) not yet read to its end. */
+function hasUnreadBody(req: IncomingMessage): boolean {
+  return !req.complete && (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
 }

@@ -16,7 +16,7 @@ import {
   type VersionRecord,
   type VersionRef,
 } from './types.js';
-import { assertModelName, assertText, validateSource } from './validation.js';
+import { assertModelName, assertText, MAX_GATES, MAX_PROTECTED_ALIASES, validateSource } from './validation.js';
 import type { Caller } from '../governance/policy.js';
 import { REQUIRED_CARD_SECTIONS } from '../operations/model-card.js';
 
@@ -28,8 +28,14 @@ const Q = {
   setChecklist: statement('registry/set-archival-checklist'),
   completeItem: statement('registry/complete-checklist-item'),
   checklists: statement('registry/checklists-by-versions'),
+  everProduction: statement('registry/ever-production-versions'),
   setProtected: statement('registry/set-protected-aliases'),
 };
+
+/** Items a model's archival checklist holds at most. */
+export const MAX_CHECKLIST_ITEMS = 50;
+/** Versions one rollback drill checks at most (newest first). */
+export const MAX_DRILL_VERSIONS = 100;
 
 export interface TransitionRequest {
   stage: Stage;
@@ -63,6 +69,8 @@ export class LifecycleService {
     private readonly executor: Executor,
     private readonly registry: RegistryService,
     private readonly allowFileSources: boolean,
+    /** The files behind a source, hashed now, when they lie in Pedigree's artifact store (the rollback drill checks them). */
+    private readonly sources: { inspectSource(source: string): Promise<{ checksum: string } | null> },
   ) {}
 
   /**
@@ -118,6 +126,7 @@ export class LifecycleService {
   }
 
   async addEvidence(ref: VersionRef, e: { kind: EvidenceKind; passed: boolean; uri?: string | null; summary?: string | null }, actor: string): Promise<Evidence> {
+    // ROLLBACK_DRILL is not among them: only rollbackDrill records it.
     if (!(EVIDENCE_KINDS as readonly string[]).includes(e.kind)) throw badInput(`kind must be one of ${EVIDENCE_KINDS.join(', ')}`, { field: 'kind' });
     if (e.uri) validateSource(e.uri, { allowFile: this.allowFileSources }, 'uri');
     assertText(e.summary, 'summary', 5000);
@@ -138,7 +147,7 @@ export class LifecycleService {
   async setArchivalChecklist(caller: Caller, modelName: string, items: string[]): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
     const unique = [...new Set(items.map((i) => i.trim()))];
-    if (unique.length > 50) throw badInput('an archival checklist has at most 50 items', { field: 'items' });
+    if (unique.length > MAX_CHECKLIST_ITEMS) throw badInput(`an archival checklist has at most ${MAX_CHECKLIST_ITEMS} items`, { field: 'items' });
     for (const i of unique) if (!i || i.length > 200) throw badInput('checklist items are 1–200 characters', { field: 'items' });
     return this.executor.writeTx(async (tx) => {
       const [model] = await this.registry.modelsIn(tx, [modelName]);
@@ -186,10 +195,59 @@ export class LifecycleService {
     );
   }
 
+  /**
+   * A rollback drill: for every version of the model that was ever in
+   * PRODUCTION (newest first, at most 100), checks that a rollback to it would
+   * still work: its artefacts are still there and hash to its checksum (for
+   * sources in Pedigree's store; external ones are reported as EXTERNAL,
+   * unchecked), and the → PRODUCTION gate's requirements still hold. Each
+   * version's result is recorded as ROLLBACK_DRILL evidence in the caller's
+   * name, and the whole as a ROLLBACK_DRILL_RECORDED event.
+   */
+  async rollbackDrill(caller: Caller, modelName: string): Promise<RollbackDrill> {
+    assertModelName(modelName, 'modelName');
+    const versions = await this.executor.read<{ version: VersionRecord }>(Q.everProduction, { modelName, limit: MAX_DRILL_VERSIONS });
+    if (versions.length === 0 && !(await this.registry.getModel(modelName))) throw missingModel(modelName);
+    // Hashing reads the files: outside the transaction that records the result.
+    const artefacts = await Promise.all(
+      versions.map(async ({ version: v }): Promise<Pick<DrillVersion, 'artefacts' | 'found'>> => {
+        try {
+          const stored = await this.sources.inspectSource(v.source);
+          if (!stored) return { artefacts: 'EXTERNAL', found: null };
+          return { artefacts: stored.checksum === v.checksum ? 'MATCH' : 'MISMATCH', found: stored.checksum };
+        } catch (err) {
+          if (err instanceof DomainError && err.code === ErrorCode.BAD_USER_INPUT) return { artefacts: 'MISSING', found: null };
+          throw err;
+        }
+      }),
+    );
+    return this.executor.writeTx(async (tx) => {
+      const results: DrillVersion[] = [];
+      for (const [i, { version: v }] of versions.entries()) {
+        const [state] = await tx.run<GateState>(Q.read, { versionId: v.id });
+        if (!state) continue;
+        const { missing, unwritten } = productionRequirements(state);
+        const unmet = [...(v.checksum ? [] : ['checksum']), ...missing, ...unwritten.map((k) => `card:${k}`)];
+        const a = artefacts[i]!;
+        const passed = (a.artefacts === 'MATCH' || a.artefacts === 'EXTERNAL') && unmet.length === 0;
+        const summary = `rollback drill: artefacts ${a.artefacts}${a.artefacts === 'MISMATCH' ? ` (found ${a.found}, registered ${v.checksum})` : ''}; gates ${unmet.length ? `unmet: ${unmet.join(', ')}` : 'hold'}`;
+        await tx.run(Q.addEvidence, { versionId: v.id, kind: 'ROLLBACK_DRILL', passed, uri: null, summary, actor: caller.name });
+        results.push({ version: state.version, stage: state.version.stage, artefacts: a.artefacts, found: a.found, unmetGates: unmet, passed });
+      }
+      const ev = await appendEvent(tx, {
+        type: EventType.ROLLBACK_DRILL_RECORDED,
+        actor: caller.name,
+        modelName,
+        after: { passed: results.every((r) => r.passed), versions: results.map((r) => ({ version: r.version.version, artefacts: r.artefacts, unmetGates: r.unmetGates, passed: r.passed })) },
+      });
+      return { modelName, at: ev.at, sequence: ev.sequence, passed: results.every((r) => r.passed), versions: results };
+    }, 'rollbackDrill');
+  }
+
   /** Replaces the STAGING gate of a model: every threshold must hold for → STAGING. */
   async setGates(modelName: string, thresholds: GateThreshold[], actor: string): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
-    if (thresholds.length > 50) throw badInput('at most 50 gate thresholds', { field: 'thresholds' });
+    if (thresholds.length > MAX_GATES) throw badInput(`at most ${MAX_GATES} gate thresholds`, { field: 'thresholds' });
     for (const t of thresholds) {
       if (!t.metric || t.metric.length > 250) throw badInput('threshold metric keys must be 1–250 characters', { field: 'thresholds' });
       if (!Number.isFinite(t.value)) throw badInput(`threshold for "${t.metric}" must be a finite number`, { field: 'thresholds' });
@@ -204,7 +262,7 @@ export class LifecycleService {
 
   async setProtectedAliases(modelName: string, aliases: string[], actor: string): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
-    if (aliases.length > 50) throw badInput('at most 50 protected aliases', { field: 'aliases' });
+    if (aliases.length > MAX_PROTECTED_ALIASES) throw badInput(`at most ${MAX_PROTECTED_ALIASES} protected aliases`, { field: 'aliases' });
     return this.executor.writeTx(async (tx) => {
       const [row] = await tx.run<{ before: string[] | null; model: ModelRecord }>(Q.setProtected, { modelName, aliases: [...new Set(aliases)].sort() });
       if (!row) throw missingModel(modelName);
@@ -212,6 +270,28 @@ export class LifecycleService {
       return row.model;
     }, 'setProtectedAliases');
   }
+}
+
+/** A rollback drill's result for one version that was in PRODUCTION. */
+export interface DrillVersion {
+  version: VersionRecord;
+  stage: Stage;
+  /** MATCH, MISMATCH or MISSING for artefacts in Pedigree's store; EXTERNAL (not checked) for other sources. */
+  artefacts: 'MATCH' | 'MISMATCH' | 'MISSING' | 'EXTERNAL';
+  /** The checksum the stored files hash to now (MATCH or MISMATCH). */
+  found: string | null;
+  /** The → PRODUCTION requirements it no longer meets (evidence kinds, `card:` sections, `checksum`). */
+  unmetGates: string[];
+  passed: boolean;
+}
+
+export interface RollbackDrill {
+  modelName: string;
+  at: string;
+  sequence: string;
+  /** Every version passed (EXTERNAL artefacts count as passed: Pedigree cannot read them). */
+  passed: boolean;
+  versions: DrillVersion[];
 }
 
 /** One item of a version's archival checklist. */
@@ -288,9 +368,8 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
       return 'promotion';
     }
     case 'PRODUCTION': {
-      const missing = (['SLO_VALIDATION', 'SIGN_OFF'] as const).filter((k) => !passed(k));
+      const { missing, unwritten } = productionRequirements(state);
       if (missing.length) throw gateFailed(`→ PRODUCTION needs passed evidence of kind ${missing.join(' and ')} on ${name} (addModelVersionEvidence)`, { unmet: missing });
-      const unwritten = REQUIRED_CARD_SECTIONS.filter((k) => !state.cardSections.includes(k));
       if (unwritten.length) {
         throw gateFailed(`→ PRODUCTION needs a model card with the sections ${unwritten.map((k) => `"${k}"`).join(' and ')} written for ${name} (setModelCardSection)`, { unmet: unwritten.map((k) => `card:${k}`) });
       }
@@ -299,6 +378,12 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
     default:
       throw gateFailed(`no transition from ${from} to ${to}`);
   }
+}
+
+/** What the → PRODUCTION gate wants and `state` lacks: passed evidence kinds, and the model card's required sections. */
+function productionRequirements(state: Pick<GateState, 'evidence' | 'cardSections'>): { missing: EvidenceKind[]; unwritten: string[] } {
+  const missing = (['SLO_VALIDATION', 'SIGN_OFF'] as const).filter((k) => !state.evidence.some((e) => e.kind === k && e.passed));
+  return { missing, unwritten: REQUIRED_CARD_SECTIONS.filter((k) => !state.cardSections.includes(k)) };
 }
 
 /** PRODUCTION → ARCHIVED: every item of the model's archival checklist completed for the version (completeArchivalChecklistItem). */

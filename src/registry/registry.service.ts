@@ -1,3 +1,4 @@
+import type { StoredSource } from '../artifacts/artifact-seals.js';
 import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
@@ -22,6 +23,10 @@ import {
   assertText,
   assertVersionNumber,
   LATEST,
+  MAX_ALIASES,
+  MAX_TAGS,
+  MAX_TEACHERS,
+  MAX_VERSION_METRICS,
   validateSource,
   type Bump,
 } from './validation.js';
@@ -60,6 +65,9 @@ const Q = {
   attachChecksum: statement('registry/attach-checksum'),
   versionWithModel: statement('registry/version-with-model'),
   recordRename: statement('registry/record-rename'),
+  producerOfSource: statement('registry/producer-of-source'),
+  readTrainingRun: statement('registry/read-training-run'),
+  linkTrainingRun: statement('registry/link-training-run'),
 };
 
 export interface CreateModelInput {
@@ -109,6 +117,20 @@ export interface VersionOrder {
   direction?: 'ASC' | 'DESC' | null;
 }
 
+/**
+ * What registering needs from the artifact store's rules
+ * (src/artifacts/artifact-seals.ts): a source's files in Pedigree's store,
+ * hashed, and sealing them in the registering transaction. Every transport
+ * registers through createVersion, so every one gets the same checksum and
+ * the same write-once seal.
+ */
+export interface SourceArtifacts {
+  /** Synchronous: an external source is registered without waiting a tick (write order stays call order). */
+  mayLieInStore(source: string): boolean;
+  inspectSource(source: string): Promise<StoredSource | null>;
+  sealIn(tx: Tx, stored: StoredSource, versionId: string): Promise<void>;
+}
+
 /** Keys of one page of results: forward keyset pagination. */
 export interface PageRequest {
   first: number;
@@ -123,6 +145,8 @@ export class RegistryService {
   constructor(
     private readonly executor: Executor,
     private readonly config: Pick<Config, 'allowFileSources' | 'productionRetentionDays'>,
+    /** Checksums and write-once seals of sources in Pedigree's artifact store. */
+    private readonly artifacts: SourceArtifacts,
     /** Governance's rules for direct changes of governed targets; without one, every governed target is refused. */
     readonly guard: GovernanceGuard = CLOSED_GUARD,
   ) {}
@@ -288,8 +312,9 @@ export class RegistryService {
   async setModelTag(modelName: string, key: string, value: string, actor: string): Promise<ModelRecord> {
     assertTag(key, value);
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ model: ModelRecord; previous: string | null }>(Q.setModelTag, { modelName, key, value });
+      const [row] = await tx.run<{ model: ModelRecord; previous: string | null; full: boolean }>(Q.setModelTag, { modelName, key, value, maxTags: MAX_TAGS });
       if (!row) throw notFound(`no registered model named "${modelName}"`);
+      if (row.full) throw tooManyTags();
       await appendEvent(tx, { type: EventType.MODEL_TAG_SET, actor, modelName, subjectId: row.model.id, before: row.previous === null ? null : { [key]: row.previous }, after: { [key]: value } });
       return row.model;
     }, 'setRegisteredModelTag');
@@ -332,7 +357,8 @@ export class RegistryService {
     assertTag(key, value);
     return this.executor.writeTx(async (tx) => {
       const v = await this.requireVersion(tx, ref);
-      const [row] = await tx.run<{ version: VersionRecord; previous: string | null }>(Q.setVersionTag, { versionId: v.id, key, value });
+      const [row] = await tx.run<{ version: VersionRecord; previous: string | null; full: boolean }>(Q.setVersionTag, { versionId: v.id, key, value, maxTags: MAX_TAGS });
+      if (row!.full) throw tooManyTags();
       await appendEvent(tx, { type: EventType.VERSION_TAG_SET, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: row!.previous === null ? null : { [key]: row!.previous }, after: { [key]: value } });
       return row!.version;
     }, 'setModelVersionTag');
@@ -355,6 +381,9 @@ export class RegistryService {
    * Registers a version. Its number comes from the model's counter, incremented
    * under the model's write lock in this transaction; the (modelName, version)
    * uniqueness constraint backs it. `source` and `checksum` are immutable.
+   * When the source lies in Pedigree's artifact store, Pedigree hashes it: a
+   * checksum given must match (else CHECKSUM_MISMATCH), none given takes the
+   * computed one, and the files are sealed write-once in this transaction.
    */
   async createVersion(input: CreateVersionInput, actor: string, opts: { allowUnverified?: boolean } = {}): Promise<VersionRecord> {
     assertModelName(input.modelName, 'modelName');
@@ -369,12 +398,19 @@ export class RegistryService {
     assertText(input.description, 'description', 5000);
     const teachers = input.teachers ?? [];
     const teacherProviders = input.teacherProviderModelIds ?? [];
-    if (teachers.length + teacherProviders.length > 50) throw badInput('at most 50 teachers per version', { field: 'teachers' });
+    if (teachers.length + teacherProviders.length > MAX_TEACHERS) throw badInput(`at most ${MAX_TEACHERS} teachers per version`, { field: 'teachers' });
     if (input.baseModel && input.baseProviderModelId) {
       throw badInput('give the base model either as baseModel (a model version) or as baseProviderModelId, not both', { field: 'baseModel' });
     }
     const bump: Bump = input.bump ?? 'MINOR';
     const hash = inputHash(input as unknown as Record<string, unknown>);
+    const stored = this.artifacts.mayLieInStore(input.source) ? await this.artifacts.inspectSource(input.source) : null;
+    if (stored && input.checksum != null && input.checksum !== stored.checksum) {
+      throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the artefacts of ${input.source} in Pedigree's store: they hash to ${stored.checksum}`, {
+        field: 'checksum',
+      });
+    }
+    const checksum = stored ? stored.checksum : (input.checksum ?? null);
 
     const attempt = () =>
       this.executor.writeTx(async (tx) => {
@@ -396,30 +432,25 @@ export class RegistryService {
           if (missing.length) throw notFound(`no provider model with id ${missing.map((m) => `"${m}"`).join(', ')}`, { field: 'baseProviderModelId' });
         }
         let fingerprint: string | null = null;
-        if (input.runId) {
-          const [run] = await tx.run<{ codeCommit: string | null; params: string | null; seeds: number[] | null; datasetHashes: string[] }>(Q.runForFingerprint, { runId: input.runId });
-          if (!run) throw notFound(`no run with id "${input.runId}"`, { field: 'runId' });
-          fingerprint = computeFingerprint({
-            codeCommit: run.codeCommit,
-            datasetHashes: run.datasetHashes,
-            params: run.params ? (JSON.parse(run.params) as Record<string, string>) : {},
-            seeds: run.seeds ?? [],
-          });
-        }
+        // Without a runId, a pipeline that reported (through OpenLineage) writing the
+        // artifact at this source is the version's training run: the link is made
+        // whichever arrives first, the version or the run's COMPLETE event.
+        const runId = input.runId ?? (await this.producerOfSourceIn(tx, input.source));
+        if (runId) fingerprint = await this.fingerprintIn(tx, runId);
         const baseVersionIds = input.baseModel ? [resolved[0]!.version!.id] : [];
         const teacherVersionIds = resolved.slice(input.baseModel ? 1 : 0).map((r) => r.version!.id);
         const [row] = await tx.run<{ version: VersionRecord }>(Q.createVersion, {
           modelName: input.modelName,
           bump,
           source: input.source,
-          checksum: input.checksum ?? null,
+          checksum,
           fingerprint,
           framework: input.framework ?? null,
           description: input.description ?? null,
           actor,
           tags: input.tags ?? [],
           metrics: (input.metrics ?? []).map((m) => ({ key: m.key, value: m.value, segment: m.segment ?? null })),
-          runId: input.runId ?? null,
+          runId,
           baseVersionIds,
           baseProviderIds: input.baseProviderModelId ? [input.baseProviderModelId] : [],
           teacherVersionIds,
@@ -427,6 +458,7 @@ export class RegistryService {
         });
         if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
         const v = row.version;
+        if (stored) await this.artifacts.sealIn(tx, stored, v.id);
         if (input.idempotencyKey) await recordIdempotent(tx, 'createModelVersion', actor, input.idempotencyKey, hash, v.id);
         await appendEvent(tx, {
           type: EventType.VERSION_CREATED,
@@ -434,7 +466,16 @@ export class RegistryService {
           modelName: v.modelName,
           version: v.version,
           subjectId: v.id,
-          after: { version: v.version, semver: v.semver, source: v.source, checksum: v.checksum, stage: v.stage, runId: input.runId ?? null, fingerprint },
+          after: {
+            version: v.version,
+            semver: v.semver,
+            source: v.source,
+            checksum: v.checksum,
+            stage: v.stage,
+            runId,
+            fingerprint,
+            ...(runId && !input.runId ? { runLinkedBy: 'openlineage-output' } : {}),
+          },
         });
         return v;
       }, 'createModelVersion');
@@ -448,6 +489,58 @@ export class RegistryService {
       }
       throw err;
     }
+  }
+
+  private async fingerprintIn(tx: Tx, runId: string): Promise<string> {
+    const [run] = await tx.run<{ codeCommit: string | null; params: string | null; seeds: number[] | null; datasetHashes: string[] }>(Q.runForFingerprint, { runId });
+    if (!run) throw notFound(`no run with id "${runId}"`, { field: 'runId' });
+    return computeFingerprint({
+      codeCommit: run.codeCommit,
+      datasetHashes: run.datasetHashes,
+      params: run.params ? (JSON.parse(run.params) as Record<string, string>) : {},
+      seeds: run.seeds ?? [],
+    });
+  }
+
+  /** The finished run that most recently reported (OpenLineage) writing a dataset at `source`, if any. */
+  private async producerOfSourceIn(tx: Tx, source: string): Promise<string | null> {
+    const [row] = await tx.run<{ runId: string }>(Q.producerOfSource, { uris: sourceVariants(source) });
+    return row?.runId ?? null;
+  }
+
+  /**
+   * Links a version registered without a training run to the run that wrote
+   * its artifact (reported later, through OpenLineage), inside the caller's
+   * transaction: PRODUCED_BY, the fingerprint, and a VERSION_RUN_LINKED event.
+   * The training run is set once: a version that has another one is CONFLICT,
+   * and so is one promoted past STAGING (or ever in PRODUCTION), whose
+   * provenance reviewers have already seen. Linking to the run it already has
+   * changes nothing.
+   */
+  async linkTrainingRunIn(tx: Tx, versionId: string, runId: string, actor: string): Promise<{ linked: boolean; version: VersionRecord }> {
+    const [row] = await tx.run<{ version: VersionRecord; runId: string | null }>(Q.readTrainingRun, { versionId });
+    if (!row) throw notFound(`no model version with id ${versionId}`);
+    const v = row.version;
+    const name = `version ${v.version} of "${v.modelName}" (source ${v.source})`;
+    if (row.runId === runId) return { linked: false, version: v };
+    if (row.runId !== null) {
+      throw conflict(`${name} was trained by run ${row.runId}; its training run is set once, so run ${runId} cannot claim to have produced it`, { field: 'runId' });
+    }
+    if ((v.stage !== 'DEVELOPMENT' && v.stage !== 'STAGING') || v.everProduction) {
+      throw conflict(`${name} is in ${v.stage} and was registered without a training run; provenance is frozen once a version is promoted past STAGING, so run ${runId} cannot be linked to it now`, { field: 'runId' });
+    }
+    const fingerprint = await this.fingerprintIn(tx, runId);
+    const [linked] = await tx.run<{ version: VersionRecord }>(Q.linkTrainingRun, { versionId, runId, fingerprint });
+    await appendEvent(tx, {
+      type: EventType.VERSION_RUN_LINKED,
+      actor,
+      modelName: v.modelName,
+      version: v.version,
+      subjectId: v.id,
+      before: { runId: null, fingerprint: v.fingerprint ?? null },
+      after: { runId, fingerprint, linkedBy: 'openlineage-output' },
+    });
+    return { linked: true, version: linked!.version };
   }
 
   async versionsByIds(ids: readonly string[]): Promise<(VersionRecord | null)[]> {
@@ -535,23 +628,23 @@ export class RegistryService {
   }
 
   async tagsOf(ownerIds: readonly string[]): Promise<Tag[][]> {
-    return (await this.executor.read<{ tags: Tag[] }>(Q.tagsByOwners, { keys: ownerIds })).map((r) => r.tags);
+    return (await this.executor.read<{ tags: Tag[] }>(Q.tagsByOwners, { keys: ownerIds, maxTags: MAX_TAGS })).map((r) => r.tags);
   }
 
   async metricsOf(versionIds: readonly string[]): Promise<Metric[][]> {
-    return (await this.executor.read<{ metrics: Metric[] }>(Q.metricsByVersions, { keys: versionIds })).map((r) => r.metrics);
+    return (await this.executor.read<{ metrics: Metric[] }>(Q.metricsByVersions, { keys: versionIds, maxMetrics: MAX_VERSION_METRICS })).map((r) => r.metrics);
   }
 
   async aliasesOfModels(modelNames: readonly string[]): Promise<{ alias: string; version: VersionRecord }[][]> {
-    return (await this.executor.read<{ aliases: { alias: string; version: VersionRecord }[] }>(Q.aliasesByModels, { keys: modelNames })).map((r) => r.aliases);
+    return (await this.executor.read<{ aliases: { alias: string; version: VersionRecord }[] }>(Q.aliasesByModels, { keys: modelNames, maxAliases: MAX_ALIASES })).map((r) => r.aliases);
   }
 
   async aliasNamesOfVersions(versionIds: readonly string[]): Promise<string[][]> {
-    return (await this.executor.read<{ aliases: string[] }>(Q.aliasNamesByVersions, { keys: versionIds })).map((r) => r.aliases);
+    return (await this.executor.read<{ aliases: string[] }>(Q.aliasNamesByVersions, { keys: versionIds, maxAliases: MAX_ALIASES })).map((r) => r.aliases);
   }
 
   async parentsOfVersions(versionIds: readonly string[]): Promise<{ bases: VersionRecord[]; teachers: VersionRecord[] }[]> {
-    return this.executor.read<{ bases: VersionRecord[]; teachers: VersionRecord[] }>(Q.parentsByVersions, { keys: versionIds });
+    return this.executor.read<{ bases: VersionRecord[]; teachers: VersionRecord[] }>(Q.parentsByVersions, { keys: versionIds, maxTeachers: MAX_TEACHERS });
   }
 
   async searchVersions(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest): Promise<{ total: number; page: { version: VersionRecord; key: unknown[] }[] }> {
@@ -693,7 +786,8 @@ export class RegistryService {
    * approved promotions and rollbacks through this).
    */
   async moveAliasIn(tx: Tx, target: VersionRecord, alias: string, actor: string, opts: { eventType?: string; reason?: string } = {}): Promise<AliasMove> {
-    const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord }>(Q.setAlias, { modelName: target.modelName, alias, versionId: target.id });
+    const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord; full: boolean }>(Q.setAlias, { modelName: target.modelName, alias, versionId: target.id, maxAliases: MAX_ALIASES });
+    if (row!.full) throw badInput(`a model has at most ${MAX_ALIASES} aliases; move or delete one instead`, { field: 'alias', limit: MAX_ALIASES });
     const ev = await appendEvent(tx, {
       type: opts.eventType ?? EventType.ALIAS_SET,
       actor,
@@ -734,6 +828,12 @@ export class RegistryService {
 
 function isConstraint(err: unknown): boolean {
   return err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true;
+}
+
+/** A source and its spelling with or without a trailing slash: the same artifact location. */
+export function sourceVariants(source: string): string[] {
+  const bare = source.replace(/\/+$/, '');
+  return bare === source ? [source, `${source}/`] : [bare, source];
 }
 
 function describeRef(ref: VersionRef): string {
@@ -780,4 +880,8 @@ export function parseModelUri(uri: string): ParsedUri {
   if (last.toLowerCase() === LATEST) return { kind: 'ref', ref: { modelName, alias: LATEST } };
   if (!(STAGES as readonly string[]).includes(stage)) throw bad(`"${last}" is neither a version number nor a stage (${STAGES.join(', ')})`);
   return { kind: 'stage', modelName, stage: stage as Stage };
+}
+
+function tooManyTags(): Error {
+  return badInput(`a model or a version has at most ${MAX_TAGS} tags; set an existing key instead`, { field: 'key', limit: MAX_TAGS });
 }

@@ -9,6 +9,7 @@ import { PromotionResolver } from './governance/promotion.resolver.js';
 import { TokenResolver } from './governance/token.resolver.js';
 import { LineageAncestorResolver, ProvenanceResolver, RunResolver, TracedDataSourceResolver, TracedDatasetVersionResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
+import { openLineageResolvers } from './provenance/openlineage.resolver.js';
 import { SystemResolver } from './system/system.resolver.js';
 import { operationsResolvers } from './operations/index.js';
 
@@ -21,6 +22,7 @@ const resolvers: NonEmptyArray<Function> = [
   TracedDatasetVersionResolver,
   TracedDataSourceResolver,
   LineageAncestorResolver,
+  ...openLineageResolvers,
   EventsResolver,
   WebhookResolver,
   TokenResolver,

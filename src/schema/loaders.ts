@@ -4,6 +4,7 @@ import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } fr
 import type { ChecklistItemStatus } from '../registry/lifecycle.service.js';
 import type { ModelRecord, Metric, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
+import type { DatasetVersionDetails, JobRecord, OpenLineageRunDetails } from '../provenance/openlineage/openlineage.service.js';
 
 /**
  * Per-operation DataLoaders: every field resolver that reaches Neo4j goes
@@ -32,6 +33,13 @@ export interface Loaders {
   datasetVersion: DataLoader<string, DatasetVersionRecord | null>;
   /** A version's archival checklist, item by item, by version id. */
   archivalChecklist: DataLoader<string, ChecklistItemStatus[]>;
+  /** OpenLineage (src/provenance/openlineage): a run's job and parent run, what its events recorded; a version's producer and facets; a dataset's facets. */
+  jobOfRun: DataLoader<string, JobRecord | null>;
+  parentRun: DataLoader<string, RunRecord | null>;
+  runLineage: DataLoader<string, OpenLineageRunDetails | null>;
+  producedBy: DataLoader<string, RunRecord | null>;
+  versionLineage: DataLoader<string, DatasetVersionDetails | null>;
+  datasetFacets: DataLoader<string, Record<string, unknown> | null>;
 }
 
 export function createLoaders(services: Services): Loaders {
@@ -69,5 +77,11 @@ export function createLoaders(services: Services): Loaders {
       return loader;
     },
     datasetVersion: new DataLoader((ids) => services.provenance.datasetVersionsByIds(ids)),
+    jobOfRun: new DataLoader((ids) => services.openLineage.jobsOfRuns(ids)),
+    parentRun: new DataLoader((ids) => services.openLineage.parentsOfRuns(ids)),
+    runLineage: new DataLoader((ids) => services.openLineage.runDetails(ids)),
+    producedBy: new DataLoader((ids) => services.openLineage.producersOfVersions(ids)),
+    versionLineage: new DataLoader((ids) => services.openLineage.versionDetails(ids)),
+    datasetFacets: new DataLoader((names) => services.openLineage.datasetFacets(names)),
   };
 }

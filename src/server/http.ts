@@ -12,10 +12,12 @@ import { clientErrorCode, createErrorFormatter } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import type { Metrics } from './metrics.js';
 import { serveStatic } from './static.js';
+import { readBody } from './read-body.js';
 import { requestLimitsPlugin } from './request-limits.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
+import { createOpenLineageRoute, isOpenLineagePath } from './openlineage.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -82,12 +84,12 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   await apollo.start();
   const mlflow = createMlflowRouter({
     services,
-    store: services.artifacts,
     log,
     maxBodyBytes: security.maxBodyBytes,
-    maxArtifactBytes: 2 * 1024 * 1024 * 1024,
     resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
   });
+
+  const openLineage = createOpenLineageRoute({ service: services.openLineage, tokens: services.tokens, log, maxBodyBytes: security.maxBodyBytes });
 
   server.on('request', (req, res) => {
     const route = routeOf(req.url ?? '/');
@@ -115,6 +117,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return backup(req, res);
       case 'mlflow':
         return mlflow(req, res);
+      case 'openlineage':
+        return openLineage(req, res);
       default:
         return serveStatic(req, res);
     }
@@ -160,7 +164,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     // token a client learns nothing about the schema.
     const auth = await authenticate(services.tokens, req.headers.authorization);
     if (auth.kind === 'invalid' || (auth.kind === 'missing' && !security.anonymousRead)) {
-      req.resume();
+      // The body stays unread: the connection ends with the refusal.
+      res.setHeader('connection', 'close');
       res.setHeader('www-authenticate', 'Bearer realm="pedigree"');
       const message = auth.kind === 'invalid' ? auth.message : 'every GraphQL operation needs an API token: send Authorization: Bearer <token>';
       return send(res, 401, 'application/json', `${JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] })}\n`);
@@ -174,6 +179,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     if (req.method === 'POST') {
       const raw = await readBody(req, security.maxBodyBytes);
       if (raw === null) {
+        res.setHeader('connection', 'close');
         return send(res, 413, 'application/json', `{"errors":[{"message":"request body is limited to ${security.maxBodyBytes} bytes","extensions":{"code":"LIMIT_EXCEEDED"}}]}\n`);
       }
       const type = headers.get('content-type') ?? '';
@@ -215,30 +221,11 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
 function routeOf(url: string): string {
   const path = url.split('?')[0] ?? '/';
   if (isMlflowPath(path)) return 'mlflow';
+  if (isOpenLineagePath(path)) return 'openlineage';
   return ['/healthz', '/readyz', '/metrics', '/graphql', '/admin/backup'].includes(path) ? path : 'other';
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
-}
-
-/** The body, or null when it is larger than `limit` (the rest is drained, not buffered). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > limit) {
-    req.resume();
-    return null;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      req.resume();
-      return null;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

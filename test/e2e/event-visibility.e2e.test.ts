@@ -57,6 +57,7 @@ describe('events below ADMIN carry no secrets', () => {
   let secretUrl: string;
   let tokenName: string;
   let legacySequence: string;
+  let allHook: string | undefined;
   const legacyUrl = 'https://hooks.example.com/services/T01/B02/legacy-path-secret?sig=legacy-query-secret';
 
   beforeAll(async () => {
@@ -64,7 +65,7 @@ describe('events below ADMIN carry no secrets', () => {
     rx = await receiver();
     viewer = (await gqlOk(t.url, 'mutation($n: String!) { createApiToken(name: $n, role: VIEWER) { token } }', { n: uniq('viewer') })).createApiToken.token;
     // A receiver that gets every event of these types, as an outside endpoint would.
-    await gqlOk(t.url, REGISTER, { input: { url: `${rx.url}/all`, eventTypes: TYPES } });
+    allHook = (await gqlOk(t.url, REGISTER, { input: { url: `${rx.url}/all`, eventTypes: TYPES } })).registerWebhook.webhook.id;
     mark = (await gqlOk(t.url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
 
     secretUrl = `${rx.url}/services/T01/B02/path-secret-7f3a?token=query-secret-9c1d`;
@@ -84,6 +85,8 @@ describe('events below ADMIN carry no secrets', () => {
     ).sequence;
   });
   afterAll(async () => {
+    // Later test files write these event types too: a webhook left behind would keep delivering to a closed receiver.
+    if (allHook) await gqlOk(t.url, 'mutation($id: ID!) { deleteWebhook(id: $id) { id } }', { id: allHook });
     await t?.close();
     await rx?.close();
   });

@@ -11,7 +11,8 @@ import {
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLFLOW_ENDPOINTS } from '../../src/mlflow/router.js';
-import { governedModel, governedState, makePeople, type GovernedModel, type People } from '../support/governed.js';
+import { OPENLINEAGE_BATCH_PATH, OPENLINEAGE_PATH } from '../../src/server/openlineage.js';
+import { ARTIFACTS, governedModel, governedState, makePeople, mlflow, type GovernedModel, type People } from '../support/governed.js';
 import { as, gql, sha, uniq } from '../support/graphql.js';
 import { headSequence } from '../support/operations-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -35,11 +36,13 @@ describe('every mutating route × role × governed state', () => {
   let t: TestServer;
   let p: People;
   let m: GovernedModel;
+  let experimentId: string;
   let baseline: unknown;
   beforeAll(async () => {
     t = await startTestServer();
     p = await makePeople(t.url);
     m = await governedModel(t.url, p);
+    experimentId = (await mlflow(t.url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('routes-exp') })).json.experiment_id;
   }, 300_000);
   afterAll(async () => {
     await t?.close();
@@ -174,7 +177,8 @@ describe('every mutating route × role × governed state', () => {
             description: 'changed',
             source: 's3://attacker/backdoor',
             run_id: 'x',
-            experiment_id: '0',
+            // The fixture's own experiment: a contributor may rename or delete experiments, which must not touch other tests' ones.
+            experiment_id: experimentId,
           });
         }
       }
@@ -200,4 +204,67 @@ describe('every mutating route × role × governed state', () => {
     }
     expect(calls).toBeGreaterThan(100);
   }, 900_000);
+
+  it('OpenLineage: a VIEWER writes nothing and a CONTRIBUTOR\'s events cannot claim a governed version\'s source', async () => {
+    baseline = await governedState(t.url, m);
+    const base = t.url.replace(/\/graphql$/, '');
+    const now = new Date().toISOString();
+    // An output named exactly like each governed version's source: linking it would re-point the version's training run.
+    const events = [1, 2, 3].flatMap((v) =>
+      ['START', 'COMPLETE'].map((eventType) => ({
+        eventType,
+        eventTime: now,
+        producer: 'https://attacker.example',
+        schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent',
+        run: { runId: '0b7d2b40-1111-4c5e-9b0a-00000000000' + v },
+        job: { namespace: 'attacker', name: 'train' },
+        inputs: [],
+        outputs: [{ namespace: 's3://governed', name: `${m.name}/v${v}` }],
+      })),
+    );
+    let calls = 0;
+    for (const path of [OPENLINEAGE_PATH, OPENLINEAGE_BATCH_PATH]) {
+      for (const ev of events) {
+        for (const who of ['viewer', 'contributor'] as const) {
+          const head = await headSequence();
+          const res = await fetch(`${base}${path}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${p.tokens[who]}`, 'content-type': 'application/json' },
+            body: JSON.stringify(path === OPENLINEAGE_BATCH_PATH ? [ev] : ev),
+          });
+          const where = `${path} ${ev.eventType} ${ev.outputs[0]!.name} as ${who}: ${res.status} ${(await res.text()).slice(0, 200)}`;
+          calls++;
+          if (who === 'viewer') {
+            expect(res.status, where).toBe(403);
+            expect(await headSequence(), where).toBe(head);
+          }
+          expect(await governedState(t.url, m), where).toEqual(baseline);
+        }
+      }
+    }
+    expect(calls).toBe(24);
+  }, 300_000);
+
+  it('artifact proxy: a VIEWER writes nothing and a CONTRIBUTOR (or the run\'s own creator) cannot change a sealed version\'s files', async () => {
+    baseline = await governedState(t.url, m);
+    const base = t.url.replace(/\/graphql$/, '');
+    const paths = [m.stored.file, `${m.stored.runRoot}/model/added.bin`, `${m.stored.runRoot}/model`, m.stored.runRoot];
+    let calls = 0;
+    for (const path of paths) {
+      for (const method of ['PUT', 'DELETE']) {
+        if (method === 'PUT' && !path.endsWith('.bin')) continue;
+        for (const who of ['viewer', 'contributor', 'requester'] as const) {
+          const head = await headSequence();
+          const res = await fetch(`${base}${ARTIFACTS}/${path}`, { method, headers: { authorization: `Bearer ${p.tokens[who]}` }, body: method === 'PUT' ? 'attacker bytes' : undefined });
+          const where = `${method} ${path} as ${who}: ${res.status} ${(await res.text()).slice(0, 200)}`;
+          calls++;
+          expect(res.status, where).not.toBe(200);
+          if (who === 'viewer') expect(await headSequence(), where).toBe(head);
+          expect(await governedState(t.url, m), where).toEqual(baseline);
+        }
+      }
+    }
+    expect(calls).toBe(18);
+  }, 300_000);
 });
+

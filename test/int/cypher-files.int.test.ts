@@ -50,7 +50,7 @@ describe('cypher/ files', () => {
    * its leading properties alone adds `IS NOT NULL` on the rest.
    */
   it('scans no large label or relationship type except where the statement must read it all', { timeout: 300_000 }, async () => {
-    const LARGE = ['ModelVersion', 'Alias', 'Event', 'Prediction', 'Run', 'DatasetVersion', 'Metric', 'MetricPoint', 'Tag', 'DataSource', 'WebhookDelivery', 'HealthSample', 'ModelCardSection', 'PromotionRequest'];
+    const LARGE = ['ModelVersion', 'Alias', 'Event', 'Prediction', 'Run', 'DatasetVersion', 'Metric', 'MetricPoint', 'Tag', 'DataSource', 'WebhookDelivery', 'HealthSample', 'ModelCardSection', 'PromotionRequest', 'ArtifactSeal', 'ArtifactFile'];
     // Relationship types with one edge per version, alias, section, tag, … : a type scan reads them all.
     const LARGE_REL = ['POINTS_TO', 'CARD_SECTION_OF', 'HAS_TAG', 'HAS_METRIC', 'VERSION_OF', 'PRODUCED_BY', 'USED', 'DERIVED_FROM', 'MADE_BY', 'FINE_TUNED_FROM', 'DISTILLED_FROM'];
     const MUST_READ_ALL: Record<string, string> = {

@@ -66,13 +66,16 @@ export interface GovernedModel {
   canary: { version: number; id: string };
   /** v3: DEVELOPMENT, with a pending request for the protected alias `production`. */
   pending: { version: number; id: string; requestId: string };
+  /** v4: registered through MLflow from its run's files in Pedigree's artifact store (`runs:/RUN/model`): sealed, write-once. */
+  stored: { version: number; runRoot: string; file: string };
   predictionId: string;
 }
 
 /**
  * A model in every governed state at once, owned by `p.names.owner`: a
  * version in PRODUCTION behind the protected alias `champion` that served a
- * logged prediction, one in CANARY, and a pending two-person request.
+ * logged prediction, one in CANARY, a pending two-person request, and one
+ * registered from files in Pedigree's artifact store (sealed).
  */
 export async function governedModel(url: string, p: People, name = uniq('governed')): Promise<GovernedModel> {
   await gqlOk(url, contractOp('CreateRegisteredModel'), { input: { name } }, as(TEST_ADMIN_TOKEN));
@@ -91,6 +94,15 @@ export async function governedModel(url: string, p: People, name = uniq('governe
   for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK']) await gqlOk(url, EVIDENCE, { ref: v2, e: { kind, passed: true } });
   await promote(url, p, v2, { stage: 'CANARY' });
   const pending = (await gqlOk(url, contractOp('RequestPromotion'), { ref: { modelName: name, version: 3 }, target: { alias: 'production' }, evidence: null }, as(p.tokens.requester))).requestPromotion;
+  // v4: a run's files in the artifact store, uploaded and registered by the requester through MLflow.
+  const experiment = (await mlflow(url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('governed-exp') })).json.experiment_id;
+  const runId = (await mlflow(url, p.tokens.requester, 'POST', 'runs/create', { experiment_id: experiment })).json.run.info.run_id;
+  const runRoot = `${experiment}/${runId}/artifacts`;
+  const file = `${runRoot}/model/weights.bin`;
+  const put = await fetch(`${url.replace(/\/graphql$/, '')}${ARTIFACTS}/${file}`, { method: 'PUT', headers: { authorization: `Bearer ${p.tokens.requester}` }, body: 'governed weights' });
+  if (put.status !== 200) throw new Error(`artifact upload: ${put.status} ${await put.text()}`);
+  const v4 = await mlflow(url, p.tokens.requester, 'POST', 'model-versions/create', { name, source: `runs:/${runId}/model`, run_id: runId });
+  if (v4.status !== 200) throw new Error(`stored version: ${v4.status} ${JSON.stringify(v4.json)}`);
   const predictionId = uniq('pred');
   await gqlOk(url, contractOp('LogPredictions'), { input: { model: { modelName: name, alias: 'champion' }, predictions: [{ id: predictionId }] } }, as(p.tokens.contributor));
   return {
@@ -98,16 +110,25 @@ export async function governedModel(url: string, p: People, name = uniq('governe
     production: { version: 1, id: versions[0]!.id, source: versions[0]!.source, checksum: versions[0]!.checksum },
     canary: { version: 2, id: versions[1]!.id },
     pending: { version: 3, id: versions[2]!.id, requestId: pending.id },
+    stored: { version: 4, runRoot, file },
     predictionId,
   };
 }
 
+/** The artifact proxy, as MLflow's client reaches it. */
+export const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts';
+
 /** What governance protects on a governed model, read through the public API: must not change by a refused call. */
 export async function governedState(url: string, m: GovernedModel): Promise<unknown> {
+  const base = url.replace(/\/graphql$/, '');
+  const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+  const served = await fetch(`${base}${ARTIFACTS}/${m.stored.file}`, { headers: admin });
+  const listing = await fetch(`${base}${ARTIFACTS}?path=${encodeURIComponent(`${m.stored.runRoot}/model`)}`, { headers: admin });
+  const artefacts = { status: served.status, bytes: await served.text(), listing: await listing.json() };
   const r = await gql(
     url,
     `query($n: String!, $p: String!, $id: ID!) {
-      registeredModel(name: $n) { name owners protectedAliases aliases { alias version { version } } versions(first: 100) { edges { node { version stage source checksum } } } }
+      registeredModel(name: $n) { name owners protectedAliases aliases { alias version { version } } versions(first: 100) { edges { node { version stage source checksum run { id } } } } }
       tracePrediction(id: $p) { modelVersion { version } }
       promotionRequest(id: $id) { status }
     }`,
@@ -117,8 +138,8 @@ export async function governedState(url: string, m: GovernedModel): Promise<unkn
   // CANARY and PRODUCTION are not governed (DEVELOPMENT → STAGING is a contributor's to make).
   const model = r.data?.registeredModel;
   if (model) {
-    model.versions.edges = model.versions.edges.filter((e: any) => e.node.version <= 3);
+    model.versions.edges = model.versions.edges.filter((e: any) => e.node.version <= 4);
     for (const e of model.versions.edges) if (!['CANARY', 'PRODUCTION'].includes(e.node.stage)) e.node.stage = 'ungoverned';
   }
-  return r.data;
+  return { ...r.data, artefacts };
 }

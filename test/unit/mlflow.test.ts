@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { artifactPath, LocalArtifactStore, manifestDigest } from '../../src/artifacts/artifact-store.js';
+import { ancestorsOf, artifactPath, LocalArtifactStore, manifestChecksum, manifestDigest } from '../../src/artifacts/artifact-store.js';
 import { DomainError } from '../../src/errors.js';
 import { toMlflowError } from '../../src/mlflow/errors.js';
 import { applyFilter, page, parseFilter, parseOrderBy, sortBy } from '../../src/mlflow/search.js';
@@ -70,31 +70,85 @@ describe('artifactPath: paths are confined to the store', () => {
 });
 
 describe('LocalArtifactStore', () => {
-  it('stores, lists, reads and digests: a file by its bytes, a directory by its sorted manifest', async () => {
+  const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  const tooLarge = () => new Error('limited');
+  const put = async (store: LocalArtifactStore, path: string, bytes: Buffer | string) => store.commit(await store.stage(Readable.from([Buffer.from(bytes)]), 1024, tooLarge), path);
+  const read = async (store: LocalArtifactStore, path: string) => {
+    const f = await store.open(path);
+    if (!f) return null;
+    const chunks: Buffer[] = [];
+    for await (const c of f.stream()) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString();
+  };
+
+  it('stores, lists, reads and hashes: a file by its bytes, a directory by its sorted manifest', async () => {
     const root = mkdtempSync(join(tmpdir(), 'pedigree-store-'));
     try {
-      const store = new LocalArtifactStore(root);
-      await store.put('1/run/artifacts/model/MLmodel', Readable.from([Buffer.from('flavors: {}\n')]), 1024);
-      await store.put('1/run/artifacts/model/data/w.bin', Readable.from([Buffer.from([1, 2, 3])]), 1024);
+      const store = new LocalArtifactStore(join(root, 'artifacts'));
+      await put(store, '1/run/artifacts/model/MLmodel', 'flavors: {}\n');
+      await put(store, '1/run/artifacts/model/data/w.bin', Buffer.from([1, 2, 3]));
       expect(await store.list('1/run/artifacts/model')).toEqual([
         { path: 'MLmodel', isDir: false, size: 12 },
         { path: 'data', isDir: true, size: null },
       ]);
-      const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-      expect(await store.digest('1/run/artifacts/model/MLmodel')).toBe(`sha256:${sha('flavors: {}\n')}`);
-      expect(await store.digest('1/run/artifacts/model')).toBe(
+      const file = await store.manifest('1/run/artifacts/model/MLmodel', 10);
+      expect(file).toEqual({ dir: false, files: [{ path: '', sha256: sha('flavors: {}\n'), size: 12 }] });
+      expect(manifestChecksum(file!)).toBe(`sha256:${sha('flavors: {}\n')}`);
+      const dir = await store.manifest('1/run/artifacts/model', 10);
+      expect(dir!.files.map((f) => f.path)).toEqual(['MLmodel', 'data/w.bin']);
+      expect(manifestChecksum(dir!)).toBe(
         manifestDigest([
           { path: 'data/w.bin', sha256: sha(Buffer.from([1, 2, 3])) },
           { path: 'MLmodel', sha256: sha('flavors: {}\n') },
         ]),
       );
-      expect(await store.digest('1/nothing')).toBeNull();
-      expect(await store.get('1/run/artifacts/model')).toBeNull();
-      await expect(store.put('big', Readable.from([Buffer.alloc(2048)]), 1024)).rejects.toThrow(/limited/);
+      await expect(store.manifest('1/run/artifacts/model', 1)).rejects.toThrow(/at most 1 files/);
+      expect(await store.manifest('1/nothing', 10)).toBeNull();
+      expect(await store.open('1/run/artifacts/model')).toBeNull();
+      const opened = (await store.open('1/run/artifacts/model/MLmodel'))!;
+      expect(await opened.sha256()).toBe(sha('flavors: {}\n'));
+      await opened.close();
+      expect(await read(store, '1/run/artifacts/model/MLmodel')).toBe('flavors: {}\n');
       expect(await store.list('')).toEqual([{ path: '1', isDir: true, size: null }]);
+      await store.delete('1/run/artifacts/model/data');
+      expect(await store.kind('1/run/artifacts/model/data')).toBeNull();
+      await expect(store.delete('1/run/artifacts/model/data')).rejects.toThrow(/no artifact/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('stages uploads outside the served tree: a staged or refused upload is never listed, hashed or served', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pedigree-store-'));
+    try {
+      const store = new LocalArtifactStore(join(root, 'artifacts'));
+      expect(() => new LocalArtifactStore(join(root, 'artifacts'), join(root, 'artifacts', 'staging'))).toThrow(/outside the served tree/);
+      await put(store, 'a/keep.txt', 'k');
+      const staged = await store.stage(Readable.from([Buffer.from('half')]), 1024, tooLarge);
+      expect(staged).toMatchObject({ size: 4, sha256: sha('half') });
+      expect(await store.list('a')).toEqual([{ path: 'keep.txt', isDir: false, size: 1 }]);
+      expect((await store.manifest('a', 10))!.files.map((f) => f.path)).toEqual(['keep.txt']);
+      await store.discard(staged);
+      await expect(store.stage(Readable.from([Buffer.alloc(2048)]), 1024, tooLarge)).rejects.toThrow(/limited/);
+      expect(readdirSync(store.staging)).toEqual([]);
+      // No file name is special: one that looks like a temporary upload is an ordinary file.
+      await put(store, 'a/model.upload-123-abc', 'u');
+      expect((await store.list('a')).map((e) => e.path)).toEqual(['keep.txt', 'model.upload-123-abc']);
+      expect((await store.manifest('a', 10))!.files.map((f) => f.path)).toEqual(['keep.txt', 'model.upload-123-abc']);
+      expect(await read(store, 'a/model.upload-123-abc')).toBe('u');
+      // A symlink planted in the store is not a stored file.
+      symlinkSync(join(root, 'artifacts', 'a', 'keep.txt'), join(root, 'artifacts', 'a', 'link'));
+      expect(await store.open('a/link')).toBeNull();
+      expect((await store.list('a')).map((e) => e.path)).not.toContain('link');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('names a path\'s ancestors, shortest first', () => {
+    expect(ancestorsOf('a/b/c')).toEqual(['a', 'a/b']);
+    expect(ancestorsOf('a')).toEqual([]);
+    expect(ancestorsOf('')).toEqual([]);
   });
 
   it('refuses a traversal even when called directly', async () => {
@@ -102,9 +156,11 @@ describe('LocalArtifactStore', () => {
     mkdirSync(join(root, 'a'));
     writeFileSync(join(root, 'a', 'f'), 'x');
     try {
-      const store = new LocalArtifactStore(join(root, 'a'));
-      await expect(store.get('../a/f')).rejects.toThrow(/segments/);
+      const store = new LocalArtifactStore(join(root, 'a'), join(root, 'staging'));
+      await expect(store.open('../a/f')).rejects.toThrow(/segments/);
       await expect(store.list('..')).rejects.toThrow(/segments/);
+      const staged = await store.stage(Readable.from([Buffer.from('x')]), 10, tooLarge);
+      await expect(store.commit(staged, '../b')).rejects.toThrow(/segments/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -157,6 +213,12 @@ describe('MLflow error mapping', () => {
     expect(m('FORBIDDEN')).toMatchObject({ errorCode: 'PERMISSION_DENIED', status: 403 });
     expect(m('GATE_FAILED', 'x', { kind: 'alias' })).toMatchObject({ errorCode: 'PERMISSION_DENIED', status: 403 });
     expect(m('GATE_FAILED')).toMatchObject({ errorCode: 'INVALID_STATE', status: 400 });
+    // A checksum refused at registration is a bad parameter; stored bytes refused on a read are data loss (409: not retried).
+    expect(m('CHECKSUM_MISMATCH')).toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', status: 400 });
+    expect(m('CHECKSUM_MISMATCH', 'x', { served: true })).toMatchObject({ errorCode: 'DATA_LOSS', status: 409 });
+    // An artifact over a size limit or quota is 413, which MLflow's client does not retry (it retries 429).
+    expect(m('LIMIT_EXCEEDED', 'x', { tooLarge: true })).toMatchObject({ errorCode: 'RESOURCE_EXHAUSTED', status: 413 });
+    expect(m('LIMIT_EXCEEDED')).toMatchObject({ errorCode: 'RESOURCE_EXHAUSTED', status: 429 });
     expect(toMlflowError(new Error('boom'))).toBeNull();
   });
 });

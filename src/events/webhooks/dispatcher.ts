@@ -26,6 +26,23 @@ export interface DispatcherOptions {
   tickMs: number;
   /** Opens webhook secrets stored sealed (PEDIGREE_SIGNING_SECRET). */
   signingSecret: string | null;
+  /** Bodies other than the Standard Webhooks one, for webhooks with a `format` (OpenLineage emission). */
+  formats?: readonly DeliveryFormat[];
+}
+
+/**
+ * Another shape of delivery body, for webhooks whose `format` names it: the
+ * same durable deliveries, leases, retries, backoff and SSRF checks, a body
+ * built for the receiver (e.g. an OpenLineage event for Marquez).
+ */
+export interface DeliveryFormat {
+  readonly name: string;
+  /** One body per event, in order; null: this format sends nothing for that event. */
+  bodies(events: readonly EventRecord[]): Promise<(string | null)[]>;
+  /** Headers added to every attempt (the receiver's credentials). */
+  headers(): Record<string, string>;
+  /** Brings the graph in line with configuration before dispatch starts (its webhook, if any). */
+  prepare?(): Promise<void>;
 }
 
 interface Claimed {
@@ -37,6 +54,8 @@ interface Claimed {
   url: string;
   /** In clear, for a webhook registered without PEDIGREE_SIGNING_SECRET; else null. */
   secret: string | null;
+  /** A DeliveryFormat's name, or null for the Standard Webhooks body. */
+  format: string | null;
   /** Sealed with PEDIGREE_SIGNING_SECRET, bound to the webhook id; else null. */
   sealedSecret: string | null;
 }
@@ -112,17 +131,25 @@ export class WebhookDispatcher {
 
   /** Turns new events into deliveries; false when there is no webhook at all. */
   private async createDeliveries(): Promise<boolean> {
-    const [pos] = await this.executor.read<{ sequence: string; webhooks: number }>(Q.position);
+    const [pos] = await this.executor.read<{ sequence: string; webhooks: number; formats: string[] }>(Q.position);
     if (!pos || pos.webhooks === 0) return false;
+    const formats = (this.opts.formats ?? []).filter((f) => pos.formats.includes(f.name));
     let position = pos.sequence;
     while (this.running) {
       const events = await this.reader.readAfter(position, {}, BATCH);
       if (events.length === 0) return true;
       const upTo = events.at(-1)!.sequence;
+      const formatted = await Promise.all(formats.map((f) => f.bodies(events)));
       await this.executor.write(Q.createDeliveries, {
         upTo,
         nowMs: Date.now(),
-        events: events.map((e) => ({ sequence: e.sequence, type: e.type, at: e.at, body: webhookBody(e) })),
+        events: events.map((e, i) => ({
+          sequence: e.sequence,
+          type: e.type,
+          at: e.at,
+          body: webhookBody(e),
+          formatted: Object.fromEntries(formats.map((f, j) => [f.name, formatted[j]![i] ?? null])),
+        })),
       });
       position = upTo;
       if (events.length < BATCH) return true;
@@ -166,7 +193,9 @@ export class WebhookDispatcher {
     try {
       // Checked again before every attempt: DNS may have changed since registration.
       const target = await checkWebhookTarget(d.url, this.opts.policy());
-      const headers = signWebhook({ id: d.sequence, timestamp: new Date(), body: d.body, secret: this.secretOf(d) });
+      const format = d.format === null ? undefined : this.opts.formats?.find((f) => f.name === d.format);
+      if (d.format !== null && !format) throw new Error(`this replica does not send webhooks of format "${d.format}"`);
+      const headers = { ...signWebhook({ id: d.sequence, timestamp: new Date(), body: d.body, secret: this.secretOf(d) }), ...format?.headers() };
       const result = await postTo(target.url, target.addresses[0]!, headers, d.body, this.opts.timeoutMs);
       statusCode = result.statusCode;
       error = result.error ?? (statusCode !== null && (statusCode < 200 || statusCode > 299) ? `HTTP ${statusCode}` : null);

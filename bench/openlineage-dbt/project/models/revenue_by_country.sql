@@ -1,0 +1,3 @@
+select country, sum(amount) as revenue, count(*) as orders
+from {{ ref('clean_orders') }}
+group by country

@@ -79,14 +79,14 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   const artifactLog = log.child({ component: 'artifacts' });
   const artifactSeals = new ArtifactSeals(executor, artifactStore, artifactLog);
   const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
-  const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard();
+  const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard(config.protectedAliases);
   const registry = new RegistryService(executor, config, artifactSeals, guard);
   const lifecycle = new LifecycleService(executor, registry, config.allowFileSources, artifactSeals);
   const modelCards = new ModelCardService(executor, registry);
   const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
   const promotions = new PromotionService(
     executor,
-    { expiryHours: config.security.promotionExpiryHours },
+    { expiryHours: config.security.promotionExpiryHours, protectedAliases: config.protectedAliases },
     {
       resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
       versionById: (tx, id) => registry.versionById(tx, id),

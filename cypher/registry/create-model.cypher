@@ -1,4 +1,5 @@
 // A new registered model with its initial tags. The name is unique by constraint.
+// $protectedAliases: the server's PEDIGREE_PROTECTED_ALIASES, recorded on the model.
 WITH datetime.realtime() AS now
 CREATE (m:RegisteredModel {
   id: randomUUID(),
@@ -9,7 +10,7 @@ CREATE (m:RegisteredModel {
   createdAt: now,
   updatedAt: now,
   versionCounter: 0,
-  protectedAliases: ['production', 'champion']
+  protectedAliases: $protectedAliases
 })
 FOREACH (t IN $tags | CREATE (m)-[:HAS_TAG]->(:Tag {key: t.key, value: t.value}))
 RETURN m {.*} AS model

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { ModelRecord, Stage, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
@@ -178,12 +179,17 @@ export class MlflowRegistryApi {
     return { model_versions: await this.versionsJson(latest) };
   };
 
-  /** A protected alias refused by governance's promotion guard is PERMISSION_DENIED (403), with the guard's reason. */
-  setRegisteredModelAlias: Handler = async ({ body, actor }) => {
+  /**
+   * A protected alias refused by governance's promotion guard is
+   * PERMISSION_DENIED (403), with the guard's reason, which names the
+   * promotion to request, and where: this server's GraphQL endpoint and the
+   * model's page on its dashboard.
+   */
+  setRegisteredModelAlias: Handler = async ({ req, body, actor }) => {
     try {
       await this.services.registry.setAlias(actor, str(body, 'name'), str(body, 'alias'), versionNumber(str(body, 'version')));
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED) throw new MlflowError('PERMISSION_DENIED', err.message);
+      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED) throw new MlflowError('PERMISSION_DENIED', withPromotionLinks(req, err));
       throw err;
     }
     return {};
@@ -322,12 +328,33 @@ export class MlflowRegistryApi {
     return {};
   };
 
-  transitionModelVersionStage: Handler = async ({ body, actor }) => {
+  /** A stage governance refuses names the promotion to request (for Production from Staging: the missing CANARY step) and where. */
+  transitionModelVersionStage: Handler = async ({ req, body, actor }) => {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
     const stage = toStage(str(body, 'stage'));
-    const v = await this.services.lifecycle.transition(actor, ref, { stage, archiveExisting: bool(body, 'archive_existing_versions'), comment: optStr(body, 'comment') });
-    return { model_version: await this.versionJson(v) };
+    try {
+      const v = await this.services.lifecycle.transition(actor, ref, { stage, archiveExisting: bool(body, 'archive_existing_versions'), comment: optStr(body, 'comment') });
+      return { model_version: await this.versionJson(v) };
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED && err.details.requires === 'requestPromotion') throw new MlflowError('PERMISSION_DENIED', withPromotionLinks(req, err));
+      throw err;
+    }
   };
+}
+
+/**
+ * A governance refusal's message with where to act on it: the GraphQL
+ * endpoint and the model's dashboard page of the server the client called
+ * (from the request's Host; behind a proxy, the proxy's Host when it passes it).
+ */
+function withPromotionLinks(req: IncomingMessage, err: DomainError): string {
+  const modelName = typeof err.details.modelName === 'string' ? err.details.modelName : null;
+  if (err.details.requires !== 'requestPromotion' || !modelName) return err.message;
+  const host = req.headers['x-forwarded-host'] ?? req.headers.host;
+  const proto = req.headers['x-forwarded-proto'] ?? 'http';
+  const base = typeof host === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `${String(proto).split(',')[0]}://${host}` : '';
+  const page = `${base}/#/models/${modelName.split('/').map(encodeURIComponent).join('/')}`;
+  return `${err.message}. GraphQL: ${base}/graphql (requestPromotion, then approvePromotion by the approvers); dashboard: ${page}`;
 }
 
 /** The newest version in each stage (what MLflow calls latest_versions), newest first. */

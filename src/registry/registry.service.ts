@@ -140,7 +140,7 @@ export interface PageRequest {
 export class RegistryService {
   constructor(
     private readonly executor: Executor,
-    private readonly config: Pick<Config, 'allowFileSources' | 'productionRetentionDays'>,
+    private readonly config: Pick<Config, 'allowFileSources' | 'productionRetentionDays' | 'protectedAliases'>,
     /** Checksums and write-once seals of sources in Pedigree's artifact store. */
     private readonly artifacts: SourceArtifacts,
     /** Governance's rules for direct changes of governed targets; without one, every governed target is refused. */
@@ -166,6 +166,7 @@ export class RegistryService {
           description: input.description ?? null,
           owner: input.owner ?? null,
           tags: input.tags ?? [],
+          protectedAliases: this.config.protectedAliases,
         });
         const model = row!.model;
         if (input.idempotencyKey) await recordIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey, hash, model.id);
@@ -730,7 +731,7 @@ export class RegistryService {
       }
       if (b.children > 0) throw conflict(`${b.children} version(s) derive from ${name}; deleting it would break their lineage`);
       if (b.predictions > 0) throw conflict(`${name} served ${b.predictions} logged prediction(s); deleting it would break their trace`);
-      const guarded = b.aliases.filter((a) => protectedAliasesOf(b).includes(a));
+      const guarded = b.aliases.filter((a) => protectedAliasesOf(b, this.config.protectedAliases).includes(a));
       if (guarded.length) throw conflict(`protected alias(es) ${guarded.join(', ')} point at ${name}: move them first`);
       await cancelPendingRequests(tx, caller, { modelId: v.model!.id, modelName: v.modelName, versionId: v.id }, `${name} was deleted`);
       await tx.run(Q.deleteVersion, { versionId: v.id });
@@ -770,7 +771,7 @@ export class RegistryService {
     assertVersionNumber(version);
     return this.executor.writeTx(async (tx) => {
       const target = await this.requireVersion(tx, { modelName, version });
-      await this.guard.aliasChange(tx, caller, { model: target.model!, alias, kind: 'set' });
+      await this.guard.aliasChange(tx, caller, { model: target.model!, alias, kind: 'set', version });
       return this.moveAliasIn(tx, target, alias, caller.name);
     }, 'setRegisteredModelAlias');
   }

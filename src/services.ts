@@ -26,6 +26,7 @@ import { ArtifactSeals } from './artifacts/artifact-seals.js';
 import { ArtifactService } from './artifacts/artifact.service.js';
 import { OpenLineageService } from './provenance/openlineage/openlineage.service.js';
 import { OpenLineageEmission } from './provenance/openlineage/emission.js';
+import { MlflowWebhookFormat } from './events/webhooks/mlflow-dialect.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -97,7 +98,11 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   );
   const provenance = new ProvenanceService(executor, registry);
   // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
-  const events = new EventsService(executor, config, log, [new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' }))]);
+  // MLflow-dialect webhooks (MLflow's payloads, events and signature) are another delivery format of the same engine.
+  const events = new EventsService(executor, config, log, [
+    new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' })),
+    new MlflowWebhookFormat(executor.sibling(log)),
+  ]);
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));

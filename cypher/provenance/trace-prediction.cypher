@@ -65,5 +65,7 @@ CALL (trained) {
   WITH s, best ORDER BY best.md, best.d, s.uri
   RETURN collect(s {.*, depth: best.d, modelDepth: best.md, usedById: best.m.id}) AS sources
 }
+// The prompt versions the version uses (USES_PROMPT): part of what made the prediction.
 RETURN p {.*} AS prediction, v {.*} AS modelVersion, dep {.*} AS deployment, run {.*} AS run,
-       datasets, sources, ancestors
+       datasets, sources, ancestors,
+       COLLECT { MATCH (v)-[:USES_PROMPT]->(pv:ModelVersion) RETURN pv {.*} ORDER BY pv.modelName, pv.version } AS promptVersions

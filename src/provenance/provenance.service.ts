@@ -199,6 +199,8 @@ export interface PredictionTrace {
   sources: ({ id: string; uri: string } & TraceAttribution)[];
   /** runId: the run that trained the ancestor (null for a provider model or a version registered without one). */
   ancestors: (AncestorRecord & { runId: string | null })[];
+  /** The prompt versions the model version uses (USES_PROMPT). */
+  promptVersions: ModelVersionRecord[];
 }
 
 /**
@@ -514,6 +516,7 @@ export class ProvenanceService {
       run: StoredRun | null;
       datasets: PredictionTrace['datasets'];
       sources: PredictionTrace['sources'];
+      promptVersions: ModelVersionRecord[];
       ancestors: {
         ancestor: Record<string, unknown>;
         kind: 'ModelVersion' | 'ProviderModel';
@@ -530,6 +533,7 @@ export class ProvenanceService {
       modelVersion: row.modelVersion,
       run: row.run ? toRun(row.run) : null,
       datasets: row.datasets,
+      promptVersions: row.promptVersions,
       sources: row.sources.map((x) => ({ id: x.id, uri: x.uri, depth: x.depth, modelDepth: x.modelDepth, usedById: x.usedById })),
       ancestors: row.ancestors.map((a) => ({
         id: String(a.ancestor.id),

@@ -28,6 +28,10 @@ export interface HttpOptions {
   security: SecurityConfig;
   /** graphql-ws sockets with more unsent bytes are closed (slow subscriber). */
   wsMaxBufferedBytes?: number;
+  /** PEDIGREE_WEBHOOK_TIMEOUT_MS: MLflow's test_webhook waits this long. */
+  webhookTimeoutMs?: number;
+  /** PEDIGREE_MLFLOW_UI: the MLflow UI's build, served at /mlflow/; null: not served. */
+  mlflowUiDir?: string | null;
 }
 
 export interface HttpServer {
@@ -85,6 +89,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     services,
     log,
     maxBodyBytes: security.maxBodyBytes,
+    webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
     resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
   });
 

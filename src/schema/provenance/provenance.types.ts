@@ -301,6 +301,9 @@ export class PredictionTrace {
 
   @Field(() => [LineageAncestor], { description: 'Base models, teachers and other model ancestors, transitively, nearest first.' })
   ancestors!: LineageAncestor[];
+
+  @Field(() => [ModelVersion], { description: 'The prompt versions the model version uses (USES_PROMPT), by prompt name and version.' })
+  promptVersions!: ModelVersion[];
 }
 
 @ObjectType()

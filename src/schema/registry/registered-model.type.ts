@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Connection } from '../common/connection.js';
 import { Tag } from './common.type.js';
+import { ModelKind } from './enums.js';
 
 @ObjectType({ description: 'A named model; its versions are numbered 1, 2, 3…' })
 export class RegisteredModel {
@@ -19,6 +20,9 @@ export class RegisteredModel {
 
   @Field(() => [String], { description: 'Principals who own the model (they take part in two-person promotions).' })
   owners!: string[];
+
+  @Field(() => ModelKind, { description: 'MODEL or PROMPT; fixed at creation.' })
+  kind!: ModelKind;
 
   @Field(() => [String], { description: 'Aliases whose moves are promotions (two-person rule).' })
   protectedAliases!: string[];

@@ -17,6 +17,8 @@ import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
 import { createOpenLineageRoute, isOpenLineagePath } from './openlineage.js';
+import { createMlflowUiRoute, isMlflowUiPath } from './mlflow-ui.js';
+import { createMlflowGraphql } from '../mlflow/graphql-api.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -85,12 +87,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     ],
   });
   await apollo.start();
-  const mlflow = createMlflowRouter({
-    services,
-    log,
-    maxBodyBytes: security.maxBodyBytes,
-    webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
-    resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
+  const resolveActor = tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead });
+  const mlflow = createMlflowRouter({ services, log, maxBodyBytes: security.maxBodyBytes, webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000, resolveActor });
+
+  const mlflowUi = createMlflowUiRoute({
+    dir: opts.mlflowUiDir ?? null,
+    mlflow,
+    resolveActor,
+    graphql: createMlflowGraphql({ services, log, maxBodyBytes: security.maxBodyBytes, resolveActor }),
   });
 
   const openLineage = createOpenLineageRoute({ service: services.openLineage, tokens: services.tokens, log, maxBodyBytes: security.maxBodyBytes });
@@ -121,6 +125,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return mlflow(req, res);
       case 'openlineage':
         return openLineage(req, res);
+      case 'mlflow-ui':
+        return mlflowUi(req, res);
       default:
         return serveStatic(req, res);
     }
@@ -193,6 +199,7 @@ function routeOf(url: string): string {
   const path = url.split('?')[0] ?? '/';
   if (isMlflowPath(path)) return 'mlflow';
   if (isOpenLineagePath(path)) return 'openlineage';
+  if (isMlflowUiPath(path)) return 'mlflow-ui';
   return ['/healthz', '/readyz', '/metrics', '/graphql'].includes(path) ? path : 'other';
 }
 

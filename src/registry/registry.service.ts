@@ -31,6 +31,7 @@ import {
 const Q = {
   createModel: statement('registry/create-model'),
   latestPerStage: statement('registry/latest-versions-per-stage'),
+  runsByVersions: statement('provenance/runs-by-versions'),
   modelsByNames: statement('registry/models-by-names'),
   listModels: statement('registry/list-models'),
   updateModel: statement('registry/update-model'),
@@ -573,14 +574,14 @@ export class RegistryService {
    */
   async copyVersion(from: VersionRef, modelName: string, extra: { tags?: Tag[] | null; description?: string | null }, actor: string): Promise<VersionRecord> {
     const src = await this.getVersion(from);
-    const [training] = await this.executor.read<{ runId: string | null }>(Q.readTrainingRun, { versionId: src.id });
+    const [training] = await this.executor.read<{ run: { id: string } | null }>(Q.runsByVersions, { keys: [src.id] });
     const tags = (extra.tags ?? []).filter((t) => t.key !== PROMPT_TAG && t.key !== PROMPT_TEXT_TAG);
     return this.createVersion(
       {
         modelName,
         source: src.source,
         checksum: src.checksum,
-        runId: training?.runId ?? null,
+        runId: training?.run?.id ?? null,
         description: extra.description ?? src.description,
         tags,
         copiedFrom: { modelName: src.modelName, version: src.version },

@@ -157,6 +157,7 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
     expect(promptVersions[1].checksum).toBe(`sha256:${createHash('sha256').update('Double {{x}}, exactly.').digest('hex')}`);
     const promptAliases = (await gqlOk(t.url, contractOp('AliasHistory'), { modelName: result.prompt_name, alias: 'candidate' })).aliasHistory.edges.map((e: any) => e.node.version);
     expect(promptAliases).toEqual([2]);
+    expect((await gqlOk(t.url, contractOp('AliasAt'), { modelName: result.prompt_name, alias: 'candidate', at: new Date().toISOString() })).aliasAt.version).toBe(2);
     expect((await gqlOk(t.url, contractOp('AliasHistory'), { modelName: result.prompt_name, alias: 'production' })).aliasHistory.edges).toEqual([]);
     // MLflow's model search does not see prompts; GraphQL filters by kind.
     const prompts = (await gqlOk(t.url, 'query($q: String!) { registeredModels(first: 5, filter: { nameContains: $q, kind: PROMPT }) { edges { node { name } } } }', { q: name })).registeredModels;

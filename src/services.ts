@@ -68,8 +68,9 @@ export interface ServicesOptions {
 
 /**
  * Builds the services in dependency order, each with its collaborators
- * passed to its constructor: governance's guard before the registry (which
- * asks it about every direct change of a governed target), the registry and
+ * passed to its constructor: the artifact store's seals and governance's
+ * guard before the registry (which seals what it registers, and asks the
+ * guard about every direct change of a governed target), the registry and
  * lifecycle before the promotion service (which carries approved promotions
  * out through them), attestations before promotions and deployments (which
  * sign and verify with them).

@@ -53,6 +53,13 @@ export interface ApprovalFacts {
 export type ApprovalCheck = { ok: true } | { ok: false; code: 'FORBIDDEN' | 'CONFLICT'; message: string };
 
 /**
+ * Approvals one request holds at most: once it holds one fewer without being
+ * satisfied (reviewers who are not owners piling up on a two-person request),
+ * only an approval that satisfies it is accepted, and that one decides it.
+ */
+export const MAX_APPROVALS = 20;
+
+/**
  * May `approver` (with `role`, owner or not) add an approval to a request
  * made by `requestedBy` that already holds `approvals`?
  */
@@ -77,6 +84,13 @@ export function checkApprover(
       ok: false,
       code: 'FORBIDDEN',
       message: `approving this promotion needs an owner of the model or role REVIEWER or ADMIN; "${approver.name}" is neither`,
+    };
+  }
+  if (approvals.length >= MAX_APPROVALS - 1 && !isSatisfied(rule, requestedBy, [...approvals, { approver: approver.name, role: approver.role, asOwner: approver.isOwner }])) {
+    return {
+      ok: false,
+      code: 'CONFLICT',
+      message: `this request already holds ${approvals.length} approvals without satisfying its rule (at most ${MAX_APPROVALS}); only an approval that completes it is accepted now`,
     };
   }
   return { ok: true };

@@ -32,7 +32,10 @@ const Q = {
 const STAGES = ['DEVELOPMENT', 'STAGING', 'CANARY', 'PRODUCTION', 'ARCHIVED'];
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
 const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const MAX_EVIDENCE = 50;
+/** Evidence items on one promotion request. */
+export const MAX_EVIDENCE = 50;
+/** Owners of one model. */
+export const MAX_OWNERS = 50;
 
 /**
  * What governance needs from the registry, all inside the caller's write
@@ -283,7 +286,7 @@ export class PromotionService {
   /** Replaces a model's owners: an ADMIN, or a current owner. */
   async setModelOwners(caller: Caller, modelName: string, owners: string[]): Promise<{ name: string; owners: string[] }> {
     const unique = [...new Set(owners)];
-    if (unique.length > 50) throw badInput('owners is limited to 50 principals', { field: 'owners' });
+    if (unique.length > MAX_OWNERS) throw badInput(`owners is limited to ${MAX_OWNERS} principals`, { field: 'owners' });
     for (const o of unique) if (!NAME_RE.test(o)) throw badInput(`owner "${o.slice(0, 100)}" is not a valid principal name`, { field: 'owners' });
     return this.executor.writeTx(async (tx) => {
       const current = await this.modelGovernance(tx, modelName);

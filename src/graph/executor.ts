@@ -4,6 +4,7 @@ import { conflict, DomainError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { declaredStatements, loadStatements, type Statement } from './cypher.js';
 import { toJs, toParams, type Params } from './mapping.js';
+import { redactParams } from './redact.js';
 
 export type Row = Record<string, unknown>;
 
@@ -37,8 +38,9 @@ export const DEFAULT_WRITE_GROUP = 32;
 /**
  * The one choke point for Cypher. Statements are loaded by name from cypher/,
  * run with parameters inside managed transactions (so the driver retries
- * transient failures), tagged with their name, logged at debug, and their
- * results mapped to plain JS. Constraint violations become CONFLICT.
+ * transient failures), tagged with their name, logged at debug (secret-named
+ * parameters redacted: src/graph/redact.ts), and their results mapped to
+ * plain JS. Constraint violations become CONFLICT.
  */
 export class Executor {
   private readonly statements: Map<string, string>;
@@ -259,8 +261,9 @@ export class Executor {
   }
 
   private rows<T>(name: Statement, params: Params, started: number, records: readonly Neo4jRecord[]): T[] {
-    // At debug level every statement is logged with its time: the way to find a slow one.
-    if (this.log.isLevelEnabled('debug')) this.log.debug({ statement: name, params, ms: Math.round((performance.now() - started) * 100) / 100, rows: records.length }, 'cypher');
+    // At debug level every statement is logged with its time: the way to find a
+    // slow one. Parameters go through redactParams: no secret reaches the log.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ statement: name, params: redactParams(params), ms: Math.round((performance.now() - started) * 100) / 100, rows: records.length }, 'cypher');
     return records.map((r) => toJs(r.toObject()) as T);
   }
 

@@ -24,6 +24,10 @@ import {
   assertText,
   assertVersionNumber,
   LATEST,
+  MAX_ALIASES,
+  MAX_TAGS,
+  MAX_TEACHERS,
+  MAX_VERSION_METRICS,
   validateSource,
   type Bump,
 } from './validation.js';
@@ -343,8 +347,9 @@ export class RegistryService {
     assertTag(key, value);
     assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ model: ModelRecord; previous: string | null }>(Q.setModelTag, { modelName, key, value });
+      const [row] = await tx.run<{ model: ModelRecord; previous: string | null; full: boolean }>(Q.setModelTag, { modelName, key, value, maxTags: MAX_TAGS });
       if (!row) throw notFound(`no registered model named "${modelName}"`);
+      if (row.full) throw tooManyTags();
       await appendEvent(tx, { type: EventType.MODEL_TAG_SET, actor, modelName, subjectId: row.model.id, before: row.previous === null ? null : { [key]: row.previous }, after: { [key]: value } });
       return row.model;
     }, 'setRegisteredModelTag');
@@ -389,7 +394,8 @@ export class RegistryService {
     assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
       const v = await this.requireVersion(tx, ref);
-      const [row] = await tx.run<{ version: VersionRecord; previous: string | null }>(Q.setVersionTag, { versionId: v.id, key, value });
+      const [row] = await tx.run<{ version: VersionRecord; previous: string | null; full: boolean }>(Q.setVersionTag, { versionId: v.id, key, value, maxTags: MAX_TAGS });
+      if (row!.full) throw tooManyTags();
       await appendEvent(tx, { type: EventType.VERSION_TAG_SET, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: row!.previous === null ? null : { [key]: row!.previous }, after: { [key]: value } });
       return row!.version;
     }, 'setModelVersionTag');
@@ -445,7 +451,7 @@ export class RegistryService {
     assertText(input.description, 'description', 5000);
     const teachers = input.teachers ?? [];
     const teacherProviders = input.teacherProviderModelIds ?? [];
-    if (teachers.length + teacherProviders.length > 50) throw badInput('at most 50 teachers per version', { field: 'teachers' });
+    if (teachers.length + teacherProviders.length > MAX_TEACHERS) throw badInput(`at most ${MAX_TEACHERS} teachers per version`, { field: 'teachers' });
     if (input.baseModel && input.baseProviderModelId) {
       throw badInput('give the base model either as baseModel (a model version) or as baseProviderModelId, not both', { field: 'baseModel' });
     }
@@ -735,23 +741,23 @@ export class RegistryService {
   }
 
   async tagsOf(ownerIds: readonly string[]): Promise<Tag[][]> {
-    return (await this.executor.read<{ tags: Tag[] }>(Q.tagsByOwners, { keys: ownerIds })).map((r) => r.tags);
+    return (await this.executor.read<{ tags: Tag[] }>(Q.tagsByOwners, { keys: ownerIds, maxTags: MAX_TAGS })).map((r) => r.tags);
   }
 
   async metricsOf(versionIds: readonly string[]): Promise<Metric[][]> {
-    return (await this.executor.read<{ metrics: Metric[] }>(Q.metricsByVersions, { keys: versionIds })).map((r) => r.metrics);
+    return (await this.executor.read<{ metrics: Metric[] }>(Q.metricsByVersions, { keys: versionIds, maxMetrics: MAX_VERSION_METRICS })).map((r) => r.metrics);
   }
 
   async aliasesOfModels(modelNames: readonly string[]): Promise<{ alias: string; version: VersionRecord }[][]> {
-    return (await this.executor.read<{ aliases: { alias: string; version: VersionRecord }[] }>(Q.aliasesByModels, { keys: modelNames })).map((r) => r.aliases);
+    return (await this.executor.read<{ aliases: { alias: string; version: VersionRecord }[] }>(Q.aliasesByModels, { keys: modelNames, maxAliases: MAX_ALIASES })).map((r) => r.aliases);
   }
 
   async aliasNamesOfVersions(versionIds: readonly string[]): Promise<string[][]> {
-    return (await this.executor.read<{ aliases: string[] }>(Q.aliasNamesByVersions, { keys: versionIds })).map((r) => r.aliases);
+    return (await this.executor.read<{ aliases: string[] }>(Q.aliasNamesByVersions, { keys: versionIds, maxAliases: MAX_ALIASES })).map((r) => r.aliases);
   }
 
   async parentsOfVersions(versionIds: readonly string[]): Promise<VersionParents[]> {
-    return this.executor.read<VersionParents>(Q.parentsByVersions, { keys: versionIds });
+    return this.executor.read<VersionParents>(Q.parentsByVersions, { keys: versionIds, maxTeachers: MAX_TEACHERS });
   }
 
   async searchVersions(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest): Promise<{ total: number; page: { version: VersionRecord; key: unknown[] }[] }> {
@@ -895,7 +901,8 @@ export class RegistryService {
    * approved promotions and rollbacks through this).
    */
   async moveAliasIn(tx: Tx, target: VersionRecord, alias: string, actor: string, opts: { eventType?: string; reason?: string } = {}): Promise<AliasMove> {
-    const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord }>(Q.setAlias, { modelName: target.modelName, alias, versionId: target.id });
+    const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord; full: boolean }>(Q.setAlias, { modelName: target.modelName, alias, versionId: target.id, maxAliases: MAX_ALIASES });
+    if (row!.full) throw badInput(`a model has at most ${MAX_ALIASES} aliases; move or delete one instead`, { field: 'alias', limit: MAX_ALIASES });
     const ev = await appendEvent(tx, {
       type: opts.eventType ?? EventType.ALIAS_SET,
       actor,
@@ -1004,4 +1011,8 @@ export function parseModelUri(uri: string): ParsedUri {
   if (last.toLowerCase() === LATEST) return { kind: 'ref', ref: { modelName, alias: LATEST } };
   if (!(STAGES as readonly string[]).includes(stage)) throw bad(`"${last}" is neither a version number nor a stage (${STAGES.join(', ')})`);
   return { kind: 'stage', modelName, stage: stage as Stage };
+}
+
+function tooManyTags(): Error {
+  return badInput(`a model or a version has at most ${MAX_TAGS} tags; set an existing key instead`, { field: 'key', limit: MAX_TAGS });
 }

@@ -62,12 +62,41 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
 }
 
 /**
+ * `error` with `extensions.code` set to `code` unless it already has one:
+ * graphql-js leaves parse, validation and variable errors without a code,
+ * which the formatter would otherwise mask as INTERNAL_SERVER_ERROR.
+ */
+export function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (typeof error.extensions.code === 'string') return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/**
  * Drops graphql-js's "Did you mean …?" hints: with introspection off they would
  * leak field, type and argument names one guess at a time.
  */
 export function withoutSuggestions(message: string): string {
-  return message.replace(/\s*Did you mean [^?]*\?/g, '');
+  // A scan rather than /\s*Did you mean [^?]*\?/g, which is quadratic over a
+  // long run of blanks (messages quote variable values, up to the body limit).
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const at = message.indexOf(SUGGESTION, from);
+    const end = at < 0 ? -1 : message.indexOf('?', at + SUGGESTION.length);
+    if (end < 0) return out + message.slice(from);
+    out += message.slice(from, at).trimEnd();
+    from = end + 1;
+  }
 }
+
+const SUGGESTION = 'Did you mean ';
 
 /**
  * graphql-js quotes the offending value in variable-coercion messages; a

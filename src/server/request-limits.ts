@@ -1,14 +1,66 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
+  getNamedType,
+  getNullableType,
   GraphQLError,
+  isListType,
+  isObjectType,
   Kind,
+  TypeInfo,
+  valueFromAST,
+  visit,
+  visitWithTypeInfo,
   type DocumentNode,
+  type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { checkOperation } from './limits/check-limits.js';
 import type { QueryLimits } from './limits/index.js';
+import { declaredCap } from './limits/operation-cost.js';
+import { ErrorCode } from '../errors.js';
+import { MAX_PAGE_SIZE } from '../schema/common/page.js';
+
+/**
+ * How one list field is bounded (DESIGN.md rule 10), as the cost analysis
+ * counts it (src/server/limits/operation-cost.ts):
+ * - `paged`: it takes `first` (and `after`): its `first`, or that argument's
+ *   default, else the default page;
+ * - `page-of-parent`: it is a list of a paged object (a connection's `edges`,
+ *   `datasetImpact { modelVersions }`): the parent field's `first`;
+ * - `capped`: it declares a hard cap (`extensions.maxItems`, type-graphql's
+ *   `@MaxItems`) that the service behind it never exceeds;
+ * - `unbounded`: none of these: the cost analysis would guess 10 items.
+ */
+export type ListBound = { kind: 'paged' } | { kind: 'page-of-parent' } | { kind: 'capped'; cap: number } | { kind: 'unbounded' };
+
+/** The list fields of `schema` (`Type.field`) with how each is bounded. */
+export function listBounds(schema: GraphQLSchema): Map<string, ListBound> {
+  const pagedObjects = new Set<string>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!isListType(getNullableType(field.type)) && field.args.some((a) => a.name === 'first')) pagedObjects.add(getNamedType(field.type).name);
+    }
+  }
+  const bounds = new Map<string, ListBound>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!isListType(getNullableType(field.type))) continue;
+      bounds.set(`${type.name}.${field.name}`, boundOf(field, pagedObjects.has(type.name)));
+    }
+  }
+  return bounds;
+}
+
+function boundOf(field: GraphQLField<unknown, unknown>, inPagedObject: boolean): ListBound {
+  if (field.args.some((a) => a.name === 'first')) return { kind: 'paged' };
+  if (inPagedObject) return { kind: 'page-of-parent' };
+  const cap = declaredCap(field);
+  return cap === undefined ? { kind: 'unbounded' } : { kind: 'capped', cap };
+}
 
 /**
  * Introspection-only operations get a depth of at least this, and no cost
@@ -47,7 +99,12 @@ export function limitsFor(
   return { ...limits, maxDepth: Math.max(limits.maxDepth ?? 0, INTROSPECTION_MAX_DEPTH), maxCost: Number.POSITIVE_INFINITY };
 }
 
-/** Limit errors for one operation, both transports. */
+/**
+ * Limit errors for one operation, both transports: first a `first` outside
+ * 0–{@link MAX_PAGE_SIZE} (BAD_USER_INPUT, the same refusal a resolver would
+ * make, but before the cost analysis prices the oversized page), then depth,
+ * aliases and cost (LIMIT_EXCEEDED).
+ */
 export function operationLimitErrors(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -55,13 +112,44 @@ export function operationLimitErrors(
   variables: Readonly<Record<string, unknown>> | null | undefined,
   limits: Partial<QueryLimits>,
 ): readonly GraphQLError[] {
-  return checkOperation(schema, document, operation, variables, limitsFor(document, operation, limits));
+  return [...pageSizeErrors(schema, document, operation, variables), ...checkOperation(schema, document, operation, variables, limitsFor(document, operation, limits))];
+}
+
+/** Every `first` argument of the operation (and its fragments) outside 0–MAX_PAGE_SIZE, read as the cost analysis reads it. */
+function pageSizeErrors(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  const typeInfo = new TypeInfo(schema);
+  const scope: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] };
+  visit(
+    scope,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        const arg = typeInfo.getArgument();
+        if (node.name.value !== 'first' || !arg || !typeInfo.getFieldDef()) return;
+        const value = valueFromAST(node.value, arg.type, variables ?? {});
+        if (value === undefined || value === null) return;
+        if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_PAGE_SIZE) return;
+        errors.push(
+          new GraphQLError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${String(value)}`, {
+            nodes: node,
+            extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'first', limit: MAX_PAGE_SIZE },
+          }),
+        );
+      },
+    }),
+  );
+  return errors;
 }
 
 /**
  * Apollo glue like `limitsPlugin` (src/server/limits), with the introspection
  * exemption above: refuses an operation over a limit before execution, with
- * LIMIT_EXCEEDED and HTTP 400.
+ * LIMIT_EXCEEDED (or BAD_USER_INPUT for a page over the maximum) and HTTP 400.
  */
 export function requestLimitsPlugin<TContext extends BaseContext>(limits: Partial<QueryLimits>): ApolloServerPlugin<TContext> {
   return {

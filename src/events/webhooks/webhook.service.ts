@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { badInput, notFound } from '../../errors.js';
+import { unknownAfter, type ListPage } from '../../paging.js';
 import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
 import { appendEvent, EventType } from '../event-log.js';
@@ -85,6 +86,8 @@ export interface RegisterWebhookInput {
 }
 
 const MAX_URL = 2048;
+/** Event types one webhook filters on (there are fewer kinds of event than this). */
+export const MAX_WEBHOOK_EVENT_TYPES = 100;
 
 /**
  * A webhook's target as the append-only log keeps it: the origin and a
@@ -144,6 +147,7 @@ export class WebhookService {
       throw badInput(`url must be an http(s) URL of at most ${MAX_URL} characters`, { field: 'url' });
     }
     const eventTypes = [...new Set(input.eventTypes ?? [])];
+    if (eventTypes.length > MAX_WEBHOOK_EVENT_TYPES) throw badInput(`eventTypes holds at most ${MAX_WEBHOOK_EVENT_TYPES} types`, { field: 'eventTypes', limit: MAX_WEBHOOK_EVENT_TYPES });
     const bad = eventTypes.find((t) => !EVENT_TYPE_NAME.test(t));
     if (bad !== undefined) throw badInput(`eventTypes must be event type names such as ALIAS_SET, got ${JSON.stringify(bad)}`, { field: 'eventTypes' });
     const target = await checkWebhookTarget(input.url, this.policy());
@@ -296,8 +300,11 @@ export class WebhookService {
     return row;
   }
 
-  list(): Promise<Webhook[]> {
-    return this.executor.read<Webhook>(Q.list);
+  /** A page of webhooks, oldest first: `first` after the webhook whose id is `after`. */
+  async list(page: ListPage): Promise<Webhook[]> {
+    const [row] = await this.executor.read<{ known: boolean; webhooks: Webhook[] }>(Q.list, { after: page.after, limit: page.first });
+    if (!row!.known) throw unknownAfter('webhook');
+    return row!.webhooks;
   }
 
   /** A page of deliveries, newest event first: `limit` rows with sequence < `beforeSequence`. */

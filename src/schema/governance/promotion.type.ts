@@ -1,4 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { MAX_APPROVALS } from '../../governance/promotion-rules.js';
+import { MAX_EVIDENCE } from '../../governance/promotion.service.js';
+import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Stage } from '../registry/enums.js';
 import { Role } from './role.enum.js';
@@ -107,10 +110,12 @@ export class PromotionRequest {
   @Field(() => DateTimeScalar)
   expiresAt!: string;
 
-  @Field(() => [PromotionEvidence])
+  @Field(() => [PromotionEvidence], { description: `At most ${MAX_EVIDENCE}.` })
+  @MaxItems(MAX_EVIDENCE)
   evidence!: PromotionEvidence[];
 
-  @Field(() => [PromotionApproval], { description: 'Oldest first.' })
+  @Field(() => [PromotionApproval], { description: `Oldest first; at most ${MAX_APPROVALS}.` })
+  @MaxItems(MAX_APPROVALS)
   approvals!: PromotionApproval[];
 
   @Field(() => DateTimeScalar, { nullable: true })

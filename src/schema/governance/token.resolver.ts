@@ -1,5 +1,7 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../server/context.js';
+import { MAX_LIVE_TOKENS } from '../../governance/token.service.js';
+import { ListPageArgs, MaxItems, toListPage } from '../common/page.js';
 import { ApiToken, CreatedApiToken, Principal } from './principal.type.js';
 import { Role } from './role.enum.js';
 
@@ -11,9 +13,9 @@ export class TokenResolver {
     return ctx.actor.role ? { name: ctx.actor.name, role: ctx.actor.role } : null;
   }
 
-  @Query(() => [ApiToken], { description: 'Every API token, newest first, without secrets. Admin only.' })
-  async apiTokens(@Ctx() ctx: Context): Promise<ApiToken[]> {
-    const rows = await ctx.services.tokens.listTokens();
+  @Query(() => [ApiToken], { description: 'Every API token, newest first, without secrets; a page at a time, `after` being the `id` of the last token of the previous page. Admin only.' })
+  async apiTokens(@Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<ApiToken[]> {
+    const rows = await ctx.services.tokens.listTokens(toListPage(first, after));
     return rows.map((r) => ({ ...r, principal: { name: r.name, role: r.role } }));
   }
 
@@ -26,7 +28,10 @@ export class TokenResolver {
     return ctx.services.tokens.createToken(ctx.actor.name, name, role);
   }
 
-  @Mutation(() => [ID], { description: 'Revokes the token with this id, or every live token of the principal with this name; returns the revoked token ids. Takes effect within 5 s on every replica.' })
+  @Mutation(() => [ID], {
+    description: `Revokes the token with this id, or every live token of the principal with this name (at most ${MAX_LIVE_TOKENS}); returns the revoked token ids. Takes effect within 5 s on every replica.`,
+  })
+  @MaxItems(MAX_LIVE_TOKENS)
   async revokeApiToken(@Arg('ref', () => String) ref: string, @Ctx() ctx: Context): Promise<string[]> {
     return (await ctx.services.tokens.revokeTokens(ctx.actor.name, ref)).map((r) => r.id);
   }

@@ -4,7 +4,8 @@ import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../
 import { hasRole, isRole, Role } from '../../governance/roles.js';
 import type { Context } from '../../server/context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
-import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
+import { MAX_ALIASES, MAX_TAGS, MAX_TEACHERS, MAX_VERSION_METRICS } from '../../registry/validation.js';
+import { MaxItems, PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { Run } from '../provenance/provenance.types.js';
 import { Metric, Tag } from './common.type.js';
 import { Stage } from './enums.js';
@@ -133,17 +134,20 @@ export class ModelVersionResolver {
     return v.model ?? (await ctx.loaders.modelByName.load(v.modelName))!;
   }
 
-  @FieldResolver(() => [Tag])
+  @FieldResolver(() => [Tag], { description: `At most ${MAX_TAGS}.` })
+  @MaxItems(MAX_TAGS)
   tags(@Root() v: VersionRecord, @Ctx() ctx: Context) {
     return ctx.loaders.tags.load(v.id);
   }
 
   @FieldResolver(() => [String], { description: 'Names of the aliases pointing here.' })
+  @MaxItems(MAX_ALIASES)
   aliases(@Root() v: VersionRecord, @Ctx() ctx: Context) {
     return ctx.loaders.versionAliasNames.load(v.id);
   }
 
-  @FieldResolver(() => [Metric])
+  @FieldResolver(() => [Metric], { description: `Given at registration; at most ${MAX_VERSION_METRICS}.` })
+  @MaxItems(MAX_VERSION_METRICS)
   metrics(@Root() v: VersionRecord, @Ctx() ctx: Context) {
     return ctx.loaders.metrics.load(v.id);
   }
@@ -158,7 +162,8 @@ export class ModelVersionResolver {
     return (await ctx.loaders.parents.load(v.id)).bases[0] ?? null;
   }
 
-  @FieldResolver(() => [ModelVersion], { description: 'The model versions it was distilled from.' })
+  @FieldResolver(() => [ModelVersion], { description: `The model versions it was distilled from (at most ${MAX_TEACHERS}).` })
+  @MaxItems(MAX_TEACHERS)
   async teachers(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord[]> {
     return (await ctx.loaders.parents.load(v.id)).teachers;
   }

@@ -344,7 +344,7 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
       if (!v.checksum) {
         throw gateFailed(`${name} is unverified (registered from an external source without a checksum): attach its checksum before → STAGING`, { unmet: ['checksum'] });
       }
-      const thresholds: GateThreshold[] = state.gates ? JSON.parse(state.gates) : [];
+      const thresholds = state.gates ? (JSON.parse(state.gates) as GateThreshold[]) : [];
       const overall = new Map(state.metrics.filter((m) => m.segment === null).map((m) => [m.key, m.value]));
       if (thresholds.length === 0) {
         if (state.metrics.length === 0) throw gateFailed(`${name} has no metrics: → STAGING needs at least one metric when the model configures no thresholds`);

@@ -14,6 +14,7 @@ import { SystemResolver } from './system/system.resolver.js';
 import { operationsResolvers } from './operations/index.js';
 
 /** Every resolver class, by module. A module adds its list here. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's buildSchema types resolver classes as Function
 const resolvers: NonEmptyArray<Function> = [
   SystemResolver,
   ...registryResolvers,

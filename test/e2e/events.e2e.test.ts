@@ -17,11 +17,6 @@ const ALIAS_CHANGED = /* GraphQL */ `
     }
   }
 `;
-const REGISTRY_EVENTS = /* GraphQL */ `
-  subscription RegistryEvents($after: String, $types: [String!]) {
-    registryEvents(after: $after, types: $types) { sequence type at actor modelName version }
-  }
-`;
 
 /** A graphql-transport-ws client on a bare socket, for tests about the text on the wire. */
 async function rawSubscriber(httpUrl: string) {

@@ -113,7 +113,8 @@ export class WebhookDispatcher {
     if (this.running) return;
     this.running = true;
     this.schedule();
-    this.kick();
+    // kick() records its own failures; starting does not wait for the first pass.
+    void this.kick();
   }
 
   async stop(): Promise<void> {

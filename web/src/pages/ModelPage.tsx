@@ -184,7 +184,6 @@ export function ModelPage({ name }: { name: string }) {
       stop();
       if (timer) clearInterval(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [name]);
   const historyMoreRef = useRef(historyMore);
   historyMoreRef.current = historyMore;

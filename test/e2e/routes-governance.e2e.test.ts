@@ -191,7 +191,7 @@ describe('every mutating route × role × governed state', () => {
         for (const who of ['viewer', 'contributor'] as const) {
           const head = await headSequence();
           // A GET carries its parameters in the query string, as MLflow's client sends them.
-          const query = method === 'GET' ? `?${new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)]))}` : '';
+          const query = method === 'GET' ? `?${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
           const res = await fetch(url + query, { method, headers: { authorization: `Bearer ${p.tokens[who]}`, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(body) });
           const text = await res.text();
           calls++;

@@ -311,6 +311,7 @@ export class PredictionTrace {
   ancestors!: LineageAncestor[];
 
   @Field(() => [ModelVersion], { description: `The prompt versions the model version uses (USES_PROMPT), by prompt name and version (at most ${MAX_TRACE_ITEMS}).` })
+  @MaxItems(MAX_TRACE_ITEMS)
   promptVersions!: ModelVersion[];
   @Field(() => Boolean, { description: `True when datasets, sources or ancestors had more than ${MAX_TRACE_ITEMS} entries (each keeps its nearest).` })
   truncated!: boolean;

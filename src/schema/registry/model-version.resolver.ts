@@ -167,7 +167,8 @@ export class ModelVersionResolver {
     return (await ctx.loaders.parents.load(v.id)).teachers;
   }
 
-  @FieldResolver(() => [ModelVersion], { description: 'The prompt versions it uses (USES_PROMPT).' })
+  @FieldResolver(() => [ModelVersion], { description: `The prompt versions it uses (USES_PROMPT; at most ${MAX_TEACHERS}).` })
+  @MaxItems(MAX_TEACHERS)
   async usesPrompts(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord[]> {
     return (await ctx.loaders.parents.load(v.id)).prompts;
   }

@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { fieldsAllowed } from '../../governance/policy.js';
 import type { Context } from '../../server/context.js';
 import { ApiToken, CreatedApiToken, Principal } from './principal.type.js';
 import { Role } from './role.enum.js';
@@ -29,5 +30,17 @@ export class TokenResolver {
   @Mutation(() => [ID], { description: 'Revokes the token with this id, or every live token of the principal with this name; returns the revoked token ids. Takes effect within 5 s on every replica.' })
   async revokeApiToken(@Arg('ref', () => String) ref: string, @Ctx() ctx: Context): Promise<string[]> {
     return (await ctx.services.tokens.revokeTokens(ctx.actor.name, ref)).map((r) => r.id);
+  }
+}
+
+/** What a principal's role may call, from the policy table (the dashboard shows only what its user may use). */
+@Resolver(() => Principal)
+export class PrincipalResolver {
+  @FieldResolver(() => [String], {
+    description:
+      'Root fields (Query.x, Mutation.x, Subscription.x) this role may call by the policy table (src/governance/policy.ts), sorted. Finer rules (owners, protected targets, the two-person rule) are still decided on each call; for a promotion request see PromotionRequest.viewerCan.',
+  })
+  allowedFields(@Root() principal: Principal): string[] {
+    return fieldsAllowed(principal.role);
   }
 }

@@ -1,4 +1,5 @@
 import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
+import { Connection } from '../common/connection.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { ModelVersion } from '../registry/model-version.type.js';
@@ -123,6 +124,8 @@ export class Deployment {
   @Field(() => [ProviderServingEntry])
   providerModels!: ProviderServingEntry[];
 }
+
+export const DeploymentConnection = Connection(Deployment);
 
 @ObjectType({ description: 'A change of what a deployment served: a record, or a move of an alias it followed.' })
 export class DeploymentChange {

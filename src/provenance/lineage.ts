@@ -24,6 +24,8 @@ export const DEFAULT_LINEAGE_DEPTH = 5;
 export const MAX_LINEAGE_DEPTH = 20;
 /** Nodes returned at most by one lineage query; beyond it the answer says `truncated`. */
 export const LINEAGE_NODE_BUDGET = 5000;
+/** Nodes the grouped explorer's walk reads at most before it stops (it groups what it read and says `truncated`). */
+export const LINEAGE_WALK_BUDGET = 100_000;
 
 export const NODE_KINDS = ['ModelVersion', 'Run', 'DatasetVersion', 'DataSource', 'ProviderModel', 'Prediction', 'Deployment'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -54,6 +56,11 @@ export function nodeLabel(kind: string, p: Record<string, unknown>): string {
     default:
       return String(p.id);
   }
+}
+
+/** For a run reported through OpenLineage: its job as `namespace/name`; null otherwise. */
+export function nodeJob(kind: string, p: Record<string, unknown>): string | null {
+  return kind === 'Run' && typeof p.jobName === 'string' ? `${String(p.jobNamespace ?? '')}/${p.jobName}` : null;
 }
 
 export interface LineageEdge {

@@ -316,6 +316,36 @@ export class LineageNode {
 
   @Field(() => Int, { description: 'Hops from the root on a shortest path.' })
   depth!: number;
+
+  @Field(() => String, { nullable: true, description: 'For a run reported through OpenLineage: its job, `namespace/name`.' })
+  job!: string | null;
+}
+
+@ObjectType({ description: 'Siblings shown as one node (grouped lineage): reached from the same node or group, through the same relation, in one direction, of one kind.' })
+export class LineageGroup {
+  @Field(() => ID, { description: 'Stable for the same place in the same graph; pass it in grouping.expand to show members.' })
+  id!: string;
+
+  @Field(() => String)
+  kind!: string;
+
+  @Field(() => String)
+  relation!: string;
+
+  @Field(() => Int, { description: 'Members still grouped.' })
+  count!: number;
+
+  @Field(() => Int, { description: 'Members returned as nodes because the group was expanded.' })
+  shown!: number;
+
+  @Field(() => Int, { description: 'Hops from the root.' })
+  depth!: number;
+
+  @Field(() => ID, { description: 'The node or group the members were reached from.' })
+  attachedTo!: string;
+
+  @Field(() => Boolean, { description: 'True when attachedTo depends on the members (they are upstream of it); false when they depend on it.' })
+  upstream!: boolean;
 }
 
 @ObjectType()
@@ -338,10 +368,13 @@ export class LineageGraph {
   @Field(() => [LineageNode], { description: 'Nodes other than the root, nearest first, then by kind and id.' })
   nodes!: LineageNode[];
 
-  @Field(() => [LineageEdge], { description: 'Edges among the root and the returned nodes.' })
+  @Field(() => [LineageEdge], { description: 'Edges among the root and the returned nodes (and groups: from or to a group id).' })
   edges!: LineageEdge[];
 
-  @Field(() => Boolean, { description: 'True when the node budget cut the answer short.' })
+  @Field(() => [LineageGroup], { description: 'With grouping: siblings shown as one node with a count, nearest first. Empty without grouping.' })
+  groups!: LineageGroup[];
+
+  @Field(() => Boolean, { description: 'True when the node budget cut the answer short (with grouping: the walk\'s budget of 100,000 nodes, or 5,000 shown).' })
   truncated!: boolean;
 }
 

@@ -237,6 +237,8 @@ describe('the dashboard, doing the work', () => {
         await open(a, base, '#/inbox');
         const mine = a.page.locator(`article[data-request="${id}"]`);
         await mine.waitFor({ timeout: WAIT });
+        // The approvals before this one, on the page (from the live event when the inbox was open already).
+        await expect.poll(() => mine.locator('.approvals li[data-approver]').count(), { timeout: WAIT }).toBe(i);
         const last = i === approvers.length - 1;
         await confirmAction(a.page, 'approve', { within: mine, says: last ? /carries the promotion out now/ : /Your approval is recorded/ }).then(accepted);
       }

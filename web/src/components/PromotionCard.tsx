@@ -171,7 +171,7 @@ export function PromotionCard({ r, headingLevel = 3 }: { r: PromotionRequest; he
       {r.approvals.length > 0 && (
         <ul className="approvals small">
           {r.approvals.map((a) => (
-            <li key={`${a.approver}/${a.at}`}>
+            <li key={`${a.approver}/${a.at}`} data-approver={a.approver}>
               ✓ approved by <b>{a.approver}</b> <span className="muted">({a.role.toLowerCase()}{a.asOwner ? ', owner' : ''}) {fmtTime(a.at)}</span>
               {a.comment && <> — {a.comment}</>}
             </li>

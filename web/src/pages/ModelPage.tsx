@@ -36,7 +36,7 @@ const ALIAS_AT = `query AliasAt($modelName: String!, $alias: String!, $at: DateT
 // The contract's AliasChanged operation, without an alias: every alias of the model.
 const ALIAS_CHANGED = `subscription AliasChanged($modelName: String!, $alias: String, $after: String) {
   aliasChanged(modelName: $modelName, alias: $alias, after: $after) {
-    sequence modelName alias previousVersion version at actor
+    sequence type modelName alias previousVersion version at actor
   }
 }`;
 const REQUESTS = `query ModelRequests($filter: PromotionRequestFilter, $first: Int, $after: String) {
@@ -137,10 +137,12 @@ export function ModelPage({ name }: { name: string }) {
     setAlias((cur) => cur ?? (m.aliases.find((a) => a.alias === 'production') ?? m.aliases[0])?.alias ?? null);
   }, [m]);
 
+  // By sequence; an entry of the history (it carries the reason) replaces the live event's shorter one.
   const addMoves = (ms: Move[]) =>
     setMoves((cur) => {
-      const seen = new Set(cur.map((x) => x.sequence));
-      return [...cur, ...ms.filter((x) => !seen.has(x.sequence))].sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : 1));
+      const bySequence = new Map(cur.map((x) => [x.sequence, x]));
+      for (const x of ms) if (!bySequence.has(x.sequence) || 'reason' in x) bySequence.set(x.sequence, x);
+      return [...bySequence.values()].sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : 1));
     });
 
   // The selected alias's history, oldest first, one page at a time.
@@ -195,7 +197,11 @@ export function ModelPage({ name }: { name: string }) {
           else next.set(e.alias, e.version);
           return next;
         });
-        if (e.alias === aliasRef.current) addMoves([{ ...e, type: 'ALIAS_CHANGED' }]);
+        if (e.alias === aliasRef.current) {
+          // Shown at once; the history read after it adds what the event does not carry (a rollback's reason).
+          addMoves([e]);
+          void catchUp();
+        }
         else if (!aliasRef.current) setAlias(e.alias);
       },
       () => {

@@ -151,6 +151,7 @@ describe('the dashboard, doing the work', () => {
     expect(await mine.getByTestId('metric-diff').locator('tr[data-metric="auc"]').innerText()).toMatch(/auc\s+0\.9\s+—/);
     expect(await attrs(mine.getByTestId('gate-checks').locator('li'), 'data-passed')).toEqual(['true', 'false']);
     expect(await mine.getByTestId('gate-refusal').innerText()).toContain('FAIRNESS_CHECK');
+    await r.page.screenshot({ path: `${OUT}/inbox.png`, fullPage: true });
     // The owner (a CONTRIBUTOR) may not approve a one-reviewer request: not in its inbox.
     await open(people.owner, base, '#/inbox');
     await people.owner.page.locator('[data-testid=inbox-empty], [data-testid=inbox] article').first().waitFor({ timeout: WAIT });

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
-import { createModel, createVersion } from '../support/fixtures.js';
+import { createModel, createVersion, logManyPredictions } from '../support/fixtures.js';
 import { gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { attrs, axeViolations, launch, open, OUT, person, WAIT, type Person } from './support.js';
@@ -14,6 +14,9 @@ let t: TestServer;
 let base = '';
 let browser: Browser;
 let me: Person;
+const LINEAGE = `query($id: ID!, $direction: LineageDirection!, $depth: Int, $grouping: LineageGroupingInput) {
+  lineage(id: $id, direction: $direction, depth: $depth, grouping: $grouping) { truncated groups { id count } }
+}`;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -32,11 +35,12 @@ describe('the dashboard at scale and in time', () => {
     const model = await createModel(t.url, uniq('wide'));
     const v = await createVersion(t.url, model, { metrics: [{ key: 'auc', value: 0.9 }] });
     const stamp = uniq('p');
-    for (let batch = 0; batch < 2; batch++) {
-      const predictions = Array.from({ length: 10_000 }, (_, i) => ({ id: `${stamp}-${String(batch * 10_000 + i).padStart(5, '0')}` }));
-      await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: model, version: 1 }, predictions } });
-    }
+    await logManyPredictions(t.url, model, 1, stamp, 20_000);
     const { page } = me;
+    // The server's part of the first paint, for the report (measured, not asserted).
+    const asked = performance.now();
+    await gqlOk(t.url, LINEAGE, { id: v.id, direction: 'DOWNSTREAM', depth: 5, grouping: { above: 8, expand: [] } });
+    const serverMs = Math.round(performance.now() - asked);
     await open(me, base, `#/lineage/${encodeURIComponent(v.id)}?direction=DOWNSTREAM`);
     const graph = page.locator('[data-testid=lineage-graph][data-fitted=true]');
     await graph.waitFor({ timeout: WAIT });
@@ -46,7 +50,7 @@ describe('the dashboard at scale and in time', () => {
     expect(await group.getAttribute('data-count')).toBe('20000');
     expect(await group.locator('.kind').innerText()).toContain('Prediction ×20,000');
     // What the first paint took in this browser, for the report (measured, not asserted).
-    console.info(`lineage of a version with 20,000 predictions: first paint at ${await page.getByTestId('lineage-graph').getAttribute('data-first-paint-ms')} ms after navigation start`);
+    console.info(`lineage of a version with 20,000 predictions: grouped query ${serverMs} ms; graph framed ${await page.getByTestId('lineage-graph').getAttribute('data-first-paint-ms')} ms after navigation start`);
     await page.screenshot({ path: `${OUT}/lineage-grouped.png` });
     expect(await axeViolations(page)).toEqual([]);
 
@@ -54,7 +58,7 @@ describe('the dashboard at scale and in time', () => {
     await group.getByRole('link', { name: /show 25 more of 20,000 Prediction/ }).click();
     const opened = page.locator('[data-testid=lineage-graph] .lnode[data-kind=Prediction]:not(.group)');
     await expect.poll(() => opened.count(), { timeout: WAIT }).toBe(25);
-    expect(page.url()).toMatch(/expand=group%3A[^&]*~25|expand=group:[^&]*~25/);
+    expect(new URLSearchParams(page.url().split('?')[1]).get('expand')).toMatch(/^group:[0-9a-f]+~25$/);
     const shown = (await attrs(opened, 'data-node-id')).sort();
     expect(shown).toEqual(Array.from({ length: 25 }, (_, i) => `${stamp}-${String(i).padStart(5, '0')}`));
     await expect.poll(() => page.locator('[data-testid=lineage-graph] .lnode.group[data-kind=Prediction]').getAttribute('data-count'), { timeout: WAIT }).toBe('19975');

@@ -193,14 +193,25 @@ describe('dashboard in Chromium', () => {
     expect((await skip.boundingBox())!.x).toBeGreaterThanOrEqual(0);
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('main');
-    // Tabbing on reaches a link, with a visible focus outline.
+    // Tabbing on reaches the content's first control (the models page's search box), then a link, each with a visible focus outline.
+    const focusNow = () =>
+      page.evaluate(() => {
+        const el = (globalThis as any).document.activeElement;
+        const s = (globalThis as any).getComputedStyle(el);
+        return { tag: el.tagName, label: el.getAttribute('aria-label'), inMain: !!el.closest('main'), outline: s.outlineStyle, width: s.outlineWidth };
+      });
     await page.keyboard.press('Tab');
-    const focused = await page.evaluate(() => {
-      const el = (globalThis as any).document.activeElement;
-      const s = (globalThis as any).getComputedStyle(el);
-      return { tag: el.tagName, outline: s.outlineStyle, width: s.outlineWidth };
-    });
+    const first = await focusNow();
+    expect(first).toMatchObject({ tag: 'INPUT', label: 'search models', inMain: true });
+    expect(first.outline).not.toBe('none');
+    expect(first.width).not.toBe('0px');
+    let focused = first;
+    for (let i = 0; i < 10 && focused.tag !== 'A'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await focusNow();
+    }
     expect(focused.tag).toBe('A');
+    expect(focused.inMain).toBe(true);
     expect(focused.outline).not.toBe('none');
     expect(focused.width).not.toBe('0px');
     // Every action opens a dialog that Escape closes, returning focus to its button.

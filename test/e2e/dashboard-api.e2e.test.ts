@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
-import { createModel, createVersion } from '../support/fixtures.js';
+import { createModel, createVersion, logManyPredictions } from '../support/fixtures.js';
 import { graphDigest } from '../support/graph-digest.js';
 import { as, code, gql, gqlOk, sha, uniq } from '../support/graphql.js';
 import { makePeople, promote, type People, type Who } from '../support/governed.js';
@@ -213,10 +213,7 @@ describe('lineage with grouping: the explorer at scale', () => {
     const model = await createModel(t.url, uniq('wide'));
     const v = await createVersion(t.url, model, { metrics: [{ key: 'auc', value: 0.9 }] });
     const stamp = uniq('p');
-    for (let batch = 0; batch < 2; batch++) {
-      const predictions = Array.from({ length: 10_000 }, (_, i) => ({ id: `${stamp}-${String(batch * 10_000 + i).padStart(5, '0')}` }));
-      await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: model, version: 1 }, predictions } });
-    }
+    await logManyPredictions(t.url, model, 1, stamp, 20_000);
     const grouped = (await gqlOk(t.url, LINEAGE, { id: v.id, direction: 'BOTH', depth: 3, grouping: {} })).lineage;
     expect(grouped.nodes).toEqual([]);
     expect(grouped.truncated).toBe(false);

@@ -13,6 +13,19 @@ export function ErrorBox({ error }: { error: unknown }) {
   );
 }
 
+/** A version's or model's tags as key=value chips. */
+export function TagList({ tags }: { tags: { key: string; value: string }[] }) {
+  return (
+    <>
+      {tags.map((t) => (
+        <span key={t.key} className="tag">
+          {t.key}={t.value}
+        </span>
+      ))}
+    </>
+  );
+}
+
 export function StageBadge({ stage }: { stage: string }) {
   return <span className={`badge stage stage-${stage.toLowerCase()}`}>{stage}</span>;
 }

@@ -5,7 +5,7 @@ import { TagEditor } from '../components/TagEditor';
 import { MODEL_EVENT_TYPES, POLL_MS, useRegistryEvents } from '../live';
 import { href, useTitle } from '../router';
 import { useSession } from '../session';
-import { Action, AliasBadge, ErrorBox, Field, LiveBadge, Pager, StageBadge, useAsync } from '../ui';
+import { Action, AliasBadge, ErrorBox, Field, LiveBadge, Pager, StageBadge, useAsync, TagList } from '../ui';
 
 const MODEL = `query Model($name: String!) {
   registeredModel(name: $name) {
@@ -368,11 +368,7 @@ function Versions({ name, aliasesByVersion, reloadKey }: { name: string; aliases
                   ))}
                 </td>
                 <td className="small">
-                  {v.tags.map((t) => (
-                    <span key={t.key} className="tag">
-                      {t.key}={t.value}
-                    </span>
-                  ))}
+                  <TagList tags={v.tags} />
                 </td>
                 <td>
                   {(aliasesByVersion.get(v.version) ?? []).sort().map((a) => (

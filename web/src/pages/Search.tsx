@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { fmtNum, gql } from '../api';
 import { EMPTY_SEARCH, href, useTitle, type SearchQuery } from '../router';
-import { ErrorBox, Field, Pager, StageBadge, useAsync } from '../ui';
+import { ErrorBox, Field, Pager, StageBadge, useAsync, TagList } from '../ui';
 
 const SEARCH = `query Search($filter: ModelVersionFilter, $orderBy: [ModelVersionOrder!], $first: Int, $after: String) {
   searchModelVersions(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
@@ -144,11 +144,7 @@ export function Search({ query }: { query: SearchQuery }) {
                   </td>
                   <td className="small">{v.metrics.filter((m) => m.segment === null).map((m) => `${m.key} = ${fmtNum(m.value)}`).join(' · ')}</td>
                   <td className="small">
-                    {v.tags.map((t) => (
-                      <span key={t.key} className="tag">
-                        {t.key}={t.value}
-                      </span>
-                    ))}
+                    <TagList tags={v.tags} />
                   </td>
                 </tr>
               ))}

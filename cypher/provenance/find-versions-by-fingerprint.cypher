@@ -1,4 +1,11 @@
-// Model versions sharing a fingerprint: reproductions of one another.
-MATCH (v:ModelVersion {fingerprint: $fingerprint})
-RETURN v {.*, aliases: [(a:Alias)-[:POINTS_TO]->(v) | a.name]} AS modelVersion
-ORDER BY v.modelName, v.version
+// A page of the model versions sharing a fingerprint (reproductions of one
+// another), by model name and version: $limit after the version whose id is
+// $after (keyset). `known` is false when $after names no such version.
+OPTIONAL MATCH (c:ModelVersion {id: $after, fingerprint: $fingerprint})
+CALL (c) {
+  MATCH (v:ModelVersion {fingerprint: $fingerprint})
+  WHERE c IS NULL OR [v.modelName, v.version] > [c.modelName, c.version]
+  WITH v ORDER BY v.modelName, v.version LIMIT $limit
+  RETURN collect(v {.*, aliases: [(a:Alias)-[:POINTS_TO]->(v) | a.name]}) AS modelVersions
+}
+RETURN $after IS NULL OR c IS NOT NULL AS known, modelVersions

@@ -8,12 +8,13 @@ import { hasRole, Role } from './roles.js';
 
 /** Stages that are promotions: moving a version there needs an approved request. */
 export const PROTECTED_STAGES = ['CANARY', 'PRODUCTION'] as const;
-/** Aliases protected on every model unless the model's own list says otherwise. */
-export const DEFAULT_PROTECTED_ALIASES: readonly string[] = ['production', 'champion'];
-
-/** A model's protected aliases: its own list, or the defaults when it has none recorded. */
-export function protectedAliasesOf(model: { protectedAliases?: readonly string[] | null }): readonly string[] {
-  return model.protectedAliases ?? DEFAULT_PROTECTED_ALIASES;
+/**
+ * A model's protected aliases: its own list (every model gets one at
+ * creation, from PEDIGREE_PROTECTED_ALIASES), or `defaults` — that setting —
+ * for a model recorded before models carried one.
+ */
+export function protectedAliasesOf(model: { protectedAliases?: readonly string[] | null }, defaults: readonly string[]): readonly string[] {
+  return model.protectedAliases ?? defaults;
 }
 
 export type PromotionTarget = { stage: string; alias?: undefined } | { alias: string; stage?: undefined };
@@ -52,6 +53,13 @@ export interface ApprovalFacts {
 export type ApprovalCheck = { ok: true } | { ok: false; code: 'FORBIDDEN' | 'CONFLICT'; message: string };
 
 /**
+ * Approvals one request holds at most: once it holds one fewer without being
+ * satisfied (reviewers who are not owners piling up on a two-person request),
+ * only an approval that satisfies it is accepted, and that one decides it.
+ */
+export const MAX_APPROVALS = 20;
+
+/**
  * May `approver` (with `role`, owner or not) add an approval to a request
  * made by `requestedBy` that already holds `approvals`?
  */
@@ -76,6 +84,13 @@ export function checkApprover(
       ok: false,
       code: 'FORBIDDEN',
       message: `approving this promotion needs an owner of the model or role REVIEWER or ADMIN; "${approver.name}" is neither`,
+    };
+  }
+  if (approvals.length >= MAX_APPROVALS - 1 && !isSatisfied(rule, requestedBy, [...approvals, { approver: approver.name, role: approver.role, asOwner: approver.isOwner }])) {
+    return {
+      ok: false,
+      code: 'CONFLICT',
+      message: `this request already holds ${approvals.length} approvals without satisfying its rule (at most ${MAX_APPROVALS}); only an approval that completes it is accepted now`,
     };
   }
   return { ok: true };

@@ -2,6 +2,9 @@ import { parseArgs } from 'node:util';
 import { isRole } from './roles.js';
 import type { TokenService } from './token.service.js';
 
+/** Tokens read per page by `list`. */
+const CLI_PAGE = 500;
+
 export const TOKEN_CLI_USAGE = `usage:
   npm run token -- create --name <principal> --role VIEWER|CONTRIBUTOR|REVIEWER|ADMIN
   npm run token -- list
@@ -28,7 +31,13 @@ export async function runTokenCommand(argv: string[], tokens: TokenService): Pro
       ].join('\n');
     }
     case 'list': {
-      const rows = await tokens.listTokens();
+      const rows = [];
+      for (let after: string | null = null; ; ) {
+        const page = await tokens.listTokens({ first: CLI_PAGE, after });
+        rows.push(...page);
+        if (page.length < CLI_PAGE) break;
+        after = page.at(-1)!.id;
+      }
       if (rows.length === 0) return 'no tokens';
       return rows
         .map((r) => [r.id, r.name, r.role, r.createdAt, r.revokedAt ? `revoked ${r.revokedAt} by ${r.revokedBy}` : 'live'].join('\t'))

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
+import { unknownAfter, type ListPage } from '../paging.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
@@ -22,6 +23,13 @@ export const ADMIN_PRINCIPAL = 'admin';
 const RESERVED_NAMES = new Set(['anonymous', 'system']);
 /** Principal names appear in events and owner lists: short, printable, no spaces. */
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+
+/** The principal-name rule (tokens, owners, approvers): 1–100 characters of letters, digits, ".", "_", "@", "-", starting with a letter or digit. */
+export function isPrincipalName(name: string): boolean {
+  return NAME_RE.test(name);
+}
+/** Live (unrevoked) tokens of one principal: what revoking by principal name returns at most. */
+export const MAX_LIVE_TOKENS = 100;
 /** Longest time a revoked token keeps working in another process (the lookup cache). */
 export const MAX_TOKEN_CACHE_MS = 5_000;
 
@@ -106,18 +114,21 @@ export class TokenService {
     const id = randomUUID();
     const hash = hashToken(token);
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ id: string; name: string; role: Role; createdAt: string }>(Q.create, { name, role, id, hash, actor });
+      const [row] = await tx.run<{ id: string; name: string; role: Role; createdAt: string; full: boolean }>(Q.create, { name, role, id, hash, actor, maxLive: MAX_LIVE_TOKENS });
       if (!row) {
         throw conflict(`principal "${name}" already exists with another role; a principal has one role (revoke its tokens and use a new name to change it)`, { field: 'name' });
       }
+      if (row.full) throw badInput(`a principal has at most ${MAX_LIVE_TOKENS} live tokens; revoke one first`, { field: 'name', limit: MAX_LIVE_TOKENS });
       await appendEvent(tx, { type: EventType.TOKEN_CREATED, actor, subjectId: id, after: { tokenId: id, name, role } });
       return { token, id, principal: { name: row.name, role: row.role }, createdAt: row.createdAt };
     }, 'governance.createToken');
   }
 
-  /** Token metadata, newest first (never the secret or its hash). */
-  async listTokens(limit = 1000): Promise<TokenInfo[]> {
-    return this.executor.read<TokenInfo>(Q.list, { limit });
+  /** A page of token metadata (never the secret or its hash), newest first: `first` after the token whose id is `after`. */
+  async listTokens(page: ListPage): Promise<TokenInfo[]> {
+    const [row] = await this.executor.read<{ known: boolean; tokens: TokenInfo[] }>(Q.list, { after: page.after, limit: page.first });
+    if (!row!.known) throw unknownAfter('token');
+    return row!.tokens;
   }
 
   /**
@@ -177,7 +188,7 @@ export class TokenService {
 }
 
 function assertName(name: string): void {
-  if (!NAME_RE.test(name)) {
+  if (!isPrincipalName(name)) {
     throw badInput('name must be 1-100 characters: letters, digits, ".", "_", "@", "-", starting with a letter or digit', { field: 'name' });
   }
   if (RESERVED_NAMES.has(name.toLowerCase())) throw badInput(`name "${name}" is reserved`, { field: 'name' });

@@ -1,4 +1,5 @@
 import { badInput } from '../errors.js';
+import { compileLike, type LikePattern } from './like-pattern.js';
 
 /**
  * MLflow's search syntax: a filter of clauses joined by AND
@@ -7,7 +8,7 @@ import { badInput } from '../errors.js';
  * Parsing is pure; each endpoint says which identifiers it knows and how to
  * read them from a record.
  */
-export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
+export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN' | 'IS NULL' | 'IS NOT NULL';
 export type Value = string | number | (string | number)[];
 
 export interface Clause {
@@ -20,6 +21,16 @@ export interface Clause {
 }
 
 type Token = { t: 'ident' | 'str' | 'num' | 'op' | 'lp' | 'rp' | 'comma'; v: string };
+
+// Sticky (`y`): matched at a position without copying the rest of the filter for every token.
+const OPERATOR = /(!=|<=|>=|=|<|>)/y;
+const NUMBER = /-?\d+(\.\d+)?([eE][-+]?\d+)?/y;
+const IDENTIFIER = /([A-Za-z_][A-Za-z0-9_]*)(\.(`[^`]*`|"[^"]*"|[A-Za-z0-9_.\-]+))?/y;
+
+function at(re: RegExp, s: string, i: number): RegExpExecArray | null {
+  re.lastIndex = i;
+  return re.exec(s);
+}
 
 function tokenize(s: string): Token[] {
   const out: Token[] = [];
@@ -58,20 +69,20 @@ function tokenize(s: string): Token[] {
       i++;
       continue;
     }
-    const op = /^(!=|<=|>=|=|<|>)/.exec(s.slice(i));
+    const op = at(OPERATOR, s, i);
     if (op) {
       out.push({ t: 'op', v: op[1]! });
       i += op[1]!.length;
       continue;
     }
-    const num = /^-?\d+(\.\d+)?([eE][-+]?\d+)?/.exec(s.slice(i));
+    const num = at(NUMBER, s, i);
     if (num && !/[A-Za-z_]/.test(s[i + num[0].length] ?? '')) {
       out.push({ t: 'num', v: num[0] });
       i += num[0].length;
       continue;
     }
     // Identifiers: name, tags.key, tags.`key with spaces`, attributes.status
-    const id = /^([A-Za-z_][A-Za-z0-9_]*)(\.(`[^`]*`|"[^"]*"|[A-Za-z0-9_.\-]+))?/.exec(s.slice(i));
+    const id = at(IDENTIFIER, s, i);
     if (id) {
       out.push({ t: 'ident', v: id[0] });
       i += id[0].length;
@@ -99,9 +110,16 @@ export function parseFilter(filter: string | null | undefined): Clause[] {
     else if (opTok?.t === 'ident' && /^not$/i.test(opTok.v) && /^in$/i.test(toks[i]?.v ?? '')) {
       i++;
       op = 'NOT IN';
+    } else if (opTok?.t === 'ident' && /^is$/i.test(opTok.v)) {
+      // `tags.x IS NULL` / `IS NOT NULL` (the MLflow UI's experiment list sends one) take no value.
+      const not = /^not$/i.test(toks[i]?.v ?? '');
+      if (not) i++;
+      if (!/^null$/i.test(next()?.v ?? '')) throw badInput(`filter: ${ident.v} IS takes NULL or NOT NULL`, { field: 'filter' });
+      op = not ? 'IS NOT NULL' : 'IS NULL';
     } else throw badInput(`filter: expected a comparison after ${ident.v}`, { field: 'filter' });
     let value: Value;
-    if (op === 'IN' || op === 'NOT IN') {
+    if (op === 'IS NULL' || op === 'IS NOT NULL') value = '';
+    else if (op === 'IN' || op === 'NOT IN') {
       if (next()?.t !== 'lp') throw badInput('filter: IN takes a parenthesised list', { field: 'filter' });
       const list: (string | number)[] = [];
       for (;;) {
@@ -139,19 +157,27 @@ function splitIdent(ident: string, op: Op, value: Value): Clause {
   return { kind, key, op, value };
 }
 
-function likeToRegex(pattern: string, ci: boolean): RegExp {
-  const re = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
-  return new RegExp(`^${re}$`, ci ? 'is' : 's');
+/** Compiled LIKE / ILIKE patterns, once per clause rather than once per record. */
+const likePatterns = new WeakMap<Clause, LikePattern>();
+
+function likePattern(c: Clause): LikePattern {
+  let compiled = likePatterns.get(c);
+  if (!compiled) {
+    compiled = compileLike(String(c.value), c.op === 'ILIKE');
+    likePatterns.set(c, compiled);
+  }
+  return compiled;
 }
 
 /** Evaluates one clause against a value read from a record (undefined/null = absent: no match). */
 export function matches(actual: string | number | null | undefined, c: Clause): boolean {
-  if (actual === null || actual === undefined) return c.op === '!=' || c.op === 'NOT IN' ? false : false;
+  if (actual === null || actual === undefined) return c.op === 'IS NULL';
+  if (c.op === 'IS NULL' || c.op === 'IS NOT NULL') return c.op === 'IS NOT NULL';
   const v = c.value;
   switch (c.op) {
     case 'LIKE':
     case 'ILIKE':
-      return likeToRegex(String(v), c.op === 'ILIKE').test(String(actual));
+      return likePattern(c).test(String(actual));
     case 'IN':
       return (v as (string | number)[]).some((x) => String(x) === String(actual));
     case 'NOT IN':
@@ -196,7 +222,8 @@ export interface OrderKey {
 export function parseOrderBy(orderBy: string[] | string | null | undefined): OrderKey[] {
   const list = orderBy == null ? [] : Array.isArray(orderBy) ? orderBy : [orderBy];
   return list.map((o) => {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.(?:`[^`]*`|"[^"]*"|[A-Za-z0-9_.\-]+))?)\s*(ASC|DESC)?\s*$/i.exec(o);
+    // Trimmed first: `\s*(ASC|DESC)?\s*$` backtracks quadratically over a long run of blanks.
+    const m = typeof o === 'string' ? /^([A-Za-z_][A-Za-z0-9_]*(?:\.(?:`[^`]*`|"[^"]*"|[A-Za-z0-9_.\-]+))?)(?:\s+(ASC|DESC))?$/i.exec(o.trim()) : null;
     if (!m) throw badInput(`order_by entries are "<field> [ASC|DESC]"; got ${JSON.stringify(o)}`, { field: 'order_by' });
     const c = splitIdent(m[1]!, '=', '');
     return { kind: c.kind, key: c.key, desc: (m[2] ?? 'ASC').toUpperCase() === 'DESC' };

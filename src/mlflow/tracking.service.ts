@@ -3,6 +3,7 @@ import { badInput, conflict, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
+import { MAX_RUN_INPUTS, MAX_RUN_METRICS, MAX_RUN_PARAMS } from '../provenance/lineage.js';
 import type { ProvenanceService } from '../provenance/provenance.service.js';
 import type { VersionRecord } from '../registry/types.js';
 
@@ -298,6 +299,9 @@ export class MlflowTrackingService {
           changed.set(x.key, x);
         }
       }
+      // The run's lists are capped (GraphQL serves them whole): refuse what would pass a cap.
+      if (Object.keys(params).length > MAX_RUN_PARAMS) throw badInput(`a run holds at most ${MAX_RUN_PARAMS} params`, { field: 'params', limit: MAX_RUN_PARAMS });
+      if (latest.size > MAX_RUN_METRICS) throw badInput(`a run holds at most ${MAX_RUN_METRICS} metric keys`, { field: 'metrics', limit: MAX_RUN_METRICS });
       await tx.run(Q.logRunData, {
         runId,
         params: JSON.stringify(sortObject(params)),
@@ -348,11 +352,14 @@ export class MlflowTrackingService {
     await this.executor.writeTx(async (tx) => {
       const [exists] = await tx.run(Q.readRunForUpdate, { runId });
       if (!exists) throw notFound(`no run with id "${runId}"`);
-      const rows = await tx.run<{ id: string; dataset: string; version: string; created: boolean }>(Q.logRunInputs, {
+      const logged = await tx.run<{ id: string | null; dataset: string; version: string; created: boolean; full: boolean }>(Q.logRunInputs, {
         runId,
         actor,
+        maxInputs: MAX_RUN_INPUTS,
         datasets: datasets.map((d) => ({ name: d.name, digest: d.digest, uri: uriOfSource(d.source), sourceType: d.sourceType, source: d.source, schema: d.schema, profile: d.profile, role: d.role, tags: kvJson(d.tags) })),
       });
+      if (logged[0]?.full) throw badInput(`a run uses at most ${MAX_RUN_INPUTS} dataset versions`, { field: 'datasets', limit: MAX_RUN_INPUTS });
+      const rows = logged.filter((r) => r.id !== null);
       for (const r of rows.filter((x) => x.created)) {
         await appendEvent(tx, { type: EventType.DATASET_VERSION_REGISTERED, actor, subjectId: r.id, after: { dataset: r.dataset, version: r.version, hash: r.version, via: 'mlflow' } });
       }

@@ -1,9 +1,11 @@
 import { badInput, DomainError, ErrorCode, gateFailed, notFound } from '../errors.js';
 import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.js';
+import { parseSequence } from '../events/event-record.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryService } from '../registry/registry.service.js';
 import type { Stage, VersionRecord, VersionRef } from '../registry/types.js';
+import type { ListPage } from '../paging.js';
 
 const Q = {
   lockDeployment: statement('operations/lock-deployment'),
@@ -370,15 +372,29 @@ export class DeploymentService {
    * Every change of what `name` served: each record, and each move of an alias
    * it followed while that record was in force. Oldest first.
    */
-  async deploymentHistory(name: string): Promise<DeploymentChange[]> {
+  /**
+   * A page of a deployment's history, oldest first: `first` changes (records
+   * and moves of the aliases they follow) after the change with sequence
+   * `after`. Reads at most `first` records and `first` moves per followed
+   * alias, and resolves what was served for the page only.
+   */
+  async deploymentHistory(name: string, page: ListPage): Promise<DeploymentChange[]> {
     if (typeof name !== 'string' || !NAME.test(name)) throw badInput('name must be a deployment name', { field: 'name' });
+    const after = page.after === null ? null : parseSequence(page.after);
+    if (page.first === 0) return [];
     return this.executor.readTx(async (tx) => {
-      const [row] = await tx.run<{ deployment: DeploymentRecord; records: { after: string; at: string; actor: string; sequence: string }[] }>(Q.history, {
+      type Row = { after: string; at: string; actor: string; sequence: string };
+      const [row] = await tx.run<{ deployment: DeploymentRecord; inForce: Row[]; records: Row[] }>(Q.history, {
         name,
         type: EventType.DEPLOYMENT_RECORDED,
+        after,
+        limit: page.first,
       });
       if (!row) return [];
-      const records = row.records.map((r) => ({ ...r, payload: JSON.parse(r.after) as RecordedPayload }));
+      // Records after the cursor are changes; so are the moves in each record's
+      // interval. With a full page of records, nothing past the last can be on it.
+      const more = row.records.length === page.first;
+      const records = [...row.inForce, ...row.records].map((r) => ({ ...r, payload: JSON.parse(r.after) as RecordedPayload }));
       const follows = records.flatMap((r, i) =>
         [...new Map(r.payload.serving.filter((s) => s.alias).map((s) => [`${s.modelId ?? s.modelName}\u0000${s.alias}`, s])).values()].map((s) => ({
           record: i,
@@ -386,30 +402,26 @@ export class DeploymentService {
           modelName: s.modelName,
           alias: s.alias!,
           from: r.at,
-          to: records[i + 1]?.at ?? null,
+          to: records[i + 1]?.at ?? (more ? r.at : null),
         })),
       );
       const moves = follows.length
-        ? await tx.run<{ moves: { at: string; actor: string; type: string; sequence: string }[] }>(Q.aliasMoves, { keys: follows, types: ALIAS_EVENT_TYPES })
+        ? await tx.run<{ moves: { at: string; actor: string; type: string; sequence: string }[] }>(Q.aliasMoves, { keys: follows, types: ALIAS_EVENT_TYPES, after, limit: page.first })
         : [];
-      const changes: { sequence: string; at: string; actor: string; type: string; modelName: string | null; alias: string | null; record: number }[] = records.map((r, i) => ({
-        sequence: r.sequence,
-        at: r.at,
-        actor: r.actor,
-        type: EventType.DEPLOYMENT_RECORDED,
-        modelName: null,
-        alias: null,
-        record: i,
-      }));
+      const changes: { sequence: string; at: string; actor: string; type: string; modelName: string | null; alias: string | null; record: number }[] = [];
+      records.forEach((r, i) => {
+        if (i >= row.inForce.length) changes.push({ sequence: r.sequence, at: r.at, actor: r.actor, type: EventType.DEPLOYMENT_RECORDED, modelName: null, alias: null, record: i });
+      });
       follows.forEach((f, i) => {
         for (const m of moves[i]?.moves ?? []) changes.push({ ...m, modelName: f.modelName, alias: f.alias, record: f.record });
       });
       changes.sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : BigInt(a.sequence) > BigInt(b.sequence) ? 1 : 0));
+      const onPage = changes.slice(0, page.first);
       const states = await this.resolveStates(
         tx,
-        changes.map((c) => ({ deployment: row.deployment, record: records[c.record]!, payload: records[c.record]!.payload, at: c.at })),
+        onPage.map((c) => ({ deployment: row.deployment, record: records[c.record]!, payload: records[c.record]!.payload, at: c.at })),
       );
-      return changes.map((c, i) => ({ sequence: c.sequence, at: c.at, actor: c.actor, type: c.type, modelName: c.modelName, alias: c.alias, state: states[i]! }));
+      return onPage.map((c, i) => ({ sequence: c.sequence, at: c.at, actor: c.actor, type: c.type, modelName: c.modelName, alias: c.alias, state: states[i]! }));
     }, 'deploymentHistory');
   }
 

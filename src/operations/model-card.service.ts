@@ -4,7 +4,8 @@ import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryService } from '../registry/registry.service.js';
 import type { VersionRef } from '../registry/types.js';
-import { renderModelCard, sectionKey, titleFor, type CardData, type CardSectionRecord, type ModelCard } from './model-card.js';
+import { GENERATED_SECTION_COUNT, renderModelCard, sectionKey, titleFor, type CardData, type CardSectionRecord, type ModelCard } from './model-card.js';
+import { unknownAfter, type ListPage } from '../paging.js';
 
 const Q = {
   data: statement('operations/model-card-data'),
@@ -13,8 +14,14 @@ const Q = {
 };
 
 export const MAX_SECTION_BODY = 20_000;
+/** Current human-written sections of one model, or of one version (a section with a new title past it is refused). */
+export const MAX_HUMAN_SECTIONS = 40;
+/** Sections of a rendered card: the generated ones, and the human ones of the model and of the version. */
+export const MAX_CARD_SECTIONS = GENERATED_SECTION_COUNT + 2 * MAX_HUMAN_SECTIONS;
 
 export interface CardSectionRevision extends CardSectionRecord {
+  /** Names the revision (the `after` of a history page). */
+  id: string;
   version: number | null;
 }
 
@@ -64,15 +71,19 @@ export class ModelCardService {
       } else {
         modelName = target.modelName!;
       }
-      const [row] = await tx.run<{ section: CardSectionRecord; previousRevision: number | null; subjectId: string }>(Q.setSection, {
+      const [row] = await tx.run<{ section: CardSectionRecord & { id: string }; previousRevision: number | null; subjectId: string; full: boolean }>(Q.setSection, {
         modelName,
         versionId,
         key,
         title: titleFor(key, title),
         body,
         actor,
+        maxSections: MAX_HUMAN_SECTIONS,
       });
       if (!row) throw notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
+      if (row.full) {
+        throw badInput(`a model, or a version, has at most ${MAX_HUMAN_SECTIONS} human-written card sections; write to an existing title instead`, { field: 'title', limit: MAX_HUMAN_SECTIONS });
+      }
       await appendEvent(tx, {
         type: EventType.MODEL_CARD_SECTION_SET,
         actor,
@@ -86,10 +97,11 @@ export class ModelCardService {
     }, 'setModelCardSection');
   }
 
-  /** Every revision of a section of a model (model-wide and per version), newest first. */
-  async sectionHistory(modelName: string, title: string): Promise<CardSectionRevision[]> {
+  /** A page of the revisions of a section of a model (model-wide and per version), newest first, after the revision with id `after`. */
+  async sectionHistory(modelName: string, title: string, page: ListPage): Promise<CardSectionRevision[]> {
     const key = sectionKey(title);
-    const rows = await this.executor.read<{ section: CardSectionRevision }>(Q.history, { modelName, key });
-    return rows.map((r) => ({ ...r.section, version: r.section.version ?? null }));
+    const [row] = await this.executor.read<{ known: boolean; sections: CardSectionRevision[] }>(Q.history, { modelName, key, after: page.after, limit: page.first });
+    if (!row!.known) throw unknownAfter('revision of this section');
+    return row!.sections.map((s) => ({ ...s, version: s.version ?? null }));
   }
 }

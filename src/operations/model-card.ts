@@ -22,6 +22,7 @@ const GENERATED = {
   lineage: 'Lineage',
   contact: 'Responsible team and contact',
 } as const;
+export const GENERATED_SECTION_COUNT = Object.keys(GENERATED).length;
 
 export interface CardTag {
   key: string;

@@ -1,4 +1,5 @@
 import { badInput, notFound } from '../errors.js';
+import { unknownAfter, type ListPage } from '../paging.js';
 import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
@@ -21,6 +22,11 @@ export type RuleOp = (typeof RULE_OPS)[number];
 export const RULE_ACTIONS = ['ALERT', 'PROPOSE_ROLLBACK', 'ROLLBACK'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
 export const MAX_SIGNALS_PER_CALL = 5000;
+/**
+ * Rules per model (a new one past it is refused): bounds `monitoringRules`,
+ * the alerts one ingest raises or resolves, and the work of evaluating them.
+ */
+export const MAX_RULES_PER_MODEL = 100;
 
 export interface MonitoringRule {
   id: string;
@@ -112,8 +118,15 @@ export class MonitoringService {
     if (!Number.isInteger(input.forMinutes) || input.forMinutes < 0 || input.forMinutes > 10_080) throw badInput('forMinutes must be a whole number of minutes, 0–10080', { field: 'forMinutes' });
     if (input.action !== 'ALERT' && !input.alias) throw badInput(`a ${input.action} rule needs the alias to roll back (e.g. "production")`, { field: 'alias' });
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ rule: MonitoringRule; modelId: string }>(Q.setRule, { ...input, threshold: input.threshold * 1.0, alias: input.alias ?? null, actor });
+      const [row] = await tx.run<{ rule: MonitoringRule; modelId: string; full: boolean }>(Q.setRule, {
+        ...input,
+        threshold: input.threshold * 1.0,
+        alias: input.alias ?? null,
+        actor,
+        maxRules: MAX_RULES_PER_MODEL,
+      });
       if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
+      if (row.full) throw badInput(`a model has at most ${MAX_RULES_PER_MODEL} monitoring rules; replace one by its name instead`, { field: 'name', limit: MAX_RULES_PER_MODEL });
       await appendEvent(tx, { type: EventType.MONITORING_RULE_SET, actor, modelName: input.modelName, subjectId: row.rule.id, after: { ...input } });
       return row.rule;
     }, 'setMonitoringRule');
@@ -123,8 +136,16 @@ export class MonitoringService {
     return (await this.executor.read<{ rules: MonitoringRule[] }>(Q.rules, { keys: modelNames })).map((r) => r.rules);
   }
 
-  async alerts(filter: { deployment?: string | null; state?: string | null }): Promise<AlertRecord[]> {
-    return (await this.executor.read<{ alert: AlertRecord }>(Q.alerts, { deployment: filter.deployment ?? null, state: filter.state ?? null })).map((r) => r.alert);
+  /** A page of alerts, newest first: `first` after the alert whose id is `after`. */
+  async alerts(filter: { deployment?: string | null; state?: string | null }, page: ListPage): Promise<AlertRecord[]> {
+    const [row] = await this.executor.read<{ known: boolean; alerts: AlertRecord[] }>(Q.alerts, {
+      deployment: filter.deployment ?? null,
+      state: filter.state ?? null,
+      after: page.after,
+      limit: page.first,
+    });
+    if (!row!.known) throw unknownAfter('alert');
+    return row!.alerts;
   }
 
   /** Stores samples, evaluates the model's rules on the ingested series, raises or resolves alerts, rolls back when a rule says so. */

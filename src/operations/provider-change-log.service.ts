@@ -1,4 +1,5 @@
 import { badInput, notFound } from '../errors.js';
+import { unknownAfter, type ListPage } from '../paging.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
@@ -105,13 +106,40 @@ export class ProviderChangeLogService {
     }, 'deprecateProviderVersion');
   }
 
-  async changeLog(provider: string, name: string): Promise<ProviderVersionRecord[]> {
+  /** A page of a provider model's change log, newest change first: `first` after the version whose id is `after`. */
+  async changeLog(provider: string, name: string, page: ListPage): Promise<ProviderVersionRecord[]> {
     text(provider, 'provider', 200, true);
     text(name, 'name', 300, true);
-    return (await this.executor.read<{ providerModel: ProviderVersionRecord }>(Q.log, { provider, name })).map((r) => r.providerModel);
+    const [row] = await this.executor.read<{ known: boolean; versions: ProviderVersionRecord[] }>(Q.log, { provider, name, after: page.after, limit: page.first });
+    if (!row!.known) throw unknownAfter('version of this provider model');
+    return row!.versions;
   }
 
-  async deploymentsOnDeprecatedVersions(): Promise<{ deployment: { id: string; name: string; environment: string | null; endpoint: string | null }; providerModel: ProviderVersionRecord; weight: number }[]> {
-    return this.executor.read(Q.deprecatedPins);
+  /**
+   * A page of the pins on deprecated provider versions, by deprecation date,
+   * deployment and provider model: `first` after the pin whose `cursor` is `after`.
+   */
+  async deploymentsOnDeprecatedVersions(page: ListPage): Promise<DeprecatedPin[]> {
+    const rows = await this.executor.read<Omit<DeprecatedPin, 'cursor'>>(Q.deprecatedPins, { after: page.after === null ? null : pinKey(page.after), limit: page.first });
+    return rows.map((r) => ({ ...r, cursor: Buffer.from(JSON.stringify([r.providerModel.deprecatedAt, r.deployment.name, r.providerModel.id])).toString('base64url') }));
   }
+}
+
+export interface DeprecatedPin {
+  deployment: { id: string; name: string; environment: string | null; endpoint: string | null };
+  providerModel: ProviderVersionRecord;
+  weight: number;
+  /** Names the pin: the `after` of the next page. */
+  cursor: string;
+}
+
+/** The sort key a pin's cursor carries: [deprecatedAt, deploymentName, providerModelId]. */
+function pinKey(cursor: string): [string, string, string] {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(key) && key.length === 3 && key.every((k) => typeof k === 'string') && !Number.isNaN(Date.parse(key[0] as string))) return key as [string, string, string];
+  } catch {
+    // fall through
+  }
+  throw badInput('after must be the cursor of the last pin of the previous page', { field: 'after' });
 }

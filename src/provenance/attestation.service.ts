@@ -1,5 +1,6 @@
 import type { VersionApproval } from '../governance/approvals.js';
 import { gateFailed } from '../errors.js';
+import { unknownAfter, type ListPage } from '../paging.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
@@ -30,6 +31,7 @@ import { openPrivateKey, readKeyFile, sealPrivateKey, signingKeyDir, writeKeyFil
 
 const Q = {
   keys: statement('operations/signing-keys'),
+  keysPage: statement('operations/signing-keys-page'),
   ringKeys: statement('operations/ring-keys'),
   createKey: statement('operations/create-signing-key'),
 };
@@ -147,9 +149,11 @@ export class AttestationService {
     private readonly approvals: (tx: Tx, versionId: string) => Promise<Approval[]>,
   ) {}
 
-  async signingKeys(): Promise<SigningKeyRecord[]> {
-    const rows = await this.executor.read<{ key: StoredKey }>(Q.keys);
-    return rows.map((r) => publicView(r.key));
+  /** A page of the signing keys (public halves): `first` after the key whose keyid is `after`. */
+  async signingKeys(page: ListPage): Promise<SigningKeyRecord[]> {
+    const [row] = await this.executor.read<{ known: boolean; keys: StoredKey[] }>(Q.keysPage, { after: page.after, limit: page.first });
+    if (!row!.known) throw unknownAfter('signing key', 'keyid');
+    return row!.keys.map(publicView);
   }
 
   /**

@@ -22,10 +22,17 @@ export type LineageDirection = 'UPSTREAM' | 'DOWNSTREAM' | 'BOTH';
 
 export const DEFAULT_LINEAGE_DEPTH = 5;
 export const MAX_LINEAGE_DEPTH = 20;
-/** Nodes returned at most by one lineage query; beyond it the answer says `truncated`. */
+/**
+ * Nodes returned at most by one lineage query (the root aside): the walk
+ * stops there, and the answer says `truncated`.
+ */
 export const LINEAGE_NODE_BUDGET = 5000;
 /** Nodes the grouped explorer's walk reads at most before it stops (it groups what it read and says `truncated`). */
 export const LINEAGE_WALK_BUDGET = 100_000;
+/** Groups one grouped lineage answer holds at most (nearest first); beyond it the answer says `truncated`. */
+export const LINEAGE_GROUP_BUDGET = 1000;
+/** Edges returned at most by one lineage query; beyond it the answer says `truncated` too. */
+export const LINEAGE_EDGE_BUDGET = 5000;
 
 export const NODE_KINDS = ['ModelVersion', 'Run', 'DatasetVersion', 'DataSource', 'ProviderModel', 'Prediction', 'Deployment'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -34,6 +41,15 @@ export const RUN_ROLES = ['train', 'validation', 'test'] as const;
 export type RunRole = (typeof RUN_ROLES)[number];
 
 export const RUN_STATUSES = ['RUNNING', 'FINISHED', 'FAILED', 'KILLED'] as const;
+
+/** Params of one run (MLflow logs add to them; past it a log is refused). */
+export const MAX_RUN_PARAMS = 2000;
+/** Metrics of one run (latest value per key and segment; past it a new key is refused). */
+export const MAX_RUN_METRICS = 2000;
+/** Input dataset versions of one run. */
+export const MAX_RUN_INPUTS = 1000;
+/** Seeds of one run, all given when it is created. */
+export const MAX_RUN_SEEDS = 1000;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** A short human label for a node of the given kind, from its properties. */

@@ -1,11 +1,17 @@
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
+import { unknownAfter, type ListPage } from '../paging.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
-import type { Executor } from '../graph/executor.js';
+import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryService } from '../registry/registry.service.js';
 import type { VersionRecord, VersionRef } from '../registry/types.js';
+import { MAX_TEACHERS } from '../registry/validation.js';
 import {
   DEFAULT_LINEAGE_DEPTH,
+  LINEAGE_EDGE_BUDGET,
+  LINEAGE_GROUP_BUDGET,
+  MAX_RUN_INPUTS,
+  MAX_RUN_METRICS,
   LINEAGE_NODE_BUDGET,
   LINEAGE_RELATIONS,
   LINEAGE_WALK_BUDGET,
@@ -37,8 +43,10 @@ const Q = {
   mergeDeployment: statement('provenance/merge-deployment'),
   logPredictions: statement('provenance/log-predictions'),
   tracePrediction: statement('provenance/trace-prediction'),
-  lineage: statement('provenance/lineage'),
   lineageRoot: statement('provenance/lineage-root'),
+  lineageUpstream: statement('provenance/lineage-hop-upstream'),
+  lineageDownstream: statement('provenance/lineage-hop-downstream'),
+  lineageEdges: statement('provenance/lineage-edges'),
   lineageLevel: statement('provenance/lineage-level'),
   lineageMembers: statement('provenance/lineage-members'),
   datasetExists: statement('provenance/dataset-exists'),
@@ -209,7 +217,14 @@ export interface PredictionTrace {
   sources: ({ id: string; uri: string } & TraceAttribution)[];
   /** runId: the run that trained the ancestor (null for a provider model or a version registered without one). */
   ancestors: (AncestorRecord & { runId: string | null })[];
+  /** The prompt versions the model version uses (USES_PROMPT). */
+  promptVersions: ModelVersionRecord[];
+  /** True when a list had more than {@link MAX_TRACE_ITEMS} entries (each keeps its nearest). */
+  truncated: boolean;
 }
+
+/** Entries of each list of a prediction trace (datasets, sources, ancestors) at most. */
+export const MAX_TRACE_ITEMS = 1000;
 
 /**
  * Provenance: runs, dataset versions and raw sources, provider models,
@@ -342,11 +357,12 @@ export class ProvenanceService {
     }
     const ms = metrics.map((m) => ({ key: requireText(m.key, 'metrics.key'), value: m.value, segment: m.segment ?? null }));
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ run: StoredRun; previous: string }>(Q.finishRun, { id, status, metrics: ms });
+      const [row] = await tx.run<{ run: StoredRun; previous: string; full: boolean }>(Q.finishRun, { id, status, metrics: ms, maxMetrics: MAX_RUN_METRICS });
       if (!row) throw notFound(`no run with id ${id}`, { field: 'id' });
       if (row.previous !== 'RUNNING') {
         throw conflict(`only a RUNNING run can be finished; run ${id} is ${row.previous}`, { field: 'id' });
       }
+      if (row.full) throw badInput(`a run holds at most ${MAX_RUN_METRICS} metrics`, { field: 'metrics', limit: MAX_RUN_METRICS });
       const run = toRun(row.run);
       await appendEvent(tx, {
         type: EventType.RUN_FINISHED,
@@ -371,12 +387,12 @@ export class ProvenanceService {
   }
 
   async runMetrics(ids: readonly string[]): Promise<MetricRecord[][]> {
-    const rows = await this.executor.read<{ key: string; metrics: MetricRecord[] }>(Q.getRunMetrics, { keys: [...ids] });
+    const rows = await this.executor.read<{ key: string; metrics: MetricRecord[] }>(Q.getRunMetrics, { keys: [...ids], maxMetrics: MAX_RUN_METRICS });
     return rows.map((r) => r.metrics);
   }
 
   async runInputs(ids: readonly string[]): Promise<RunInputRecord[][]> {
-    const rows = await this.executor.read<{ key: string; inputs: (RunInputRecord | null)[] }>(Q.getRunInputs, { keys: [...ids] });
+    const rows = await this.executor.read<{ key: string; inputs: (RunInputRecord | null)[] }>(Q.getRunInputs, { keys: [...ids], maxInputs: MAX_RUN_INPUTS });
     return rows.map((r) => r.inputs.filter((i): i is RunInputRecord => i !== null));
   }
 
@@ -412,19 +428,26 @@ export class ProvenanceService {
     }, 'registerProviderModel');
   }
 
-  async findProviderModels(filter: {
-    id?: string | null;
-    provider?: string | null;
-    name?: string | null;
-    providerVersion?: string | null;
-  }): Promise<ProviderModelRecord[]> {
-    const rows = await this.executor.read<{ providerModel: ProviderModelRecord }>(Q.findProviderModels, {
+  /** A page of provider models matching every given field, by pin: `first` after the one whose id is `after`. */
+  async findProviderModels(
+    filter: {
+      id?: string | null;
+      provider?: string | null;
+      name?: string | null;
+      providerVersion?: string | null;
+    },
+    page: ListPage,
+  ): Promise<ProviderModelRecord[]> {
+    const [row] = await this.executor.read<{ known: boolean; providerModels: ProviderModelRecord[] }>(Q.findProviderModels, {
       id: filter.id ?? null,
       provider: filter.provider ?? null,
       name: filter.name ?? null,
       providerVersion: filter.providerVersion ?? null,
+      after: page.after,
+      limit: page.first,
     });
-    return rows.map((r) => r.providerModel);
+    if (!row!.known) throw unknownAfter('provider model');
+    return row!.providerModels;
   }
 
   /**
@@ -488,9 +511,9 @@ export class ProvenanceService {
     return this.executor.writeTx(async (tx) => {
       const child: ModelVersionRecord = await this.registry.requireVersion(tx, input.child);
       const parentId = input.parent ? (await this.registry.requireVersion(tx, input.parent)).id : input.parentProviderModelId!;
-      const [row] = await tx.run<{ parent: Record<string, unknown>; parentKind: string; cycle: boolean; existing: boolean }>(
+      const [row] = await tx.run<{ parent: Record<string, unknown>; parentKind: string; cycle: boolean; existing: boolean; full: boolean }>(
         Q.addModelRelation,
-        { childId: child.id, parentId, relation: input.relation },
+        { childId: child.id, parentId, relation: input.relation, maxTeachers: MAX_TEACHERS },
       );
       if (!row) throw notFound(`no provider model with id ${parentId}`, { field: 'parentProviderModelId' });
       if (row.cycle) {
@@ -499,6 +522,7 @@ export class ProvenanceService {
           { field: 'parent' },
         );
       }
+      if (row.full) throw badInput(`a version has at most ${MAX_TEACHERS} teachers`, { field: 'parent', limit: MAX_TEACHERS });
       await appendEvent(tx, {
         type: EventType.MODEL_RELATION_ADDED,
         actor: actor.name,
@@ -524,6 +548,7 @@ export class ProvenanceService {
       run: StoredRun | null;
       datasets: PredictionTrace['datasets'];
       sources: PredictionTrace['sources'];
+      promptVersions: ModelVersionRecord[];
       ancestors: {
         ancestor: Record<string, unknown>;
         kind: 'ModelVersion' | 'ProviderModel';
@@ -532,14 +557,17 @@ export class ProvenanceService {
         childId: string;
         runId: string | null;
       }[];
-    }>(Q.tracePrediction, { id });
+      truncated: boolean;
+    }>(Q.tracePrediction, { id, maxItems: MAX_TRACE_ITEMS });
     if (!row) throw notFound(`no prediction with id ${id}`, { field: 'id' });
     return {
+      truncated: row.truncated,
       prediction: { id: row.prediction.id, at: row.prediction.at, inputRef: row.prediction.inputRef ?? null },
       deployment: row.deployment,
       modelVersion: row.modelVersion,
       run: row.run ? toRun(row.run) : null,
       datasets: row.datasets,
+      promptVersions: row.promptVersions,
       sources: row.sources.map((x) => ({ id: x.id, uri: x.uri, depth: x.depth, modelDepth: x.modelDepth, usedById: x.usedById })),
       ancestors: row.ancestors.map((a) => ({
         id: String(a.ancestor.id),
@@ -580,24 +608,7 @@ export class ProvenanceService {
       throw badInput(`relations must be among ${LINEAGE_RELATIONS.join(', ')}; unknown: ${unknown.join(', ')}`, { field: 'relations' });
     }
     if (grouping) return this.groupedLineage(id, direction, d, rels, grouping);
-    const [row] = await this.executor.read<{
-      root: Record<string, unknown>;
-      rootKind: string;
-      nodes: { props: Record<string, unknown>; kind: string; depth: number }[];
-      edges: LineageEdge[];
-      truncated: boolean;
-    }>(Q.lineage, {
-      id,
-      depth: d,
-      relations: rels,
-      upstream: direction !== 'DOWNSTREAM',
-      downstream: direction !== 'UPSTREAM',
-      budget: LINEAGE_NODE_BUDGET,
-    });
-    if (!row) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
-    const root = lineageNode(row.rootKind, row.root, 0);
-    const nodes = row.nodes.map((n) => lineageNode(n.kind, n.props, n.depth));
-    return { root, nodes, edges: orderEdges([root.id, ...nodes.map((n) => n.id)], row.edges), groups: [], truncated: row.truncated };
+    return this.executor.readTx((tx) => this.walkLineage(tx, id, d, rels, direction), 'lineage');
   }
 
   /**
@@ -611,8 +622,9 @@ export class ProvenanceService {
    */
   private async groupedLineage(id: string, direction: LineageDirection, depth: number, relations: string[], grouping: Grouping): Promise<LineageResult> {
     return this.executor.readTx(async (tx) => {
-      const [root] = await tx.run<{ eid: string; id: string; kind: string }>(Q.lineageRoot, { id });
-      if (!root) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
+      const [start] = await tx.run<{ eid: string; props: Record<string, unknown>; kind: string }>(Q.lineageRoot, { id });
+      if (!start) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
+      const root = { eid: start.eid, id: String(start.props.id), kind: start.kind };
       const seen = new Map<string, WalkNode & { eid: string }>([[root.eid, { eid: root.eid, id: root.id, kind: root.kind, depth: 0, parent: null, relation: null, up: true }]]);
       let frontier = [
         ...(direction !== 'DOWNSTREAM' ? [{ eid: root.eid, id: root.id, up: true }] : []),
@@ -654,27 +666,104 @@ export class ProvenanceService {
       const nodes = shown.map((n, i) => lineageNode(n.kind, memberRows[i]!.props, n.depth));
       // Groups come nearest first, so one hanging under a cut-off node or group is dropped with it.
       const known = new Set([root.id, ...nodes.map((n) => n.id)]);
-      const groups = tree.groups.filter((g) => known.has(g.attachedTo) && known.add(g.id));
+      const groups: typeof tree.groups = [];
+      for (const g of tree.groups) {
+        if (!known.has(g.attachedTo)) continue;
+        if (groups.length === LINEAGE_GROUP_BUDGET) {
+          truncated = true;
+          break;
+        }
+        known.add(g.id);
+        groups.push(g);
+      }
       const ids = [root.id, ...nodes.map((n) => n.id), ...groups.map((g) => g.id)];
       const edges = [...rows.flatMap((r) => r.edges), ...tree.edges].filter((e) => known.has(e.from) && known.has(e.to));
-      return { root: lineageNode(root.kind, rootRow!.props, 0), nodes, edges: orderEdges(ids, edges), groups, truncated };
+      if (edges.length > LINEAGE_EDGE_BUDGET) truncated = true;
+      return { root: lineageNode(root.kind, rootRow!.props, 0), nodes, edges: orderEdges(ids, edges).slice(0, LINEAGE_EDGE_BUDGET), groups, truncated };
     }, 'groupedLineage');
   }
 
-  /** Model versions trained on a dataset version (or raw source) or anything derived from it, and their model descendants. */
-  async datasetImpact(datasetVersionId: string): Promise<ModelVersionRecord[]> {
+  /**
+   * Breadth-first, one statement per hop and direction, each asking for at
+   * most one node more than the budget has room for: the walk stops when the
+   * budget is full, reading no more of a wide hop (a version's 20,000
+   * predictions) than fits. UPSTREAM and DOWNSTREAM walk separately (BOTH is
+   * their union, as before: no path turns around), each node at its nearest
+   * hop. When the budget cuts a hop, which of that hop's nodes are kept is the
+   * walk's order, not the id order of the rest of the answer.
+   */
+  private async walkLineage(tx: Tx, id: string, depth: number, relations: string[], direction: LineageDirection): Promise<LineageResult> {
+    type Found = { eid: string; props: Record<string, unknown>; kind: string };
+    const [start] = await tx.run<Found>(Q.lineageRoot, { id });
+    if (!start) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
+    const walks = [
+      ...(direction !== 'DOWNSTREAM' ? [{ hop: Q.lineageUpstream, frontier: [start.eid], seen: new Set([start.eid]) }] : []),
+      ...(direction !== 'UPSTREAM' ? [{ hop: Q.lineageDownstream, frontier: [start.eid], seen: new Set([start.eid]) }] : []),
+    ];
+    const found = new Map<string, Found & { depth: number }>();
+    const full = () => found.size > LINEAGE_NODE_BUDGET;
+    for (let level = 1; level <= depth && !full(); level++) {
+      for (const walk of walks) {
+        const next: string[] = [];
+        // A hop may return nodes the other direction already found; ask again
+        // until the hop is exhausted or the budget is over.
+        for (let more = walk.frontier.length > 0; more && !full(); ) {
+          const limit = LINEAGE_NODE_BUDGET + 1 - found.size;
+          const rows = await tx.run<Found>(walk.hop, { frontier: walk.frontier, visited: [...walk.seen], relations, limit });
+          for (const r of rows) {
+            walk.seen.add(r.eid);
+            next.push(r.eid);
+            if (!found.has(r.eid)) found.set(r.eid, { ...r, depth: level });
+          }
+          more = rows.length === limit;
+        }
+        walk.frontier = next;
+      }
+    }
+    const truncatedNodes = full();
+    const kept = [...found.values()]
+      .map((n) => ({ eid: n.eid, node: lineageNode(n.kind, n.props, n.depth) }))
+      .sort((a, b) => a.node.depth - b.node.depth || cmp(a.node.kind, b.node.kind) || cmp(a.node.id, b.node.id))
+      .slice(0, LINEAGE_NODE_BUDGET);
+    const edges = await tx.run<LineageEdge>(Q.lineageEdges, { members: [start.eid, ...kept.map((k) => k.eid)], relations, limit: LINEAGE_EDGE_BUDGET + 1 });
+    const root = lineageNode(start.kind, start.props, 0);
+    const nodes = kept.map((k) => k.node);
+    return {
+      root,
+      nodes,
+      edges: orderEdges([root.id, ...nodes.map((n) => n.id)], edges).slice(0, LINEAGE_EDGE_BUDGET),
+      groups: [],
+      truncated: truncatedNodes || edges.length > LINEAGE_EDGE_BUDGET,
+    };
+  }
+
+  /**
+   * A page of the versions impacted by a dataset version or raw source, by
+   * model name then version: `limit` after `after` ([modelName, version] of
+   * the last one seen); `total` counts them all, only when `withTotal`.
+   */
+  async datasetImpact(
+    datasetVersionId: string,
+    page: { limit: number; after: [string, number] | null; withTotal: boolean },
+  ): Promise<{ versions: ModelVersionRecord[]; total: number | null }> {
     return this.executor.readTx(async (tx) => {
       const [exists] = await tx.run<{ found: boolean }>(Q.datasetExists, { id: datasetVersionId });
       if (!exists?.found) throw notFound(`no dataset version or data source with id ${datasetVersionId}`, { field: 'datasetVersionId' });
-      const rows = await tx.run<{ modelVersion: ModelVersionRecord }>(Q.datasetImpact, { id: datasetVersionId });
-      return rows.map((r) => r.modelVersion);
+      const [row] = await tx.run<{ total: number | null; page: ModelVersionRecord[] }>(Q.datasetImpact, {
+        id: datasetVersionId,
+        after: page.after,
+        limit: page.limit,
+        withTotal: page.withTotal,
+      });
+      return { versions: row?.page ?? [], total: row ? row.total : page.withTotal ? 0 : null };
     }, 'datasetImpact');
   }
 
-  /** Versions with this fingerprint (reproductions of one another), by model name and version. */
-  async modelVersionsByFingerprint(fingerprint: string): Promise<ModelVersionRecord[]> {
-    const rows = await this.executor.read<{ modelVersion: ModelVersionRecord }>(Q.versionsByFingerprint, { fingerprint });
-    return rows.map((r) => r.modelVersion);
+  /** A page of the versions with this fingerprint, by model and version: `first` after the version whose id is `after`. */
+  async modelVersionsByFingerprint(fingerprint: string, page: ListPage): Promise<ModelVersionRecord[]> {
+    const [row] = await this.executor.read<{ known: boolean; modelVersions: ModelVersionRecord[] }>(Q.versionsByFingerprint, { fingerprint, after: page.after, limit: page.first });
+    if (!row!.known) throw unknownAfter('version with this fingerprint');
+    return row!.modelVersions;
   }
 }
 
@@ -774,3 +863,5 @@ function sameDatasetVersion(
     { field: differing[0]![0], fields: differing.map(([f]) => f) },
   );
 }
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

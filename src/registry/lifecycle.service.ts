@@ -16,7 +16,7 @@ import {
   type VersionRecord,
   type VersionRef,
 } from './types.js';
-import { assertModelName, assertText, validateSource } from './validation.js';
+import { assertModelName, assertText, MAX_GATES, MAX_PROTECTED_ALIASES, validateSource } from './validation.js';
 import type { Caller } from '../governance/policy.js';
 import { REQUIRED_CARD_SECTIONS, titleFor } from '../operations/model-card.js';
 
@@ -32,6 +32,11 @@ const Q = {
   everProduction: statement('registry/ever-production-versions'),
   setProtected: statement('registry/set-protected-aliases'),
 };
+
+/** Items a model's archival checklist holds at most. */
+export const MAX_CHECKLIST_ITEMS = 50;
+/** Versions one rollback drill checks at most (newest first). */
+export const MAX_DRILL_VERSIONS = 100;
 
 export interface TransitionRequest {
   stage: Stage;
@@ -144,7 +149,7 @@ export class LifecycleService {
   async setArchivalChecklist(caller: Caller, modelName: string, items: string[]): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
     const unique = [...new Set(items.map((i) => i.trim()))];
-    if (unique.length > 50) throw badInput('an archival checklist has at most 50 items', { field: 'items' });
+    if (unique.length > MAX_CHECKLIST_ITEMS) throw badInput(`an archival checklist has at most ${MAX_CHECKLIST_ITEMS} items`, { field: 'items' });
     for (const i of unique) if (!i || i.length > 200) throw badInput('checklist items are 1–200 characters', { field: 'items' });
     return this.executor.writeTx(async (tx) => {
       const [model] = await this.registry.modelsIn(tx, [modelName]);
@@ -214,7 +219,7 @@ export class LifecycleService {
    */
   async rollbackDrill(caller: Caller, modelName: string): Promise<RollbackDrill> {
     assertModelName(modelName, 'modelName');
-    const versions = await this.executor.read<{ version: VersionRecord }>(Q.everProduction, { modelName, limit: 100 });
+    const versions = await this.executor.read<{ version: VersionRecord }>(Q.everProduction, { modelName, limit: MAX_DRILL_VERSIONS });
     if (versions.length === 0 && !(await this.registry.getModel(modelName))) throw missingModel(modelName);
     // Hashing reads the files: outside the transaction that records the result.
     const artefacts = await Promise.all(
@@ -258,7 +263,7 @@ export class LifecycleService {
   /** Replaces the STAGING gate of a model: every threshold must hold for → STAGING. */
   async setGates(modelName: string, thresholds: GateThreshold[], actor: string): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
-    if (thresholds.length > 50) throw badInput('at most 50 gate thresholds', { field: 'thresholds' });
+    if (thresholds.length > MAX_GATES) throw badInput(`at most ${MAX_GATES} gate thresholds`, { field: 'thresholds' });
     for (const t of thresholds) {
       if (!t.metric || t.metric.length > 250) throw badInput('threshold metric keys must be 1–250 characters', { field: 'thresholds' });
       if (!Number.isFinite(t.value)) throw badInput(`threshold for "${t.metric}" must be a finite number`, { field: 'thresholds' });
@@ -273,7 +278,7 @@ export class LifecycleService {
 
   async setProtectedAliases(modelName: string, aliases: string[], actor: string): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
-    if (aliases.length > 50) throw badInput('at most 50 protected aliases', { field: 'aliases' });
+    if (aliases.length > MAX_PROTECTED_ALIASES) throw badInput(`at most ${MAX_PROTECTED_ALIASES} protected aliases`, { field: 'aliases' });
     return this.executor.writeTx(async (tx) => {
       const [row] = await tx.run<{ before: string[] | null; model: ModelRecord }>(Q.setProtected, { modelName, aliases: [...new Set(aliases)].sort() });
       if (!row) throw missingModel(modelName);
@@ -428,6 +433,13 @@ export interface GatePreview {
  * (met or not) for people to read; the order of stages is checkGate's alone
  * and shows in {@link previewGate}'s refusal.
  */
+/**
+ * Checks {@link gateRequirements} lists at most: the replacement, then the
+ * largest of one move's lists (the checksum and a metric or one per threshold;
+ * the evidence kinds and required card sections; the archival checklist).
+ */
+export const MAX_GATE_CHECKS = 1 + Math.max(1 + MAX_GATES, CANARY_EVIDENCE.length, PRODUCTION_EVIDENCE.length + REQUIRED_CARD_SECTIONS.length, MAX_CHECKLIST_ITEMS);
+
 export function gateRequirements(state: GateState, to: Stage): GateCheck[] {
   const v = state.version;
   const checks: GateCheck[] = [];

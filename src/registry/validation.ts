@@ -88,6 +88,23 @@ export function validateSource(uri: string, opts: { allowFile: boolean }, field 
   return uri;
 }
 
+/** Teachers (DISTILLED_FROM parents, versions and provider models) of one version: at registration and after. */
+export const MAX_TEACHERS = 50;
+/** Tags of one model or one version (a new key past it is refused, on every transport). */
+export const MAX_TAGS = 100;
+/** Aliases of one model (a new alias past it is refused). */
+export const MAX_ALIASES = 100;
+/**
+ * Metrics (key and segment) of one version, all given at registration. Sized
+ * so a page of 100 versions with their metrics stays within the default query
+ * cost (the cost analysis counts this many per version).
+ */
+export const MAX_VERSION_METRICS = 200;
+/** STAGING gate thresholds of one model. */
+export const MAX_GATES = 50;
+/** Protected aliases of one model. */
+export const MAX_PROTECTED_ALIASES = 50;
+
 export const TAG_KEY_MAX = 250;
 export const TAG_VALUE_MAX = 5000;
 
@@ -102,7 +119,7 @@ export function assertTag(key: string, value: string | null): void {
 
 export function assertTags(tags: { key: string; value: string }[] | null | undefined): void {
   if (!tags) return;
-  if (tags.length > 100) throw badInput(`at most 100 tags per request; got ${tags.length}`, { field: 'tags' });
+  if (tags.length > MAX_TAGS) throw badInput(`at most ${MAX_TAGS} tags; got ${tags.length}`, { field: 'tags', limit: MAX_TAGS });
   const seen = new Set<string>();
   for (const t of tags) {
     assertTag(t.key, t.value);
@@ -113,7 +130,7 @@ export function assertTags(tags: { key: string; value: string }[] | null | undef
 
 export function assertMetrics(metrics: { key: string; value: number; segment?: string | null }[] | null | undefined): void {
   if (!metrics) return;
-  if (metrics.length > 1000) throw badInput(`at most 1000 metrics per request; got ${metrics.length}`, { field: 'metrics' });
+  if (metrics.length > MAX_VERSION_METRICS) throw badInput(`at most ${MAX_VERSION_METRICS} metrics; got ${metrics.length}`, { field: 'metrics', limit: MAX_VERSION_METRICS });
   const seen = new Set<string>();
   for (const m of metrics) {
     if (typeof m.key !== 'string' || m.key.length === 0 || m.key.length > 250) {

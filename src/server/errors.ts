@@ -20,6 +20,7 @@ const PUBLIC_CODES = new Set([
   'GATE_FAILED',
   'CHECKSUM_MISMATCH',
   'LIMIT_EXCEEDED',
+  'UNAVAILABLE',
 ]);
 
 /**
@@ -35,6 +36,7 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
 
   function mask(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const original = unwrapResolverError(error);
+    const code = clientErrorCode(error);
     if (original instanceof DomainError) {
       return {
         message: original.message,
@@ -43,10 +45,9 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
         extensions: { ...original.details, code: original.code },
       };
     }
-    const code = formatted.extensions?.code;
     // graphql-js and Apollo errors (parse, validation, variable coercion) and
     // GraphQLErrors raised on purpose with a public code are the client's to see.
-    if (original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code)) {
+    if (code !== 'INTERNAL_SERVER_ERROR') {
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, message: capped(formatted.message), extensions };
     }
@@ -62,12 +63,54 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
 }
 
 /**
+ * The `extensions.code` the client is shown for `error` (the formatter's
+ * decision, so /metrics counts what clients see): a DomainError's code, a
+ * public code a GraphQLError carries, else INTERNAL_SERVER_ERROR. Resolver
+ * errors arrive wrapped, their DomainError as originalError, with no code yet.
+ */
+export function clientErrorCode(error: unknown): string {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return original.code;
+  const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+  return original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * `error` with `extensions.code` set to `code` unless it already has one:
+ * graphql-js leaves parse, validation and variable errors without a code,
+ * which the formatter would otherwise mask as INTERNAL_SERVER_ERROR.
+ */
+export function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (typeof error.extensions.code === 'string') return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/**
  * Drops graphql-js's "Did you mean …?" hints: with introspection off they would
  * leak field, type and argument names one guess at a time.
  */
 export function withoutSuggestions(message: string): string {
-  return message.replace(/\s*Did you mean [^?]*\?/g, '');
+  // A scan rather than /\s*Did you mean [^?]*\?/g, which is quadratic over a
+  // long run of blanks (messages quote variable values, up to the body limit).
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const at = message.indexOf(SUGGESTION, from);
+    const end = at < 0 ? -1 : message.indexOf('?', at + SUGGESTION.length);
+    if (end < 0) return out + message.slice(from);
+    out += message.slice(from, at).trimEnd();
+    from = end + 1;
+  }
 }
+
+const SUGGESTION = 'Did you mean ';
 
 /**
  * graphql-js quotes the offending value in variable-coercion messages; a

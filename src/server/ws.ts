@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import {
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -17,10 +18,10 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { ANONYMOUS, authenticate } from './auth.js';
 import { createContext, type Actor } from './context.js';
-import { createErrorFormatter } from './errors.js';
+import { createErrorFormatter, withCode } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import { hostAllowed, originAllowed } from './origin.js';
-import { operationLimitErrors } from './request-limits.js';
+import { operationLimitErrors } from './limits/index.js';
 import { SharedExecutions } from './shared-subscriptions.js';
 import { pedigreeSocketClass } from './ws-socket.js';
 import { SLOW_SUBSCRIBER_CLOSE } from './ws-codes.js';
@@ -67,8 +68,10 @@ const SWEEP_MS = 2_000;
  *   event, and its serialised JSON: each socket writes only the graphql-ws
  *   envelope with its own subscription id around it; a socket that falls behind is closed with SLOW_SUBSCRIBER_CLOSE.
  * - Every operation is parsed with the token limit, validated (no
- *   introspection when it is off), checked against depth/alias/cost limits,
- *   and runs with its own context; the token is re-checked first, and open
+ *   introspection when it is off), its variables coerced, checked against
+ *   depth/alias/cost limits, and runs with its own context; a refusal carries
+ *   GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT or
+ *   LIMIT_EXCEEDED, never INTERNAL_SERVER_ERROR; the token is re-checked first, and open
  *   sockets whose token was revoked are closed with 4403.
  */
 export function attachWebSocket(opts: WsOptions): WsHandle {
@@ -122,16 +125,21 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
           conn.socket.close(CloseCode.Forbidden, 'Forbidden: the API token was revoked');
           return [new GraphQLError('the API token is unknown or revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
+        // A client's mistake is refused here with the code Apollo gives it over
+        // HTTP; left to graphql-ws it would surface without a code and be
+        // masked (and logged) as an internal error.
         let document;
         try {
           document = parse(payload.query, limitParseOptions(opts.limits));
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError('the query does not parse')];
+          return [withCode(err instanceof GraphQLError ? err : new GraphQLError('the query does not parse'), 'GRAPHQL_PARSE_FAILED')];
         }
         const invalid = validate(opts.schema, document, rules);
-        if (invalid.length > 0) return invalid;
+        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName ?? undefined);
         if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_REQUEST' } })];
+        const coerced = getVariableValues(opts.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 25 });
+        if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
         const refused = operationLimitErrors(opts.schema, document, operation, payload.variables, opts.limits);
         if (refused.length > 0) return [...refused];
         return {

@@ -1,3 +1,4 @@
+import { testDriver } from '../support/neo4j.js';
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
@@ -35,7 +36,7 @@ interface Reply {
 
 /** Cypher straight against the test database (for what only the disk or the graph can show). */
 async function cypher<T = Record<string, unknown>>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const driver = testDriver();
   const session = driver.session();
   try {
     const r = await session.run(query, params);
@@ -529,16 +530,16 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     expect((await cypher('MATCH (s:ArtifactSeal) WHERE s.path STARTS WITH $p RETURN s.path', { p: root })).length).toBe(0);
   });
 
-  it('migration 080 seals versions registered before seals existed (the first read verifies them against the version\'s checksum) and records experiments\' creators', async () => {
+  it('migration 083 seals versions registered before seals existed (the first read verifies them against the version\'s checksum) and records experiments\' creators', async () => {
     const { experimentId, runId, root } = await mlflowRun(alice);
     await put(alice, `${root}/old/w.bin`, 'old weights');
     await put(alice, `${root}/bad/w.bin`, 'bad weights');
     const good = await registerMlflow(alice, `runs:/${runId}/old`);
     const bad = await registerMlflow(alice, `runs:/${runId}/bad/`);
-    // Make them look registered before migration 080: no seals.
+    // Make them look registered before migration 083: no seals.
     await cypher('MATCH (s:ArtifactSeal) WHERE s.path STARTS WITH $p DETACH DELETE s', { p: root });
     await cypher('MATCH (e:MlflowExperiment {id: $id}) REMOVE e.createdBy', { id: experimentId });
-    const [migration] = loadMigrations().filter((m) => m.id === '080-artifacts');
+    const [migration] = loadMigrations().filter((m) => m.id === '083-artifacts');
     for (const statement of migration!.statements.filter((s) => s.startsWith('MATCH'))) await cypher(statement);
     const aliceName = (await cypher<{ by: string }>('MATCH (r:Run {id: $id}) RETURN r.createdBy AS by', { id: runId }))[0]!.by;
     expect(await cypher('MATCH (e:MlflowExperiment {id: $id}) RETURN e.createdBy AS by', { id: experimentId })).toEqual([{ by: aliceName }]);

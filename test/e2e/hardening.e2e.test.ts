@@ -38,9 +38,9 @@ describe('GraphQL hardening', () => {
   });
 
   it('depth: over the limit is refused before execution (HTTP and ws); at the limit it runs', async () => {
-    const deep = '{ apiTokens { principal { name } } viewer { name } }'; // depth 3
+    const deep = '{ apiTokens(first: 10) { principal { name } } viewer { name } }'; // depth 3
     expect((await gql(t.url, deep)).errors).toBeUndefined();
-    const wide = '{ a: apiTokens { principal { name } } b: apiTokens { principal { ... on Principal { role } } } x: serverInfo { version } }';
+    const wide = '{ a: apiTokens(first: 10) { principal { name } } b: apiTokens(first: 10) { principal { ... on Principal { role } } } x: serverInfo { version } }';
     expect((await gql(t.url, wide)).errors).toBeUndefined(); // inline fragments add no depth
     const before = t.app.executor.statementCount;
     const srv = await startTestServer({ PEDIGREE_MAX_DEPTH: '2' });
@@ -71,9 +71,10 @@ describe('GraphQL hardening', () => {
   });
 
   it('cost: lists count by their expected size; over the limit is refused', async () => {
-    // apiTokens has no page size: 10 items × 3 fields + 1 = 31
-    expect((await gql(t.url, '{ a: apiTokens { id principal { name } } b: apiTokens { id principal { name } } }')).errors).toBeUndefined();
-    const r = await gql(t.url, `{ ${['a', 'b', 'c', 'd'].map((a) => `${a}: apiTokens { id principal { name } }`).join(' ')} }`);
+    // apiTokens(first: 10): 10 items × 3 fields + 1 = 31; without first, its default page of 100 alone is over
+    expect((await gql(t.url, '{ a: apiTokens(first: 10) { id principal { name } } b: apiTokens(first: 10) { id principal { name } } }')).errors).toBeUndefined();
+    expect(code(await gql(t.url, '{ apiTokens { id } }'))).toBe('LIMIT_EXCEEDED');
+    const r = await gql(t.url, `{ ${['a', 'b', 'c', 'd'].map((a) => `${a}: apiTokens(first: 10) { id principal { name } }`).join(' ')} }`);
     expect(code(r)).toBe('LIMIT_EXCEEDED');
     expect(r.errors?.[0]?.message).toMatch(/cost is limited to 100/);
   });

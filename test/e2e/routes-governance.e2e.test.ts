@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLFLOW_ENDPOINTS } from '../../src/mlflow/router.js';
 import { OPENLINEAGE_BATCH_PATH, OPENLINEAGE_PATH } from '../../src/server/openlineage.js';
-import { ARTIFACTS, governedModel, governedState, makePeople, type GovernedModel, type People } from '../support/governed.js';
+import { ARTIFACTS, governedModel, governedState, makePeople, mlflow, type GovernedModel, type People } from '../support/governed.js';
 import { as, gql, sha, uniq } from '../support/graphql.js';
 import { headSequence } from '../support/operations-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -36,11 +36,13 @@ describe('every mutating route × role × governed state', () => {
   let t: TestServer;
   let p: People;
   let m: GovernedModel;
+  let experimentId: string;
   let baseline: unknown;
   beforeAll(async () => {
     t = await startTestServer();
     p = await makePeople(t.url);
     m = await governedModel(t.url, p);
+    experimentId = (await mlflow(t.url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('routes-exp') })).json.experiment_id;
   }, 300_000);
   afterAll(async () => {
     await t?.close();
@@ -175,7 +177,8 @@ describe('every mutating route × role × governed state', () => {
             description: 'changed',
             source: 's3://attacker/backdoor',
             run_id: 'x',
-            experiment_id: '0',
+            // The fixture's own experiment: a contributor may rename or delete experiments, which must not touch other tests' ones.
+            experiment_id: experimentId,
           });
         }
       }
@@ -183,7 +186,7 @@ describe('every mutating route × role × governed state', () => {
     let calls = 0;
     for (const [method, path, access] of MLFLOW_ENDPOINTS) {
       if (access === 'read') continue;
-      const url = `${base}/api/2.0/mlflow/${path.replace('{model_id}', 'm-0').replace('{tag_key}', 'k')}`;
+      const url = `${base}/api/2.0/mlflow/${path.replace('{model_id}', 'm-0').replace('{tag_key}', 'k').replace('{webhook_id}', 'w-0')}`;
       for (const body of path.startsWith('registered-models') || path.startsWith('model-versions') ? bodies : bodies.slice(0, 1)) {
         for (const who of ['viewer', 'contributor'] as const) {
           const head = await headSequence();

@@ -14,7 +14,9 @@ describe('round-trip budget', () => {
   const prefix = uniq('rt');
   beforeAll(async () => {
     // Fixtures point the protected `production` alias directly: no two-person guard here (tested in promotion.e2e).
-    t = await startTestServer({}, { withoutPromotionGuard: true });
+    // Lists count at their hard caps: 50 models with aliases' versions' tags are
+    // far over the default cost limit, which is not what this test is about.
+    t = await startTestServer({ PEDIGREE_MAX_COST: '5000000' }, { withoutPromotionGuard: true });
     for (let i = 0; i < 50; i++) {
       const name = await createModel(t.url, `${prefix}-${String(i).padStart(2, '0')}`, { tags: [{ key: 'i', value: String(i) }] });
       await createVersion(t.url, name, { tags: [{ key: 'n', value: String(i) }], metrics: [{ key: 'auc', value: i / 100 }] });

@@ -1,7 +1,7 @@
 import { createApp, type App, type RunningServer } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDriver } from '../../src/graph/driver.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { TEST_ADMIN_TOKEN, TEST_SIGNING_SECRET } from './graphql.js';
 import { testNeo4jEnv } from './neo4j.js';
 
@@ -21,6 +21,8 @@ export interface TestServerOptions {
    * gates; the guard itself is tested in test/e2e/promotion.e2e.test.ts.
    */
   withoutPromotionGuard?: boolean;
+  /** The server's logger, for tests that read what it logs (default: LOG_LEVEL, or silent, on stdout). */
+  log?: Logger;
 }
 
 /**
@@ -38,8 +40,8 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
     PEDIGREE_SIGNING_SECRET: TEST_SIGNING_SECRET,
     ...env,
   });
-  const log = createLogger(config.logLevel);
-  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
+  const log = opts.log ?? createLogger(config.logLevel);
+  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log, { retryMs: config.neo4jRetryMs });
   const app = await createApp(config, driver, log, { testOnlyUngoverned: opts.withoutPromotionGuard });
   const server = await app.listen(0, '127.0.0.1');
   return {

@@ -1,6 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import {
   GraphQLError,
+  type GraphQLObjectType,
   buildSchema,
   getIntrospectionQuery,
   parse,
@@ -12,9 +13,8 @@ import {
   DEFAULT_LIMITS,
   assertWithinLimits,
   checkLimits,
-  createLimitRules,
   limitParseOptions,
-  limitsPlugin,
+  requestLimitsPlugin,
   operationCost,
   type QueryLimits,
 } from '../../src/server/limits/index.js';
@@ -106,9 +106,27 @@ const schema = buildSchema(/* GraphQL */ `
   }
 `);
 
-/** Validation errors from graphql-js's rules plus the limit rules. */
+/** Runs `body` with `extensions.maxItems` declared on the given `Type.field`s of the test schema. */
+function withCaps(caps: Record<string, number>, body: () => void) {
+  const fields = Object.entries(caps).map(([key, cap]) => {
+    const [type, name] = key.split('.');
+    const field = (schema.getType(type!) as GraphQLObjectType).getFields()[name!]!;
+    const before = field.extensions;
+    Object.assign(field, { extensions: { ...before, maxItems: cap } });
+    return () => Object.assign(field, { extensions: before });
+  });
+  try {
+    body();
+  } finally {
+    for (const restore of fields) restore();
+  }
+}
+
+/** What a transport answers before execution: graphql-js's validation errors, else the limits broken. */
 function validateWithLimits(query: string, limits: Partial<QueryLimits> = {}) {
-  return validate(schema, parse(query), [...specifiedRules, ...createLimitRules(limits)]);
+  const document = parse(query);
+  const invalid = validate(schema, document, specifiedRules);
+  return invalid.length > 0 ? invalid : checkLimits(schema, document, {}, undefined, limits);
 }
 
 function cost(query: string, variables?: Record<string, unknown>, limits?: Partial<QueryLimits>) {
@@ -257,11 +275,22 @@ describe('operationCost', () => {
     expect(cost(`{ model(name: "m") { labels } }`)).toBe(2);
   });
 
-  it('prices lineage at (depth ?? 5) × 50 nodes', () => {
+  it('prices a list by its declared cap (extensions.maxItems), whatever the depth argument', () => {
     const query = (args: string) => `{ lineage(id: "x"${args}) { root { id } nodes { id kind } edges { from to } truncated } }`;
-    expect(cost(query(''))).toBe(1 + 2 + (1 + 250 * 2) * 2 + 1);
-    expect(cost(query(', depth: 20'))).toBe(1 + 2 + (1 + 1000 * 2) * 2 + 1);
-    expect(checkLimits(schema, parse(query(', depth: 300')), {}, undefined)).toHaveLength(1);
+    // Without a cap a plain list is guessed at 10 items...
+    expect(cost(query(''))).toBe(1 + 2 + (1 + 10 * 2) * 2 + 1);
+    // ...with one, it counts the cap (the lineage budgets), at any depth.
+    withCaps({ 'Lineage.nodes': 5000, 'Lineage.edges': 5000 }, () => {
+      expect(cost(query(''))).toBe(1 + 2 + (1 + 5000 * 2) * 2 + 1);
+      expect(cost(query(', depth: 1'))).toBe(cost(query(', depth: 20')));
+    });
+  });
+
+  it('passes the first of a paged object field to the lists of the object it returns', () => {
+    // Like a connection: the page size multiplies items, not totalCount; a list inside an item counts on its own.
+    const paged = buildSchema(`type Query { impact(first: Int): Impact! }  type Impact { totalCount: Int! items: [Item!]! }  type Item { id: ID! tags: [String!]! }`);
+    expect(operationCost(paged, parse(`{ impact(first: 30) { totalCount items { id tags } } }`))).toBe(1 + 1 + (1 + 30 * 2));
+    expect(operationCost(paged, parse(`{ impact { items { id } } }`))).toBe(1 + (1 + 20 * 1));
   });
 
   it('counts fragment spreads and inline fragments like the fields they hold', () => {
@@ -334,10 +363,11 @@ describe('checkLimits and assertWithinLimits', () => {
   });
 });
 
-describe('limitsPlugin with Apollo Server', () => {
+describe('requestLimitsPlugin with Apollo Server', () => {
   let server: ApolloServer;
+  const limits = { ...DEFAULT_LIMITS, maxCost: 5_000 };
   beforeAll(async () => {
-    server = new ApolloServer({ schema, plugins: [limitsPlugin(DEFAULT_LIMITS)] });
+    server = new ApolloServer({ schema, plugins: [requestLimitsPlugin(limits)] });
     await server.start();
   });
   afterAll(async () => {
@@ -351,14 +381,12 @@ describe('limitsPlugin with Apollo Server', () => {
   }
 
   it('refuses an operation over the cost limit with HTTP 400 and LIMIT_EXCEEDED', async () => {
-    const { status, result } = await run(
-      `query Q($n: Int) { models(first: $n) { edges { node { versions(first: $n) { edges { node { id } } } } } } }`,
-      { n: 300 },
-    );
+    const query = `query Q($n: Int) { models(first: $n) { edges { node { versions(first: $n) { edges { node { id } } } } } } }`;
+    const { status, result } = await run(query, { n: 100 });
     expect(status).toBe(400);
     expect(result.data).toBeUndefined();
     expect(result.errors).toHaveLength(1);
-    expect(result.errors?.[0]?.message).toBe('query cost is limited to 50000; operation "Q" costs 180902');
+    expect(result.errors?.[0]?.message).toBe(`query cost is limited to 5000; operation "Q" costs ${cost(query, { n: 100 })}`);
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED' });
   });
 

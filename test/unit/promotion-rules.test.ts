@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkApprover, isSatisfied, ruleFor, type ApprovalFacts, DEFAULT_PROTECTED_ALIASES } from '../../src/governance/promotion-rules.js';
+import { checkApprover, isSatisfied, MAX_APPROVALS, ruleFor, type ApprovalFacts } from '../../src/governance/promotion-rules.js';
 import { hasRole, Role, ROLES } from '../../src/governance/roles.js';
+
+/** PEDIGREE_PROTECTED_ALIASES' default. */
+const DEFAULT_PROTECTED_ALIASES = ['production', 'champion'];
 
 describe('promotion rules', () => {
   it('CANARY needs one reviewer, PRODUCTION and protected aliases two people, the rest no request', () => {
@@ -26,6 +29,16 @@ describe('promotion rules', () => {
     expect(checkApprover('TWO_PERSON', 'carl', [], { name: 'vic', role: Role.CONTRIBUTOR, isOwner: false })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(checkApprover('ONE_REVIEWER', 'carl', [], owner)).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect(checkApprover('TWO_PERSON', 'carl', [], owner)).toEqual({ ok: true });
+  });
+
+  it(`holds at most ${MAX_APPROVALS} approvals: at the last place only an approval that satisfies the rule is taken`, () => {
+    // Reviewers who are not owners pile up on a two-person request without satisfying it.
+    const reviewers: ApprovalFacts[] = Array.from({ length: MAX_APPROVALS - 1 }, (_, i) => ({ approver: `rev${i}`, role: Role.REVIEWER, asOwner: false }));
+    expect(checkApprover('TWO_PERSON', 'carl', reviewers.slice(0, -1), { name: 'rev-x', role: Role.REVIEWER, isOwner: false })).toEqual({ ok: true });
+    expect(checkApprover('TWO_PERSON', 'carl', reviewers, { name: 'rev-x', role: Role.REVIEWER, isOwner: false })).toMatchObject({ ok: false, code: 'CONFLICT' });
+    // The owner's approval completes the request, so it is still taken.
+    expect(checkApprover('TWO_PERSON', 'carl', reviewers, owner)).toEqual({ ok: true });
+    expect(isSatisfied('TWO_PERSON', 'carl', [...reviewers, { approver: owner.name, role: owner.role, asOwner: true }])).toBe(true);
   });
 
   it('two-person: satisfied only by an owner and a different reviewer, neither the requester', () => {

@@ -25,6 +25,18 @@ export const TERMINAL_EVENT_TYPES: readonly RunEventType[] = ['COMPLETE', 'ABORT
 export const MAX_DATASETS_PER_EVENT = 1000;
 /** Events one batch may carry (the body limit applies too). */
 export const MAX_EVENTS_PER_BATCH = 1000;
+/**
+ * Caps of the facet lists Pedigree keeps and serves as bounded GraphQL lists
+ * (DatasetVersion.columnLineage, .owners, Run.environmentVariableNames,
+ * ColumnLineage.inputFields, ColumnLineageInputField.transformations): more is
+ * LIMIT_EXCEEDED, so a stored list never exceeds what the cost analysis counts.
+ */
+export const MAX_FACET_LIST = 1000;
+/** Input fields one output column derives from (columnLineage facet). */
+export const MAX_INPUT_FIELDS = 100;
+export const MAX_TRANSFORMATIONS = 10;
+/** The page of DatasetVersion.columnLineage when the client gives no `first`: columns × input fields × transformations stay costable. */
+export const COLUMN_LINEAGE_PAGE = 20;
 /** Longest namespace or name (job or dataset). */
 export const MAX_NAME_LENGTH = 2048;
 
@@ -212,7 +224,7 @@ const RUN_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
   },
   // Values of environment variables are secrets more often than not: only the names are kept.
   'environment-variables': (f, where) => {
-    const vars = array(f.environmentVariables, at(where, 'environmentVariables'), 10_000);
+    const vars = array(f.environmentVariables, at(where, 'environmentVariables'), MAX_FACET_LIST);
     if (f.environmentVariables === undefined) fail(at(where, 'environmentVariables'), 'is required');
     const names = vars.map((e, i) => identifier(requireObject(e, at(at(where, 'environmentVariables'), i)).name, at(at(at(where, 'environmentVariables'), i), 'name')));
     return { _producer: f._producer, _schemaURL: f._schemaURL, environmentVariables: [...new Set(names)].sort().map((name) => ({ name })) };
@@ -228,13 +240,13 @@ const JOB_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
   },
 };
 
-function inputFieldList(v: unknown, field: string): void {
-  array(v, field, 100_000).forEach((e, i) => {
+function inputFieldList(v: unknown, field: string, max = MAX_FACET_LIST): void {
+  array(v, field, max).forEach((e, i) => {
     const o = requireObject(e, at(field, i));
     identifier(o.namespace, at(at(field, i), 'namespace'));
     identifier(o.name, at(at(field, i), 'name'));
     requireString(o.field, at(at(field, i), 'field'));
-    array(o.transformations, at(at(field, i), 'transformations')).forEach((t, j) => {
+    array(o.transformations, at(at(field, i), 'transformations'), MAX_TRANSFORMATIONS).forEach((t, j) => {
       requireString(requireObject(t, at(at(at(field, i), 'transformations'), j)).type, at(at(at(at(field, i), 'transformations'), j), 'type'));
     });
   });
@@ -253,12 +265,15 @@ const DATASET_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
   },
   columnLineage: (f, where) => {
     const fields = requireObject(f.fields, at(where, 'fields'));
+    if (Object.keys(fields).length > MAX_FACET_LIST) {
+      throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `${at(where, 'fields')} has ${Object.keys(fields).length} entries; Pedigree keeps at most ${MAX_FACET_LIST} columns' lineage`, { field: at(where, 'fields') });
+    }
     for (const [name, entry] of Object.entries(fields)) {
       const e = requireObject(entry, at(at(where, 'fields'), name));
       if (e.inputFields === undefined) fail(at(at(at(where, 'fields'), name), 'inputFields'), 'is required');
-      inputFieldList(e.inputFields, at(at(at(where, 'fields'), name), 'inputFields'));
+      inputFieldList(e.inputFields, at(at(at(where, 'fields'), name), 'inputFields'), MAX_INPUT_FIELDS);
     }
-    inputFieldList(f.dataset, at(where, 'dataset'));
+    inputFieldList(f.dataset, at(where, 'dataset'), MAX_INPUT_FIELDS);
     return f;
   },
   schema: (f, where) => {
@@ -280,7 +295,7 @@ const DATASET_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
     return f;
   },
   ownership: (f, where) => {
-    array(f.owners, at(where, 'owners'), 10_000).forEach((o, i) => {
+    array(f.owners, at(where, 'owners'), MAX_FACET_LIST).forEach((o, i) => {
       requireString(requireObject(o, at(at(where, 'owners'), i)).name, at(at(at(where, 'owners'), i), 'name'));
     });
     return f;

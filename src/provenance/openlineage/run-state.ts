@@ -1,5 +1,5 @@
-import { conflict } from '../../errors.js';
-import { canonicalJson, TERMINAL_EVENT_TYPES, type DatasetRef, type RunEvent, type RunEventType } from './event.js';
+import { conflict, DomainError, ErrorCode } from '../../errors.js';
+import { canonicalJson, MAX_DATASETS_PER_EVENT, TERMINAL_EVENT_TYPES, type DatasetRef, type RunEvent, type RunEventType } from './event.js';
 import {
   columnLineage,
   datasetVersionProperties,
@@ -176,6 +176,10 @@ export function applyRunEvent(stored: RunState, ev: RunEvent): Transition {
       const ref = { ...f, version: '' };
       if (!inputs.has(refKey(ref))) inputs.set(refKey(ref), { ...ref, facets: EMPTY_FACETS });
     }
+  }
+  // The union over a run's events is capped like one event's list: Run.lineageInputs is a bounded list.
+  if (inputs.size > MAX_DATASETS_PER_EVENT) {
+    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `run ${runId} would read ${inputs.size} datasets over its events; a run reads at most ${MAX_DATASETS_PER_EVENT}`, { field: 'inputs' });
   }
   next.inputs = [...inputs.values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
 

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, Int, Query, Resolver } from 'type-graphql';
 import type { DurationStats } from '../../analytics/analytics.service.js';
 import { badInput } from '../../errors.js';
 import type { Context } from '../../server/context.js';
-import { encodeCursor, PageArgs, decodeCursor, toPage } from '../common/page.js';
+import { encodeCursor, MaxItems, PageArgs, decodeCursor, toPage } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Stage } from '../registry/enums.js';
 import {
@@ -45,6 +45,9 @@ function cursorKey(after: string | null | undefined, shape: string[]): unknown[]
 
 const percentiles = (s: DurationStats) => ({ count: s.count, p50Seconds: s.p50, p90Seconds: s.p90, p95Seconds: s.p95, maxSeconds: s.max });
 
+/** One row per lifecycle stage at most. */
+const STAGE_COUNT = Object.keys(Stage).length;
+
 @Resolver()
 export class AnalyticsResolver {
   @Query(() => VersionsRegisteredBucketConnection, { description: 'Versions registered per period per model in a window, ordered by period then model.' })
@@ -61,6 +64,7 @@ export class AnalyticsResolver {
   }
 
   @Query(() => [StageCount], { description: 'How many versions are in each stage now (all five stages, zero included).' })
+  @MaxItems(STAGE_COUNT)
   async versionCountsByStage(@Arg('modelName', () => String, { nullable: true }) modelName: string | null, @Ctx() ctx: Context) {
     const rows = await ctx.services.analytics.versionCountsByStage(modelName ?? null);
     return rows.map((r) => ({ stage: r.stage as Stage, count: r.count }));
@@ -80,6 +84,7 @@ export class AnalyticsResolver {
   }
 
   @Query(() => [StageTime], { description: 'Time spent in each stage, over stays that ended in the window (stages with none are absent).' })
+  @MaxItems(STAGE_COUNT)
   async timeInStage(
     @Arg('from', () => DateTimeScalar, { nullable: true }) from: Date | null,
     @Arg('to', () => DateTimeScalar, { nullable: true }) to: Date | null,

@@ -1,6 +1,7 @@
 import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
-import { PageArgs } from '../common/page.js';
+import { MAX_RUN_INPUTS } from '../../provenance/lineage.js';
+import { MaxItems, PageArgs } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Stage } from '../registry/enums.js';
 
@@ -115,6 +116,7 @@ export class StaleProductionModel {
   dataAgeDays!: number;
 
   @Field(() => [String], { description: 'Training dataset versions as "dataset@version".' })
+  @MaxItems(MAX_RUN_INPUTS)
   datasets!: string[];
 }
 export const StaleProductionModelConnection = Connection(StaleProductionModel);

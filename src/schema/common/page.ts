@@ -1,9 +1,24 @@
-import { ArgsType, Field, Int } from 'type-graphql';
+import { ArgsType, Extensions, Field, Int } from 'type-graphql';
 import { badInput } from '../../errors.js';
 import { parseSequence } from '../../events/event-record.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ListPage } from '../../paging.js';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 500;
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
+/**
+ * Default page of a plain list field that takes `first`/`after` (alerts,
+ * deployment history, ...): larger than a connection's, since those lists
+ * were answered whole before they were paged.
+ */
+export const DEFAULT_LIST_PAGE = 100;
+
+/**
+ * Declares a list field's hard cap: the list never holds more (the service
+ * that grows it refuses to, or reads at most this many), and the cost
+ * analysis (src/server/limits/operation-cost.ts) counts this many items.
+ */
+export function MaxItems(cap: number): MethodDecorator & PropertyDecorator {
+  return Extensions({ maxItems: cap }) as MethodDecorator & PropertyDecorator;
+}
 
 /** Relay forward pagination: `first` items after the opaque cursor `after`. */
 @ArgsType()
@@ -15,6 +30,24 @@ export class PageArgs {
   after?: string | null;
 }
 
+/**
+ * Paging of a plain list field (its type stays a list): `first` items after
+ * the item `after` names. What names an item is the field's to say (an id, a
+ * sequence); a page shorter than `first` is the last one.
+ */
+@ArgsType()
+export class ListPageArgs {
+  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_LIST_PAGE, description: `Page size (at most ${MAX_PAGE_SIZE}).` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Resume after this item of the previous page (see the field for what names an item).' })
+  after?: string | null;
+}
+
+export function toListPage(first: number | null | undefined, after: string | null | undefined): ListPage {
+  return { first: pageSize(first, DEFAULT_LIST_PAGE), after: after ?? null };
+}
+
 /** A validated page request as the domain sees it. */
 export interface Page {
   first: number;
@@ -23,11 +56,15 @@ export interface Page {
 }
 
 export function toPage(first: number | null | undefined, after: string | null | undefined): Page {
-  const n = first ?? DEFAULT_PAGE_SIZE;
+  return { first: pageSize(first, DEFAULT_PAGE_SIZE), after: after ? decodeCursor(after) : null };
+}
+
+function pageSize(first: number | null | undefined, byDefault: number): number {
+  const n = first ?? byDefault;
   if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) {
-    throw badInput(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`, { field: 'first' });
+    throw badInput(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`, { field: 'first', limit: MAX_PAGE_SIZE });
   }
-  return { first: n, after: after ? decodeCursor(after) : null };
+  return n;
 }
 
 /** Cursors are opaque to clients: base64url of the JSON sort key. */

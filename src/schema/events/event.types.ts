@@ -1,4 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { MAX_WEBHOOK_EVENT_TYPES } from '../../events/webhooks/webhook.service.js';
+import { MaxItems } from '../common/page.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
 import { Connection } from '../common/connection.js';
 
@@ -86,7 +88,8 @@ export class Webhook {
   @Field(() => String)
   url!: string;
 
-  @Field(() => [String], { description: 'Event types delivered; empty means every type.' })
+  @Field(() => [String], { description: `Event types delivered; empty means every type. At most ${MAX_WEBHOOK_EVENT_TYPES}.` })
+  @MaxItems(MAX_WEBHOOK_EVENT_TYPES)
   eventTypes!: string[];
 
   @Field(() => String, { nullable: true })

@@ -3,7 +3,7 @@ import { badInput } from '../../errors.js';
 import { parseSequence } from '../../events/event-record.js';
 import type { WebhookDelivery as DeliveryRow } from '../../events/webhooks/webhook.service.js';
 import type { Context } from '../../server/context.js';
-import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
+import { ListPageArgs, PageArgs, toConnection, toListPage, toPage, type ConnectionResult } from '../common/page.js';
 import { RegisterWebhookInput, Webhook, WebhookDelivery, WebhookDeliveryConnection, WebhookRegistration } from './event.types.js';
 
 @Resolver()
@@ -20,9 +20,9 @@ export class WebhookResolver {
     return ctx.services.events.webhooks.remove(id, ctx.actor.name);
   }
 
-  @Query(() => [Webhook], { description: 'Registered webhooks, oldest first.' })
-  async webhooks(@Ctx() ctx: Context): Promise<Webhook[]> {
-    return ctx.services.events.webhooks.list();
+  @Query(() => [Webhook], { description: 'Registered webhooks, oldest first; a page at a time, `after` being the `id` of the last webhook of the previous page.' })
+  async webhooks(@Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<Webhook[]> {
+    return ctx.services.events.webhooks.list(toListPage(first, after));
   }
 
   @Query(() => WebhookDeliveryConnection, { description: "A webhook's delivery log, newest event first." })

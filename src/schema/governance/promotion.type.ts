@@ -1,5 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LogConnection } from '../common/connection.js';
+import { MAX_APPROVALS } from '../../governance/promotion-rules.js';
+import { MAX_EVIDENCE, MAX_OWNERS } from '../../governance/promotion.service.js';
+import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Stage } from '../registry/enums.js';
 import { Role } from './role.enum.js';
@@ -108,10 +111,12 @@ export class PromotionRequest {
   @Field(() => DateTimeScalar)
   expiresAt!: string;
 
-  @Field(() => [PromotionEvidence])
+  @Field(() => [PromotionEvidence], { description: `At most ${MAX_EVIDENCE}.` })
+  @MaxItems(MAX_EVIDENCE)
   evidence!: PromotionEvidence[];
 
-  @Field(() => [PromotionApproval], { description: 'Oldest first.' })
+  @Field(() => [PromotionApproval], { description: `Oldest first; at most ${MAX_APPROVALS}.` })
+  @MaxItems(MAX_APPROVALS)
   approvals!: PromotionApproval[];
 
   @Field(() => DateTimeScalar, { nullable: true })
@@ -124,6 +129,7 @@ export class PromotionRequest {
   reason!: string | null;
 
   @Field(() => [String], { description: 'The owners of the version\'s model now (an owner may approve a TWO_PERSON promotion as the owner).' })
+  @MaxItems(MAX_OWNERS)
   owners!: string[];
 
   @Field(() => String, {

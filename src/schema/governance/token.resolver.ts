@@ -1,6 +1,8 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { fieldsAllowed } from '../../governance/policy.js';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { fieldsAllowed, POLICY } from '../../governance/policy.js';
 import type { Context } from '../../server/context.js';
+import { MAX_LIVE_TOKENS } from '../../governance/token.service.js';
+import { ListPageArgs, MaxItems, toListPage } from '../common/page.js';
 import { ApiToken, CreatedApiToken, Principal } from './principal.type.js';
 import { Role } from './role.enum.js';
 
@@ -12,9 +14,9 @@ export class TokenResolver {
     return ctx.actor.role ? { name: ctx.actor.name, role: ctx.actor.role } : null;
   }
 
-  @Query(() => [ApiToken], { description: 'Every API token, newest first, without secrets. Admin only.' })
-  async apiTokens(@Ctx() ctx: Context): Promise<ApiToken[]> {
-    const rows = await ctx.services.tokens.listTokens();
+  @Query(() => [ApiToken], { description: 'Every API token, newest first, without secrets; a page at a time, `after` being the `id` of the last token of the previous page. Admin only.' })
+  async apiTokens(@Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<ApiToken[]> {
+    const rows = await ctx.services.tokens.listTokens(toListPage(first, after));
     return rows.map((r) => ({ ...r, principal: { name: r.name, role: r.role } }));
   }
 
@@ -27,7 +29,10 @@ export class TokenResolver {
     return ctx.services.tokens.createToken(ctx.actor.name, name, role);
   }
 
-  @Mutation(() => [ID], { description: 'Revokes the token with this id, or every live token of the principal with this name; returns the revoked token ids. Takes effect within 5 s on every replica.' })
+  @Mutation(() => [ID], {
+    description: `Revokes the token with this id, or every live token of the principal with this name (at most ${MAX_LIVE_TOKENS}); returns the revoked token ids. Takes effect within 5 s on every replica.`,
+  })
+  @MaxItems(MAX_LIVE_TOKENS)
   async revokeApiToken(@Arg('ref', () => String) ref: string, @Ctx() ctx: Context): Promise<string[]> {
     return (await ctx.services.tokens.revokeTokens(ctx.actor.name, ref)).map((r) => r.id);
   }
@@ -40,6 +45,7 @@ export class PrincipalResolver {
     description:
       'Root fields (Query.x, Mutation.x, Subscription.x) this role may call by the policy table (src/governance/policy.ts), sorted. Finer rules (owners, protected targets, the two-person rule) are still decided on each call; for a promotion request see PromotionRequest.viewerCan.',
   })
+  @MaxItems(Object.keys(POLICY).length)
   allowedFields(@Root() principal: Principal): string[] {
     return fieldsAllowed(principal.role);
   }

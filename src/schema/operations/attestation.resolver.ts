@@ -1,13 +1,16 @@
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../server/context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
+import { ListPageArgs, toListPage } from '../common/page.js';
 import { Attestation, AttestationVerification, SigningKey } from './attestation.types.js';
 
 @Resolver()
 export class AttestationResolver {
-  @Query(() => [SigningKey], { description: 'The keys Pedigree signs attestations with (public halves): its own first (active first), then those it keeps for approvers, by principal.' })
-  async signingKeys(@Ctx() ctx: Context): Promise<SigningKey[]> {
-    return ctx.services.attestations.signingKeys();
+  @Query(() => [SigningKey], {
+    description: 'The keys Pedigree signs attestations with (public halves): its own first (active first), then those it keeps for approvers, by principal; a page at a time, `after` being the `keyid` of the last key of the previous page.',
+  })
+  async signingKeys(@Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<SigningKey[]> {
+    return ctx.services.attestations.signingKeys(toListPage(first, after));
   }
 
   @Query(() => Attestation, { description: 'A signed in-toto provenance statement for a version: subject = artifact digest, predicate = lineage and approvals; co-signed by the approvers of its two-person promotions.' })

@@ -1,4 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
+import { MAX_SIGNATURES } from '../../provenance/attestation/dsse.js';
+import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 
 @ObjectType({ description: 'An Ed25519 key Pedigree signs attestations with (public half): its own, or one it keeps for an approver.' })
@@ -49,6 +51,7 @@ export class AttestationVerification {
   subjectDigest!: string | null;
 
   @Field(() => [String], { description: 'Key ids of the keys whose signatures verified: Pedigree\'s own (required for validity) and approvers\' (see signingKeys).' })
+  @MaxItems(MAX_SIGNATURES)
   signers!: string[];
 
   @Field(() => String, { nullable: true, description: 'Why it is not valid.' })

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { DeploymentState } from '../../operations/deployment.service.js';
 import type { Context } from '../../server/context.js';
-import { encodeCursor, PageArgs, toPage, type ConnectionResult } from '../common/page.js';
+import { encodeCursor, ListPageArgs, PageArgs, toListPage, toPage, type ConnectionResult } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import type { ModelVersion } from '../registry/model-version.type.js';
 import { Deployment, DeploymentChange, DeploymentConnection, RecordDeploymentInput } from './deployment.types.js';
@@ -63,8 +63,10 @@ export class DeploymentResolver {
     };
   }
 
-  @Query(() => [DeploymentChange], { description: 'Every change of what a deployment served, oldest first: its records and the moves of the aliases it followed.' })
-  async deploymentHistory(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<DeploymentChange[]> {
-    return (await ctx.services.deployments.deploymentHistory(name)).map((c) => ({ ...c, deployment: toDeployment(c.state) }));
+  @Query(() => [DeploymentChange], {
+    description: 'Every change of what a deployment served, oldest first: its records and the moves of the aliases it followed; a page at a time, `after` being the `sequence` of the last change of the previous page.',
+  })
+  async deploymentHistory(@Arg('name', () => String) name: string, @Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<DeploymentChange[]> {
+    return (await ctx.services.deployments.deploymentHistory(name, toListPage(first, after))).map((c) => ({ ...c, deployment: toDeployment(c.state) }));
   }
 }

@@ -1,6 +1,8 @@
 import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
+import { MAX_DEPLOYMENT_ENTRIES } from '../../operations/deployment.service.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
+import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { ModelVersion } from '../registry/model-version.type.js';
 
@@ -118,10 +120,12 @@ export class Deployment {
   @Field(() => String, { description: 'Sequence of the DEPLOYMENT_RECORDED event in force.' })
   recordSequence!: string;
 
-  @Field(() => [ServingEntry])
+  @Field(() => [ServingEntry], { description: `At most ${MAX_DEPLOYMENT_ENTRIES} entries with providerModels (a record holds no more).` })
+  @MaxItems(MAX_DEPLOYMENT_ENTRIES)
   serving!: ServingEntry[];
 
-  @Field(() => [ProviderServingEntry])
+  @Field(() => [ProviderServingEntry], { description: `At most ${MAX_DEPLOYMENT_ENTRIES} entries with serving (a record holds no more).` })
+  @MaxItems(MAX_DEPLOYMENT_ENTRIES)
   providerModels!: ProviderServingEntry[];
 }
 

@@ -1,6 +1,7 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../server/context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
+import { ListPageArgs, toListPage } from '../common/page.js';
 import { ModelCard, ModelCardSectionRevision } from './model-card.types.js';
 
 @Resolver()
@@ -24,8 +25,15 @@ export class ModelCardResolver {
     return ctx.services.modelCards.setSection({ modelName, ref }, title, body, ctx.actor.name);
   }
 
-  @Query(() => [ModelCardSectionRevision], { description: 'Every revision of one human-written card section of a model, newest first.' })
-  async modelCardSectionHistory(@Arg('modelName', () => String) modelName: string, @Arg('title', () => String) title: string, @Ctx() ctx: Context): Promise<ModelCardSectionRevision[]> {
-    return ctx.services.modelCards.sectionHistory(modelName, title);
+  @Query(() => [ModelCardSectionRevision], {
+    description: 'Every revision of one human-written card section of a model, newest first; a page at a time, `after` being the `id` of the last revision of the previous page.',
+  })
+  async modelCardSectionHistory(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('title', () => String) title: string,
+    @Args(() => ListPageArgs) { first, after }: ListPageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ModelCardSectionRevision[]> {
+    return ctx.services.modelCards.sectionHistory(modelName, title, toListPage(first, after));
   }
 }

@@ -1,4 +1,7 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { REQUIRED_CARD_SECTIONS } from '../../operations/model-card.js';
+import { MAX_CARD_SECTIONS } from '../../operations/model-card.service.js';
+import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 
 @ObjectType({ description: 'One section of a model card.' })
@@ -21,15 +24,20 @@ export class ModelCard {
   @Field(() => String)
   markdown!: string;
 
-  @Field(() => [ModelCardSection])
+  @Field(() => [ModelCardSection], { description: `At most ${MAX_CARD_SECTIONS}: the generated sections, and the human-written ones of the model and of the version.` })
+  @MaxItems(MAX_CARD_SECTIONS)
   sections!: ModelCardSection[];
 
   @Field(() => [String], { description: 'Required human-written sections still empty (PRODUCTION is gated on them).' })
+  @MaxItems(REQUIRED_CARD_SECTIONS.length)
   missingRequiredSections!: string[];
 }
 
 @ObjectType({ description: 'One stored revision of a human-written card section.' })
 export class ModelCardSectionRevision {
+  @Field(() => ID, { description: 'Names the revision: the `after` of the next page of modelCardSectionHistory.' })
+  id!: string;
+
   @Field(() => String)
   key!: string;
 

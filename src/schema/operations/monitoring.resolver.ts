@@ -1,5 +1,7 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../server/context.js';
+import { MAX_RULES_PER_MODEL } from '../../operations/monitoring.service.js';
+import { ListPageArgs, MaxItems, toListPage } from '../common/page.js';
 import { Alert, IngestHealthSignalsInput, IngestHealthSignalsResult, MonitoringRule, MonitoringRuleInput } from './monitoring.types.js';
 
 @Resolver()
@@ -9,7 +11,8 @@ export class MonitoringResolver {
     return (await ctx.services.monitoring.setRule(input, ctx.actor.name)) as unknown as MonitoringRule;
   }
 
-  @Query(() => [MonitoringRule])
+  @Query(() => [MonitoringRule], { description: `A model's monitoring rules by name (at most ${MAX_RULES_PER_MODEL}).` })
+  @MaxItems(MAX_RULES_PER_MODEL)
   async monitoringRules(@Arg('modelName', () => String) modelName: string, @Ctx() ctx: Context): Promise<MonitoringRule[]> {
     return (await ctx.services.monitoring.rulesOf([modelName]))[0] as unknown as MonitoringRule[];
   }
@@ -23,12 +26,13 @@ export class MonitoringResolver {
     return r as unknown as IngestHealthSignalsResult;
   }
 
-  @Query(() => [Alert], { description: 'Alerts, newest first (at most 500).' })
+  @Query(() => [Alert], { description: 'Alerts, newest first, a page at a time: `after` is the `id` of the last alert of the previous page.' })
   async alerts(
     @Arg('deployment', () => String, { nullable: true }) deployment: string | null,
     @Arg('state', () => String, { nullable: true }) state: string | null,
+    @Args(() => ListPageArgs) { first, after }: ListPageArgs,
     @Ctx() ctx: Context,
   ): Promise<Alert[]> {
-    return (await ctx.services.monitoring.alerts({ deployment, state })) as unknown as Alert[];
+    return (await ctx.services.monitoring.alerts({ deployment, state }, toListPage(first, after))) as unknown as Alert[];
   }
 }

@@ -1,5 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
+import { MAX_RULES_PER_MODEL } from '../../operations/monitoring.service.js';
+import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 
 export enum RuleOp {
@@ -142,9 +144,11 @@ export class IngestHealthSignalsResult {
   @Field(() => Int)
   count!: number;
 
-  @Field(() => [Alert])
+  @Field(() => [Alert], { description: `Alerts this call opened (one per rule at most: at most ${MAX_RULES_PER_MODEL}).` })
+  @MaxItems(MAX_RULES_PER_MODEL)
   raised!: Alert[];
 
-  @Field(() => [Alert])
+  @Field(() => [Alert], { description: `Alerts this call resolved (one per rule at most: at most ${MAX_RULES_PER_MODEL}).` })
+  @MaxItems(MAX_RULES_PER_MODEL)
   resolved!: Alert[];
 }

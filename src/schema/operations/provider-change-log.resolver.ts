@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ProviderVersionRecord } from '../../operations/provider-change-log.service.js';
 import type { Context } from '../../server/context.js';
+import { ListPageArgs, toListPage } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { ProviderModel } from '../provenance/provenance.types.js';
 import { DeprecatedProviderPin, QualificationStatus, RecordProviderVersionInput } from './provider-change-log.types.js';
@@ -60,14 +61,24 @@ export class ProviderChangeLogResolver {
     return asProvider(await ctx.services.providerChangeLog.deprecate(id, deprecatedAt?.toISOString() ?? null, note, ctx.actor.name));
   }
 
-  @Query(() => [ProviderModel], { description: 'The change log of a provider model: its versions, newest change first.' })
-  async providerChangeLog(@Arg('provider', () => String) provider: string, @Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<ProviderModel[]> {
-    return (await ctx.services.providerChangeLog.changeLog(provider, name)).map(asProvider);
+  @Query(() => [ProviderModel], {
+    description: 'The change log of a provider model: its versions, newest change first; a page at a time, `after` being the `id` of the last version of the previous page.',
+  })
+  async providerChangeLog(
+    @Arg('provider', () => String) provider: string,
+    @Arg('name', () => String) name: string,
+    @Args(() => ListPageArgs) { first, after }: ListPageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ProviderModel[]> {
+    return (await ctx.services.providerChangeLog.changeLog(provider, name, toListPage(first, after))).map(asProvider);
   }
 
-  @Query(() => [DeprecatedProviderPin], { description: 'Deployments still pinned to a provider version the provider has deprecated.' })
-  async deploymentsOnDeprecatedProviderVersions(@Ctx() ctx: Context): Promise<DeprecatedProviderPin[]> {
-    return (await ctx.services.providerChangeLog.deploymentsOnDeprecatedVersions()).map((r) => ({
+  @Query(() => [DeprecatedProviderPin], {
+    description: 'Deployments still pinned to a provider version the provider has deprecated, by deprecation date; a page at a time, `after` being the `cursor` of the last pin of the previous page.',
+  })
+  async deploymentsOnDeprecatedProviderVersions(@Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<DeprecatedProviderPin[]> {
+    return (await ctx.services.providerChangeLog.deploymentsOnDeprecatedVersions(toListPage(first, after))).map((r) => ({
+      cursor: r.cursor,
       deploymentName: r.deployment.name,
       environment: r.deployment.environment,
       endpoint: r.deployment.endpoint,

@@ -32,6 +32,9 @@ export class RecordProviderVersionInput {
 
 @ObjectType({ description: 'A deployment still pinned to a provider version its provider has deprecated.' })
 export class DeprecatedProviderPin {
+  @Field(() => String, { description: 'Names the pin: the `after` of the next page of deploymentsOnDeprecatedProviderVersions.' })
+  cursor!: string;
+
   @Field(() => String)
   deploymentName!: string;
 

@@ -1,4 +1,7 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { MAX_PAGE_SIZE, MaxItems, toListPage } from '../common/page.js';
+import { unknownAfter } from '../../paging.js';
+import { COLUMN_LINEAGE_PAGE, MAX_DATASETS_PER_EVENT, MAX_FACET_LIST } from '../../provenance/openlineage/event.js';
+import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../errors.js';
 import type { Context } from '../../server/context.js';
 import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
@@ -57,6 +60,7 @@ export class RunLineageResolver {
     return (await ctx.loaders.runLineage.load(run.id))?.jobFacets ?? null;
   }
 
+  @MaxItems(MAX_DATASETS_PER_EVENT)
   @FieldResolver(() => [LineageInput], { description: "Inputs as the run's OpenLineage events named them (Run.inputs has them resolved to dataset versions)." })
   async lineageInputs(@Root() run: Run, @Ctx() ctx: Context): Promise<LineageInput[]> {
     return (await ctx.loaders.runLineage.load(run.id))?.inputs ?? [];
@@ -87,6 +91,7 @@ export class RunLineageResolver {
     return (await ctx.loaders.runLineage.load(run.id))?.errorMessage ?? null;
   }
 
+  @MaxItems(MAX_FACET_LIST)
   @FieldResolver(() => [String], { description: 'Names from the environment-variables facet (values are never stored).' })
   async environmentVariableNames(@Root() run: Run, @Ctx() ctx: Context): Promise<string[]> {
     return (await ctx.loaders.runLineage.load(run.id))?.environmentVariableNames ?? [];
@@ -102,14 +107,22 @@ export class DatasetVersionLineageResolver {
     return r ? toRunType(r) : null;
   }
 
-  @FieldResolver(() => [ColumnLineage], { description: 'Column-level lineage (columnLineage facet), by output column; `field` keeps one column.' })
+  @FieldResolver(() => [ColumnLineage], {
+    description: `Column-level lineage (columnLineage facet), by output column in column order; \`field\` keeps one column. Paged: \`first\` columns (default ${COLUMN_LINEAGE_PAGE}, at most ${MAX_PAGE_SIZE}) after the column named \`after\`.`,
+  })
   async columnLineage(
     @Root() dv: DatasetVersion,
     @Arg('field', () => String, { nullable: true }) field: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: COLUMN_LINEAGE_PAGE }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<ColumnLineage[]> {
-    const entries = (await ctx.loaders.versionLineage.load(dv.id))?.columnLineage ?? [];
-    return field === null || field === undefined ? entries : entries.filter((e) => e.field === field);
+    const page = toListPage(first ?? COLUMN_LINEAGE_PAGE, after);
+    const entries = [...((await ctx.loaders.versionLineage.load(dv.id))?.columnLineage ?? [])].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+    const kept = field === null || field === undefined ? entries : entries.filter((e) => e.field === field);
+    const start = page.after === null ? 0 : kept.findIndex((e) => e.field === page.after) + 1;
+    if (page.after !== null && start === 0) throw unknownAfter(page.after, 'field');
+    return kept.slice(start, start + page.first);
   }
 
   @FieldResolver(() => JSONScalar, { nullable: true, description: 'Dataset and output facets of the event that produced it (size-capped).' })
@@ -128,6 +141,7 @@ export class DatasetVersionLineageResolver {
     return d && (d.dataSourceName || d.dataSourceUri) ? { name: d.dataSourceName, uri: d.dataSourceUri } : null;
   }
 
+  @MaxItems(MAX_FACET_LIST)
   @FieldResolver(() => [DatasetOwner], { description: 'ownership facet.' })
   async owners(@Root() dv: DatasetVersion, @Ctx() ctx: Context): Promise<DatasetOwner[]> {
     return (await ctx.loaders.versionLineage.load(dv.id))?.owners ?? [];

@@ -1,3 +1,5 @@
+import { MaxItems } from '../common/page.js';
+import { MAX_DATASETS_PER_EVENT, MAX_FACET_LIST, MAX_INPUT_FIELDS, MAX_TRANSFORMATIONS } from '../../provenance/openlineage/event.js';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
@@ -17,9 +19,11 @@ export class Job {
   @Field(() => JSONScalar, { description: 'Job facets, merged over its events (the latest event time wins per facet).' })
   facets!: Record<string, unknown>;
 
+  @MaxItems(MAX_DATASETS_PER_EVENT)
   @Field(() => [String], { description: 'Datasets (namespace + "/" + name) the latest JobEvent declared as inputs.' })
   declaredInputs!: string[];
 
+  @MaxItems(MAX_DATASETS_PER_EVENT)
   @Field(() => [String], { description: 'Datasets the latest JobEvent declared as outputs.' })
   declaredOutputs!: string[];
 
@@ -85,6 +89,7 @@ export class ColumnLineageInputField {
   @Field(() => String)
   field!: string;
 
+  @MaxItems(MAX_TRANSFORMATIONS)
   @Field(() => [ColumnTransformation])
   transformations!: ColumnTransformation[];
 
@@ -104,7 +109,8 @@ export class ColumnLineage {
   @Field(() => String, { description: 'The output column; "" for dependencies of the whole dataset (filters, joins, grouping).' })
   field!: string;
 
-  @Field(() => [ColumnLineageInputField])
+  @MaxItems(MAX_INPUT_FIELDS)
+  @Field(() => [ColumnLineageInputField], { description: 'At most 100 per column, and for the dataset-level entry (more is refused at ingestion).' })
   inputFields!: ColumnLineageInputField[];
 }
 

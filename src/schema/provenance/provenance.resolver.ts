@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { badInput, notFound } from '../../errors.js';
 import type { MetricCursor } from '../../mlflow/tracking.service.js';
 import type {
@@ -7,7 +8,9 @@ import type {
   RunRecord,
 } from '../../provenance/provenance.service.js';
 import type { Context } from '../../server/context.js';
-import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
+import { MAX_RUN_INPUTS, MAX_RUN_METRICS } from '../../provenance/lineage.js';
+import { DEFAULT_LIST_PAGE, ListPageArgs, MaxItems, PageArgs, toConnection, toListPage, toPage, type ConnectionResult } from '../common/page.js';
+import { selectsField } from '../common/selection.js';
 import { Metric, MetricInput } from '../registry/common.type.js';
 import {
   AddModelRelationInput,
@@ -97,15 +100,18 @@ export class ProvenanceResolver {
     return ctx.services.provenance.registerProviderModel(ctx.actor, input);
   }
 
-  @Query(() => [ProviderModel], { description: 'Provider models matching every given field (at most 500).' })
+  @Query(() => [ProviderModel], {
+    description: 'Provider models matching every given field, by provider, name and version; a page at a time, `after` being the `id` of the last one of the previous page.',
+  })
   async providerModels(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
     @Arg('provider', () => String, { nullable: true }) provider: string | null,
     @Arg('name', () => String, { nullable: true }) name: string | null,
     @Arg('providerVersion', () => String, { nullable: true }) providerVersion: string | null,
+    @Args(() => ListPageArgs) { first, after }: ListPageArgs,
     @Ctx() ctx: Context,
   ): Promise<ProviderModel[]> {
-    return ctx.services.provenance.findProviderModels({ id, provider, name, providerVersion });
+    return ctx.services.provenance.findProviderModels({ id, provider, name, providerVersion }, toListPage(first, after));
   }
 
   @Mutation(() => LogPredictionsResult, { description: 'Records predictions by the caller\'s ids; idempotent per id.' })
@@ -145,6 +151,8 @@ export class ProvenanceResolver {
       datasets: t.datasets.map((d) => ({ ...toDatasetVersion(d), depth: d.depth, modelDepth: d.modelDepth, usedById: d.usedById })),
       sources: t.sources,
       ancestors: t.ancestors.map((a) => ({ ...a, model: { name: a.name } })),
+      promptVersions: t.promptVersions.map(toModelVersion),
+      truncated: t.truncated,
     };
   }
 
@@ -163,20 +171,41 @@ export class ProvenanceResolver {
     return ctx.services.provenance.lineage(id, direction, depth, relations, grouping && parseGrouping(grouping));
   }
 
-  @Query(() => DatasetImpact, { description: 'Every model version trained on this dataset version or anything derived from it, and their model descendants.' })
-  async datasetImpact(@Arg('datasetVersionId', () => ID) datasetVersionId: string, @Ctx() ctx: Context): Promise<DatasetImpact> {
-    return { modelVersions: (await ctx.services.provenance.datasetImpact(datasetVersionId)).map(toModelVersion) };
+  @Query(() => DatasetImpact, {
+    description: 'Every model version trained on this dataset version or anything derived from it, and their model descendants; a page at a time (`first`, `after`: pageInfo.endCursor of the previous page).',
+  })
+  async datasetImpact(
+    @Arg('datasetVersionId', () => ID) datasetVersionId: string,
+    @Args(() => ListPageArgs) { first, after }: ListPageArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<DatasetImpact> {
+    const page = toPage(first ?? DEFAULT_LIST_PAGE, after);
+    const r = await ctx.services.provenance.datasetImpact(datasetVersionId, {
+      limit: page.first + 1,
+      after: page.after === null ? null : versionKey(page.after),
+      withTotal: selectsField(info, 'totalCount'),
+    });
+    const c = toConnection(r.versions, page, r.total ?? 0, (v) => [v.modelName, v.version]);
+    return { modelVersions: c.edges.map((e) => toModelVersion(e.node)), totalCount: c.totalCount, pageInfo: c.pageInfo };
   }
 
-  @Query(() => [ModelVersion], { description: 'Model versions with this fingerprint: reproductions of one another.' })
-  async modelVersionsByFingerprint(@Arg('fingerprint', () => String) fingerprint: string, @Ctx() ctx: Context): Promise<ModelVersion[]> {
-    return (await ctx.services.provenance.modelVersionsByFingerprint(fingerprint)).map(toModelVersion);
+  @Query(() => [ModelVersion], {
+    description: 'Model versions with this fingerprint (reproductions of one another), by model and version; a page at a time, `after` being the `id` of the last version of the previous page.',
+  })
+  async modelVersionsByFingerprint(
+    @Arg('fingerprint', () => String) fingerprint: string,
+    @Args(() => ListPageArgs) { first, after }: ListPageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ModelVersion[]> {
+    return (await ctx.services.provenance.modelVersionsByFingerprint(fingerprint, toListPage(first, after))).map(toModelVersion);
   }
 }
 
 @Resolver(() => Run)
 export class RunResolver {
-  @FieldResolver(() => [Metric])
+  @FieldResolver(() => [Metric], { description: `At most ${MAX_RUN_METRICS}.` })
+  @MaxItems(MAX_RUN_METRICS)
   async metrics(@Root() run: Run, @Ctx() ctx: Context): Promise<Metric[]> {
     return run.metrics ?? ctx.loaders.runMetrics.load(run.id);
   }
@@ -197,11 +226,20 @@ export class RunResolver {
     return { ...c, edges: c.edges.map((e) => ({ cursor: e.cursor, node: { ...e.node, timestamp: new Date(e.node.timestamp).toISOString() } })) };
   }
 
-  @FieldResolver(() => [RunInput])
+  @FieldResolver(() => [RunInput], { description: `At most ${MAX_RUN_INPUTS}.` })
+  @MaxItems(MAX_RUN_INPUTS)
   async inputs(@Root() run: Run, @Ctx() ctx: Context): Promise<RunInput[]> {
     const inputs = await ctx.loaders.runInputs.load(run.id);
     return inputs.map((i) => ({ role: i.role, datasetVersion: toDatasetVersion(i.datasetVersion) }));
   }
+}
+
+function versionKey(key: unknown[]): [string, number] {
+  const [name, version] = key;
+  if (key.length !== 2 || typeof name !== 'string' || !Number.isSafeInteger(version)) {
+    throw badInput('after is not a cursor returned by this API', { field: 'after' });
+  }
+  return [name, version as number];
 }
 
 function metricCursor(key: unknown[]): MetricCursor {

@@ -1,5 +1,8 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../common/connection.js';
+import { LINEAGE_EDGE_BUDGET, LINEAGE_GROUP_BUDGET, LINEAGE_NODE_BUDGET, MAX_RUN_PARAMS, MAX_RUN_SEEDS } from '../../provenance/lineage.js';
+import { MAX_TRACE_ITEMS } from '../../provenance/provenance.service.js';
+import { Connection, PageInfo } from '../common/connection.js';
+import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Metric } from '../registry/common.type.js';
 import { ModelVersion } from '../registry/model-version.type.js';
@@ -116,10 +119,12 @@ export class Run {
   @Field(() => String, { nullable: true, description: 'Image digest or lock-file hash.' })
   environment!: string | null;
 
-  @Field(() => [Param])
+  @Field(() => [Param], { description: `At most ${MAX_RUN_PARAMS}.` })
+  @MaxItems(MAX_RUN_PARAMS)
   params!: Param[];
 
   @Field(() => [Int])
+  @MaxItems(MAX_RUN_SEEDS)
   seeds!: number[];
 
   @Field(() => RunStatus)
@@ -292,15 +297,23 @@ export class PredictionTrace {
 
   @Field(() => [TracedDatasetVersion], {
     description:
-      'Dataset versions used by the runs of this version and of its model ancestors, with all they derive from: each once, nearest model first (modelDepth), then nearest derivation (depth).',
+      `Dataset versions used by the runs of this version and of its model ancestors, with all they derive from: each once, nearest model first (modelDepth), then nearest derivation (depth); at most ${MAX_TRACE_ITEMS}.`,
   })
+  @MaxItems(MAX_TRACE_ITEMS)
   datasets!: TracedDatasetVersion[];
 
-  @Field(() => [TracedDataSource], { description: 'Raw sources at the end of those derivation chains: each once, nearest model first, then nearest derivation.' })
+  @Field(() => [TracedDataSource], { description: `Raw sources at the end of those derivation chains: each once, nearest model first, then nearest derivation; at most ${MAX_TRACE_ITEMS}.` })
+  @MaxItems(MAX_TRACE_ITEMS)
   sources!: TracedDataSource[];
 
-  @Field(() => [LineageAncestor], { description: 'Base models, teachers and other model ancestors, transitively, nearest first.' })
+  @Field(() => [LineageAncestor], { description: `Base models, teachers and other model ancestors, transitively, nearest first; at most ${MAX_TRACE_ITEMS}.` })
+  @MaxItems(MAX_TRACE_ITEMS)
   ancestors!: LineageAncestor[];
+
+  @Field(() => [ModelVersion], { description: `The prompt versions the model version uses (USES_PROMPT), by prompt name and version (at most ${MAX_TRACE_ITEMS}).` })
+  promptVersions!: ModelVersion[];
+  @Field(() => Boolean, { description: `True when datasets, sources or ancestors had more than ${MAX_TRACE_ITEMS} entries (each keeps its nearest).` })
+  truncated!: boolean;
 }
 
 @ObjectType()
@@ -365,23 +378,34 @@ export class LineageGraph {
   @Field(() => LineageNode)
   root!: LineageNode;
 
-  @Field(() => [LineageNode], { description: 'Nodes other than the root, nearest first, then by kind and id.' })
+  @Field(() => [LineageNode], {
+    description: `Nodes other than the root, nearest first, then by kind and id; at most ${LINEAGE_NODE_BUDGET} (when the budget cuts a hop, the walk's order picks which of its nodes are kept).`,
+  })
+  @MaxItems(LINEAGE_NODE_BUDGET)
   nodes!: LineageNode[];
 
-  @Field(() => [LineageEdge], { description: 'Edges among the root and the returned nodes (and groups: from or to a group id).' })
+  @Field(() => [LineageEdge], { description: `Edges among the root and the returned nodes (and groups: from or to a group id); at most ${LINEAGE_EDGE_BUDGET}.` })
+  @MaxItems(LINEAGE_EDGE_BUDGET)
   edges!: LineageEdge[];
 
-  @Field(() => [LineageGroup], { description: 'With grouping: siblings shown as one node with a count, nearest first. Empty without grouping.' })
+  @Field(() => [LineageGroup], { description: `With grouping: siblings shown as one node with a count, nearest first; at most ${LINEAGE_GROUP_BUDGET}. Empty without grouping.` })
+  @MaxItems(LINEAGE_GROUP_BUDGET)
   groups!: LineageGroup[];
 
-  @Field(() => Boolean, { description: 'True when the node budget cut the answer short (with grouping: the walk\'s budget of 100,000 nodes, or 5,000 shown).' })
+  @Field(() => Boolean, { description: 'True when the node, edge or group budget cut the answer short (with grouping: the walk\'s budget of 100,000 nodes, 5,000 shown, or 1,000 groups).' })
   truncated!: boolean;
 }
 
 @ObjectType()
 export class DatasetImpact {
-  @Field(() => [ModelVersion], { description: 'By model name, then version.' })
+  @Field(() => [ModelVersion], { description: 'A page of them (see datasetImpact\'s first and after), by model name, then version.' })
   modelVersions!: ModelVersion[];
+
+  @Field(() => Int, { description: 'How many versions the dataset impacts in all (counted only when selected).' })
+  totalCount!: number;
+
+  @Field(() => PageInfo, { description: 'endCursor is the `after` of the next page.' })
+  pageInfo!: PageInfo;
 }
 
 @ObjectType()

@@ -1,3 +1,5 @@
+import { MaxItems } from '../common/page.js';
+import { MAX_CHECKLIST_ITEMS, MAX_DRILL_VERSIONS } from '../../registry/lifecycle.service.js';
 import { Arg, Ctx, Field, FieldResolver, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { ChecklistItemStatus, DrillVersion, RollbackDrill } from '../../registry/lifecycle.service.js';
 import type { ModelRecord, VersionRecord } from '../../registry/types.js';
@@ -39,6 +41,7 @@ export class RollbackDrillVersion {
   @Field(() => String, { nullable: true, description: 'What the stored files hash to now.' })
   found!: string | null;
 
+  @MaxItems(10)
   @Field(() => [String], { description: 'The → PRODUCTION requirements it no longer meets (evidence kinds, card:<section>, checksum).' })
   unmetGates!: string[];
 
@@ -60,6 +63,7 @@ export class RollbackDrillResult {
   @Field(() => Boolean, { description: 'Every version passed (EXTERNAL artefacts count as passed: Pedigree cannot read them).' })
   passed!: boolean;
 
+  @MaxItems(MAX_DRILL_VERSIONS)
   @Field(() => [RollbackDrillVersion], { description: 'Newest first, at most 100.' })
   versions!: DrillVersion[];
 }
@@ -87,6 +91,7 @@ export class ArchivalResolver {
     return ctx.services.lifecycle.setArchivalChecklist(ctx.actor, modelName, items);
   }
 
+  @MaxItems(MAX_CHECKLIST_ITEMS)
   @Mutation(() => [ArchivalChecklistItem], { description: "Records an item of the model's archival checklist as done for a version, with evidence, in the caller's name." })
   completeArchivalChecklistItem(
     @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
@@ -105,6 +110,7 @@ export class ArchivalResolver {
     return ctx.services.lifecycle.rollbackDrill(ctx.actor, modelName);
   }
 
+  @MaxItems(MAX_CHECKLIST_ITEMS)
   @FieldResolver(() => [ArchivalChecklistItem], { description: "Its model's archival checklist, item by item, done or open for this version." })
   archivalChecklist(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<ChecklistItemStatus[]> {
     return ctx.loaders.archivalChecklist.load(v.id);

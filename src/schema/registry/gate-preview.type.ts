@@ -1,4 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
+import { MAX_GATE_CHECKS } from '../../registry/lifecycle.service.js';
+import { MaxItems } from '../common/page.js';
 import type { Stage as DomainStage } from '../../registry/types.js';
 import { Stage } from './enums.js';
 
@@ -20,6 +22,7 @@ export class GatePreview {
   stage!: DomainStage;
 
   @Field(() => [GateCheck], { description: 'The gate\'s requirements, met or not.' })
+  @MaxItems(MAX_GATE_CHECKS)
   checks!: GateCheck[];
 
   @Field(() => String, { nullable: true, description: 'The GATE_FAILED (or BAD_USER_INPUT) message the transition would be refused with now; null: it would pass.' })

@@ -1,7 +1,10 @@
+import { ModelKind } from './enums.js';
+import { MAX_CHECKLIST_ITEMS } from '../../registry/lifecycle.service.js';
 import { Arg, Args, Ctx, Field, FieldResolver, Float, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { GateThreshold, ModelRecord, VersionRecord } from '../../registry/types.js';
 import type { Context } from '../../server/context.js';
-import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
+import { MAX_ALIASES, MAX_GATES, MAX_TAGS } from '../../registry/validation.js';
+import { MaxItems, PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { Tag } from './common.type.js';
 import { ComparisonOp } from './enums.js';
 import { CreateRegisteredModelInput, GateThresholdInput, RegisteredModelFilter, UpdateRegisteredModelInput } from './inputs.js';
@@ -46,6 +49,11 @@ export class RegisteredModelResolver {
     const { total, models } = await ctx.services.registry.listModels(filter ?? {}, page);
     for (const m of models) ctx.loaders.modelByName.prime(m.name, m);
     return toConnection(models, page, total, (m) => [m.name]);
+  }
+
+  @FieldResolver(() => ModelKind)
+  kind(@Root() m: ModelRecord): ModelKind {
+    return (m.kind ?? 'MODEL') as ModelKind;
   }
 
   @Mutation(() => RegisteredModel)
@@ -107,12 +115,14 @@ export class RegisteredModelResolver {
     return ctx.services.lifecycle.setProtectedAliases(modelName, aliases, ctx.actor.name);
   }
 
-  @FieldResolver(() => [Tag])
+  @FieldResolver(() => [Tag], { description: `At most ${MAX_TAGS}.` })
+  @MaxItems(MAX_TAGS)
   tags(@Root() m: ModelRecord, @Ctx() ctx: Context) {
     return ctx.loaders.tags.load(m.id);
   }
 
-  @FieldResolver(() => [ModelAlias], { description: 'Every alias of the model with the version it points to.' })
+  @FieldResolver(() => [ModelAlias], { description: `Every alias of the model with the version it points to (a model has at most ${MAX_ALIASES}).` })
+  @MaxItems(MAX_ALIASES)
   aliases(@Root() m: ModelRecord, @Ctx() ctx: Context) {
     return ctx.loaders.modelAliases.load(m.name);
   }
@@ -130,11 +140,13 @@ export class RegisteredModelResolver {
     return toConnection(versions, page, total, (v) => [v.version]);
   }
 
-  @FieldResolver(() => [GateThreshold_], { description: 'STAGING gate thresholds (empty: at least one metric is required).' })
+  @FieldResolver(() => [GateThreshold_], { description: `STAGING gate thresholds (empty: at least one metric is required); at most ${MAX_GATES}.` })
+  @MaxItems(MAX_GATES)
   gates(@Root() m: ModelRecord): GateThreshold[] {
     return m.gates ? (JSON.parse(m.gates) as GateThreshold[]) : [];
   }
 
+  @MaxItems(MAX_CHECKLIST_ITEMS)
   @FieldResolver(() => [String], { description: 'Items each version must have completed before it leaves PRODUCTION for ARCHIVED (setArchivalChecklist).' })
   archivalChecklist(@Root() m: ModelRecord): string[] {
     return m.archivalChecklist ?? [];

@@ -22,12 +22,14 @@ import {
 } from 'graphql';
 import { DEFAULT_LIMITS, type QueryLimits } from './query-limits.js';
 
-/** Expected size of a list field that has no `first`/`last`/`limit` argument. */
+/** Expected size of a list field that has no `first`/`last`/`limit` argument and declares no cap. */
 export const UNBOUNDED_LIST_SIZE = 10;
-/** `lineage` without `depth` is expected to walk this many hops... */
-export const LINEAGE_DEFAULT_DEPTH = 5;
-/** ...and to meet this many nodes per hop. */
-export const LINEAGE_NODES_PER_HOP = 50;
+/**
+ * The field extension a list field declares its hard cap in (type-graphql:
+ * `@Extensions({ maxItems: 100 })`): the list never holds more, and its cost
+ * counts that many items.
+ */
+export const MAX_ITEMS_EXTENSION = 'maxItems';
 
 /** Variable values as they arrive on the wire (before coercion). */
 export type RawVariables = Readonly<Record<string, unknown>> | null | undefined;
@@ -38,14 +40,14 @@ export type RawVariables = Readonly<Record<string, unknown>> | null | undefined;
  * - every field costs 1, and `__typename` costs nothing;
  * - the cost of a field's selection is multiplied by the number of items the
  *   field is expected to return:
- *   - a Relay connection field (return type named `…Connection`):
- *     `first ?? last ?? defaultListSize` items;
- *   - `lineage`: `(depth ?? 5) × 50` nodes;
- *   - any other list field: its `first` (or `last`, or `limit`) argument, else 10.
- *
- *   For connections and `lineage` the size applies to the list fields of the
- *   returned object (`edges`, `nodes`), so `pageInfo`, `totalCount` or
- *   `truncated` are counted once and `edges` is not multiplied a second time;
+ *   - a paged object (a Relay connection, or any object field that takes
+ *     `first`): `first ?? last ?? defaultListSize` items, which the list
+ *     fields of the returned object (`edges`, `nodes`, `modelVersions`) take,
+ *     so `pageInfo` or `totalCount` are counted once and `edges` is not
+ *     multiplied a second time;
+ *   - any other list field: its `first` (or `last`, or `limit`) argument or
+ *     that argument's default, else its declared cap (`extensions.maxItems`),
+ *     else `defaultListSize` when it takes `first`, else 10;
  * - arguments are read from literals, from `variables` (with the operation's
  *   variable defaults) or from the schema's argument defaults; a negative size
  *   counts as 0, a missing or non-numeric one falls back as above;
@@ -55,6 +57,10 @@ export type RawVariables = Readonly<Record<string, unknown>> | null | undefined;
  *
  * Only selections cost anything: input arguments, such as the `predictions`
  * list of `logPredictions`, are not priced here.
+ *
+ * A field that returns a paged object passes its size to that object's list
+ * fields only: a list field of a list item (a model's `tags` in a page of
+ * models) is counted by its own argument or cap.
  *
  * Example: `models(first: 100) { edges { node { versions(first: 100) { edges { node { id } } } } } }`
  * costs 1 + (1 + 100 × (1 + 1 + (1 + 100 × (1 + 1)))) = 20 302.
@@ -131,15 +137,18 @@ export function costOfOperation(
     const type = getNullableType(field.type);
     if (!node.selectionSet) return 1;
 
+    const paged = field.args.some((arg) => arg.name === 'first');
     let multiplier = 1;
     if (isListType(type)) {
-      multiplier = inheritedSize ?? sizeArgument(field, node, ['first', 'last', 'limit']) ?? UNBOUNDED_LIST_SIZE;
+      multiplier =
+        inheritedSize ??
+        sizeArgument(field, node, ['first', 'last', 'limit']) ??
+        declaredCap(field) ??
+        (paged ? defaultListSize : UNBOUNDED_LIST_SIZE);
     }
     const named = getNamedType(type);
     let sizeForChildren: number | undefined;
-    if (node.name.value === 'lineage') {
-      sizeForChildren = (sizeArgument(field, node, ['depth']) ?? LINEAGE_DEFAULT_DEPTH) * LINEAGE_NODES_PER_HOP;
-    } else if (named.name.endsWith('Connection')) {
+    if (!isListType(type) && (paged || named.name.endsWith('Connection'))) {
       sizeForChildren = sizeArgument(field, node, ['first', 'last']) ?? defaultListSize;
     }
     return 1 + multiplier * selectionCost(named, node.selectionSet, sizeForChildren);
@@ -188,6 +197,12 @@ export function costOfOperation(
   }
 
   return selectionCost(root, operation.selectionSet, undefined);
+}
+
+/** The field's declared hard cap (`extensions.maxItems`), if any. */
+export function declaredCap(field: GraphQLField<unknown, unknown>): number | undefined {
+  const cap = field.extensions?.[MAX_ITEMS_EXTENSION];
+  return typeof cap === 'number' && Number.isFinite(cap) && cap >= 0 ? Math.floor(cap) : undefined;
 }
 
 function fieldDefinition(

@@ -56,6 +56,15 @@ export async function person(browser: Browser, token: string | null): Promise<Pe
   const watch = (p: Page) => {
     p.on('console', (m) => m.type() === 'error' && errors.push(`${p.url()}: ${m.text()}`));
     p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`));
+    // A refused GraphQL request: what it asked and what the server said, beside the console's bare "status of 400".
+    p.on('response', (r) => {
+      if (r.status() >= 400 && r.url().endsWith('/graphql')) {
+        void r.text().then(
+          (body) => errors.push(`${p.url()}: ${r.status()} for ${(r.request().postData() ?? '').slice(0, 200)}: ${body.slice(0, 300)}`),
+          () => undefined,
+        );
+      }
+    });
   };
   context.on('page', watch);
   const page = await context.newPage();

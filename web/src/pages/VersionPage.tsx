@@ -31,6 +31,13 @@ const SET_TAG = `mutation SetTag($ref: ModelVersionRefInput!, $key: String!, $va
 const DELETE_TAG = `mutation DeleteTag($ref: ModelVersionRefInput!, $key: String!) { deleteModelVersionTag(ref: $ref, key: $key) { version } }`;
 const ATTESTATION = `query Attestation($ref: ModelVersionRefInput!) { attestation(ref: $ref) { envelope } }`;
 
+/**
+ * The model's pending requests read for one version's page: a request costs
+ * about 1,700 in the server's cost analysis (its metrics, evidence, approvals
+ * and gate at their caps), so 20 stay well within the default limit of 50,000.
+ */
+const PENDING_PAGE = 20;
+
 /** Gate evidence kinds (the EvidenceKind enum). */
 const EVIDENCE_KINDS = ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF'] as const;
 
@@ -64,7 +71,7 @@ export function VersionPage({ name, version }: { name: string; version: number }
   const live = useModelLive(name);
   const q = useAsync(() => gql<VersionData>(VERSION, { name, version }), [name, version], live.key);
   const requests = useAsync(
-    () => gql<{ promotionRequests: { edges: { node: PromotionRequest }[] } }>(REQUESTS, { filter: { modelName: name, status: 'PENDING' }, first: 100 }),
+    () => gql<{ promotionRequests: { edges: { node: PromotionRequest }[] } }>(REQUESTS, { filter: { modelName: name, status: 'PENDING' }, first: PENDING_PAGE }),
     [name], live.key,
   );
   const { can, viewer } = useSession();

@@ -14,6 +14,7 @@ const Q = {
   history: statement('operations/deployment-history'),
   aliasMoves: statement('operations/alias-moves'),
   servingAt: statement('operations/serving-at'),
+  page: statement('operations/page-deployments'),
   providerModels: statement('operations/provider-models-by-ids'),
 };
 
@@ -331,6 +332,19 @@ export class DeploymentService {
   async deploymentAt(name: string, at: string): Promise<DeploymentState | null> {
     const [state] = await this.statesAt([{ name, at }]);
     return state ?? null;
+  }
+
+  /**
+   * Deployments that existed at `at`, by name, each as it served then: one
+   * page of names after `after`, then their states (three statements).
+   */
+  async list(at: string, page: { first: number; after: string | null }): Promise<{ states: DeploymentState[]; total: number; hasNextPage: boolean }> {
+    if (page.after !== null && (typeof page.after !== 'string' || !NAME.test(page.after))) throw badInput('after is not a cursor returned by deployments', { field: 'after' });
+    const [row] = await this.executor.read<{ names: string[]; total: number }>(Q.page, { at, after: page.after ?? '', limit: page.first + 1 });
+    const names = row!.names.slice(0, page.first);
+    const states = await this.statesAt(names.map((name) => ({ name, at })));
+    // A deployment created in the same instant as `at` may have no record yet in force: it is left out.
+    return { states: states.filter((s): s is DeploymentState => s !== null), total: row!.total, hasNextPage: row!.names.length > page.first };
   }
 
   /** What `name` serves now. */

@@ -6,7 +6,7 @@ import { EventsResolver } from './events/events.resolver.js';
 import { noTopicPubSub } from './events/no-pubsub.js';
 import { WebhookResolver } from './events/webhook.resolver.js';
 import { PromotionResolver } from './governance/promotion.resolver.js';
-import { TokenResolver } from './governance/token.resolver.js';
+import { PrincipalResolver, TokenResolver } from './governance/token.resolver.js';
 import { LineageAncestorResolver, ProvenanceResolver, RunResolver, TracedDataSourceResolver, TracedDatasetVersionResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { openLineageResolvers } from './provenance/openlineage.resolver.js';
@@ -27,6 +27,7 @@ const resolvers: NonEmptyArray<Function> = [
   EventsResolver,
   WebhookResolver,
   TokenResolver,
+  PrincipalResolver,
   PromotionResolver,
   ...operationsResolvers,
   AnalyticsResolver,

@@ -123,6 +123,7 @@ function Shell() {
   const main = useRef<HTMLElement>(null);
   // A new page moves focus to its content, as a page load would (screen readers hear the new title).
   const first = useRef(true);
+  const routeModel = route.page === 'model' || route.page === 'version' ? route.name : null;
   useEffect(() => {
     if (first.current) {
       first.current = false;
@@ -130,7 +131,7 @@ function Shell() {
     }
     main.current?.focus({ preventScroll: true });
     scrollTo(0, 0);
-  }, [route.page, route.page === 'model' || route.page === 'version' ? route.name : null]);
+  }, [route.page, routeModel]);
   return (
     <div className="app">
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>

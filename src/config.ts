@@ -11,6 +11,8 @@ export interface Config {
   neo4j: { uri?: string; user: string; password: string; database: string };
   /** Most writes one group commit carries (src/graph/executor.ts); 1 turns grouping off. */
   writeGroup: number;
+  /** Runs a group's consecutive same-kind writes as one batch, one statement per step (src/graph/executor.ts). */
+  writeBatching: boolean;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: string;
@@ -165,6 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
       database: env.NEO4J_DATABASE || 'neo4j',
     },
     writeGroup: int('PEDIGREE_WRITE_GROUP', 32, 1, 1000),
+    writeBatching: bool('PEDIGREE_WRITE_BATCH', true),
     dataDir: resolve(env.PEDIGREE_DATA_DIR || '.pedigree'),
     logLevel,
     nodeEnv,

@@ -12,7 +12,7 @@ import { protectedAliasesOf } from '../governance/promotion-rules.js';
 import { hasRole, Role } from '../governance/roles.js';
 import { findIdempotent, inputHash, recordIdempotent } from './idempotency.js';
 import { aliasMoved, AliasMoves, tooManyAliases } from './alias-moves.js';
-import { resolveRefsIn, unresolved } from './refs.js';
+import { checkRef, resolveRefsIn, unresolved } from './refs.js';
 import { VersionRegistration, type PreparedVersion } from './version-registration.js';
 import { tooManyTags, versionTagSet, VersionTags, type VersionTagChange } from './version-tags.js';
 import type { ModelRecord, Tag, VersionRecord, VersionRef, AliasMove, Metric, Stage } from './types.js';
@@ -362,6 +362,8 @@ export class RegistryService {
 
   async setVersionTag(ref: VersionRef, key: string, value: string, actor: string): Promise<VersionRecord> {
     assertTag(key, value);
+    // The ref's shape before the write queues: a malformed one is refused here, not inside a batch.
+    checkRef(ref);
     const change: VersionTagChange = { ref, key, value, actor };
     return this.executor.writeTx(
       async (tx) => {
@@ -385,9 +387,16 @@ export class RegistryService {
    */
   async setVersionTags(changes: readonly { ref: VersionRef; key: string; value: string }[], actor: string): Promise<VersionRecord[]> {
     if (changes.length > MAX_BULK) throw badInput(`at most ${MAX_BULK} tag changes per call; got ${changes.length}`, { field: 'tags', limit: MAX_BULK });
-    changes.forEach((c, i) => atItem('tags', i, () => assertTag(c.key, c.value)));
+    changes.forEach((c, i) =>
+      atItem('tags', i, () => {
+        assertTag(c.key, c.value);
+        checkRef(c.ref);
+      }),
+    );
     if (changes.length === 0) return [];
-    return this.executor.writeTx(async (tx) => allOrNothing('tags', await this.versionTags.setIn(tx, changes.map((c) => ({ ...c, actor })))), 'setModelVersionTags');
+    return this.executor.writeTx(async (tx) => allOrNothing('tags', await this.versionTags.setIn(tx, changes.map((c) => ({ ...c, actor })))), 'setModelVersionTags', {
+      alone: true,
+    });
   }
 
   async deleteVersionTag(ref: VersionRef, key: string, actor: string): Promise<VersionRecord> {
@@ -443,7 +452,7 @@ export class RegistryService {
     const items: PreparedVersion[] = [];
     for (const [i, input] of inputs.entries()) items.push(await atItemAsync('inputs', i, async () => this.registration.prepare(input, actor)));
     if (items.length === 0) return [];
-    const attempt = () => this.executor.writeTx(async (tx) => allOrNothing('inputs', await this.registration.registerIn(tx, items)), 'createModelVersions');
+    const attempt = () => this.executor.writeTx(async (tx) => allOrNothing('inputs', await this.registration.registerIn(tx, items)), 'createModelVersions', { alone: true });
     try {
       return await attempt();
     } catch (err) {

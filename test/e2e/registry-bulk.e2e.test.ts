@@ -186,6 +186,9 @@ describe('bulk registry mutations', () => {
     const long = await gql(t.url, TAG_MANY, { tags: [good, good, { ...good, key: 'k'.repeat(1000) }] }, as(p.tokens.contributor));
     expect(code(long)).toBe('BAD_USER_INPUT');
     expect(long.errors![0]!.message).toMatch(/^tags\[2\]: /);
+    const malformed = await gql(t.url, TAG_MANY, { tags: [good, { ref: { modelName: a }, key: 'k', value: 'v' }] }, as(p.tokens.contributor));
+    expect(code(malformed)).toBe('BAD_USER_INPUT');
+    expect(malformed.errors![0]!.message).toMatch(/^tags\[1\]: a model version reference takes exactly one of version and alias/);
     // More new keys than a version holds (100): the first past the cap fails the whole call.
     const full = await gql(t.url, TAG_MANY, { tags: Array.from({ length: 101 }, (_, i) => ({ ref: good.ref, key: `k${i}`, value: 'v' })) }, as(p.tokens.contributor));
     expect(code(full)).toBe('BAD_USER_INPUT');

@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   /** Unset → start the embedded Neo4j under dataDir. */
   neo4j: { uri?: string; user: string; password: string; database: string };
+  /** How long the driver retries a transaction (and waits for a connection) while Neo4j is unavailable (ms). */
+  neo4jRetryMs: number;
   /** Most writes one group commit carries (src/graph/executor.ts); 1 turns grouping off. */
   writeGroup: number;
   /** Runs a group's consecutive same-kind writes as one batch, one statement per step (src/graph/executor.ts). */
@@ -166,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
       password: env.NEO4J_PASSWORD ?? '',
       database: env.NEO4J_DATABASE || 'neo4j',
     },
+    neo4jRetryMs: int('PEDIGREE_NEO4J_RETRY_MS', 30_000, 100, 600_000),
     writeGroup: int('PEDIGREE_WRITE_GROUP', 32, 1, 1000),
     writeBatching: bool('PEDIGREE_WRITE_BATCH', true),
     dataDir: resolve(env.PEDIGREE_DATA_DIR || '.pedigree'),

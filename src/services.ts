@@ -3,13 +3,17 @@ import { AnalyticsService } from './analytics/analytics.service.js';
 import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-store.js';
 import type { Config } from './config.js';
 import { EventsService } from './events/events.service.js';
+import type { ChangeTracker } from './graph/embedded.js';
 import type { Executor } from './graph/executor.js';
+import { appliedMigrations } from './graph/migrations.js';
+import { GraphSnapshot } from './graph/snapshot.js';
 import { readVersionApprovals } from './governance/approvals.js';
 import { PromotionGuard, UNGOVERNED_FOR_TESTS } from './governance/guard.js';
 import { PromotionService } from './governance/promotion.service.js';
 import { TokenService } from './governance/token.service.js';
 import type { Logger } from './logger.js';
 import { MlflowTrackingService } from './mlflow/tracking.service.js';
+import { BackupService } from './ops/backup.js';
 import { DeploymentService } from './operations/deployment.service.js';
 import { ModelCardService } from './operations/model-card.service.js';
 import { MonitoringService } from './operations/monitoring.service.js';
@@ -52,6 +56,8 @@ export interface Services {
   retention: RetentionService;
   /** The process's background work, started and stopped in one place (see {@link BackgroundWork}). */
   background: BackgroundWork;
+  /** Online backups (POST /admin/backup, `npm run backup`). */
+  backup: BackupService;
 }
 
 export interface ServicesOptions {
@@ -63,6 +69,12 @@ export interface ServicesOptions {
    * registry's own gates). Never set by the server.
    */
   testOnlyUngoverned?: boolean;
+  /**
+   * The embedded Neo4j's change tracker (src/graph/embedded.ts), which lets a
+   * backup include the graph while writes go on; absent with an external
+   * NEO4J_URI, whose graph Neo4j's own tools back up.
+   */
+  changeTracker?: ChangeTracker;
 }
 
 /**
@@ -102,6 +114,15 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));
+  const backupLog = log.child({ component: 'backup' });
+  const backup = new BackupService({
+    snapshot: new GraphSnapshot(executor.sibling(backupLog)),
+    writes: executor.writes,
+    changes: opts.changeTracker ?? null,
+    dataDir: config.dataDir,
+    migrations: () => appliedMigrations(executor),
+    log: backupLog,
+  });
   return {
     system: new SystemService(executor),
     events,
@@ -122,6 +143,7 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     openLineage: new OpenLineageService(executor, registry),
     retention,
     background: new BackgroundWork(events, retention),
+    backup,
   };
 }
 

@@ -5,14 +5,15 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../logger.js';
 import type { SecurityConfig } from '../config.js';
 import type { Services } from '../services.js';
+import { hasRole } from '../governance/roles.js';
 import { ANONYMOUS, authenticate } from './auth.js';
 import { createContext, type Context } from './context.js';
-import { createErrorFormatter } from './errors.js';
+import { clientErrorCode, createErrorFormatter } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import type { Metrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { readBody } from './read-body.js';
-import { requestLimitsPlugin } from './request-limits.js';
+import { requestLimitsPlugin } from './limits/index.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
@@ -74,7 +75,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
           willSendResponse: async ({ errors, operation }) => {
             const type = operation?.operation ?? 'unknown';
             metrics.graphqlOperations.inc({ type, outcome: errors?.length ? 'error' : 'ok' });
-            for (const e of errors ?? []) metrics.graphqlErrors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
+            for (const e of errors ?? []) metrics.graphqlErrors.inc({ code: clientErrorCode(e) });
           },
         }),
       },
@@ -112,12 +113,45 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return send(res, 200, 'text/plain; version=0.0.4', metrics.render());
       case '/graphql':
         return graphql(req, res);
+      case '/admin/backup':
+        return backup(req, res);
       case 'mlflow':
         return mlflow(req, res);
       case 'openlineage':
         return openLineage(req, res);
       default:
         return serveStatic(req, res);
+    }
+  }
+
+  /**
+   * POST /admin/backup (ADMIN token): streams an online backup, a gzipped tar
+   * (src/ops/backup.ts). Headers go out before the archive is built, so a
+   * failure part-way ends the response early; `npm run backup` verifies what it
+   * received and keeps nothing that does not check out.
+   */
+  async function backup(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return send(res, 405, 'application/json', '{"error":"POST /admin/backup"}\n');
+    }
+    const auth = await authenticate(services.tokens, req.headers.authorization);
+    if (auth.kind !== 'ok') {
+      res.setHeader('www-authenticate', 'Bearer realm="pedigree"');
+      return send(res, 401, 'application/json', `${JSON.stringify({ error: auth.kind === 'invalid' ? auth.message : 'a backup needs an ADMIN API token: Authorization: Bearer <token>' })}\n`);
+    }
+    if (!hasRole(auth.actor.role, 'ADMIN')) {
+      return send(res, 403, 'application/json', `${JSON.stringify({ error: `${auth.actor.name} (${auth.actor.role}) may not take backups: it needs ADMIN` })}\n`);
+    }
+    if (services.backup.busy) return send(res, 409, 'application/json', '{"error":"a backup is already running in this process; wait for it to finish"}\n');
+    log.info({ actor: auth.actor.name }, 'backup requested');
+    res.writeHead(200, { 'content-type': 'application/gzip', 'cache-control': 'no-store', 'content-disposition': 'attachment; filename="pedigree-backup.tar.gz"' });
+    try {
+      await services.backup.write(res);
+    } catch (err) {
+      log.error({ err }, 'backup failed');
+      res.destroy();
     }
   }
 
@@ -188,7 +222,7 @@ function routeOf(url: string): string {
   const path = url.split('?')[0] ?? '/';
   if (isMlflowPath(path)) return 'mlflow';
   if (isOpenLineagePath(path)) return 'openlineage';
-  return ['/healthz', '/readyz', '/metrics', '/graphql'].includes(path) ? path : 'other';
+  return ['/healthz', '/readyz', '/metrics', '/graphql', '/admin/backup'].includes(path) ? path : 'other';
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

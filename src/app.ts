@@ -94,6 +94,8 @@ export async function createApp(config: Config, driver: Driver, log: Logger, opt
         introspection: config.introspection,
         wsMaxBufferedBytes: config.wsMaxBufferedBytes,
         security: config.security,
+        webhookTimeoutMs: config.webhooks.timeoutMs,
+        mlflowUiDir: config.mlflowUiDir,
       });
       await new Promise<void>((res, rej) => {
         http.server.once('error', rej);

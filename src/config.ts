@@ -57,6 +57,18 @@ export interface Config {
   /** Authentication, roles and request hardening (see README, "Governance and security"). */
   security: SecurityConfig;
   /**
+   * PEDIGREE_PROTECTED_ALIASES: the aliases every new model protects (moving one
+   * is a promotion), and what a model with no list of its own protects. The one
+   * source of the default; empty: none.
+   */
+  protectedAliases: string[];
+  /**
+   * PEDIGREE_MLFLOW_UI: a directory holding the MLflow UI's static build
+   * (`mlflow/server/js/build` of an installed `mlflow` wheel), served at
+   * `/mlflow/` against Pedigree's MLflow API; null: not served.
+   */
+  mlflowUiDir: string | null;
+  /**
    * OpenLineage emission: with `url`, each model registration is POSTed there as
    * an OpenLineage event, retried from the outbox like a webhook (src/provenance/openlineage/emission.ts).
    */
@@ -157,6 +169,20 @@ export function loadConfig(env: Env = process.env): Config {
       openLineageUrl = parsed.toString();
     }
   }
+  // Unset: the documented default; set but empty: no alias is protected by default.
+  const protectedAliases =
+    env.PEDIGREE_PROTECTED_ALIASES === undefined ? ['production', 'champion'] : [...new Set(env.PEDIGREE_PROTECTED_ALIASES.split(',').map((s) => s.trim()).filter(Boolean))];
+  for (const a of protectedAliases) {
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(a) || /^\d+$/.test(a) || /^v\d+$/i.test(a) || a.toLowerCase() === 'latest') {
+      problems.push(`PEDIGREE_PROTECTED_ALIASES must be comma-separated alias names (letters, digits, "_", "-", "."; not numeric, "v<number>" or "latest"), got "${a}"`);
+    }
+  }
+  let mlflowUiDir: string | null = null;
+  const ui = env.PEDIGREE_MLFLOW_UI;
+  if (ui && !/^(off|false|0|no)$/i.test(ui)) {
+    if (/^(on|true|1|yes)$/i.test(ui)) problems.push('PEDIGREE_MLFLOW_UI must be the directory of the MLflow UI build (mlflow/server/js/build of an installed mlflow wheel; see the README), not "on"');
+    else mlflowUiDir = resolve(ui);
+  }
   if (signingSecret !== null && signingSecret.length < 16) problems.push('PEDIGREE_SIGNING_SECRET must be at least 16 characters');
 
   const config: Config = {
@@ -211,6 +237,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     requireAttestation: bool('PEDIGREE_REQUIRE_ATTESTATION', false),
     signingSecret,
+    protectedAliases,
+    mlflowUiDir,
     openLineage: {
       url: openLineageUrl,
       apiKey: env.PEDIGREE_OPENLINEAGE_API_KEY || null,

@@ -30,6 +30,7 @@ import { ArtifactSeals } from './artifacts/artifact-seals.js';
 import { ArtifactService } from './artifacts/artifact.service.js';
 import { OpenLineageService } from './provenance/openlineage/openlineage.service.js';
 import { OpenLineageEmission } from './provenance/openlineage/emission.js';
+import { MlflowWebhookFormat } from './events/webhooks/mlflow-dialect.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -92,14 +93,14 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   const artifactLog = log.child({ component: 'artifacts' });
   const artifactSeals = new ArtifactSeals(executor, artifactStore, artifactLog);
   const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
-  const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard();
+  const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard(config.protectedAliases);
   const registry = new RegistryService(executor, config, artifactSeals, guard);
   const lifecycle = new LifecycleService(executor, registry, config.allowFileSources, artifactSeals);
   const modelCards = new ModelCardService(executor, registry);
   const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
   const promotions = new PromotionService(
     executor,
-    { expiryHours: config.security.promotionExpiryHours },
+    { expiryHours: config.security.promotionExpiryHours, protectedAliases: config.protectedAliases },
     {
       resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
       versionById: (tx, id) => registry.versionById(tx, id),
@@ -110,7 +111,11 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   );
   const provenance = new ProvenanceService(executor, registry);
   // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
-  const events = new EventsService(executor, config, log, [new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' }))]);
+  // MLflow-dialect webhooks (MLflow's payloads, events and signature) are another delivery format of the same engine.
+  const events = new EventsService(executor, config, log, [
+    new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' })),
+    new MlflowWebhookFormat(executor.sibling(log)),
+  ]);
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));

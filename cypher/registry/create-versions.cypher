@@ -1,5 +1,7 @@
 // Creates versions, with their tags, metrics and provenance edges (run, base
-// model, distillation teachers): $models holds one entry per model (sorted by
+// model, distillation teachers, the prompt versions each uses, the version it
+// was copied from; a prompt's version, kind PROMPT, is also labelled
+// :PromptVersion): $models holds one entry per model (sorted by
 // name, so concurrent batches lock models in one order), each with its items
 // in arrival order. Raising the model's versionCounter by its item count
 // takes the model's write lock first, so concurrent registrations on one
@@ -39,7 +41,8 @@ CREATE (v:ModelVersion {
   description: x.description,
   createdAt: now,
   updatedAt: now,
-  createdBy: x.actor
+  createdBy: x.actor,
+  kind: x.kind
 })-[:VERSION_OF]->(m)
 FOREACH (t IN x.tags | CREATE (v)-[:HAS_TAG]->(:Tag {key: t.key, value: t.value}))
 FOREACH (y IN x.metrics | CREATE (v)-[:HAS_METRIC]->(:Metric {key: y.key, value: toFloat(y.value), segment: y.segment}))
@@ -68,4 +71,14 @@ CALL (v, x) {
   MATCH (t:ProviderModel {id: id})
   CREATE (v)-[:DISTILLED_FROM]->(t)
 }
+CALL (v, x) {
+  UNWIND x.promptVersionIds AS id
+  MATCH (p:ModelVersion {id: id})
+  MERGE (v)-[:USES_PROMPT]->(p)
+}
+CALL (v, x) {
+  MATCH (c:ModelVersion {id: x.copiedFromId})
+  CREATE (v)-[:COPIED_FROM]->(c)
+}
+FOREACH (_ IN CASE WHEN x.kind = 'PROMPT' THEN [1] ELSE [] END | SET v:PromptVersion)
 RETURN x.i AS i, v {.*} AS version, m {.*} AS model

@@ -134,7 +134,7 @@ interface StateRow {
 export class PromotionService {
   constructor(
     private readonly executor: Executor,
-    private readonly opts: { expiryHours: number },
+    private readonly opts: { expiryHours: number; protectedAliases: readonly string[] },
     private readonly registry: RegistryPort,
     private readonly attestor: PromotionAttestor,
   ) {}
@@ -144,7 +144,7 @@ export class PromotionService {
     const ev = parseEvidence(evidence ?? []);
     return this.executor.writeTx(async (tx) => {
       const v = await this.registry.resolveVersion(tx, ref);
-      const rule = ruleFor(t, protectedAliasesOf(v.model ?? {}), v.stage);
+      const rule = ruleFor(t, protectedAliasesOf(v.model ?? {}, this.opts.protectedAliases), v.stage);
       if (!rule) {
         throw badInput(
           t.stage !== undefined
@@ -321,7 +321,7 @@ export class PromotionService {
   async modelGovernance(tx: Tx, modelName: string): Promise<{ owners: string[]; protectedAliases: string[] }> {
     const [row] = await tx.run<{ owners: string[]; protectedAliases: string[] | null }>(Q.model, { modelName });
     if (!row) throw notFound(`no registered model is named "${modelName}"`);
-    return { owners: row.owners, protectedAliases: [...protectedAliasesOf(row)] };
+    return { owners: row.owners, protectedAliases: [...protectedAliasesOf(row, this.opts.protectedAliases)] };
   }
 
   private async lockAndRead(tx: Tx, id: string): Promise<{ request: PromotionRequestView; approvals: ApprovalView[]; owners: string[] }> {

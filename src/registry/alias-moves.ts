@@ -63,7 +63,7 @@ export class AliasMoves {
       }
       // Governance: a protected alias moves only through an approved request (GATE_FAILED).
       try {
-        await this.guard.aliasChange(tx, items[i]!.caller, { model: targets[i]!.model!, alias: items[i]!.alias, kind: 'set' });
+        await this.guard.aliasChange(tx, items[i]!.caller, { model: targets[i]!.model!, alias: items[i]!.alias, kind: 'set', version: items[i]!.version });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         outcomes[i] = { ok: false, error: err };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { StoredSource } from '../artifacts/artifact-seals.js';
 import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
@@ -7,7 +8,7 @@ import type { Outcome, Tx, WriteBatch } from '../graph/executor.js';
 import { computeFingerprint } from '../provenance/fingerprint.js';
 import { findIdempotentMany, inputHash, recordIdempotentMany } from './idempotency.js';
 import { checkRef, describeRef, resolveRefsIn } from './refs.js';
-import type { CreateVersionInput, SourceArtifacts } from './registry.service.js';
+import { PROMPT_SOURCES, PROMPT_TAG, PROMPT_TEXT_TAG, type CreateVersionInput, type SourceArtifacts } from './registry.service.js';
 import type { ModelRecord, VersionRecord, VersionRef } from './types.js';
 import { assertChecksum, assertMetrics, assertModelName, assertTags, assertText, MAX_TEACHERS, validateSource, type Bump } from './validation.js';
 
@@ -16,7 +17,11 @@ const Q = {
   trainingRuns: statement('registry/training-runs-of-versions'),
   createVersions: statement('registry/create-versions'),
   versionsByIds: statement('registry/versions-by-ids'),
+  modelsByNames: statement('registry/models-by-names'),
 };
+
+/** Most prompt versions one version uses. */
+const MAX_PROMPT_VERSIONS = 100;
 
 const OPERATION = 'createModelVersion';
 
@@ -32,6 +37,12 @@ export interface PreparedVersion {
   /** Base model first (when given), then teachers. */
   refs: VersionRef[];
   providerIds: string[];
+  /** A prompt's version (a template), which only a PROMPT model takes. */
+  prompt: boolean;
+  /** The prompt versions it uses (USES_PROMPT). */
+  promptRefs: VersionRef[];
+  /** The version it is a copy of (COPIED_FROM). */
+  copiedFrom: VersionRef | null;
 }
 
 /** Where one item stands while its batch runs. */
@@ -42,6 +53,9 @@ interface Work {
   fingerprint: string | null;
   baseVersionIds: string[];
   teacherVersionIds: string[];
+  kind: string;
+  prompts: VersionRecord[];
+  copied: VersionRecord | null;
 }
 
 /**
@@ -72,7 +86,22 @@ export class VersionRegistration {
    */
   prepare(input: CreateVersionInput, actor: string, opts: { allowUnverified?: boolean } = {}): PreparedVersion | Promise<PreparedVersion> {
     assertModelName(input.modelName, 'modelName');
-    validateSource(input.source, { allowFile: this.config.allowFileSources });
+    const prompt = input.promptTemplate != null;
+    if (prompt) {
+      // A prompt version's content is its template: Pedigree computes its checksum, and its source is MLflow's placeholder.
+      assertText(input.promptTemplate, 'template', 1_000_000);
+      if (!input.promptTemplate) throw badInput('a prompt version needs a non-empty template', { field: 'template' });
+      if (!PROMPT_SOURCES.includes(input.source)) throw badInput(`a prompt version's source is MLflow's placeholder (${PROMPT_SOURCES.join(' or ')}); got ${JSON.stringify(input.source.slice(0, 80))}`, { field: 'source' });
+      const computed = `sha256:${createHash('sha256').update(input.promptTemplate, 'utf8').digest('hex')}`;
+      if (input.checksum != null && input.checksum !== computed) {
+        throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the prompt template, which hashes to ${computed}`, { field: 'checksum' });
+      }
+      // MLflow's clients read a prompt version by these tags, whichever transport registered it.
+      const own = (input.tags ?? []).filter((t) => t.key !== PROMPT_TEXT_TAG && t.key !== PROMPT_TAG);
+      input = { ...input, checksum: computed, tags: [...own, { key: PROMPT_TAG, value: 'true' }, { key: PROMPT_TEXT_TAG, value: input.promptTemplate }] };
+    } else {
+      validateSource(input.source, { allowFile: this.config.allowFileSources });
+    }
     // Only the MLflow route registers external sources without a checksum: such a
     // version is unverified (checksum null) and the STAGING gate refuses it until
     // attachChecksum. GraphQL always requires the checksum.
@@ -96,6 +125,10 @@ export class VersionRegistration {
       if (input.idempotencyKey) assertText(input.idempotencyKey, 'idempotencyKey', 200);
       const refs = [...(input.baseModel ? [input.baseModel] : []), ...teachers];
       for (const ref of refs) checkRef(ref);
+      const promptRefs = input.promptVersions ?? [];
+      if (promptRefs.length > MAX_PROMPT_VERSIONS) throw badInput(`at most ${MAX_PROMPT_VERSIONS} prompt versions per version`, { field: 'promptVersions' });
+      for (const ref of promptRefs) checkRef(ref);
+      if (input.copiedFrom) checkRef(input.copiedFrom);
       return {
         input,
         actor,
@@ -105,6 +138,9 @@ export class VersionRegistration {
         stored,
         refs,
         providerIds: [...(input.baseProviderModelId ? [input.baseProviderModelId] : []), ...teacherProviders],
+        prompt,
+        promptRefs,
+        copiedFrom: input.copiedFrom ?? null,
       };
     };
     return this.artifacts.mayLieInStore(input.source) ? this.artifacts.inspectSource(input.source).then(finish) : finish(null);
@@ -155,7 +191,7 @@ export class VersionRegistration {
     open = open.filter((i) => !outcomes[i]);
 
     // 2. Base models and teachers that are model versions.
-    const work = new Map<number, Work>(open.map((i) => [i, { index: i, p: items[i]!, runId: null, fingerprint: null, baseVersionIds: [], teacherVersionIds: [] }]));
+    const work = new Map<number, Work>(open.map((i) => [i, { index: i, p: items[i]!, runId: null, fingerprint: null, baseVersionIds: [], teacherVersionIds: [], kind: 'MODEL', prompts: [], copied: null }]));
     const withRefs = open.filter((i) => items[i]!.refs.length);
     const resolved = await resolveRefsIn(tx, withRefs.flatMap((i) => items[i]!.refs));
     let at = 0;
@@ -173,6 +209,63 @@ export class VersionRegistration {
       work.get(i)!.teacherVersionIds = input.baseModel ? ids.slice(1) : ids;
     }
     open = open.filter((i) => !outcomes[i]);
+
+    // 2b. The model, and whether it takes prompt templates or artefacts.
+    if (open.length) {
+      const names = [...new Set(open.map((i) => items[i]!.input.modelName))];
+      const rows = await tx.run<{ model: ModelRecord | null }>(Q.modelsByNames, { keys: names });
+      const models = new Map(names.map((n, k) => [n, rows[k]?.model ?? null]));
+      for (const i of open) {
+        const { input, prompt } = items[i]!;
+        const model = models.get(input.modelName);
+        if (!model) {
+          fail(i, notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' }));
+          continue;
+        }
+        if ((model.kind === 'PROMPT') !== prompt) {
+          fail(
+            i,
+            badInput(
+              model.kind === 'PROMPT'
+                ? `"${input.modelName}" is a prompt: its versions are prompt templates (MLflow's register_prompt; GraphQL createPromptVersion)`
+                : `"${input.modelName}" is a model, not a prompt: register the prompt version under a prompt`,
+              { field: 'modelName' },
+            ),
+          );
+          continue;
+        }
+        work.get(i)!.kind = model.kind ?? 'MODEL';
+      }
+      open = open.filter((i) => !outcomes[i]);
+    }
+
+    // 2c. The prompt versions it uses, and the version it copies.
+    const withPrompts = open.filter((i) => items[i]!.promptRefs.length || items[i]!.copiedFrom);
+    if (withPrompts.length) {
+      const resolvedP = await resolveRefsIn(
+        tx,
+        withPrompts.flatMap((i) => [...items[i]!.promptRefs, ...(items[i]!.copiedFrom ? [items[i]!.copiedFrom!] : [])]),
+      );
+      let atP = 0;
+      for (const i of withPrompts) {
+        const { promptRefs, copiedFrom } = items[i]!;
+        const prompts = resolvedP.slice(atP, (atP += promptRefs.length));
+        const copied = copiedFrom ? resolvedP[atP++]! : null;
+        const bad = prompts.findIndex((r) => !r.version || r.model?.kind !== 'PROMPT');
+        if (bad >= 0) {
+          const r = prompts[bad]!;
+          fail(i, r.version ? badInput(`${describeRef(promptRefs[bad]!)} is not a prompt version`, { field: 'promptVersions' }) : notFound(`prompt version ${describeRef(promptRefs[bad]!)} does not exist`, { field: 'promptVersions' }));
+          continue;
+        }
+        if (copiedFrom && !copied?.version) {
+          fail(i, notFound(`the version to copy, ${describeRef(copiedFrom)}, does not exist`, { field: 'copiedFrom' }));
+          continue;
+        }
+        work.get(i)!.prompts = prompts.map((r) => r.version!);
+        work.get(i)!.copied = copied?.version ?? null;
+      }
+      open = open.filter((i) => !outcomes[i]);
+    }
 
     // 3. Provider models named as base or teachers.
     const providerIds = [...new Set(open.flatMap((i) => items[i]!.providerIds))];
@@ -257,7 +350,8 @@ export function waves(items: readonly PreparedVersion[]): number[][] {
   let models = new Set<string>();
   items.forEach((p, i) => {
     const key = p.input.idempotencyKey ? JSON.stringify([p.actor, p.input.idempotencyKey]) : null;
-    if ((key && keys.has(key)) || p.refs.some((r) => models.has(r.modelName))) {
+    const reads = [...p.refs, ...p.promptRefs, ...(p.copiedFrom ? [p.copiedFrom] : [])];
+    if ((key && keys.has(key)) || reads.some((r) => models.has(r.modelName))) {
       out.push(wave);
       wave = [];
       keys = new Set();
@@ -293,6 +387,9 @@ function createRow(w: Work): Record<string, unknown> {
     baseProviderIds: input.baseProviderModelId ? [input.baseProviderModelId] : [],
     teacherVersionIds: w.teacherVersionIds,
     teacherProviderIds: input.teacherProviderModelIds ?? [],
+    promptVersionIds: w.prompts.map((p) => p.id),
+    copiedFromId: w.copied?.id ?? null,
+    kind: w.kind,
   };
 }
 
@@ -312,6 +409,8 @@ function versionCreated(w: Work, v: VersionRecord): NewEvent {
       runId: w.runId,
       fingerprint: w.fingerprint,
       ...(w.runId && !w.p.input.runId ? { runLinkedBy: 'openlineage-output' } : {}),
+      ...(w.prompts.length ? { promptVersions: w.prompts.map((p) => ({ modelName: p.modelName, version: p.version })) } : {}),
+      ...(w.copied ? { copiedFrom: { modelName: w.copied.modelName, version: w.copied.version } } : {}),
     },
   };
 }

@@ -18,6 +18,8 @@ import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
 import { createOpenLineageRoute, isOpenLineagePath } from './openlineage.js';
+import { createMlflowUiRoute, isMlflowUiPath } from './mlflow-ui.js';
+import { createMlflowGraphql } from '../mlflow/graphql-api.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -29,6 +31,10 @@ export interface HttpOptions {
   security: SecurityConfig;
   /** graphql-ws sockets with more unsent bytes are closed (slow subscriber). */
   wsMaxBufferedBytes?: number;
+  /** PEDIGREE_WEBHOOK_TIMEOUT_MS: MLflow's test_webhook waits this long. */
+  webhookTimeoutMs?: number;
+  /** PEDIGREE_MLFLOW_UI: the MLflow UI's build, served at /mlflow/; null: not served. */
+  mlflowUiDir?: string | null;
 }
 
 export interface HttpServer {
@@ -82,11 +88,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     ],
   });
   await apollo.start();
-  const mlflow = createMlflowRouter({
-    services,
-    log,
-    maxBodyBytes: security.maxBodyBytes,
-    resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
+  const resolveActor = tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead });
+  const mlflow = createMlflowRouter({ services, log, maxBodyBytes: security.maxBodyBytes, webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000, resolveActor });
+
+  const mlflowUi = createMlflowUiRoute({
+    dir: opts.mlflowUiDir ?? null,
+    mlflow,
+    resolveActor,
+    graphql: createMlflowGraphql({ services, log, maxBodyBytes: security.maxBodyBytes, resolveActor }),
   });
 
   const openLineage = createOpenLineageRoute({ service: services.openLineage, tokens: services.tokens, log, maxBodyBytes: security.maxBodyBytes });
@@ -119,6 +128,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return mlflow(req, res);
       case 'openlineage':
         return openLineage(req, res);
+      case 'mlflow-ui':
+        return mlflowUi(req, res);
       default:
         return serveStatic(req, res);
     }
@@ -222,6 +233,7 @@ function routeOf(url: string): string {
   const path = url.split('?')[0] ?? '/';
   if (isMlflowPath(path)) return 'mlflow';
   if (isOpenLineagePath(path)) return 'openlineage';
+  if (isMlflowUiPath(path)) return 'mlflow-ui';
   return ['/healthz', '/readyz', '/metrics', '/graphql', '/admin/backup'].includes(path) ? path : 'other';
 }
 

@@ -525,7 +525,7 @@ export class RegistryService {
         promptTemplate: src.kind === 'PROMPT' ? ((await this.tagsOf([src.id]))[0]!.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? null) : null,
       },
       actor,
-      { allowUnverified: src.checksum === null },
+      { allowUnverified: src.checksum == null },
     );
   }
 

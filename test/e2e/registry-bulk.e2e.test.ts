@@ -81,7 +81,9 @@ describe('bulk registry mutations', () => {
 
   it('createModelVersions is all or nothing: an input that fails (missing model, missing base, missing run, bad checksum) writes nothing, and the error names it', async () => {
     const a = await createModel(t.url, uniq('bulk-fail'));
+    const prompt = await createModel(t.url, uniq('bulk-prompt'), { kind: 'PROMPT' });
     const cases: [Record<string, unknown>, string, RegExp][] = [
+      [input(prompt, 2), 'BAD_USER_INPUT', /^inputs\[2\]: ".*" is a prompt/],
       [input(uniq('no-such-model'), 2), 'NOT_FOUND', /^inputs\[2\]: no registered model named/],
       [input(a, 2, { baseModel: { modelName: a, version: 99 } }), 'NOT_FOUND', /^inputs\[2\]: baseModel .* does not exist/],
       [input(a, 2, { runId: 'no-such-run' }), 'NOT_FOUND', /^inputs\[2\]: no run with id "no-such-run"/],

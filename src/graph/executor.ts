@@ -46,6 +46,7 @@ export interface WriteOptions<R = unknown> {
    * same kind in a row, they run as one batch (see {@link WriteBatch}) instead
    * of one `work` after another. `work` must do what `kind.run(tx, [item])` does.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the batch's item type is the caller's; any write of the kind may join it
   batch?: { kind: WriteBatch<any, R>; item: unknown };
 }
 

@@ -52,7 +52,7 @@ export class AliasMoves {
   constructor(private readonly guard: GovernanceGuard) {}
 
   private async moveIn(tx: Tx, items: readonly AliasMoveRequest[]): Promise<Outcome<AliasMove>[]> {
-    const outcomes: (Outcome<AliasMove> | undefined)[] = new Array(items.length);
+    const outcomes = new Array<Outcome<AliasMove> | undefined>(items.length);
     const refs = items.map((m) => ({ modelName: m.modelName, version: m.version }));
     const targets = await resolveRefsIn(tx, refs);
     for (let i = 0; i < items.length; i++) {

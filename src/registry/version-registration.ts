@@ -157,7 +157,7 @@ export class VersionRegistration {
    * statement: the event counter is taken once, at the end.
    */
   async registerIn(tx: Tx, items: readonly PreparedVersion[]): Promise<Outcome<VersionRecord>[]> {
-    const outcomes: Outcome<VersionRecord>[] = new Array(items.length);
+    const outcomes = new Array<Outcome<VersionRecord>>(items.length);
     const created: Work[] = [];
     for (const wave of waves(items)) await this.registerWave(tx, items, wave, outcomes, created);
     const events = created.map((w) => versionCreated(w, (outcomes[w.index] as { value: VersionRecord }).value));

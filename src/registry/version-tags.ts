@@ -39,7 +39,7 @@ export class VersionTags {
   readonly batch: WriteBatch<VersionTagChange, VersionRecord> = { name: 'setModelVersionTag', run: (tx, items) => this.setIn(tx, items) };
 
   async setIn(tx: Tx, items: readonly VersionTagChange[]): Promise<Outcome<VersionRecord>[]> {
-    const outcomes: (Outcome<VersionRecord> | undefined)[] = new Array(items.length);
+    const outcomes = new Array<Outcome<VersionRecord> | undefined>(items.length);
     const resolved = await resolveRefsIn(
       tx,
       items.map((c) => c.ref),

@@ -18,6 +18,12 @@ const ALIAS_CHANGED = /* GraphQL */ `
   }
 `;
 
+const REGISTRY_EVENTS = /* GraphQL */ `
+  subscription RegistryEvents($after: String, $types: [String!]) {
+    registryEvents(after: $after, types: $types) { sequence type at actor modelName version }
+  }
+`;
+
 /** A graphql-transport-ws client on a bare socket, for tests about the text on the wire. */
 async function rawSubscriber(httpUrl: string) {
   const socket = new WebSocket(httpUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');

@@ -185,6 +185,8 @@ describe('deployments: what runs where', () => {
     await new Promise((r) => setTimeout(r, 20));
     await record(`${prefix}-a`, 2);
     await record(`${prefix}-b`, 2);
+    // A prediction names its deployment freely (here with spaces): such a deployment is listed without tripping recordDeployment's name rule.
+    await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: model, version: 1 }, deployment: `${prefix} served by predictions`, predictions: [{ id: uniq('pred') }] } });
     const Q = `query($at: DateTime, $first: Int, $after: String) { deployments(at: $at, first: $first, after: $after) {
       totalCount edges { node { name environment serving { modelVersion { version } } } } pageInfo { hasNextPage endCursor } } }`;
     const ours = async (at: string | null) => {

@@ -25,7 +25,8 @@ let base = '';
 const seed = { experimentId: '', experimentName: '', runId: '', model: '' };
 const problems: string[] = [];
 const chartResponses: { url: string; body: any }[] = [];
-let inFlight = 0;
+/** Requests the page has sent and not yet seen finish or fail. */
+const inFlight = new Set<unknown>();
 
 /** Browser-side element as far as this test looks at it (the test tsconfig has no DOM lib). */
 type El = { textContent: string | null };
@@ -35,11 +36,11 @@ async function settle(): Promise<void> {
   const until = Date.now() + WAIT;
   let quietSince = Date.now();
   while (Date.now() < until) {
-    if (inFlight > 0) quietSince = Date.now();
+    if (inFlight.size > 0) quietSince = Date.now();
     else if (Date.now() - quietSince >= 1000) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`requests still in flight after ${WAIT} ms`);
+  throw new Error(`requests still in flight after ${WAIT} ms: ${[...inFlight].map((r) => (r as { url(): string }).url()).join(', ')}`);
 }
 
 async function visit(hash: string, shot: string, ...texts: string[]): Promise<void> {
@@ -88,10 +89,14 @@ beforeAll(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: { authorization: `Bearer ${viewer}` } });
-  page.on('request', () => inFlight++);
-  page.on('requestfinished', () => inFlight--);
+  // A web worker's script (the UI's telemetry worker) is fetched outside the page's request
+  // lifecycle: Chromium reports it starting but never finishing, so it is not waited for.
+  page.on('request', (r) => {
+    if (!r.url().endsWith('.worker.js')) inFlight.add(r);
+  });
+  page.on('requestfinished', (r) => inFlight.delete(r));
   page.on('requestfailed', (r) => {
-    inFlight--;
+    inFlight.delete(r);
     problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', async (r) => {

@@ -47,19 +47,19 @@ export function AliasBadge({ alias, version, protectedAlias }: { alias: string; 
  * in it, until the new answer arrives.
  */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[], reloadKey?: unknown) {
-  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
+  // The state remembers which question its data answers: on the render where the
+  // question changes (before the effect below has run) the old answer is not shown
+  // as the new one's, e.g. page 1's rows under a "page 2" heading.
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean; deps: unknown[] }>({ data: null, error: null, loading: true, deps });
   const [tick, setTick] = useState(0);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const run = useCallback(load, [...deps, reloadKey]);
-  const question = useRef(deps);
   useEffect(() => {
     let live = true;
-    const fresh = question.current.length !== deps.length || question.current.some((d, i) => !Object.is(d, deps[i]));
-    question.current = deps;
-    setState((s) => ({ data: fresh ? null : s.data, loading: true, error: null }));
+    setState((s) => ({ data: sameDeps(s.deps, deps) ? s.data : null, loading: true, error: null, deps }));
     run().then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (error) => live && setState((s) => ({ data: fresh ? null : s.data, error, loading: false })),
+      (data) => live && setState({ data, error: null, loading: false, deps }),
+      (error) => live && setState((s) => ({ data: sameDeps(s.deps, deps) ? s.data : null, error, loading: false, deps })),
     );
     return () => {
       live = false;
@@ -67,7 +67,12 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[], reloadKey?:
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [run, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, reload };
+  const current = sameDeps(state.deps, deps);
+  return { data: current ? state.data : null, error: current ? state.error : null, loading: current ? state.loading : true, reload };
+}
+
+function sameDeps(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((d, i) => Object.is(d, b[i]));
 }
 
 /**

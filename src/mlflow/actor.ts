@@ -5,9 +5,6 @@ import { hasRole, isRole, Role } from '../governance/roles.js';
 import type { TokenService } from '../governance/token.service.js';
 import { authenticate } from '../server/auth.js';
 
-/** The MLflow caller is the same principal as GraphQL's: the one Caller type the services take. */
-export type MlflowActor = Caller;
-
 /**
  * Who is calling an MLflow endpoint, and whether they may: the one place
  * authentication and roles apply to the MLflow front door. MLflow clients send
@@ -19,7 +16,7 @@ export type MlflowActor = Caller;
  * inside the registry's transactions. Refusals are DomainErrors the router
  * maps to MLflow's UNAUTHENTICATED (401) and PERMISSION_DENIED (403).
  */
-export type ActorResolver = (req: IncomingMessage, access: 'read' | 'write' | 'admin') => Promise<MlflowActor>;
+export type ActorResolver = (req: IncomingMessage, access: 'read' | 'write' | 'admin') => Promise<Caller>;
 
 export function tokenActorResolver(tokens: TokenService, opts: { anonymousRead: boolean }): ActorResolver {
   return async (req, access) => {

@@ -3,7 +3,8 @@ import { buildSchema, GraphQLScalarType, graphql, type GraphQLSchema } from 'gra
 import type { Logger } from '../logger.js';
 import { readBody } from '../server/read-body.js';
 import type { Services } from '../services.js';
-import { openActorResolver, type ActorResolver, type MlflowActor } from './actor.js';
+import type { Caller } from '../governance/policy.js';
+import { openActorResolver, type ActorResolver } from './actor.js';
 import { toMlflowError } from './errors.js';
 import { MlflowRegistryApi } from './registry-api.js';
 import type { Body, Handler } from './request.js';
@@ -95,7 +96,7 @@ function snakeBody(input: Record<string, unknown> | null | undefined): Body {
 
 interface GqlContext {
   req: IncomingMessage;
-  actor: MlflowActor;
+  actor: Caller;
 }
 
 function buildMlflowSchema(registry: MlflowRegistryApi, tracking: MlflowTrackingApi): { schema: GraphQLSchema; root: Record<string, unknown> } {
@@ -146,7 +147,7 @@ export function createMlflowGraphql(opts: { services: Services; log: Logger; max
     res.end(JSON.stringify(body));
   };
   return async (req, res) => {
-    let actor: MlflowActor;
+    let actor: Caller;
     try {
       actor = await resolveActor(req, 'read');
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { MlflowActor } from './actor.js';
+import type { Caller } from '../governance/policy.js';
 import { MlflowError } from './errors.js';
 
 export type Body = Record<string, unknown>;
@@ -10,7 +10,7 @@ export interface HandlerContext {
   body: Body;
   /** Path parameters ({model_id}, {tag_key}). */
   params: Record<string, string>;
-  actor: MlflowActor;
+  actor: Caller;
 }
 
 export type Handler = (ctx: HandlerContext) => Promise<Record<string, unknown>>;

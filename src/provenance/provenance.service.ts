@@ -27,6 +27,7 @@ import {
   type RunStatus,
 } from './lineage.js';
 import { groupLineage, type Grouping, type LineageGroup, type WalkNode } from './lineage-groups.js';
+import type { Caller } from '../governance/policy.js';
 
 const Q = {
   findDatasetVersion: statement('provenance/find-dataset-version'),
@@ -59,10 +60,6 @@ const Q = {
 export const PREDICTION_BATCH = 2500;
 /** Predictions accepted by one logPredictions call. */
 export const MAX_PREDICTIONS_PER_CALL = 50_000;
-
-export interface Actor {
-  name: string;
-}
 
 /** A model version as stored (the registry's node), plus its alias names where a query read them. */
 export type ModelVersionRecord = VersionRecord & { aliases?: string[] };
@@ -246,7 +243,7 @@ export class ProvenanceService {
    * existing version and write nothing (no event), anything different is
    * CONFLICT naming the fields that differ.
    */
-  async registerDatasetVersion(actor: Actor, input: RegisterDatasetVersion): Promise<DatasetVersionRecord> {
+  async registerDatasetVersion(actor: Pick<Caller, 'name'>, input: RegisterDatasetVersion): Promise<DatasetVersionRecord> {
     const dataset = requireText(input.dataset, 'dataset');
     const version = requireText(input.version, 'version');
     if (input.rowCount != null && (!Number.isSafeInteger(input.rowCount) || input.rowCount < 0)) {
@@ -301,7 +298,7 @@ export class ProvenanceService {
     return rows.map((r) => r.datasetVersion);
   }
 
-  async createRun(actor: Actor, input: CreateRun): Promise<RunRecord> {
+  async createRun(actor: Pick<Caller, 'name'>, input: CreateRun): Promise<RunRecord> {
     const params = input.params ?? [];
     const keys = new Set<string>();
     for (const p of params) {
@@ -346,7 +343,7 @@ export class ProvenanceService {
   }
 
   async finishRun(
-    actor: Actor,
+    actor: Pick<Caller, 'name'>,
     id: string,
     status: RunStatus,
     metrics: { key: string; value: number; segment?: string | null }[] = [],
@@ -401,7 +398,7 @@ export class ProvenanceService {
    * An existing pin is returned as it is: no write, no event.
    */
   async registerProviderModel(
-    actor: Actor,
+    actor: Pick<Caller, 'name'>,
     input: { provider: string; name: string; providerVersion: string; uri?: string | null },
   ): Promise<ProviderModelRecord> {
     const provider = requireText(input.provider, 'provider');
@@ -454,7 +451,7 @@ export class ProvenanceService {
    * Records predictions against the version `model` resolves to now (an alias
    * is read inside the same transaction). Idempotent per prediction id.
    */
-  async logPredictions(actor: Actor, input: LogPredictions): Promise<LogPredictionsResult> {
+  async logPredictions(actor: Pick<Caller, 'name'>, input: LogPredictions): Promise<LogPredictionsResult> {
     if (input.predictions.length > MAX_PREDICTIONS_PER_CALL) {
       throw badInput(`one call logs at most ${MAX_PREDICTIONS_PER_CALL} predictions, got ${input.predictions.length}`, {
         field: 'predictions',
@@ -499,7 +496,7 @@ export class ProvenanceService {
    * make a version its own ancestor; nothing is written then.
    */
   async addModelRelation(
-    actor: Actor,
+    actor: Pick<Caller, 'name'>,
     input: { child: ModelVersionRef; relation: ModelRelation; parent?: ModelVersionRef | null; parentProviderModelId?: string | null },
   ): Promise<{ child: ModelVersionRecord; parentId: string; parentKind: string; relation: ModelRelation; created: boolean }> {
     if (!(MODEL_RELATIONS as readonly string[]).includes(input.relation)) {

@@ -1,13 +1,13 @@
 import type { Principal } from '../governance/roles.js';
 import type { TokenService } from '../governance/token.service.js';
 import { parseBearer } from '../governance/tokens.js';
-import type { Actor } from './context.js';
+import type { Caller } from '../governance/policy.js';
 
 /** The caller when no token is presented; only PEDIGREE_ANONYMOUS_READ lets it run anything. */
-export const ANONYMOUS: Actor = Object.freeze({ name: 'anonymous', role: null });
+export const ANONYMOUS: Caller = Object.freeze({ name: 'anonymous', role: null });
 
 export type Authentication =
-  | { kind: 'ok'; actor: Actor; token: string }
+  | { kind: 'ok'; actor: Caller; token: string }
   | { kind: 'missing' }
   | { kind: 'invalid'; message: string };
 

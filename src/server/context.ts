@@ -1,17 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../governance/roles.js';
+import type { Caller } from '../governance/policy.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { createLoaders, type Loaders } from '../schema/loaders.js';
-
-/**
- * Who is making the request: the principal behind the bearer token (its name
- * is what events record as `actor`), or `anonymous` with no role.
- */
-export interface Actor {
-  name: string;
-  role: Role | null;
-}
 
 /**
  * Per-operation context, built the same way for HTTP requests and graphql-ws
@@ -21,7 +12,8 @@ export interface Actor {
  */
 export interface Context {
   requestId: string;
-  actor: Actor;
+  /** Who is making the request (events record its name as `actor`). */
+  actor: Caller;
   services: Services;
   loaders: Loaders;
   log: Logger;
@@ -29,7 +21,7 @@ export interface Context {
   socket?: { close(code: number, reason: string): void };
 }
 
-export function createContext(services: Services, log: Logger, actor: Actor): Context {
+export function createContext(services: Services, log: Logger, actor: Caller): Context {
   const requestId = randomUUID();
   return { requestId, actor, services, loaders: createLoaders(services), log: log.child({ requestId }) };
 }

@@ -17,7 +17,8 @@ import type { SecurityConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { ANONYMOUS, authenticate } from './auth.js';
-import { createContext, type Actor } from './context.js';
+import type { Caller } from '../governance/policy.js';
+import { createContext } from './context.js';
 import { createErrorFormatter, withCode } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import { hostAllowed, originAllowed } from './origin.js';
@@ -47,7 +48,7 @@ export interface WsHandle {
 }
 
 interface Connection {
-  actor: Actor;
+  actor: Caller;
   /** The bearer token, re-checked on every operation and by the revocation sweep. */
   token: string | null;
   socket: WebSocket;

@@ -8,6 +8,7 @@ import { toRun, type RunRecord, type StoredRun } from '../provenance.service.js'
 import { parseOpenLineageBatch, parseOpenLineageEvent, type DatasetEvent, type JobEvent, type OpenLineageEvent, type RunEvent } from './event.js';
 import { mergeFacets, visibleFacets, type ColumnLineageEntry, type FacetState, type RunFacetProperties } from './facets.js';
 import { applyRunEvent, NEW_RUN, outputVersionOf, stateFromProperties, stateToProperties, type OutputVersion } from './run-state.js';
+import type { Caller } from '../../governance/policy.js';
 
 const Q = {
   openRun: statement('openlineage/open-run'),
@@ -26,10 +27,6 @@ const Q = {
   getJob: statement('openlineage/get-job'),
   datasetsByNames: statement('openlineage/datasets-by-names'),
 };
-
-export interface Actor {
-  name: string;
-}
 
 /** What one accepted event did. */
 export interface IngestResult {
@@ -115,7 +112,7 @@ export class OpenLineageService {
   ) {}
 
   /** Validates and records one event (the body of POST /api/v1/lineage). */
-  async ingest(actor: Actor, body: unknown): Promise<IngestResult> {
+  async ingest(actor: Pick<Caller, 'name'>, body: unknown): Promise<IngestResult> {
     const event = parseOpenLineageEvent(body);
     return this.executor.writeTx((tx) => this.apply(tx, actor, event), `openlineage.${event.kind}`);
   }
@@ -125,7 +122,7 @@ export class OpenLineageService {
    * ONE transaction: a refused event (its index is in the error's `index`)
    * leaves none of the batch behind.
    */
-  async ingestBatch(actor: Actor, body: unknown): Promise<IngestResult[]> {
+  async ingestBatch(actor: Pick<Caller, 'name'>, body: unknown): Promise<IngestResult[]> {
     const events = parseOpenLineageBatch(body);
     return this.executor.writeTx(
       async (tx) => {
@@ -149,7 +146,7 @@ export class OpenLineageService {
     );
   }
 
-  private apply(tx: Tx, actor: Actor, event: OpenLineageEvent): Promise<IngestResult> {
+  private apply(tx: Tx, actor: Pick<Caller, 'name'>, event: OpenLineageEvent): Promise<IngestResult> {
     switch (event.kind) {
       case 'run':
         return this.applyRun(tx, actor, event);
@@ -160,7 +157,7 @@ export class OpenLineageService {
     }
   }
 
-  private async applyRun(tx: Tx, actor: Actor, ev: RunEvent): Promise<IngestResult> {
+  private async applyRun(tx: Tx, actor: Pick<Caller, 'name'>, ev: RunEvent): Promise<IngestResult> {
     const runId = ev.run.runId;
     const parentFacet = ev.run.facets.parent;
     const parentRunId = parentFacet && parentFacet._deleted !== true ? ((parentFacet.run as { runId: string }).runId ?? null) : null;
@@ -296,7 +293,7 @@ export class OpenLineageService {
     return { kind: 'run', changed: true, runId, runStatus: s.status, outputs, linkedModelVersions: linked };
   }
 
-  private async applyJob(tx: Tx, actor: Actor, ev: JobEvent): Promise<IngestResult> {
+  private async applyJob(tx: Tx, actor: Pick<Caller, 'name'>, ev: JobEvent): Promise<IngestResult> {
     const [row] = await tx.run<{ job: Record<string, unknown>; created: boolean }>(Q.openJob, { namespace: ev.job.namespace, name: ev.job.name, actor: actor.name });
     const j = row!.job;
     const facets = mergeFacets(facetState(j.olFacets, j.olFacetStamps), ev.job.facets, ev.eventTimeMs);
@@ -318,7 +315,7 @@ export class OpenLineageService {
     return { kind: 'job', changed: true, jobId: String(j.id) };
   }
 
-  private async applyDataset(tx: Tx, actor: Actor, ev: DatasetEvent): Promise<IngestResult> {
+  private async applyDataset(tx: Tx, actor: Pick<Caller, 'name'>, ev: DatasetEvent): Promise<IngestResult> {
     const name = ev.dataset.uri;
     const [row] = await tx.run<{ dataset: Record<string, unknown>; created: boolean }>(Q.openDataset, { name });
     const d = row!.dataset;

@@ -6,6 +6,7 @@ import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryService } from '../registry/registry.service.js';
 import type { Stage, VersionRecord, VersionRef } from '../registry/types.js';
 import type { ListPage } from '../paging.js';
+import { assertDeploymentName } from './deployment-name.js';
 
 const Q = {
   lockDeployment: statement('operations/lock-deployment'),
@@ -20,7 +21,6 @@ const Q = {
 
 /** At most this many models and provider models in one deployment. */
 export const MAX_DEPLOYMENT_ENTRIES = 50;
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._\-/:]{0,199}$/;
 const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export interface DeploymentModelInput {
@@ -173,7 +173,7 @@ export class DeploymentService {
   ) {}
 
   async recordDeployment(input: RecordDeploymentInput, actor: string): Promise<DeploymentState> {
-    const name = requireMatch(input.name, NAME, 'name', 'a deployment name: 1–200 of letters, digits and . _ - / :');
+    const name = assertDeploymentName(input.name);
     const environment = requireMatch(input.environment, ENVIRONMENT, 'environment', 'an environment such as dev, staging or production');
     const endpoint = input.endpoint ?? null;
     if (endpoint !== null && (typeof endpoint !== 'string' || endpoint.length === 0 || endpoint.length > 2000)) {
@@ -355,13 +355,11 @@ export class DeploymentService {
 
   /** Batch: states of deployments at instants; two statements however many. */
   async statesAt(keys: { name: string; at: string }[]): Promise<(DeploymentState | null)[]> {
-    for (const k of keys) {
-      if (typeof k.name !== 'string' || !NAME.test(k.name)) throw badInput('name must be a deployment name', { field: 'name' });
-    }
+    for (const k of keys) assertDeploymentName(k.name);
     return this.readStatesAt(keys);
   }
 
-  /** {@link statesAt} for names read from the graph (not checked again). */
+  /** {@link statesAt} for names read from the graph (not checked again: deployments named before the rule covered logged predictions may not follow it). */
   private async readStatesAt(keys: { name: string; at: string }[]): Promise<(DeploymentState | null)[]> {
     if (keys.length === 0) return [];
     return this.executor.readTx(async (tx) => {
@@ -375,17 +373,13 @@ export class DeploymentService {
   }
 
   /**
-   * Every change of what `name` served: each record, and each move of an alias
-   * it followed while that record was in force. Oldest first.
-   */
-  /**
    * A page of a deployment's history, oldest first: `first` changes (records
    * and moves of the aliases they follow) after the change with sequence
    * `after`. Reads at most `first` records and `first` moves per followed
    * alias, and resolves what was served for the page only.
    */
   async deploymentHistory(name: string, page: ListPage): Promise<DeploymentChange[]> {
-    if (typeof name !== 'string' || !NAME.test(name)) throw badInput('name must be a deployment name', { field: 'name' });
+    assertDeploymentName(name);
     const after = page.after === null ? null : parseSequence(page.after);
     if (page.first === 0) return [];
     return this.executor.readTx(async (tx) => {

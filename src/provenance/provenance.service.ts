@@ -28,6 +28,7 @@ import {
 } from './lineage.js';
 import { groupLineage, type Grouping, type LineageGroup, type WalkNode } from './lineage-groups.js';
 import type { Caller } from '../governance/policy.js';
+import { assertDeploymentName } from '../operations/deployment-name.js';
 
 const Q = {
   findDatasetVersion: statement('provenance/find-dataset-version'),
@@ -463,7 +464,7 @@ export class ProvenanceService {
       if (!rows.has(id)) rows.set(id, { id, at: toIso(p.at), inputRef: p.inputRef ?? null });
     }
     const deployment = input.deployment ?? null;
-    if (deployment !== null) requireText(deployment, 'deployment');
+    if (deployment !== null) assertDeploymentName(deployment, 'deployment');
     const all = [...rows.values()];
     return this.executor.writeTx(async (tx) => {
       const modelVersion: ModelVersionRecord = await this.registry.requireVersion(tx, input.model);

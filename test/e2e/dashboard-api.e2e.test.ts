@@ -185,8 +185,14 @@ describe('deployments: what runs where', () => {
     await new Promise((r) => setTimeout(r, 20));
     await record(`${prefix}-a`, 2);
     await record(`${prefix}-b`, 2);
-    // A prediction names its deployment freely (here with spaces): such a deployment is listed without tripping recordDeployment's name rule.
-    await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: model, version: 1 }, deployment: `${prefix} served by predictions`, predictions: [{ id: uniq('pred') }] } });
+    // Logged predictions name their deployment under recordDeployment's rule: a name it refuses is refused here too, writing nothing.
+    const log = (deployment: string) => gql(t.url, contractOp('LogPredictions'), { input: { model: { modelName: model, version: 1 }, deployment, predictions: [{ id: uniq('pred') }] } });
+    const before = await graphDigest();
+    const refused = await log(`${prefix} served by predictions`);
+    expect(code(refused)).toBe('BAD_USER_INPUT');
+    expect(refused.errors[0].message).toMatch(/deployment must be a deployment name/);
+    expect(await graphDigest()).toEqual(before);
+    expect((await log(`${prefix}-c`)).errors).toBeUndefined();
     const Q = `query($at: DateTime, $first: Int, $after: String) { deployments(at: $at, first: $first, after: $after) {
       totalCount edges { node { name environment serving { modelVersion { version } } } } pageInfo { hasNextPage endCursor } } }`;
     const ours = async (at: string | null) => {

@@ -92,7 +92,7 @@ export class LogPredictionsInput {
   @Field(() => ModelVersionRefInput, { description: 'The serving version; an alias is resolved at call time.' })
   model!: ModelVersionRefInput;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The deployment that served them, named as recordDeployment names it (1–200 of letters, digits and . _ - / :).' })
   deployment?: string | null;
 
   @Field(() => [PredictionInput])

@@ -13,6 +13,8 @@ export const ErrorCode = {
   GATE_FAILED: 'GATE_FAILED',
   CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** The replica cannot answer yet (a consistency token it has not applied): retry (HTTP 503, Retry-After). */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,5 +1,6 @@
 import { statement } from '../graph/cypher.js';
 import type { Tx } from '../graph/executor.js';
+import { recordAppended } from './commit-sequence.js';
 
 /**
  * Every event type the registry writes. Subscriptions, webhooks, the audit
@@ -115,5 +116,7 @@ export async function appendEvent(tx: Tx, e: NewEvent): Promise<AppendedEvent> {
     after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
   });
   if (!row) throw new Error('event counter missing: migrations have not run');
+  // The request's consistency token (src/events/commit-sequence.ts).
+  recordAppended(row.sequence);
   return row;
 }

@@ -20,6 +20,7 @@ const PUBLIC_CODES = new Set([
   'GATE_FAILED',
   'CHECKSUM_MISMATCH',
   'LIMIT_EXCEEDED',
+  'SERVICE_UNAVAILABLE',
 ]);
 
 /**

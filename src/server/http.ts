@@ -17,6 +17,9 @@ import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
 import { createOpenLineageRoute, isOpenLineagePath } from './openlineage.js';
+import { CommitSequences, currentCommitSequences, withCommitSequences } from '../events/commit-sequence.js';
+import { DomainError, ErrorCode } from '../errors.js';
+import { minSequenceOf, SEQUENCE_HEADER, stampCommitSequence } from './consistency-http.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -71,7 +74,15 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       {
         requestDidStart: async () => ({
-          willSendResponse: async ({ errors, operation }) => {
+          willSendResponse: async ({ errors, operation, response }) => {
+            // The consistency token of a request that committed writes: extensions.sequence beside the header.
+            const sequence = currentCommitSequences()?.sequence ?? null;
+            if (sequence !== null && response.body.kind === 'single') {
+              response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sequence };
+              response.http.headers.set(SEQUENCE_HEADER, sequence);
+              // Read-your-writes here without a token: answered once this replica's reads show the write.
+              await services.consistency.settle(sequence);
+            }
             const type = operation?.operation ?? 'unknown';
             metrics.graphqlOperations.inc({ type, outcome: errors?.length ? 'error' : 'ok' });
             for (const e of errors ?? []) metrics.graphqlErrors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
@@ -86,6 +97,11 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     log,
     maxBodyBytes: security.maxBodyBytes,
     resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
+    awaitConsistency: async (req, url) => {
+      const min = minSequenceOf(req, url);
+      if (min !== null) await services.consistency.waitFor(min);
+    },
+    settle: () => services.consistency.settle(currentCommitSequences()?.sequence ?? null),
   });
 
   const openLineage = createOpenLineageRoute({ service: services.openLineage, tokens: services.tokens, log, maxBodyBytes: security.maxBodyBytes });
@@ -93,7 +109,10 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   server.on('request', (req, res) => {
     const route = routeOf(req.url ?? '/');
     res.on('finish', () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
-    handle(route, req, res).catch((err) => {
+    // Every request's writes are tracked: its answer carries the sequence they committed at.
+    const sequences = new CommitSequences();
+    stampCommitSequence(res, sequences);
+    withCommitSequences(sequences, () => handle(route, req, res)).catch((err) => {
       log.error({ err }, 'unhandled http error');
       if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
       else res.destroy();
@@ -160,6 +179,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       }
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // A consistency token: answer only once this replica has applied it (bounded wait, then 503).
+    try {
+      const min = minSequenceOf(req, url, body && typeof body === 'object' ? (body as { extensions?: unknown }).extensions : undefined);
+      if (min !== null) await services.consistency.waitFor(min);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return sendGraphQLError(res, err);
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
       context: async () => createContext(services, log, actor),
@@ -189,6 +216,13 @@ function routeOf(url: string): string {
   if (isMlflowPath(path)) return 'mlflow';
   if (isOpenLineagePath(path)) return 'openlineage';
   return ['/healthz', '/readyz', '/metrics', '/graphql'].includes(path) ? path : 'other';
+}
+
+/** A refusal before execution (a bad or unapplied consistency token) as a GraphQL response. */
+function sendGraphQLError(res: ServerResponse, err: DomainError): void {
+  const unavailable = err.code === ErrorCode.SERVICE_UNAVAILABLE;
+  if (unavailable) res.setHeader('retry-after', '1');
+  send(res, unavailable ? 503 : 400, 'application/json', `${JSON.stringify({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] })}\n`);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -103,6 +103,13 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
     // The tokens mattered: the readers were behind when asked, and the alias view answered (no Bolt round trip).
     expect(waited).toBeGreaterThan(0);
     replicas.forEach((r, i) => expect(r.app.services.aliasView.lookups.hit).toBeGreaterThan(hitsBefore[i]!));
+    // /metrics reports the view and the read position.
+    const metrics = await (await fetch(new URL('/metrics', a!.url))).text();
+    const gauge = (n: string) => Number(new RegExp(`^${n} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(gauge('pedigree_alias_view_ready')).toBe(1);
+    expect(gauge('pedigree_alias_view_bytes')).toBeGreaterThan(0);
+    expect(gauge('pedigree_alias_view_aliases')).toBeGreaterThan(0);
+    expect(gauge('pedigree_read_position_sequence')).toBe(Number(a!.app.services.consistency.applied()));
   });
 
   it('MLflow writes carry Pedigree-Sequence, and a token works from MLflow to GraphQL and back', async () => {

@@ -52,7 +52,7 @@ function registerViewMetrics(metrics: Metrics, services: Services): void {
  * The composition root shared by `npm start` and the tests: executor →
  * migrations → services → schema → HTTP + websocket server.
  */
-export async function createApp(config: Config, driver: Driver, log: Logger, opts: Pick<ServicesOptions, 'testOnlyUngoverned'> = {}): Promise<App> {
+export async function createApp(config: Config, driver: Driver, log: Logger, opts: Pick<ServicesOptions, 'testOnlyUngoverned' | 'changeTracker'> = {}): Promise<App> {
   // Artefacts and signing keys live here: this user's alone (0700), tightened if a looser one exists.
   ensurePrivateDir(config.dataDir);
   ensurePrivateDir(signingKeyDir(config.dataDir));
@@ -72,6 +72,10 @@ export async function createApp(config: Config, driver: Driver, log: Logger, opt
     );
   }
   metrics.gauge('pedigree_cypher_statements_total', 'Cypher statements run since start', () => executor.statementCount);
+  metrics.gauge('pedigree_process_resident_memory_bytes', "The API process's resident memory", () => process.memoryUsage().rss);
+  metrics.gauge('pedigree_process_heap_used_bytes', "The API process's V8 heap in use", () => process.memoryUsage().heapUsed);
+  metrics.gauge('pedigree_backup_last_success_timestamp_seconds', 'When the last backup of this process finished (0: none yet)', () => (services.backup.last?.finishedAt ?? 0) / 1000);
+  metrics.gauge('pedigree_backup_last_pause_seconds', 'How long the last backup held writes', () => (services.backup.last?.pauseMs ?? 0) / 1000);
   registerViewMetrics(metrics, services);
 
   return {
@@ -88,6 +92,8 @@ export async function createApp(config: Config, driver: Driver, log: Logger, opt
         introspection: config.introspection,
         wsMaxBufferedBytes: config.wsMaxBufferedBytes,
         security: config.security,
+        webhookTimeoutMs: config.webhooks.timeoutMs,
+        mlflowUiDir: config.mlflowUiDir,
       });
       await new Promise<void>((res, rej) => {
         http.server.once('error', rej);

@@ -9,6 +9,8 @@ export interface Config {
   host: string;
   /** Unset → start the embedded Neo4j under dataDir. */
   neo4j: { uri?: string; user: string; password: string; database: string };
+  /** How long the driver retries a transaction (and waits for a connection) while Neo4j is unavailable (ms). */
+  neo4jRetryMs: number;
   /** Most writes one group commit carries (src/graph/executor.ts); 1 turns grouping off. */
   writeGroup: number;
   dataDir: string;
@@ -25,7 +27,7 @@ export interface Config {
    * off and those reads go to Neo4j.
    */
   aliasView: { enabled: boolean; maxBytes: number };
-  /** Longest wait for a consistency token (Pedigree-Min-Sequence) before SERVICE_UNAVAILABLE (ms). */
+  /** Longest wait for a consistency token (Pedigree-Min-Sequence) before UNAVAILABLE (ms). */
   minSequenceWaitMs: number;
   /** Days kept of health samples and of finished webhook deliveries (0 = forever), and how often the pruner runs. */
   retention: { healthSampleDays: number; deliveryDays: number; intervalMs: number };
@@ -60,6 +62,18 @@ export interface Config {
   signingSecret: string | null;
   /** Authentication, roles and request hardening (see README, "Governance and security"). */
   security: SecurityConfig;
+  /**
+   * PEDIGREE_PROTECTED_ALIASES: the aliases every new model protects (moving one
+   * is a promotion), and what a model with no list of its own protects. The one
+   * source of the default; empty: none.
+   */
+  protectedAliases: string[];
+  /**
+   * PEDIGREE_MLFLOW_UI: a directory holding the MLflow UI's static build
+   * (`mlflow/server/js/build` of an installed `mlflow` wheel), served at
+   * `/mlflow/` against Pedigree's MLflow API; null: not served.
+   */
+  mlflowUiDir: string | null;
   /**
    * OpenLineage emission: with `url`, each model registration is POSTed there as
    * an OpenLineage event, retried from the outbox like a webhook (src/provenance/openlineage/emission.ts).
@@ -161,6 +175,20 @@ export function loadConfig(env: Env = process.env): Config {
       openLineageUrl = parsed.toString();
     }
   }
+  // Unset: the documented default; set but empty: no alias is protected by default.
+  const protectedAliases =
+    env.PEDIGREE_PROTECTED_ALIASES === undefined ? ['production', 'champion'] : [...new Set(env.PEDIGREE_PROTECTED_ALIASES.split(',').map((s) => s.trim()).filter(Boolean))];
+  for (const a of protectedAliases) {
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(a) || /^\d+$/.test(a) || /^v\d+$/i.test(a) || a.toLowerCase() === 'latest') {
+      problems.push(`PEDIGREE_PROTECTED_ALIASES must be comma-separated alias names (letters, digits, "_", "-", "."; not numeric, "v<number>" or "latest"), got "${a}"`);
+    }
+  }
+  let mlflowUiDir: string | null = null;
+  const ui = env.PEDIGREE_MLFLOW_UI;
+  if (ui && !/^(off|false|0|no)$/i.test(ui)) {
+    if (/^(on|true|1|yes)$/i.test(ui)) problems.push('PEDIGREE_MLFLOW_UI must be the directory of the MLflow UI build (mlflow/server/js/build of an installed mlflow wheel; see the README), not "on"');
+    else mlflowUiDir = resolve(ui);
+  }
   if (signingSecret !== null && signingSecret.length < 16) problems.push('PEDIGREE_SIGNING_SECRET must be at least 16 characters');
 
   const config: Config = {
@@ -172,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
       password: env.NEO4J_PASSWORD ?? '',
       database: env.NEO4J_DATABASE || 'neo4j',
     },
+    neo4jRetryMs: int('PEDIGREE_NEO4J_RETRY_MS', 30_000, 100, 600_000),
     writeGroup: int('PEDIGREE_WRITE_GROUP', 32, 1, 1000),
     dataDir: resolve(env.PEDIGREE_DATA_DIR || '.pedigree'),
     logLevel,
@@ -218,6 +247,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     requireAttestation: bool('PEDIGREE_REQUIRE_ATTESTATION', false),
     signingSecret,
+    protectedAliases,
+    mlflowUiDir,
     openLineage: {
       url: openLineageUrl,
       apiKey: env.PEDIGREE_OPENLINEAGE_API_KEY || null,

@@ -13,8 +13,12 @@ export const ErrorCode = {
   GATE_FAILED: 'GATE_FAILED',
   CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
-  /** The replica cannot answer yet (a consistency token it has not applied): retry (HTTP 503, Retry-After). */
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /**
+   * The database could not be reached (restarting, failing over) after the
+   * driver's retries. A write may or may not have committed: retry it;
+   * creates retried with the same `idempotencyKey` never apply twice.
+   */
+  UNAVAILABLE: 'UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,5 +1,9 @@
 import { badInput } from './errors.js';
 
+/** A connection's page when `first` is not given, and the largest `first` any list accepts. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 500;
+
 /**
  * A page of a plain list field (alerts, deployment history, ...): `first`
  * items after the item `after` names (its id, or for event-backed lists its

@@ -4,13 +4,17 @@ import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-sto
 import type { Config } from './config.js';
 import { EventsService } from './events/events.service.js';
 import { ConsistencyGate } from './events/consistency.js';
+import type { ChangeTracker } from './graph/embedded.js';
 import type { Executor } from './graph/executor.js';
+import { appliedMigrations } from './graph/migrations.js';
+import { GraphSnapshot } from './graph/snapshot.js';
 import { readVersionApprovals } from './governance/approvals.js';
 import { PromotionGuard, UNGOVERNED_FOR_TESTS } from './governance/guard.js';
 import { PromotionService } from './governance/promotion.service.js';
 import { TokenService } from './governance/token.service.js';
 import type { Logger } from './logger.js';
 import { MlflowTrackingService } from './mlflow/tracking.service.js';
+import { BackupService } from './ops/backup.js';
 import { DeploymentService } from './operations/deployment.service.js';
 import { ModelCardService } from './operations/model-card.service.js';
 import { MonitoringService } from './operations/monitoring.service.js';
@@ -28,6 +32,7 @@ import { ArtifactSeals } from './artifacts/artifact-seals.js';
 import { ArtifactService } from './artifacts/artifact.service.js';
 import { OpenLineageService } from './provenance/openlineage/openlineage.service.js';
 import { OpenLineageEmission } from './provenance/openlineage/emission.js';
+import { MlflowWebhookFormat } from './events/webhooks/mlflow-dialect.js';
 
 /** The domain services, one instance each per process. Resolvers reach them through the context. */
 export interface Services {
@@ -58,6 +63,8 @@ export interface Services {
   retention: RetentionService;
   /** The process's background work, started and stopped in one place (see {@link BackgroundWork}). */
   background: BackgroundWork;
+  /** Online backups (POST /admin/backup, `npm run backup`). */
+  backup: BackupService;
 }
 
 export interface ServicesOptions {
@@ -69,6 +76,12 @@ export interface ServicesOptions {
    * registry's own gates). Never set by the server.
    */
   testOnlyUngoverned?: boolean;
+  /**
+   * The embedded Neo4j's change tracker (src/graph/embedded.ts), which lets a
+   * backup include the graph while writes go on; absent with an external
+   * NEO4J_URI, whose graph Neo4j's own tools back up.
+   */
+  changeTracker?: ChangeTracker;
 }
 
 /**
@@ -86,9 +99,13 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   const artifactLog = log.child({ component: 'artifacts' });
   const artifactSeals = new ArtifactSeals(executor, artifactStore, artifactLog);
   const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
-  const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard();
+  const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard(config.protectedAliases);
   // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
-  const events = new EventsService(executor, config, log, [new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' }))]);
+  // MLflow-dialect webhooks (MLflow's payloads, events and signature) are another delivery format of the same engine.
+  const events = new EventsService(executor, config, log, [
+    new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' })),
+    new MlflowWebhookFormat(executor.sibling(log)),
+  ]);
   // The alias view reads the raw event log (never the per-reader redacted view) through its own executor, as background work.
   const viewLog = log.child({ component: 'alias-view' });
   const aliasView = new AliasViewRuntime(executor.sibling(viewLog), events.tailer, events.reader, config.aliasView, viewLog);
@@ -99,7 +116,7 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
   const promotions = new PromotionService(
     executor,
-    { expiryHours: config.security.promotionExpiryHours },
+    { expiryHours: config.security.promotionExpiryHours, protectedAliases: config.protectedAliases },
     {
       resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
       versionById: (tx, id) => registry.versionById(tx, id),
@@ -112,6 +129,15 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));
+  const backupLog = log.child({ component: 'backup' });
+  const backup = new BackupService({
+    snapshot: new GraphSnapshot(executor.sibling(backupLog)),
+    writes: executor.writes,
+    changes: opts.changeTracker ?? null,
+    dataDir: config.dataDir,
+    migrations: () => appliedMigrations(executor),
+    log: backupLog,
+  });
   return {
     system: new SystemService(executor),
     events,
@@ -134,6 +160,7 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     openLineage: new OpenLineageService(executor, registry),
     retention,
     background: new BackgroundWork(events, aliasView, retention),
+    backup,
   };
 }
 

@@ -65,7 +65,9 @@ CALL (trained) {
   WITH s, best ORDER BY best.md, best.d, s.uri
   RETURN collect(s {.*, depth: best.d, modelDepth: best.md, usedById: best.m.id}) AS sources
 }
-// Each list keeps its nearest $maxItems; `truncated` says one had more.
+// Each list keeps its nearest $maxItems; `truncated` says one had more. The
+// prompt versions the version uses (USES_PROMPT) are part of what made the prediction.
 RETURN p {.*} AS prediction, v {.*} AS modelVersion, dep {.*} AS deployment, run {.*} AS run,
        datasets[0..$maxItems] AS datasets, sources[0..$maxItems] AS sources, ancestors[0..$maxItems] AS ancestors,
-       size(datasets) > $maxItems OR size(sources) > $maxItems OR size(ancestors) > $maxItems AS truncated
+       size(datasets) > $maxItems OR size(sources) > $maxItems OR size(ancestors) > $maxItems AS truncated,
+       COLLECT { MATCH (v)-[:USES_PROMPT]->(pv:ModelVersion) RETURN pv {.*} ORDER BY pv.modelName, pv.version LIMIT $maxItems } AS promptVersions

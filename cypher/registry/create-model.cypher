@@ -1,4 +1,6 @@
 // A new registered model with its initial tags. The name is unique by constraint.
+// $protectedAliases: the server's PEDIGREE_PROTECTED_ALIASES, recorded on the model.
+// $kind: MODEL, or PROMPT (MLflow's prompt registry), which also labels it :Prompt.
 WITH datetime.realtime() AS now
 CREATE (m:RegisteredModel {
   id: randomUUID(),
@@ -9,7 +11,9 @@ CREATE (m:RegisteredModel {
   createdAt: now,
   updatedAt: now,
   versionCounter: 0,
-  protectedAliases: ['production', 'champion']
+  protectedAliases: $protectedAliases,
+  kind: $kind
 })
 FOREACH (t IN $tags | CREATE (m)-[:HAS_TAG]->(:Tag {key: t.key, value: t.value}))
+FOREACH (_ IN CASE WHEN $kind = 'PROMPT' THEN [1] ELSE [] END | SET m:Prompt)
 RETURN m {.*} AS model

@@ -1,5 +1,7 @@
 // Creates the next version of a model, with its tags, metrics and provenance
-// edges (run, base model, distillation teachers). Incrementing the model's
+// edges (run, base model, distillation teachers, the prompt versions it uses,
+// the version it was copied from). A prompt's version ($kind PROMPT) is also
+// labelled :PromptVersion. Incrementing the model's
 // versionCounter takes its write lock first, so concurrent registrations on
 // one model queue here and numbers are 1..N with no gap. The semantic version
 // bumps the highest one so far ($bump: MAJOR, MINOR or PATCH; 1.0.0 first).
@@ -28,7 +30,8 @@ CREATE (v:ModelVersion {
   description: $description,
   createdAt: now,
   updatedAt: now,
-  createdBy: $actor
+  createdBy: $actor,
+  kind: $kind
 })-[:VERSION_OF]->(m)
 SET m.semverMajor = sv[0], m.semverMinor = sv[1], m.semverPatch = sv[2], m.updatedAt = now
 FOREACH (t IN $tags | CREATE (v)-[:HAS_TAG]->(:Tag {key: t.key, value: t.value}))
@@ -63,4 +66,16 @@ CALL {
   MATCH (t:ProviderModel {id: id})
   CREATE (v)-[:DISTILLED_FROM]->(t)
 }
+CALL {
+  WITH v
+  UNWIND $promptVersionIds AS id
+  MATCH (p:ModelVersion {id: id})
+  MERGE (v)-[:USES_PROMPT]->(p)
+}
+CALL {
+  WITH v
+  MATCH (c:ModelVersion {id: $copiedFromId})
+  CREATE (v)-[:COPIED_FROM]->(c)
+}
+FOREACH (_ IN CASE WHEN $kind = 'PROMPT' THEN [1] ELSE [] END | SET v:PromptVersion)
 RETURN v {.*} AS version

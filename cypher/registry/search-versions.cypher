@@ -1,6 +1,7 @@
 // Searches model versions. The start of the match is chosen by the most
 // selective filter given (tag, then metric, then model, else all versions; the
-// UNWIND guards switch the other branches off); UNION deduplicates. The
+// UNWIND guards switch the other branches off); UNION deduplicates. $source /
+// $sourcePrefix narrow by the version's source (MLflow's source_path = / LIKE 'x%'). The
 // metric branch seeks the (key, value) index by the threshold's closed range. Ordering is by up to two numeric sort keys (direction
 // folded into the sign, missing values last), then model name and version, and
 // pages by keyset on that tuple ($cursor = [k1, k2, modelName, version]).
@@ -36,6 +37,8 @@ CALL {
     AND ($stage IS NULL OR v.stage = $stage)
     AND ($createdAfter IS NULL OR v.createdAt > datetime($createdAfter))
     AND ($createdBefore IS NULL OR v.createdAt < datetime($createdBefore))
+    AND ($source IS NULL OR v.source = $source)
+    AND ($sourcePrefix IS NULL OR v.source STARTS WITH $sourcePrefix)
     AND ($tagKey IS NULL OR EXISTS { (v)-[:HAS_TAG]->(:Tag {key: $tagKey, value: $tagValue}) })
     AND ($metricKey IS NULL OR EXISTS {
       MATCH (v)-[:HAS_METRIC]->(x:Metric {key: $metricKey})
@@ -72,6 +75,8 @@ CALL {
     AND ($stage IS NULL OR v.stage = $stage)
     AND ($createdAfter IS NULL OR v.createdAt > datetime($createdAfter))
     AND ($createdBefore IS NULL OR v.createdAt < datetime($createdBefore))
+    AND ($source IS NULL OR v.source = $source)
+    AND ($sourcePrefix IS NULL OR v.source STARTS WITH $sourcePrefix)
     AND ($tagKey IS NULL OR EXISTS { (v)-[:HAS_TAG]->(:Tag {key: $tagKey, value: $tagValue}) })
     AND ($metricKey IS NULL OR EXISTS {
       MATCH (v)-[:HAS_METRIC]->(x:Metric {key: $metricKey})

@@ -2,6 +2,7 @@ import { badInput } from '../errors.js';
 import { ALIAS_EVENT_TYPES } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
+import { STAGES } from '../registry/types.js';
 import { assertAliasName, assertModelName } from '../registry/validation.js';
 
 const Q = {
@@ -14,7 +15,6 @@ const Q = {
   staleProduction: statement('analytics/stale-production-models'),
 };
 
-export const STAGES = ['DEVELOPMENT', 'STAGING', 'CANARY', 'PRODUCTION', 'ARCHIVED'] as const;
 export type Period = 'DAY' | 'WEEK';
 
 /** Longest window an analytics query may aggregate over: what bounds its cost. */

@@ -171,7 +171,7 @@ export class ArtifactService {
   }
 
   /**
-   * A seal from before per-file seals (migration 080) holds only its version's
+   * A seal from before per-file seals (migration 083) holds only its version's
    * checksum: hash the tree once; equal, it gets its per-file seals; else
    * every read under it is refused.
    */

@@ -22,7 +22,7 @@ interface Waiter {
  * Read-your-writes across replicas: a request carrying a consistency token
  * (`Pedigree-Min-Sequence: N`, the sequence a write committed at, on any
  * replica) is answered only once this replica has applied N, or refused with
- * SERVICE_UNAVAILABLE after `waitMs` (HTTP 503, `Retry-After`), never with
+ * UNAVAILABLE after `waitMs` (HTTP 503, `Retry-After`), never with
  * an answer older than the token. Without a token, an answer is at most one
  * event poll (PEDIGREE_EVENT_POLL_MS) behind the log.
  *
@@ -35,7 +35,7 @@ export class ConsistencyGate {
 
   constructor(
     private readonly position: AppliedPosition,
-    /** Longest wait for a token before SERVICE_UNAVAILABLE (ms). */
+    /** Longest wait for a token before UNAVAILABLE (ms). */
     readonly waitMs: number,
   ) {
     position.onAdvance(() => this.wake());
@@ -48,7 +48,7 @@ export class ConsistencyGate {
 
   /**
    * Resolves once the replica has applied `minSequence` (a decimal string;
-   * BAD_USER_INPUT if it is not one). Throws SERVICE_UNAVAILABLE when that
+   * BAD_USER_INPUT if it is not one). Throws UNAVAILABLE when that
    * takes longer than the configured wait.
    */
   async waitFor(minSequence: string, field = 'Pedigree-Min-Sequence'): Promise<void> {
@@ -99,9 +99,9 @@ export class ConsistencyGate {
   private unavailable(min: bigint, field: string): DomainError {
     const applied = this.position.applied();
     return new DomainError(
-      ErrorCode.SERVICE_UNAVAILABLE,
+      ErrorCode.UNAVAILABLE,
       `this replica has applied the event log up to sequence ${applied ?? 'none yet'}, not yet ${min} (the consistency token sent as ${field}) after waiting ${this.waitMs} ms; retry shortly (Retry-After), or ask the replica that wrote it`,
-      { minSequence: min.toString(), appliedSequence: applied, retryAfterMs: 1000 },
+      { retryable: true, minSequence: min.toString(), appliedSequence: applied, retryAfterMs: 1000 },
     );
   }
 }

@@ -19,7 +19,7 @@ export type VisibleEvent = EventRecord & { redacted: boolean };
  * aliasChanged subscriptions (replay and live), and webhook bodies. Events
  * below ADMIN carry no secrets and no token inventory:
  *
- * - WEBHOOK_CREATED / WEBHOOK_DELETED: the URL (whose path and query often
+ * - WEBHOOK_CREATED / WEBHOOK_UPDATED / WEBHOOK_DELETED: the URL (whose path and query often
  *   carry the receiver's credential) is reduced to its origin,
  *   `scheme://host[:port]`; the URL's fingerprint is dropped;
  * - TOKEN_CREATED / TOKEN_REVOKED: which principals hold which role and
@@ -34,6 +34,7 @@ export function eventForReader(e: EventRecord, reader: EventReader): VisibleEven
   if (reader !== WEBHOOK_RECEIVER && hasRole(reader, Role.ADMIN)) return { ...e, redacted: false };
   switch (e.type) {
     case EventType.WEBHOOK_CREATED:
+    case EventType.WEBHOOK_UPDATED:
     case EventType.WEBHOOK_DELETED:
       return { ...e, before: webhookPayload(e.before), after: webhookPayload(e.after), redacted: true };
     case EventType.TOKEN_CREATED:

@@ -3,7 +3,7 @@ import { statement } from '../graph/cypher.js';
 import type { Tx } from '../graph/executor.js';
 import type { ModelRecord, Stage, VersionRecord } from '../registry/types.js';
 import type { Caller } from './policy.js';
-import { DEFAULT_PROTECTED_ALIASES, PROTECTED_STAGES, protectedAliasesOf } from './promotion-rules.js';
+import { PROTECTED_STAGES, protectedAliasesOf } from './promotion-rules.js';
 import { hasRole, Role } from './roles.js';
 
 const Q = {
@@ -23,7 +23,7 @@ const Q = {
  */
 export interface GovernanceGuard {
   /** Setting or deleting `alias` on `model`. */
-  aliasChange(tx: Tx, caller: Caller, change: { model: ModelRecord; alias: string; kind: 'set' | 'delete' }): Promise<void>;
+  aliasChange(tx: Tx, caller: Caller, change: { model: ModelRecord; alias: string; kind: 'set' | 'delete'; version?: number }): Promise<void>;
   /** Moving `version` from its stage to `to`. */
   stageChange(tx: Tx, caller: Caller, change: { version: VersionRecord; to: Stage }): Promise<void>;
   /** Renaming `model` (which is about to lose the name clients resolve it by). */
@@ -44,14 +44,19 @@ const isProtectedStage = (s: string) => (PROTECTED_STAGES as readonly string[]).
  *   promotion requests is renamed only by one of its owners or an ADMIN.
  */
 export class PromotionGuard implements GovernanceGuard {
-  async aliasChange(_tx: Tx, _caller: Caller, change: { model: ModelRecord; alias: string; kind: 'set' | 'delete' }): Promise<void> {
-    if (!protectedAliasesOf(change.model).includes(change.alias)) return;
+  /** `defaultProtectedAliases`: PEDIGREE_PROTECTED_ALIASES, for models recorded without a list of their own. */
+  constructor(private readonly defaultProtectedAliases: readonly string[]) {}
+
+  async aliasChange(_tx: Tx, _caller: Caller, change: { model: ModelRecord; alias: string; kind: 'set' | 'delete'; version?: number }): Promise<void> {
+    if (!protectedAliasesOf(change.model, this.defaultProtectedAliases).includes(change.alias)) return;
     const { model, alias } = change;
+    const ref = `{ modelName: ${JSON.stringify(model.name)}, version: ${change.version ?? '<version>'} }`;
     throw gateFailed(
       change.kind === 'delete'
         ? `alias "${alias}" is protected on "${model.name}": it can only be moved, through requestPromotion or rollback`
-        : `alias "${alias}" is protected on "${model.name}": moving it needs an approved promotion request: call requestPromotion(ref, target: { alias: "${alias}" }, evidence) and have it approved`,
-      { gate: 'promotion', kind: 'alias', requires: 'requestPromotion' },
+        : `alias "${alias}" is protected on "${model.name}": moving it is a promotion. Request it with the GraphQL mutation ` +
+            `requestPromotion(ref: ${ref}, target: { alias: ${JSON.stringify(alias)} }, evidence: [...]) and have it approved by an owner of the model and a REVIEWER`,
+      { gate: 'promotion', kind: 'alias', requires: 'requestPromotion', modelName: model.name, alias },
     );
   }
 
@@ -61,9 +66,15 @@ export class PromotionGuard implements GovernanceGuard {
     if (isProtectedStage(to)) {
       // A reviewer may return a former production version directly: a rollback, recorded as one.
       if (to === 'PRODUCTION' && v.everProduction && reviewer) return;
+      const ref = `{ modelName: ${JSON.stringify(v.modelName)}, version: ${v.version} }`;
+      // PRODUCTION is reached from CANARY only: name the step that is missing rather than a request that would fail.
+      const step: Stage = to === 'PRODUCTION' && v.stage !== 'CANARY' ? 'CANARY' : to;
       throw gateFailed(
-        `moving a version to ${to} needs an approved promotion request: call requestPromotion(ref, target: { stage: ${to} }, evidence) and have it approved`,
-        { gate: 'promotion', kind: 'stage', requires: 'requestPromotion' },
+        step !== to
+          ? `version ${v.version} of "${v.modelName}" is in ${v.stage}; PRODUCTION is reached from CANARY only, so the missing step is CANARY: ` +
+              `request it with the GraphQL mutation requestPromotion(ref: ${ref}, target: { stage: CANARY }, evidence: [...]) (one REVIEWER approves), then request PRODUCTION the same way`
+          : `moving a version to ${to} needs an approved promotion request: call requestPromotion(ref: ${ref}, target: { stage: ${to} }, evidence: [...]) and have it approved`,
+        { gate: 'promotion', kind: 'stage', requires: 'requestPromotion', modelName: v.modelName, step },
       );
     }
     if (isProtectedStage(v.stage) && !reviewer) {
@@ -81,7 +92,7 @@ export class PromotionGuard implements GovernanceGuard {
     });
     if (!s) throw notFound(`no registered model named "${model.name}"`);
     if (s.owners.includes(caller.name)) return;
-    const guarded = s.aliases.filter((a) => (s.protectedAliases ?? DEFAULT_PROTECTED_ALIASES).includes(a));
+    const guarded = s.aliases.filter((a) => protectedAliasesOf(s, this.defaultProtectedAliases).includes(a));
     const why = [
       ...(guarded.length ? [`protected alias(es) ${guarded.join(', ')}`] : []),
       ...(s.governedVersions ? [`${s.governedVersions} version(s) in CANARY or PRODUCTION`] : []),
@@ -104,10 +115,12 @@ const refuse = (what: string) => {
 /**
  * What a registry built without a guard gets: every governed target refused
  * (protected aliases, into or out of CANARY and PRODUCTION, renaming a model).
+ * It knows no configured defaults, so on a model without a list of its own
+ * every alias counts as protected.
  */
 export const CLOSED_GUARD: GovernanceGuard = {
   aliasChange: async (_tx, _caller, { model, alias }) => {
-    if (protectedAliasesOf(model).includes(alias)) refuse(`alias "${alias}"`);
+    if (model.protectedAliases == null || model.protectedAliases.includes(alias)) refuse(`alias "${alias}"`);
   },
   stageChange: async (_tx, _caller, { version, to }) => {
     if (isProtectedStage(to) || isProtectedStage(version.stage)) refuse(`moving a version into or out of ${isProtectedStage(to) ? to : version.stage}`);

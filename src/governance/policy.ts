@@ -67,6 +67,8 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Mutation.createRegisteredModel': Role.CONTRIBUTOR,
   'Mutation.updateRegisteredModel': Role.CONTRIBUTOR,
   'Mutation.createModelVersion': Role.CONTRIBUTOR,
+  'Mutation.createPromptVersion': Role.CONTRIBUTOR,
+  'Mutation.copyModelVersion': Role.CONTRIBUTOR,
   'Mutation.updateModelVersion': Role.CONTRIBUTOR,
   'Mutation.addModelVersionEvidence': Role.CONTRIBUTOR,
   'Mutation.setModelVersionTag': Role.CONTRIBUTOR,

@@ -8,12 +8,13 @@ import { hasRole, Role } from './roles.js';
 
 /** Stages that are promotions: moving a version there needs an approved request. */
 export const PROTECTED_STAGES = ['CANARY', 'PRODUCTION'] as const;
-/** Aliases protected on every model unless the model's own list says otherwise. */
-export const DEFAULT_PROTECTED_ALIASES: readonly string[] = ['production', 'champion'];
-
-/** A model's protected aliases: its own list, or the defaults when it has none recorded. */
-export function protectedAliasesOf(model: { protectedAliases?: readonly string[] | null }): readonly string[] {
-  return model.protectedAliases ?? DEFAULT_PROTECTED_ALIASES;
+/**
+ * A model's protected aliases: its own list (every model gets one at
+ * creation, from PEDIGREE_PROTECTED_ALIASES), or `defaults` — that setting —
+ * for a model recorded before models carried one.
+ */
+export function protectedAliasesOf(model: { protectedAliases?: readonly string[] | null }, defaults: readonly string[]): readonly string[] {
+  return model.protectedAliases ?? defaults;
 }
 
 export type PromotionTarget = { stage: string; alias?: undefined } | { alias: string; stage?: undefined };

@@ -13,7 +13,9 @@ import {
   type ApprovalRule,
   type PromotionTarget,
 } from './promotion-rules.js';
-import type { AliasMove, VersionRecord, VersionRef } from '../registry/types.js';
+import { STAGES, type AliasMove, type VersionRecord, type VersionRef } from '../registry/types.js';
+import { assertAliasName } from '../registry/validation.js';
+import { isPrincipalName } from './token.service.js';
 import { hasRole, isRole, Role } from './roles.js';
 import type { PromotionRecord, SignedPromotion } from '../provenance/attestation.service.js';
 
@@ -29,9 +31,6 @@ const Q = {
   attach: statement('governance/attach-promotion-attestation'),
 };
 
-const STAGES = ['DEVELOPMENT', 'STAGING', 'CANARY', 'PRODUCTION', 'ARCHIVED'];
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
-const ALIAS_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** Evidence items on one promotion request. */
 export const MAX_EVIDENCE = 50;
 /** Owners of one model. */
@@ -135,7 +134,7 @@ interface StateRow {
 export class PromotionService {
   constructor(
     private readonly executor: Executor,
-    private readonly opts: { expiryHours: number },
+    private readonly opts: { expiryHours: number; protectedAliases: readonly string[] },
     private readonly registry: RegistryPort,
     private readonly attestor: PromotionAttestor,
   ) {}
@@ -145,7 +144,7 @@ export class PromotionService {
     const ev = parseEvidence(evidence ?? []);
     return this.executor.writeTx(async (tx) => {
       const v = await this.registry.resolveVersion(tx, ref);
-      const rule = ruleFor(t, protectedAliasesOf(v.model ?? {}), v.stage);
+      const rule = ruleFor(t, protectedAliasesOf(v.model ?? {}, this.opts.protectedAliases), v.stage);
       if (!rule) {
         throw badInput(
           t.stage !== undefined
@@ -287,7 +286,7 @@ export class PromotionService {
   async setModelOwners(caller: Caller, modelName: string, owners: string[]): Promise<{ name: string; owners: string[] }> {
     const unique = [...new Set(owners)];
     if (unique.length > MAX_OWNERS) throw badInput(`owners is limited to ${MAX_OWNERS} principals`, { field: 'owners' });
-    for (const o of unique) if (!NAME_RE.test(o)) throw badInput(`owner "${o.slice(0, 100)}" is not a valid principal name`, { field: 'owners' });
+    for (const o of unique) if (!isPrincipalName(o)) throw badInput(`owner "${o.slice(0, 100)}" is not a valid principal name`, { field: 'owners' });
     return this.executor.writeTx(async (tx) => {
       const current = await this.modelGovernance(tx, modelName);
       if (!hasRole(caller.role, Role.ADMIN) && !current.owners.includes(caller.name)) {
@@ -322,7 +321,7 @@ export class PromotionService {
   async modelGovernance(tx: Tx, modelName: string): Promise<{ owners: string[]; protectedAliases: string[] }> {
     const [row] = await tx.run<{ owners: string[]; protectedAliases: string[] | null }>(Q.model, { modelName });
     if (!row) throw notFound(`no registered model is named "${modelName}"`);
-    return { owners: row.owners, protectedAliases: [...protectedAliasesOf(row)] };
+    return { owners: row.owners, protectedAliases: [...protectedAliasesOf(row, this.opts.protectedAliases)] };
   }
 
   private async lockAndRead(tx: Tx, id: string): Promise<{ request: PromotionRequestView; approvals: ApprovalView[]; owners: string[] }> {
@@ -364,10 +363,11 @@ function parseTarget(target: PromotionTarget): PromotionTarget {
   const hasAlias = target.alias !== undefined && target.alias !== null;
   if (hasStage === hasAlias) throw badInput('target must name exactly one of stage and alias', { field: 'target' });
   if (hasStage) {
-    if (!STAGES.includes(target.stage!)) throw badInput(`target.stage must be one of ${STAGES.join(', ')}`, { field: 'target.stage' });
+    if (!(STAGES as readonly string[]).includes(target.stage!)) throw badInput(`target.stage must be one of ${STAGES.join(', ')}`, { field: 'target.stage' });
     return { stage: target.stage! };
   }
-  if (!ALIAS_RE.test(target.alias!)) throw badInput('target.alias is not a valid alias name', { field: 'target.alias' });
+  // The registry's own alias rule: a promotion may target any alias setAlias accepts.
+  assertAliasName(target.alias!, 'target.alias');
   return { alias: target.alias! };
 }
 

@@ -23,6 +23,11 @@ export const ADMIN_PRINCIPAL = 'admin';
 const RESERVED_NAMES = new Set(['anonymous', 'system']);
 /** Principal names appear in events and owner lists: short, printable, no spaces. */
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+
+/** The principal-name rule (tokens, owners, approvers): 1–100 characters of letters, digits, ".", "_", "@", "-", starting with a letter or digit. */
+export function isPrincipalName(name: string): boolean {
+  return NAME_RE.test(name);
+}
 /** Live (unrevoked) tokens of one principal: what revoking by principal name returns at most. */
 export const MAX_LIVE_TOKENS = 100;
 /** Longest time a revoked token keeps working in another process (the lookup cache). */
@@ -183,7 +188,7 @@ export class TokenService {
 }
 
 function assertName(name: string): void {
-  if (!NAME_RE.test(name)) {
+  if (!isPrincipalName(name)) {
     throw badInput('name must be 1-100 characters: letters, digits, ".", "_", "@", "-", starting with a letter or digit', { field: 'name' });
   }
   if (RESERVED_NAMES.has(name.toLowerCase())) throw badInput(`name "${name}" is reserved`, { field: 'name' });

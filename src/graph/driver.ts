@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
  * that returns the current one, asked for each new connection: the driver
  * then follows an embedded Neo4j that restarted with a new password.
  */
-export function createDriver(uri: string, user: string, password: string | (() => string), log: Logger): Driver {
+export function createDriver(uri: string, user: string, password: string | (() => string), log: Logger, opts: { retryMs?: number } = {}): Driver {
   // Asked on every new connection (cheap): the driver's own rotating manager only
   // refreshes after a refusal on an open connection, not one at login.
   const auth: AuthToken | AuthTokenManager =
@@ -15,8 +15,11 @@ export function createDriver(uri: string, user: string, password: string | (() =
       : { getToken: () => neo4j.auth.basic(user, password()), handleSecurityException: () => false };
   return neo4j.driver(uri, auth, {
     maxConnectionPoolSize: 64,
-    connectionAcquisitionTimeout: 30_000,
-    maxTransactionRetryTime: 30_000,
+    // How long a request waits for an unavailable database before it fails
+    // with UNAVAILABLE (PEDIGREE_NEO4J_RETRY_MS): retries span a restart or a
+    // leader election; a client waits no longer than this.
+    connectionAcquisitionTimeout: opts.retryMs ?? 30_000,
+    maxTransactionRetryTime: opts.retryMs ?? 30_000,
     logging: {
       level: 'warn',
       logger: (level, message) => log[level === 'error' ? 'error' : 'warn']({ neo4j: message }, 'neo4j driver'),

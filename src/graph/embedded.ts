@@ -30,6 +30,24 @@ export interface EmbeddedOptions {
   onLog?: (line: string) => void;
   /** How long to wait for Bolt (default 120 s). */
   startTimeoutMs?: number;
+  /**
+   * TEST ONLY: this password instead of a random one, so a test can restart
+   * the same store as a stand-in for an external Neo4j whose password does
+   * not change. Never set by the server.
+   */
+  testOnlyPassword?: string;
+}
+
+/**
+ * What committed transactions touched between start() and stop(): element
+ * ids of nodes and relationships created, deleted or changed. The online
+ * backup (src/ops/backup.ts) reads the graph while writes go on, then re-reads
+ * exactly these with writes paused. One tracking at a time.
+ */
+export interface ChangeTracker {
+  start(): Promise<void>;
+  /** Stops tracking and returns what was touched; fails if more than the launcher's cap (5M ids) was. */
+  stop(): Promise<{ nodes: string[]; relationships: string[] }>;
 }
 
 export interface EmbeddedNeo4j {
@@ -43,6 +61,8 @@ export interface EmbeddedNeo4j {
   readonly user: string;
   readonly password: string;
   readonly pid: number;
+  /** Change tracking in the JVM (see {@link ChangeTracker}). */
+  readonly changes: ChangeTracker;
   /** Graceful stop (SIGTERM, then SIGKILL after 30 s). Safe to call twice. */
   stop(): Promise<void>;
   /** Resolves when the JVM exits, for whatever reason. */
@@ -62,7 +82,7 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
   const { classpath } = await prepareLauncher(opts.cacheDir ?? join(homedir(), '.cache', 'pedigree'));
   const port = opts.port && opts.port > 0 ? opts.port : await freePort();
   ensurePrivateDir(opts.dataDir);
-  const password = randomBytes(32).toString('base64url');
+  const password = opts.testOnlyPassword ?? randomBytes(32).toString('base64url');
 
   const child = spawn(
     'java',
@@ -87,6 +107,7 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
   child.stdin!.write(`${password}\n`);
 
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const tracker = new TrackerChannel((command) => child.stdin!.write(`${command}\n`), exited);
   const tail: string[] = [];
   const onLine = (line: string) => {
     tail.push(line);
@@ -104,7 +125,8 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
       if (line.startsWith('PEDIGREE_NEO4J_READY')) {
         clearTimeout(timer);
         res();
-      } else onLine(line);
+      } else if (line.startsWith('PEDIGREE_TRACK ')) tracker.answer(line.slice('PEDIGREE_TRACK '.length));
+      else onLine(line);
     });
     child.once('error', (err) => {
       clearTimeout(timer);
@@ -123,6 +145,7 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
     user: 'neo4j',
     password,
     pid: child.pid!,
+    changes: tracker,
     exited,
     stop: () =>
       (stopping ??= (async () => {
@@ -133,6 +156,62 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
         clearTimeout(killer);
       })()),
   };
+}
+
+/**
+ * The launcher's side of change tracking: commands on the JVM's stdin,
+ * answers on its stdout (lines after "PEDIGREE_TRACK "). One request at a time.
+ */
+class TrackerChannel implements ChangeTracker {
+  private pending: { kind: 'start' | 'stop'; nodes: string[]; relationships: string[]; resolve: (v: { nodes: string[]; relationships: string[] }) => void; reject: (e: Error) => void } | null = null;
+
+  constructor(
+    private readonly send: (command: string) => void,
+    exited: Promise<number | null>,
+  ) {
+    void exited.then(() => this.fail(new Error('the embedded Neo4j exited during change tracking')));
+  }
+
+  start(): Promise<void> {
+    return this.request('start').then(() => undefined);
+  }
+
+  stop(): Promise<{ nodes: string[]; relationships: string[] }> {
+    return this.request('stop');
+  }
+
+  private request(kind: 'start' | 'stop'): Promise<{ nodes: string[]; relationships: string[] }> {
+    if (this.pending) return Promise.reject(new Error('a change-tracking request is already waiting for the embedded Neo4j'));
+    return new Promise((resolve, reject) => {
+      this.pending = { kind, nodes: [], relationships: [], resolve, reject };
+      this.send(`track-${kind}`);
+    });
+  }
+
+  /** One answer line from the JVM. */
+  answer(line: string): void {
+    const p = this.pending;
+    if (!p) return;
+    const [word, rest = ''] = splitOnce(line);
+    if (word === 'n') p.nodes.push(rest);
+    else if (word === 'r') p.relationships.push(rest);
+    else if ((word === 'started' && p.kind === 'start') || (word === 'end' && p.kind === 'stop')) {
+      this.pending = null;
+      p.resolve({ nodes: p.nodes, relationships: p.relationships });
+    } else if (word === 'overflow') this.fail(new Error(`more than ${rest} nodes and relationships changed while the backup read the graph; try again at a quieter time`));
+    else this.fail(new Error(`unexpected answer from the embedded Neo4j's change tracker: ${line.slice(0, 200)}`));
+  }
+
+  private fail(err: Error): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(err);
+  }
+}
+
+function splitOnce(line: string): [string, string?] {
+  const i = line.indexOf(' ');
+  return i < 0 ? [line] : [line.slice(0, i), line.slice(i + 1)];
 }
 
 /**
@@ -170,7 +249,7 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Resolves the classpath with Maven and compiles Launcher.java, once per
+ * Resolves the classpath with Maven (through the wrapper, tools/neo4j/mvnw) and compiles Launcher.java, once per
  * distinct pom.xml + launcher source; the result is cached under cacheDir.
  */
 export async function prepareLauncher(cacheDir: string): Promise<{ classpath: string }> {
@@ -191,12 +270,15 @@ export async function prepareLauncher(cacheDir: string): Promise<{ classpath: st
   mkdirSync(classes, { recursive: true });
   const tmpCp = `${cpFile}.tmp-${process.pid}`;
   try {
-    await run('mvn', ['-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${tmpCp}`], {
+    // The Maven Wrapper (tools/neo4j/mvnw) fetches Maven itself from Maven Central on first use.
+    await run('sh', [join(launcherDir, 'mvnw'), '-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${tmpCp}`], {
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`resolving Neo4j jars with Maven failed (is mvn on PATH?): ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    throw new Error(
+      `resolving Neo4j's jars with the Maven Wrapper (tools/neo4j/mvnw: Maven and the jars come from Maven Central) failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
   }
   const deps = readFileSync(tmpCp, 'utf8').trim();
   await run('javac', ['-d', classes, '-cp', deps, source]);

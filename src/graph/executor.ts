@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import neo4j, { type Driver, type ManagedTransaction, Neo4jError, type Record as Neo4jRecord } from 'neo4j-driver';
-import { conflict, DomainError } from '../errors.js';
+import { conflict, DomainError, ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { declaredStatements, loadStatements, type Statement } from './cypher.js';
 import { toJs, toParams, type Params } from './mapping.js';
@@ -36,6 +36,41 @@ interface PendingWrite {
 export const DEFAULT_WRITE_GROUP = 32;
 
 /**
+ * Holds write transactions back while an online backup takes its consistent
+ * point. Shared by an executor and its siblings (every writer of the process):
+ * `pause()` waits until no write transaction is in flight and keeps new ones
+ * waiting (reads go on) until the returned release is called.
+ */
+export class WriteGate {
+  private inFlight = 0;
+  private paused: Promise<void> | null = null;
+  private idle: (() => void) | null = null;
+
+  async enter(): Promise<void> {
+    while (this.paused) await this.paused;
+    this.inFlight++;
+  }
+
+  leave(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.idle?.();
+  }
+
+  /** Resolves once writes are held and none is in flight; call the result to let them go. */
+  async pause(): Promise<() => void> {
+    while (this.paused) await this.paused;
+    let release!: () => void;
+    this.paused = new Promise<void>((res) => (release = res));
+    if (this.inFlight > 0) await new Promise<void>((res) => (this.idle = res));
+    this.idle = null;
+    return () => {
+      this.paused = null;
+      release();
+    };
+  }
+}
+
+/**
  * The one choke point for Cypher. Statements are loaded by name from cypher/,
  * run with parameters inside managed transactions (so the driver retries
  * transient failures), tagged with their name, logged at debug (secret-named
@@ -66,6 +101,8 @@ export class Executor {
     statements = loadStatements(),
     /** Most writes one transaction carries; 1 turns group commit off. */
     private readonly writeGroup = DEFAULT_WRITE_GROUP,
+    /** Shared with siblings: the online backup pauses every writer of the process here. */
+    readonly writes = new WriteGate(),
   ) {
     this.statements = statements;
     const missing = [...declaredStatements()].filter((n) => !statements.has(n));
@@ -80,7 +117,7 @@ export class Executor {
    * commits do not call this one's `afterCommit` listeners.
    */
   sibling(log: Logger): Executor {
-    return new Executor(this.driver, this.database, log, this.statements, this.writeGroup);
+    return new Executor(this.driver, this.database, log, this.statements, this.writeGroup, this.writes);
   }
 
   /**
@@ -104,6 +141,46 @@ export class Executor {
     } finally {
       await session.close();
     }
+  }
+
+  /**
+   * Streams one statement's rows as the driver returns them, unmapped, from an
+   * auto-commit read that may run for minutes (the backup's export): only
+   * src/graph/snapshot.ts uses it, which encodes the values before they leave
+   * the graph edge.
+   */
+  async *streamRaw(name: Statement, params: unknown = {}): AsyncGenerator<Record<string, unknown>> {
+    const text = this.textOf(name);
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ, fetchSize: 2000 });
+    try {
+      this.statementCount++;
+      const result = session.run(text, params as Params, { metadata: { app: 'pedigree', operation: name } });
+      for await (const record of result) yield record.toObject();
+    } finally {
+      await session.close();
+    }
+  }
+
+  /**
+   * One statement as an auto-commit query with parameters already in the
+   * driver's types, rows unmapped: for the restore's bulk loads and for
+   * statements that open their own transactions (`CALL … IN TRANSACTIONS`).
+   * Only src/graph/snapshot.ts uses it.
+   */
+  async runRaw(name: Statement, params: unknown = {}, mode: 'READ' | 'WRITE' = 'WRITE'): Promise<Record<string, unknown>[]> {
+    const run = async () => {
+      const session = this.driver.session({ database: this.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
+      try {
+        this.statementCount++;
+        const result = await session.run(this.textOf(name), params as Params, { metadata: { app: 'pedigree', operation: name } });
+        return result.records.map((r) => r.toObject());
+      } catch (err) {
+        throw this.mapError(err, name);
+      } finally {
+        await session.close();
+      }
+    };
+    return mode === 'WRITE' ? this.gated(run) : run();
   }
 
   /** One statement in its own write transaction. */
@@ -144,7 +221,9 @@ export class Executor {
     // (the `…In(tx)` methods), so either is a mistake worth hearing about.
     if (inside === 'group') throw new Error(`write "${label}" started inside a grouped write`);
     if (inside === 'alone') this.log.warn({ operation: label }, 'a write transaction was started inside another one; it runs alone');
-    if (options.alone || this.writeGroup <= 1 || inside) return this.alone(work, label);
+    // Nested: the outer write holds the write gate already.
+    if (inside) return this.alone(work, label, false);
+    if (options.alone || this.writeGroup <= 1) return this.alone(work, label);
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ work, label, resolve: resolve as (value: unknown) => void, reject, solo: false });
       this.drain();
@@ -174,8 +253,9 @@ export class Executor {
     }
     let failedAt = -1;
     try {
-      const results = await this.insideGroup.run('group', () =>
-        this.transaction(
+      const results = await this.gated(() =>
+        this.insideGroup.run('group', () =>
+          this.transaction(
           'WRITE',
           async (tx) => {
             const out: unknown[] = [];
@@ -187,6 +267,7 @@ export class Executor {
             return out;
           },
           `group of ${group.length}: ${[...new Set(group.map((w) => w.label))].join(', ')}`,
+          ),
         ),
       );
       this.committed(group.length);
@@ -200,8 +281,9 @@ export class Executor {
   }
 
   /** One write in a transaction of its own; writes started inside it run alone too. */
-  private async alone<R>(work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
-    const result = await this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
+  private async alone<R>(work: (tx: Tx) => Promise<R>, label: string, gate = true): Promise<R> {
+    const run = () => this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
+    const result = gate ? await this.gated(run) : await run();
     this.committed(1);
     return result;
   }
@@ -217,12 +299,24 @@ export class Executor {
    * Migration text comes from cypher/migrations/, never from a request.
    */
   async runSchema(text: string, migration: string): Promise<void> {
-    const session = this.driver.session({ database: this.database });
+    await this.gated(async () => {
+      const session = this.driver.session({ database: this.database });
+      try {
+        this.statementCount++;
+        await session.executeWrite((tx) => tx.run(text), { metadata: { app: 'pedigree', migration } });
+      } finally {
+        await session.close();
+      }
+    });
+  }
+
+  /** Runs `work` between entering and leaving the write gate (see {@link WriteGate}). */
+  private async gated<R>(work: () => Promise<R>): Promise<R> {
+    await this.writes.enter();
     try {
-      this.statementCount++;
-      await session.executeWrite((tx) => tx.run(text), { metadata: { app: 'pedigree', migration } });
+      return await work();
     } finally {
-      await session.close();
+      this.writes.leave();
     }
   }
 
@@ -273,6 +367,15 @@ export class Executor {
       this.log.debug({ operation: label, neo4j: err.message }, 'constraint violation');
       return conflict('the write conflicts with an existing record (a uniqueness rule was violated)', {
         constraint: true,
+      });
+    }
+    // Still retryable after the driver's own retries (maxTransactionRetryTime): the
+    // database is down or failing over. A write may or may not have committed;
+    // the client retries, and idempotency keys make a retried create apply once.
+    if (neo4j.isRetryableError(err)) {
+      this.log.warn({ operation: label, neo4j: err instanceof Error ? err.message : String(err) }, 'database unavailable');
+      return new DomainError(ErrorCode.UNAVAILABLE, 'the database is unavailable right now; retry the request (a write may have been applied: a create retried with the same idempotencyKey is applied once)', {
+        retryable: true,
       });
     }
     return err;

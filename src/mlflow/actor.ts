@@ -14,12 +14,12 @@ export type MlflowActor = Caller;
  * MLFLOW_TRACKING_TOKEN as `Authorization: Bearer <token>`; the token is
  * checked by the same authenticator as GraphQL. Reads need VIEWER (anonymous
  * callers may read only when PEDIGREE_ANONYMOUS_READ is on), writes need
- * CONTRIBUTOR, as the matching GraphQL mutations do; protected aliases and
+ * CONTRIBUTOR, and managing webhooks needs ADMIN, as the matching GraphQL mutations do; protected aliases and
  * stages beyond STAGING are then guarded by governance's promotion guard
  * inside the registry's transactions. Refusals are DomainErrors the router
  * maps to MLflow's UNAUTHENTICATED (401) and PERMISSION_DENIED (403).
  */
-export type ActorResolver = (req: IncomingMessage, access: 'read' | 'write') => Promise<MlflowActor>;
+export type ActorResolver = (req: IncomingMessage, access: 'read' | 'write' | 'admin') => Promise<MlflowActor>;
 
 export function tokenActorResolver(tokens: TokenService, opts: { anonymousRead: boolean }): ActorResolver {
   return async (req, access) => {
@@ -29,9 +29,10 @@ export function tokenActorResolver(tokens: TokenService, opts: { anonymousRead: 
       if (access === 'read' && opts.anonymousRead) return { name: 'anonymous', role: null };
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'MLflow endpoints need an API token: set MLFLOW_TRACKING_TOKEN (sent as Authorization: Bearer <token>)');
     }
-    const required = access === 'read' ? Role.VIEWER : Role.CONTRIBUTOR;
+    const required = access === 'read' ? Role.VIEWER : access === 'write' ? Role.CONTRIBUTOR : Role.ADMIN;
     if (!hasRole(auth.actor.role as Role | null, required)) {
-      throw new DomainError(ErrorCode.FORBIDDEN, `${auth.actor.name} (${auth.actor.role}) may not ${access === 'read' ? 'read' : 'write'} through MLflow: it needs ${required}`);
+      const what = access === 'read' ? 'read' : access === 'write' ? 'write' : 'manage webhooks';
+      throw new DomainError(ErrorCode.FORBIDDEN, `${auth.actor.name} (${auth.actor.role}) may not ${what} through MLflow: it needs ${required}`);
     }
     return { name: auth.actor.name, role: isRole(auth.actor.role) ? auth.actor.role : null };
   };

@@ -20,7 +20,6 @@ export const MLFLOW_STATUS = {
   DATA_LOSS: 409,
   NOT_IMPLEMENTED: 501,
   INTERNAL_ERROR: 500,
-  /** MLflow's code for "try again": a consistency token this replica has not applied yet. */
   TEMPORARILY_UNAVAILABLE: 503,
 } as const;
 export type MlflowErrorCode = keyof typeof MLFLOW_STATUS;
@@ -70,7 +69,8 @@ export function toMlflowError(err: unknown): MlflowError | null {
       return new MlflowError(err.details.kind === 'alias' || err.details.gate === 'stage-exit' ? 'PERMISSION_DENIED' : 'INVALID_STATE', err.message);
     case ErrorCode.LIMIT_EXCEEDED:
       return new MlflowError('RESOURCE_EXHAUSTED', err.message, err.details.tooLarge ? 413 : undefined);
-    case ErrorCode.SERVICE_UNAVAILABLE:
+    case ErrorCode.UNAVAILABLE:
+      // 503: MLflow's client retries it (the database is unreachable, or a consistency token is not applied here yet).
       return new MlflowError('TEMPORARILY_UNAVAILABLE', err.message);
   }
   return null;

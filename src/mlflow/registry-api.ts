@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { ModelRecord, Stage, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
 import { MlflowError } from './errors.js';
 import { applyFilter, page, parseFilter, parseOrderBy, sortBy, type Clause, type OrderKey } from './search.js';
 import { SEARCH_SCAN_LIMIT } from './tracking.service.js';
+import { PROMPT_TAG, PROMPT_TEXT_TAG } from '../registry/registry.service.js';
 import { bool, int, list, optStr, str, type Handler } from './request.js';
 
 /** MLflow's stage names ↔ Pedigree's lifecycle (CANARY shows as Staging: MLflow has no canary). */
@@ -34,12 +36,11 @@ export class MlflowRegistryApi {
   private async modelsJson(models: ModelRecord[]): Promise<Record<string, unknown>[]> {
     if (models.length === 0) return [];
     const { registry } = this.services;
-    const [tags, aliases, pages] = await Promise.all([
+    const [tags, aliases, latest] = await Promise.all([
       registry.tagsOf(models.map((m) => m.id)),
       registry.aliasesOfModels(models.map((m) => m.name)),
-      registry.versionPages(models.map((m) => ({ modelName: m.name, afterVersion: null })), SEARCH_SCAN_LIMIT),
+      registry.latestPerStage(models.map((m) => m.name)),
     ]);
-    const latest = pages.map((p) => latestPerStage(p.versions));
     const latestJson = await this.versionsJson(latest.flat());
     let k = 0;
     return models.map((m, i) => ({
@@ -101,7 +102,10 @@ export class MlflowRegistryApi {
 
   createRegisteredModel: Handler = async ({ body, actor }) => {
     const name = str(body, 'name');
-    await this.services.registry.createModel({ name, description: optStr(body, 'description'), tags: kvList(body.tags) }, actor.name);
+    const tags = kvList(body.tags);
+    // MLflow's prompt registry creates a prompt as a registered model tagged mlflow.prompt.is_prompt: Pedigree's kind PROMPT.
+    const kind = tags.some((t) => t.key === PROMPT_TAG && t.value.toLowerCase() === 'true') ? 'PROMPT' : 'MODEL';
+    await this.services.registry.createModel({ name, description: optStr(body, 'description'), tags: tags.filter((t) => t.key !== PROMPT_TAG || kind === 'PROMPT'), kind }, actor.name);
     return { registered_model: await this.modelJson(name) };
   };
 
@@ -152,9 +156,11 @@ export class MlflowRegistryApi {
         `more than ${SEARCH_SCAN_LIMIT} registered models match the part of the filter Pedigree applies in the graph (name =, LIKE or ILIKE; tags.\`key\` = 'value'); narrow it with those`,
       );
     }
-    const tags = clauses.some((c) => c.kind === 'tags') ? await this.services.registry.tagsOf(models.map((m) => m.id)) : [];
+    const tags = clauses.some((c) => c.kind === 'tags' && c.key !== PROMPT_TAG) ? await this.services.registry.tagsOf(models.map((m) => m.id)) : [];
     const tagMap = new Map(models.map((m, i) => [m.id, tags[i] ?? []]));
-    const filtered = applyFilter(models, clauses, (m, c) => (c.kind === 'tags' ? tagMap.get(m.id)!.find((t) => t.key === c.key)?.value : m.name));
+    // Whether a model is a prompt is its kind (MLflow's clients exclude prompts with tags.`mlflow.prompt.is_prompt` != 'true').
+    const read = (m: ModelRecord, c: Clause) => (c.kind !== 'tags' ? m.name : c.key === PROMPT_TAG ? String(m.kind === 'PROMPT') : tagMap.get(m.id)!.find((t) => t.key === c.key)?.value);
+    const filtered = applyFilter(models, clauses, read);
     const sorted = sortBy(filtered, order.length ? [...order, { kind: 'attributes', key: 'name', desc: false }] : [{ kind: 'attributes', key: 'name', desc: false }], (m, o) =>
       o.key === 'name' ? m.name : o.key === 'creation_timestamp' ? ms(m.createdAt) : ms(m.updatedAt),
     );
@@ -172,21 +178,26 @@ export class MlflowRegistryApi {
     return {};
   };
 
+  /** The newest version per stage, however many versions the model has (one bounded statement: at most four). */
   getLatestVersions: Handler = async ({ body }) => {
     const name = str(body, 'name');
     const stages = (list(body, 'stages') ?? []).map((s) => STAGE_TO_MLFLOW[toStage(s)]);
     if (!(await this.services.registry.getModel(name))) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
-    const [p] = await this.services.registry.versionPages([{ modelName: name, afterVersion: null }], SEARCH_SCAN_LIMIT);
-    const latest = latestPerStage(p!.versions).filter((v) => stages.length === 0 || stages.includes(STAGE_TO_MLFLOW[v.stage]));
-    return { model_versions: await this.versionsJson(latest) };
+    const [latest] = await this.services.registry.latestPerStage([name]);
+    return { model_versions: await this.versionsJson(latest!.filter((v) => stages.length === 0 || stages.includes(STAGE_TO_MLFLOW[v.stage]))) };
   };
 
-  /** A protected alias refused by governance's promotion guard is PERMISSION_DENIED (403), with the guard's reason. */
-  setRegisteredModelAlias: Handler = async ({ body, actor }) => {
+  /**
+   * A protected alias refused by governance's promotion guard is
+   * PERMISSION_DENIED (403), with the guard's reason, which names the
+   * promotion to request, and where: this server's GraphQL endpoint and the
+   * model's page on its dashboard.
+   */
+  setRegisteredModelAlias: Handler = async ({ req, body, actor }) => {
     try {
       await this.services.registry.setAlias(actor, str(body, 'name'), str(body, 'alias'), versionNumber(str(body, 'version')));
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED) throw new MlflowError('PERMISSION_DENIED', err.message);
+      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED) throw new MlflowError('PERMISSION_DENIED', withPromotionLinks(req, err));
       throw err;
     }
     return {};
@@ -216,17 +227,36 @@ export class MlflowRegistryApi {
     const source = str(body, 'source');
     const tags = kvList(body.tags);
     const checksum = tags.find((t) => t.key === CHECKSUM_TAG)?.value ?? null;
+    const description = optStr(body, 'description');
+    const own = tags.filter((t) => t.key !== CHECKSUM_TAG);
+    // copy_model_version: the source names another registered version (models:/NAME/VERSION or models:/NAME@ALIAS).
+    const copy = /^models:\/(?!m-[0-9a-f]+\/?$)(.+?)(?:\/(\d+)|@([A-Za-z0-9_.-]+))\/?$/.exec(source);
+    if (copy) {
+      const from = { modelName: copy[1]!, ...(copy[2] ? { version: Number(copy[2]) } : { alias: copy[3]! }) };
+      const v = await this.services.registry.copyVersion(from, name, { tags: own, description }, actor.name);
+      return { model_version: await this.versionJson(v) };
+    }
+    // A prompt version (MLflow's register_prompt): its template is the mlflow.prompt.text tag.
+    const template = tags.some((t) => t.key === PROMPT_TAG && t.value.toLowerCase() === 'true') ? (tags.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? '') : null;
     // An MLflow 3 logged model carries its run: register the version as produced by it (as MLflow's server does).
     let runId = optStr(body, 'run_id');
     const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
-    if (!runId && logged) runId = (await this.services.mlflow.findLoggedModel(logged[1]!))?.sourceRunId ?? null;
+    const loggedModel = logged ? await this.services.mlflow.findLoggedModel(logged[1]!) : null;
+    if (!runId && loggedModel) runId = loggedModel.sourceRunId;
+    // Prompts the logged model (or the run) was linked to (mlflow.linkedPrompts): the version uses them.
+    const linked = linkedPrompts(loggedModel?.tags.find((t) => t.key === LINKED_PROMPTS_TAG)?.value) ?? (runId ? linkedPrompts(await this.runTag(runId, LINKED_PROMPTS_TAG)) : null) ?? [];
     const v = await this.services.registry.createVersion(
-      { modelName: name, source, checksum, runId, description: optStr(body, 'description'), tags: tags.filter((t) => t.key !== CHECKSUM_TAG) },
+      { modelName: name, source, checksum, runId, description, tags: own, promptTemplate: template, promptVersions: linked },
       actor.name,
-      { allowUnverified: true },
+      { allowUnverified: template === null },
     );
     return { model_version: await this.versionJson(v) };
   };
+
+  private async runTag(runId: string, key: string): Promise<string | undefined> {
+    const [run] = await this.services.mlflow.runsByIds([runId]);
+    return run?.tags.find((t) => t.key === key)?.value;
+  }
 
   getModelVersion: Handler = async ({ body }) => ({ model_version: await this.versionJson(await this.version(str(body, 'name'), str(body, 'version'))) });
 
@@ -264,11 +294,19 @@ export class MlflowRegistryApi {
     const nameEq = clauses.find((c) => c.kind === 'attributes' && c.key === 'name' && c.op === '=');
     const tagEq = clauses.find((c) => c.kind === 'tags' && c.op === '=');
     const runEq = clauses.find((c) => c.kind === 'attributes' && c.key === 'run_id' && c.op === '=');
+    // source_path = 'x' and LIKE 'prefix%' narrow in the graph too.
+    const sourceEq = clauses.find((c) => c.kind === 'attributes' && c.key === 'source_path' && c.op === '=');
+    const sourceLike = clauses.find((c) => c.kind === 'attributes' && c.key === 'source_path' && c.op === 'LIKE' && /^[^%_]+%$/.test(String(c.value)));
     const versions = runEq
       ? await this.services.mlflow.versionsOfRun(String(runEq.value), SEARCH_SCAN_LIMIT + 1)
       : (
           await this.services.registry.searchVersions(
-            { modelName: nameEq ? String(nameEq.value) : null, tag: tagEq ? { key: tagEq.key, value: String(tagEq.value) } : null },
+            {
+              modelName: nameEq ? String(nameEq.value) : null,
+              tag: tagEq ? { key: tagEq.key, value: String(tagEq.value) } : null,
+              source: sourceEq ? String(sourceEq.value) : null,
+              sourcePrefix: sourceLike ? String(sourceLike.value).slice(0, -1) : null,
+            },
             [],
             { first: SEARCH_SCAN_LIMIT, after: null },
           )
@@ -276,7 +314,7 @@ export class MlflowRegistryApi {
     if (versions.length > SEARCH_SCAN_LIMIT) {
       throw new MlflowError(
         'INVALID_PARAMETER_VALUE',
-        `more than ${SEARCH_SCAN_LIMIT} model versions match the part of the filter Pedigree applies in the graph (run_id =, name =, tags.\`key\` = 'value'); narrow it with those`,
+        `more than ${SEARCH_SCAN_LIMIT} model versions match the part of the filter Pedigree applies in the graph (run_id =, name =, source_path = or LIKE 'prefix%', tags.\`key\` = 'value'); narrow it with those`,
       );
     }
     const needsExtra = clauses.some((c) => c.kind === 'tags' || c.key === 'run_id');
@@ -284,7 +322,7 @@ export class MlflowRegistryApi {
     const [tags, runs] = needsExtra ? await Promise.all([this.services.registry.tagsOf(ids), this.services.provenance.runsOfVersions(ids)]) : [[], []];
     const extra = new Map(versions.map((v, i) => [v.id, { tags: (tags as Tag[][])[i] ?? [], runId: runs[i]?.id ?? null }]));
     const read = (v: VersionRecord, c: Clause | OrderKey) => {
-      if (c.kind === 'tags') return extra.get(v.id)!.tags.find((t) => t.key === c.key)?.value;
+      if (c.kind === 'tags') return c.key === PROMPT_TAG ? String(v.kind === 'PROMPT') : extra.get(v.id)!.tags.find((t) => t.key === c.key)?.value;
       switch (c.key) {
         case 'name':
           return v.modelName;
@@ -325,27 +363,51 @@ export class MlflowRegistryApi {
     return {};
   };
 
-  transitionModelVersionStage: Handler = async ({ body, actor }) => {
+  /** A stage governance refuses names the promotion to request (for Production from Staging: the missing CANARY step) and where. */
+  transitionModelVersionStage: Handler = async ({ req, body, actor }) => {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
     const stage = toStage(str(body, 'stage'));
-    const v = await this.services.lifecycle.transition(actor, ref, { stage, archiveExisting: bool(body, 'archive_existing_versions'), comment: optStr(body, 'comment') });
-    return { model_version: await this.versionJson(v) };
+    try {
+      const v = await this.services.lifecycle.transition(actor, ref, { stage, archiveExisting: bool(body, 'archive_existing_versions'), comment: optStr(body, 'comment') });
+      return { model_version: await this.versionJson(v) };
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED && err.details.requires === 'requestPromotion') throw new MlflowError('PERMISSION_DENIED', withPromotionLinks(req, err));
+      throw err;
+    }
   };
 }
 
-/** The newest version in each stage (what MLflow calls latest_versions), newest first. */
-function latestPerStage(versions: VersionRecord[]): VersionRecord[] {
-  const seen = new Map<string, VersionRecord>();
-  for (const v of versions) {
-    const s = STAGE_TO_MLFLOW[v.stage];
-    const cur = seen.get(s);
-    if (!cur || v.version > cur.version) seen.set(s, v);
-  }
-  return [...seen.values()].sort((a, b) => b.version - a.version);
+/**
+ * A governance refusal's message with where to act on it: the GraphQL
+ * endpoint and the model's dashboard page of the server the client called
+ * (from the request's Host; behind a proxy, the proxy's Host when it passes it).
+ */
+function withPromotionLinks(req: IncomingMessage, err: DomainError): string {
+  const modelName = typeof err.details.modelName === 'string' ? err.details.modelName : null;
+  if (err.details.requires !== 'requestPromotion' || !modelName) return err.message;
+  const host = req.headers['x-forwarded-host'] ?? req.headers.host;
+  const proto = req.headers['x-forwarded-proto'] ?? 'http';
+  const base = typeof host === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `${String(proto).split(',')[0]}://${host}` : '';
+  const page = `${base}/#/models/${modelName.split('/').map(encodeURIComponent).join('/')}`;
+  return `${err.message}. GraphQL: ${base}/graphql (requestPromotion, then approvePromotion by the approvers); dashboard: ${page}`;
 }
 
 function tagsJson(tags: Tag[]): { key: string; value: string }[] {
   return tags.map((t) => ({ key: t.key, value: t.value }));
+}
+
+/** MLflow's tag on a logged model or run naming the prompt versions it uses: JSON [{"name", "version"}]. */
+export const LINKED_PROMPTS_TAG = 'mlflow.linkedPrompts';
+
+function linkedPrompts(json: string | undefined): { modelName: string; version: number }[] | null {
+  if (!json) return null;
+  try {
+    const list = JSON.parse(json) as { name?: unknown; version?: unknown }[];
+    if (!Array.isArray(list)) return null;
+    return list.filter((p) => typeof p?.name === 'string' && /^\d+$/.test(String(p.version))).map((p) => ({ modelName: p.name as string, version: Number(p.version) }));
+  } catch {
+    return null;
+  }
 }
 
 export function kvList(raw: unknown): { key: string; value: string }[] {

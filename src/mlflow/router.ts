@@ -9,12 +9,15 @@ import { MlflowError, toMlflowError } from './errors.js';
 import { MlflowRegistryApi } from './registry-api.js';
 import { queryBody, type Body, type Handler } from './request.js';
 import { MlflowTrackingApi } from './tracking-api.js';
+import { MlflowWebhooksApi } from './webhooks-api.js';
 
 export interface MlflowRouterOptions {
   services: Services;
   log: Logger;
   /** Largest JSON request body. */
   maxBodyBytes: number;
+  /** test_webhook's timeout (PEDIGREE_WEBHOOK_TIMEOUT_MS). */
+  webhookTimeoutMs: number;
   resolveActor?: ActorResolver;
   /** Waits for the request's consistency token (Pedigree-Min-Sequence), after authentication and before the handler. */
   awaitConsistency?: (req: IncomingMessage, url: URL) => Promise<void>;
@@ -22,16 +25,18 @@ export interface MlflowRouterOptions {
   settle?: () => Promise<void>;
 }
 
-type Route = { method: string; pattern: RegExp; names: string[]; access: 'read' | 'write'; handler: Handler };
+type Access = 'read' | 'write' | 'admin';
+type Route = { method: string; pattern: RegExp; names: string[]; access: Access; handler: Handler };
 
 /**
  * Every MLflow REST endpoint Pedigree serves: method, path under
  * `/api/2.0/mlflow/` (and `/ajax-api/2.0/mlflow/`), the access it needs
- * (read: VIEWER, write: CONTRIBUTOR; MLflow posts some searches, which only
- * read), and the handler (MlflowRegistryApi or MlflowTrackingApi method). The one route table:
+ * (read: VIEWER, write: CONTRIBUTOR, admin: ADMIN — managing webhooks, as
+ * through GraphQL; MLflow posts some searches, which only read), and the
+ * handler (an MlflowRegistryApi, MlflowTrackingApi or MlflowWebhooksApi method). The one route table:
  * the router is built from it, and the route × role test walks it.
  */
-export const MLFLOW_ENDPOINTS: readonly (readonly [method: string, path: string, access: 'read' | 'write', api: 'registry' | 'tracking', handler: string])[] = [
+export const MLFLOW_ENDPOINTS: readonly (readonly [method: string, path: string, access: Access, api: 'registry' | 'tracking' | 'webhooks', handler: string])[] = [
   // model_registry.proto
   ['POST', 'registered-models/create', 'write', 'registry', 'createRegisteredModel'],
   ['GET', 'registered-models/get', 'read', 'registry', 'getRegisteredModel'],
@@ -81,6 +86,8 @@ export const MLFLOW_ENDPOINTS: readonly (readonly [method: string, path: string,
   ['POST', 'runs/outputs', 'write', 'tracking', 'logOutputs'],
   ['POST', 'runs/log-model', 'write', 'tracking', 'logModel'],
   ['GET', 'metrics/get-history', 'read', 'tracking', 'getMetricHistory'],
+  ['GET', 'metrics/get-history-bulk', 'read', 'tracking', 'getMetricHistoryBulk'],
+  ['GET', 'metrics/get-history-bulk-interval', 'read', 'tracking', 'getMetricHistoryBulkInterval'],
   ['POST', 'logged-models', 'write', 'tracking', 'createLoggedModel'],
   ['POST', 'logged-models/search', 'read', 'tracking', 'searchLoggedModels'],
   ['GET', 'logged-models/{model_id}', 'read', 'tracking', 'getLoggedModel'],
@@ -88,6 +95,13 @@ export const MLFLOW_ENDPOINTS: readonly (readonly [method: string, path: string,
   ['PATCH', 'logged-models/{model_id}/tags', 'write', 'tracking', 'setLoggedModelTags'],
   ['DELETE', 'logged-models/{model_id}/tags/{tag_key}', 'write', 'tracking', 'deleteLoggedModelTag'],
   ['POST', 'logged-models/{model_id}/params', 'write', 'tracking', 'logLoggedModelParams'],
+  // webhooks.proto (MLflow 3.3+): webhook management is ADMIN in Pedigree
+  ['POST', 'webhooks', 'admin', 'webhooks', 'createWebhook'],
+  ['GET', 'webhooks', 'admin', 'webhooks', 'listWebhooks'],
+  ['GET', 'webhooks/{webhook_id}', 'admin', 'webhooks', 'getWebhook'],
+  ['PATCH', 'webhooks/{webhook_id}', 'admin', 'webhooks', 'updateWebhook'],
+  ['DELETE', 'webhooks/{webhook_id}', 'admin', 'webhooks', 'deleteWebhook'],
+  ['POST', 'webhooks/{webhook_id}/test', 'admin', 'webhooks', 'testWebhook'],
 ];
 
 const API_PREFIXES = ['/api/2.0/mlflow/', '/ajax-api/2.0/mlflow/'];
@@ -113,8 +127,9 @@ export function isMlflowPath(path: string): boolean {
 export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const registry = new MlflowRegistryApi(opts.services);
   const tracking = new MlflowTrackingApi(opts.services);
+  const webhooks = new MlflowWebhooksApi(opts.services, opts.webhookTimeoutMs);
   const resolveActor = opts.resolveActor ?? openActorResolver;
-  const apis = { registry, tracking };
+  const apis = { registry, tracking, webhooks };
   const routes: Route[] = MLFLOW_ENDPOINTS.map(([method, path, access, api, name]) => {
     const names: string[] = [];
     const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);

@@ -8,7 +8,7 @@ import { compileLike, type LikePattern } from './like-pattern.js';
  * Parsing is pure; each endpoint says which identifiers it knows and how to
  * read them from a record.
  */
-export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
+export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN' | 'IS NULL' | 'IS NOT NULL';
 export type Value = string | number | (string | number)[];
 
 export interface Clause {
@@ -110,9 +110,16 @@ export function parseFilter(filter: string | null | undefined): Clause[] {
     else if (opTok?.t === 'ident' && /^not$/i.test(opTok.v) && /^in$/i.test(toks[i]?.v ?? '')) {
       i++;
       op = 'NOT IN';
+    } else if (opTok?.t === 'ident' && /^is$/i.test(opTok.v)) {
+      // `tags.x IS NULL` / `IS NOT NULL` (the MLflow UI's experiment list sends one) take no value.
+      const not = /^not$/i.test(toks[i]?.v ?? '');
+      if (not) i++;
+      if (!/^null$/i.test(next()?.v ?? '')) throw badInput(`filter: ${ident.v} IS takes NULL or NOT NULL`, { field: 'filter' });
+      op = not ? 'IS NOT NULL' : 'IS NULL';
     } else throw badInput(`filter: expected a comparison after ${ident.v}`, { field: 'filter' });
     let value: Value;
-    if (op === 'IN' || op === 'NOT IN') {
+    if (op === 'IS NULL' || op === 'IS NOT NULL') value = '';
+    else if (op === 'IN' || op === 'NOT IN') {
       if (next()?.t !== 'lp') throw badInput('filter: IN takes a parenthesised list', { field: 'filter' });
       const list: (string | number)[] = [];
       for (;;) {
@@ -164,7 +171,8 @@ function likePattern(c: Clause): LikePattern {
 
 /** Evaluates one clause against a value read from a record (undefined/null = absent: no match). */
 export function matches(actual: string | number | null | undefined, c: Clause): boolean {
-  if (actual === null || actual === undefined) return c.op === '!=' || c.op === 'NOT IN' ? false : false;
+  if (actual === null || actual === undefined) return c.op === 'IS NULL';
+  if (c.op === 'IS NULL' || c.op === 'IS NOT NULL') return c.op === 'IS NOT NULL';
   const v = c.value;
   switch (c.op) {
     case 'LIKE':

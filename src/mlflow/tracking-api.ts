@@ -303,6 +303,48 @@ export class MlflowTrackingApi {
     };
   };
 
+  /**
+   * get-history-bulk (the MLflow UI's charts): every point of one metric for
+   * up to 100 runs, each run's in get-history's order, runs in id order, at
+   * most max_results (≤ 25,000) per run.
+   */
+  getMetricHistoryBulk: Handler = async ({ body }) => {
+    const runIds = bulkRunIds(body, 'run_id');
+    const key = str(body, 'metric_key');
+    const max = Math.min(int(body, 'max_results') ?? METRIC_HISTORY_MAX_RESULTS, METRIC_HISTORY_MAX_RESULTS);
+    if (max < 1) throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be at least 1; got ${max}`);
+    const pages = await this.t.metricHistories(runIds.map((runId) => ({ runId, key, after: null })), max);
+    return { metrics: pages.flatMap((p, i) => p.points.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, run_id: runIds[i] }))) };
+  };
+
+  /**
+   * get-history-bulk-interval (the MLflow UI's run charts): for up to 100
+   * runs, the points of one metric at up to max_results (1–2,500, default
+   * 2,500) steps per run within [start_step, end_step], the steps sampled
+   * evenly across the run's steps, its first and last always kept. A run's
+   * steps are read from its first 25,000 points (get-history's page).
+   */
+  getMetricHistoryBulkInterval: Handler = async ({ body }) => {
+    const runIds = bulkRunIds(body, 'run_ids');
+    const key = str(body, 'metric_key');
+    const max = int(body, 'max_results') ?? INTERVAL_MAX_RESULTS;
+    if (max < 1 || max > INTERVAL_MAX_RESULTS) throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${INTERVAL_MAX_RESULTS}.`);
+    const start = int(body, 'start_step');
+    const end = int(body, 'end_step');
+    if ((start === null) !== (end === null)) throw new MlflowError('INVALID_PARAMETER_VALUE', 'If either start step or end step are specified, both must be specified.');
+    if (start !== null && end !== null && start > end) throw new MlflowError('INVALID_PARAMETER_VALUE', `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`);
+    const pages = await this.t.metricHistories(runIds.map((runId) => ({ runId, key, after: null })), METRIC_HISTORY_MAX_RESULTS);
+    const metrics = pages.flatMap((p, i) => {
+      const inRange = p.points.filter((m) => start === null || (m.step >= start && m.step <= end!));
+      const steps = sampledSteps([...new Set(inRange.map((m) => m.step))].sort((a, b) => a - b), max);
+      return inRange
+        .filter((m) => steps.has(m.step))
+        .sort((a, b) => a.step - b.step || a.timestamp - b.timestamp)
+        .map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, run_id: runIds[i] }));
+    });
+    return { metrics };
+  };
+
   // ------------------------------------------------------------ logged models
 
   createLoggedModel: Handler = async ({ body, actor }) => {
@@ -333,12 +375,63 @@ export class MlflowTrackingApi {
     return {};
   };
 
+  /**
+   * logged-models/search: `filter` in MLflow's syntax on name, model_id,
+   * status, model_type, source_run_id, creation_timestamp,
+   * last_updated_timestamp, `tags.<key>` and `params.<key>`; order_by as
+   * MLflow's client sends it ({field_name, ascending}); newest first by default.
+   */
   searchLoggedModels: Handler = async ({ body }) => {
     const experimentIds = list(body, 'experiment_ids') ?? [];
+    const clauses = parseFilter(optStr(body, 'filter'));
     const all = await this.t.loggedModelsOfExperiments(experimentIds);
-    const p = page(all, int(body, 'max_results') ?? 100, optStr(body, 'page_token'));
+    const read = (m: LoggedModelRecord, c: Clause | OrderKey): string | number | null | undefined => {
+      if (c.kind === 'tags') return m.tags.find((t) => t.key === c.key)?.value;
+      if (c.kind === 'params') return m.params.find((t) => t.key === c.key)?.value;
+      switch (c.key) {
+        case 'name':
+          return m.name;
+        case 'model_id':
+          return m.id;
+        case 'status':
+          return m.status;
+        case 'model_type':
+          return m.modelType;
+        case 'source_run_id':
+          return m.sourceRunId;
+        case 'creation_timestamp':
+        case 'creation_time':
+          return m.creationTime;
+        case 'last_updated_timestamp':
+          return m.lastUpdatedTime;
+      }
+      throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified for logged models.`);
+    };
+    const order: OrderKey[] = ((body.order_by as Body[] | undefined) ?? []).map((o) => ({ kind: 'attributes', key: str(o, 'field_name'), desc: o.ascending === false }));
+    const sorted = sortBy(applyFilter(all, clauses, read), [...order, { kind: 'attributes', key: 'creation_timestamp', desc: true }, { kind: 'attributes', key: 'model_id', desc: false }], read);
+    const p = page(sorted, int(body, 'max_results') ?? 100, optStr(body, 'page_token'));
     return { models: p.items.map(loggedModelJson), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
   };
+}
+
+/** MLflow's bounds for the chart endpoints. */
+const MAX_BULK_RUNS = 100;
+const INTERVAL_MAX_RESULTS = 2500;
+
+function bulkRunIds(body: Body, field: string): string[] {
+  const ids = list(body, field) ?? [];
+  if (ids.length === 0) throw new MlflowError('INVALID_PARAMETER_VALUE', `the request must specify at least one ${field}.`);
+  if (ids.length > MAX_BULK_RUNS) throw new MlflowError('INVALID_PARAMETER_VALUE', `the request cannot specify more than ${MAX_BULK_RUNS} ${field}. Received ${ids.length}.`);
+  return [...new Set(ids)].sort();
+}
+
+/** At most `max` of the sorted `steps`, evenly spread, the first and last always among them. */
+function sampledSteps(steps: number[], max: number): Set<number> {
+  if (steps.length <= max) return new Set(steps);
+  if (max === 1) return new Set([steps[0]!]);
+  const picked = new Set<number>();
+  for (let i = 0; i < max; i++) picked.add(steps[Math.round((i * (steps.length - 1)) / (max - 1))]!);
+  return picked;
 }
 
 /** get-history page tokens: opaque base64 JSON of the last point's (timestamp, step, value), checked on the way back in. */

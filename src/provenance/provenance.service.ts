@@ -207,6 +207,8 @@ export interface PredictionTrace {
   sources: ({ id: string; uri: string } & TraceAttribution)[];
   /** runId: the run that trained the ancestor (null for a provider model or a version registered without one). */
   ancestors: (AncestorRecord & { runId: string | null })[];
+  /** The prompt versions the model version uses (USES_PROMPT). */
+  promptVersions: ModelVersionRecord[];
   /** True when a list had more than {@link MAX_TRACE_ITEMS} entries (each keeps its nearest). */
   truncated: boolean;
 }
@@ -536,6 +538,7 @@ export class ProvenanceService {
       run: StoredRun | null;
       datasets: PredictionTrace['datasets'];
       sources: PredictionTrace['sources'];
+      promptVersions: ModelVersionRecord[];
       ancestors: {
         ancestor: Record<string, unknown>;
         kind: 'ModelVersion' | 'ProviderModel';
@@ -554,6 +557,7 @@ export class ProvenanceService {
       modelVersion: row.modelVersion,
       run: row.run ? toRun(row.run) : null,
       datasets: row.datasets,
+      promptVersions: row.promptVersions,
       sources: row.sources.map((x) => ({ id: x.id, uri: x.uri, depth: x.depth, modelDepth: x.modelDepth, usedById: x.usedById })),
       ancestors: row.ancestors.map((a) => ({
         id: String(a.ancestor.id),

@@ -11,10 +11,11 @@ import type { Caller } from '../governance/policy.js';
 import { protectedAliasesOf } from '../governance/promotion-rules.js';
 import { hasRole, Role } from '../governance/roles.js';
 import { findIdempotent, inputHash, recordIdempotent } from './idempotency.js';
-import type { ModelRecord, Tag, VersionRecord, VersionRef, AliasMove, Metric, Stage } from './types.js';
+import type { ModelKind, ModelRecord, Tag, VersionRecord, VersionRef, AliasMove, Metric, Stage } from './types.js';
 import type { AliasViewSource } from './view/alias-view.runtime.js';
 import type { ViewAnswer } from './view/alias-view.js';
-import { STAGES } from './types.js';
+import { MODEL_KINDS, STAGES } from './types.js';
+import { createHash } from 'node:crypto';
 import {
   assertAliasName,
   assertChecksum,
@@ -35,6 +36,8 @@ import {
 
 const Q = {
   createModel: statement('registry/create-model'),
+  latestPerStage: statement('registry/latest-versions-per-stage'),
+  runsByVersions: statement('provenance/runs-by-versions'),
   modelsByNames: statement('registry/models-by-names'),
   listModels: statement('registry/list-models'),
   updateModel: statement('registry/update-model'),
@@ -77,6 +80,8 @@ export interface CreateModelInput {
   description?: string | null;
   owner?: string | null;
   tags?: Tag[] | null;
+  /** MODEL (default) or PROMPT: fixed at creation (see ModelKind). */
+  kind?: ModelKind | null;
   idempotencyKey?: string | null;
 }
 
@@ -95,11 +100,22 @@ export interface CreateVersionInput {
   teachers?: VersionRef[] | null;
   baseProviderModelId?: string | null;
   teacherProviderModelIds?: string[] | null;
+  /** Prompt versions this version uses (USES_PROMPT edges): versions of PROMPT models. */
+  promptVersions?: VersionRef[] | null;
+  /** The version this one is a copy of (COPIED_FROM): MLflow's copy_model_version. */
+  copiedFrom?: VersionRef | null;
+  /**
+   * A prompt version's template: the version's content. Its checksum is the
+   * template's sha256 and its source MLflow's prompt placeholder; only a
+   * PROMPT model takes one, and a PROMPT model takes nothing else.
+   */
+  promptTemplate?: string | null;
   idempotencyKey?: string | null;
 }
 
 export interface ModelFilter {
   nameContains?: string | null;
+  kind?: ModelKind | null;
   owner?: string | null;
   tag?: { key: string; value?: string | null } | null;
 }
@@ -111,6 +127,17 @@ export interface VersionFilter {
   metric?: { key: string; op: 'GT' | 'GTE' | 'LT' | 'LTE' | 'EQ'; value: number } | null;
   createdAfter?: string | null;
   createdBefore?: string | null;
+  /** The source, exactly, or a prefix of it. */
+  source?: string | null;
+  sourcePrefix?: string | null;
+}
+
+/** A version's model-version parents: bases, teachers, the prompt versions it uses, the version it copies. */
+export interface VersionParents {
+  bases: VersionRecord[];
+  teachers: VersionRecord[];
+  prompts: VersionRecord[];
+  copiedFrom: VersionRecord[];
 }
 
 export interface VersionOrder {
@@ -146,7 +173,7 @@ export interface PageRequest {
 export class RegistryService {
   constructor(
     private readonly executor: Executor,
-    private readonly config: Pick<Config, 'allowFileSources' | 'productionRetentionDays'>,
+    private readonly config: Pick<Config, 'allowFileSources' | 'productionRetentionDays' | 'protectedAliases'>,
     /** Checksums and write-once seals of sources in Pedigree's artifact store. */
     private readonly artifacts: SourceArtifacts,
     /** Governance's rules for direct changes of governed targets; without one, every governed target is refused. */
@@ -162,9 +189,13 @@ export class RegistryService {
 
   async createModel(input: CreateModelInput, actor: string): Promise<ModelRecord> {
     assertModelName(input.name);
+    if (input.kind != null && !(MODEL_KINDS as readonly string[]).includes(input.kind)) throw badInput(`kind must be one of ${MODEL_KINDS.join(', ')}`, { field: 'kind' });
     assertText(input.description, 'description', 5000);
     assertText(input.owner, 'owner', 256);
     assertTags(input.tags);
+    // A prompt carries MLflow's prompt tag, whichever transport created it: MLflow's clients find prompts by it.
+    if (input.kind === 'PROMPT' && !(input.tags ?? []).some((t) => t.key === PROMPT_TAG)) input = { ...input, tags: [...(input.tags ?? []), { key: PROMPT_TAG, value: 'true' }] };
+    if (input.kind !== 'PROMPT' && (input.tags ?? []).some((t) => t.key === PROMPT_TAG)) throw badInput(`the tag ${PROMPT_TAG} marks a prompt: create the model with kind PROMPT`, { field: 'tags' });
     const hash = inputHash(input as unknown as Record<string, unknown>);
     try {
       return await this.executor.writeTx(async (tx) => {
@@ -177,6 +208,8 @@ export class RegistryService {
           description: input.description ?? null,
           owner: input.owner ?? null,
           tags: input.tags ?? [],
+          protectedAliases: this.config.protectedAliases,
+          kind: input.kind ?? 'MODEL',
         });
         const model = row!.model;
         if (input.idempotencyKey) await recordIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey, hash, model.id);
@@ -185,7 +218,7 @@ export class RegistryService {
           actor,
           modelName: model.name,
           subjectId: model.id,
-          after: { name: model.name, description: model.description, owner: model.owner, tags: input.tags ?? [] },
+          after: { name: model.name, description: model.description, owner: model.owner, tags: input.tags ?? [], ...(model.kind === 'PROMPT' ? { kind: 'PROMPT' } : {}) },
         });
         return model;
       }, 'createRegisteredModel');
@@ -308,6 +341,7 @@ export class RegistryService {
       owner: filter.owner ?? null,
       tagKey: filter.tag?.key ?? null,
       tagValue: filter.tag?.value ?? null,
+      kind: filter.kind ?? null,
       afterName,
       limit: page.first + 1,
     });
@@ -318,6 +352,7 @@ export class RegistryService {
 
   async setModelTag(modelName: string, key: string, value: string, actor: string): Promise<ModelRecord> {
     assertTag(key, value);
+    assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
       const [row] = await tx.run<{ model: ModelRecord; previous: string | null; full: boolean }>(Q.setModelTag, { modelName, key, value, maxTags: MAX_TAGS });
       if (!row) throw notFound(`no registered model named "${modelName}"`);
@@ -329,6 +364,7 @@ export class RegistryService {
 
   async deleteModelTag(modelName: string, key: string, actor: string): Promise<ModelRecord> {
     assertTag(key, null);
+    assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
       const [row] = await tx.run<{ model: ModelRecord; previous: string }>(Q.deleteModelTag, { modelName, key });
       if (!row) {
@@ -362,6 +398,7 @@ export class RegistryService {
 
   async setVersionTag(ref: VersionRef, key: string, value: string, actor: string): Promise<VersionRecord> {
     assertTag(key, value);
+    assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
       const v = await this.requireVersion(tx, ref);
       const [row] = await tx.run<{ version: VersionRecord; previous: string | null; full: boolean }>(Q.setVersionTag, { versionId: v.id, key, value, maxTags: MAX_TAGS });
@@ -373,6 +410,7 @@ export class RegistryService {
 
   async deleteVersionTag(ref: VersionRef, key: string, actor: string): Promise<VersionRecord> {
     assertTag(key, null);
+    assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
       const v = await this.requireVersion(tx, ref);
       const [row] = await tx.run<{ version: VersionRecord; previous: string }>(Q.deleteVersionTag, { versionId: v.id, key });
@@ -394,7 +432,22 @@ export class RegistryService {
    */
   async createVersion(input: CreateVersionInput, actor: string, opts: { allowUnverified?: boolean } = {}): Promise<VersionRecord> {
     assertModelName(input.modelName, 'modelName');
-    validateSource(input.source, { allowFile: this.config.allowFileSources });
+    const prompt = input.promptTemplate != null;
+    if (prompt) {
+      // A prompt version's content is its template: Pedigree computes its checksum, and its source is MLflow's placeholder.
+      assertText(input.promptTemplate, 'template', 1_000_000);
+      if (!input.promptTemplate) throw badInput('a prompt version needs a non-empty template', { field: 'template' });
+      if (!PROMPT_SOURCES.includes(input.source)) throw badInput(`a prompt version's source is MLflow's placeholder (${PROMPT_SOURCES.join(' or ')}); got ${JSON.stringify(input.source.slice(0, 80))}`, { field: 'source' });
+      const computed = `sha256:${createHash('sha256').update(input.promptTemplate!, 'utf8').digest('hex')}`;
+      if (input.checksum != null && input.checksum !== computed) {
+        throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the prompt template, which hashes to ${computed}`, { field: 'checksum' });
+      }
+      // MLflow's clients read a prompt version by these tags, whichever transport registered it.
+      const own = (input.tags ?? []).filter((t) => t.key !== PROMPT_TEXT_TAG && t.key !== PROMPT_TAG);
+      input = { ...input, checksum: computed, tags: [...own, { key: PROMPT_TAG, value: 'true' }, { key: PROMPT_TEXT_TAG, value: input.promptTemplate! }] };
+    } else {
+      validateSource(input.source, { allowFile: this.config.allowFileSources });
+    }
     // Only the MLflow route registers external sources without a checksum: such a
     // version is unverified (checksum null) and the STAGING gate refuses it until
     // attachChecksum. GraphQL always requires the checksum.
@@ -432,6 +485,25 @@ export class RegistryService {
         resolved.forEach((r, i) => {
           if (!r.version) throw notFound(`${i === 0 && input.baseModel ? 'baseModel' : 'teacher'} ${describeRef(refs[i]!)} does not exist`, { field: i === 0 && input.baseModel ? 'baseModel' : 'teachers' });
         });
+        const [model] = await this.modelsIn(tx, [input.modelName]);
+        if (!model) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
+        if ((model.kind === 'PROMPT') !== prompt) {
+          throw badInput(
+            model.kind === 'PROMPT'
+              ? `"${input.modelName}" is a prompt: its versions are prompt templates (MLflow's register_prompt; GraphQL createPromptVersion)`
+              : `"${input.modelName}" is a model, not a prompt: register the prompt version under a prompt`,
+            { field: 'modelName' },
+          );
+        }
+        const promptRefs = input.promptVersions ?? [];
+        if (promptRefs.length > 100) throw badInput('at most 100 prompt versions per version', { field: 'promptVersions' });
+        const prompts = await this.resolveIn(tx, promptRefs);
+        prompts.forEach((r, i) => {
+          if (!r.version) throw notFound(`prompt version ${describeRef(promptRefs[i]!)} does not exist`, { field: 'promptVersions' });
+          if (r.model?.kind !== 'PROMPT') throw badInput(`${describeRef(promptRefs[i]!)} is not a prompt version`, { field: 'promptVersions' });
+        });
+        const [copied] = input.copiedFrom ? await this.resolveIn(tx, [input.copiedFrom]) : [];
+        if (input.copiedFrom && !copied?.version) throw notFound(`the version to copy, ${describeRef(input.copiedFrom)}, does not exist`, { field: 'copiedFrom' });
         const providerIds = [...(input.baseProviderModelId ? [input.baseProviderModelId] : []), ...teacherProviders];
         if (providerIds.length) {
           const found = new Set((await tx.run<{ id: string }>(Q.providerModels, { ids: providerIds })).map((r) => r.id));
@@ -462,6 +534,9 @@ export class RegistryService {
           baseProviderIds: input.baseProviderModelId ? [input.baseProviderModelId] : [],
           teacherVersionIds,
           teacherProviderIds: teacherProviders,
+          promptVersionIds: prompts.map((p) => p.version!.id),
+          copiedFromId: copied?.version?.id ?? null,
+          kind: model.kind ?? 'MODEL',
         });
         if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
         const v = row.version;
@@ -482,6 +557,8 @@ export class RegistryService {
             runId,
             fingerprint,
             ...(runId && !input.runId ? { runLinkedBy: 'openlineage-output' } : {}),
+            ...(prompts.length ? { promptVersions: prompts.map((p) => ({ modelName: p.version!.modelName, version: p.version!.version })) } : {}),
+            ...(copied?.version ? { copiedFrom: { modelName: copied.version.modelName, version: copied.version.version } } : {}),
           },
         });
         return v;
@@ -496,6 +573,36 @@ export class RegistryService {
       }
       throw err;
     }
+  }
+
+  /**
+   * Copies a version into `modelName` as its next version (MLflow's
+   * copy_model_version), linked COPIED_FROM. The copy is registered like any
+   * version, so nothing governed carries over and nothing is bypassed: it
+   * starts in DEVELOPMENT with no aliases, its source is the original's, and
+   * its checksum is computed again from Pedigree's store (a stored source whose
+   * bytes no longer match their seal is refused) or, for an external source,
+   * is the original's (an unverified original makes an unverified copy). Its
+   * training run is the original's; `tags` and `description` are the copy's own.
+   */
+  async copyVersion(from: VersionRef, modelName: string, extra: { tags?: Tag[] | null; description?: string | null }, actor: string): Promise<VersionRecord> {
+    const src = await this.getVersion(from);
+    const [training] = await this.executor.read<{ run: { id: string } | null }>(Q.runsByVersions, { keys: [src.id] });
+    const tags = (extra.tags ?? []).filter((t) => t.key !== PROMPT_TAG && t.key !== PROMPT_TEXT_TAG);
+    return this.createVersion(
+      {
+        modelName,
+        source: src.source,
+        checksum: src.checksum,
+        runId: training?.run?.id ?? null,
+        description: extra.description ?? src.description,
+        tags,
+        copiedFrom: { modelName: src.modelName, version: src.version },
+        promptTemplate: src.kind === 'PROMPT' ? ((await this.tagsOf([src.id]))[0]!.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? null) : null,
+      },
+      actor,
+      { allowUnverified: src.checksum === null },
+    );
   }
 
   private async fingerprintIn(tx: Tx, runId: string): Promise<string> {
@@ -655,6 +762,12 @@ export class RegistryService {
     return this.executor.read<{ total: number; versions: VersionRecord[] }>(Q.versionPages, { keys, limit });
   }
 
+  /** Each model's newest version in each MLflow stage (CANARY as Staging), newest first: MLflow's latest_versions. */
+  async latestPerStage(modelNames: readonly string[]): Promise<VersionRecord[][]> {
+    const rows = await this.executor.read<{ versions: VersionRecord[] }>(Q.latestPerStage, { keys: modelNames });
+    return rows.map((r) => r.versions);
+  }
+
   async tagsOf(ownerIds: readonly string[]): Promise<Tag[][]> {
     return (await this.executor.read<{ tags: Tag[] }>(Q.tagsByOwners, { keys: ownerIds, maxTags: MAX_TAGS })).map((r) => r.tags);
   }
@@ -671,8 +784,8 @@ export class RegistryService {
     return (await this.executor.read<{ aliases: string[] }>(Q.aliasNamesByVersions, { keys: versionIds, maxAliases: MAX_ALIASES })).map((r) => r.aliases);
   }
 
-  async parentsOfVersions(versionIds: readonly string[]): Promise<{ bases: VersionRecord[]; teachers: VersionRecord[] }[]> {
-    return this.executor.read<{ bases: VersionRecord[]; teachers: VersionRecord[] }>(Q.parentsByVersions, { keys: versionIds, maxTeachers: MAX_TEACHERS });
+  async parentsOfVersions(versionIds: readonly string[]): Promise<VersionParents[]> {
+    return this.executor.read<VersionParents>(Q.parentsByVersions, { keys: versionIds, maxTeachers: MAX_TEACHERS });
   }
 
   async searchVersions(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest): Promise<{ total: number; page: { version: VersionRecord; key: unknown[] }[] }> {
@@ -697,6 +810,8 @@ export class RegistryService {
       metricMax: filter.metric && ['LT', 'LTE', 'EQ'].includes(filter.metric.op) ? filter.metric.value * 1.0 : Number.MAX_VALUE,
       createdAfter: filter.createdAfter ?? null,
       createdBefore: filter.createdBefore ?? null,
+      source: filter.source ?? null,
+      sourcePrefix: filter.sourcePrefix ?? null,
       orderBy: orderBy.map((o) => ({ field: o.field, metricKey: o.metricKey ?? null, sign: o.direction === 'DESC' ? -1 : 1 })),
       cursor: page.after,
       limit: page.first + 1,
@@ -764,7 +879,7 @@ export class RegistryService {
       }
       if (b.children > 0) throw conflict(`${b.children} version(s) derive from ${name}; deleting it would break their lineage`);
       if (b.predictions > 0) throw conflict(`${name} served ${b.predictions} logged prediction(s); deleting it would break their trace`);
-      const guarded = b.aliases.filter((a) => protectedAliasesOf(b).includes(a));
+      const guarded = b.aliases.filter((a) => protectedAliasesOf(b, this.config.protectedAliases).includes(a));
       if (guarded.length) throw conflict(`protected alias(es) ${guarded.join(', ')} point at ${name}: move them first`);
       await cancelPendingRequests(tx, caller, { modelId: v.model!.id, modelName: v.modelName, versionId: v.id }, `${name} was deleted`);
       await tx.run(Q.deleteVersion, { versionId: v.id });
@@ -804,7 +919,7 @@ export class RegistryService {
     assertVersionNumber(version);
     return this.executor.writeTx(async (tx) => {
       const target = await this.requireVersion(tx, { modelName, version });
-      await this.guard.aliasChange(tx, caller, { model: target.model!, alias, kind: 'set' });
+      await this.guard.aliasChange(tx, caller, { model: target.model!, alias, kind: 'set', version });
       return this.moveAliasIn(tx, target, alias, caller.name);
     }, 'setRegisteredModelAlias');
   }
@@ -852,6 +967,22 @@ export class RegistryService {
       return { modelName, alias, version: null, previousVersion: row.previous, sequence: ev.sequence, at: ev.at };
     }, 'deleteRegisteredModelAlias');
   }
+}
+
+/** MLflow's placeholders for a prompt version's source (its client sends one; its server refuses others). */
+export const PROMPT_SOURCES = ['prompt-template', 'dummy-source'];
+/** MLflow's tags for a prompt (on the model) and its template (on each version). */
+export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+export const PROMPT_TEXT_TAG = 'mlflow.prompt.text';
+
+/**
+ * Tags that are a model's kind or a prompt version's content: fixed at
+ * creation, since the kind decides what the model's versions are and the
+ * template is what the version's checksum covers.
+ */
+function assertNotFixedTag(key: string): void {
+  if (key === PROMPT_TAG) throw badInput(`the tag ${PROMPT_TAG} is the model's kind, fixed when it was created`, { field: 'key' });
+  if (key === PROMPT_TEXT_TAG) throw badInput(`the tag ${PROMPT_TEXT_TAG} is the prompt version's template, fixed when it was registered (register a new version)`, { field: 'key' });
 }
 
 function isConstraint(err: unknown): boolean {

@@ -14,9 +14,20 @@ export interface Metric {
   segment: string | null;
 }
 
+/**
+ * What a registered model holds: MODEL versions (artefacts), or PROMPT
+ * versions (templates, MLflow's prompt registry). A prompt is a registered
+ * model of kind PROMPT (label :Prompt), so its versions, aliases, alias
+ * history, events, subscriptions and governance are the registry's own.
+ */
+export const MODEL_KINDS = ['MODEL', 'PROMPT'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
 export interface ModelRecord {
   id: string;
   name: string;
+  /** Absent on models recorded before kinds: MODEL. */
+  kind?: ModelKind | null;
   description: string | null;
   owner: string | null;
   owners: string[];
@@ -46,6 +57,8 @@ export interface VersionRecord {
   everProduction: boolean;
   /** When it last left PRODUCTION (it is kept for the production retention period after). */
   leftProductionAt?: string | null;
+  /** PROMPT for a prompt's version (its model's kind); absent on versions recorded before kinds: MODEL. */
+  kind?: ModelKind | null;
   /** Present when the statement that produced the version also read its model (saves a round trip). */
   model?: ModelRecord;
   /**

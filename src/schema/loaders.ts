@@ -1,3 +1,4 @@
+import type { VersionParents } from '../registry/registry.service.js';
 import DataLoader from 'dataloader';
 import type { MetricCursor, MetricHistoryPage } from '../mlflow/tracking.service.js';
 import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/provenance.service.js';
@@ -22,7 +23,7 @@ export interface Loaders {
   metrics: DataLoader<string, Metric[]>;
   modelAliases: DataLoader<string, { alias: string; version: VersionRecord }[]>;
   versionAliasNames: DataLoader<string, string[]>;
-  parents: DataLoader<string, { bases: VersionRecord[]; teachers: VersionRecord[] }>;
+  parents: DataLoader<string, VersionParents>;
   run: DataLoader<string, RunRecord | null>;
   /** The run that produced a version, by version id. */
   runOfVersion: DataLoader<string, RunRecord | null>;

@@ -20,7 +20,7 @@ const PUBLIC_CODES = new Set([
   'GATE_FAILED',
   'CHECKSUM_MISMATCH',
   'LIMIT_EXCEEDED',
-  'SERVICE_UNAVAILABLE',
+  'UNAVAILABLE',
 ]);
 
 /**
@@ -36,6 +36,7 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
 
   function mask(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     const original = unwrapResolverError(error);
+    const code = clientErrorCode(error);
     if (original instanceof DomainError) {
       return {
         message: original.message,
@@ -44,10 +45,9 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
         extensions: { ...original.details, code: original.code },
       };
     }
-    const code = formatted.extensions?.code;
     // graphql-js and Apollo errors (parse, validation, variable coercion) and
     // GraphQLErrors raised on purpose with a public code are the client's to see.
-    if (original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code)) {
+    if (code !== 'INTERNAL_SERVER_ERROR') {
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, message: capped(formatted.message), extensions };
     }
@@ -60,6 +60,19 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
       extensions: { code: 'INTERNAL_SERVER_ERROR', logId },
     };
   }
+}
+
+/**
+ * The `extensions.code` the client is shown for `error` (the formatter's
+ * decision, so /metrics counts what clients see): a DomainError's code, a
+ * public code a GraphQLError carries, else INTERNAL_SERVER_ERROR. Resolver
+ * errors arrive wrapped, their DomainError as originalError, with no code yet.
+ */
+export function clientErrorCode(error: unknown): string {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return original.code;
+  const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+  return original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
 }
 
 /**

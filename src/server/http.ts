@@ -5,14 +5,15 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../logger.js';
 import type { SecurityConfig } from '../config.js';
 import type { Services } from '../services.js';
+import { hasRole } from '../governance/roles.js';
 import { ANONYMOUS, authenticate } from './auth.js';
 import { createContext, type Context } from './context.js';
-import { createErrorFormatter } from './errors.js';
+import { clientErrorCode, createErrorFormatter } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import type { Metrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { readBody } from './read-body.js';
-import { requestLimitsPlugin } from './request-limits.js';
+import { requestLimitsPlugin } from './limits/index.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
@@ -20,6 +21,8 @@ import { createOpenLineageRoute, isOpenLineagePath } from './openlineage.js';
 import { CommitSequences, currentCommitSequences, withCommitSequences } from '../events/commit-sequence.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { minSequenceOf, SEQUENCE_HEADER, stampCommitSequence } from './consistency-http.js';
+import { createMlflowUiRoute, isMlflowUiPath } from './mlflow-ui.js';
+import { createMlflowGraphql } from '../mlflow/graphql-api.js';
 
 export interface HttpOptions {
   schema: GraphQLSchema;
@@ -31,6 +34,10 @@ export interface HttpOptions {
   security: SecurityConfig;
   /** graphql-ws sockets with more unsent bytes are closed (slow subscriber). */
   wsMaxBufferedBytes?: number;
+  /** PEDIGREE_WEBHOOK_TIMEOUT_MS: MLflow's test_webhook waits this long. */
+  webhookTimeoutMs?: number;
+  /** PEDIGREE_MLFLOW_UI: the MLflow UI's build, served at /mlflow/; null: not served. */
+  mlflowUiDir?: string | null;
 }
 
 export interface HttpServer {
@@ -85,23 +92,32 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
             }
             const type = operation?.operation ?? 'unknown';
             metrics.graphqlOperations.inc({ type, outcome: errors?.length ? 'error' : 'ok' });
-            for (const e of errors ?? []) metrics.graphqlErrors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
+            for (const e of errors ?? []) metrics.graphqlErrors.inc({ code: clientErrorCode(e) });
           },
         }),
       },
     ],
   });
   await apollo.start();
+  const resolveActor = tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead });
   const mlflow = createMlflowRouter({
     services,
     log,
     maxBodyBytes: security.maxBodyBytes,
-    resolveActor: tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead }),
+    webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
+    resolveActor,
     awaitConsistency: async (req, url) => {
       const min = minSequenceOf(req, url);
       if (min !== null) await services.consistency.waitFor(min);
     },
     settle: () => services.consistency.settle(currentCommitSequences()?.sequence ?? null),
+  });
+
+  const mlflowUi = createMlflowUiRoute({
+    dir: opts.mlflowUiDir ?? null,
+    mlflow,
+    resolveActor,
+    graphql: createMlflowGraphql({ services, log, maxBodyBytes: security.maxBodyBytes, resolveActor }),
   });
 
   const openLineage = createOpenLineageRoute({ service: services.openLineage, tokens: services.tokens, log, maxBodyBytes: security.maxBodyBytes });
@@ -131,12 +147,47 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return send(res, 200, 'text/plain; version=0.0.4', metrics.render());
       case '/graphql':
         return graphql(req, res);
+      case '/admin/backup':
+        return backup(req, res);
       case 'mlflow':
         return mlflow(req, res);
       case 'openlineage':
         return openLineage(req, res);
+      case 'mlflow-ui':
+        return mlflowUi(req, res);
       default:
         return serveStatic(req, res);
+    }
+  }
+
+  /**
+   * POST /admin/backup (ADMIN token): streams an online backup, a gzipped tar
+   * (src/ops/backup.ts). Headers go out before the archive is built, so a
+   * failure part-way ends the response early; `npm run backup` verifies what it
+   * received and keeps nothing that does not check out.
+   */
+  async function backup(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    req.resume();
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return send(res, 405, 'application/json', '{"error":"POST /admin/backup"}\n');
+    }
+    const auth = await authenticate(services.tokens, req.headers.authorization);
+    if (auth.kind !== 'ok') {
+      res.setHeader('www-authenticate', 'Bearer realm="pedigree"');
+      return send(res, 401, 'application/json', `${JSON.stringify({ error: auth.kind === 'invalid' ? auth.message : 'a backup needs an ADMIN API token: Authorization: Bearer <token>' })}\n`);
+    }
+    if (!hasRole(auth.actor.role, 'ADMIN')) {
+      return send(res, 403, 'application/json', `${JSON.stringify({ error: `${auth.actor.name} (${auth.actor.role}) may not take backups: it needs ADMIN` })}\n`);
+    }
+    if (services.backup.busy) return send(res, 409, 'application/json', '{"error":"a backup is already running in this process; wait for it to finish"}\n');
+    log.info({ actor: auth.actor.name }, 'backup requested');
+    res.writeHead(200, { 'content-type': 'application/gzip', 'cache-control': 'no-store', 'content-disposition': 'attachment; filename="pedigree-backup.tar.gz"' });
+    try {
+      await services.backup.write(res);
+    } catch (err) {
+      log.error({ err }, 'backup failed');
+      res.destroy();
     }
   }
 
@@ -215,12 +266,13 @@ function routeOf(url: string): string {
   const path = url.split('?')[0] ?? '/';
   if (isMlflowPath(path)) return 'mlflow';
   if (isOpenLineagePath(path)) return 'openlineage';
-  return ['/healthz', '/readyz', '/metrics', '/graphql'].includes(path) ? path : 'other';
+  if (isMlflowUiPath(path)) return 'mlflow-ui';
+  return ['/healthz', '/readyz', '/metrics', '/graphql', '/admin/backup'].includes(path) ? path : 'other';
 }
 
 /** A refusal before execution (a bad or unapplied consistency token) as a GraphQL response. */
 function sendGraphQLError(res: ServerResponse, err: DomainError): void {
-  const unavailable = err.code === ErrorCode.SERVICE_UNAVAILABLE;
+  const unavailable = err.code === ErrorCode.UNAVAILABLE;
   if (unavailable) res.setHeader('retry-after', '1');
   send(res, unavailable ? 503 : 400, 'application/json', `${JSON.stringify({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] })}\n`);
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createGunzip } from 'node:zlib';
 import { DomainError, ErrorCode } from '../errors.js';
 import { hasRole, Role } from '../governance/roles.js';
 import type { TokenService } from '../governance/token.service.js';
 import type { Logger } from '../logger.js';
 import type { OpenLineageService } from '../provenance/openlineage/openlineage.service.js';
 import { authenticate } from './auth.js';
+import { readBody } from './read-body.js';
 
 /** The OpenLineage HTTP API's paths: the spec's (and the Python client's default endpoint). */
 export const OPENLINEAGE_PATH = '/api/v1/lineage';
@@ -78,7 +78,7 @@ export function createOpenLineageRoute(opts: OpenLineageRouteOptions): (req: Inc
       if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
         throw new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', `the body must be JSON (content-type: application/json), got ${JSON.stringify(type || 'none')}`);
       }
-      const text = await readBody(req, opts.maxBodyBytes);
+      const text = await readText(req, opts.maxBodyBytes);
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -116,25 +116,14 @@ export function createOpenLineageRoute(opts: OpenLineageRouteOptions): (req: Inc
  * The body as text: at most `limit` bytes after decompression (Content-Encoding
  * gzip, which the Python client sends with `compression: gzip`), else 413.
  */
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readText(req: IncomingMessage, limit: number): Promise<string> {
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') throw new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding must be gzip or identity, got "${encoding}"`);
-  const tooLarge = () => new HttpRefusal(413, ErrorCode.LIMIT_EXCEEDED, `an OpenLineage request body is limited to ${limit} bytes (PEDIGREE_MAX_BODY_BYTES)`);
-  if (encoding === 'identity' && Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
-  const source: AsyncIterable<Buffer> = encoding === 'gzip' ? req.pipe(createGunzip()) : req;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of source) {
-      size += chunk.length;
-      if (size > limit) throw tooLarge();
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    if (err instanceof HttpRefusal) throw err;
-    throw new HttpRefusal(400, ErrorCode.BAD_USER_INPUT, `the body could not be read: ${(err as Error).message}`);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readBody(req, limit, { gzip: encoding === 'gzip' }).catch((err: Error) => {
+    throw new HttpRefusal(400, ErrorCode.BAD_USER_INPUT, `the body could not be read: ${err.message}`);
+  });
+  if (body === null) throw new HttpRefusal(413, ErrorCode.LIMIT_EXCEEDED, `an OpenLineage request body is limited to ${limit} bytes (PEDIGREE_MAX_BODY_BYTES)`);
+  return body.toString('utf8');
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

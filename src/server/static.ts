@@ -32,8 +32,16 @@ const TYPES: Record<string, string> = {
  * not own. A path that names no file and has no extension gets index.html (the
  * UI routes on the client); a missing file with an extension is a 404. Paths
  * are resolved inside the build folder and anything escaping it is refused.
+ * `opts.path` serves that path instead of the request's (a mounted build, such
+ * as the MLflow UI's under /mlflow/); `opts.immutable` says which paths are
+ * fingerprinted (cached for good).
  */
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, root = webDistDir): Promise<void> {
+export async function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  root = webDistDir,
+  opts: { path?: string; immutable?: (path: string) => boolean } = {},
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' });
     res.end('{"error":"only GET and HEAD are served outside /graphql"}\n');
@@ -41,7 +49,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
   }
   let path: string;
   try {
-    path = decodeURIComponent((req.url ?? '/').split('?')[0]!.split('#')[0]!);
+    path = decodeURIComponent((opts.path ?? req.url ?? '/').split('?')[0]!.split('#')[0]!);
   } catch {
     return notFound(res);
   }
@@ -50,7 +58,7 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
   if (file !== root && !file.startsWith(root + sep)) return notFound(res);
 
   const found = await fileAt(file);
-  if (found) return sendFile(req, res, file, found, !path.startsWith('/assets/'));
+  if (found) return sendFile(req, res, file, found, !(opts.immutable ?? ((p) => p.startsWith('/assets/')))(path));
   if (extname(path) !== '') return notFound(res);
   const index = resolve(root, 'index.html');
   const indexSize = await fileAt(index);

@@ -22,7 +22,7 @@ import { createContext, type Actor } from './context.js';
 import { createErrorFormatter, withCode } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import { hostAllowed, originAllowed } from './origin.js';
-import { operationLimitErrors } from './request-limits.js';
+import { operationLimitErrors } from './limits/index.js';
 import { SharedExecutions } from './shared-subscriptions.js';
 import { pedigreeSocketClass } from './ws-socket.js';
 import { SLOW_SUBSCRIBER_CLOSE } from './ws-codes.js';

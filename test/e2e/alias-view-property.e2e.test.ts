@@ -134,7 +134,7 @@ async function run(op: Op, names: string[], step: number): Promise<void> {
 
 const VERSION_FIELDS = `id version semver stage source checksum fingerprint framework description createdAt updatedAt createdBy everProduction
   tags { key value } aliases run { id }
-  model { id name description owner owners protectedAliases archivalChecklist createdAt updatedAt gates { metric op value } }`;
+  promptTemplate model { id name kind description owner owners protectedAliases archivalChecklist createdAt updatedAt gates { metric op value } }`;
 
 /** Every lookup the view answers for one model name, as queries of at most 15 root fields (the alias limit). */
 function lookups(name: string): string[] {

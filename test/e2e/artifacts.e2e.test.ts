@@ -530,16 +530,16 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     expect((await cypher('MATCH (s:ArtifactSeal) WHERE s.path STARTS WITH $p RETURN s.path', { p: root })).length).toBe(0);
   });
 
-  it('migration 080 seals versions registered before seals existed (the first read verifies them against the version\'s checksum) and records experiments\' creators', async () => {
+  it('migration 083 seals versions registered before seals existed (the first read verifies them against the version\'s checksum) and records experiments\' creators', async () => {
     const { experimentId, runId, root } = await mlflowRun(alice);
     await put(alice, `${root}/old/w.bin`, 'old weights');
     await put(alice, `${root}/bad/w.bin`, 'bad weights');
     const good = await registerMlflow(alice, `runs:/${runId}/old`);
     const bad = await registerMlflow(alice, `runs:/${runId}/bad/`);
-    // Make them look registered before migration 080: no seals.
+    // Make them look registered before migration 083: no seals.
     await cypher('MATCH (s:ArtifactSeal) WHERE s.path STARTS WITH $p DETACH DELETE s', { p: root });
     await cypher('MATCH (e:MlflowExperiment {id: $id}) REMOVE e.createdBy', { id: experimentId });
-    const [migration] = loadMigrations().filter((m) => m.id === '080-artifacts');
+    const [migration] = loadMigrations().filter((m) => m.id === '083-artifacts');
     for (const statement of migration!.statements.filter((s) => s.startsWith('MATCH'))) await cypher(statement);
     const aliceName = (await cypher<{ by: string }>('MATCH (r:Run {id: $id}) RETURN r.createdBy AS by', { id: runId }))[0]!.by;
     expect(await cypher('MATCH (e:MlflowExperiment {id: $id}) RETURN e.createdBy AS by', { id: experimentId })).toEqual([{ by: aliceName }]);

@@ -65,6 +65,7 @@ describe('Python client (pytest) against Pedigree', () => {
       PEDIGREE_TEST_WRITER_URL: writer.url.replace(/\/graphql$/, ''),
       PEDIGREE_TEST_HARNESS: control.url,
       PEDIGREE_TEST_TOKEN: TEST_ADMIN_TOKEN,
+      PEDIGREE_TEST_ARTIFACT_DIR: join(dataDir, 'artifacts'),
     }, clientDir);
     if (r.code !== 0) throw new Error(`pytest exited ${r.code}\n${r.output.slice(-12_000)}`);
     // The slowest tests and pytest's summary, for the CI log.

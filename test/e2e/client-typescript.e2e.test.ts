@@ -299,10 +299,12 @@ describe('download', () => {
     const good = randomBytes(300_000);
     const goodSource = await putArtifact(base, `clients/${name}/good/model.bin`, good);
     await registerVersion(writer.url, name, goodSource, sha256(good));
-    // Version 2 claims the checksum of other bytes: its artifact has been tampered with.
+    // Version 2 is registered with its true checksum; then its stored file is changed on disk, behind Pedigree's back.
     const stored = randomBytes(300_000);
     const tamperedSource = await putArtifact(base, `clients/${name}/tampered/model.bin`, stored);
-    await registerVersion(writer.url, name, tamperedSource, sha256(Buffer.concat([stored.subarray(0, 1000), Buffer.from([stored[1000]! ^ 1]), stored.subarray(1001)])));
+    await registerVersion(writer.url, name, tamperedSource, sha256(stored));
+    const onDisk = join(dataDir, 'artifacts', 'clients', name, 'tampered', 'model.bin');
+    writeFileSync(onDisk, Buffer.concat([stored.subarray(0, 1000), Buffer.from([stored[1000]! ^ 1]), stored.subarray(1001)]));
     const c = client();
 
     const dir = join(work, name, 'v1');
@@ -316,9 +318,12 @@ describe('download', () => {
 
     const badDir = join(work, name, 'v2');
     const err = await c.download(`models:/${name}/2`, badDir, { deployment: { name: `${name}-bad`, environment: 'test' } }).catch((e: unknown) => e);
+    // Pedigree verifies what it serves, so the changed bytes never leave the server: the client says so.
     expect(err).toBeInstanceOf(ChecksumMismatchError);
     expect((err as ChecksumMismatchError).code).toBe('CHECKSUM_MISMATCH');
-    expect((err as ChecksumMismatchError).actual).toBe(sha256(stored));
+    expect((err as ChecksumMismatchError).expected).toBe(sha256(stored));
+    expect((err as ChecksumMismatchError).actual).toBeNull();
+    expect((err as ChecksumMismatchError).message).toMatch(/does not match its seal/);
     expect(existsSync(badDir)).toBe(false);
     expect(readdirSync(dirname(badDir)).sort()).toEqual(['v1']);
     const none = await gqlOk(writer.url, 'query($n: String!) { deployment(name: $n) { id } }', { n: `${name}-bad` });

@@ -152,11 +152,11 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
     expect(r.data.modelVersionByAlias.version).toBe(1);
     // Refused before execution: graphql-ws hands the errors to the sink's error().
     const far = await run(impatient.url, BY_ALIAS, { modelName: name, alias: 'live' }, { minSequence: String(BigInt(w.extensions.sequence) + 1_000_000n) }).catch((e: unknown) => e);
-    expect((far as { extensions: { code: string } }[])[0]!.extensions.code).toBe('SERVICE_UNAVAILABLE');
+    expect((far as { extensions: { code: string } }[])[0]!.extensions.code).toBe('UNAVAILABLE');
     expect((far as { message: string }[])[0]!.message).toMatch(/extensions\.minSequence/);
   });
 
-  it('a token this replica has not applied within the wait is 503 SERVICE_UNAVAILABLE with Retry-After (MLflow: TEMPORARILY_UNAVAILABLE), never a stale answer', async () => {
+  it('a token this replica has not applied within the wait is 503 UNAVAILABLE with Retry-After (MLflow: TEMPORARILY_UNAVAILABLE), never a stale answer', async () => {
     const a = impatient;
     const name = await createModel(a.url);
     await createVersion(a.url, name);
@@ -167,7 +167,7 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
     expect(r.status).toBe(503);
     expect(r.retryAfter).toBe('1');
     expect(r.body.data).toBeUndefined();
-    expect(r.body.errors![0]!.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', minSequence: ahead });
+    expect(r.body.errors![0]!.extensions).toMatchObject({ code: 'UNAVAILABLE', minSequence: ahead });
     expect(r.body.errors![0]!.message).toMatch(/retry/);
     const m = await mlflow(a.url, 'GET', 'registered-models/alias', { name, alias: 'latest' }, { 'Pedigree-Min-Sequence': ahead });
     expect(m.status).toBe(503);

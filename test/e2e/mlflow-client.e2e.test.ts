@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,16 +36,17 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
       throw new Error(`${venvPython} is missing: run .ci/run (or: python3 -m venv test/mlflow-client/.venv && test/mlflow-client/.venv/bin/pip install -r test/mlflow-client/requirements.txt)`);
     }
     dataDir = mkdtempSync(join(tmpdir(), 'pedigree-mlflow-'));
-    // `champion` is protected by default (governance); this flow is MLflow's own, without a
-    // promotion request, so the guard is off here. mlflow-api.e2e.test.ts checks the refusal.
-    t = await startTestServer({ PEDIGREE_DATA_DIR: dataDir }, { withoutPromotionGuard: true });
+    // Governed, as an MLflow team would run it: only `production` is protected
+    // (PEDIGREE_PROTECTED_ALIASES), so MLflow's own `champion` moves freely and a
+    // prompt's `production` is a promotion. The webhook receiver listens on loopback.
+    t = await startTestServer({ PEDIGREE_DATA_DIR: dataDir, PEDIGREE_PROTECTED_ALIASES: 'production', PEDIGREE_WEBHOOK_ALLOW_PRIVATE: 'true' });
   });
   afterAll(async () => {
     await t?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('logs, registers, aliases, loads and predicts through MLflow; GraphQL shows the lineage, alias history and audit log', async () => {
+  it('webhooks, prompts, logging, registering, aliases, loading, copying through MLflow; GraphQL shows the lineage, prompts, alias history and audit log', async () => {
     const name = uniq('mlflow-doubler');
     const base = t.url.replace(/\/graphql$/, '');
     // A GraphQL subscriber watches the model's aliases while MLflow moves them.
@@ -65,7 +67,29 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
     );
     const out = await runScript({ MLFLOW_TRACKING_URI: base, MODEL_NAME: name, EXPERIMENT_NAME: uniq('mlflow-exp'), MLFLOW_HTTP_REQUEST_MAX_RETRIES: '0', MLFLOW_TRACKING_TOKEN: TEST_ADMIN_TOKEN });
     if (out.code !== 0) throw new Error(`flow.py exited ${out.code}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr.slice(-6000)}`);
-    const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as { run_id: string; versions: string[]; aliases: Record<string, string>; prediction: number[]; loss_history: [number, number][] };
+    const result = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
+      run_id: string;
+      versions: string[];
+      aliases: Record<string, string>;
+      prediction: number[];
+      loss_history: [number, number][];
+      mlflow_version: string;
+      prompt_name: string;
+      copy_name: string;
+      dataset_digest: string;
+      deliveries: string[];
+      protected_refusal: string;
+    };
+    expect(result.mlflow_version).toBe('3.18.0');
+    // Every delivery the receiver got verified with MLflow's signature check (flow.py asserts it); these arrived.
+    expect(result.deliveries).toEqual(
+      expect.arrayContaining(['registered_model.created', 'model_version.created', 'model_version_alias.created', 'prompt_version.created', 'prompt_alias.created']),
+    );
+    // The refused prompt alias says which promotion to request, and where.
+    expect(result.protected_refusal).toMatch(/PERMISSION_DENIED/);
+    expect(result.protected_refusal).toMatch(/requestPromotion\(ref: \{ modelName: ".*-prompt", version: 2 \}, target: \{ alias: "production" \}/);
+    expect(result.protected_refusal).toContain(`${base}/graphql`);
+    expect(result.protected_refusal).toContain(`${base}/#/models/${encodeURIComponent(result.prompt_name)}`);
     expect(result.prediction).toEqual([2, 42]);
     // get_metric_history saw every step MLflow logged; GraphQL pages the same history.
     expect(result.loss_history).toEqual([
@@ -112,6 +136,57 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
       [1, 2],
       [2, 1],
     ]);
+
+    // The prompt is a registered model of kind PROMPT: versions are templates, with their
+    // alias history, and the production move that was refused left no trace.
+    const prompt = (
+      await gqlOk(
+        t.url,
+        `query($name: String!) { registeredModel(name: $name) { kind tags { key value } versions(first: 10) { edges { node { version checksum promptTemplate aliases } } } } }`,
+        { name: result.prompt_name },
+      )
+    ).registeredModel;
+    expect(prompt.kind).toBe('PROMPT');
+    expect(prompt.tags).toEqual(expect.arrayContaining([{ key: 'reviewed', value: 'yes' }]));
+    const promptVersions = prompt.versions.edges.map((e: any) => e.node).sort((a: any, b: any) => a.version - b.version);
+    expect(promptVersions.map((v: any) => [v.version, v.promptTemplate, v.aliases])).toEqual([
+      [1, 'Double {{x}}.', []],
+      [2, 'Double {{x}}, exactly.', ['candidate']],
+    ]);
+    // A prompt version's checksum is its template's sha256, computed by Pedigree.
+    expect(promptVersions[1].checksum).toBe(`sha256:${createHash('sha256').update('Double {{x}}, exactly.').digest('hex')}`);
+    const promptAliases = (await gqlOk(t.url, contractOp('AliasHistory'), { modelName: result.prompt_name, alias: 'candidate' })).aliasHistory.edges.map((e: any) => e.node.version);
+    expect(promptAliases).toEqual([2]);
+    expect((await gqlOk(t.url, contractOp('AliasAt'), { modelName: result.prompt_name, alias: 'candidate', at: new Date().toISOString() })).aliasAt.version).toBe(2);
+    expect((await gqlOk(t.url, contractOp('AliasHistory'), { modelName: result.prompt_name, alias: 'production' })).aliasHistory.edges).toEqual([]);
+    // MLflow's model search does not see prompts; GraphQL filters by kind.
+    const prompts = (await gqlOk(t.url, 'query($q: String!) { registeredModels(first: 5, filter: { nameContains: $q, kind: PROMPT }) { edges { node { name } } } }', { q: name })).registeredModels;
+    expect(prompts.edges.map((e: any) => e.node.name)).toEqual([result.prompt_name]);
+
+    // The model was logged with the prompt: its versions use prompt version 2 (USES_PROMPT),
+    // and a prediction's trace shows that prompt version and the logged dataset by its digest.
+    const uses = (await gqlOk(t.url, `query($n: String!) { modelVersion(modelName: $n, version: 1) { usesPrompts { model { name kind } version } } }`, { n: name })).modelVersion;
+    expect(uses.usesPrompts).toEqual([{ model: { name: result.prompt_name, kind: 'PROMPT' }, version: 2 }]);
+    const predictionId = uniq('mlflow-pred');
+    await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: name, alias: 'champion' }, predictions: [{ id: predictionId }] } });
+    const trace = (
+      await gqlOk(t.url, `query($id: String!) { tracePrediction(id: $id) { modelVersion { version } run { id } datasets { version hash } promptVersions { model { name } version promptTemplate } } }`, { id: predictionId })
+    ).tracePrediction;
+    expect(trace.modelVersion.version).toBe(1);
+    expect(trace.run.id).toBe(result.run_id);
+    expect(trace.datasets).toEqual([{ version: result.dataset_digest, hash: result.dataset_digest }]);
+    expect(trace.promptVersions).toEqual([{ model: { name: result.prompt_name }, version: 2, promptTemplate: 'Double {{x}}, exactly.' }]);
+
+    // copy_model_version: a new version of the copy model, COPIED_FROM the original, same checksum, not promoted.
+    const copy = (
+      await gqlOk(t.url, `query($n: String!) { modelVersion(modelName: $n, version: 1) { stage checksum aliases copiedFrom { model { name } version checksum } run { id } } }`, { n: result.copy_name })
+    ).modelVersion;
+    expect(copy.copiedFrom).toEqual({ model: { name }, version: 1, checksum: v1.checksum });
+    expect([copy.stage, copy.checksum, copy.aliases, copy.run.id]).toEqual(['DEVELOPMENT', v1.checksum, [], result.run_id]);
+
+    // The webhook's life is in the audit log (an ADMIN sees it; it was deleted at the end).
+    const hookEvents = (await gqlOk(t.url, contractOp('AuditLog'), { filter: { types: ['WEBHOOK_CREATED', 'WEBHOOK_UPDATED', 'WEBHOOK_DELETED'] }, first: 100 })).auditLog.edges.map((e: any) => e.node.type);
+    expect(hookEvents).toEqual(expect.arrayContaining(['WEBHOOK_CREATED', 'WEBHOOK_UPDATED', 'WEBHOOK_DELETED']));
 
     // The audit log has all of it, in order.
     const audit = (await gqlOk(t.url, contractOp('AuditLog'), { filter: { modelName: name }, first: 100 })).auditLog.edges.map((e: any) => e.node);

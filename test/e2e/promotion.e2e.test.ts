@@ -62,6 +62,26 @@ describe('promotion: reviewed and two-person', () => {
     expect((await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'shadow', version: 1 }, as(tok.carl!))).setRegisteredModelAlias.version.version).toBe(1);
   });
 
+  it('a promotion may target any alias the registry accepts, and only those (one alias rule)', async () => {
+    const name = await ownedModel();
+    // Names setRegisteredModelAlias accepts: a leading "_" or ".", up to 128 characters.
+    const accepted = ['_blue', '.canary-eu', 'a'.repeat(128)];
+    for (const alias of accepted) {
+      expect((await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias, version: 1 }, as(tok.carl!))).setRegisteredModelAlias.alias).toBe(alias);
+    }
+    await gqlOk(t.url, 'mutation($n: String!, $a: [String!]!) { setProtectedAliases(modelName: $n, aliases: $a) { protectedAliases } }', { n: name, a: accepted });
+    for (const alias of accepted) expect((await request('carl', { modelName: name, version: 2 }, { alias })).errors).toBeUndefined();
+    // Names it refuses are refused for promotions too, with the same message, writing nothing.
+    const before = await graphDigest();
+    for (const alias of ['a'.repeat(129), 'latest', '42', 'v2', 'has space']) {
+      const viaAlias = await gql(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias, version: 1 }, as(tok.carl!));
+      const viaRequest = await request('carl', { modelName: name, version: 2 }, { alias });
+      expect([code(viaAlias), code(viaRequest)]).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+      expect(viaRequest.errors![0]!.message).toBe(viaAlias.errors![0]!.message.replace(/^alias/, 'target.alias'));
+    }
+    expect((await graphDigest()).hash).toBe(before.hash);
+  });
+
   it('CANARY: one approval by a reviewer other than the requester carries it out (registry gates apply)', async () => {
     const name = await ownedModel();
     await gqlOk(t.url, contractOp('TransitionStage'), { ref: { modelName: name, version: 1 }, stage: 'STAGING' }, as(tok.carl!));

@@ -186,7 +186,7 @@ describe('every mutating route × role × governed state', () => {
     let calls = 0;
     for (const [method, path, access] of MLFLOW_ENDPOINTS) {
       if (access === 'read') continue;
-      const url = `${base}/api/2.0/mlflow/${path.replace('{model_id}', 'm-0').replace('{tag_key}', 'k')}`;
+      const url = `${base}/api/2.0/mlflow/${path.replace('{model_id}', 'm-0').replace('{tag_key}', 'k').replace('{webhook_id}', 'w-0')}`;
       for (const body of path.startsWith('registered-models') || path.startsWith('model-versions') ? bodies : bodies.slice(0, 1)) {
         for (const who of ['viewer', 'contributor'] as const) {
           const head = await headSequence();

@@ -23,7 +23,8 @@ describe('cypher/ files', () => {
     expect(used.filter((u) => !files.includes(u))).toEqual([]);
   });
 
-  it('EXPLAINs every statement against the real database', async () => {
+  // One EXPLAIN per file (over 300 of them): minutes on a loaded two-core machine.
+  it('EXPLAINs every statement against the real database', { timeout: 300_000 }, async () => {
     const session = t.app.executor.driver.session();
     const failures: string[] = [];
     try {
@@ -48,12 +49,15 @@ describe('cypher/ files', () => {
    * with a predicate on every property it covers: a statement that matches
    * its leading properties alone adds `IS NOT NULL` on the rest.
    */
-  it('scans no large label or relationship type except where the statement must read it all', async () => {
+  it('scans no large label or relationship type except where the statement must read it all', { timeout: 300_000 }, async () => {
     const LARGE = ['ModelVersion', 'Alias', 'Event', 'Prediction', 'Run', 'DatasetVersion', 'Metric', 'MetricPoint', 'Tag', 'DataSource', 'WebhookDelivery', 'HealthSample', 'ModelCardSection', 'PromotionRequest', 'ArtifactSeal', 'ArtifactFile'];
     // Relationship types with one edge per version, alias, section, tag, … : a type scan reads them all.
     const LARGE_REL = ['POINTS_TO', 'CARD_SECTION_OF', 'HAS_TAG', 'HAS_METRIC', 'VERSION_OF', 'PRODUCED_BY', 'USED', 'DERIVED_FROM', 'MADE_BY', 'FINE_TUNED_FROM', 'DISTILLED_FROM'];
     const MUST_READ_ALL: Record<string, string> = {
       'registry/search-versions': 'searchModelVersions without a filter lists every version (its other branches seek)',
+      'backup/export-nodes': 'a backup reads every node',
+      'backup/export-relationships': 'a backup reads every relationship',
+      'backup/any-node': 'a restore checks the new store is empty (stops at the first node)',
     };
     const session = t.app.executor.driver.session();
     const scans: string[] = [];

@@ -41,7 +41,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
     ...env,
   });
   const log = opts.log ?? createLogger(config.logLevel);
-  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
+  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log, { retryMs: config.neo4jRetryMs });
   const app = await createApp(config, driver, log, { testOnlyUngoverned: opts.withoutPromotionGuard });
   const server = await app.listen(0, '127.0.0.1');
   return {

@@ -21,6 +21,20 @@ describe('config', () => {
     expect(() => loadConfig({ PEDIGREE_ARTIFACT_MAX_FILE_BYTES: '0' })).toThrow(/PEDIGREE_ARTIFACT_MAX_FILE_BYTES must be an integer/);
   });
 
+  it('PEDIGREE_PROTECTED_ALIASES: production and champion unless set; set empty, none; names checked like aliases', () => {
+    expect(loadConfig({}).protectedAliases).toEqual(['production', 'champion']);
+    expect(loadConfig({ PEDIGREE_PROTECTED_ALIASES: '' }).protectedAliases).toEqual([]);
+    expect(loadConfig({ PEDIGREE_PROTECTED_ALIASES: ' prod , gold,prod ' }).protectedAliases).toEqual(['prod', 'gold']);
+    for (const bad of ['latest', '3', 'v2', 'has space']) expect(() => loadConfig({ PEDIGREE_PROTECTED_ALIASES: `ok,${bad}` })).toThrow(/PEDIGREE_PROTECTED_ALIASES must be/);
+  });
+
+  it('PEDIGREE_MLFLOW_UI: off unless it names a directory', () => {
+    expect(loadConfig({}).mlflowUiDir).toBeNull();
+    expect(loadConfig({ PEDIGREE_MLFLOW_UI: 'off' }).mlflowUiDir).toBeNull();
+    expect(loadConfig({ PEDIGREE_MLFLOW_UI: '/opt/mlflow/server/js/build' }).mlflowUiDir).toBe('/opt/mlflow/server/js/build');
+    expect(() => loadConfig({ PEDIGREE_MLFLOW_UI: 'on' })).toThrow(/PEDIGREE_MLFLOW_UI must be the directory/);
+  });
+
   it('lists every problem at once', () => {
     const attempt = () => loadConfig({ PORT: 'x', NEO4J_URI: 'http://nope', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(/PORT must be an integer/);

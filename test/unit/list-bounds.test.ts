@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildPedigreeSchema } from '../../src/schema/index.js';
-import { listBounds, operationLimitErrors } from '../../src/server/request-limits.js';
+import { listBounds, operationLimitErrors } from '../../src/server/limits/index.js';
 import { DEFAULT_LIMITS, operationCost } from '../../src/server/limits/index.js';
 
 // One graphql realm for type-graphql and this file (see limits.test.ts).

@@ -186,8 +186,17 @@ describe('MLflow search syntax', () => {
     expect(applyFilter(rows, parseFilter("tags.team != 'risk'"), read).map((r) => r.name)).toEqual(['fraud-b']);
   });
 
+  it('IS NULL and IS NOT NULL test whether a record has the value (the MLflow UI filters experiments so)', () => {
+    expect(parseFilter('tags.`mlflow.experiment.isGateway` IS NULL AND name is not null')).toEqual([
+      { kind: 'tags', key: 'mlflow.experiment.isGateway', op: 'IS NULL', value: '' },
+      { kind: 'attributes', key: 'name', op: 'IS NOT NULL', value: '' },
+    ]);
+    expect(applyFilter(rows, parseFilter('tags.team IS NULL'), read).map((r) => r.name)).toEqual(['Churn']);
+    expect(applyFilter(rows, parseFilter('tags.team IS NOT NULL'), read).map((r) => r.name)).toEqual(['fraud-a', 'fraud-b']);
+  });
+
   it('refuses what it cannot read: OR, unterminated strings, missing values', () => {
-    for (const f of ["name = 'a' OR name = 'b'", "name = 'a", 'name =', '= 1']) expect(() => parseFilter(f)).toThrow(DomainError);
+    for (const f of ["name = 'a' OR name = 'b'", "name = 'a", 'name =', '= 1', 'tags.team IS 1', 'name IS NOT']) expect(() => parseFilter(f)).toThrow(DomainError);
   });
 
   it('orders by several keys and pages with opaque offset tokens', () => {

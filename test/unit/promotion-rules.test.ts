@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkApprover, isSatisfied, MAX_APPROVALS, ruleFor, type ApprovalFacts, DEFAULT_PROTECTED_ALIASES } from '../../src/governance/promotion-rules.js';
+import { checkApprover, isSatisfied, MAX_APPROVALS, ruleFor, type ApprovalFacts } from '../../src/governance/promotion-rules.js';
 import { hasRole, Role, ROLES } from '../../src/governance/roles.js';
+
+/** PEDIGREE_PROTECTED_ALIASES' default. */
+const DEFAULT_PROTECTED_ALIASES = ['production', 'champion'];
 
 describe('promotion rules', () => {
   it('CANARY needs one reviewer, PRODUCTION and protected aliases two people, the rest no request', () => {

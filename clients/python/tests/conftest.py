@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 import secrets
 from typing import Any, Iterator
 
@@ -17,8 +18,9 @@ URL = os.environ.get("PEDIGREE_TEST_URL")
 WRITER = os.environ.get("PEDIGREE_TEST_WRITER_URL")
 HARNESS = os.environ.get("PEDIGREE_TEST_HARNESS")
 TOKEN = os.environ.get("PEDIGREE_TEST_TOKEN", "")
+STORE = os.environ.get("PEDIGREE_TEST_ARTIFACT_DIR")
 
-e2e = pytest.mark.skipif(not (URL and WRITER and HARNESS and TOKEN), reason="needs a Pedigree started by test/e2e/client-python.e2e.test.ts")
+e2e = pytest.mark.skipif(not (URL and WRITER and HARNESS and TOKEN and STORE), reason="needs a Pedigree started by test/e2e/client-python.e2e.test.ts")
 
 
 def uniq(prefix: str) -> str:
@@ -50,6 +52,11 @@ class Server:
         res = httpx.request(method, f"{HARNESS}/{what}", params=params, timeout=180)
         res.raise_for_status()
         return res.json()
+
+    def stored_file(self, path: str) -> Path:
+        """Where the servers' artifact store keeps ``path`` on disk (to change it behind Pedigree's back)."""
+        assert STORE
+        return Path(STORE, *path.split("/"))
 
     def put_artifact(self, path: str, data: bytes) -> str:
         res = self.http.put(f"{self.writer}/api/2.0/mlflow-artifacts/artifacts/{path}", content=data)

@@ -315,9 +315,10 @@ def test_download_verifies_refuses_tampered_and_records_deployment_only_after(se
     name = uniq("py-download")
     good = os.urandom(300_000)
     server.register(name, server.put_artifact(f"clients/{name}/good/model.bin", good), sha256(good))
+    # Version 2 is registered with its true checksum; then its stored file is changed on disk, behind Pedigree's back.
     stored = os.urandom(300_000)
-    tampered_claim = stored[:1000] + bytes([stored[1000] ^ 1]) + stored[1001:]
-    server.register(name, server.put_artifact(f"clients/{name}/tampered/model.bin", stored), sha256(tampered_claim))
+    server.register(name, server.put_artifact(f"clients/{name}/tampered/model.bin", stored), sha256(stored))
+    server.stored_file(f"clients/{name}/tampered/model.bin").write_bytes(stored[:1000] + bytes([stored[1000] ^ 1]) + stored[1001:])
 
     async def run() -> None:
         async with client() as c:
@@ -332,7 +333,9 @@ def test_download_verifies_refuses_tampered_and_records_deployment_only_after(se
             bad_dir = tmp_path / name / "v2"
             with pytest.raises(ChecksumMismatchError) as err:
                 await c.download(f"models:/{name}/2", bad_dir, deployment={"name": f"{name}-bad", "environment": "test"})
-            assert err.value.code == "CHECKSUM_MISMATCH" and err.value.actual == sha256(stored)
+            # Pedigree verifies what it serves, so the changed bytes never leave the server: the client says so.
+            assert err.value.code == "CHECKSUM_MISMATCH" and err.value.expected == sha256(stored) and err.value.actual is None
+            assert "does not match its seal" in str(err.value)
             assert not bad_dir.exists()
             assert sorted(p.name for p in (tmp_path / name).iterdir()) == ["v1"]
             none = server.gql("query($n: String!) { deployment(name: $n) { id } }", {"n": f"{name}-bad"})

@@ -76,8 +76,15 @@ export async function downloadArtifact(
   await mkdir(staging);
   try {
     let written: { files: string[]; checksum: string };
-    if (source.kind === 'store') written = await fromStore(http, source.path, staging, opts.signal);
-    else {
+    if (source.kind === 'store') {
+      written = await fromStore(http, source.path, staging, opts.signal).catch((err: unknown) => {
+        // Pedigree verifies what it serves: stored bytes that no longer match their seal are refused (DATA_LOSS), never sent.
+        if (err instanceof PedigreeError && err.extensions.mlflowErrorCode === 'DATA_LOSS') {
+          throw new ChecksumMismatchError(uri, version.checksum!, null, String(err.extensions.serverMessage ?? err.message));
+        }
+        throw err;
+      });
+    } else {
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(source.uri)?.[1]?.toLowerCase() ?? '';
       const fetcher = fetchers[scheme];
       if (!fetcher) {
@@ -260,7 +267,7 @@ function mlflowError(status: number, body: { error_code?: string; message?: stri
   const code = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : body.error_code ?? ClientCode.BAD_RESPONSE;
   return new PedigreeError(code, `${what}: the server answered ${status}${body.message ? ` (${body.message})` : ''}`, {
     status,
-    extensions: body.error_code ? { code, mlflowErrorCode: body.error_code } : { code },
+    extensions: body.error_code ? { code, mlflowErrorCode: body.error_code, serverMessage: body.message } : { code },
     retryable: status >= 500 || status === 429,
   });
 }

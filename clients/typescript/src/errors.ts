@@ -72,13 +72,19 @@ export class PedigreeError extends Error {
   }
 }
 
-/** The artifact's bytes do not hash to the checksum the registry holds for the version. */
+/**
+ * The artifact's bytes do not hash to the checksum the registry holds for the
+ * version. `actual` is what the client read; it is null when Pedigree itself
+ * refused to serve stored bytes that no longer match their seal (the message
+ * then carries what the server found).
+ */
 export class ChecksumMismatchError extends PedigreeError {
   override readonly name = 'ChecksumMismatchError';
   readonly expected: string;
-  readonly actual: string;
-  constructor(uri: string, expected: string, actual: string) {
-    super(ClientCode.CHECKSUM_MISMATCH, `the artifact of ${uri} must hash to ${expected} (the registry's checksum); the bytes read hash to ${actual}. Nothing was written.`, {
+  readonly actual: string | null;
+  constructor(uri: string, expected: string, actual: string | null, serverMessage?: string) {
+    const found = actual !== null ? `the bytes read hash to ${actual}` : `the server refused to serve them (${serverMessage ?? 'the stored bytes do not match their seal'})`;
+    super(ClientCode.CHECKSUM_MISMATCH, `the artifact of ${uri} must hash to ${expected} (the registry's checksum); ${found}. Nothing was written.`, {
       extensions: { code: ClientCode.CHECKSUM_MISMATCH, expected, actual },
     });
     this.expected = expected;

@@ -31,21 +31,43 @@ export interface DispatcherOptions {
 }
 
 /**
+ * One event's delivery in a format: its body, or the body and the topic a
+ * webhook of that format subscribes by (MLflow's `model_version.created`);
+ * null: nothing is sent for the event.
+ */
+export type FormattedDelivery = string | { body: string; topic: string } | null;
+
+/** What a format signs an attempt with. */
+export interface SignableDelivery {
+  /** Stable across the retries of one delivery. */
+  deliveryId: string;
+  /** The attempt's time. */
+  at: Date;
+  body: string;
+  /** The webhook's secret, opened; null when it has none. */
+  secret: string | null;
+}
+
+/**
  * Another shape of delivery body, for webhooks whose `format` names it: the
  * same durable deliveries, leases, retries, backoff and SSRF checks, a body
- * built for the receiver (e.g. an OpenLineage event for Marquez).
+ * built for the receiver (e.g. an OpenLineage event for Marquez, MLflow's
+ * webhook payloads).
  */
 export interface DeliveryFormat {
   readonly name: string;
-  /** One body per event, in order; null: this format sends nothing for that event. */
-  bodies(events: readonly EventRecord[]): Promise<(string | null)[]>;
+  /** One delivery per event, in order. */
+  bodies(events: readonly EventRecord[]): Promise<FormattedDelivery[]>;
   /** Headers added to every attempt (the receiver's credentials). */
   headers(): Record<string, string>;
+  /** The attempt's signature headers in the format's own scheme; absent: Standard Webhooks'. */
+  sign?(delivery: SignableDelivery): Record<string, string>;
   /** Brings the graph in line with configuration before dispatch starts (its webhook, if any). */
   prepare?(): Promise<void>;
 }
 
 interface Claimed {
+  /** The delivery's id (webhook id and event sequence): stable across its retries. */
   id: string;
   sequence: string;
   body: string;
@@ -148,7 +170,8 @@ export class WebhookDispatcher {
           type: e.type,
           at: e.at,
           body: webhookBody(e),
-          formatted: Object.fromEntries(formats.map((f, j) => [f.name, formatted[j]![i] ?? null])),
+          formatted: Object.fromEntries(formats.map((f, j) => [f.name, bodyOf(formatted[j]![i] ?? null)])),
+          topics: Object.fromEntries(formats.map((f, j) => [f.name, topicOf(formatted[j]![i] ?? null)])),
         })),
       });
       position = upTo;
@@ -175,8 +198,8 @@ export class WebhookDispatcher {
    * PEDIGREE_SIGNING_SECRET here, or another one) fails the attempt with that
    * reason, recorded in the delivery log; the delivery retries as usual.
    */
-  private secretOf(d: Claimed): string {
-    if (d.sealedSecret === null) return d.secret!;
+  private secretOf(d: Claimed): string | null {
+    if (d.sealedSecret === null) return d.secret;
     let secret = this.secrets.get(d.webhookId);
     if (secret === undefined) {
       const opened = this.opts.signingSecret ? unseal(d.sealedSecret, this.opts.signingSecret, d.webhookId) : null;
@@ -195,7 +218,11 @@ export class WebhookDispatcher {
       const target = await checkWebhookTarget(d.url, this.opts.policy());
       const format = d.format === null ? undefined : this.opts.formats?.find((f) => f.name === d.format);
       if (d.format !== null && !format) throw new Error(`this replica does not send webhooks of format "${d.format}"`);
-      const headers = { ...signWebhook({ id: d.sequence, timestamp: new Date(), body: d.body, secret: this.secretOf(d) }), ...format?.headers() };
+      const secret = this.secretOf(d);
+      const signed = format?.sign
+        ? format.sign({ deliveryId: d.id, at: new Date(), body: d.body, secret })
+        : signWebhook({ id: d.sequence, timestamp: new Date(), body: d.body, secret: secret! });
+      const headers = { ...signed, ...format?.headers() };
       const result = await postTo(target.url, target.addresses[0]!, headers, d.body, this.opts.timeoutMs);
       statusCode = result.statusCode;
       error = result.error ?? (statusCode !== null && (statusCode < 200 || statusCode > 299) ? `HTTP ${statusCode}` : null);
@@ -214,6 +241,9 @@ export class WebhookDispatcher {
     }
   }
 }
+
+const bodyOf = (f: FormattedDelivery): string | null => (f === null || typeof f === 'string' ? f : f.body);
+const topicOf = (f: FormattedDelivery): string | null => (f === null || typeof f === 'string' ? null : f.topic);
 
 /**
  * The POSTed body, Standard Webhooks style: `type`, `timestamp`, `data`. A

@@ -7,7 +7,11 @@ export interface SendResult {
   /** HTTP status, or null when no response came (connection error, timeout). */
   statusCode: number | null;
   error: string | null;
+  /** The first 16 KiB of the response body, as UTF-8 (MLflow's test_webhook reports it). */
+  responseBody: string;
 }
+
+const KEPT_RESPONSE_BYTES = 16 * 1024;
 
 /**
  * POSTs `body` to `url`, connecting to `address` (one the SSRF check
@@ -33,13 +37,19 @@ export function postTo(url: URL, address: string, headers: Record<string, string
         headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'pedigree-webhooks', ...headers },
       },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve({ statusCode: res.statusCode ?? null, error: null }));
-        res.on('error', (err) => resolve({ statusCode: res.statusCode ?? null, error: err.message }));
+        const kept: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (size < KEPT_RESPONSE_BYTES) kept.push(chunk.subarray(0, KEPT_RESPONSE_BYTES - size));
+          size += chunk.length;
+        });
+        const responseBody = () => Buffer.concat(kept).toString('utf8');
+        res.on('end', () => resolve({ statusCode: res.statusCode ?? null, error: null, responseBody: responseBody() }));
+        res.on('error', (err) => resolve({ statusCode: res.statusCode ?? null, error: err.message, responseBody: responseBody() }));
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ statusCode: null, error: err.message.slice(0, 200) }));
+    req.on('error', (err) => resolve({ statusCode: null, error: err.message.slice(0, 200), responseBody: '' }));
     req.end(body);
   });
 }

@@ -9,14 +9,20 @@ import { urlOrigin } from '../event-visibility.js';
 import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
 import { seal } from '../../governance/sealed.js';
 import { generateWebhookSecret } from './signature.js';
+import { unseal } from '../../governance/sealed.js';
+import { examplePayload, MLFLOW_SOURCE_EVENT_TYPES, MLFLOW_WEBHOOK_EVENTS, MLFLOW_WEBHOOK_FORMAT, mlflowBody, mlflowHeaders, type MlflowWebhookEvent } from './mlflow-dialect.js';
+import { postTo } from './sender.js';
 
 const Q = {
   create: statement('events/create-webhook'),
+  update: statement('events/update-webhook'),
+  listFormat: statement('events/list-format-webhooks'),
   remove: statement('events/delete-webhook'),
   list: statement('events/list-webhooks'),
   get: statement('events/get-webhook'),
   deliveries: statement('events/list-deliveries'),
   countDeliveries: statement('events/count-deliveries'),
+  secret: statement('events/webhook-secret'),
 };
 
 export interface Webhook {
@@ -27,6 +33,33 @@ export interface Webhook {
   description: string | null;
   createdAt: string;
   createdBy: string;
+  /** The delivery format (null: Standard Webhooks; `mlflow`; `openlineage`). */
+  format?: string | null;
+  /** MLflow's dialect: the webhook's name, ACTIVE or DISABLED, the MLflow events it subscribes to. */
+  name?: string | null;
+  status?: string | null;
+  topics?: string[] | null;
+  updatedAt?: string;
+}
+
+/** An MLflow-dialect webhook as MLflow's create_webhook / update_webhook give it. */
+export interface MlflowWebhookInput {
+  name?: string | null;
+  url?: string | null;
+  /** MLflow event names (`model_version.created`). */
+  events?: readonly string[] | null;
+  description?: string | null;
+  /** Any string (MLflow's secrets are the user's); empty or null: deliveries go unsigned. */
+  secret?: string | null;
+  status?: 'ACTIVE' | 'DISABLED' | null;
+}
+
+/** What test_webhook answers: MLflow's WebhookTestResult. */
+export interface WebhookTestResult {
+  success: boolean;
+  responseStatus: number | null;
+  responseBody: string | null;
+  errorMessage: string | null;
 }
 
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'DEAD_LETTER';
@@ -67,6 +100,38 @@ function loggedTarget(url: string): { url: string | null; urlSha256: string } {
   return { url: urlOrigin(url), urlSha256: createHash('sha256').update(url).digest('hex') };
 }
 
+function checkedUrl(url: unknown): string {
+  if (typeof url !== 'string' || url === '' || url.length > MAX_URL) throw badInput(`url must be an http(s) URL of at most ${MAX_URL} characters`, { field: 'url' });
+  return url;
+}
+
+function requiredText(v: unknown, field: string, max: number): string {
+  if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw badInput(`${field} must be a non-empty string of at most ${max} characters`, { field });
+  return v;
+}
+
+function optionalText(v: unknown, field: string, max: number): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  return requiredText(v, field, max);
+}
+
+function status(v: unknown): 'ACTIVE' | 'DISABLED' | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (v !== 'ACTIVE' && v !== 'DISABLED') throw badInput(`status must be ACTIVE or DISABLED, got ${JSON.stringify(v)}`, { field: 'status' });
+  return v;
+}
+
+/** MLflow event names, checked and de-duplicated; null when not given and not `required`. */
+function mlflowTopics(events: readonly string[] | null | undefined, required: boolean): string[] | null {
+  if (!events || events.length === 0) {
+    if (required) throw badInput('events must name at least one MLflow event', { field: 'events' });
+    return null;
+  }
+  const bad = events.find((e) => !(MLFLOW_WEBHOOK_EVENTS as readonly string[]).includes(e));
+  if (bad !== undefined) throw badInput(`events must be MLflow webhook events (${MLFLOW_WEBHOOK_EVENTS.join(', ')}), got ${JSON.stringify(bad)}`, { field: 'events' });
+  return [...new Set(events)];
+}
+
 /** Registering, listing and removing webhooks; reading their delivery log. */
 export class WebhookService {
   constructor(
@@ -94,15 +159,129 @@ export class WebhookService {
         url: target.url.toString(),
         eventTypes,
         description: input.description ?? null,
-        // Sealed at rest when there is a secret to seal it with (bound to the webhook's id).
-        secret: this.signingSecret ? null : secret,
-        sealedSecret: this.signingSecret ? seal(secret, this.signingSecret, id) : null,
+        ...this.secretFields(secret, id),
+        format: null,
+        name: null,
+        status: null,
+        topics: null,
         actor,
       });
       await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor, subjectId: id, after: { ...loggedTarget(row!.url), eventTypes } });
       return row!;
     }, 'registerWebhook');
     return { webhook, secret };
+  }
+
+  /** Sealed at rest when there is a secret to seal it with (bound to the webhook's id); null: none. */
+  private secretFields(secret: string | null, id: string): { secret: string | null; sealedSecret: string | null } {
+    if (secret === null) return { secret: null, sealedSecret: null };
+    return { secret: this.signingSecret ? null : secret, sealedSecret: this.signingSecret ? seal(secret, this.signingSecret, id) : null };
+  }
+
+  // ------------------------------------------------------------ MLflow's dialect
+
+  /**
+   * Registers a webhook in MLflow's dialect (MLflow's create_webhook): its
+   * deliveries are MLflow's payloads for the MLflow events it names, signed
+   * MLflow's way with the secret the caller chose, through the same durable,
+   * SSRF-checked delivery engine.
+   */
+  async registerMlflow(input: MlflowWebhookInput, actor: string): Promise<Webhook> {
+    const name = requiredText(input.name, 'name', 256);
+    const topics = mlflowTopics(input.events, true)!;
+    const url = checkedUrl(input.url);
+    const target = await checkWebhookTarget(url, this.policy());
+    const id = randomUUID();
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<Webhook>(Q.create, {
+        id,
+        url: target.url.toString(),
+        eventTypes: [...MLFLOW_SOURCE_EVENT_TYPES],
+        description: optionalText(input.description, 'description', 5000),
+        ...this.secretFields(optionalText(input.secret, 'secret', 1024), id),
+        format: MLFLOW_WEBHOOK_FORMAT,
+        name,
+        status: status(input.status) ?? 'ACTIVE',
+        topics,
+        actor,
+      });
+      await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor, subjectId: id, after: { ...loggedTarget(row!.url), eventTypes: topics, format: MLFLOW_WEBHOOK_FORMAT, name } });
+      return row!;
+    }, 'createMlflowWebhook');
+  }
+
+  /** MLflow's update_webhook: each field given replaces the stored one (`secret: ""` removes the secret). */
+  async updateMlflow(id: string, input: MlflowWebhookInput, actor: string): Promise<Webhook> {
+    await this.getMlflow(id);
+    const name = input.name ? requiredText(input.name, 'name', 256) : null;
+    const topics = mlflowTopics(input.events, false);
+    const url = input.url ? (await checkWebhookTarget(checkedUrl(input.url), this.policy())).url.toString() : null;
+    const setSecret = input.secret !== undefined && input.secret !== null;
+    return this.executor.writeTx(async (tx) => {
+      const [row] = await tx.run<Webhook & { before: Record<string, unknown> }>(Q.update, {
+        id,
+        format: MLFLOW_WEBHOOK_FORMAT,
+        name,
+        setDescription: input.description !== undefined && input.description !== null,
+        description: optionalText(input.description, 'description', 5000),
+        url,
+        topics,
+        status: status(input.status),
+        setSecret,
+        ...this.secretFields(setSecret ? optionalText(input.secret, 'secret', 1024) : null, id),
+      });
+      if (!row) throw notFound(`no MLflow webhook with id ${id}`, { field: 'webhook_id' });
+      const { before, ...webhook } = row;
+      await appendEvent(tx, {
+        type: EventType.WEBHOOK_UPDATED,
+        actor,
+        subjectId: id,
+        before: { ...loggedTarget(String(before.url)), eventTypes: before.topics, name: before.name, status: before.status },
+        after: { ...loggedTarget(webhook.url), eventTypes: webhook.topics, name: webhook.name, status: webhook.status, ...(setSecret ? { secretChanged: true } : {}) },
+      });
+      return webhook;
+    }, 'updateMlflowWebhook');
+  }
+
+  /** An MLflow-dialect webhook; NOT_FOUND for any other (a Standard Webhooks or OpenLineage one is not MLflow's to see). */
+  async getMlflow(id: string): Promise<Webhook> {
+    const [row] = await this.executor.read<Webhook>(Q.get, { id });
+    if (!row || row.format !== MLFLOW_WEBHOOK_FORMAT) throw notFound(`no MLflow webhook with id ${id}`, { field: 'webhook_id' });
+    return row;
+  }
+
+  /** A page of MLflow-dialect webhooks, oldest first: `limit` from `offset`. */
+  listMlflow(offset: number, limit: number): Promise<Webhook[]> {
+    return this.executor.read<Webhook>(Q.listFormat, { format: MLFLOW_WEBHOOK_FORMAT, offset, limit });
+  }
+
+  async removeMlflow(id: string, actor: string): Promise<Webhook> {
+    await this.getMlflow(id);
+    return this.remove(id, actor);
+  }
+
+  /**
+   * MLflow's test_webhook: sends MLflow's example payload for `event` (default:
+   * the webhook's first) once, now, through the same SSRF check, signing and
+   * sender as deliveries, and reports the answer. Writes nothing: a test is
+   * not an event and leaves no delivery.
+   */
+  async testMlflow(id: string, event: string | null, timeoutMs: number): Promise<WebhookTestResult> {
+    const w = await this.getMlflow(id);
+    const topic = event ?? w.topics?.[0];
+    if (!topic || !(MLFLOW_WEBHOOK_EVENTS as readonly string[]).includes(topic)) throw badInput(`event must be one of ${MLFLOW_WEBHOOK_EVENTS.join(', ')}`, { field: 'event' });
+    const body = mlflowBody(topic, new Date().toISOString(), examplePayload(topic as MlflowWebhookEvent));
+    try {
+      const target = await checkWebhookTarget(w.url, this.policy());
+      const [secrets] = await this.executor.read<{ secret: string | null; sealedSecret: string | null }>(Q.secret, { id });
+      const secret = secrets?.sealedSecret ? (this.signingSecret ? unseal(secrets.sealedSecret, this.signingSecret, id) : null) : (secrets?.secret ?? null);
+      if (secrets?.sealedSecret && secret === null) throw new Error('the webhook secret is sealed and PEDIGREE_SIGNING_SECRET here is missing or not the one it was sealed with');
+      const headers = mlflowHeaders({ deliveryId: `test:${randomUUID()}`, at: new Date(), body, secret });
+      const r = await postTo(target.url, target.addresses[0]!, headers, body, timeoutMs);
+      return { success: r.statusCode !== null && r.statusCode < 400, responseStatus: r.statusCode, responseBody: r.responseBody || null, errorMessage: r.error };
+    } catch (err) {
+      return { success: false, responseStatus: null, responseBody: null, errorMessage: `Failed to test webhook: ${(err as Error).message.slice(0, 500)}` };
+    }
   }
 
   async remove(id: string, actor: string): Promise<Webhook> {

@@ -32,7 +32,11 @@ export const MAX_EVENTS_PER_BATCH = 1000;
  * LIMIT_EXCEEDED, so a stored list never exceeds what the cost analysis counts.
  */
 export const MAX_FACET_LIST = 1000;
-export const MAX_TRANSFORMATIONS = 100;
+/** Input fields one output column derives from (columnLineage facet). */
+export const MAX_INPUT_FIELDS = 100;
+export const MAX_TRANSFORMATIONS = 10;
+/** The page of DatasetVersion.columnLineage when the client gives no `first`: columns × input fields × transformations stay costable. */
+export const COLUMN_LINEAGE_PAGE = 20;
 /** Longest namespace or name (job or dataset). */
 export const MAX_NAME_LENGTH = 2048;
 
@@ -236,8 +240,8 @@ const JOB_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
   },
 };
 
-function inputFieldList(v: unknown, field: string): void {
-  array(v, field, MAX_FACET_LIST).forEach((e, i) => {
+function inputFieldList(v: unknown, field: string, max = MAX_FACET_LIST): void {
+  array(v, field, max).forEach((e, i) => {
     const o = requireObject(e, at(field, i));
     identifier(o.namespace, at(at(field, i), 'namespace'));
     identifier(o.name, at(at(field, i), 'name'));
@@ -267,9 +271,9 @@ const DATASET_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
     for (const [name, entry] of Object.entries(fields)) {
       const e = requireObject(entry, at(at(where, 'fields'), name));
       if (e.inputFields === undefined) fail(at(at(at(where, 'fields'), name), 'inputFields'), 'is required');
-      inputFieldList(e.inputFields, at(at(at(where, 'fields'), name), 'inputFields'));
+      inputFieldList(e.inputFields, at(at(at(where, 'fields'), name), 'inputFields'), MAX_INPUT_FIELDS);
     }
-    inputFieldList(f.dataset, at(where, 'dataset'));
+    inputFieldList(f.dataset, at(where, 'dataset'), MAX_INPUT_FIELDS);
     return f;
   },
   schema: (f, where) => {

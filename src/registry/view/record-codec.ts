@@ -164,6 +164,21 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 export const STAGE_CODE: Readonly<Record<Stage, number>> = Object.freeze(Object.fromEntries(STAGES.map((s, i) => [s, i + 1])) as Record<Stage, number>);
 export const stageOfCode = (code: number): Stage | null => STAGES[code - 1] ?? null;
 
+// The fields encoded one by one; any other property of a record (one added
+// to the graph later, such as a model's kind) travels as JSON, so the view
+// never drops a field the Neo4j path would return.
+const VERSION_FIELDS = new Set(['id', 'modelName', 'version', 'model', 'held', 'stage', 'everProduction', 'semver', 'source', 'checksum', 'fingerprint', 'framework', 'description', 'createdAt', 'updatedAt', 'createdBy', 'leftProductionAt']);
+const MODEL_FIELDS = new Set(['id', 'name', 'description', 'owner', 'createdAt', 'updatedAt', 'gates', 'owners', 'protectedAliases', 'archivalChecklist']);
+
+function restOf(record: object, known: ReadonlySet<string>): string | null {
+  const rest = Object.entries(record).filter(([k, v]) => !known.has(k) && v !== undefined);
+  return rest.length ? JSON.stringify(Object.fromEntries(rest)) : null;
+}
+
+function parseRest(json: string | null): Record<string, unknown> {
+  return json === null ? {} : (JSON.parse(json) as Record<string, unknown>);
+}
+
 /** Encodes a version record and its extras (modelName and version are the view's keys, not stored). */
 export function encodeVersion(v: VersionRecord, extras: HeldExtras): string {
   const w = new Writer();
@@ -180,6 +195,7 @@ export function encodeVersion(v: VersionRecord, extras: HeldExtras): string {
   w.value(v.updatedAt);
   w.value(v.createdBy);
   w.value(v.leftProductionAt ?? null);
+  w.value(restOf(v, VERSION_FIELDS));
   w.value(extras.runId);
   w.varint(extras.tags.length);
   for (const t of extras.tags) {
@@ -207,6 +223,7 @@ export function decodeVersion(s: string): DecodedVersion {
     leftProductionAt: r.value(),
     stage,
     everProduction,
+    ...parseRest(r.value()),
   };
   const runId = r.value();
   const n = r.varint();
@@ -228,6 +245,7 @@ export function encodeModel(m: ModelRecord): string {
     w.varint(list.length);
     for (const x of list) w.value(x);
   }
+  w.value(restOf(m, MODEL_FIELDS));
   const checklist = m.archivalChecklist ?? null;
   w.byte(checklist === null ? 0 : 1);
   if (checklist !== null) {
@@ -252,12 +270,13 @@ export function decodeModel(s: string, name: string): ModelRecord {
     for (let i = 0; i < n; i++) list.push(r.value()!);
     lists.push(list);
   }
+  const rest = parseRest(r.value());
   let archivalChecklist: string[] | null = null;
   if (r.byte() === 1) {
     const n = r.varint();
     archivalChecklist = [];
     for (let i = 0; i < n; i++) archivalChecklist.push(r.value()!);
   }
-  return { id, name, description, owner, owners: lists[0]!, protectedAliases: lists[1]!, createdAt, updatedAt, gates, archivalChecklist };
+  return { ...rest, id, name, description, owner, owners: lists[0]!, protectedAliases: lists[1]!, createdAt, updatedAt, gates, archivalChecklist } as ModelRecord;
 }
 

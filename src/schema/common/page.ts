@@ -1,10 +1,9 @@
 import { ArgsType, Extensions, Field, Int } from 'type-graphql';
 import { badInput } from '../../errors.js';
 import { parseSequence } from '../../events/event-record.js';
-import type { ListPage } from '../../paging.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ListPage } from '../../paging.js';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 500;
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
 /**
  * Default page of a plain list field that takes `first`/`after` (alerts,
  * deployment history, ...): larger than a connection's, since those lists

@@ -1,6 +1,7 @@
-import { MaxItems } from '../common/page.js';
-import { MAX_DATASETS_PER_EVENT, MAX_FACET_LIST, MAX_TRANSFORMATIONS } from '../../provenance/openlineage/event.js';
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { MAX_PAGE_SIZE, MaxItems, toListPage } from '../common/page.js';
+import { unknownAfter } from '../../paging.js';
+import { COLUMN_LINEAGE_PAGE, MAX_DATASETS_PER_EVENT, MAX_FACET_LIST } from '../../provenance/openlineage/event.js';
+import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../errors.js';
 import type { Context } from '../../server/context.js';
 import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
@@ -106,15 +107,22 @@ export class DatasetVersionLineageResolver {
     return r ? toRunType(r) : null;
   }
 
-  @MaxItems(MAX_FACET_LIST + 1)
-  @FieldResolver(() => [ColumnLineage], { description: 'Column-level lineage (columnLineage facet), by output column; `field` keeps one column.' })
+  @FieldResolver(() => [ColumnLineage], {
+    description: `Column-level lineage (columnLineage facet), by output column in column order; \`field\` keeps one column. Paged: \`first\` columns (default ${COLUMN_LINEAGE_PAGE}, at most ${MAX_PAGE_SIZE}) after the column named \`after\`.`,
+  })
   async columnLineage(
     @Root() dv: DatasetVersion,
     @Arg('field', () => String, { nullable: true }) field: string | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: COLUMN_LINEAGE_PAGE }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: Context,
   ): Promise<ColumnLineage[]> {
-    const entries = (await ctx.loaders.versionLineage.load(dv.id))?.columnLineage ?? [];
-    return field === null || field === undefined ? entries : entries.filter((e) => e.field === field);
+    const page = toListPage(first ?? COLUMN_LINEAGE_PAGE, after);
+    const entries = [...((await ctx.loaders.versionLineage.load(dv.id))?.columnLineage ?? [])].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+    const kept = field === null || field === undefined ? entries : entries.filter((e) => e.field === field);
+    const start = page.after === null ? 0 : kept.findIndex((e) => e.field === page.after) + 1;
+    if (page.after !== null && start === 0) throw unknownAfter(page.after, 'field');
+    return kept.slice(start, start + page.first);
   }
 
   @FieldResolver(() => JSONScalar, { nullable: true, description: 'Dataset and output facets of the event that produced it (size-capped).' })

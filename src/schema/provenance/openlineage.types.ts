@@ -1,5 +1,5 @@
 import { MaxItems } from '../common/page.js';
-import { MAX_DATASETS_PER_EVENT, MAX_FACET_LIST, MAX_TRANSFORMATIONS } from '../../provenance/openlineage/event.js';
+import { MAX_DATASETS_PER_EVENT, MAX_FACET_LIST, MAX_INPUT_FIELDS, MAX_TRANSFORMATIONS } from '../../provenance/openlineage/event.js';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';
@@ -109,8 +109,8 @@ export class ColumnLineage {
   @Field(() => String, { description: 'The output column; "" for dependencies of the whole dataset (filters, joins, grouping).' })
   field!: string;
 
-  @MaxItems(MAX_FACET_LIST)
-  @Field(() => [ColumnLineageInputField])
+  @MaxItems(MAX_INPUT_FIELDS)
+  @Field(() => [ColumnLineageInputField], { description: 'At most 100 per column, and for the dataset-level entry (more is refused at ingestion).' })
   inputFields!: ColumnLineageInputField[];
 }
 

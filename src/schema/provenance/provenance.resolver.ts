@@ -149,6 +149,7 @@ export class ProvenanceResolver {
       datasets: t.datasets.map((d) => ({ ...toDatasetVersion(d), depth: d.depth, modelDepth: d.modelDepth, usedById: d.usedById })),
       sources: t.sources,
       ancestors: t.ancestors.map((a) => ({ ...a, model: { name: a.name } })),
+      promptVersions: t.promptVersions.map(toModelVersion),
       truncated: t.truncated,
     };
   }

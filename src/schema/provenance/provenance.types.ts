@@ -310,6 +310,8 @@ export class PredictionTrace {
   @MaxItems(MAX_TRACE_ITEMS)
   ancestors!: LineageAncestor[];
 
+  @Field(() => [ModelVersion], { description: `The prompt versions the model version uses (USES_PROMPT), by prompt name and version (at most ${MAX_TRACE_ITEMS}).` })
+  promptVersions!: ModelVersion[];
   @Field(() => Boolean, { description: `True when datasets, sources or ancestors had more than ${MAX_TRACE_ITEMS} entries (each keeps its nearest).` })
   truncated!: boolean;
 }

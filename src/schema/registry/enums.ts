@@ -9,6 +9,15 @@ export enum Stage {
 }
 registerEnumType(Stage, { name: 'Stage', description: 'Lifecycle stage; each transition is behind a gate.' });
 
+export enum ModelKind {
+  MODEL = 'MODEL',
+  PROMPT = 'PROMPT',
+}
+registerEnumType(ModelKind, {
+  name: 'ModelKind',
+  description: "MODEL: versions are artefacts. PROMPT: versions are prompt templates (MLflow's prompt registry); aliases, alias history, aliasAt, events, subscriptions and governance are the registry's own.",
+});
+
 export enum VersionBump {
   MAJOR = 'MAJOR',
   MINOR = 'MINOR',

@@ -2,7 +2,7 @@ import { Field, Float, InputType } from 'type-graphql';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { MetricInput, TagFilterInput, TagInput } from './common.type.js';
-import { ComparisonOp, EvidenceKind, ModelVersionOrderField, OrderDirection, Stage, VersionBump } from './enums.js';
+import { ComparisonOp, EvidenceKind, ModelVersionOrderField, OrderDirection, Stage, VersionBump, ModelKind } from './enums.js';
 
 @InputType()
 export class CreateRegisteredModelInput {
@@ -18,7 +18,28 @@ export class CreateRegisteredModelInput {
   @Field(() => [TagInput], { nullable: true })
   tags?: TagInput[] | null;
 
+  @Field(() => ModelKind, { nullable: true, defaultValue: ModelKind.MODEL, description: 'PROMPT makes a prompt: its versions are templates (createPromptVersion). Fixed at creation.' })
+  kind?: ModelKind | null;
+
   @Field(() => String, { nullable: true, description: 'A retry with the same key and input returns the original result and writes nothing.' })
+  idempotencyKey?: string | null;
+}
+
+@InputType({ description: "A prompt version: the template is its content (its checksum is the template's sha256)." })
+export class CreatePromptVersionInput {
+  @Field(() => String, { description: 'A registered model of kind PROMPT.' })
+  promptName!: string;
+
+  @Field(() => String, { description: 'The template text (MLflow: {{variable}} placeholders), or a JSON list of chat messages.' })
+  template!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => [TagInput], { nullable: true })
+  tags?: TagInput[] | null;
+
+  @Field(() => String, { nullable: true })
   idempotencyKey?: string | null;
 }
 
@@ -38,6 +59,9 @@ export class RegisteredModelFilter {
 
   @Field(() => TagFilterInput, { nullable: true })
   tag?: TagFilterInput | null;
+
+  @Field(() => ModelKind, { nullable: true, description: 'Only models (MODEL) or only prompts (PROMPT).' })
+  kind?: ModelKind | null;
 
   @Field(() => String, { nullable: true })
   owner?: string | null;
@@ -83,6 +107,9 @@ export class CreateModelVersionInput {
 
   @Field(() => [String], { nullable: true, description: 'Provider models it was distilled from, by id.' })
   teacherProviderModelIds?: string[] | null;
+
+  @Field(() => [ModelVersionRefInput], { nullable: true, description: 'Prompt versions it uses (USES_PROMPT): tracePrediction shows them.' })
+  promptVersions?: ModelVersionRefInput[] | null;
 
   @Field(() => String, { nullable: true })
   idempotencyKey?: string | null;

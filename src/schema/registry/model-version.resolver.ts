@@ -1,3 +1,4 @@
+import { PROMPT_SOURCES, PROMPT_TEXT_TAG } from '../../registry/registry.service.js';
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../../registry/types.js';
 import { hasRole, isRole, Role } from '../../governance/roles.js';
@@ -8,7 +9,8 @@ import { MaxItems, PageArgs, toConnection, toPage, type ConnectionResult } from 
 import { Run } from '../provenance/provenance.types.js';
 import { Metric, Tag } from './common.type.js';
 import { Stage } from './enums.js';
-import { CreateModelVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder, UpdateModelVersionInput } from './inputs.js';
+import { CreateModelVersionInput,
+  CreatePromptVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder, UpdateModelVersionInput } from './inputs.js';
 import { Evidence, ModelVersion, ModelVersionConnection } from './model-version.type.js';
 import { RegisteredModel } from './registered-model.type.js';
 
@@ -63,6 +65,24 @@ export class ModelVersionResolver {
   @Mutation(() => ModelVersion, { description: 'Registers a version: numbered under the model lock, semver from the bump, source and checksum immutable.' })
   createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: Context) {
     return ctx.services.registry.createVersion(input, ctx.actor.name);
+  }
+
+  @Mutation(() => ModelVersion, { description: "Registers a prompt version (a PROMPT model's next version): the template is its content and its checksum the template's sha256." })
+  createPromptVersion(@Arg('input', () => CreatePromptVersionInput) input: CreatePromptVersionInput, @Ctx() ctx: Context) {
+    return ctx.services.registry.createVersion(
+      { modelName: input.promptName, source: PROMPT_SOURCES[0]!, checksum: null, promptTemplate: input.template, description: input.description, tags: input.tags, idempotencyKey: input.idempotencyKey },
+      ctx.actor.name,
+    );
+  }
+
+  @Mutation(() => ModelVersion, { description: "Copies a version into a model as its next version, linked COPIED_FROM (MLflow's copy_model_version): same source and checksum (recomputed from Pedigree's store), DEVELOPMENT, no aliases." })
+  copyModelVersion(
+    @Arg('from', () => ModelVersionRefInput) from: ModelVersionRefInput,
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('description', () => String, { nullable: true }) description: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.registry.copyVersion(from, modelName, { description }, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion, { description: "Changes a version's description; source and checksum are immutable (a correction is a new version)." })
@@ -146,5 +166,21 @@ export class ModelVersionResolver {
   @MaxItems(MAX_TEACHERS)
   async teachers(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord[]> {
     return (await ctx.loaders.parents.load(v.id)).teachers;
+  }
+
+  @FieldResolver(() => [ModelVersion], { description: 'The prompt versions it uses (USES_PROMPT).' })
+  async usesPrompts(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord[]> {
+    return (await ctx.loaders.parents.load(v.id)).prompts;
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version this one is a copy of (COPIED_FROM; MLflow copy_model_version).' })
+  async copiedFrom(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord | null> {
+    return (await ctx.loaders.parents.load(v.id)).copiedFrom[0] ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: "A prompt version's template (its content); null for a model's version." })
+  async promptTemplate(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<string | null> {
+    if (v.kind !== 'PROMPT') return null;
+    return (await ctx.loaders.tags.load(v.id)).find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? null;
   }
 }

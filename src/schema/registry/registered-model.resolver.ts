@@ -1,3 +1,4 @@
+import { ModelKind } from './enums.js';
 import { MAX_CHECKLIST_ITEMS } from '../../registry/lifecycle.service.js';
 import { Arg, Args, Ctx, Field, FieldResolver, Float, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { GateThreshold, ModelRecord, VersionRecord } from '../../registry/types.js';
@@ -48,6 +49,11 @@ export class RegisteredModelResolver {
     const { total, models } = await ctx.services.registry.listModels(filter ?? {}, page);
     for (const m of models) ctx.loaders.modelByName.prime(m.name, m);
     return toConnection(models, page, total, (m) => [m.name]);
+  }
+
+  @FieldResolver(() => ModelKind)
+  kind(@Root() m: ModelRecord): ModelKind {
+    return (m.kind ?? 'MODEL') as ModelKind;
   }
 
   @Mutation(() => RegisteredModel)

@@ -5,6 +5,7 @@ import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Connection } from '../common/connection.js';
 import { Tag } from './common.type.js';
+import { ModelKind } from './enums.js';
 
 @ObjectType({ description: 'A named model; its versions are numbered 1, 2, 3…' })
 export class RegisteredModel {
@@ -23,6 +24,9 @@ export class RegisteredModel {
   @Field(() => [String], { description: `Principals who own the model (they take part in two-person promotions); at most ${MAX_OWNERS}.` })
   @MaxItems(MAX_OWNERS)
   owners!: string[];
+
+  @Field(() => ModelKind, { description: 'MODEL or PROMPT; fixed at creation.' })
+  kind!: ModelKind;
 
   @Field(() => [String], { description: `Aliases whose moves are promotions (two-person rule); at most ${MAX_PROTECTED_ALIASES}.` })
   @MaxItems(MAX_PROTECTED_ALIASES)

@@ -7,8 +7,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { aliasError, depthError } from './limit-rules.js';
-import { createMeasurer } from './measure.js';
+import { createMeasurer, type SelectionMeasurer } from './measure.js';
 import { costOfOperation, type RawVariables } from './operation-cost.js';
 import { describeOperation, limitExceeded, resolveLimits, type QueryLimits } from './query-limits.js';
 
@@ -32,7 +31,7 @@ export function checkLimits(
 
 /**
  * Throws the first `LIMIT_EXCEEDED` error of {@link checkLimits}, if any.
- * For Apollo Server use `limitsPlugin`, which also sets the HTTP status.
+ * For Apollo Server use `requestLimitsPlugin`, which also sets the HTTP status.
  */
 export function assertWithinLimits(
   schema: GraphQLSchema,
@@ -71,4 +70,32 @@ export function checkOperation(
     );
   }
   return errors;
+}
+
+/** The depth error for `operation`, if it nests deeper than `maxDepth`. */
+function depthError(
+  operation: OperationDefinitionNode,
+  measure: SelectionMeasurer,
+  maxDepth: number,
+): GraphQLError | undefined {
+  const depth = measure.depth(operation.selectionSet);
+  if (depth <= maxDepth) return undefined;
+  return limitExceeded(
+    `query depth is limited to ${maxDepth}; ${describeOperation(operation)} reaches ${depth}`,
+    operation,
+  );
+}
+
+/** The alias error for `operation`, if it aliases more than `maxAliases` fields. */
+function aliasError(
+  operation: OperationDefinitionNode,
+  measure: SelectionMeasurer,
+  maxAliases: number,
+): GraphQLError | undefined {
+  const aliases = measure.aliases(operation.selectionSet);
+  if (aliases <= maxAliases) return undefined;
+  return limitExceeded(
+    `query aliases are limited to ${maxAliases}; ${describeOperation(operation)} uses ${aliases}`,
+    operation,
+  );
 }

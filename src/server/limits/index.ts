@@ -1,23 +1,23 @@
 /**
- * Request limits for GraphQL: depth, aliases, cost and tokens.
+ * Request limits for GraphQL: depth, aliases, cost (with page sizes) and
+ * tokens — one mechanism for every transport.
  *
- * Apollo Server (HTTP):
- * ```ts
- * new ApolloServer({ schema, plugins: [limitsPlugin(limits)], parseOptions: limitParseOptions(limits) });
- * ```
- * graphql-ws, in `onSubscribe` (returning errors refuses the subscription):
- * ```ts
- * const document = parse(payload.query, limitParseOptions(limits)); // may throw a GraphQLError: return [it]
- * const invalid = validate(schema, document); // or [...specifiedRules, ...createLimitRules(limits)]
- * if (invalid.length > 0) return invalid;
- * const refused = checkLimits(schema, document, payload.variables, payload.operationName, limits);
- * if (refused.length > 0) return refused;
- * ```
- * `checkLimits` covers depth and aliases as well as cost, so the validation
- * rules are optional wherever it runs.
+ * - HTTP (Apollo Server): `plugins: [requestLimitsPlugin(limits)]`,
+ *   `parseOptions: limitParseOptions(limits)`.
+ * - graphql-ws, in `onSubscribe`: parse with `limitParseOptions(limits)`,
+ *   validate, then return `operationLimitErrors(...)` when it is not empty.
+ *
+ * Why our own code rather than a library (graphql-armor,
+ * graphql-query-complexity): the cost of a list is the page the schema
+ * declares — `first` from variables or the argument's default, passed down to
+ * a paged object's lists, or a field's hard cap (`@MaxItems`) — and every list
+ * field must declare one of these (`listBounds`, checked by a unit test). The
+ * libraries price lists by a fixed multiplier per field or need per-field
+ * estimators written again beside the schema; the limits here read the bounds
+ * the schema already states, so a new field cannot be priced wrongly by
+ * forgetting a second table.
  */
 export { DEFAULT_LIMITS, limitParseOptions, resolveLimits, type QueryLimits } from './query-limits.js';
-export { createLimitRules } from './limit-rules.js';
 export { operationCost, UNBOUNDED_LIST_SIZE, type RawVariables } from './operation-cost.js';
 export { assertWithinLimits, checkLimits } from './check-limits.js';
-export { limitsPlugin } from './limits.plugin.js';
+export { listBounds, operationLimitErrors, requestLimitsPlugin, type ListBound } from './request-limits.js';

@@ -110,7 +110,13 @@ async def download_artifact(
     staging.mkdir()
     try:
         if kind == "store":
-            files, checksum = await _from_store(http, where, staging)
+            try:
+                files, checksum = await _from_store(http, where, staging)
+            except PedigreeError as err:
+                # Pedigree verifies what it serves: stored bytes that no longer match their seal are refused (DATA_LOSS), never sent.
+                if err.extensions.get("mlflowErrorCode") != "DATA_LOSS":
+                    raise
+                raise ChecksumMismatchError(uri, version.checksum, None, str(err.extensions.get("serverMessage") or err)) from err
         else:
             scheme = (re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", where) or [None, ""])[1] or ""
             fetcher = fetchers.get(scheme.lower())
@@ -299,6 +305,6 @@ def _mlflow_error(status: int, body: Mapping[str, Any], what: str) -> PedigreeEr
         code,
         f"{what}: the server answered {status}" + (f" ({message})" if message else ""),
         status=status,
-        extensions={"code": code, **({"mlflowErrorCode": body["error_code"]} if body.get("error_code") else {})},
+        extensions={"code": code, **({"mlflowErrorCode": body["error_code"], "serverMessage": message} if body.get("error_code") else {})},
         retryable=status >= 500 or status == 429,
     )

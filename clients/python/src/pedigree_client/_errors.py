@@ -59,13 +59,21 @@ class PedigreeError(Exception):
 
 
 class ChecksumMismatchError(PedigreeError):
-    """The artifact's bytes do not hash to the checksum the registry holds."""
+    """The artifact's bytes do not hash to the checksum the registry holds.
 
-    def __init__(self, uri: str, expected: str, actual: str) -> None:
+    ``actual`` is what the client read; it is None when Pedigree itself refused to
+    serve stored bytes that no longer match their seal (the message then carries
+    what the server found)."""
+
+    def __init__(self, uri: str, expected: str, actual: str | None, server_message: str | None = None) -> None:
+        found = (
+            f"the bytes read hash to {actual}"
+            if actual is not None
+            else f"the server refused to serve them ({server_message or 'the stored bytes do not match their seal'})"
+        )
         super().__init__(
             CHECKSUM_MISMATCH,
-            f"the artifact of {uri} must hash to {expected} (the registry's checksum); "
-            f"the bytes read hash to {actual}. Nothing was written.",
+            f"the artifact of {uri} must hash to {expected} (the registry's checksum); {found}. Nothing was written.",
             extensions={"code": CHECKSUM_MISMATCH, "expected": expected, "actual": actual},
         )
         self.expected = expected

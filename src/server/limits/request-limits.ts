@@ -16,15 +16,15 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { checkOperation } from './limits/check-limits.js';
-import type { QueryLimits } from './limits/index.js';
-import { declaredCap } from './limits/operation-cost.js';
-import { ErrorCode } from '../errors.js';
-import { MAX_PAGE_SIZE } from '../schema/common/page.js';
+import { ErrorCode } from '../../errors.js';
+import { MAX_PAGE_SIZE } from '../../paging.js';
+import { checkOperation } from './check-limits.js';
+import { declaredCap } from './operation-cost.js';
+import type { QueryLimits } from './query-limits.js';
 
 /**
  * How one list field is bounded (DESIGN.md rule 10), as the cost analysis
- * counts it (src/server/limits/operation-cost.ts):
+ * counts it (./operation-cost.ts):
  * - `paged`: it takes `first` (and `after`): its `first`, or that argument's
  *   default, else the default page;
  * - `page-of-parent`: it is a list of a paged object (a connection's `edges`,
@@ -147,8 +147,9 @@ function pageSizeErrors(
 }
 
 /**
- * Apollo glue like `limitsPlugin` (src/server/limits), with the introspection
- * exemption above: refuses an operation over a limit before execution, with
+ * The Apollo Server glue (HTTP), with the introspection exemption above:
+ * checks once the operation is resolved (`didResolveOperation`, where the
+ * variables are known) and refuses an operation over a limit before execution, with
  * LIMIT_EXCEEDED (or BAD_USER_INPUT for a page over the maximum) and HTTP 400.
  */
 export function requestLimitsPlugin<TContext extends BaseContext>(limits: Partial<QueryLimits>): ApolloServerPlugin<TContext> {

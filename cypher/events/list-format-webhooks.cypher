@@ -1,0 +1,9 @@
+// One page of the webhooks of one format (MLflow's list_webhooks), oldest first.
+MATCH (w:Webhook)
+WHERE w.format = $format
+RETURN w.id AS id, w.url AS url, w.eventTypes AS eventTypes, w.description AS description,
+       w.createdAt AS createdAt, w.createdBy AS createdBy, w.format AS format, w.name AS name,
+       w.status AS status, w.topics AS topics, coalesce(w.updatedAt, w.createdAt) AS updatedAt
+ORDER BY w.createdAt, w.id
+SKIP $offset
+LIMIT $limit

@@ -6,10 +6,13 @@ import { LATEST } from '../validation.js';
 import { decodeModel, decodeVersion, encodeModel, encodeVersion, STAGE_CODE, type HeldExtras } from './record-codec.js';
 
 /**
- * What the view answers for one lookup: `hit` with the model (null: no such
- * model) and the version (null: the model has no such alias, number or
- * version in that stage), or `miss` when it does not hold what the answer
- * needs (the caller then asks Neo4j).
+ * What the view answers for one lookup: `hit` with the model and the version,
+ * or `miss` when it does not hold what the answer needs (the caller then asks
+ * Neo4j). Only found versions are hits: "no such model, alias, number or
+ * version in that stage" is always asked of Neo4j, so a version or model
+ * written through another replica moments ago is never reported missing
+ * here while this replica's view has not applied it yet (an alias moved there
+ * may still show its old target until then: consistency tokens).
  */
 export type ViewAnswer = { hit: true; model: ModelRecord | null; version: VersionRecord | null } | { hit: false };
 
@@ -94,7 +97,7 @@ export class AliasView {
   /** `alias` may be `latest`. */
   byAlias(modelName: string, alias: string): ViewAnswer {
     const e = this.models.get(modelName);
-    if (!e) return { hit: true, model: null, version: null };
+    if (!e) return MISS;
     if (e.record === null) return MISS;
     const n = alias === LATEST ? e.stages.length : aliasTarget(e, alias);
     return this.answer(e, n);
@@ -102,9 +105,9 @@ export class AliasView {
 
   byNumber(modelName: string, version: number): ViewAnswer {
     const e = this.models.get(modelName);
-    if (!e) return { hit: true, model: null, version: null };
+    if (!e) return MISS;
     if (e.record === null) return MISS;
-    if (!exists(e, version)) return this.answer(e, 0);
+    if (!exists(e, version)) return MISS;
     const held = heldRecord(e, version);
     if (held !== null) return this.answer(e, version, held);
     const key = cacheKey(e.id, version);
@@ -118,7 +121,7 @@ export class AliasView {
   /** The newest version in `stage`. */
   byStage(modelName: string, stage: Stage): ViewAnswer {
     const e = this.models.get(modelName);
-    if (!e) return { hit: true, model: null, version: null };
+    if (!e) return MISS;
     if (e.record === null) return MISS;
     return this.answer(e, newestIn(e, stage));
   }
@@ -126,15 +129,14 @@ export class AliasView {
   /** The model record, when held. */
   model(modelName: string): ViewAnswer {
     const e = this.models.get(modelName);
-    if (!e) return { hit: true, model: null, version: null };
+    if (!e) return MISS;
     if (e.record === null) return MISS;
     return { hit: true, model: decodeModel(e.record, e.name), version: null };
   }
 
   private answer(e: ModelEntry, n: number, encoded: string | null = n > 0 ? heldRecord(e, n) : null): ViewAnswer {
+    if (n === 0 || encoded === null) return MISS;
     const model = decodeModel(e.record!, e.name);
-    if (n === 0) return { hit: true, model, version: null };
-    if (encoded === null) return MISS;
     const { record, extras } = decodeVersion(encoded);
     const version: VersionRecord = { ...record, modelName: e.name, version: n, model, held: { ...extras, aliases: aliasesOf(e, n) } };
     return { hit: true, model, version };

@@ -593,7 +593,7 @@ export class RegistryService {
       {
         modelName,
         source: src.source,
-        checksum: src.checksum,
+        checksum: src.checksum ?? null,
         runId: training?.run?.id ?? null,
         description: extra.description ?? src.description,
         tags,
@@ -601,7 +601,8 @@ export class RegistryService {
         promptTemplate: src.kind === 'PROMPT' ? ((await this.tagsOf([src.id]))[0]!.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? null) : null,
       },
       actor,
-      { allowUnverified: src.checksum === null },
+      // An unverified original (no checksum property) makes an unverified copy.
+      { allowUnverified: src.checksum == null },
     );
   }
 

@@ -190,7 +190,9 @@ describe('every mutating route × role × governed state', () => {
       for (const body of path.startsWith('registered-models') || path.startsWith('model-versions') ? bodies : bodies.slice(0, 1)) {
         for (const who of ['viewer', 'contributor'] as const) {
           const head = await headSequence();
-          const res = await fetch(url, { method, headers: { authorization: `Bearer ${p.tokens[who]}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+          // A GET carries its parameters in the query string, as MLflow's client sends them.
+          const query = method === 'GET' ? `?${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
+          const res = await fetch(url + query, { method, headers: { authorization: `Bearer ${p.tokens[who]}`, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(body) });
           const text = await res.text();
           calls++;
           const where = `${method} ${path} ${JSON.stringify(body)} as ${who}: ${res.status} ${text.slice(0, 200)}`;

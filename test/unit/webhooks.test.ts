@@ -321,6 +321,18 @@ describe('webhook target policy (SSRF)', () => {
     await expect(checkWebhookTarget('https://hooks.example.com/', { lookup: () => Promise.reject(eagain) })).rejects.toBe(eagain);
   });
 
+  it('refuses cloud metadata endpoints even with allowPrivate, in every spelling', async () => {
+    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:169.254.169.254]/', 'http://2852039166/', 'http://168.63.129.16/']) {
+      const err = await refusal(url, { allowPrivate: true });
+      expect(err.code, url).toBe(ErrorCode.FORBIDDEN);
+      expect(err.message, url).toMatch(/cloud metadata endpoint/);
+    }
+    const viaName = await refusal('https://hooks.example.com/', { allowPrivate: true, lookup: resolvesTo('169.254.169.254') });
+    expect(viaName.message).toMatch(/resolves to a forbidden address: cloud metadata endpoint/);
+    // The rest of link-local stays open with allowPrivate.
+    expect((await checkWebhookTarget('http://169.254.10.1/', { allowPrivate: true })).addresses).toEqual(['169.254.10.1']);
+  });
+
   it('refuses a lookup answer that is not an IP address, even with allowPrivate', async () => {
     for (const answers of [['localhost'], ['127.0.0.1', 'not-an-ip']]) {
       const err = await refusal('https://hooks.example.com/', { allowPrivate: true, lookup: resolvesTo(...answers) });

@@ -60,8 +60,9 @@ export async function checkWebhookTarget(url: string, policy: WebhookTargetPolic
   const addresses = literal ? [host] : await resolve(host, policy.lookup ?? defaultLookup);
   for (const address of addresses) {
     if (isIP(address) === 0) throw refuse(`webhook host ${host} resolved to something that is not an IP address`);
-    if (policy.allowPrivate) continue;
     const reason = isForbiddenAddress(address);
+    // Private addresses may be allowed (tests, on-prem receivers); a cloud metadata endpoint never is.
+    if (policy.allowPrivate && !reason?.startsWith('cloud metadata')) continue;
     // For a hostname, name the class but not the address: it may be an internal one.
     if (reason) {
       throw refuse(literal ? `webhook address ${host} is forbidden: ${reason}` : `webhook host ${host} resolves to a forbidden address: ${reason}`);

@@ -16,7 +16,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 60_000,
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     // One Neo4j is shared by the whole run and several tests compare snapshots
     // of the whole graph, so files run one at a time (two cores go to Neo4j anyway).

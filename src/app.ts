@@ -3,7 +3,7 @@ import type { Driver } from 'neo4j-driver';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config.js';
 import { CommitTrackingExecutor } from './events/commit-sequence.js';
-import type { Executor } from './graph/executor.js';
+import type { Executor, WriteObserver } from './graph/executor.js';
 import { applyMigrations } from './graph/migrations.js';
 import type { Logger } from './logger.js';
 import { ensurePrivateDir } from './private-dir.js';
@@ -21,6 +21,29 @@ export interface App {
   metrics: Metrics;
   /** Listens on host:port (0 picks a free port) and returns the bound URL. */
   listen(port: number, host?: string): Promise<RunningServer>;
+}
+
+/**
+ * The write path on /metrics: how long writes queue for their group (the
+ * number to watch: its p99 rising means writes arrive faster than groups
+ * commit), how long write transactions run and hold the event counter, and
+ * how many writes each carries.
+ */
+function writeMetrics(metrics: Metrics): WriteObserver {
+  const wait = metrics.histogram('pedigree_write_group_wait_seconds', 'Time a write waited from its arrival to the start of the transaction that carried it out (group commit queueing)');
+  const tx = metrics.histogram('pedigree_write_transaction_seconds', 'Write transactions: first statement to commit');
+  const held = metrics.histogram('pedigree_event_counter_held_seconds', 'Per write transaction that appended events: time from its first event append (the global event counter lock) to its commit');
+  const size = metrics.histogram('pedigree_write_group_writes', 'Writes one committed write transaction carried', [1, 2, 4, 8, 16, 32, 64, 128, 256, 1000]);
+  const batched = metrics.family('pedigree_write_batched_total', 'Writes carried out inside a batch (one statement per step for a run of same-kind writes)', 'counter');
+  return {
+    groupWait: (s) => wait.observe(s),
+    committed: (c) => {
+      tx.observe(c.seconds);
+      size.observe(c.writes);
+      if (c.counterHeldSeconds !== null) held.observe(c.counterHeldSeconds);
+      if (c.batched) batched.inc({}, c.batched);
+    },
+  };
 }
 
 export interface RunningServer {
@@ -56,10 +79,10 @@ export async function createApp(config: Config, driver: Driver, log: Logger, opt
   // Artefacts and signing keys live here: this user's alone (0700), tightened if a looser one exists.
   ensurePrivateDir(config.dataDir);
   ensurePrivateDir(signingKeyDir(config.dataDir));
-  // Request writes are tracked for their consistency token (src/events/commit-sequence.ts).
-  const executor = new CommitTrackingExecutor(driver, config.neo4j.database, log, undefined, config.writeGroup);
-  await applyMigrations(executor, log);
   const metrics = new Metrics();
+  // Request writes are tracked for their consistency token (src/events/commit-sequence.ts).
+  const executor = new CommitTrackingExecutor(driver, config.neo4j.database, log, undefined, { writeGroup: config.writeGroup, batching: config.writeBatching, observer: writeMetrics(metrics) });
+  await applyMigrations(executor, log);
   const health = metrics.family('pedigree_deployment_health', 'Newest health signal per deployment, model version and metric (ingested through this replica)', 'gauge');
   const services = createServices(executor, config, log, { ...opts, onHealthSample: (labels, value) => health.set(labels, value) });
   const schema = enforcePolicy(await buildPedigreeSchema(), { anonymousRead: config.security.anonymousRead });

@@ -13,6 +13,8 @@ export interface Config {
   neo4jRetryMs: number;
   /** Most writes one group commit carries (src/graph/executor.ts); 1 turns grouping off. */
   writeGroup: number;
+  /** Runs a group's consecutive same-kind writes as one batch, one statement per step (src/graph/executor.ts). */
+  writeBatching: boolean;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: string;
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     neo4jRetryMs: int('PEDIGREE_NEO4J_RETRY_MS', 30_000, 100, 600_000),
     writeGroup: int('PEDIGREE_WRITE_GROUP', 32, 1, 1000),
+    writeBatching: bool('PEDIGREE_WRITE_BATCH', true),
     dataDir: resolve(env.PEDIGREE_DATA_DIR || '.pedigree'),
     logLevel,
     nodeEnv,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { AnalyticsService } from './analytics/analytics.service.js';
-import { LocalArtifactStore, type ArtifactStore } from './artifacts/artifact-store.js';
+import { LocalArtifactStore } from './artifacts/artifact-store.js';
 import type { Config } from './config.js';
 import { EventsService } from './events/events.service.js';
 import { ConsistencyGate } from './events/consistency.js';

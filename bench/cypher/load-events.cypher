@@ -1,5 +1,5 @@
 // Bench generator: the Event (outbox) nodes for one batch of generated
-// records, shaped exactly as cypher/events/append-event.cypher writes them.
+// records, shaped exactly as cypher/events/append-events.cypher writes them.
 // Sequences and atMs are assigned by the generator, strictly increasing.
 UNWIND $rows AS r
 CREATE (:Event {

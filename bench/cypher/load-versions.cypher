@@ -1,6 +1,6 @@
 // Bench generator: model versions with tags, metrics and provenance edges
 // (run, base model or provider model, distillation teachers), shaped as
-// registry/create-version writes them. Bases and teachers are always loaded
+// registry/create-versions writes them. Bases and teachers are always loaded
 // in an earlier batch.
 UNWIND $rows AS r
 MATCH (m:RegisteredModel {name: r.modelName})

@@ -32,7 +32,7 @@ const variants = [
   { name: 'one-per-tx+queue', writeGroup: 1, queue: true },
 ];
 const setups = variants.map((v) => {
-  const ex = new Executor(db.driver, 'neo4j', log, undefined, v.writeGroup);
+  const ex = new Executor(db.driver, 'neo4j', log, undefined, { writeGroup: v.writeGroup });
   return { ...v, ex, svc: createServices(ex, config, log), queues: new Map<string, Promise<unknown>>() };
 });
 let seq = 0;

@@ -2,7 +2,7 @@
  * Probe: the floor for write transactions on this machine. 32 concurrent
  * clients commit small write transactions straight through neo4j-driver:
  * independent nodes, then the same plus the event counter lock, then the
- * app's append-event statement.
+ * app's append-events statement (one event per transaction).
  *   npx tsx bench/probes/write-floor.ts
  */
 import { startBenchDb } from '../db.js';
@@ -10,7 +10,7 @@ import { loadStatements } from '../../src/graph/cypher.js';
 
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 256 });
 const st = loadStatements();
-const append = st.get('events/append-event')!;
+const append = st.get('events/append-events')!;
 const variants: Record<string, string[]> = {
   create: ['CREATE (:Probe {at: datetime()})'],
   counter: ['CREATE (:Probe {at: datetime()})', "MATCH (c:Counter {name: 'events'}) SET c.value = c.value + 0"],
@@ -18,7 +18,7 @@ const variants: Record<string, string[]> = {
   append8: Array.from({ length: 8 }, () => ['CREATE (:Probe {at: datetime()})', append]).flat(),
 };
 const opsPer: Record<string, number> = { append8: 8 };
-const params = { type: 'PROBE', actor: 'p', modelName: null, version: null, alias: null, subjectId: null, before: null, after: null };
+const params = { events: [{ type: 'PROBE', actor: 'p', modelName: null, version: null, alias: null, subjectId: null, before: null, after: null }] };
 try {
   for (let round = 0; round < 2; round++) {
     for (const [name, stmts] of Object.entries(variants)) {

@@ -9,6 +9,6 @@ MATCH (a)<-[r:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPT
 WHERE type(r) IN $relations
 WITH DISTINCT b
 WHERE NOT elementId(b) IN $visited
-RETURN elementId(b) AS eid, b {.id, .modelName, .version, .name, .datasetName, .uri, .provider, .providerVersion} AS props,
+RETURN elementId(b) AS eid, b {.id, .modelName, .version, .name, .datasetName, .uri, .provider, .providerVersion, .jobNamespace, .jobName} AS props,
        [l IN labels(b) WHERE l IN ['ModelVersion', 'Run', 'DatasetVersion', 'DataSource', 'ProviderModel', 'Prediction', 'Deployment']][0] AS kind
 LIMIT $limit

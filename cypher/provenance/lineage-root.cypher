@@ -11,5 +11,5 @@ CALL () {
   UNION MATCH (n:Deployment {id: $id}) RETURN n
 }
 WITH n LIMIT 1
-RETURN elementId(n) AS eid, n {.id, .modelName, .version, .name, .datasetName, .uri, .provider, .providerVersion} AS props,
+RETURN elementId(n) AS eid, n {.id, .modelName, .version, .name, .datasetName, .uri, .provider, .providerVersion, .jobNamespace, .jobName} AS props,
        [l IN labels(n) WHERE l IN ['ModelVersion', 'Run', 'DatasetVersion', 'DataSource', 'ProviderModel', 'Prediction', 'Deployment']][0] AS kind

@@ -1,6 +1,5 @@
 import { statement } from '../graph/cypher.js';
 import type { Tx } from '../graph/executor.js';
-import { recordAppended } from './commit-sequence.js';
 
 /**
  * Every event type the registry writes. Subscriptions, webhooks, the audit
@@ -98,7 +97,7 @@ export interface AppendedEvent {
   at: string;
 }
 
-const Q = { append: statement('events/append-event') };
+const Q = { append: statement('events/append-events') };
 
 /**
  * Appends an event inside the caller's write transaction: it commits or rolls
@@ -106,18 +105,28 @@ const Q = { append: statement('events/append-event') };
  * the global sequence lock, which is held until commit.
  */
 export async function appendEvent(tx: Tx, e: NewEvent): Promise<AppendedEvent> {
-  const [row] = await tx.run<AppendedEvent>(Q.append, {
-    type: e.type,
-    actor: e.actor,
-    modelName: e.modelName ?? null,
-    version: e.version ?? null,
-    alias: e.alias ?? null,
-    subjectId: e.subjectId ?? null,
-    before: e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
-    after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
+  return (await appendEvents(tx, [e]))[0]!;
+}
+
+/**
+ * Appends several events, in order, in one statement: they get consecutive
+ * sequences (and times 1 ms apart), and the global sequence lock is taken
+ * once. Batched writes append all their events this way, last.
+ */
+export async function appendEvents(tx: Tx, events: readonly NewEvent[]): Promise<AppendedEvent[]> {
+  if (events.length === 0) return [];
+  const rows = await tx.run<AppendedEvent>(Q.append, {
+    events: events.map((e) => ({
+      type: e.type,
+      actor: e.actor,
+      modelName: e.modelName ?? null,
+      version: e.version ?? null,
+      alias: e.alias ?? null,
+      subjectId: e.subjectId ?? null,
+      before: e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
+      after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
+    })),
   });
-  if (!row) throw new Error('event counter missing: migrations have not run');
-  // The request's consistency token (src/events/commit-sequence.ts).
-  recordAppended(row.sequence);
-  return row;
+  if (rows.length !== events.length) throw new Error('event counter missing: migrations have not run');
+  return rows;
 }

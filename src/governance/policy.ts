@@ -45,6 +45,7 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Query.promotionRequests': Role.VIEWER,
   'Query.deployment': Role.VIEWER,
   'Query.deploymentHistory': Role.VIEWER,
+  'Query.deployments': Role.VIEWER,
   'Query.modelCardSectionHistory': Role.VIEWER,
   'Query.signingKeys': Role.VIEWER,
   'Query.providerChangeLog': Role.VIEWER,
@@ -67,11 +68,13 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   'Mutation.createRegisteredModel': Role.CONTRIBUTOR,
   'Mutation.updateRegisteredModel': Role.CONTRIBUTOR,
   'Mutation.createModelVersion': Role.CONTRIBUTOR,
+  'Mutation.createModelVersions': Role.CONTRIBUTOR,
   'Mutation.createPromptVersion': Role.CONTRIBUTOR,
   'Mutation.copyModelVersion': Role.CONTRIBUTOR,
   'Mutation.updateModelVersion': Role.CONTRIBUTOR,
   'Mutation.addModelVersionEvidence': Role.CONTRIBUTOR,
   'Mutation.setModelVersionTag': Role.CONTRIBUTOR,
+  'Mutation.setModelVersionTags': Role.CONTRIBUTOR,
   'Mutation.deleteModelVersionTag': Role.CONTRIBUTOR,
   'Mutation.setRegisteredModelTag': Role.CONTRIBUTOR,
   'Mutation.deleteRegisteredModelTag': Role.CONTRIBUTOR,
@@ -119,6 +122,19 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
 });
 
 export type OperationKind = 'query' | 'mutation' | 'subscription';
+
+/**
+ * The root fields (`Query.x`, `Mutation.x`, `Subscription.x`) a role may
+ * call, by this table, sorted: what a client shows as available to its user.
+ * Finer rules (owners, protected targets, the two-person rule) are still
+ * decided by the services on each call.
+ */
+export function fieldsAllowed(role: Role | null, policy: Readonly<Record<string, Role>> = POLICY): string[] {
+  return Object.entries(policy)
+    .filter(([, required]) => hasRole(role, required))
+    .map(([field]) => field)
+    .sort();
+}
 
 export type Decision =
   | { allowed: true }

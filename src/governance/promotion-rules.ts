@@ -96,6 +96,16 @@ export function checkApprover(
   return { ok: true };
 }
 
+/**
+ * May `caller` close a request made by `requestedBy` on a model owned by
+ * `owners`? The requester may withdraw it; otherwise an owner of the model or
+ * a REVIEWER (or ADMIN).
+ */
+export function checkRejecter(requestedBy: string, owners: readonly string[], caller: { name: string; role: Role | null }): ApprovalCheck {
+  if (caller.name === requestedBy || owners.includes(caller.name) || hasRole(caller.role, Role.REVIEWER)) return { ok: true };
+  return { ok: false, code: 'FORBIDDEN', message: `rejecting needs the requester, an owner of the model or role REVIEWER; "${caller.name}" is none of them` };
+}
+
 /** True when `approvals` (all by principals other than the requester) satisfy `rule`. */
 export function isSatisfied(rule: ApprovalRule, requestedBy: string, approvals: readonly ApprovalFacts[]): boolean {
   const valid = approvals.filter((a) => a.approver !== requestedBy);

@@ -3,9 +3,11 @@ import { badInput, conflict, DomainError, ErrorCode, gateFailed, notFound } from
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
-import type { Caller } from './policy.js';
+import { decide, type Caller } from './policy.js';
 import {
   checkApprover,
+  checkRejecter,
+  type ApprovalCheck,
   isSatisfied,
   protectedAliasesOf,
   ruleFor,
@@ -21,7 +23,8 @@ import type { PromotionRecord, SignedPromotion } from '../provenance/attestation
 
 const Q = {
   lock: statement('governance/lock-promotion-request'),
-  get: statement('governance/get-promotion-request'),
+  get: statement('governance/get-promotion-requests'),
+  page: statement('governance/page-promotion-requests'),
   create: statement('governance/create-promotion-request'),
   approve: statement('governance/add-approval'),
   decide: statement('governance/decide-promotion-request'),
@@ -35,6 +38,10 @@ const Q = {
 export const MAX_EVIDENCE = 50;
 /** Owners of one model. */
 export const MAX_OWNERS = 50;
+/** Listing requests the caller may approve reads pending ones in batches of this many… */
+const APPROVABLE_SCAN_BATCH = 200;
+/** …and at most this many per page, then answers with what it found and a cursor where it stopped. */
+const APPROVABLE_SCAN_BUDGET = 2000;
 
 /**
  * What governance needs from the registry, all inside the caller's write
@@ -110,15 +117,48 @@ export interface PromotionRequestView {
    * signed by Pedigree and every approver; null otherwise.
    */
   attestation: string | null;
+  /** The owners of the version's model now (who may approve as the owner). */
+  owners: string[];
+  /** The version the target points to now: the alias's version, or the newest other version in the target stage (null: none). */
+  currentTargetId: string | null;
 }
 
+type RequestRow = Omit<PromotionRequestView, 'evidence' | 'approvals' | 'status' | 'attestation' | 'owners' | 'currentTargetId'> & { evidence: string | null; status: string };
+
 interface StateRow {
-  request: Omit<PromotionRequestView, 'evidence' | 'approvals' | 'status' | 'attestation'> & { evidence: string | null; status: string };
+  request: RequestRow | null;
   approvals: ApprovalView[];
   attestation: string | null;
   owners: string[];
   protectedAliases: string[] | null;
   expired: boolean;
+  currentTargetId: string | null;
+}
+
+/**
+ * What the caller may do with a request now, decided by the rules approve()
+ * and reject() apply (the policy table, then checkApprover / checkRejecter):
+ * a client shows only what would be accepted.
+ */
+export interface PromotionRights {
+  approve: ApprovalCheck;
+  /** True when the caller's approval would satisfy the rule, carrying the promotion out. */
+  approvalCarriesOut: boolean;
+  reject: ApprovalCheck;
+}
+
+export interface PromotionListFilter {
+  status?: PromotionStatus | null;
+  modelName?: string | null;
+  /** Only PENDING requests the caller may approve now (see {@link PromotionService.rightsOf}). */
+  approvableByCaller?: boolean | null;
+}
+
+/** A page of requests oldest first; `endKey` resumes after the last request read (with approvableByCaller, possibly one not returned). */
+export interface PromotionPage {
+  items: { view: PromotionRequestView; key: [number, string] }[];
+  hasNextPage: boolean;
+  endKey: [number, string] | null;
 }
 
 /**
@@ -256,10 +296,8 @@ export class PromotionService {
     return this.executor.writeTx(async (tx) => {
       const state = await this.lockAndRead(tx, id);
       const req = state.request;
-      const allowed = caller.name === req.requestedBy || state.owners.includes(caller.name) || hasRole(caller.role, Role.REVIEWER);
-      if (!allowed) {
-        throw new DomainError(ErrorCode.FORBIDDEN, `rejecting needs the requester, an owner of the model or role REVIEWER; "${caller.name}" is none of them`);
-      }
+      const check = checkRejecter(req.requestedBy, state.owners, caller);
+      if (!check.ok) throw new DomainError(ErrorCode[check.code], check.message, { requestId: id });
       await tx.run(Q.decide, { id, status: 'REJECTED', actor: caller.name, reason });
       const view = await this.read(tx, id);
       await appendEvent(tx, {
@@ -277,9 +315,84 @@ export class PromotionService {
 
   async get(id: string): Promise<PromotionRequestView | null> {
     return this.executor.readTx(async (tx) => {
-      const [row] = await tx.run<StateRow>(Q.get, { id });
-      return row ? toView(row) : null;
+      const [row] = await tx.run<StateRow>(Q.get, { keys: [id] });
+      return row?.request ? toView(row) : null;
     }, 'governance.getPromotion');
+  }
+
+  /**
+   * Requests oldest first (by when they were made, then id), filtered by
+   * status (EXPIRED: PENDING past its expiry; PENDING: not yet) and by the
+   * model their version belongs to now. With `approvableByCaller`, only
+   * PENDING requests the caller may approve now, by the same rules approve()
+   * applies ({@link rightsOf}): pending requests are read in batches until the
+   * page is full, or until {@link APPROVABLE_SCAN_BUDGET} were read, when the
+   * page may come back short with a cursor where the reading stopped.
+   */
+  async list(caller: Caller, filter: PromotionListFilter, page: { first: number; after: unknown[] | null }): Promise<PromotionPage> {
+    const approvable = filter.approvableByCaller === true;
+    if (approvable && filter.status && filter.status !== 'PENDING') {
+      throw badInput('approvableByCaller lists PENDING requests: leave status out or give PENDING', { field: 'filter.status' });
+    }
+    const status = approvable ? 'PENDING' : (filter.status ?? null);
+    if (status !== null && !STATUSES.includes(status)) throw badInput(`status must be one of ${STATUSES.join(', ')}`, { field: 'filter.status' });
+    let position = parseListCursor(page.after);
+    const params = {
+      modelName: filter.modelName ?? null,
+      statuses: status === null ? STORED_STATUSES : status === 'EXPIRED' ? ['PENDING'] : [status],
+      expiry: status === 'PENDING' ? 'LIVE' : status === 'EXPIRED' ? 'EXPIRED' : 'ANY',
+    };
+    return this.executor.readTx(async (tx) => {
+      const found: PromotionPage['items'] = [];
+      let read = 0;
+      let exhausted = false;
+      while (found.length <= page.first && !exhausted && read < APPROVABLE_SCAN_BUDGET) {
+        const limit = approvable ? Math.min(APPROVABLE_SCAN_BATCH, APPROVABLE_SCAN_BUDGET - read) : page.first + 1 - found.length;
+        const ids = await tx.run<{ id: string; ms: number }>(Q.page, { ...params, afterMs: position?.[0] ?? -1, afterId: position?.[1] ?? '', limit });
+        exhausted = ids.length < limit;
+        const rows = ids.length ? await tx.run<StateRow>(Q.get, { keys: ids.map((r) => r.id) }) : [];
+        for (const [i, { id, ms }] of ids.entries()) {
+          read += 1;
+          position = [ms, id];
+          const row = rows[i]!;
+          if (!row.request) continue;
+          const view = toView(row);
+          if (approvable && !this.rightsOf(caller, view).approve.ok) continue;
+          found.push({ view, key: [ms, id] });
+          if (found.length > page.first) break;
+        }
+      }
+      const full = found.length > page.first;
+      const items = found.slice(0, page.first);
+      return {
+        items,
+        hasNextPage: full || (!exhausted && read >= APPROVABLE_SCAN_BUDGET),
+        endKey: full ? (items.at(-1)?.key ?? null) : position,
+      };
+    }, 'governance.listPromotions');
+  }
+
+  /**
+   * What `caller` may do with `request` now: approve and reject as
+   * approvePromotion and rejectPromotion would decide them (the policy
+   * table, the request's state, then the rule). Pure: no database read.
+   */
+  rightsOf(caller: Caller, request: PromotionRequestView): PromotionRights {
+    const closed: ApprovalCheck | null =
+      request.status === 'PENDING' ? null : { ok: false, code: 'CONFLICT', message: `promotion request ${request.id} is ${request.status}` };
+    const allowed = (field: string): ApprovalCheck | null => {
+      const d = decide(caller, field, 'mutation', { anonymousRead: false });
+      return d.allowed ? null : { ok: false, code: 'FORBIDDEN', message: d.message };
+    };
+    const isOwner = request.owners.includes(caller.name);
+    const approve =
+      closed ??
+      allowed('Mutation.approvePromotion') ??
+      checkApprover(request.rule, request.requestedBy, request.approvals, { name: caller.name, role: caller.role!, isOwner });
+    const reject = closed ?? allowed('Mutation.rejectPromotion') ?? checkRejecter(request.requestedBy, request.owners, caller);
+    const approvalCarriesOut =
+      approve.ok && isSatisfied(request.rule, request.requestedBy, [...request.approvals, { approver: caller.name, role: caller.role!, asOwner: isOwner }]);
+    return { approve, approvalCarriesOut, reject };
   }
 
   /** Replaces a model's owners: an ADMIN, or a current owner. */
@@ -327,7 +440,7 @@ export class PromotionService {
   private async lockAndRead(tx: Tx, id: string): Promise<{ request: PromotionRequestView; approvals: ApprovalView[]; owners: string[] }> {
     const locked = await tx.run(Q.lock, { id });
     if (locked.length === 0) throw notFound(`no promotion request has id "${id}"`);
-    const [row] = await tx.run<StateRow>(Q.get, { id });
+    const [row] = await tx.run<StateRow>(Q.get, { keys: [id] });
     const view = toView(row!);
     if (view.status !== 'PENDING') {
       throw conflict(
@@ -341,13 +454,25 @@ export class PromotionService {
   }
 
   private async read(tx: Tx, id: string): Promise<PromotionRequestView> {
-    const [row] = await tx.run<StateRow>(Q.get, { id });
+    const [row] = await tx.run<StateRow>(Q.get, { keys: [id] });
     return toView(row!);
   }
 }
 
+const STATUSES: readonly PromotionStatus[] = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'CANCELLED'];
+/** What a request node stores (EXPIRED is computed from a stored PENDING). */
+const STORED_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED'];
+
+/** A list cursor's key: [requestedAt in epoch ms, id], or null for the first page. */
+function parseListCursor(after: unknown[] | null): [number, string] | null {
+  if (after === null) return null;
+  const [ms, id] = after;
+  if (after.length !== 2 || !Number.isSafeInteger(ms) || typeof id !== 'string') throw badInput('after is not a cursor returned by promotionRequests', { field: 'after' });
+  return [ms as number, id];
+}
+
 function toView(row: StateRow): PromotionRequestView {
-  const r = row.request;
+  const r = row.request!;
   const status = (r.status === 'PENDING' && row.expired ? 'EXPIRED' : r.status) as PromotionStatus;
   return {
     ...r,
@@ -355,6 +480,8 @@ function toView(row: StateRow): PromotionRequestView {
     evidence: r.evidence ? (JSON.parse(r.evidence) as Evidence[]) : [],
     approvals: row.approvals.map((a) => ({ ...a, role: isRole(a.role) ? a.role : Role.VIEWER })),
     attestation: row.attestation ?? null,
+    owners: row.owners,
+    currentTargetId: row.currentTargetId ?? null,
   };
 }
 

@@ -27,16 +27,6 @@ export function createDriver(uri: string, user: string, password: string | (() =
   });
 }
 
-/** True when Neo4j answers a trivial query now; never throws. */
-export async function isDatabaseReachable(driver: Driver, database: string): Promise<boolean> {
-  try {
-    await driver.verifyConnectivity({ database });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Waits until Neo4j answers, for servers started beside us (compose, tests). */
 export async function waitForDatabase(driver: Driver, database: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -13,24 +13,94 @@ export interface Tx {
   run<T = Row>(name: Statement, params?: Params): Promise<T[]>;
 }
 
-export interface WriteOptions {
+/**
+ * What one item of a batch came to. `error` items wrote nothing, unless
+ * `afterWrite` says the batch had already written for them when it found the
+ * error (then only an all-or-nothing caller may use the outcome: a group
+ * replays such a batch one write at a time instead).
+ */
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown; afterWrite?: boolean };
+
+/**
+ * Writes of one kind that can run together: `run` carries out `items` in the
+ * caller's transaction with one statement per step over all of them (UNWIND),
+ * and answers for each item exactly what running the items one by one, in
+ * order, each in its own transaction, would have answered (its result or its
+ * error). It throws when it cannot: the group then runs those writes one at a
+ * time, as without batching.
+ */
+export interface WriteBatch<I, R> {
+  readonly name: string;
+  run(tx: Tx, items: readonly I[]): Promise<Outcome<R>[]>;
+}
+
+export interface WriteOptions<R = unknown> {
   /**
    * Run in a transaction of its own, beside the group commit: for large
    * writes (a 10,000-prediction batch) that would hold up the writes grouped
    * with them.
    */
   alone?: boolean;
+  /**
+   * This write is `item` of `kind`: when a group holds several writes of the
+   * same kind in a row, they run as one batch (see {@link WriteBatch}) instead
+   * of one `work` after another. `work` must do what `kind.run(tx, [item])` does.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the batch's item type is the caller's; any write of the kind may join it
+  batch?: { kind: WriteBatch<any, R>; item: unknown };
+}
+
+/** Observes the write path for /metrics (src/app.ts wires it). */
+export interface WriteObserver {
+  /** A write waited this long from `writeTx` to the start of the transaction that carried it out. */
+  groupWait(seconds: number): void;
+  /**
+   * A write transaction committed: how long it ran (first statement to
+   * commit), the writes it carried, how many of them ran batched, and how long
+   * it held the event counter (from its first append to its commit; null when
+   * it appended no event).
+   */
+  committed(c: { seconds: number; writes: number; batched: number; counterHeldSeconds: number | null }): void;
+}
+
+export interface ExecutorOptions {
+  /** Most writes one transaction carries; 1 turns group commit off. */
+  writeGroup?: number;
+  /** Runs same-kind writes of a group as batches (default true). */
+  batching?: boolean;
+  observer?: WriteObserver | null;
+  /** Shared with siblings: the online backup pauses every writer of the process here. */
+  writes?: WriteGate;
 }
 
 /** A write waiting for the group commit. */
 interface PendingWrite {
   work: (tx: Tx) => Promise<unknown>;
   label: string;
-  resolve: (value: unknown) => void;
+  resolve: (committed: Committed<unknown>) => void;
   reject: (err: unknown) => void;
+  batch: { kind: WriteBatch<unknown, unknown>; item: unknown } | undefined;
+  enqueuedAt: number;
   /** Failed inside a group: runs next in a transaction of its own. */
   solo: boolean;
+  /** A batch it was part of could not decide: it runs as its own `work` from now on. */
+  unbatched: boolean;
 }
+
+/**
+ * A write's value with the transaction it committed in: `sequence` is the
+ * highest event sequence that transaction appended (null: it appended none).
+ * A write committed in a group shares the group's transaction, so a replica
+ * that has applied `sequence` has applied the write (the request's
+ * consistency token, src/events/commit-sequence.ts).
+ */
+export interface Committed<R> {
+  value: R;
+  sequence: string | null;
+}
+
+/** A group's writes in order: single writes, and runs of same-kind writes carried out as one batch. */
+type Step = { kind: WriteBatch<unknown, unknown>; writes: PendingWrite[] } | { kind: null; writes: [PendingWrite] };
 
 /** Default most writes one group commit carries. */
 export const DEFAULT_WRITE_GROUP = 32;
@@ -71,6 +141,19 @@ export class WriteGate {
 }
 
 /**
+ * The statements that take the global event counter (src/events/event-log.ts).
+ * The executor times how long each transaction holds it: the sequence point
+ * every write of every replica passes through.
+ */
+const SEQUENCE_POINT: ReadonlySet<string> = new Set(['events/append-events']);
+
+/** Per transaction attempt: when it first held the event counter, and the last event sequence it appended. */
+interface Attempt {
+  counterAt: number | null;
+  sequence: string | null;
+}
+
+/**
  * The one choke point for Cypher. Statements are loaded by name from cypher/,
  * run with parameters inside managed transactions (so the driver retries
  * transient failures), tagged with their name, logged at debug (secret-named
@@ -87,24 +170,30 @@ export class Executor {
    * of waiting for its next poll.
    */
   readonly afterCommit = new Set<() => void>();
-  /** Write transactions committed and the writes they carried (group commit). */
-  readonly commits = { transactions: 0, writes: 0 };
+  /** Write transactions committed, the writes they carried, and how many of those ran in batches (group commit). */
+  readonly commits = { transactions: 0, writes: 0, batched: 0 };
 
   private readonly pending: PendingWrite[] = [];
   private committing = false;
   private readonly insideGroup = new AsyncLocalStorage<'group' | 'alone'>();
+  private readonly writeGroup: number;
+  private readonly batching: boolean;
+  private readonly observer: WriteObserver | null;
+  /** Shared with siblings: the online backup pauses every writer of the process here. */
+  readonly writes: WriteGate;
 
   constructor(
     readonly driver: Driver,
     readonly database: string,
     private readonly log: Logger,
     statements = loadStatements(),
-    /** Most writes one transaction carries; 1 turns group commit off. */
-    private readonly writeGroup = DEFAULT_WRITE_GROUP,
-    /** Shared with siblings: the online backup pauses every writer of the process here. */
-    readonly writes = new WriteGate(),
+    options: ExecutorOptions = {},
   ) {
     this.statements = statements;
+    this.writeGroup = options.writeGroup ?? DEFAULT_WRITE_GROUP;
+    this.batching = options.batching ?? true;
+    this.observer = options.observer ?? null;
+    this.writes = options.writes ?? new WriteGate();
     const missing = [...declaredStatements()].filter((n) => !statements.has(n));
     if (missing.length) {
       throw new Error(`missing Cypher files under cypher/: ${missing.map((n) => `${n}.cypher`).join(', ')}`);
@@ -113,11 +202,12 @@ export class Executor {
 
   /**
    * An executor for background work on the same driver, statements and group
-   * setting: its statements do not count in this one's budget, and its
-   * commits do not call this one's `afterCommit` listeners.
+   * settings: its statements do not count in this one's budget, its commits
+   * do not call this one's `afterCommit` listeners, and nothing it does is
+   * observed for /metrics.
    */
   sibling(log: Logger): Executor {
-    return new Executor(this.driver, this.database, log, this.statements, this.writeGroup, this.writes);
+    return new Executor(this.driver, this.database, log, this.statements, { writeGroup: this.writeGroup, batching: this.batching, writes: this.writes });
   }
 
   /**
@@ -190,7 +280,7 @@ export class Executor {
 
   /** Several statements in one read transaction. `work` may run more than once. */
   readTx<R>(work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
-    return this.transaction('READ', work, label);
+    return this.transaction('READ', work, label).then((r) => r.value);
   }
 
   /**
@@ -199,18 +289,30 @@ export class Executor {
    * must have no side effects outside Neo4j.
    *
    * Group commit: one write transaction is in flight per executor; writes that
-   * arrive meanwhile wait and then run one after another inside the next
-   * transaction, which commits them together (at most `writeGroup` of them).
-   * Every write that appends an event holds the global event counter until
-   * its commit, so the commits were serial anyway: grouping pays one commit
-   * for many instead of one each. Each write sees the ones before it in its
-   * group exactly as if they had committed first. When a write fails inside a
-   * group, the group rolls back; the writes before it run again as a group,
-   * the failed one alone (its own error, or its success, is then what its
-   * caller gets), and the rest rejoin the queue. So a failure never rolls
-   * back or fails another caller's write.
+   * arrive meanwhile wait and then run inside the next transaction, which
+   * commits them together (at most `writeGroup` of them). Every transaction
+   * that appends events holds the global event counter from its append until
+   * its commit, so commits were serial anyway: grouping pays one commit for
+   * many instead of one each. Consecutive writes of the same batch kind
+   * (`options.batch`) run as one batch: one statement per step over all of
+   * them, the events appended last, in one statement. Each write sees the ones
+   * before it in its group exactly as if they had committed first.
+   *
+   * When a write fails inside a group, the group rolls back; the writes before
+   * it run again as a group, the failed one alone (its own error, or its
+   * success, is then what its caller gets), and the rest rejoin the queue. A
+   * batch answers each item itself (an item that fails writes nothing, and the
+   * others commit); a batch that cannot decide (it throws) rolls its group
+   * back, and its writes run one by one from then on. So a failure never rolls
+   * back or fails another caller's write, and every caller gets what running
+   * the writes one by one in arrival order gives.
    */
-  async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions = {}): Promise<R> {
+  async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions<R> = {}): Promise<R> {
+    return (await this.writeCommitted(work, label, options)).value;
+  }
+
+  /** {@link writeTx}, answering with the sequence the write's transaction committed at as well. */
+  protected async writeCommitted<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions<R> = {}): Promise<Committed<R>> {
     const inside = this.insideGroup.getStore();
     // A write started from inside another write's work cannot wait for the
     // group that work belongs to, and inside a group of several an earlier
@@ -222,10 +324,19 @@ export class Executor {
     if (inside === 'group') throw new Error(`write "${label}" started inside a grouped write`);
     if (inside === 'alone') this.log.warn({ operation: label }, 'a write transaction was started inside another one; it runs alone');
     // Nested: the outer write holds the write gate already.
-    if (inside) return this.alone(work, label, false);
-    if (options.alone || this.writeGroup <= 1) return this.alone(work, label);
-    return new Promise<R>((resolve, reject) => {
-      this.pending.push({ work, label, resolve: resolve as (value: unknown) => void, reject, solo: false });
+    if (inside) return this.alone(work, label, performance.now(), undefined, false);
+    if (options.alone || this.writeGroup <= 1) return this.alone(work, label, performance.now());
+    return new Promise<Committed<R>>((resolve, reject) => {
+      this.pending.push({
+        work,
+        label,
+        resolve: resolve as (committed: Committed<unknown>) => void,
+        reject,
+        batch: this.batching ? (options.batch as PendingWrite['batch']) : undefined,
+        enqueuedAt: performance.now(),
+        solo: false,
+        unbatched: false,
+      });
       this.drain();
     });
   }
@@ -245,52 +356,93 @@ export class Executor {
     });
   }
 
+  /** Consecutive writes of one batch kind (two or more) become one batch step; every other write is a step of its own. */
+  private steps(group: PendingWrite[]): Step[] {
+    const steps: Step[] = [];
+    for (const w of group) {
+      const kind = w.unbatched ? undefined : w.batch?.kind;
+      const last = steps.at(-1);
+      if (kind && last?.kind === kind) last.writes.push(w);
+      else steps.push(kind ? { kind, writes: [w] } : { kind: null, writes: [w] });
+    }
+    // A batch of one is just that write.
+    return steps.map((s) => (s.kind && s.writes.length === 1 ? { kind: null, writes: [s.writes[0]!] } : s));
+  }
+
   private async commitGroup(group: PendingWrite[]): Promise<void> {
+    const began = performance.now();
     if (group.length === 1) {
       const [w] = group as [PendingWrite];
-      await this.alone(w.work, w.label).then(w.resolve, w.reject);
+      await this.alone(w.work, w.label, w.enqueuedAt, began).then(w.resolve, w.reject);
       return;
     }
-    let failedAt = -1;
+    const steps = this.steps(group);
+    // Set inside the transaction's work: the step that was running when it threw.
+    let failed = null as Step | null;
     try {
-      const results = await this.gated(() =>
+      const { value: outcomes, seconds, counterHeld, sequence } = await this.gated(() =>
         this.insideGroup.run('group', () =>
           this.transaction(
           'WRITE',
           async (tx) => {
-            const out: unknown[] = [];
-            for (let i = 0; i < group.length; i++) {
-              failedAt = i;
-              out.push(await group[i]!.work(tx));
+            const out: Outcome<unknown>[] = [];
+            for (const step of steps) {
+              failed = step;
+              if (step.kind) {
+                const results = await step.kind.run(
+                  tx,
+                  step.writes.map((w) => w.batch!.item),
+                );
+                if (results.length !== step.writes.length) throw new Error(`batch "${step.kind.name}" answered ${results.length} of ${step.writes.length} items`);
+                const late = results.find((r) => !r.ok && r.afterWrite);
+                if (late) throw new BatchUndecided(step.kind.name, late.ok ? undefined : late.error);
+                out.push(...results);
+              } else {
+                out.push({ ok: true, value: await step.writes[0].work(tx) });
+              }
             }
-            failedAt = group.length; // every write ran: a failure now is the commit's
+            failed = null; // every step ran: a failure now is the commit's
             return out;
           },
           `group of ${group.length}: ${[...new Set(group.map((w) => w.label))].join(', ')}`,
           ),
         ),
       );
-      this.committed(group.length);
-      group.forEach((w, i) => w.resolve(results[i]));
+      const batched = steps.reduce((n, s) => n + (s.kind ? s.writes.length : 0), 0);
+      this.committed(outcomes.filter((o) => o.ok).length, batched, seconds, counterHeld);
+      for (const w of group) this.observer?.groupWait((began - w.enqueuedAt) / 1000);
+      group.forEach((w, i) => {
+        const o = outcomes[i]!;
+        if (o.ok) w.resolve({ value: o.value, sequence });
+        else w.reject(o.error);
+      });
     } catch (err) {
-      this.log.debug({ writes: group.length, failedAt, err: err instanceof Error ? err.message : String(err) }, 'write group rolled back; its writes run again');
-      if (failedAt >= 0 && failedAt < group.length) group[failedAt]!.solo = true;
+      const at: Step | null = failed;
+      this.log.debug({ writes: group.length, failedAt: at ? group.indexOf(at.writes[0]!) : group.length, batch: at?.kind?.name, err: err instanceof Error ? err.message : String(err) }, 'write group rolled back; its writes run again');
+      if (at?.kind) for (const w of at.writes) w.unbatched = true;
+      else if (at) at.writes[0].solo = true;
       else for (const w of group) w.solo = true;
       this.pending.unshift(...group);
     }
   }
 
   /** One write in a transaction of its own; writes started inside it run alone too. */
-  private async alone<R>(work: (tx: Tx) => Promise<R>, label: string, gate = true): Promise<R> {
-    const run = () => this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
-    const result = gate ? await this.gated(run) : await run();
-    this.committed(1);
-    return result;
+  private async alone<R>(work: (tx: Tx) => Promise<R>, label: string, enqueuedAt: number, began = performance.now(), gate = true): Promise<Committed<R>> {
+    try {
+      const run = () => this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
+      const { value, seconds, counterHeld, sequence } = gate ? await this.gated(run) : await run();
+      this.committed(1, 0, seconds, counterHeld);
+      return { value, sequence };
+    } finally {
+      this.observer?.groupWait((began - enqueuedAt) / 1000);
+    }
   }
 
-  private committed(writes: number): void {
+  private committed(writes: number, batched: number, seconds: number, counterHeld: number | null): void {
     this.commits.transactions++;
     this.commits.writes += writes;
+    this.commits.batched += batched;
+    this.observer?.committed({ seconds, writes, batched, counterHeldSeconds: counterHeld });
     for (const listener of this.afterCommit) listener();
   }
 
@@ -320,15 +472,30 @@ export class Executor {
     }
   }
 
-  private async transaction<R>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<R>, label: string): Promise<R> {
+  /**
+   * Runs `work` in a managed transaction. Returns its value with the time from
+   * the start of the last attempt to its commit, how long that attempt held
+   * the event counter before its commit completed (null: it took none), and
+   * the last event sequence it appended. Only the last attempt counts: an
+   * earlier one rolled back, and its sequences are given out again.
+   */
+  private async transaction<R>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<R>, label: string): Promise<{ value: R; seconds: number; counterHeld: number | null; sequence: string | null }> {
     const session = this.driver.session({
       database: this.database,
       defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
     });
     const config = { metadata: { app: 'pedigree', operation: label } };
+    let attempt: Attempt = { counterAt: null, sequence: null };
+    let started = 0;
     try {
-      const fn = (mtx: ManagedTransaction) => work(this.wrap(mtx));
-      return mode === 'READ' ? await session.executeRead(fn, config) : await session.executeWrite(fn, config);
+      const fn = (mtx: ManagedTransaction) => {
+        attempt = { counterAt: null, sequence: null };
+        started = performance.now();
+        return work(this.wrap(mtx, attempt));
+      };
+      const value = mode === 'READ' ? await session.executeRead(fn, config) : await session.executeWrite(fn, config);
+      const done = performance.now();
+      return { value, seconds: (done - started) / 1000, counterHeld: attempt.counterAt === null ? null : (done - attempt.counterAt) / 1000, sequence: attempt.sequence };
     } catch (err) {
       throw this.mapError(err, label);
     } finally {
@@ -336,13 +503,21 @@ export class Executor {
     }
   }
 
-  private wrap(mtx: ManagedTransaction): Tx {
+  private wrap(mtx: ManagedTransaction, attempt: Attempt): Tx {
     return {
       run: async <T>(name: Statement, params: Params = {}): Promise<T[]> => {
         const text = this.textOf(name);
         this.statementCount++;
         const started = performance.now();
         const result = await mtx.run(text, toParams(params) as Params);
+        // The counter's lock is granted somewhere inside the statement; its end
+        // is the conservative (shorter) bound of how long it is held.
+        if (SEQUENCE_POINT.has(name)) {
+          if (attempt.counterAt === null) attempt.counterAt = performance.now();
+          // Rows come in sequence order; a transaction's appends only go up.
+          const last = result.records.at(-1);
+          if (last) attempt.sequence = String(last.get('sequence'));
+        }
         return this.rows<T>(name, params, started, result.records);
       },
     };
@@ -379,5 +554,12 @@ export class Executor {
       });
     }
     return err;
+  }
+}
+
+/** A batch found an item's error after it had written for that batch: its group replays the writes one by one. */
+class BatchUndecided extends Error {
+  constructor(kind: string, cause: unknown) {
+    super(`batch "${kind}" found an error after writing; its writes run one by one`, { cause });
   }
 }

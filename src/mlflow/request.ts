@@ -65,7 +65,7 @@ export function queryBody(search: URLSearchParams): Body {
   const out: Body = {};
   for (const [k, v] of search) {
     const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...(prev as string[]), v] : [prev, v];
   }
   return out;
 }

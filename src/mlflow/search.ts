@@ -25,7 +25,7 @@ type Token = { t: 'ident' | 'str' | 'num' | 'op' | 'lp' | 'rp' | 'comma'; v: str
 // Sticky (`y`): matched at a position without copying the rest of the filter for every token.
 const OPERATOR = /(!=|<=|>=|=|<|>)/y;
 const NUMBER = /-?\d+(\.\d+)?([eE][-+]?\d+)?/y;
-const IDENTIFIER = /([A-Za-z_][A-Za-z0-9_]*)(\.(`[^`]*`|"[^"]*"|[A-Za-z0-9_.\-]+))?/y;
+const IDENTIFIER = /([A-Za-z_][A-Za-z0-9_]*)(\.(`[^`]*`|"[^"]*"|[A-Za-z0-9_.-]+))?/y;
 
 function at(re: RegExp, s: string, i: number): RegExpExecArray | null {
   re.lastIndex = i;
@@ -223,7 +223,7 @@ export function parseOrderBy(orderBy: string[] | string | null | undefined): Ord
   const list = orderBy == null ? [] : Array.isArray(orderBy) ? orderBy : [orderBy];
   return list.map((o) => {
     // Trimmed first: `\s*(ASC|DESC)?\s*$` backtracks quadratically over a long run of blanks.
-    const m = typeof o === 'string' ? /^([A-Za-z_][A-Za-z0-9_]*(?:\.(?:`[^`]*`|"[^"]*"|[A-Za-z0-9_.\-]+))?)(?:\s+(ASC|DESC))?$/i.exec(o.trim()) : null;
+    const m = typeof o === 'string' ? /^([A-Za-z_][A-Za-z0-9_]*(?:\.(?:`[^`]*`|"[^"]*"|[A-Za-z0-9_.-]+))?)(?:\s+(ASC|DESC))?$/i.exec(o.trim()) : null;
     if (!m) throw badInput(`order_by entries are "<field> [ASC|DESC]"; got ${JSON.stringify(o)}`, { field: 'order_by' });
     const c = splitIdent(m[1]!, '=', '');
     return { kind: c.kind, key: c.key, desc: (m[2] ?? 'ASC').toUpperCase() === 'DESC' };

@@ -14,6 +14,7 @@ const Q = {
   history: statement('operations/deployment-history'),
   aliasMoves: statement('operations/alias-moves'),
   servingAt: statement('operations/serving-at'),
+  page: statement('operations/page-deployments'),
   providerModels: statement('operations/provider-models-by-ids'),
 };
 
@@ -333,6 +334,20 @@ export class DeploymentService {
     return state ?? null;
   }
 
+  /**
+   * Deployments that existed at `at`, by name, each as it served then: one
+   * page of names after `after`, then their states (three statements).
+   */
+  async list(at: string, page: { first: number; after: string | null }): Promise<{ states: DeploymentState[]; total: number; hasNextPage: boolean }> {
+    // A cursor is a stored name; logged predictions create deployments by name under a looser rule than recordDeployment's.
+    if (page.after !== null && (typeof page.after !== 'string' || page.after.length > 1000)) throw badInput('after is not a cursor returned by deployments', { field: 'after' });
+    const [row] = await this.executor.read<{ names: string[]; total: number }>(Q.page, { at, after: page.after ?? '', limit: page.first + 1 });
+    const names = row!.names.slice(0, page.first);
+    const states = await this.readStatesAt(names.map((name) => ({ name, at })));
+    // A deployment created in the same instant as `at` may have no record yet in force: it is left out.
+    return { states: states.filter((s): s is DeploymentState => s !== null), total: row!.total, hasNextPage: row!.names.length > page.first };
+  }
+
   /** What `name` serves now. */
   async deployment(name: string): Promise<DeploymentState | null> {
     return this.deploymentAt(name, new Date().toISOString());
@@ -343,6 +358,11 @@ export class DeploymentService {
     for (const k of keys) {
       if (typeof k.name !== 'string' || !NAME.test(k.name)) throw badInput('name must be a deployment name', { field: 'name' });
     }
+    return this.readStatesAt(keys);
+  }
+
+  /** {@link statesAt} for names read from the graph (not checked again). */
+  private async readStatesAt(keys: { name: string; at: string }[]): Promise<(DeploymentState | null)[]> {
     if (keys.length === 0) return [];
     return this.executor.readTx(async (tx) => {
       const rows = await tx.run<{ deployment: DeploymentRecord | null; record: { after: string; at: string; sequence: string } | null }>(Q.recordsAt, {

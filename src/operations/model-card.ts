@@ -4,6 +4,7 @@
  * service reads the graph once and hands the data here.
  */
 import { badInput } from '../errors.js';
+import type { ModelRecord, VersionRecord } from '../registry/types.js';
 
 /** Human-written sections a version needs filled before it may enter PRODUCTION (the lifecycle gate reads this). */
 export const REQUIRED_CARD_SECTIONS = ['intended-use', 'limitations'] as const;
@@ -56,15 +57,28 @@ export interface CardSectionRecord {
   scope: 'MODEL' | 'VERSION';
 }
 
+/** A run node as stored (params as a JSON object string). */
+export interface StoredRun {
+  id: string;
+  name?: string | null;
+  experiment?: string | null;
+  codeRepo?: string | null;
+  codeCommit?: string | null;
+  environment?: string | null;
+  params?: string | null;
+  seeds?: number[] | null;
+  status: string;
+}
+
 /** What model-card-data.cypher returns. */
 export interface CardData {
-  version: Record<string, any>;
-  model: Record<string, any>;
+  version: VersionRecord;
+  model: ModelRecord;
   modelTags: CardTag[];
   versionTags: CardTag[];
   metrics: { key: string; value: number; segment: string | null }[];
   evidence: { kind: string; passed: boolean; uri: string | null; summary: string | null; by: string; at: string }[];
-  run: Record<string, any> | null;
+  run: StoredRun | null;
   datasets: CardDatasetVersion[];
   upstreamDatasets: CardDatasetVersion[];
   sources: string[];

@@ -484,7 +484,7 @@ export function buildProvenanceStatement(d: CardData, approvals: Approval[], pro
           codeRepo: r.codeRepo ?? null,
           codeCommit: r.codeCommit ?? null,
           environment: r.environment ?? null,
-          params: r.params ? JSON.parse(r.params) : {},
+          params: r.params ? (JSON.parse(r.params) as Record<string, unknown>) : {},
           seeds: r.seeds ?? [],
           status: r.status,
         }
@@ -523,5 +523,5 @@ export function buildProvenanceStatement(d: CardData, approvals: Approval[], pro
         }
       : null,
   };
-  return buildStatement({ subjects: [{ name: `models:/${v.modelName}/${v.version}`, digest: { sha256: digest } }], predicate: JSON.parse(JSON.stringify(predicate)) });
+  return buildStatement({ subjects: [{ name: `models:/${v.modelName}/${v.version}`, digest: { sha256: digest } }], predicate: JSON.parse(JSON.stringify(predicate)) as Record<string, unknown> });
 }

@@ -27,6 +27,10 @@ export const MAX_LINEAGE_DEPTH = 20;
  * stops there, and the answer says `truncated`.
  */
 export const LINEAGE_NODE_BUDGET = 5000;
+/** Nodes the grouped explorer's walk reads at most before it stops (it groups what it read and says `truncated`). */
+export const LINEAGE_WALK_BUDGET = 100_000;
+/** Groups one grouped lineage answer holds at most (nearest first); beyond it the answer says `truncated`. */
+export const LINEAGE_GROUP_BUDGET = 1000;
 /** Edges returned at most by one lineage query; beyond it the answer says `truncated` too. */
 export const LINEAGE_EDGE_BUDGET = 5000;
 
@@ -68,6 +72,11 @@ export function nodeLabel(kind: string, p: Record<string, unknown>): string {
     default:
       return String(p.id);
   }
+}
+
+/** For a run reported through OpenLineage: its job as `namespace/name`; null otherwise. */
+export function nodeJob(kind: string, p: Record<string, unknown>): string | null {
+  return kind === 'Run' && typeof p.jobName === 'string' ? `${String(p.jobNamespace ?? '')}/${p.jobName}` : null;
 }
 
 export interface LineageEdge {

@@ -9,12 +9,15 @@ import { MAX_TEACHERS } from '../registry/validation.js';
 import {
   DEFAULT_LINEAGE_DEPTH,
   LINEAGE_EDGE_BUDGET,
+  LINEAGE_GROUP_BUDGET,
   MAX_RUN_INPUTS,
   MAX_RUN_METRICS,
   LINEAGE_NODE_BUDGET,
   LINEAGE_RELATIONS,
+  LINEAGE_WALK_BUDGET,
   MAX_LINEAGE_DEPTH,
   MODEL_RELATIONS,
+  nodeJob,
   nodeLabel,
   orderEdges,
   RUN_ROLES,
@@ -23,6 +26,7 @@ import {
   type ModelRelation,
   type RunStatus,
 } from './lineage.js';
+import { groupLineage, type Grouping, type LineageGroup, type WalkNode } from './lineage-groups.js';
 
 const Q = {
   findDatasetVersion: statement('provenance/find-dataset-version'),
@@ -43,6 +47,8 @@ const Q = {
   lineageUpstream: statement('provenance/lineage-hop-upstream'),
   lineageDownstream: statement('provenance/lineage-hop-downstream'),
   lineageEdges: statement('provenance/lineage-edges'),
+  lineageLevel: statement('provenance/lineage-level'),
+  lineageMembers: statement('provenance/lineage-members'),
   datasetExists: statement('provenance/dataset-exists'),
   datasetImpact: statement('provenance/dataset-impact'),
   versionsByFingerprint: statement('provenance/find-versions-by-fingerprint'),
@@ -152,12 +158,16 @@ export interface LineageNode {
   label: string;
   /** Hops from the root (0 for the root). */
   depth: number;
+  /** A run's OpenLineage job, `namespace/name`. */
+  job: string | null;
 }
 
 export interface LineageResult {
   root: LineageNode;
   nodes: LineageNode[];
   edges: LineageEdge[];
+  /** Siblings shown as one node with a count (grouped lineage only; empty otherwise). */
+  groups: LineageGroup[];
   truncated: boolean;
 }
 
@@ -575,15 +585,18 @@ export class ProvenanceService {
   }
 
   /**
-   * The provenance subgraph within `depth` hops of any node: one statement.
-   * Nodes come nearest first (then by kind and id), the root first of all;
-   * edges are those among the returned nodes, restricted to `relations`.
+   * The provenance subgraph within `depth` hops of any node. Without
+   * `grouping`: one statement; nodes come nearest first (then by kind and id),
+   * the root first of all; edges are those among the returned nodes,
+   * restricted to `relations`. With `grouping`: the grouped explorer
+   * ({@link groupedLineage}).
    */
   async lineage(
     id: string,
     direction: LineageDirection,
     depth: number | null | undefined,
     relations: readonly string[] | null | undefined,
+    grouping?: Grouping | null,
   ): Promise<LineageResult> {
     const d = depth ?? DEFAULT_LINEAGE_DEPTH;
     if (!Number.isInteger(d) || d < 1 || d > MAX_LINEAGE_DEPTH) {
@@ -594,7 +607,80 @@ export class ProvenanceService {
     if (unknown.length) {
       throw badInput(`relations must be among ${LINEAGE_RELATIONS.join(', ')}; unknown: ${unknown.join(', ')}`, { field: 'relations' });
     }
+    if (grouping) return this.groupedLineage(id, direction, d, rels, grouping);
     return this.executor.readTx((tx) => this.walkLineage(tx, id, d, rels, direction), 'lineage');
+  }
+
+  /**
+   * The grouped lineage explorer, for nodes with thousands of neighbours: a
+   * breadth-first walk, one statement per level (at most `depth`), that stops
+   * once it has read {@link LINEAGE_WALK_BUDGET} nodes; siblings beyond
+   * `grouping.above` become groups with counts (./lineage-groups.ts); then one
+   * statement reads the labels of what is shown and the edges among it. The
+   * answer stays small however wide the graph is: a version with 20,000
+   * predictions is two nodes.
+   */
+  private async groupedLineage(id: string, direction: LineageDirection, depth: number, relations: string[], grouping: Grouping): Promise<LineageResult> {
+    return this.executor.readTx(async (tx) => {
+      const [start] = await tx.run<{ eid: string; props: Record<string, unknown>; kind: string }>(Q.lineageRoot, { id });
+      if (!start) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
+      const root = { eid: start.eid, id: String(start.props.id), kind: start.kind };
+      const seen = new Map<string, WalkNode & { eid: string }>([[root.eid, { eid: root.eid, id: root.id, kind: root.kind, depth: 0, parent: null, relation: null, up: true }]]);
+      let frontier = [
+        ...(direction !== 'DOWNSTREAM' ? [{ eid: root.eid, id: root.id, up: true }] : []),
+        ...(direction !== 'UPSTREAM' ? [{ eid: root.eid, id: root.id, up: false }] : []),
+      ];
+      let truncated = false;
+      for (let level = 1; level <= depth && frontier.length && !truncated; level++) {
+        const rows = await tx.run<{ from: string; fromId: string; up: boolean; relation: string; kind: string; eids: string[]; ids: string[] }>(Q.lineageLevel, { frontier, relations });
+        // A node reached from several frontier nodes takes the smallest (parent id, relation, direction): the same graph groups the same way every time.
+        const reached = new Map<string, WalkNode & { eid: string }>();
+        for (const r of rows) {
+          r.eids.forEach((eid, i) => {
+            if (seen.has(eid)) return;
+            const cand = { eid, id: r.ids[i]!, kind: r.kind, depth: level, parent: r.fromId, relation: r.relation, up: r.up };
+            const cur = reached.get(eid);
+            if (!cur || walkOrder(cand, cur) < 0) reached.set(eid, cand);
+          });
+        }
+        frontier = [];
+        for (const n of reached.values()) {
+          if (seen.size > LINEAGE_WALK_BUDGET) {
+            truncated = true;
+            break;
+          }
+          seen.set(n.eid, n);
+          frontier.push({ eid: n.eid, id: n.id, up: n.up });
+        }
+      }
+      const walk = [...seen.values()];
+      const tree = groupLineage(walk, grouping);
+      if (tree.shown.length > LINEAGE_NODE_BUDGET) truncated = true;
+      const shown = tree.shown.slice(0, LINEAGE_NODE_BUDGET);
+      const eidOf = new Map(walk.map((n) => [n.id, n.eid]));
+      const rows = await tx.run<{ props: Record<string, unknown>; edges: LineageEdge[] }>(Q.lineageMembers, {
+        eids: [root.eid, ...shown.map((n) => eidOf.get(n.id)!)],
+        relations,
+      });
+      const [rootRow, ...memberRows] = rows;
+      const nodes = shown.map((n, i) => lineageNode(n.kind, memberRows[i]!.props, n.depth));
+      // Groups come nearest first, so one hanging under a cut-off node or group is dropped with it.
+      const known = new Set([root.id, ...nodes.map((n) => n.id)]);
+      const groups: typeof tree.groups = [];
+      for (const g of tree.groups) {
+        if (!known.has(g.attachedTo)) continue;
+        if (groups.length === LINEAGE_GROUP_BUDGET) {
+          truncated = true;
+          break;
+        }
+        known.add(g.id);
+        groups.push(g);
+      }
+      const ids = [root.id, ...nodes.map((n) => n.id), ...groups.map((g) => g.id)];
+      const edges = [...rows.flatMap((r) => r.edges), ...tree.edges].filter((e) => known.has(e.from) && known.has(e.to));
+      if (edges.length > LINEAGE_EDGE_BUDGET) truncated = true;
+      return { root: lineageNode(root.kind, rootRow!.props, 0), nodes, edges: orderEdges(ids, edges).slice(0, LINEAGE_EDGE_BUDGET), groups, truncated };
+    }, 'groupedLineage');
   }
 
   /**
@@ -636,16 +722,17 @@ export class ProvenanceService {
     }
     const truncatedNodes = full();
     const kept = [...found.values()]
-      .map((n) => ({ eid: n.eid, node: { id: String(n.props.id), kind: n.kind, label: nodeLabel(n.kind, n.props), depth: n.depth } }))
+      .map((n) => ({ eid: n.eid, node: lineageNode(n.kind, n.props, n.depth) }))
       .sort((a, b) => a.node.depth - b.node.depth || cmp(a.node.kind, b.node.kind) || cmp(a.node.id, b.node.id))
       .slice(0, LINEAGE_NODE_BUDGET);
     const edges = await tx.run<LineageEdge>(Q.lineageEdges, { members: [start.eid, ...kept.map((k) => k.eid)], relations, limit: LINEAGE_EDGE_BUDGET + 1 });
-    const root: LineageNode = { id: String(start.props.id), kind: start.kind, label: nodeLabel(start.kind, start.props), depth: 0 };
+    const root = lineageNode(start.kind, start.props, 0);
     const nodes = kept.map((k) => k.node);
     return {
       root,
       nodes,
       edges: orderEdges([root.id, ...nodes.map((n) => n.id)], edges).slice(0, LINEAGE_EDGE_BUDGET),
+      groups: [],
       truncated: truncatedNodes || edges.length > LINEAGE_EDGE_BUDGET,
     };
   }
@@ -711,6 +798,17 @@ function describe(ref: { modelName: string; version?: number | null; alias?: str
 function requireText(value: string | null | undefined, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw badInput(`${field} must be a non-empty string`, { field });
   return value;
+}
+
+function lineageNode(kind: string, props: Record<string, unknown>, depth: number): LineageNode {
+  return { id: String(props.id), kind, label: nodeLabel(kind, props), depth, job: nodeJob(kind, props) };
+}
+
+/** The grouped walk's tie-break among parents reaching a node at the same depth. */
+function walkOrder(a: WalkNode, b: WalkNode): number {
+  const ka = `${a.parent}\u0000${a.relation}\u0000${a.up ? 0 : 1}`;
+  const kb = `${b.parent}\u0000${b.relation}\u0000${b.up ? 0 : 1}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function unique<T>(xs: readonly T[]): T[] {

@@ -7,6 +7,8 @@ import { assertText } from './validation.js';
 const Q = {
   get: statement('registry/get-idempotency-key'),
   put: statement('registry/put-idempotency-key'),
+  getMany: statement('registry/get-idempotency-keys'),
+  putMany: statement('registry/put-idempotency-keys'),
 };
 
 /** Stable hash of a create's input (keys sorted), without the key itself. */
@@ -48,13 +50,47 @@ export async function findIdempotent(tx: Tx, operation: string, principal: strin
   assertText(key, 'idempotencyKey', 200);
   const [row] = await tx.run<{ inputHash: string; resultId: string }>(Q.get, { key: scopedKey(operation, principal, key) });
   if (!row) return null;
-  if (row.inputHash !== hash) {
-    throw conflict(`idempotencyKey "${key}" was already used by you for a different ${operation} input`, { field: 'idempotencyKey' });
-  }
+  if (row.inputHash !== hash) throw reusedKey(key, operation);
   return row.resultId;
 }
 
 /** Records a create's result under `principal`'s key, in the create's own transaction. */
 export async function recordIdempotent(tx: Tx, operation: string, principal: string, key: string, hash: string, resultId: string): Promise<void> {
   await tx.run(Q.put, { key: scopedKey(operation, principal, key), principal, inputHash: hash, resultId });
+}
+
+/** A create's key as the batch statements take it. */
+export interface KeyedCreate {
+  operation: string;
+  principal: string;
+  key: string;
+  hash: string;
+}
+
+/**
+ * {@link findIdempotent} for several creates in one statement: for each, its
+ * earlier result id, a CONFLICT error when the key was used for a different
+ * input, or null when unused. Errors are returned, not thrown, so a batch can
+ * answer each item for itself.
+ */
+export async function findIdempotentMany(tx: Tx, creates: readonly KeyedCreate[]): Promise<(string | Error | null)[]> {
+  if (creates.length === 0) return [];
+  const keys = creates.map((c) => scopedKey(c.operation, c.principal, c.key));
+  const rows = await tx.run<{ key: string; inputHash: string; resultId: string }>(Q.getMany, { keys });
+  const found = new Map(rows.map((r) => [r.key, r]));
+  return creates.map((c, i) => {
+    const row = found.get(keys[i]!);
+    if (!row) return null;
+    return row.inputHash === c.hash ? row.resultId : reusedKey(c.key, c.operation);
+  });
+}
+
+/** {@link recordIdempotent} for several creates in one statement. */
+export async function recordIdempotentMany(tx: Tx, creates: readonly (KeyedCreate & { resultId: string })[]): Promise<void> {
+  if (creates.length === 0) return;
+  await tx.run(Q.putMany, { keys: creates.map((c) => ({ key: scopedKey(c.operation, c.principal, c.key), principal: c.principal, inputHash: c.hash, resultId: c.resultId })) });
+}
+
+function reusedKey(key: string, operation: string): Error {
+  return conflict(`idempotencyKey "${key}" was already used by you for a different ${operation} input`, { field: 'idempotencyKey' });
 }

@@ -18,10 +18,11 @@ import {
 } from './types.js';
 import { assertModelName, assertText, MAX_GATES, MAX_PROTECTED_ALIASES, validateSource } from './validation.js';
 import type { Caller } from '../governance/policy.js';
-import { REQUIRED_CARD_SECTIONS } from '../operations/model-card.js';
+import { REQUIRED_CARD_SECTIONS, titleFor } from '../operations/model-card.js';
 
 const Q = {
-  read: statement('registry/read-transition'),
+  lock: statement('registry/lock-model-stages'),
+  states: statement('registry/gate-states'),
   setStage: statement('registry/set-stage'),
   addEvidence: statement('registry/add-evidence'),
   setGates: statement('registry/set-gates'),
@@ -93,8 +94,9 @@ export class LifecycleService {
    * (governance carries out approved promotions through this).
    */
   async transitionIn(tx: Tx, versionId: string, req: TransitionRequest, actor: string): Promise<VersionRecord> {
-    const [state] = await tx.run<GateState>(Q.read, { versionId });
-    if (!state) throw conflict('the version was deleted while the transition was under way');
+    await tx.run(Q.lock, { keys: [versionId] });
+    const [state] = await tx.run<GateState | { version: null }>(Q.states, { keys: [versionId] });
+    if (!state?.version) throw conflict('the version was deleted while the transition was under way');
     const from = state.version.stage;
     const kind = checkGate(state, req);
     const changes = [{ versionId, from }];
@@ -196,6 +198,17 @@ export class LifecycleService {
   }
 
   /**
+   * Each version's gate into a stage, evaluated now without moving anything
+   * (DataLoader batch: one statement): the requirements, met or not, and what
+   * the transition would be refused for. Null for a version that does not
+   * exist. What a promotion request will meet when it is carried out.
+   */
+  async gatePreviews(keys: readonly { versionId: string; stage: Stage }[]): Promise<(GatePreview | null)[]> {
+    const rows = await this.executor.read<GateState | { version: null }>(Q.states, { keys: keys.map((k) => k.versionId) });
+    return rows.map((row, i) => (row.version ? previewGate(row as GateState, keys[i]!.stage) : null));
+  }
+
+  /**
    * A rollback drill: for every version of the model that was ever in
    * PRODUCTION (newest first, at most 100), checks that a rollback to it would
    * still work: its artefacts are still there and hash to its checksum (for
@@ -223,9 +236,12 @@ export class LifecycleService {
     );
     return this.executor.writeTx(async (tx) => {
       const results: DrillVersion[] = [];
+      const keys = versions.map(({ version: v }) => v.id);
+      if (keys.length) await tx.run(Q.lock, { keys });
+      const states = keys.length ? await tx.run<GateState | { version: null }>(Q.states, { keys }) : [];
       for (const [i, { version: v }] of versions.entries()) {
-        const [state] = await tx.run<GateState>(Q.read, { versionId: v.id });
-        if (!state) continue;
+        const state = states[i];
+        if (!state?.version) continue;
         const { missing, unwritten } = productionRequirements(state);
         const unmet = [...(v.checksum ? [] : ['checksum']), ...missing, ...unwritten.map((k) => `card:${k}`)];
         const a = artefacts[i]!;
@@ -309,6 +325,22 @@ function missingModel(modelName: string) {
 }
 
 const ORDER: Record<Stage, number> = { DEVELOPMENT: 0, STAGING: 1, CANARY: 2, PRODUCTION: 3, ARCHIVED: 4 };
+/** Passed evidence → CANARY needs. */
+const CANARY_EVIDENCE = ['HUMAN_REVIEW', 'FAIRNESS_CHECK'] as const;
+/** Passed evidence → PRODUCTION needs (with the required card sections). */
+const PRODUCTION_EVIDENCE = ['SLO_VALIDATION', 'SIGN_OFF'] as const;
+
+const passedEvidence = (state: Pick<GateState, 'evidence'>, kind: EvidenceKind) => state.evidence.some((e) => e.kind === kind && e.passed);
+
+/** The model's STAGING thresholds, each with the version's overall value. */
+function thresholdValues(state: Pick<GateState, 'gates' | 'metrics'>): { threshold: GateThreshold; value: number | undefined; met: boolean }[] {
+  const thresholds = state.gates ? (JSON.parse(state.gates) as GateThreshold[]) : [];
+  const overall = new Map(state.metrics.filter((m) => m.segment === null).map((m) => [m.key, m.value]));
+  return thresholds.map((t) => {
+    const value = overall.get(t.metric);
+    return { threshold: t, value, met: value !== undefined && compare(value, t.op, t.value) };
+  });
+}
 
 /**
  * The gate rules, in one place. Returns 'rollback' when a version that was in
@@ -338,32 +370,27 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
   if (ORDER[to] !== ORDER[from] + 1) {
     throw gateFailed(`${name} is in ${from}; the next stage is ${STAGES[ORDER[from] + 1]}, not ${to} (stages go DEVELOPMENT → STAGING → CANARY → PRODUCTION)`);
   }
-  const passed = (kind: EvidenceKind) => state.evidence.some((e) => e.kind === kind && e.passed);
   switch (to) {
     case 'STAGING': {
       if (!v.checksum) {
         throw gateFailed(`${name} is unverified (registered from an external source without a checksum): attach its checksum before → STAGING`, { unmet: ['checksum'] });
       }
-      const thresholds: GateThreshold[] = state.gates ? JSON.parse(state.gates) : [];
-      const overall = new Map(state.metrics.filter((m) => m.segment === null).map((m) => [m.key, m.value]));
+      const thresholds = thresholdValues(state);
       if (thresholds.length === 0) {
         if (state.metrics.length === 0) throw gateFailed(`${name} has no metrics: → STAGING needs at least one metric when the model configures no thresholds`);
         return 'promotion';
       }
-      const unmet = thresholds.filter((t) => {
-        const value = overall.get(t.metric);
-        return value === undefined || !compare(value, t.op, t.value);
-      });
+      const unmet = thresholds.filter((t) => !t.met);
       if (unmet.length) {
         throw gateFailed(
-          `→ STAGING needs ${unmet.map((t) => `${t.metric} ${OP_TEXT[t.op]} ${t.value} (has ${overall.get(t.metric) ?? 'none'})`).join(', ')}`,
-          { unmet: unmet.map((t) => t.metric) },
+          `→ STAGING needs ${unmet.map(({ threshold: t, value }) => `${t.metric} ${OP_TEXT[t.op]} ${t.value} (has ${value ?? 'none'})`).join(', ')}`,
+          { unmet: unmet.map((t) => t.threshold.metric) },
         );
       }
       return 'promotion';
     }
     case 'CANARY': {
-      const missing = (['HUMAN_REVIEW', 'FAIRNESS_CHECK'] as const).filter((k) => !passed(k));
+      const missing = CANARY_EVIDENCE.filter((k) => !passedEvidence(state, k));
       if (missing.length) throw gateFailed(`→ CANARY needs passed evidence of kind ${missing.join(' and ')} on ${name} (addModelVersionEvidence)`, { unmet: missing });
       return 'promotion';
     }
@@ -382,8 +409,93 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
 
 /** What the → PRODUCTION gate wants and `state` lacks: passed evidence kinds, and the model card's required sections. */
 function productionRequirements(state: Pick<GateState, 'evidence' | 'cardSections'>): { missing: EvidenceKind[]; unwritten: string[] } {
-  const missing = (['SLO_VALIDATION', 'SIGN_OFF'] as const).filter((k) => !state.evidence.some((e) => e.kind === k && e.passed));
+  const missing = PRODUCTION_EVIDENCE.filter((k) => !passedEvidence(state, k));
   return { missing, unwritten: REQUIRED_CARD_SECTIONS.filter((k) => !state.cardSections.includes(k)) };
+}
+
+/** One requirement of a stage gate, met or not. */
+export interface GateCheck {
+  /** `replacement`, `checksum`, `metric`, `threshold:<metric>`, `evidence:<KIND>`, `card:<section>`, `checklist:<item>` or `rollback`. */
+  check: string;
+  passed: boolean;
+  detail: string;
+}
+
+/** A gate evaluated without moving anything: its requirements, and why the transition would be refused now (null: it would pass). */
+export interface GatePreview {
+  stage: Stage;
+  checks: GateCheck[];
+  refusal: string | null;
+}
+
+/**
+ * The requirements {@link checkGate} checks for a move into `to`, itemised
+ * (met or not) for people to read; the order of stages is checkGate's alone
+ * and shows in {@link previewGate}'s refusal.
+ */
+/**
+ * Checks {@link gateRequirements} lists at most: the replacement, then the
+ * largest of one move's lists (the checksum and a metric or one per threshold;
+ * the evidence kinds and required card sections; the archival checklist).
+ */
+export const MAX_GATE_CHECKS = 1 + Math.max(1 + MAX_GATES, CANARY_EVIDENCE.length, PRODUCTION_EVIDENCE.length + REQUIRED_CARD_SECTIONS.length, MAX_CHECKLIST_ITEMS);
+
+export function gateRequirements(state: GateState, to: Stage): GateCheck[] {
+  const v = state.version;
+  const checks: GateCheck[] = [];
+  const evidence = (kinds: readonly EvidenceKind[]) =>
+    kinds.map((k) => ({ check: `evidence:${k}`, passed: passedEvidence(state, k), detail: `passed ${k} evidence (addModelVersionEvidence)` }));
+  if (v.stage === 'PRODUCTION' && to !== 'PRODUCTION') {
+    checks.push({ check: 'replacement', passed: state.otherProduction.length > 0, detail: 'another version is in PRODUCTION (it never goes empty)' });
+  }
+  switch (to) {
+    case 'STAGING': {
+      checks.push({ check: 'checksum', passed: !!v.checksum, detail: 'the artifact has a checksum' });
+      const thresholds = thresholdValues(state);
+      if (thresholds.length === 0) checks.push({ check: 'metric', passed: state.metrics.length > 0, detail: 'at least one metric (the model sets no thresholds)' });
+      for (const { threshold: t, value, met } of thresholds) {
+        checks.push({ check: `threshold:${t.metric}`, passed: met, detail: `${t.metric} ${OP_TEXT[t.op]} ${t.value} (has ${value ?? 'none'})` });
+      }
+      break;
+    }
+    case 'CANARY':
+      checks.push(...evidence(CANARY_EVIDENCE));
+      break;
+    case 'PRODUCTION': {
+      if (v.everProduction) {
+        checks.push({ check: 'rollback', passed: true, detail: 'it was in PRODUCTION before: it returns as a rollback, with a comment' });
+        break;
+      }
+      const { unwritten } = productionRequirements(state);
+      checks.push(...evidence(PRODUCTION_EVIDENCE));
+      for (const key of REQUIRED_CARD_SECTIONS) {
+        checks.push({ check: `card:${key}`, passed: !unwritten.includes(key), detail: `model card section "${titleFor(key, key)}" written (setModelCardSection)` });
+      }
+      break;
+    }
+    case 'ARCHIVED':
+      if (v.stage === 'PRODUCTION') {
+        for (const item of state.checklist ?? []) {
+          checks.push({ check: `checklist:${item}`, passed: state.completed.includes(item), detail: `archival checklist item "${item}" completed` });
+        }
+      }
+      break;
+    case 'DEVELOPMENT':
+      break;
+  }
+  return checks;
+}
+
+/** The gate into `to` as a promotion request would meet it if carried out now: {@link gateRequirements} and checkGate's verdict. */
+export function previewGate(state: GateState, to: Stage): GatePreview {
+  let refusal: string | null = null;
+  try {
+    checkGate(state, { stage: to, comment: 'promotion request' });
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    refusal = err.message;
+  }
+  return { stage: to, checks: gateRequirements(state, to), refusal };
 }
 
 /** PRODUCTION → ARCHIVED: every item of the model's archival checklist completed for the version (completeArchivalChecklistItem). */

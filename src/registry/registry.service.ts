@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
-import type { Executor, Tx } from '../graph/executor.js';
+import type { Executor, Outcome, Tx } from '../graph/executor.js';
 import { computeFingerprint } from '../provenance/fingerprint.js';
 import { cancelPendingRequests } from '../governance/cancel-requests.js';
 import { CLOSED_GUARD, type GovernanceGuard } from '../governance/guard.js';
@@ -11,15 +11,17 @@ import type { Caller } from '../governance/policy.js';
 import { protectedAliasesOf } from '../governance/promotion-rules.js';
 import { hasRole, Role } from '../governance/roles.js';
 import { findIdempotent, inputHash, recordIdempotent } from './idempotency.js';
+import { aliasMoved, AliasMoves, tooManyAliases } from './alias-moves.js';
+import { checkRef, requireResolved, resolveRefsIn } from './refs.js';
+import { VersionRegistration, type PreparedVersion } from './version-registration.js';
+import { tooManyTags, versionTagSet, VersionTags, type VersionTagChange } from './version-tags.js';
 import type { ModelKind, ModelRecord, Tag, VersionRecord, VersionRef, AliasMove, Metric, Stage } from './types.js';
 import type { AliasViewSource } from './view/alias-view.runtime.js';
 import type { ViewAnswer } from './view/alias-view.js';
 import { MODEL_KINDS, STAGES } from './types.js';
-import { createHash } from 'node:crypto';
 import {
   assertAliasName,
   assertChecksum,
-  assertMetrics,
   assertModelName,
   assertTag,
   assertTags,
@@ -30,9 +32,10 @@ import {
   MAX_TAGS,
   MAX_TEACHERS,
   MAX_VERSION_METRICS,
-  validateSource,
   type Bump,
 } from './validation.js';
+
+export { sourceVariants } from './version-registration.js';
 
 const Q = {
   createModel: statement('registry/create-model'),
@@ -48,10 +51,7 @@ const Q = {
   setVersionTag: statement('registry/set-version-tag'),
   updateVersion: statement('registry/update-version'),
   deleteVersionTag: statement('registry/delete-version-tag'),
-  createVersion: statement('registry/create-version'),
-  providerModels: statement('registry/provider-models-by-ids'),
   runForFingerprint: statement('registry/read-run-for-fingerprint'),
-  resolveRefs: statement('registry/resolve-version-refs'),
   versionByStage: statement('registry/version-by-stage'),
   versionsByIds: statement('registry/versions-by-ids'),
   latestByModels: statement('registry/latest-versions-by-models'),
@@ -70,7 +70,6 @@ const Q = {
   attachChecksum: statement('registry/attach-checksum'),
   versionWithModel: statement('registry/version-with-model'),
   recordRename: statement('registry/record-rename'),
-  producerOfSource: statement('registry/producer-of-source'),
   readTrainingRun: statement('registry/read-training-run'),
   linkTrainingRun: statement('registry/link-training-run'),
 };
@@ -171,11 +170,15 @@ export interface PageRequest {
  * mutation is one write transaction that ends by appending its event.
  */
 export class RegistryService {
+  private readonly registration: VersionRegistration;
+  private readonly aliasMoves: AliasMoves;
+  private readonly versionTags = new VersionTags();
+
   constructor(
     private readonly executor: Executor,
     private readonly config: Pick<Config, 'allowFileSources' | 'productionRetentionDays' | 'protectedAliases'>,
     /** Checksums and write-once seals of sources in Pedigree's artifact store. */
-    private readonly artifacts: SourceArtifacts,
+    artifacts: SourceArtifacts,
     /** Governance's rules for direct changes of governed targets; without one, every governed target is refused. */
     readonly guard: GovernanceGuard = CLOSED_GUARD,
     /**
@@ -183,7 +186,10 @@ export class RegistryService {
      * lookups answer from memory when it holds the answer, else from Neo4j.
      */
     private readonly view: AliasViewSource | null = null,
-  ) {}
+  ) {
+    this.registration = new VersionRegistration(config, artifacts);
+    this.aliasMoves = new AliasMoves(guard);
+  }
 
   // ------------------------------------------------------------ models
 
@@ -399,13 +405,42 @@ export class RegistryService {
   async setVersionTag(ref: VersionRef, key: string, value: string, actor: string): Promise<VersionRecord> {
     assertTag(key, value);
     assertNotFixedTag(key);
-    return this.executor.writeTx(async (tx) => {
-      const v = await this.requireVersion(tx, ref);
-      const [row] = await tx.run<{ version: VersionRecord; previous: string | null; full: boolean }>(Q.setVersionTag, { versionId: v.id, key, value, maxTags: MAX_TAGS });
-      if (row!.full) throw tooManyTags();
-      await appendEvent(tx, { type: EventType.VERSION_TAG_SET, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: row!.previous === null ? null : { [key]: row!.previous }, after: { [key]: value } });
-      return row!.version;
-    }, 'setModelVersionTag');
+    // The ref's shape before the write queues: a malformed one is refused here, not inside a batch.
+    checkRef(ref);
+    const change: VersionTagChange = { ref, key, value, actor };
+    return this.executor.writeTx(
+      async (tx) => {
+        const v = await this.requireVersion(tx, ref);
+        const [row] = await tx.run<{ version: VersionRecord; previous: string | null; full: boolean }>(Q.setVersionTag, { versionId: v.id, key, value, maxTags: MAX_TAGS });
+        if (row!.full) throw tooManyTags();
+        await appendEvent(tx, versionTagSet(actor, v, key, value, row!.previous));
+        return row!.version;
+      },
+      'setModelVersionTag',
+      { batch: { kind: this.versionTags.batch, item: change } },
+    );
+  }
+
+  /**
+   * Sets tags on versions (several on one version, or across versions) in one
+   * transaction, all or nothing: each change is what setModelVersionTag does
+   * (the same rules, the same VERSION_TAG_SET event), and when one fails
+   * nothing is written and the error names it (`tags[i]`). Setting a tag to
+   * the value it has is harmless to repeat.
+   */
+  async setVersionTags(changes: readonly { ref: VersionRef; key: string; value: string }[], actor: string): Promise<VersionRecord[]> {
+    if (changes.length > MAX_BULK) throw badInput(`at most ${MAX_BULK} tag changes per call; got ${changes.length}`, { field: 'tags', limit: MAX_BULK });
+    changes.forEach((c, i) =>
+      atItem('tags', i, () => {
+        assertTag(c.key, c.value);
+        assertNotFixedTag(c.key);
+        checkRef(c.ref);
+      }),
+    );
+    if (changes.length === 0) return [];
+    return this.executor.writeTx(async (tx) => allOrNothing('tags', await this.versionTags.setIn(tx, changes.map((c) => ({ ...c, actor })))), 'setModelVersionTags', {
+      alone: true,
+    });
   }
 
   async deleteVersionTag(ref: VersionRef, key: string, actor: string): Promise<VersionRecord> {
@@ -423,147 +458,22 @@ export class RegistryService {
   // ------------------------------------------------------------ versions
 
   /**
-   * Registers a version. Its number comes from the model's counter, incremented
-   * under the model's write lock in this transaction; the (modelName, version)
-   * uniqueness constraint backs it. `source` and `checksum` are immutable.
-   * When the source lies in Pedigree's artifact store, Pedigree hashes it: a
-   * checksum given must match (else CHECKSUM_MISMATCH), none given takes the
-   * computed one, and the files are sealed write-once in this transaction.
+   * Registers a version. Its number comes from the model's counter, raised
+   * under the model's write lock in this transaction; the (modelName,
+   * version) uniqueness constraint backs it. `source` and `checksum` are
+   * immutable. When the source lies in Pedigree's artifact store, Pedigree
+   * hashes it: a checksum given must match (else CHECKSUM_MISMATCH), none
+   * given takes the computed one, and the files are sealed write-once in this
+   * transaction. Under load, concurrent registrations run as one batch
+   * (src/registry/version-registration.ts).
    */
   async createVersion(input: CreateVersionInput, actor: string, opts: { allowUnverified?: boolean } = {}): Promise<VersionRecord> {
-    assertModelName(input.modelName, 'modelName');
-    const prompt = input.promptTemplate != null;
-    if (prompt) {
-      // A prompt version's content is its template: Pedigree computes its checksum, and its source is MLflow's placeholder.
-      assertText(input.promptTemplate, 'template', 1_000_000);
-      if (!input.promptTemplate) throw badInput('a prompt version needs a non-empty template', { field: 'template' });
-      if (!PROMPT_SOURCES.includes(input.source)) throw badInput(`a prompt version's source is MLflow's placeholder (${PROMPT_SOURCES.join(' or ')}); got ${JSON.stringify(input.source.slice(0, 80))}`, { field: 'source' });
-      const computed = `sha256:${createHash('sha256').update(input.promptTemplate!, 'utf8').digest('hex')}`;
-      if (input.checksum != null && input.checksum !== computed) {
-        throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the prompt template, which hashes to ${computed}`, { field: 'checksum' });
-      }
-      // MLflow's clients read a prompt version by these tags, whichever transport registered it.
-      const own = (input.tags ?? []).filter((t) => t.key !== PROMPT_TEXT_TAG && t.key !== PROMPT_TAG);
-      input = { ...input, checksum: computed, tags: [...own, { key: PROMPT_TAG, value: 'true' }, { key: PROMPT_TEXT_TAG, value: input.promptTemplate! }] };
-    } else {
-      validateSource(input.source, { allowFile: this.config.allowFileSources });
-    }
-    // Only the MLflow route registers external sources without a checksum: such a
-    // version is unverified (checksum null) and the STAGING gate refuses it until
-    // attachChecksum. GraphQL always requires the checksum.
-    if (!(opts.allowUnverified && input.checksum == null)) assertChecksum(input.checksum as string);
-    assertTags(input.tags);
-    assertMetrics(input.metrics);
-    assertText(input.framework, 'framework', 256);
-    assertText(input.description, 'description', 5000);
-    const teachers = input.teachers ?? [];
-    const teacherProviders = input.teacherProviderModelIds ?? [];
-    if (teachers.length + teacherProviders.length > MAX_TEACHERS) throw badInput(`at most ${MAX_TEACHERS} teachers per version`, { field: 'teachers' });
-    if (input.baseModel && input.baseProviderModelId) {
-      throw badInput('give the base model either as baseModel (a model version) or as baseProviderModelId, not both', { field: 'baseModel' });
-    }
-    const bump: Bump = input.bump ?? 'MINOR';
-    const hash = inputHash(input as unknown as Record<string, unknown>);
-    const stored = this.artifacts.mayLieInStore(input.source) ? await this.artifacts.inspectSource(input.source) : null;
-    if (stored && input.checksum != null && input.checksum !== stored.checksum) {
-      throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the artefacts of ${input.source} in Pedigree's store: they hash to ${stored.checksum}`, {
-        field: 'checksum',
-      });
-    }
-    const checksum = stored ? stored.checksum : (input.checksum ?? null);
-
+    const prepared = this.registration.prepare(input, actor, opts);
+    const item = prepared instanceof Promise ? await prepared : prepared;
     const attempt = () =>
-      this.executor.writeTx(async (tx) => {
-        if (input.idempotencyKey) {
-          const prior = await findIdempotent(tx, 'createModelVersion', actor, input.idempotencyKey, hash);
-          if (prior) return (await this.versionsIn(tx, [prior]))[0] ?? this.gone(input.modelName);
-        }
-        // Reads first (references, run, provider models), then the lock, then writes:
-        // the model lock is held for as short a time as possible.
-        const refs = [...(input.baseModel ? [input.baseModel] : []), ...teachers];
-        const resolved = await this.resolveIn(tx, refs);
-        resolved.forEach((r, i) => {
-          if (!r.version) throw notFound(`${i === 0 && input.baseModel ? 'baseModel' : 'teacher'} ${describeRef(refs[i]!)} does not exist`, { field: i === 0 && input.baseModel ? 'baseModel' : 'teachers' });
-        });
-        const [model] = await this.modelsIn(tx, [input.modelName]);
-        if (!model) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
-        if ((model.kind === 'PROMPT') !== prompt) {
-          throw badInput(
-            model.kind === 'PROMPT'
-              ? `"${input.modelName}" is a prompt: its versions are prompt templates (MLflow's register_prompt; GraphQL createPromptVersion)`
-              : `"${input.modelName}" is a model, not a prompt: register the prompt version under a prompt`,
-            { field: 'modelName' },
-          );
-        }
-        const promptRefs = input.promptVersions ?? [];
-        if (promptRefs.length > 100) throw badInput('at most 100 prompt versions per version', { field: 'promptVersions' });
-        const prompts = await this.resolveIn(tx, promptRefs);
-        prompts.forEach((r, i) => {
-          if (!r.version) throw notFound(`prompt version ${describeRef(promptRefs[i]!)} does not exist`, { field: 'promptVersions' });
-          if (r.model?.kind !== 'PROMPT') throw badInput(`${describeRef(promptRefs[i]!)} is not a prompt version`, { field: 'promptVersions' });
-        });
-        const [copied] = input.copiedFrom ? await this.resolveIn(tx, [input.copiedFrom]) : [];
-        if (input.copiedFrom && !copied?.version) throw notFound(`the version to copy, ${describeRef(input.copiedFrom)}, does not exist`, { field: 'copiedFrom' });
-        const providerIds = [...(input.baseProviderModelId ? [input.baseProviderModelId] : []), ...teacherProviders];
-        if (providerIds.length) {
-          const found = new Set((await tx.run<{ id: string }>(Q.providerModels, { ids: providerIds })).map((r) => r.id));
-          const missing = providerIds.filter((id) => !found.has(id));
-          if (missing.length) throw notFound(`no provider model with id ${missing.map((m) => `"${m}"`).join(', ')}`, { field: 'baseProviderModelId' });
-        }
-        let fingerprint: string | null = null;
-        // Without a runId, a pipeline that reported (through OpenLineage) writing the
-        // artifact at this source is the version's training run: the link is made
-        // whichever arrives first, the version or the run's COMPLETE event.
-        const runId = input.runId ?? (await this.producerOfSourceIn(tx, input.source));
-        if (runId) fingerprint = await this.fingerprintIn(tx, runId);
-        const baseVersionIds = input.baseModel ? [resolved[0]!.version!.id] : [];
-        const teacherVersionIds = resolved.slice(input.baseModel ? 1 : 0).map((r) => r.version!.id);
-        const [row] = await tx.run<{ version: VersionRecord }>(Q.createVersion, {
-          modelName: input.modelName,
-          bump,
-          source: input.source,
-          checksum,
-          fingerprint,
-          framework: input.framework ?? null,
-          description: input.description ?? null,
-          actor,
-          tags: input.tags ?? [],
-          metrics: (input.metrics ?? []).map((m) => ({ key: m.key, value: m.value, segment: m.segment ?? null })),
-          runId,
-          baseVersionIds,
-          baseProviderIds: input.baseProviderModelId ? [input.baseProviderModelId] : [],
-          teacherVersionIds,
-          teacherProviderIds: teacherProviders,
-          promptVersionIds: prompts.map((p) => p.version!.id),
-          copiedFromId: copied?.version?.id ?? null,
-          kind: model.kind ?? 'MODEL',
-        });
-        if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
-        const v = row.version;
-        if (stored) await this.artifacts.sealIn(tx, stored, v.id);
-        if (input.idempotencyKey) await recordIdempotent(tx, 'createModelVersion', actor, input.idempotencyKey, hash, v.id);
-        await appendEvent(tx, {
-          type: EventType.VERSION_CREATED,
-          actor,
-          modelName: v.modelName,
-          version: v.version,
-          subjectId: v.id,
-          after: {
-            version: v.version,
-            semver: v.semver,
-            source: v.source,
-            checksum: v.checksum,
-            stage: v.stage,
-            runId,
-            fingerprint,
-            ...(runId && !input.runId ? { runLinkedBy: 'openlineage-output' } : {}),
-            ...(prompts.length ? { promptVersions: prompts.map((p) => ({ modelName: p.version!.modelName, version: p.version!.version })) } : {}),
-            ...(copied?.version ? { copiedFrom: { modelName: copied.version.modelName, version: copied.version.version } } : {}),
-          },
-        });
-        return v;
-      }, 'createModelVersion');
-
+      this.executor.writeTx(async (tx) => settle((await this.registration.registerIn(tx, [item]))[0]!), 'createModelVersion', {
+        batch: { kind: this.registration.batch, item },
+      });
     try {
       return await attempt();
     } catch (err) {
@@ -571,6 +481,27 @@ export class RegistryService {
         // A concurrent request with the same key committed first: answer as its retry.
         return attempt();
       }
+      throw err;
+    }
+  }
+
+  /**
+   * Registers versions in one transaction, all or nothing: each input is
+   * what createModelVersion does (the same rules, numbering in input order,
+   * idempotency per input's key, the same VERSION_CREATED event), and when
+   * one fails nothing is written and the error names it (`inputs[i]`). A
+   * retry with every input keyed returns the same versions and writes nothing.
+   */
+  async createVersions(inputs: readonly CreateVersionInput[], actor: string): Promise<VersionRecord[]> {
+    if (inputs.length > MAX_BULK) throw badInput(`at most ${MAX_BULK} versions per call; got ${inputs.length}`, { field: 'inputs', limit: MAX_BULK });
+    const items: PreparedVersion[] = [];
+    for (const [i, input] of inputs.entries()) items.push(await atItemAsync('inputs', i, async () => this.registration.prepare(input, actor)));
+    if (items.length === 0) return [];
+    const attempt = () => this.executor.writeTx(async (tx) => allOrNothing('inputs', await this.registration.registerIn(tx, items)), 'createModelVersions', { alone: true });
+    try {
+      return await attempt();
+    } catch (err) {
+      if (isConstraint(err) && inputs.some((x) => x.idempotencyKey)) return attempt();
       throw err;
     }
   }
@@ -615,12 +546,6 @@ export class RegistryService {
       params: run.params ? (JSON.parse(run.params) as Record<string, string>) : {},
       seeds: run.seeds ?? [],
     });
-  }
-
-  /** The finished run that most recently reported (OpenLineage) writing a dataset at `source`, if any. */
-  private async producerOfSourceIn(tx: Tx, source: string): Promise<string | null> {
-    const [row] = await tx.run<{ runId: string }>(Q.producerOfSource, { uris: sourceVariants(source) });
-    return row?.runId ?? null;
   }
 
   /**
@@ -669,21 +594,12 @@ export class RegistryService {
   /** Resolves refs in one round trip; each result carries its model when the model exists. */
   async resolve(refs: VersionRef[]): Promise<{ model: ModelRecord | null; version: VersionRecord | null }[]> {
     // The hot read (which version is behind an alias) comes through here: one auto-commit statement.
-    return this.resolveIn({ run: (name, params) => this.executor.read(name, params) }, refs);
-  }
-
-  private async resolveIn(tx: Tx, refs: readonly VersionRef[]): Promise<{ model: ModelRecord | null; version: VersionRecord | null }[]> {
-    if (refs.length === 0) return [];
-    for (const ref of refs) checkRef(ref);
-    const rows = await tx.run<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.resolveRefs, {
-      refs: refs.map((r) => ({ modelName: r.modelName, version: r.version ?? null, alias: r.alias ?? null })),
-    });
-    return rows.map((r) => ({ model: r.model, version: r.version ? { ...r.version, ...(r.model ? { model: r.model } : {}) } : null }));
+    return resolveRefsIn({ run: (name, params) => this.executor.read(name, params) }, refs);
   }
 
   /** The version a ref names, or NOT_FOUND saying whether the model, version or alias is missing. */
   async getVersion(ref: VersionRef): Promise<VersionRecord> {
-    return requireFound(ref, await this.lookup(ref));
+    return requireResolved(ref, await this.lookup(ref));
   }
 
   /** Like getVersion, but null when absent (queries answer null, mutations NOT_FOUND). */
@@ -736,8 +652,8 @@ export class RegistryService {
 
   /** Several refs in one statement, in order; NOT_FOUND names the first that does not resolve. */
   async requireVersions(tx: Tx, refs: readonly VersionRef[]): Promise<VersionRecord[]> {
-    const rows = await this.resolveIn(tx, refs);
-    return rows.map((r, i) => requireFound(refs[i]!, r));
+    const rows = await resolveRefsIn(tx, refs);
+    return rows.map((r, i) => requireResolved(refs[i]!, r));
   }
 
   /**
@@ -918,11 +834,15 @@ export class RegistryService {
     assertModelName(modelName, 'modelName');
     assertAliasName(alias);
     assertVersionNumber(version);
-    return this.executor.writeTx(async (tx) => {
-      const target = await this.requireVersion(tx, { modelName, version });
-      await this.guard.aliasChange(tx, caller, { model: target.model!, alias, kind: 'set', version });
-      return this.moveAliasIn(tx, target, alias, caller.name);
-    }, 'setRegisteredModelAlias');
+    return this.executor.writeTx(
+      async (tx) => {
+        const target = await this.requireVersion(tx, { modelName, version });
+        await this.guard.aliasChange(tx, caller, { model: target.model!, alias, kind: 'set', version });
+        return this.moveAliasIn(tx, target, alias, caller.name);
+      },
+      'setRegisteredModelAlias',
+      { batch: { kind: this.aliasMoves.batch, item: { caller, modelName, alias, version } } },
+    );
   }
 
   /**
@@ -931,17 +851,8 @@ export class RegistryService {
    */
   async moveAliasIn(tx: Tx, target: VersionRecord, alias: string, actor: string, opts: { eventType?: string; reason?: string } = {}): Promise<AliasMove> {
     const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord; full: boolean }>(Q.setAlias, { modelName: target.modelName, alias, versionId: target.id, maxAliases: MAX_ALIASES });
-    if (row!.full) throw badInput(`a model has at most ${MAX_ALIASES} aliases; move or delete one instead`, { field: 'alias', limit: MAX_ALIASES });
-    const ev = await appendEvent(tx, {
-      type: opts.eventType ?? EventType.ALIAS_SET,
-      actor,
-      modelName: target.modelName,
-      alias,
-      version: target.version,
-      subjectId: target.id,
-      before: row!.previous ? { version: row!.previous.version } : null,
-      after: { version: target.version, ...(opts.reason ? { reason: opts.reason } : {}) },
-    });
+    if (row!.full) throw tooManyAliases();
+    const ev = await appendEvent(tx, aliasMoved(actor, target, alias, row!.previous, opts));
     return { modelName: target.modelName, alias, version: row!.version, previousVersion: row!.previous, sequence: ev.sequence, at: ev.at };
   }
 
@@ -990,32 +901,6 @@ function isConstraint(err: unknown): boolean {
   return err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true;
 }
 
-/** A source and its spelling with or without a trailing slash: the same artifact location. */
-export function sourceVariants(source: string): string[] {
-  const bare = source.replace(/\/+$/, '');
-  return bare === source ? [source, `${source}/`] : [bare, source];
-}
-
-/** The version of a resolved ref, or NOT_FOUND naming what is missing: the model, the version or the alias. */
-function requireFound(ref: VersionRef, r: { model: ModelRecord | null; version: VersionRecord | null }): VersionRecord {
-  if (!r.model) throw notFound(`no registered model named "${ref.modelName}"`, { field: 'modelName' });
-  if (!r.version) throw notFound(`model "${ref.modelName}" has no ${ref.alias ? `alias "${ref.alias}"` : `version ${ref.version}`}`);
-  return r.version;
-}
-
-function describeRef(ref: VersionRef): string {
-  return ref.alias ? `${ref.modelName}@${ref.alias}` : `${ref.modelName} version ${ref.version}`;
-}
-
-function checkRef(ref: VersionRef): void {
-  assertModelName(ref.modelName, 'modelName');
-  const hasVersion = ref.version !== null && ref.version !== undefined;
-  const hasAlias = ref.alias !== null && ref.alias !== undefined;
-  if (hasVersion === hasAlias) throw badInput('a model version reference takes exactly one of version and alias', { field: 'ref' });
-  if (hasVersion) assertVersionNumber(ref.version!);
-  if (hasAlias && ref.alias !== LATEST) assertAliasName(ref.alias!);
-}
-
 export type ParsedUri = { kind: 'ref'; ref: VersionRef } | { kind: 'stage'; modelName: string; stage: Stage };
 
 /** models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE (stage names case-insensitive). */
@@ -1049,6 +934,40 @@ export function parseModelUri(uri: string): ParsedUri {
   return { kind: 'stage', modelName, stage: stage as Stage };
 }
 
-function tooManyTags(): Error {
-  return badInput(`a model or a version has at most ${MAX_TAGS} tags; set an existing key instead`, { field: 'key', limit: MAX_TAGS });
+/** Most items one bulk call (createModelVersions, setModelVersionTags) carries. */
+export const MAX_BULK = 1000;
+
+/** An item's outcome as its single mutation answers it: its value, or its error thrown. */
+function settle<R>(o: Outcome<R>): R {
+  if (o.ok) return o.value;
+  throw o.error;
+}
+
+/** All of a bulk call's items, or the first item's error, naming it (`inputs[3]: …`): the transaction then rolls back. */
+function allOrNothing<R>(field: string, outcomes: readonly Outcome<R>[]): R[] {
+  const failed = outcomes.findIndex((o) => !o.ok);
+  if (failed >= 0) throw forItem(field, failed, (outcomes[failed] as { error: unknown }).error);
+  return outcomes.map((o) => (o as { value: R }).value);
+}
+
+/** A domain error of item `i` of a bulk call's list `field`, its message prefixed with the item; anything else unchanged. */
+function forItem(field: string, i: number, err: unknown): unknown {
+  if (!(err instanceof DomainError)) return err;
+  return new DomainError(err.code, `${field}[${i}]: ${err.message}`, { ...err.details, item: i });
+}
+
+function atItem(field: string, i: number, check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    throw forItem(field, i, err);
+  }
+}
+
+async function atItemAsync<R>(field: string, i: number, run: () => Promise<R>): Promise<R> {
+  try {
+    return await run();
+  } catch (err) {
+    throw forItem(field, i, err);
+  }
 }

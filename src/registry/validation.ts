@@ -154,7 +154,7 @@ export function assertText(value: string | null | undefined, field: string, max:
  * ML semver: MAJOR = architecture change, MINOR = retrained on new data or
  * hyperparameters, PATCH = configuration, threshold or dependency change. The
  * first version is 1.0.0 whatever the bump (applied in
- * cypher/registry/create-version.cypher, under the model's lock).
+ * cypher/registry/create-versions.cypher, under the model's lock).
  */
 export type Bump = 'MAJOR' | 'MINOR' | 'PATCH';
 

@@ -6,7 +6,7 @@ import { EventsResolver } from './events/events.resolver.js';
 import { noTopicPubSub } from './events/no-pubsub.js';
 import { WebhookResolver } from './events/webhook.resolver.js';
 import { PromotionResolver } from './governance/promotion.resolver.js';
-import { TokenResolver } from './governance/token.resolver.js';
+import { PrincipalResolver, TokenResolver } from './governance/token.resolver.js';
 import { LineageAncestorResolver, ProvenanceResolver, RunResolver, TracedDataSourceResolver, TracedDatasetVersionResolver } from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { openLineageResolvers } from './provenance/openlineage.resolver.js';
@@ -14,6 +14,7 @@ import { SystemResolver } from './system/system.resolver.js';
 import { operationsResolvers } from './operations/index.js';
 
 /** Every resolver class, by module. A module adds its list here. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's buildSchema types resolver classes as Function
 const resolvers: NonEmptyArray<Function> = [
   SystemResolver,
   ...registryResolvers,
@@ -26,6 +27,7 @@ const resolvers: NonEmptyArray<Function> = [
   EventsResolver,
   WebhookResolver,
   TokenResolver,
+  PrincipalResolver,
   PromotionResolver,
   ...operationsResolvers,
   AnalyticsResolver,

@@ -2,8 +2,8 @@ import type { VersionParents } from '../registry/registry.service.js';
 import DataLoader from 'dataloader';
 import type { MetricCursor, MetricHistoryPage } from '../mlflow/tracking.service.js';
 import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/provenance.service.js';
-import type { ChecklistItemStatus } from '../registry/lifecycle.service.js';
-import type { ModelRecord, Metric, Tag, VersionRecord } from '../registry/types.js';
+import type { ChecklistItemStatus, GatePreview } from '../registry/lifecycle.service.js';
+import type { ModelRecord, Metric, Stage, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
 import type { DatasetVersionDetails, JobRecord, OpenLineageRunDetails } from '../provenance/openlineage/openlineage.service.js';
 
@@ -34,6 +34,8 @@ export interface Loaders {
   datasetVersion: DataLoader<string, DatasetVersionRecord | null>;
   /** A version's archival checklist, item by item, by version id. */
   archivalChecklist: DataLoader<string, ChecklistItemStatus[]>;
+  /** A version's gate into a stage, evaluated now (promotion requests show what their approval will meet). */
+  gatePreview: DataLoader<{ versionId: string; stage: Stage }, GatePreview | null, string>;
   /** OpenLineage (src/provenance/openlineage): a run's job and parent run, what its events recorded; a version's producer and facets; a dataset's facets. */
   jobOfRun: DataLoader<string, JobRecord | null>;
   parentRun: DataLoader<string, RunRecord | null>;
@@ -69,6 +71,7 @@ export function createLoaders(services: Services): Loaders {
     runMetrics: new DataLoader((ids) => services.provenance.runMetrics(ids)),
     runInputs: new DataLoader((ids) => services.provenance.runInputs(ids)),
     archivalChecklist: new DataLoader((ids) => services.lifecycle.checklists(ids)),
+    gatePreview: new DataLoader((keys) => services.lifecycle.gatePreviews(keys), { cacheKeyFn: (k) => `${k.versionId}\u0000${k.stage}` }),
     metricHistory: (limit) => {
       let loader = histories.get(limit);
       if (!loader) {

@@ -32,20 +32,20 @@ export function enforcePolicy(schema: GraphQLSchema, opts: EnforceOptions): Grap
     if (!type) continue;
     for (const field of Object.values(type.getFields())) {
       const key = `${type.name}.${field.name}`;
-      const guard = (ctx: Context, args: Record<string, unknown>): void => {
+      const guard = (ctx: Context, args: { [argument: string]: unknown }): void => {
         const d = decide(ctx.actor, key, kind, { anonymousRead: opts.anonymousRead }, policy);
         if (!d.allowed) throw new DomainError(ErrorCode[d.code], d.message);
         checkInputSizes(key, field.args, args, limits);
       };
       if (kind === 'subscription' && field.subscribe) {
         const subscribe = field.subscribe;
-        field.subscribe = (src, args, ctx: Context, info) => {
+        field.subscribe = (src, args: Record<string, unknown>, ctx: Context, info) => {
           guard(ctx, args);
           return subscribe(src, args, ctx, info);
         };
       } else {
         const resolve = (field.resolve ?? defaultFieldResolver) as NonNullable<GraphQLFieldConfig<unknown, Context>['resolve']>;
-        field.resolve = (src, args, ctx: Context, info) => {
+        field.resolve = (src, args: Record<string, unknown>, ctx: Context, info) => {
           guard(ctx, args);
           return resolve(src, args, ctx, info);
         };

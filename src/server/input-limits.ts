@@ -6,6 +6,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import { badInput } from '../errors.js';
+import { MAX_BULK } from '../registry/registry.service.js';
 
 /**
  * Size limits on every string and list a client sends, checked centrally
@@ -38,6 +39,9 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = Object.freeze({
   lists: Object.freeze({
     // One logPredictions batch; the HTTP body limit is sized for it.
     'LogPredictionsInput.predictions': 10_000,
+    // The bulk registry mutations, one transaction each.
+    'Mutation.createModelVersions(inputs)': MAX_BULK,
+    'Mutation.setModelVersionTags(tags)': MAX_BULK,
   }),
 });
 

@@ -1,6 +1,6 @@
 /**
  * A minimal Prometheus text-format registry for Pedigree's own /metrics:
- * counters and gauges with labels, nothing more.
+ * counters and gauges with labels, and histograms without labels.
  */
 type Labels = Record<string, string>;
 
@@ -22,8 +22,47 @@ class Family {
   }
 }
 
+/**
+ * A Prometheus histogram (cumulative `_bucket{le}` counts, `_sum`, `_count`):
+ * operators read its quantiles with `histogram_quantile(0.99, rate(…_bucket[5m]))`.
+ */
+export class Histogram {
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    /** Upper bounds, increasing; `+Inf` is implied. */
+    readonly bounds: readonly number[],
+  ) {
+    this.counts = bounds.map(() => 0);
+  }
+
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    for (let i = 0; i < this.bounds.length; i++) if (value <= this.bounds[i]!) this.counts[i]!++;
+  }
+
+  render(): string[] {
+    return [
+      `# HELP ${this.name} ${this.help}`,
+      `# TYPE ${this.name} histogram`,
+      ...this.bounds.map((b, i) => `${this.name}_bucket{le="${b}"} ${this.counts[i]}`),
+      `${this.name}_bucket{le="+Inf"} ${this.count}`,
+      `${this.name}_sum ${this.sum}`,
+      `${this.name}_count ${this.count}`,
+    ];
+  }
+}
+
+/** Bucket bounds (seconds) for waits and transactions: 0.5 ms to 10 s. */
+export const SECONDS_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10];
+
 export class Metrics {
   private readonly families: Family[] = [];
+  private readonly histograms: Histogram[] = [];
   private readonly gauges: (() => void)[] = [];
   readonly httpRequests = this.family('pedigree_http_requests_total', 'HTTP requests by route and status', 'counter');
   readonly graphqlOperations = this.family('pedigree_graphql_operations_total', 'GraphQL operations by type and outcome', 'counter');
@@ -33,6 +72,12 @@ export class Metrics {
     const f = new Family(name, help, type);
     this.families.push(f);
     return f;
+  }
+
+  histogram(name: string, help: string, bounds: readonly number[] = SECONDS_BUCKETS): Histogram {
+    const h = new Histogram(name, help, bounds);
+    this.histograms.push(h);
+    return h;
   }
 
   /** A gauge (or a counter kept elsewhere) read at scrape time. */
@@ -53,6 +98,7 @@ export class Metrics {
         out.push(`${f.name}${l ? `{${l}}` : ''} ${value}`);
       }
     }
+    for (const h of this.histograms) out.push(...h.render());
     return `${out.join('\n')}\n`;
   }
 }

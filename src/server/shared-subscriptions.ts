@@ -38,12 +38,12 @@ export class SharedExecutions {
     if (!isAsyncIterable(source)) return source;
     const key = keyOf(args);
     const iterator = source[Symbol.asyncIterator]();
-    const self = this;
+    const resultFor = (value: unknown) => this.resultFor(key, value, args);
     const mapped: AsyncGenerator<ExecutionResult> = {
       async next() {
         const r = await iterator.next();
         if (r.done) return { done: true, value: undefined };
-        return { done: false, value: await self.resultFor(key, r.value, args) };
+        return { done: false, value: await resultFor(r.value) };
       },
       async return() {
         await iterator.return?.();

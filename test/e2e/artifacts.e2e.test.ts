@@ -5,7 +5,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import neo4j from 'neo4j-driver';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestDigest } from '../../src/artifacts/artifact-store.js';
 import { loadMigrations } from '../../src/graph/cypher.js';
 import { contractOp } from '../support/contract.js';

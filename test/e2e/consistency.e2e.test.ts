@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { createModel, createVersion } from '../support/fixtures.js';
-import { bearer, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
+import { bearer, sha, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
@@ -13,7 +13,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
  * from before the write.
  */
 const WAIT_MS = 400;
-let replicas: TestServer[] = [];
+const replicas: TestServer[] = [];
 /** A fourth replica that waits only WAIT_MS for a token (the three above wait long: the machine may be busy). */
 let impatient: TestServer;
 
@@ -110,6 +110,41 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
     expect(gauge('pedigree_alias_view_bytes')).toBeGreaterThan(0);
     expect(gauge('pedigree_alias_view_aliases')).toBeGreaterThan(0);
     expect(gauge('pedigree_read_position_sequence')).toBe(Number(a!.app.services.consistency.applied()));
+  });
+
+  it('writes carried by one group commit, batched into one statement, each get a token that covers their own write', async () => {
+    const [a, b] = replicas;
+    const names: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      names.push(await createModel(a!.url));
+      await createVersion(a!.url, names[i]!);
+    }
+    // B catches up with the set-up (a token from a's last write covers it all), so its view holds `latest` = 1 for each.
+    const setUp = await post(a!.url, SET_ALIAS, { modelName: names[0]!, alias: 'serving', version: 1 });
+    for (const name of names) {
+      const r = await post(b!.url, BY_ALIAS, { modelName: name, alias: 'latest' }, { 'Pedigree-Min-Sequence': setUp.body.extensions!.sequence as string });
+      expect(r.body.data.modelVersionByAlias.version).toBe(1);
+    }
+    // 16 registrations at once through A: two per model, so A's group commit batches them.
+    const batchedBefore = a!.app.executor.commits.batched;
+    const writes = await Promise.all(
+      names.flatMap((name) =>
+        [0, 1].map(() => post(a!.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: `s3://bucket/${uniq('batched')}/model.pkl`, checksum: sha('a') } })),
+      ),
+    );
+    expect(a!.app.executor.commits.batched).toBeGreaterThan(batchedBefore);
+    for (const [i, w] of writes.entries()) {
+      expect(w.body.errors).toBeUndefined();
+      const token = w.body.extensions?.sequence as string;
+      expect(token, `write ${i}`).toMatch(/^\d+$/);
+      expect(w.sequenceHeader).toBe(token);
+      // With its own token, B has the write: the version exists and `latest` is at least it.
+      const name = names[Math.floor(i / 2)]!;
+      const made = w.body.data.createModelVersion.version as number;
+      const r = await post(b!.url, BY_ALIAS, { modelName: name, alias: 'latest' }, { 'Pedigree-Min-Sequence': token });
+      expect(r.status).toBe(200);
+      expect(r.body.data.modelVersionByAlias.version).toBeGreaterThanOrEqual(made);
+    }
   });
 
   it('MLflow writes carry Pedigree-Sequence, and a token works from MLflow to GraphQL and back', async () => {

@@ -17,6 +17,7 @@ const ALIAS_CHANGED = /* GraphQL */ `
     }
   }
 `;
+
 const REGISTRY_EVENTS = /* GraphQL */ `
   subscription RegistryEvents($after: String, $types: [String!]) {
     registryEvents(after: $after, types: $types) { sequence type at actor modelName version }
@@ -284,6 +285,65 @@ describe('events: across replicas', () => {
       await client.dispose();
     }
   });
+});
+
+describe('events: the sequence point under 32 concurrent writers on two processes', () => {
+  let a: TestServer;
+  let b: ProcessServer;
+  beforeAll(async () => {
+    a = await startTestServer({ PEDIGREE_EVENT_POLL_MS: '50' });
+    b = await startProcessServer({ PEDIGREE_EVENT_POLL_MS: '50' });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  it('subscribers on both processes, live and resumed from any sequence, see one gap-free, duplicate-free log in sequence order, and every write\'s event in it once', async () => {
+    const WRITERS = 32;
+    const ROUNDS = 6;
+    const model = uniq('seqpt');
+    await createModel(a.url, model);
+    const start = await lastSequence(a.url);
+    const clients = [wsClient(a.url), wsClient(b.url)];
+    try {
+      const live = clients.map((c) => collect(c, REGISTRY_EVENTS, { after: start }, (d) => d.registryEvents as { sequence: string; type: string; modelName: string | null; version: number | null }));
+      // 16 writers on each process, each registering versions of the shared
+      // model (batched groups, numbered under its lock) and moving its own alias.
+      const writes = await Promise.all(
+        Array.from({ length: WRITERS }, async (_, w) => {
+          const url = w % 2 === 0 ? a.url : b.url;
+          const mine: { sequence?: string; version: number }[] = [];
+          for (let r = 0; r < ROUNDS; r++) {
+            const v = await createVersion(url, model);
+            const moved = await gqlOk(url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: `w${w}`, version: v.version });
+            mine.push({ version: v.version }, { sequence: moved.setRegisteredModelAlias.sequence, version: v.version });
+          }
+          return mine;
+        }),
+      );
+      const total = WRITERS * ROUNDS * 2;
+      const head = await lastSequence(b.url);
+      expect(BigInt(head) - BigInt(start)).toBe(BigInt(total));
+      const [onA, onB] = await Promise.all(live.map((l) => l.until(total)));
+      const expected = Array.from({ length: total }, (_, i) => String(BigInt(start) + BigInt(i + 1)));
+      expect(onA!.map((e) => e.sequence)).toEqual(expected);
+      expect(onB).toEqual(onA);
+      // Every registration numbered once, 1..N, and each returned alias sequence is its event's.
+      const created = onA!.filter((e) => e.type === 'VERSION_CREATED').map((e) => e.version!);
+      expect([...created].sort((x, y) => x - y)).toEqual(Array.from({ length: WRITERS * ROUNDS }, (_, i) => i + 1));
+      const aliasSeqs = new Set(onA!.filter((e) => e.type === 'ALIAS_SET').map((e) => e.sequence));
+      expect(writes.flat().filter((x) => x.sequence).every((x) => aliasSeqs.has(x.sequence!))).toBe(true);
+      // Resumed from sequences inside the burst, on either process: exactly the rest.
+      for (const [i, from] of [[0, 1], [1, Math.floor(total / 3)], [0, total - 5]] as const) {
+        const after = expected[from - 1]!;
+        const resumed = collect(clients[i]!, REGISTRY_EVENTS, { after }, (d) => d.registryEvents.sequence as string);
+        expect(await resumed.until(total - from)).toEqual(expected.slice(from));
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.dispose()));
+    }
+  }, 240_000);
 });
 
 async function waitFor<T>(get: () => T[], n: number): Promise<T[]> {

@@ -2,7 +2,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
-import { bearer, code, gql, gqlOk, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
+import { bearer, code, gql, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
 import { graphDigest } from '../support/graph-digest.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 

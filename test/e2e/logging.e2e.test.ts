@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import neo4j from 'neo4j-driver';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code, gqlOk, uniq, wsClient } from '../support/graphql.js';
+import { testDriver } from '../support/neo4j.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** A pino logger whose JSON lines are kept in memory. */
@@ -20,7 +20,7 @@ function capture(level: string) {
 }
 
 async function webhookNode(id: string): Promise<{ secret: string | null; sealedSecret: string | null }> {
-  const driver = neo4j.driver(inject('neo4jUri'), neo4j.auth.basic('neo4j', ''));
+  const driver = testDriver();
   try {
     const r = await driver.executeQuery('MATCH (w:Webhook {id: $id}) RETURN w.secret AS secret, w.sealedSecret AS sealedSecret', { id });
     return { secret: r.records[0]!.get('secret'), sealedSecret: r.records[0]!.get('sealedSecret') };

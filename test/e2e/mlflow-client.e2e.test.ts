@@ -201,6 +201,8 @@ describe.skipIf(!hasPython)('MLflow client against Pedigree', () => {
       'ALIAS_SET',
       'VERSION_TAG_SET',
       'VERSION_TAG_DELETED',
+      // The test's own prediction, logged through GraphQL to trace it to the prompt version.
+      'PREDICTIONS_LOGGED',
     ]);
   }, 300_000);
 });

@@ -1,7 +1,6 @@
 import { testDriver } from '../support/neo4j.js';
 import { gzipSync } from 'node:zlib';
-import neo4j from 'neo4j-driver';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { graphDigest } from '../support/graph-digest.js';
 import { gql, gqlOk, sha, uniq } from '../support/graphql.js';

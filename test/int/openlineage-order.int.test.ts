@@ -1,8 +1,8 @@
 import { testDriver } from '../support/neo4j.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import neo4j from 'neo4j-driver';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import type { Driver } from 'neo4j-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniq } from '../support/graphql.js';
 import { facet, runEvent, type DatasetSpec } from '../support/openlineage.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -94,7 +94,7 @@ function events(plans: RunPlan[], p: { ns: string; jobs: string; runIds: string[
 
 describe('OpenLineage: out-of-order and repeated delivery (property)', () => {
   let t: TestServer;
-  let driver: ReturnType<typeof neo4j.driver>;
+  let driver: Driver;
   beforeAll(async () => {
     t = await startTestServer();
     driver = testDriver();

@@ -1,7 +1,5 @@
 import { testDriver } from './neo4j.js';
 import { createHash } from 'node:crypto';
-import neo4j from 'neo4j-driver';
-import { inject } from 'vitest';
 import { contractOp } from './contract.js';
 import { bearer, gqlOk, TEST_ADMIN_TOKEN, uniq } from './graphql.js';
 

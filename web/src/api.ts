@@ -7,9 +7,18 @@ export const token = {
   set: (t: string) => (t ? sessionStorage.setItem(TOKEN_KEY, t) : sessionStorage.removeItem(TOKEN_KEY)),
 };
 
-/** An API error made readable: the server's message, its code, and the field it names. */
+/**
+ * An API error as the server gave it: `message` is the server's message,
+ * verbatim (a refusal reads exactly as the API said it), `code` its
+ * `extensions.code`; `hint` is the dashboard's own advice, shown apart.
+ */
 export class ApiError extends Error {
-  constructor(message: string, readonly code: string | null, readonly status: number | null = null) {
+  constructor(
+    message: string,
+    readonly code: string | null,
+    readonly status: number | null = null,
+    readonly hint: string | null = null,
+  ) {
     super(message);
   }
 }
@@ -22,9 +31,8 @@ interface GqlError {
 function describe(errors: GqlError[]): ApiError {
   const e = errors[0]!;
   const code = e.extensions?.code ?? null;
-  const hint =
-    code === 'UNAUTHENTICATED' ? ' — paste a valid API token above.' : code === 'FORBIDDEN' ? ' — your token lacks the role for this.' : '';
-  return new ApiError(`${e.message}${hint}`, code);
+  const hint = code === 'UNAUTHENTICATED' ? 'Paste a valid API token at the top of the page.' : null;
+  return new ApiError(e.message, code, null, hint);
 }
 
 /** One GraphQL request over HTTP with the pasted token. Throws ApiError. */
@@ -94,3 +102,6 @@ export function subscribe<T>(query: string, variables: Record<string, unknown>, 
 }
 
 export const fmtTime = (iso: string) => new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+
+/** A metric value as people read it: at most four decimals. */
+export const fmtNum = (x: number) => String(Number(x.toFixed(4)));

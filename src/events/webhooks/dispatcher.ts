@@ -99,8 +99,12 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | null = null;
   private again = false;
-  /** Opened webhook secrets by webhook id: unsealing derives a key with scrypt, once per webhook, not per delivery. */
-  private readonly secrets = new Map<string, string>();
+  /**
+   * Opened webhook secrets by webhook id, with the sealed text they came from:
+   * unsealing derives a key with scrypt, once per secret, not per delivery; a
+   * rotated secret (new sealed text) is opened again.
+   */
+  private readonly secrets = new Map<string, { sealed: string; secret: string }>();
 
   constructor(
     private readonly executor: Executor,
@@ -113,7 +117,8 @@ export class WebhookDispatcher {
     if (this.running) return;
     this.running = true;
     this.schedule();
-    this.kick();
+    // kick() records its own failures; starting does not wait for the first pass.
+    void this.kick();
   }
 
   async stop(): Promise<void> {
@@ -200,14 +205,12 @@ export class WebhookDispatcher {
    */
   private secretOf(d: Claimed): string | null {
     if (d.sealedSecret === null) return d.secret;
-    let secret = this.secrets.get(d.webhookId);
-    if (secret === undefined) {
-      const opened = this.opts.signingSecret ? unseal(d.sealedSecret, this.opts.signingSecret, d.webhookId) : null;
-      if (opened === null) throw new Error('the webhook secret is sealed and PEDIGREE_SIGNING_SECRET here is missing or not the one it was sealed with');
-      secret = opened;
-      this.secrets.set(d.webhookId, secret);
-    }
-    return secret;
+    const cached = this.secrets.get(d.webhookId);
+    if (cached?.sealed === d.sealedSecret) return cached.secret;
+    const opened = this.opts.signingSecret ? unseal(d.sealedSecret, this.opts.signingSecret, d.webhookId) : null;
+    if (opened === null) throw new Error('the webhook secret is sealed and PEDIGREE_SIGNING_SECRET here is missing or not the one it was sealed with');
+    this.secrets.set(d.webhookId, { sealed: d.sealedSecret, secret: opened });
+    return opened;
   }
 
   private async attempt(d: Claimed): Promise<void> {

@@ -93,8 +93,8 @@ interface RecordRow {
 
 const pad = (ms: number) => String(ms).padStart(15, '0');
 const facetState = (values: unknown, stamps: unknown): FacetState => ({
-  values: typeof values === 'string' ? JSON.parse(values) : {},
-  stamps: typeof stamps === 'string' ? JSON.parse(stamps) : {},
+  values: typeof values === 'string' ? (JSON.parse(values) as FacetState['values']) : {},
+  stamps: typeof stamps === 'string' ? (JSON.parse(stamps) as FacetState['stamps']) : {},
 });
 const parse = <T>(text: unknown, fallback: T): T => (typeof text === 'string' && text !== '' ? (JSON.parse(text) as T) : fallback);
 
@@ -416,7 +416,7 @@ export class OpenLineageService {
 
   async datasetFacets(names: readonly string[]): Promise<(Record<string, unknown> | null)[]> {
     const rows = await this.executor.read<{ facets: string | null }>(Q.datasetsByNames, { keys: [...names] });
-    return rows.map((r) => (r.facets ? visibleFacets({ values: JSON.parse(r.facets), stamps: {} }) : null));
+    return rows.map((r) => (r.facets ? visibleFacets({ values: JSON.parse(r.facets) as FacetState['values'], stamps: {} }) : null));
   }
 }
 

@@ -75,7 +75,7 @@ export function encodeCursor(key: unknown[]): string {
 export function decodeCursor(cursor: string): unknown[] {
   try {
     if (cursor.length > 1024) throw new Error('too long');
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(key)) throw new Error('not a key');
     return key;
   } catch {

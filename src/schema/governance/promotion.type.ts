@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { LogConnection } from '../common/connection.js';
 import { MAX_APPROVALS } from '../../governance/promotion-rules.js';
-import { MAX_EVIDENCE } from '../../governance/promotion.service.js';
+import { MAX_EVIDENCE, MAX_OWNERS } from '../../governance/promotion.service.js';
 import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Stage } from '../registry/enums.js';
@@ -127,10 +128,52 @@ export class PromotionRequest {
   @Field(() => String, { nullable: true, description: 'The rejection or cancellation reason.' })
   reason!: string | null;
 
+  @Field(() => [String], { description: 'The owners of the version\'s model now (an owner may approve a TWO_PERSON promotion as the owner).' })
+  @MaxItems(MAX_OWNERS)
+  owners!: string[];
+
   @Field(() => String, {
     nullable: true,
     description:
       'For a carried-out TWO_PERSON promotion: the DSSE envelope (JSON text) recording it, an in-toto statement about the version\'s artifact with the promotion and its approvals in the predicate, signed by Pedigree\'s key and every approver\'s key (see signingKeys; check it with verifyAttestation). Null otherwise.',
   })
   attestation!: string | null;
+}
+
+export const PromotionRequestConnection = LogConnection(PromotionRequest);
+
+@ObjectType({
+  description:
+    'What the principal making the request may do with a promotion request now, decided by the rules approvePromotion and rejectPromotion apply (the policy table, the request\'s state, the approval rule).',
+})
+export class PromotionRights {
+  @Field(() => Boolean)
+  approve!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The message approvePromotion would refuse with now (null when it would accept).' })
+  approveRefusal!: string | null;
+
+  @Field(() => Boolean, { description: 'True when this principal\'s approval would satisfy the rule, carrying the promotion out.' })
+  approvalCarriesOut!: boolean;
+
+  @Field(() => Boolean)
+  reject!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The message rejectPromotion would refuse with now (null when it would accept).' })
+  rejectRefusal!: string | null;
+}
+
+@InputType()
+export class PromotionRequestFilter {
+  @Field(() => PromotionStatus, { nullable: true, description: 'EXPIRED: PENDING past its expiry; PENDING: not yet expired.' })
+  status?: PromotionStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Requests for versions of this model (by the version node: a rename keeps them).' })
+  modelName?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Only PENDING requests the principal making the request may approve now (the promotions inbox), by the rules approvePromotion applies.',
+  })
+  approvableByViewer?: boolean | null;
 }

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { fieldsAllowed, POLICY } from '../../governance/policy.js';
 import type { Context } from '../../server/context.js';
 import { MAX_LIVE_TOKENS } from '../../governance/token.service.js';
 import { ListPageArgs, MaxItems, toListPage } from '../common/page.js';
@@ -34,5 +35,18 @@ export class TokenResolver {
   @MaxItems(MAX_LIVE_TOKENS)
   async revokeApiToken(@Arg('ref', () => String) ref: string, @Ctx() ctx: Context): Promise<string[]> {
     return (await ctx.services.tokens.revokeTokens(ctx.actor.name, ref)).map((r) => r.id);
+  }
+}
+
+/** What a principal's role may call, from the policy table (the dashboard shows only what its user may use). */
+@Resolver(() => Principal)
+export class PrincipalResolver {
+  @FieldResolver(() => [String], {
+    description:
+      'Root fields (Query.x, Mutation.x, Subscription.x) this role may call by the policy table (src/governance/policy.ts), sorted. Finer rules (owners, protected targets, the two-person rule) are still decided on each call; for a promotion request see PromotionRequest.viewerCan.',
+  })
+  @MaxItems(Object.keys(POLICY).length)
+  allowedFields(@Root() principal: Principal): string[] {
+    return fieldsAllowed(principal.role);
   }
 }

@@ -1,10 +1,10 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { DeploymentState } from '../../operations/deployment.service.js';
 import type { Context } from '../../server/context.js';
-import { ListPageArgs, toListPage } from '../common/page.js';
+import { encodeCursor, ListPageArgs, PageArgs, toListPage, toPage, type ConnectionResult } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import type { ModelVersion } from '../registry/model-version.type.js';
-import { Deployment, DeploymentChange, RecordDeploymentInput } from './deployment.types.js';
+import { Deployment, DeploymentChange, DeploymentConnection, RecordDeploymentInput } from './deployment.types.js';
 
 export const toDeployment = (s: DeploymentState): Deployment => ({
   id: s.deployment.id,
@@ -45,6 +45,22 @@ export class DeploymentResolver {
   async deploymentAt(@Arg('name', () => String) name: string, @Arg('at', () => DateTimeScalar) at: Date, @Ctx() ctx: Context): Promise<Deployment | null> {
     const s = await ctx.services.deployments.deploymentAt(name, at.toISOString());
     return s ? toDeployment(s) : null;
+  }
+
+  @Query(() => DeploymentConnection, { description: 'Deployments that existed at `at` (default: now), by name, each as it served then: what runs where.' })
+  async deployments(
+    @Arg('at', () => DateTimeScalar, { nullable: true }) at: Date | null,
+    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionResult<Deployment>> {
+    const page = toPage(first, after);
+    const r = await ctx.services.deployments.list((at ?? new Date()).toISOString(), { first: page.first, after: page.after ? String(page.after[0]) : null });
+    const edges = r.states.map((s) => ({ cursor: encodeCursor([s.deployment.name]), node: toDeployment(s) }));
+    return {
+      totalCount: r.total,
+      edges,
+      pageInfo: { hasNextPage: r.hasNextPage, hasPreviousPage: page.after !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+    };
   }
 
   @Query(() => [DeploymentChange], {

@@ -1,4 +1,5 @@
 import { Field, Float, ID, InputType, ObjectType } from 'type-graphql';
+import { Connection } from '../common/connection.js';
 import { MAX_DEPLOYMENT_ENTRIES } from '../../operations/deployment.service.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { MaxItems } from '../common/page.js';
@@ -127,6 +128,8 @@ export class Deployment {
   @MaxItems(MAX_DEPLOYMENT_ENTRIES)
   providerModels!: ProviderServingEntry[];
 }
+
+export const DeploymentConnection = Connection(Deployment);
 
 @ObjectType({ description: 'A change of what a deployment served: a record, or a move of an alias it followed.' })
 export class DeploymentChange {

@@ -1,5 +1,5 @@
 import { MaxItems } from '../common/page.js';
-import { MAX_DATASETS_PER_EVENT, MAX_FACET_LIST, MAX_INPUT_FIELDS, MAX_TRANSFORMATIONS } from '../../provenance/openlineage/event.js';
+import { MAX_DATASETS_PER_EVENT, MAX_INPUT_FIELDS, MAX_TRANSFORMATIONS } from '../../provenance/openlineage/event.js';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from '../common/connection.js';
 import { DateTimeScalar, JSONScalar } from '../common/scalars.js';

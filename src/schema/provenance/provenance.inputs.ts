@@ -128,3 +128,21 @@ export class AddModelRelationInput {
   @Field(() => ID, { nullable: true })
   parentProviderModelId?: string | null;
 }
+
+@InputType({ description: 'Open a group of the grouped lineage: show its first `show` members (by id) as nodes.' })
+export class LineageGroupExpansion {
+  @Field(() => ID, { description: 'A LineageGroup id from an earlier answer.' })
+  group!: string;
+
+  @Field(() => Int, { description: 'Members to show, 0–5000.' })
+  show!: number;
+}
+
+@InputType({ description: 'Group siblings for wide graphs: nodes reached from the same node (or group) through the same relation, in one direction, of one kind, beyond `above` become one LineageGroup with a count.' })
+export class LineageGroupingInput {
+  @Field(() => Int, { nullable: true, description: 'Siblings shown before they are grouped (default 8, 1–1000).' })
+  above?: number | null;
+
+  @Field(() => [LineageGroupExpansion], { nullable: true, description: 'Groups to open (at most 50).' })
+  expand?: LineageGroupExpansion[] | null;
+}

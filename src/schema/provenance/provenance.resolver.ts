@@ -17,8 +17,10 @@ import {
   CreateRunInput,
   LogPredictionsInput,
   RegisterDatasetVersionInput,
+  LineageGroupingInput,
   RegisterProviderModelInput,
 } from './provenance.inputs.js';
+import { parseGrouping } from '../../provenance/lineage-groups.js';
 import {
   DatasetImpact,
   DatasetVersion,
@@ -154,15 +156,19 @@ export class ProvenanceResolver {
     };
   }
 
-  @Query(() => LineageGraph, { description: 'The provenance subgraph within `depth` hops (default 5, at most 20) of any node.' })
+  @Query(() => LineageGraph, {
+    description:
+      'The provenance subgraph within `depth` hops (default 5, at most 20) of any node. With `grouping`, wide siblings come back as groups with counts (a version with 20,000 predictions is two nodes).',
+  })
   async lineage(
     @Arg('id', () => ID) id: string,
     @Arg('direction', () => LineageDirection) direction: LineageDirection,
     @Arg('depth', () => Int, { nullable: true }) depth: number | null,
     @Arg('relations', () => [String], { nullable: true }) relations: string[] | null,
+    @Arg('grouping', () => LineageGroupingInput, { nullable: true }) grouping: LineageGroupingInput | null,
     @Ctx() ctx: Context,
   ): Promise<LineageGraph> {
-    return ctx.services.provenance.lineage(id, direction, depth, relations);
+    return ctx.services.provenance.lineage(id, direction, depth, relations, grouping && parseGrouping(grouping));
   }
 
   @Query(() => DatasetImpact, {

@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { LINEAGE_EDGE_BUDGET, LINEAGE_NODE_BUDGET, MAX_RUN_PARAMS, MAX_RUN_SEEDS } from '../../provenance/lineage.js';
+import { LINEAGE_EDGE_BUDGET, LINEAGE_GROUP_BUDGET, LINEAGE_NODE_BUDGET, MAX_RUN_PARAMS, MAX_RUN_SEEDS } from '../../provenance/lineage.js';
 import { MAX_TRACE_ITEMS } from '../../provenance/provenance.service.js';
 import { Connection, PageInfo } from '../common/connection.js';
 import { MaxItems } from '../common/page.js';
@@ -311,6 +311,7 @@ export class PredictionTrace {
   ancestors!: LineageAncestor[];
 
   @Field(() => [ModelVersion], { description: `The prompt versions the model version uses (USES_PROMPT), by prompt name and version (at most ${MAX_TRACE_ITEMS}).` })
+  @MaxItems(MAX_TRACE_ITEMS)
   promptVersions!: ModelVersion[];
   @Field(() => Boolean, { description: `True when datasets, sources or ancestors had more than ${MAX_TRACE_ITEMS} entries (each keeps its nearest).` })
   truncated!: boolean;
@@ -329,6 +330,36 @@ export class LineageNode {
 
   @Field(() => Int, { description: 'Hops from the root on a shortest path.' })
   depth!: number;
+
+  @Field(() => String, { nullable: true, description: 'For a run reported through OpenLineage: its job, `namespace/name`.' })
+  job!: string | null;
+}
+
+@ObjectType({ description: 'Siblings shown as one node (grouped lineage): reached from the same node or group, through the same relation, in one direction, of one kind.' })
+export class LineageGroup {
+  @Field(() => ID, { description: 'Stable for the same place in the same graph; pass it in grouping.expand to show members.' })
+  id!: string;
+
+  @Field(() => String)
+  kind!: string;
+
+  @Field(() => String)
+  relation!: string;
+
+  @Field(() => Int, { description: 'Members still grouped.' })
+  count!: number;
+
+  @Field(() => Int, { description: 'Members returned as nodes because the group was expanded.' })
+  shown!: number;
+
+  @Field(() => Int, { description: 'Hops from the root.' })
+  depth!: number;
+
+  @Field(() => ID, { description: 'The node or group the members were reached from.' })
+  attachedTo!: string;
+
+  @Field(() => Boolean, { description: 'True when attachedTo depends on the members (they are upstream of it); false when they depend on it.' })
+  upstream!: boolean;
 }
 
 @ObjectType()
@@ -354,11 +385,15 @@ export class LineageGraph {
   @MaxItems(LINEAGE_NODE_BUDGET)
   nodes!: LineageNode[];
 
-  @Field(() => [LineageEdge], { description: `Edges among the root and the returned nodes; at most ${LINEAGE_EDGE_BUDGET}.` })
+  @Field(() => [LineageEdge], { description: `Edges among the root and the returned nodes (and groups: from or to a group id); at most ${LINEAGE_EDGE_BUDGET}.` })
   @MaxItems(LINEAGE_EDGE_BUDGET)
   edges!: LineageEdge[];
 
-  @Field(() => Boolean, { description: 'True when the node or edge budget cut the answer short.' })
+  @Field(() => [LineageGroup], { description: `With grouping: siblings shown as one node with a count, nearest first; at most ${LINEAGE_GROUP_BUDGET}. Empty without grouping.` })
+  @MaxItems(LINEAGE_GROUP_BUDGET)
+  groups!: LineageGroup[];
+
+  @Field(() => Boolean, { description: 'True when the node, edge or group budget cut the answer short (with grouping: the walk\'s budget of 100,000 nodes, 5,000 shown, or 1,000 groups).' })
   truncated!: boolean;
 }
 

@@ -211,3 +211,15 @@ export class EvidenceInput {
   summary?: string | null;
 }
 
+
+@InputType({ description: 'One tag of a setModelVersionTags call: the version, the key and its new value.' })
+export class ModelVersionTagInput {
+  @Field(() => ModelVersionRefInput)
+  ref!: ModelVersionRefInput;
+
+  @Field(() => String)
+  key!: string;
+
+  @Field(() => String)
+  value!: string;
+}

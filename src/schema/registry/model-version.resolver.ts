@@ -1,16 +1,15 @@
 import { PROMPT_SOURCES, PROMPT_TEXT_TAG } from '../../registry/registry.service.js';
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../../registry/types.js';
-import { hasRole, isRole, Role } from '../../governance/roles.js';
 import type { Context } from '../../server/context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { MAX_ALIASES, MAX_TAGS, MAX_TEACHERS, MAX_VERSION_METRICS } from '../../registry/validation.js';
+import { MAX_BULK } from '../../registry/registry.service.js';
 import { MaxItems, PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { Run } from '../provenance/provenance.types.js';
 import { Metric, Tag } from './common.type.js';
 import { Stage } from './enums.js';
-import { CreateModelVersionInput,
-  CreatePromptVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder, UpdateModelVersionInput } from './inputs.js';
+import { CreateModelVersionInput, CreatePromptVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder, ModelVersionTagInput, UpdateModelVersionInput } from './inputs.js';
 import { Evidence, ModelVersion, ModelVersionConnection } from './model-version.type.js';
 import { RegisteredModel } from './registered-model.type.js';
 
@@ -67,6 +66,14 @@ export class ModelVersionResolver {
     return ctx.services.registry.createVersion(input, ctx.actor.name);
   }
 
+  @Mutation(() => [ModelVersion], {
+    description: `Registers up to ${MAX_BULK} versions in one transaction, all or nothing: each input as createModelVersion (numbered in input order, idempotent per input's idempotencyKey); an error names the input (inputs[i]) and nothing is written. The versions in input order.`,
+  })
+  @MaxItems(MAX_BULK)
+  createModelVersions(@Arg('inputs', () => [CreateModelVersionInput]) inputs: CreateModelVersionInput[], @Ctx() ctx: Context) {
+    return ctx.services.registry.createVersions(inputs, ctx.actor.name);
+  }
+
   @Mutation(() => ModelVersion, { description: "Registers a prompt version (a PROMPT model's next version): the template is its content and its checksum the template's sha256." })
   createPromptVersion(@Arg('input', () => CreatePromptVersionInput) input: CreatePromptVersionInput, @Ctx() ctx: Context) {
     return ctx.services.registry.createVersion(
@@ -102,6 +109,14 @@ export class ModelVersionResolver {
     @Ctx() ctx: Context,
   ) {
     return ctx.services.registry.setVersionTag(ref, key, value, ctx.actor.name);
+  }
+
+  @Mutation(() => [ModelVersion], {
+    description: `Sets up to ${MAX_BULK} tags (on one version or across versions) in one transaction, all or nothing: each as setModelVersionTag; an error names the tag (tags[i]) and nothing is written. Each tag's version as it is after the call, in order.`,
+  })
+  @MaxItems(MAX_BULK)
+  setModelVersionTags(@Arg('tags', () => [ModelVersionTagInput]) tags: ModelVersionTagInput[], @Ctx() ctx: Context) {
+    return ctx.services.registry.setVersionTags(tags, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion)
@@ -168,7 +183,8 @@ export class ModelVersionResolver {
     return (await ctx.loaders.parents.load(v.id)).teachers;
   }
 
-  @FieldResolver(() => [ModelVersion], { description: 'The prompt versions it uses (USES_PROMPT).' })
+  @FieldResolver(() => [ModelVersion], { description: `The prompt versions it uses (USES_PROMPT; at most ${MAX_TEACHERS}).` })
+  @MaxItems(MAX_TEACHERS)
   async usesPrompts(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord[]> {
     return (await ctx.loaders.parents.load(v.id)).prompts;
   }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { gql } from '../api';
-import { href } from '../router';
+import { href, useTitle } from '../router';
 import { ErrorBox, StageBadge, useAsync } from '../ui';
 
 const Q = `query Analytics($period: AnalyticsPeriod!, $from: DateTime, $modelName: String) {
@@ -68,6 +68,7 @@ function pivot<T extends { periodStart: string; count: number }>(rows: T[], seri
 }
 
 export function Analytics() {
+  useTitle('Analytics');
   const [period, setPeriod] = useState<'DAY' | 'WEEK'>('DAY');
   const [days, setDays] = useState(30);
   const [modelName, setModelName] = useState('');

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { gql } from '../api';
-import { href } from '../router';
-import { AliasBadge, ErrorBox, StageBadge, useAsync } from '../ui';
+import { href, useTitle } from '../router';
+import { AliasBadge, ErrorBox, Pager, StageBadge, useAsync } from '../ui';
 
 const PAGE = 20;
 const Q = `query Models($first: Int, $after: String, $filter: RegisteredModelFilter) {
@@ -25,6 +25,7 @@ interface Page {
 }
 
 export function ModelList() {
+  useTitle('Models');
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   // A stack of cursors: the page we are on is after the last one.
@@ -51,8 +52,9 @@ export function ModelList() {
         <>
           <p className="muted">{page.totalCount} model{page.totalCount === 1 ? '' : 's'}{query && ` matching “${query}”`}</p>
           <table className="models">
+            <caption className="sr-only">Registered models by name</caption>
             <thead>
-              <tr><th>Name</th><th>Latest</th><th>Aliases</th><th>Owner</th><th>Updated</th></tr>
+              <tr><th scope="col">Name</th><th scope="col">Latest</th><th scope="col">Aliases</th><th scope="col">Owner</th><th scope="col">Updated</th></tr>
             </thead>
             <tbody>
               {page.edges.map(({ node: m }) => (
@@ -66,11 +68,7 @@ export function ModelList() {
               ))}
             </tbody>
           </table>
-          <div className="pager">
-            <button disabled={cursors.length < 2 || loading} onClick={() => setCursors((c) => c.slice(0, -1))}>← previous</button>
-            <span className="muted">page {cursors.length}</span>
-            <button disabled={!page.pageInfo.hasNextPage || loading} onClick={() => setCursors((c) => [...c, page.pageInfo.endCursor])}>next →</button>
-          </div>
+          <Pager canBack={cursors.length > 1} canForward={page.pageInfo.hasNextPage} busy={loading} label={`page ${cursors.length}`} onBack={() => setCursors((c) => c.slice(0, -1))} onForward={() => setCursors((c) => [...c, page.pageInfo.endCursor])} />
         </>
       )}
       {loading && !page && <p className="muted">loading…</p>}

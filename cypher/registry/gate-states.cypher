@@ -1,10 +1,12 @@
-// Everything a stage gate looks at, read under the model's write lock (stage
-// changes of one model queue here, so "another version is in PRODUCTION" holds
-// until commit), including the model's archival checklist and the items
-// completed for this version and for the other production versions.
-MATCH (v:ModelVersion {id: $versionId})-[:VERSION_OF]->(m:RegisteredModel)
-SET m.stageLock = coalesce(m.stageLock, 0) + 1
-RETURN v {.*} AS version, m.gates AS gates,
+// Batch: everything a stage gate looks at, per version id ($keys), in key
+// order (version null when there is none): metrics, evidence, the other
+// versions in PRODUCTION with the archival checklist items completed for each,
+// the written model-card sections, the model's gates and archival checklist,
+// and the items completed for this version. A transition reads it after
+// registry/lock-model-stages; a gate preview reads it without the lock.
+UNWIND $keys AS key
+OPTIONAL MATCH (v:ModelVersion {id: key})-[:VERSION_OF]->(m:RegisteredModel)
+RETURN key, CASE WHEN v IS NULL THEN null ELSE v {.*} END AS version, m.gates AS gates,
   COLLECT { MATCH (v)-[:HAS_METRIC]->(x:Metric) RETURN x {.key, .value, .segment} } AS metrics,
   COLLECT { MATCH (v)-[:HAS_EVIDENCE]->(e:Evidence) RETURN e {.kind, .passed, .uri, .summary, .by, .at} ORDER BY e.at } AS evidence,
   COLLECT {

@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { Driver } from 'neo4j-driver';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from './config.js';
-import { Executor, type WriteObserver } from './graph/executor.js';
+import { CommitTrackingExecutor } from './events/commit-sequence.js';
+import type { Executor, WriteObserver } from './graph/executor.js';
 import { applyMigrations } from './graph/migrations.js';
 import type { Logger } from './logger.js';
 import { ensurePrivateDir } from './private-dir.js';
@@ -52,6 +53,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The alias view and the read position on /metrics (README, "The alias view"). */
+function registerViewMetrics(metrics: Metrics, services: Services): void {
+  const view = services.aliasView;
+  const tailer = services.events.tailer;
+  const num = (s: string | null) => (s === null ? 0 : Number(s));
+  metrics.gauge('pedigree_alias_view_ready', '1 while the alias view answers alias, latest, stage and number lookups; 0 while it builds, or when it is off or over its memory budget', () => (view.status === 'ready' ? 1 : 0));
+  metrics.gauge('pedigree_alias_view_bytes', 'Estimated bytes the alias view holds (bounded by PEDIGREE_ALIAS_VIEW_MAX_BYTES)', () => view.view.bytes);
+  metrics.gauge('pedigree_alias_view_models', 'Models in the alias view', () => view.view.stats().models);
+  metrics.gauge('pedigree_alias_view_aliases', 'Aliases in the alias view', () => view.view.stats().aliases);
+  metrics.gauge('pedigree_alias_view_versions_held', 'Version records the alias view holds for its pointers (aliases, latest, newest per stage)', () => view.view.stats().heldVersions);
+  metrics.gauge('pedigree_alias_view_versions_cached', 'Version records looked up by number that the alias view keeps (at most 10000)', () => view.view.stats().cachedVersions);
+  metrics.gauge('pedigree_alias_view_build_seconds', 'How long the last build of the alias view took', () => (view.lastBuild?.ms ?? 0) / 1000);
+  metrics.gauge('pedigree_alias_view_lookups_total', 'Lookups the alias view answered', () => view.lookups.hit, 'counter');
+  metrics.gauge('pedigree_alias_view_misses_total', 'Lookups the alias view could not answer (sent to Neo4j)', () => view.lookups.miss, 'counter');
+  metrics.gauge('pedigree_event_tailer_sequence', 'Last event sequence this replica has read from the log', () => num(tailer.position));
+  metrics.gauge('pedigree_read_position_sequence', 'Last event sequence every answer of this replica reflects (what Pedigree-Min-Sequence waits for)', () => num(view.applied()));
+}
+
 /**
  * The composition root shared by `npm start` and the tests: executor →
  * migrations → services → schema → HTTP + websocket server.
@@ -61,7 +80,8 @@ export async function createApp(config: Config, driver: Driver, log: Logger, opt
   ensurePrivateDir(config.dataDir);
   ensurePrivateDir(signingKeyDir(config.dataDir));
   const metrics = new Metrics();
-  const executor = new Executor(driver, config.neo4j.database, log, undefined, { writeGroup: config.writeGroup, batching: config.writeBatching, observer: writeMetrics(metrics) });
+  // Request writes are tracked for their consistency token (src/events/commit-sequence.ts).
+  const executor = new CommitTrackingExecutor(driver, config.neo4j.database, log, undefined, { writeGroup: config.writeGroup, batching: config.writeBatching, observer: writeMetrics(metrics) });
   await applyMigrations(executor, log);
   const health = metrics.family('pedigree_deployment_health', 'Newest health signal per deployment, model version and metric (ingested through this replica)', 'gauge');
   const services = createServices(executor, config, log, { ...opts, onHealthSample: (labels, value) => health.set(labels, value) });
@@ -79,6 +99,7 @@ export async function createApp(config: Config, driver: Driver, log: Logger, opt
   metrics.gauge('pedigree_process_heap_used_bytes', "The API process's V8 heap in use", () => process.memoryUsage().heapUsed);
   metrics.gauge('pedigree_backup_last_success_timestamp_seconds', 'When the last backup of this process finished (0: none yet)', () => (services.backup.last?.finishedAt ?? 0) / 1000);
   metrics.gauge('pedigree_backup_last_pause_seconds', 'How long the last backup held writes', () => (services.backup.last?.pauseMs ?? 0) / 1000);
+  registerViewMetrics(metrics, services);
 
   return {
     executor,

@@ -23,6 +23,14 @@ export interface Config {
   allowFileSources: boolean;
   /** How often each replica polls the event log for events written by others (ms). */
   eventPollMs: number;
+  /**
+   * The alias view (src/registry/view): alias, `latest`, stage and number
+   * lookups answered from memory. Past `maxBytes` (estimated) it turns itself
+   * off and those reads go to Neo4j.
+   */
+  aliasView: { enabled: boolean; maxBytes: number };
+  /** Longest wait for a consistency token (Pedigree-Min-Sequence) before UNAVAILABLE (ms). */
+  minSequenceWaitMs: number;
   /** Days kept of health samples and of finished webhook deliveries (0 = forever), and how often the pruner runs. */
   retention: { healthSampleDays: number; deliveryDays: number; intervalMs: number };
   /**
@@ -203,6 +211,11 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: bool('PEDIGREE_INTROSPECTION', nodeEnv !== 'production'),
     allowFileSources: bool('PEDIGREE_ALLOW_FILE_SOURCES', false),
     eventPollMs: int('PEDIGREE_EVENT_POLL_MS', 200, 10, 60_000),
+    aliasView: {
+      enabled: bool('PEDIGREE_ALIAS_VIEW', true),
+      maxBytes: int('PEDIGREE_ALIAS_VIEW_MAX_BYTES', 256 * 1024 * 1024, 1024 * 1024, 2 ** 40),
+    },
+    minSequenceWaitMs: int('PEDIGREE_MIN_SEQUENCE_WAIT_MS', 2_000, 0, 60_000),
     retention: {
       healthSampleDays: int('PEDIGREE_HEALTH_RETENTION_DAYS', 30, 0, 36_500),
       deliveryDays: int('PEDIGREE_DELIVERY_RETENTION_DAYS', 30, 0, 36_500),

@@ -3,6 +3,7 @@ import { AnalyticsService } from './analytics/analytics.service.js';
 import { LocalArtifactStore } from './artifacts/artifact-store.js';
 import type { Config } from './config.js';
 import { EventsService } from './events/events.service.js';
+import { ConsistencyGate } from './events/consistency.js';
 import type { ChangeTracker } from './graph/embedded.js';
 import type { Executor } from './graph/executor.js';
 import { appliedMigrations } from './graph/migrations.js';
@@ -24,6 +25,7 @@ import { ProvenanceService } from './provenance/provenance.service.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
+import { AliasViewRuntime } from './registry/view/alias-view.runtime.js';
 import type { Stage } from './registry/types.js';
 import { SystemService } from './system/system.service.js';
 import { ArtifactSeals } from './artifacts/artifact-seals.js';
@@ -36,6 +38,10 @@ import { MlflowWebhookFormat } from './events/webhooks/mlflow-dialect.js';
 export interface Services {
   system: SystemService;
   events: EventsService;
+  /** The alias view: alias, latest, stage and number lookups from memory, fed by the event log (src/registry/view). */
+  aliasView: AliasViewRuntime;
+  /** Consistency tokens: answers wait until this replica has applied the sequence a client's write committed at. */
+  consistency: ConsistencyGate;
   registry: RegistryService;
   lifecycle: LifecycleService;
   audit: AuditService;
@@ -94,7 +100,17 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   const artifactSeals = new ArtifactSeals(executor, artifactStore, artifactLog);
   const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
   const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard(config.protectedAliases);
-  const registry = new RegistryService(executor, config, artifactSeals, guard);
+  // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
+  // MLflow-dialect webhooks (MLflow's payloads, events and signature) are another delivery format of the same engine.
+  const events = new EventsService(executor, config, log, [
+    new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' })),
+    new MlflowWebhookFormat(executor.sibling(log)),
+  ]);
+  // The alias view reads the raw event log (never the per-reader redacted view) through its own executor, as background work.
+  const viewLog = log.child({ component: 'alias-view' });
+  const aliasView = new AliasViewRuntime(executor.sibling(viewLog), events.tailer, events.reader, config.aliasView, viewLog);
+  const consistency = new ConsistencyGate(aliasView, config.minSequenceWaitMs);
+  const registry = new RegistryService(executor, config, artifactSeals, guard, aliasView);
   const lifecycle = new LifecycleService(executor, registry, config.allowFileSources, artifactSeals);
   const modelCards = new ModelCardService(executor, registry);
   const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
@@ -110,12 +126,6 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     attestations,
   );
   const provenance = new ProvenanceService(executor, registry);
-  // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
-  // MLflow-dialect webhooks (MLflow's payloads, events and signature) are another delivery format of the same engine.
-  const events = new EventsService(executor, config, log, [
-    new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' })),
-    new MlflowWebhookFormat(executor.sibling(log)),
-  ]);
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));
@@ -131,6 +141,8 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   return {
     system: new SystemService(executor),
     events,
+    aliasView,
+    consistency,
     registry,
     lifecycle,
     audit: new AuditService(executor),
@@ -147,22 +159,25 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     analytics: new AnalyticsService(executor),
     openLineage: new OpenLineageService(executor, registry),
     retention,
-    background: new BackgroundWork(events, retention),
+    background: new BackgroundWork(events, aliasView, retention),
     backup,
   };
 }
 
 /**
  * Everything that runs beside requests, in one place: the event runtime
- * (the tailer behind subscriptions, the webhook dispatcher) and retention.
- * Started once the server listens, in that order; stopped in reverse after
- * the server has drained. A transport never starts or stops any of it.
+ * (the tailer behind subscriptions, the webhook dispatcher), the alias view
+ * (fed by the tailer, so after it; its build runs on beside the server, reads
+ * going to Neo4j until it is ready) and retention. Started once the server
+ * listens, in that order; stopped in reverse after the server has drained. A
+ * transport never starts or stops any of it.
  */
 export class BackgroundWork {
   private started = false;
 
   constructor(
     private readonly events: EventsService,
+    private readonly aliasView: AliasViewRuntime,
     private readonly retention: RetentionService,
   ) {}
 
@@ -170,6 +185,7 @@ export class BackgroundWork {
     if (this.started) return;
     this.started = true;
     await this.events.start();
+    await this.aliasView.start();
     this.retention.start();
   }
 
@@ -177,6 +193,7 @@ export class BackgroundWork {
     if (!this.started) return;
     this.started = false;
     await this.retention.stop();
+    await this.aliasView.stop();
     await this.events.stop();
   }
 }

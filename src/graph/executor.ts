@@ -77,7 +77,7 @@ export interface ExecutorOptions {
 interface PendingWrite {
   work: (tx: Tx) => Promise<unknown>;
   label: string;
-  resolve: (value: unknown) => void;
+  resolve: (committed: Committed<unknown>) => void;
   reject: (err: unknown) => void;
   batch: { kind: WriteBatch<unknown, unknown>; item: unknown } | undefined;
   enqueuedAt: number;
@@ -85,6 +85,18 @@ interface PendingWrite {
   solo: boolean;
   /** A batch it was part of could not decide: it runs as its own `work` from now on. */
   unbatched: boolean;
+}
+
+/**
+ * A write's value with the transaction it committed in: `sequence` is the
+ * highest event sequence that transaction appended (null: it appended none).
+ * A write committed in a group shares the group's transaction, so a replica
+ * that has applied `sequence` has applied the write (the request's
+ * consistency token, src/events/commit-sequence.ts).
+ */
+export interface Committed<R> {
+  value: R;
+  sequence: string | null;
 }
 
 /** A group's writes in order: single writes, and runs of same-kind writes carried out as one batch. */
@@ -135,9 +147,10 @@ export class WriteGate {
  */
 const SEQUENCE_POINT: ReadonlySet<string> = new Set(['events/append-events']);
 
-/** Per transaction attempt: when it first held the event counter. */
+/** Per transaction attempt: when it first held the event counter, and the last event sequence it appended. */
 interface Attempt {
   counterAt: number | null;
+  sequence: string | null;
 }
 
 /**
@@ -295,6 +308,11 @@ export class Executor {
    * the writes one by one in arrival order gives.
    */
   async writeTx<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions<R> = {}): Promise<R> {
+    return (await this.writeCommitted(work, label, options)).value;
+  }
+
+  /** {@link writeTx}, answering with the sequence the write's transaction committed at as well. */
+  protected async writeCommitted<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions<R> = {}): Promise<Committed<R>> {
     const inside = this.insideGroup.getStore();
     // A write started from inside another write's work cannot wait for the
     // group that work belongs to, and inside a group of several an earlier
@@ -308,11 +326,11 @@ export class Executor {
     // Nested: the outer write holds the write gate already.
     if (inside) return this.alone(work, label, performance.now(), undefined, false);
     if (options.alone || this.writeGroup <= 1) return this.alone(work, label, performance.now());
-    return new Promise<R>((resolve, reject) => {
+    return new Promise<Committed<R>>((resolve, reject) => {
       this.pending.push({
         work,
         label,
-        resolve: resolve as (value: unknown) => void,
+        resolve: resolve as (committed: Committed<unknown>) => void,
         reject,
         batch: this.batching ? (options.batch as PendingWrite['batch']) : undefined,
         enqueuedAt: performance.now(),
@@ -362,7 +380,7 @@ export class Executor {
     // Set inside the transaction's work: the step that was running when it threw.
     let failed = null as Step | null;
     try {
-      const { value: outcomes, seconds, counterHeld } = await this.gated(() =>
+      const { value: outcomes, seconds, counterHeld, sequence } = await this.gated(() =>
         this.insideGroup.run('group', () =>
           this.transaction(
           'WRITE',
@@ -395,7 +413,7 @@ export class Executor {
       for (const w of group) this.observer?.groupWait((began - w.enqueuedAt) / 1000);
       group.forEach((w, i) => {
         const o = outcomes[i]!;
-        if (o.ok) w.resolve(o.value);
+        if (o.ok) w.resolve({ value: o.value, sequence });
         else w.reject(o.error);
       });
     } catch (err) {
@@ -409,12 +427,12 @@ export class Executor {
   }
 
   /** One write in a transaction of its own; writes started inside it run alone too. */
-  private async alone<R>(work: (tx: Tx) => Promise<R>, label: string, enqueuedAt: number, began = performance.now(), gate = true): Promise<R> {
+  private async alone<R>(work: (tx: Tx) => Promise<R>, label: string, enqueuedAt: number, began = performance.now(), gate = true): Promise<Committed<R>> {
     try {
       const run = () => this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
-      const { value, seconds, counterHeld } = gate ? await this.gated(run) : await run();
+      const { value, seconds, counterHeld, sequence } = gate ? await this.gated(run) : await run();
       this.committed(1, 0, seconds, counterHeld);
-      return value;
+      return { value, sequence };
     } finally {
       this.observer?.groupWait((began - enqueuedAt) / 1000);
     }
@@ -456,26 +474,28 @@ export class Executor {
 
   /**
    * Runs `work` in a managed transaction. Returns its value with the time from
-   * the start of the last attempt to its commit, and how long that attempt
-   * held the event counter before its commit completed (null: it took none).
+   * the start of the last attempt to its commit, how long that attempt held
+   * the event counter before its commit completed (null: it took none), and
+   * the last event sequence it appended. Only the last attempt counts: an
+   * earlier one rolled back, and its sequences are given out again.
    */
-  private async transaction<R>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<R>, label: string): Promise<{ value: R; seconds: number; counterHeld: number | null }> {
+  private async transaction<R>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<R>, label: string): Promise<{ value: R; seconds: number; counterHeld: number | null; sequence: string | null }> {
     const session = this.driver.session({
       database: this.database,
       defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
     });
     const config = { metadata: { app: 'pedigree', operation: label } };
-    let attempt: Attempt = { counterAt: null };
+    let attempt: Attempt = { counterAt: null, sequence: null };
     let started = 0;
     try {
       const fn = (mtx: ManagedTransaction) => {
-        attempt = { counterAt: null };
+        attempt = { counterAt: null, sequence: null };
         started = performance.now();
         return work(this.wrap(mtx, attempt));
       };
       const value = mode === 'READ' ? await session.executeRead(fn, config) : await session.executeWrite(fn, config);
       const done = performance.now();
-      return { value, seconds: (done - started) / 1000, counterHeld: attempt.counterAt === null ? null : (done - attempt.counterAt) / 1000 };
+      return { value, seconds: (done - started) / 1000, counterHeld: attempt.counterAt === null ? null : (done - attempt.counterAt) / 1000, sequence: attempt.sequence };
     } catch (err) {
       throw this.mapError(err, label);
     } finally {
@@ -492,7 +512,12 @@ export class Executor {
         const result = await mtx.run(text, toParams(params) as Params);
         // The counter's lock is granted somewhere inside the statement; its end
         // is the conservative (shorter) bound of how long it is held.
-        if (attempt.counterAt === null && SEQUENCE_POINT.has(name)) attempt.counterAt = performance.now();
+        if (SEQUENCE_POINT.has(name)) {
+          if (attempt.counterAt === null) attempt.counterAt = performance.now();
+          // Rows come in sequence order; a transaction's appends only go up.
+          const last = result.records.at(-1);
+          if (last) attempt.sequence = String(last.get('sequence'));
+        }
         return this.rows<T>(name, params, started, result.records);
       },
     };

@@ -70,7 +70,7 @@ export function toMlflowError(err: unknown): MlflowError | null {
     case ErrorCode.LIMIT_EXCEEDED:
       return new MlflowError('RESOURCE_EXHAUSTED', err.message, err.details.tooLarge ? 413 : undefined);
     case ErrorCode.UNAVAILABLE:
-      // 503: MLflow's client retries it.
+      // 503: MLflow's client retries it (the database is unreachable, or a consistency token is not applied here yet).
       return new MlflowError('TEMPORARILY_UNAVAILABLE', err.message);
   }
   return null;

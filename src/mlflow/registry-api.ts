@@ -59,7 +59,10 @@ export class MlflowRegistryApi {
     if (versions.length === 0) return [];
     const { registry, provenance } = this.services;
     const ids = versions.map((v) => v.id);
-    const [tags, aliases, runs] = await Promise.all([registry.tagsOf(ids), registry.aliasNamesOfVersions(ids), provenance.runsOfVersions(ids)]);
+    // Versions the alias view answered carry their tags, aliases and run: no round trip for them.
+    const [tags, aliases, runs] = versions.every((v) => v.held)
+      ? [versions.map((v) => v.held!.tags), versions.map((v) => v.held!.aliases), versions.map((v) => (v.held!.runId ? { id: v.held!.runId } : null))]
+      : await Promise.all([registry.tagsOf(ids), registry.aliasNamesOfVersions(ids), provenance.runsOfVersions(ids)]);
     return versions.map((v, i) => {
       const modelId = /^models:\/(m-[0-9a-f]+)$/.exec(v.source)?.[1];
       return {

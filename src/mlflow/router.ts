@@ -19,6 +19,10 @@ export interface MlflowRouterOptions {
   /** test_webhook's timeout (PEDIGREE_WEBHOOK_TIMEOUT_MS). */
   webhookTimeoutMs: number;
   resolveActor?: ActorResolver;
+  /** Waits for the request's consistency token (Pedigree-Min-Sequence), after authentication and before the handler. */
+  awaitConsistency?: (req: IncomingMessage, url: URL) => Promise<void>;
+  /** After a handler, before its answer: waits until this replica's reads show what it wrote (read-your-writes). */
+  settle?: () => Promise<void>;
 }
 
 type Access = 'read' | 'write' | 'admin';
@@ -147,6 +151,7 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
       opts.log.error({ err }, 'mlflow request failed');
       return sendJson(res, 500, { error_code: 'INTERNAL_ERROR', message: 'internal error (see the server log)' });
     }
+    if (e.status === 503) res.setHeader('retry-after', '1');
     sendJson(res, e.status, { error_code: e.errorCode, message: e.message });
   };
 
@@ -164,6 +169,7 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
     const m = route.pattern.exec(rel)!;
     const params = Object.fromEntries(route.names.map((n, i) => [n, m[i + 1]!]));
     const actor = await resolveActor(req, route.access);
+    await opts.awaitConsistency?.(req, url);
     let body: Body = queryBody(url.searchParams);
     if (method !== 'GET') {
       const raw = await readBody(req, opts.maxBodyBytes);
@@ -179,7 +185,9 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         body = { ...body, ...(parsed as Body) };
       }
     }
-    sendJson(res, 200, await route.handler({ req, body, params, actor }));
+    const answer = await route.handler({ req, body, params, actor });
+    await opts.settle?.();
+    sendJson(res, 200, answer);
   }
 
   /** The artifact proxy: PUT uploads, GET downloads a file, GET on the bare prefix lists `?path=`, DELETE removes. */

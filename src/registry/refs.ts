@@ -42,3 +42,10 @@ export function unresolved(ref: VersionRef, r: Resolved): DomainError | null {
   if (!r.version) return notFound(`model "${ref.modelName}" has no ${ref.alias ? `alias "${ref.alias}"` : `version ${ref.version}`}`);
   return null;
 }
+
+/** The version a resolved ref names, or the NOT_FOUND {@link unresolved} gives. */
+export function requireResolved(ref: VersionRef, r: Resolved): VersionRecord {
+  const missing = unresolved(ref, r);
+  if (missing) throw missing;
+  return r.version!;
+}

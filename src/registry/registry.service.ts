@@ -12,10 +12,12 @@ import { protectedAliasesOf } from '../governance/promotion-rules.js';
 import { hasRole, Role } from '../governance/roles.js';
 import { findIdempotent, inputHash, recordIdempotent } from './idempotency.js';
 import { aliasMoved, AliasMoves, tooManyAliases } from './alias-moves.js';
-import { checkRef, resolveRefsIn, unresolved } from './refs.js';
+import { checkRef, requireResolved, resolveRefsIn } from './refs.js';
 import { VersionRegistration, type PreparedVersion } from './version-registration.js';
 import { tooManyTags, versionTagSet, VersionTags, type VersionTagChange } from './version-tags.js';
 import type { ModelKind, ModelRecord, Tag, VersionRecord, VersionRef, AliasMove, Metric, Stage } from './types.js';
+import type { AliasViewSource } from './view/alias-view.runtime.js';
+import type { ViewAnswer } from './view/alias-view.js';
 import { MODEL_KINDS, STAGES } from './types.js';
 import {
   assertAliasName,
@@ -179,6 +181,11 @@ export class RegistryService {
     artifacts: SourceArtifacts,
     /** Governance's rules for direct changes of governed targets; without one, every governed target is refused. */
     readonly guard: GovernanceGuard = CLOSED_GUARD,
+    /**
+     * The alias view (src/registry/view): alias, `latest`, stage and number
+     * lookups answer from memory when it holds the answer, else from Neo4j.
+     */
+    private readonly view: AliasViewSource | null = null,
   ) {
     this.registration = new VersionRegistration(config, artifacts);
     this.aliasMoves = new AliasMoves(guard);
@@ -592,14 +599,38 @@ export class RegistryService {
 
   /** The version a ref names, or NOT_FOUND saying whether the model, version or alias is missing. */
   async getVersion(ref: VersionRef): Promise<VersionRecord> {
-    return this.executor.readTx((tx) => this.requireVersion(tx, ref), 'getModelVersion');
+    return requireResolved(ref, await this.lookup(ref));
   }
 
   /** Like getVersion, but null when absent (queries answer null, mutations NOT_FOUND). */
   async findVersion(ref: VersionRef): Promise<VersionRecord | null> {
+    const r = await this.lookup(ref);
+    if (!r.model) return null;
+    return r.version;
+  }
+
+  /**
+   * The serving read: a version by alias (`latest` included) or number, with
+   * its model, from the alias view when it holds the answer (no round trip),
+   * else in one statement. A version looked up by number that the view does
+   * not hold is fetched into its cache in the background, for the next time.
+   */
+  private async lookup(ref: VersionRef): Promise<{ model: ModelRecord | null; version: VersionRecord | null }> {
+    checkRef(ref);
+    const hit = this.fromView((view) => (ref.version != null ? view.byNumber(ref.modelName, ref.version) : view.byAlias(ref.modelName, ref.alias!)));
+    if (hit) return hit;
+    if (ref.version != null) this.view?.want(ref.modelName, ref.version);
     const [r] = await this.resolve([ref]);
-    if (!r!.model) return null;
-    return r!.version;
+    return r!;
+  }
+
+  /** The view's answer, or null when it cannot give one (not built, or it does not hold what the answer needs). */
+  private fromView(ask: (view: NonNullable<ReturnType<AliasViewSource['current']>>) => ViewAnswer): { model: ModelRecord | null; version: VersionRecord | null } | null {
+    const view = this.view?.current();
+    if (!view) return null;
+    const answer = ask(view);
+    this.view!.lookups[answer.hit ? 'hit' : 'miss']++;
+    return answer.hit ? { model: answer.model, version: answer.version } : null;
   }
 
   /** A version node by id in the caller's transaction, with its model; null when it does not exist. */
@@ -622,11 +653,7 @@ export class RegistryService {
   /** Several refs in one statement, in order; NOT_FOUND names the first that does not resolve. */
   async requireVersions(tx: Tx, refs: readonly VersionRef[]): Promise<VersionRecord[]> {
     const rows = await resolveRefsIn(tx, refs);
-    return rows.map((r, i) => {
-      const missing = unresolved(refs[i]!, r);
-      if (missing) throw missing;
-      return r.version!;
-    });
+    return rows.map((r, i) => requireResolved(refs[i]!, r));
   }
 
   /**
@@ -636,6 +663,8 @@ export class RegistryService {
   async resolveUri(uri: string): Promise<VersionRecord | null> {
     const parsed = parseModelUri(uri);
     if (parsed.kind === 'stage') {
+      const hit = this.fromView((view) => view.byStage(parsed.modelName, parsed.stage));
+      if (hit) return hit.model ? hit.version : null;
       const [row] = await this.executor.read<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.versionByStage, { modelName: parsed.modelName, stage: parsed.stage });
       return row?.version ? { ...row.version, ...(row.model ? { model: row.model } : {}) } : null;
     }

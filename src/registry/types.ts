@@ -61,6 +61,12 @@ export interface VersionRecord {
   kind?: ModelKind | null;
   /** Present when the statement that produced the version also read its model (saves a round trip). */
   model?: ModelRecord;
+  /**
+   * Present when the alias view answered (src/registry/view): what it holds
+   * beside the record, so the answer needs no further round trip. Absent:
+   * read them through the loaders.
+   */
+  held?: { runId: string | null; tags: Tag[]; aliases: string[] };
 }
 
 /** A version by number or by alias ("latest" = highest version). */

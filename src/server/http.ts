@@ -18,6 +18,9 @@ import { attachWebSocket, type WsHandle } from './ws.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
 import { createOpenLineageRoute, isOpenLineagePath } from './openlineage.js';
+import { CommitSequences, currentCommitSequences, withCommitSequences } from '../events/commit-sequence.js';
+import { DomainError, ErrorCode } from '../errors.js';
+import { minSequenceOf, SEQUENCE_HEADER, stampCommitSequence } from './consistency-http.js';
 import { createMlflowUiRoute, isMlflowUiPath } from './mlflow-ui.js';
 import { createMlflowGraphql } from '../mlflow/graphql-api.js';
 
@@ -78,7 +81,15 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       {
         requestDidStart: async () => ({
-          willSendResponse: async ({ errors, operation }) => {
+          willSendResponse: async ({ errors, operation, response }) => {
+            // The consistency token of a request that committed writes: extensions.sequence beside the header.
+            const sequence = currentCommitSequences()?.sequence ?? null;
+            if (sequence !== null && response.body.kind === 'single') {
+              response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sequence };
+              response.http.headers.set(SEQUENCE_HEADER, sequence);
+              // Read-your-writes here without a token: answered once this replica's reads show the write.
+              await services.consistency.settle(sequence);
+            }
             const type = operation?.operation ?? 'unknown';
             metrics.graphqlOperations.inc({ type, outcome: errors?.length ? 'error' : 'ok' });
             for (const e of errors ?? []) metrics.graphqlErrors.inc({ code: clientErrorCode(e) });
@@ -89,7 +100,18 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   });
   await apollo.start();
   const resolveActor = tokenActorResolver(services.tokens, { anonymousRead: security.anonymousRead });
-  const mlflow = createMlflowRouter({ services, log, maxBodyBytes: security.maxBodyBytes, webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000, resolveActor });
+  const mlflow = createMlflowRouter({
+    services,
+    log,
+    maxBodyBytes: security.maxBodyBytes,
+    webhookTimeoutMs: opts.webhookTimeoutMs ?? 10_000,
+    resolveActor,
+    awaitConsistency: async (req, url) => {
+      const min = minSequenceOf(req, url);
+      if (min !== null) await services.consistency.waitFor(min);
+    },
+    settle: () => services.consistency.settle(currentCommitSequences()?.sequence ?? null),
+  });
 
   const mlflowUi = createMlflowUiRoute({
     dir: opts.mlflowUiDir ?? null,
@@ -103,7 +125,10 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   server.on('request', (req, res) => {
     const route = routeOf(req.url ?? '/');
     res.on('finish', () => metrics.httpRequests.inc({ route, status: String(res.statusCode) }));
-    handle(route, req, res).catch((err) => {
+    // Every request's writes are tracked: its answer carries the sequence they committed at.
+    const sequences = new CommitSequences();
+    stampCommitSequence(res, sequences);
+    withCommitSequences(sequences, () => handle(route, req, res)).catch((err) => {
       log.error({ err }, 'unhandled http error');
       if (!res.headersSent) send(res, 500, 'text/plain', 'internal error\n');
       else res.destroy();
@@ -205,6 +230,14 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       }
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // A consistency token: answer only once this replica has applied it (bounded wait, then 503).
+    try {
+      const min = minSequenceOf(req, url, body && typeof body === 'object' ? (body as { extensions?: unknown }).extensions : undefined);
+      if (min !== null) await services.consistency.waitFor(min);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return sendGraphQLError(res, err);
+    }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
       context: async () => createContext(services, log, actor),
@@ -235,6 +268,13 @@ function routeOf(url: string): string {
   if (isOpenLineagePath(path)) return 'openlineage';
   if (isMlflowUiPath(path)) return 'mlflow-ui';
   return ['/healthz', '/readyz', '/metrics', '/graphql', '/admin/backup'].includes(path) ? path : 'other';
+}
+
+/** A refusal before execution (a bad or unapplied consistency token) as a GraphQL response. */
+function sendGraphQLError(res: ServerResponse, err: DomainError): void {
+  const unavailable = err.code === ErrorCode.UNAVAILABLE;
+  if (unavailable) res.setHeader('retry-after', '1');
+  send(res, unavailable ? 503 : 400, 'application/json', `${JSON.stringify({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] })}\n`);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

@@ -80,9 +80,9 @@ export class Metrics {
     return h;
   }
 
-  /** A gauge read at scrape time. */
-  gauge(name: string, help: string, read: () => number): void {
-    const f = this.family(name, help, 'gauge');
+  /** A gauge (or a counter kept elsewhere) read at scrape time. */
+  gauge(name: string, help: string, read: () => number, type: 'counter' | 'gauge' = 'gauge'): void {
+    const f = this.family(name, help, type);
     this.gauges.push(() => f.set({}, read()));
   }
 

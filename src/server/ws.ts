@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import {
+  execute,
   getOperationAST,
   getVariableValues,
   GraphQLError,
@@ -26,6 +27,8 @@ import { operationLimitErrors } from './limits/index.js';
 import { SharedExecutions } from './shared-subscriptions.js';
 import { pedigreeSocketClass } from './ws-socket.js';
 import { SLOW_SUBSCRIBER_CLOSE } from './ws-codes.js';
+import { CommitSequences, withCommitSequences } from '../events/commit-sequence.js';
+import { DomainError } from '../errors.js';
 
 export interface WsOptions {
   server: Server;
@@ -105,6 +108,15 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
     {
       schema: opts.schema,
       subscribe: shared.subscribe,
+      // Queries and mutations: a mutation's result carries the sequence it committed at (extensions.sequence).
+      execute: async (args) => {
+        const sequences = new CommitSequences();
+        const result = await withCommitSequences(sequences, () => execute(args));
+        const sequence = sequences.sequence;
+        if (sequence === null) return result;
+        await opts.services.consistency.settle(sequence);
+        return { ...result, extensions: { ...result.extensions, sequence } };
+      },
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         const auth = await authenticate(opts.services.tokens, ctx.connectionParams?.authorization);
@@ -143,6 +155,16 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
         const refused = operationLimitErrors(opts.schema, document, operation, payload.variables, opts.limits);
         if (refused.length > 0) return [...refused];
+        // A consistency token in the payload's extensions: answer once this replica has applied it.
+        const min = (payload.extensions as { minSequence?: unknown } | undefined)?.minSequence;
+        if (min !== undefined && min !== null) {
+          try {
+            await opts.services.consistency.waitFor(typeof min === 'number' ? String(min) : (min as string), 'extensions.minSequence');
+          } catch (err) {
+            if (!(err instanceof DomainError)) throw err;
+            return [new GraphQLError(err.message, { extensions: { ...err.details, code: err.code } })];
+          }
+        }
         return {
           schema: opts.schema,
           document,

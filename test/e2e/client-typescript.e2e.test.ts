@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ChecksumMismatchError, PedigreeClient, PedigreeError, SpoolFullError, type AliasChange, type PedigreeClientOptions } from '../../clients/typescript/src/index.js';
-import { aliasMoves, deleteSuitePredictions, modelWithVersions, moveAlias, predictionsByVersion, predictionsCreated, putArtifact, registerVersion, sha256, untraceable } from '../support/client-fixtures.js';
+import { aliasMoves, deleteSuitePredictions, modelWithVersions, moveAlias as moveAliasOn, predictionsByVersion, predictionsCreated, putArtifact, registerVersion, sha256, untraceable } from '../support/client-fixtures.js';
 import { readmeExample, runExample } from '../support/client-example.js';
 import { RestartableServer } from '../support/client-harness.js';
 import { gqlOk, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
@@ -24,6 +24,23 @@ let writer: TestServer;
 let dataDir: string;
 let work: string;
 const clients: PedigreeClient[] = [];
+
+/**
+ * Moves an alias through `writer`, then (when `served` is up) waits until
+ * `served` has applied the move: its alias view follows the event log, so
+ * another replica's write reaches it within a poll unless a consistency token
+ * is sent, as here (README, "Consistency and staleness").
+ */
+async function moveAlias(writerUrl: string, modelName: string, alias: string, version: number): Promise<string> {
+  const sequence = await moveAliasOn(writerUrl, modelName, alias, version);
+  await fetch(served.directUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'pedigree-min-sequence': sequence },
+    body: JSON.stringify({ query: '{ serverInfo { lastSequence } }' }),
+    signal: AbortSignal.timeout(5_000),
+  }).then((r) => r.text(), () => undefined); // served may be down or cut off on purpose: then there is nothing to wait for
+  return sequence;
+}
 
 /** A client for the served server with test-friendly timings (fast heartbeat and backoff). */
 function client(extra: PedigreeClientOptions = {}): PedigreeClient {

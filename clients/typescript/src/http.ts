@@ -70,22 +70,24 @@ export class HttpTransport {
    * sent (reads) or collected (mutations). Throws PedigreeError with the
    * server's `extensions.code`; `data` is returned only when there is no error.
    */
-  async graphql<T>(query: string, variables: Record<string, unknown>, kind: 'query' | 'mutation', signal?: AbortSignal): Promise<T> {
+  async graphql<T>(query: string, variables: Record<string, unknown>, kind: 'query' | 'mutation', signal?: AbortSignal, atLeast?: string): Promise<T> {
     try {
-      return await this.#graphqlOnce<T>(query, variables, kind, signal);
+      return await this.#graphqlOnce<T>(query, variables, kind, signal, atLeast);
     } catch (err) {
       // A pooled keep-alive connection the server closed (it restarted) fails the first request on it:
       // a read is retried once on a fresh connection. A write is not: it may have committed.
       if (kind === 'query' && err instanceof PedigreeError && err.code === ClientCode.NETWORK_ERROR && !signal?.aborted) {
-        return this.#graphqlOnce<T>(query, variables, kind, signal);
+        return this.#graphqlOnce<T>(query, variables, kind, signal, atLeast);
       }
       throw err;
     }
   }
 
-  async #graphqlOnce<T>(query: string, variables: Record<string, unknown>, kind: 'query' | 'mutation', signal?: AbortSignal): Promise<T> {
+  async #graphqlOnce<T>(query: string, variables: Record<string, unknown>, kind: 'query' | 'mutation', signal?: AbortSignal, atLeast?: string): Promise<T> {
     const headers = this.headers({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' });
-    if (kind === 'query' && this.#minSequence !== null) headers[MIN_SEQUENCE_HEADER] = this.#minSequence.toString();
+    // A read sees at least this client's own writes, and `atLeast` when given (a position the caller read from the log).
+    const floor = atLeast === undefined ? this.#minSequence : this.#minSequence === null || BigInt(atLeast) > this.#minSequence ? BigInt(atLeast) : this.#minSequence;
+    if (kind === 'query' && floor !== null) headers[MIN_SEQUENCE_HEADER] = floor.toString();
     const res = await this.send(this.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }) }, signal);
     let text: string;
     try {

@@ -173,7 +173,8 @@ export class AliasWatch {
     let first: { sequence: string; version: number | null } | null = null;
     for (let i = 0; i < START_ATTEMPTS; i++) {
       const before = (await http.graphql<{ serverInfo: { lastSequence: string } }>(LAST_SEQUENCE, {}, 'query')).serverInfo.lastSequence;
-      const now = await http.graphql<{ modelVersionByAlias: { version: number } | null }>(ALIAS_NOW, { modelName: this.modelName, alias: this.alias }, 'query');
+      // Read at least at `before`: a replica's alias view may be behind the log's head (Pedigree-Min-Sequence).
+      const now = await http.graphql<{ modelVersionByAlias: { version: number } | null }>(ALIAS_NOW, { modelName: this.modelName, alias: this.alias }, 'query', undefined, before);
       const after = (await http.graphql<{ serverInfo: { lastSequence: string } }>(LAST_SEQUENCE, {}, 'query')).serverInfo.lastSequence;
       const state = { sequence: before, version: now.modelVersionByAlias?.version ?? null };
       if (before === after) return state;

@@ -20,7 +20,7 @@ export class ModelVersionResolver {
     return ctx.services.registry.findVersion({ modelName, version });
   }
 
-  @Query(() => ModelVersion, { nullable: true, description: 'The version an alias points to ("latest" = the highest), or null. One Bolt round trip.' })
+  @Query(() => ModelVersion, { nullable: true, description: 'The version an alias points to ("latest" = the highest), or null. Answered from the alias view (no database round trip) once it is built.' })
   modelVersionByAlias(@Arg('modelName', () => String) modelName: string, @Arg('alias', () => String) alias: string, @Ctx() ctx: Context) {
     return ctx.services.registry.findVersion({ modelName, alias });
   }
@@ -152,13 +152,13 @@ export class ModelVersionResolver {
   @FieldResolver(() => [Tag], { description: `At most ${MAX_TAGS}.` })
   @MaxItems(MAX_TAGS)
   tags(@Root() v: VersionRecord, @Ctx() ctx: Context) {
-    return ctx.loaders.tags.load(v.id);
+    return v.held?.tags ?? ctx.loaders.tags.load(v.id);
   }
 
   @FieldResolver(() => [String], { description: 'Names of the aliases pointing here.' })
   @MaxItems(MAX_ALIASES)
   aliases(@Root() v: VersionRecord, @Ctx() ctx: Context) {
-    return ctx.loaders.versionAliasNames.load(v.id);
+    return v.held?.aliases ?? ctx.loaders.versionAliasNames.load(v.id);
   }
 
   @FieldResolver(() => [Metric], { description: `Given at registration; at most ${MAX_VERSION_METRICS}.` })

@@ -60,21 +60,25 @@ class HttpTransport:
             h["authorization"] = auth
         return h
 
-    async def graphql(self, query: str, variables: Mapping[str, Any], kind: Literal["query", "mutation"]) -> Any:
-        """One operation; raises PedigreeError with the server's ``extensions.code``."""
+    async def graphql(self, query: str, variables: Mapping[str, Any], kind: Literal["query", "mutation"], at_least: str | None = None) -> Any:
+        """One operation; raises PedigreeError with the server's ``extensions.code``. A read is answered at
+        least at this client's own writes, and at ``at_least`` when given (a log position the caller read)."""
         try:
-            return await self._graphql_once(query, variables, kind)
+            return await self._graphql_once(query, variables, kind, at_least)
         except PedigreeError as err:
             # A pooled keep-alive connection the server closed (it restarted) fails the first request on it:
             # a read is retried once on a fresh connection. A write is not: it may have committed.
             if kind == "query" and err.code == NETWORK_ERROR:
-                return await self._graphql_once(query, variables, kind)
+                return await self._graphql_once(query, variables, kind, at_least)
             raise
 
-    async def _graphql_once(self, query: str, variables: Mapping[str, Any], kind: Literal["query", "mutation"]) -> Any:
+    async def _graphql_once(self, query: str, variables: Mapping[str, Any], kind: Literal["query", "mutation"], at_least: str | None = None) -> Any:
         headers = self.headers({"content-type": "application/json", "accept": "application/graphql-response+json, application/json"})
-        if kind == "query" and self._min_sequence is not None:
-            headers[MIN_SEQUENCE_HEADER] = str(self._min_sequence)
+        floor = self._min_sequence
+        if at_least is not None and (floor is None or int(at_least) > floor):
+            floor = int(at_least)
+        if kind == "query" and floor is not None:
+            headers[MIN_SEQUENCE_HEADER] = str(floor)
         try:
             res = await self._client.post(self.graphql_url, headers=headers, content=json.dumps({"query": query, "variables": dict(variables)}))
         except httpx.TimeoutException as err:

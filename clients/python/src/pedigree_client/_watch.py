@@ -144,7 +144,8 @@ class AliasWatch:
         first: tuple[str, int | None] | None = None
         for _ in range(START_ATTEMPTS):
             before = (await self._http.graphql(LAST_SEQUENCE, {}, "query"))["serverInfo"]["lastSequence"]
-            now = (await self._http.graphql(ALIAS_NOW, {"modelName": self.model_name, "alias": self.alias}, "query"))["modelVersionByAlias"]
+            # Read at least at ``before``: a replica's alias view may be behind the log's head (Pedigree-Min-Sequence).
+            now = (await self._http.graphql(ALIAS_NOW, {"modelName": self.model_name, "alias": self.alias}, "query", before))["modelVersionByAlias"]
             after = (await self._http.graphql(LAST_SEQUENCE, {}, "query"))["serverInfo"]["lastSequence"]
             state = (str(before), None if now is None else int(now["version"]))
             if before == after:

@@ -190,7 +190,7 @@ describe('deployments: what runs where', () => {
     const before = await graphDigest();
     const refused = await log(`${prefix} served by predictions`);
     expect(code(refused)).toBe('BAD_USER_INPUT');
-    expect(refused.errors[0].message).toMatch(/deployment must be a deployment name/);
+    expect(refused.errors?.[0]?.message).toMatch(/deployment must be a deployment name/);
     expect(await graphDigest()).toEqual(before);
     expect((await log(`${prefix}-c`)).errors).toBeUndefined();
     const Q = `query($at: DateTime, $first: Int, $after: String) { deployments(at: $at, first: $first, after: $after) {

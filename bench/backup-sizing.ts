@@ -4,10 +4,10 @@
  * 1. Generates the bench registry (bench/generate.ts) in a fresh embedded Neo4j.
  * 2. Stops Neo4j (a checkpoint) and measures the store by file: node, relationship,
  *    property and index stores, transaction logs; bytes per node and per relationship.
- * 3. Starts it again and takes an online backup (src/ops/backup.ts) while a writer
+ * 3. Starts it again and takes an online backup (src/backup/backup.ts) while a writer
  *    appends events at --write-rate per second through the same executor: export time,
  *    how long writes were held, the slowest write meanwhile, the file's size.
- * 4. Restores the backup into a new data directory (src/ops/restore.ts): load, schema
+ * 4. Restores the backup into a new data directory (src/backup/restore.ts): load, schema
  *    and digest-check times.
  *
  * Results: bench/results/<date>-sizing-<nodes>.json and a table on stdout.
@@ -23,8 +23,8 @@ import { appliedMigrations, applyMigrations } from '../src/graph/migrations.js';
 import { GraphSnapshot } from '../src/graph/snapshot.js';
 import { appendEvent } from '../src/events/event-log.js';
 import { createLogger } from '../src/logger.js';
-import { BackupService } from '../src/ops/backup.js';
-import { restoreBackup } from '../src/ops/restore.js';
+import { BackupService } from '../src/backup/backup.js';
+import { restoreBackup } from '../src/backup/restore.js';
 import { benchCypher, generate } from './generate.js';
 
 const arg = (name: string, def: number) => {

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import neo4j, { type Driver } from 'neo4j-driver';
-import { computeFingerprint } from '../src/provenance/fingerprint.js';
+import { computeFingerprint } from '../src/registry/fingerprint.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

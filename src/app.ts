@@ -7,7 +7,7 @@ import type { Executor, WriteObserver } from './graph/executor.js';
 import { applyMigrations } from './graph/migrations.js';
 import type { Logger } from './logger.js';
 import { ensurePrivateDir } from './private-dir.js';
-import { signingKeyDir } from './provenance/attestation/key-store.js';
+import { signingKeyDir } from './operations/attestation/key-store.js';
 import { buildPedigreeSchema } from './schema/index.js';
 import { enforcePolicy } from './server/authorize.js';
 import { createHttpServer, type HttpServer } from './server/http.js';

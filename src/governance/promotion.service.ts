@@ -19,7 +19,7 @@ import { STAGES, type AliasMove, type VersionRecord, type VersionRef } from '../
 import { assertAliasName } from '../registry/validation.js';
 import { isPrincipalName } from './token.service.js';
 import { hasRole, isRole, Role } from './roles.js';
-import type { PromotionRecord, SignedPromotion } from '../provenance/attestation.service.js';
+import type { PromotionRecord, SignedPromotion } from '../operations/attestation.service.js';
 
 const Q = {
   lock: statement('governance/lock-promotion-request'),

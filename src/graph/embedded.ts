@@ -41,7 +41,7 @@ export interface EmbeddedOptions {
 /**
  * What committed transactions touched between start() and stop(): element
  * ids of nodes and relationships created, deleted or changed. The online
- * backup (src/ops/backup.ts) reads the graph while writes go on, then re-reads
+ * backup (src/backup/backup.ts) reads the graph while writes go on, then re-reads
  * exactly these with writes paused. One tracking at a time.
  */
 export interface ChangeTracker {

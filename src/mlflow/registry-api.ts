@@ -4,7 +4,7 @@ import type { ModelRecord, Stage, Tag, VersionRecord } from '../registry/types.j
 import type { Services } from '../services.js';
 import { MlflowError } from './errors.js';
 import { applyFilter, page, parseFilter, parseOrderBy, sortBy, type Clause, type OrderKey } from './search.js';
-import { SEARCH_SCAN_LIMIT } from './tracking.service.js';
+import { SEARCH_SCAN_LIMIT } from '../tracking/tracking.service.js';
 import { PROMPT_TAG, PROMPT_TEXT_TAG } from '../registry/registry.service.js';
 import { bool, int, list, optStr, str, type Handler } from './request.js';
 

@@ -3,7 +3,7 @@ import { MlflowError } from './errors.js';
 import { kvList } from './registry-api.js';
 import { int, list, num, optStr, str, type Body, type Handler } from './request.js';
 import { applyFilter, page, parseFilter, parseOrderBy, sortBy, type Clause, type OrderKey } from './search.js';
-import { METRIC_HISTORY_MAX_RESULTS, type ExperimentRecord, type LoggedModelRecord, type MetricCursor, type MlflowDatasetInput, type MlflowRunRecord } from './tracking.service.js';
+import { METRIC_HISTORY_MAX_RESULTS, type ExperimentRecord, type LoggedModelRecord, type MetricCursor, type MlflowDatasetInput, type MlflowRunRecord } from '../tracking/tracking.service.js';
 
 /** MLflow's dataset context tag → Pedigree's run-input role. */
 function roleOf(tags: { key: string; value: string }[]): string {

@@ -4,7 +4,7 @@ import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Outcome, Tx } from '../graph/executor.js';
-import { computeFingerprint } from '../provenance/fingerprint.js';
+import { computeFingerprint } from './fingerprint.js';
 import { cancelPendingRequests } from '../governance/cancel-requests.js';
 import { CLOSED_GUARD, type GovernanceGuard } from '../governance/guard.js';
 import type { Caller } from '../governance/policy.js';

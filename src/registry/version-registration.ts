@@ -5,7 +5,7 @@ import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.
 import { appendEvents, EventType, type NewEvent } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Outcome, Tx, WriteBatch } from '../graph/executor.js';
-import { computeFingerprint } from '../provenance/fingerprint.js';
+import { computeFingerprint } from './fingerprint.js';
 import { findIdempotentMany, inputHash, recordIdempotentMany } from './idempotency.js';
 import { checkRef, describeRef, resolveRefsIn } from './refs.js';
 import { PROMPT_SOURCES, PROMPT_TAG, PROMPT_TEXT_TAG, type CreateVersionInput, type SourceArtifacts } from './registry.service.js';

@@ -1,6 +1,6 @@
 import type { VersionParents } from '../registry/registry.service.js';
 import DataLoader from 'dataloader';
-import type { MetricCursor, MetricHistoryPage } from '../mlflow/tracking.service.js';
+import type { MetricCursor, MetricHistoryPage } from '../tracking/tracking.service.js';
 import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/provenance.service.js';
 import type { ChecklistItemStatus, GatePreview } from '../registry/lifecycle.service.js';
 import type { ModelRecord, Metric, Stage, Tag, VersionRecord } from '../registry/types.js';

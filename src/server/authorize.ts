@@ -2,7 +2,7 @@ import { defaultFieldResolver, type GraphQLFieldConfig, type GraphQLObjectType, 
 import { DomainError, ErrorCode } from '../errors.js';
 import { decide, POLICY, type OperationKind } from '../governance/policy.js';
 import type { Role } from '../governance/roles.js';
-import type { Context } from './context.js';
+import type { Context } from '../schema/context.js';
 import { checkInputSizes, DEFAULT_INPUT_LIMITS, type InputLimits } from './input-limits.js';
 
 export interface EnforceOptions {

@@ -7,7 +7,7 @@ import type { SecurityConfig } from '../config.js';
 import type { Services } from '../services.js';
 import { hasRole } from '../governance/roles.js';
 import { ANONYMOUS, authenticate } from './auth.js';
-import { createContext, type Context } from './context.js';
+import { createContext, type Context } from '../schema/context.js';
 import { clientErrorCode, createErrorFormatter } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import type { Metrics } from './metrics.js';
@@ -162,7 +162,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
 
   /**
    * POST /admin/backup (ADMIN token): streams an online backup, a gzipped tar
-   * (src/ops/backup.ts). Headers go out before the archive is built, so a
+   * (src/backup/backup.ts). Headers go out before the archive is built, so a
    * failure part-way ends the response early; `npm run backup` verifies what it
    * received and keeps nothing that does not check out.
    */

@@ -19,7 +19,7 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { ANONYMOUS, authenticate } from './auth.js';
 import type { Caller } from '../governance/policy.js';
-import { createContext } from './context.js';
+import { createContext } from '../schema/context.js';
 import { createErrorFormatter, withCode } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import { hostAllowed, originAllowed } from './origin.js';

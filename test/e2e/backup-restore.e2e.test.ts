@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Executor } from '../../src/graph/executor.js';
 import { GraphSnapshot } from '../../src/graph/snapshot.js';
 import { createLogger } from '../../src/logger.js';
-import type { BackupManifest } from '../../src/ops/backup-format.js';
-import { GraphDigest } from '../../src/ops/digest.js';
+import type { BackupManifest } from '../../src/backup/backup-format.js';
+import { GraphDigest } from '../../src/backup/digest.js';
 import { gql, gqlOk, TEST_ADMIN_TOKEN } from '../support/graphql.js';
 import { eventLog, newDataDir, openStore, runScript, startMain, type MainProcess } from '../support/main-process.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupManifest } from '../../src/ops/backup-format.js';
+import type { BackupManifest } from '../../src/backup/backup-format.js';
 import { contractOp } from '../support/contract.js';
 import { gql, gqlOk, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -4,7 +4,7 @@ import { graphDigest } from '../support/graph-digest.js';
 import { code, gql, gqlOk, sha, uniq } from '../support/graphql.js';
 import { countNodes, promoteToProduction, registerVersion, setAlias } from '../support/provenance-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { computeFingerprint } from '../../src/provenance/fingerprint.js';
+import { computeFingerprint } from '../../src/registry/fingerprint.js';
 
 const REGISTER = contractOp('RegisterDatasetVersion');
 const CREATE_RUN = contractOp('CreateRun');

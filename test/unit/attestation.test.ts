@@ -32,8 +32,8 @@ import {
   type Envelope,
   type Signer,
   type TrustedKey,
-} from '../../src/provenance/attestation/index.js';
-import { coSigningPrincipals, type Approval } from '../../src/provenance/attestation.service.js';
+} from '../../src/operations/attestation/index.js';
+import { coSigningPrincipals, type Approval } from '../../src/operations/attestation.service.js';
 
 // ---------------------------------------------------------------------------
 // Fixtures

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import neo4j from 'neo4j-driver';
 import { describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue, type Encoded, type NodeRecord, type RelationshipRecord } from '../../src/graph/snapshot.js';
-import { GraphDigest } from '../../src/ops/digest.js';
-import { isSchemaStatement } from '../../src/ops/restore.js';
+import { GraphDigest } from '../../src/backup/digest.js';
+import { isSchemaStatement } from '../../src/backup/restore.js';
 import { loadMigrations } from '../../src/graph/cypher.js';
 
 /** Every kind of value a Neo4j property can hold, as the driver hands it over. */

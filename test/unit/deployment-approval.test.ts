@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { approvedStagesFor } from '../../src/operations/deployment.service.js';
-import { approvalEvidenceProblem } from '../../src/provenance/attestation.service.js';
+import { approvalEvidenceProblem } from '../../src/operations/attestation.service.js';
 
 describe('approvedStagesFor: which environments serve only approved versions', () => {
   it.each(['production', 'Production', 'prod', 'prod-eu', 'eu_prod', 'prd', 'eu.prd.1', 'preprod', 'production2', 'live', 'eu-live', 'canary', 'canary-eu'])(

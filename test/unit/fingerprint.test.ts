@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalFingerprintText, computeFingerprint } from '../../src/provenance/fingerprint.js';
+import { canonicalFingerprintText, computeFingerprint } from '../../src/registry/fingerprint.js';
 
 const base = {
   codeCommit: 'abc123',

@@ -2,8 +2,8 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportPrivateKeyPem, generateEd25519KeyPair, keyIdOf } from '../../src/provenance/attestation/index.js';
-import { openPrivateKey, readKeyFile, sealPrivateKey, writeKeyFile } from '../../src/provenance/attestation/key-store.js';
+import { exportPrivateKeyPem, generateEd25519KeyPair, keyIdOf } from '../../src/operations/attestation/index.js';
+import { openPrivateKey, readKeyFile, sealPrivateKey, writeKeyFile } from '../../src/operations/attestation/key-store.js';
 
 describe('signing key storage', () => {
   const pair = generateEd25519KeyPair();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seal, unseal } from '../../src/governance/sealed.js';
+import { seal, unseal } from '../../src/crypto/sealed.js';
 
 describe('secrets at rest', () => {
   const secret = 'correct horse battery staple';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
-import { unseal } from '../../governance/sealed.js';
+import { unseal } from '../../crypto/sealed.js';
 import type { Logger } from '../../logger.js';
 import type { EventLogReader, EventRecord } from '../event-record.js';
 import { MAX_ATTEMPTS, nextAttemptDelayMs } from './backoff.js';

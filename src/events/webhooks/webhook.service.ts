@@ -7,9 +7,9 @@ import { appendEvent, EventType } from '../event-log.js';
 import { EVENT_TYPE_NAME } from '../event-record.js';
 import { urlOrigin } from '../event-visibility.js';
 import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
-import { seal } from '../../governance/sealed.js';
+import { seal } from '../../crypto/sealed.js';
 import { generateWebhookSecret } from './signature.js';
-import { unseal } from '../../governance/sealed.js';
+import { unseal } from '../../crypto/sealed.js';
 import { examplePayload, MLFLOW_SOURCE_EVENT_TYPES, MLFLOW_WEBHOOK_EVENTS, MLFLOW_WEBHOOK_FORMAT, mlflowBody, mlflowHeaders, type MlflowWebhookEvent } from './mlflow-dialect.js';
 import { postTo } from './sender.js';
 

@@ -4,7 +4,7 @@ import { appendEvent, EventType } from '../../events/event-log.js';
 import type { EventRecord } from '../../events/event-record.js';
 import type { DeliveryFormat } from '../../events/webhooks/dispatcher.js';
 import { generateWebhookSecret } from '../../events/webhooks/signature.js';
-import { seal } from '../../governance/sealed.js';
+import { seal } from '../../crypto/sealed.js';
 import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
 import type { Logger } from '../../logger.js';

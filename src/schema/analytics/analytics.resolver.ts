@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, Int, Query, Resolver } from 'type-graphql';
 import type { DurationStats } from '../../analytics/analytics.service.js';
 import { badInput } from '../../errors.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { encodeCursor, MaxItems, PageArgs, decodeCursor, toPage } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { Stage } from '../registry/enums.js';

@@ -2,7 +2,7 @@ import { Arg, Root, Subscription, Resolver } from 'type-graphql';
 import { ALIAS_EVENT_TYPES } from '../../events/event-log.js';
 import type { EventRecord } from '../../events/event-record.js';
 import type { VisibleEvent } from '../../events/event-visibility.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { SLOW_SUBSCRIBER_CLOSE } from '../../server/ws-codes.js';
 import { AliasChange, RegistryEvent } from './event.types.js';
 

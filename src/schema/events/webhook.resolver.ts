@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { badInput } from '../../errors.js';
 import { parseSequence } from '../../events/event-record.js';
 import type { WebhookDelivery as DeliveryRow } from '../../events/webhooks/webhook.service.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { ListPageArgs, PageArgs, toConnection, toListPage, toPage, type ConnectionResult } from '../common/page.js';
 import { RegisterWebhookInput, Webhook, WebhookDelivery, WebhookDeliveryConnection, WebhookRegistration } from './event.types.js';
 

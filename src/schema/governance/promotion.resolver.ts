@@ -3,7 +3,7 @@ import type { PromotionTarget } from '../../governance/promotion-rules.js';
 import type { PromotionRequestView } from '../../governance/promotion.service.js';
 import type { GatePreview as GatePreviewRecord } from '../../registry/lifecycle.service.js';
 import type { Stage, VersionRecord } from '../../registry/types.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { encodeCursor, PageArgs, toPage } from '../common/page.js';
 import { GatePreview } from '../registry/gate-preview.type.js';

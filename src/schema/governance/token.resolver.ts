@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { fieldsAllowed, POLICY } from '../../governance/policy.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { MAX_LIVE_TOKENS } from '../../governance/token.service.js';
 import { ListPageArgs, MaxItems, toListPage } from '../common/page.js';
 import { ApiToken, CreatedApiToken, Principal } from './principal.type.js';

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { ListPageArgs, toListPage } from '../common/page.js';
 import { Attestation, AttestationVerification, SigningKey } from './attestation.types.js';

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { MAX_SIGNATURES } from '../../provenance/attestation/dsse.js';
+import { MAX_SIGNATURES } from '../../operations/attestation/dsse.js';
 import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 

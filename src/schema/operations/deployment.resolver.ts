@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { DeploymentState } from '../../operations/deployment.service.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { encodeCursor, ListPageArgs, PageArgs, toListPage, toPage, type ConnectionResult } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import type { ModelVersion } from '../registry/model-version.type.js';

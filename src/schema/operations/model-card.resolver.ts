@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { ListPageArgs, toListPage } from '../common/page.js';
 import { ModelCard, ModelCardSectionRevision } from './model-card.types.js';

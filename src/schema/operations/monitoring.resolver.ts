@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { MAX_RULES_PER_MODEL } from '../../operations/monitoring.service.js';
 import { ListPageArgs, MaxItems, toListPage } from '../common/page.js';
 import { Alert, IngestHealthSignalsInput, IngestHealthSignalsResult, MonitoringRule, MonitoringRuleInput } from './monitoring.types.js';

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ProviderVersionRecord } from '../../operations/provider-change-log.service.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { ListPageArgs, toListPage } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { ProviderModel } from '../provenance/provenance.types.js';

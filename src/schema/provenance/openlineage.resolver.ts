@@ -3,7 +3,7 @@ import { unknownAfter } from '../../paging.js';
 import { COLUMN_LINEAGE_PAGE, MAX_DATASETS_PER_EVENT, MAX_FACET_LIST } from '../../provenance/openlineage/event.js';
 import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../errors.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { JSONScalar } from '../common/scalars.js';
 import { DataSource, DatasetType, DatasetVersion, Run } from './provenance.types.js';

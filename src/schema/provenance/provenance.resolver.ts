@@ -1,13 +1,13 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { badInput, notFound } from '../../errors.js';
-import type { MetricCursor } from '../../mlflow/tracking.service.js';
+import type { MetricCursor } from '../../tracking/tracking.service.js';
 import type {
   DatasetVersionRecord,
   ModelVersionRecord,
   RunRecord,
 } from '../../provenance/provenance.service.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { MAX_RUN_INPUTS, MAX_RUN_METRICS } from '../../provenance/lineage.js';
 import { DEFAULT_LIST_PAGE, ListPageArgs, MaxItems, PageArgs, toConnection, toListPage, toPage, type ConnectionResult } from '../common/page.js';
 import { selectsField } from '../common/selection.js';

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { AliasMove, VersionRecord } from '../../registry/types.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { decodeSequenceCursor, PageArgs, sequencePage, toPage } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { AliasHistoryConnection } from './events.type.js';

@@ -3,7 +3,7 @@ import { MAX_CHECKLIST_ITEMS, MAX_DRILL_VERSIONS } from '../../registry/lifecycl
 import { Arg, Ctx, Field, FieldResolver, InputType, Mutation, ObjectType, Resolver, Root } from 'type-graphql';
 import type { ChecklistItemStatus, DrillVersion, RollbackDrill } from '../../registry/lifecycle.service.js';
 import type { ModelRecord, VersionRecord } from '../../registry/types.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { ModelVersion } from './model-version.type.js';

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { decodeSequenceCursor, PageArgs, sequencePage, toPage } from '../common/page.js';
 import { RegistryEventConnection } from './events.type.js';
 import { AuditFilter } from './inputs.js';

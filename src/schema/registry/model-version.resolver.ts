@@ -1,7 +1,7 @@
 import { PROMPT_SOURCES, PROMPT_TEXT_TAG } from '../../registry/registry.service.js';
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../../registry/types.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { MAX_ALIASES, MAX_TAGS, MAX_TEACHERS, MAX_VERSION_METRICS } from '../../registry/validation.js';
 import { MAX_BULK } from '../../registry/registry.service.js';

@@ -2,7 +2,7 @@ import { ModelKind } from './enums.js';
 import { MAX_CHECKLIST_ITEMS } from '../../registry/lifecycle.service.js';
 import { Arg, Args, Ctx, Field, FieldResolver, Float, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { GateThreshold, ModelRecord, VersionRecord } from '../../registry/types.js';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { MAX_ALIASES, MAX_GATES, MAX_TAGS } from '../../registry/validation.js';
 import { MaxItems, PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { Tag } from './common.type.js';

@@ -1,5 +1,5 @@
 import { Ctx, Query, Resolver } from 'type-graphql';
-import type { Context } from '../../server/context.js';
+import type { Context } from '../context.js';
 import { PEDIGREE_VERSION } from '../../version.js';
 import { ServerInfo } from './server-info.type.js';
 

@@ -1,6 +1,6 @@
 /**
  * Private signing keys at rest. With a secret (PEDIGREE_SIGNING_SECRET) the
- * PKCS#8 PEM is sealed (src/governance/sealed.ts: AES-256-GCM, scrypt, bound
+ * PKCS#8 PEM is sealed (src/crypto/sealed.ts: AES-256-GCM, scrypt, bound
  * to the key id) and stored in the graph.
  * Without one, the PEM is written to a 0600 file under the data directory and
  * the graph keeps only its file name.
@@ -8,7 +8,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from '../../private-dir.js';
-import { seal, unseal } from '../../governance/sealed.js';
+import { seal, unseal } from '../../crypto/sealed.js';
 
 export function sealPrivateKey(pem: string, secret: string, keyid: string): string {
   return seal(pem, secret, keyid);

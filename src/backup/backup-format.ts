@@ -19,7 +19,7 @@ import { GraphDigest } from './digest.js';
  * ```
  *
  * Everything in it is as of one point: the event log's `sequence`, with no
- * write in between (see src/ops/backup.ts). It holds private keys and every
+ * write in between (see src/backup/backup.ts). It holds private keys and every
  * artifact: keep it as you keep the data directory.
  */
 export const BACKUP_FORMAT = 'pedigree-backup';
@@ -52,7 +52,7 @@ export interface BackupManifest {
   sequence: string;
   /** The graph at `sequence`, or null when it is not in this backup (an external NEO4J_URI: see `graphOmitted`). */
   graph: null | {
-    /** GraphDigest of every node and relationship (src/ops/digest.ts). */
+    /** GraphDigest of every node and relationship (src/backup/digest.ts). */
     digest: string;
     nodes: number;
     relationships: number;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../governance/policy.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
-import { createLoaders, type Loaders } from '../schema/loaders.js';
+import { createLoaders, type Loaders } from './loaders.js';
 
 /**
  * Per-operation context, built the same way for HTTP requests and graphql-ws

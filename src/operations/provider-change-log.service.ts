@@ -3,6 +3,7 @@ import { unknownAfter, type ListPage } from '../paging.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
+import type { ProviderModelRecord } from '../provenance/provenance.service.js';
 
 const Q = {
   record: statement('operations/record-provider-version'),
@@ -16,13 +17,7 @@ export const QUALIFICATION_STATUSES = ['UNDER_EVALUATION', 'QUALIFIED', 'REJECTE
 export type QualificationStatus = (typeof QUALIFICATION_STATUSES)[number];
 
 /** A provider model node with its change-log properties. */
-export interface ProviderVersionRecord {
-  id: string;
-  provider: string;
-  name: string;
-  providerVersion: string;
-  uri: string | null;
-  createdAt: string;
+export interface ProviderVersionRecord extends ProviderModelRecord {
   changeDate?: string | null;
   impactAssessment?: string | null;
   qualificationStatus?: QualificationStatus | null;

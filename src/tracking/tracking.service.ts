@@ -441,15 +441,8 @@ export class MlflowTrackingService {
 
 // ------------------------------------------------------------ mapping
 
-interface StoredExperiment {
-  id: string;
-  name: string;
-  artifactLocation: string;
-  lifecycleStage: string;
-  creationTime: number;
-  lastUpdateTime: number;
-  tags: string | null;
-}
+/** An experiment as stored: its tags as JSON text. */
+type StoredExperiment = Omit<ExperimentRecord, 'tags'> & { tags: string | null };
 
 interface StoredRun {
   id: string;

@@ -76,7 +76,8 @@ describe('every mutating route × role × governed state', () => {
     // A named value only where its type fits (a dataset's `version` is a String, a model version's an Int).
     const fits = (v: unknown) =>
       !isScalarType(scalar) || (['Int', 'Float'].includes(scalar.name) ? typeof v === 'number' : scalar.name === 'Boolean' ? typeof v === 'boolean' : true);
-    const named = byName()[argName]?.filter((v) => Array.isArray(v) || fits(v)).map((v) => (isScalarType(scalar) && ['String', 'ID'].includes(scalar.name) && typeof v === 'number' ? String(v) : v));
+    const given = byName()[argName];
+    const named = given?.filter((v) => Array.isArray(v) || fits(v)).map((v) => (isScalarType(scalar) && ['String', 'ID'].includes(scalar.name) && typeof v === 'number' ? String(v) : v));
     if (isListType(inner)) {
       if (named?.length) return named.map((v) => (Array.isArray(v) ? v : [v]));
       return valuesFor(argName, inner.ofType, depth).map((v) => [v]);

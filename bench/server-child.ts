@@ -14,9 +14,10 @@ export interface ServerChild {
   stop(): Promise<void>;
 }
 
-export async function startServerChild(neo4jUri: string, adminToken: string, env: Record<string, string> = {}): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'server.ts')], {
-    cwd: resolve(here, '..'),
+/** `root`: the checkout whose bench/server.ts runs (default this one; a bench may compare an older tree). */
+export async function startServerChild(neo4jUri: string, adminToken: string, env: Record<string, string> = {}, root = resolve(here, '..')): Promise<ServerChild> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'server.ts')], {
+    cwd: root,
     env: { ...process.env, NEO4J_URI: neo4jUri, PEDIGREE_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

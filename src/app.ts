@@ -114,6 +114,7 @@ export async function createApp(config: Config, driver: Driver, log: Logger, opt
         metrics,
         introspection: config.introspection,
         wsMaxBufferedBytes: config.wsMaxBufferedBytes,
+        operationCacheEntries: config.operationCacheEntries,
         security: config.security,
         webhookTimeoutMs: config.webhooks.timeoutMs,
         mlflowUiDir: config.mlflowUiDir,

@@ -41,6 +41,8 @@ export interface Config {
   productionRetentionDays: number;
   /** Subscription sockets whose unsent bytes exceed this are closed with 4413 (resume with `after`). */
   wsMaxBufferedBytes: number;
+  /** Documents each GraphQL operation cache keeps (parsed documents, persisted queries, limit plans); 0 turns them off. */
+  operationCacheEntries: number;
   /** Live events one subscription may hold while its client is behind; past it the socket is closed with 4413. */
   wsMaxQueuedEvents: number;
   webhooks: {
@@ -224,6 +226,7 @@ export function loadConfig(env: Env = process.env): Config {
     productionRetentionDays: int('PEDIGREE_PRODUCTION_RETENTION_DAYS', 365, 0, 36_500),
     wsMaxQueuedEvents: int('PEDIGREE_WS_MAX_QUEUED_EVENTS', 10_000, 1, 10_000_000),
     wsMaxBufferedBytes: int('PEDIGREE_WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    operationCacheEntries: int('PEDIGREE_OPERATION_CACHE_ENTRIES', 1000, 0, 100_000),
     webhooks: {
       allowPrivate: bool('PEDIGREE_WEBHOOK_ALLOW_PRIVATE', false),
       allowHosts: (env.PEDIGREE_WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),

@@ -49,7 +49,7 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
     // GraphQLErrors raised on purpose with a public code are the client's to see.
     if (code !== 'INTERNAL_SERVER_ERROR') {
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, message: capped(formatted.message), extensions };
+      return { ...formatted, message: capped(formatted.message), extensions: { ...extensions, code } };
     }
     const logId = randomUUID();
     log.error({ logId, err: original, path: formatted.path }, 'internal error');
@@ -65,13 +65,17 @@ export function createErrorFormatter(log: Logger, opts: { hideSchemaDetails?: bo
 /**
  * The `extensions.code` the client is shown for `error` (the formatter's
  * decision, so /metrics counts what clients see): a DomainError's code, a
- * public code a GraphQLError carries, else INTERNAL_SERVER_ERROR. Resolver
- * errors arrive wrapped, their DomainError as originalError, with no code yet.
+ * public code a GraphQLError carries, BAD_REQUEST for one Apollo Server
+ * refuses the request with (HTTP 400) without a code (an APQ hash that is not
+ * the text's, an unknown persisted-query version), else INTERNAL_SERVER_ERROR.
+ * Resolver errors arrive wrapped, their DomainError as originalError, with no
+ * code yet.
  */
 export function clientErrorCode(error: unknown): string {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) return original.code;
   const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+  if (original === error && error instanceof GraphQLError && code === undefined && (error.extensions?.http as { status?: unknown } | undefined)?.status === 400) return 'BAD_REQUEST';
   return original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
 }
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../logger.js';
@@ -15,6 +16,7 @@ import { serveStatic } from './static.js';
 import { readBody } from './read-body.js';
 import { requestLimitsPlugin } from './limits/index.js';
 import { attachWebSocket, type WsHandle } from './ws.js';
+import { OperationCaches } from './operation-caches.js';
 import { createMlflowRouter, isMlflowPath } from '../mlflow/router.js';
 import { tokenActorResolver } from '../mlflow/actor.js';
 import { createOpenLineageRoute, isOpenLineagePath } from './openlineage.js';
@@ -38,12 +40,16 @@ export interface HttpOptions {
   webhookTimeoutMs?: number;
   /** PEDIGREE_MLFLOW_UI: the MLflow UI's build, served at /mlflow/; null: not served. */
   mlflowUiDir?: string | null;
+  /** PEDIGREE_OPERATION_CACHE_ENTRIES: documents per operation cache (./operation-caches.ts). Default 1 000. */
+  operationCacheEntries?: number;
 }
 
 export interface HttpServer {
   server: Server;
   apollo: ApolloServer<Context>;
   ws: WsHandle;
+  /** The per-document caches both GraphQL transports share. */
+  caches: OperationCaches;
   /** Stops accepting, drains in-flight requests and websockets. */
   stop(): Promise<void>;
 }
@@ -63,7 +69,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   // fails with "socket hang up" (seen in the bench at 32 clients).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  const ws = attachWebSocket({ server, schema, services, log, security, limits, introspection: opts.introspection, maxBufferedBytes: opts.wsMaxBufferedBytes });
+  const caches = new OperationCaches(schema, limits, opts.operationCacheEntries ?? 1000);
+  caches.register(metrics);
+  const ws = attachWebSocket({ server, schema, services, log, security, limits, caches, introspection: opts.introspection, maxBufferedBytes: opts.wsMaxBufferedBytes });
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -75,8 +83,16 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(log, { hideSchemaDetails: !opts.introspection }),
     parseOptions: limitParseOptions(limits),
+    // The fast path for repeated operations (README, "Persisted queries and the fast path"):
+    // parsed, validated documents and APQ registrations in bounded caches of our own.
+    documentStore: caches.documents.asKeyValueCache(),
+    persistedQueries: { cache: caches.persisted.asKeyValueCache() },
     plugins: [
-      requestLimitsPlugin<Context>(limits),
+      requestLimitsPlugin<Context>(limits, caches.plans),
+      // Apollo's cache-control plugin runs a hook on every resolved field to
+      // compute a policy that, with no cache hints in this schema, is always
+      // "no-store"; the header is set below instead.
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       {
@@ -243,6 +259,8 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       context: async () => createContext(services, log, actor),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
+    // GraphQL answers are never cacheable (GET ones included): per caller, and reads move.
+    res.setHeader('cache-control', 'no-store');
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
       res.end(result.body.string);
@@ -256,6 +274,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     server,
     apollo,
     ws,
+    caches,
     stop: async () => {
       await apollo.stop();
     },

@@ -86,6 +86,14 @@ export class Metrics {
     this.gauges.push(() => f.set({}, read()));
   }
 
+  /** A gauge family read at scrape time, one value per label set (e.g. one per cache). */
+  labelledGauge(name: string, help: string, read: () => [Record<string, string>, number][]): void {
+    const f = this.family(name, help, 'gauge');
+    this.gauges.push(() => {
+      for (const [labels, value] of read()) f.set(labels, value);
+    });
+  }
+
   render(): string {
     for (const g of this.gauges) g();
     const out: string[] = [];

@@ -23,7 +23,7 @@ import { createContext } from '../schema/context.js';
 import { createErrorFormatter, withCode } from './errors.js';
 import { limitParseOptions, type QueryLimits } from './limits/index.js';
 import { hostAllowed, originAllowed } from './origin.js';
-import { operationLimitErrors } from './limits/index.js';
+import type { OperationCaches } from './operation-caches.js';
 import { SharedExecutions } from './shared-subscriptions.js';
 import { pedigreeSocketClass } from './ws-socket.js';
 import { SLOW_SUBSCRIBER_CLOSE } from './ws-codes.js';
@@ -37,6 +37,8 @@ export interface WsOptions {
   log: Logger;
   security: SecurityConfig;
   limits: Partial<QueryLimits>;
+  /** Parsed, validated documents by text and the limits' plans (shared with HTTP). */
+  caches: OperationCaches;
   introspection: boolean;
   /** A socket with more unsent bytes than this is closed with SLOW_SUBSCRIBER_CLOSE. Default 4 MiB. */
   maxBufferedBytes?: number;
@@ -72,7 +74,8 @@ const SWEEP_MS = 2_000;
  *   event, and its serialised JSON: each socket writes only the graphql-ws
  *   envelope with its own subscription id around it; a socket that falls behind is closed with SLOW_SUBSCRIBER_CLOSE.
  * - Every operation is parsed with the token limit, validated (no
- *   introspection when it is off), its variables coerced, checked against
+ *   introspection when it is off) — once per text, kept in the shared
+ *   operation caches — its variables coerced, checked against
  *   depth/alias/cost limits, and runs with its own context; a refusal carries
  *   GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT or
  *   LIMIT_EXCEEDED, never INTERNAL_SERVER_ERROR; the token is re-checked first, and open
@@ -141,19 +144,25 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         // A client's mistake is refused here with the code Apollo gives it over
         // HTTP; left to graphql-ws it would surface without a code and be
         // masked (and logged) as an internal error.
-        let document;
-        try {
-          document = parse(payload.query, limitParseOptions(opts.limits));
-        } catch (err) {
-          return [withCode(err instanceof GraphQLError ? err : new GraphQLError('the query does not parse'), 'GRAPHQL_PARSE_FAILED')];
+        // A text seen before (and valid then) is not parsed or validated again:
+        // the schema and the rules are fixed for this server.
+        let document = opts.caches.wsDocuments.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, limitParseOptions(opts.limits));
+          } catch (err) {
+            return [withCode(err instanceof GraphQLError ? err : new GraphQLError('the query does not parse'), 'GRAPHQL_PARSE_FAILED')];
+          }
+          const invalid = validate(opts.schema, document, rules);
+          if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+          opts.caches.wsDocuments.set(payload.query, document);
         }
-        const invalid = validate(opts.schema, document, rules);
-        if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName ?? undefined);
         if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_REQUEST' } })];
         const coerced = getVariableValues(opts.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 25 });
         if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
-        const refused = operationLimitErrors(opts.schema, document, operation, payload.variables, opts.limits);
+        // Every operation, cached document or not: page sizes and variable costs are read from these variables.
+        const refused = opts.caches.plans.limitErrors(document, operation, payload.variables);
         if (refused.length > 0) return [...refused];
         // A consistency token in the payload's extensions: answer once this replica has applied it.
         const min = (payload.extensions as { minSequence?: unknown } | undefined)?.minSequence;

@@ -52,24 +52,34 @@ export function checkOperation(
   variables: RawVariables,
   limits: Partial<QueryLimits> = {},
 ): readonly GraphQLError[] {
-  const { maxDepth, maxAliases, maxCost, defaultListSize } = resolveLimits(limits);
+  const resolved = resolveLimits(limits);
+  const cost = costError(costOfOperation(schema, document, operation, variables, resolved.defaultListSize), operation, resolved.maxCost);
+  return cost ? [...shapeErrors(document, operation, resolved), cost] : shapeErrors(document, operation, resolved);
+}
+
+/** The depth and alias errors of `operation`: fixed by the document's text, whatever the variables. */
+export function shapeErrors(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  limits: Pick<QueryLimits, 'maxDepth' | 'maxAliases'>,
+): GraphQLError[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const measure = createMeasurer((name) => fragments.get(name));
   const errors: GraphQLError[] = [];
-  const depth = depthError(operation, measure, maxDepth);
+  const depth = depthError(operation, measure, limits.maxDepth);
   if (depth) errors.push(depth);
-  const aliases = aliasError(operation, measure, maxAliases);
+  const aliases = aliasError(operation, measure, limits.maxAliases);
   if (aliases) errors.push(aliases);
-  const cost = costOfOperation(schema, document, operation, variables, defaultListSize);
-  if (cost > maxCost) {
-    errors.push(
-      limitExceeded(`query cost is limited to ${maxCost}; ${describeOperation(operation)} costs ${cost}`, operation),
-    );
-  }
   return errors;
+}
+
+/** The cost error for an operation priced at `cost`, if it is over `maxCost`. */
+export function costError(cost: number, operation: OperationDefinitionNode, maxCost: number): GraphQLError | undefined {
+  if (cost <= maxCost) return undefined;
+  return limitExceeded(`query cost is limited to ${maxCost}; ${describeOperation(operation)} costs ${cost}`, operation);
 }
 
 /** The depth error for `operation`, if it nests deeper than `maxDepth`. */

@@ -19,6 +19,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import { DEFAULT_LIMITS, type QueryLimits } from './query-limits.js';
 
@@ -94,8 +95,24 @@ export function costOfOperation(
   variables: RawVariables,
   defaultListSize: number,
 ): number {
+  return priceOperation(schema, document, operation, variables, defaultListSize).cost;
+}
+
+/**
+ * {@link costOfOperation}, and whether the price read a variable (a size
+ * argument such as `first: $n`): when it did not, the cost is fixed by the
+ * document's text and the same for every request that sends it.
+ */
+export function priceOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: RawVariables,
+  defaultListSize: number,
+): { cost: number; readsVariables: boolean } {
   const root = schema.getRootType(operation.operation);
-  if (!root) return 0;
+  if (!root) return { cost: 0, readsVariables: false };
+  let readsVariables = false;
 
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
@@ -123,6 +140,7 @@ export function costOfOperation(
       const definition = field.args.find((arg) => arg.name === name);
       if (!definition) continue;
       const argNode = node.arguments?.find((arg) => arg.name.value === name);
+      if (argNode && containsVariable(argNode.value)) readsVariables = true;
       const value = argNode ? valueFromAST(argNode.value, definition.type, vars) : undefined;
       const chosen = value === undefined ? definition.defaultValue : value;
       if (typeof chosen === 'number' && Number.isFinite(chosen)) return Math.max(0, Math.floor(chosen));
@@ -196,7 +214,20 @@ export function costOfOperation(
     }
   }
 
-  return selectionCost(root, operation.selectionSet, undefined);
+  return { cost: selectionCost(root, operation.selectionSet, undefined), readsVariables };
+}
+
+function containsVariable(value: ValueNode): boolean {
+  switch (value.kind) {
+    case Kind.VARIABLE:
+      return true;
+    case Kind.LIST:
+      return value.values.some(containsVariable);
+    case Kind.OBJECT:
+      return value.fields.some((f) => containsVariable(f.value));
+    default:
+      return false;
+  }
 }
 
 /** The field's declared hard cap (`extensions.maxItems`), if any. */

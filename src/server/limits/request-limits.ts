@@ -5,21 +5,13 @@ import {
   GraphQLError,
   isListType,
   isObjectType,
-  Kind,
-  TypeInfo,
-  valueFromAST,
-  visit,
-  visitWithTypeInfo,
   type DocumentNode,
   type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
-import { ErrorCode } from '../../errors.js';
-import { MAX_PAGE_SIZE } from '../../paging.js';
-import { checkOperation } from './check-limits.js';
-import { declaredCap } from './operation-cost.js';
+import { declaredCap, type RawVariables } from './operation-cost.js';
+import { planErrors, planOperation, type OperationPlans } from './operation-plan.js';
 import type { QueryLimits } from './query-limits.js';
 
 /**
@@ -63,87 +55,20 @@ function boundOf(field: GraphQLField<unknown, unknown>, inPagedObject: boolean):
 }
 
 /**
- * Introspection-only operations get a depth of at least this, and no cost
- * limit: the standard introspection query (GraphiQL, codegen) has depth 15,
- * over the default 12, and its size is bounded by the schema, not by data.
- * The depth ceiling still stops `ofType { ofType { … } }` bombs, and with
- * introspection off they are refused by validation anyway.
- */
-export const INTROSPECTION_MAX_DEPTH = 20;
-
-/** True when every root selection is `__schema`, `__type` or `__typename` (through fragments). */
-export function isIntrospectionOnly(document: DocumentNode, operation: OperationDefinitionNode): boolean {
-  const fragments = new Map(
-    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-  );
-  const seen = new Set<string>();
-  const only = (set: SelectionSetNode): boolean =>
-    set.selections.every((s) => {
-      if (s.kind === Kind.FIELD) return s.name.value.startsWith('__');
-      if (s.kind === Kind.INLINE_FRAGMENT) return only(s.selectionSet);
-      const f = fragments.get(s.name.value);
-      if (!f || seen.has(s.name.value)) return true;
-      seen.add(s.name.value);
-      return only(f.selectionSet);
-    });
-  return operation.operation === 'query' && only(operation.selectionSet);
-}
-
-/** The limits that apply to `operation`: introspection-only ones get {@link INTROSPECTION_MAX_DEPTH} and no cost limit. */
-export function limitsFor(
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  limits: Partial<QueryLimits>,
-): Partial<QueryLimits> {
-  if (!isIntrospectionOnly(document, operation)) return limits;
-  return { ...limits, maxDepth: Math.max(limits.maxDepth ?? 0, INTROSPECTION_MAX_DEPTH), maxCost: Number.POSITIVE_INFINITY };
-}
-
-/**
  * Limit errors for one operation, both transports: first a `first` outside
- * 0–{@link MAX_PAGE_SIZE} (BAD_USER_INPUT, the same refusal a resolver would
- * make, but before the cost analysis prices the oversized page), then depth,
- * aliases and cost (LIMIT_EXCEEDED).
+ * 0–MAX_PAGE_SIZE (BAD_USER_INPUT, the same refusal a resolver would make, but
+ * before the cost analysis prices the oversized page), then depth, aliases
+ * and cost (LIMIT_EXCEEDED). Plans the operation afresh: the transports go
+ * through {@link OperationPlans}, which plans each document once.
  */
 export function operationLimitErrors(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
-  variables: Readonly<Record<string, unknown>> | null | undefined,
+  variables: RawVariables,
   limits: Partial<QueryLimits>,
 ): readonly GraphQLError[] {
-  return [...pageSizeErrors(schema, document, operation, variables), ...checkOperation(schema, document, operation, variables, limitsFor(document, operation, limits))];
-}
-
-/** Every `first` argument of the operation (and its fragments) outside 0–MAX_PAGE_SIZE, read as the cost analysis reads it. */
-function pageSizeErrors(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Readonly<Record<string, unknown>> | null | undefined,
-): GraphQLError[] {
-  const errors: GraphQLError[] = [];
-  const typeInfo = new TypeInfo(schema);
-  const scope: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] };
-  visit(
-    scope,
-    visitWithTypeInfo(typeInfo, {
-      Argument(node) {
-        const arg = typeInfo.getArgument();
-        if (node.name.value !== 'first' || !arg || !typeInfo.getFieldDef()) return;
-        const value = valueFromAST(node.value, arg.type, variables ?? {});
-        if (value === undefined || value === null) return;
-        if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_PAGE_SIZE) return;
-        errors.push(
-          new GraphQLError(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${String(value)}`, {
-            nodes: node,
-            extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'first', limit: MAX_PAGE_SIZE },
-          }),
-        );
-      },
-    }),
-  );
-  return errors;
+  return planErrors(schema, planOperation(schema, document, operation, limits), variables);
 }
 
 /**
@@ -152,13 +77,17 @@ function pageSizeErrors(
  * variables are known) and refuses an operation over a limit before execution, with
  * LIMIT_EXCEEDED (or BAD_USER_INPUT for a page over the maximum) and HTTP 400.
  */
-export function requestLimitsPlugin<TContext extends BaseContext>(limits: Partial<QueryLimits>): ApolloServerPlugin<TContext> {
+export function requestLimitsPlugin<TContext extends BaseContext>(limits: Partial<QueryLimits>, plans?: OperationPlans): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const [first] = operationLimitErrors(schema, document, operation, request.variables, limits);
+          // Runs on every request, cached document or not: only the walk over the text is reused.
+          const [first] =
+            plans && plans.schema === schema
+              ? plans.limitErrors(document, operation, request.variables)
+              : operationLimitErrors(schema, document, operation, request.variables, limits);
           if (!first) return;
           throw new GraphQLError(first.message, {
             nodes: first.nodes,

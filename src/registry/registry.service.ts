@@ -494,8 +494,17 @@ export class RegistryService {
    */
   async createVersions(inputs: readonly CreateVersionInput[], actor: string): Promise<VersionRecord[]> {
     if (inputs.length > MAX_BULK) throw badInput(`at most ${MAX_BULK} versions per call; got ${inputs.length}`, { field: 'inputs', limit: MAX_BULK });
-    const items: PreparedVersion[] = [];
-    for (const [i, input] of inputs.entries()) items.push(await atItemAsync('inputs', i, async () => this.registration.prepare(input, actor)));
+    // Preparing reads and hashes stored artefacts (I/O): a few inputs at a time. Every input is
+    // prepared before any is refused, so the error is always the first failing input's.
+    const prepared = await mapConcurrently(inputs, PREPARE_CONCURRENCY, (input, i) =>
+      atItemAsync('inputs', i, async () => this.registration.prepare(input, actor)).then(
+        (item) => ({ ok: true as const, item }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    );
+    const refused = prepared.find((p) => !p.ok);
+    if (refused) throw refused.error;
+    const items: PreparedVersion[] = prepared.flatMap((p) => (p.ok ? [p.item] : []));
     if (items.length === 0) return [];
     const attempt = () => this.executor.writeTx(async (tx) => allOrNothing('inputs', await this.registration.registerIn(tx, items)), 'createModelVersions', { alone: true });
     try {
@@ -962,6 +971,23 @@ function atItem(field: string, i: number, check: () => void): void {
   } catch (err) {
     throw forItem(field, i, err);
   }
+}
+
+/** Bulk registrations prepare (hash stored artefacts) this many inputs at once. */
+const PREPARE_CONCURRENCY = 8;
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 async function atItemAsync<R>(field: string, i: number, run: () => Promise<R>): Promise<R> {

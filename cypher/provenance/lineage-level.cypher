@@ -42,8 +42,9 @@ WITH n, cut, via[3] AS unit, via[1] AS relation, via[2] = 0 AS up,
 WITH n, cut, unit, relation, up, kind,
      CASE
        WHEN $last OR n IS NULL THEN false
-       WHEN up THEN EXISTS { (n)-[:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM|MADE_BY|SERVED_BY]->() }
-       ELSE EXISTS { (n)<-[:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM|MADE_BY|SERVED_BY]-() }
+       // Any edge at all first: one degree look-up settles a prediction (nothing depends on one).
+       WHEN up THEN EXISTS { (n)-->() } AND EXISTS { (n)-[:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM|MADE_BY|SERVED_BY]->() }
+       ELSE EXISTS { (n)<--() } AND EXISTS { (n)<-[:PRODUCED_BY|USED|DERIVED_FROM|FINE_TUNED_FROM|DISTILLED_FROM|ADAPTED_FROM|QUANTIZED_FROM|MERGED_FROM|MADE_BY|SERVED_BY]-() }
      END AS onward
 WITH cut, unit, relation, up, kind, count(n) AS count, collect(n) AS members, collect(CASE WHEN onward THEN elementId(n) END) AS onward
 RETURN cut, unit AS attachedTo, relation, up, kind, count,

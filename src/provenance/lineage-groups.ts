@@ -3,15 +3,22 @@ import { badInput } from '../errors.js';
 import type { LineageEdge } from './lineage.js';
 
 /**
- * The grouped lineage explorer's rule, pure: a breadth-first tree of the
- * provenance graph around a root (each node reached from one parent on a
- * shortest path) becomes a small graph in which siblings — nodes reached from
- * the same shown node or group, through the same relation, in the same
- * direction, of the same kind — beyond a threshold are one group with a
- * count. A version with 20,000 predictions is one "Prediction ×20,000" node;
- * a dataset feeding 1,600 versions is "Run ×1,600" then "ModelVersion ×1,600".
- * Opening a group shows its first members (by id); their own children are
- * grouped under them in turn.
+ * The grouped lineage explorer's rule, pure: the provenance graph around a
+ * root, walked breadth-first, becomes a small graph in which siblings — nodes
+ * reached from the same shown node or group, through the same relation, in
+ * the same direction, of the same kind — beyond a threshold are one group
+ * with a count. A version with 20,000 predictions is one "Prediction ×20,000"
+ * node; a dataset feeding 1,600 versions is "Run ×1,600" then
+ * "ModelVersion ×1,600". Opening a group shows its first members (by id);
+ * their own children are grouped under them in turn.
+ *
+ * Each node reached is placed once (a diamond is not counted twice): at its
+ * shortest distance from the root (BOTH: in either direction), under the
+ * node of the level before that reaches it with the smallest (id, relation,
+ * direction), and so in that node's group when it is not shown. The database
+ * counts each level (cypher/provenance/lineage-level.cypher, walked by
+ * ProvenanceService); this module decides, level by level, what of it is
+ * shown, grouped, and walked on from.
  */
 
 /** Siblings beyond this many are grouped when the caller gives no threshold. */
@@ -21,17 +28,6 @@ export const MAX_GROUP_ABOVE = 1000;
 export const MAX_GROUP_SHOW = 5000;
 export const MAX_GROUP_EXPANSIONS = 50;
 const GROUP_ID = /^group:[0-9a-f]{20}$/;
-
-/** One node of the walk: reached at `depth` from `parent` through `relation`, upstream (`up`: the parent depends on it) or downstream. */
-export interface WalkNode {
-  id: string;
-  kind: string;
-  depth: number;
-  /** The parent's id; null for the root. */
-  parent: string | null;
-  relation: string | null;
-  up: boolean;
-}
 
 export interface LineageGroup {
   /** Stable for the same place in the same graph: `group:` + 20 hex digits. */
@@ -55,12 +51,56 @@ export interface Grouping {
   expand: ReadonlyMap<string, number>;
 }
 
-export interface GroupedTree {
-  /** Walk nodes shown individually (root excluded), nearest first. */
-  shown: WalkNode[];
+/** A node's element id and id, as a level returns them. */
+export interface LevelMember {
+  eid: string;
+  id: string;
+}
+
+/** One set of siblings of a level, as the database counted them (provenance/lineage-level). */
+export interface LevelBucket {
+  /** The shown node or group (of the level before) the members were reached from. */
+  attachedTo: string;
+  relation: string;
+  kind: string;
+  /** True when `attachedTo` depends on the members. */
+  up: boolean;
+  count: number;
+  /**
+   * Every member when `count` is at most the threshold; otherwise the first
+   * members by id, as many as the widest expansion of the request asks for
+   * (none without one).
+   */
+  members: readonly LevelMember[];
+  /** Element ids of the members the walk goes on from (those with edges further on). */
+  onward: readonly string[];
+}
+
+/** A node shown individually (the root aside). */
+export interface ShownNode extends LevelMember {
+  kind: string;
+  depth: number;
+}
+
+/** Where the walk goes on from: a node, its direction, and the shown node or group (its id) it is displayed as. */
+export interface FrontierNode {
+  eid: string;
+  up: boolean;
+  unit: string;
+}
+
+export interface GroupedLevel {
+  /** Nodes shown individually, in answer order. */
+  shown: ShownNode[];
   groups: LineageGroup[];
-  /** Edges the tree implies between shown nodes and groups (a group's edge, or a shown member of a group to it). */
+  /** Edges the grouping implies (a group's edge, or a shown member of a group to it); edges between shown nodes come from the graph. */
   edges: LineageEdge[];
+  /** The next level's frontier: the members with edges further on, each under the node or group it is displayed as. */
+  frontier: FrontierNode[];
+  /** `attachedTo` of every set with members only counted (neither shown nor walked on from, so their element ids never came back). */
+  counted: Set<string>;
+  /** Nodes this level placed. */
+  reached: number;
 }
 
 /** Validates a request's grouping (threshold and expansions) at the edge of the domain. */
@@ -88,61 +128,42 @@ export function groupId(attachedTo: string, relation: string, kind: string, up: 
   return `group:${digest.slice(0, 20)}`;
 }
 
+/** The most members by id a level must return for each set over the threshold: the widest expansion asked for. */
+export function widestExpansion(grouping: Grouping): number {
+  return Math.max(0, ...grouping.expand.values());
+}
+
 /**
- * Groups a walk. `nodes` holds the root (depth 0) and every node reached,
- * each with its parent on the walk; a parent always has a smaller depth.
+ * Groups one level of the walk: each set of siblings of at most
+ * `grouping.above` is shown; a larger one is a group, of which the first
+ * `expand` members by id are shown. Sets come in a stable order (attached
+ * node or group, relation, kind, upstream first), members by id.
  */
-export function groupLineage(nodes: readonly WalkNode[], grouping: Grouping): GroupedTree {
-  // Where each node is shown: itself, or the group it fell into.
-  const display = new Map<string, string>();
-  const byDepth = new Map<number, WalkNode[]>();
-  for (const n of nodes) {
-    if (n.parent === null) display.set(n.id, n.id);
-    else byDepth.set(n.depth, [...(byDepth.get(n.depth) ?? []), n]);
-  }
-  const shown: WalkNode[] = [];
-  const groups: LineageGroup[] = [];
-  const edges: LineageEdge[] = [];
-  for (const depth of [...byDepth.keys()].sort((a, b) => a - b)) {
-    const buckets = new Map<string, { attachedTo: string; relation: string; kind: string; up: boolean; members: WalkNode[] }>();
-    for (const n of byDepth.get(depth)!) {
-      const attachedTo = display.get(n.parent!);
-      if (attachedTo === undefined) continue; // its parent was cut off above
-      const key = JSON.stringify([attachedTo, n.relation, n.kind, n.up]);
-      const bucket = buckets.get(key) ?? { attachedTo, relation: n.relation!, kind: n.kind, up: n.up, members: [] };
-      bucket.members.push(n);
-      buckets.set(key, bucket);
+export function groupLevel(buckets: readonly LevelBucket[], depth: number, grouping: Grouping): GroupedLevel {
+  const out: GroupedLevel = { shown: [], groups: [], edges: [], frontier: [], counted: new Set(), reached: 0 };
+  const sorted = [...buckets].sort((x, y) => compareKeys([x.attachedTo, x.relation, x.kind], [y.attachedTo, y.relation, y.kind]) || Number(y.up) - Number(x.up));
+  for (const b of sorted) {
+    out.reached += b.count;
+    const id = b.count > grouping.above ? groupId(b.attachedTo, b.relation, b.kind, b.up) : null;
+    const show = id === null ? b.count : Math.min(grouping.expand.get(id) ?? 0, b.count);
+    const members = [...b.members].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).slice(0, show);
+    if (members.length < show) throw new Error(`lineage level: ${show} members of ${b.kind} via ${b.relation} to show, ${members.length} returned`);
+    const edgeTo = (to: string) => (b.up ? { from: b.attachedTo, to, relation: b.relation } : { from: to, to: b.attachedTo, relation: b.relation });
+    // Between two shown nodes the real edges come from the graph; to a group, the grouping's.
+    const attachedIsGroup = GROUP_ID.test(b.attachedTo);
+    for (const m of members) {
+      out.shown.push({ ...m, kind: b.kind, depth });
+      if (attachedIsGroup) out.edges.push(edgeTo(m.id));
     }
-    for (const b of [...buckets.values()].sort((x, y) => compareKeys([x.attachedTo, x.relation, x.kind], [y.attachedTo, y.relation, y.kind]) || Number(y.up) - Number(x.up))) {
-      b.members.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-      const attachedIsGroup = GROUP_ID.test(b.attachedTo);
-      const edgeTo = (from: string) =>
-        b.up ? { from: b.attachedTo, to: from, relation: b.relation } : { from, to: b.attachedTo, relation: b.relation };
-      if (b.members.length <= grouping.above) {
-        for (const m of b.members) {
-          display.set(m.id, m.id);
-          shown.push(m);
-          // Between two shown nodes the real edges come from the graph; to a group, the tree's.
-          if (attachedIsGroup) edges.push(edgeTo(m.id));
-        }
-        continue;
-      }
-      const id = groupId(b.attachedTo, b.relation, b.kind, b.up);
-      const show = Math.min(grouping.expand.get(id) ?? 0, b.members.length);
-      for (const m of b.members.slice(0, show)) {
-        display.set(m.id, m.id);
-        shown.push(m);
-        if (attachedIsGroup) edges.push(edgeTo(m.id));
-      }
-      const rest = b.members.length - show;
-      for (const m of b.members.slice(show)) display.set(m.id, id);
-      if (rest > 0) {
-        groups.push({ id, kind: b.kind, relation: b.relation, count: rest, shown: show, depth, attachedTo: b.attachedTo, upstream: b.up });
-        edges.push(edgeTo(id));
-      }
+    const shownAs = new Map(members.map((m) => [m.eid, m.id]));
+    if (id !== null && show < b.count) {
+      out.groups.push({ id, kind: b.kind, relation: b.relation, count: b.count - show, shown: show, depth, attachedTo: b.attachedTo, upstream: b.up });
+      out.edges.push(edgeTo(id));
     }
+    for (const eid of b.onward) out.frontier.push({ eid, up: b.up, unit: shownAs.get(eid) ?? id! });
+    if (new Set([...shownAs.keys(), ...b.onward]).size < b.count) out.counted.add(b.attachedTo);
   }
-  return { shown, groups, edges };
+  return out;
 }
 
 function compareKeys(a: string[], b: string[]): number {

@@ -26,7 +26,7 @@ import {
   type ModelRelation,
   type RunStatus,
 } from './lineage.js';
-import { groupLineage, type Grouping, type LineageGroup, type WalkNode } from './lineage-groups.js';
+import { groupLevel, widestExpansion, type FrontierNode, type Grouping, type LevelBucket, type LineageGroup, type ShownNode } from './lineage-groups.js';
 import type { Caller } from '../governance/policy.js';
 import { assertDeploymentName } from '../operations/deployment-name.js';
 
@@ -612,59 +612,71 @@ export class ProvenanceService {
   /**
    * The grouped lineage explorer, for nodes with thousands of neighbours: a
    * breadth-first walk, one statement per level (at most `depth`), that stops
-   * once it has read {@link LINEAGE_WALK_BUDGET} nodes; siblings beyond
-   * `grouping.above` become groups with counts (./lineage-groups.ts); then one
-   * statement reads the labels of what is shown and the edges among it. The
-   * answer stays small however wide the graph is: a version with 20,000
-   * predictions is two nodes.
+   * once it has read {@link LINEAGE_WALK_BUDGET} nodes. The database counts
+   * each level by sets of siblings and returns ids only for what is shown
+   * (sets of at most `grouping.above`, the opened window of larger ones) and
+   * element ids for what the walk goes on from (./lineage-groups.ts decides
+   * which is which); then one statement reads the labels of what is shown and
+   * the edges among it. The answer and the traffic stay small however wide
+   * the graph is: a version with 20,000 predictions is two nodes and one
+   * counted row.
    */
   private async groupedLineage(id: string, direction: LineageDirection, depth: number, relations: string[], grouping: Grouping): Promise<LineageResult> {
     return this.executor.readTx(async (tx) => {
       const [start] = await tx.run<{ eid: string; props: Record<string, unknown>; kind: string }>(Q.lineageRoot, { id });
       if (!start) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
       const root = { eid: start.eid, id: String(start.props.id), kind: start.kind };
-      const seen = new Map<string, WalkNode & { eid: string }>([[root.eid, { eid: root.eid, id: root.id, kind: root.kind, depth: 0, parent: null, relation: null, up: true }]]);
-      let frontier = [
-        ...(direction !== 'DOWNSTREAM' ? [{ eid: root.eid, id: root.id, up: true }] : []),
-        ...(direction !== 'UPSTREAM' ? [{ eid: root.eid, id: root.id, up: false }] : []),
+      // Element ids the walk holds (shown, or walked on from); the rest it reached were only counted, and are
+      // recognised by their parents in `prior` (earlier frontier nodes some of whose new neighbours were only counted).
+      const seen = new Set([root.eid]);
+      const prior = { up: [] as string[], down: [] as string[] };
+      const window = widestExpansion(grouping);
+      let frontier: FrontierNode[] = [
+        ...(direction !== 'DOWNSTREAM' ? [{ eid: root.eid, up: true, unit: root.id }] : []),
+        ...(direction !== 'UPSTREAM' ? [{ eid: root.eid, up: false, unit: root.id }] : []),
       ];
+      const shown: ShownNode[] = [];
+      const tree = { groups: [] as LineageGroup[], edges: [] as LineageEdge[] };
+      let read = 0;
       let truncated = false;
       for (let level = 1; level <= depth && frontier.length && !truncated; level++) {
-        const rows = await tx.run<{ from: string; fromId: string; up: boolean; relation: string; kind: string; eids: string[]; ids: string[] }>(Q.lineageLevel, { frontier, relations });
-        // A node reached from several frontier nodes takes the smallest (parent id, relation, direction): the same graph groups the same way every time.
-        const reached = new Map<string, WalkNode & { eid: string }>();
-        for (const r of rows) {
-          r.eids.forEach((eid, i) => {
-            if (seen.has(eid)) return;
-            const cand = { eid, id: r.ids[i]!, kind: r.kind, depth: level, parent: r.fromId, relation: r.relation, up: r.up };
-            const cur = reached.get(eid);
-            if (!cur || walkOrder(cand, cur) < 0) reached.set(eid, cand);
-          });
-        }
-        frontier = [];
-        for (const n of reached.values()) {
-          if (seen.size > LINEAGE_WALK_BUDGET) {
-            truncated = true;
-            break;
-          }
-          seen.set(n.eid, n);
-          frontier.push({ eid: n.eid, id: n.id, up: n.up });
-        }
+        const rows = await tx.run<LevelBucket & { cut: boolean | null }>(Q.lineageLevel, {
+          frontier,
+          relations,
+          seen: [...seen],
+          priorUp: prior.up,
+          priorDown: prior.down,
+          room: LINEAGE_WALK_BUDGET - read,
+          above: grouping.above,
+          window,
+          last: level === depth,
+        });
+        // A row marked `cut` (and nothing else) says the level had more new nodes than the budget's room.
+        truncated = rows.some((r) => r.cut);
+        const g = groupLevel(
+          rows.filter((r) => !r.cut),
+          level,
+          grouping,
+        );
+        read += g.reached;
+        shown.push(...g.shown);
+        tree.groups.push(...g.groups);
+        tree.edges.push(...g.edges);
+        for (const f of frontier) if (g.counted.has(f.unit)) (f.up ? prior.up : prior.down).push(f.eid);
+        for (const n of [...g.shown, ...g.frontier]) seen.add(n.eid);
+        frontier = g.frontier;
       }
-      const walk = [...seen.values()];
-      const tree = groupLineage(walk, grouping);
-      if (tree.shown.length > LINEAGE_NODE_BUDGET) truncated = true;
-      const shown = tree.shown.slice(0, LINEAGE_NODE_BUDGET);
-      const eidOf = new Map(walk.map((n) => [n.id, n.eid]));
+      if (shown.length > LINEAGE_NODE_BUDGET) truncated = true;
+      const kept = shown.slice(0, LINEAGE_NODE_BUDGET);
       const rows = await tx.run<{ props: Record<string, unknown>; edges: LineageEdge[] }>(Q.lineageMembers, {
-        eids: [root.eid, ...shown.map((n) => eidOf.get(n.id)!)],
+        eids: [root.eid, ...kept.map((n) => n.eid)],
         relations,
       });
       const [rootRow, ...memberRows] = rows;
-      const nodes = shown.map((n, i) => lineageNode(n.kind, memberRows[i]!.props, n.depth));
+      const nodes = kept.map((n, i) => lineageNode(n.kind, memberRows[i]!.props, n.depth));
       // Groups come nearest first, so one hanging under a cut-off node or group is dropped with it.
       const known = new Set([root.id, ...nodes.map((n) => n.id)]);
-      const groups: typeof tree.groups = [];
+      const groups: LineageGroup[] = [];
       for (const g of tree.groups) {
         if (!known.has(g.attachedTo)) continue;
         if (groups.length === LINEAGE_GROUP_BUDGET) {
@@ -800,13 +812,6 @@ function requireText(value: string | null | undefined, field: string): string {
 
 function lineageNode(kind: string, props: Record<string, unknown>, depth: number): LineageNode {
   return { id: String(props.id), kind, label: nodeLabel(kind, props), depth, job: nodeJob(kind, props) };
-}
-
-/** The grouped walk's tie-break among parents reaching a node at the same depth. */
-function walkOrder(a: WalkNode, b: WalkNode): number {
-  const ka = `${a.parent}\u0000${a.relation}\u0000${a.up ? 0 : 1}`;
-  const kb = `${b.parent}\u0000${b.relation}\u0000${b.up ? 0 : 1}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
 function unique<T>(xs: readonly T[]): T[] {

@@ -309,6 +309,8 @@ export class MlflowRegistryApi {
             },
             [],
             { first: SEARCH_SCAN_LIMIT, after: null },
+            // MLflow's answer carries no count: none is made.
+            { withTotal: false },
           )
         ).page.map((p) => p.version);
     if (versions.length > SEARCH_SCAN_LIMIT) {

@@ -15,6 +15,7 @@ import { aliasMoved, AliasMoves, tooManyAliases } from './alias-moves.js';
 import { checkRef, requireResolved, resolveRefsIn } from './refs.js';
 import { VersionRegistration, type PreparedVersion } from './version-registration.js';
 import { tooManyTags, versionTagSet, VersionTags, type VersionTagChange } from './version-tags.js';
+import { VersionSearch, type VersionFilter, type VersionOrder, type VersionSearchResult } from './version-search.js';
 import type { ModelKind, ModelRecord, Tag, VersionRecord, VersionRef, AliasMove, Metric, Stage } from './types.js';
 import type { AliasViewSource } from './view/alias-view.runtime.js';
 import type { ViewAnswer } from './view/alias-view.js';
@@ -36,6 +37,7 @@ import {
 } from './validation.js';
 
 export { sourceVariants } from './version-registration.js';
+export type { VersionFilter, VersionOrder } from './version-search.js';
 
 const Q = {
   createModel: statement('registry/create-model'),
@@ -63,7 +65,6 @@ const Q = {
   parentsByVersions: statement('registry/parents-by-versions'),
   setAlias: statement('registry/set-alias'),
   deleteAlias: statement('registry/delete-alias'),
-  search: statement('registry/search-versions'),
   renameModel: statement('registry/rename-model'),
   versionDeleteBlockers: statement('registry/version-delete-blockers'),
   deleteVersion: statement('registry/delete-version'),
@@ -119,30 +120,12 @@ export interface ModelFilter {
   tag?: { key: string; value?: string | null } | null;
 }
 
-export interface VersionFilter {
-  modelName?: string | null;
-  stage?: Stage | null;
-  tag?: { key: string; value: string } | null;
-  metric?: { key: string; op: 'GT' | 'GTE' | 'LT' | 'LTE' | 'EQ'; value: number } | null;
-  createdAfter?: string | null;
-  createdBefore?: string | null;
-  /** The source, exactly, or a prefix of it. */
-  source?: string | null;
-  sourcePrefix?: string | null;
-}
-
 /** A version's model-version parents: bases, teachers, the prompt versions it uses, the version it copies. */
 export interface VersionParents {
   bases: VersionRecord[];
   teachers: VersionRecord[];
   prompts: VersionRecord[];
   copiedFrom: VersionRecord[];
-}
-
-export interface VersionOrder {
-  field: 'VERSION' | 'CREATED_AT' | 'METRIC';
-  metricKey?: string | null;
-  direction?: 'ASC' | 'DESC' | null;
 }
 
 /**
@@ -173,6 +156,7 @@ export class RegistryService {
   private readonly registration: VersionRegistration;
   private readonly aliasMoves: AliasMoves;
   private readonly versionTags = new VersionTags();
+  private readonly versionSearch: VersionSearch;
 
   constructor(
     private readonly executor: Executor,
@@ -189,6 +173,7 @@ export class RegistryService {
   ) {
     this.registration = new VersionRegistration(config, artifacts);
     this.aliasMoves = new AliasMoves(guard);
+    this.versionSearch = new VersionSearch(executor);
   }
 
   // ------------------------------------------------------------ models
@@ -714,35 +699,12 @@ export class RegistryService {
     return this.executor.read<VersionParents>(Q.parentsByVersions, { keys: versionIds, maxTeachers: MAX_TEACHERS });
   }
 
-  async searchVersions(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest): Promise<{ total: number; page: { version: VersionRecord; key: unknown[] }[] }> {
-    if (orderBy.length > 2) throw badInput('orderBy takes at most two entries (then model name and version break ties)', { field: 'orderBy' });
-    for (const o of orderBy) {
-      if (o.field === 'METRIC' && !o.metricKey) throw badInput('orderBy with field METRIC needs metricKey', { field: 'orderBy' });
-    }
-    if (filter.tag) assertTag(filter.tag.key, filter.tag.value);
-    if (filter.modelName) assertModelName(filter.modelName, 'filter.modelName');
-    if (filter.metric && !Number.isFinite(filter.metric.value)) throw badInput('filter.metric.value must be a finite number');
-    if (page.after && (page.after.length !== 4 || typeof page.after[2] !== 'string')) throw badInput('after is not a cursor returned by this query', { field: 'after' });
-    const [row] = await this.executor.read<{ total: number; page: { version: VersionRecord; key: unknown[] }[] }>(Q.search, {
-      modelName: filter.modelName ?? null,
-      stage: filter.stage ?? null,
-      tagKey: filter.tag?.key ?? null,
-      tagValue: filter.tag?.value ?? null,
-      metricKey: filter.metric?.key ?? null,
-      metricOp: filter.metric?.op ?? null,
-      metricValue: filter.metric ? filter.metric.value * 1.0 : null,
-      // The closed range the index can seek; the exact comparison (strict or not) follows in the filter.
-      metricMin: filter.metric && ['GT', 'GTE', 'EQ'].includes(filter.metric.op) ? filter.metric.value * 1.0 : -Number.MAX_VALUE,
-      metricMax: filter.metric && ['LT', 'LTE', 'EQ'].includes(filter.metric.op) ? filter.metric.value * 1.0 : Number.MAX_VALUE,
-      createdAfter: filter.createdAfter ?? null,
-      createdBefore: filter.createdBefore ?? null,
-      source: filter.source ?? null,
-      sourcePrefix: filter.sourcePrefix ?? null,
-      orderBy: orderBy.map((o) => ({ field: o.field, metricKey: o.metricKey ?? null, sign: o.direction === 'DESC' ? -1 : 1 })),
-      cursor: page.after,
-      limit: page.first + 1,
-    });
-    return row!;
+  /**
+   * Versions across models, filtered, ordered and paged (keyset); the count of
+   * matches only `withTotal`, up to SEARCH_COUNT_CAP (src/registry/version-search.ts).
+   */
+  searchVersions(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest, options: { withTotal: boolean }): Promise<VersionSearchResult> {
+    return this.versionSearch.search(filter, orderBy, page, options);
   }
 
   /**

@@ -325,8 +325,10 @@ describe('searchModelVersions', () => {
   });
 
   it('pages through exactly the matching versions, in order, with a totalCount that agrees (property)', async () => {
-    // The statement counts and pages in two passes over the same filter text
-    // (cypher/registry/search-versions.cypher); this holds them together.
+    // The count and the page come from different statements over the same
+    // filter text (cypher/registry/search-versions*.cypher); this holds them
+    // together through the API (test/int/version-search.int.test.ts does so
+    // for every plan).
     const name = await createModel(t.url);
     const versions: { version: number; auc: number | null; grp: string }[] = [];
     for (let i = 0; i < 12; i++) {

@@ -32,6 +32,10 @@ describe('upgrade from the previous release', () => {
       expect(model.registeredModel.versions.totalCount).toBe(3);
       expect((await gqlOk(server.url, '{ resolveModelUri(uri: "models:/fraud@candidate") { version } }')).resolveModelUri.version).toBe(2);
 
+      // Searches walk the indexes the newer migrations add (085: version number order) on the old store's versions.
+      const search = await gqlOk(server.url, '{ searchModelVersions(orderBy: [{ field: VERSION, direction: DESC }], first: 2) { totalCount totalCountIsExact edges { node { version model { name } } } } }');
+      expect(search.searchModelVersions).toEqual({ totalCount: 3, totalCountIsExact: true, edges: [3, 2].map((version) => ({ node: { version, model: { name: 'fraud' } } })) });
+
       // A key stored before keys were scoped per principal (migration 080) still replays for the admin who used it.
       const v1 = model.registeredModel.versions.edges.find((e: { node: { version: number } }) => e.node.version === 1).node;
       const replay = await gqlOk(

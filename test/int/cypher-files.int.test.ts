@@ -54,7 +54,8 @@ describe('cypher/ files', () => {
     // Relationship types with one edge per version, alias, section, tag, … : a type scan reads them all.
     const LARGE_REL = ['POINTS_TO', 'CARD_SECTION_OF', 'HAS_TAG', 'HAS_METRIC', 'VERSION_OF', 'PRODUCED_BY', 'USED', 'DERIVED_FROM', 'MADE_BY', 'FINE_TUNED_FROM', 'DISTILLED_FROM'];
     const MUST_READ_ALL: Record<string, string> = {
-      'registry/search-versions': 'searchModelVersions without a filter lists every version (its other branches seek)',
+      'registry/search-versions': 'searchModelVersions without a filter lists every version (its other branches seek; an unfiltered search normally walks an ordered index instead)',
+      'registry/search-versions-count': 'totalCount without a filter counts versions, stopping at its cap (its other branches seek)',
       'backup/export-nodes': 'a backup reads every node',
       'backup/export-relationships': 'a backup reads every relationship',
       'backup/any-node': 'a restore checks the new store is empty (stops at the first node)',

@@ -24,6 +24,15 @@ export function Connection<T extends object>(node: ClassType<T>, name = node.nam
 }
 
 /**
+ * A connection whose totalCount may stop counting at `cap` (a search over a
+ * large graph, where counting every match would cost more than the page):
+ * totalCountIsExact says whether it did.
+ */
+export function CappedConnection<T extends object>(node: ClassType<T>, cap: number, name = node.name) {
+  return makeConnection(node, name, true, cap);
+}
+
+/**
  * A connection without totalCount, for logs whose total would cost a full
  * count on every page (the event log).
  */
@@ -31,7 +40,7 @@ export function LogConnection<T extends object>(node: ClassType<T>, name = node.
   return makeConnection(node, name, false);
 }
 
-function makeConnection<T extends object>(node: ClassType<T>, name: string, withTotal: boolean) {
+function makeConnection<T extends object>(node: ClassType<T>, name: string, withTotal: boolean, cap?: number) {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String)
@@ -51,6 +60,27 @@ function makeConnection<T extends object>(node: ClassType<T>, name: string, with
       pageInfo!: PageInfo;
     }
     return LogConnectionType;
+  }
+
+  if (cap !== undefined) {
+    const counted = cap.toLocaleString('en-US');
+    @ObjectType(`${name}Connection`)
+    class CappedConnectionType {
+      @Field(() => Int, {
+        description: `Items matching the query across all pages. A search counts them only when this field or totalCountIsExact is selected, and stops at ${counted}: then totalCount is ${counted} and totalCountIsExact is false.`,
+      })
+      totalCount!: number;
+
+      @Field(() => Boolean, { description: `False when totalCount stopped at ${counted}: more items match than it says.` })
+      totalCountIsExact!: boolean;
+
+      @Field(() => [Edge])
+      edges!: Edge[];
+
+      @Field(() => PageInfo)
+      pageInfo!: PageInfo;
+    }
+    return CappedConnectionType;
   }
 
   @ObjectType(`${name}Connection`)

@@ -86,19 +86,23 @@ export function decodeCursor(cursor: string): unknown[] {
 /** The shape every connection resolver returns. */
 export interface ConnectionResult<T> {
   totalCount: number;
+  /** Read only by capped connections (CappedConnection); true unless a count stopped at its cap. */
+  totalCountIsExact?: boolean;
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
 /**
  * Builds a connection from `first + 1` rows fetched after the cursor: the
- * extra row only tells whether there is a next page.
+ * extra row only tells whether there is a next page. `totalCountIsExact` is
+ * false only for a count that stopped at its cap.
  */
-export function toConnection<T>(rows: T[], page: Page, totalCount: number, keyOf: (row: T) => unknown[]): ConnectionResult<T> {
+export function toConnection<T>(rows: T[], page: Page, totalCount: number, keyOf: (row: T) => unknown[], totalCountIsExact = true): ConnectionResult<T> {
   const items = rows.slice(0, page.first);
   const edges = items.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   return {
     totalCount,
+    totalCountIsExact,
     edges,
     pageInfo: {
       hasNextPage: rows.length > page.first,

@@ -1,11 +1,14 @@
 import { PROMPT_SOURCES, PROMPT_TEXT_TAG } from '../../registry/registry.service.js';
-import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../../registry/types.js';
 import type { Context } from '../context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { MAX_ALIASES, MAX_TAGS, MAX_TEACHERS, MAX_VERSION_METRICS } from '../../registry/validation.js';
 import { MAX_BULK } from '../../registry/registry.service.js';
 import { MaxItems, PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
+import { selectsField } from '../common/selection.js';
+import { SEARCH_COUNT_CAP } from '../../registry/version-search.js';
 import { Run } from '../provenance/provenance.types.js';
 import { Metric, Tag } from './common.type.js';
 import { Stage } from './enums.js';
@@ -30,12 +33,15 @@ export class ModelVersionResolver {
     return ctx.services.registry.resolveUri(uri);
   }
 
-  @Query(() => ModelVersionConnection, { description: 'Versions across models, filtered, ordered and paged.' })
+  @Query(() => ModelVersionConnection, {
+    description: `Versions across models, filtered, ordered and paged (keyset: a cursor stays valid as versions are added). totalCount is counted only when selected, up to ${SEARCH_COUNT_CAP.toLocaleString('en-US')} (totalCountIsExact).`,
+  })
   async searchModelVersions(
     @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter: ModelVersionFilter | null,
     @Arg('orderBy', () => [ModelVersionOrder], { nullable: true }) orderBy: ModelVersionOrder[] | null,
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionResult<VersionRecord>> {
     const page = toPage(first, after);
     const f = filter ?? {};
@@ -51,13 +57,15 @@ export class ModelVersionResolver {
       },
       orderBy ?? [],
       page,
+      { withTotal: selectsField(info, 'totalCount') || selectsField(info, 'totalCountIsExact') },
     );
     const keys = new Map(result.page.map((r) => [r.version.id, r.key]));
     return toConnection(
       result.page.map((r) => r.version),
       page,
-      result.total,
+      result.total ?? 0,
       (v) => keys.get(v.id)!,
+      result.totalIsExact,
     );
   }
 

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { Connection } from '../common/connection.js';
+import { CappedConnection } from '../common/connection.js';
+import { SEARCH_COUNT_CAP } from '../../registry/version-search.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import type { Stage as DomainStage } from '../../registry/types.js';
 import { Stage } from './enums.js';
@@ -51,7 +52,7 @@ export class ModelVersion {
   modelName!: string;
 }
 
-export const ModelVersionConnection = Connection(ModelVersion);
+export const ModelVersionConnection = CappedConnection(ModelVersion, SEARCH_COUNT_CAP);
 
 @ObjectType({ description: 'An alias and the version it points to.' })
 export class ModelAlias {

@@ -6,6 +6,7 @@ import { ErrorBox, Field, Pager, StageBadge, useAsync, TagList } from '../ui';
 const SEARCH = `query Search($filter: ModelVersionFilter, $orderBy: [ModelVersionOrder!], $first: Int, $after: String) {
   searchModelVersions(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
     totalCount
+    totalCountIsExact
     edges { node { id version semver stage createdAt model { name } metrics { key value segment } tags { key value } } }
     pageInfo { hasNextPage endCursor }
   }
@@ -55,7 +56,7 @@ export function Search({ query }: { query: SearchQuery }) {
   const ordered = query.metric && filter.metric;
   const q = useAsync(
     () =>
-      gql<{ searchModelVersions: { totalCount: number; edges: { node: Hit }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(SEARCH, {
+      gql<{ searchModelVersions: { totalCount: number; totalCountIsExact: boolean; edges: { node: Hit }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(SEARCH, {
         filter,
         orderBy: ordered ? [{ field: 'METRIC', metricKey: query.metric, direction: 'DESC' }] : [{ field: 'CREATED_AT', direction: 'DESC' }],
         first: PAGE,
@@ -117,7 +118,9 @@ export function Search({ query }: { query: SearchQuery }) {
       {page && (
         <>
           <p className="muted" data-testid="search-count">
-            {page.totalCount} version{page.totalCount === 1 ? '' : 's'} · page {query.cursors.length + 1}
+            {/* The API counts up to its cap (10,000), then says the count is not exact. */}
+            {page.totalCount}
+            {page.totalCountIsExact ? '' : '+'} version{page.totalCount === 1 && page.totalCountIsExact ? '' : 's'} · page {query.cursors.length + 1}
           </p>
           <table data-testid="search-results">
             <caption className="sr-only">Matching versions</caption>

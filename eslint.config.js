@@ -27,10 +27,27 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      // `_name`: a parameter a signature needs (type-graphql args kept for the schema) or a property dropped by destructuring.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // `_name`: a parameter a signature needs (type-graphql args kept for the schema) or a property dropped by
+      // destructuring.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Validators refuse control characters on purpose (names, sources, facets): matching them is the point.
       'no-control-regex': 'off',
+      // Prettier wraps code at 120 characters; comments are wrapped to fit too. String and
+      // template literals stay whole, so searching for a message finds it.
+      'max-len': [
+        'error',
+        {
+          code: 120,
+          ignoreStrings: true,
+          ignoreTemplateLiterals: true,
+          ignoreRegExpLiterals: true,
+          ignoreUrls: true,
+          ignorePattern: '// eslint-disable',
+        },
+      ],
     },
   },
   {

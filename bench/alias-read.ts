@@ -32,11 +32,13 @@ const MODELS = Number(arg('models', '500'));
 const SECONDS = Number(arg('seconds', '10'));
 const OUT = arg('out', `bench/results/${new Date().toISOString().slice(0, 10)}-alias-read.json`);
 const TOKEN = 'pdg_bench-alias-read-0123456789abcdefghijklmnopqrstuvwxyz';
-const QUERY = 'query($modelName: String!, $alias: String!) { modelVersionByAlias(modelName: $modelName, alias: $alias) { version source checksum stage } }';
+const QUERY =
+  'query($modelName: String!, $alias: String!) { modelVersionByAlias(modelName: $modelName, alias: $alias) { version source checksum stage } }';
 const BASELINE = process.argv.includes('--baseline') ? arg('baseline', '') : null;
 const APQ = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(QUERY).digest('hex') } };
 /** The request body: the full text, or (hash-only) the APQ hash of a text registered before measuring. */
-const bodyFor = (variables: Record<string, unknown>, hashOnly: boolean) => (hashOnly ? { variables, extensions: APQ } : { query: QUERY, variables });
+const bodyFor = (variables: Record<string, unknown>, hashOnly: boolean) =>
+  hashOnly ? { variables, extensions: APQ } : { query: QUERY, variables };
 const auth = { authorization: `Bearer ${TOKEN}` };
 const log = (m: string) => process.stderr.write(`[alias-read] ${m}\n`);
 
@@ -50,22 +52,45 @@ async function seed(http: HttpClient, url: string): Promise<void> {
     await gql('mutation($n: String!) { createRegisteredModel(input: { name: $n }) { name } }', { n: name });
     for (let v = 0; v < 2; v++) {
       await gql('mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-        i: { modelName: name, source: `s3://bench/${name}/${v}`, checksum: `sha256:${'ab'.repeat(32)}`, tags: [{ key: 'team', value: 'bench' }] },
+        i: {
+          modelName: name,
+          source: `s3://bench/${name}/${v}`,
+          checksum: `sha256:${'ab'.repeat(32)}`,
+          tags: [{ key: 'team', value: 'bench' }],
+        },
       });
     }
-    await gql('mutation($n: String!) { setRegisteredModelAlias(modelName: $n, alias: "serving", version: 1) { sequence } }', { n: name });
+    await gql(
+      'mutation($n: String!) { setRegisteredModelAlias(modelName: $n, alias: "serving", version: 1) { sequence } }',
+      { n: name },
+    );
   };
-  for (let i = 0; i < MODELS; i += 16) await Promise.all(Array.from({ length: Math.min(16, MODELS - i) }, (_, k) => one(i + k)));
+  for (let i = 0; i < MODELS; i += 16)
+    await Promise.all(Array.from({ length: Math.min(16, MODELS - i) }, (_, k) => one(i + k)));
 }
 
 async function measure(http: HttpClient, server: ServerChild, concurrency: number, hashOnly: boolean): Promise<Sample> {
-  if (hashOnly) await http.send('POST', server.url, { query: QUERY, variables: { modelName: 'bench-alias-0', alias: 'serving' }, extensions: APQ }, auth);
+  if (hashOnly)
+    await http.send(
+      'POST',
+      server.url,
+      { query: QUERY, variables: { modelName: 'bench-alias-0', alias: 'serving' }, extensions: APQ },
+      auth,
+    );
   const op = async (_w: number, i: number) => {
-    const r = await http.send('POST', server.url, bodyFor({ modelName: `bench-alias-${i % MODELS}`, alias: 'serving' }, hashOnly), auth);
+    const r = await http.send(
+      'POST',
+      server.url,
+      bodyFor({ modelName: `bench-alias-${i % MODELS}`, alias: 'serving' }, hashOnly),
+      auth,
+    );
     return r.status === 200 && r.json?.data?.modelVersionByAlias?.version === 1;
   };
   await runLoad({ concurrency, durationMs: 2_000 }, op); // warm-up
-  const s = await runLoad({ concurrency, durationMs: SECONDS * 1000, watch: { server: { pid: server.child.pid! } } }, op);
+  const s = await runLoad(
+    { concurrency, durationMs: SECONDS * 1000, watch: { server: { pid: server.child.pid! } } },
+    op,
+  );
   if (s.errors) log(`${s.errors} errors: ${s.errorMessages.join(' | ')}`);
   return s;
 }
@@ -74,8 +99,26 @@ async function measure(http: HttpClient, server: ServerChild, concurrency: numbe
 function crossCheck(url: string, n: number, hashOnly: boolean): { curl: [number, number]; python: [number, number] } {
   const body = JSON.stringify(bodyFor({ modelName: 'bench-alias-1', alias: 'serving' }, hashOnly));
   const urls = Array.from({ length: n }, () => url);
-  const curlOut = execFileSync('curl', ['-s', '-H', 'content-type: application/json', '-H', `authorization: Bearer ${TOKEN}`, '-d', body, '-w', '\nT %{time_total}\n', ...urls], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const curlMs = curlOut.split('\n').filter((l) => l.startsWith('T ')).map((l) => Number(l.slice(2)) * 1000);
+  const curlOut = execFileSync(
+    'curl',
+    [
+      '-s',
+      '-H',
+      'content-type: application/json',
+      '-H',
+      `authorization: Bearer ${TOKEN}`,
+      '-d',
+      body,
+      '-w',
+      '\nT %{time_total}\n',
+      ...urls,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  const curlMs = curlOut
+    .split('\n')
+    .filter((l) => l.startsWith('T '))
+    .map((l) => Number(l.slice(2)) * 1000);
   const py = `
 import json, sys, time, requests
 url, token, body, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -89,7 +132,9 @@ for i in range(n + 50):
     if i >= 50: out.append((time.perf_counter() - t) * 1000)
 print(json.dumps(out))
 `;
-  const pyMs = JSON.parse(execFileSync('python3', ['-c', py, url, TOKEN, body, String(n)], { encoding: 'utf8' })) as number[];
+  const pyMs = JSON.parse(
+    execFileSync('python3', ['-c', py, url, TOKEN, body, String(n)], { encoding: 'utf8' }),
+  ) as number[];
   const pct = (xs: number[]): [number, number] => {
     const s = [...xs].sort((a, b) => a - b);
     return [s[Math.floor(s.length * 0.5)]!, s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)]!];
@@ -101,7 +146,11 @@ async function main(): Promise<void> {
   const started = new Date().toISOString();
   const loadBefore = loadavg();
   const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 512 });
-  const env = { NEO4J_USER: db.env.NEO4J_USER, NEO4J_PASSWORD: db.env.NEO4J_PASSWORD, PEDIGREE_ALIAS_VIEW: BASELINE ? 'true' : 'false' };
+  const env = {
+    NEO4J_USER: db.env.NEO4J_USER,
+    NEO4J_PASSWORD: db.env.NEO4J_PASSWORD,
+    PEDIGREE_ALIAS_VIEW: BASELINE ? 'true' : 'false',
+  };
   const before = await startServerChild(db.uri, TOKEN, env, BASELINE ?? undefined);
   const http = new HttpClient(64);
   const results: Record<string, unknown>[] = [];
@@ -119,8 +168,15 @@ async function main(): Promise<void> {
         }
       }
       const paths: [string, ServerChild, boolean][] = BASELINE
-        ? [[`before (${BASELINE})`, before, false], ['after, full text', after, false], ['after, APQ hash only', after, true]]
-        : [['Neo4j (view off)', before, false], ['alias view', after, false]];
+        ? [
+            [`before (${BASELINE})`, before, false],
+            ['after, full text', after, false],
+            ['after, APQ hash only', after, true],
+          ]
+        : [
+            ['Neo4j (view off)', before, false],
+            ['alias view', after, false],
+          ];
       for (const [label, server, hashOnly] of paths) {
         for (const c of [1, 32]) {
           log(`${label}, ${c} client(s)`);
@@ -133,12 +189,29 @@ async function main(): Promise<void> {
             cross = { error: String(err).slice(0, 500) };
             log(`cross-check failed: ${cross.error}`);
           }
-          results.push({ path: label, clients: c, reqPerSec: s.opsPerSec, p50: s.p50, p99: s.p99, errors: s.errors, serverCpu: s.cpu.server, clientCpu: s.clientCpu, cross });
+          results.push({
+            path: label,
+            clients: c,
+            reqPerSec: s.opsPerSec,
+            p50: s.p50,
+            p99: s.p99,
+            errors: s.errors,
+            serverCpu: s.cpu.server,
+            clientCpu: s.clientCpu,
+            cross,
+          });
         }
       }
       const m = await http.send('GET', new URL('/metrics', after.url).toString());
       const gauge = (n: string) => Number(new RegExp(`^${n} (\\S+)$`, 'm').exec(m.text)?.[1]);
-      results.push({ view: { bytes: gauge('pedigree_alias_view_bytes'), aliases: gauge('pedigree_alias_view_aliases'), models: gauge('pedigree_alias_view_models'), buildSeconds: gauge('pedigree_alias_view_build_seconds') } });
+      results.push({
+        view: {
+          bytes: gauge('pedigree_alias_view_bytes'),
+          aliases: gauge('pedigree_alias_view_aliases'),
+          models: gauge('pedigree_alias_view_models'),
+          buildSeconds: gauge('pedigree_alias_view_build_seconds'),
+        },
+      });
     } finally {
       await after.stop();
     }
@@ -147,18 +220,38 @@ async function main(): Promise<void> {
     await before.stop();
     await db.stop();
   }
-  const machine = { cpus: cpus().length, model: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadavg(), node: process.version };
+  const machine = {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    loadavgBefore: loadBefore,
+    loadavgAfter: loadavg(),
+    node: process.version,
+  };
   writeFileSync(OUT, `${JSON.stringify({ started, machine, models: MODELS, seconds: SECONDS, results }, null, 2)}\n`);
   const f = (x: number) => x.toFixed(2);
   console.log('| path | clients | req/s | p50 ms | p99 ms | server CPU | curl p50 / p99 | python p50 / p99 |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
     if (!('path' in r)) continue;
-    const x = r as { path: string; clients: number; reqPerSec: number; p50: number; p99: number; serverCpu: number; cross: { curl?: number[]; python?: number[] } | null };
-    const cross = (k: 'curl' | 'python') => (x.cross?.[k] ? `${f(x.cross[k][0]!)} / ${f(x.cross[k][1]!)}` : x.cross ? 'failed' : '–');
-    console.log(`| ${x.path} | ${x.clients} | ${Math.round(x.reqPerSec)} | ${f(x.p50)} | ${f(x.p99)} | ${Math.round(x.serverCpu * 100)}% | ${cross('curl')} | ${cross('python')} |`);
+    const x = r as {
+      path: string;
+      clients: number;
+      reqPerSec: number;
+      p50: number;
+      p99: number;
+      serverCpu: number;
+      cross: { curl?: number[]; python?: number[] } | null;
+    };
+    const cross = (k: 'curl' | 'python') =>
+      x.cross?.[k] ? `${f(x.cross[k][0]!)} / ${f(x.cross[k][1]!)}` : x.cross ? 'failed' : '–';
+    console.log(
+      `| ${x.path} | ${x.clients} | ${Math.round(x.reqPerSec)} | ${f(x.p50)} | ${f(x.p99)} | ${Math.round(x.serverCpu * 100)}% | ${cross('curl')} | ${cross('python')} |`,
+    );
   }
-  console.log(JSON.stringify(results.at(-1)), `load average before ${loadBefore.map(f).join(' ')}, after ${loadavg().map(f).join(' ')}`);
+  console.log(
+    JSON.stringify(results.at(-1)),
+    `load average before ${loadBefore.map(f).join(' ')}, after ${loadavg().map(f).join(' ')}`,
+  );
 }
 
 await main();

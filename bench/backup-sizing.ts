@@ -80,7 +80,12 @@ const s = driver.session();
 await s.run(benchCypher('await-indexes'));
 const c = (await s.run(benchCypher('store-counts'))).records[0]!;
 await s.close();
-const counts = { nodes: Number(c.get('nodes')), nodeProperties: Number(c.get('nodeProperties')), relationships: Number(c.get('relationships')), relationshipProperties: Number(c.get('relationshipProperties')) };
+const counts = {
+  nodes: Number(c.get('nodes')),
+  nodeProperties: Number(c.get('nodeProperties')),
+  relationships: Number(c.get('relationships')),
+  relationshipProperties: Number(c.get('relationshipProperties')),
+};
 say(`generated in ${gen.loadMs} ms: ${JSON.stringify(counts)}`);
 
 await driver.close();
@@ -90,13 +95,22 @@ const propShare = counts.nodeProperties / (counts.nodeProperties + counts.relati
 const props = bytes.properties ?? 0;
 const perNode = ((bytes['node records'] ?? 0) + props * propShare + (bytes.indexes ?? 0)) / counts.nodes;
 const perRel = ((bytes['relationship records'] ?? 0) + props * (1 - propShare)) / counts.relationships;
-const storeBytes = Object.entries(bytes).filter(([k]) => k !== 'transaction logs' && k !== 'system database').reduce((t, [, v]) => t + v, 0);
+const storeBytes = Object.entries(bytes)
+  .filter(([k]) => k !== 'transaction logs' && k !== 'system database')
+  .reduce((t, [, v]) => t + v, 0);
 say(`store by file kind: ${JSON.stringify(bytes)}`);
 
 neo = await startEmbeddedNeo4j({ dataDir: store, heapMb, pagecacheMb });
 driver = neo4j.driver(neo.uri, neo4j.auth.basic(neo.user, neo.password), { maxConnectionPoolSize: 64 });
 executor = new Executor(driver, 'neo4j', log);
-const backup = new BackupService({ snapshot: new GraphSnapshot(executor.sibling(log)), writes: executor.writes, changes: neo.changes, dataDir, migrations: () => appliedMigrations(executor), log });
+const backup = new BackupService({
+  snapshot: new GraphSnapshot(executor.sibling(log)),
+  writes: executor.writes,
+  changes: neo.changes,
+  dataDir,
+  migrations: () => appliedMigrations(executor),
+  log,
+});
 const file = join(root, 'backup.tar.gz');
 let writing = true;
 let writes = 0;
@@ -123,11 +137,21 @@ await writer;
 await driver.close();
 await neo.stop();
 const fileBytes = statSync(file).size;
-say(`backup: ${backupMs} ms, ${JSON.stringify(manifest.timings)}, ${fileBytes} bytes; slowest write ${slowestDuring} ms (before: ${slowestBefore} ms)`);
+say(
+  `backup: ${backupMs} ms, ${JSON.stringify(manifest.timings)}, ${fileBytes} bytes; slowest write ${slowestDuring} ms (before: ${slowestBefore} ms)`,
+);
 
 say('restoring');
 const target = join(root, 'restored');
-const restored = await restoreBackup({ from: file, dataDir: target, force: false, heapMb, pagecacheMb, log, say: (m) => say(m) });
+const restored = await restoreBackup({
+  from: file,
+  dataDir: target,
+  force: false,
+  heapMb,
+  pagecacheMb,
+  log,
+  say: (m) => say(m),
+});
 say(`restore: ${JSON.stringify(restored.ms)}`);
 
 const result = {
@@ -141,7 +165,16 @@ const result = {
   heapMb,
   pagecacheMb,
   generateMs: gen.loadMs,
-  backup: { ms: backupMs, fileBytes, timings: manifest.timings, sequence: manifest.sequence, writeRate, writes, slowestWriteMs: slowestDuring, slowestWriteBeforeMs: slowestBefore },
+  backup: {
+    ms: backupMs,
+    fileBytes,
+    timings: manifest.timings,
+    sequence: manifest.sequence,
+    writeRate,
+    writes,
+    slowestWriteMs: slowestDuring,
+    slowestWriteBeforeMs: slowestBefore,
+  },
   restore: restored.ms,
   loadavg: (await import('node:fs')).readFileSync('/proc/loadavg', 'utf8').trim(),
 };

@@ -88,7 +88,6 @@ function rng(seed: number): () => number {
 
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
-
 interface EventRow {
   sequence: number;
   type: string;
@@ -149,9 +148,13 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
 
   // Events: strictly increasing sequence and atMs, ending before now.
   const events: EventRow[] = [];
-  const estEvents = p.versions * 1.1 + p.runs * 2 + p.datasetVersions + p.models * 5 + p.predictions / PREDICTIONS_PER_LOG + 1000;
+  const estEvents =
+    p.versions * 1.1 + p.runs * 2 + p.datasetVersions + p.models * 5 + p.predictions / PREDICTIONS_PER_LOG + 1000;
   const t0 = Math.max(Date.now() - Math.ceil(estEvents) - 60_000, counter.lastAtMs);
-  const event = (e: Omit<EventRow, 'sequence' | 'atMs' | 'actor' | 'before' | 'after' | 'modelName' | 'version' | 'alias'> & Partial<EventRow> & { beforeObj?: unknown; afterObj?: unknown }): number => {
+  const event = (
+    e: Omit<EventRow, 'sequence' | 'atMs' | 'actor' | 'before' | 'after' | 'modelName' | 'version' | 'alias'> &
+      Partial<EventRow> & { beforeObj?: unknown; afterObj?: unknown },
+  ): number => {
     const sequence = counter.value + events.length + 1;
     const atMs = t0 + events.length + 1;
     events.push({
@@ -171,16 +174,58 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
 
   // ---- provider models, deployments, raw sources, datasets
   const providers = Array.from({ length: p.providerModels }, (_, i) => {
-    const row = { id: randomUUID(), provider: 'hf', name: `${pre}base-${i}`, providerVersion: `rev-${hex(`p${i}`).slice(0, 12)}`, uri: `hf://${pre}base-${i}`, atMs: 0, actor };
-    row.atMs = event({ type: 'PROVIDER_MODEL_REGISTERED', subjectId: row.id, afterObj: { provider: row.provider, name: row.name, providerVersion: row.providerVersion, uri: row.uri, created: true } });
+    const row = {
+      id: randomUUID(),
+      provider: 'hf',
+      name: `${pre}base-${i}`,
+      providerVersion: `rev-${hex(`p${i}`).slice(0, 12)}`,
+      uri: `hf://${pre}base-${i}`,
+      atMs: 0,
+      actor,
+    };
+    row.atMs = event({
+      type: 'PROVIDER_MODEL_REGISTERED',
+      subjectId: row.id,
+      afterObj: {
+        provider: row.provider,
+        name: row.name,
+        providerVersion: row.providerVersion,
+        uri: row.uri,
+        created: true,
+      },
+    });
     return row;
   });
-  const deployments = Array.from({ length: p.deployments }, (_, i) => ({ id: randomUUID(), name: `${pre}deploy-${i}`, atMs: t0 }));
-  const sources = Array.from({ length: p.sources }, (_, i) => ({ id: randomUUID(), uri: `s3://bench-raw/${pre}source-${i}/`, atMs: t0 }));
-  const datasets = Array.from({ length: p.datasets }, (_, i) => ({ id: randomUUID(), name: `${pre}dataset-${i}`, atMs: t0 }));
+  const deployments = Array.from({ length: p.deployments }, (_, i) => ({
+    id: randomUUID(),
+    name: `${pre}deploy-${i}`,
+    atMs: t0,
+  }));
+  const sources = Array.from({ length: p.sources }, (_, i) => ({
+    id: randomUUID(),
+    uri: `s3://bench-raw/${pre}source-${i}/`,
+    atMs: t0,
+  }));
+  const datasets = Array.from({ length: p.datasets }, (_, i) => ({
+    id: randomUUID(),
+    name: `${pre}dataset-${i}`,
+    atMs: t0,
+  }));
 
   // ---- dataset versions: chain level by level (level j derives from level j-1)
-  type DV = { id: string; dataset: string; version: string; hash: string; uri: string; rowCount: number; atMs: number; actor: string; parents: string[]; sources: string[]; transform: string };
+  type DV = {
+    id: string;
+    dataset: string;
+    version: string;
+    hash: string;
+    uri: string;
+    rowCount: number;
+    atMs: number;
+    actor: string;
+    parents: string[];
+    sources: string[];
+    transform: string;
+  };
   const dvByLevel: DV[][] = [];
   const dvGrid: DV[][] = datasets.map(() => []);
   for (let level = 0; level < DATASET_CHAIN; level++) {
@@ -192,12 +237,30 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
       const srcs = level === 0 ? [sources[di % sources.length]!.id, sources[(di + 1) % sources.length]!.id] : [];
       const hash = `sha256:${hex(`${d.name}/${level}`)}`;
       const row: DV = {
-        id: randomUUID(), dataset: d.name, version: `v${level + 1}`, hash, uri: `s3://bench-data/${d.name}/v${level + 1}/`,
-        rowCount: 1000 + int(1_000_000), atMs: 0, actor, parents, sources: srcs, transform: level === 0 ? 'ingest' : 'clean',
+        id: randomUUID(),
+        dataset: d.name,
+        version: `v${level + 1}`,
+        hash,
+        uri: `s3://bench-data/${d.name}/v${level + 1}/`,
+        rowCount: 1000 + int(1_000_000),
+        atMs: 0,
+        actor,
+        parents,
+        sources: srcs,
+        transform: level === 0 ? 'ingest' : 'clean',
       };
       row.atMs = event({
-        type: 'DATASET_VERSION_REGISTERED', subjectId: row.id,
-        afterObj: { dataset: row.dataset, version: row.version, hash, uri: row.uri, derivedFrom: parents, sources: level === 0 ? srcs.map((s) => sources.find((x) => x.id === s)!.uri) : [], transform: row.transform },
+        type: 'DATASET_VERSION_REGISTERED',
+        subjectId: row.id,
+        afterObj: {
+          dataset: row.dataset,
+          version: row.version,
+          hash,
+          uri: row.uri,
+          derivedFrom: parents,
+          sources: level === 0 ? srcs.map((s) => sources.find((x) => x.id === s)!.uri) : [],
+          transform: row.transform,
+        },
       });
       dvGrid[di]!.push(row);
       rows.push(row);
@@ -206,7 +269,20 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
   }
 
   // ---- runs: each trains on a late version of one dataset and validates on another
-  type RunRow = { id: string; name: string; experiment: string; codeRepo: string; codeCommit: string; environment: string; params: string; seeds: number[]; atMs: number; actor: string; inputs: { id: string; role: string }[]; fingerprint: string };
+  type RunRow = {
+    id: string;
+    name: string;
+    experiment: string;
+    codeRepo: string;
+    codeCommit: string;
+    environment: string;
+    params: string;
+    seeds: number[];
+    atMs: number;
+    actor: string;
+    inputs: { id: string; role: string }[];
+    fingerprint: string;
+  };
   const runs: RunRow[] = Array.from({ length: p.runs }, (_, i) => {
     const train = dvGrid[int(datasets.length)]![DATASET_CHAIN - 1 - int(3)]!;
     const validation = dvGrid[int(datasets.length)]![DATASET_CHAIN - 1 - int(3)]!;
@@ -214,13 +290,38 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
     const seeds = [int(1000)];
     const codeCommit = hex(`commit-${i % 997}`).slice(0, 40);
     const row: RunRow = {
-      id: randomUUID(), name: `run-${i}`, experiment: `exp-${i % 200}`, codeRepo: 'https://git.example/bench/train',
-      codeCommit, environment: `sha256:${hex(`env-${i % 31}`)}`, params: JSON.stringify(params), seeds, atMs: 0, actor,
-      inputs: [{ id: train.id, role: 'train' }, { id: validation.id, role: 'validation' }],
+      id: randomUUID(),
+      name: `run-${i}`,
+      experiment: `exp-${i % 200}`,
+      codeRepo: 'https://git.example/bench/train',
+      codeCommit,
+      environment: `sha256:${hex(`env-${i % 31}`)}`,
+      params: JSON.stringify(params),
+      seeds,
+      atMs: 0,
+      actor,
+      inputs: [
+        { id: train.id, role: 'train' },
+        { id: validation.id, role: 'validation' },
+      ],
       fingerprint: computeFingerprint({ codeCommit, datasetHashes: [train.hash, validation.hash], params, seeds }),
     };
-    row.atMs = event({ type: 'RUN_CREATED', subjectId: row.id, afterObj: { name: row.name, experiment: row.experiment, codeCommit, inputs: row.inputs.map((x) => ({ datasetVersionId: x.id, role: x.role })) } });
-    event({ type: 'RUN_FINISHED', subjectId: row.id, beforeObj: { status: 'RUNNING' }, afterObj: { status: 'FINISHED', metrics: [] } });
+    row.atMs = event({
+      type: 'RUN_CREATED',
+      subjectId: row.id,
+      afterObj: {
+        name: row.name,
+        experiment: row.experiment,
+        codeCommit,
+        inputs: row.inputs.map((x) => ({ datasetVersionId: x.id, role: x.role })),
+      },
+    });
+    event({
+      type: 'RUN_FINISHED',
+      subjectId: row.id,
+      beforeObj: { status: 'RUNNING' },
+      afterObj: { status: 'FINISHED', metrics: [] },
+    });
     return row;
   });
 
@@ -230,17 +331,47 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
   const models = Array.from({ length: p.models }, (_, m) => {
     const team = `team-${m % TEAMS}`;
     const row = {
-      id: randomUUID(), name: modelName(m), description: `synthetic model ${m}`, owner: team, atMs: 0,
-      versionCounter: n, major: 1, minor: n - 1, patch: 0, tags: [{ key: 'team', value: team }],
+      id: randomUUID(),
+      name: modelName(m),
+      description: `synthetic model ${m}`,
+      owner: team,
+      atMs: 0,
+      versionCounter: n,
+      major: 1,
+      minor: n - 1,
+      patch: 0,
+      tags: [{ key: 'team', value: team }],
     };
-    row.atMs = event({ type: 'MODEL_CREATED', modelName: row.name, subjectId: row.id, afterObj: { name: row.name, description: row.description, owner: row.owner, tags: row.tags } });
+    row.atMs = event({
+      type: 'MODEL_CREATED',
+      modelName: row.name,
+      subjectId: row.id,
+      afterObj: { name: row.name, description: row.description, owner: row.owner, tags: row.tags },
+    });
     return row;
   });
   type VRow = {
-    id: string; modelName: string; version: number; semver: string; major: number; minor: number; patch: number;
-    stage: string; everProduction: boolean; source: string; checksum: string; fingerprint: string; framework: string;
-    atMs: number; actor: string; tags: { key: string; value: string }[]; metrics: { key: string; value: number; segment: string | null }[];
-    runId: string; baseVersionIds: string[]; baseProviderIds: string[]; teacherVersionIds: string[];
+    id: string;
+    modelName: string;
+    version: number;
+    semver: string;
+    major: number;
+    minor: number;
+    patch: number;
+    stage: string;
+    everProduction: boolean;
+    source: string;
+    checksum: string;
+    fingerprint: string;
+    framework: string;
+    atMs: number;
+    actor: string;
+    tags: { key: string; value: string }[];
+    metrics: { key: string; value: number; segment: string | null }[];
+    runId: string;
+    baseVersionIds: string[];
+    baseProviderIds: string[];
+    teacherVersionIds: string[];
   };
   const versionIds: string[][] = models.map(() => []);
   const vByLevel: VRow[][] = Array.from({ length: FAMILY_SIZE }, () => []);
@@ -261,20 +392,48 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
       }
       const production = j === aliasTargets.production;
       const row: VRow = {
-        id, modelName: modelName(m), version: j, semver: `1.${j - 1}.0`, major: 1, minor: j - 1, patch: 0,
-        stage: production ? 'PRODUCTION' : 'DEVELOPMENT', everProduction: production,
-        source: `s3://bench-artifacts/${modelName(m)}/${j}/model.bin`, checksum: `sha256:${hex(`${m}/${j}`)}`,
-        fingerprint: run.fingerprint, framework: pick(['pytorch', 'sklearn', 'xgboost', 'onnx']), atMs: 0, actor,
-        tags: [{ key: 'team', value: models[m]!.owner }, { key: 'task', value: `task-${int(TASKS)}` }],
-        metrics: [{ key: 'accuracy', value: Math.round(rand() * 1e6) / 1e6, segment: null }, { key: 'f1', value: Math.round(rand() * 1e6) / 1e6, segment: null }],
+        id,
+        modelName: modelName(m),
+        version: j,
+        semver: `1.${j - 1}.0`,
+        major: 1,
+        minor: j - 1,
+        patch: 0,
+        stage: production ? 'PRODUCTION' : 'DEVELOPMENT',
+        everProduction: production,
+        source: `s3://bench-artifacts/${modelName(m)}/${j}/model.bin`,
+        checksum: `sha256:${hex(`${m}/${j}`)}`,
+        fingerprint: run.fingerprint,
+        framework: pick(['pytorch', 'sklearn', 'xgboost', 'onnx']),
+        atMs: 0,
+        actor,
+        tags: [
+          { key: 'team', value: models[m]!.owner },
+          { key: 'task', value: `task-${int(TASKS)}` },
+        ],
+        metrics: [
+          { key: 'accuracy', value: Math.round(rand() * 1e6) / 1e6, segment: null },
+          { key: 'f1', value: Math.round(rand() * 1e6) / 1e6, segment: null },
+        ],
         runId: run.id,
         baseVersionIds: pos > 0 ? [versionIds[m - 1]![j - 1]!] : [],
         baseProviderIds: pos === 0 ? [providers[family]!.id] : [],
         teacherVersionIds,
       };
       row.atMs = event({
-        type: 'VERSION_CREATED', modelName: row.modelName, version: j, subjectId: id,
-        afterObj: { version: j, semver: row.semver, source: row.source, checksum: row.checksum, stage: 'DEVELOPMENT', runId: run.id, fingerprint: run.fingerprint },
+        type: 'VERSION_CREATED',
+        modelName: row.modelName,
+        version: j,
+        subjectId: id,
+        afterObj: {
+          version: j,
+          semver: row.semver,
+          source: row.source,
+          checksum: row.checksum,
+          stage: 'DEVELOPMENT',
+          runId: run.id,
+          fingerprint: run.fingerprint,
+        },
       });
       if (production) stageEvents.push({ modelName: row.modelName, version: j, id });
       versionIds[m]!.push(id);
@@ -282,14 +441,28 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
     }
   }
   for (const s of stageEvents) {
-    event({ type: 'STAGE_CHANGED', modelName: s.modelName, version: s.version, subjectId: s.id, beforeObj: { stage: 'DEVELOPMENT' }, afterObj: { stage: 'PRODUCTION' } });
+    event({
+      type: 'STAGE_CHANGED',
+      modelName: s.modelName,
+      version: s.version,
+      subjectId: s.id,
+      beforeObj: { stage: 'DEVELOPMENT' },
+      afterObj: { stage: 'PRODUCTION' },
+    });
   }
 
   // ---- aliases
   const aliases = models.flatMap((mr, m) =>
     (Object.entries(aliasTargets) as [string, number][]).map(([alias, version]) => {
       const versionId = versionIds[m]![version - 1]!;
-      const atMs = event({ type: 'ALIAS_SET', modelName: mr.name, alias, version, subjectId: versionId, afterObj: { version } });
+      const atMs = event({
+        type: 'ALIAS_SET',
+        modelName: mr.name,
+        alias,
+        version,
+        subjectId: versionId,
+        afterObj: { version },
+      });
       return { modelName: mr.name, alias, versionId, atMs };
     }),
   );
@@ -301,10 +474,22 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
     const version = rand() < 0.7 ? aliasTargets.production : 1 + int(n);
     const versionId = versionIds[m]![version - 1]!;
     const dep = deployments[m % deployments.length]!;
-    const atMs = event({ type: 'PREDICTIONS_LOGGED', modelName: modelName(m), version, subjectId: versionId, afterObj: { count: PREDICTIONS_PER_LOG, created: PREDICTIONS_PER_LOG, deployment: dep.name } });
+    const atMs = event({
+      type: 'PREDICTIONS_LOGGED',
+      modelName: modelName(m),
+      version,
+      subjectId: versionId,
+      afterObj: { count: PREDICTIONS_PER_LOG, created: PREDICTIONS_PER_LOG, deployment: dep.name },
+    });
     for (let q = 0; q < PREDICTIONS_PER_LOG; q++) {
       const idx = predictions.length;
-      predictions.push({ id: predictionId(idx), versionId, deploymentId: dep.id, atMs, inputRef: `s3://bench-inputs/${idx}.json` });
+      predictions.push({
+        id: predictionId(idx),
+        versionId,
+        deploymentId: dep.id,
+        atMs,
+        inputRef: `s3://bench-inputs/${idx}.json`,
+      });
     }
   }
 
@@ -326,7 +511,8 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
   const ints = <T extends object>(rows: T[], keys: (keyof T)[]) =>
     rows.map((r) => {
       const o = { ...r } as Record<string, unknown>;
-      for (const k of keys) if (typeof o[k as string] === 'number') o[k as string] = neo4j.int(o[k as string] as number);
+      for (const k of keys)
+        if (typeof o[k as string] === 'number') o[k as string] = neo4j.int(o[k as string] as number);
       return o;
     });
   const step = async (what: string, f: () => Promise<void>) => {
@@ -334,21 +520,30 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
     await f();
     log(`  ${what} (${Date.now() - t} ms)`);
   };
-  await step(`${providers.length} provider models, ${deployments.length} deployments, ${sources.length} sources, ${datasets.length} datasets`, async () => {
-    await load('load-provider-models', ints(providers, ['atMs']));
-    await load('load-deployments', ints(deployments, ['atMs']));
-    await load('load-sources', ints(sources, ['atMs']));
-    await load('load-datasets', ints(datasets, ['atMs']));
-  });
+  await step(
+    `${providers.length} provider models, ${deployments.length} deployments, ${sources.length} sources, ${datasets.length} datasets`,
+    async () => {
+      await load('load-provider-models', ints(providers, ['atMs']));
+      await load('load-deployments', ints(deployments, ['atMs']));
+      await load('load-sources', ints(sources, ['atMs']));
+      await load('load-datasets', ints(datasets, ['atMs']));
+    },
+  );
   await step(`${p.datasetVersions} dataset versions in ${DATASET_CHAIN} chain levels`, async () => {
     for (const level of dvByLevel) await load('load-dataset-versions', ints(level, ['atMs', 'rowCount']));
   });
   await step(`${runs.length} runs`, async () => {
-    await load('load-runs', ints(runs, ['atMs']).map((r) => ({ ...r, seeds: (r.seeds as number[]).map((x) => neo4j.int(x)) })));
+    await load(
+      'load-runs',
+      ints(runs, ['atMs']).map((r) => ({ ...r, seeds: (r.seeds as number[]).map((x) => neo4j.int(x)) })),
+    );
   });
-  await step(`${models.length} models`, () => load('load-models', ints(models, ['atMs', 'versionCounter', 'major', 'minor', 'patch'])));
+  await step(`${models.length} models`, () =>
+    load('load-models', ints(models, ['atMs', 'versionCounter', 'major', 'minor', 'patch'])),
+  );
   await step(`${p.versions} versions in ${FAMILY_SIZE} fine-tune levels`, async () => {
-    for (const level of vByLevel) await load('load-versions', ints(level, ['atMs', 'version', 'major', 'minor', 'patch']));
+    for (const level of vByLevel)
+      await load('load-versions', ints(level, ['atMs', 'version', 'major', 'minor', 'patch']));
   });
   await step(`${aliases.length} aliases`, () => load('load-aliases', ints(aliases, ['atMs'])));
   await step(`${predictions.length} predictions`, () => load('load-predictions', ints(predictions, ['atMs'])));
@@ -357,7 +552,9 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
     const s = session();
     try {
       const last = events[events.length - 1]!;
-      await s.executeWrite((tx) => tx.run(benchCypher('set-counter'), { value: neo4j.int(last.sequence), lastAtMs: neo4j.int(last.atMs) }));
+      await s.executeWrite((tx) =>
+        tx.run(benchCypher('set-counter'), { value: neo4j.int(last.sequence), lastAtMs: neo4j.int(last.atMs) }),
+      );
     } finally {
       await s.close();
     }
@@ -366,7 +563,9 @@ export async function generate(driver: Driver, opts: GenerateOptions): Promise<G
   const nodesByLabel = await countNodes(driver, opts.database);
   const totalNodes = await countAllNodes(driver, opts.database);
 
-  const deepModels = models.map((_, m) => m).filter((m) => m % FAMILY_SIZE === FAMILY_SIZE - 1 || m === models.length - 1);
+  const deepModels = models
+    .map((_, m) => m)
+    .filter((m) => m % FAMILY_SIZE === FAMILY_SIZE - 1 || m === models.length - 1);
   return {
     plan: p,
     events: events.length,
@@ -424,12 +623,22 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const uri = arg('uri');
   if (!uri) {
-    console.error('usage: [NEO4J_USER=… NEO4J_PASSWORD=…] tsx bench/generate.ts --uri bolt://HOST:PORT [--nodes N] [--seed S] (database empty and migrated)');
+    console.error(
+      'usage: [NEO4J_USER=… NEO4J_PASSWORD=…] tsx bench/generate.ts --uri bolt://HOST:PORT [--nodes N] [--seed S] (database empty and migrated)',
+    );
     process.exit(2);
   }
   const { user, password } = loadConfig().neo4j;
   const driver = neo4j.driver(uri, neo4j.auth.basic(user, password));
   generate(driver, { nodes: Number(arg('nodes', '100000')), seed: Number(arg('seed', '1')), log: console.log })
-    .then((r) => console.log(JSON.stringify({ plan: r.plan, totalNodes: r.totalNodes, events: r.events, loadMs: r.loadMs, nodesByLabel: r.nodesByLabel }, null, 2)))
+    .then((r) =>
+      console.log(
+        JSON.stringify(
+          { plan: r.plan, totalNodes: r.totalNodes, events: r.events, loadMs: r.loadMs, nodesByLabel: r.nodesByLabel },
+          null,
+          2,
+        ),
+      ),
+    )
     .finally(() => driver.close());
 }

@@ -72,7 +72,12 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  send(method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
+  send(
+    method: 'GET' | 'POST',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: any; text: string }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -180,7 +185,9 @@ export async function runLoad(
     max: sorted[sorted.length - 1] ?? NaN,
     clientCpu: (c.user + c.system) / 1e6 / wallS,
     cpu,
-    extra: Object.keys(extras).length ? Object.fromEntries(Object.entries(extras).map(([k, v]) => [k, median(v)])) : undefined,
+    extra: Object.keys(extras).length
+      ? Object.fromEntries(Object.entries(extras).map(([k, v]) => [k, median(v)]))
+      : undefined,
     latencies,
     errorMessages,
   };

@@ -58,11 +58,16 @@ export async function startMlflow(client: HttpClient, opts: { workers?: number }
     mlflowBin,
     [
       'server',
-      '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`,
-      '--default-artifact-root', join(dir, 'artifacts'),
-      '--host', '127.0.0.1',
-      '--port', String(port),
-      '--workers', String(workers),
+      '--backend-store-uri',
+      `sqlite:///${join(dir, 'mlflow.db')}`,
+      '--default-artifact-root',
+      join(dir, 'artifacts'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      String(workers),
     ],
     {
       detached: true,
@@ -123,7 +128,10 @@ export function mlflowApi(client: HttpClient, base: string) {
     setAlias: async (name: string, alias: string, version: number) =>
       ok(await client.send('POST', `${api}/registered-models/alias`, { name, alias, version: String(version) })),
     getByAlias: async (name: string, alias: string): Promise<string | null> => {
-      const r = await client.send('GET', `${api}/registered-models/alias?name=${encodeURIComponent(name)}&alias=${encodeURIComponent(alias)}`);
+      const r = await client.send(
+        'GET',
+        `${api}/registered-models/alias?name=${encodeURIComponent(name)}&alias=${encodeURIComponent(alias)}`,
+      );
       return ok(r) ? String(r.json.model_version.version) : null;
     },
     /** Every version number of a model (paging through search). */

@@ -44,25 +44,36 @@ const url = server.url;
 const endpoint = url.replace(/\/graphql$/, '/api/v1/lineage');
 const http = new HttpClient(clients * 2);
 const counters = new Map<number, number>();
-const results: { rep: number; eventsPerSec: number; p50: number; p99: number; errors: number; serverCpu: number }[] = [];
+const results: { rep: number; eventsPerSec: number; p50: number; p99: number; errors: number; serverCpu: number }[] =
+  [];
 try {
   for (let rep = -1; rep < reps; rep++) {
     // Each operation is one event; each worker walks its own pipelines' events in order.
     const queue = new Map<number, Record<string, unknown>[]>();
-    const sample = await runLoad({ concurrency: clients, durationMs: (rep < 0 ? warmup : seconds) * 1000, watch: { server: { pid: child.pid! } } }, async (w) => {
-      let q = queue.get(w);
-      if (!q || q.length === 0) {
-        const n = (counters.get(w) ?? 0) + 1;
-        counters.set(w, n);
-        q = pipeline(w, n);
-        queue.set(w, q);
-      }
-      const r = await http.send('POST', endpoint, q.shift(), { authorization: `Bearer ${token}` });
-      if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.text.slice(0, 200)}`);
-      return true;
-    });
+    const sample = await runLoad(
+      { concurrency: clients, durationMs: (rep < 0 ? warmup : seconds) * 1000, watch: { server: { pid: child.pid! } } },
+      async (w) => {
+        let q = queue.get(w);
+        if (!q || q.length === 0) {
+          const n = (counters.get(w) ?? 0) + 1;
+          counters.set(w, n);
+          q = pipeline(w, n);
+          queue.set(w, q);
+        }
+        const r = await http.send('POST', endpoint, q.shift(), { authorization: `Bearer ${token}` });
+        if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+        return true;
+      },
+    );
     if (rep < 0) continue; // warm-up
-    const row = { rep, eventsPerSec: +sample.opsPerSec.toFixed(1), p50: +sample.p50.toFixed(1), p99: +sample.p99.toFixed(1), errors: sample.errors, serverCpu: +(sample.cpu.server ?? 0).toFixed(2) };
+    const row = {
+      rep,
+      eventsPerSec: +sample.opsPerSec.toFixed(1),
+      p50: +sample.p50.toFixed(1),
+      p99: +sample.p99.toFixed(1),
+      errors: sample.errors,
+      serverCpu: +(sample.cpu.server ?? 0).toFixed(2),
+    };
     results.push(row);
     console.log(JSON.stringify({ ...row, errorMessages: sample.errorMessages }));
   }

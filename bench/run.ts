@@ -70,9 +70,16 @@ interface Row {
   pending?: string;
 }
 const rows: Row[] = [];
-const series = new Map<string, { row: Omit<Row, 'opsPerSec' | 'p50' | 'p99' | 'clientCpu' | 'cpu' | 'extra'>; samples: Sample[] }>();
+const series = new Map<
+  string,
+  { row: Omit<Row, 'opsPerSec' | 'p50' | 'p99' | 'clientCpu' | 'cpu' | 'extra'>; samples: Sample[] }
+>();
 
-function record(key: string, meta: Pick<Row, 'section' | 'label' | 'system' | 'clients'>, s: Sample & { latencies?: number[]; errorMessages?: string[] }) {
+function record(
+  key: string,
+  meta: Pick<Row, 'section' | 'label' | 'system' | 'clients'>,
+  s: Sample & { latencies?: number[]; errorMessages?: string[] },
+) {
   const { latencies: _l, ...sample } = s;
   let e = series.get(key);
   if (!e) {
@@ -111,13 +118,24 @@ interface ServerChild {
   stop(): Promise<void>;
 }
 
-async function startServer(neo4jEnv: BenchDb['env'], token: string, extraEnv: Record<string, string> = {}): Promise<ServerChild> {
+async function startServer(
+  neo4jEnv: BenchDb['env'],
+  token: string,
+  extraEnv: Record<string, string> = {},
+): Promise<ServerChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'server.ts')], {
     cwd: root,
     // The nested-list query counts every list at its hard cap (tags of the
     // versions of 100 aliases per model...): far over the default cost limit,
     // which is not what the bench measures.
-    env: { ...process.env, ...neo4jEnv, PEDIGREE_ADMIN_TOKEN: token, LOG_LEVEL: 'warn', PEDIGREE_MAX_COST: '5000000', ...extraEnv },
+    env: {
+      ...process.env,
+      ...neo4jEnv,
+      PEDIGREE_ADMIN_TOKEN: token,
+      LOG_LEVEL: 'warn',
+      PEDIGREE_MAX_COST: '5000000',
+      ...extraEnv,
+    },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((res, rej) => {
@@ -185,7 +203,9 @@ async function main(): Promise<void> {
     cleanups.unshift(() => db.stop());
     log(`generating a registry of ~${cfg.nodes} nodes`);
     generated = await generate(db.driver, { nodes: cfg.nodes, log });
-    log(`generated ${generated.totalNodes} nodes (${generated.events} events) in ${(generated.loadMs / 1000).toFixed(1)} s`);
+    log(
+      `generated ${generated.totalNodes} nodes (${generated.events} events) in ${(generated.loadMs / 1000).toFixed(1)} s`,
+    );
 
     log('starting the Pedigree server (child process)');
     const server = await startServer(db.env, token);
@@ -195,7 +215,11 @@ async function main(): Promise<void> {
       mlflow = await startMlflow(http);
       cleanups.unshift(() => mlflow!.stop());
     }
-    const watch: Watched = { server: { pid: server.pid }, neo4j: { pid: db.neo!.pid }, ...(mlflow ? { mlflow: { pgid: mlflow.pgid } } : {}) };
+    const watch: Watched = {
+      server: { pid: server.pid },
+      neo4j: { pid: db.neo!.pid },
+      ...(mlflow ? { mlflow: { pgid: mlflow.pgid } } : {}),
+    };
 
     const gql = async (query: string, variables: Record<string, unknown> = {}, url = server.url) => {
       const r = await http.send('POST', url, { query, variables }, auth);
@@ -225,7 +249,8 @@ async function main(): Promise<void> {
       await runLoad({ concurrency: 4, total: 200 }, async (_w, i) => {
         const name = `bench-model-${String(i).padStart(6, '0')}`;
         if (!(await mlf.createModel(name))) return false;
-        for (let v = 1; v <= 3; v++) if (!(await mlf.createVersion(name, `s3://bench-artifacts/${name}/${v}/model.bin`))) return false;
+        for (let v = 1; v <= 3; v++)
+          if (!(await mlf.createVersion(name, `s3://bench-artifacts/${name}/${v}/model.bin`))) return false;
         if (!(await mlf.setAlias(name, 'champion', 3))) return false;
         mlfModels.push(name);
         return true;
@@ -237,7 +262,9 @@ async function main(): Promise<void> {
       log('hot read: modelVersionByAlias over HTTP vs neo4j-driver vs RETURN 1 (interleaved with MLflow)');
       const resolveText = readFileSync(join(root, 'cypher/registry/resolve-version-refs.cypher'), 'utf8');
       const pingText = readFileSync(join(root, 'cypher/system/ping.cypher'), 'utf8');
-      const drv = neo4j.driver(db.uri, neo4j.auth.basic(db.env.NEO4J_USER, db.env.NEO4J_PASSWORD), { maxConnectionPoolSize: 64 });
+      const drv = neo4j.driver(db.uri, neo4j.auth.basic(db.env.NEO4J_USER, db.env.NEO4J_PASSWORD), {
+        maxConnectionPoolSize: 64,
+      });
       cleanups.unshift(() => drv.close());
       const ours = async () => {
         const d = await gql(OPS.GET_BY_ALIAS, { modelName: pickModel(), alias: 'champion' });
@@ -247,7 +274,9 @@ async function main(): Promise<void> {
         const s = drv.session({ database: 'neo4j', defaultAccessMode: neo4j.session.READ });
         try {
           // An auto-commit query, as Pedigree's single-statement reads are: the floor for one statement.
-          const res = await s.run(resolveText, { refs: [{ modelName: pickModel(), version: null, alias: 'champion' }] });
+          const res = await s.run(resolveText, {
+            refs: [{ modelName: pickModel(), version: null, alias: 'champion' }],
+          });
           return (res.records[0]?.toObject().version as { version?: unknown } | null)?.version != null;
         } finally {
           await s.close();
@@ -264,13 +293,36 @@ async function main(): Promise<void> {
       };
       const theirs = async () => (await mlf!.getByAlias(pickOf(mlfModels), 'champion')) === '3';
       // Warm-up: JIT and connection pools, as on any running server.
-      for (const f of [ours, direct, bolt, ...(mlf ? [theirs] : [])]) await runLoad({ concurrency: 8, durationMs: 1000 }, f);
+      for (const f of [ours, direct, bolt, ...(mlf ? [theirs] : [])])
+        await runLoad({ concurrency: 8, durationMs: 1000 }, f);
       for (let rep = 0; rep < cfg.reps; rep++) {
         for (const c of [1, 32]) {
-          record(`hot.graphql.${c}`, { section: 'hot read', label: 'modelVersionByAlias (GraphQL HTTP)', system: 'pedigree', clients: c }, await runLoad({ concurrency: c, durationMs: dur, watch }, ours));
-          if (mlf) record(`hot.mlflow.${c}`, { section: 'hot read', label: 'get model version by alias (MLflow REST)', system: 'mlflow', clients: c }, await runLoad({ concurrency: c, durationMs: dur, watch }, theirs));
-          record(`hot.driver.${c}`, { section: 'hot read', label: 'same lookup straight through neo4j-driver', system: 'neo4j-driver', clients: c }, await runLoad({ concurrency: c, durationMs: dur, watch }, direct));
-          record(`hot.bolt.${c}`, { section: 'hot read', label: 'RETURN 1 over Bolt', system: 'bolt', clients: c }, await runLoad({ concurrency: c, durationMs: dur, watch }, bolt));
+          record(
+            `hot.graphql.${c}`,
+            { section: 'hot read', label: 'modelVersionByAlias (GraphQL HTTP)', system: 'pedigree', clients: c },
+            await runLoad({ concurrency: c, durationMs: dur, watch }, ours),
+          );
+          if (mlf)
+            record(
+              `hot.mlflow.${c}`,
+              { section: 'hot read', label: 'get model version by alias (MLflow REST)', system: 'mlflow', clients: c },
+              await runLoad({ concurrency: c, durationMs: dur, watch }, theirs),
+            );
+          record(
+            `hot.driver.${c}`,
+            {
+              section: 'hot read',
+              label: 'same lookup straight through neo4j-driver',
+              system: 'neo4j-driver',
+              clients: c,
+            },
+            await runLoad({ concurrency: c, durationMs: dur, watch }, direct),
+          );
+          record(
+            `hot.bolt.${c}`,
+            { section: 'hot read', label: 'RETURN 1 over Bolt', system: 'bolt', clients: c },
+            await runLoad({ concurrency: c, durationMs: dur, watch }, bolt),
+          );
         }
         log(`  hot read rep ${rep + 1}/${cfg.reps} done`);
       }
@@ -278,12 +330,20 @@ async function main(): Promise<void> {
 
     // ---------------------------------------------------------- writes
     if (cfg.only.has('writes')) {
-      log('writes: createModelVersion (one model, 32 models), setRegisteredModelAlias, createRegisteredModel (interleaved with MLflow)');
+      log(
+        'writes: createModelVersion (one model, 32 models), setRegisteredModelAlias, createRegisteredModel (interleaved with MLflow)',
+      );
       const C = 32;
       const total = C * cfg.writesPerClient;
       const newModel = async (name: string) => gql(OPS.CREATE_MODEL, { input: { name, owner: 'bench' } });
       const createVersion = async (name: string, i: number) => {
-        const d = await gql(OPS.CREATE_VERSION, { input: { modelName: name, source: `s3://bench-artifacts/${name}/${i}/model.bin`, checksum: checksum(`${name}/${i}`) } });
+        const d = await gql(OPS.CREATE_VERSION, {
+          input: {
+            modelName: name,
+            source: `s3://bench-artifacts/${name}/${i}/model.bin`,
+            checksum: checksum(`${name}/${i}`),
+          },
+        });
         return d.createModelVersion.version as number;
       };
       const verifyOurs = async (key: string, name: string, returned: number[]) => {
@@ -294,14 +354,20 @@ async function main(): Promise<void> {
         const gaps = max - distinct;
         const returnedDup = returned.length - new Set(returned).size;
         const ok = dup === 0 && gaps === 0 && nums.length === returned.length && returnedDup === 0;
-        check(key, `${name}: ${nums.length} versions, ${dup} duplicates, ${gaps} gaps, ${returned.length} successes${ok ? '' : ' — FAILED'}`);
+        check(
+          key,
+          `${name}: ${nums.length} versions, ${dup} duplicates, ${gaps} gaps, ${returned.length} successes${ok ? '' : ' — FAILED'}`,
+        );
         return ok;
       };
       const verifyTheirs = async (key: string, name: string, successes: number) => {
         const nums = await mlf!.versionNumbers(name);
         const distinct = new Set(nums).size;
         const max = nums.length ? Math.max(...nums) : 0;
-        check(key, `${name}: ${nums.length} versions, ${nums.length - distinct} duplicates, ${max - distinct} gaps, ${successes} successes`);
+        check(
+          key,
+          `${name}: ${nums.length} versions, ${nums.length - distinct} duplicates, ${max - distinct} gaps, ${successes} successes`,
+        );
         return { dup: nums.length - distinct, gaps: max - distinct };
       };
       for (let rep = 0; rep < cfg.reps; rep++) {
@@ -314,7 +380,11 @@ async function main(): Promise<void> {
             returned.push(await createVersion(name, i));
             return true;
           });
-          record('w.one.pedigree', { section: 'writes', label: 'createModelVersion, 32 clients on one model', system: 'pedigree', clients: C }, s);
+          record(
+            'w.one.pedigree',
+            { section: 'writes', label: 'createModelVersion, 32 clients on one model', system: 'pedigree', clients: C },
+            s,
+          );
           await verifyOurs('w.one.pedigree', name, returned);
         }
         if (mlf) {
@@ -326,7 +396,11 @@ async function main(): Promise<void> {
             if (v) ok++;
             return v !== null;
           });
-          record('w.one.mlflow', { section: 'writes', label: 'create model version, 32 clients on one model', system: 'mlflow', clients: C }, s);
+          record(
+            'w.one.mlflow',
+            { section: 'writes', label: 'create model version, 32 clients on one model', system: 'mlflow', clients: C },
+            s,
+          );
           const r = await verifyTheirs('w.one.mlflow', name, ok);
           (s.extra ??= {}).duplicates = r.dup;
           s.extra.gaps = r.gaps;
@@ -341,20 +415,43 @@ async function main(): Promise<void> {
             returned[w]!.push(await createVersion(names[w]!, i));
             return true;
           });
-          record('w.spread.pedigree', { section: 'writes', label: 'createModelVersion, 32 clients over 32 models', system: 'pedigree', clients: C }, s);
+          record(
+            'w.spread.pedigree',
+            {
+              section: 'writes',
+              label: 'createModelVersion, 32 clients over 32 models',
+              system: 'pedigree',
+              clients: C,
+            },
+            s,
+          );
           let allOk = true;
           for (let k = 0; k < C; k++) {
             const nums = (await cypher('model-version-numbers', { modelName: names[k] })).map((r) => Number(r.version));
             const max = nums.length ? Math.max(...nums) : 0;
-            if (new Set(nums).size !== nums.length || max !== nums.length || nums.length !== returned[k]!.length) allOk = false;
+            if (new Set(nums).size !== nums.length || max !== nums.length || nums.length !== returned[k]!.length)
+              allOk = false;
           }
           check('w.spread.pedigree', `32 models: ${allOk ? 'no duplicates, no gaps' : 'FAILED: duplicates or gaps'}`);
         }
         if (mlf) {
           const names = Array.from({ length: C }, () => uniq('bench-w32'));
           for (const n of names) await mlf.createModel(n);
-          const s = await runLoad({ concurrency: C, total, watch }, async (w, i) => (await mlf.createVersion(names[w]!, `s3://bench-artifacts/${names[w]}/${i}/model.bin`)) !== null);
-          record('w.spread.mlflow', { section: 'writes', label: 'create model version, 32 clients over 32 models', system: 'mlflow', clients: C }, s);
+          const s = await runLoad(
+            { concurrency: C, total, watch },
+            async (w, i) =>
+              (await mlf.createVersion(names[w]!, `s3://bench-artifacts/${names[w]}/${i}/model.bin`)) !== null,
+          );
+          record(
+            'w.spread.mlflow',
+            {
+              section: 'writes',
+              label: 'create model version, 32 clients over 32 models',
+              system: 'mlflow',
+              clients: C,
+            },
+            s,
+          );
           let dup = 0;
           let gaps = 0;
           for (const n of names) {
@@ -373,10 +470,23 @@ async function main(): Promise<void> {
           await newModel(name);
           for (let v = 1; v <= 10; v++) await createVersion(name, v);
           const s = await runLoad({ concurrency: C, total, watch }, async () => {
-            const d = await gql(OPS.SET_ALIAS, { modelName: name, alias: MOVED_ALIAS, version: 1 + Math.floor(Math.random() * 10) });
+            const d = await gql(OPS.SET_ALIAS, {
+              modelName: name,
+              alias: MOVED_ALIAS,
+              version: 1 + Math.floor(Math.random() * 10),
+            });
             return d.setRegisteredModelAlias.version.version > 0;
           });
-          record('w.alias.pedigree', { section: 'writes', label: 'setRegisteredModelAlias, 32 clients on one alias', system: 'pedigree', clients: C }, s);
+          record(
+            'w.alias.pedigree',
+            {
+              section: 'writes',
+              label: 'setRegisteredModelAlias, 32 clients on one alias',
+              system: 'pedigree',
+              clients: C,
+            },
+            s,
+          );
           const moves = await cypher('alias-events', { modelName: name, alias: MOVED_ALIAS });
           let lost = 0;
           for (let k = 1; k < moves.length; k++) {
@@ -387,14 +497,23 @@ async function main(): Promise<void> {
           const target = Number((await cypher('alias-target', { modelName: name, alias: MOVED_ALIAS }))[0]?.version);
           const last = moves.length ? JSON.parse(String(moves[moves.length - 1]!.after)).version : null;
           const ok = lost === 0 && moves.length === s.ops && target === last;
-          check('w.alias.pedigree', `${name}: ${moves.length} moves for ${s.ops} successes, ${lost} lost updates, alias at the last move: ${target === last}${ok ? '' : ' — FAILED'}`);
+          check(
+            'w.alias.pedigree',
+            `${name}: ${moves.length} moves for ${s.ops} successes, ${lost} lost updates, alias at the last move: ${target === last}${ok ? '' : ' — FAILED'}`,
+          );
         }
         if (mlf) {
           const name = uniq('bench-alias');
           await mlf.createModel(name);
           for (let v = 1; v <= 10; v++) await mlf.createVersion(name, `s3://x/${name}/${v}`);
-          const s = await runLoad({ concurrency: C, total, watch }, async () => mlf.setAlias(name, MOVED_ALIAS, 1 + Math.floor(Math.random() * 10)));
-          record('w.alias.mlflow', { section: 'writes', label: 'set alias, 32 clients on one alias', system: 'mlflow', clients: C }, s);
+          const s = await runLoad({ concurrency: C, total, watch }, async () =>
+            mlf.setAlias(name, MOVED_ALIAS, 1 + Math.floor(Math.random() * 10)),
+          );
+          record(
+            'w.alias.mlflow',
+            { section: 'writes', label: 'set alias, 32 clients on one alias', system: 'mlflow', clients: C },
+            s,
+          );
         }
         // createRegisteredModel, 32 clients
         {
@@ -402,17 +521,29 @@ async function main(): Promise<void> {
             const d = await gql(OPS.CREATE_MODEL, { input: { name: uniq('bench-cm'), owner: 'bench' } });
             return !!d.createRegisteredModel.id;
           });
-          record('w.model.pedigree', { section: 'writes', label: 'createRegisteredModel, 32 clients', system: 'pedigree', clients: C }, s);
+          record(
+            'w.model.pedigree',
+            { section: 'writes', label: 'createRegisteredModel, 32 clients', system: 'pedigree', clients: C },
+            s,
+          );
         }
         if (mlf) {
           const s = await runLoad({ concurrency: C, total, watch }, async () => mlf.createModel(uniq('bench-cm')));
-          record('w.model.mlflow', { section: 'writes', label: 'create registered model, 32 clients', system: 'mlflow', clients: C }, s);
+          record(
+            'w.model.mlflow',
+            { section: 'writes', label: 'create registered model, 32 clients', system: 'mlflow', clients: C },
+            s,
+          );
         }
         log(`  writes rep ${rep + 1}/${cfg.reps} done`);
       }
       const ev = (await cypher('event-log-check'))[0]!;
       eventLog = Object.fromEntries(Object.entries(ev).map(([k, v]) => [k, Number(v)]));
-      const evOk = eventLog.counter === eventLog.events && eventLog.events === eventLog.distinctSequences && eventLog.first === 1 && eventLog.last === eventLog.counter;
+      const evOk =
+        eventLog.counter === eventLog.events &&
+        eventLog.events === eventLog.distinctSequences &&
+        eventLog.first === 1 &&
+        eventLog.last === eventLog.counter;
       log(`  event log after writes: ${JSON.stringify(eventLog)} ${evOk ? 'no duplicates, no gaps' : 'FAILED'}`);
       eventLog.ok = evOk ? 1 : 0;
     }
@@ -440,7 +571,12 @@ async function main(): Promise<void> {
       ];
       for (const [, , f] of cases) await runLoad({ concurrency: 1, durationMs: 500 }, f);
       for (let rep = 0; rep < cfg.reps; rep++) {
-        for (const [key, label, f] of cases) record(key, { section: 'lineage', label, system: 'pedigree', clients: 1 }, await runLoad({ concurrency: 1, durationMs: dur, watch }, f));
+        for (const [key, label, f] of cases)
+          record(
+            key,
+            { section: 'lineage', label, system: 'pedigree', clients: 1 },
+            await runLoad({ concurrency: 1, durationMs: dur, watch }, f),
+          );
       }
     }
 
@@ -453,12 +589,25 @@ async function main(): Promise<void> {
       };
       const cases: [string, string, () => Promise<Record<string, number>>][] = [
         ['search.tag', `by tag team=${sample.team} (1 in 20)`, search({ tag: { key: 'team', value: sample.team } })],
-        ['search.metric99', 'by metric accuracy > 0.99 (1 in 100)', search({ metric: { key: 'accuracy', op: 'GT', value: 0.99 } })],
-        ['search.metric50', 'by metric accuracy > 0.5 (1 in 2)', search({ metric: { key: 'accuracy', op: 'GT', value: 0.5 } })],
+        [
+          'search.metric99',
+          'by metric accuracy > 0.99 (1 in 100)',
+          search({ metric: { key: 'accuracy', op: 'GT', value: 0.99 } }),
+        ],
+        [
+          'search.metric50',
+          'by metric accuracy > 0.5 (1 in 2)',
+          search({ metric: { key: 'accuracy', op: 'GT', value: 0.5 } }),
+        ],
       ];
       for (const [, , f] of cases) await runLoad({ concurrency: 1, total: 2 }, f);
       for (let rep = 0; rep < cfg.reps; rep++) {
-        for (const [key, label, f] of cases) record(key, { section: 'search', label, system: 'pedigree', clients: 1 }, await runLoad({ concurrency: 1, durationMs: dur, watch }, f));
+        for (const [key, label, f] of cases)
+          record(
+            key,
+            { section: 'search', label, system: 'pedigree', clients: 1 },
+            await runLoad({ concurrency: 1, durationMs: dur, watch }, f),
+          );
       }
     }
 
@@ -489,20 +638,35 @@ async function main(): Promise<void> {
         const after = await statements(url);
         const background = idleRate * (performance.now() - w0);
         const per = Math.max(0, after - before - background) / n;
-        s.extra = { ...s.extra, statementsPerRequest: Math.round(per * 10) / 10, backgroundPerSecond: Math.round(idleRate * 10000) / 10 };
+        s.extra = {
+          ...s.extra,
+          statementsPerRequest: Math.round(per * 10) / 10,
+          backgroundPerSecond: Math.round(idleRate * 10000) / 10,
+        };
         record(key, { section: 'round trips', label, system: 'pedigree', clients: 1 }, s);
         return per;
       };
       const onCount = await measure(server.url, 'rt.on', 'nested list of 20 models: DataLoader on');
-      const offCount = await measure(off.url, 'rt.off', 'nested list of 20 models: DataLoader off (batch size 1, no cache)');
-      roundTrips = { query: OPS.NESTED_LIST, first: 20, statementsWithLoaders: onCount, statementsWithoutLoaders: offCount };
+      const offCount = await measure(
+        off.url,
+        'rt.off',
+        'nested list of 20 models: DataLoader off (batch size 1, no cache)',
+      );
+      roundTrips = {
+        query: OPS.NESTED_LIST,
+        first: 20,
+        statementsWithLoaders: onCount,
+        statementsWithoutLoaders: offCount,
+      };
       log(`  statements per request: ${onCount} with loaders, ${offCount} without`);
       await off.stop();
     }
 
     // ---------------------------------------------------------- subscriptions
     if (cfg.only.has('subs')) {
-      const fields = ((await gql(OPS.SUBSCRIPTION_FIELDS)).__schema.subscriptionType?.fields ?? []).map((f: { name: string }) => f.name);
+      const fields = ((await gql(OPS.SUBSCRIPTION_FIELDS)).__schema.subscriptionType?.fields ?? []).map(
+        (f: { name: string }) => f.name,
+      );
       if (!fields.includes('aliasChanged')) {
         subsStatus = 'pending: the aliasChanged subscription is not on this branch (it lives on branch `events`)';
         log(`subscriptions: ${subsStatus}`);
@@ -517,13 +681,25 @@ async function main(): Promise<void> {
       const name = uniq('bench-subs');
       await gql(OPS.CREATE_MODEL, { input: { name, owner: 'bench' } });
       for (let v = 1; v <= 3; v++) {
-        await gql(OPS.CREATE_VERSION, { input: { modelName: name, source: `s3://bench-artifacts/${name}/${v}/m.bin`, checksum: checksum(`${name}/${v}`) } });
+        await gql(OPS.CREATE_VERSION, {
+          input: {
+            modelName: name,
+            source: `s3://bench-artifacts/${name}/${v}/m.bin`,
+            checksum: checksum(`${name}/${v}`),
+          },
+        });
       }
       const receipts = new Map<string, number[]>();
       const clients: Client[] = [];
       const wsUrl = server.url.replace(/^http/, 'ws');
       for (let i = 0; i < n; i++) {
-        const c = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: auth, lazy: false, retryAttempts: 0 });
+        const c = createClient({
+          url: wsUrl,
+          webSocketImpl: WebSocket,
+          connectionParams: auth,
+          lazy: false,
+          retryAttempts: 0,
+        });
         clients.push(c);
         c.subscribe(
           { query: OPS.ALIAS_CHANGED, variables: { modelName: name, alias: MOVED_ALIAS } },
@@ -543,7 +719,8 @@ async function main(): Promise<void> {
       };
       const waitAll = async (seq: string, timeoutMs: number) => {
         const end = performance.now() + timeoutMs;
-        while ((receipts.get(seq)?.length ?? 0) < n && performance.now() < end) await new Promise((r) => setTimeout(r, 1));
+        while ((receipts.get(seq)?.length ?? 0) < n && performance.now() < end)
+          await new Promise((r) => setTimeout(r, 1));
         return receipts.get(seq) ?? [];
       };
       // Until every subscriber has seen one move, they are not all live yet.
@@ -559,18 +736,27 @@ async function main(): Promise<void> {
         const lags = got.map((t) => t - w.at).sort((a, b) => a - b);
         const wall = (performance.now() - t0) / 1000;
         const c = process.cpuUsage(c0);
-        record(`subs.${n}`, { section: 'subscriptions', label: `${n} subscribers on one alias: mutation response → last receipt`, system: 'pedigree', clients: n }, {
-          ops: got.length,
-          errors: n - got.length,
-          wallMs: wall * 1000,
-          opsPerSec: NaN,
-          p50: lags[Math.floor(lags.length / 2)] ?? NaN,
-          p99: lags[lags.length - 1] ?? NaN,
-          max: lags[lags.length - 1] ?? NaN,
-          clientCpu: (c.user + c.system) / 1e6 / wall,
-          cpu: {},
-          extra: { received: got.length, lastReceiptMs: lags[lags.length - 1] ?? NaN },
-        });
+        record(
+          `subs.${n}`,
+          {
+            section: 'subscriptions',
+            label: `${n} subscribers on one alias: mutation response → last receipt`,
+            system: 'pedigree',
+            clients: n,
+          },
+          {
+            ops: got.length,
+            errors: n - got.length,
+            wallMs: wall * 1000,
+            opsPerSec: NaN,
+            p50: lags[Math.floor(lags.length / 2)] ?? NaN,
+            p99: lags[lags.length - 1] ?? NaN,
+            max: lags[lags.length - 1] ?? NaN,
+            clientCpu: (c.user + c.system) / 1e6 / wall,
+            cpu: {},
+            extra: { received: got.length, lastReceiptMs: lags[lags.length - 1] ?? NaN },
+          },
+        );
         await new Promise((r) => setTimeout(r, 100));
       }
       await Promise.all(clients.map((c) => c.dispose()));
@@ -584,7 +770,9 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------- targets, ratios, output
   const find = (section: string, system: string, clients: number, labelPart = '') =>
-    rows.find((r) => r.section === section && r.system === system && r.clients === clients && r.label.includes(labelPart));
+    rows.find(
+      (r) => r.section === section && r.system === system && r.clients === clients && r.label.includes(labelPart),
+    );
   const target = (r: Row | undefined, text: string, met: boolean | null) => {
     if (!r) return;
     r.target = r.target ? `${r.target}; ${text}` : text;
@@ -597,12 +785,20 @@ async function main(): Promise<void> {
   target(g1, 'p50 ≤ 1.5 ms, p99 ≤ 5 ms', g1 ? g1.p50 <= 1.5 && g1.p99 <= 5 : null);
   if (g1 && d1) target(g1, `p50 ≤ 1.5× driver (${(g1.p50 / d1.p50).toFixed(2)}×)`, g1.p50 <= 1.5 * d1.p50);
   target(g32, '≥ 1,500 req/s, p99 ≤ 20 ms', g32 ? g32.opsPerSec >= 1500 && g32.p99 <= 20 : null);
-  if (g32 && m32) target(g32, `≥ 3× MLflow (${(g32.opsPerSec / m32.opsPerSec).toFixed(2)}×)`, g32.opsPerSec >= 3 * m32.opsPerSec);
+  if (g32 && m32)
+    target(g32, `≥ 3× MLflow (${(g32.opsPerSec / m32.opsPerSec).toFixed(2)}×)`, g32.opsPerSec >= 3 * m32.opsPerSec);
   const w1 = find('writes', 'pedigree', 32, 'one model');
-  target(w1, '≥ 200/s, no duplicates or gaps', w1 ? w1.opsPerSec >= 200 && w1.checks.every((c) => !c.includes('FAILED')) : null);
+  target(
+    w1,
+    '≥ 200/s, no duplicates or gaps',
+    w1 ? w1.opsPerSec >= 200 && w1.checks.every((c) => !c.includes('FAILED')) : null,
+  );
   const w32 = find('writes', 'pedigree', 32, 'over 32 models');
   target(w32, '≥ 500/s', w32 ? w32.opsPerSec >= 500 && w32.checks.every((c) => !c.includes('FAILED')) : null);
-  const sizeNote = generated && generated.totalNodes < 1_000_000 ? ` (target is at 1,000,000 nodes; this run has ${generated.totalNodes})` : '';
+  const sizeNote =
+    generated && generated.totalNodes < 1_000_000
+      ? ` (target is at 1,000,000 nodes; this run has ${generated.totalNodes})`
+      : '';
   for (const part of ['tracePrediction', 'depth 10']) {
     const r = find('lineage', 'pedigree', 1, part);
     target(r, `p99 ≤ 50 ms${sizeNote}`, r ? r.p99 <= 50 : null);
@@ -611,10 +807,24 @@ async function main(): Promise<void> {
   target(s1000, 'p99 ≤ 50 ms after the response', s1000 ? s1000.p99 <= 50 : null);
 
   const ratios: { figure: string; ours: number; theirs: number; ratio: number; better: string }[] = [];
-  const pair = (figure: string, section: string, clients: number, oursLabel: string, theirsLabel: string, metric: 'opsPerSec' | 'p50' | 'p99') => {
+  const pair = (
+    figure: string,
+    section: string,
+    clients: number,
+    oursLabel: string,
+    theirsLabel: string,
+    metric: 'opsPerSec' | 'p50' | 'p99',
+  ) => {
     const o = find(section, 'pedigree', clients, oursLabel);
     const t = find(section, 'mlflow', clients, theirsLabel);
-    if (o && t) ratios.push({ figure, ours: o[metric], theirs: t[metric], ratio: o[metric] / t[metric], better: metric === 'opsPerSec' ? 'higher' : 'lower' });
+    if (o && t)
+      ratios.push({
+        figure,
+        ours: o[metric],
+        theirs: t[metric],
+        ratio: o[metric] / t[metric],
+        better: metric === 'opsPerSec' ? 'higher' : 'lower',
+      });
   };
   for (const c of [1, 32]) {
     pair(`get by alias, ${c} client(s): req/s`, 'hot read', c, '', '', 'opsPerSec');
@@ -623,18 +833,43 @@ async function main(): Promise<void> {
   }
   pair('create version, 32 clients on one model: ops/s', 'writes', 32, 'one model', 'one model', 'opsPerSec');
   pair('create version, 32 clients on one model: p99', 'writes', 32, 'one model', 'one model', 'p99');
-  pair('create version, 32 clients over 32 models: ops/s', 'writes', 32, 'over 32 models', 'over 32 models', 'opsPerSec');
+  pair(
+    'create version, 32 clients over 32 models: ops/s',
+    'writes',
+    32,
+    'over 32 models',
+    'over 32 models',
+    'opsPerSec',
+  );
   pair('set alias, 32 clients: ops/s', 'writes', 32, 'Alias', 'set alias', 'opsPerSec');
   pair('set alias, 32 clients: p99', 'writes', 32, 'Alias', 'set alias', 'p99');
-  pair('create model, 32 clients: ops/s', 'writes', 32, 'createRegisteredModel', 'create registered model', 'opsPerSec');
+  pair(
+    'create model, 32 clients: ops/s',
+    'writes',
+    32,
+    'createRegisteredModel',
+    'create registered model',
+    'opsPerSec',
+  );
 
   const results = {
     name: cfg.name,
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
     machine: { ...machine, loadavgAtEnd: loadavg() },
-    config: { ...cfg, only: [...cfg.only], mlflowVersion: cfg.mlflow ? MLFLOW_VERSION : null, mlflowWorkers: mlflow?.workers ?? null },
-    generated: generated && { plan: generated.plan, totalNodes: generated.totalNodes, events: generated.events, loadMs: generated.loadMs, nodesByLabel: generated.nodesByLabel },
+    config: {
+      ...cfg,
+      only: [...cfg.only],
+      mlflowVersion: cfg.mlflow ? MLFLOW_VERSION : null,
+      mlflowWorkers: mlflow?.workers ?? null,
+    },
+    generated: generated && {
+      plan: generated.plan,
+      totalNodes: generated.totalNodes,
+      events: generated.events,
+      loadMs: generated.loadMs,
+      nodesByLabel: generated.nodesByLabel,
+    },
     eventLog,
     roundTrips,
     subscriptions: subsStatus,
@@ -660,10 +895,19 @@ function renderTable(res: any): string {
   const out: string[] = [];
   const g = res.generated;
   out.push(`\n### Pedigree bench "${res.name}" — ${res.startedAt}`);
-  out.push(`machine: ${res.machine.nproc} cores (${res.machine.cpuModel}), ${res.machine.memGiB} GiB, node ${res.machine.node}; load average at start ${res.machine.loadavgAtStart.map((x: number) => x.toFixed(2)).join(' ')}, at end ${res.machine.loadavgAtEnd.map((x: number) => x.toFixed(2)).join(' ')}`);
-  if (g) out.push(`graph: ${g.totalNodes} nodes (${g.plan.versions} model versions, ${g.plan.models} models, ${g.events} events), loaded in ${(g.loadMs / 1000).toFixed(1)} s`);
-  out.push(`every figure: median over ${res.config.reps} runs of ${res.config.seconds} s (writes: ${32 * res.config.writesPerClient} operations per run); CPU as share of one core\n`);
-  out.push('| section | figure | system | clients | ops/s | p50 ms | p99 ms | returned | load client CPU | server CPU | neo4j CPU | mlflow CPU | target | met |');
+  out.push(
+    `machine: ${res.machine.nproc} cores (${res.machine.cpuModel}), ${res.machine.memGiB} GiB, node ${res.machine.node}; load average at start ${res.machine.loadavgAtStart.map((x: number) => x.toFixed(2)).join(' ')}, at end ${res.machine.loadavgAtEnd.map((x: number) => x.toFixed(2)).join(' ')}`,
+  );
+  if (g)
+    out.push(
+      `graph: ${g.totalNodes} nodes (${g.plan.versions} model versions, ${g.plan.models} models, ${g.events} events), loaded in ${(g.loadMs / 1000).toFixed(1)} s`,
+    );
+  out.push(
+    `every figure: median over ${res.config.reps} runs of ${res.config.seconds} s (writes: ${32 * res.config.writesPerClient} operations per run); CPU as share of one core\n`,
+  );
+  out.push(
+    '| section | figure | system | clients | ops/s | p50 ms | p99 ms | returned | load client CPU | server CPU | neo4j CPU | mlflow CPU | target | met |',
+  );
   out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of res.rows as Row[]) {
     const ret = Object.entries(r.extra)
@@ -675,20 +919,32 @@ function renderTable(res: any): string {
       `| ${r.section} | ${r.label}${errs ? ` (${errs} errors in all runs)` : ''} | ${r.system} | ${r.clients} | ${r.section === 'subscriptions' || r.section === 'round trips' ? '–' : f(r.opsPerSec, 0)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${ret || '–'} | ${pct(r.clientCpu)} | ${pct(r.cpu.server)} | ${pct(r.cpu.neo4j)} | ${pct(r.cpu.mlflow)} | ${r.target ?? ''} | ${r.met === undefined || r.met === null ? '' : r.met ? 'yes' : '**no**'} |`,
     );
   }
-  if (res.subscriptions !== 'measured') out.push(`| subscriptions | 100 and 1,000 subscribers on one alias | pedigree | – | – | – | – | – | – | – | – | – | p99 ≤ 50 ms | ${res.subscriptions} |`);
+  if (res.subscriptions !== 'measured')
+    out.push(
+      `| subscriptions | 100 and 1,000 subscribers on one alias | pedigree | – | – | – | – | – | – | – | – | – | p99 ≤ 50 ms | ${res.subscriptions} |`,
+    );
   const checks = (res.rows as Row[]).filter((r) => r.checks.length);
   if (checks.length) {
     out.push('\nChecks after each write run:');
-    for (const r of checks) out.push(`- ${r.system} / ${r.label}: ${[...new Set(r.checks.map((c) => c.replace(/bench-[a-z0-9]+-[a-z0-9]+-[0-9a-f]+/, 'model')))].join('; ')}`);
-    if (res.eventLog?.counter !== undefined) out.push(`- event log: ${res.eventLog.events} events, counter ${res.eventLog.counter}, sequences ${res.eventLog.first}..${res.eventLog.last}: ${res.eventLog.ok ? 'no duplicate, no gap' : 'FAILED'}`);
+    for (const r of checks)
+      out.push(
+        `- ${r.system} / ${r.label}: ${[...new Set(r.checks.map((c) => c.replace(/bench-[a-z0-9]+-[a-z0-9]+-[0-9a-f]+/, 'model')))].join('; ')}`,
+      );
+    if (res.eventLog?.counter !== undefined)
+      out.push(
+        `- event log: ${res.eventLog.events} events, counter ${res.eventLog.counter}, sequences ${res.eventLog.first}..${res.eventLog.last}: ${res.eventLog.ok ? 'no duplicate, no gap' : 'FAILED'}`,
+      );
   }
   if (res.roundTrips?.statementsWithLoaders !== undefined) {
-    out.push(`\nRound trips (Cypher statements per request, nested list of ${res.roundTrips.first} models): ${f(res.roundTrips.statementsWithLoaders, 1)} with DataLoader, ${f(res.roundTrips.statementsWithoutLoaders, 1)} without.`);
+    out.push(
+      `\nRound trips (Cypher statements per request, nested list of ${res.roundTrips.first} models): ${f(res.roundTrips.statementsWithLoaders, 1)} with DataLoader, ${f(res.roundTrips.statementsWithoutLoaders, 1)} without.`,
+    );
   }
   if (res.ratios?.length) {
     out.push('\n| MLflow comparison | Pedigree | MLflow | ours / theirs | better when |');
     out.push('|---|---|---|---|---|');
-    for (const r of res.ratios) out.push(`| ${r.figure} | ${f(r.ours, 2)} | ${f(r.theirs, 2)} | ${f(r.ratio, 2)} | ${r.better} |`);
+    for (const r of res.ratios)
+      out.push(`| ${r.figure} | ${f(r.ours, 2)} | ${f(r.theirs, 2)} | ${f(r.ratio, 2)} | ${r.better} |`);
   }
   return out.join('\n') + '\n';
 }

@@ -15,7 +15,12 @@ export interface ServerChild {
 }
 
 /** `root`: the checkout whose bench/server.ts runs (default this one; a bench may compare an older tree). */
-export async function startServerChild(neo4jUri: string, adminToken: string, env: Record<string, string> = {}, root = resolve(here, '..')): Promise<ServerChild> {
+export async function startServerChild(
+  neo4jUri: string,
+  adminToken: string,
+  env: Record<string, string> = {},
+  root = resolve(here, '..'),
+): Promise<ServerChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'server.ts')], {
     cwd: root,
     env: { ...process.env, NEO4J_URI: neo4jUri, PEDIGREE_ADMIN_TOKEN: adminToken, LOG_LEVEL: 'warn', ...env },

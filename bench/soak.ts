@@ -19,7 +19,8 @@
  * /api/v1/lineage, an OpenLineage RunEvent: skipped with a note when the server
  * has no such endpoint). --subscribers 100, --warmup-minutes (default a fifth,
  * at most 2), --name (results file), --seconds (instead of --minutes, for the
- * smoke test), --no-memory-check (report memory, do not judge it), --no-results. Results: bench/results/<date>-soak-<name>.json; exit 1 when a
+ * smoke test), --no-memory-check (report memory, do not judge it), --no-results. Results:
+ * bench/results/<date>-soak-<name>.json; exit 1 when a
  * check fails.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -44,7 +45,12 @@ const nameArg = (() => {
 })();
 const seconds = process.argv.includes('--seconds') ? arg('seconds', 60) : arg('minutes', 20) * 60;
 const warmup = arg('warmup-minutes', Math.min(2, seconds / 60 / 5)) * 60;
-const rates = { reads: arg('reads', 20), registrations: arg('registrations', 3), moves: arg('moves', 2), lineage: arg('lineage', 1) };
+const rates = {
+  reads: arg('reads', 20),
+  registrations: arg('registrations', 3),
+  moves: arg('moves', 2),
+  lineage: arg('lineage', 1),
+};
 const SUBSCRIBERS = arg('subscribers', 100);
 /** --no-memory-check: report memory without judging it (a smoke run is too short for a trend). */
 const judgeMemory = !process.argv.includes('--no-memory-check');
@@ -93,7 +99,11 @@ async function main(): Promise<number> {
   });
   const base = url.replace(/\/graphql$/, '');
   const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ query, variables }),
+    });
     const body = (await res.json()) as { data?: any; errors?: { message: string }[] };
     if (body.errors) throw new Error(body.errors[0]!.message);
     return body.data;
@@ -103,10 +113,19 @@ async function main(): Promise<number> {
   const checksum = () => `sha256:${createHash('sha256').update(randomBytes(16)).digest('hex')}`;
   for (const m of models) {
     await gql('mutation($n: String!) { createRegisteredModel(input: { name: $n, owner: "soak" }) { id } }', { n: m });
-    const v = await gql('mutation($m: String!, $c: String!) { createModelVersion(input: { modelName: $m, source: "s3://soak/m", checksum: $c }) { version } }', { m, c: checksum() });
-    await gql('mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: $v) { sequence } }', { m, v: v.createModelVersion.version });
+    const v = await gql(
+      'mutation($m: String!, $c: String!) { createModelVersion(input: { modelName: $m, source: "s3://soak/m", checksum: $c }) { version } }',
+      { m, c: checksum() },
+    );
+    await gql(
+      'mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: $v) { sequence } }',
+      { m, v: v.createModelVersion.version },
+    );
   }
-  await gql('mutation($u: String!) { registerWebhook(input: { url: $u, description: "soak receiver" }) { webhook { id } } }', { u: receiver.url });
+  await gql(
+    'mutation($u: String!) { registerWebhook(input: { url: $u, description: "soak receiver" }) { webhook { id } } }',
+    { u: receiver.url },
+  );
   const startSeq = Number((await gql('{ serverInfo { lastSequence } }')).serverInfo.lastSequence);
 
   // Subscribers, all from the same point: each must see startSeq+1 .. N, once each, in order.
@@ -117,29 +136,48 @@ async function main(): Promise<number> {
   for (let i = 0; i < SUBSCRIBERS; i++) subs.push(await subscriber(url, startSeq));
 
   // OpenLineage: on main only once that branch lands; probe it.
-  const lineageProbe = await fetch(`${base}/api/v1/lineage`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(lineageEvent('probe')) });
+  const lineageProbe = await fetch(`${base}/api/v1/lineage`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(lineageEvent('probe')),
+  });
   const lineage = lineageProbe.status < 300;
   const notes: string[] = [];
-  if (!lineage) notes.push(`OpenLineage ingestion (POST /api/v1/lineage) answered HTTP ${lineageProbe.status}: not on this build, so the soak ran without OpenLineage events`);
+  if (!lineage)
+    notes.push(
+      `OpenLineage ingestion (POST /api/v1/lineage) answered HTTP ${lineageProbe.status}: not on this build, so the soak ran without OpenLineage events`,
+    );
 
   const counts = { reads: 0, registrations: 0, moves: 0, lineage: 0, errors: 0 };
   const errors: string[] = [];
   const latest = new Map(models.map((m) => [m, 1]));
   const ops: Record<keyof typeof rates, () => Promise<void>> = {
     reads: async () => {
-      await gql('query($u: String!) { resolveModelUri(uri: $u) { version } }', { u: `models:/${pick(models)}@candidate` });
+      await gql('query($u: String!) { resolveModelUri(uri: $u) { version } }', {
+        u: `models:/${pick(models)}@candidate`,
+      });
     },
     registrations: async () => {
       const m = pick(models);
-      const v = await gql('mutation($m: String!, $c: String!) { createModelVersion(input: { modelName: $m, source: "s3://soak/m", checksum: $c }) { version } }', { m, c: checksum() });
+      const v = await gql(
+        'mutation($m: String!, $c: String!) { createModelVersion(input: { modelName: $m, source: "s3://soak/m", checksum: $c }) { version } }',
+        { m, c: checksum() },
+      );
       latest.set(m, Math.max(latest.get(m)!, v.createModelVersion.version));
     },
     moves: async () => {
       const m = pick(models);
-      await gql('mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: $v) { sequence } }', { m, v: 1 + Math.floor(Math.random() * latest.get(m)!) });
+      await gql(
+        'mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: $v) { sequence } }',
+        { m, v: 1 + Math.floor(Math.random() * latest.get(m)!) },
+      );
     },
     lineage: async () => {
-      const res = await fetch(`${base}/api/v1/lineage`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(lineageEvent(randomBytes(8).toString('hex'))) });
+      const res = await fetch(`${base}/api/v1/lineage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify(lineageEvent(randomBytes(8).toString('hex'))),
+      });
       if (res.status >= 300) throw new Error(`lineage HTTP ${res.status}`);
     },
   };
@@ -179,13 +217,20 @@ async function main(): Promise<number> {
   const last = Number((await gql('{ serverInfo { lastSequence } }')).serverInfo.lastSequence);
   const drainUntil = Date.now() + 120_000;
   const hooked = () => [...receiver.ids.keys()].filter((id) => Number(id) > startSeq).length;
-  while (Date.now() < drainUntil && (subs.some((s) => (s.seqs.at(-1) ?? startSeq) < last) || hooked() < last - startSeq)) await sleep(250);
+  while (
+    Date.now() < drainUntil &&
+    (subs.some((s) => (s.seqs.at(-1) ?? startSeq) < last) || hooked() < last - startSeq)
+  )
+    await sleep(250);
 
   // Checks.
   const checks: { name: string; ok: boolean; detail: string }[] = [];
   const log: number[] = [];
-  for (let after: string | null = null; ; ) {
-    const page: any = await gql('query($a: String) { auditLog(first: 500, after: $a) { edges { node { sequence } } pageInfo { hasNextPage endCursor } } }', { a: after });
+  for (let after: string | null = null; ;) {
+    const page: any = await gql(
+      'query($a: String) { auditLog(first: 500, after: $a) { edges { node { sequence } } pageInfo { hasNextPage endCursor } } }',
+      { a: after },
+    );
     log.push(...page.auditLog.edges.map((e: any) => Number(e.node.sequence)));
     if (!page.auditLog.pageInfo.hasNextPage) break;
     after = page.auditLog.pageInfo.endCursor;
@@ -194,20 +239,38 @@ async function main(): Promise<number> {
   checks.push({ name: 'event log gap-free', ok: gapFree, detail: `${log.length} events, last sequence ${last}` });
   const expected = last - startSeq;
   const badSubs = subs.filter((s) => s.seqs.length !== expected || s.seqs.some((q, i) => q !== startSeq + 1 + i));
-  checks.push({ name: 'every subscriber got every event once, in order', ok: badSubs.length === 0, detail: `${subs.length} subscribers × ${expected} events; ${badSubs.length} differ (${subs.filter((x) => x.closed).length} sockets closed)` });
+  checks.push({
+    name: 'every subscriber got every event once, in order',
+    ok: badSubs.length === 0,
+    detail: `${subs.length} subscribers × ${expected} events; ${badSubs.length} differ (${subs.filter((x) => x.closed).length} sockets closed)`,
+  });
   const dup = [...receiver.ids.values()].filter((n) => n !== 1).length;
   const firstHook = startSeq + 1;
-  const missing = Array.from({ length: last - firstHook + 1 }, (_, i) => firstHook + i).filter((s) => !receiver.ids.has(String(s))).length;
-  checks.push({ name: 'every webhook delivered exactly once per event id', ok: dup === 0 && missing === 0, detail: `${receiver.ids.size} event ids from ${firstHook} to ${last}; ${dup} delivered more than once, ${missing} missing (${receiver.posts} POSTs)` });
+  const missing = Array.from({ length: last - firstHook + 1 }, (_, i) => firstHook + i).filter(
+    (s) => !receiver.ids.has(String(s)),
+  ).length;
+  checks.push({
+    name: 'every webhook delivered exactly once per event id',
+    ok: dup === 0 && missing === 0,
+    detail: `${receiver.ids.size} event ids from ${firstHook} to ${last}; ${dup} delivered more than once, ${missing} missing (${receiver.posts} POSTs)`,
+  });
   const steady = samples.filter((s) => s.t >= warmup * 1000);
   for (const key of ['apiRss', 'apiHeap', 'jvmRss', 'jvmOld'] as const) {
     const w = Math.max(1, Math.floor(steady.length / 10));
     const first = median(steady.slice(0, w).map((s) => s[key]));
     const lastW = median(steady.slice(-w).map((s) => s[key]));
     const growth = first > 0 ? (lastW - first) / first : 0;
-    checks.push({ name: `${key} flat after warm-up (< 10 % growth)`, ok: !judgeMemory || growth < 0.1, detail: `${mb(first)} → ${mb(lastW)} MiB (${(growth * 100).toFixed(1)} %)` });
+    checks.push({
+      name: `${key} flat after warm-up (< 10 % growth)`,
+      ok: !judgeMemory || growth < 0.1,
+      detail: `${mb(first)} → ${mb(lastW)} MiB (${(growth * 100).toFixed(1)} %)`,
+    });
   }
-  checks.push({ name: 'no request failed', ok: counts.errors === 0, detail: errors.slice(0, 5).join('; ') || '0 errors' });
+  checks.push({
+    name: 'no request failed',
+    ok: counts.errors === 0,
+    detail: errors.slice(0, 5).join('; ') || '0 errors',
+  });
 
   for (const s of subs) await s.client.dispose();
   server.kill('SIGTERM');
@@ -223,17 +286,24 @@ async function main(): Promise<number> {
     subscribers: SUBSCRIBERS,
     counts,
     events: { first: startSeq + 1, last },
-    machine: { nproc: Number(execFileSync('nproc').toString().trim()), loadavg: readFileSync('/proc/loadavg', 'utf8').trim() },
+    machine: {
+      nproc: Number(execFileSync('nproc').toString().trim()),
+      loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+    },
     notes,
     checks,
     samples,
   };
-  const out = process.argv.includes('--no-results') ? '(not written: --no-results)' : join(root, 'bench/results', `${new Date(t0).toISOString().slice(0, 10)}-soak-${nameArg}.json`);
+  const out = process.argv.includes('--no-results')
+    ? '(not written: --no-results)'
+    : join(root, 'bench/results', `${new Date(t0).toISOString().slice(0, 10)}-soak-${nameArg}.json`);
   if (!process.argv.includes('--no-results')) {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   }
-  console.log(`\nsoak: ${seconds / 60} min, ${counts.reads} reads, ${counts.registrations} registrations, ${counts.moves} alias moves, ${counts.lineage} OpenLineage events, events ${startSeq + 1}..${last}`);
+  console.log(
+    `\nsoak: ${seconds / 60} min, ${counts.reads} reads, ${counts.registrations} registrations, ${counts.moves} alias moves, ${counts.lineage} OpenLineage events, events ${startSeq + 1}..${last}`,
+  );
   for (const n of notes) console.log(`note: ${n}`);
   for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
   console.log(`results: ${out}`);
@@ -243,7 +313,14 @@ async function main(): Promise<number> {
 /** One registryEvents subscriber from `after`, once its connection is acknowledged (up to 5 tries). */
 async function subscriber(url: string, after: number): Promise<{ seqs: number[]; client: Client; closed: boolean }> {
   for (let attempt = 1; ; attempt++) {
-    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${TOKEN}` }, retryAttempts: 0, lazy: false, onNonLazyError: () => undefined });
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${TOKEN}` },
+      retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => undefined,
+    });
     const sub = { seqs: [] as number[], client, closed: false };
     const connected = await new Promise<boolean>((resolve) => {
       client.on('connected', () => resolve(true));
@@ -256,8 +333,15 @@ async function subscriber(url: string, after: number): Promise<{ seqs: number[];
     }
     client.on('closed', () => (sub.closed = true));
     client.subscribe<{ registryEvents: { sequence: string } }>(
-      { query: 'subscription($a: String) { registryEvents(after: $a) { sequence type } }', variables: { a: String(after) } },
-      { next: (m) => sub.seqs.push(Number(m.data!.registryEvents.sequence)), error: () => (sub.closed = true), complete: () => undefined },
+      {
+        query: 'subscription($a: String) { registryEvents(after: $a) { sequence type } }',
+        variables: { a: String(after) },
+      },
+      {
+        next: (m) => sub.seqs.push(Number(m.data!.registryEvents.sequence)),
+        error: () => (sub.closed = true),
+        complete: () => undefined,
+      },
     );
     return sub;
   }
@@ -288,7 +372,10 @@ function rss(pid: number): number {
 function jvmOld(pid: number): number {
   try {
     execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
-    const [head, row] = execFileSync('jstat', ['-gc', String(pid)]).toString().trim().split('\n');
+    const [head, row] = execFileSync('jstat', ['-gc', String(pid)])
+      .toString()
+      .trim()
+      .split('\n');
     const cols = head!.trim().split(/\s+/);
     const vals = row!.trim().split(/\s+/);
     return Number(vals[cols.indexOf('OU')]) * 1024;
@@ -300,7 +387,13 @@ function jvmOld(pid: number): number {
 async function sample(base: string, apiPid: number, jvmPid: number, t0: number): Promise<Sample> {
   const metrics = await (await fetch(`${base}/metrics`)).text();
   const heap = Number(/^pedigree_process_heap_used_bytes (\S+)$/m.exec(metrics)?.[1] ?? 0);
-  return { t: Date.now() - t0, apiRss: rss(apiPid), apiHeap: heap, jvmRss: jvmPid ? rss(jvmPid) : 0, jvmOld: jvmPid ? jvmOld(jvmPid) : 0 };
+  return {
+    t: Date.now() - t0,
+    apiRss: rss(apiPid),
+    apiHeap: heap,
+    jvmRss: jvmPid ? rss(jvmPid) : 0,
+    jvmOld: jvmPid ? jvmOld(jvmPid) : 0,
+  };
 }
 
 /** A local webhook receiver: counts deliveries per `webhook-id` (the event's sequence). */

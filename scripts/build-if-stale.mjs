@@ -15,7 +15,18 @@ if (!existsSync(join(root, 'src'))) {
   console.log('build-if-stale: no src/ yet; nothing to build');
   process.exit(0);
 }
-const inputs = ['src', 'scripts', 'web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'web/tsconfig.json', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const inputs = [
+  'src',
+  'scripts',
+  'web/src',
+  'web/public',
+  'web/index.html',
+  'web/vite.config.ts',
+  'web/tsconfig.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+];
 const outputs = ['dist/src/main.js', 'web/dist/index.html'];
 
 const h = createHash('sha256');

@@ -30,11 +30,25 @@ export interface App {
  * how many writes each carries.
  */
 function writeMetrics(metrics: Metrics): WriteObserver {
-  const wait = metrics.histogram('pedigree_write_group_wait_seconds', 'Time a write waited from its arrival to the start of the transaction that carried it out (group commit queueing)');
+  const wait = metrics.histogram(
+    'pedigree_write_group_wait_seconds',
+    'Time a write waited from its arrival to the start of the transaction that carried it out (group commit queueing)',
+  );
   const tx = metrics.histogram('pedigree_write_transaction_seconds', 'Write transactions: first statement to commit');
-  const held = metrics.histogram('pedigree_event_counter_held_seconds', 'Per write transaction that appended events: time from its first event append (the global event counter lock) to its commit');
-  const size = metrics.histogram('pedigree_write_group_writes', 'Writes one committed write transaction carried', [1, 2, 4, 8, 16, 32, 64, 128, 256, 1000]);
-  const batched = metrics.family('pedigree_write_batched_total', 'Writes carried out inside a batch (one statement per step for a run of same-kind writes)', 'counter');
+  const held = metrics.histogram(
+    'pedigree_event_counter_held_seconds',
+    'Per write transaction that appended events: time from its first event append (the global event counter lock) to its commit',
+  );
+  const size = metrics.histogram(
+    'pedigree_write_group_writes',
+    'Writes one committed write transaction carried',
+    [1, 2, 4, 8, 16, 32, 64, 128, 256, 1000],
+  );
+  const batched = metrics.family(
+    'pedigree_write_batched_total',
+    'Writes carried out inside a batch (one statement per step for a run of same-kind writes)',
+    'counter',
+  );
   return {
     groupWait: (s) => wait.observe(s),
     committed: (c) => {
@@ -58,33 +72,85 @@ function registerViewMetrics(metrics: Metrics, services: Services): void {
   const view = services.aliasView;
   const tailer = services.events.tailer;
   const num = (s: string | null) => (s === null ? 0 : Number(s));
-  metrics.gauge('pedigree_alias_view_ready', '1 while the alias view answers alias, latest, stage and number lookups; 0 while it builds, or when it is off or over its memory budget', () => (view.status === 'ready' ? 1 : 0));
-  metrics.gauge('pedigree_alias_view_bytes', 'Estimated bytes the alias view holds (bounded by PEDIGREE_ALIAS_VIEW_MAX_BYTES)', () => view.view.bytes);
+  metrics.gauge(
+    'pedigree_alias_view_ready',
+    '1 while the alias view answers alias, latest, stage and number lookups; 0 while it builds, or when it is off or over its memory budget',
+    () => (view.status === 'ready' ? 1 : 0),
+  );
+  metrics.gauge(
+    'pedigree_alias_view_bytes',
+    'Estimated bytes the alias view holds (bounded by PEDIGREE_ALIAS_VIEW_MAX_BYTES)',
+    () => view.view.bytes,
+  );
   metrics.gauge('pedigree_alias_view_models', 'Models in the alias view', () => view.view.stats().models);
   metrics.gauge('pedigree_alias_view_aliases', 'Aliases in the alias view', () => view.view.stats().aliases);
-  metrics.gauge('pedigree_alias_view_versions_held', 'Version records the alias view holds for its pointers (aliases, latest, newest per stage)', () => view.view.stats().heldVersions);
-  metrics.gauge('pedigree_alias_view_versions_cached', 'Version records looked up by number that the alias view keeps (at most 10000)', () => view.view.stats().cachedVersions);
-  metrics.gauge('pedigree_alias_view_build_seconds', 'How long the last build of the alias view took', () => (view.lastBuild?.ms ?? 0) / 1000);
-  metrics.gauge('pedigree_alias_view_lookups_total', 'Lookups the alias view answered', () => view.lookups.hit, 'counter');
-  metrics.gauge('pedigree_alias_view_misses_total', 'Lookups the alias view could not answer (sent to Neo4j)', () => view.lookups.miss, 'counter');
-  metrics.gauge('pedigree_event_tailer_sequence', 'Last event sequence this replica has read from the log', () => num(tailer.position));
-  metrics.gauge('pedigree_read_position_sequence', 'Last event sequence every answer of this replica reflects (what Pedigree-Min-Sequence waits for)', () => num(view.applied()));
+  metrics.gauge(
+    'pedigree_alias_view_versions_held',
+    'Version records the alias view holds for its pointers (aliases, latest, newest per stage)',
+    () => view.view.stats().heldVersions,
+  );
+  metrics.gauge(
+    'pedigree_alias_view_versions_cached',
+    'Version records looked up by number that the alias view keeps (at most 10000)',
+    () => view.view.stats().cachedVersions,
+  );
+  metrics.gauge(
+    'pedigree_alias_view_build_seconds',
+    'How long the last build of the alias view took',
+    () => (view.lastBuild?.ms ?? 0) / 1000,
+  );
+  metrics.gauge(
+    'pedigree_alias_view_lookups_total',
+    'Lookups the alias view answered',
+    () => view.lookups.hit,
+    'counter',
+  );
+  metrics.gauge(
+    'pedigree_alias_view_misses_total',
+    'Lookups the alias view could not answer (sent to Neo4j)',
+    () => view.lookups.miss,
+    'counter',
+  );
+  metrics.gauge('pedigree_event_tailer_sequence', 'Last event sequence this replica has read from the log', () =>
+    num(tailer.position),
+  );
+  metrics.gauge(
+    'pedigree_read_position_sequence',
+    'Last event sequence every answer of this replica reflects (what Pedigree-Min-Sequence waits for)',
+    () => num(view.applied()),
+  );
 }
 
 /**
  * The composition root shared by `npm start` and the tests: executor →
  * migrations → services → schema → HTTP + websocket server.
  */
-export async function createApp(config: Config, driver: Driver, log: Logger, opts: Pick<ServicesOptions, 'testOnlyUngoverned' | 'changeTracker'> = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  driver: Driver,
+  log: Logger,
+  opts: Pick<ServicesOptions, 'testOnlyUngoverned' | 'changeTracker'> = {},
+): Promise<App> {
   // Artefacts and signing keys live here: this user's alone (0700), tightened if a looser one exists.
   ensurePrivateDir(config.dataDir);
   ensurePrivateDir(signingKeyDir(config.dataDir));
   const metrics = new Metrics();
   // Request writes are tracked for their consistency token (src/events/commit-sequence.ts).
-  const executor = new CommitTrackingExecutor(driver, config.neo4j.database, log, undefined, { writeGroup: config.writeGroup, batching: config.writeBatching, observer: writeMetrics(metrics) });
+  const executor = new CommitTrackingExecutor(driver, config.neo4j.database, log, undefined, {
+    writeGroup: config.writeGroup,
+    batching: config.writeBatching,
+    observer: writeMetrics(metrics),
+  });
   await applyMigrations(executor, log);
-  const health = metrics.family('pedigree_deployment_health', 'Newest health signal per deployment, model version and metric (ingested through this replica)', 'gauge');
-  const services = createServices(executor, config, log, { ...opts, onHealthSample: (labels, value) => health.set(labels, value) });
+  const health = metrics.family(
+    'pedigree_deployment_health',
+    'Newest health signal per deployment, model version and metric (ingested through this replica)',
+    'gauge',
+  );
+  const services = createServices(executor, config, log, {
+    ...opts,
+    onHealthSample: (labels, value) => health.set(labels, value),
+  });
   const schema = enforcePolicy(await buildPedigreeSchema(), { anonymousRead: config.security.anonymousRead });
   const bootstrap = await services.tokens.bootstrapAdmin();
   if (bootstrap) {
@@ -95,10 +161,26 @@ export async function createApp(config: Config, driver: Driver, log: Logger, opt
     );
   }
   metrics.gauge('pedigree_cypher_statements_total', 'Cypher statements run since start', () => executor.statementCount);
-  metrics.gauge('pedigree_process_resident_memory_bytes', "The API process's resident memory", () => process.memoryUsage().rss);
-  metrics.gauge('pedigree_process_heap_used_bytes', "The API process's V8 heap in use", () => process.memoryUsage().heapUsed);
-  metrics.gauge('pedigree_backup_last_success_timestamp_seconds', 'When the last backup of this process finished (0: none yet)', () => (services.backup.last?.finishedAt ?? 0) / 1000);
-  metrics.gauge('pedigree_backup_last_pause_seconds', 'How long the last backup held writes', () => (services.backup.last?.pauseMs ?? 0) / 1000);
+  metrics.gauge(
+    'pedigree_process_resident_memory_bytes',
+    "The API process's resident memory",
+    () => process.memoryUsage().rss,
+  );
+  metrics.gauge(
+    'pedigree_process_heap_used_bytes',
+    "The API process's V8 heap in use",
+    () => process.memoryUsage().heapUsed,
+  );
+  metrics.gauge(
+    'pedigree_backup_last_success_timestamp_seconds',
+    'When the last backup of this process finished (0: none yet)',
+    () => (services.backup.last?.finishedAt ?? 0) / 1000,
+  );
+  metrics.gauge(
+    'pedigree_backup_last_pause_seconds',
+    'How long the last backup held writes',
+    () => (services.backup.last?.pauseMs ?? 0) / 1000,
+  );
   registerViewMetrics(metrics, services);
 
   return {

@@ -41,7 +41,9 @@ export interface Config {
   productionRetentionDays: number;
   /** Subscription sockets whose unsent bytes exceed this are closed with 4413 (resume with `after`). */
   wsMaxBufferedBytes: number;
-  /** Documents each GraphQL operation cache keeps (parsed documents, persisted queries, limit plans); 0 turns them off. */
+  /**
+   * Documents each GraphQL operation cache keeps (parsed documents, persisted queries, limit plans); 0 turns them off.
+   */
   operationCacheEntries: number;
   /** Live events one subscription may hold while its client is behind; past it the socket is closed with 4413. */
   wsMaxQueuedEvents: number;
@@ -107,7 +109,9 @@ export interface SecurityConfig {
   maxBodyBytes: number;
   /** Largest graphql-ws message (bytes). */
   wsMaxPayloadBytes: number;
-  /** Origins a browser may open the websocket from; `*` allows any. Requests without Origin (non-browser clients) pass. */
+  /**
+   * Origins a browser may open the websocket from; `*` allows any. Requests without Origin (non-browser clients) pass.
+   */
   allowedOrigins: string[];
   /** Host header values (without port) accepted on websocket upgrades; `*` allows any. */
   allowedHosts: string[];
@@ -145,7 +149,8 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
-  if (!levels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${levels.join(', ')}, got "${env.LOG_LEVEL}"`);
+  if (!levels.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${levels.join(', ')}, got "${env.LOG_LEVEL}"`);
 
   const uri = env.NEO4J_URI || undefined;
   if (uri && !/^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^\s]+$/.test(uri)) {
@@ -155,11 +160,16 @@ export function loadConfig(env: Env = process.env): Config {
   const list = (name: string, def: string[]): string[] => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return def;
-    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   };
   const adminToken = env.PEDIGREE_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && (adminToken.length < 32 || !/^[A-Za-z0-9._~+/=-]+$/.test(adminToken))) {
-    problems.push('PEDIGREE_ADMIN_TOKEN must be at least 32 characters of [A-Za-z0-9._~+/=-] (use `openssl rand -base64 32`)');
+    problems.push(
+      'PEDIGREE_ADMIN_TOKEN must be at least 32 characters of [A-Za-z0-9._~+/=-] (use `openssl rand -base64 32`)',
+    );
   }
   const signingSecret = env.PEDIGREE_SIGNING_SECRET || null;
   let openLineageUrl = env.PEDIGREE_OPENLINEAGE_URL || null;
@@ -181,19 +191,33 @@ export function loadConfig(env: Env = process.env): Config {
   }
   // Unset: the documented default; set but empty: no alias is protected by default.
   const protectedAliases =
-    env.PEDIGREE_PROTECTED_ALIASES === undefined ? ['production', 'champion'] : [...new Set(env.PEDIGREE_PROTECTED_ALIASES.split(',').map((s) => s.trim()).filter(Boolean))];
+    env.PEDIGREE_PROTECTED_ALIASES === undefined
+      ? ['production', 'champion']
+      : [
+          ...new Set(
+            env.PEDIGREE_PROTECTED_ALIASES.split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          ),
+        ];
   for (const a of protectedAliases) {
     if (!/^[A-Za-z0-9_.-]{1,128}$/.test(a) || /^\d+$/.test(a) || /^v\d+$/i.test(a) || a.toLowerCase() === 'latest') {
-      problems.push(`PEDIGREE_PROTECTED_ALIASES must be comma-separated alias names (letters, digits, "_", "-", "."; not numeric, "v<number>" or "latest"), got "${a}"`);
+      problems.push(
+        `PEDIGREE_PROTECTED_ALIASES must be comma-separated alias names (letters, digits, "_", "-", "."; not numeric, "v<number>" or "latest"), got "${a}"`,
+      );
     }
   }
   let mlflowUiDir: string | null = null;
   const ui = env.PEDIGREE_MLFLOW_UI;
   if (ui && !/^(off|false|0|no)$/i.test(ui)) {
-    if (/^(on|true|1|yes)$/i.test(ui)) problems.push('PEDIGREE_MLFLOW_UI must be the directory of the MLflow UI build (mlflow/server/js/build of an installed mlflow wheel; see the README), not "on"');
+    if (/^(on|true|1|yes)$/i.test(ui))
+      problems.push(
+        'PEDIGREE_MLFLOW_UI must be the directory of the MLflow UI build (mlflow/server/js/build of an installed mlflow wheel; see the README), not "on"',
+      );
     else mlflowUiDir = resolve(ui);
   }
-  if (signingSecret !== null && signingSecret.length < 16) problems.push('PEDIGREE_SIGNING_SECRET must be at least 16 characters');
+  if (signingSecret !== null && signingSecret.length < 16)
+    problems.push('PEDIGREE_SIGNING_SECRET must be at least 16 characters');
 
   const config: Config = {
     port: int('PORT', 4000, 0, 65535),
@@ -229,7 +253,10 @@ export function loadConfig(env: Env = process.env): Config {
     operationCacheEntries: int('PEDIGREE_OPERATION_CACHE_ENTRIES', 1000, 0, 100_000),
     webhooks: {
       allowPrivate: bool('PEDIGREE_WEBHOOK_ALLOW_PRIVATE', false),
-      allowHosts: (env.PEDIGREE_WEBHOOK_ALLOW_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean),
+      allowHosts: (env.PEDIGREE_WEBHOOK_ALLOW_HOSTS ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
       backoffBaseMs: int('PEDIGREE_WEBHOOK_BACKOFF_BASE_MS', 1000, 0, 3_600_000),
       backoffMaxMs: int('PEDIGREE_WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 0, 86_400_000),
       timeoutMs: int('PEDIGREE_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),

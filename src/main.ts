@@ -43,7 +43,10 @@ async function stop(reason: string, code: number, deadlineMs = STOP_DEADLINE_MS)
       await work().catch((err: unknown) => log.error({ err }, `${name} failed`));
       log.info({ ms: Date.now() - t }, name);
     };
-    if (server) await step('http drained (open requests finished, websockets closed) and background work stopped', () => server!.close());
+    if (server)
+      await step('http drained (open requests finished, websockets closed) and background work stopped', () =>
+        server!.close(),
+      );
     if (driver) await step('driver closed', () => driver!.close());
     // Neo4j's own shutdown writes a checkpoint, so the next start needs no recovery: most of a graceful stop.
     if (embedded) await step('embedded Neo4j stopped (checkpoint written)', () => embedded!.stop());
@@ -70,7 +73,10 @@ try {
     void embedded.exited.then((code) => {
       if (!stopping) {
         // /readyz answers 503 from now on (the database does not answer); exit so a supervisor restarts us.
-        log.fatal({ code, deadlineMs: CRASH_DEADLINE_MS }, 'embedded Neo4j exited unexpectedly; exiting so the supervisor restarts Pedigree');
+        log.fatal(
+          { code, deadlineMs: CRASH_DEADLINE_MS },
+          'embedded Neo4j exited unexpectedly; exiting so the supervisor restarts Pedigree',
+        );
         void stop('embedded Neo4j exited', 1, CRASH_DEADLINE_MS);
       }
     });

@@ -17,5 +17,7 @@ export interface ListPage {
 
 /** BAD_USER_INPUT for an `after` that names nothing in the list. */
 export function unknownAfter(item: string, by = 'id'): Error {
-  return badInput(`after must be the ${by} of the last ${item} of the previous page; none has that ${by}`, { field: 'after' });
+  return badInput(`after must be the ${by} of the last ${item} of the previous page; none has that ${by}`, {
+    field: 'after',
+  });
 }

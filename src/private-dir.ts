@@ -13,9 +13,12 @@ export function ensurePrivateDir(dir: string): void {
   const s = statSync(dir);
   if (!s.isDirectory()) throw new Error(`${dir} must be a directory`);
   if ((s.mode & 0o077) === 0) return;
-  if (s.mode & 0o1000) throw new Error(`${dir} is a shared sticky directory (like /tmp): give Pedigree a directory of its own`);
+  if (s.mode & 0o1000)
+    throw new Error(`${dir} is a shared sticky directory (like /tmp): give Pedigree a directory of its own`);
   if (process.getuid && s.uid !== process.getuid()) {
-    throw new Error(`${dir} belongs to uid ${s.uid}, not to this user (${process.getuid()}): it cannot be made private`);
+    throw new Error(
+      `${dir} belongs to uid ${s.uid}, not to this user (${process.getuid()}): it cannot be made private`,
+    );
   }
   chmodSync(dir, 0o700);
 }

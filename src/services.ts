@@ -100,15 +100,23 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   const artifactSeals = new ArtifactSeals(executor, artifactStore, artifactLog);
   const artifacts = new ArtifactService(executor, artifactStore, artifactSeals, config.artifacts, artifactLog);
   const guard = opts.testOnlyUngoverned ? UNGOVERNED_FOR_TESTS : new PromotionGuard(config.protectedAliases);
-  // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of the webhooks.
+  // Model registrations also go out as OpenLineage events when PEDIGREE_OPENLINEAGE_URL is set: a delivery format of
+  // the webhooks.
   // MLflow-dialect webhooks (MLflow's payloads, events and signature) are another delivery format of the same engine.
   const events = new EventsService(executor, config, log, [
     new OpenLineageEmission(executor.sibling(log), config, log.child({ component: 'openlineage' })),
     new MlflowWebhookFormat(executor.sibling(log)),
   ]);
-  // The alias view reads the raw event log (never the per-reader redacted view) through its own executor, as background work.
+  // The alias view reads the raw event log (never the per-reader redacted view) through its own executor, as background
+  // work.
   const viewLog = log.child({ component: 'alias-view' });
-  const aliasView = new AliasViewRuntime(executor.sibling(viewLog), events.tailer, events.reader, config.aliasView, viewLog);
+  const aliasView = new AliasViewRuntime(
+    executor.sibling(viewLog),
+    events.tailer,
+    events.reader,
+    config.aliasView,
+    viewLog,
+  );
   const consistency = new ConsistencyGate(aliasView, config.minSequenceWaitMs);
   const registry = new RegistryService(executor, config, artifactSeals, guard, aliasView);
   const lifecycle = new LifecycleService(executor, registry, config.allowFileSources, artifactSeals);
@@ -120,7 +128,8 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     {
       resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
       versionById: (tx, id) => registry.versionById(tx, id),
-      transitionStage: (tx, actor, target, stage, comment) => lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
+      transitionStage: (tx, actor, target, stage, comment) =>
+        lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
       moveAlias: (tx, actor, target, alias, o) => registry.moveAliasIn(tx, target, alias, actor, o),
     },
     attestations,
@@ -128,7 +137,11 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
   const provenance = new ProvenanceService(executor, registry);
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
-  const retention = new RetentionService(executor.sibling(log), config.retention, log.child({ component: 'retention' }));
+  const retention = new RetentionService(
+    executor.sibling(log),
+    config.retention,
+    log.child({ component: 'retention' }),
+  );
   const backupLog = log.child({ component: 'backup' });
   const backup = new BackupService({
     snapshot: new GraphSnapshot(executor.sibling(backupLog)),
@@ -146,7 +159,11 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     registry,
     lifecycle,
     audit: new AuditService(executor),
-    tokens: new TokenService(executor, { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs }, log),
+    tokens: new TokenService(
+      executor,
+      { adminToken: config.security.adminToken, cacheMs: config.security.tokenCacheMs },
+      log,
+    ),
     promotions,
     provenance,
     mlflow: new MlflowTrackingService(executor, provenance),

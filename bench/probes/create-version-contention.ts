@@ -14,7 +14,8 @@ import { createServices } from '../../src/services.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
-const arg = (name: string, def: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def);
+const arg = (name: string, def: string) =>
+  process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
 const rounds = Number(arg('rounds', '3'));
 const ops = Number(arg('ops', '320'));
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 256 });
@@ -23,7 +24,10 @@ const config = loadConfig({ ...db.env, LOG_LEVEL: 'silent' });
 
 function queuedPerModel<T>(queues: Map<string, Promise<unknown>>, model: string, work: () => Promise<T>): Promise<T> {
   const next = (queues.get(model) ?? Promise.resolve()).then(work, work);
-  queues.set(model, next.catch(() => undefined));
+  queues.set(
+    model,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -40,11 +44,21 @@ try {
   for (let round = 0; round <= rounds; round++) {
     for (const s of setups) {
       for (const spread of [1, 32]) {
-        const models = Array.from({ length: spread }, () => `p-${s.name}-${spread}-${seq++}`.replace(/[^a-z0-9-]/g, '-'));
+        const models = Array.from({ length: spread }, () =>
+          `p-${s.name}-${spread}-${seq++}`.replace(/[^a-z0-9-]/g, '-'),
+        );
         for (const m of models) await s.svc.registry.createModel({ name: m }, 'b');
         const cv = (i: number) => {
           const model = models[i % spread]!;
-          const run = () => s.svc.registry.createVersion({ modelName: model, source: `s3://x/${model}/${i}`, checksum: `sha256:${createHash('sha256').update(`${model}${i}`).digest('hex')}` }, 'b');
+          const run = () =>
+            s.svc.registry.createVersion(
+              {
+                modelName: model,
+                source: `s3://x/${model}/${i}`,
+                checksum: `sha256:${createHash('sha256').update(`${model}${i}`).digest('hex')}`,
+              },
+              'b',
+            );
           return s.queue ? queuedPerModel(s.queues, model, run) : run();
         };
         const c0 = { ...s.ex.commits };
@@ -52,18 +66,37 @@ try {
         let errors = 0;
         const lat: number[] = [];
         const t = performance.now();
-        await Promise.all(Array.from({ length: 32 }, async () => {
-          while (next < ops) {
-            const i = next++;
-            const started = performance.now();
-            try { await cv(i); lat.push(performance.now() - started); } catch { errors++; }
-          }
-        }));
+        await Promise.all(
+          Array.from({ length: 32 }, async () => {
+            while (next < ops) {
+              const i = next++;
+              const started = performance.now();
+              try {
+                await cv(i);
+                lat.push(performance.now() - started);
+              } catch {
+                errors++;
+              }
+            }
+          }),
+        );
         const secs = (performance.now() - t) / 1000;
         lat.sort((a, b) => a - b);
         const txs = s.ex.commits.transactions - c0.transactions;
         const writes = s.ex.commits.writes - c0.writes;
-        if (round > 0) console.log(JSON.stringify({ round, variant: s.name, models: spread, opsPerSec: +(lat.length / secs).toFixed(1), errors, p50: +lat[Math.floor(lat.length / 2)]!.toFixed(1), p99: +lat[Math.floor(lat.length * 0.99)]!.toFixed(1), writesPerCommit: +(writes / txs).toFixed(1) }));
+        if (round > 0)
+          console.log(
+            JSON.stringify({
+              round,
+              variant: s.name,
+              models: spread,
+              opsPerSec: +(lat.length / secs).toFixed(1),
+              errors,
+              p50: +lat[Math.floor(lat.length / 2)]!.toFixed(1),
+              p99: +lat[Math.floor(lat.length * 0.99)]!.toFixed(1),
+              writesPerCommit: +(writes / txs).toFixed(1),
+            }),
+          );
       }
     }
   }

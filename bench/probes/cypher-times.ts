@@ -10,7 +10,8 @@ export function cypherTimes(): { sink: Writable; times: Map<string, number[]> } 
     write(chunk, _enc, done) {
       for (const line of String(chunk).split('\n').filter(Boolean)) {
         const e = JSON.parse(line) as { msg?: string; statement?: string; ms?: number };
-        if (e.msg === 'cypher' && e.statement && e.ms !== undefined) times.set(e.statement, [...(times.get(e.statement) ?? []), e.ms]);
+        if (e.msg === 'cypher' && e.statement && e.ms !== undefined)
+          times.set(e.statement, [...(times.get(e.statement) ?? []), e.ms]);
       }
       done();
     },

@@ -30,7 +30,8 @@ import { createServices } from '../../src/services.js';
 import { parseGrouping } from '../../src/provenance/lineage-groups.js';
 import type { LineageDirection } from '../../src/provenance/lineage.js';
 
-const arg = (name: string, def: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def);
+const arg = (name: string, def: string) =>
+  process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
 const runs = Number(arg('runs', '21'));
 const before = arg('before', '5d7299e');
 const predictions = Number(arg('predictions', '20000'));
@@ -42,13 +43,17 @@ const PER_VERSION = 5;
 const beforeDir = resolve('.cache', `lineage-before-${before}`);
 if (!existsSync(join(beforeDir, 'src'))) {
   mkdirSync(beforeDir, { recursive: true });
-  execFileSync('tar', ['-x', '-C', beforeDir], { input: execFileSync('git', ['archive', '--format=tar', before, 'src', 'cypher'], { maxBuffer: 1 << 28 }) });
+  execFileSync('tar', ['-x', '-C', beforeDir], {
+    input: execFileSync('git', ['archive', '--format=tar', before, 'src', 'cypher'], { maxBuffer: 1 << 28 }),
+  });
 }
 const from = (path: string) => pathToFileURL(join(beforeDir, path)).href;
 const old = {
   ...((await import(from('src/services.ts'))) as typeof import('../../src/services.js')),
   ...((await import(from('src/graph/executor.ts'))) as typeof import('../../src/graph/executor.js')),
-  ...((await import(from('src/provenance/lineage-groups.ts'))) as typeof import('../../src/provenance/lineage-groups.js')),
+  ...((await import(
+    from('src/provenance/lineage-groups.ts')
+  )) as typeof import('../../src/provenance/lineage-groups.js')),
 };
 
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 256 });
@@ -57,10 +62,19 @@ const actor = { name: 'probe', role: 'ADMIN' as const };
 // Each executor's log is silent while timing (at debug it would serialise every statement's parameters,
 // 20,000 element ids among them before); one more run at debug level counts the statements and times them.
 const timed = { before: cypherTimes(), after: cypherTimes() };
-const logs = { before: pino({ level: 'silent' }, timed.before.sink), after: pino({ level: 'silent' }, timed.after.sink) };
+const logs = {
+  before: pino({ level: 'silent' }, timed.before.sink),
+  after: pino({ level: 'silent' }, timed.after.sink),
+};
 const variants = {
-  before: { svc: old.createServices(new old.Executor(db.driver, 'neo4j', logs.before), config, pino({ level: 'silent' })), parse: old.parseGrouping },
-  after: { svc: createServices(new Executor(db.driver, 'neo4j', logs.after), config, pino({ level: 'silent' })), parse: parseGrouping },
+  before: {
+    svc: old.createServices(new old.Executor(db.driver, 'neo4j', logs.before), config, pino({ level: 'silent' })),
+    parse: old.parseGrouping,
+  },
+  after: {
+    svc: createServices(new Executor(db.driver, 'neo4j', logs.after), config, pino({ level: 'silent' })),
+    parse: parseGrouping,
+  },
 };
 const { provenance, registry } = variants.after.svc;
 const checksum = `sha256:${'a'.repeat(64)}`;
@@ -68,31 +82,80 @@ const checksum = `sha256:${'a'.repeat(64)}`;
 try {
   // A version with 20,000 predictions, its run trained on a dataset.
   const t0 = performance.now();
-  const train = await provenance.registerDatasetVersion(actor, { dataset: 'probe-train', version: '1', hash: 'sha256:train', uri: 's3://probe/train' });
-  const run = await provenance.createRun(actor, { name: 'probe-train', inputs: [{ datasetVersionId: train.id, role: 'train' }] });
+  const train = await provenance.registerDatasetVersion(actor, {
+    dataset: 'probe-train',
+    version: '1',
+    hash: 'sha256:train',
+    uri: 's3://probe/train',
+  });
+  const run = await provenance.createRun(actor, {
+    name: 'probe-train',
+    inputs: [{ datasetVersionId: train.id, role: 'train' }],
+  });
   await registry.createModel({ name: 'probe-wide' }, actor.name);
-  const wide = await registry.createVersion({ modelName: 'probe-wide', source: 's3://probe/wide', checksum, runId: run.id }, actor.name);
+  const wide = await registry.createVersion(
+    { modelName: 'probe-wide', source: 's3://probe/wide', checksum, runId: run.id },
+    actor.name,
+  );
   for (let i = 0; i < predictions; i += 10_000) {
-    const batch = Array.from({ length: Math.min(10_000, predictions - i) }, (_, j) => ({ id: `probe-p-${String(i + j).padStart(6, '0')}` }));
-    await provenance.logPredictions(actor, { model: { modelName: 'probe-wide', version: wide.version }, deployment: 'probe-endpoint', predictions: batch });
+    const batch = Array.from({ length: Math.min(10_000, predictions - i) }, (_, j) => ({
+      id: `probe-p-${String(i + j).padStart(6, '0')}`,
+    }));
+    await provenance.logPredictions(actor, {
+      model: { modelName: 'probe-wide', version: wide.version },
+      deployment: 'probe-endpoint',
+      predictions: batch,
+    });
   }
   // A dataset feeding 1,600 versions: one run each, 40 versions per model, 5 predictions per version.
-  const feed = await provenance.registerDatasetVersion(actor, { dataset: 'probe-feed', version: '1', hash: 'sha256:feed', uri: 's3://probe/feed' });
+  const feed = await provenance.registerDatasetVersion(actor, {
+    dataset: 'probe-feed',
+    version: '1',
+    hash: 'sha256:feed',
+    uri: 's3://probe/feed',
+  });
   for (let m = 0; m * PER_MODEL < fed; m++) {
     const model = `probe-fed-${m}`;
     await registry.createModel({ name: model }, actor.name);
     const runs: string[] = [];
-    for (let k = 0; k < Math.min(PER_MODEL, fed - m * PER_MODEL); k++) runs.push((await provenance.createRun(actor, { name: `${model}-${k}`, inputs: [{ datasetVersionId: feed.id, role: 'train' }] })).id);
-    const versions = await registry.createVersions(runs.map((runId) => ({ modelName: model, source: `s3://probe/${model}`, checksum, runId })), actor.name);
+    for (let k = 0; k < Math.min(PER_MODEL, fed - m * PER_MODEL); k++)
+      runs.push(
+        (
+          await provenance.createRun(actor, {
+            name: `${model}-${k}`,
+            inputs: [{ datasetVersionId: feed.id, role: 'train' }],
+          })
+        ).id,
+      );
+    const versions = await registry.createVersions(
+      runs.map((runId) => ({ modelName: model, source: `s3://probe/${model}`, checksum, runId })),
+      actor.name,
+    );
     for (const v of versions) {
       const batch = Array.from({ length: PER_VERSION }, (_, j) => ({ id: `probe-fp-${v.id}-${j}` }));
-      await provenance.logPredictions(actor, { model: { modelName: model, version: v.version }, deployment: 'probe-fed-endpoint', predictions: batch });
+      await provenance.logPredictions(actor, {
+        model: { modelName: model, version: v.version },
+        deployment: 'probe-fed-endpoint',
+        predictions: batch,
+      });
     }
   }
-  console.log(JSON.stringify({ built: { predictions, fed, predictionsPerFedVersion: PER_VERSION }, seconds: Math.round((performance.now() - t0) / 1000) }));
+  console.log(
+    JSON.stringify({
+      built: { predictions, fed, predictionsPerFedVersion: PER_VERSION },
+      seconds: Math.round((performance.now() - t0) / 1000),
+    }),
+  );
 
-  type Question = { name: string; id: string; direction: LineageDirection; expand?: (groups: { id: string; kind: string }[]) => { group: string; show: number }[] };
-  const open25 = (kind: string) => (groups: { id: string; kind: string }[]) => [{ group: groups.find((g) => g.kind === kind)!.id, show: 25 }];
+  type Question = {
+    name: string;
+    id: string;
+    direction: LineageDirection;
+    expand?: (groups: { id: string; kind: string }[]) => { group: string; show: number }[];
+  };
+  const open25 = (kind: string) => (groups: { id: string; kind: string }[]) => [
+    { group: groups.find((g) => g.kind === kind)!.id, show: 25 },
+  ];
   const questions: Question[] = [
     { name: '20,000 predictions: first paint (DOWNSTREAM)', id: wide.id, direction: 'DOWNSTREAM' },
     { name: '20,000 predictions: 25 opened', id: wide.id, direction: 'DOWNSTREAM', expand: open25('Prediction') },
@@ -104,7 +167,8 @@ try {
   for (const question of questions) {
     const first = await provenance.lineage(question.id, question.direction, 5, null, parseGrouping({ above: 8 }));
     const grouping = { above: 8, expand: question.expand?.(first.groups) ?? [] };
-    const ask = (v: keyof typeof variants) => variants[v].svc.provenance.lineage(question.id, question.direction, 5, null, variants[v].parse(grouping));
+    const ask = (v: keyof typeof variants) =>
+      variants[v].svc.provenance.lineage(question.id, question.direction, 5, null, variants[v].parse(grouping));
     const load = [loadavg()[0]!];
     const ms: Record<keyof typeof variants, number[]> = { before: [], after: [] };
     let same = true;
@@ -139,7 +203,11 @@ try {
           minMs: Math.round(q(ms[v], 0)),
           levelStatementsMs: level(v).map(Math.round),
           sameAnswer: same,
-          answer: { nodes: answer!.nodes.length, groups: answer!.groups.map((g) => `${g.kind} x${g.count}`), truncated: answer!.truncated },
+          answer: {
+            nodes: answer!.nodes.length,
+            groups: answer!.groups.map((g) => `${g.kind} x${g.count}`),
+            truncated: answer!.truncated,
+          },
           load1m: load.map((x) => +x.toFixed(1)),
         }),
       );

@@ -19,7 +19,8 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { LINEAGE_NODE_BUDGET, LINEAGE_RELATIONS } from '../../src/provenance/lineage.js';
 
-const arg = (name: string, def: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def);
+const arg = (name: string, def: string) =>
+  process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
 const predictions = Number(arg('predictions', '20000'));
 const runs = Number(arg('runs', '7'));
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 256 });
@@ -29,10 +30,17 @@ const svc = createServices(new Executor(db.driver, 'neo4j', log), config, log);
 const actor = { name: 'probe', role: 'ADMIN' as const };
 try {
   await svc.registry.createModel({ name: 'lineage-probe' }, actor.name);
-  const v = await svc.registry.createVersion({ modelName: 'lineage-probe', source: 's3://probe/model', checksum: `sha256:${'a'.repeat(64)}` }, actor.name);
+  const v = await svc.registry.createVersion(
+    { modelName: 'lineage-probe', source: 's3://probe/model', checksum: `sha256:${'a'.repeat(64)}` },
+    actor.name,
+  );
   for (let i = 0; i < predictions; i += 10_000) {
     const batch = Array.from({ length: Math.min(10_000, predictions - i) }, (_, j) => ({ id: `p-${i + j}` }));
-    await svc.provenance.logPredictions(actor, { model: { modelName: 'lineage-probe', version: v.version }, deployment: 'probe-endpoint', predictions: batch });
+    await svc.provenance.logPredictions(actor, {
+      model: { modelName: 'lineage-probe', version: v.version },
+      deployment: 'probe-endpoint',
+      predictions: batch,
+    });
   }
   console.log(`${predictions} predictions on lineage-probe/${v.version}`);
   const before = execFileSync('git', ['show', 'd6eb82f:cypher/provenance/lineage.cypher'], { encoding: 'utf8' });
@@ -51,10 +59,18 @@ try {
         budget: LINEAGE_NODE_BUDGET,
       });
       const row = r.records[0]!;
-      return { nodes: (row.get('nodes') as unknown[]).length, edges: (row.get('edges') as unknown[]).length, truncated: row.get('truncated') as boolean };
+      return {
+        nodes: (row.get('nodes') as unknown[]).length,
+        edges: (row.get('edges') as unknown[]).length,
+        truncated: row.get('truncated') as boolean,
+      };
     },
   };
-  for (const [direction, depth] of [['DOWNSTREAM', 1], ['BOTH', 1], ['DOWNSTREAM', 2]] as const) {
+  for (const [direction, depth] of [
+    ['DOWNSTREAM', 1],
+    ['BOTH', 1],
+    ['DOWNSTREAM', 2],
+  ] as const) {
     const times: Record<string, number[]> = { walk: [], collect: [] };
     const last: Record<string, unknown> = {};
     for (let r = 0; r <= runs; r++) {
@@ -67,7 +83,9 @@ try {
     }
     for (const name of Object.keys(variants)) {
       const ts = times[name]!.sort((a, b) => a - b);
-      console.log(`${direction} depth ${depth} ${name}: median ${ts[Math.floor(ts.length / 2)]!.toFixed(0)} ms (min ${ts[0]!.toFixed(0)}, max ${ts.at(-1)!.toFixed(0)}) ${JSON.stringify(last[name])}`);
+      console.log(
+        `${direction} depth ${depth} ${name}: median ${ts[Math.floor(ts.length / 2)]!.toFixed(0)} ms (min ${ts[0]!.toFixed(0)}, max ${ts.at(-1)!.toFixed(0)}) ${JSON.stringify(last[name])}`,
+      );
     }
   }
 } finally {

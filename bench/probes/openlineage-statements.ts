@@ -18,7 +18,12 @@ const n = process.argv.includes('--pipelines') ? Number(process.argv[process.arg
 const { sink, times } = cypherTimes();
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 256 });
 try {
-  const config = loadConfig({ ...process.env, NEO4J_URI: db.uri, PEDIGREE_ADMIN_TOKEN: 'pdg_probe-admin-token-0123456789abcdefghijklmnop', LOG_LEVEL: 'debug' });
+  const config = loadConfig({
+    ...process.env,
+    NEO4J_URI: db.uri,
+    PEDIGREE_ADMIN_TOKEN: 'pdg_probe-admin-token-0123456789abcdefghijklmnop',
+    LOG_LEVEL: 'debug',
+  });
   const log = pino({ level: 'debug' }, sink);
   const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
   const app = await createApp(config, driver, log);
@@ -31,8 +36,11 @@ try {
     }
     if (i === Math.floor(n / 5)) times.clear();
   }
-  for (const [name, ms] of [...times].sort((a, b) => median(b[1]) - median(a[1]))) console.log(`${name.padEnd(40)} n=${String(ms.length).padStart(5)}  median ${median(ms).toFixed(2)} ms`);
-  console.log(`per event (one client, sequential): median ${median(perEvent).toFixed(2)} ms → ${(1000 / median(perEvent)).toFixed(0)} events/s`);
+  for (const [name, ms] of [...times].sort((a, b) => median(b[1]) - median(a[1])))
+    console.log(`${name.padEnd(40)} n=${String(ms.length).padStart(5)}  median ${median(ms).toFixed(2)} ms`);
+  console.log(
+    `per event (one client, sequential): median ${median(perEvent).toFixed(2)} ms → ${(1000 / median(perEvent)).toFixed(0)} events/s`,
+  );
   await driver.close();
 } finally {
   await db.stop();

@@ -16,7 +16,8 @@ import { loadConfig } from '../../src/config.js';
 import { createDriver } from '../../src/graph/driver.js';
 import { createLogger } from '../../src/logger.js';
 
-const arg = (name: string, def: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def);
+const arg = (name: string, def: string) =>
+  process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
 const op = arg('op', 'trace');
 const n = Number(arg('n', '500'));
 const TOKEN = 'pdg_bench-admin-token-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -27,16 +28,33 @@ try {
   const s = db.driver.session();
   const samples =
     op === 'trace'
-      ? (await s.run('MATCH (p:Prediction) RETURN p.id AS id LIMIT 200')).records.map((r) => ({ query: TRACE, variables: { id: r.get('id') as string } }))
-      : (await s.run("MATCH (a:Alias {name: 'champion'}) RETURN a.modelName AS m LIMIT 200")).records.map((r) => ({ query: GET_BY_ALIAS, variables: { modelName: r.get('m') as string, alias: 'champion' } }));
+      ? (await s.run('MATCH (p:Prediction) RETURN p.id AS id LIMIT 200')).records.map((r) => ({
+          query: TRACE,
+          variables: { id: r.get('id') as string },
+        }))
+      : (await s.run("MATCH (a:Alias {name: 'champion'}) RETURN a.modelName AS m LIMIT 200")).records.map((r) => ({
+          query: GET_BY_ALIAS,
+          variables: { modelName: r.get('m') as string, alias: 'champion' },
+        }));
   await s.close();
-  const config = loadConfig({ ...process.env, ...db.env, PEDIGREE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0' });
+  const config = loadConfig({
+    ...process.env,
+    ...db.env,
+    PEDIGREE_ADMIN_TOKEN: TOKEN,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
   const log = createLogger('warn');
   const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
   const app = await createApp(config, driver, log);
   const server = await app.listen(0, '127.0.0.1');
   const call = async (i: number) => {
-    const r = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(samples[i % samples.length]) });
+    const r = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(samples[i % samples.length]),
+    });
     return (await r.text()).length;
   };
   for (let i = 0; i < 100; i++) await call(i);
@@ -58,17 +76,25 @@ try {
     const k = `${f.functionName || '(anon)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber}`;
     self.set(k, (self.get(k) ?? 0) + dt);
   }
-  for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`${(v / n).toFixed(3).padStart(8)} ms/req  ${k}`);
+  for (const [k, v] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 30))
+    console.log(`${(v / n).toFixed(3).padStart(8)} ms/req  ${k}`);
   // The same self time by package (node_modules/<name>), Pedigree source file, or Node internals.
   const byModule = new Map<string, number>();
   for (const sid of profile.samples!) {
     const url = byId.get(sid)!.callFrame.url;
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-    const k = m ? m[1]! : url.includes('/src/') ? `src/${url.split('/src/')[1]}` : url ? url.replace(/^.*\//, '') : '(native/gc/idle)';
+    const k = m
+      ? m[1]!
+      : url.includes('/src/')
+        ? `src/${url.split('/src/')[1]}`
+        : url
+          ? url.replace(/^.*\//, '')
+          : '(native/gc/idle)';
     byModule.set(k, (byModule.get(k) ?? 0) + dt);
   }
   console.log('by module:');
-  for (const [k, v] of [...byModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(v / n).toFixed(3).padStart(8)} ms/req  ${k}`);
+  for (const [k, v] of [...byModule.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`${(v / n).toFixed(3).padStart(8)} ms/req  ${k}`);
   await server.close();
   await driver.close();
 } finally {

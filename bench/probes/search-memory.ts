@@ -17,8 +17,20 @@ const nodes = Number(process.argv[process.argv.indexOf('--nodes') + 1] || 1_000_
 const db = await startBenchDb();
 const st = loadStatements();
 const base = {
-  modelName: null, stage: null, tagKey: null, tagValue: null, metricKey: null, metricOp: null, metricValue: null,
-  metricMin: -Number.MAX_VALUE, metricMax: Number.MAX_VALUE, createdAfter: null, createdBefore: null, orderBy: [], cursor: null, limit: neo4j.int(101),
+  modelName: null,
+  stage: null,
+  tagKey: null,
+  tagValue: null,
+  metricKey: null,
+  metricOp: null,
+  metricValue: null,
+  metricMin: -Number.MAX_VALUE,
+  metricMax: Number.MAX_VALUE,
+  createdAfter: null,
+  createdBefore: null,
+  orderBy: [],
+  cursor: null,
+  limit: neo4j.int(101),
 };
 const cases: [string, Record<string, unknown>][] = [
   ['metric accuracy > 0.5', { metricKey: 'accuracy', metricOp: 'GT', metricValue: 0.5, metricMin: 0.5 }],
@@ -31,22 +43,27 @@ try {
   const s = db.driver.session();
   try {
     const variants: [string, string][] = [['app', st.get('registry/search-versions')!]];
-    for (const file of (process.env.SEARCH_VARIANTS ?? '').split(',').filter(Boolean)) variants.push([file, readFileSync(file, 'utf8')]);
+    for (const file of (process.env.SEARCH_VARIANTS ?? '').split(',').filter(Boolean))
+      variants.push([file, readFileSync(file, 'utf8')]);
     for (const [label, params] of cases) {
       for (const [variant, text] of variants)
-      for (const mode of ['PROFILE', '']) {
-        const t0 = performance.now();
-        try {
-          const r = await s.run(`${mode} ${text}`, { ...base, ...params });
-          const ms = (performance.now() - t0).toFixed(1);
-          const row = r.records[0]!;
-          const plan = r.summary.profile as unknown as { arguments?: Record<string, unknown> } | false;
-          const mem = plan && plan.arguments ? plan.arguments['GlobalMemory'] : undefined;
-          console.log(`${variant} ${label} ${mode || 'plain'}: ${ms} ms, total ${row.get('total')}, page ${row.get('page').length}${mem !== undefined ? `, GlobalMemory ${Number(mem) / 1048576} MiB` : ''}`);
-        } catch (err) {
-          console.log(`${variant} ${label} ${mode || 'plain'}: FAILED after ${(performance.now() - t0).toFixed(1)} ms: ${(err as Error).message.slice(0, 200)}`);
+        for (const mode of ['PROFILE', '']) {
+          const t0 = performance.now();
+          try {
+            const r = await s.run(`${mode} ${text}`, { ...base, ...params });
+            const ms = (performance.now() - t0).toFixed(1);
+            const row = r.records[0]!;
+            const plan = r.summary.profile as unknown as { arguments?: Record<string, unknown> } | false;
+            const mem = plan && plan.arguments ? plan.arguments['GlobalMemory'] : undefined;
+            console.log(
+              `${variant} ${label} ${mode || 'plain'}: ${ms} ms, total ${row.get('total')}, page ${row.get('page').length}${mem !== undefined ? `, GlobalMemory ${Number(mem) / 1048576} MiB` : ''}`,
+            );
+          } catch (err) {
+            console.log(
+              `${variant} ${label} ${mode || 'plain'}: FAILED after ${(performance.now() - t0).toFixed(1)} ms: ${(err as Error).message.slice(0, 200)}`,
+            );
+          }
         }
-      }
     }
   } finally {
     await s.close();

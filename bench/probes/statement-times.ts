@@ -15,7 +15,8 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createDriver } from '../../src/graph/driver.js';
 
-const arg = (name: string, def: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def);
+const arg = (name: string, def: string) =>
+  process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
 const query = process.argv.includes('--query') ? readFileSync(arg('query', ''), 'utf8') : NESTED_LIST;
 const TOKEN = 'pdg_bench-admin-token-0123456789abcdefghijklmnopqrstuvwxyz';
 const { sink, times } = cypherTimes();
@@ -23,14 +24,25 @@ const { sink, times } = cypherTimes();
 const db = await startBenchDb({ heapMb: 1024, pagecacheMb: 1024 });
 try {
   await generate(db.driver, { nodes: Number(arg('nodes', '120000')) });
-  const config = loadConfig({ ...process.env, ...db.env, PEDIGREE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'debug', HOST: '127.0.0.1', PORT: '0' });
+  const config = loadConfig({
+    ...process.env,
+    ...db.env,
+    PEDIGREE_ADMIN_TOKEN: TOKEN,
+    LOG_LEVEL: 'debug',
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
   const log = pino({ level: 'debug' }, sink);
   const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
   const app = await createApp(config, driver, log);
   const server = await app.listen(0, '127.0.0.1');
   const call = async () => {
     const t = performance.now();
-    const r = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ query, variables: { first: 20 } }) });
+    const r = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ query, variables: { first: 20 } }),
+    });
     const body = (await r.json()) as { errors?: unknown };
     if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 500));
     return performance.now() - t;

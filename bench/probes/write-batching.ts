@@ -20,7 +20,8 @@ import { createServices } from '../../src/services.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
-const arg = (name: string, def: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def);
+const arg = (name: string, def: string) =>
+  process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
 const rounds = Number(arg('rounds', '3'));
 const ops = Number(arg('ops', '640'));
 const clients = 32;
@@ -60,7 +61,11 @@ const variants = [
 ];
 const setups = variants.map((v) => {
   const rec = new Recorder();
-  const ex = new Executor(db.driver, 'neo4j', log, undefined, { writeGroup: v.writeGroup, batching: v.batching, observer: rec });
+  const ex = new Executor(db.driver, 'neo4j', log, undefined, {
+    writeGroup: v.writeGroup,
+    batching: v.batching,
+    observer: rec,
+  });
   return { ...v, rec, ex, svc: createServices(ex, config, log) };
 });
 const checksum = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
@@ -85,7 +90,10 @@ try {
               const model = models[i % spread]!;
               const started = performance.now();
               try {
-                await s.svc.registry.createVersion({ modelName: model, source: `s3://wb/${model}/${i}`, checksum: checksum(`${model}${i}`) }, 'bench');
+                await s.svc.registry.createVersion(
+                  { modelName: model, source: `s3://wb/${model}/${i}`, checksum: checksum(`${model}${i}`) },
+                  'bench',
+                );
                 lat.push(performance.now() - started);
               } catch {
                 errors++;
@@ -124,16 +132,28 @@ try {
   for (let i = 0; i < 3; i++) {
     const model = `wb-bulk-${seq++}`;
     await bulk.svc.registry.createModel({ name: model }, 'bench');
-    const inputs = Array.from({ length: 1000 }, (_, k) => ({ modelName: model, source: `s3://wb/${model}/${k}`, checksum: checksum(`${model}${k}`) }));
+    const inputs = Array.from({ length: 1000 }, (_, k) => ({
+      modelName: model,
+      source: `s3://wb/${model}/${k}`,
+      checksum: checksum(`${model}${k}`),
+    }));
     const t = performance.now();
     const made = await bulk.svc.registry.createVersions(inputs, 'bench');
-    console.log(JSON.stringify({ bulk: 'createModelVersions', versions: made.length, ms: +(performance.now() - t).toFixed(0) }));
+    console.log(
+      JSON.stringify({ bulk: 'createModelVersions', versions: made.length, ms: +(performance.now() - t).toFixed(0) }),
+    );
   }
   // Gap check: the event log is gap-free after the run.
   const s = db.driver.session();
   try {
-    const r = await s.run("MATCH (c:Counter {name: 'events'}) MATCH (e:Event) RETURN c.value AS head, count(e) AS n, min(e.sequence) AS lo, max(e.sequence) AS hi");
-    console.log(JSON.stringify({ eventLog: r.records[0]!.toObject() }, (_, v) => (typeof v === 'bigint' ? Number(v) : v && typeof v === 'object' && 'low' in v ? Number(v.low) : v)));
+    const r = await s.run(
+      "MATCH (c:Counter {name: 'events'}) MATCH (e:Event) RETURN c.value AS head, count(e) AS n, min(e.sequence) AS lo, max(e.sequence) AS hi",
+    );
+    console.log(
+      JSON.stringify({ eventLog: r.records[0]!.toObject() }, (_, v) =>
+        typeof v === 'bigint' ? Number(v) : v && typeof v === 'object' && 'low' in v ? Number(v.low) : v,
+      ),
+    );
   } finally {
     await s.close();
   }

@@ -18,7 +18,20 @@ const variants: Record<string, string[]> = {
   append8: Array.from({ length: 8 }, () => ['CREATE (:Probe {at: datetime()})', append]).flat(),
 };
 const opsPer: Record<string, number> = { append8: 8 };
-const params = { events: [{ type: 'PROBE', actor: 'p', modelName: null, version: null, alias: null, subjectId: null, before: null, after: null }] };
+const params = {
+  events: [
+    {
+      type: 'PROBE',
+      actor: 'p',
+      modelName: null,
+      version: null,
+      alias: null,
+      subjectId: null,
+      before: null,
+      after: null,
+    },
+  ],
+};
 try {
   for (let round = 0; round < 2; round++) {
     for (const [name, stmts] of Object.entries(variants)) {
@@ -26,14 +39,20 @@ try {
       const n = 32 * 20;
       let left = n;
       const t = Date.now();
-      await Promise.all(Array.from({ length: Number(process.env.CLIENTS ?? 32) }, async () => {
-        const s = db.driver.session({ database: 'neo4j' });
-        try {
-          while ((left -= per) >= 0) {
-            await s.executeWrite(async (tx) => { for (const q of stmts) await tx.run(q, params); });
+      await Promise.all(
+        Array.from({ length: Number(process.env.CLIENTS ?? 32) }, async () => {
+          const s = db.driver.session({ database: 'neo4j' });
+          try {
+            while ((left -= per) >= 0) {
+              await s.executeWrite(async (tx) => {
+                for (const q of stmts) await tx.run(q, params);
+              });
+            }
+          } finally {
+            await s.close();
           }
-        } finally { await s.close(); }
-      }));
+        }),
+      );
       console.log(JSON.stringify({ round, variant: name, opsPerSec: +(n / ((Date.now() - t) / 1000)).toFixed(1) }));
     }
   }

@@ -92,14 +92,23 @@ export interface StaleProductionRow {
  * key (the sort key of the last row seen) with the total number of rows.
  */
 export class AnalyticsService {
-  constructor(private readonly executor: Executor, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly executor: Executor,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   window(input: WindowInput = {}): Window {
     const to = toDate(input.to, 'to') ?? this.now();
     const from = toDate(input.from, 'from') ?? new Date(to.getTime() - DEFAULT_WINDOW_DAYS * DAY_MS);
-    if (from.getTime() >= to.getTime()) throw badInput(`from must be before to; got from ${from.toISOString()}, to ${to.toISOString()}`, { field: 'from' });
+    if (from.getTime() >= to.getTime())
+      throw badInput(`from must be before to; got from ${from.toISOString()}, to ${to.toISOString()}`, {
+        field: 'from',
+      });
     if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) {
-      throw badInput(`an analytics window spans at most ${MAX_WINDOW_DAYS} days; got ${Math.ceil((to.getTime() - from.getTime()) / DAY_MS)}`, { field: 'from' });
+      throw badInput(
+        `an analytics window spans at most ${MAX_WINDOW_DAYS} days; got ${Math.ceil((to.getTime() - from.getTime()) / DAY_MS)}`,
+        { field: 'from' },
+      );
     }
     return { from: from.toISOString(), to: to.toISOString() };
   }
@@ -193,7 +202,9 @@ export class AnalyticsService {
     after: { modelName: string; version: number } | null,
   ): Promise<AggregatePage<StaleProductionRow>> {
     if (!Number.isInteger(olderThanDays) || olderThanDays < 0 || olderThanDays > 36_500) {
-      throw badInput(`olderThanDays must be an integer from 0 to 36500; got ${olderThanDays}`, { field: 'olderThanDays' });
+      throw badInput(`olderThanDays must be an integer from 0 to 36500; got ${olderThanDays}`, {
+        field: 'olderThanDays',
+      });
     }
     if (alias !== null) assertAliasName(alias);
     const cutoff = new Date(this.now().getTime() - olderThanDays * DAY_MS).toISOString();

@@ -2,7 +2,14 @@ import { badInput, conflict, DomainError, ErrorCode } from '../errors.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { Logger } from '../logger.js';
-import { ancestorsOf, artifactPath, manifestChecksum, manifestDigest, type ArtifactStore, type Manifest } from './artifact-store.js';
+import {
+  ancestorsOf,
+  artifactPath,
+  manifestChecksum,
+  manifestDigest,
+  type ArtifactStore,
+  type Manifest,
+} from './artifact-store.js';
 
 const Q = {
   sourceUris: statement('artifacts/source-uris'),
@@ -39,7 +46,10 @@ export interface StoredSource {
   hashedAt: number;
 }
 
-/** A sealed path: a file (its checksum and size), a directory root (its manifest's checksum), or legacy (only its version's checksum). */
+/**
+ * A sealed path: a file (its checksum and size), a directory root (its manifest's checksum), or legacy (only its
+ * version's checksum).
+ */
 export interface Seal {
   path: string;
   dir: boolean | null;
@@ -101,7 +111,10 @@ export class ArtifactSeals {
     const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
     const run = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(source);
     if (logged || run) {
-      const [row] = await this.executor.read<{ runUri: string | null; loggedModelUri: string | null }>(Q.sourceUris, { runId: run?.[1] ?? null, loggedModelId: logged?.[1] ?? null });
+      const [row] = await this.executor.read<{ runUri: string | null; loggedModelUri: string | null }>(Q.sourceUris, {
+        runId: run?.[1] ?? null,
+        loggedModelId: logged?.[1] ?? null,
+      });
       if (logged && row?.loggedModelUri) uri = row.loggedModelUri;
       if (run && row?.runUri) uri = run[2] ? `${row.runUri}/${run[2].replace(/\/$/, '')}` : row.runUri;
     }
@@ -121,7 +134,8 @@ export class ArtifactSeals {
     if (where.storePath === null) return null;
     const hashedAt = Date.now();
     const manifest = await this.store.manifest(where.storePath, MAX_SEALED_FILES);
-    if (!manifest) throw badInput(`source ${source} names no artifacts in Pedigree's store (${where.uri})`, { field: 'source' });
+    if (!manifest)
+      throw badInput(`source ${source} names no artifacts in Pedigree's store (${where.uri})`, { field: 'source' });
     return { source, uri: where.uri, path: where.storePath, manifest, checksum: manifestChecksum(manifest), hashedAt };
   }
 
@@ -136,7 +150,11 @@ export class ArtifactSeals {
   async sealIn(tx: Tx, stored: StoredSource, versionId: string | null): Promise<void> {
     await this.lock(tx);
     const { path, manifest } = stored;
-    const [state] = await tx.run<{ seals: { path: string; checksum: string }[]; files: FileRecord[] }>(Q.sealState, { path, below: `${path}/`, limit: MAX_SEALED_FILES + 1 });
+    const [state] = await tx.run<{ seals: { path: string; checksum: string }[]; files: FileRecord[] }>(Q.sealState, {
+      path,
+      below: `${path}/`,
+      limit: MAX_SEALED_FILES + 1,
+    });
     const full = (rel: string) => (rel === '' ? path : `${path}/${rel}`);
     const files = new Map(manifest.files.map((f) => [full(f.path), f]));
     // The checksum at a path of the tree just hashed: the root's, a file's, or a subdirectory's manifest.
@@ -144,7 +162,9 @@ export class ArtifactSeals {
       if (p === path) return stored.checksum;
       const f = files.get(p);
       if (f) return `sha256:${f.sha256}`;
-      const inside = manifest.files.filter((x) => full(x.path).startsWith(`${p}/`)).map((x) => ({ path: full(x.path).slice(p.length + 1), sha256: x.sha256 }));
+      const inside = manifest.files
+        .filter((x) => full(x.path).startsWith(`${p}/`))
+        .map((x) => ({ path: full(x.path).slice(p.length + 1), sha256: x.sha256 }));
       return inside.length ? manifestDigest(inside) : null;
     };
     for (const s of state!.seals) {
@@ -162,15 +182,25 @@ export class ArtifactSeals {
     // the hashing began, raced this registration; a recorded file whose bytes
     // differ from what was uploaded changed on disk behind the proxy's back.
     for (const f of state!.files) {
-      if (isPending(f)) throw conflict(`an upload or delete under "${path}" is in progress; register the version once it has finished`, { field: 'source' });
+      if (isPending(f))
+        throw conflict(
+          `an upload or delete under "${path}" is in progress; register the version once it has finished`,
+          { field: 'source' },
+        );
       if (f.pending) continue;
       const hashed = files.get(f.path);
       if (hashed?.sha256 === f.sha256) continue;
       if (Date.parse(f.uploadedAt!) >= stored.hashedAt - CLOCK_SKEW_MS) {
-        throw conflict(`the artefacts under "${path}" changed while the version was being registered (at "${f.path}"); register it again`, { field: 'source' });
+        throw conflict(
+          `the artefacts under "${path}" changed while the version was being registered (at "${f.path}"); register it again`,
+          { field: 'source' },
+        );
       }
       if (hashed) {
-        this.log.error({ path: f.path, uploaded: f.sha256, found: hashed.sha256 }, 'stored artefact differs from its upload');
+        this.log.error(
+          { path: f.path, uploaded: f.sha256, found: hashed.sha256 },
+          'stored artefact differs from its upload',
+        );
         throw new DomainError(
           ErrorCode.CHECKSUM_MISMATCH,
           `"${f.path}" no longer holds the bytes uploaded through Pedigree (sha256 ${f.sha256}; found ${hashed.sha256}): it changed outside Pedigree; upload it again`,
@@ -178,11 +208,15 @@ export class ArtifactSeals {
         );
       }
     }
-    const root = manifest.dir ? { path, dir: true, checksum: stored.checksum, size: null } : { path, dir: false, checksum: stored.checksum, size: manifest.files[0]!.size };
+    const root = manifest.dir
+      ? { path, dir: true, checksum: stored.checksum, size: null }
+      : { path, dir: false, checksum: stored.checksum, size: manifest.files[0]!.size };
     await tx.run(Q.createSeals, {
       versionId,
       root,
-      files: manifest.dir ? manifest.files.map((f) => ({ path: full(f.path), checksum: `sha256:${f.sha256}`, size: f.size })) : [],
+      files: manifest.dir
+        ? manifest.files.map((f) => ({ path: full(f.path), checksum: `sha256:${f.sha256}`, size: f.size }))
+        : [],
     });
   }
 
@@ -193,7 +227,10 @@ export class ArtifactSeals {
 
   /** The seals at the path or above it, and whether any lies below it. */
   async around(tx: Tx, path: string): Promise<{ over: Seal[]; under: string | null }> {
-    const [row] = await tx.run<{ over: Seal[]; under: string[] }>(Q.sealsAround, { paths: [...ancestorsOf(path), path], below: `${path}/` });
+    const [row] = await tx.run<{ over: Seal[]; under: string[] }>(Q.sealsAround, {
+      paths: [...ancestorsOf(path), path],
+      below: `${path}/`,
+    });
     return { over: row!.over, under: row!.under[0] ?? null };
   }
 
@@ -202,7 +239,12 @@ export class ArtifactSeals {
     const { over, under } = await this.around(tx, path);
     const seal = over[0];
     if (!seal && !under) return;
-    const where = seal ? `it lies under the artefacts sealed at "${seal.path}"${seal.versions.length ? ` (registered as ${seal.versions.join(', ')})` : ''}` : `the artefacts sealed at "${under}" lie under it`;
-    throw conflict(`"${path}" cannot be ${verb}: ${where}, and registered artefacts are write-once; upload to a new path and register a new version`, { path, writeOnce: true });
+    const where = seal
+      ? `it lies under the artefacts sealed at "${seal.path}"${seal.versions.length ? ` (registered as ${seal.versions.join(', ')})` : ''}`
+      : `the artefacts sealed at "${under}" lie under it`;
+    throw conflict(
+      `"${path}" cannot be ${verb}: ${where}, and registered artefacts are write-once; upload to a new path and register a new version`,
+      { path, writeOnce: true },
+    );
   }
 }

@@ -69,9 +69,15 @@ export interface ArtifactStore {
   kind(path: string): Promise<'file' | 'dir' | null>;
   /** The entries directly under path ('' = the root), or [] when it is not a directory. */
   list(path: string): Promise<ArtifactEntry[]>;
-  /** The manifest of path, null when nothing is there (or a directory holds no file); more than maxFiles files is BAD_USER_INPUT. */
+  /**
+   * The manifest of path, null when nothing is there (or a directory holds no file); more than maxFiles files is
+   * BAD_USER_INPUT.
+   */
   manifest(path: string, maxFiles: number): Promise<Manifest | null>;
-  /** Removes path (a file or a directory tree): it leaves the served tree in one atomic step. NOT_FOUND when nothing is there. */
+  /**
+   * Removes path (a file or a directory tree): it leaves the served tree in one atomic step. NOT_FOUND when nothing is
+   * there.
+   */
   delete(path: string): Promise<void>;
   /** Bytes available on the store's volume, null when the store cannot tell. */
   freeBytes(): Promise<number | null>;
@@ -87,7 +93,8 @@ export interface ArtifactStore {
  * Returns the store-relative path ('' for the root when allowRoot).
  */
 export function artifactPath(raw: string, opts: { decoded?: boolean; allowRoot?: boolean } = {}): string {
-  const fail = (why: string) => badInput(`artifact path ${why}; got ${JSON.stringify(String(raw).slice(0, 200))}`, { field: 'path' });
+  const fail = (why: string) =>
+    badInput(`artifact path ${why}; got ${JSON.stringify(String(raw).slice(0, 200))}`, { field: 'path' });
   if (typeof raw !== 'string') throw fail('is required');
   if (raw.length > 1024) throw fail('must be at most 1024 characters');
   let path = raw;
@@ -133,7 +140,8 @@ export class LocalArtifactStore implements ArtifactStore {
   constructor(root: string, staging: string = `${resolve(root)}-staging`) {
     this.root = resolve(root);
     this.staging = resolve(staging);
-    if (this.staging === this.root || this.staging.startsWith(this.root + sep)) throw new Error('the artifact staging directory must lie outside the served tree');
+    if (this.staging === this.root || this.staging.startsWith(this.root + sep))
+      throw new Error('the artifact staging directory must lie outside the served tree');
     // Artefacts are this user's alone (0700), tightened if a looser directory exists.
     ensurePrivateDir(this.root);
   }
@@ -142,7 +150,8 @@ export class LocalArtifactStore implements ArtifactStore {
   private abs(path: string): string {
     const p = artifactPath(path, { decoded: true, allowRoot: true });
     const full = p === '' ? this.root : resolve(this.root, ...p.split('/'));
-    if (full !== this.root && !full.startsWith(this.root + sep)) throw badInput('artifact path escapes the store', { field: 'path' });
+    if (full !== this.root && !full.startsWith(this.root + sep))
+      throw badInput('artifact path escapes the store', { field: 'path' });
     return full;
   }
 
@@ -217,7 +226,8 @@ export class LocalArtifactStore implements ArtifactStore {
       size: s.size,
       sha256: async () => {
         const h = createHash('sha256');
-        for await (const chunk of fh.createReadStream({ start: 0, autoClose: false, emitClose: false })) h.update(chunk as Buffer);
+        for await (const chunk of fh.createReadStream({ start: 0, autoClose: false, emitClose: false }))
+          h.update(chunk as Buffer);
         return h.digest('hex');
       },
       stream: () => fh.createReadStream({ start: 0, autoClose: true }),
@@ -262,7 +272,10 @@ export class LocalArtifactStore implements ArtifactStore {
       if (e.isDirectory()) await this.walk(join(dir, e.name), rel, maxFiles, out);
       else if (e.isFile()) {
         out.push(rel);
-        if (out.length > maxFiles) throw badInput(`an artifact directory registered as a version holds at most ${maxFiles} files`, { field: 'source' });
+        if (out.length > maxFiles)
+          throw badInput(`an artifact directory registered as a version holds at most ${maxFiles} files`, {
+            field: 'source',
+          });
       }
     }
     return out;
@@ -286,7 +299,10 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 }
 
-/** The checksum of a manifest as Pedigree records it: sha256 of the file, or of `relative/path<TAB>sha256hex\n` lines sorted by path. */
+/**
+ * The checksum of a manifest as Pedigree records it: sha256 of the file, or of `relative/path<TAB>sha256hex\n` lines
+ * sorted by path.
+ */
 export function manifestChecksum(m: Manifest): string {
   return m.dir ? manifestDigest(m.files) : `sha256:${m.files[0]!.sha256}`;
 }

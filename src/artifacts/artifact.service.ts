@@ -7,7 +7,14 @@ import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import { hasRole, Role } from '../governance/roles.js';
 import type { Logger } from '../logger.js';
-import { ArtifactSeals, isPending, MAX_SEALED_FILES, STORE_SCHEME, type FileRecord, type Seal } from './artifact-seals.js';
+import {
+  ArtifactSeals,
+  isPending,
+  MAX_SEALED_FILES,
+  STORE_SCHEME,
+  type FileRecord,
+  type Seal,
+} from './artifact-seals.js';
 import { ancestorsOf, manifestChecksum, type ArtifactEntry, type ArtifactStore } from './artifact-store.js';
 
 const Q = {
@@ -114,11 +121,20 @@ export class ArtifactService {
       if (!file) throw notFound(`no artifact file at "${path}"`);
       if (dirSeal) {
         await file.close();
-        throw await this.mismatch(actor, path, { expected: null, actual: null, why: `"${path}" is not among the sealed artefacts of "${dirSeal.path}" (it was added to the store behind Pedigree's back)` });
+        throw await this.mismatch(actor, path, {
+          expected: null,
+          actual: null,
+          why: `"${path}" is not among the sealed artefacts of "${dirSeal.path}" (it was added to the store behind Pedigree's back)`,
+        });
       }
       return { size: file.size, stream: file.stream() };
     }
-    if (!file) throw await this.mismatch(actor, path, { expected: own.checksum, actual: null, why: `the sealed artefact "${path}" is missing from the store` });
+    if (!file)
+      throw await this.mismatch(actor, path, {
+        expected: own.checksum,
+        actual: null,
+        why: `the sealed artefact "${path}" is missing from the store`,
+      });
     let actual: string | null = null;
     try {
       actual = file.size === own.size ? `sha256:${await file.sha256()}` : null;
@@ -126,7 +142,11 @@ export class ArtifactService {
       if (actual !== own.checksum) await file.close();
     }
     if (actual !== own.checksum) {
-      throw await this.mismatch(actor, path, { expected: own.checksum, actual, why: `the stored artefact "${path}" does not match its seal (${own.checksum}; found ${actual ?? `${file.size} bytes, sealed ${own.size}`})` });
+      throw await this.mismatch(actor, path, {
+        expected: own.checksum,
+        actual,
+        why: `the stored artefact "${path}" does not match its seal (${own.checksum}; found ${actual ?? `${file.size} bytes, sealed ${own.size}`})`,
+      });
     }
     return { size: file.size, stream: this.verifiedStream(actor, path, file.stream(), own.checksum) };
   }
@@ -134,7 +154,12 @@ export class ArtifactService {
   private verifiedStream(actor: ArtifactActor, path: string, source: Readable, expected: string): Readable {
     const hash = createHash('sha256');
     let held: Buffer | null = null;
-    const refuse = (actual: string) => this.mismatch(actor, path, { expected, actual, why: `the stored artefact "${path}" changed while it was being served` });
+    const refuse = (actual: string) =>
+      this.mismatch(actor, path, {
+        expected,
+        actual,
+        why: `the stored artefact "${path}" changed while it was being served`,
+      });
     const out = new Transform({
       transform(chunk: Buffer, _enc, done) {
         hash.update(chunk);
@@ -157,11 +182,24 @@ export class ArtifactService {
   }
 
   /** A CHECKSUM_MISMATCH for a served path, logged and appended to the audit log. */
-  private async mismatch(actor: ArtifactActor, path: string, m: { expected: string | null; actual: string | null; why: string }): Promise<DomainError> {
-    this.log.error({ path, expected: m.expected, actual: m.actual, actor: actor.name }, 'artifact refused: it does not match its seal');
+  private async mismatch(
+    actor: ArtifactActor,
+    path: string,
+    m: { expected: string | null; actual: string | null; why: string },
+  ): Promise<DomainError> {
+    this.log.error(
+      { path, expected: m.expected, actual: m.actual, actor: actor.name },
+      'artifact refused: it does not match its seal',
+    );
     try {
       await this.executor.writeTx(
-        (tx) => appendEvent(tx, { type: EventType.ARTIFACT_CHECKSUM_MISMATCH, actor: actor.name, subjectId: path, after: { path, expected: m.expected, actual: m.actual, reason: m.why } }),
+        (tx) =>
+          appendEvent(tx, {
+            type: EventType.ARTIFACT_CHECKSUM_MISMATCH,
+            actor: actor.name,
+            subjectId: path,
+            after: { path, expected: m.expected, actual: m.actual, reason: m.why },
+          }),
         'artifactChecksumMismatch',
       );
     } catch (err) {
@@ -180,11 +218,31 @@ export class ArtifactService {
     const manifest = await this.store.manifest(seal.path, MAX_SEALED_FILES);
     const found = manifest ? manifestChecksum(manifest) : null;
     if (!manifest || found !== seal.checksum) {
-      throw await this.mismatch(actor, seal.path, { expected: seal.checksum, actual: found, why: `the stored artefacts at "${seal.path}" do not match the checksum their version was registered with (${seal.checksum}; found ${found ?? 'nothing'})` });
+      throw await this.mismatch(actor, seal.path, {
+        expected: seal.checksum,
+        actual: found,
+        why: `the stored artefacts at "${seal.path}" do not match the checksum their version was registered with (${seal.checksum}; found ${found ?? 'nothing'})`,
+      });
     }
     await this.executor.writeTx(async (tx) => {
-      await this.seals.sealIn(tx, { source: `${STORE_SCHEME}/${seal.path}`, uri: `${STORE_SCHEME}/${seal.path}`, path: seal.path, manifest, checksum: found, hashedAt }, null);
-      await appendEvent(tx, { type: EventType.ARTIFACTS_SEALED, actor: actor.name, subjectId: seal.path, after: { path: seal.path, checksum: found, files: manifest.files.length } });
+      await this.seals.sealIn(
+        tx,
+        {
+          source: `${STORE_SCHEME}/${seal.path}`,
+          uri: `${STORE_SCHEME}/${seal.path}`,
+          path: seal.path,
+          manifest,
+          checksum: found,
+          hashedAt,
+        },
+        null,
+      );
+      await appendEvent(tx, {
+        type: EventType.ARTIFACTS_SEALED,
+        actor: actor.name,
+        subjectId: seal.path,
+        after: { path: seal.path, checksum: found, files: manifest.files.length },
+      });
     }, 'completeLegacySeal');
   }
 
@@ -198,7 +256,12 @@ export class ArtifactService {
    * rename once recorded, so a reader sees the old file or the new one, never
    * a part; a refusal leaves nothing behind.
    */
-  async write(actor: ArtifactActor, path: string, body: Readable, declaredBytes: number | null): Promise<{ size: number }> {
+  async write(
+    actor: ArtifactActor,
+    path: string,
+    body: Readable,
+    declaredBytes: number | null,
+  ): Promise<{ size: number }> {
     if (path === '') throw badInput('artifact path is required', { field: 'path' });
     await this.assertMayWrite(actor, path, 'write');
     await this.seals.assertUnsealed(this.reader, path, 'written');
@@ -210,7 +273,9 @@ export class ArtifactService {
     try {
       const free = await this.store.freeBytes();
       if (free !== null && this.config.minFreeBytes > 0 && free < this.config.minFreeBytes) {
-        throw tooLarge(`the artifact store's volume is down to ${free} free bytes; it keeps at least ${this.config.minFreeBytes} free (PEDIGREE_ARTIFACT_MIN_FREE_BYTES)`);
+        throw tooLarge(
+          `the artifact store's volume is down to ${free} free bytes; it keeps at least ${this.config.minFreeBytes} free (PEDIGREE_ARTIFACT_MIN_FREE_BYTES)`,
+        );
       }
       const token = randomUUID();
       const prev = await this.executor.writeTx((tx) => this.beginPut(tx, actor, path, staged, token), 'artifactPut');
@@ -220,7 +285,11 @@ export class ArtifactService {
       } catch (err) {
         await this.executor.writeTx(async (tx) => {
           await tx.run(Q.abortPut, { path, token });
-          await tx.run(Q.chargeUsage, { deltas: usageDeltas(actor.name, staged.size, prev && { by: prev.uploadedBy!, size: prev.size! }).map(negate) });
+          await tx.run(Q.chargeUsage, {
+            deltas: usageDeltas(actor.name, staged.size, prev && { by: prev.uploadedBy!, size: prev.size! }).map(
+              negate,
+            ),
+          });
         }, 'artifactPutAborted');
         throw err;
       }
@@ -241,12 +310,17 @@ export class ArtifactService {
   }
 
   /** How many bytes one upload by actor may take now, and the refusal to give when it takes more. */
-  private async room(actor: ArtifactActor, usage: Usage): Promise<{ bytes: number; why: (declared: number | null) => string }> {
+  private async room(
+    actor: ArtifactActor,
+    usage: Usage,
+  ): Promise<{ bytes: number; why: (declared: number | null) => string }> {
     const { maxFileBytes, principalQuotaBytes, storeQuotaBytes, minFreeBytes } = this.config;
     const free = minFreeBytes > 0 ? await this.store.freeBytes() : null;
     // Replacing a file gives its bytes back: to the store, and to the writer when they were the writer's.
     const back = usage.replacing ?? 0;
-    const limits: [number, string][] = [[maxFileBytes, `an artifact file is limited to ${maxFileBytes} bytes (PEDIGREE_ARTIFACT_MAX_FILE_BYTES)`]];
+    const limits: [number, string][] = [
+      [maxFileBytes, `an artifact file is limited to ${maxFileBytes} bytes (PEDIGREE_ARTIFACT_MAX_FILE_BYTES)`],
+    ];
     if (principalQuotaBytes > 0) {
       limits.push([
         Math.max(0, principalQuotaBytes - usage.principal + (usage.replacingBy === actor.name ? back : 0)),
@@ -254,18 +328,40 @@ export class ArtifactService {
       ]);
     }
     if (storeQuotaBytes > 0) {
-      limits.push([Math.max(0, storeQuotaBytes - usage.store + back), `the artifact store holds ${usage.store} of its ${storeQuotaBytes}-byte quota (PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES)`]);
+      limits.push([
+        Math.max(0, storeQuotaBytes - usage.store + back),
+        `the artifact store holds ${usage.store} of its ${storeQuotaBytes}-byte quota (PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES)`,
+      ]);
     }
-    if (free !== null) limits.push([Math.max(0, free - minFreeBytes), `the artifact store's volume has ${free} bytes free and keeps ${minFreeBytes} free (PEDIGREE_ARTIFACT_MIN_FREE_BYTES)`]);
+    if (free !== null)
+      limits.push([
+        Math.max(0, free - minFreeBytes),
+        `the artifact store's volume has ${free} bytes free and keeps ${minFreeBytes} free (PEDIGREE_ARTIFACT_MIN_FREE_BYTES)`,
+      ]);
     const [bytes, reason] = limits.reduce((a, b) => (b[0] < a[0] ? b : a));
-    return { bytes, why: (declared) => `${declared === null ? 'the upload grew past' : `the upload declares ${declared} bytes, over`} ${bytes} bytes: ${reason}` };
+    return {
+      bytes,
+      why: (declared) =>
+        `${declared === null ? 'the upload grew past' : `the upload declares ${declared} bytes, over`} ${bytes} bytes: ${reason}`,
+    };
   }
 
-  private async beginPut(tx: Tx, actor: ArtifactActor, path: string, staged: { size: number; sha256: string }, token: string): Promise<FileRecord | null> {
+  private async beginPut(
+    tx: Tx,
+    actor: ArtifactActor,
+    path: string,
+    staged: { size: number; sha256: string },
+    token: string,
+  ): Promise<FileRecord | null> {
     await this.seals.lock(tx);
     await this.seals.assertUnsealed(tx, path, 'written');
-    const [{ file: prev }] = (await tx.run<{ file: FileRecord | null }>(Q.fileRecord, { path })) as [{ file: FileRecord | null }];
-    if (prev && isPending(prev)) throw conflict(`another upload or delete of "${path}" is in progress; retry when it has finished`, { field: 'path' });
+    const [{ file: prev }] = (await tx.run<{ file: FileRecord | null }>(Q.fileRecord, { path })) as [
+      { file: FileRecord | null },
+    ];
+    if (prev && isPending(prev))
+      throw conflict(`another upload or delete of "${path}" is in progress; retry when it has finished`, {
+        field: 'path',
+      });
     const counted = prev && prev.size != null && prev.uploadedBy != null ? prev : null;
     const [after] = await tx.run<{ store: number; principals: { principal: string; bytes: number }[] }>(Q.chargeUsage, {
       deltas: usageDeltas(actor.name, staged.size, counted && { by: counted.uploadedBy!, size: counted.size! }),
@@ -274,12 +370,23 @@ export class ArtifactService {
     const mine = after!.principals.find((p) => p.principal === actor.name)?.bytes ?? 0;
     const { principalQuotaBytes, storeQuotaBytes } = this.config;
     if (grew > 0 && principalQuotaBytes > 0 && mine > principalQuotaBytes) {
-      throw tooLarge(`${actor.name}'s artifacts would take ${mine} bytes, over its ${principalQuotaBytes}-byte quota (PEDIGREE_ARTIFACT_QUOTA_BYTES)`);
+      throw tooLarge(
+        `${actor.name}'s artifacts would take ${mine} bytes, over its ${principalQuotaBytes}-byte quota (PEDIGREE_ARTIFACT_QUOTA_BYTES)`,
+      );
     }
     if (staged.size - (counted?.size ?? 0) > 0 && storeQuotaBytes > 0 && after!.store > storeQuotaBytes) {
-      throw tooLarge(`the artifact store would hold ${after!.store} bytes, over its ${storeQuotaBytes}-byte quota (PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES)`);
+      throw tooLarge(
+        `the artifact store would hold ${after!.store} bytes, over its ${storeQuotaBytes}-byte quota (PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES)`,
+      );
     }
-    await tx.run(Q.beginPut, { path, size: staged.size, sha256: staged.sha256, actor: actor.name, token, now: Date.now() });
+    await tx.run(Q.beginPut, {
+      path,
+      size: staged.size,
+      sha256: staged.sha256,
+      actor: actor.name,
+      token,
+      now: Date.now(),
+    });
     return counted;
   }
 
@@ -298,9 +405,16 @@ export class ArtifactService {
       await this.seals.lock(tx);
       await this.seals.assertUnsealed(tx, path, 'deleted');
       const records = await tx.run<{ file: FileRecord }>(Q.filesUnder, { path, below, limit: MAX_DELETE_FILES + 1 });
-      if (records.length > MAX_DELETE_FILES) throw badInput(`one DELETE removes at most ${MAX_DELETE_FILES} files; delete "${path}" a subdirectory at a time`, { field: 'path' });
+      if (records.length > MAX_DELETE_FILES)
+        throw badInput(
+          `one DELETE removes at most ${MAX_DELETE_FILES} files; delete "${path}" a subdirectory at a time`,
+          { field: 'path' },
+        );
       const busy = records.find((r) => isPending(r.file));
-      if (busy) throw conflict(`an upload or delete of "${busy.file.path}" is in progress; retry when it has finished`, { field: 'path' });
+      if (busy)
+        throw conflict(`an upload or delete of "${busy.file.path}" is in progress; retry when it has finished`, {
+          field: 'path',
+        });
       await tx.run(Q.beginDelete, { path, below, token, now: Date.now() });
     }, 'artifactDelete');
     try {
@@ -311,7 +425,10 @@ export class ArtifactService {
     }
     await this.executor.writeTx(async (tx) => {
       const gone = await tx.run<{ principal: string; bytes: number; files: number }>(Q.finishDelete, { path, token });
-      if (gone.length) await tx.run(Q.chargeUsage, { deltas: gone.map((g) => ({ principal: g.principal, bytes: -g.bytes, files: -g.files })) });
+      if (gone.length)
+        await tx.run(Q.chargeUsage, {
+          deltas: gone.map((g) => ({ principal: g.principal, bytes: -g.bytes, files: -g.files })),
+        });
       await appendEvent(tx, {
         type: EventType.ARTIFACT_DELETED,
         actor: actor.name,
@@ -333,9 +450,16 @@ export class ArtifactService {
     const uris = [...ancestorsOf(path), path].map((p) => `${STORE_SCHEME}/${p}`);
     type Owner = { kind: string; id: string; uri: string; creator: string | null };
     const [row] = await this.executor.read<{ owners: Owner[] }>(Q.ownersOfPath, { uris });
-    const owner = row!.owners.reduce<Owner | null>((best, o) => (!best || o.uri.length > best.uri.length ? o : best), null);
+    const owner = row!.owners.reduce<Owner | null>(
+      (best, o) => (!best || o.uri.length > best.uri.length ? o : best),
+      null,
+    );
     if (!owner) {
-      throw new DomainError(ErrorCode.FORBIDDEN, `${actor.name} may not ${verb} "${path}": it lies under no run, logged model or experiment, so only an ADMIN may`, { path });
+      throw new DomainError(
+        ErrorCode.FORBIDDEN,
+        `${actor.name} may not ${verb} "${path}": it lies under no run, logged model or experiment, so only an ADMIN may`,
+        { path },
+      );
     }
     if (owner.creator !== actor.name) {
       throw new DomainError(
@@ -345,7 +469,6 @@ export class ArtifactService {
       );
     }
   }
-
 }
 
 /** A refusal for size or quota: MLflow answers it with HTTP 413, which its client does not retry. */

@@ -120,7 +120,8 @@ export async function snapshotTree(from: string, to: string): Promise<string[]> 
       else if (e.isFile() && !UPLOAD_IN_PROGRESS.test(e.name)) {
         await link(join(from, r), join(to, r)).catch(async (err: NodeJS.ErrnoException) => {
           if (err.code === 'ENOENT') return; // deleted meanwhile
-          if (err.code === 'EXDEV' || err.code === 'EPERM' || err.code === 'EMLINK') await copyFile(join(from, r), join(to, r));
+          if (err.code === 'EXDEV' || err.code === 'EPERM' || err.code === 'EMLINK')
+            await copyFile(join(from, r), join(to, r));
           else throw err;
         });
         files.push(r);
@@ -151,7 +152,10 @@ export async function hashTree(root: string, prefix: string, files: readonly str
 export async function verifyUnpacked(dir: string): Promise<{ manifest: BackupManifest; digest: GraphDigest | null }> {
   const manifest = readManifest(await readFile(join(dir, LAYOUT.manifest), 'utf8'));
   const listed = await sha256File(join(dir, LAYOUT.files));
-  if (listed.sha256 !== manifest.files.list.sha256) throw new Error(`${LAYOUT.files} does not match the manifest (sha256 ${listed.sha256}, expected ${manifest.files.list.sha256})`);
+  if (listed.sha256 !== manifest.files.list.sha256)
+    throw new Error(
+      `${LAYOUT.files} does not match the manifest (sha256 ${listed.sha256}, expected ${manifest.files.list.sha256})`,
+    );
   for (const line of (await readFile(join(dir, LAYOUT.files), 'utf8')).split('\n')) {
     if (!line) continue;
     const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
@@ -166,21 +170,26 @@ export async function verifyUnpacked(dir: string): Promise<{ manifest: BackupMan
     [LAYOUT.relationships, manifest.graph.files.relationships],
   ] as const) {
     const actual = await sha256File(join(dir, name));
-    if (actual.sha256 !== expected.sha256) throw new Error(`${name} has sha256 ${actual.sha256}, the manifest says ${expected.sha256}`);
+    if (actual.sha256 !== expected.sha256)
+      throw new Error(`${name} has sha256 ${actual.sha256}, the manifest says ${expected.sha256}`);
   }
   const digest = new GraphDigest();
   for await (const n of readJsonLines<NodeRecord>(join(dir, LAYOUT.nodes))) digest.addNode(n);
   for await (const r of readJsonLines<RelationshipRecord>(join(dir, LAYOUT.relationships))) digest.addRelationship(r);
-  if (digest.digest() !== manifest.graph.digest) throw new Error(`the graph files digest to ${digest.digest()}, the manifest says ${manifest.graph.digest}`);
+  if (digest.digest() !== manifest.graph.digest)
+    throw new Error(`the graph files digest to ${digest.digest()}, the manifest says ${manifest.graph.digest}`);
   return { manifest, digest };
 }
 
 /** Parses and checks manifest.json; refuses a format this code cannot read. */
 export function readManifest(text: string): BackupManifest {
   const m = JSON.parse(text) as Partial<BackupManifest>;
-  if (m.format !== BACKUP_FORMAT) throw new Error(`not a Pedigree backup (manifest format ${JSON.stringify(m.format)})`);
+  if (m.format !== BACKUP_FORMAT)
+    throw new Error(`not a Pedigree backup (manifest format ${JSON.stringify(m.format)})`);
   if (m.formatVersion !== BACKUP_FORMAT_VERSION) {
-    throw new Error(`this backup has format version ${m.formatVersion}; this Pedigree reads version ${BACKUP_FORMAT_VERSION}: restore it with a Pedigree of its version (${m.pedigreeVersion}) or newer`);
+    throw new Error(
+      `this backup has format version ${m.formatVersion}; this Pedigree reads version ${BACKUP_FORMAT_VERSION}: restore it with a Pedigree of its version (${m.pedigreeVersion}) or newer`,
+    );
   }
   return m as BackupManifest;
 }

@@ -12,14 +12,26 @@ import type { GraphSnapshot, NodeRecord, RelationshipRecord } from '../graph/sna
 import type { Logger } from '../logger.js';
 import { ensurePrivateDir } from '../private-dir.js';
 import { PEDIGREE_VERSION } from '../version.js';
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, type BackupManifest, hashTree, LAYOUT, readJsonLines, sha256File, sha256List, snapshotTree } from './backup-format.js';
+import {
+  BACKUP_FORMAT,
+  BACKUP_FORMAT_VERSION,
+  type BackupManifest,
+  hashTree,
+  LAYOUT,
+  readJsonLines,
+  sha256File,
+  sha256List,
+  snapshotTree,
+} from './backup-format.js';
 import { GraphDigest } from './digest.js';
 
 export interface BackupDeps {
   snapshot: GraphSnapshot;
   /** Every writer of this process waits here while the backup holds its point. */
   writes: WriteGate;
-  /** The embedded Neo4j's change tracker; null with an external NEO4J_URI (the graph is then left to Neo4j's own tools). */
+  /**
+   * The embedded Neo4j's change tracker; null with an external NEO4J_URI (the graph is then left to Neo4j's own tools).
+   */
   changes: ChangeTracker | null;
   /** PEDIGREE_DATA_DIR: artifacts and signing keys are read from here, work files go under backups-tmp/. */
   dataDir: string;
@@ -77,11 +89,30 @@ export class BackupService {
     try {
       const manifest = await this.prepare(work, started);
       await pipeline(
-        createTar({ gzip: true, cwd: join(work, 'out'), portable: true }, [LAYOUT.manifest, LAYOUT.files, 'graph', LAYOUT.artifacts, LAYOUT.signingKeys]),
+        createTar({ gzip: true, cwd: join(work, 'out'), portable: true }, [
+          LAYOUT.manifest,
+          LAYOUT.files,
+          'graph',
+          LAYOUT.artifacts,
+          LAYOUT.signingKeys,
+        ]),
         out,
       );
-      this.last = { finishedAt: Date.now(), pauseMs: manifest.timings.pauseMs, totalMs: Date.now() - started, sequence: manifest.sequence };
-      this.deps.log.info({ sequence: manifest.sequence, nodes: manifest.graph?.nodes, relationships: manifest.graph?.relationships, timings: manifest.timings }, 'backup written');
+      this.last = {
+        finishedAt: Date.now(),
+        pauseMs: manifest.timings.pauseMs,
+        totalMs: Date.now() - started,
+        sequence: manifest.sequence,
+      };
+      this.deps.log.info(
+        {
+          sequence: manifest.sequence,
+          nodes: manifest.graph?.nodes,
+          relationships: manifest.graph?.relationships,
+          timings: manifest.timings,
+        },
+        'backup written',
+      );
       return manifest;
     } finally {
       this.running = false;
@@ -131,7 +162,10 @@ export class BackupService {
         if (changes) {
           touched = await changes.stop();
           tracking = false;
-          reread = { nodes: await snapshot.nodesById(touched.nodes), relationships: await snapshot.relationshipsById(touched.relationships) };
+          reread = {
+            nodes: await snapshot.nodesById(touched.nodes),
+            relationships: await snapshot.relationshipsById(touched.relationships),
+          };
         }
         sequence = await snapshot.lastSequence();
         artifactFiles = await snapshotTree(join(dataDir, 'artifacts'), join(outDir, LAYOUT.artifacts));
@@ -140,7 +174,10 @@ export class BackupService {
         release();
         pauseMs = Date.now() - pausedAt;
       }
-      log.info({ sequence, pauseMs, changedNodes: touched.nodes.length, changedRelationships: touched.relationships.length }, 'backup point taken; writes resumed');
+      log.info(
+        { sequence, pauseMs, changedNodes: touched.nodes.length, changedRelationships: touched.relationships.length },
+        'backup point taken; writes resumed',
+      );
     } finally {
       if (tracking) await changes!.stop().catch(() => undefined);
     }
@@ -153,7 +190,9 @@ export class BackupService {
       const touchedRels = new Set(touched.relationships);
       const nodes = merged(readJsonLines<NodeRecord>(fuzzyNodes), touchedNodes, reread.nodes, (n) => digest.addNode(n));
       await writeLines(join(outDir, LAYOUT.nodes), nodes);
-      const rels = merged(readJsonLines<RelationshipRecord>(fuzzyRels), touchedRels, reread.relationships, (r) => digest.addRelationship(r));
+      const rels = merged(readJsonLines<RelationshipRecord>(fuzzyRels), touchedRels, reread.relationships, (r) =>
+        digest.addRelationship(r),
+      );
       await writeLines(join(outDir, LAYOUT.relationships), rels);
       await rm(fuzzyNodes, { force: true });
       await rm(fuzzyRels, { force: true });
@@ -184,14 +223,25 @@ export class BackupService {
       neo4j: changes ? await snapshot.neo4jVersion() : null,
       sequence,
       graph,
-      ...(changes ? {} : { graphOmitted: "NEO4J_URI is set: this process is not the store's only writer, so the graph is backed up with Neo4j's own tools (docs/operations.md)" }),
+      ...(changes
+        ? {}
+        : {
+            graphOmitted:
+              "NEO4J_URI is set: this process is not the store's only writer, so the graph is backed up with Neo4j's own tools (docs/operations.md)",
+          }),
       files: {
         artifacts: artifacts.length,
         artifactBytes: artifacts.reduce((s, f) => s + f.bytes, 0),
         signingKeys: hashed.length - artifacts.length,
         list: { ...(await sha256File(join(outDir, LAYOUT.files))), path: LAYOUT.files },
       },
-      timings: { exportMs, pauseMs, changedNodes: touched.nodes.length, changedRelationships: touched.relationships.length, totalMs: Date.now() - started },
+      timings: {
+        exportMs,
+        pauseMs,
+        changedNodes: touched.nodes.length,
+        changedRelationships: touched.relationships.length,
+        totalMs: Date.now() - started,
+      },
     };
     await writeFile(join(outDir, LAYOUT.manifest), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     return manifest;
@@ -204,11 +254,19 @@ export class BackupService {
  * without being touched would mean the read was not what this design
  * assumes: the backup fails rather than guess.
  */
-async function* merged<T extends { id: string }>(fuzzy: AsyncIterable<T>, touched: ReadonlySet<string>, reread: readonly T[], add: (r: T) => void): AsyncGenerator<T> {
+async function* merged<T extends { id: string }>(
+  fuzzy: AsyncIterable<T>,
+  touched: ReadonlySet<string>,
+  reread: readonly T[],
+  add: (r: T) => void,
+): AsyncGenerator<T> {
   const seen = new Set<string>();
   for await (const r of fuzzy) {
     if (touched.has(r.id)) continue;
-    if (seen.has(r.id)) throw new Error(`backup: ${r.id} was read twice while nothing changed it; the backup is not consistent and was abandoned`);
+    if (seen.has(r.id))
+      throw new Error(
+        `backup: ${r.id} was read twice while nothing changed it; the backup is not consistent and was abandoned`,
+      );
     seen.add(r.id);
     add(r);
     yield r;

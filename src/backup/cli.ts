@@ -53,8 +53,12 @@ export async function runOpsCommand(argv: string[], config: Config, log: Logger,
         log,
         say,
       });
-      say(`restored: sequence ${report.sequence}, ${report.nodes} nodes, ${report.relationships} relationships, ${report.artifacts} artifact files, digest ${report.digest ?? '(no graph)'}`);
-      say(`time: verify ${report.ms.verify} ms, load ${report.ms.load} ms, schema ${report.ms.schema} ms, check ${report.ms.check} ms, total ${report.ms.total} ms`);
+      say(
+        `restored: sequence ${report.sequence}, ${report.nodes} nodes, ${report.relationships} relationships, ${report.artifacts} artifact files, digest ${report.digest ?? '(no graph)'}`,
+      );
+      say(
+        `time: verify ${report.ms.verify} ms, load ${report.ms.load} ms, schema ${report.ms.schema} ms, check ${report.ms.check} ms, total ${report.ms.total} ms`,
+      );
       return 0;
     }
     default:
@@ -67,9 +71,13 @@ export async function runOpsCommand(argv: string[], config: Config, log: Logger,
 async function backup(url: string, token: string, out: string, config: Config, say: Say): Promise<void> {
   say(`asking ${url}/admin/backup for a backup`);
   const res = await fetch(`${url}/admin/backup`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-  if (res.status !== 200 || !res.body) throw new Error(`the server refused the backup: HTTP ${res.status} ${await res.text()}`);
+  if (res.status !== 200 || !res.body)
+    throw new Error(`the server refused the backup: HTTP ${res.status} ${await res.text()}`);
   const partial = `${out}.partial`;
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(partial, { mode: 0o600 }));
+  await pipeline(
+    Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+    createWriteStream(partial, { mode: 0o600 }),
+  );
   try {
     const sequence = await verify(partial, config, say, dirname(out));
     await rename(partial, out);
@@ -87,7 +95,9 @@ async function verify(file: string, config: Config, say: Say, scratchParent?: st
     await extract({ file, cwd: dir, strict: true });
     const { manifest } = await verifyUnpacked(dir);
     const g = manifest.graph;
-    say(`verified ${file}: sequence ${manifest.sequence}, ${g ? `${g.nodes} nodes, ${g.relationships} relationships, digest ${g.digest}` : `no graph (${manifest.graphOmitted})`}, ${manifest.files.artifacts} artifact files (${manifest.files.artifactBytes} bytes); writes paused ${manifest.timings.pauseMs} ms`);
+    say(
+      `verified ${file}: sequence ${manifest.sequence}, ${g ? `${g.nodes} nodes, ${g.relationships} relationships, digest ${g.digest}` : `no graph (${manifest.graphOmitted})`}, ${manifest.files.artifacts} artifact files (${manifest.files.artifactBytes} bytes); writes paused ${manifest.timings.pauseMs} ms`,
+    );
     return manifest.sequence;
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -30,7 +30,8 @@ export class GraphDigest {
     this.sealed = true;
     const a = this.nodeHashes.get(r.a);
     const b = this.nodeHashes.get(r.b);
-    if (!a || !b) throw new Error(`relationship ${r.id} (${r.type}) has an end that is not among the nodes: ${a ? r.b : r.a}`);
+    if (!a || !b)
+      throw new Error(`relationship ${r.id} (${r.type}) has an end that is not among the nodes: ${a ? r.b : r.a}`);
     this.types.set(r.type, (this.types.get(r.type) ?? 0) + 1);
     this.relHashes.push(sha(JSON.stringify(['r', r.type, a.toString('hex'), b.toString('hex'), canonical(r.props)])));
   }

@@ -56,7 +56,9 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
   const dataDir = resolve(o.dataDir);
   const present = existsSync(dataDir) ? (await readdir(dataDir)).filter((e) => !e.startsWith('restore-')) : [];
   if (present.length && !o.force) {
-    throw new Error(`${dataDir} is not empty (${present.slice(0, 5).join(', ')}${present.length > 5 ? ', …' : ''}): restore into an empty or new directory, or pass --force to replace its ${RESTORED.join(', ')}`);
+    throw new Error(
+      `${dataDir} is not empty (${present.slice(0, 5).join(', ')}${present.length > 5 ? ', …' : ''}): restore into an empty or new directory, or pass --force to replace its ${RESTORED.join(', ')}`,
+    );
   }
   ensurePrivateDir(dataDir);
   const work = await mkdtemp(join(dataDir, 'restore-'));
@@ -67,17 +69,26 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
     const known = new Set(loadMigrations().map((m) => m.id));
     const unknown = (manifest.graph?.migrations ?? []).filter((id) => !known.has(id));
     if (unknown.length) {
-      throw new Error(`this backup was taken by a newer Pedigree (${manifest.pedigreeVersion}): its store has migrations this version does not know (${unknown.join(', ')}); restore it with that version or a later one`);
+      throw new Error(
+        `this backup was taken by a newer Pedigree (${manifest.pedigreeVersion}): its store has migrations this version does not know (${unknown.join(', ')}); restore it with that version or a later one`,
+      );
     }
     const verifyMs = Date.now() - t0;
-    say(`verified: sequence ${manifest.sequence}, ${manifest.graph ? `${manifest.graph.nodes} nodes, ${manifest.graph.relationships} relationships, ` : 'no graph, '}${manifest.files.artifacts} artifact files`);
+    say(
+      `verified: sequence ${manifest.sequence}, ${manifest.graph ? `${manifest.graph.nodes} nodes, ${manifest.graph.relationships} relationships, ` : 'no graph, '}${manifest.files.artifacts} artifact files`,
+    );
 
     const ms = { verify: verifyMs, load: 0, schema: 0, check: 0, total: 0 };
     if (manifest.graph) await loadGraph(join(work, 'neo4j'), work, manifest, o, ms, say);
-    else say(`the backup holds no graph (${manifest.graphOmitted ?? 'omitted'}): restore it with Neo4j's own tools (docs/operations.md)`);
+    else
+      say(
+        `the backup holds no graph (${manifest.graphOmitted ?? 'omitted'}): restore it with Neo4j's own tools (docs/operations.md)`,
+      );
 
-    for (const name of [LAYOUT.artifacts, LAYOUT.signingKeys]) await mkdir(join(work, name), { recursive: true, mode: 0o700 });
-    for (const f of await readdir(join(work, LAYOUT.signingKeys))) await chmod(join(work, LAYOUT.signingKeys, f), 0o600);
+    for (const name of [LAYOUT.artifacts, LAYOUT.signingKeys])
+      await mkdir(join(work, name), { recursive: true, mode: 0o700 });
+    for (const f of await readdir(join(work, LAYOUT.signingKeys)))
+      await chmod(join(work, LAYOUT.signingKeys, f), 0o600);
     // Everything checked: only now is anything in the data directory replaced.
     for (const name of RESTORED) {
       if (name === 'neo4j' && !manifest.graph) continue;
@@ -98,7 +109,14 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport> {
   }
 }
 
-async function loadGraph(storeDir: string, work: string, manifest: BackupManifest, o: RestoreOptions, ms: RestoreReport['ms'], say: (l: string) => void): Promise<void> {
+async function loadGraph(
+  storeDir: string,
+  work: string,
+  manifest: BackupManifest,
+  o: RestoreOptions,
+  ms: RestoreReport['ms'],
+  say: (l: string) => void,
+): Promise<void> {
   const graph = manifest.graph!;
   say('starting an embedded Neo4j on the new store');
   const neo = await startEmbeddedNeo4j({ dataDir: storeDir, heapMb: o.heapMb, pagecacheMb: o.pagecacheMb });
@@ -141,10 +159,15 @@ async function loadGraph(storeDir: string, work: string, manifest: BackupManifes
     for await (const n of snapshot.nodes()) digest.addNode(n);
     for await (const r of snapshot.relationships()) digest.addRelationship(r);
     if (digest.digest() !== graph.digest) {
-      throw new Error(`the restored graph digests to ${digest.digest()} (${digest.nodes} nodes, ${digest.relationships} relationships), the backup's to ${graph.digest} (${graph.nodes}, ${graph.relationships}); nothing was replaced`);
+      throw new Error(
+        `the restored graph digests to ${digest.digest()} (${digest.nodes} nodes, ${digest.relationships} relationships), the backup's to ${graph.digest} (${graph.nodes}, ${graph.relationships}); nothing was replaced`,
+      );
     }
     const missing = schemaDifference(graph.schema, await snapshot.schema());
-    if (missing.length) throw new Error(`the restored schema lacks what the backup's store had: ${missing.join('; ')}; nothing was replaced`);
+    if (missing.length)
+      throw new Error(
+        `the restored schema lacks what the backup's store had: ${missing.join('; ')}; nothing was replaced`,
+      );
     ms.check = Date.now() - t;
     say(`digest ${graph.digest} matches; schema matches`);
   } finally {
@@ -162,7 +185,9 @@ export function isSchemaStatement(text: string): boolean {
 function schemaDifference(expected: readonly SchemaItem[], actual: readonly SchemaItem[]): string[] {
   const key = (s: SchemaItem) => JSON.stringify([s.kind, s.name, s.type, s.entityType, s.labelsOrTypes, s.properties]);
   const have = new Set(actual.map(key));
-  return expected.filter((s) => !have.has(key(s))).map((s) => `${s.kind} ${s.name} (${s.type} on ${s.labelsOrTypes.join(',')}(${s.properties.join(',')}))`);
+  return expected
+    .filter((s) => !have.has(key(s)))
+    .map((s) => `${s.kind} ${s.name} (${s.type} on ${s.labelsOrTypes.join(',')}(${s.properties.join(',')}))`);
 }
 
 async function* batches<T>(rows: AsyncIterable<T>): AsyncGenerator<T[]> {

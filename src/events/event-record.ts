@@ -41,9 +41,12 @@ export const seq = (s: string): bigint => BigInt(s);
  */
 export function parseSequence(value: string, field = 'after'): string {
   if (typeof value !== 'string' || !/^(0|[1-9][0-9]{0,18})$/.test(value) || BigInt(value) >= 2n ** 63n) {
-    throw badInput(`${field} must be an event sequence (a decimal integer string such as "42"), got ${JSON.stringify(value)}`, {
-      field,
-    });
+    throw badInput(
+      `${field} must be an event sequence (a decimal integer string such as "42"), got ${JSON.stringify(value)}`,
+      {
+        field,
+      },
+    );
   }
   return value;
 }
@@ -60,12 +63,16 @@ export function assertEventFilter(f: EventFilter): void {
   if (f.modelName != null) assertModelName(f.modelName, 'modelName');
   if (f.alias != null) assertAliasName(f.alias);
   if (f.types != null) {
-    if (f.types.length > 100) throw badInput(`at most 100 event types in a filter; got ${f.types.length}`, { field: 'types' });
+    if (f.types.length > 100)
+      throw badInput(`at most 100 event types in a filter; got ${f.types.length}`, { field: 'types' });
     const bad = f.types.find((t) => typeof t !== 'string' || !EVENT_TYPE_NAME.test(t));
     if (bad !== undefined) {
-      throw badInput(`types must be event type names such as ALIAS_SET (upper-case letters, digits and "_"); got ${JSON.stringify(String(bad).slice(0, 80))}`, {
-        field: 'types',
-      });
+      throw badInput(
+        `types must be event type names such as ALIAS_SET (upper-case letters, digits and "_"); got ${JSON.stringify(String(bad).slice(0, 80))}`,
+        {
+          field: 'types',
+        },
+      );
     }
   }
 }

@@ -7,7 +7,10 @@ export interface EventStreamOptions {
   filter: EventFilter;
   /** Replay events after this sequence first; null: live events only. */
   after: string | null;
-  /** Live events held while the consumer is behind; past this it catches up from the log, and `onOverflow` runs if it is stuck. */
+  /**
+   * Live events held while the consumer is behind; past this it catches up from the log, and `onOverflow` runs if it is
+   * stuck.
+   */
   maxQueued: number;
   onOverflow: (queued: number) => void;
 }

@@ -1,7 +1,13 @@
 import type { Config } from '../config.js';
 import type { Executor } from '../graph/executor.js';
 import type { Logger } from '../logger.js';
-import { assertEventFilter, EventLogReader, type EventFilter, type EventRecord, parseSequence } from './event-record.js';
+import {
+  assertEventFilter,
+  EventLogReader,
+  type EventFilter,
+  type EventRecord,
+  parseSequence,
+} from './event-record.js';
 import { eventStream } from './event-stream.js';
 import { eventForReader, type EventReader, type VisibleEvent } from './event-visibility.js';
 import { EventTailer } from './tailer.js';
@@ -115,8 +121,12 @@ export class EventsService {
 }
 
 /** `stream` with each event passed through `view`; return() and throw() reach the stream. */
-function viewOf(stream: AsyncIterableIterator<EventRecord>, view: (e: EventRecord) => VisibleEvent): AsyncIterableIterator<VisibleEvent> {
-  const mapped = (r: IteratorResult<EventRecord>): IteratorResult<VisibleEvent> => (r.done ? { done: true, value: undefined } : { done: false, value: view(r.value) });
+function viewOf(
+  stream: AsyncIterableIterator<EventRecord>,
+  view: (e: EventRecord) => VisibleEvent,
+): AsyncIterableIterator<VisibleEvent> {
+  const mapped = (r: IteratorResult<EventRecord>): IteratorResult<VisibleEvent> =>
+    r.done ? { done: true, value: undefined } : { done: false, value: view(r.value) };
   return {
     next: async () => mapped(await stream.next()),
     return: async (value?: unknown) => mapped(await stream.return!(value)),

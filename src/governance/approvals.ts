@@ -18,8 +18,17 @@ export interface VersionApproval {
   target: { stage: string | null; alias: string | null };
 }
 
-/** The approvals of a version's carried-out requests (by the version node), oldest request first, in the caller's transaction. */
+/**
+ * The approvals of a version's carried-out requests (by the version node), oldest request first, in the caller's
+ * transaction.
+ */
 export async function readVersionApprovals(tx: Tx, versionId: string): Promise<VersionApproval[]> {
-  const rows = await tx.run<Omit<VersionApproval, 'target'> & { targetStage: string | null; targetAlias: string | null }>(Q.versionApprovals, { versionId });
-  return rows.map(({ targetStage, targetAlias, ...a }) => ({ ...a, comment: a.comment ?? null, target: { stage: targetStage ?? null, alias: targetAlias ?? null } }));
+  const rows = await tx.run<
+    Omit<VersionApproval, 'target'> & { targetStage: string | null; targetAlias: string | null }
+  >(Q.versionApprovals, { versionId });
+  return rows.map(({ targetStage, targetAlias, ...a }) => ({
+    ...a,
+    comment: a.comment ?? null,
+    target: { stage: targetStage ?? null, alias: targetAlias ?? null },
+  }));
 }

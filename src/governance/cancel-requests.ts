@@ -24,13 +24,22 @@ export async function cancelPendingRequests(
   reason: string,
 ): Promise<string[]> {
   const actor = caller.name;
-  const rows = await tx.run<{ id: string; requestedBy: string; owners: string[]; version: number; targetStage: string | null; targetAlias: string | null }>(Q.cancel, {
+  const rows = await tx.run<{
+    id: string;
+    requestedBy: string;
+    owners: string[];
+    version: number;
+    targetStage: string | null;
+    targetAlias: string | null;
+  }>(Q.cancel, {
     modelId: scope.modelId,
     versionId: scope.versionId ?? null,
     actor,
     reason,
   });
-  const mayNot = rows.filter((r) => r.requestedBy !== actor && !r.owners.includes(actor) && !hasRole(caller.role, Role.REVIEWER));
+  const mayNot = rows.filter(
+    (r) => r.requestedBy !== actor && !r.owners.includes(actor) && !hasRole(caller.role, Role.REVIEWER),
+  );
   if (mayNot.length) {
     throw new DomainError(
       ErrorCode.FORBIDDEN,

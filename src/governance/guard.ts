@@ -23,7 +23,11 @@ const Q = {
  */
 export interface GovernanceGuard {
   /** Setting or deleting `alias` on `model`. */
-  aliasChange(tx: Tx, caller: Caller, change: { model: ModelRecord; alias: string; kind: 'set' | 'delete'; version?: number }): Promise<void>;
+  aliasChange(
+    tx: Tx,
+    caller: Caller,
+    change: { model: ModelRecord; alias: string; kind: 'set' | 'delete'; version?: number },
+  ): Promise<void>;
   /** Moving `version` from its stage to `to`. */
   stageChange(tx: Tx, caller: Caller, change: { version: VersionRecord; to: Stage }): Promise<void>;
   /** Renaming `model` (which is about to lose the name clients resolve it by). */
@@ -47,7 +51,11 @@ export class PromotionGuard implements GovernanceGuard {
   /** `defaultProtectedAliases`: PEDIGREE_PROTECTED_ALIASES, for models recorded without a list of their own. */
   constructor(private readonly defaultProtectedAliases: readonly string[]) {}
 
-  async aliasChange(_tx: Tx, _caller: Caller, change: { model: ModelRecord; alias: string; kind: 'set' | 'delete'; version?: number }): Promise<void> {
+  async aliasChange(
+    _tx: Tx,
+    _caller: Caller,
+    change: { model: ModelRecord; alias: string; kind: 'set' | 'delete'; version?: number },
+  ): Promise<void> {
     if (!protectedAliasesOf(change.model, this.defaultProtectedAliases).includes(change.alias)) return;
     const { model, alias } = change;
     const ref = `{ modelName: ${JSON.stringify(model.name)}, version: ${change.version ?? '<version>'} }`;
@@ -87,7 +95,13 @@ export class PromotionGuard implements GovernanceGuard {
 
   async rename(tx: Tx, caller: Caller, model: ModelRecord): Promise<void> {
     if (hasRole(caller.role, Role.ADMIN)) return;
-    const [s] = await tx.run<{ owners: string[]; protectedAliases: string[] | null; aliases: string[]; governedVersions: number; pendingRequests: number }>(Q.renameState, {
+    const [s] = await tx.run<{
+      owners: string[];
+      protectedAliases: string[] | null;
+      aliases: string[];
+      governedVersions: number;
+      pendingRequests: number;
+    }>(Q.renameState, {
       modelId: model.id,
     });
     if (!s) throw notFound(`no registered model named "${model.name}"`);
@@ -105,11 +119,13 @@ export class PromotionGuard implements GovernanceGuard {
       { gate: 'rename' },
     );
   }
-
 }
 
 const refuse = (what: string) => {
-  throw gateFailed(`${what} is governed, and this registry was built without governance: nothing governed may change`, { gate: 'promotion', requires: 'governance' });
+  throw gateFailed(`${what} is governed, and this registry was built without governance: nothing governed may change`, {
+    gate: 'promotion',
+    requires: 'governance',
+  });
 };
 
 /**
@@ -123,7 +139,8 @@ export const CLOSED_GUARD: GovernanceGuard = {
     if (model.protectedAliases == null || model.protectedAliases.includes(alias)) refuse(`alias "${alias}"`);
   },
   stageChange: async (_tx, _caller, { version, to }) => {
-    if (isProtectedStage(to) || isProtectedStage(version.stage)) refuse(`moving a version into or out of ${isProtectedStage(to) ? to : version.stage}`);
+    if (isProtectedStage(to) || isProtectedStage(version.stage))
+      refuse(`moving a version into or out of ${isProtectedStage(to) ? to : version.stage}`);
   },
   rename: async (_tx, _caller, model) => refuse(`renaming "${model.name}"`),
 };

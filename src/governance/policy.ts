@@ -98,7 +98,8 @@ export const POLICY: Readonly<Record<string, Role>> = Object.freeze({
   // an owner who is a CONTRIBUTOR may approve as the owner; the service checks owner-or-REVIEWER
   'Mutation.approvePromotion': Role.CONTRIBUTOR,
   'Mutation.rejectPromotion': Role.CONTRIBUTOR,
-  // the archival checklist: setting it needs ADMIN or an owner (checked by the service); any contributor records done items
+  // the archival checklist: setting it needs ADMIN or an owner (checked by the service); any contributor records done
+  // items
   'Mutation.setArchivalChecklist': Role.CONTRIBUTOR,
   'Mutation.completeArchivalChecklistItem': Role.CONTRIBUTOR,
   'Mutation.rollbackDrill': Role.CONTRIBUTOR, // a check; it records evidence in the caller's name
@@ -136,9 +137,7 @@ export function fieldsAllowed(role: Role | null, policy: Readonly<Record<string,
     .sort();
 }
 
-export type Decision =
-  | { allowed: true }
-  | { allowed: false; code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string };
+export type Decision = { allowed: true } | { allowed: false; code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string };
 
 export interface Caller {
   name: string;
@@ -160,7 +159,11 @@ export function decide(
 ): Decision {
   const required = Object.prototype.hasOwnProperty.call(policy, field) ? policy[field] : undefined;
   if (required === undefined) {
-    return { allowed: false, code: 'FORBIDDEN', message: `${field} has no authorisation policy, so nobody may call it (add it to src/governance/policy.ts)` };
+    return {
+      allowed: false,
+      code: 'FORBIDDEN',
+      message: `${field} has no authorisation policy, so nobody may call it (add it to src/governance/policy.ts)`,
+    };
   }
   if (caller.role === null) {
     if (opts.anonymousRead && operation === 'query' && required === Role.VIEWER) return { allowed: true };

@@ -13,7 +13,10 @@ export const PROTECTED_STAGES = ['CANARY', 'PRODUCTION'] as const;
  * creation, from PEDIGREE_PROTECTED_ALIASES), or `defaults` — that setting —
  * for a model recorded before models carried one.
  */
-export function protectedAliasesOf(model: { protectedAliases?: readonly string[] | null }, defaults: readonly string[]): readonly string[] {
+export function protectedAliasesOf(
+  model: { protectedAliases?: readonly string[] | null },
+  defaults: readonly string[],
+): readonly string[] {
   return model.protectedAliases ?? defaults;
 }
 
@@ -32,11 +35,16 @@ export type ApprovalRule = 'ONE_REVIEWER' | 'TWO_PERSON';
  * needed or accepted). Taking a version out of CANARY or PRODUCTION (to
  * another stage) is governed too: one reviewer, like entering CANARY.
  */
-export function ruleFor(target: PromotionTarget, protectedAliases: readonly string[], currentStage: string): ApprovalRule | null {
+export function ruleFor(
+  target: PromotionTarget,
+  protectedAliases: readonly string[],
+  currentStage: string,
+): ApprovalRule | null {
   if (target.stage !== undefined) {
     if (target.stage === 'PRODUCTION') return 'TWO_PERSON';
     if (target.stage === 'CANARY') return 'ONE_REVIEWER';
-    if (target.stage !== currentStage && (PROTECTED_STAGES as readonly string[]).includes(currentStage)) return 'ONE_REVIEWER';
+    if (target.stage !== currentStage && (PROTECTED_STAGES as readonly string[]).includes(currentStage))
+      return 'ONE_REVIEWER';
     return null;
   }
   return protectedAliases.includes(target.alias) ? 'TWO_PERSON' : null;
@@ -70,14 +78,26 @@ export function checkApprover(
   approver: { name: string; role: Role; isOwner: boolean },
 ): ApprovalCheck {
   if (approver.name === requestedBy) {
-    return { ok: false, code: 'FORBIDDEN', message: `"${approver.name}" requested this promotion and may not approve it (self-approval)` };
+    return {
+      ok: false,
+      code: 'FORBIDDEN',
+      message: `"${approver.name}" requested this promotion and may not approve it (self-approval)`,
+    };
   }
   if (approvals.some((a) => a.approver === approver.name)) {
-    return { ok: false, code: 'CONFLICT', message: `"${approver.name}" has already approved this promotion; a second approver must be someone else` };
+    return {
+      ok: false,
+      code: 'CONFLICT',
+      message: `"${approver.name}" has already approved this promotion; a second approver must be someone else`,
+    };
   }
   const reviewer = hasRole(approver.role, Role.REVIEWER);
   if (rule === 'ONE_REVIEWER' && !reviewer) {
-    return { ok: false, code: 'FORBIDDEN', message: `approving a CANARY promotion needs role REVIEWER or ADMIN; "${approver.name}" has ${approver.role}` };
+    return {
+      ok: false,
+      code: 'FORBIDDEN',
+      message: `approving a CANARY promotion needs role REVIEWER or ADMIN; "${approver.name}" has ${approver.role}`,
+    };
   }
   if (rule === 'TWO_PERSON' && !reviewer && !approver.isOwner) {
     return {
@@ -86,7 +106,13 @@ export function checkApprover(
       message: `approving this promotion needs an owner of the model or role REVIEWER or ADMIN; "${approver.name}" is neither`,
     };
   }
-  if (approvals.length >= MAX_APPROVALS - 1 && !isSatisfied(rule, requestedBy, [...approvals, { approver: approver.name, role: approver.role, asOwner: approver.isOwner }])) {
+  if (
+    approvals.length >= MAX_APPROVALS - 1 &&
+    !isSatisfied(rule, requestedBy, [
+      ...approvals,
+      { approver: approver.name, role: approver.role, asOwner: approver.isOwner },
+    ])
+  ) {
     return {
       ok: false,
       code: 'CONFLICT',
@@ -101,9 +127,18 @@ export function checkApprover(
  * `owners`? The requester may withdraw it; otherwise an owner of the model or
  * a REVIEWER (or ADMIN).
  */
-export function checkRejecter(requestedBy: string, owners: readonly string[], caller: { name: string; role: Role | null }): ApprovalCheck {
-  if (caller.name === requestedBy || owners.includes(caller.name) || hasRole(caller.role, Role.REVIEWER)) return { ok: true };
-  return { ok: false, code: 'FORBIDDEN', message: `rejecting needs the requester, an owner of the model or role REVIEWER; "${caller.name}" is none of them` };
+export function checkRejecter(
+  requestedBy: string,
+  owners: readonly string[],
+  caller: { name: string; role: Role | null },
+): ApprovalCheck {
+  if (caller.name === requestedBy || owners.includes(caller.name) || hasRole(caller.role, Role.REVIEWER))
+    return { ok: true };
+  return {
+    ok: false,
+    code: 'FORBIDDEN',
+    message: `rejecting needs the requester, an owner of the model or role REVIEWER; "${caller.name}" is none of them`,
+  };
 }
 
 /** True when `approvals` (all by principals other than the requester) satisfy `rule`. */
@@ -111,5 +146,8 @@ export function isSatisfied(rule: ApprovalRule, requestedBy: string, approvals: 
   const valid = approvals.filter((a) => a.approver !== requestedBy);
   if (rule === 'ONE_REVIEWER') return valid.some((a) => hasRole(a.role, Role.REVIEWER));
   // Two distinct principals: one owner, the other a reviewer.
-  return valid.some((owner) => owner.asOwner && valid.some((rev) => rev.approver !== owner.approver && hasRole(rev.role, Role.REVIEWER)));
+  return valid.some(
+    (owner) =>
+      owner.asOwner && valid.some((rev) => rev.approver !== owner.approver && hasRole(rev.role, Role.REVIEWER)),
+  );
 }

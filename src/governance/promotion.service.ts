@@ -55,14 +55,27 @@ export interface RegistryPort {
   resolveVersion(tx: Tx, ref: VersionRef): Promise<VersionRecord>;
   /** The version node itself, whatever its model is called now; null when it was deleted. */
   versionById(tx: Tx, id: string): Promise<VersionRecord | null>;
-  transitionStage(tx: Tx, actor: string, target: VersionRecord, stage: string, comment: string | null): Promise<unknown>;
-  moveAlias(tx: Tx, actor: string, target: VersionRecord, alias: string, opts: { eventType?: string; reason?: string }): Promise<AliasMove>;
+  transitionStage(
+    tx: Tx,
+    actor: string,
+    target: VersionRecord,
+    stage: string,
+    comment: string | null,
+  ): Promise<unknown>;
+  moveAlias(
+    tx: Tx,
+    actor: string,
+    target: VersionRecord,
+    alias: string,
+    opts: { eventType?: string; reason?: string },
+  ): Promise<AliasMove>;
 }
 
 export type { VersionRef };
 
 /**
- * Signed promotion records (the attestation service, given in services.ts): approvals run in its write transaction, which may make signing
+ * Signed promotion records (the attestation service, given in services.ts): approvals run in its write transaction,
+ * which may make signing
  * keys and cleans up what it wrote outside the graph when an attempt does not
  * commit.
  */
@@ -94,7 +107,10 @@ export interface ApprovalView extends ApprovalFacts {
 
 export interface PromotionRequestView {
   id: string;
-  /** The version node the request is for: approvals carry it out on this node, whatever its model is called by then (null once deleted). */
+  /**
+   * The version node the request is for: approvals carry it out on this node, whatever its model is called by then
+   * (null once deleted).
+   */
   versionId: string | null;
   /** The model's name now (the request keeps the name it was made under in its PROMOTION_REQUESTED event). */
   modelName: string;
@@ -119,11 +135,17 @@ export interface PromotionRequestView {
   attestation: string | null;
   /** The owners of the version's model now (who may approve as the owner). */
   owners: string[];
-  /** The version the target points to now: the alias's version, or the newest other version in the target stage (null: none). */
+  /**
+   * The version the target points to now: the alias's version, or the newest other version in the target stage (null:
+   * none).
+   */
   currentTargetId: string | null;
 }
 
-type RequestRow = Omit<PromotionRequestView, 'evidence' | 'approvals' | 'status' | 'attestation' | 'owners' | 'currentTargetId'> & { evidence: string | null; status: string };
+type RequestRow = Omit<
+  PromotionRequestView,
+  'evidence' | 'approvals' | 'status' | 'attestation' | 'owners' | 'currentTargetId'
+> & { evidence: string | null; status: string };
 
 interface StateRow {
   request: RequestRow | null;
@@ -154,7 +176,10 @@ export interface PromotionListFilter {
   approvableByCaller?: boolean | null;
 }
 
-/** A page of requests oldest first; `endKey` resumes after the last request read (with approvableByCaller, possibly one not returned). */
+/**
+ * A page of requests oldest first; `endKey` resumes after the last request read (with approvableByCaller, possibly one
+ * not returned).
+ */
 export interface PromotionPage {
   items: { view: PromotionRequestView; key: [number, string] }[];
   hasNextPage: boolean;
@@ -179,7 +204,12 @@ export class PromotionService {
     private readonly attestor: PromotionAttestor,
   ) {}
 
-  async requestPromotion(caller: Caller, ref: VersionRef, target: PromotionTarget, evidence: Evidence[] | null | undefined): Promise<PromotionRequestView> {
+  async requestPromotion(
+    caller: Caller,
+    ref: VersionRef,
+    target: PromotionTarget,
+    evidence: Evidence[] | null | undefined,
+  ): Promise<PromotionRequestView> {
     const t = parseTarget(target);
     const ev = parseEvidence(evidence ?? []);
     return this.executor.writeTx(async (tx) => {
@@ -246,9 +276,14 @@ export class PromotionService {
         // made for (never re-resolved by name): the registry's gates apply, and
         // a gate failure rolls back the approval too.
         const target = req.versionId ? await this.registry.versionById(tx, req.versionId) : null;
-        if (!target) throw conflict(`the version promotion request ${id} was made for no longer exists`, { requestId: id });
-        if (req.targetStage) await this.registry.transitionStage(tx, caller.name, target, req.targetStage, `promotion request ${id}`);
-        else await this.registry.moveAlias(tx, caller.name, target, req.targetAlias!, { reason: `promotion request ${id}` });
+        if (!target)
+          throw conflict(`the version promotion request ${id} was made for no longer exists`, { requestId: id });
+        if (req.targetStage)
+          await this.registry.transitionStage(tx, caller.name, target, req.targetStage, `promotion request ${id}`);
+        else
+          await this.registry.moveAlias(tx, caller.name, target, req.targetAlias!, {
+            reason: `promotion request ${id}`,
+          });
         await tx.run(Q.decide, { id, status: 'APPROVED', actor: caller.name, reason: null });
         if (req.rule === 'TWO_PERSON') {
           const signed = await keys.attestPromotion({
@@ -263,7 +298,13 @@ export class PromotionService {
             evidence: req.evidence,
             approvers: approvals.map((a) => a.approver),
           });
-          await tx.run(Q.attach, { id: randomUUID(), requestId: id, envelope: signed.envelope, keyids: signed.keyids, subjectDigest: signed.subjectDigest });
+          await tx.run(Q.attach, {
+            id: randomUUID(),
+            requestId: id,
+            envelope: signed.envelope,
+            keyids: signed.keyids,
+            subjectDigest: signed.subjectDigest,
+          });
           attestedBy = signed.keyids;
         }
       }
@@ -288,7 +329,6 @@ export class PromotionService {
       return view;
     }, 'governance.approvePromotion');
   }
-
 
   /** Closes a request. The requester may withdraw it; otherwise an owner of the model or a REVIEWER. */
   async reject(caller: Caller, id: string, reason: string): Promise<PromotionRequestView> {
@@ -329,13 +369,20 @@ export class PromotionService {
    * page is full, or until {@link APPROVABLE_SCAN_BUDGET} were read, when the
    * page may come back short with a cursor where the reading stopped.
    */
-  async list(caller: Caller, filter: PromotionListFilter, page: { first: number; after: unknown[] | null }): Promise<PromotionPage> {
+  async list(
+    caller: Caller,
+    filter: PromotionListFilter,
+    page: { first: number; after: unknown[] | null },
+  ): Promise<PromotionPage> {
     const approvable = filter.approvableByCaller === true;
     if (approvable && filter.status && filter.status !== 'PENDING') {
-      throw badInput('approvableByCaller lists PENDING requests: leave status out or give PENDING', { field: 'filter.status' });
+      throw badInput('approvableByCaller lists PENDING requests: leave status out or give PENDING', {
+        field: 'filter.status',
+      });
     }
     const status = approvable ? 'PENDING' : (filter.status ?? null);
-    if (status !== null && !STATUSES.includes(status)) throw badInput(`status must be one of ${STATUSES.join(', ')}`, { field: 'filter.status' });
+    if (status !== null && !STATUSES.includes(status))
+      throw badInput(`status must be one of ${STATUSES.join(', ')}`, { field: 'filter.status' });
     let position = parseListCursor(page.after);
     const params = {
       modelName: filter.modelName ?? null,
@@ -347,8 +394,15 @@ export class PromotionService {
       let read = 0;
       let exhausted = false;
       while (found.length <= page.first && !exhausted && read < APPROVABLE_SCAN_BUDGET) {
-        const limit = approvable ? Math.min(APPROVABLE_SCAN_BATCH, APPROVABLE_SCAN_BUDGET - read) : page.first + 1 - found.length;
-        const ids = await tx.run<{ id: string; ms: number }>(Q.page, { ...params, afterMs: position?.[0] ?? -1, afterId: position?.[1] ?? '', limit });
+        const limit = approvable
+          ? Math.min(APPROVABLE_SCAN_BATCH, APPROVABLE_SCAN_BUDGET - read)
+          : page.first + 1 - found.length;
+        const ids = await tx.run<{ id: string; ms: number }>(Q.page, {
+          ...params,
+          afterMs: position?.[0] ?? -1,
+          afterId: position?.[1] ?? '',
+          limit,
+        });
         exhausted = ids.length < limit;
         const rows = ids.length ? await tx.run<StateRow>(Q.get, { keys: ids.map((r) => r.id) }) : [];
         for (const [i, { id, ms }] of ids.entries()) {
@@ -379,7 +433,9 @@ export class PromotionService {
    */
   rightsOf(caller: Caller, request: PromotionRequestView): PromotionRights {
     const closed: ApprovalCheck | null =
-      request.status === 'PENDING' ? null : { ok: false, code: 'CONFLICT', message: `promotion request ${request.id} is ${request.status}` };
+      request.status === 'PENDING'
+        ? null
+        : { ok: false, code: 'CONFLICT', message: `promotion request ${request.id} is ${request.status}` };
     const allowed = (field: string): ApprovalCheck | null => {
       const d = decide(caller, field, 'mutation', { anonymousRead: false });
       return d.allowed ? null : { ok: false, code: 'FORBIDDEN', message: d.message };
@@ -388,25 +444,53 @@ export class PromotionService {
     const approve =
       closed ??
       allowed('Mutation.approvePromotion') ??
-      checkApprover(request.rule, request.requestedBy, request.approvals, { name: caller.name, role: caller.role!, isOwner });
-    const reject = closed ?? allowed('Mutation.rejectPromotion') ?? checkRejecter(request.requestedBy, request.owners, caller);
+      checkApprover(request.rule, request.requestedBy, request.approvals, {
+        name: caller.name,
+        role: caller.role!,
+        isOwner,
+      });
+    const reject =
+      closed ?? allowed('Mutation.rejectPromotion') ?? checkRejecter(request.requestedBy, request.owners, caller);
     const approvalCarriesOut =
-      approve.ok && isSatisfied(request.rule, request.requestedBy, [...request.approvals, { approver: caller.name, role: caller.role!, asOwner: isOwner }]);
+      approve.ok &&
+      isSatisfied(request.rule, request.requestedBy, [
+        ...request.approvals,
+        { approver: caller.name, role: caller.role!, asOwner: isOwner },
+      ]);
     return { approve, approvalCarriesOut, reject };
   }
 
   /** Replaces a model's owners: an ADMIN, or a current owner. */
-  async setModelOwners(caller: Caller, modelName: string, owners: string[]): Promise<{ name: string; owners: string[] }> {
+  async setModelOwners(
+    caller: Caller,
+    modelName: string,
+    owners: string[],
+  ): Promise<{ name: string; owners: string[] }> {
     const unique = [...new Set(owners)];
-    if (unique.length > MAX_OWNERS) throw badInput(`owners is limited to ${MAX_OWNERS} principals`, { field: 'owners' });
-    for (const o of unique) if (!isPrincipalName(o)) throw badInput(`owner "${o.slice(0, 100)}" is not a valid principal name`, { field: 'owners' });
+    if (unique.length > MAX_OWNERS)
+      throw badInput(`owners is limited to ${MAX_OWNERS} principals`, { field: 'owners' });
+    for (const o of unique)
+      if (!isPrincipalName(o))
+        throw badInput(`owner "${o.slice(0, 100)}" is not a valid principal name`, { field: 'owners' });
     return this.executor.writeTx(async (tx) => {
       const current = await this.modelGovernance(tx, modelName);
       if (!hasRole(caller.role, Role.ADMIN) && !current.owners.includes(caller.name)) {
-        throw new DomainError(ErrorCode.FORBIDDEN, `setting the owners of "${modelName}" needs role ADMIN or a current owner; "${caller.name}" is neither`);
+        throw new DomainError(
+          ErrorCode.FORBIDDEN,
+          `setting the owners of "${modelName}" needs role ADMIN or a current owner; "${caller.name}" is neither`,
+        );
       }
-      const [row] = await tx.run<{ name: string; before: string[]; owners: string[] }>(Q.setOwners, { modelName, owners: unique });
-      await appendEvent(tx, { type: EventType.MODEL_OWNERS_SET, actor: caller.name, modelName, before: row!.before, after: row!.owners });
+      const [row] = await tx.run<{ name: string; before: string[]; owners: string[] }>(Q.setOwners, {
+        modelName,
+        owners: unique,
+      });
+      await appendEvent(tx, {
+        type: EventType.MODEL_OWNERS_SET,
+        actor: caller.name,
+        modelName,
+        before: row!.before,
+        after: row!.owners,
+      });
       return { name: row!.name, owners: row!.owners };
     }, 'governance.setModelOwners');
   }
@@ -416,16 +500,30 @@ export class PromotionService {
    * (REVIEWER, checked by the policy table); recorded as a ROLLBACK event with
    * the reason. The registry's alias move does the rest.
    */
-  async rollback(caller: Caller, modelName: string, alias: string, version: number, reason: string): Promise<AliasMove> {
+  async rollback(
+    caller: Caller,
+    modelName: string,
+    alias: string,
+    version: number,
+    reason: string,
+  ): Promise<AliasMove> {
     if (!reason.trim()) throw badInput('reason must not be empty', { field: 'reason' });
     return this.executor.writeTx(async (tx) => {
       const target = await this.registry.resolveVersion(tx, { modelName, version });
       // By the version node: a rename since does not change what the alias pointed to.
-      const [before] = await tx.run<{ pointedBefore: boolean; current: number | null }>(Q.pointedBefore, { modelId: target.model!.id, alias, versionId: target.id });
+      const [before] = await tx.run<{ pointedBefore: boolean; current: number | null }>(Q.pointedBefore, {
+        modelId: target.model!.id,
+        alias,
+        versionId: target.id,
+      });
       if (!before?.pointedBefore) {
-        throw gateFailed(`alias "${alias}" of "${modelName}" never pointed to version ${version}: rollback only returns to an earlier target (use requestPromotion for a new one)`, { gate: 'rollback' });
+        throw gateFailed(
+          `alias "${alias}" of "${modelName}" never pointed to version ${version}: rollback only returns to an earlier target (use requestPromotion for a new one)`,
+          { gate: 'rollback' },
+        );
       }
-      if (before.current === version) throw badInput(`alias "${alias}" of "${modelName}" already points to version ${version}`, { field: 'version' });
+      if (before.current === version)
+        throw badInput(`alias "${alias}" of "${modelName}" already points to version ${version}`, { field: 'version' });
       return this.registry.moveAlias(tx, caller.name, target, alias, { eventType: EventType.ROLLBACK, reason });
     }, 'governance.rollback');
   }
@@ -437,7 +535,10 @@ export class PromotionService {
     return { owners: row.owners, protectedAliases: [...protectedAliasesOf(row, this.opts.protectedAliases)] };
   }
 
-  private async lockAndRead(tx: Tx, id: string): Promise<{ request: PromotionRequestView; approvals: ApprovalView[]; owners: string[] }> {
+  private async lockAndRead(
+    tx: Tx,
+    id: string,
+  ): Promise<{ request: PromotionRequestView; approvals: ApprovalView[]; owners: string[] }> {
     const locked = await tx.run(Q.lock, { id });
     if (locked.length === 0) throw notFound(`no promotion request has id "${id}"`);
     const [row] = await tx.run<StateRow>(Q.get, { keys: [id] });
@@ -467,7 +568,8 @@ const STORED_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED'];
 function parseListCursor(after: unknown[] | null): [number, string] | null {
   if (after === null) return null;
   const [ms, id] = after;
-  if (after.length !== 2 || !Number.isSafeInteger(ms) || typeof id !== 'string') throw badInput('after is not a cursor returned by promotionRequests', { field: 'after' });
+  if (after.length !== 2 || !Number.isSafeInteger(ms) || typeof id !== 'string')
+    throw badInput('after is not a cursor returned by promotionRequests', { field: 'after' });
   return [ms as number, id];
 }
 
@@ -490,7 +592,8 @@ function parseTarget(target: PromotionTarget): PromotionTarget {
   const hasAlias = target.alias !== undefined && target.alias !== null;
   if (hasStage === hasAlias) throw badInput('target must name exactly one of stage and alias', { field: 'target' });
   if (hasStage) {
-    if (!(STAGES as readonly string[]).includes(target.stage!)) throw badInput(`target.stage must be one of ${STAGES.join(', ')}`, { field: 'target.stage' });
+    if (!(STAGES as readonly string[]).includes(target.stage!))
+      throw badInput(`target.stage must be one of ${STAGES.join(', ')}`, { field: 'target.stage' });
     return { stage: target.stage! };
   }
   // The registry's own alias rule: a promotion may target any alias setAlias accepts.
@@ -499,11 +602,14 @@ function parseTarget(target: PromotionTarget): PromotionTarget {
 }
 
 function parseEvidence(evidence: Evidence[]): Evidence[] {
-  if (evidence.length > MAX_EVIDENCE) throw badInput(`evidence is limited to ${MAX_EVIDENCE} items`, { field: 'evidence' });
+  if (evidence.length > MAX_EVIDENCE)
+    throw badInput(`evidence is limited to ${MAX_EVIDENCE} items`, { field: 'evidence' });
   return evidence.map((e, i) => {
     if (!e.kind || !e.kind.trim()) throw badInput(`evidence[${i}].kind must not be empty`, { field: 'evidence' });
     if (e.uri != null && (e.uri.length > 2048 || !/^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i.test(e.uri))) {
-      throw badInput(`evidence[${i}].uri must be an absolute URI such as https://… (at most 2048 characters)`, { field: 'evidence' });
+      throw badInput(`evidence[${i}].uri must be an absolute URI such as https://… (at most 2048 characters)`, {
+        field: 'evidence',
+      });
     }
     return { kind: e.kind, passed: e.passed ?? true, uri: e.uri ?? null, summary: e.summary ?? null };
   });

@@ -22,7 +22,11 @@ export async function runTokenCommand(argv: string[], tokens: TokenService): Pro
   const [command, ...rest] = argv;
   switch (command) {
     case 'create': {
-      const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, role: { type: 'string' } }, strict: true });
+      const { values } = parseArgs({
+        args: rest,
+        options: { name: { type: 'string' }, role: { type: 'string' } },
+        strict: true,
+      });
       if (!values.name || !values.role || !isRole(values.role)) throw new Error(TOKEN_CLI_USAGE);
       const created = await tokens.createToken(CLI_ACTOR, values.name, values.role);
       return [
@@ -32,7 +36,7 @@ export async function runTokenCommand(argv: string[], tokens: TokenService): Pro
     }
     case 'list': {
       const rows = [];
-      for (let after: string | null = null; ; ) {
+      for (let after: string | null = null; ;) {
         const page = await tokens.listTokens({ first: CLI_PAGE, after });
         rows.push(...page);
         if (page.length < CLI_PAGE) break;
@@ -40,7 +44,11 @@ export async function runTokenCommand(argv: string[], tokens: TokenService): Pro
       }
       if (rows.length === 0) return 'no tokens';
       return rows
-        .map((r) => [r.id, r.name, r.role, r.createdAt, r.revokedAt ? `revoked ${r.revokedAt} by ${r.revokedBy}` : 'live'].join('\t'))
+        .map((r) =>
+          [r.id, r.name, r.role, r.createdAt, r.revokedAt ? `revoked ${r.revokedAt} by ${r.revokedBy}` : 'live'].join(
+            '\t',
+          ),
+        )
         .join('\n');
     }
     case 'revoke': {

@@ -24,7 +24,10 @@ const RESERVED_NAMES = new Set(['anonymous', 'system']);
 /** Principal names appear in events and owner lists: short, printable, no spaces. */
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
 
-/** The principal-name rule (tokens, owners, approvers): 1–100 characters of letters, digits, ".", "_", "@", "-", starting with a letter or digit. */
+/**
+ * The principal-name rule (tokens, owners, approvers): 1–100 characters of letters, digits, ".", "_", "@", "-",
+ * starting with a letter or digit.
+ */
 export function isPrincipalName(name: string): boolean {
   return NAME_RE.test(name);
 }
@@ -109,24 +112,49 @@ export class TokenService {
    */
   async createToken(actor: string, name: string, role: string): Promise<CreatedToken> {
     assertName(name);
-    if (!isRole(role)) throw badInput(`role must be one of VIEWER, CONTRIBUTOR, REVIEWER, ADMIN; got "${role}"`, { field: 'role' });
+    if (!isRole(role))
+      throw badInput(`role must be one of VIEWER, CONTRIBUTOR, REVIEWER, ADMIN; got "${role}"`, { field: 'role' });
     const token = generateToken();
     const id = randomUUID();
     const hash = hashToken(token);
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ id: string; name: string; role: Role; createdAt: string; full: boolean }>(Q.create, { name, role, id, hash, actor, maxLive: MAX_LIVE_TOKENS });
+      const [row] = await tx.run<{ id: string; name: string; role: Role; createdAt: string; full: boolean }>(Q.create, {
+        name,
+        role,
+        id,
+        hash,
+        actor,
+        maxLive: MAX_LIVE_TOKENS,
+      });
       if (!row) {
-        throw conflict(`principal "${name}" already exists with another role; a principal has one role (revoke its tokens and use a new name to change it)`, { field: 'name' });
+        throw conflict(
+          `principal "${name}" already exists with another role; a principal has one role (revoke its tokens and use a new name to change it)`,
+          { field: 'name' },
+        );
       }
-      if (row.full) throw badInput(`a principal has at most ${MAX_LIVE_TOKENS} live tokens; revoke one first`, { field: 'name', limit: MAX_LIVE_TOKENS });
-      await appendEvent(tx, { type: EventType.TOKEN_CREATED, actor, subjectId: id, after: { tokenId: id, name, role } });
+      if (row.full)
+        throw badInput(`a principal has at most ${MAX_LIVE_TOKENS} live tokens; revoke one first`, {
+          field: 'name',
+          limit: MAX_LIVE_TOKENS,
+        });
+      await appendEvent(tx, {
+        type: EventType.TOKEN_CREATED,
+        actor,
+        subjectId: id,
+        after: { tokenId: id, name, role },
+      });
       return { token, id, principal: { name: row.name, role: row.role }, createdAt: row.createdAt };
     }, 'governance.createToken');
   }
 
-  /** A page of token metadata (never the secret or its hash), newest first: `first` after the token whose id is `after`. */
+  /**
+   * A page of token metadata (never the secret or its hash), newest first: `first` after the token whose id is `after`.
+   */
   async listTokens(page: ListPage): Promise<TokenInfo[]> {
-    const [row] = await this.executor.read<{ known: boolean; tokens: TokenInfo[] }>(Q.list, { after: page.after, limit: page.first });
+    const [row] = await this.executor.read<{ known: boolean; tokens: TokenInfo[] }>(Q.list, {
+      after: page.after,
+      limit: page.first,
+    });
     if (!row!.known) throw unknownAfter('token');
     return row!.tokens;
   }
@@ -174,7 +202,12 @@ export class TokenService {
           hash: hashToken(token),
           actor: 'system',
         });
-        await appendEvent(tx, { type: EventType.TOKEN_CREATED, actor: 'system', subjectId: id, after: { tokenId: id, name: ADMIN_PRINCIPAL, role: Role.ADMIN, bootstrap: true } });
+        await appendEvent(tx, {
+          type: EventType.TOKEN_CREATED,
+          actor: 'system',
+          subjectId: id,
+          after: { tokenId: id, name: ADMIN_PRINCIPAL, role: Role.ADMIN, bootstrap: true },
+        });
         return { token, id, principal: { name: row!.name, role: row!.role }, createdAt: row!.createdAt };
       }, 'governance.bootstrapAdmin');
     } catch (err) {
@@ -189,7 +222,10 @@ export class TokenService {
 
 function assertName(name: string): void {
   if (!isPrincipalName(name)) {
-    throw badInput('name must be 1-100 characters: letters, digits, ".", "_", "@", "-", starting with a letter or digit', { field: 'name' });
+    throw badInput(
+      'name must be 1-100 characters: letters, digits, ".", "_", "@", "-", starting with a letter or digit',
+      { field: 'name' },
+    );
   }
   if (RESERVED_NAMES.has(name.toLowerCase())) throw badInput(`name "${name}" is reserved`, { field: 'name' });
 }

@@ -37,7 +37,10 @@ function walk(dir: string): string[] {
 export function loadStatements(dir = cypherDir): Map<string, string> {
   const out = new Map<string, string>();
   for (const file of walk(dir)) {
-    const name = relative(dir, file).split(sep).join('/').replace(/\.cypher$/, '');
+    const name = relative(dir, file)
+      .split(sep)
+      .join('/')
+      .replace(/\.cypher$/, '');
     if (name.startsWith('migrations/')) continue;
     out.set(name, stripComments(readFileSync(file, 'utf8')));
   }

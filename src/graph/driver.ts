@@ -6,7 +6,13 @@ import type { Logger } from '../logger.js';
  * that returns the current one, asked for each new connection: the driver
  * then follows an embedded Neo4j that restarted with a new password.
  */
-export function createDriver(uri: string, user: string, password: string | (() => string), log: Logger, opts: { retryMs?: number } = {}): Driver {
+export function createDriver(
+  uri: string,
+  user: string,
+  password: string | (() => string),
+  log: Logger,
+  opts: { retryMs?: number } = {},
+): Driver {
   // Asked on every new connection (cheap): the driver's own rotating manager only
   // refreshes after a refusal on an open connection, not one at login.
   const auth: AuthToken | AuthTokenManager =

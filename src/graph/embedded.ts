@@ -119,7 +119,11 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
   await new Promise<void>((res, rej) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      rej(new Error(`embedded Neo4j did not report ready within ${opts.startTimeoutMs ?? 120_000} ms:\n${tail.join('\n')}`));
+      rej(
+        new Error(
+          `embedded Neo4j did not report ready within ${opts.startTimeoutMs ?? 120_000} ms:\n${tail.join('\n')}`,
+        ),
+      );
     }, opts.startTimeoutMs ?? 120_000);
     lines(child.stdout!, (line) => {
       if (line.startsWith('PEDIGREE_NEO4J_READY')) {
@@ -163,7 +167,13 @@ export async function startEmbeddedNeo4j(opts: EmbeddedOptions): Promise<Embedde
  * answers on its stdout (lines after "PEDIGREE_TRACK "). One request at a time.
  */
 class TrackerChannel implements ChangeTracker {
-  private pending: { kind: 'start' | 'stop'; nodes: string[]; relationships: string[]; resolve: (v: { nodes: string[]; relationships: string[] }) => void; reject: (e: Error) => void } | null = null;
+  private pending: {
+    kind: 'start' | 'stop';
+    nodes: string[];
+    relationships: string[];
+    resolve: (v: { nodes: string[]; relationships: string[] }) => void;
+    reject: (e: Error) => void;
+  } | null = null;
 
   constructor(
     private readonly send: (command: string) => void,
@@ -181,7 +191,8 @@ class TrackerChannel implements ChangeTracker {
   }
 
   private request(kind: 'start' | 'stop'): Promise<{ nodes: string[]; relationships: string[] }> {
-    if (this.pending) return Promise.reject(new Error('a change-tracking request is already waiting for the embedded Neo4j'));
+    if (this.pending)
+      return Promise.reject(new Error('a change-tracking request is already waiting for the embedded Neo4j'));
     return new Promise((resolve, reject) => {
       this.pending = { kind, nodes: [], relationships: [], resolve, reject };
       this.send(`track-${kind}`);
@@ -198,7 +209,12 @@ class TrackerChannel implements ChangeTracker {
     else if ((word === 'started' && p.kind === 'start') || (word === 'end' && p.kind === 'stop')) {
       this.pending = null;
       p.resolve({ nodes: p.nodes, relationships: p.relationships });
-    } else if (word === 'overflow') this.fail(new Error(`more than ${rest} nodes and relationships changed while the backup read the graph; try again at a quieter time`));
+    } else if (word === 'overflow')
+      this.fail(
+        new Error(
+          `more than ${rest} nodes and relationships changed while the backup read the graph; try again at a quieter time`,
+        ),
+      );
     else this.fail(new Error(`unexpected answer from the embedded Neo4j's change tracker: ${line.slice(0, 200)}`));
   }
 
@@ -220,7 +236,9 @@ function splitOnce(line: string): [string, string?] {
  * ...), since Neo4j needs none of it and /proc/<pid>/environ outlives intent.
  */
 export function jvmEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !/PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH/i.test(name)));
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !/PASS|SECRET|TOKEN|KEY|CREDENTIAL|AUTH/i.test(name)),
+  );
 }
 
 function lines(stream: NodeJS.ReadableStream, onLine: (l: string) => void): void {
@@ -271,9 +289,13 @@ export async function prepareLauncher(cacheDir: string): Promise<{ classpath: st
   const tmpCp = `${cpFile}.tmp-${process.pid}`;
   try {
     // The Maven Wrapper (tools/neo4j/mvnw) fetches Maven itself from Maven Central on first use.
-    await run('sh', [join(launcherDir, 'mvnw'), '-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${tmpCp}`], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await run(
+      'sh',
+      [join(launcherDir, 'mvnw'), '-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${tmpCp}`],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(
@@ -286,4 +308,3 @@ export async function prepareLauncher(cacheDir: string): Promise<{ classpath: st
   writeFileSync(cpFile, deps);
   return { classpath: `${classes}:${deps}` };
 }
-

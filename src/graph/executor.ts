@@ -207,7 +207,11 @@ export class Executor {
    * observed for /metrics.
    */
   sibling(log: Logger): Executor {
-    return new Executor(this.driver, this.database, log, this.statements, { writeGroup: this.writeGroup, batching: this.batching, writes: this.writes });
+    return new Executor(this.driver, this.database, log, this.statements, {
+      writeGroup: this.writeGroup,
+      batching: this.batching,
+      writes: this.writes,
+    });
   }
 
   /**
@@ -223,7 +227,9 @@ export class Executor {
     try {
       this.statementCount++;
       const started = performance.now();
-      const result = await session.run(text, toParams(params) as Params, { metadata: { app: 'pedigree', operation: name } });
+      const result = await session.run(text, toParams(params) as Params, {
+        metadata: { app: 'pedigree', operation: name },
+      });
       return this.rows<T>(name, params, started, result.records);
     } catch (err) {
       if (neo4j.isRetryableError(err)) return this.readTx((tx) => tx.run<T>(name, params), name);
@@ -241,7 +247,11 @@ export class Executor {
    */
   async *streamRaw(name: Statement, params: unknown = {}): AsyncGenerator<Record<string, unknown>> {
     const text = this.textOf(name);
-    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ, fetchSize: 2000 });
+    const session = this.driver.session({
+      database: this.database,
+      defaultAccessMode: neo4j.session.READ,
+      fetchSize: 2000,
+    });
     try {
       this.statementCount++;
       const result = session.run(text, params as Params, { metadata: { app: 'pedigree', operation: name } });
@@ -257,12 +267,21 @@ export class Executor {
    * statements that open their own transactions (`CALL … IN TRANSACTIONS`).
    * Only src/graph/snapshot.ts uses it.
    */
-  async runRaw(name: Statement, params: unknown = {}, mode: 'READ' | 'WRITE' = 'WRITE'): Promise<Record<string, unknown>[]> {
+  async runRaw(
+    name: Statement,
+    params: unknown = {},
+    mode: 'READ' | 'WRITE' = 'WRITE',
+  ): Promise<Record<string, unknown>[]> {
     const run = async () => {
-      const session = this.driver.session({ database: this.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
+      const session = this.driver.session({
+        database: this.database,
+        defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      });
       try {
         this.statementCount++;
-        const result = await session.run(this.textOf(name), params as Params, { metadata: { app: 'pedigree', operation: name } });
+        const result = await session.run(this.textOf(name), params as Params, {
+          metadata: { app: 'pedigree', operation: name },
+        });
         return result.records.map((r) => r.toObject());
       } catch (err) {
         throw this.mapError(err, name);
@@ -312,7 +331,11 @@ export class Executor {
   }
 
   /** {@link writeTx}, answering with the sequence the write's transaction committed at as well. */
-  protected async writeCommitted<R>(work: (tx: Tx) => Promise<R>, label: string, options: WriteOptions<R> = {}): Promise<Committed<R>> {
+  protected async writeCommitted<R>(
+    work: (tx: Tx) => Promise<R>,
+    label: string,
+    options: WriteOptions<R> = {},
+  ): Promise<Committed<R>> {
     const inside = this.insideGroup.getStore();
     // A write started from inside another write's work cannot wait for the
     // group that work belongs to, and inside a group of several an earlier
@@ -322,7 +345,8 @@ export class Executor {
     // grouping. The registry composes writes inside one transaction instead
     // (the `…In(tx)` methods), so either is a mistake worth hearing about.
     if (inside === 'group') throw new Error(`write "${label}" started inside a grouped write`);
-    if (inside === 'alone') this.log.warn({ operation: label }, 'a write transaction was started inside another one; it runs alone');
+    if (inside === 'alone')
+      this.log.warn({ operation: label }, 'a write transaction was started inside another one; it runs alone');
     // Nested: the outer write holds the write gate already.
     if (inside) return this.alone(work, label, performance.now(), undefined, false);
     if (options.alone || this.writeGroup <= 1) return this.alone(work, label, performance.now());
@@ -356,7 +380,9 @@ export class Executor {
     });
   }
 
-  /** Consecutive writes of one batch kind (two or more) become one batch step; every other write is a step of its own. */
+  /**
+   * Consecutive writes of one batch kind (two or more) become one batch step; every other write is a step of its own.
+   */
   private steps(group: PendingWrite[]): Step[] {
     const steps: Step[] = [];
     for (const w of group) {
@@ -380,31 +406,39 @@ export class Executor {
     // Set inside the transaction's work: the step that was running when it threw.
     let failed = null as Step | null;
     try {
-      const { value: outcomes, seconds, counterHeld, sequence } = await this.gated(() =>
+      const {
+        value: outcomes,
+        seconds,
+        counterHeld,
+        sequence,
+      } = await this.gated(() =>
         this.insideGroup.run('group', () =>
           this.transaction(
-          'WRITE',
-          async (tx) => {
-            const out: Outcome<unknown>[] = [];
-            for (const step of steps) {
-              failed = step;
-              if (step.kind) {
-                const results = await step.kind.run(
-                  tx,
-                  step.writes.map((w) => w.batch!.item),
-                );
-                if (results.length !== step.writes.length) throw new Error(`batch "${step.kind.name}" answered ${results.length} of ${step.writes.length} items`);
-                const late = results.find((r) => !r.ok && r.afterWrite);
-                if (late) throw new BatchUndecided(step.kind.name, late.ok ? undefined : late.error);
-                out.push(...results);
-              } else {
-                out.push({ ok: true, value: await step.writes[0].work(tx) });
+            'WRITE',
+            async (tx) => {
+              const out: Outcome<unknown>[] = [];
+              for (const step of steps) {
+                failed = step;
+                if (step.kind) {
+                  const results = await step.kind.run(
+                    tx,
+                    step.writes.map((w) => w.batch!.item),
+                  );
+                  if (results.length !== step.writes.length)
+                    throw new Error(
+                      `batch "${step.kind.name}" answered ${results.length} of ${step.writes.length} items`,
+                    );
+                  const late = results.find((r) => !r.ok && r.afterWrite);
+                  if (late) throw new BatchUndecided(step.kind.name, late.ok ? undefined : late.error);
+                  out.push(...results);
+                } else {
+                  out.push({ ok: true, value: await step.writes[0].work(tx) });
+                }
               }
-            }
-            failed = null; // every step ran: a failure now is the commit's
-            return out;
-          },
-          `group of ${group.length}: ${[...new Set(group.map((w) => w.label))].join(', ')}`,
+              failed = null; // every step ran: a failure now is the commit's
+              return out;
+            },
+            `group of ${group.length}: ${[...new Set(group.map((w) => w.label))].join(', ')}`,
           ),
         ),
       );
@@ -418,7 +452,15 @@ export class Executor {
       });
     } catch (err) {
       const at: Step | null = failed;
-      this.log.debug({ writes: group.length, failedAt: at ? group.indexOf(at.writes[0]!) : group.length, batch: at?.kind?.name, err: err instanceof Error ? err.message : String(err) }, 'write group rolled back; its writes run again');
+      this.log.debug(
+        {
+          writes: group.length,
+          failedAt: at ? group.indexOf(at.writes[0]!) : group.length,
+          batch: at?.kind?.name,
+          err: err instanceof Error ? err.message : String(err),
+        },
+        'write group rolled back; its writes run again',
+      );
       if (at?.kind) for (const w of at.writes) w.unbatched = true;
       else if (at) at.writes[0].solo = true;
       else for (const w of group) w.solo = true;
@@ -427,7 +469,13 @@ export class Executor {
   }
 
   /** One write in a transaction of its own; writes started inside it run alone too. */
-  private async alone<R>(work: (tx: Tx) => Promise<R>, label: string, enqueuedAt: number, began = performance.now(), gate = true): Promise<Committed<R>> {
+  private async alone<R>(
+    work: (tx: Tx) => Promise<R>,
+    label: string,
+    enqueuedAt: number,
+    began = performance.now(),
+    gate = true,
+  ): Promise<Committed<R>> {
     try {
       const run = () => this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
       const { value, seconds, counterHeld, sequence } = gate ? await this.gated(run) : await run();
@@ -479,7 +527,11 @@ export class Executor {
    * the last event sequence it appended. Only the last attempt counts: an
    * earlier one rolled back, and its sequences are given out again.
    */
-  private async transaction<R>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<R>, label: string): Promise<{ value: R; seconds: number; counterHeld: number | null; sequence: string | null }> {
+  private async transaction<R>(
+    mode: 'READ' | 'WRITE',
+    work: (tx: Tx) => Promise<R>,
+    label: string,
+  ): Promise<{ value: R; seconds: number; counterHeld: number | null; sequence: string | null }> {
     const session = this.driver.session({
       database: this.database,
       defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
@@ -495,7 +547,12 @@ export class Executor {
       };
       const value = mode === 'READ' ? await session.executeRead(fn, config) : await session.executeWrite(fn, config);
       const done = performance.now();
-      return { value, seconds: (done - started) / 1000, counterHeld: attempt.counterAt === null ? null : (done - attempt.counterAt) / 1000, sequence: attempt.sequence };
+      return {
+        value,
+        seconds: (done - started) / 1000,
+        counterHeld: attempt.counterAt === null ? null : (done - attempt.counterAt) / 1000,
+        sequence: attempt.sequence,
+      };
     } catch (err) {
       throw this.mapError(err, label);
     } finally {
@@ -532,7 +589,16 @@ export class Executor {
   private rows<T>(name: Statement, params: Params, started: number, records: readonly Neo4jRecord[]): T[] {
     // At debug level every statement is logged with its time: the way to find a
     // slow one. Parameters go through redactParams: no secret reaches the log.
-    if (this.log.isLevelEnabled('debug')) this.log.debug({ statement: name, params: redactParams(params), ms: Math.round((performance.now() - started) * 100) / 100, rows: records.length }, 'cypher');
+    if (this.log.isLevelEnabled('debug'))
+      this.log.debug(
+        {
+          statement: name,
+          params: redactParams(params),
+          ms: Math.round((performance.now() - started) * 100) / 100,
+          rows: records.length,
+        },
+        'cypher',
+      );
     return records.map((r) => toJs(r.toObject()) as T);
   }
 
@@ -548,10 +614,17 @@ export class Executor {
     // database is down or failing over. A write may or may not have committed;
     // the client retries, and idempotency keys make a retried create apply once.
     if (neo4j.isRetryableError(err)) {
-      this.log.warn({ operation: label, neo4j: err instanceof Error ? err.message : String(err) }, 'database unavailable');
-      return new DomainError(ErrorCode.UNAVAILABLE, 'the database is unavailable right now; retry the request (a write may have been applied: a create retried with the same idempotencyKey is applied once)', {
-        retryable: true,
-      });
+      this.log.warn(
+        { operation: label, neo4j: err instanceof Error ? err.message : String(err) },
+        'database unavailable',
+      );
+      return new DomainError(
+        ErrorCode.UNAVAILABLE,
+        'the database is unavailable right now; retry the request (a write may have been applied: a create retried with the same idempotencyKey is applied once)',
+        {
+          retryable: true,
+        },
+      );
     }
     return err;
   }

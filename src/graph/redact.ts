@@ -18,7 +18,8 @@
  * content. A token's SHA-256 (`$hash` of the token statements) is a lookup
  * key for a 256-bit random secret, not the secret, and stays.
  */
-export const SECRET_KEY = /secret|passw(or)?d|passphrase|token|authori[sz]ation|cookie|credential|signature|private|api_?key|sealed/i;
+export const SECRET_KEY =
+  /secret|passw(or)?d|passphrase|token|authori[sz]ation|cookie|credential|signature|private|api_?key|sealed/i;
 export const REDACTED = '[redacted]';
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 6;

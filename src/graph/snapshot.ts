@@ -82,7 +82,8 @@ export class GraphSnapshot {
   async nodesById(ids: readonly string[]): Promise<NodeRecord[]> {
     const out: NodeRecord[] = [];
     for (let i = 0; i < ids.length; i += BATCH) {
-      for (const row of await this.executor.runRaw(Q.nodesById, { ids: ids.slice(i, i + BATCH) }, 'READ')) out.push(nodeOf(row));
+      for (const row of await this.executor.runRaw(Q.nodesById, { ids: ids.slice(i, i + BATCH) }, 'READ'))
+        out.push(nodeOf(row));
     }
     return out;
   }
@@ -90,21 +91,24 @@ export class GraphSnapshot {
   async relationshipsById(ids: readonly string[]): Promise<RelationshipRecord[]> {
     const out: RelationshipRecord[] = [];
     for (let i = 0; i < ids.length; i += BATCH) {
-      for (const row of await this.executor.runRaw(Q.relationshipsById, { ids: ids.slice(i, i + BATCH) }, 'READ')) out.push(relationshipOf(row));
+      for (const row of await this.executor.runRaw(Q.relationshipsById, { ids: ids.slice(i, i + BATCH) }, 'READ'))
+        out.push(relationshipOf(row));
     }
     return out;
   }
 
   /** Constraints and the indexes no constraint owns, by name. */
   async schema(): Promise<SchemaItem[]> {
-    const item = (kind: SchemaItem['kind']) => (r: Record<string, unknown>): SchemaItem => ({
-      kind,
-      name: String(r.name),
-      type: String(r.type),
-      entityType: String(r.entityType),
-      labelsOrTypes: ((r.labelsOrTypes as string[] | null) ?? []).map(String),
-      properties: ((r.properties as string[] | null) ?? []).map(String),
-    });
+    const item =
+      (kind: SchemaItem['kind']) =>
+      (r: Record<string, unknown>): SchemaItem => ({
+        kind,
+        name: String(r.name),
+        type: String(r.type),
+        entityType: String(r.entityType),
+        labelsOrTypes: ((r.labelsOrTypes as string[] | null) ?? []).map(String),
+        properties: ((r.properties as string[] | null) ?? []).map(String),
+      });
     const constraints = (await this.executor.runRaw(Q.constraints, {}, 'READ')).map(item('constraint'));
     const indexes = (await this.executor.runRaw(Q.indexes, {}, 'READ')).map(item('index'));
     return [...constraints, ...indexes];
@@ -159,11 +163,21 @@ export class GraphSnapshot {
 }
 
 function nodeOf(row: Record<string, unknown>): NodeRecord {
-  return { id: String(row.id), labels: (row.labels as string[]).map(String), props: encodeProps(row.props as Record<string, unknown>) };
+  return {
+    id: String(row.id),
+    labels: (row.labels as string[]).map(String),
+    props: encodeProps(row.props as Record<string, unknown>),
+  };
 }
 
 function relationshipOf(row: Record<string, unknown>): RelationshipRecord {
-  return { id: String(row.id), type: String(row.type), a: String(row.a), b: String(row.b), props: encodeProps(row.props as Record<string, unknown>) };
+  return {
+    id: String(row.id),
+    type: String(row.type),
+    a: String(row.a),
+    b: String(row.b),
+    props: encodeProps(row.props as Record<string, unknown>),
+  };
 }
 
 function encodeProps(props: Record<string, unknown>): Record<string, Encoded> {
@@ -184,14 +198,29 @@ const n = (x: unknown): number => (neo4j.isInt(x) ? x.toNumber() : Number(x));
 export function encodeValue(v: unknown): Encoded {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? v : { f: Object.is(v, -0) ? '-0' : String(v) };
+  if (typeof v === 'number')
+    return Number.isFinite(v) && !Object.is(v, -0) ? v : { f: Object.is(v, -0) ? '-0' : String(v) };
   if (typeof v === 'bigint' || neo4j.isInt(v)) return { i: String(v) };
   if (Array.isArray(v)) return v.map(encodeValue);
-  if (v instanceof Int8Array || v instanceof Uint8Array) return { b: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+  if (v instanceof Int8Array || v instanceof Uint8Array)
+    return { b: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   if (neo4j.isDateTime(v)) {
-    return { dt: [n(v.year), n(v.month), n(v.day), n(v.hour), n(v.minute), n(v.second), n(v.nanosecond), v.timeZoneOffsetSeconds === undefined || v.timeZoneOffsetSeconds === null ? null : n(v.timeZoneOffsetSeconds), v.timeZoneId ?? null] };
+    return {
+      dt: [
+        n(v.year),
+        n(v.month),
+        n(v.day),
+        n(v.hour),
+        n(v.minute),
+        n(v.second),
+        n(v.nanosecond),
+        v.timeZoneOffsetSeconds === undefined || v.timeZoneOffsetSeconds === null ? null : n(v.timeZoneOffsetSeconds),
+        v.timeZoneId ?? null,
+      ],
+    };
   }
-  if (neo4j.isLocalDateTime(v)) return { ldt: [n(v.year), n(v.month), n(v.day), n(v.hour), n(v.minute), n(v.second), n(v.nanosecond)] };
+  if (neo4j.isLocalDateTime(v))
+    return { ldt: [n(v.year), n(v.month), n(v.day), n(v.hour), n(v.minute), n(v.second), n(v.nanosecond)] };
   if (neo4j.isDate(v)) return { d: [n(v.year), n(v.month), n(v.day)] };
   if (neo4j.isTime(v)) return { t: [n(v.hour), n(v.minute), n(v.second), n(v.nanosecond), n(v.timeZoneOffsetSeconds)] };
   if (neo4j.isLocalTime(v)) return { lt: [n(v.hour), n(v.minute), n(v.second), n(v.nanosecond)] };
@@ -205,7 +234,8 @@ export function decodeValue(e: Encoded): unknown {
   if (e === null || typeof e === 'string' || typeof e === 'boolean' || typeof e === 'number') return e;
   if (Array.isArray(e)) return e.map(decodeValue);
   const [tag, ...more] = Object.keys(e);
-  if (tag === undefined || more.length) throw new Error(`not an encoded property value: ${JSON.stringify(e).slice(0, 100)}`);
+  if (tag === undefined || more.length)
+    throw new Error(`not an encoded property value: ${JSON.stringify(e).slice(0, 100)}`);
   const v = e[tag];
   const a = (): number[] => {
     if (!Array.isArray(v)) throw new Error(`encoded ${tag} must be a list`);
@@ -219,7 +249,17 @@ export function decodeValue(e: Encoded): unknown {
     case 'b':
       return new Int8Array(Buffer.from(String(v), 'base64'));
     case 'dt': {
-      const [y, mo, d, h, mi, s, ns, offset, zone] = a() as unknown as [number, number, number, number, number, number, number, number | null, string | null];
+      const [y, mo, d, h, mi, s, ns, offset, zone] = a() as unknown as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number | null,
+        string | null,
+      ];
       return new neo4j.types.DateTime(y, mo, d, h, mi, s, ns, offset ?? undefined, zone ?? undefined);
     }
     case 'ldt': {

@@ -24,12 +24,18 @@ export function tokenActorResolver(tokens: TokenService, opts: { anonymousRead: 
     if (auth.kind === 'invalid') throw new DomainError(ErrorCode.UNAUTHENTICATED, auth.message);
     if (auth.kind === 'missing') {
       if (access === 'read' && opts.anonymousRead) return { name: 'anonymous', role: null };
-      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'MLflow endpoints need an API token: set MLFLOW_TRACKING_TOKEN (sent as Authorization: Bearer <token>)');
+      throw new DomainError(
+        ErrorCode.UNAUTHENTICATED,
+        'MLflow endpoints need an API token: set MLFLOW_TRACKING_TOKEN (sent as Authorization: Bearer <token>)',
+      );
     }
     const required = access === 'read' ? Role.VIEWER : access === 'write' ? Role.CONTRIBUTOR : Role.ADMIN;
     if (!hasRole(auth.actor.role as Role | null, required)) {
       const what = access === 'read' ? 'read' : access === 'write' ? 'write' : 'manage webhooks';
-      throw new DomainError(ErrorCode.FORBIDDEN, `${auth.actor.name} (${auth.actor.role}) may not ${what} through MLflow: it needs ${required}`);
+      throw new DomainError(
+        ErrorCode.FORBIDDEN,
+        `${auth.actor.name} (${auth.actor.role}) may not ${what} through MLflow: it needs ${required}`,
+      );
     }
     return { name: auth.actor.name, role: isRole(auth.actor.role) ? auth.actor.role : null };
   };

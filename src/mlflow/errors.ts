@@ -59,14 +59,21 @@ export function toMlflowError(err: unknown): MlflowError | null {
     case ErrorCode.NOT_FOUND:
       return new MlflowError('RESOURCE_DOES_NOT_EXIST', err.message);
     case ErrorCode.CONFLICT:
-      return new MlflowError(/already exists/.test(err.message) ? 'RESOURCE_ALREADY_EXISTS' : 'INVALID_STATE', err.message);
+      return new MlflowError(
+        /already exists/.test(err.message) ? 'RESOURCE_ALREADY_EXISTS' : 'INVALID_STATE',
+        err.message,
+      );
     case ErrorCode.UNAUTHENTICATED:
       return new MlflowError('UNAUTHENTICATED', err.message);
     case ErrorCode.FORBIDDEN:
       return new MlflowError('PERMISSION_DENIED', err.message);
     case ErrorCode.GATE_FAILED:
-      // Governance said no (a protected alias, or taking a version out of CANARY/PRODUCTION without the role): a permission.
-      return new MlflowError(err.details.kind === 'alias' || err.details.gate === 'stage-exit' ? 'PERMISSION_DENIED' : 'INVALID_STATE', err.message);
+      // Governance said no (a protected alias, or taking a version out of CANARY/PRODUCTION without the role): a
+      // permission.
+      return new MlflowError(
+        err.details.kind === 'alias' || err.details.gate === 'stage-exit' ? 'PERMISSION_DENIED' : 'INVALID_STATE',
+        err.message,
+      );
     case ErrorCode.LIMIT_EXCEEDED:
       return new MlflowError('RESOURCE_EXHAUSTED', err.message, err.details.tooLarge ? 413 : undefined);
     case ErrorCode.UNAVAILABLE:

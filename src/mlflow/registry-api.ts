@@ -9,15 +9,30 @@ import { PROMPT_TAG, PROMPT_TEXT_TAG } from '../registry/registry.service.js';
 import { bool, int, list, optStr, str, type Handler } from './request.js';
 
 /** MLflow's stage names ↔ Pedigree's lifecycle (CANARY shows as Staging: MLflow has no canary). */
-export const STAGE_TO_MLFLOW: Record<Stage, string> = { DEVELOPMENT: 'None', STAGING: 'Staging', CANARY: 'Staging', PRODUCTION: 'Production', ARCHIVED: 'Archived' };
-const MLFLOW_TO_STAGE: Record<string, Stage> = { none: 'DEVELOPMENT', staging: 'STAGING', production: 'PRODUCTION', archived: 'ARCHIVED' };
+export const STAGE_TO_MLFLOW: Record<Stage, string> = {
+  DEVELOPMENT: 'None',
+  STAGING: 'Staging',
+  CANARY: 'Staging',
+  PRODUCTION: 'Production',
+  ARCHIVED: 'Archived',
+};
+const MLFLOW_TO_STAGE: Record<string, Stage> = {
+  none: 'DEVELOPMENT',
+  staging: 'STAGING',
+  production: 'PRODUCTION',
+  archived: 'ARCHIVED',
+};
 
 /** A version tag through which MLflow clients give (or later attach, once) the checksum of an external source. */
 export const CHECKSUM_TAG = 'pedigree.checksum';
 
 export function toStage(mlflow: string): Stage {
   const s = MLFLOW_TO_STAGE[String(mlflow).toLowerCase()];
-  if (!s) throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid Model Version stage: ${mlflow}. Value must be one of None, Staging, Production, Archived.`);
+  if (!s)
+    throw new MlflowError(
+      'INVALID_PARAMETER_VALUE',
+      `Invalid Model Version stage: ${mlflow}. Value must be one of None, Staging, Production, Archived.`,
+    );
   return s;
 }
 
@@ -61,7 +76,11 @@ export class MlflowRegistryApi {
     const ids = versions.map((v) => v.id);
     // Versions the alias view answered carry their tags, aliases and run: no round trip for them.
     const [tags, aliases, runs] = versions.every((v) => v.held)
-      ? [versions.map((v) => v.held!.tags), versions.map((v) => v.held!.aliases), versions.map((v) => (v.held!.runId ? { id: v.held!.runId } : null))]
+      ? [
+          versions.map((v) => v.held!.tags),
+          versions.map((v) => v.held!.aliases),
+          versions.map((v) => (v.held!.runId ? { id: v.held!.runId } : null)),
+        ]
       : await Promise.all([registry.tagsOf(ids), registry.aliasNamesOfVersions(ids), provenance.runsOfVersions(ids)]);
     return versions.map((v, i) => {
       const modelId = /^models:\/(m-[0-9a-f]+)$/.exec(v.source)?.[1];
@@ -76,7 +95,11 @@ export class MlflowRegistryApi {
         source: v.source,
         ...(runs[i] ? { run_id: runs[i]!.id } : {}),
         status: 'READY',
-        ...(v.checksum ? {} : { status_message: 'unverified: no checksum; set the tag pedigree.checksum to sha256:<hex> before → Staging' }),
+        ...(v.checksum
+          ? {}
+          : {
+              status_message: 'unverified: no checksum; set the tag pedigree.checksum to sha256:<hex> before → Staging',
+            }),
         tags: tagsJson(tags[i]!),
         aliases: aliases[i]!,
         ...(modelId ? { model_id: modelId } : {}),
@@ -103,9 +126,18 @@ export class MlflowRegistryApi {
   createRegisteredModel: Handler = async ({ body, actor }) => {
     const name = str(body, 'name');
     const tags = kvList(body.tags);
-    // MLflow's prompt registry creates a prompt as a registered model tagged mlflow.prompt.is_prompt: Pedigree's kind PROMPT.
+    // MLflow's prompt registry creates a prompt as a registered model tagged mlflow.prompt.is_prompt: Pedigree's kind
+    // PROMPT.
     const kind = tags.some((t) => t.key === PROMPT_TAG && t.value.toLowerCase() === 'true') ? 'PROMPT' : 'MODEL';
-    await this.services.registry.createModel({ name, description: optStr(body, 'description'), tags: tags.filter((t) => t.key !== PROMPT_TAG || kind === 'PROMPT'), kind }, actor.name);
+    await this.services.registry.createModel(
+      {
+        name,
+        description: optStr(body, 'description'),
+        tags: tags.filter((t) => t.key !== PROMPT_TAG || kind === 'PROMPT'),
+        kind,
+      },
+      actor.name,
+    );
     return { registered_model: await this.modelJson(name) };
   };
 
@@ -118,7 +150,8 @@ export class MlflowRegistryApi {
 
   updateRegisteredModel: Handler = async ({ body, actor }) => {
     const name = str(body, 'name');
-    if ('description' in body) await this.services.registry.updateModel(name, { description: optStr(body, 'description') ?? '' }, actor.name);
+    if ('description' in body)
+      await this.services.registry.updateModel(name, { description: optStr(body, 'description') ?? '' }, actor.name);
     return { registered_model: await this.modelJson(name) };
   };
 
@@ -131,13 +164,22 @@ export class MlflowRegistryApi {
     const clauses = parseFilter(optStr(body, 'filter'));
     for (const c of clauses) {
       if (!(c.kind === 'tags' || (c.kind === 'attributes' && c.key === 'name'))) {
-        throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified. Valid keys are '{'name'}'`);
+        throw new MlflowError(
+          'INVALID_PARAMETER_VALUE',
+          `Invalid attribute key '${c.key}' specified. Valid keys are '{'name'}'`,
+        );
       }
     }
     const order = parseOrderBy(list(body, 'order_by'));
     for (const o of order) {
-      if (o.kind !== 'attributes' || !['name', 'timestamp', 'last_updated_timestamp', 'creation_timestamp'].includes(o.key)) {
-        throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid order by key '${o.key}' specified. Valid keys are 'name', 'timestamp', 'last_updated_timestamp', 'creation_timestamp'`);
+      if (
+        o.kind !== 'attributes' ||
+        !['name', 'timestamp', 'last_updated_timestamp', 'creation_timestamp'].includes(o.key)
+      ) {
+        throw new MlflowError(
+          'INVALID_PARAMETER_VALUE',
+          `Invalid order by key '${o.key}' specified. Valid keys are 'name', 'timestamp', 'last_updated_timestamp', 'creation_timestamp'`,
+        );
       }
     }
     const max = maxResults(body, 100, 1000);
@@ -156,16 +198,31 @@ export class MlflowRegistryApi {
         `more than ${SEARCH_SCAN_LIMIT} registered models match the part of the filter Pedigree applies in the graph (name =, LIKE or ILIKE; tags.\`key\` = 'value'); narrow it with those`,
       );
     }
-    const tags = clauses.some((c) => c.kind === 'tags' && c.key !== PROMPT_TAG) ? await this.services.registry.tagsOf(models.map((m) => m.id)) : [];
+    const tags = clauses.some((c) => c.kind === 'tags' && c.key !== PROMPT_TAG)
+      ? await this.services.registry.tagsOf(models.map((m) => m.id))
+      : [];
     const tagMap = new Map(models.map((m, i) => [m.id, tags[i] ?? []]));
-    // Whether a model is a prompt is its kind (MLflow's clients exclude prompts with tags.`mlflow.prompt.is_prompt` != 'true').
-    const read = (m: ModelRecord, c: Clause) => (c.kind !== 'tags' ? m.name : c.key === PROMPT_TAG ? String(m.kind === 'PROMPT') : tagMap.get(m.id)!.find((t) => t.key === c.key)?.value);
+    // Whether a model is a prompt is its kind (MLflow's clients exclude prompts with tags.`mlflow.prompt.is_prompt` !=
+    // 'true').
+    const read = (m: ModelRecord, c: Clause) =>
+      c.kind !== 'tags'
+        ? m.name
+        : c.key === PROMPT_TAG
+          ? String(m.kind === 'PROMPT')
+          : tagMap.get(m.id)!.find((t) => t.key === c.key)?.value;
     const filtered = applyFilter(models, clauses, read);
-    const sorted = sortBy(filtered, order.length ? [...order, { kind: 'attributes', key: 'name', desc: false }] : [{ kind: 'attributes', key: 'name', desc: false }], (m, o) =>
-      o.key === 'name' ? m.name : o.key === 'creation_timestamp' ? ms(m.createdAt) : ms(m.updatedAt),
+    const sorted = sortBy(
+      filtered,
+      order.length
+        ? [...order, { kind: 'attributes', key: 'name', desc: false }]
+        : [{ kind: 'attributes', key: 'name', desc: false }],
+      (m, o) => (o.key === 'name' ? m.name : o.key === 'creation_timestamp' ? ms(m.createdAt) : ms(m.updatedAt)),
     );
     const p = page(sorted, max, optStr(body, 'page_token'));
-    return { registered_models: await this.modelsJson(p.items), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
+    return {
+      registered_models: await this.modelsJson(p.items),
+      ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}),
+    };
   };
 
   setRegisteredModelTag: Handler = async ({ body, actor }) => {
@@ -182,9 +239,14 @@ export class MlflowRegistryApi {
   getLatestVersions: Handler = async ({ body }) => {
     const name = str(body, 'name');
     const stages = (list(body, 'stages') ?? []).map((s) => STAGE_TO_MLFLOW[toStage(s)]);
-    if (!(await this.services.registry.getModel(name))) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
+    if (!(await this.services.registry.getModel(name)))
+      throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
     const [latest] = await this.services.registry.latestPerStage([name]);
-    return { model_versions: await this.versionsJson(latest!.filter((v) => stages.length === 0 || stages.includes(STAGE_TO_MLFLOW[v.stage]))) };
+    return {
+      model_versions: await this.versionsJson(
+        latest!.filter((v) => stages.length === 0 || stages.includes(STAGE_TO_MLFLOW[v.stage])),
+      ),
+    };
   };
 
   /**
@@ -195,9 +257,15 @@ export class MlflowRegistryApi {
    */
   setRegisteredModelAlias: Handler = async ({ req, body, actor }) => {
     try {
-      await this.services.registry.setAlias(actor, str(body, 'name'), str(body, 'alias'), versionNumber(str(body, 'version')));
+      await this.services.registry.setAlias(
+        actor,
+        str(body, 'name'),
+        str(body, 'alias'),
+        versionNumber(str(body, 'version')),
+      );
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED) throw new MlflowError('PERMISSION_DENIED', withPromotionLinks(req, err));
+      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED)
+        throw new MlflowError('PERMISSION_DENIED', withPromotionLinks(req, err));
       throw err;
     }
     return {};
@@ -237,16 +305,30 @@ export class MlflowRegistryApi {
       return { model_version: await this.versionJson(v) };
     }
     // A prompt version (MLflow's register_prompt): its template is the mlflow.prompt.text tag.
-    const template = tags.some((t) => t.key === PROMPT_TAG && t.value.toLowerCase() === 'true') ? (tags.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? '') : null;
+    const template = tags.some((t) => t.key === PROMPT_TAG && t.value.toLowerCase() === 'true')
+      ? (tags.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? '')
+      : null;
     // An MLflow 3 logged model carries its run: register the version as produced by it (as MLflow's server does).
     let runId = optStr(body, 'run_id');
     const logged = /^models:\/(m-[0-9a-f]+)\/?$/.exec(source);
     const loggedModel = logged ? await this.services.mlflow.findLoggedModel(logged[1]!) : null;
     if (!runId && loggedModel) runId = loggedModel.sourceRunId;
     // Prompts the logged model (or the run) was linked to (mlflow.linkedPrompts): the version uses them.
-    const linked = linkedPrompts(loggedModel?.tags.find((t) => t.key === LINKED_PROMPTS_TAG)?.value) ?? (runId ? linkedPrompts(await this.runTag(runId, LINKED_PROMPTS_TAG)) : null) ?? [];
+    const linked =
+      linkedPrompts(loggedModel?.tags.find((t) => t.key === LINKED_PROMPTS_TAG)?.value) ??
+      (runId ? linkedPrompts(await this.runTag(runId, LINKED_PROMPTS_TAG)) : null) ??
+      [];
     const v = await this.services.registry.createVersion(
-      { modelName: name, source, checksum, runId, description, tags: own, promptTemplate: template, promptVersions: linked },
+      {
+        modelName: name,
+        source,
+        checksum,
+        runId,
+        description,
+        tags: own,
+        promptTemplate: template,
+        promptVersions: linked,
+      },
       actor.name,
       { allowUnverified: template === null },
     );
@@ -258,16 +340,28 @@ export class MlflowRegistryApi {
     return run?.tags.find((t) => t.key === key)?.value;
   }
 
-  getModelVersion: Handler = async ({ body }) => ({ model_version: await this.versionJson(await this.version(str(body, 'name'), str(body, 'version'))) });
+  getModelVersion: Handler = async ({ body }) => ({
+    model_version: await this.versionJson(await this.version(str(body, 'name'), str(body, 'version'))),
+  });
 
   updateModelVersion: Handler = async ({ body, actor }) => {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
-    const v = 'description' in body ? await this.services.registry.updateVersion(ref, { description: optStr(body, 'description') ?? '' }, actor.name) : await this.services.registry.getVersion(ref);
+    const v =
+      'description' in body
+        ? await this.services.registry.updateVersion(
+            ref,
+            { description: optStr(body, 'description') ?? '' },
+            actor.name,
+          )
+        : await this.services.registry.getVersion(ref);
     return { model_version: await this.versionJson(v) };
   };
 
   deleteModelVersion: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteVersion(actor, { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) });
+    await this.services.registry.deleteVersion(actor, {
+      modelName: str(body, 'name'),
+      version: versionNumber(str(body, 'version')),
+    });
     return {};
   };
 
@@ -281,12 +375,17 @@ export class MlflowRegistryApi {
     const known = ['name', 'version_number', 'run_id', 'source_path', 'current_stage', 'user_id'];
     for (const c of clauses) {
       if (!(c.kind === 'tags' || (c.kind === 'attributes' && known.includes(c.key)))) {
-        throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified. Valid keys are ${known.map((k) => `'${k}'`).join(', ')} and tags.<key>`);
+        throw new MlflowError(
+          'INVALID_PARAMETER_VALUE',
+          `Invalid attribute key '${c.key}' specified. Valid keys are ${known.map((k) => `'${k}'`).join(', ')} and tags.<key>`,
+        );
       }
     }
     const order = parseOrderBy(list(body, 'order_by'));
     const orderKeys = ['name', 'version_number', 'creation_timestamp', 'last_updated_timestamp', 'timestamp'];
-    for (const o of order) if (o.kind !== 'attributes' || !orderKeys.includes(o.key)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid order by key '${o.key}'`);
+    for (const o of order)
+      if (o.kind !== 'attributes' || !orderKeys.includes(o.key))
+        throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid order by key '${o.key}'`);
     const max = maxResults(body, 10_000, 200_000);
     // The graph narrows the candidates (the versions of one run for run_id =;
     // else one model's versions for name =, and one tags.k = 'v'); the whole
@@ -296,7 +395,9 @@ export class MlflowRegistryApi {
     const runEq = clauses.find((c) => c.kind === 'attributes' && c.key === 'run_id' && c.op === '=');
     // source_path = 'x' and LIKE 'prefix%' narrow in the graph too.
     const sourceEq = clauses.find((c) => c.kind === 'attributes' && c.key === 'source_path' && c.op === '=');
-    const sourceLike = clauses.find((c) => c.kind === 'attributes' && c.key === 'source_path' && c.op === 'LIKE' && /^[^%_]+%$/.test(String(c.value)));
+    const sourceLike = clauses.find(
+      (c) => c.kind === 'attributes' && c.key === 'source_path' && c.op === 'LIKE' && /^[^%_]+%$/.test(String(c.value)),
+    );
     const versions = runEq
       ? await this.services.mlflow.versionsOfRun(String(runEq.value), SEARCH_SCAN_LIMIT + 1)
       : (
@@ -321,10 +422,17 @@ export class MlflowRegistryApi {
     }
     const needsExtra = clauses.some((c) => c.kind === 'tags' || c.key === 'run_id');
     const ids = versions.map((v) => v.id);
-    const [tags, runs] = needsExtra ? await Promise.all([this.services.registry.tagsOf(ids), this.services.provenance.runsOfVersions(ids)]) : [[], []];
-    const extra = new Map(versions.map((v, i) => [v.id, { tags: (tags as Tag[][])[i] ?? [], runId: runs[i]?.id ?? null }]));
+    const [tags, runs] = needsExtra
+      ? await Promise.all([this.services.registry.tagsOf(ids), this.services.provenance.runsOfVersions(ids)])
+      : [[], []];
+    const extra = new Map(
+      versions.map((v, i) => [v.id, { tags: (tags as Tag[][])[i] ?? [], runId: runs[i]?.id ?? null }]),
+    );
     const read = (v: VersionRecord, c: Clause | OrderKey) => {
-      if (c.kind === 'tags') return c.key === PROMPT_TAG ? String(v.kind === 'PROMPT') : extra.get(v.id)!.tags.find((t) => t.key === c.key)?.value;
+      if (c.kind === 'tags')
+        return c.key === PROMPT_TAG
+          ? String(v.kind === 'PROMPT')
+          : extra.get(v.id)!.tags.find((t) => t.key === c.key)?.value;
       switch (c.key) {
         case 'name':
           return v.modelName;
@@ -345,9 +453,20 @@ export class MlflowRegistryApi {
       }
     };
     const filtered = applyFilter(versions, clauses, read);
-    const sorted = sortBy(filtered, [...order, { kind: 'attributes', key: 'name', desc: false }, { kind: 'attributes', key: 'version_number', desc: true }], read);
+    const sorted = sortBy(
+      filtered,
+      [
+        ...order,
+        { kind: 'attributes', key: 'name', desc: false },
+        { kind: 'attributes', key: 'version_number', desc: true },
+      ],
+      read,
+    );
     const p = page(sorted, max, optStr(body, 'page_token'));
-    return { model_versions: await this.versionsJson(p.items), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
+    return {
+      model_versions: await this.versionsJson(p.items),
+      ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}),
+    };
   };
 
   /** set-tag; the tag pedigree.checksum attaches the checksum of an unverified version (once). */
@@ -361,19 +480,35 @@ export class MlflowRegistryApi {
   };
 
   deleteModelVersionTag: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteVersionTag({ modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) }, str(body, 'key'), actor.name);
+    await this.services.registry.deleteVersionTag(
+      { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) },
+      str(body, 'key'),
+      actor.name,
+    );
     return {};
   };
 
-  /** A stage governance refuses names the promotion to request (for Production from Staging: the missing CANARY step) and where. */
+  /**
+   * A stage governance refuses names the promotion to request (for Production from Staging: the missing CANARY step)
+   * and where.
+   */
   transitionModelVersionStage: Handler = async ({ req, body, actor }) => {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
     const stage = toStage(str(body, 'stage'));
     try {
-      const v = await this.services.lifecycle.transition(actor, ref, { stage, archiveExisting: bool(body, 'archive_existing_versions'), comment: optStr(body, 'comment') });
+      const v = await this.services.lifecycle.transition(actor, ref, {
+        stage,
+        archiveExisting: bool(body, 'archive_existing_versions'),
+        comment: optStr(body, 'comment'),
+      });
       return { model_version: await this.versionJson(v) };
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCode.GATE_FAILED && err.details.requires === 'requestPromotion') throw new MlflowError('PERMISSION_DENIED', withPromotionLinks(req, err));
+      if (
+        err instanceof DomainError &&
+        err.code === ErrorCode.GATE_FAILED &&
+        err.details.requires === 'requestPromotion'
+      )
+        throw new MlflowError('PERMISSION_DENIED', withPromotionLinks(req, err));
       throw err;
     }
   };
@@ -389,7 +524,8 @@ function withPromotionLinks(req: IncomingMessage, err: DomainError): string {
   if (err.details.requires !== 'requestPromotion' || !modelName) return err.message;
   const host = req.headers['x-forwarded-host'] ?? req.headers.host;
   const proto = req.headers['x-forwarded-proto'] ?? 'http';
-  const base = typeof host === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `${String(proto).split(',')[0]}://${host}` : '';
+  const base =
+    typeof host === 'string' && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `${String(proto).split(',')[0]}://${host}` : '';
   const page = `${base}/#/models/${modelName.split('/').map(encodeURIComponent).join('/')}`;
   return `${err.message}. GraphQL: ${base}/graphql (requestPromotion, then approvePromotion by the approvers); dashboard: ${page}`;
 }
@@ -406,7 +542,9 @@ function linkedPrompts(json: string | undefined): { modelName: string; version: 
   try {
     const list = JSON.parse(json) as { name?: unknown; version?: unknown }[];
     if (!Array.isArray(list)) return null;
-    return list.filter((p) => typeof p?.name === 'string' && /^\d+$/.test(String(p.version))).map((p) => ({ modelName: p.name as string, version: Number(p.version) }));
+    return list
+      .filter((p) => typeof p?.name === 'string' && /^\d+$/.test(String(p.version)))
+      .map((p) => ({ modelName: p.name as string, version: Number(p.version) }));
   } catch {
     return null;
   }
@@ -422,7 +560,11 @@ export function kvList(raw: unknown): { key: string; value: string }[] {
 }
 
 export function versionNumber(v: string): number {
-  if (!/^\d+$/.test(v)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Model version must be a positive integer; got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v))
+    throw new MlflowError(
+      'INVALID_PARAMETER_VALUE',
+      `Model version must be a positive integer; got ${JSON.stringify(v)}`,
+    );
   return Number(v);
 }
 
@@ -446,6 +588,7 @@ function longest(xs: (string | null)[]): string | null {
 
 function maxResults(body: Record<string, unknown>, def: number, max: number): number {
   const n = int(body, 'max_results') ?? def;
-  if (n < 1 || n > max) throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${max}; got ${n}`);
+  if (n < 1 || n > max)
+    throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${max}; got ${n}`);
   return n;
 }

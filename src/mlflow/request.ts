@@ -18,7 +18,8 @@ export type Handler = (ctx: HandlerContext) => Promise<Record<string, unknown>>;
 export function str(body: Body, field: string): string {
   const v = body[field];
   if (typeof v === 'number') return String(v);
-  if (typeof v !== 'string' || v === '') throw new MlflowError('INVALID_PARAMETER_VALUE', `Missing value for required parameter '${field}'.`);
+  if (typeof v !== 'string' || v === '')
+    throw new MlflowError('INVALID_PARAMETER_VALUE', `Missing value for required parameter '${field}'.`);
   return v;
 }
 
@@ -26,7 +27,8 @@ export function optStr(body: Body, field: string): string | null {
   const v = body[field];
   if (v === undefined || v === null || v === '') return null;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v !== 'string') throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid value for parameter '${field}': expected a string`);
+  if (typeof v !== 'string')
+    throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid value for parameter '${field}': expected a string`);
   return v;
 }
 
@@ -34,7 +36,11 @@ export function int(body: Body, field: string): number | null {
   const v = body[field];
   if (v === undefined || v === null || v === '') return null;
   const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid value ${JSON.stringify(v)} for parameter '${field}': expected an integer`);
+  if (!Number.isSafeInteger(n))
+    throw new MlflowError(
+      'INVALID_PARAMETER_VALUE',
+      `Invalid value ${JSON.stringify(v)} for parameter '${field}': expected an integer`,
+    );
   return n;
 }
 
@@ -44,7 +50,8 @@ export function num(body: Body, field: string): number {
   if (v === 'Infinity' || v === 'inf') return Infinity;
   if (v === '-Infinity' || v === '-inf') return -Infinity;
   const n = typeof v === 'number' ? v : Number(v);
-  if (v === undefined || v === null || v === '' || Number.isNaN(n)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Missing value for required parameter '${field}'.`);
+  if (v === undefined || v === null || v === '' || Number.isNaN(n))
+    throw new MlflowError('INVALID_PARAMETER_VALUE', `Missing value for required parameter '${field}'.`);
   return n;
 }
 

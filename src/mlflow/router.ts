@@ -36,7 +36,13 @@ type Route = { method: string; pattern: RegExp; names: string[]; access: Access;
  * handler (an MlflowRegistryApi, MlflowTrackingApi or MlflowWebhooksApi method). The one route table:
  * the router is built from it, and the route × role test walks it.
  */
-export const MLFLOW_ENDPOINTS: readonly (readonly [method: string, path: string, access: Access, api: 'registry' | 'tracking' | 'webhooks', handler: string])[] = [
+export const MLFLOW_ENDPOINTS: readonly (readonly [
+  method: string,
+  path: string,
+  access: Access,
+  api: 'registry' | 'tracking' | 'webhooks',
+  handler: string,
+])[] = [
   // model_registry.proto
   ['POST', 'registered-models/create', 'write', 'registry', 'createRegisteredModel'],
   ['GET', 'registered-models/get', 'read', 'registry', 'getRegisteredModel'],
@@ -109,7 +115,9 @@ const ARTIFACTS_PREFIX = '/api/2.0/mlflow-artifacts/artifacts';
 
 /** True when the path belongs to the MLflow front door (http.ts routes these here). */
 export function isMlflowPath(path: string): boolean {
-  return API_PREFIXES.some((p) => path.startsWith(p)) || path === ARTIFACTS_PREFIX || path.startsWith(`${ARTIFACTS_PREFIX}/`);
+  return (
+    API_PREFIXES.some((p) => path.startsWith(p)) || path === ARTIFACTS_PREFIX || path.startsWith(`${ARTIFACTS_PREFIX}/`)
+  );
 }
 
 /**
@@ -124,7 +132,9 @@ export function isMlflowPath(path: string): boolean {
  * The artifact rules (owners, write-once, quotas, verified reads) are
  * services.artifacts'.
  */
-export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createMlflowRouter(
+  opts: MlflowRouterOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const registry = new MlflowRegistryApi(opts.services);
   const tracking = new MlflowTrackingApi(opts.services);
   const webhooks = new MlflowWebhooksApi(opts.services, opts.webhookTimeoutMs);
@@ -164,7 +174,10 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         res.setHeader('allow', candidates.map((c) => c.method).join(', '));
         return sendJson(res, 405, { error_code: 'BAD_REQUEST', message: `${method} is not served on ${url.pathname}` });
       }
-      return sendJson(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `Pedigree does not implement the MLflow endpoint ${method} ${url.pathname} (see the README's MLflow compatibility section)` });
+      return sendJson(res, 404, {
+        error_code: 'ENDPOINT_NOT_FOUND',
+        message: `Pedigree does not implement the MLflow endpoint ${method} ${url.pathname} (see the README's MLflow compatibility section)`,
+      });
     }
     const m = route.pattern.exec(rel)!;
     const params = Object.fromEntries(route.names.map((n, i) => [n, m[i + 1]!]));
@@ -173,7 +186,8 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
     let body: Body = queryBody(url.searchParams);
     if (method !== 'GET') {
       const raw = await readBody(req, opts.maxBodyBytes);
-      if (raw === null) throw new MlflowError('RESOURCE_EXHAUSTED', `request body is limited to ${opts.maxBodyBytes} bytes`);
+      if (raw === null)
+        throw new MlflowError('RESOURCE_EXHAUSTED', `request body is limited to ${opts.maxBodyBytes} bytes`);
       if (raw.length) {
         let parsed: unknown;
         try {
@@ -181,7 +195,8 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
         } catch {
           throw new MlflowError('BAD_REQUEST', 'request body is not valid JSON');
         }
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MlflowError('INVALID_PARAMETER_VALUE', 'request body must be a JSON object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new MlflowError('INVALID_PARAMETER_VALUE', 'request body must be a JSON object');
         body = { ...body, ...(parsed as Body) };
       }
     }
@@ -201,7 +216,13 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
       const rawPath = url.searchParams.get('path');
       const path = rawPath ? artifactPath(rawPath.replace(/\/$/, ''), { decoded: true, allowRoot: true }) : '';
       const files = await store.list(path);
-      return sendJson(res, 200, files.length ? { files: files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.isDir ? {} : { file_size: f.size }) })) } : {});
+      return sendJson(
+        res,
+        200,
+        files.length
+          ? { files: files.map((f) => ({ path: f.path, is_dir: f.isDir, ...(f.isDir ? {} : { file_size: f.size }) })) }
+          : {},
+      );
     }
     const path = artifactPath(rawTail);
     switch (method) {
@@ -212,8 +233,13 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
       }
       case 'GET': {
         const file = await store.read(actor, path);
-        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.size), 'cache-control': 'no-store' });
-        // A stream that fails (a sealed file changed while it was served) destroys the response: cut off, never completed.
+        res.writeHead(200, {
+          'content-type': 'application/octet-stream',
+          'content-length': String(file.size),
+          'cache-control': 'no-store',
+        });
+        // A stream that fails (a sealed file changed while it was served) destroys the response: cut off, never
+        // completed.
         await pipeline(file.stream, res);
         return;
       }
@@ -246,5 +272,7 @@ export function createMlflowRouter(opts: MlflowRouterOptions): (req: IncomingMes
 
 /** A request that declared a body (Content-Length above 0, or chunked) not yet read to its end. */
 function hasUnreadBody(req: IncomingMessage): boolean {
-  return !req.complete && (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
+  return (
+    !req.complete && (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined)
+  );
 }

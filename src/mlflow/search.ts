@@ -88,7 +88,9 @@ function tokenize(s: string): Token[] {
       i += id[0].length;
       continue;
     }
-    throw badInput(`cannot parse the filter at position ${i}: ${JSON.stringify(s.slice(i, i + 20))}`, { field: 'filter' });
+    throw badInput(`cannot parse the filter at position ${i}: ${JSON.stringify(s.slice(i, i + 20))}`, {
+      field: 'filter',
+    });
   }
   return out;
 }
@@ -102,7 +104,8 @@ export function parseFilter(filter: string | null | undefined): Clause[] {
   const next = () => toks[i++];
   while (i < toks.length) {
     const ident = next();
-    if (!ident || ident.t !== 'ident') throw badInput(`filter: expected an identifier, got ${JSON.stringify(ident?.v ?? 'end')}`, { field: 'filter' });
+    if (!ident || ident.t !== 'ident')
+      throw badInput(`filter: expected an identifier, got ${JSON.stringify(ident?.v ?? 'end')}`, { field: 'filter' });
     let opTok = next();
     let op: Op;
     if (opTok?.t === 'op') op = opTok.v as Op;
@@ -114,7 +117,8 @@ export function parseFilter(filter: string | null | undefined): Clause[] {
       // `tags.x IS NULL` / `IS NOT NULL` (the MLflow UI's experiment list sends one) take no value.
       const not = /^not$/i.test(toks[i]?.v ?? '');
       if (not) i++;
-      if (!/^null$/i.test(next()?.v ?? '')) throw badInput(`filter: ${ident.v} IS takes NULL or NOT NULL`, { field: 'filter' });
+      if (!/^null$/i.test(next()?.v ?? ''))
+        throw badInput(`filter: ${ident.v} IS takes NULL or NOT NULL`, { field: 'filter' });
       op = not ? 'IS NOT NULL' : 'IS NULL';
     } else throw badInput(`filter: expected a comparison after ${ident.v}`, { field: 'filter' });
     let value: Value;
@@ -124,7 +128,8 @@ export function parseFilter(filter: string | null | undefined): Clause[] {
       const list: (string | number)[] = [];
       for (;;) {
         const v = next();
-        if (!v || (v.t !== 'str' && v.t !== 'num')) throw badInput('filter: IN lists hold quoted strings or numbers', { field: 'filter' });
+        if (!v || (v.t !== 'str' && v.t !== 'num'))
+          throw badInput('filter: IN lists hold quoted strings or numbers', { field: 'filter' });
         list.push(v.t === 'num' ? Number(v.v) : v.v);
         const sep = next();
         if (sep?.t === 'rp') break;
@@ -133,13 +138,15 @@ export function parseFilter(filter: string | null | undefined): Clause[] {
       value = list;
     } else {
       const v = next();
-      if (!v || (v.t !== 'str' && v.t !== 'num')) throw badInput(`filter: ${ident.v} ${op} needs a quoted string or a number`, { field: 'filter' });
+      if (!v || (v.t !== 'str' && v.t !== 'num'))
+        throw badInput(`filter: ${ident.v} ${op} needs a quoted string or a number`, { field: 'filter' });
       value = v.t === 'num' ? Number(v.v) : v.v;
     }
     clauses.push(splitIdent(ident.v, op, value));
     opTok = next();
     if (opTok === undefined) break;
-    if (!(opTok.t === 'ident' && /^and$/i.test(opTok.v))) throw badInput('filter: clauses are joined by AND (OR is not supported)', { field: 'filter' });
+    if (!(opTok.t === 'ident' && /^and$/i.test(opTok.v)))
+      throw badInput('filter: clauses are joined by AND (OR is not supported)', { field: 'filter' });
   }
   return clauses;
 }
@@ -208,7 +215,11 @@ export function matches(actual: string | number | null | undefined, c: Clause): 
  * for the clause's identifier, or throws INVALID_PARAMETER_VALUE for an
  * identifier the endpoint does not know.
  */
-export function applyFilter<T>(records: T[], clauses: Clause[], read: (r: T, c: Clause) => string | number | null | undefined): T[] {
+export function applyFilter<T>(
+  records: T[],
+  clauses: Clause[],
+  read: (r: T, c: Clause) => string | number | null | undefined,
+): T[] {
   if (clauses.length === 0) return records;
   return records.filter((r) => clauses.every((c) => matches(read(r, c), c)));
 }
@@ -223,14 +234,22 @@ export function parseOrderBy(orderBy: string[] | string | null | undefined): Ord
   const list = orderBy == null ? [] : Array.isArray(orderBy) ? orderBy : [orderBy];
   return list.map((o) => {
     // Trimmed first: `\s*(ASC|DESC)?\s*$` backtracks quadratically over a long run of blanks.
-    const m = typeof o === 'string' ? /^([A-Za-z_][A-Za-z0-9_]*(?:\.(?:`[^`]*`|"[^"]*"|[A-Za-z0-9_.-]+))?)(?:\s+(ASC|DESC))?$/i.exec(o.trim()) : null;
-    if (!m) throw badInput(`order_by entries are "<field> [ASC|DESC]"; got ${JSON.stringify(o)}`, { field: 'order_by' });
+    const m =
+      typeof o === 'string'
+        ? /^([A-Za-z_][A-Za-z0-9_]*(?:\.(?:`[^`]*`|"[^"]*"|[A-Za-z0-9_.-]+))?)(?:\s+(ASC|DESC))?$/i.exec(o.trim())
+        : null;
+    if (!m)
+      throw badInput(`order_by entries are "<field> [ASC|DESC]"; got ${JSON.stringify(o)}`, { field: 'order_by' });
     const c = splitIdent(m[1]!, '=', '');
     return { kind: c.kind, key: c.key, desc: (m[2] ?? 'ASC').toUpperCase() === 'DESC' };
   });
 }
 
-export function sortBy<T>(records: T[], keys: OrderKey[], read: (r: T, k: OrderKey) => string | number | null | undefined): T[] {
+export function sortBy<T>(
+  records: T[],
+  keys: OrderKey[],
+  read: (r: T, k: OrderKey) => string | number | null | undefined,
+): T[] {
   if (keys.length === 0) return records;
   return [...records].sort((x, y) => {
     for (const k of keys) {
@@ -248,7 +267,11 @@ export function sortBy<T>(records: T[], keys: OrderKey[], read: (r: T, k: OrderK
 }
 
 /** Offset page tokens: opaque base64 JSON, checked on the way back in. */
-export function page<T>(records: T[], maxResults: number, token: string | null | undefined): { items: T[]; nextPageToken: string | null } {
+export function page<T>(
+  records: T[],
+  maxResults: number,
+  token: string | null | undefined,
+): { items: T[]; nextPageToken: string | null } {
   let offset = 0;
   if (token) {
     try {
@@ -261,5 +284,8 @@ export function page<T>(records: T[], maxResults: number, token: string | null |
   }
   const items = records.slice(offset, offset + maxResults);
   const more = offset + maxResults < records.length;
-  return { items, nextPageToken: more ? Buffer.from(JSON.stringify({ offset: offset + maxResults })).toString('base64') : null };
+  return {
+    items,
+    nextPageToken: more ? Buffer.from(JSON.stringify({ offset: offset + maxResults })).toString('base64') : null,
+  };
 }

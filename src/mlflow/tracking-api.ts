@@ -3,7 +3,14 @@ import { MlflowError } from './errors.js';
 import { kvList } from './registry-api.js';
 import { int, list, num, optStr, str, type Body, type Handler } from './request.js';
 import { applyFilter, page, parseFilter, parseOrderBy, sortBy, type Clause, type OrderKey } from './search.js';
-import { METRIC_HISTORY_MAX_RESULTS, type ExperimentRecord, type LoggedModelRecord, type MetricCursor, type MlflowDatasetInput, type MlflowRunRecord } from '../tracking/tracking.service.js';
+import {
+  METRIC_HISTORY_MAX_RESULTS,
+  type ExperimentRecord,
+  type LoggedModelRecord,
+  type MetricCursor,
+  type MlflowDatasetInput,
+  type MlflowRunRecord,
+} from '../tracking/tracking.service.js';
 
 /** MLflow's dataset context tag → Pedigree's run-input role. */
 function roleOf(tags: { key: string; value: string }[]): string {
@@ -92,18 +99,30 @@ export class MlflowTrackingApi {
   }
 
   createExperiment: Handler = async ({ body, actor }) => {
-    const e = await this.t.createExperiment(str(body, 'name'), optStr(body, 'artifact_location'), kvList(body.tags), actor.name);
+    const e = await this.t.createExperiment(
+      str(body, 'name'),
+      optStr(body, 'artifact_location'),
+      kvList(body.tags),
+      actor.name,
+    );
     return { experiment_id: e.id };
   };
 
-  getExperiment: Handler = async ({ body }) => ({ experiment: experimentJson(await this.t.getExperiment(str(body, 'experiment_id'))) });
+  getExperiment: Handler = async ({ body }) => ({
+    experiment: experimentJson(await this.t.getExperiment(str(body, 'experiment_id'))),
+  });
 
-  getExperimentByName: Handler = async ({ body }) => ({ experiment: experimentJson(await this.t.getExperimentByName(str(body, 'experiment_name'))) });
+  getExperimentByName: Handler = async ({ body }) => ({
+    experiment: experimentJson(await this.t.getExperimentByName(str(body, 'experiment_name'))),
+  });
 
   searchExperiments: Handler = async ({ body }) => {
     const clauses = parseFilter(optStr(body, 'filter'));
     const view = optStr(body, 'view_type') ?? 'ACTIVE_ONLY';
-    const all = (await this.t.listExperiments()).filter((e) => view === 'ALL' || (view === 'DELETED_ONLY' ? e.lifecycleStage === 'deleted' : e.lifecycleStage === 'active'));
+    const all = (await this.t.listExperiments()).filter(
+      (e) =>
+        view === 'ALL' || (view === 'DELETED_ONLY' ? e.lifecycleStage === 'deleted' : e.lifecycleStage === 'active'),
+    );
     const read = (e: ExperimentRecord, c: Clause | OrderKey) => {
       if (c.kind === 'tags') return e.tags.find((t) => t.key === c.key)?.value;
       switch (c.key) {
@@ -122,16 +141,24 @@ export class MlflowTrackingApi {
     const order = parseOrderBy(list(body, 'order_by'));
     const sorted = sortBy(filtered, [...order, { kind: 'attributes', key: 'experiment_id', desc: true }], read);
     const p = page(sorted, int(body, 'max_results') ?? 1000, optStr(body, 'page_token'));
-    return { experiments: p.items.map(experimentJson), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
+    return {
+      experiments: p.items.map(experimentJson),
+      ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}),
+    };
   };
 
   updateExperiment: Handler = async ({ body, actor }) => {
-    await this.t.updateExperiment(str(body, 'experiment_id'), { name: optStr(body, 'new_name') ?? undefined }, actor.name);
+    await this.t.updateExperiment(
+      str(body, 'experiment_id'),
+      { name: optStr(body, 'new_name') ?? undefined },
+      actor.name,
+    );
     return {};
   };
 
   deleteExperiment: Handler = async ({ body, actor }) => {
-    if (str(body, 'experiment_id') === '0') throw new MlflowError('INVALID_STATE', 'the Default experiment cannot be deleted');
+    if (str(body, 'experiment_id') === '0')
+      throw new MlflowError('INVALID_STATE', 'the Default experiment cannot be deleted');
     await this.t.updateExperiment(str(body, 'experiment_id'), { lifecycleStage: 'deleted' }, actor.name);
     return {};
   };
@@ -142,7 +169,11 @@ export class MlflowTrackingApi {
   };
 
   setExperimentTag: Handler = async ({ body, actor }) => {
-    await this.t.updateExperiment(str(body, 'experiment_id'), { setTag: { key: str(body, 'key'), value: String(body.value ?? '') } }, actor.name);
+    await this.t.updateExperiment(
+      str(body, 'experiment_id'),
+      { setTag: { key: str(body, 'key'), value: String(body.value ?? '') } },
+      actor.name,
+    );
     return {};
   };
 
@@ -153,7 +184,13 @@ export class MlflowTrackingApi {
 
   createRun: Handler = async ({ body, actor }) => {
     const r = await this.t.createRun(
-      { experimentId: optStr(body, 'experiment_id') ?? '0', runName: optStr(body, 'run_name'), startTime: int(body, 'start_time'), tags: kvList(body.tags), user: optStr(body, 'user_id') },
+      {
+        experimentId: optStr(body, 'experiment_id') ?? '0',
+        runName: optStr(body, 'run_name'),
+        startTime: int(body, 'start_time'),
+        tags: kvList(body.tags),
+        user: optStr(body, 'user_id'),
+      },
       actor.name,
     );
     return { run: runJson(r) };
@@ -162,7 +199,11 @@ export class MlflowTrackingApi {
   getRun: Handler = async ({ body }) => ({ run: runJson(await this.t.getRun(runIdOf(body))) });
 
   updateRun: Handler = async ({ body, actor }) => {
-    const r = await this.t.updateRun(runIdOf(body), { status: optStr(body, 'status'), endTime: int(body, 'end_time'), name: optStr(body, 'run_name') }, actor.name);
+    const r = await this.t.updateRun(
+      runIdOf(body),
+      { status: optStr(body, 'status'), endTime: int(body, 'end_time'), name: optStr(body, 'run_name') },
+      actor.name,
+    );
     return { run_info: (runJson(r) as { info: unknown }).info };
   };
 
@@ -182,7 +223,12 @@ export class MlflowTrackingApi {
     const clauses = parseFilter(optStr(body, 'filter'));
     const view = optStr(body, 'run_view_type') ?? 'ACTIVE_ONLY';
     const ids = await this.t.runIdsOfExperiments(experimentIds);
-    const runs = (await this.t.runsByIds(ids)).filter((r): r is MlflowRunRecord => r !== null).filter((r) => view === 'ALL' || (view === 'DELETED_ONLY' ? r.lifecycleStage === 'deleted' : r.lifecycleStage === 'active'));
+    const runs = (await this.t.runsByIds(ids))
+      .filter((r): r is MlflowRunRecord => r !== null)
+      .filter(
+        (r) =>
+          view === 'ALL' || (view === 'DELETED_ONLY' ? r.lifecycleStage === 'deleted' : r.lifecycleStage === 'active'),
+      );
     const read = (r: MlflowRunRecord, c: Clause | OrderKey) => {
       switch (c.kind) {
         case 'tags':
@@ -214,23 +260,52 @@ export class MlflowTrackingApi {
     };
     const filtered = applyFilter(runs, clauses, read);
     const order = parseOrderBy(list(body, 'order_by'));
-    const sorted = sortBy(filtered, [...order, { kind: 'attributes', key: 'start_time', desc: true }, { kind: 'attributes', key: 'run_id', desc: false }], read);
+    const sorted = sortBy(
+      filtered,
+      [
+        ...order,
+        { kind: 'attributes', key: 'start_time', desc: true },
+        { kind: 'attributes', key: 'run_id', desc: false },
+      ],
+      read,
+    );
     const p = page(sorted, int(body, 'max_results') ?? 1000, optStr(body, 'page_token'));
     return { runs: p.items.map(runJson), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
   };
 
   logMetric: Handler = async ({ body, actor }) => {
-    await this.t.logData(runIdOf(body), { metrics: [{ key: str(body, 'key'), value: num(body, 'value'), timestamp: int(body, 'timestamp') ?? Date.now(), step: int(body, 'step') ?? 0 }] }, actor.name);
+    await this.t.logData(
+      runIdOf(body),
+      {
+        metrics: [
+          {
+            key: str(body, 'key'),
+            value: num(body, 'value'),
+            timestamp: int(body, 'timestamp') ?? Date.now(),
+            step: int(body, 'step') ?? 0,
+          },
+        ],
+      },
+      actor.name,
+    );
     return {};
   };
 
   logParam: Handler = async ({ body, actor }) => {
-    await this.t.logData(runIdOf(body), { params: [{ key: str(body, 'key'), value: String(body.value ?? '') }] }, actor.name);
+    await this.t.logData(
+      runIdOf(body),
+      { params: [{ key: str(body, 'key'), value: String(body.value ?? '') }] },
+      actor.name,
+    );
     return {};
   };
 
   setTag: Handler = async ({ body, actor }) => {
-    await this.t.logData(runIdOf(body), { tags: [{ key: str(body, 'key'), value: String(body.value ?? '') }] }, actor.name);
+    await this.t.logData(
+      runIdOf(body),
+      { tags: [{ key: str(body, 'key'), value: String(body.value ?? '') }] },
+      actor.name,
+    );
     return {};
   };
 
@@ -240,10 +315,21 @@ export class MlflowTrackingApi {
   };
 
   logBatch: Handler = async ({ body, actor }) => {
-    const metrics = ((body.metrics as Body[] | undefined) ?? []).map((m) => ({ key: str(m, 'key'), value: num(m, 'value'), timestamp: int(m, 'timestamp') ?? Date.now(), step: int(m, 'step') ?? 0 }));
-    const params = ((body.params as Body[] | undefined) ?? []).map((p) => ({ key: str(p, 'key'), value: String(p.value ?? '') }));
+    const metrics = ((body.metrics as Body[] | undefined) ?? []).map((m) => ({
+      key: str(m, 'key'),
+      value: num(m, 'value'),
+      timestamp: int(m, 'timestamp') ?? Date.now(),
+      step: int(m, 'step') ?? 0,
+    }));
+    const params = ((body.params as Body[] | undefined) ?? []).map((p) => ({
+      key: str(p, 'key'),
+      value: String(p.value ?? ''),
+    }));
     if (metrics.length > 1000 || params.length > 100 || kvList(body.tags).length > 100) {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', 'A batch logging request can contain at most 1000 metrics, 100 params and 100 tags');
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        'A batch logging request can contain at most 1000 metrics, 100 params and 100 tags',
+      );
     }
     await this.t.logData(runIdOf(body), { metrics, params, tags: kvList(body.tags) }, actor.name);
     return {};
@@ -269,14 +355,21 @@ export class MlflowTrackingApi {
   };
 
   logOutputs: Handler = async ({ body, actor }) => {
-    const models = ((body.models as Body[] | undefined) ?? []).map((m) => ({ modelId: str(m, 'model_id'), step: int(m, 'step') ?? 0 }));
+    const models = ((body.models as Body[] | undefined) ?? []).map((m) => ({
+      modelId: str(m, 'model_id'),
+      step: int(m, 'step') ?? 0,
+    }));
     await this.t.logOutputs(str(body, 'run_id'), models, actor.name);
     return {};
   };
 
   /** Pre-MLflow-3 clients record a logged model as a run tag; kept as that tag. */
   logModel: Handler = async ({ body, actor }) => {
-    await this.t.logData(runIdOf(body), { tags: [{ key: 'mlflow.log-model.history', value: String(body.model_json ?? '') }] }, actor.name);
+    await this.t.logData(
+      runIdOf(body),
+      { tags: [{ key: 'mlflow.log-model.history', value: String(body.model_json ?? '') }] },
+      actor.name,
+    );
     return {};
   };
 
@@ -290,7 +383,10 @@ export class MlflowTrackingApi {
     const key = str(body, 'metric_key');
     const max = int(body, 'max_results') ?? METRIC_HISTORY_MAX_RESULTS;
     if (max < 1 || max > METRIC_HISTORY_MAX_RESULTS) {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be from 1 to ${METRIC_HISTORY_MAX_RESULTS}, got ${max}`);
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `max_results must be from 1 to ${METRIC_HISTORY_MAX_RESULTS}, got ${max}`,
+      );
     }
     const after = historyCursor(optStr(body, 'page_token'));
     const [page] = await this.t.metricHistories([{ runId, key, after }], max + 1);
@@ -299,7 +395,13 @@ export class MlflowTrackingApi {
     const last = page!.points.length > max ? points.at(-1) : undefined;
     return {
       metrics: points.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step })),
-      ...(last ? { next_page_token: Buffer.from(JSON.stringify({ after: [last.timestamp, last.step, last.value] })).toString('base64') } : {}),
+      ...(last
+        ? {
+            next_page_token: Buffer.from(JSON.stringify({ after: [last.timestamp, last.step, last.value] })).toString(
+              'base64',
+            ),
+          }
+        : {}),
     };
   };
 
@@ -313,8 +415,15 @@ export class MlflowTrackingApi {
     const key = str(body, 'metric_key');
     const max = Math.min(int(body, 'max_results') ?? METRIC_HISTORY_MAX_RESULTS, METRIC_HISTORY_MAX_RESULTS);
     if (max < 1) throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be at least 1; got ${max}`);
-    const pages = await this.t.metricHistories(runIds.map((runId) => ({ runId, key, after: null })), max);
-    return { metrics: pages.flatMap((p, i) => p.points.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, run_id: runIds[i] }))) };
+    const pages = await this.t.metricHistories(
+      runIds.map((runId) => ({ runId, key, after: null })),
+      max,
+    );
+    return {
+      metrics: pages.flatMap((p, i) =>
+        p.points.map((m) => ({ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step, run_id: runIds[i] })),
+      ),
+    };
   };
 
   /**
@@ -328,15 +437,30 @@ export class MlflowTrackingApi {
     const runIds = bulkRunIds(body, 'run_ids');
     const key = str(body, 'metric_key');
     const max = int(body, 'max_results') ?? INTERVAL_MAX_RESULTS;
-    if (max < 1 || max > INTERVAL_MAX_RESULTS) throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${INTERVAL_MAX_RESULTS}.`);
+    if (max < 1 || max > INTERVAL_MAX_RESULTS)
+      throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${INTERVAL_MAX_RESULTS}.`);
     const start = int(body, 'start_step');
     const end = int(body, 'end_step');
-    if ((start === null) !== (end === null)) throw new MlflowError('INVALID_PARAMETER_VALUE', 'If either start step or end step are specified, both must be specified.');
-    if (start !== null && end !== null && start > end) throw new MlflowError('INVALID_PARAMETER_VALUE', `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`);
-    const pages = await this.t.metricHistories(runIds.map((runId) => ({ runId, key, after: null })), METRIC_HISTORY_MAX_RESULTS);
+    if ((start === null) !== (end === null))
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        'If either start step or end step are specified, both must be specified.',
+      );
+    if (start !== null && end !== null && start > end)
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
+      );
+    const pages = await this.t.metricHistories(
+      runIds.map((runId) => ({ runId, key, after: null })),
+      METRIC_HISTORY_MAX_RESULTS,
+    );
     const metrics = pages.flatMap((p, i) => {
       const inRange = p.points.filter((m) => start === null || (m.step >= start && m.step <= end!));
-      const steps = sampledSteps([...new Set(inRange.map((m) => m.step))].sort((a, b) => a - b), max);
+      const steps = sampledSteps(
+        [...new Set(inRange.map((m) => m.step))].sort((a, b) => a - b),
+        max,
+      );
       return inRange
         .filter((m) => steps.has(m.step))
         .sort((a, b) => a.step - b.step || a.timestamp - b.timestamp)
@@ -349,20 +473,33 @@ export class MlflowTrackingApi {
 
   createLoggedModel: Handler = async ({ body, actor }) => {
     const m = await this.t.createLoggedModel(
-      { experimentId: str(body, 'experiment_id'), name: optStr(body, 'name'), modelType: optStr(body, 'model_type'), sourceRunId: optStr(body, 'source_run_id'), tags: kvList(body.tags), params: kvList(body.params) },
+      {
+        experimentId: str(body, 'experiment_id'),
+        name: optStr(body, 'name'),
+        modelType: optStr(body, 'model_type'),
+        sourceRunId: optStr(body, 'source_run_id'),
+        tags: kvList(body.tags),
+        params: kvList(body.params),
+      },
       actor.name,
     );
     return { model: loggedModelJson(m) };
   };
 
-  getLoggedModel: Handler = async ({ params }) => ({ model: loggedModelJson(await this.t.getLoggedModel(params.model_id!)) });
+  getLoggedModel: Handler = async ({ params }) => ({
+    model: loggedModelJson(await this.t.getLoggedModel(params.model_id!)),
+  });
 
   finalizeLoggedModel: Handler = async ({ body, params, actor }) => ({
-    model: loggedModelJson(await this.t.updateLoggedModel(params.model_id!, { status: str(body, 'status') }, actor.name)),
+    model: loggedModelJson(
+      await this.t.updateLoggedModel(params.model_id!, { status: str(body, 'status') }, actor.name),
+    ),
   });
 
   setLoggedModelTags: Handler = async ({ body, params, actor }) => ({
-    model: loggedModelJson(await this.t.updateLoggedModel(params.model_id!, { setTags: kvList(body.tags) }, actor.name)),
+    model: loggedModelJson(
+      await this.t.updateLoggedModel(params.model_id!, { setTags: kvList(body.tags) }, actor.name),
+    ),
   });
 
   deleteLoggedModelTag: Handler = async ({ params, actor }) => {
@@ -407,8 +544,20 @@ export class MlflowTrackingApi {
       }
       throw new MlflowError('INVALID_PARAMETER_VALUE', `Invalid attribute key '${c.key}' specified for logged models.`);
     };
-    const order: OrderKey[] = ((body.order_by as Body[] | undefined) ?? []).map((o) => ({ kind: 'attributes', key: str(o, 'field_name'), desc: o.ascending === false }));
-    const sorted = sortBy(applyFilter(all, clauses, read), [...order, { kind: 'attributes', key: 'creation_timestamp', desc: true }, { kind: 'attributes', key: 'model_id', desc: false }], read);
+    const order: OrderKey[] = ((body.order_by as Body[] | undefined) ?? []).map((o) => ({
+      kind: 'attributes',
+      key: str(o, 'field_name'),
+      desc: o.ascending === false,
+    }));
+    const sorted = sortBy(
+      applyFilter(all, clauses, read),
+      [
+        ...order,
+        { kind: 'attributes', key: 'creation_timestamp', desc: true },
+        { kind: 'attributes', key: 'model_id', desc: false },
+      ],
+      read,
+    );
     const p = page(sorted, int(body, 'max_results') ?? 100, optStr(body, 'page_token'));
     return { models: p.items.map(loggedModelJson), ...(p.nextPageToken ? { next_page_token: p.nextPageToken } : {}) };
   };
@@ -420,8 +569,13 @@ const INTERVAL_MAX_RESULTS = 2500;
 
 function bulkRunIds(body: Body, field: string): string[] {
   const ids = list(body, field) ?? [];
-  if (ids.length === 0) throw new MlflowError('INVALID_PARAMETER_VALUE', `the request must specify at least one ${field}.`);
-  if (ids.length > MAX_BULK_RUNS) throw new MlflowError('INVALID_PARAMETER_VALUE', `the request cannot specify more than ${MAX_BULK_RUNS} ${field}. Received ${ids.length}.`);
+  if (ids.length === 0)
+    throw new MlflowError('INVALID_PARAMETER_VALUE', `the request must specify at least one ${field}.`);
+  if (ids.length > MAX_BULK_RUNS)
+    throw new MlflowError(
+      'INVALID_PARAMETER_VALUE',
+      `the request cannot specify more than ${MAX_BULK_RUNS} ${field}. Received ${ids.length}.`,
+    );
   return [...new Set(ids)].sort();
 }
 
@@ -434,13 +588,22 @@ function sampledSteps(steps: number[], max: number): Set<number> {
   return picked;
 }
 
-/** get-history page tokens: opaque base64 JSON of the last point's (timestamp, step, value), checked on the way back in. */
+/**
+ * get-history page tokens: opaque base64 JSON of the last point's (timestamp, step, value), checked on the way back in.
+ */
 function historyCursor(token: string | null): MetricCursor | null {
   if (!token) return null;
   try {
     const o = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { after?: unknown };
     const a = o.after;
-    if (!Array.isArray(a) || a.length !== 3 || !Number.isSafeInteger(a[0]) || !Number.isSafeInteger(a[1]) || typeof a[2] !== 'number') throw new Error('bad');
+    if (
+      !Array.isArray(a) ||
+      a.length !== 3 ||
+      !Number.isSafeInteger(a[0]) ||
+      !Number.isSafeInteger(a[1]) ||
+      typeof a[2] !== 'number'
+    )
+      throw new Error('bad');
     return a as MetricCursor;
   } catch {
     throw new MlflowError('INVALID_PARAMETER_VALUE', 'page_token is not a token returned by metrics/get-history');

@@ -23,14 +23,16 @@ function webhookJson(w: Webhook): Record<string, unknown> {
 function events(body: Body): string[] | null {
   const raw = body.events;
   if (raw === undefined || raw === null) return null;
-  if (!Array.isArray(raw)) throw new MlflowError('INVALID_PARAMETER_VALUE', 'events must be a list of {entity, action}');
+  if (!Array.isArray(raw))
+    throw new MlflowError('INVALID_PARAMETER_VALUE', 'events must be a list of {entity, action}');
   return raw.map((e) => mlflowEventName(e as { entity?: unknown; action?: unknown }));
 }
 
 function webhookStatus(body: Body): 'ACTIVE' | 'DISABLED' | null {
   const s = optStr(body, 'status');
   if (s === null) return null;
-  if (s !== 'ACTIVE' && s !== 'DISABLED') throw new MlflowError('INVALID_PARAMETER_VALUE', `status must be ACTIVE or DISABLED, got ${JSON.stringify(s)}`);
+  if (s !== 'ACTIVE' && s !== 'DISABLED')
+    throw new MlflowError('INVALID_PARAMETER_VALUE', `status must be ACTIVE or DISABLED, got ${JSON.stringify(s)}`);
   return s;
 }
 
@@ -53,7 +55,14 @@ export class MlflowWebhooksApi {
 
   createWebhook: Handler = async ({ body, actor }) => {
     const webhook = await this.w.registerMlflow(
-      { name: optStr(body, 'name'), url: optStr(body, 'url'), events: events(body), description: optStr(body, 'description'), secret: optStr(body, 'secret'), status: webhookStatus(body) },
+      {
+        name: optStr(body, 'name'),
+        url: optStr(body, 'url'),
+        events: events(body),
+        description: optStr(body, 'description'),
+        secret: optStr(body, 'secret'),
+        status: webhookStatus(body),
+      },
       actor.name,
     );
     return { webhook: webhookJson(webhook) };
@@ -61,7 +70,8 @@ export class MlflowWebhooksApi {
 
   listWebhooks: Handler = async ({ body }) => {
     const max = int(body, 'max_results') ?? MAX_PAGE;
-    if (max < 1 || max > MAX_PAGE) throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${MAX_PAGE}; got ${max}`);
+    if (max < 1 || max > MAX_PAGE)
+      throw new MlflowError('INVALID_PARAMETER_VALUE', `max_results must be between 1 and ${MAX_PAGE}; got ${max}`);
     const offset = pageOffset(optStr(body, 'page_token'));
     const rows = await this.w.listMlflow(offset, max + 1);
     const more = rows.length > max;

@@ -151,7 +151,10 @@ export class AttestationService {
 
   /** A page of the signing keys (public halves): `first` after the key whose keyid is `after`. */
   async signingKeys(page: ListPage): Promise<SigningKeyRecord[]> {
-    const [row] = await this.executor.read<{ known: boolean; keys: StoredKey[] }>(Q.keysPage, { after: page.after, limit: page.first });
+    const [row] = await this.executor.read<{ known: boolean; keys: StoredKey[] }>(Q.keysPage, {
+      after: page.after,
+      limit: page.first,
+    });
     if (!row!.known) throw unknownAfter('signing key', 'keyid');
     return row!.keys.map(publicView);
   }
@@ -169,10 +172,16 @@ export class AttestationService {
       const principals = coSigningPrincipals(approvals);
       // A read: an approver without a key (approved before keys existed) is left out, not given one.
       const keys = principals.length ? await this.keysIn(tx, principals, null) : new Map<string | null, KeyHandle>();
-      return { statement: buildProvenanceStatement(data, approvals), coSigners: principals.flatMap((p) => keys.get(p) ?? []) };
+      return {
+        statement: buildProvenanceStatement(data, approvals),
+        coSigners: principals.flatMap((p) => keys.get(p) ?? []),
+      };
     }, 'attestation');
     const key = await this.activeKey();
-    const envelope = signStatement(statement, [signerFor(key.privateKey), ...coSigners.map((k) => signerFor(k.privateKey()))]);
+    const envelope = signStatement(statement, [
+      signerFor(key.privateKey),
+      ...coSigners.map((k) => signerFor(k.privateKey())),
+    ]);
     return { envelope: JSON.stringify(envelope), statement, keyid: key.keyid };
   }
 
@@ -191,14 +200,28 @@ export class AttestationService {
 
   private verifyWith(envelope: string, keys: StoredKey[]): VerifyOutcome {
     const trusted = keys.map((k) => trustedKeyFor(importPublicKeyPem(k.publicKey)));
-    if (typeof envelope !== 'string') return { valid: false, subjectDigest: null, signers: [], reason: 'envelope must be JSON text', statement: null };
+    if (typeof envelope !== 'string')
+      return { valid: false, subjectDigest: null, signers: [], reason: 'envelope must be JSON text', statement: null };
     const r = verifyStatement(envelope, trusted);
-    if (!r.valid || !r.statement) return { valid: false, subjectDigest: null, signers: [], reason: r.reason ?? 'invalid', statement: null };
+    if (!r.valid || !r.statement)
+      return { valid: false, subjectDigest: null, signers: [], reason: r.reason ?? 'invalid', statement: null };
     const own = new Set(keys.filter((k) => !k.principal).map((k) => k.keyid));
     if (!r.signers.some((s) => own.has(s))) {
-      return { valid: false, subjectDigest: null, signers: [], reason: "no signature by Pedigree's own key (approvers' keys only co-sign)", statement: null };
+      return {
+        valid: false,
+        subjectDigest: null,
+        signers: [],
+        reason: "no signature by Pedigree's own key (approvers' keys only co-sign)",
+        statement: null,
+      };
     }
-    return { valid: true, subjectDigest: `sha256:${r.statement.subject[0]!.digest.sha256}`, signers: r.signers, reason: null, statement: r.statement };
+    return {
+      valid: true,
+      subjectDigest: `sha256:${r.statement.subject[0]!.digest.sha256}`,
+      signers: r.signers,
+      reason: null,
+      statement: r.statement,
+    };
   }
 
   /**
@@ -208,22 +231,33 @@ export class AttestationService {
    * this version to one of those stages, co-signed by its approvers when the
    * promotion needed two people (see {@link approvalEvidenceProblem}).
    */
-  async verifyForVersion(envelope: string, version: VersionRecord, approvedStages: readonly string[] | null = null): Promise<{ valid: boolean; reason?: string }> {
+  async verifyForVersion(
+    envelope: string,
+    version: VersionRecord,
+    approvedStages: readonly string[] | null = null,
+  ): Promise<{ valid: boolean; reason?: string }> {
     const keys = await this.storedKeys();
     const r = this.verifyWith(envelope, keys);
     if (!r.valid) return { valid: false, reason: r.reason ?? 'invalid' };
-    if (!version.checksum) return { valid: false, reason: "the version is unverified (no checksum): there is no artifact digest to attest" };
+    if (!version.checksum)
+      return { valid: false, reason: 'the version is unverified (no checksum): there is no artifact digest to attest' };
     if (r.subjectDigest !== version.checksum.toLowerCase()) {
       return { valid: false, reason: `it attests ${r.subjectDigest}, not this version's artifact ${version.checksum}` };
     }
     const predicate = r.statement!.predicate as AttestedPredicate;
     const model = predicate.model;
     if (model?.name !== version.modelName || model?.version !== version.version) {
-      return { valid: false, reason: `it is about ${model?.name}/${model?.version}, not ${version.modelName}/${version.version}` };
+      return {
+        valid: false,
+        reason: `it is about ${model?.name}/${model?.version}, not ${version.modelName}/${version.version}`,
+      };
     }
     // Identity by node: a model deleted or renamed and re-created under the name has other version nodes.
     if (model.id !== version.id) {
-      return { valid: false, reason: `it is about another ${version.modelName}/${version.version} (version node ${model.id}, now ${version.id}): the model was re-created since` };
+      return {
+        valid: false,
+        reason: `it is about another ${version.modelName}/${version.version} (version node ${model.id}, now ${version.id}): the model was re-created since`,
+      };
     }
     if (approvedStages) {
       const principalOf = new Map(keys.map((k) => [k.keyid, k.principal ?? null]));
@@ -269,7 +303,11 @@ export class AttestationService {
     const keys = await this.keysIn(tx, owners, files);
     const signers = owners.map((o) => signerFor(keys.get(o)!.privateKey()));
     const envelope = signStatement(statement, signers);
-    return { envelope: JSON.stringify(envelope), keyids: signers.map((s) => s.keyid), subjectDigest: `sha256:${statement.subject[0]!.digest.sha256}` };
+    return {
+      envelope: JSON.stringify(envelope),
+      keyids: signers.map((s) => s.keyid),
+      subjectDigest: `sha256:${statement.subject[0]!.digest.sha256}`,
+    };
   }
 
   /** The active signing key, created (and persisted) on first use; cached per process. */
@@ -283,7 +321,12 @@ export class AttestationService {
 
   private async loadOrCreateKey(): Promise<{ keyid: string; privateKey: KeyObject }> {
     const [row] = await this.executor.read<{ key: StoredKey | null }>(Q.ringKeys, { rings: [ringOf(null)] });
-    const handle = row?.key ? this.handleOf(row.key) : await this.withKeyFiles(async (tx, files) => (await this.keysIn(tx, [null], files)).get(null)!, 'createSigningKey');
+    const handle = row?.key
+      ? this.handleOf(row.key)
+      : await this.withKeyFiles(
+          async (tx, files) => (await this.keysIn(tx, [null], files)).get(null)!,
+          'createSigningKey',
+        );
     return { keyid: handle.keyid, privateKey: handle.privateKey() };
   }
 
@@ -313,7 +356,11 @@ export class AttestationService {
    * The active key of each owner (null = Pedigree) in this transaction. With
    * `files`, a missing one is made; without, it is absent from the result.
    */
-  private async keysIn(tx: Tx, owners: (string | null)[], files: KeyFiles | null): Promise<Map<string | null, KeyHandle>> {
+  private async keysIn(
+    tx: Tx,
+    owners: (string | null)[],
+    files: KeyFiles | null,
+  ): Promise<Map<string | null, KeyHandle>> {
     const unique = [...new Set(owners)];
     const rows = await tx.run<{ ring: string; key: StoredKey | null }>(Q.ringKeys, { rings: unique.map(ringOf) });
     const byRing = new Map(rows.map((r) => [r.ring, r.key]));
@@ -349,7 +396,12 @@ export class AttestationService {
       type: EventType.SIGNING_KEY_CREATED,
       actor: owner ?? 'pedigree',
       subjectId: keyid,
-      after: { keyid, algorithm: 'Ed25519', storage: row!.key.storage, ...(owner === null ? {} : { principal: owner }) },
+      after: {
+        keyid,
+        algorithm: 'Ed25519',
+        storage: row!.key.storage,
+        ...(owner === null ? {} : { principal: owner }),
+      },
     });
     this.opened.set(keyid, pair.privateKey);
     return { keyid, privateKey: () => pair.privateKey };
@@ -369,13 +421,18 @@ export class AttestationService {
 
   private open(key: StoredKey): KeyObject {
     if (key.storage === 'GRAPH_ENCRYPTED') {
-      if (!this.config.signingSecret) throw new Error(`signing key ${key.keyid} is sealed in the graph: set PEDIGREE_SIGNING_SECRET to the secret it was sealed with`);
+      if (!this.config.signingSecret)
+        throw new Error(
+          `signing key ${key.keyid} is sealed in the graph: set PEDIGREE_SIGNING_SECRET to the secret it was sealed with`,
+        );
       return importPrivateKeyPem(openPrivateKey(key.sealedPrivateKey!, this.config.signingSecret, key.keyid));
     }
     try {
       return importPrivateKeyPem(readKeyFile(this.config.dataDir, key.privateKeyFile!));
     } catch (err) {
-      throw new Error(`signing key ${key.keyid} is kept in a file under the data directory of the replica that made it and cannot be read here (${(err as Error).message}); use PEDIGREE_SIGNING_SECRET with several replicas`);
+      throw new Error(
+        `signing key ${key.keyid} is kept in a file under the data directory of the replica that made it and cannot be read here (${(err as Error).message}); use PEDIGREE_SIGNING_SECRET with several replicas`,
+      );
     }
   }
 }
@@ -410,9 +467,18 @@ interface AttestedPredicate {
  * approver co-signed (`coSigners`: principals whose keys signed); a
  * ONE_REVIEWER one rests on Pedigree's signature, as its record does.
  */
-export function approvalEvidenceProblem(predicate: AttestedPredicate, coSigners: ReadonlySet<string>, stages: readonly string[]): string | null {
+export function approvalEvidenceProblem(
+  predicate: AttestedPredicate,
+  coSigners: ReadonlySet<string>,
+  stages: readonly string[],
+): string | null {
   const promotions = new Map<string, { rule: string; stage: string; approvers: Set<string> }>();
-  const add = (requestId: string | undefined, rule: string | undefined, stage: string | undefined, approvers: (string | undefined)[]) => {
+  const add = (
+    requestId: string | undefined,
+    rule: string | undefined,
+    stage: string | undefined,
+    approvers: (string | undefined)[],
+  ) => {
     if (!requestId || !stage || !stages.includes(stage)) return;
     const p = promotions.get(requestId) ?? { rule: rule ?? '', stage, approvers: new Set<string>() };
     for (const a of approvers) if (a) p.approvers.add(a);
@@ -437,7 +503,15 @@ export function approvalEvidenceProblem(predicate: AttestedPredicate, coSigners:
 }
 
 function publicView(k: StoredKey): SigningKeyRecord {
-  return { keyid: k.keyid, algorithm: k.algorithm, publicKey: k.publicKey, storage: k.storage, active: k.active, createdAt: k.createdAt, principal: k.principal ?? null };
+  return {
+    keyid: k.keyid,
+    algorithm: k.algorithm,
+    publicKey: k.publicKey,
+    storage: k.storage,
+    active: k.active,
+    createdAt: k.createdAt,
+    principal: k.principal ?? null,
+  };
 }
 
 const hex = (checksum: string | null | undefined): string | null => {
@@ -449,13 +523,26 @@ const hex = (checksum: string | null | undefined): string | null => {
  * The in-toto statement for a version: subject = its artifact, predicate = its
  * lineage and approvals; with `promotion`, the record of that promotion.
  */
-export function buildProvenanceStatement(d: CardData, approvals: Approval[], promotion: PromotionRecord | null = null): Statement {
+export function buildProvenanceStatement(
+  d: CardData,
+  approvals: Approval[],
+  promotion: PromotionRecord | null = null,
+): Statement {
   const v = d.version;
   const digest = hex(v.checksum);
-  if (!digest) throw gateFailed(`version ${v.modelName}/${v.version} is unverified (no sha256 checksum): attach its checksum before attesting it`);
+  if (!digest)
+    throw gateFailed(
+      `version ${v.modelName}/${v.version} is unverified (no sha256 checksum): attach its checksum before attesting it`,
+    );
   const parent = (p: CardData['parents'][number]) =>
     p.kind === 'ProviderModel'
-      ? { kind: 'ProviderModel', id: p.node.id, provider: p.node.provider, name: p.node.name, providerVersion: p.node.providerVersion }
+      ? {
+          kind: 'ProviderModel',
+          id: p.node.id,
+          provider: p.node.provider,
+          name: p.node.name,
+          providerVersion: p.node.providerVersion,
+        }
       : {
           kind: 'ModelVersion',
           id: p.node.id,
@@ -499,7 +586,9 @@ export function buildProvenanceStatement(d: CardData, approvals: Approval[], pro
     })),
     baseModels: d.parents.filter((p) => p.relation === 'FINE_TUNED_FROM').map(parent),
     teachers: d.parents.filter((p) => p.relation === 'DISTILLED_FROM').map(parent),
-    otherParents: d.parents.filter((p) => p.relation !== 'FINE_TUNED_FROM' && p.relation !== 'DISTILLED_FROM').map((p) => ({ relation: p.relation, ...parent(p) })),
+    otherParents: d.parents
+      .filter((p) => p.relation !== 'FINE_TUNED_FROM' && p.relation !== 'DISTILLED_FROM')
+      .map((p) => ({ relation: p.relation, ...parent(p) })),
     evidence: d.evidence.map((e) => ({ kind: e.kind, passed: e.passed, by: e.by, at: e.at, uri: e.uri ?? null })),
     approvals: approvals.map((a) => ({
       approver: a.approver,
@@ -523,5 +612,8 @@ export function buildProvenanceStatement(d: CardData, approvals: Approval[], pro
         }
       : null,
   };
-  return buildStatement({ subjects: [{ name: `models:/${v.modelName}/${v.version}`, digest: { sha256: digest } }], predicate: JSON.parse(JSON.stringify(predicate)) as Record<string, unknown> });
+  return buildStatement({
+    subjects: [{ name: `models:/${v.modelName}/${v.version}`, digest: { sha256: digest } }],
+    predicate: JSON.parse(JSON.stringify(predicate)) as Record<string, unknown>,
+  });
 }

@@ -117,7 +117,11 @@ export interface DeploymentChange {
  */
 export interface AttestationVerifier {
   /** With `approvedStages`, the envelope must also carry the version's approved promotion to one of them. */
-  verifyForVersion(envelope: string, version: VersionRecord, approvedStages: readonly Stage[] | null): Promise<{ valid: boolean; reason?: string }>;
+  verifyForVersion(
+    envelope: string,
+    version: VersionRecord,
+    approvedStages: readonly Stage[] | null,
+  ): Promise<{ valid: boolean; reason?: string }>;
 }
 
 /** The stages an environment that serves only approved versions accepts. */
@@ -152,7 +156,14 @@ interface RecordedPayload {
 /** Thrown inside the deployment transaction: nothing is written, then the refusal is audited. */
 class ChecksumMismatch extends Error {
   constructor(
-    readonly mismatches: { modelName: string; version: number; versionId: string; alias: string | null; expected: string; got: string }[],
+    readonly mismatches: {
+      modelName: string;
+      version: number;
+      versionId: string;
+      alias: string | null;
+      expected: string;
+      got: string;
+    }[],
   ) {
     super('checksum mismatch');
   }
@@ -174,23 +185,37 @@ export class DeploymentService {
 
   async recordDeployment(input: RecordDeploymentInput, actor: string): Promise<DeploymentState> {
     const name = assertDeploymentName(input.name);
-    const environment = requireMatch(input.environment, ENVIRONMENT, 'environment', 'an environment such as dev, staging or production');
+    const environment = requireMatch(
+      input.environment,
+      ENVIRONMENT,
+      'environment',
+      'an environment such as dev, staging or production',
+    );
     const endpoint = input.endpoint ?? null;
     if (endpoint !== null && (typeof endpoint !== 'string' || endpoint.length === 0 || endpoint.length > 2000)) {
       throw badInput('endpoint must be 1–2000 characters', { field: 'endpoint' });
     }
     const models = input.models ?? [];
     const providers = input.providerModels ?? [];
-    if (models.length + providers.length === 0) throw badInput('a deployment serves at least one model or provider model', { field: 'models' });
+    if (models.length + providers.length === 0)
+      throw badInput('a deployment serves at least one model or provider model', { field: 'models' });
     if (models.length + providers.length > MAX_DEPLOYMENT_ENTRIES) {
-      throw badInput(`a deployment serves at most ${MAX_DEPLOYMENT_ENTRIES} models and provider models`, { field: 'models' });
+      throw badInput(`a deployment serves at most ${MAX_DEPLOYMENT_ENTRIES} models and provider models`, {
+        field: 'models',
+      });
     }
     const checksums = models.map((m, i) => normaliseChecksum(m.checksum, `models[${i}].checksum`));
     const weights = models.map((m, i) => weightOf(m.weight, `models[${i}].weight`));
     const providerWeights = providers.map((p, i) => weightOf(p.weight, `providerModels[${i}].weight`));
     for (const [i, m] of models.entries()) {
-      if (m.attestation !== null && m.attestation !== undefined && (typeof m.attestation !== 'string' || m.attestation.length > 1024 * 1024)) {
-        throw badInput(`models[${i}].attestation must be the JSON text of a DSSE envelope (at most 1 MiB)`, { field: 'models.attestation' });
+      if (
+        m.attestation !== null &&
+        m.attestation !== undefined &&
+        (typeof m.attestation !== 'string' || m.attestation.length > 1024 * 1024)
+      ) {
+        throw badInput(`models[${i}].attestation must be the JSON text of a DSSE envelope (at most 1 MiB)`, {
+          field: 'models.attestation',
+        });
       }
     }
     const seen = new Set<string>();
@@ -200,42 +225,74 @@ export class DeploymentService {
       seen.add(key);
     }
     const providerIds = providers.map((p) => p.providerModelId);
-    if (new Set(providerIds).size !== providerIds.length) throw badInput('a provider model is listed twice', { field: 'providerModels' });
+    if (new Set(providerIds).size !== providerIds.length)
+      throw badInput('a provider model is listed twice', { field: 'providerModels' });
 
     try {
       return await this.executor.writeTx(async (tx) => {
-        const resolved: VersionRecord[] = await this.registry.requireVersions(tx, models.map((m) => m.ref));
+        const resolved: VersionRecord[] = await this.registry.requireVersions(
+          tx,
+          models.map((m) => m.ref),
+        );
         // Weights are traffic shares among the entries of one model (an A/B split);
         // different models in one deployment each serve their own role.
         const perModel = new Map<string, number>();
         resolved.forEach((v, i) => perModel.set(v.modelName, (perModel.get(v.modelName) ?? 0) + weights[i]!));
         for (const [modelName, total] of perModel) {
-          if (total > 1 + 1e-9) throw badInput(`the weights of "${modelName}" add up to ${total}; the entries of one model share traffic, at most 1`, { field: 'models.weight' });
+          if (total > 1 + 1e-9)
+            throw badInput(
+              `the weights of "${modelName}" add up to ${total}; the entries of one model share traffic, at most 1`,
+              { field: 'models.weight' },
+            );
         }
         // A version registered through MLflow without a checksum is unverified: nothing to compare against.
         const unverified = resolved.find((v) => !v.checksum);
-        if (unverified) throw gateFailed(`${unverified.modelName} version ${unverified.version} is unverified (no checksum): attach its checksum before deploying it`, { reason: 'UNVERIFIED' });
+        if (unverified)
+          throw gateFailed(
+            `${unverified.modelName} version ${unverified.version} is unverified (no checksum): attach its checksum before deploying it`,
+            { reason: 'UNVERIFIED' },
+          );
         const mismatches = resolved.flatMap((v, i) =>
           v.checksum!.toLowerCase() === checksums[i]
             ? []
-            : [{ modelName: v.modelName, version: v.version, versionId: v.id, alias: models[i]!.ref.alias ?? null, expected: v.checksum!, got: checksums[i]! }],
+            : [
+                {
+                  modelName: v.modelName,
+                  version: v.version,
+                  versionId: v.id,
+                  alias: models[i]!.ref.alias ?? null,
+                  expected: v.checksum!,
+                  got: checksums[i]!,
+                },
+              ],
         );
         if (mismatches.length) throw new ChecksumMismatch(mismatches);
 
         const pinned: ProviderSpec[] = [];
         if (providers.length) {
-          const rows = await tx.run<{ key: string; providerModel: Record<string, unknown> | null }>(Q.providerModels, { keys: providerIds });
+          const rows = await tx.run<{ key: string; providerModel: Record<string, unknown> | null }>(Q.providerModels, {
+            keys: providerIds,
+          });
           rows.forEach((r, i) => {
             const p = r.providerModel;
             if (!p) throw notFound(`no provider model with id "${r.key}"`, { field: 'providerModels' });
             const status = (p.qualificationStatus as string | undefined) ?? 'UNDER_EVALUATION';
             if (status !== 'QUALIFIED') {
-              throw gateFailed(`${p.provider}/${p.name} version ${p.providerVersion} is ${status}: a deployment can pin only a QUALIFIED provider version (setProviderVersionQualification)`, {
-                providerModelId: r.key,
-                qualificationStatus: status,
-              });
+              throw gateFailed(
+                `${p.provider}/${p.name} version ${p.providerVersion} is ${status}: a deployment can pin only a QUALIFIED provider version (setProviderVersionQualification)`,
+                {
+                  providerModelId: r.key,
+                  qualificationStatus: status,
+                },
+              );
             }
-            pinned.push({ providerModelId: r.key, provider: p.provider as string, name: p.name as string, providerVersion: p.providerVersion as string, weight: providerWeights[i]! });
+            pinned.push({
+              providerModelId: r.key,
+              provider: p.provider as string,
+              name: p.name as string,
+              providerVersion: p.providerVersion as string,
+              weight: providerWeights[i]!,
+            });
           });
         }
 
@@ -246,7 +303,10 @@ export class DeploymentService {
           for (const [i, m] of models.entries()) {
             const v = resolved[i]!;
             if (!m.attestation) {
-              throw gateFailed(`deployment "${name}" requires an attestation for every model: ${v.modelName} version ${v.version} has none (pass models[].attestation from the attestation query)`, { reason: 'ATTESTATION_REQUIRED' });
+              throw gateFailed(
+                `deployment "${name}" requires an attestation for every model: ${v.modelName} version ${v.version} has none (pass models[].attestation from the attestation query)`,
+                { reason: 'ATTESTATION_REQUIRED' },
+              );
             }
             // An attestation is about provenance; approval is the version's stage now, and its signed record.
             if (approved && !approved.includes(v.stage)) {
@@ -258,7 +318,10 @@ export class DeploymentService {
             // The evidence must be of the approval that put the version where it is now.
             const check = await this.attestations.verifyForVersion(m.attestation, v, approved ? [v.stage] : null);
             if (!check.valid) {
-              throw gateFailed(`the attestation for ${v.modelName} version ${v.version} does not verify: ${check.reason ?? 'invalid'}`, { reason: 'ATTESTATION_INVALID' });
+              throw gateFailed(
+                `the attestation for ${v.modelName} version ${v.version} does not verify: ${check.reason ?? 'invalid'}`,
+                { reason: 'ATTESTATION_INVALID' },
+              );
             }
           }
         }
@@ -299,7 +362,13 @@ export class DeploymentService {
           recordSequence: ev.sequence,
           environment,
           endpoint,
-          serving: serving.map((s, i) => ({ modelName: s.modelName, version: resolved[i]!, weight: s.weight, followsAlias: s.alias, checksum: s.checksum })),
+          serving: serving.map((s, i) => ({
+            modelName: s.modelName,
+            version: resolved[i]!,
+            weight: s.weight,
+            followsAlias: s.alias,
+            checksum: s.checksum,
+          })),
           providerModels: pinned,
         };
       }, 'recordDeployment');
@@ -323,7 +392,15 @@ export class DeploymentService {
       throw new DomainError(
         ErrorCode.CHECKSUM_MISMATCH,
         `the checksum the deployer computed for ${first.modelName} version ${first.version} is ${first.got}, but the registered artifact's is ${first.expected}: the bytes loaded are not the registered version (refusal recorded as event ${ev.sequence})`,
-        { mismatches: err.mismatches.map((m) => ({ modelName: m.modelName, version: m.version, expected: m.expected, got: m.got })), sequence: ev.sequence },
+        {
+          mismatches: err.mismatches.map((m) => ({
+            modelName: m.modelName,
+            version: m.version,
+            expected: m.expected,
+            got: m.got,
+          })),
+          sequence: ev.sequence,
+        },
       );
     }
   }
@@ -338,14 +415,27 @@ export class DeploymentService {
    * Deployments that existed at `at`, by name, each as it served then: one
    * page of names after `after`, then their states (three statements).
    */
-  async list(at: string, page: { first: number; after: string | null }): Promise<{ states: DeploymentState[]; total: number; hasNextPage: boolean }> {
-    // A cursor is a stored name; logged predictions create deployments by name under a looser rule than recordDeployment's.
-    if (page.after !== null && (typeof page.after !== 'string' || page.after.length > 1000)) throw badInput('after is not a cursor returned by deployments', { field: 'after' });
-    const [row] = await this.executor.read<{ names: string[]; total: number }>(Q.page, { at, after: page.after ?? '', limit: page.first + 1 });
+  async list(
+    at: string,
+    page: { first: number; after: string | null },
+  ): Promise<{ states: DeploymentState[]; total: number; hasNextPage: boolean }> {
+    // A cursor is a stored name; logged predictions create deployments by name under a looser rule than
+    // recordDeployment's.
+    if (page.after !== null && (typeof page.after !== 'string' || page.after.length > 1000))
+      throw badInput('after is not a cursor returned by deployments', { field: 'after' });
+    const [row] = await this.executor.read<{ names: string[]; total: number }>(Q.page, {
+      at,
+      after: page.after ?? '',
+      limit: page.first + 1,
+    });
     const names = row!.names.slice(0, page.first);
     const states = await this.readStatesAt(names.map((name) => ({ name, at })));
     // A deployment created in the same instant as `at` may have no record yet in force: it is left out.
-    return { states: states.filter((s): s is DeploymentState => s !== null), total: row!.total, hasNextPage: row!.names.length > page.first };
+    return {
+      states: states.filter((s): s is DeploymentState => s !== null),
+      total: row!.total,
+      hasNextPage: row!.names.length > page.first,
+    };
   }
 
   /** What `name` serves now. */
@@ -359,15 +449,30 @@ export class DeploymentService {
     return this.readStatesAt(keys);
   }
 
-  /** {@link statesAt} for names read from the graph (not checked again: deployments named before the rule covered logged predictions may not follow it). */
+  /**
+   * {@link statesAt} for names read from the graph (not checked again: deployments named before the rule covered logged
+   * predictions may not follow it).
+   */
   private async readStatesAt(keys: { name: string; at: string }[]): Promise<(DeploymentState | null)[]> {
     if (keys.length === 0) return [];
     return this.executor.readTx(async (tx) => {
-      const rows = await tx.run<{ deployment: DeploymentRecord | null; record: { after: string; at: string; sequence: string } | null }>(Q.recordsAt, {
+      const rows = await tx.run<{
+        deployment: DeploymentRecord | null;
+        record: { after: string; at: string; sequence: string } | null;
+      }>(Q.recordsAt, {
         keys,
         type: EventType.DEPLOYMENT_RECORDED,
       });
-      const partial = rows.map((r, i) => (r.deployment && r.record ? { deployment: r.deployment, record: r.record, payload: JSON.parse(r.record.after) as RecordedPayload, at: keys[i]!.at } : null));
+      const partial = rows.map((r, i) =>
+        r.deployment && r.record
+          ? {
+              deployment: r.deployment,
+              record: r.record,
+              payload: JSON.parse(r.record.after) as RecordedPayload,
+              at: keys[i]!.at,
+            }
+          : null,
+      );
       return this.resolveStates(tx, partial);
     }, 'deploymentAt');
   }
@@ -394,9 +499,16 @@ export class DeploymentService {
       // Records after the cursor are changes; so are the moves in each record's
       // interval. With a full page of records, nothing past the last can be on it.
       const more = row.records.length === page.first;
-      const records = [...row.inForce, ...row.records].map((r) => ({ ...r, payload: JSON.parse(r.after) as RecordedPayload }));
+      const records = [...row.inForce, ...row.records].map((r) => ({
+        ...r,
+        payload: JSON.parse(r.after) as RecordedPayload,
+      }));
       const follows = records.flatMap((r, i) =>
-        [...new Map(r.payload.serving.filter((s) => s.alias).map((s) => [`${s.modelId ?? s.modelName}\u0000${s.alias}`, s])).values()].map((s) => ({
+        [
+          ...new Map(
+            r.payload.serving.filter((s) => s.alias).map((s) => [`${s.modelId ?? s.modelName}\u0000${s.alias}`, s]),
+          ).values(),
+        ].map((s) => ({
           record: i,
           modelId: s.modelId ?? null,
           modelName: s.modelName,
@@ -406,31 +518,83 @@ export class DeploymentService {
         })),
       );
       const moves = follows.length
-        ? await tx.run<{ moves: { at: string; actor: string; type: string; sequence: string }[] }>(Q.aliasMoves, { keys: follows, types: ALIAS_EVENT_TYPES, after, limit: page.first })
+        ? await tx.run<{ moves: { at: string; actor: string; type: string; sequence: string }[] }>(Q.aliasMoves, {
+            keys: follows,
+            types: ALIAS_EVENT_TYPES,
+            after,
+            limit: page.first,
+          })
         : [];
-      const changes: { sequence: string; at: string; actor: string; type: string; modelName: string | null; alias: string | null; record: number }[] = [];
+      const changes: {
+        sequence: string;
+        at: string;
+        actor: string;
+        type: string;
+        modelName: string | null;
+        alias: string | null;
+        record: number;
+      }[] = [];
       records.forEach((r, i) => {
-        if (i >= row.inForce.length) changes.push({ sequence: r.sequence, at: r.at, actor: r.actor, type: EventType.DEPLOYMENT_RECORDED, modelName: null, alias: null, record: i });
+        if (i >= row.inForce.length)
+          changes.push({
+            sequence: r.sequence,
+            at: r.at,
+            actor: r.actor,
+            type: EventType.DEPLOYMENT_RECORDED,
+            modelName: null,
+            alias: null,
+            record: i,
+          });
       });
       follows.forEach((f, i) => {
-        for (const m of moves[i]?.moves ?? []) changes.push({ ...m, modelName: f.modelName, alias: f.alias, record: f.record });
+        for (const m of moves[i]?.moves ?? [])
+          changes.push({ ...m, modelName: f.modelName, alias: f.alias, record: f.record });
       });
-      changes.sort((a, b) => (BigInt(a.sequence) < BigInt(b.sequence) ? -1 : BigInt(a.sequence) > BigInt(b.sequence) ? 1 : 0));
+      changes.sort((a, b) =>
+        BigInt(a.sequence) < BigInt(b.sequence) ? -1 : BigInt(a.sequence) > BigInt(b.sequence) ? 1 : 0,
+      );
       const onPage = changes.slice(0, page.first);
       const states = await this.resolveStates(
         tx,
-        onPage.map((c) => ({ deployment: row.deployment, record: records[c.record]!, payload: records[c.record]!.payload, at: c.at })),
+        onPage.map((c) => ({
+          deployment: row.deployment,
+          record: records[c.record]!,
+          payload: records[c.record]!.payload,
+          at: c.at,
+        })),
       );
-      return onPage.map((c, i) => ({ sequence: c.sequence, at: c.at, actor: c.actor, type: c.type, modelName: c.modelName, alias: c.alias, state: states[i]! }));
+      return onPage.map((c, i) => ({
+        sequence: c.sequence,
+        at: c.at,
+        actor: c.actor,
+        type: c.type,
+        modelName: c.modelName,
+        alias: c.alias,
+        state: states[i]!,
+      }));
     }, 'deploymentHistory');
   }
 
   private async resolveStates(
     tx: Tx,
-    partial: ({ deployment: DeploymentRecord; record: { at: string; sequence: string }; payload: RecordedPayload; at: string } | null)[],
+    partial: ({
+      deployment: DeploymentRecord;
+      record: { at: string; sequence: string };
+      payload: RecordedPayload;
+      at: string;
+    } | null)[],
   ): Promise<(DeploymentState | null)[]> {
     const entries = partial.flatMap((p) =>
-      p ? p.payload.serving.map((s) => ({ modelId: s.modelId ?? null, versionId: s.versionId ?? null, modelName: s.modelName, version: s.version, alias: s.alias, at: p.at })) : [],
+      p
+        ? p.payload.serving.map((s) => ({
+            modelId: s.modelId ?? null,
+            versionId: s.versionId ?? null,
+            modelName: s.modelName,
+            version: s.version,
+            alias: s.alias,
+            at: p.at,
+          }))
+        : [],
     );
     const versions = entries.length
       ? (
@@ -451,7 +615,13 @@ export class DeploymentService {
         recordSequence: p.record.sequence,
         environment: p.payload.environment,
         endpoint: p.payload.endpoint,
-        serving: p.payload.serving.map((s) => ({ modelName: s.modelName, version: versions[k++] ?? null, weight: s.weight, followsAlias: s.alias, checksum: s.checksum })),
+        serving: p.payload.serving.map((s) => ({
+          modelName: s.modelName,
+          version: versions[k++] ?? null,
+          weight: s.weight,
+          followsAlias: s.alias,
+          checksum: s.checksum,
+        })),
         providerModels: p.payload.providerModels ?? [],
       };
     });
@@ -459,14 +629,19 @@ export class DeploymentService {
 }
 
 function requireMatch(value: string, re: RegExp, field: string, what: string): string {
-  if (typeof value !== 'string' || !re.test(value)) throw badInput(`${field} must be ${what}; got ${JSON.stringify(String(value).slice(0, 80))}`, { field });
+  if (typeof value !== 'string' || !re.test(value))
+    throw badInput(`${field} must be ${what}; got ${JSON.stringify(String(value).slice(0, 80))}`, { field });
   return value;
 }
 
 /** "sha256:" + 64 lowercase hex; bare hex and upper case are accepted and normalised. */
 export function normaliseChecksum(value: string, field = 'checksum'): string {
   const m = typeof value === 'string' ? /^(?:sha256:)?([0-9a-fA-F]{64})$/.exec(value.trim()) : null;
-  if (!m) throw badInput(`${field} must be "sha256:" followed by 64 hex digits (the SHA-256 of the bytes the deployer loaded)`, { field });
+  if (!m)
+    throw badInput(
+      `${field} must be "sha256:" followed by 64 hex digits (the SHA-256 of the bytes the deployer loaded)`,
+      { field },
+    );
   return `sha256:${m[1]!.toLowerCase()}`;
 }
 

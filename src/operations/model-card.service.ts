@@ -4,7 +4,15 @@ import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryService } from '../registry/registry.service.js';
 import type { VersionRef } from '../registry/types.js';
-import { GENERATED_SECTION_COUNT, renderModelCard, sectionKey, titleFor, type CardData, type CardSectionRecord, type ModelCard } from './model-card.js';
+import {
+  GENERATED_SECTION_COUNT,
+  renderModelCard,
+  sectionKey,
+  titleFor,
+  type CardData,
+  type CardSectionRecord,
+  type ModelCard,
+} from './model-card.js';
 import { unknownAfter, type ListPage } from '../paging.js';
 
 const Q = {
@@ -55,10 +63,17 @@ export class ModelCardService {
    * Writes a new revision of a human-written section, model-wide (`modelName`)
    * or for one version (`ref`). An empty body clears it (a revision too).
    */
-  async setSection(target: { modelName?: string | null; ref?: VersionRef | null }, title: string, body: string, actor: string): Promise<CardSectionRevision> {
-    if (!!target.modelName === !!target.ref) throw badInput('give exactly one of modelName (the whole model) and ref (one version)', { field: 'ref' });
+  async setSection(
+    target: { modelName?: string | null; ref?: VersionRef | null },
+    title: string,
+    body: string,
+    actor: string,
+  ): Promise<CardSectionRevision> {
+    if (!!target.modelName === !!target.ref)
+      throw badInput('give exactly one of modelName (the whole model) and ref (one version)', { field: 'ref' });
     const key = sectionKey(title);
-    if (typeof body !== 'string' || body.length > MAX_SECTION_BODY) throw badInput(`body must be at most ${MAX_SECTION_BODY} characters of Markdown`, { field: 'body' });
+    if (typeof body !== 'string' || body.length > MAX_SECTION_BODY)
+      throw badInput(`body must be at most ${MAX_SECTION_BODY} characters of Markdown`, { field: 'body' });
     return this.executor.writeTx(async (tx) => {
       let modelName: string;
       let versionId: string | null = null;
@@ -71,7 +86,12 @@ export class ModelCardService {
       } else {
         modelName = target.modelName!;
       }
-      const [row] = await tx.run<{ section: CardSectionRecord & { id: string }; previousRevision: number | null; subjectId: string; full: boolean }>(Q.setSection, {
+      const [row] = await tx.run<{
+        section: CardSectionRecord & { id: string };
+        previousRevision: number | null;
+        subjectId: string;
+        full: boolean;
+      }>(Q.setSection, {
         modelName,
         versionId,
         key,
@@ -82,7 +102,10 @@ export class ModelCardService {
       });
       if (!row) throw notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
       if (row.full) {
-        throw badInput(`a model, or a version, has at most ${MAX_HUMAN_SECTIONS} human-written card sections; write to an existing title instead`, { field: 'title', limit: MAX_HUMAN_SECTIONS });
+        throw badInput(
+          `a model, or a version, has at most ${MAX_HUMAN_SECTIONS} human-written card sections; write to an existing title instead`,
+          { field: 'title', limit: MAX_HUMAN_SECTIONS },
+        );
       }
       await appendEvent(tx, {
         type: EventType.MODEL_CARD_SECTION_SET,
@@ -97,10 +120,18 @@ export class ModelCardService {
     }, 'setModelCardSection');
   }
 
-  /** A page of the revisions of a section of a model (model-wide and per version), newest first, after the revision with id `after`. */
+  /**
+   * A page of the revisions of a section of a model (model-wide and per version), newest first, after the revision with
+   * id `after`.
+   */
   async sectionHistory(modelName: string, title: string, page: ListPage): Promise<CardSectionRevision[]> {
     const key = sectionKey(title);
-    const [row] = await this.executor.read<{ known: boolean; sections: CardSectionRevision[] }>(Q.history, { modelName, key, after: page.after, limit: page.first });
+    const [row] = await this.executor.read<{ known: boolean; sections: CardSectionRevision[] }>(Q.history, {
+      modelName,
+      key,
+      after: page.after,
+      limit: page.first,
+    });
     if (!row!.known) throw unknownAfter('revision of this section');
     return row!.sections.map((s) => ({ ...s, version: s.version ?? null }));
   }

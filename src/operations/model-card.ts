@@ -115,7 +115,10 @@ export function sectionKey(title: string): string {
   for (const [key, t] of Object.entries(GENERATED)) {
     const generatedSlug = t.toLowerCase().replace(/[^a-z0-9]+/g, '-');
     if (slug === key || slug === generatedSlug) {
-      throw badInput(`"${t}" is generated from the graph and always current; it cannot be written (for the team and contact, set the model's owner and its "team" and "contact" tags)`, { field: 'title' });
+      throw badInput(
+        `"${t}" is generated from the graph and always current; it cannot be written (for the team and contact, set the model's owner and its "team" and "contact" tags)`,
+        { field: 'title' },
+      );
     }
   }
   return slug;
@@ -126,7 +129,9 @@ export function titleFor(key: string, given: string): string {
 }
 
 const parentName = (p: CardParent): string =>
-  p.kind === 'ProviderModel' ? `${p.node.provider}/${p.node.name}@${p.node.providerVersion}` : `${p.node.modelName}/${p.node.version}`;
+  p.kind === 'ProviderModel'
+    ? `${p.node.provider}/${p.node.name}@${p.node.providerVersion}`
+    : `${p.node.modelName}/${p.node.version}`;
 
 const tagOf = (tags: CardTag[], key: string): string | undefined => tags.find((t) => t.key === key)?.value;
 
@@ -154,15 +159,25 @@ export function renderModelCard(d: CardData): ModelCard {
       key,
       title: HUMAN_TITLES[key]!,
       generated: false,
-      body: s && filled(key) ? s.body.trim() : `_Not written yet: required before PRODUCTION (setModelCardSection, title "${HUMAN_TITLES[key]}")._`,
+      body:
+        s && filled(key)
+          ? s.body.trim()
+          : `_Not written yet: required before PRODUCTION (setModelCardSection, title "${HUMAN_TITLES[key]}")._`,
     });
   }
   sections.push({ key: 'evaluation', title: GENERATED.evaluation, generated: true, body: evaluation(d) });
   sections.push({ key: 'fairness', title: GENERATED.fairness, generated: true, body: fairness(d) });
   sections.push({ key: 'training-data', title: GENERATED['training-data'], generated: true, body: trainingData(d) });
-  sections.push({ key: 'lineage', title: GENERATED.lineage, generated: true, body: lineage(d, bases, teachers, others) });
+  sections.push({
+    key: 'lineage',
+    title: GENERATED.lineage,
+    generated: true,
+    body: lineage(d, bases, teachers, others),
+  });
   sections.push({ key: 'contact', title: GENERATED.contact, generated: true, body: contact(d, tag) });
-  for (const s of [...human.values()].filter((s) => !(REQUIRED_CARD_SECTIONS as readonly string[]).includes(s.key)).sort((a, b) => a.at.localeCompare(b.at))) {
+  for (const s of [...human.values()]
+    .filter((s) => !(REQUIRED_CARD_SECTIONS as readonly string[]).includes(s.key))
+    .sort((a, b) => a.at.localeCompare(b.at))) {
     if (s.body.trim()) sections.push({ key: s.key, title: s.title, generated: false, body: s.body.trim() });
   }
 
@@ -170,20 +185,38 @@ export function renderModelCard(d: CardData): ModelCard {
   const segments = [...new Set(d.metrics.filter((x) => x.segment !== null).map((x) => x.segment!))];
   const evalDataset = d.datasets.find((x) => x.role === 'test') ?? d.datasets.find((x) => x.role === 'validation');
   const taskType = tag('task') ?? 'other';
-  const datasetRef = evalDataset ? { name: evalDataset.datasetName, type: evalDataset.datasetName, revision: evalDataset.version } : { name: 'evaluation', type: 'evaluation' };
+  const datasetRef = evalDataset
+    ? { name: evalDataset.datasetName, type: evalDataset.datasetName, revision: evalDataset.version }
+    : { name: 'evaluation', type: 'evaluation' };
   const results = [
-    ...(overall.length ? [{ task: { type: taskType }, dataset: datasetRef, metrics: overall.map((x) => ({ type: x.key, value: x.value, name: x.key })) }] : []),
+    ...(overall.length
+      ? [
+          {
+            task: { type: taskType },
+            dataset: datasetRef,
+            metrics: overall.map((x) => ({ type: x.key, value: x.value, name: x.key })),
+          },
+        ]
+      : []),
     ...segments.map((seg) => ({
       task: { type: taskType },
       dataset: { ...datasetRef, name: `${datasetRef.name} (segment: ${seg})`, config: seg },
-      metrics: d.metrics.filter((x) => x.segment === seg).map((x) => ({ type: x.key, value: x.value, name: `${x.key} (${seg})` })),
+      metrics: d.metrics
+        .filter((x) => x.segment === seg)
+        .map((x) => ({ type: x.key, value: x.value, name: `${x.key} (${seg})` })),
     })),
   ];
   const baseNames = bases.map(parentName);
   const header: Record<string, unknown> = {
     model_name: m.name,
     license: tag('license') ?? 'other',
-    tags: [...new Set(tags.filter((t) => t.key !== 'license').map((t) => (t.value === '' || t.value === 'true' ? t.key : `${t.key}:${t.value}`)))],
+    tags: [
+      ...new Set(
+        tags
+          .filter((t) => t.key !== 'license')
+          .map((t) => (t.value === '' || t.value === 'true' ? t.key : `${t.key}:${t.value}`)),
+      ),
+    ],
     ...(baseNames.length ? { base_model: baseNames.length === 1 ? baseNames[0] : baseNames } : {}),
     datasets: [...new Set(d.datasets.map((x) => x.datasetName))],
     'model-index': [{ name: m.name, results }],
@@ -205,7 +238,10 @@ function details(d: CardData): string {
     ['Fingerprint', v.fingerprint],
     ['Registered', `${v.createdAt} by ${v.createdBy}`],
   ];
-  return rows.filter(([, x]) => x !== null && x !== undefined && x !== '').map(([k, x]) => `- **${k}:** ${String(x)}`).join('\n');
+  return rows
+    .filter(([, x]) => x !== null && x !== undefined && x !== '')
+    .map(([k, x]) => `- **${k}:** ${String(x)}`)
+    .join('\n');
 }
 
 function evaluation(d: CardData): string {
@@ -213,10 +249,14 @@ function evaluation(d: CardData): string {
   const overall = d.metrics.filter((x) => x.segment === null);
   const segmented = d.metrics.filter((x) => x.segment !== null);
   const out: string[] = [];
-  if (overall.length) out.push('Overall:\n\n| metric | value |\n| --- | --- |', ...overall.map((x) => `| ${cell(x.key)} | ${x.value} |`));
+  if (overall.length)
+    out.push('Overall:\n\n| metric | value |\n| --- | --- |', ...overall.map((x) => `| ${cell(x.key)} | ${x.value} |`));
   if (segmented.length) {
     if (out.length) out.push('');
-    out.push('By segment:\n\n| segment | metric | value |\n| --- | --- | --- |', ...segmented.map((x) => `| ${cell(x.segment!)} | ${cell(x.key)} | ${x.value} |`));
+    out.push(
+      'By segment:\n\n| segment | metric | value |\n| --- | --- | --- |',
+      ...segmented.map((x) => `| ${cell(x.segment!)} | ${cell(x.key)} | ${x.value} |`),
+    );
   }
   return out.join('\n');
 }
@@ -228,7 +268,10 @@ function fairness(d: CardData): string {
   return [
     `${passed} of ${checks.length} fairness check${checks.length === 1 ? '' : 's'} passed.`,
     '',
-    ...checks.map((c) => `- ${c.passed ? 'Passed' : 'Failed'} (${c.at}, ${c.by})${c.summary ? `: ${c.summary}` : ''}${c.uri ? ` — ${c.uri}` : ''}`),
+    ...checks.map(
+      (c) =>
+        `- ${c.passed ? 'Passed' : 'Failed'} (${c.at}, ${c.by})${c.summary ? `: ${c.summary}` : ''}${c.uri ? ` — ${c.uri}` : ''}`,
+    ),
   ].join('\n');
 }
 
@@ -236,27 +279,44 @@ function trainingData(d: CardData): string {
   if (!d.run) return '_No training run recorded for this version._';
   if (d.datasets.length === 0) return '_The training run records no datasets._';
   const out = ['| dataset | version | role | rows | hash |', '| --- | --- | --- | --- | --- |'];
-  for (const x of d.datasets) out.push(`| ${cell(x.datasetName)} | ${cell(x.version)} | ${x.role ?? ''} | ${x.rowCount ?? 'unknown'} | ${x.hash ?? ''} |`);
+  for (const x of d.datasets)
+    out.push(
+      `| ${cell(x.datasetName)} | ${cell(x.version)} | ${x.role ?? ''} | ${x.rowCount ?? 'unknown'} | ${x.hash ?? ''} |`,
+    );
   const train = d.datasets.filter((x) => x.role === 'train');
-  const rows = train.every((x) => x.rowCount !== null) && train.length ? train.reduce((a, x) => a + (x.rowCount ?? 0), 0) : null;
-  const dates = d.upstreamDatasets.map((x) => x.createdAt).filter((x): x is string => !!x).sort();
+  const rows =
+    train.every((x) => x.rowCount !== null) && train.length ? train.reduce((a, x) => a + (x.rowCount ?? 0), 0) : null;
+  const dates = d.upstreamDatasets
+    .map((x) => x.createdAt)
+    .filter((x): x is string => !!x)
+    .sort();
   out.push('');
   if (rows !== null) out.push(`- **Training rows:** ${rows}`);
-  if (dates.length) out.push(`- **Date range:** ${dates[0]} – ${dates[dates.length - 1]} (dataset versions in the lineage, ${d.upstreamDatasets.length} in all)`);
-  const upstream = d.upstreamDatasets.filter((u) => !d.datasets.some((x) => x.datasetName === u.datasetName && x.version === u.version));
-  if (upstream.length) out.push(`- **Derived from:** ${upstream.map((u) => `${u.datasetName}@${u.version}`).join(', ')}`);
+  if (dates.length)
+    out.push(
+      `- **Date range:** ${dates[0]} – ${dates[dates.length - 1]} (dataset versions in the lineage, ${d.upstreamDatasets.length} in all)`,
+    );
+  const upstream = d.upstreamDatasets.filter(
+    (u) => !d.datasets.some((x) => x.datasetName === u.datasetName && x.version === u.version),
+  );
+  if (upstream.length)
+    out.push(`- **Derived from:** ${upstream.map((u) => `${u.datasetName}@${u.version}`).join(', ')}`);
   out.push(d.sources.length ? `- **Raw sources:** ${d.sources.join(', ')}` : '- **Raw sources:** none recorded');
   return out.join('\n');
 }
 
 function lineage(d: CardData, bases: CardParent[], teachers: CardParent[], others: CardParent[]): string {
   const out: string[] = [];
-  out.push(`- **Base model:** ${bases.length ? bases.map(parentName).join(', ') : 'none (trained from scratch or not recorded)'}`);
+  out.push(
+    `- **Base model:** ${bases.length ? bases.map(parentName).join(', ') : 'none (trained from scratch or not recorded)'}`,
+  );
   out.push(`- **Teachers (distillation):** ${teachers.length ? teachers.map(parentName).join(', ') : 'none'}`);
   for (const o of others) out.push(`- **${o.relation.toLowerCase().replace(/_/g, ' ')}:** ${parentName(o)}`);
   if (d.run) {
     const r = d.run;
-    out.push(`- **Training run:** ${r.name ?? r.id} (${r.status}${r.experiment ? `, experiment ${r.experiment}` : ''})`);
+    out.push(
+      `- **Training run:** ${r.name ?? r.id} (${r.status}${r.experiment ? `, experiment ${r.experiment}` : ''})`,
+    );
     if (r.codeCommit) out.push(`- **Code:** ${r.codeRepo ? `${r.codeRepo} @ ` : ''}${r.codeCommit}`);
     if (r.environment) out.push(`- **Environment:** ${r.environment}`);
   } else out.push('- **Training run:** not recorded');
@@ -296,7 +356,8 @@ export function toYaml(value: unknown, indent: number): string {
       .map(([k, v]) => {
         const key = /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
         if (Array.isArray(v)) return v.length === 0 ? `${pad}${key}: []\n` : `${pad}${key}:\n${toYaml(v, indent)}`;
-        if (isObject(v)) return Object.keys(v).length === 0 ? `${pad}${key}: {}\n` : `${pad}${key}:\n${toYaml(v, indent + 2)}`;
+        if (isObject(v))
+          return Object.keys(v).length === 0 ? `${pad}${key}: {}\n` : `${pad}${key}:\n${toYaml(v, indent + 2)}`;
         return `${pad}${key}: ${scalar(v)}\n`;
       })
       .join('');

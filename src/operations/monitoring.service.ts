@@ -82,10 +82,14 @@ export function breaches(op: RuleOp, value: number, threshold: number): boolean 
  * newest samples breach without a break for at least `forMinutes`, measured
  * from the first breaching sample of that run to the newest. Pure.
  */
-export function evaluateRule(rule: Pick<MonitoringRule, 'op' | 'threshold' | 'forMinutes'>, newestFirst: { value: number; at: string }[]): { firing: boolean; breaching: boolean; since: string | null; value: number | null } {
+export function evaluateRule(
+  rule: Pick<MonitoringRule, 'op' | 'threshold' | 'forMinutes'>,
+  newestFirst: { value: number; at: string }[],
+): { firing: boolean; breaching: boolean; since: string | null; value: number | null } {
   const newest = newestFirst[0];
   if (!newest) return { firing: false, breaching: false, since: null, value: null };
-  if (!breaches(rule.op, newest.value, rule.threshold)) return { firing: false, breaching: false, since: null, value: newest.value };
+  if (!breaches(rule.op, newest.value, rule.threshold))
+    return { firing: false, breaching: false, since: null, value: newest.value };
   let since = newest.at;
   for (const s of newestFirst) {
     if (!breaches(rule.op, s.value, rule.threshold)) break;
@@ -109,14 +113,31 @@ export class MonitoringService {
     private readonly onSample: (labels: Record<string, string>, value: number) => void = () => undefined,
   ) {}
 
-  async setRule(input: { modelName: string; name: string; metric: string; op: RuleOp; threshold: number; forMinutes: number; action: RuleAction; alias?: string | null }, actor: string): Promise<MonitoringRule> {
+  async setRule(
+    input: {
+      modelName: string;
+      name: string;
+      metric: string;
+      op: RuleOp;
+      threshold: number;
+      forMinutes: number;
+      action: RuleAction;
+      alias?: string | null;
+    },
+    actor: string,
+  ): Promise<MonitoringRule> {
     if (!input.name || input.name.length > 100) throw badInput('name must be 1–100 characters', { field: 'name' });
-    if (!input.metric || input.metric.length > 250) throw badInput('metric must be 1–250 characters', { field: 'metric' });
-    if (!(RULE_OPS as readonly string[]).includes(input.op)) throw badInput(`op must be one of ${RULE_OPS.join(', ')}`, { field: 'op' });
-    if (!(RULE_ACTIONS as readonly string[]).includes(input.action)) throw badInput(`action must be one of ${RULE_ACTIONS.join(', ')}`, { field: 'action' });
+    if (!input.metric || input.metric.length > 250)
+      throw badInput('metric must be 1–250 characters', { field: 'metric' });
+    if (!(RULE_OPS as readonly string[]).includes(input.op))
+      throw badInput(`op must be one of ${RULE_OPS.join(', ')}`, { field: 'op' });
+    if (!(RULE_ACTIONS as readonly string[]).includes(input.action))
+      throw badInput(`action must be one of ${RULE_ACTIONS.join(', ')}`, { field: 'action' });
     if (!Number.isFinite(input.threshold)) throw badInput('threshold must be a finite number', { field: 'threshold' });
-    if (!Number.isInteger(input.forMinutes) || input.forMinutes < 0 || input.forMinutes > 10_080) throw badInput('forMinutes must be a whole number of minutes, 0–10080', { field: 'forMinutes' });
-    if (input.action !== 'ALERT' && !input.alias) throw badInput(`a ${input.action} rule needs the alias to roll back (e.g. "production")`, { field: 'alias' });
+    if (!Number.isInteger(input.forMinutes) || input.forMinutes < 0 || input.forMinutes > 10_080)
+      throw badInput('forMinutes must be a whole number of minutes, 0–10080', { field: 'forMinutes' });
+    if (input.action !== 'ALERT' && !input.alias)
+      throw badInput(`a ${input.action} rule needs the alias to roll back (e.g. "production")`, { field: 'alias' });
     return this.executor.writeTx(async (tx) => {
       const [row] = await tx.run<{ rule: MonitoringRule; modelId: string; full: boolean }>(Q.setRule, {
         ...input,
@@ -126,8 +147,18 @@ export class MonitoringService {
         maxRules: MAX_RULES_PER_MODEL,
       });
       if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
-      if (row.full) throw badInput(`a model has at most ${MAX_RULES_PER_MODEL} monitoring rules; replace one by its name instead`, { field: 'name', limit: MAX_RULES_PER_MODEL });
-      await appendEvent(tx, { type: EventType.MONITORING_RULE_SET, actor, modelName: input.modelName, subjectId: row.rule.id, after: { ...input } });
+      if (row.full)
+        throw badInput(`a model has at most ${MAX_RULES_PER_MODEL} monitoring rules; replace one by its name instead`, {
+          field: 'name',
+          limit: MAX_RULES_PER_MODEL,
+        });
+      await appendEvent(tx, {
+        type: EventType.MONITORING_RULE_SET,
+        actor,
+        modelName: input.modelName,
+        subjectId: row.rule.id,
+        after: { ...input },
+      });
       return row.rule;
     }, 'setMonitoringRule');
   }
@@ -148,94 +179,146 @@ export class MonitoringService {
     return row!.alerts;
   }
 
-  /** Stores samples, evaluates the model's rules on the ingested series, raises or resolves alerts, rolls back when a rule says so. */
-  async ingest(input: { deployment: string; model: VersionRef; signals: { metric: string; value: number; at?: string | null }[] }, actor: string): Promise<IngestResult> {
-    if (!input.deployment || input.deployment.length > 200) throw badInput('deployment must be 1–200 characters', { field: 'deployment' });
-    if (input.signals.length === 0 || input.signals.length > MAX_SIGNALS_PER_CALL) throw badInput(`send 1–${MAX_SIGNALS_PER_CALL} signals per call`, { field: 'signals' });
+  /**
+   * Stores samples, evaluates the model's rules on the ingested series, raises or resolves alerts, rolls back when a
+   * rule says so.
+   */
+  async ingest(
+    input: { deployment: string; model: VersionRef; signals: { metric: string; value: number; at?: string | null }[] },
+    actor: string,
+  ): Promise<IngestResult> {
+    if (!input.deployment || input.deployment.length > 200)
+      throw badInput('deployment must be 1–200 characters', { field: 'deployment' });
+    if (input.signals.length === 0 || input.signals.length > MAX_SIGNALS_PER_CALL)
+      throw badInput(`send 1–${MAX_SIGNALS_PER_CALL} signals per call`, { field: 'signals' });
     const now = new Date().toISOString();
     const samples = input.signals.map((s, i) => {
-      if (!s.metric || s.metric.length > 250) throw badInput(`signals[${i}].metric must be 1–250 characters`, { field: 'signals.metric' });
-      if (!Number.isFinite(s.value)) throw badInput(`signals[${i}].value must be a finite number`, { field: 'signals.value' });
+      if (!s.metric || s.metric.length > 250)
+        throw badInput(`signals[${i}].metric must be 1–250 characters`, { field: 'signals.metric' });
+      if (!Number.isFinite(s.value))
+        throw badInput(`signals[${i}].value must be a finite number`, { field: 'signals.value' });
       const at = s.at ?? now;
       if (Number.isNaN(Date.parse(at))) throw badInput(`signals[${i}].at must be an instant`, { field: 'signals.at' });
       return { metric: s.metric, value: s.value * 1.0, at: new Date(at).toISOString() };
     });
     const metrics = [...new Set(samples.map((s) => s.metric))];
-    const result = await this.executor.writeTx(async (tx) => {
-      const v: VersionRecord = await this.registry.requireVersion(tx, input.model);
-      await tx.run(Q.insert, { deployment: input.deployment, modelName: v.modelName, version: v.version, samples });
-      const windows = await tx.run<{ rule: MonitoringRule; samples: { value: number; at: string }[]; openAlert: AlertRecord | null }>(Q.windows, {
-        modelName: v.modelName,
-        metrics,
-        deployment: input.deployment,
-        version: v.version,
-      });
-      const raised: AlertRecord[] = [];
-      const resolved: AlertRecord[] = [];
-      const pending: Parameters<typeof appendEvent>[1][] = [];
-      for (const w of windows) {
-        const e = evaluateRule(w.rule, w.samples);
-        if (e.firing && !w.openAlert) {
-          let rolledBackTo: number | null = null;
-          let proposed: number | null = null;
-          if (w.rule.action !== 'ALERT' && w.rule.alias) {
-            const [t] = await tx.run<{ current: VersionRecord; target: VersionRecord | null }>(Q.rollbackTarget, { modelName: v.modelName, alias: w.rule.alias, types: ALIAS_EVENT_TYPES });
-            // Only when the alias still points at the failing version, and there is a version to go back to.
-            if (t?.target && t.current.version === v.version) {
-              proposed = t.target.version;
-              if (w.rule.action === 'ROLLBACK') {
-                await this.registry.moveAliasIn(tx, t.target, w.rule.alias, actor, {
-                  eventType: EventType.ROLLBACK,
-                  reason: `monitoring rule "${w.rule.name}": ${w.rule.metric} ${w.rule.op} ${w.rule.threshold} for ${w.rule.forMinutes} min on ${input.deployment}`,
-                });
-                rolledBackTo = t.target.version;
+    const result = await this.executor.writeTx(
+      async (tx) => {
+        const v: VersionRecord = await this.registry.requireVersion(tx, input.model);
+        await tx.run(Q.insert, { deployment: input.deployment, modelName: v.modelName, version: v.version, samples });
+        const windows = await tx.run<{
+          rule: MonitoringRule;
+          samples: { value: number; at: string }[];
+          openAlert: AlertRecord | null;
+        }>(Q.windows, {
+          modelName: v.modelName,
+          metrics,
+          deployment: input.deployment,
+          version: v.version,
+        });
+        const raised: AlertRecord[] = [];
+        const resolved: AlertRecord[] = [];
+        const pending: Parameters<typeof appendEvent>[1][] = [];
+        for (const w of windows) {
+          const e = evaluateRule(w.rule, w.samples);
+          if (e.firing && !w.openAlert) {
+            let rolledBackTo: number | null = null;
+            let proposed: number | null = null;
+            if (w.rule.action !== 'ALERT' && w.rule.alias) {
+              const [t] = await tx.run<{ current: VersionRecord; target: VersionRecord | null }>(Q.rollbackTarget, {
+                modelName: v.modelName,
+                alias: w.rule.alias,
+                types: ALIAS_EVENT_TYPES,
+              });
+              // Only when the alias still points at the failing version, and there is a version to go back to.
+              if (t?.target && t.current.version === v.version) {
+                proposed = t.target.version;
+                if (w.rule.action === 'ROLLBACK') {
+                  await this.registry.moveAliasIn(tx, t.target, w.rule.alias, actor, {
+                    eventType: EventType.ROLLBACK,
+                    reason: `monitoring rule "${w.rule.name}": ${w.rule.metric} ${w.rule.op} ${w.rule.threshold} for ${w.rule.forMinutes} min on ${input.deployment}`,
+                  });
+                  rolledBackTo = t.target.version;
+                }
               }
             }
-          }
-          const [row] = await tx.run<{ alert: AlertRecord }>(Q.openAlert, {
-            ruleId: w.rule.id,
-            ruleName: w.rule.name,
-            deployment: input.deployment,
-            modelName: v.modelName,
-            version: v.version,
-            metric: w.rule.metric,
-            value: e.value!,
-            since: e.since!,
-            action: w.rule.action,
-            rolledBackTo,
-          });
-          raised.push(row!.alert);
-          pending.push({
-            type: EventType.ALERT_RAISED,
-            actor,
-            modelName: v.modelName,
-            version: v.version,
-            alias: w.rule.alias,
-            subjectId: row!.alert.id,
-            after: { rule: w.rule.name, metric: w.rule.metric, op: w.rule.op, threshold: w.rule.threshold, forMinutes: w.rule.forMinutes, value: e.value, since: e.since, deployment: input.deployment, action: w.rule.action, proposedRollbackTo: proposed, rolledBackTo },
-          });
-        } else if (!e.breaching && w.openAlert) {
-          const [row] = await tx.run<{ alert: AlertRecord }>(Q.resolveAlert, { id: w.openAlert.id });
-          if (row) {
-            resolved.push(row.alert);
-            pending.push({ type: EventType.ALERT_RESOLVED, actor, modelName: v.modelName, version: v.version, subjectId: row.alert.id, after: { rule: w.rule.name, deployment: input.deployment, value: e.value } });
+            const [row] = await tx.run<{ alert: AlertRecord }>(Q.openAlert, {
+              ruleId: w.rule.id,
+              ruleName: w.rule.name,
+              deployment: input.deployment,
+              modelName: v.modelName,
+              version: v.version,
+              metric: w.rule.metric,
+              value: e.value!,
+              since: e.since!,
+              action: w.rule.action,
+              rolledBackTo,
+            });
+            raised.push(row!.alert);
+            pending.push({
+              type: EventType.ALERT_RAISED,
+              actor,
+              modelName: v.modelName,
+              version: v.version,
+              alias: w.rule.alias,
+              subjectId: row!.alert.id,
+              after: {
+                rule: w.rule.name,
+                metric: w.rule.metric,
+                op: w.rule.op,
+                threshold: w.rule.threshold,
+                forMinutes: w.rule.forMinutes,
+                value: e.value,
+                since: e.since,
+                deployment: input.deployment,
+                action: w.rule.action,
+                proposedRollbackTo: proposed,
+                rolledBackTo,
+              },
+            });
+          } else if (!e.breaching && w.openAlert) {
+            const [row] = await tx.run<{ alert: AlertRecord }>(Q.resolveAlert, { id: w.openAlert.id });
+            if (row) {
+              resolved.push(row.alert);
+              pending.push({
+                type: EventType.ALERT_RESOLVED,
+                actor,
+                modelName: v.modelName,
+                version: v.version,
+                subjectId: row.alert.id,
+                after: { rule: w.rule.name, deployment: input.deployment, value: e.value },
+              });
+            }
           }
         }
-      }
-      for (const ev of pending) await appendEvent(tx, ev);
-      await appendEvent(tx, {
-        type: EventType.HEALTH_SIGNALS_INGESTED,
-        actor,
-        modelName: v.modelName,
-        version: v.version,
-        subjectId: v.id,
-        after: { deployment: input.deployment, count: samples.length, metrics, raised: raised.length, resolved: resolved.length },
-      });
-      return { count: samples.length, raised, resolved, version: v };
-    }, 'ingestHealthSignals', { alone: true });
+        for (const ev of pending) await appendEvent(tx, ev);
+        await appendEvent(tx, {
+          type: EventType.HEALTH_SIGNALS_INGESTED,
+          actor,
+          modelName: v.modelName,
+          version: v.version,
+          subjectId: v.id,
+          after: {
+            deployment: input.deployment,
+            count: samples.length,
+            metrics,
+            raised: raised.length,
+            resolved: resolved.length,
+          },
+        });
+        return { count: samples.length, raised, resolved, version: v };
+      },
+      'ingestHealthSignals',
+      { alone: true },
+    );
     // After commit: the newest value of each series for /metrics.
     for (const s of [...samples].sort((a, b) => a.at.localeCompare(b.at))) {
-      const labels = { deployment: input.deployment, model: result.version.modelName, version: String(result.version.version), metric: s.metric };
+      const labels = {
+        deployment: input.deployment,
+        model: result.version.modelName,
+        version: String(result.version.version),
+        metric: s.metric,
+      };
       this.onSample(labels, s.value);
     }
     return { count: result.count, raised: result.raised, resolved: result.resolved };

@@ -46,7 +46,14 @@ export class ProviderChangeLogService {
   constructor(private readonly executor: Executor) {}
 
   async recordVersion(
-    input: { provider: string; name: string; providerVersion: string; changeDate: string; impactAssessment?: string | null; uri?: string | null },
+    input: {
+      provider: string;
+      name: string;
+      providerVersion: string;
+      changeDate: string;
+      impactAssessment?: string | null;
+      uri?: string | null;
+    },
     actor: string,
   ): Promise<ProviderVersionRecord> {
     const provider = text(input.provider, 'provider', 200, true)!;
@@ -54,9 +61,14 @@ export class ProviderChangeLogService {
     const providerVersion = text(input.providerVersion, 'providerVersion', 200, true)!;
     const impactAssessment = text(input.impactAssessment, 'impactAssessment', 20_000);
     const uri = text(input.uri, 'uri', 2000);
-    if (Number.isNaN(Date.parse(input.changeDate))) throw badInput('changeDate must be an instant', { field: 'changeDate' });
+    if (Number.isNaN(Date.parse(input.changeDate)))
+      throw badInput('changeDate must be an instant', { field: 'changeDate' });
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ providerModel: ProviderVersionRecord; created: boolean; before: Record<string, unknown> }>(Q.record, {
+      const [row] = await tx.run<{
+        providerModel: ProviderVersionRecord;
+        created: boolean;
+        before: Record<string, unknown>;
+      }>(Q.record, {
         provider,
         name,
         providerVersion,
@@ -71,32 +83,73 @@ export class ProviderChangeLogService {
         actor,
         subjectId: p.id,
         before: row!.created ? null : row!.before,
-        after: { provider, name, providerVersion, changeDate: p.changeDate, impactAssessment: p.impactAssessment, qualificationStatus: p.qualificationStatus, created: row!.created },
+        after: {
+          provider,
+          name,
+          providerVersion,
+          changeDate: p.changeDate,
+          impactAssessment: p.impactAssessment,
+          qualificationStatus: p.qualificationStatus,
+          created: row!.created,
+        },
       });
       return p;
     }, 'recordProviderVersion');
   }
 
-  async setQualification(id: string, status: QualificationStatus, note: string | null | undefined, actor: string): Promise<ProviderVersionRecord> {
-    if (!(QUALIFICATION_STATUSES as readonly string[]).includes(status)) throw badInput(`status must be one of ${QUALIFICATION_STATUSES.join(', ')}`, { field: 'status' });
+  async setQualification(
+    id: string,
+    status: QualificationStatus,
+    note: string | null | undefined,
+    actor: string,
+  ): Promise<ProviderVersionRecord> {
+    if (!(QUALIFICATION_STATUSES as readonly string[]).includes(status))
+      throw badInput(`status must be one of ${QUALIFICATION_STATUSES.join(', ')}`, { field: 'status' });
     const n = text(note, 'note', 5000);
-    if (status === 'REJECTED' && !n) throw badInput('rejecting a provider version needs a note saying why', { field: 'note' });
+    if (status === 'REJECTED' && !n)
+      throw badInput('rejecting a provider version needs a note saying why', { field: 'note' });
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ providerModel: ProviderVersionRecord; before: string }>(Q.qualify, { id, status, note: n, actor });
+      const [row] = await tx.run<{ providerModel: ProviderVersionRecord; before: string }>(Q.qualify, {
+        id,
+        status,
+        note: n,
+        actor,
+      });
       if (!row) throw notFound(`no provider model with id "${id}"`, { field: 'id' });
-      await appendEvent(tx, { type: EventType.PROVIDER_VERSION_QUALIFICATION_SET, actor, subjectId: id, before: { qualificationStatus: row.before }, after: { qualificationStatus: status, note: n } });
+      await appendEvent(tx, {
+        type: EventType.PROVIDER_VERSION_QUALIFICATION_SET,
+        actor,
+        subjectId: id,
+        before: { qualificationStatus: row.before },
+        after: { qualificationStatus: status, note: n },
+      });
       return row.providerModel;
     }, 'setProviderVersionQualification');
   }
 
-  async deprecate(id: string, at: string | null | undefined, note: string | null | undefined, actor: string): Promise<ProviderVersionRecord> {
+  async deprecate(
+    id: string,
+    at: string | null | undefined,
+    note: string | null | undefined,
+    actor: string,
+  ): Promise<ProviderVersionRecord> {
     const when = at ?? new Date().toISOString();
     if (Number.isNaN(Date.parse(when))) throw badInput('deprecatedAt must be an instant', { field: 'deprecatedAt' });
     const n = text(note, 'note', 5000);
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ providerModel: ProviderVersionRecord; before: string | null }>(Q.deprecate, { id, at: when, note: n });
+      const [row] = await tx.run<{ providerModel: ProviderVersionRecord; before: string | null }>(Q.deprecate, {
+        id,
+        at: when,
+        note: n,
+      });
       if (!row) throw notFound(`no provider model with id "${id}"`, { field: 'id' });
-      await appendEvent(tx, { type: EventType.PROVIDER_VERSION_DEPRECATED, actor, subjectId: id, before: row.before ? { deprecatedAt: row.before } : null, after: { deprecatedAt: row.providerModel.deprecatedAt, note: n } });
+      await appendEvent(tx, {
+        type: EventType.PROVIDER_VERSION_DEPRECATED,
+        actor,
+        subjectId: id,
+        before: row.before ? { deprecatedAt: row.before } : null,
+        after: { deprecatedAt: row.providerModel.deprecatedAt, note: n },
+      });
       return row.providerModel;
     }, 'deprecateProviderVersion');
   }
@@ -105,7 +158,12 @@ export class ProviderChangeLogService {
   async changeLog(provider: string, name: string, page: ListPage): Promise<ProviderVersionRecord[]> {
     text(provider, 'provider', 200, true);
     text(name, 'name', 300, true);
-    const [row] = await this.executor.read<{ known: boolean; versions: ProviderVersionRecord[] }>(Q.log, { provider, name, after: page.after, limit: page.first });
+    const [row] = await this.executor.read<{ known: boolean; versions: ProviderVersionRecord[] }>(Q.log, {
+      provider,
+      name,
+      after: page.after,
+      limit: page.first,
+    });
     if (!row!.known) throw unknownAfter('version of this provider model');
     return row!.versions;
   }
@@ -115,8 +173,16 @@ export class ProviderChangeLogService {
    * deployment and provider model: `first` after the pin whose `cursor` is `after`.
    */
   async deploymentsOnDeprecatedVersions(page: ListPage): Promise<DeprecatedPin[]> {
-    const rows = await this.executor.read<Omit<DeprecatedPin, 'cursor'>>(Q.deprecatedPins, { after: page.after === null ? null : pinKey(page.after), limit: page.first });
-    return rows.map((r) => ({ ...r, cursor: Buffer.from(JSON.stringify([r.providerModel.deprecatedAt, r.deployment.name, r.providerModel.id])).toString('base64url') }));
+    const rows = await this.executor.read<Omit<DeprecatedPin, 'cursor'>>(Q.deprecatedPins, {
+      after: page.after === null ? null : pinKey(page.after),
+      limit: page.first,
+    });
+    return rows.map((r) => ({
+      ...r,
+      cursor: Buffer.from(
+        JSON.stringify([r.providerModel.deprecatedAt, r.deployment.name, r.providerModel.id]),
+      ).toString('base64url'),
+    }));
   }
 }
 
@@ -132,7 +198,13 @@ export interface DeprecatedPin {
 function pinKey(cursor: string): [string, string, string] {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === 3 && key.every((k) => typeof k === 'string') && !Number.isNaN(Date.parse(key[0] as string))) return key as [string, string, string];
+    if (
+      Array.isArray(key) &&
+      key.length === 3 &&
+      key.every((k) => typeof k === 'string') &&
+      !Number.isNaN(Date.parse(key[0] as string))
+    )
+      return key as [string, string, string];
   } catch {
     // fall through
   }

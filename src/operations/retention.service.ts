@@ -65,8 +65,12 @@ export class RetentionService {
         if ((row?.removed ?? 0) < BATCH) return total;
       }
     };
-    const removed = { healthSamples: await prune(Q.healthSamples, this.opts.healthSampleDays), deliveries: await prune(Q.deliveries, this.opts.deliveryDays) };
-    if (removed.healthSamples || removed.deliveries) this.log.info(removed, 'retention removed old health samples and finished webhook deliveries');
+    const removed = {
+      healthSamples: await prune(Q.healthSamples, this.opts.healthSampleDays),
+      deliveries: await prune(Q.deliveries, this.opts.deliveryDays),
+    };
+    if (removed.healthSamples || removed.deliveries)
+      this.log.info(removed, 'retention removed old health samples and finished webhook deliveries');
     return removed;
   }
 }

@@ -93,29 +93,46 @@ export interface GroupedLevel {
   /** Nodes shown individually, in answer order. */
   shown: ShownNode[];
   groups: LineageGroup[];
-  /** Edges the grouping implies (a group's edge, or a shown member of a group to it); edges between shown nodes come from the graph. */
+  /**
+   * Edges the grouping implies (a group's edge, or a shown member of a group to it); edges between shown nodes come
+   * from the graph.
+   */
   edges: LineageEdge[];
   /** The next level's frontier: the members with edges further on, each under the node or group it is displayed as. */
   frontier: FrontierNode[];
-  /** `attachedTo` of every set with members only counted (neither shown nor walked on from, so their element ids never came back). */
+  /**
+   * `attachedTo` of every set with members only counted (neither shown nor walked on from, so their element ids never
+   * came back).
+   */
   counted: Set<string>;
   /** Nodes this level placed. */
   reached: number;
 }
 
 /** Validates a request's grouping (threshold and expansions) at the edge of the domain. */
-export function parseGrouping(input: { above?: number | null; expand?: readonly { group: string; show: number }[] | null }): Grouping {
+export function parseGrouping(input: {
+  above?: number | null;
+  expand?: readonly { group: string; show: number }[] | null;
+}): Grouping {
   const above = input.above ?? DEFAULT_GROUP_ABOVE;
   if (!Number.isInteger(above) || above < 1 || above > MAX_GROUP_ABOVE) {
-    throw badInput(`grouping.above must be an integer from 1 to ${MAX_GROUP_ABOVE}, got ${input.above}`, { field: 'grouping.above' });
+    throw badInput(`grouping.above must be an integer from 1 to ${MAX_GROUP_ABOVE}, got ${input.above}`, {
+      field: 'grouping.above',
+    });
   }
   const expand = input.expand ?? [];
-  if (expand.length > MAX_GROUP_EXPANSIONS) throw badInput(`grouping.expand takes at most ${MAX_GROUP_EXPANSIONS} groups`, { field: 'grouping.expand' });
+  if (expand.length > MAX_GROUP_EXPANSIONS)
+    throw badInput(`grouping.expand takes at most ${MAX_GROUP_EXPANSIONS} groups`, { field: 'grouping.expand' });
   const map = new Map<string, number>();
   for (const e of expand) {
-    if (!GROUP_ID.test(e.group)) throw badInput(`grouping.expand: "${e.group.slice(0, 80)}" is not a group id returned by lineage`, { field: 'grouping.expand' });
+    if (!GROUP_ID.test(e.group))
+      throw badInput(`grouping.expand: "${e.group.slice(0, 80)}" is not a group id returned by lineage`, {
+        field: 'grouping.expand',
+      });
     if (!Number.isInteger(e.show) || e.show < 0 || e.show > MAX_GROUP_SHOW) {
-      throw badInput(`grouping.expand: show must be an integer from 0 to ${MAX_GROUP_SHOW}`, { field: 'grouping.expand' });
+      throw badInput(`grouping.expand: show must be an integer from 0 to ${MAX_GROUP_SHOW}`, {
+        field: 'grouping.expand',
+      });
     }
     map.set(e.group, Math.max(map.get(e.group) ?? 0, e.show));
   }
@@ -124,7 +141,9 @@ export function parseGrouping(input: { above?: number | null; expand?: readonly 
 
 /** The id of the group of siblings under `attachedTo` through `relation`, of `kind`, in one direction. */
 export function groupId(attachedTo: string, relation: string, kind: string, up: boolean): string {
-  const digest = createHash('sha256').update(JSON.stringify([attachedTo, relation, kind, up])).digest('hex');
+  const digest = createHash('sha256')
+    .update(JSON.stringify([attachedTo, relation, kind, up]))
+    .digest('hex');
   return `group:${digest.slice(0, 20)}`;
 }
 
@@ -141,14 +160,22 @@ export function widestExpansion(grouping: Grouping): number {
  */
 export function groupLevel(buckets: readonly LevelBucket[], depth: number, grouping: Grouping): GroupedLevel {
   const out: GroupedLevel = { shown: [], groups: [], edges: [], frontier: [], counted: new Set(), reached: 0 };
-  const sorted = [...buckets].sort((x, y) => compareKeys([x.attachedTo, x.relation, x.kind], [y.attachedTo, y.relation, y.kind]) || Number(y.up) - Number(x.up));
+  const sorted = [...buckets].sort(
+    (x, y) =>
+      compareKeys([x.attachedTo, x.relation, x.kind], [y.attachedTo, y.relation, y.kind]) ||
+      Number(y.up) - Number(x.up),
+  );
   for (const b of sorted) {
     out.reached += b.count;
     const id = b.count > grouping.above ? groupId(b.attachedTo, b.relation, b.kind, b.up) : null;
     const show = id === null ? b.count : Math.min(grouping.expand.get(id) ?? 0, b.count);
     const members = [...b.members].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0)).slice(0, show);
-    if (members.length < show) throw new Error(`lineage level: ${show} members of ${b.kind} via ${b.relation} to show, ${members.length} returned`);
-    const edgeTo = (to: string) => (b.up ? { from: b.attachedTo, to, relation: b.relation } : { from: to, to: b.attachedTo, relation: b.relation });
+    if (members.length < show)
+      throw new Error(
+        `lineage level: ${show} members of ${b.kind} via ${b.relation} to show, ${members.length} returned`,
+      );
+    const edgeTo = (to: string) =>
+      b.up ? { from: b.attachedTo, to, relation: b.relation } : { from: to, to: b.attachedTo, relation: b.relation };
     // Between two shown nodes the real edges come from the graph; to a group, the grouping's.
     const attachedIsGroup = GROUP_ID.test(b.attachedTo);
     for (const m of members) {
@@ -157,7 +184,16 @@ export function groupLevel(buckets: readonly LevelBucket[], depth: number, group
     }
     const shownAs = new Map(members.map((m) => [m.eid, m.id]));
     if (id !== null && show < b.count) {
-      out.groups.push({ id, kind: b.kind, relation: b.relation, count: b.count - show, shown: show, depth, attachedTo: b.attachedTo, upstream: b.up });
+      out.groups.push({
+        id,
+        kind: b.kind,
+        relation: b.relation,
+        count: b.count - show,
+        shown: show,
+        depth,
+        attachedTo: b.attachedTo,
+        upstream: b.up,
+      });
       out.edges.push(edgeTo(id));
     }
     for (const eid of b.onward) out.frontier.push({ eid, up: b.up, unit: shownAs.get(eid) ?? id! });

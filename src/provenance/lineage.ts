@@ -4,7 +4,13 @@
  */
 
 /** Model-to-model relations: a version depends on a base, teacher, adapter base, quantisation source or merge input. */
-export const MODEL_RELATIONS = ['FINE_TUNED_FROM', 'DISTILLED_FROM', 'ADAPTED_FROM', 'QUANTIZED_FROM', 'MERGED_FROM'] as const;
+export const MODEL_RELATIONS = [
+  'FINE_TUNED_FROM',
+  'DISTILLED_FROM',
+  'ADAPTED_FROM',
+  'QUANTIZED_FROM',
+  'MERGED_FROM',
+] as const;
 export type ModelRelation = (typeof MODEL_RELATIONS)[number];
 
 /** Every relationship type lineage follows. VERSION_OF is not one: it would join every version of a model. */
@@ -34,7 +40,15 @@ export const LINEAGE_GROUP_BUDGET = 1000;
 /** Edges returned at most by one lineage query; beyond it the answer says `truncated` too. */
 export const LINEAGE_EDGE_BUDGET = 5000;
 
-export const NODE_KINDS = ['ModelVersion', 'Run', 'DatasetVersion', 'DataSource', 'ProviderModel', 'Prediction', 'Deployment'] as const;
+export const NODE_KINDS = [
+  'ModelVersion',
+  'Run',
+  'DatasetVersion',
+  'DataSource',
+  'ProviderModel',
+  'Prediction',
+  'Deployment',
+] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
 export const RUN_ROLES = ['train', 'validation', 'test'] as const;
@@ -93,6 +107,9 @@ export function orderEdges(nodeIds: readonly string[], edges: readonly LineageEd
   const pos = new Map(nodeIds.map((id, i) => [id, i]));
   const at = (id: string) => pos.get(id) ?? Number.MAX_SAFE_INTEGER;
   return [...edges].sort(
-    (a, b) => at(a.from) - at(b.from) || at(a.to) - at(b.to) || (a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : 0),
+    (a, b) =>
+      at(a.from) - at(b.from) ||
+      at(a.to) - at(b.to) ||
+      (a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : 0),
   );
 }

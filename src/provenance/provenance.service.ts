@@ -26,7 +26,15 @@ import {
   type ModelRelation,
   type RunStatus,
 } from './lineage.js';
-import { groupLevel, widestExpansion, type FrontierNode, type Grouping, type LevelBucket, type LineageGroup, type ShownNode } from './lineage-groups.js';
+import {
+  groupLevel,
+  widestExpansion,
+  type FrontierNode,
+  type Grouping,
+  type LevelBucket,
+  type LineageGroup,
+  type ShownNode,
+} from './lineage-groups.js';
 import type { Caller } from '../governance/policy.js';
 import { assertDeploymentName } from '../operations/deployment-name.js';
 
@@ -244,7 +252,10 @@ export class ProvenanceService {
    * existing version and write nothing (no event), anything different is
    * CONFLICT naming the fields that differ.
    */
-  async registerDatasetVersion(actor: Pick<Caller, 'name'>, input: RegisterDatasetVersion): Promise<DatasetVersionRecord> {
+  async registerDatasetVersion(
+    actor: Pick<Caller, 'name'>,
+    input: RegisterDatasetVersion,
+  ): Promise<DatasetVersionRecord> {
     const dataset = requireText(input.dataset, 'dataset');
     const version = requireText(input.version, 'version');
     if (input.rowCount != null && (!Number.isSafeInteger(input.rowCount) || input.rowCount < 0)) {
@@ -262,24 +273,38 @@ export class ProvenanceService {
       this.executor.writeTx(async (tx) => {
         const [existing] = await tx.run<ExistingDatasetVersion>(Q.findDatasetVersion, { dataset, version });
         if (existing) return sameDatasetVersion(existing, wanted, dataset, version);
-        const [row] = await tx.run<{ datasetVersion: DatasetVersionRecord; parents: number; sources: number }>(Q.createDatasetVersion, {
-          dataset,
-          version,
-          ...wanted,
-          actor: actor.name,
-        });
+        const [row] = await tx.run<{ datasetVersion: DatasetVersionRecord; parents: number; sources: number }>(
+          Q.createDatasetVersion,
+          {
+            dataset,
+            version,
+            ...wanted,
+            actor: actor.name,
+          },
+        );
         if (!row) throw new Error('create-dataset-version returned no row');
         if (row.parents !== wanted.derivedFrom.length) {
-          throw notFound(`derivedFrom must name existing dataset versions; ${wanted.derivedFrom.length - row.parents} of them do not exist`, {
-            field: 'derivedFrom',
-          });
+          throw notFound(
+            `derivedFrom must name existing dataset versions; ${wanted.derivedFrom.length - row.parents} of them do not exist`,
+            {
+              field: 'derivedFrom',
+            },
+          );
         }
         const dv = row.datasetVersion;
         await appendEvent(tx, {
           type: EventType.DATASET_VERSION_REGISTERED,
           actor: actor.name,
           subjectId: dv.id,
-          after: { dataset, version, hash: dv.hash, uri: dv.uri, derivedFrom: wanted.derivedFrom, sources: wanted.sources, transform: wanted.transform },
+          after: {
+            dataset,
+            version,
+            hash: dv.hash,
+            uri: dv.uri,
+            derivedFrom: wanted.derivedFrom,
+            sources: wanted.sources,
+            transform: wanted.transform,
+          },
         });
         return dv;
       }, 'registerDatasetVersion');
@@ -287,15 +312,19 @@ export class ProvenanceService {
       return await attempt();
     } catch (err) {
       // A concurrent registration of the same (dataset, version) committed first: compare against it.
-      if (err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true) return attempt();
+      if (err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true)
+        return attempt();
       throw err;
     }
   }
 
   async datasetVersionsByIds(ids: readonly string[]): Promise<(DatasetVersionRecord | null)[]> {
-    const rows = await this.executor.read<{ key: string; datasetVersion: DatasetVersionRecord | null }>(Q.getDatasetVersions, {
-      keys: [...ids],
-    });
+    const rows = await this.executor.read<{ key: string; datasetVersion: DatasetVersionRecord | null }>(
+      Q.getDatasetVersions,
+      {
+        keys: [...ids],
+      },
+    );
     return rows.map((r) => r.datasetVersion);
   }
 
@@ -303,7 +332,8 @@ export class ProvenanceService {
     const params = input.params ?? [];
     const keys = new Set<string>();
     for (const p of params) {
-      if (keys.has(p.key)) throw badInput(`params must have distinct keys; "${p.key}" appears twice`, { field: 'params' });
+      if (keys.has(p.key))
+        throw badInput(`params must have distinct keys; "${p.key}" appears twice`, { field: 'params' });
       keys.add(p.key);
     }
     const seeds = input.seeds ?? [];
@@ -328,9 +358,12 @@ export class ProvenanceService {
       });
       if (!row) throw new Error('create-run returned no row');
       if (row.found !== inputs.length) {
-        throw notFound(`inputs must name existing dataset versions; ${inputs.length - row.found} of them do not exist`, {
-          field: 'inputs',
-        });
+        throw notFound(
+          `inputs must name existing dataset versions; ${inputs.length - row.found} of them do not exist`,
+          {
+            field: 'inputs',
+          },
+        );
       }
       const run = toRun(row.run);
       await appendEvent(tx, {
@@ -353,14 +386,24 @@ export class ProvenanceService {
     for (const m of metrics) {
       if (!Number.isFinite(m.value)) throw badInput(`metric ${m.key} must be a finite number`, { field: 'metrics' });
     }
-    const ms = metrics.map((m) => ({ key: requireText(m.key, 'metrics.key'), value: m.value, segment: m.segment ?? null }));
+    const ms = metrics.map((m) => ({
+      key: requireText(m.key, 'metrics.key'),
+      value: m.value,
+      segment: m.segment ?? null,
+    }));
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ run: StoredRun; previous: string; full: boolean }>(Q.finishRun, { id, status, metrics: ms, maxMetrics: MAX_RUN_METRICS });
+      const [row] = await tx.run<{ run: StoredRun; previous: string; full: boolean }>(Q.finishRun, {
+        id,
+        status,
+        metrics: ms,
+        maxMetrics: MAX_RUN_METRICS,
+      });
       if (!row) throw notFound(`no run with id ${id}`, { field: 'id' });
       if (row.previous !== 'RUNNING') {
         throw conflict(`only a RUNNING run can be finished; run ${id} is ${row.previous}`, { field: 'id' });
       }
-      if (row.full) throw badInput(`a run holds at most ${MAX_RUN_METRICS} metrics`, { field: 'metrics', limit: MAX_RUN_METRICS });
+      if (row.full)
+        throw badInput(`a run holds at most ${MAX_RUN_METRICS} metrics`, { field: 'metrics', limit: MAX_RUN_METRICS });
       const run = toRun(row.run);
       await appendEvent(tx, {
         type: EventType.RUN_FINISHED,
@@ -380,17 +423,25 @@ export class ProvenanceService {
 
   /** The run that produced each version (null when it was registered without one). */
   async runsOfVersions(versionIds: readonly string[]): Promise<(RunRecord | null)[]> {
-    const rows = await this.executor.read<{ key: string; run: StoredRun | null }>(Q.runsByVersions, { keys: [...versionIds] });
+    const rows = await this.executor.read<{ key: string; run: StoredRun | null }>(Q.runsByVersions, {
+      keys: [...versionIds],
+    });
     return rows.map((r) => (r.run ? toRun(r.run) : null));
   }
 
   async runMetrics(ids: readonly string[]): Promise<MetricRecord[][]> {
-    const rows = await this.executor.read<{ key: string; metrics: MetricRecord[] }>(Q.getRunMetrics, { keys: [...ids], maxMetrics: MAX_RUN_METRICS });
+    const rows = await this.executor.read<{ key: string; metrics: MetricRecord[] }>(Q.getRunMetrics, {
+      keys: [...ids],
+      maxMetrics: MAX_RUN_METRICS,
+    });
     return rows.map((r) => r.metrics);
   }
 
   async runInputs(ids: readonly string[]): Promise<RunInputRecord[][]> {
-    const rows = await this.executor.read<{ key: string; inputs: (RunInputRecord | null)[] }>(Q.getRunInputs, { keys: [...ids], maxInputs: MAX_RUN_INPUTS });
+    const rows = await this.executor.read<{ key: string; inputs: (RunInputRecord | null)[] }>(Q.getRunInputs, {
+      keys: [...ids],
+      maxInputs: MAX_RUN_INPUTS,
+    });
     return rows.map((r) => r.inputs.filter((i): i is RunInputRecord => i !== null));
   }
 
@@ -436,14 +487,17 @@ export class ProvenanceService {
     },
     page: ListPage,
   ): Promise<ProviderModelRecord[]> {
-    const [row] = await this.executor.read<{ known: boolean; providerModels: ProviderModelRecord[] }>(Q.findProviderModels, {
-      id: filter.id ?? null,
-      provider: filter.provider ?? null,
-      name: filter.name ?? null,
-      providerVersion: filter.providerVersion ?? null,
-      after: page.after,
-      limit: page.first,
-    });
+    const [row] = await this.executor.read<{ known: boolean; providerModels: ProviderModelRecord[] }>(
+      Q.findProviderModels,
+      {
+        id: filter.id ?? null,
+        provider: filter.provider ?? null,
+        name: filter.name ?? null,
+        providerVersion: filter.providerVersion ?? null,
+        after: page.after,
+        limit: page.first,
+      },
+    );
     if (!row!.known) throw unknownAfter('provider model');
     return row!.providerModels;
   }
@@ -466,29 +520,33 @@ export class ProvenanceService {
     const deployment = input.deployment ?? null;
     if (deployment !== null) assertDeploymentName(deployment, 'deployment');
     const all = [...rows.values()];
-    return this.executor.writeTx(async (tx) => {
-      const modelVersion: ModelVersionRecord = await this.registry.requireVersion(tx, input.model);
-      if (deployment !== null) await tx.run(Q.mergeDeployment, { name: deployment });
-      let created = 0;
-      for (let i = 0; i < all.length; i += PREDICTION_BATCH) {
-        const [row] = await tx.run<{ created: number }>(Q.logPredictions, {
-          versionId: modelVersion.id,
-          deployment,
-          rows: all.slice(i, i + PREDICTION_BATCH),
+    return this.executor.writeTx(
+      async (tx) => {
+        const modelVersion: ModelVersionRecord = await this.registry.requireVersion(tx, input.model);
+        if (deployment !== null) await tx.run(Q.mergeDeployment, { name: deployment });
+        let created = 0;
+        for (let i = 0; i < all.length; i += PREDICTION_BATCH) {
+          const [row] = await tx.run<{ created: number }>(Q.logPredictions, {
+            versionId: modelVersion.id,
+            deployment,
+            rows: all.slice(i, i + PREDICTION_BATCH),
+          });
+          created += row?.created ?? 0;
+        }
+        await appendEvent(tx, {
+          type: EventType.PREDICTIONS_LOGGED,
+          actor: actor.name,
+          modelName: modelVersion.modelName,
+          version: modelVersion.version,
+          alias: input.model.alias ?? null,
+          subjectId: modelVersion.id,
+          after: { count: all.length, created, deployment },
         });
-        created += row?.created ?? 0;
-      }
-      await appendEvent(tx, {
-        type: EventType.PREDICTIONS_LOGGED,
-        actor: actor.name,
-        modelName: modelVersion.modelName,
-        version: modelVersion.version,
-        alias: input.model.alias ?? null,
-        subjectId: modelVersion.id,
-        after: { count: all.length, created, deployment },
-      });
-      return { count: all.length, created, modelVersion };
-    }, 'logPredictions', { alone: true });
+        return { count: all.length, created, modelVersion };
+      },
+      'logPredictions',
+      { alone: true },
+    );
   }
 
   /**
@@ -498,8 +556,19 @@ export class ProvenanceService {
    */
   async addModelRelation(
     actor: Pick<Caller, 'name'>,
-    input: { child: ModelVersionRef; relation: ModelRelation; parent?: ModelVersionRef | null; parentProviderModelId?: string | null },
-  ): Promise<{ child: ModelVersionRecord; parentId: string; parentKind: string; relation: ModelRelation; created: boolean }> {
+    input: {
+      child: ModelVersionRef;
+      relation: ModelRelation;
+      parent?: ModelVersionRef | null;
+      parentProviderModelId?: string | null;
+    },
+  ): Promise<{
+    child: ModelVersionRecord;
+    parentId: string;
+    parentKind: string;
+    relation: ModelRelation;
+    created: boolean;
+  }> {
     if (!(MODEL_RELATIONS as readonly string[]).includes(input.relation)) {
       throw badInput(`relation must be one of ${MODEL_RELATIONS.join(', ')}`, { field: 'relation' });
     }
@@ -508,11 +577,16 @@ export class ProvenanceService {
     }
     return this.executor.writeTx(async (tx) => {
       const child: ModelVersionRecord = await this.registry.requireVersion(tx, input.child);
-      const parentId = input.parent ? (await this.registry.requireVersion(tx, input.parent)).id : input.parentProviderModelId!;
-      const [row] = await tx.run<{ parent: Record<string, unknown>; parentKind: string; cycle: boolean; existing: boolean; full: boolean }>(
-        Q.addModelRelation,
-        { childId: child.id, parentId, relation: input.relation, maxTeachers: MAX_TEACHERS },
-      );
+      const parentId = input.parent
+        ? (await this.registry.requireVersion(tx, input.parent)).id
+        : input.parentProviderModelId!;
+      const [row] = await tx.run<{
+        parent: Record<string, unknown>;
+        parentKind: string;
+        cycle: boolean;
+        existing: boolean;
+        full: boolean;
+      }>(Q.addModelRelation, { childId: child.id, parentId, relation: input.relation, maxTeachers: MAX_TEACHERS });
       if (!row) throw notFound(`no provider model with id ${parentId}`, { field: 'parentProviderModelId' });
       if (row.cycle) {
         throw conflict(
@@ -520,7 +594,8 @@ export class ProvenanceService {
           { field: 'parent' },
         );
       }
-      if (row.full) throw badInput(`a version has at most ${MAX_TEACHERS} teachers`, { field: 'parent', limit: MAX_TEACHERS });
+      if (row.full)
+        throw badInput(`a version has at most ${MAX_TEACHERS} teachers`, { field: 'parent', limit: MAX_TEACHERS });
       await appendEvent(tx, {
         type: EventType.MODEL_RELATION_ADDED,
         actor: actor.name,
@@ -566,7 +641,13 @@ export class ProvenanceService {
       run: row.run ? toRun(row.run) : null,
       datasets: row.datasets,
       promptVersions: row.promptVersions,
-      sources: row.sources.map((x) => ({ id: x.id, uri: x.uri, depth: x.depth, modelDepth: x.modelDepth, usedById: x.usedById })),
+      sources: row.sources.map((x) => ({
+        id: x.id,
+        uri: x.uri,
+        depth: x.depth,
+        modelDepth: x.modelDepth,
+        usedById: x.usedById,
+      })),
       ancestors: row.ancestors.map((a) => ({
         id: String(a.ancestor.id),
         kind: a.kind,
@@ -603,7 +684,9 @@ export class ProvenanceService {
     const rels = relations == null ? [...LINEAGE_RELATIONS] : unique(relations.map((r) => r.toUpperCase()));
     const unknown = rels.filter((r) => !(LINEAGE_RELATIONS as readonly string[]).includes(r));
     if (unknown.length) {
-      throw badInput(`relations must be among ${LINEAGE_RELATIONS.join(', ')}; unknown: ${unknown.join(', ')}`, { field: 'relations' });
+      throw badInput(`relations must be among ${LINEAGE_RELATIONS.join(', ')}; unknown: ${unknown.join(', ')}`, {
+        field: 'relations',
+      });
     }
     if (grouping) return this.groupedLineage(id, direction, d, rels, grouping);
     return this.executor.readTx((tx) => this.walkLineage(tx, id, d, rels, direction), 'lineage');
@@ -621,9 +704,17 @@ export class ProvenanceService {
    * the graph is: a version with 20,000 predictions is two nodes and one
    * counted row.
    */
-  private async groupedLineage(id: string, direction: LineageDirection, depth: number, relations: string[], grouping: Grouping): Promise<LineageResult> {
+  private async groupedLineage(
+    id: string,
+    direction: LineageDirection,
+    depth: number,
+    relations: string[],
+    grouping: Grouping,
+  ): Promise<LineageResult> {
     return this.executor.readTx(async (tx) => {
-      const [start] = await tx.run<{ eid: string; props: Record<string, unknown>; kind: string }>(Q.lineageRoot, { id });
+      const [start] = await tx.run<{ eid: string; props: Record<string, unknown>; kind: string }>(Q.lineageRoot, {
+        id,
+      });
       if (!start) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
       const root = { eid: start.eid, id: String(start.props.id), kind: start.kind };
       // Element ids the walk holds (shown, or walked on from); the rest it reached were only counted, and are
@@ -687,9 +778,17 @@ export class ProvenanceService {
         groups.push(g);
       }
       const ids = [root.id, ...nodes.map((n) => n.id), ...groups.map((g) => g.id)];
-      const edges = [...rows.flatMap((r) => r.edges), ...tree.edges].filter((e) => known.has(e.from) && known.has(e.to));
+      const edges = [...rows.flatMap((r) => r.edges), ...tree.edges].filter(
+        (e) => known.has(e.from) && known.has(e.to),
+      );
       if (edges.length > LINEAGE_EDGE_BUDGET) truncated = true;
-      return { root: lineageNode(root.kind, rootRow!.props, 0), nodes, edges: orderEdges(ids, edges).slice(0, LINEAGE_EDGE_BUDGET), groups, truncated };
+      return {
+        root: lineageNode(root.kind, rootRow!.props, 0),
+        nodes,
+        edges: orderEdges(ids, edges).slice(0, LINEAGE_EDGE_BUDGET),
+        groups,
+        truncated,
+      };
     }, 'groupedLineage');
   }
 
@@ -702,13 +801,23 @@ export class ProvenanceService {
    * hop. When the budget cuts a hop, which of that hop's nodes are kept is the
    * walk's order, not the id order of the rest of the answer.
    */
-  private async walkLineage(tx: Tx, id: string, depth: number, relations: string[], direction: LineageDirection): Promise<LineageResult> {
+  private async walkLineage(
+    tx: Tx,
+    id: string,
+    depth: number,
+    relations: string[],
+    direction: LineageDirection,
+  ): Promise<LineageResult> {
     type Found = { eid: string; props: Record<string, unknown>; kind: string };
     const [start] = await tx.run<Found>(Q.lineageRoot, { id });
     if (!start) throw notFound(`no provenance node with id ${id}`, { field: 'id' });
     const walks = [
-      ...(direction !== 'DOWNSTREAM' ? [{ hop: Q.lineageUpstream, frontier: [start.eid], seen: new Set([start.eid]) }] : []),
-      ...(direction !== 'UPSTREAM' ? [{ hop: Q.lineageDownstream, frontier: [start.eid], seen: new Set([start.eid]) }] : []),
+      ...(direction !== 'DOWNSTREAM'
+        ? [{ hop: Q.lineageUpstream, frontier: [start.eid], seen: new Set([start.eid]) }]
+        : []),
+      ...(direction !== 'UPSTREAM'
+        ? [{ hop: Q.lineageDownstream, frontier: [start.eid], seen: new Set([start.eid]) }]
+        : []),
     ];
     const found = new Map<string, Found & { depth: number }>();
     const full = () => found.size > LINEAGE_NODE_BUDGET;
@@ -717,9 +826,14 @@ export class ProvenanceService {
         const next: string[] = [];
         // A hop may return nodes the other direction already found; ask again
         // until the hop is exhausted or the budget is over.
-        for (let more = walk.frontier.length > 0; more && !full(); ) {
+        for (let more = walk.frontier.length > 0; more && !full();) {
           const limit = LINEAGE_NODE_BUDGET + 1 - found.size;
-          const rows = await tx.run<Found>(walk.hop, { frontier: walk.frontier, visited: [...walk.seen], relations, limit });
+          const rows = await tx.run<Found>(walk.hop, {
+            frontier: walk.frontier,
+            visited: [...walk.seen],
+            relations,
+            limit,
+          });
           for (const r of rows) {
             walk.seen.add(r.eid);
             next.push(r.eid);
@@ -735,7 +849,11 @@ export class ProvenanceService {
       .map((n) => ({ eid: n.eid, node: lineageNode(n.kind, n.props, n.depth) }))
       .sort((a, b) => a.node.depth - b.node.depth || cmp(a.node.kind, b.node.kind) || cmp(a.node.id, b.node.id))
       .slice(0, LINEAGE_NODE_BUDGET);
-    const edges = await tx.run<LineageEdge>(Q.lineageEdges, { members: [start.eid, ...kept.map((k) => k.eid)], relations, limit: LINEAGE_EDGE_BUDGET + 1 });
+    const edges = await tx.run<LineageEdge>(Q.lineageEdges, {
+      members: [start.eid, ...kept.map((k) => k.eid)],
+      relations,
+      limit: LINEAGE_EDGE_BUDGET + 1,
+    });
     const root = lineageNode(start.kind, start.props, 0);
     const nodes = kept.map((k) => k.node);
     return {
@@ -758,7 +876,8 @@ export class ProvenanceService {
   ): Promise<{ versions: ModelVersionRecord[]; total: number | null }> {
     return this.executor.readTx(async (tx) => {
       const [exists] = await tx.run<{ found: boolean }>(Q.datasetExists, { id: datasetVersionId });
-      if (!exists?.found) throw notFound(`no dataset version or data source with id ${datasetVersionId}`, { field: 'datasetVersionId' });
+      if (!exists?.found)
+        throw notFound(`no dataset version or data source with id ${datasetVersionId}`, { field: 'datasetVersionId' });
       const [row] = await tx.run<{ total: number | null; page: ModelVersionRecord[] }>(Q.datasetImpact, {
         id: datasetVersionId,
         after: page.after,
@@ -769,9 +888,14 @@ export class ProvenanceService {
     }, 'datasetImpact');
   }
 
-  /** A page of the versions with this fingerprint, by model and version: `first` after the version whose id is `after`. */
+  /**
+   * A page of the versions with this fingerprint, by model and version: `first` after the version whose id is `after`.
+   */
   async modelVersionsByFingerprint(fingerprint: string, page: ListPage): Promise<ModelVersionRecord[]> {
-    const [row] = await this.executor.read<{ known: boolean; modelVersions: ModelVersionRecord[] }>(Q.versionsByFingerprint, { fingerprint, after: page.after, limit: page.first });
+    const [row] = await this.executor.read<{ known: boolean; modelVersions: ModelVersionRecord[] }>(
+      Q.versionsByFingerprint,
+      { fingerprint, after: page.after, limit: page.first },
+    );
     if (!row!.known) throw unknownAfter('version with this fingerprint');
     return row!.modelVersions;
   }
@@ -806,7 +930,8 @@ function describe(ref: { modelName: string; version?: number | null; alias?: str
 }
 
 function requireText(value: string | null | undefined, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw badInput(`${field} must be a non-empty string`, { field });
+  if (typeof value !== 'string' || value.trim() === '')
+    throw badInput(`${field} must be a non-empty string`, { field });
   return value;
 }
 
@@ -842,7 +967,14 @@ interface ExistingDatasetVersion {
  */
 function sameDatasetVersion(
   existing: ExistingDatasetVersion,
-  wanted: { hash: string | null; uri: string | null; rowCount: number | null; derivedFrom: string[]; sources: string[]; transform: string | null },
+  wanted: {
+    hash: string | null;
+    uri: string | null;
+    rowCount: number | null;
+    derivedFrom: string[];
+    sources: string[];
+    transform: string | null;
+  },
   dataset: string,
   version: string,
 ): DatasetVersionRecord {
@@ -855,13 +987,18 @@ function sameDatasetVersion(
     ['rowCount', dv.rowCount ?? null, wanted.rowCount],
     ['derivedFrom', sorted(existing.derivedFrom), sorted(wanted.derivedFrom)],
     ['sources', sorted(existing.sources), sorted(wanted.sources)],
-    ...(hasEdges ? ([['transform', existing.transforms[0] ?? null, wanted.transform]] as [string, unknown, unknown][]) : []),
+    ...(hasEdges
+      ? ([['transform', existing.transforms[0] ?? null, wanted.transform]] as [string, unknown, unknown][])
+      : []),
   ];
   const differing = checks.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b));
   if (differing.length === 0) return dv;
   throw conflict(
     `dataset "${dataset}" version "${version}" is already registered with different contents (${differing
-      .map(([field, stored, asked]) => `${field}: registered ${JSON.stringify(stored)}, this request ${JSON.stringify(asked)}`)
+      .map(
+        ([field, stored, asked]) =>
+          `${field}: registered ${JSON.stringify(stored)}, this request ${JSON.stringify(asked)}`,
+      )
       .join('; ')}); dataset versions are immutable, so register the new contents under a new version`,
     { field: differing[0]![0], fields: differing.map(([f]) => f) },
   );

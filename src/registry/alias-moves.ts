@@ -22,7 +22,13 @@ export interface AliasMoveRequest {
 }
 
 /** The ALIAS_SET (or promotion, rollback) event of a move from `previous` to `target`. */
-export function aliasMoved(actor: string, target: VersionRecord, alias: string, previous: VersionRecord | null, opts: { eventType?: string; reason?: string } = {}): NewEvent {
+export function aliasMoved(
+  actor: string,
+  target: VersionRecord,
+  alias: string,
+  previous: VersionRecord | null,
+  opts: { eventType?: string; reason?: string } = {},
+): NewEvent {
   return {
     type: opts.eventType ?? EventType.ALIAS_SET,
     actor,
@@ -36,7 +42,10 @@ export function aliasMoved(actor: string, target: VersionRecord, alias: string, 
 }
 
 export function tooManyAliases(): DomainError {
-  return badInput(`a model has at most ${MAX_ALIASES} aliases; move or delete one instead`, { field: 'alias', limit: MAX_ALIASES });
+  return badInput(`a model has at most ${MAX_ALIASES} aliases; move or delete one instead`, {
+    field: 'alias',
+    limit: MAX_ALIASES,
+  });
 }
 
 /**
@@ -47,7 +56,10 @@ export function tooManyAliases(): DomainError {
  * version is the one before it in the batch, exactly as one by one.
  */
 export class AliasMoves {
-  readonly batch: WriteBatch<AliasMoveRequest, AliasMove> = { name: 'setRegisteredModelAlias', run: (tx, items) => this.moveIn(tx, items) };
+  readonly batch: WriteBatch<AliasMoveRequest, AliasMove> = {
+    name: 'setRegisteredModelAlias',
+    run: (tx, items) => this.moveIn(tx, items),
+  };
 
   constructor(private readonly guard: GovernanceGuard) {}
 
@@ -63,7 +75,12 @@ export class AliasMoves {
       }
       // Governance: a protected alias moves only through an approved request (GATE_FAILED).
       try {
-        await this.guard.aliasChange(tx, items[i]!.caller, { model: targets[i]!.model!, alias: items[i]!.alias, kind: 'set', version: items[i]!.version });
+        await this.guard.aliasChange(tx, items[i]!.caller, {
+          model: targets[i]!.model!,
+          alias: items[i]!.alias,
+          kind: 'set',
+          version: items[i]!.version,
+        });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         outcomes[i] = { ok: false, error: err };
@@ -73,9 +90,21 @@ export class AliasMoves {
     if (open.length === 0) return outcomes as Outcome<AliasMove>[];
 
     const pairKey = (i: number) => JSON.stringify([items[i]!.modelName, items[i]!.alias]);
-    const pairs = [...new Map(open.map((i) => [pairKey(i), { modelName: items[i]!.modelName, alias: items[i]!.alias }])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, p]) => p);
-    const state = await tx.run<{ modelName: string; alias: string; exists: boolean; previous: VersionRecord | null; aliases: number }>(Q.lock, { pairs });
-    const pointer = new Map(state.map((s) => [JSON.stringify([s.modelName, s.alias]), { exists: s.exists, current: s.previous }]));
+    const pairs = [
+      ...new Map(open.map((i) => [pairKey(i), { modelName: items[i]!.modelName, alias: items[i]!.alias }])).entries(),
+    ]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, p]) => p);
+    const state = await tx.run<{
+      modelName: string;
+      alias: string;
+      exists: boolean;
+      previous: VersionRecord | null;
+      aliases: number;
+    }>(Q.lock, { pairs });
+    const pointer = new Map(
+      state.map((s) => [JSON.stringify([s.modelName, s.alias]), { exists: s.exists, current: s.previous }]),
+    );
     const counts = new Map(state.map((s) => [s.modelName, s.aliases]));
     const moved: { i: number; previous: VersionRecord | null }[] = [];
     for (const i of open) {
@@ -93,15 +122,32 @@ export class AliasMoves {
       moved.push({ i, previous: p.current });
       p.current = target;
     }
-    const finals = new Map(moved.map(({ i }) => [pairKey(i), { modelName: items[i]!.modelName, alias: items[i]!.alias, versionId: targets[i]!.version!.id }]));
+    const finals = new Map(
+      moved.map(({ i }) => [
+        pairKey(i),
+        { modelName: items[i]!.modelName, alias: items[i]!.alias, versionId: targets[i]!.version!.id },
+      ]),
+    );
     await tx.run(Q.point, { moves: [...finals.values()] });
     const events = await appendEvents(
       tx,
-      moved.map(({ i, previous }) => aliasMoved(items[i]!.caller.name, targets[i]!.version!, items[i]!.alias, previous)),
+      moved.map(({ i, previous }) =>
+        aliasMoved(items[i]!.caller.name, targets[i]!.version!, items[i]!.alias, previous),
+      ),
     );
     moved.forEach(({ i, previous }, k) => {
       const m = items[i]!;
-      outcomes[i] = { ok: true, value: { modelName: m.modelName, alias: m.alias, version: targets[i]!.version, previousVersion: previous, sequence: events[k]!.sequence, at: events[k]!.at } };
+      outcomes[i] = {
+        ok: true,
+        value: {
+          modelName: m.modelName,
+          alias: m.alias,
+          version: targets[i]!.version,
+          previousVersion: previous,
+          sequence: events[k]!.sequence,
+          at: events[k]!.at,
+        },
+      };
     });
     return outcomes as Outcome<AliasMove>[];
   }

@@ -39,7 +39,12 @@ export class AuditService {
   constructor(private readonly executor: Executor) {}
 
   /** A page of the log as `reader` may see it (src/events/event-visibility.ts). */
-  async auditLog(filter: AuditFilter, first: number, afterSequence: string | null, reader: EventReader): Promise<VisibleEvent[]> {
+  async auditLog(
+    filter: AuditFilter,
+    first: number,
+    afterSequence: string | null,
+    reader: EventReader,
+  ): Promise<VisibleEvent[]> {
     // The subscriptions' rule: a type that is not an event type name can match nothing.
     assertEventFilter({ types: filter.types ?? null });
     const rows = await this.executor.read<EventRecord & { before: string | null; after: string | null }>(Q.auditLog, {
@@ -54,10 +59,23 @@ export class AuditService {
     return rows.map((r) => eventForReader({ ...r, before: parse(r.before), after: parse(r.after) }, reader));
   }
 
-  async aliasHistory(modelName: string, alias: string, first: number, afterSequence: string | null): Promise<AliasHistoryEntry[]> {
+  async aliasHistory(
+    modelName: string,
+    alias: string,
+    first: number,
+    afterSequence: string | null,
+  ): Promise<AliasHistoryEntry[]> {
     assertModelName(modelName, 'modelName');
     assertAliasName(alias);
-    const rows = await this.executor.read<{ sequence: string; type: string; at: string; actor: string; version: number | null; before: string | null; after: string | null }>(Q.aliasHistory, {
+    const rows = await this.executor.read<{
+      sequence: string;
+      type: string;
+      at: string;
+      actor: string;
+      version: number | null;
+      before: string | null;
+      after: string | null;
+    }>(Q.aliasHistory, {
       modelName,
       alias,
       types: ALIAS_EVENT_TYPES,
@@ -67,7 +85,15 @@ export class AuditService {
     return rows.map((r) => {
       const before = parse(r.before) as { version?: number } | null;
       const after = parse(r.after) as { version?: number; reason?: string } | null;
-      return { sequence: r.sequence, type: r.type, at: r.at, actor: r.actor, previousVersion: before?.version ?? null, version: r.version, reason: after?.reason ?? null };
+      return {
+        sequence: r.sequence,
+        type: r.type,
+        at: r.at,
+        actor: r.actor,
+        previousVersion: before?.version ?? null,
+        version: r.version,
+        reason: after?.reason ?? null,
+      };
     });
   }
 
@@ -75,7 +101,12 @@ export class AuditService {
   async aliasAt(modelName: string, alias: string, at: string): Promise<VersionRecord | null> {
     assertModelName(modelName, 'modelName');
     assertAliasName(alias);
-    const [row] = await this.executor.read<{ type: string; version: VersionRecord | null }>(Q.aliasAt, { modelName, alias, at, types: ALIAS_EVENT_TYPES });
+    const [row] = await this.executor.read<{ type: string; version: VersionRecord | null }>(Q.aliasAt, {
+      modelName,
+      alias,
+      at,
+      types: ALIAS_EVENT_TYPES,
+    });
     return row?.version ?? null;
   }
 }
@@ -83,4 +114,3 @@ export class AuditService {
 function parse(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
-

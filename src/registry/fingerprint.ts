@@ -22,9 +22,9 @@ const FORMAT = 'pedigree-fingerprint/v1';
  * Exported so tests and tools can show exactly what was hashed.
  */
 export function canonicalFingerprintText(input: FingerprintInput): string {
-  const hashes = [
-    ...new Set(input.datasetHashes.filter((h): h is string => typeof h === 'string')),
-  ].sort(compareCodeUnits);
+  const hashes = [...new Set(input.datasetHashes.filter((h): h is string => typeof h === 'string'))].sort(
+    compareCodeUnits,
+  );
   const params = parseParams(input.params);
   const pairs = Object.keys(params)
     .sort(compareCodeUnits)

@@ -26,7 +26,9 @@ export function inputHash(input: Record<string, unknown>): string {
         : v instanceof Date
           ? v.toISOString()
           : v;
-  return createHash('sha256').update(JSON.stringify(canonical(input))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(input)))
+    .digest('hex');
 }
 
 /**
@@ -38,7 +40,8 @@ export function inputHash(input: Record<string, unknown>): string {
  * who created their result.
  */
 export function scopedKey(operation: string, principal: string, key: string): string {
-  if (operation.includes(':') || principal.includes(':')) throw new Error(`idempotency scope "${operation}" / "${principal}" must not contain ":"`);
+  if (operation.includes(':') || principal.includes(':'))
+    throw new Error(`idempotency scope "${operation}" / "${principal}" must not contain ":"`);
   return `${operation}:${principal}:${key}`;
 }
 
@@ -46,16 +49,31 @@ export function scopedKey(operation: string, principal: string, key: string): st
  * Looks up an earlier create by `principal` under `key`. Returns its result id
  * when the input is the same, throws CONFLICT when it differs, null when unused.
  */
-export async function findIdempotent(tx: Tx, operation: string, principal: string, key: string, hash: string): Promise<string | null> {
+export async function findIdempotent(
+  tx: Tx,
+  operation: string,
+  principal: string,
+  key: string,
+  hash: string,
+): Promise<string | null> {
   assertText(key, 'idempotencyKey', 200);
-  const [row] = await tx.run<{ inputHash: string; resultId: string }>(Q.get, { key: scopedKey(operation, principal, key) });
+  const [row] = await tx.run<{ inputHash: string; resultId: string }>(Q.get, {
+    key: scopedKey(operation, principal, key),
+  });
   if (!row) return null;
   if (row.inputHash !== hash) throw reusedKey(key, operation);
   return row.resultId;
 }
 
 /** Records a create's result under `principal`'s key, in the create's own transaction. */
-export async function recordIdempotent(tx: Tx, operation: string, principal: string, key: string, hash: string, resultId: string): Promise<void> {
+export async function recordIdempotent(
+  tx: Tx,
+  operation: string,
+  principal: string,
+  key: string,
+  hash: string,
+  resultId: string,
+): Promise<void> {
   await tx.run(Q.put, { key: scopedKey(operation, principal, key), principal, inputHash: hash, resultId });
 }
 
@@ -86,11 +104,23 @@ export async function findIdempotentMany(tx: Tx, creates: readonly KeyedCreate[]
 }
 
 /** {@link recordIdempotent} for several creates in one statement. */
-export async function recordIdempotentMany(tx: Tx, creates: readonly (KeyedCreate & { resultId: string })[]): Promise<void> {
+export async function recordIdempotentMany(
+  tx: Tx,
+  creates: readonly (KeyedCreate & { resultId: string })[],
+): Promise<void> {
   if (creates.length === 0) return;
-  await tx.run(Q.putMany, { keys: creates.map((c) => ({ key: scopedKey(c.operation, c.principal, c.key), principal: c.principal, inputHash: c.hash, resultId: c.resultId })) });
+  await tx.run(Q.putMany, {
+    keys: creates.map((c) => ({
+      key: scopedKey(c.operation, c.principal, c.key),
+      principal: c.principal,
+      inputHash: c.hash,
+      resultId: c.resultId,
+    })),
+  });
 }
 
 function reusedKey(key: string, operation: string): Error {
-  return conflict(`idempotencyKey "${key}" was already used by you for a different ${operation} input`, { field: 'idempotencyKey' });
+  return conflict(`idempotencyKey "${key}" was already used by you for a different ${operation} input`, {
+    field: 'idempotencyKey',
+  });
 }

@@ -70,7 +70,10 @@ export class LifecycleService {
     private readonly executor: Executor,
     private readonly registry: RegistryService,
     private readonly allowFileSources: boolean,
-    /** The files behind a source, hashed now, when they lie in Pedigree's artifact store (the rollback drill checks them). */
+    /**
+     * The files behind a source, hashed now, when they lie in Pedigree's artifact store (the rollback drill checks
+     * them).
+     */
     private readonly sources: { inspectSource(source: string): Promise<{ checksum: string } | null> },
   ) {}
 
@@ -80,7 +83,8 @@ export class LifecycleService {
    * the gates apply.
    */
   async transition(caller: Caller, ref: VersionRef, req: TransitionRequest): Promise<VersionRecord> {
-    if (!(STAGES as readonly string[]).includes(req.stage)) throw badInput(`stage must be one of ${STAGES.join(', ')}`, { field: 'stage' });
+    if (!(STAGES as readonly string[]).includes(req.stage))
+      throw badInput(`stage must be one of ${STAGES.join(', ')}`, { field: 'stage' });
     assertText(req.comment, 'comment', 5000);
     return this.executor.writeTx(async (tx) => {
       const target = await this.registry.requireVersion(tx, ref);
@@ -106,13 +110,27 @@ export class LifecycleService {
       assertChecklistDone(state.checklist, o.completed, `version ${o.version} of "${state.version.modelName}"`);
       changes.push({ versionId: o.id, from: 'PRODUCTION' });
     }
-    const moved = await tx.run<{ version: VersionRecord }>(Q.setStage, { changes: changes.slice(0, 1), stage: req.stage });
-    if (moved.length !== 1) throw conflict(`version ${state.version.version} of "${state.version.modelName}" changed stage concurrently; retry`);
+    const moved = await tx.run<{ version: VersionRecord }>(Q.setStage, {
+      changes: changes.slice(0, 1),
+      stage: req.stage,
+    });
+    if (moved.length !== 1)
+      throw conflict(
+        `version ${state.version.version} of "${state.version.modelName}" changed stage concurrently; retry`,
+      );
     if (archived.length) {
       const done = await tx.run(Q.setStage, { changes: changes.slice(1), stage: 'ARCHIVED' });
       if (done.length !== archived.length) throw conflict('a production version changed stage concurrently; retry');
       for (const o of archived) {
-        await appendEvent(tx, { type: EventType.STAGE_CHANGED, actor, modelName: state.version.modelName, version: o.version, subjectId: o.id, before: { stage: 'PRODUCTION' }, after: { stage: 'ARCHIVED', reason: `archived by the promotion of version ${state.version.version}` } });
+        await appendEvent(tx, {
+          type: EventType.STAGE_CHANGED,
+          actor,
+          modelName: state.version.modelName,
+          version: o.version,
+          subjectId: o.id,
+          before: { stage: 'PRODUCTION' },
+          after: { stage: 'ARCHIVED', reason: `archived by the promotion of version ${state.version.version}` },
+        });
       }
     }
     await appendEvent(tx, {
@@ -127,15 +145,34 @@ export class LifecycleService {
     return moved[0]!.version;
   }
 
-  async addEvidence(ref: VersionRef, e: { kind: EvidenceKind; passed: boolean; uri?: string | null; summary?: string | null }, actor: string): Promise<Evidence> {
+  async addEvidence(
+    ref: VersionRef,
+    e: { kind: EvidenceKind; passed: boolean; uri?: string | null; summary?: string | null },
+    actor: string,
+  ): Promise<Evidence> {
     // ROLLBACK_DRILL is not among them: only rollbackDrill records it.
-    if (!(EVIDENCE_KINDS as readonly string[]).includes(e.kind)) throw badInput(`kind must be one of ${EVIDENCE_KINDS.join(', ')}`, { field: 'kind' });
+    if (!(EVIDENCE_KINDS as readonly string[]).includes(e.kind))
+      throw badInput(`kind must be one of ${EVIDENCE_KINDS.join(', ')}`, { field: 'kind' });
     if (e.uri) validateSource(e.uri, { allowFile: this.allowFileSources }, 'uri');
     assertText(e.summary, 'summary', 5000);
     return this.executor.writeTx(async (tx) => {
       const v = await this.registry.requireVersion(tx, ref);
-      const [row] = await tx.run<{ evidence: Evidence }>(Q.addEvidence, { versionId: v.id, kind: e.kind, passed: e.passed, uri: e.uri ?? null, summary: e.summary ?? null, actor });
-      await appendEvent(tx, { type: EventType.EVIDENCE_ADDED, actor, modelName: v.modelName, version: v.version, subjectId: v.id, after: { kind: e.kind, passed: e.passed, uri: e.uri ?? null } });
+      const [row] = await tx.run<{ evidence: Evidence }>(Q.addEvidence, {
+        versionId: v.id,
+        kind: e.kind,
+        passed: e.passed,
+        uri: e.uri ?? null,
+        summary: e.summary ?? null,
+        actor,
+      });
+      await appendEvent(tx, {
+        type: EventType.EVIDENCE_ADDED,
+        actor,
+        modelName: v.modelName,
+        version: v.version,
+        subjectId: v.id,
+        after: { kind: e.kind, passed: e.passed, uri: e.uri ?? null },
+      });
       return row!.evidence;
     }, 'addModelVersionEvidence');
   }
@@ -149,16 +186,31 @@ export class LifecycleService {
   async setArchivalChecklist(caller: Caller, modelName: string, items: string[]): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
     const unique = [...new Set(items.map((i) => i.trim()))];
-    if (unique.length > MAX_CHECKLIST_ITEMS) throw badInput(`an archival checklist has at most ${MAX_CHECKLIST_ITEMS} items`, { field: 'items' });
-    for (const i of unique) if (!i || i.length > 200) throw badInput('checklist items are 1–200 characters', { field: 'items' });
+    if (unique.length > MAX_CHECKLIST_ITEMS)
+      throw badInput(`an archival checklist has at most ${MAX_CHECKLIST_ITEMS} items`, { field: 'items' });
+    for (const i of unique)
+      if (!i || i.length > 200) throw badInput('checklist items are 1–200 characters', { field: 'items' });
     return this.executor.writeTx(async (tx) => {
       const [model] = await this.registry.modelsIn(tx, [modelName]);
       if (!model) throw missingModel(modelName);
       if (!hasRole(caller.role, Role.ADMIN) && !(model.owners ?? []).includes(caller.name)) {
-        throw new DomainError(ErrorCode.FORBIDDEN, `setting the archival checklist of "${modelName}" needs role ADMIN or an owner of the model; "${caller.name}" is neither`);
+        throw new DomainError(
+          ErrorCode.FORBIDDEN,
+          `setting the archival checklist of "${modelName}" needs role ADMIN or an owner of the model; "${caller.name}" is neither`,
+        );
       }
-      const [row] = await tx.run<{ before: string[] | null; model: ModelRecord }>(Q.setChecklist, { modelId: model.id, items: unique });
-      await appendEvent(tx, { type: EventType.ARCHIVAL_CHECKLIST_SET, actor: caller.name, modelName, subjectId: model.id, before: row!.before ?? [], after: unique });
+      const [row] = await tx.run<{ before: string[] | null; model: ModelRecord }>(Q.setChecklist, {
+        modelId: model.id,
+        items: unique,
+      });
+      await appendEvent(tx, {
+        type: EventType.ARCHIVAL_CHECKLIST_SET,
+        actor: caller.name,
+        modelName,
+        subjectId: model.id,
+        before: row!.before ?? [],
+        after: unique,
+      });
       return row!.model;
     }, 'setArchivalChecklist');
   }
@@ -168,7 +220,12 @@ export class LifecycleService {
    * version, with evidence, in the caller's name (ARCHIVAL_CHECKLIST_ITEM_COMPLETED).
    * Completing an item again replaces its evidence.
    */
-  async completeChecklistItem(caller: Caller, ref: VersionRef, item: string, evidence: { uri?: string | null; summary: string }): Promise<ChecklistItemStatus[]> {
+  async completeChecklistItem(
+    caller: Caller,
+    ref: VersionRef,
+    item: string,
+    evidence: { uri?: string | null; summary: string },
+  ): Promise<ChecklistItemStatus[]> {
     if (!evidence.summary?.trim()) throw badInput('evidence.summary must say what was done', { field: 'summary' });
     assertText(evidence.summary, 'summary', 5000);
     if (evidence.uri) validateSource(evidence.uri, { allowFile: this.allowFileSources }, 'uri');
@@ -176,10 +233,26 @@ export class LifecycleService {
       const v = await this.registry.requireVersion(tx, ref);
       const checklist = v.model?.archivalChecklist ?? [];
       if (!checklist.includes(item)) {
-        throw badInput(`"${item}" is not an item of the archival checklist of "${v.modelName}" (${checklist.length ? checklist.map((i) => `"${i}"`).join(', ') : 'it has none'})`, { field: 'item' });
+        throw badInput(
+          `"${item}" is not an item of the archival checklist of "${v.modelName}" (${checklist.length ? checklist.map((i) => `"${i}"`).join(', ') : 'it has none'})`,
+          { field: 'item' },
+        );
       }
-      await tx.run(Q.completeItem, { versionId: v.id, item, uri: evidence.uri ?? null, summary: evidence.summary, actor: caller.name });
-      await appendEvent(tx, { type: EventType.ARCHIVAL_CHECKLIST_ITEM_COMPLETED, actor: caller.name, modelName: v.modelName, version: v.version, subjectId: v.id, after: { item, uri: evidence.uri ?? null, summary: evidence.summary } });
+      await tx.run(Q.completeItem, {
+        versionId: v.id,
+        item,
+        uri: evidence.uri ?? null,
+        summary: evidence.summary,
+        actor: caller.name,
+      });
+      await appendEvent(tx, {
+        type: EventType.ARCHIVAL_CHECKLIST_ITEM_COMPLETED,
+        actor: caller.name,
+        modelName: v.modelName,
+        version: v.version,
+        subjectId: v.id,
+        after: { item, uri: evidence.uri ?? null, summary: evidence.summary },
+      });
       const [statuses] = await this.checklistsIn(tx, [v.id]);
       return statuses!;
     }, 'completeArchivalChecklistItem');
@@ -191,9 +264,14 @@ export class LifecycleService {
   }
 
   private async checklistsIn(tx: Tx, versionIds: readonly string[]): Promise<ChecklistItemStatus[][]> {
-    const rows = await tx.run<{ items: string[] | null; done: ChecklistItemStatus[] }>(Q.checklists, { keys: versionIds });
+    const rows = await tx.run<{ items: string[] | null; done: ChecklistItemStatus[] }>(Q.checklists, {
+      keys: versionIds,
+    });
     return rows.map((r) =>
-      (r.items ?? []).map((item) => r.done.find((d) => d.item === item) ?? { item, done: false, by: null, at: null, uri: null, summary: null }),
+      (r.items ?? []).map(
+        (item) =>
+          r.done.find((d) => d.item === item) ?? { item, done: false, by: null, at: null, uri: null, summary: null },
+      ),
     );
   }
 
@@ -204,7 +282,9 @@ export class LifecycleService {
    * exist. What a promotion request will meet when it is carried out.
    */
   async gatePreviews(keys: readonly { versionId: string; stage: Stage }[]): Promise<(GatePreview | null)[]> {
-    const rows = await this.executor.read<GateState | { version: null }>(Q.states, { keys: keys.map((k) => k.versionId) });
+    const rows = await this.executor.read<GateState | { version: null }>(Q.states, {
+      keys: keys.map((k) => k.versionId),
+    });
     return rows.map((row, i) => (row.version ? previewGate(row as GateState, keys[i]!.stage) : null));
   }
 
@@ -219,7 +299,10 @@ export class LifecycleService {
    */
   async rollbackDrill(caller: Caller, modelName: string): Promise<RollbackDrill> {
     assertModelName(modelName, 'modelName');
-    const versions = await this.executor.read<{ version: VersionRecord }>(Q.everProduction, { modelName, limit: MAX_DRILL_VERSIONS });
+    const versions = await this.executor.read<{ version: VersionRecord }>(Q.everProduction, {
+      modelName,
+      limit: MAX_DRILL_VERSIONS,
+    });
     if (versions.length === 0 && !(await this.registry.getModel(modelName))) throw missingModel(modelName);
     // Hashing reads the files: outside the transaction that records the result.
     const artefacts = await Promise.all(
@@ -229,7 +312,8 @@ export class LifecycleService {
           if (!stored) return { artefacts: 'EXTERNAL', found: null };
           return { artefacts: stored.checksum === v.checksum ? 'MATCH' : 'MISMATCH', found: stored.checksum };
         } catch (err) {
-          if (err instanceof DomainError && err.code === ErrorCode.BAD_USER_INPUT) return { artefacts: 'MISSING', found: null };
+          if (err instanceof DomainError && err.code === ErrorCode.BAD_USER_INPUT)
+            return { artefacts: 'MISSING', found: null };
           throw err;
         }
       }),
@@ -247,14 +331,36 @@ export class LifecycleService {
         const a = artefacts[i]!;
         const passed = (a.artefacts === 'MATCH' || a.artefacts === 'EXTERNAL') && unmet.length === 0;
         const summary = `rollback drill: artefacts ${a.artefacts}${a.artefacts === 'MISMATCH' ? ` (found ${a.found}, registered ${v.checksum})` : ''}; gates ${unmet.length ? `unmet: ${unmet.join(', ')}` : 'hold'}`;
-        await tx.run(Q.addEvidence, { versionId: v.id, kind: 'ROLLBACK_DRILL', passed, uri: null, summary, actor: caller.name });
-        results.push({ version: state.version, stage: state.version.stage, artefacts: a.artefacts, found: a.found, unmetGates: unmet, passed });
+        await tx.run(Q.addEvidence, {
+          versionId: v.id,
+          kind: 'ROLLBACK_DRILL',
+          passed,
+          uri: null,
+          summary,
+          actor: caller.name,
+        });
+        results.push({
+          version: state.version,
+          stage: state.version.stage,
+          artefacts: a.artefacts,
+          found: a.found,
+          unmetGates: unmet,
+          passed,
+        });
       }
       const ev = await appendEvent(tx, {
         type: EventType.ROLLBACK_DRILL_RECORDED,
         actor: caller.name,
         modelName,
-        after: { passed: results.every((r) => r.passed), versions: results.map((r) => ({ version: r.version.version, artefacts: r.artefacts, unmetGates: r.unmetGates, passed: r.passed })) },
+        after: {
+          passed: results.every((r) => r.passed),
+          versions: results.map((r) => ({
+            version: r.version.version,
+            artefacts: r.artefacts,
+            unmetGates: r.unmetGates,
+            passed: r.passed,
+          })),
+        },
       });
       return { modelName, at: ev.at, sequence: ev.sequence, passed: results.every((r) => r.passed), versions: results };
     }, 'rollbackDrill');
@@ -265,24 +371,47 @@ export class LifecycleService {
     assertModelName(modelName, 'modelName');
     if (thresholds.length > MAX_GATES) throw badInput(`at most ${MAX_GATES} gate thresholds`, { field: 'thresholds' });
     for (const t of thresholds) {
-      if (!t.metric || t.metric.length > 250) throw badInput('threshold metric keys must be 1–250 characters', { field: 'thresholds' });
-      if (!Number.isFinite(t.value)) throw badInput(`threshold for "${t.metric}" must be a finite number`, { field: 'thresholds' });
+      if (!t.metric || t.metric.length > 250)
+        throw badInput('threshold metric keys must be 1–250 characters', { field: 'thresholds' });
+      if (!Number.isFinite(t.value))
+        throw badInput(`threshold for "${t.metric}" must be a finite number`, { field: 'thresholds' });
     }
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ before: string | null; model: ModelRecord }>(Q.setGates, { modelName, gates: JSON.stringify(thresholds) });
+      const [row] = await tx.run<{ before: string | null; model: ModelRecord }>(Q.setGates, {
+        modelName,
+        gates: JSON.stringify(thresholds),
+      });
       if (!row) throw missingModel(modelName);
-      await appendEvent(tx, { type: EventType.GATES_SET, actor, modelName, subjectId: row.model.id, before: row.before ? JSON.parse(row.before) : null, after: thresholds });
+      await appendEvent(tx, {
+        type: EventType.GATES_SET,
+        actor,
+        modelName,
+        subjectId: row.model.id,
+        before: row.before ? JSON.parse(row.before) : null,
+        after: thresholds,
+      });
       return row.model;
     }, 'setModelGates');
   }
 
   async setProtectedAliases(modelName: string, aliases: string[], actor: string): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
-    if (aliases.length > MAX_PROTECTED_ALIASES) throw badInput(`at most ${MAX_PROTECTED_ALIASES} protected aliases`, { field: 'aliases' });
+    if (aliases.length > MAX_PROTECTED_ALIASES)
+      throw badInput(`at most ${MAX_PROTECTED_ALIASES} protected aliases`, { field: 'aliases' });
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ before: string[] | null; model: ModelRecord }>(Q.setProtected, { modelName, aliases: [...new Set(aliases)].sort() });
+      const [row] = await tx.run<{ before: string[] | null; model: ModelRecord }>(Q.setProtected, {
+        modelName,
+        aliases: [...new Set(aliases)].sort(),
+      });
       if (!row) throw missingModel(modelName);
-      await appendEvent(tx, { type: EventType.PROTECTED_ALIASES_SET, actor, modelName, subjectId: row.model.id, before: row.before, after: row.model.protectedAliases });
+      await appendEvent(tx, {
+        type: EventType.PROTECTED_ALIASES_SET,
+        actor,
+        modelName,
+        subjectId: row.model.id,
+        before: row.before,
+        after: row.model.protectedAliases,
+      });
       return row.model;
     }, 'setProtectedAliases');
   }
@@ -330,10 +459,13 @@ const CANARY_EVIDENCE = ['HUMAN_REVIEW', 'FAIRNESS_CHECK'] as const;
 /** Passed evidence → PRODUCTION needs (with the required card sections). */
 const PRODUCTION_EVIDENCE = ['SLO_VALIDATION', 'SIGN_OFF'] as const;
 
-const passedEvidence = (state: Pick<GateState, 'evidence'>, kind: EvidenceKind) => state.evidence.some((e) => e.kind === kind && e.passed);
+const passedEvidence = (state: Pick<GateState, 'evidence'>, kind: EvidenceKind) =>
+  state.evidence.some((e) => e.kind === kind && e.passed);
 
 /** The model's STAGING thresholds, each with the version's overall value. */
-function thresholdValues(state: Pick<GateState, 'gates' | 'metrics'>): { threshold: GateThreshold; value: number | undefined; met: boolean }[] {
+function thresholdValues(
+  state: Pick<GateState, 'gates' | 'metrics'>,
+): { threshold: GateThreshold; value: number | undefined; met: boolean }[] {
   const thresholds = state.gates ? (JSON.parse(state.gates) as GateThreshold[]) : [];
   const overall = new Map(state.metrics.filter((m) => m.segment === null).map((m) => [m.key, m.value]));
   return thresholds.map((t) => {
@@ -355,29 +487,44 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
 
   // Every way out of PRODUCTION keeps one version there: models:/NAME/Production never goes empty by a demotion.
   if (from === 'PRODUCTION' && state.otherProduction.length === 0) {
-    throw gateFailed(`${name} is the only version in PRODUCTION: promote another version to PRODUCTION before taking it out (to ${to})`, { unmet: ['replacement'] });
+    throw gateFailed(
+      `${name} is the only version in PRODUCTION: promote another version to PRODUCTION before taking it out (to ${to})`,
+      { unmet: ['replacement'] },
+    );
   }
   if (to === 'ARCHIVED') {
     if (from === 'PRODUCTION') assertChecklistDone(state.checklist, state.completed, name);
     return 'archive';
   }
   if (to === 'PRODUCTION' && v.everProduction) {
-    if (!req.comment) throw gateFailed(`returning ${name} to PRODUCTION is a rollback and needs a comment giving the reason`);
+    if (!req.comment)
+      throw gateFailed(`returning ${name} to PRODUCTION is a rollback and needs a comment giving the reason`);
     return 'rollback';
   }
-  if (from === 'ARCHIVED') throw gateFailed(`${name} is ARCHIVED; only a version that was in PRODUCTION may return (to PRODUCTION, as a rollback)`);
+  if (from === 'ARCHIVED')
+    throw gateFailed(
+      `${name} is ARCHIVED; only a version that was in PRODUCTION may return (to PRODUCTION, as a rollback)`,
+    );
   if (to === 'DEVELOPMENT' || ORDER[to] < ORDER[from]) return 'demotion';
   if (ORDER[to] !== ORDER[from] + 1) {
-    throw gateFailed(`${name} is in ${from}; the next stage is ${STAGES[ORDER[from] + 1]}, not ${to} (stages go DEVELOPMENT → STAGING → CANARY → PRODUCTION)`);
+    throw gateFailed(
+      `${name} is in ${from}; the next stage is ${STAGES[ORDER[from] + 1]}, not ${to} (stages go DEVELOPMENT → STAGING → CANARY → PRODUCTION)`,
+    );
   }
   switch (to) {
     case 'STAGING': {
       if (!v.checksum) {
-        throw gateFailed(`${name} is unverified (registered from an external source without a checksum): attach its checksum before → STAGING`, { unmet: ['checksum'] });
+        throw gateFailed(
+          `${name} is unverified (registered from an external source without a checksum): attach its checksum before → STAGING`,
+          { unmet: ['checksum'] },
+        );
       }
       const thresholds = thresholdValues(state);
       if (thresholds.length === 0) {
-        if (state.metrics.length === 0) throw gateFailed(`${name} has no metrics: → STAGING needs at least one metric when the model configures no thresholds`);
+        if (state.metrics.length === 0)
+          throw gateFailed(
+            `${name} has no metrics: → STAGING needs at least one metric when the model configures no thresholds`,
+          );
         return 'promotion';
       }
       const unmet = thresholds.filter((t) => !t.met);
@@ -391,14 +538,25 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
     }
     case 'CANARY': {
       const missing = CANARY_EVIDENCE.filter((k) => !passedEvidence(state, k));
-      if (missing.length) throw gateFailed(`→ CANARY needs passed evidence of kind ${missing.join(' and ')} on ${name} (addModelVersionEvidence)`, { unmet: missing });
+      if (missing.length)
+        throw gateFailed(
+          `→ CANARY needs passed evidence of kind ${missing.join(' and ')} on ${name} (addModelVersionEvidence)`,
+          { unmet: missing },
+        );
       return 'promotion';
     }
     case 'PRODUCTION': {
       const { missing, unwritten } = productionRequirements(state);
-      if (missing.length) throw gateFailed(`→ PRODUCTION needs passed evidence of kind ${missing.join(' and ')} on ${name} (addModelVersionEvidence)`, { unmet: missing });
+      if (missing.length)
+        throw gateFailed(
+          `→ PRODUCTION needs passed evidence of kind ${missing.join(' and ')} on ${name} (addModelVersionEvidence)`,
+          { unmet: missing },
+        );
       if (unwritten.length) {
-        throw gateFailed(`→ PRODUCTION needs a model card with the sections ${unwritten.map((k) => `"${k}"`).join(' and ')} written for ${name} (setModelCardSection)`, { unmet: unwritten.map((k) => `card:${k}`) });
+        throw gateFailed(
+          `→ PRODUCTION needs a model card with the sections ${unwritten.map((k) => `"${k}"`).join(' and ')} written for ${name} (setModelCardSection)`,
+          { unmet: unwritten.map((k) => `card:${k}`) },
+        );
       }
       return 'promotion';
     }
@@ -407,21 +565,32 @@ export function checkGate(state: GateState, req: TransitionRequest): 'promotion'
   }
 }
 
-/** What the → PRODUCTION gate wants and `state` lacks: passed evidence kinds, and the model card's required sections. */
-function productionRequirements(state: Pick<GateState, 'evidence' | 'cardSections'>): { missing: EvidenceKind[]; unwritten: string[] } {
+/**
+ * What the → PRODUCTION gate wants and `state` lacks: passed evidence kinds, and the model card's required sections.
+ */
+function productionRequirements(state: Pick<GateState, 'evidence' | 'cardSections'>): {
+  missing: EvidenceKind[];
+  unwritten: string[];
+} {
   const missing = PRODUCTION_EVIDENCE.filter((k) => !passedEvidence(state, k));
   return { missing, unwritten: REQUIRED_CARD_SECTIONS.filter((k) => !state.cardSections.includes(k)) };
 }
 
 /** One requirement of a stage gate, met or not. */
 export interface GateCheck {
-  /** `replacement`, `checksum`, `metric`, `threshold:<metric>`, `evidence:<KIND>`, `card:<section>`, `checklist:<item>` or `rollback`. */
+  /**
+   * `replacement`, `checksum`, `metric`, `threshold:<metric>`, `evidence:<KIND>`, `card:<section>`, `checklist:<item>`
+   * or `rollback`.
+   */
   check: string;
   passed: boolean;
   detail: string;
 }
 
-/** A gate evaluated without moving anything: its requirements, and why the transition would be refused now (null: it would pass). */
+/**
+ * A gate evaluated without moving anything: its requirements, and why the transition would be refused now (null: it
+ * would pass).
+ */
 export interface GatePreview {
   stage: Stage;
   checks: GateCheck[];
@@ -438,23 +607,47 @@ export interface GatePreview {
  * largest of one move's lists (the checksum and a metric or one per threshold;
  * the evidence kinds and required card sections; the archival checklist).
  */
-export const MAX_GATE_CHECKS = 1 + Math.max(1 + MAX_GATES, CANARY_EVIDENCE.length, PRODUCTION_EVIDENCE.length + REQUIRED_CARD_SECTIONS.length, MAX_CHECKLIST_ITEMS);
+export const MAX_GATE_CHECKS =
+  1 +
+  Math.max(
+    1 + MAX_GATES,
+    CANARY_EVIDENCE.length,
+    PRODUCTION_EVIDENCE.length + REQUIRED_CARD_SECTIONS.length,
+    MAX_CHECKLIST_ITEMS,
+  );
 
 export function gateRequirements(state: GateState, to: Stage): GateCheck[] {
   const v = state.version;
   const checks: GateCheck[] = [];
   const evidence = (kinds: readonly EvidenceKind[]) =>
-    kinds.map((k) => ({ check: `evidence:${k}`, passed: passedEvidence(state, k), detail: `passed ${k} evidence (addModelVersionEvidence)` }));
+    kinds.map((k) => ({
+      check: `evidence:${k}`,
+      passed: passedEvidence(state, k),
+      detail: `passed ${k} evidence (addModelVersionEvidence)`,
+    }));
   if (v.stage === 'PRODUCTION' && to !== 'PRODUCTION') {
-    checks.push({ check: 'replacement', passed: state.otherProduction.length > 0, detail: 'another version is in PRODUCTION (it never goes empty)' });
+    checks.push({
+      check: 'replacement',
+      passed: state.otherProduction.length > 0,
+      detail: 'another version is in PRODUCTION (it never goes empty)',
+    });
   }
   switch (to) {
     case 'STAGING': {
       checks.push({ check: 'checksum', passed: !!v.checksum, detail: 'the artifact has a checksum' });
       const thresholds = thresholdValues(state);
-      if (thresholds.length === 0) checks.push({ check: 'metric', passed: state.metrics.length > 0, detail: 'at least one metric (the model sets no thresholds)' });
+      if (thresholds.length === 0)
+        checks.push({
+          check: 'metric',
+          passed: state.metrics.length > 0,
+          detail: 'at least one metric (the model sets no thresholds)',
+        });
       for (const { threshold: t, value, met } of thresholds) {
-        checks.push({ check: `threshold:${t.metric}`, passed: met, detail: `${t.metric} ${OP_TEXT[t.op]} ${t.value} (has ${value ?? 'none'})` });
+        checks.push({
+          check: `threshold:${t.metric}`,
+          passed: met,
+          detail: `${t.metric} ${OP_TEXT[t.op]} ${t.value} (has ${value ?? 'none'})`,
+        });
       }
       break;
     }
@@ -463,20 +656,32 @@ export function gateRequirements(state: GateState, to: Stage): GateCheck[] {
       break;
     case 'PRODUCTION': {
       if (v.everProduction) {
-        checks.push({ check: 'rollback', passed: true, detail: 'it was in PRODUCTION before: it returns as a rollback, with a comment' });
+        checks.push({
+          check: 'rollback',
+          passed: true,
+          detail: 'it was in PRODUCTION before: it returns as a rollback, with a comment',
+        });
         break;
       }
       const { unwritten } = productionRequirements(state);
       checks.push(...evidence(PRODUCTION_EVIDENCE));
       for (const key of REQUIRED_CARD_SECTIONS) {
-        checks.push({ check: `card:${key}`, passed: !unwritten.includes(key), detail: `model card section "${titleFor(key, key)}" written (setModelCardSection)` });
+        checks.push({
+          check: `card:${key}`,
+          passed: !unwritten.includes(key),
+          detail: `model card section "${titleFor(key, key)}" written (setModelCardSection)`,
+        });
       }
       break;
     }
     case 'ARCHIVED':
       if (v.stage === 'PRODUCTION') {
         for (const item of state.checklist ?? []) {
-          checks.push({ check: `checklist:${item}`, passed: state.completed.includes(item), detail: `archival checklist item "${item}" completed` });
+          checks.push({
+            check: `checklist:${item}`,
+            passed: state.completed.includes(item),
+            detail: `archival checklist item "${item}" completed`,
+          });
         }
       }
       break;
@@ -486,7 +691,10 @@ export function gateRequirements(state: GateState, to: Stage): GateCheck[] {
   return checks;
 }
 
-/** The gate into `to` as a promotion request would meet it if carried out now: {@link gateRequirements} and checkGate's verdict. */
+/**
+ * The gate into `to` as a promotion request would meet it if carried out now: {@link gateRequirements} and checkGate's
+ * verdict.
+ */
 export function previewGate(state: GateState, to: Stage): GatePreview {
   let refusal: string | null = null;
   try {
@@ -498,13 +706,19 @@ export function previewGate(state: GateState, to: Stage): GatePreview {
   return { stage: to, checks: gateRequirements(state, to), refusal };
 }
 
-/** PRODUCTION → ARCHIVED: every item of the model's archival checklist completed for the version (completeArchivalChecklistItem). */
+/**
+ * PRODUCTION → ARCHIVED: every item of the model's archival checklist completed for the version
+ * (completeArchivalChecklistItem).
+ */
 function assertChecklistDone(checklist: string[] | null, completed: string[], name: string): void {
   const open = (checklist ?? []).filter((i) => !completed.includes(i));
   if (open.length) {
-    throw gateFailed(`archiving ${name} out of PRODUCTION needs its archival checklist complete; still open: ${open.map((i) => `"${i}"`).join(', ')} (completeArchivalChecklistItem)`, {
-      unmet: open.map((i) => `checklist:${i}`),
-    });
+    throw gateFailed(
+      `archiving ${name} out of PRODUCTION needs its archival checklist complete; still open: ${open.map((i) => `"${i}"`).join(', ')} (completeArchivalChecklistItem)`,
+      {
+        unmet: open.map((i) => `checklist:${i}`),
+      },
+    );
   }
 }
 

@@ -17,7 +17,8 @@ export function checkRef(ref: VersionRef): void {
   assertModelName(ref.modelName, 'modelName');
   const hasVersion = ref.version !== null && ref.version !== undefined;
   const hasAlias = ref.alias !== null && ref.alias !== undefined;
-  if (hasVersion === hasAlias) throw badInput('a model version reference takes exactly one of version and alias', { field: 'ref' });
+  if (hasVersion === hasAlias)
+    throw badInput('a model version reference takes exactly one of version and alias', { field: 'ref' });
   if (hasVersion) assertVersionNumber(ref.version!);
   if (hasAlias && ref.alias !== LATEST) assertAliasName(ref.alias!);
 }
@@ -33,13 +34,17 @@ export async function resolveRefsIn(tx: Tx, refs: readonly VersionRef[]): Promis
   const rows = await tx.run<Resolved>(Q.resolveRefs, {
     refs: refs.map((r) => ({ modelName: r.modelName, version: r.version ?? null, alias: r.alias ?? null })),
   });
-  return rows.map((r) => ({ model: r.model, version: r.version ? { ...r.version, ...(r.model ? { model: r.model } : {}) } : null }));
+  return rows.map((r) => ({
+    model: r.model,
+    version: r.version ? { ...r.version, ...(r.model ? { model: r.model } : {}) } : null,
+  }));
 }
 
 /** NOT_FOUND saying whether the model, the version or the alias a ref names is missing; null when it resolved. */
 export function unresolved(ref: VersionRef, r: Resolved): DomainError | null {
   if (!r.model) return notFound(`no registered model named "${ref.modelName}"`, { field: 'modelName' });
-  if (!r.version) return notFound(`model "${ref.modelName}" has no ${ref.alias ? `alias "${ref.alias}"` : `version ${ref.version}`}`);
+  if (!r.version)
+    return notFound(`model "${ref.modelName}" has no ${ref.alias ? `alias "${ref.alias}"` : `version ${ref.version}`}`);
   return null;
 }
 

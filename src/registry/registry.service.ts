@@ -180,13 +180,16 @@ export class RegistryService {
 
   async createModel(input: CreateModelInput, actor: string): Promise<ModelRecord> {
     assertModelName(input.name);
-    if (input.kind != null && !(MODEL_KINDS as readonly string[]).includes(input.kind)) throw badInput(`kind must be one of ${MODEL_KINDS.join(', ')}`, { field: 'kind' });
+    if (input.kind != null && !(MODEL_KINDS as readonly string[]).includes(input.kind))
+      throw badInput(`kind must be one of ${MODEL_KINDS.join(', ')}`, { field: 'kind' });
     assertText(input.description, 'description', 5000);
     assertText(input.owner, 'owner', 256);
     assertTags(input.tags);
     // A prompt carries MLflow's prompt tag, whichever transport created it: MLflow's clients find prompts by it.
-    if (input.kind === 'PROMPT' && !(input.tags ?? []).some((t) => t.key === PROMPT_TAG)) input = { ...input, tags: [...(input.tags ?? []), { key: PROMPT_TAG, value: 'true' }] };
-    if (input.kind !== 'PROMPT' && (input.tags ?? []).some((t) => t.key === PROMPT_TAG)) throw badInput(`the tag ${PROMPT_TAG} marks a prompt: create the model with kind PROMPT`, { field: 'tags' });
+    if (input.kind === 'PROMPT' && !(input.tags ?? []).some((t) => t.key === PROMPT_TAG))
+      input = { ...input, tags: [...(input.tags ?? []), { key: PROMPT_TAG, value: 'true' }] };
+    if (input.kind !== 'PROMPT' && (input.tags ?? []).some((t) => t.key === PROMPT_TAG))
+      throw badInput(`the tag ${PROMPT_TAG} marks a prompt: create the model with kind PROMPT`, { field: 'tags' });
     const hash = inputHash(input as unknown as Record<string, unknown>);
     try {
       return await this.executor.writeTx(async (tx) => {
@@ -203,13 +206,20 @@ export class RegistryService {
           kind: input.kind ?? 'MODEL',
         });
         const model = row!.model;
-        if (input.idempotencyKey) await recordIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey, hash, model.id);
+        if (input.idempotencyKey)
+          await recordIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey, hash, model.id);
         await appendEvent(tx, {
           type: EventType.MODEL_CREATED,
           actor,
           modelName: model.name,
           subjectId: model.id,
-          after: { name: model.name, description: model.description, owner: model.owner, tags: input.tags ?? [], ...(model.kind === 'PROMPT' ? { kind: 'PROMPT' } : {}) },
+          after: {
+            name: model.name,
+            description: model.description,
+            owner: model.owner,
+            tags: input.tags ?? [],
+            ...(model.kind === 'PROMPT' ? { kind: 'PROMPT' } : {}),
+          },
         });
         return model;
       }, 'createRegisteredModel');
@@ -239,7 +249,11 @@ export class RegistryService {
     throw conflict(`the model "${name}" created under this idempotency key has since been deleted or renamed`);
   }
 
-  async updateModel(name: string, patch: { description?: string | null; owner?: string | null }, actor: string): Promise<ModelRecord> {
+  async updateModel(
+    name: string,
+    patch: { description?: string | null; owner?: string | null },
+    actor: string,
+  ): Promise<ModelRecord> {
     assertText(patch.description, 'description', 5000);
     assertText(patch.owner, 'owner', 256);
     return this.executor.writeTx(async (tx) => {
@@ -272,28 +286,54 @@ export class RegistryService {
    * its predictions then end at NOT_FOUND). Its pending promotion requests are
    * cancelled, each with a PROMOTION_CANCELLED event.
    */
-  async deleteModel(caller: Caller, name: string, opts: { force: boolean }): Promise<{ name: string; versions: number }> {
-    if (opts.force && !hasRole(caller.role, Role.ADMIN)) throw new DomainError(ErrorCode.FORBIDDEN, 'only an admin may force the deletion of a model');
+  async deleteModel(
+    caller: Caller,
+    name: string,
+    opts: { force: boolean },
+  ): Promise<{ name: string; versions: number }> {
+    if (opts.force && !hasRole(caller.role, Role.ADMIN))
+      throw new DomainError(ErrorCode.FORBIDDEN, 'only an admin may force the deletion of a model');
     return this.executor.writeTx(async (tx) => {
-      const [b] = await tx.run<{ id: string; governedVersions: number; retained: { version: number; leftProductionAt: string | null }[]; predictions: number; children: number; aliases: number; versions: number }>(
-        Q.deleteBlockers,
-        { name },
-      );
+      const [b] = await tx.run<{
+        id: string;
+        governedVersions: number;
+        retained: { version: number; leftProductionAt: string | null }[];
+        predictions: number;
+        children: number;
+        aliases: number;
+        versions: number;
+      }>(Q.deleteBlockers, { name });
       if (!b) throw notFound(`no registered model named "${name}"`);
       const retained = b.retained.filter((r) => this.retainedUntil(r.leftProductionAt) !== null);
       const blockers = [
         ...(b.governedVersions ? [`${b.governedVersions} version(s) in CANARY or PRODUCTION`] : []),
-        ...(retained.length ? [`version(s) ${retained.map((r) => r.version).join(', ')} were in PRODUCTION and are kept for ${this.config.productionRetentionDays || 'ever'}${this.config.productionRetentionDays ? ' days' : ''} after leaving it`] : []),
-        ...(b.predictions ? [`${b.predictions} logged prediction(s) served by its versions (their traces would break)`] : []),
+        ...(retained.length
+          ? [
+              `version(s) ${retained.map((r) => r.version).join(', ')} were in PRODUCTION and are kept for ${this.config.productionRetentionDays || 'ever'}${this.config.productionRetentionDays ? ' days' : ''} after leaving it`,
+            ]
+          : []),
+        ...(b.predictions
+          ? [`${b.predictions} logged prediction(s) served by its versions (their traces would break)`]
+          : []),
         ...(b.children ? [`${b.children} version(s) of other models derived from its versions`] : []),
         ...(b.aliases ? [`${b.aliases} alias(es)`] : []),
       ];
       if (!opts.force && blockers.length) {
-        throw conflict(`model "${name}" has ${blockers.join('; ')}: resolve them first, or have an admin pass force: true`, { blockers });
+        throw conflict(
+          `model "${name}" has ${blockers.join('; ')}: resolve them first, or have an admin pass force: true`,
+          { blockers },
+        );
       }
       await cancelPendingRequests(tx, caller, { modelId: b.id, modelName: name }, `model "${name}" was deleted`);
       const [row] = await tx.run<{ versions: number }>(Q.deleteModel, { name });
-      await appendEvent(tx, { type: EventType.MODEL_DELETED, actor: caller.name, modelName: name, subjectId: b.id, before: { versions: b.versions, aliases: b.aliases }, after: { forced: opts.force, ...(opts.force && blockers.length ? { overrode: blockers } : {}) } });
+      await appendEvent(tx, {
+        type: EventType.MODEL_DELETED,
+        actor: caller.name,
+        modelName: name,
+        subjectId: b.id,
+        before: { versions: b.versions, aliases: b.aliases },
+        after: { forced: opts.force, ...(opts.force && blockers.length ? { overrode: blockers } : {}) },
+      });
       return { name, versions: row?.versions ?? 0 };
     }, 'deleteRegisteredModel');
   }
@@ -345,10 +385,22 @@ export class RegistryService {
     assertTag(key, value);
     assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ model: ModelRecord; previous: string | null; full: boolean }>(Q.setModelTag, { modelName, key, value, maxTags: MAX_TAGS });
+      const [row] = await tx.run<{ model: ModelRecord; previous: string | null; full: boolean }>(Q.setModelTag, {
+        modelName,
+        key,
+        value,
+        maxTags: MAX_TAGS,
+      });
       if (!row) throw notFound(`no registered model named "${modelName}"`);
       if (row.full) throw tooManyTags();
-      await appendEvent(tx, { type: EventType.MODEL_TAG_SET, actor, modelName, subjectId: row.model.id, before: row.previous === null ? null : { [key]: row.previous }, after: { [key]: value } });
+      await appendEvent(tx, {
+        type: EventType.MODEL_TAG_SET,
+        actor,
+        modelName,
+        subjectId: row.model.id,
+        before: row.previous === null ? null : { [key]: row.previous },
+        after: { [key]: value },
+      });
       return row.model;
     }, 'setRegisteredModelTag');
   }
@@ -362,7 +414,13 @@ export class RegistryService {
         if (!(await this.modelsIn(tx, [modelName]))[0]) throw notFound(`no registered model named "${modelName}"`);
         throw notFound(`model "${modelName}" has no tag "${key}"`);
       }
-      await appendEvent(tx, { type: EventType.MODEL_TAG_DELETED, actor, modelName, subjectId: row.model.id, before: { [key]: row.previous } });
+      await appendEvent(tx, {
+        type: EventType.MODEL_TAG_DELETED,
+        actor,
+        modelName,
+        subjectId: row.model.id,
+        before: { [key]: row.previous },
+      });
       return row.model;
     }, 'deleteRegisteredModelTag');
   }
@@ -373,7 +431,10 @@ export class RegistryService {
     return this.executor.writeTx(async (tx) => {
       const v = await this.requireVersion(tx, ref);
       if (patch.description === undefined) return v;
-      const [row] = await tx.run<{ before: string | null; version: VersionRecord }>(Q.updateVersion, { versionId: v.id, description: patch.description ?? null });
+      const [row] = await tx.run<{ before: string | null; version: VersionRecord }>(Q.updateVersion, {
+        versionId: v.id,
+        description: patch.description ?? null,
+      });
       await appendEvent(tx, {
         type: EventType.VERSION_UPDATED,
         actor,
@@ -396,7 +457,10 @@ export class RegistryService {
     return this.executor.writeTx(
       async (tx) => {
         const v = await this.requireVersion(tx, ref);
-        const [row] = await tx.run<{ version: VersionRecord; previous: string | null; full: boolean }>(Q.setVersionTag, { versionId: v.id, key, value, maxTags: MAX_TAGS });
+        const [row] = await tx.run<{ version: VersionRecord; previous: string | null; full: boolean }>(
+          Q.setVersionTag,
+          { versionId: v.id, key, value, maxTags: MAX_TAGS },
+        );
         if (row!.full) throw tooManyTags();
         await appendEvent(tx, versionTagSet(actor, v, key, value, row!.previous));
         return row!.version;
@@ -413,8 +477,15 @@ export class RegistryService {
    * nothing is written and the error names it (`tags[i]`). Setting a tag to
    * the value it has is harmless to repeat.
    */
-  async setVersionTags(changes: readonly { ref: VersionRef; key: string; value: string }[], actor: string): Promise<VersionRecord[]> {
-    if (changes.length > MAX_BULK) throw badInput(`at most ${MAX_BULK} tag changes per call; got ${changes.length}`, { field: 'tags', limit: MAX_BULK });
+  async setVersionTags(
+    changes: readonly { ref: VersionRef; key: string; value: string }[],
+    actor: string,
+  ): Promise<VersionRecord[]> {
+    if (changes.length > MAX_BULK)
+      throw badInput(`at most ${MAX_BULK} tag changes per call; got ${changes.length}`, {
+        field: 'tags',
+        limit: MAX_BULK,
+      });
     changes.forEach((c, i) =>
       atItem('tags', i, () => {
         assertTag(c.key, c.value);
@@ -423,9 +494,20 @@ export class RegistryService {
       }),
     );
     if (changes.length === 0) return [];
-    return this.executor.writeTx(async (tx) => allOrNothing('tags', await this.versionTags.setIn(tx, changes.map((c) => ({ ...c, actor })))), 'setModelVersionTags', {
-      alone: true,
-    });
+    return this.executor.writeTx(
+      async (tx) =>
+        allOrNothing(
+          'tags',
+          await this.versionTags.setIn(
+            tx,
+            changes.map((c) => ({ ...c, actor })),
+          ),
+        ),
+      'setModelVersionTags',
+      {
+        alone: true,
+      },
+    );
   }
 
   async deleteVersionTag(ref: VersionRef, key: string, actor: string): Promise<VersionRecord> {
@@ -433,9 +515,19 @@ export class RegistryService {
     assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
       const v = await this.requireVersion(tx, ref);
-      const [row] = await tx.run<{ version: VersionRecord; previous: string }>(Q.deleteVersionTag, { versionId: v.id, key });
+      const [row] = await tx.run<{ version: VersionRecord; previous: string }>(Q.deleteVersionTag, {
+        versionId: v.id,
+        key,
+      });
       if (!row) throw notFound(`version ${v.version} of "${v.modelName}" has no tag "${key}"`);
-      await appendEvent(tx, { type: EventType.VERSION_TAG_DELETED, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: { [key]: row.previous } });
+      await appendEvent(tx, {
+        type: EventType.VERSION_TAG_DELETED,
+        actor,
+        modelName: v.modelName,
+        version: v.version,
+        subjectId: v.id,
+        before: { [key]: row.previous },
+      });
       return row.version;
     }, 'deleteModelVersionTag');
   }
@@ -452,13 +544,21 @@ export class RegistryService {
    * transaction. Under load, concurrent registrations run as one batch
    * (src/registry/version-registration.ts).
    */
-  async createVersion(input: CreateVersionInput, actor: string, opts: { allowUnverified?: boolean } = {}): Promise<VersionRecord> {
+  async createVersion(
+    input: CreateVersionInput,
+    actor: string,
+    opts: { allowUnverified?: boolean } = {},
+  ): Promise<VersionRecord> {
     const prepared = this.registration.prepare(input, actor, opts);
     const item = prepared instanceof Promise ? await prepared : prepared;
     const attempt = () =>
-      this.executor.writeTx(async (tx) => settle((await this.registration.registerIn(tx, [item]))[0]!), 'createModelVersion', {
-        batch: { kind: this.registration.batch, item },
-      });
+      this.executor.writeTx(
+        async (tx) => settle((await this.registration.registerIn(tx, [item]))[0]!),
+        'createModelVersion',
+        {
+          batch: { kind: this.registration.batch, item },
+        },
+      );
     try {
       return await attempt();
     } catch (err) {
@@ -478,7 +578,11 @@ export class RegistryService {
    * retry with every input keyed returns the same versions and writes nothing.
    */
   async createVersions(inputs: readonly CreateVersionInput[], actor: string): Promise<VersionRecord[]> {
-    if (inputs.length > MAX_BULK) throw badInput(`at most ${MAX_BULK} versions per call; got ${inputs.length}`, { field: 'inputs', limit: MAX_BULK });
+    if (inputs.length > MAX_BULK)
+      throw badInput(`at most ${MAX_BULK} versions per call; got ${inputs.length}`, {
+        field: 'inputs',
+        limit: MAX_BULK,
+      });
     // Preparing reads and hashes stored artefacts (I/O): a few inputs at a time. Every input is
     // prepared before any is refused, so the error is always the first failing input's.
     const prepared = await mapConcurrently(inputs, PREPARE_CONCURRENCY, (input, i) =>
@@ -491,7 +595,12 @@ export class RegistryService {
     if (refused) throw refused.error;
     const items: PreparedVersion[] = prepared.flatMap((p) => (p.ok ? [p.item] : []));
     if (items.length === 0) return [];
-    const attempt = () => this.executor.writeTx(async (tx) => allOrNothing('inputs', await this.registration.registerIn(tx, items)), 'createModelVersions', { alone: true });
+    const attempt = () =>
+      this.executor.writeTx(
+        async (tx) => allOrNothing('inputs', await this.registration.registerIn(tx, items)),
+        'createModelVersions',
+        { alone: true },
+      );
     try {
       return await attempt();
     } catch (err) {
@@ -510,7 +619,12 @@ export class RegistryService {
    * is the original's (an unverified original makes an unverified copy). Its
    * training run is the original's; `tags` and `description` are the copy's own.
    */
-  async copyVersion(from: VersionRef, modelName: string, extra: { tags?: Tag[] | null; description?: string | null }, actor: string): Promise<VersionRecord> {
+  async copyVersion(
+    from: VersionRef,
+    modelName: string,
+    extra: { tags?: Tag[] | null; description?: string | null },
+    actor: string,
+  ): Promise<VersionRecord> {
     const src = await this.getVersion(from);
     const [training] = await this.executor.read<{ run: { id: string } | null }>(Q.runsByVersions, { keys: [src.id] });
     const tags = (extra.tags ?? []).filter((t) => t.key !== PROMPT_TAG && t.key !== PROMPT_TEXT_TAG);
@@ -523,7 +637,10 @@ export class RegistryService {
         description: extra.description ?? src.description,
         tags,
         copiedFrom: { modelName: src.modelName, version: src.version },
-        promptTemplate: src.kind === 'PROMPT' ? ((await this.tagsOf([src.id]))[0]!.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? null) : null,
+        promptTemplate:
+          src.kind === 'PROMPT'
+            ? ((await this.tagsOf([src.id]))[0]!.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? null)
+            : null,
       },
       actor,
       // An unverified original (no checksum property) makes an unverified copy.
@@ -532,7 +649,12 @@ export class RegistryService {
   }
 
   private async fingerprintIn(tx: Tx, runId: string): Promise<string> {
-    const [run] = await tx.run<{ codeCommit: string | null; params: string | null; seeds: number[] | null; datasetHashes: string[] }>(Q.runForFingerprint, { runId });
+    const [run] = await tx.run<{
+      codeCommit: string | null;
+      params: string | null;
+      seeds: number[] | null;
+      datasetHashes: string[];
+    }>(Q.runForFingerprint, { runId });
     if (!run) throw notFound(`no run with id "${runId}"`, { field: 'runId' });
     return computeFingerprint({
       codeCommit: run.codeCommit,
@@ -551,17 +673,28 @@ export class RegistryService {
    * provenance reviewers have already seen. Linking to the run it already has
    * changes nothing.
    */
-  async linkTrainingRunIn(tx: Tx, versionId: string, runId: string, actor: string): Promise<{ linked: boolean; version: VersionRecord }> {
+  async linkTrainingRunIn(
+    tx: Tx,
+    versionId: string,
+    runId: string,
+    actor: string,
+  ): Promise<{ linked: boolean; version: VersionRecord }> {
     const [row] = await tx.run<{ version: VersionRecord; runId: string | null }>(Q.readTrainingRun, { versionId });
     if (!row) throw notFound(`no model version with id ${versionId}`);
     const v = row.version;
     const name = `version ${v.version} of "${v.modelName}" (source ${v.source})`;
     if (row.runId === runId) return { linked: false, version: v };
     if (row.runId !== null) {
-      throw conflict(`${name} was trained by run ${row.runId}; its training run is set once, so run ${runId} cannot claim to have produced it`, { field: 'runId' });
+      throw conflict(
+        `${name} was trained by run ${row.runId}; its training run is set once, so run ${runId} cannot claim to have produced it`,
+        { field: 'runId' },
+      );
     }
     if ((v.stage !== 'DEVELOPMENT' && v.stage !== 'STAGING') || v.everProduction) {
-      throw conflict(`${name} is in ${v.stage} and was registered without a training run; provenance is frozen once a version is promoted past STAGING, so run ${runId} cannot be linked to it now`, { field: 'runId' });
+      throw conflict(
+        `${name} is in ${v.stage} and was registered without a training run; provenance is frozen once a version is promoted past STAGING, so run ${runId} cannot be linked to it now`,
+        { field: 'runId' },
+      );
     }
     const fingerprint = await this.fingerprintIn(tx, runId);
     const [linked] = await tx.run<{ version: VersionRecord }>(Q.linkTrainingRun, { versionId, runId, fingerprint });
@@ -611,7 +744,9 @@ export class RegistryService {
    */
   private async lookup(ref: VersionRef): Promise<{ model: ModelRecord | null; version: VersionRecord | null }> {
     checkRef(ref);
-    const hit = this.fromView((view) => (ref.version != null ? view.byNumber(ref.modelName, ref.version) : view.byAlias(ref.modelName, ref.alias!)));
+    const hit = this.fromView((view) =>
+      ref.version != null ? view.byNumber(ref.modelName, ref.version) : view.byAlias(ref.modelName, ref.alias!),
+    );
     if (hit) return hit;
     if (ref.version != null) this.view?.want(ref.modelName, ref.version);
     const [r] = await this.resolve([ref]);
@@ -619,7 +754,9 @@ export class RegistryService {
   }
 
   /** The view's answer, or null when it cannot give one (not built, or it does not hold what the answer needs). */
-  private fromView(ask: (view: NonNullable<ReturnType<AliasViewSource['current']>>) => ViewAnswer): { model: ModelRecord | null; version: VersionRecord | null } | null {
+  private fromView(
+    ask: (view: NonNullable<ReturnType<AliasViewSource['current']>>) => ViewAnswer,
+  ): { model: ModelRecord | null; version: VersionRecord | null } | null {
     const view = this.view?.current();
     if (!view) return null;
     const answer = ask(view);
@@ -629,7 +766,9 @@ export class RegistryService {
 
   /** A version node by id in the caller's transaction, with its model; null when it does not exist. */
   async versionById(tx: Tx, id: string): Promise<VersionRecord | null> {
-    const [row] = await tx.run<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.versionWithModel, { versionId: id });
+    const [row] = await tx.run<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.versionWithModel, {
+      versionId: id,
+    });
     return row?.version ? { ...row.version, ...(row.model ? { model: row.model } : {}) } : null;
   }
 
@@ -659,17 +798,25 @@ export class RegistryService {
     if (parsed.kind === 'stage') {
       const hit = this.fromView((view) => view.byStage(parsed.modelName, parsed.stage));
       if (hit) return hit.model ? hit.version : null;
-      const [row] = await this.executor.read<{ model: ModelRecord | null; version: VersionRecord | null }>(Q.versionByStage, { modelName: parsed.modelName, stage: parsed.stage });
+      const [row] = await this.executor.read<{ model: ModelRecord | null; version: VersionRecord | null }>(
+        Q.versionByStage,
+        { modelName: parsed.modelName, stage: parsed.stage },
+      );
       return row?.version ? { ...row.version, ...(row.model ? { model: row.model } : {}) } : null;
     }
     return this.findVersion(parsed.ref);
   }
 
   async latestVersions(modelNames: readonly string[]): Promise<(VersionRecord | null)[]> {
-    return (await this.executor.read<{ version: VersionRecord | null }>(Q.latestByModels, { keys: modelNames })).map((r) => r.version);
+    return (await this.executor.read<{ version: VersionRecord | null }>(Q.latestByModels, { keys: modelNames })).map(
+      (r) => r.version,
+    );
   }
 
-  async versionPages(keys: readonly { modelName: string; afterVersion: number | null }[], limit: number): Promise<{ total: number; versions: VersionRecord[] }[]> {
+  async versionPages(
+    keys: readonly { modelName: string; afterVersion: number | null }[],
+    limit: number,
+  ): Promise<{ total: number; versions: VersionRecord[] }[]> {
     return this.executor.read<{ total: number; versions: VersionRecord[] }>(Q.versionPages, { keys, limit });
   }
 
@@ -680,19 +827,36 @@ export class RegistryService {
   }
 
   async tagsOf(ownerIds: readonly string[]): Promise<Tag[][]> {
-    return (await this.executor.read<{ tags: Tag[] }>(Q.tagsByOwners, { keys: ownerIds, maxTags: MAX_TAGS })).map((r) => r.tags);
+    return (await this.executor.read<{ tags: Tag[] }>(Q.tagsByOwners, { keys: ownerIds, maxTags: MAX_TAGS })).map(
+      (r) => r.tags,
+    );
   }
 
   async metricsOf(versionIds: readonly string[]): Promise<Metric[][]> {
-    return (await this.executor.read<{ metrics: Metric[] }>(Q.metricsByVersions, { keys: versionIds, maxMetrics: MAX_VERSION_METRICS })).map((r) => r.metrics);
+    return (
+      await this.executor.read<{ metrics: Metric[] }>(Q.metricsByVersions, {
+        keys: versionIds,
+        maxMetrics: MAX_VERSION_METRICS,
+      })
+    ).map((r) => r.metrics);
   }
 
   async aliasesOfModels(modelNames: readonly string[]): Promise<{ alias: string; version: VersionRecord }[][]> {
-    return (await this.executor.read<{ aliases: { alias: string; version: VersionRecord }[] }>(Q.aliasesByModels, { keys: modelNames, maxAliases: MAX_ALIASES })).map((r) => r.aliases);
+    return (
+      await this.executor.read<{ aliases: { alias: string; version: VersionRecord }[] }>(Q.aliasesByModels, {
+        keys: modelNames,
+        maxAliases: MAX_ALIASES,
+      })
+    ).map((r) => r.aliases);
   }
 
   async aliasNamesOfVersions(versionIds: readonly string[]): Promise<string[][]> {
-    return (await this.executor.read<{ aliases: string[] }>(Q.aliasNamesByVersions, { keys: versionIds, maxAliases: MAX_ALIASES })).map((r) => r.aliases);
+    return (
+      await this.executor.read<{ aliases: string[] }>(Q.aliasNamesByVersions, {
+        keys: versionIds,
+        maxAliases: MAX_ALIASES,
+      })
+    ).map((r) => r.aliases);
   }
 
   async parentsOfVersions(versionIds: readonly string[]): Promise<VersionParents[]> {
@@ -703,7 +867,12 @@ export class RegistryService {
    * Versions across models, filtered, ordered and paged (keyset); the count of
    * matches only `withTotal`, up to SEARCH_COUNT_CAP (src/registry/version-search.ts).
    */
-  searchVersions(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest, options: { withTotal: boolean }): Promise<VersionSearchResult> {
+  searchVersions(
+    filter: VersionFilter,
+    orderBy: VersionOrder[],
+    page: PageRequest,
+    options: { withTotal: boolean },
+  ): Promise<VersionSearchResult> {
     return this.versionSearch.search(filter, orderBy, page, options);
   }
 
@@ -724,15 +893,31 @@ export class RegistryService {
         const [model] = await this.modelsIn(tx, [name]);
         if (!model) throw notFound(`no registered model named "${name}"`);
         await this.guard.rename(tx, caller, model);
-        await cancelPendingRequests(tx, caller, { modelId: model.id, modelName: name }, `model "${name}" was renamed to "${newName}"`);
-        const [row] = await tx.run<{ model: ModelRecord; versions: number; aliases: number }>(Q.renameModel, { name, newName });
+        await cancelPendingRequests(
+          tx,
+          caller,
+          { modelId: model.id, modelName: name },
+          `model "${name}" was renamed to "${newName}"`,
+        );
+        const [row] = await tx.run<{ model: ModelRecord; versions: number; aliases: number }>(Q.renameModel, {
+          name,
+          newName,
+        });
         if (!row) throw notFound(`no registered model named "${name}"`);
-        const ev = await appendEvent(tx, { type: EventType.MODEL_RENAMED, actor: caller.name, modelName: newName, subjectId: row.model.id, before: { name }, after: { name: newName, versions: row.versions, aliases: row.aliases } });
+        const ev = await appendEvent(tx, {
+          type: EventType.MODEL_RENAMED,
+          actor: caller.name,
+          modelName: newName,
+          subjectId: row.model.id,
+          before: { name },
+          after: { name: newName, versions: row.versions, aliases: row.aliases },
+        });
         await tx.run(Q.recordRename, { modelId: row.model.id, name, sequence: ev.sequence });
         return row.model;
       }, 'renameRegisteredModel');
     } catch (err) {
-      if (isConstraint(err)) throw conflict(`a registered model named "${newName}" already exists`, { field: 'newName' });
+      if (isConstraint(err))
+        throw conflict(`a registered model named "${newName}" already exists`, { field: 'newName' });
       throw err;
     }
   }
@@ -752,10 +937,17 @@ export class RegistryService {
     const actor = caller.name;
     return this.executor.writeTx(async (tx) => {
       const v = await this.requireVersion(tx, ref);
-      const [b] = await tx.run<{ children: number; predictions: number; aliases: string[]; protectedAliases: string[] | null; leftProductionAt: string | null }>(Q.versionDeleteBlockers, { versionId: v.id });
+      const [b] = await tx.run<{
+        children: number;
+        predictions: number;
+        aliases: string[];
+        protectedAliases: string[] | null;
+        leftProductionAt: string | null;
+      }>(Q.versionDeleteBlockers, { versionId: v.id });
       if (!b) throw conflict('the version was deleted concurrently');
       const name = `version ${v.version} of "${v.modelName}"`;
-      if (v.stage === 'PRODUCTION' || v.stage === 'CANARY') throw conflict(`${name} is in ${v.stage}: take it out (a governed stage change) before deleting it`);
+      if (v.stage === 'PRODUCTION' || v.stage === 'CANARY')
+        throw conflict(`${name} is in ${v.stage}: take it out (a governed stage change) before deleting it`);
       if (v.everProduction) {
         const until = this.retainedUntil(b.leftProductionAt);
         if (until) {
@@ -765,16 +957,40 @@ export class RegistryService {
           );
         }
       }
-      if (b.children > 0) throw conflict(`${b.children} version(s) derive from ${name}; deleting it would break their lineage`);
-      if (b.predictions > 0) throw conflict(`${name} served ${b.predictions} logged prediction(s); deleting it would break their trace`);
+      if (b.children > 0)
+        throw conflict(`${b.children} version(s) derive from ${name}; deleting it would break their lineage`);
+      if (b.predictions > 0)
+        throw conflict(`${name} served ${b.predictions} logged prediction(s); deleting it would break their trace`);
       const guarded = b.aliases.filter((a) => protectedAliasesOf(b, this.config.protectedAliases).includes(a));
       if (guarded.length) throw conflict(`protected alias(es) ${guarded.join(', ')} point at ${name}: move them first`);
-      await cancelPendingRequests(tx, caller, { modelId: v.model!.id, modelName: v.modelName, versionId: v.id }, `${name} was deleted`);
+      await cancelPendingRequests(
+        tx,
+        caller,
+        { modelId: v.model!.id, modelName: v.modelName, versionId: v.id },
+        `${name} was deleted`,
+      );
       await tx.run(Q.deleteVersion, { versionId: v.id });
       for (const alias of b.aliases) {
-        await appendEvent(tx, { type: EventType.ALIAS_DELETED, actor, modelName: v.modelName, alias, version: null, subjectId: v.id, before: { version: v.version }, after: { reason: `version ${v.version} was deleted` } });
+        await appendEvent(tx, {
+          type: EventType.ALIAS_DELETED,
+          actor,
+          modelName: v.modelName,
+          alias,
+          version: null,
+          subjectId: v.id,
+          before: { version: v.version },
+          after: { reason: `version ${v.version} was deleted` },
+        });
       }
-      await appendEvent(tx, { type: EventType.VERSION_DELETED, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: { version: v.version, source: v.source, checksum: v.checksum ?? null, stage: v.stage }, after: { deletedAliases: b.aliases } });
+      await appendEvent(tx, {
+        type: EventType.VERSION_DELETED,
+        actor,
+        modelName: v.modelName,
+        version: v.version,
+        subjectId: v.id,
+        before: { version: v.version, source: v.source, checksum: v.checksum ?? null, stage: v.stage },
+        after: { deletedAliases: b.aliases },
+      });
       return { version: v, deletedAliases: b.aliases };
     }, 'deleteModelVersion');
   }
@@ -789,11 +1005,26 @@ export class RegistryService {
       const v = await this.requireVersion(tx, ref);
       if (v.checksum) {
         if (v.checksum === checksum) return v;
-        throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `version ${v.version} of "${v.modelName}" already has checksum ${v.checksum}; it cannot change`, { field: 'checksum' });
+        throw new DomainError(
+          ErrorCode.CHECKSUM_MISMATCH,
+          `version ${v.version} of "${v.modelName}" already has checksum ${v.checksum}; it cannot change`,
+          { field: 'checksum' },
+        );
       }
-      const [row] = await tx.run<{ previous: string | null; version: VersionRecord }>(Q.attachChecksum, { versionId: v.id, checksum });
+      const [row] = await tx.run<{ previous: string | null; version: VersionRecord }>(Q.attachChecksum, {
+        versionId: v.id,
+        checksum,
+      });
       if (row!.previous) throw conflict('a checksum was attached concurrently; read the version again');
-      await appendEvent(tx, { type: EventType.VERSION_CHECKSUM_ATTACHED, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: { checksum: null }, after: { checksum } });
+      await appendEvent(tx, {
+        type: EventType.VERSION_CHECKSUM_ATTACHED,
+        actor,
+        modelName: v.modelName,
+        version: v.version,
+        subjectId: v.id,
+        before: { checksum: null },
+        after: { checksum },
+      });
       return row!.version;
     }, 'attachModelVersionChecksum');
   }
@@ -820,11 +1051,29 @@ export class RegistryService {
    * Moves an alias inside the caller's transaction (governance carries out
    * approved promotions and rollbacks through this).
    */
-  async moveAliasIn(tx: Tx, target: VersionRecord, alias: string, actor: string, opts: { eventType?: string; reason?: string } = {}): Promise<AliasMove> {
-    const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord; full: boolean }>(Q.setAlias, { modelName: target.modelName, alias, versionId: target.id, maxAliases: MAX_ALIASES });
+  async moveAliasIn(
+    tx: Tx,
+    target: VersionRecord,
+    alias: string,
+    actor: string,
+    opts: { eventType?: string; reason?: string } = {},
+  ): Promise<AliasMove> {
+    const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord; full: boolean }>(Q.setAlias, {
+      modelName: target.modelName,
+      alias,
+      versionId: target.id,
+      maxAliases: MAX_ALIASES,
+    });
     if (row!.full) throw tooManyAliases();
     const ev = await appendEvent(tx, aliasMoved(actor, target, alias, row!.previous, opts));
-    return { modelName: target.modelName, alias, version: row!.version, previousVersion: row!.previous, sequence: ev.sequence, at: ev.at };
+    return {
+      modelName: target.modelName,
+      alias,
+      version: row!.version,
+      previousVersion: row!.previous,
+      sequence: ev.sequence,
+      at: ev.at,
+    };
   }
 
   async deleteAlias(caller: Caller, modelName: string, alias: string): Promise<AliasMove> {
@@ -864,8 +1113,13 @@ export const PROMPT_TEXT_TAG = 'mlflow.prompt.text';
  * template is what the version's checksum covers.
  */
 function assertNotFixedTag(key: string): void {
-  if (key === PROMPT_TAG) throw badInput(`the tag ${PROMPT_TAG} is the model's kind, fixed when it was created`, { field: 'key' });
-  if (key === PROMPT_TEXT_TAG) throw badInput(`the tag ${PROMPT_TEXT_TAG} is the prompt version's template, fixed when it was registered (register a new version)`, { field: 'key' });
+  if (key === PROMPT_TAG)
+    throw badInput(`the tag ${PROMPT_TAG} is the model's kind, fixed when it was created`, { field: 'key' });
+  if (key === PROMPT_TEXT_TAG)
+    throw badInput(
+      `the tag ${PROMPT_TEXT_TAG} is the prompt version's template, fixed when it was registered (register a new version)`,
+      { field: 'key' },
+    );
 }
 
 function isConstraint(err: unknown): boolean {
@@ -876,7 +1130,8 @@ export type ParsedUri = { kind: 'ref'; ref: VersionRef } | { kind: 'stage'; mode
 
 /** models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE (stage names case-insensitive). */
 export function parseModelUri(uri: string): ParsedUri {
-  const bad = (why: string) => badInput(`uri must be models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE; ${why}`, { field: 'uri' });
+  const bad = (why: string) =>
+    badInput(`uri must be models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE; ${why}`, { field: 'uri' });
   if (typeof uri !== 'string' || uri.length > 600) throw bad('it is too long');
   const m = /^models:\/(.+)$/.exec(uri);
   if (!m) throw bad(`got ${JSON.stringify(uri.slice(0, 80))}`);
@@ -901,7 +1156,8 @@ export function parseModelUri(uri: string): ParsedUri {
   }
   const stage = last.toUpperCase();
   if (last.toLowerCase() === LATEST) return { kind: 'ref', ref: { modelName, alias: LATEST } };
-  if (!(STAGES as readonly string[]).includes(stage)) throw bad(`"${last}" is neither a version number nor a stage (${STAGES.join(', ')})`);
+  if (!(STAGES as readonly string[]).includes(stage))
+    throw bad(`"${last}" is neither a version number nor a stage (${STAGES.join(', ')})`);
   return { kind: 'stage', modelName, stage: stage as Stage };
 }
 
@@ -914,14 +1170,19 @@ function settle<R>(o: Outcome<R>): R {
   throw o.error;
 }
 
-/** All of a bulk call's items, or the first item's error, naming it (`inputs[3]: …`): the transaction then rolls back. */
+/**
+ * All of a bulk call's items, or the first item's error, naming it (`inputs[3]: …`): the transaction then rolls back.
+ */
 function allOrNothing<R>(field: string, outcomes: readonly Outcome<R>[]): R[] {
   const failed = outcomes.findIndex((o) => !o.ok);
   if (failed >= 0) throw forItem(field, failed, (outcomes[failed] as { error: unknown }).error);
   return outcomes.map((o) => (o as { value: R }).value);
 }
 
-/** A domain error of item `i` of a bulk call's list `field`, its message prefixed with the item; anything else unchanged. */
+/**
+ * A domain error of item `i` of a bulk call's list `field`, its message prefixed with the item; anything else
+ * unchanged.
+ */
 function forItem(field: string, i: number, err: unknown): unknown {
   if (!(err instanceof DomainError)) return err;
   return new DomainError(err.code, `${field}[${i}]: ${err.message}`, { ...err.details, item: i });
@@ -939,7 +1200,11 @@ function atItem(field: string, i: number, check: () => void): void {
 const PREPARE_CONCURRENCY = 8;
 
 /** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

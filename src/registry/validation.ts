@@ -22,27 +22,49 @@ const ALIAS_NAME = /^[A-Za-z0-9_\-.]{1,128}$/;
 
 export function assertAliasName(alias: string, field = 'alias'): void {
   if (typeof alias !== 'string' || !ALIAS_NAME.test(alias)) {
-    throw badInput(`${field} must be 1–128 characters of letters, digits, "_", "-" and "."; got ${JSON.stringify(String(alias).slice(0, 80))}`, { field });
+    throw badInput(
+      `${field} must be 1–128 characters of letters, digits, "_", "-" and "."; got ${JSON.stringify(String(alias).slice(0, 80))}`,
+      { field },
+    );
   }
-  if (/^\d+$/.test(alias)) throw badInput(`${field} must not be purely numeric (it would read as a version number); got "${alias}"`, { field });
-  if (/^v\d+$/i.test(alias)) throw badInput(`${field} must not look like a version ("v<number>"); got "${alias}"`, { field });
-  if (alias.toLowerCase() === LATEST) throw badInput(`${field} "latest" is reserved: it always resolves to the highest version`, { field });
+  if (/^\d+$/.test(alias))
+    throw badInput(`${field} must not be purely numeric (it would read as a version number); got "${alias}"`, {
+      field,
+    });
+  if (/^v\d+$/i.test(alias))
+    throw badInput(`${field} must not look like a version ("v<number>"); got "${alias}"`, { field });
+  if (alias.toLowerCase() === LATEST)
+    throw badInput(`${field} "latest" is reserved: it always resolves to the highest version`, { field });
 }
 
 export function assertVersionNumber(version: number, field = 'version'): void {
-  if (!Number.isSafeInteger(version) || version < 1) throw badInput(`${field} must be a positive integer; got ${version}`, { field });
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw badInput(`${field} must be a positive integer; got ${version}`, { field });
 }
 
 const CHECKSUM = /^sha256:[0-9a-f]{64}$/;
 
 export function assertChecksum(checksum: string, field = 'checksum'): void {
   if (typeof checksum !== 'string' || !CHECKSUM.test(checksum)) {
-    throw badInput(`${field} must be "sha256:" followed by 64 lowercase hex digits; got ${JSON.stringify(String(checksum).slice(0, 80))}`, { field });
+    throw badInput(
+      `${field} must be "sha256:" followed by 64 lowercase hex digits; got ${JSON.stringify(String(checksum).slice(0, 80))}`,
+      { field },
+    );
   }
 }
 
 /** mlflow-artifacts: is Pedigree's own artifact store as MLflow clients name it (mlflow-artifacts:/path). */
-export const SOURCE_SCHEMES = ['s3', 'gs', 'abfss', 'wasbs', 'https', 'hf', 'models', 'runs', 'mlflow-artifacts'] as const;
+export const SOURCE_SCHEMES = [
+  's3',
+  'gs',
+  'abfss',
+  'wasbs',
+  'https',
+  'hf',
+  'models',
+  'runs',
+  'mlflow-artifacts',
+] as const;
 
 /**
  * Validates an artifact URI and returns it unchanged. One canonical check for
@@ -52,7 +74,8 @@ export const SOURCE_SCHEMES = ['s3', 'gs', 'abfss', 'wasbs', 'https', 'hf', 'mod
  * characters.
  */
 export function validateSource(uri: string, opts: { allowFile: boolean }, field = 'source'): string {
-  const fail = (why: string) => badInput(`${field} ${why}; got ${JSON.stringify(String(uri).slice(0, 120))}`, { field });
+  const fail = (why: string) =>
+    badInput(`${field} ${why}; got ${JSON.stringify(String(uri).slice(0, 120))}`, { field });
   if (typeof uri !== 'string' || uri.length === 0) throw fail('is required');
   if (uri.length > 2048) throw fail('must be at most 2048 characters');
   if (/[\u0000-\u001f\u007f\s]/.test(uri)) throw fail('must not contain whitespace or control characters');
@@ -63,7 +86,9 @@ export function validateSource(uri: string, opts: { allowFile: boolean }, field 
   const scheme = m[1]!.toLowerCase();
   const allowed: readonly string[] = opts.allowFile ? [...SOURCE_SCHEMES, 'file'] : SOURCE_SCHEMES;
   if (!allowed.includes(scheme)) {
-    throw fail(`must use one of the schemes ${allowed.join(', ')}${scheme === 'file' ? ' (file: is disabled on this server)' : ''}`);
+    throw fail(
+      `must use one of the schemes ${allowed.join(', ')}${scheme === 'file' ? ' (file: is disabled on this server)' : ''}`,
+    );
   }
   // Decode repeatedly (up to 3 times) so %2e%2e, %252e%252e and friends are seen as what they mean.
   let decoded = m[2]!;
@@ -77,12 +102,18 @@ export function validateSource(uri: string, opts: { allowFile: boolean }, field 
     if (next === decoded) break;
     decoded = next;
   }
-  if (/%[0-9a-f]{2}/i.test(decoded) && /%(2e|2f|5c|25)/i.test(decoded)) throw fail('must not be encoded more than twice');
+  if (/%[0-9a-f]{2}/i.test(decoded) && /%(2e|2f|5c|25)/i.test(decoded))
+    throw fail('must not be encoded more than twice');
   if (decoded.includes('\\')) throw fail('must not contain encoded backslashes');
   if (/[\u0000-\u001f\u007f]/.test(decoded)) throw fail('must not contain encoded control characters');
   const path = decoded.split('?')[0]!;
-  if (path.split('/').some((seg) => seg === '..' || seg === '.')) throw fail('must not contain "." or ".." path segments');
-  if (scheme !== 'file' && !/^\/\/[^/]+/.test(m[2]!) && !['models', 'runs', 'hf', 'mlflow-artifacts'].includes(scheme)) {
+  if (path.split('/').some((seg) => seg === '..' || seg === '.'))
+    throw fail('must not contain "." or ".." path segments');
+  if (
+    scheme !== 'file' &&
+    !/^\/\/[^/]+/.test(m[2]!) &&
+    !['models', 'runs', 'hf', 'mlflow-artifacts'].includes(scheme)
+  ) {
     throw fail(`must name a host or bucket (${scheme}://bucket/path)`);
   }
   return uri;
@@ -119,7 +150,8 @@ export function assertTag(key: string, value: string | null): void {
 
 export function assertTags(tags: { key: string; value: string }[] | null | undefined): void {
   if (!tags) return;
-  if (tags.length > MAX_TAGS) throw badInput(`at most ${MAX_TAGS} tags; got ${tags.length}`, { field: 'tags', limit: MAX_TAGS });
+  if (tags.length > MAX_TAGS)
+    throw badInput(`at most ${MAX_TAGS} tags; got ${tags.length}`, { field: 'tags', limit: MAX_TAGS });
   const seen = new Set<string>();
   for (const t of tags) {
     assertTag(t.key, t.value);
@@ -128,9 +160,15 @@ export function assertTags(tags: { key: string; value: string }[] | null | undef
   }
 }
 
-export function assertMetrics(metrics: { key: string; value: number; segment?: string | null }[] | null | undefined): void {
+export function assertMetrics(
+  metrics: { key: string; value: number; segment?: string | null }[] | null | undefined,
+): void {
   if (!metrics) return;
-  if (metrics.length > MAX_VERSION_METRICS) throw badInput(`at most ${MAX_VERSION_METRICS} metrics; got ${metrics.length}`, { field: 'metrics', limit: MAX_VERSION_METRICS });
+  if (metrics.length > MAX_VERSION_METRICS)
+    throw badInput(`at most ${MAX_VERSION_METRICS} metrics; got ${metrics.length}`, {
+      field: 'metrics',
+      limit: MAX_VERSION_METRICS,
+    });
   const seen = new Set<string>();
   for (const m of metrics) {
     if (typeof m.key !== 'string' || m.key.length === 0 || m.key.length > 250) {
@@ -141,13 +179,17 @@ export function assertMetrics(metrics: { key: string; value: number; segment?: s
     }
     if (!Number.isFinite(m.value)) throw badInput(`metric "${m.key}" must be a finite number`, { field: 'metrics' });
     const id = `${m.key}\u0000${m.segment ?? ''}`;
-    if (seen.has(id)) throw badInput(`metric "${m.key}"${m.segment ? ` for segment "${m.segment}"` : ''} is given twice`, { field: 'metrics' });
+    if (seen.has(id))
+      throw badInput(`metric "${m.key}"${m.segment ? ` for segment "${m.segment}"` : ''} is given twice`, {
+        field: 'metrics',
+      });
     seen.add(id);
   }
 }
 
 export function assertText(value: string | null | undefined, field: string, max: number): void {
-  if (value != null && value.length > max) throw badInput(`${field} must be at most ${max} characters; got ${value.length}`, { field });
+  if (value != null && value.length > max)
+    throw badInput(`${field} must be at most ${max} characters; got ${value.length}`, { field });
 }
 
 /**
@@ -157,4 +199,3 @@ export function assertText(value: string | null | undefined, field: string, max:
  * cypher/registry/create-versions.cypher, under the model's lock).
  */
 export type Bump = 'MAJOR' | 'MINOR' | 'PATCH';
-

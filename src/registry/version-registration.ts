@@ -8,9 +8,24 @@ import type { Outcome, Tx, WriteBatch } from '../graph/executor.js';
 import { computeFingerprint } from './fingerprint.js';
 import { findIdempotentMany, inputHash, recordIdempotentMany } from './idempotency.js';
 import { checkRef, describeRef, resolveRefsIn } from './refs.js';
-import { PROMPT_SOURCES, PROMPT_TAG, PROMPT_TEXT_TAG, type CreateVersionInput, type SourceArtifacts } from './registry.service.js';
+import {
+  PROMPT_SOURCES,
+  PROMPT_TAG,
+  PROMPT_TEXT_TAG,
+  type CreateVersionInput,
+  type SourceArtifacts,
+} from './registry.service.js';
 import type { ModelRecord, VersionRecord, VersionRef } from './types.js';
-import { assertChecksum, assertMetrics, assertModelName, assertTags, assertText, MAX_TEACHERS, validateSource, type Bump } from './validation.js';
+import {
+  assertChecksum,
+  assertMetrics,
+  assertModelName,
+  assertTags,
+  assertText,
+  MAX_TEACHERS,
+  validateSource,
+  type Bump,
+} from './validation.js';
 
 const Q = {
   providerModels: statement('registry/provider-models-by-ids'),
@@ -70,7 +85,10 @@ interface Work {
  */
 export class VersionRegistration {
   /** What the executor runs a group's registrations as (see WriteBatch). */
-  readonly batch: WriteBatch<PreparedVersion, VersionRecord> = { name: OPERATION, run: (tx, items) => this.registerIn(tx, items) };
+  readonly batch: WriteBatch<PreparedVersion, VersionRecord> = {
+    name: OPERATION,
+    run: (tx, items) => this.registerIn(tx, items),
+  };
 
   constructor(
     private readonly config: Pick<Config, 'allowFileSources'>,
@@ -84,21 +102,38 @@ export class VersionRegistration {
    * external source is registered without waiting a tick: the write order
    * stays the call order.
    */
-  prepare(input: CreateVersionInput, actor: string, opts: { allowUnverified?: boolean } = {}): PreparedVersion | Promise<PreparedVersion> {
+  prepare(
+    input: CreateVersionInput,
+    actor: string,
+    opts: { allowUnverified?: boolean } = {},
+  ): PreparedVersion | Promise<PreparedVersion> {
     assertModelName(input.modelName, 'modelName');
     const prompt = input.promptTemplate != null;
     if (prompt) {
-      // A prompt version's content is its template: Pedigree computes its checksum, and its source is MLflow's placeholder.
+      // A prompt version's content is its template: Pedigree computes its checksum, and its source is MLflow's
+      // placeholder.
       assertText(input.promptTemplate, 'template', 1_000_000);
       if (!input.promptTemplate) throw badInput('a prompt version needs a non-empty template', { field: 'template' });
-      if (!PROMPT_SOURCES.includes(input.source)) throw badInput(`a prompt version's source is MLflow's placeholder (${PROMPT_SOURCES.join(' or ')}); got ${JSON.stringify(input.source.slice(0, 80))}`, { field: 'source' });
+      if (!PROMPT_SOURCES.includes(input.source))
+        throw badInput(
+          `a prompt version's source is MLflow's placeholder (${PROMPT_SOURCES.join(' or ')}); got ${JSON.stringify(input.source.slice(0, 80))}`,
+          { field: 'source' },
+        );
       const computed = `sha256:${createHash('sha256').update(input.promptTemplate, 'utf8').digest('hex')}`;
       if (input.checksum != null && input.checksum !== computed) {
-        throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the prompt template, which hashes to ${computed}`, { field: 'checksum' });
+        throw new DomainError(
+          ErrorCode.CHECKSUM_MISMATCH,
+          `checksum ${input.checksum} does not match the prompt template, which hashes to ${computed}`,
+          { field: 'checksum' },
+        );
       }
       // MLflow's clients read a prompt version by these tags, whichever transport registered it.
       const own = (input.tags ?? []).filter((t) => t.key !== PROMPT_TEXT_TAG && t.key !== PROMPT_TAG);
-      input = { ...input, checksum: computed, tags: [...own, { key: PROMPT_TAG, value: 'true' }, { key: PROMPT_TEXT_TAG, value: input.promptTemplate }] };
+      input = {
+        ...input,
+        checksum: computed,
+        tags: [...own, { key: PROMPT_TAG, value: 'true' }, { key: PROMPT_TEXT_TAG, value: input.promptTemplate }],
+      };
     } else {
       validateSource(input.source, { allowFile: this.config.allowFileSources });
     }
@@ -112,21 +147,29 @@ export class VersionRegistration {
     assertText(input.description, 'description', 5000);
     const teachers = input.teachers ?? [];
     const teacherProviders = input.teacherProviderModelIds ?? [];
-    if (teachers.length + teacherProviders.length > MAX_TEACHERS) throw badInput(`at most ${MAX_TEACHERS} teachers per version`, { field: 'teachers' });
+    if (teachers.length + teacherProviders.length > MAX_TEACHERS)
+      throw badInput(`at most ${MAX_TEACHERS} teachers per version`, { field: 'teachers' });
     if (input.baseModel && input.baseProviderModelId) {
-      throw badInput('give the base model either as baseModel (a model version) or as baseProviderModelId, not both', { field: 'baseModel' });
+      throw badInput('give the base model either as baseModel (a model version) or as baseProviderModelId, not both', {
+        field: 'baseModel',
+      });
     }
     const finish = (stored: StoredSource | null): PreparedVersion => {
       if (stored && input.checksum != null && input.checksum !== stored.checksum) {
-        throw new DomainError(ErrorCode.CHECKSUM_MISMATCH, `checksum ${input.checksum} does not match the artefacts of ${input.source} in Pedigree's store: they hash to ${stored.checksum}`, {
-          field: 'checksum',
-        });
+        throw new DomainError(
+          ErrorCode.CHECKSUM_MISMATCH,
+          `checksum ${input.checksum} does not match the artefacts of ${input.source} in Pedigree's store: they hash to ${stored.checksum}`,
+          {
+            field: 'checksum',
+          },
+        );
       }
       if (input.idempotencyKey) assertText(input.idempotencyKey, 'idempotencyKey', 200);
       const refs = [...(input.baseModel ? [input.baseModel] : []), ...teachers];
       for (const ref of refs) checkRef(ref);
       const promptRefs = input.promptVersions ?? [];
-      if (promptRefs.length > MAX_PROMPT_VERSIONS) throw badInput(`at most ${MAX_PROMPT_VERSIONS} prompt versions per version`, { field: 'promptVersions' });
+      if (promptRefs.length > MAX_PROMPT_VERSIONS)
+        throw badInput(`at most ${MAX_PROMPT_VERSIONS} prompt versions per version`, { field: 'promptVersions' });
       for (const ref of promptRefs) checkRef(ref);
       if (input.copiedFrom) checkRef(input.copiedFrom);
       return {
@@ -143,7 +186,9 @@ export class VersionRegistration {
         copiedFrom: input.copiedFrom ?? null,
       };
     };
-    return this.artifacts.mayLieInStore(input.source) ? this.artifacts.inspectSource(input.source).then(finish) : finish(null);
+    return this.artifacts.mayLieInStore(input.source)
+      ? this.artifacts.inspectSource(input.source).then(finish)
+      : finish(null);
   }
 
   /**
@@ -165,7 +210,13 @@ export class VersionRegistration {
     return outcomes;
   }
 
-  private async registerWave(tx: Tx, items: readonly PreparedVersion[], wave: number[], outcomes: Outcome<VersionRecord>[], created: Work[]): Promise<void> {
+  private async registerWave(
+    tx: Tx,
+    items: readonly PreparedVersion[],
+    wave: number[],
+    outcomes: Outcome<VersionRecord>[],
+    created: Work[],
+  ): Promise<void> {
     const fail = (i: number, error: unknown) => (outcomes[i] = { ok: false, error });
     let open = wave;
 
@@ -173,7 +224,12 @@ export class VersionRegistration {
     const keyed = open.filter((i) => items[i]!.input.idempotencyKey);
     const found = await findIdempotentMany(
       tx,
-      keyed.map((i) => ({ operation: OPERATION, principal: items[i]!.actor, key: items[i]!.input.idempotencyKey!, hash: items[i]!.hash })),
+      keyed.map((i) => ({
+        operation: OPERATION,
+        principal: items[i]!.actor,
+        key: items[i]!.input.idempotencyKey!,
+        hash: items[i]!.hash,
+      })),
     );
     const replays: { i: number; id: string }[] = [];
     keyed.forEach((i, k) => {
@@ -185,15 +241,40 @@ export class VersionRegistration {
       const rows = await tx.run<{ version: VersionRecord | null }>(Q.versionsByIds, { keys: replays.map((r) => r.id) });
       replays.forEach((r, k) => {
         const v = rows[k]?.version;
-        outcomes[r.i] = v ? { ok: true, value: v } : { ok: false, error: conflict(`the model "${items[r.i]!.input.modelName}" created under this idempotency key has since been deleted`) };
+        outcomes[r.i] = v
+          ? { ok: true, value: v }
+          : {
+              ok: false,
+              error: conflict(
+                `the model "${items[r.i]!.input.modelName}" created under this idempotency key has since been deleted`,
+              ),
+            };
       });
     }
     open = open.filter((i) => !outcomes[i]);
 
     // 2. Base models and teachers that are model versions.
-    const work = new Map<number, Work>(open.map((i) => [i, { index: i, p: items[i]!, runId: null, fingerprint: null, baseVersionIds: [], teacherVersionIds: [], kind: 'MODEL', prompts: [], copied: null }]));
+    const work = new Map<number, Work>(
+      open.map((i) => [
+        i,
+        {
+          index: i,
+          p: items[i]!,
+          runId: null,
+          fingerprint: null,
+          baseVersionIds: [],
+          teacherVersionIds: [],
+          kind: 'MODEL',
+          prompts: [],
+          copied: null,
+        },
+      ]),
+    );
     const withRefs = open.filter((i) => items[i]!.refs.length);
-    const resolved = await resolveRefsIn(tx, withRefs.flatMap((i) => items[i]!.refs));
+    const resolved = await resolveRefsIn(
+      tx,
+      withRefs.flatMap((i) => items[i]!.refs),
+    );
     let at = 0;
     for (const i of withRefs) {
       const { input, refs } = items[i]!;
@@ -201,7 +282,12 @@ export class VersionRegistration {
       const missing = mine.findIndex((r) => !r.version);
       if (missing >= 0) {
         const field = missing === 0 && input.baseModel ? 'baseModel' : 'teachers';
-        fail(i, notFound(`${field === 'baseModel' ? 'baseModel' : 'teacher'} ${describeRef(refs[missing]!)} does not exist`, { field }));
+        fail(
+          i,
+          notFound(`${field === 'baseModel' ? 'baseModel' : 'teacher'} ${describeRef(refs[missing]!)} does not exist`, {
+            field,
+          }),
+        );
         continue;
       }
       const ids = mine.map((r) => r.version!.id);
@@ -254,7 +340,12 @@ export class VersionRegistration {
         const bad = prompts.findIndex((r) => !r.version || r.model?.kind !== 'PROMPT');
         if (bad >= 0) {
           const r = prompts[bad]!;
-          fail(i, r.version ? badInput(`${describeRef(promptRefs[bad]!)} is not a prompt version`, { field: 'promptVersions' }) : notFound(`prompt version ${describeRef(promptRefs[bad]!)} does not exist`, { field: 'promptVersions' }));
+          fail(
+            i,
+            r.version
+              ? badInput(`${describeRef(promptRefs[bad]!)} is not a prompt version`, { field: 'promptVersions' })
+              : notFound(`prompt version ${describeRef(promptRefs[bad]!)} does not exist`, { field: 'promptVersions' }),
+          );
           continue;
         }
         if (copiedFrom && !copied?.version) {
@@ -273,7 +364,13 @@ export class VersionRegistration {
       const known = new Set((await tx.run<{ id: string }>(Q.providerModels, { ids: providerIds })).map((r) => r.id));
       for (const i of open) {
         const missing = items[i]!.providerIds.filter((id) => !known.has(id));
-        if (missing.length) fail(i, notFound(`no provider model with id ${missing.map((m) => `"${m}"`).join(', ')}`, { field: 'baseProviderModelId' }));
+        if (missing.length)
+          fail(
+            i,
+            notFound(`no provider model with id ${missing.map((m) => `"${m}"`).join(', ')}`, {
+              field: 'baseProviderModelId',
+            }),
+          );
       }
       open = open.filter((i) => !outcomes[i]);
     }
@@ -283,8 +380,20 @@ export class VersionRegistration {
     // training run: the link is made whichever arrives first, the version or the
     // run's COMPLETE event.
     if (open.length) {
-      const runs = await tx.run<{ i: number; runId: string | null; found: boolean; codeCommit: string | null; params: string | null; seeds: number[] | null; datasetHashes: string[] }>(Q.trainingRuns, {
-        items: open.map((i) => ({ i, runId: items[i]!.input.runId ?? null, uris: sourceVariants(items[i]!.input.source) })),
+      const runs = await tx.run<{
+        i: number;
+        runId: string | null;
+        found: boolean;
+        codeCommit: string | null;
+        params: string | null;
+        seeds: number[] | null;
+        datasetHashes: string[];
+      }>(Q.trainingRuns, {
+        items: open.map((i) => ({
+          i,
+          runId: items[i]!.input.runId ?? null,
+          uris: sourceVariants(items[i]!.input.source),
+        })),
       });
       for (const r of runs) {
         if (r.runId === null) continue;
@@ -294,7 +403,12 @@ export class VersionRegistration {
         }
         const w = work.get(r.i)!;
         w.runId = r.runId;
-        w.fingerprint = computeFingerprint({ codeCommit: r.codeCommit, datasetHashes: r.datasetHashes, params: r.params ? (JSON.parse(r.params) as Record<string, string>) : {}, seeds: r.seeds ?? [] });
+        w.fingerprint = computeFingerprint({
+          codeCommit: r.codeCommit,
+          datasetHashes: r.datasetHashes,
+          params: r.params ? (JSON.parse(r.params) as Record<string, string>) : {},
+          seeds: r.seeds ?? [],
+        });
       }
       open = open.filter((i) => !outcomes[i]);
     }
@@ -302,12 +416,17 @@ export class VersionRegistration {
     // 5. The versions, numbered per model in arrival order under each model's write lock.
     if (open.length === 0) return;
     const byModel = new Map<string, number[]>();
-    for (const i of open) byModel.set(items[i]!.input.modelName, [...(byModel.get(items[i]!.input.modelName) ?? []), i]);
+    for (const i of open)
+      byModel.set(items[i]!.input.modelName, [...(byModel.get(items[i]!.input.modelName) ?? []), i]);
     const rows = await tx.run<{ i: number; version: VersionRecord; model: ModelRecord }>(Q.createVersions, {
-      models: [...byModel.keys()].sort().map((name) => ({ name, items: byModel.get(name)!.map((i) => createRow(work.get(i)!)) })),
+      models: [...byModel.keys()]
+        .sort()
+        .map((name) => ({ name, items: byModel.get(name)!.map((i) => createRow(work.get(i)!)) })),
     });
     for (const r of rows) outcomes[r.i] = { ok: true, value: { ...r.version, model: r.model } };
-    for (const i of open) if (!outcomes[i]) fail(i, notFound(`no registered model named "${items[i]!.input.modelName}"`, { field: 'modelName' }));
+    for (const i of open)
+      if (!outcomes[i])
+        fail(i, notFound(`no registered model named "${items[i]!.input.modelName}"`, { field: 'modelName' }));
     const made: Work[] = [];
 
     // 6. Artefacts in Pedigree's store are sealed write-once with the version.
@@ -331,7 +450,15 @@ export class VersionRegistration {
     // 7. Keys recorded.
     await recordIdempotentMany(
       tx,
-      made.filter((w) => w.p.input.idempotencyKey).map((w) => ({ operation: OPERATION, principal: w.p.actor, key: w.p.input.idempotencyKey!, hash: w.p.hash, resultId: versionOf(outcomes, w).id })),
+      made
+        .filter((w) => w.p.input.idempotencyKey)
+        .map((w) => ({
+          operation: OPERATION,
+          principal: w.p.actor,
+          key: w.p.input.idempotencyKey!,
+          hash: w.p.hash,
+          resultId: versionOf(outcomes, w).id,
+        })),
     );
     created.push(...made);
   }
@@ -409,7 +536,9 @@ function versionCreated(w: Work, v: VersionRecord): NewEvent {
       runId: w.runId,
       fingerprint: w.fingerprint,
       ...(w.runId && !w.p.input.runId ? { runLinkedBy: 'openlineage-output' } : {}),
-      ...(w.prompts.length ? { promptVersions: w.prompts.map((p) => ({ modelName: p.modelName, version: p.version })) } : {}),
+      ...(w.prompts.length
+        ? { promptVersions: w.prompts.map((p) => ({ modelName: p.modelName, version: p.version })) }
+        : {}),
       ...(w.copied ? { copiedFrom: { modelName: w.copied.modelName, version: w.copied.version } } : {}),
     },
   };

@@ -112,7 +112,9 @@ interface Walk {
  */
 export class VersionSearch {
   private readonly tuning: SearchTuning;
-  /** The last count of all versions an estimate saw: sizes the next estimate's cap (a hint; 100,000 until one has run). */
+  /**
+   * The last count of all versions an estimate saw: sizes the next estimate's cap (a hint; 100,000 until one has run).
+   */
   private versionsSeen = 100_000;
 
   constructor(
@@ -122,14 +124,23 @@ export class VersionSearch {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
   }
 
-  async search(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest, options: { withTotal: boolean }): Promise<VersionSearchResult> {
+  async search(
+    filter: VersionFilter,
+    orderBy: VersionOrder[],
+    page: PageRequest,
+    options: { withTotal: boolean },
+  ): Promise<VersionSearchResult> {
     validate(filter, orderBy, page);
     const limit = page.first + 1;
     const base = filterParams(filter);
     const starts = startsOf(filter);
     const walk = walkFor(filter, orderBy, page.after);
-    // The estimate is only worth its round trip when it decides something: a walk, or which of several filters to start from.
-    const estimate = starts.length > 1 || (starts.length === 1 && walk && this.tuning.plan === 'auto') ? await this.estimate(base, starts, limit) : null;
+    // The estimate is only worth its round trip when it decides something: a walk, or which of several filters to start
+    // from.
+    const estimate =
+      starts.length > 1 || (starts.length === 1 && walk && this.tuning.plan === 'auto')
+        ? await this.estimate(base, starts, limit)
+        : null;
     const start: Start = estimate?.start ?? starts[0] ?? 'ALL';
     const counted = options.withTotal ? this.count(base, start) : Promise.resolve(null);
     const general = (extra: Record<string, unknown> = {}) =>
@@ -137,13 +148,19 @@ export class VersionSearch {
     let rows: Promise<Row[]>;
     if (walk && this.tuning.plan !== 'general' && (this.tuning.plan === 'walk' || !estimate || estimate.walk)) {
       const most = Math.max(this.tuning.maxWalk, 2 * limit);
-      const budget = walk.readsGroups ? most : Math.min(most, Math.max(this.tuning.minWalk, 2 * limit, Math.ceil(4 * limit * (estimate?.spread ?? 1))));
+      const budget = walk.readsGroups
+        ? most
+        : Math.min(most, Math.max(this.tuning.minWalk, 2 * limit, Math.ceil(4 * limit * (estimate?.spread ?? 1))));
       rows = this.walk(walk, { ...base, cursor: page.after, limit, budget }, general);
     } else {
       rows = general();
     }
     const [total, found] = await Promise.all([counted, rows]);
-    return { total: total === null ? null : Math.min(total, this.tuning.countCap), totalIsExact: total === null || total <= this.tuning.countCap, page: found };
+    return {
+      total: total === null ? null : Math.min(total, this.tuning.countCap),
+      totalIsExact: total === null || total <= this.tuning.countCap,
+      page: found,
+    };
   }
 
   /**
@@ -152,18 +169,30 @@ export class VersionSearch {
    * break even): the smallest starts the general statement, and the walk is
    * chosen when even that one reaches the break-even.
    */
-  private async estimate(base: Record<string, unknown>, starts: Start[], limit: number): Promise<{ start: Start; walk: boolean; spread: number }> {
+  private async estimate(
+    base: Record<string, unknown>,
+    starts: Start[],
+    limit: number,
+  ): Promise<{ start: Start; walk: boolean; spread: number }> {
     const cap = Math.min(this.tuning.maxWalk, Math.max(100, Math.ceil(Math.sqrt(limit * this.versionsSeen))));
     const [row] = await this.executor.read<Record<string, number | null>>(Q.estimate, { ...base, cap });
     const versions = Number(row!.versions ?? 0);
     this.versionsSeen = Math.max(versions, 1);
     const counts = starts.map((s) => [s, Number(row![s.toLowerCase()] ?? 0)] as const).sort((a, b) => a[1] - b[1]);
     const [start, fewest] = counts[0]!;
-    return { start, walk: fewest >= cap || fewest * fewest >= limit * versions, spread: versions / Math.max(fewest, 1) };
+    return {
+      start,
+      walk: fewest >= cap || fewest * fewest >= limit * versions,
+      spread: versions / Math.max(fewest, 1),
+    };
   }
 
   private async count(base: Record<string, unknown>, start: Start): Promise<number> {
-    const [row] = await this.executor.read<{ total: number }>(Q.count, { ...base, start, cap: this.tuning.countCap + 1 });
+    const [row] = await this.executor.read<{ total: number }>(Q.count, {
+      ...base,
+      start,
+      cap: this.tuning.countCap + 1,
+    });
     return row!.total;
   }
 
@@ -179,8 +208,15 @@ export class VersionSearch {
    * millisecond holds versions at several times, the walk may have taken the
    * wrong ones of it, and the general statement orders that millisecond.
    */
-  private async walk(walk: Walk, params: Record<string, unknown>, general: (extra?: Record<string, unknown>) => Promise<Row[]>): Promise<Row[]> {
-    const [row] = await this.executor.read<{ page: Row[]; cut: boolean; open?: boolean }>(walk.name, { ...params, ...walk.bounds });
+  private async walk(
+    walk: Walk,
+    params: Record<string, unknown>,
+    general: (extra?: Record<string, unknown>) => Promise<Row[]>,
+  ): Promise<Row[]> {
+    const [row] = await this.executor.read<{ page: Row[]; cut: boolean; open?: boolean }>(walk.name, {
+      ...params,
+      ...walk.bounds,
+    });
     if (row!.cut) return general();
     if (walk.byTime === null) return row!.page;
     const page = [...row!.page].sort((a, b) => compareKeys(a.key, b.key));
@@ -192,7 +228,10 @@ export class VersionSearch {
   }
 }
 
-/** Keyset keys in page order, as Cypher orders them: numbers, then names (UTF-16 code units, as Java and JavaScript compare). */
+/**
+ * Keyset keys in page order, as Cypher orders them: numbers, then names (UTF-16 code units, as Java and JavaScript
+ * compare).
+ */
 function compareKeys(a: unknown[], b: unknown[]): number {
   for (let i = 0; i < a.length; i++) {
     const x = a[i] as number | string;
@@ -203,18 +242,32 @@ function compareKeys(a: unknown[], b: unknown[]): number {
 }
 
 function validate(filter: VersionFilter, orderBy: VersionOrder[], page: PageRequest): void {
-  if (orderBy.length > 2) throw badInput('orderBy takes at most two entries (then model name and version break ties)', { field: 'orderBy' });
+  if (orderBy.length > 2)
+    throw badInput('orderBy takes at most two entries (then model name and version break ties)', { field: 'orderBy' });
   for (const o of orderBy) {
-    if (o.field === 'METRIC' && !o.metricKey) throw badInput('orderBy with field METRIC needs metricKey', { field: 'orderBy' });
+    if (o.field === 'METRIC' && !o.metricKey)
+      throw badInput('orderBy with field METRIC needs metricKey', { field: 'orderBy' });
   }
   if (filter.tag) assertTag(filter.tag.key, filter.tag.value);
   if (filter.modelName) assertModelName(filter.modelName, 'filter.modelName');
-  if (filter.metric && !Number.isFinite(filter.metric.value)) throw badInput('filter.metric.value must be a finite number');
-  for (const [field, at] of [['createdAfter', filter.createdAfter], ['createdBefore', filter.createdBefore]] as const) {
-    if (at && !Number.isFinite(Date.parse(at))) throw badInput(`filter.${field} must be an ISO 8601 date-time`, { field: `filter.${field}` });
+  if (filter.metric && !Number.isFinite(filter.metric.value))
+    throw badInput('filter.metric.value must be a finite number');
+  for (const [field, at] of [
+    ['createdAfter', filter.createdAfter],
+    ['createdBefore', filter.createdBefore],
+  ] as const) {
+    if (at && !Number.isFinite(Date.parse(at)))
+      throw badInput(`filter.${field} must be an ISO 8601 date-time`, { field: `filter.${field}` });
   }
   const after = page.after;
-  if (after && (after.length !== 4 || typeof after[0] !== 'number' || typeof after[1] !== 'number' || typeof after[2] !== 'string' || typeof after[3] !== 'number')) {
+  if (
+    after &&
+    (after.length !== 4 ||
+      typeof after[0] !== 'number' ||
+      typeof after[1] !== 'number' ||
+      typeof after[2] !== 'string' ||
+      typeof after[3] !== 'number')
+  ) {
     throw badInput('after is not a cursor returned by this query', { field: 'after' });
   }
 }
@@ -245,7 +298,11 @@ function filterParams(filter: VersionFilter): Record<string, unknown> {
 }
 
 function orderParams(orderBy: VersionOrder[]) {
-  return orderBy.map((o) => ({ field: o.field, metricKey: o.metricKey ?? null, sign: o.direction === 'DESC' ? -1 : 1 }));
+  return orderBy.map((o) => ({
+    field: o.field,
+    metricKey: o.metricKey ?? null,
+    sign: o.direction === 'DESC' ? -1 : 1,
+  }));
 }
 
 /** The filters a search can start from (each has an index). */
@@ -279,12 +336,16 @@ function walkFor(filter: VersionFilter, orderBy: VersionOrder[], after: unknown[
   // Past a cursor on a missing value (LAST) nothing with a value is left; the general statement says so.
   if (c === LAST) return null;
   if (o.field === 'VERSION') {
-    const bounds = desc ? { lo: 0, hi: c === null ? Number.MAX_SAFE_INTEGER : Math.floor(-c) } : { lo: c === null ? 0 : Math.ceil(c), hi: Number.MAX_SAFE_INTEGER };
+    const bounds = desc
+      ? { lo: 0, hi: c === null ? Number.MAX_SAFE_INTEGER : Math.floor(-c) }
+      : { lo: c === null ? 0 : Math.ceil(c), hi: Number.MAX_SAFE_INTEGER };
     return { name: desc ? Q.byVersionDesc : Q.byVersionAsc, byTime: null, bounds, readsGroups: desc };
   }
   if (o.field === 'CREATED_AT') {
     const { createdLo: lo, createdHi: hi } = filterParams(filter) as { createdLo: number; createdHi: number };
-    const bounds = desc ? { lo, hi: c === null ? hi : Math.min(hi, -c + 1) } : { lo: c === null ? lo : Math.max(lo, c), hi };
+    const bounds = desc
+      ? { lo, hi: c === null ? hi : Math.min(hi, -c + 1) }
+      : { lo: c === null ? lo : Math.max(lo, c), hi };
     return { name: desc ? Q.byCreatedDesc : Q.byCreatedAsc, byTime: desc ? -1 : 1, bounds };
   }
   if (!filter.metric || filter.metric.key !== o.metricKey) return null;

@@ -20,12 +20,29 @@ export interface VersionTagChange {
 }
 
 export function tooManyTags(): DomainError {
-  return badInput(`a model or a version has at most ${MAX_TAGS} tags; set an existing key instead`, { field: 'key', limit: MAX_TAGS });
+  return badInput(`a model or a version has at most ${MAX_TAGS} tags; set an existing key instead`, {
+    field: 'key',
+    limit: MAX_TAGS,
+  });
 }
 
 /** The VERSION_TAG_SET event of one change. */
-export function versionTagSet(actor: string, v: VersionRecord, key: string, value: string, previous: string | null): NewEvent {
-  return { type: EventType.VERSION_TAG_SET, actor, modelName: v.modelName, version: v.version, subjectId: v.id, before: previous === null ? null : { [key]: previous }, after: { [key]: value } };
+export function versionTagSet(
+  actor: string,
+  v: VersionRecord,
+  key: string,
+  value: string,
+  previous: string | null,
+): NewEvent {
+  return {
+    type: EventType.VERSION_TAG_SET,
+    actor,
+    modelName: v.modelName,
+    version: v.version,
+    subjectId: v.id,
+    before: previous === null ? null : { [key]: previous },
+    after: { [key]: value },
+  };
 }
 
 /**
@@ -36,7 +53,10 @@ export function versionTagSet(actor: string, v: VersionRecord, key: string, valu
  * value is the one before it in the batch, exactly as one by one.
  */
 export class VersionTags {
-  readonly batch: WriteBatch<VersionTagChange, VersionRecord> = { name: 'setModelVersionTag', run: (tx, items) => this.setIn(tx, items) };
+  readonly batch: WriteBatch<VersionTagChange, VersionRecord> = {
+    name: 'setModelVersionTag',
+    run: (tx, items) => this.setIn(tx, items),
+  };
 
   async setIn(tx: Tx, items: readonly VersionTagChange[]): Promise<Outcome<VersionRecord>[]> {
     const outcomes = new Array<Outcome<VersionRecord> | undefined>(items.length);
@@ -67,11 +87,23 @@ export class VersionTags {
       mine.set(key, value);
     }
     // Each (version, key) once, at its last value in the batch.
-    const finals = new Map(changed.map(({ i }) => [JSON.stringify([versionOf(i).id, items[i]!.key]), { versionId: versionOf(i).id, key: items[i]!.key, value: items[i]!.value }]));
-    const written = new Map((await tx.run<{ id: string; version: VersionRecord }>(Q.write, { tags: [...finals.values()] })).map((r) => [r.id, r.version]));
+    const finals = new Map(
+      changed.map(({ i }) => [
+        JSON.stringify([versionOf(i).id, items[i]!.key]),
+        { versionId: versionOf(i).id, key: items[i]!.key, value: items[i]!.value },
+      ]),
+    );
+    const written = new Map(
+      (await tx.run<{ id: string; version: VersionRecord }>(Q.write, { tags: [...finals.values()] })).map((r) => [
+        r.id,
+        r.version,
+      ]),
+    );
     await appendEvents(
       tx,
-      changed.map(({ i, previous }) => versionTagSet(items[i]!.actor, versionOf(i), items[i]!.key, items[i]!.value, previous)),
+      changed.map(({ i, previous }) =>
+        versionTagSet(items[i]!.actor, versionOf(i), items[i]!.key, items[i]!.value, previous),
+      ),
     );
     for (const { i } of changed) outcomes[i] = { ok: true, value: written.get(versionOf(i).id)! };
     return outcomes as Outcome<VersionRecord>[];

@@ -7,7 +7,13 @@ import { noTopicPubSub } from './events/no-pubsub.js';
 import { WebhookResolver } from './events/webhook.resolver.js';
 import { PromotionResolver } from './governance/promotion.resolver.js';
 import { PrincipalResolver, TokenResolver } from './governance/token.resolver.js';
-import { LineageAncestorResolver, ProvenanceResolver, RunResolver, TracedDataSourceResolver, TracedDatasetVersionResolver } from './provenance/provenance.resolver.js';
+import {
+  LineageAncestorResolver,
+  ProvenanceResolver,
+  RunResolver,
+  TracedDataSourceResolver,
+  TracedDatasetVersionResolver,
+} from './provenance/provenance.resolver.js';
 import { registryResolvers } from './registry/index.js';
 import { openLineageResolvers } from './provenance/openlineage.resolver.js';
 import { SystemResolver } from './system/system.resolver.js';

@@ -1,11 +1,20 @@
 import type { VersionParents } from '../registry/registry.service.js';
 import DataLoader from 'dataloader';
 import type { MetricCursor, MetricHistoryPage } from '../tracking/tracking.service.js';
-import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/provenance.service.js';
+import type {
+  DatasetVersionRecord,
+  MetricRecord,
+  RunInputRecord,
+  RunRecord,
+} from '../provenance/provenance.service.js';
 import type { ChecklistItemStatus, GatePreview } from '../registry/lifecycle.service.js';
 import type { ModelRecord, Metric, Stage, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
-import type { DatasetVersionDetails, JobRecord, OpenLineageRunDetails } from '../provenance/openlineage/openlineage.service.js';
+import type {
+  DatasetVersionDetails,
+  JobRecord,
+  OpenLineageRunDetails,
+} from '../provenance/openlineage/openlineage.service.js';
 
 /**
  * Per-operation DataLoaders: every field resolver that reaches Neo4j goes
@@ -18,7 +27,13 @@ export interface Loaders {
   versionById: DataLoader<string, VersionRecord | null>;
   latestVersion: DataLoader<string, VersionRecord | null>;
   /** One loader per page size: every key in a batch shares the statement's LIMIT. */
-  versionsPage(limit: number): DataLoader<{ modelName: string; afterVersion: number | null }, { total: number; versions: VersionRecord[] }, string>;
+  versionsPage(
+    limit: number,
+  ): DataLoader<
+    { modelName: string; afterVersion: number | null },
+    { total: number; versions: VersionRecord[] },
+    string
+  >;
   tags: DataLoader<string, Tag[]>;
   metrics: DataLoader<string, Metric[]>;
   modelAliases: DataLoader<string, { alias: string; version: VersionRecord }[]>;
@@ -30,13 +45,18 @@ export interface Loaders {
   runMetrics: DataLoader<string, MetricRecord[]>;
   runInputs: DataLoader<string, RunInputRecord[]>;
   /** One loader per page size, as versionsPage: pages of a run metric's history after a cursor. */
-  metricHistory(limit: number): DataLoader<{ runId: string; key: string; after: MetricCursor | null }, MetricHistoryPage, string>;
+  metricHistory(
+    limit: number,
+  ): DataLoader<{ runId: string; key: string; after: MetricCursor | null }, MetricHistoryPage, string>;
   datasetVersion: DataLoader<string, DatasetVersionRecord | null>;
   /** A version's archival checklist, item by item, by version id. */
   archivalChecklist: DataLoader<string, ChecklistItemStatus[]>;
   /** A version's gate into a stage, evaluated now (promotion requests show what their approval will meet). */
   gatePreview: DataLoader<{ versionId: string; stage: Stage }, GatePreview | null, string>;
-  /** OpenLineage (src/provenance/openlineage): a run's job and parent run, what its events recorded; a version's producer and facets; a dataset's facets. */
+  /**
+   * OpenLineage (src/provenance/openlineage): a run's job and parent run, what its events recorded; a version's
+   * producer and facets; a dataset's facets.
+   */
   jobOfRun: DataLoader<string, JobRecord | null>;
   parentRun: DataLoader<string, RunRecord | null>;
   runLineage: DataLoader<string, OpenLineageRunDetails | null>;
@@ -56,7 +76,9 @@ export function createLoaders(services: Services): Loaders {
     versionsPage: (limit) => {
       let loader = pages.get(limit);
       if (!loader) {
-        loader = new DataLoader((keys) => registry.versionPages(keys, limit), { cacheKeyFn: (k) => `${k.modelName}\u0000${k.afterVersion}` });
+        loader = new DataLoader((keys) => registry.versionPages(keys, limit), {
+          cacheKeyFn: (k) => `${k.modelName}\u0000${k.afterVersion}`,
+        });
         pages.set(limit, loader);
       }
       return loader;
@@ -71,11 +93,15 @@ export function createLoaders(services: Services): Loaders {
     runMetrics: new DataLoader((ids) => services.provenance.runMetrics(ids)),
     runInputs: new DataLoader((ids) => services.provenance.runInputs(ids)),
     archivalChecklist: new DataLoader((ids) => services.lifecycle.checklists(ids)),
-    gatePreview: new DataLoader((keys) => services.lifecycle.gatePreviews(keys), { cacheKeyFn: (k) => `${k.versionId}\u0000${k.stage}` }),
+    gatePreview: new DataLoader((keys) => services.lifecycle.gatePreviews(keys), {
+      cacheKeyFn: (k) => `${k.versionId}\u0000${k.stage}`,
+    }),
     metricHistory: (limit) => {
       let loader = histories.get(limit);
       if (!loader) {
-        loader = new DataLoader((keys) => services.mlflow.metricHistories(keys, limit), { cacheKeyFn: (k) => JSON.stringify([k.runId, k.key, k.after]) });
+        loader = new DataLoader((keys) => services.mlflow.metricHistories(keys, limit), {
+          cacheKeyFn: (k) => JSON.stringify([k.runId, k.key, k.after]),
+        });
         histories.set(limit, loader);
       }
       return loader;

@@ -7,9 +7,7 @@ import type { Caller } from '../governance/policy.js';
 export const ANONYMOUS: Caller = Object.freeze({ name: 'anonymous', role: null });
 
 export type Authentication =
-  | { kind: 'ok'; actor: Caller; token: string }
-  | { kind: 'missing' }
-  | { kind: 'invalid'; message: string };
+  { kind: 'ok'; actor: Caller; token: string } | { kind: 'missing' } | { kind: 'invalid'; message: string };
 
 /**
  * Turns an `Authorization` value (HTTP header, or the `authorization` field of

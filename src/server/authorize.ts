@@ -44,7 +44,9 @@ export function enforcePolicy(schema: GraphQLSchema, opts: EnforceOptions): Grap
           return subscribe(src, args, ctx, info);
         };
       } else {
-        const resolve = (field.resolve ?? defaultFieldResolver) as NonNullable<GraphQLFieldConfig<unknown, Context>['resolve']>;
+        const resolve = (field.resolve ?? defaultFieldResolver) as NonNullable<
+          GraphQLFieldConfig<unknown, Context>['resolve']
+        >;
         field.resolve = (src, args: Record<string, unknown>, ctx: Context, info) => {
           guard(ctx, args);
           return resolve(src, args, ctx, info);

@@ -24,7 +24,11 @@ export function minSequenceOf(req: IncomingMessage, url: URL, extensions?: unkno
     const v = (extensions as Record<string, unknown>)[MIN_SEQUENCE_PARAM];
     found.add(typeof v === 'number' ? String(v) : (v as string));
   }
-  if (found.size > 1) throw badInput(`the request carries ${found.size} different consistency tokens (Pedigree-Min-Sequence, ?minSequence=, extensions.minSequence); send one`, { field: 'minSequence' });
+  if (found.size > 1)
+    throw badInput(
+      `the request carries ${found.size} different consistency tokens (Pedigree-Min-Sequence, ?minSequence=, extensions.minSequence); send one`,
+      { field: 'minSequence' },
+    );
   const [only] = found;
   return only ?? null;
 }

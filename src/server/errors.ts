@@ -75,8 +75,16 @@ export function clientErrorCode(error: unknown): string {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) return original.code;
   const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
-  if (original === error && error instanceof GraphQLError && code === undefined && (error.extensions?.http as { status?: unknown } | undefined)?.status === 400) return 'BAD_REQUEST';
-  return original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+  if (
+    original === error &&
+    error instanceof GraphQLError &&
+    code === undefined &&
+    (error.extensions?.http as { status?: unknown } | undefined)?.status === 400
+  )
+    return 'BAD_REQUEST';
+  return original instanceof GraphQLError && typeof code === 'string' && PUBLIC_CODES.has(code)
+    ? code
+    : 'INTERNAL_SERVER_ERROR';
 }
 
 /**
@@ -122,5 +130,7 @@ const SUGGESTION = 'Did you mean ';
  */
 const MAX_MESSAGE = 400;
 function capped(message: string): string {
-  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)`;
+  return message.length <= MAX_MESSAGE
+    ? message
+    : `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)`;
 }

@@ -61,7 +61,12 @@ export interface HttpServer {
  */
 export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   const { schema, services, log, metrics, security } = opts;
-  const limits: Partial<QueryLimits> = { maxDepth: security.maxDepth, maxCost: security.maxCost, maxAliases: security.maxAliases, maxTokens: 20_000 };
+  const limits: Partial<QueryLimits> = {
+    maxDepth: security.maxDepth,
+    maxCost: security.maxCost,
+    maxAliases: security.maxAliases,
+    maxTokens: 20_000,
+  };
   const server = createServer();
   // Keep-alive connections stay open longer than the usual proxy and client
   // idle timeouts (60 s): with Node's 5 s default the server closes idle
@@ -71,7 +76,17 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   server.headersTimeout = 66_000;
   const caches = new OperationCaches(schema, limits, opts.operationCacheEntries ?? 1000);
   caches.register(metrics);
-  const ws = attachWebSocket({ server, schema, services, log, security, limits, caches, introspection: opts.introspection, maxBufferedBytes: opts.wsMaxBufferedBytes });
+  const ws = attachWebSocket({
+    server,
+    schema,
+    services,
+    log,
+    security,
+    limits,
+    caches,
+    introspection: opts.introspection,
+    maxBufferedBytes: opts.wsMaxBufferedBytes,
+  });
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -136,7 +151,12 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     graphql: createMlflowGraphql({ services, log, maxBodyBytes: security.maxBodyBytes, resolveActor }),
   });
 
-  const openLineage = createOpenLineageRoute({ service: services.openLineage, tokens: services.tokens, log, maxBodyBytes: security.maxBodyBytes });
+  const openLineage = createOpenLineageRoute({
+    service: services.openLineage,
+    tokens: services.tokens,
+    log,
+    maxBodyBytes: security.maxBodyBytes,
+  });
 
   server.on('request', (req, res) => {
     const route = routeOf(req.url ?? '/');
@@ -157,7 +177,12 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
         return send(res, 200, 'application/json', '{"status":"ok"}\n');
       case '/readyz': {
         const ok = await services.system.ping(2000);
-        return send(res, ok ? 200 : 503, 'application/json', ok ? '{"status":"ready"}\n' : '{"status":"database unavailable"}\n');
+        return send(
+          res,
+          ok ? 200 : 503,
+          'application/json',
+          ok ? '{"status":"ready"}\n' : '{"status":"database unavailable"}\n',
+        );
       }
       case '/metrics':
         return send(res, 200, 'text/plain; version=0.0.4', metrics.render());
@@ -191,14 +216,34 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     const auth = await authenticate(services.tokens, req.headers.authorization);
     if (auth.kind !== 'ok') {
       res.setHeader('www-authenticate', 'Bearer realm="pedigree"');
-      return send(res, 401, 'application/json', `${JSON.stringify({ error: auth.kind === 'invalid' ? auth.message : 'a backup needs an ADMIN API token: Authorization: Bearer <token>' })}\n`);
+      return send(
+        res,
+        401,
+        'application/json',
+        `${JSON.stringify({ error: auth.kind === 'invalid' ? auth.message : 'a backup needs an ADMIN API token: Authorization: Bearer <token>' })}\n`,
+      );
     }
     if (!hasRole(auth.actor.role, 'ADMIN')) {
-      return send(res, 403, 'application/json', `${JSON.stringify({ error: `${auth.actor.name} (${auth.actor.role}) may not take backups: it needs ADMIN` })}\n`);
+      return send(
+        res,
+        403,
+        'application/json',
+        `${JSON.stringify({ error: `${auth.actor.name} (${auth.actor.role}) may not take backups: it needs ADMIN` })}\n`,
+      );
     }
-    if (services.backup.busy) return send(res, 409, 'application/json', '{"error":"a backup is already running in this process; wait for it to finish"}\n');
+    if (services.backup.busy)
+      return send(
+        res,
+        409,
+        'application/json',
+        '{"error":"a backup is already running in this process; wait for it to finish"}\n',
+      );
     log.info({ actor: auth.actor.name }, 'backup requested');
-    res.writeHead(200, { 'content-type': 'application/gzip', 'cache-control': 'no-store', 'content-disposition': 'attachment; filename="pedigree-backup.tar.gz"' });
+    res.writeHead(200, {
+      'content-type': 'application/gzip',
+      'cache-control': 'no-store',
+      'content-disposition': 'attachment; filename="pedigree-backup.tar.gz"',
+    });
     try {
       await services.backup.write(res);
     } catch (err) {
@@ -210,7 +255,12 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
   async function graphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.setHeader('allow', 'GET, POST');
-      return send(res, 405, 'application/json', '{"errors":[{"message":"only GET and POST are served on /graphql"}]}\n');
+      return send(
+        res,
+        405,
+        'application/json',
+        '{"errors":[{"message":"only GET and POST are served on /graphql"}]}\n',
+      );
     }
     // Authentication comes before the body is read or parsed: without a valid
     // token a client learns nothing about the schema.
@@ -219,8 +269,16 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       // The body stays unread: the connection ends with the refusal.
       res.setHeader('connection', 'close');
       res.setHeader('www-authenticate', 'Bearer realm="pedigree"');
-      const message = auth.kind === 'invalid' ? auth.message : 'every GraphQL operation needs an API token: send Authorization: Bearer <token>';
-      return send(res, 401, 'application/json', `${JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] })}\n`);
+      const message =
+        auth.kind === 'invalid'
+          ? auth.message
+          : 'every GraphQL operation needs an API token: send Authorization: Bearer <token>';
+      return send(
+        res,
+        401,
+        'application/json',
+        `${JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] })}\n`,
+      );
     }
     const actor = auth.kind === 'ok' ? auth.actor : ANONYMOUS;
     const headers = new HeaderMap();
@@ -232,14 +290,24 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
       const raw = await readBody(req, security.maxBodyBytes);
       if (raw === null) {
         res.setHeader('connection', 'close');
-        return send(res, 413, 'application/json', `{"errors":[{"message":"request body is limited to ${security.maxBodyBytes} bytes","extensions":{"code":"LIMIT_EXCEEDED"}}]}\n`);
+        return send(
+          res,
+          413,
+          'application/json',
+          `{"errors":[{"message":"request body is limited to ${security.maxBodyBytes} bytes","extensions":{"code":"LIMIT_EXCEEDED"}}]}\n`,
+        );
       }
       const type = headers.get('content-type') ?? '';
       if (type.startsWith('application/json') || type.includes('+json')) {
         try {
           body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
         } catch {
-          return send(res, 400, 'application/json', '{"errors":[{"message":"request body is not valid JSON","extensions":{"code":"BAD_REQUEST"}}]}\n');
+          return send(
+            res,
+            400,
+            'application/json',
+            '{"errors":[{"message":"request body is not valid JSON","extensions":{"code":"BAD_REQUEST"}}]}\n',
+          );
         }
       } else {
         body = raw.toString('utf8');
@@ -248,7 +316,11 @@ export async function createHttpServer(opts: HttpOptions): Promise<HttpServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // A consistency token: answer only once this replica has applied it (bounded wait, then 503).
     try {
-      const min = minSequenceOf(req, url, body && typeof body === 'object' ? (body as { extensions?: unknown }).extensions : undefined);
+      const min = minSequenceOf(
+        req,
+        url,
+        body && typeof body === 'object' ? (body as { extensions?: unknown }).extensions : undefined,
+      );
       if (min !== null) await services.consistency.waitFor(min);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
@@ -293,7 +365,12 @@ function routeOf(url: string): string {
 function sendGraphQLError(res: ServerResponse, err: DomainError): void {
   const unavailable = err.code === ErrorCode.UNAVAILABLE;
   if (unavailable) res.setHeader('retry-after', '1');
-  send(res, unavailable ? 503 : 400, 'application/json', `${JSON.stringify({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] })}\n`);
+  send(
+    res,
+    unavailable ? 503 : 400,
+    'application/json',
+    `${JSON.stringify({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] })}\n`,
+  );
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {

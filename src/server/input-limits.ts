@@ -1,10 +1,4 @@
-import {
-  getNullableType,
-  isInputObjectType,
-  isListType,
-  type GraphQLArgument,
-  type GraphQLInputType,
-} from 'graphql';
+import { getNullableType, isInputObjectType, isListType, type GraphQLArgument, type GraphQLInputType } from 'graphql';
 import { badInput } from '../errors.js';
 import { MAX_BULK } from '../registry/registry.service.js';
 
@@ -57,13 +51,21 @@ export function checkInputSizes(
   }
 }
 
-function walk(value: unknown, type: GraphQLInputType, key: string, name: string, path: string, limits: InputLimits): void {
+function walk(
+  value: unknown,
+  type: GraphQLInputType,
+  key: string,
+  name: string,
+  path: string,
+  limits: InputLimits,
+): void {
   if (value === null || value === undefined) return;
   const t = getNullableType(type);
   if (isListType(t)) {
     if (!Array.isArray(value)) return walk(value, t.ofType, key, name, path, limits);
     const max = limits.lists[key] ?? limits.lists[name] ?? limits.maxList;
-    if (value.length > max) throw badInput(`${path} is limited to ${max} items; got ${value.length}`, { argument: path, limit: max });
+    if (value.length > max)
+      throw badInput(`${path} is limited to ${max} items; got ${value.length}`, { argument: path, limit: max });
     value.forEach((item, i) => walk(item, t.ofType, key, name, `${path}[${i}]`, limits));
     return;
   }
@@ -71,13 +73,22 @@ function walk(value: unknown, type: GraphQLInputType, key: string, name: string,
     if (typeof value !== 'object') return;
     const fields = t.getFields();
     for (const f of Object.values(fields)) {
-      walk((value as Record<string, unknown>)[f.name], f.type, `${t.name}.${f.name}`, f.name, `${path}.${f.name}`, limits);
+      walk(
+        (value as Record<string, unknown>)[f.name],
+        f.type,
+        `${t.name}.${f.name}`,
+        f.name,
+        `${path}.${f.name}`,
+        limits,
+      );
     }
     return;
   }
   if (typeof value === 'string') {
     const max = limits.strings[key] ?? limits.strings[name] ?? limits.maxString;
-    if (value.length > max) throw badInput(`${path} is limited to ${max} characters; got ${value.length}`, { argument: path, limit: max });
-    if (value.includes('\u0000')) throw badInput(`${path} must not contain the NUL character (U+0000)`, { argument: path });
+    if (value.length > max)
+      throw badInput(`${path} is limited to ${max} characters; got ${value.length}`, { argument: path, limit: max });
+    if (value.includes('\u0000'))
+      throw badInput(`${path} must not contain the NUL character (U+0000)`, { argument: path });
   }
 }

@@ -1,4 +1,6 @@
-/** The bounds of one {@link LruCache}: entries, and total weight (what `weigh` counts, e.g. characters of query text). */
+/**
+ * The bounds of one {@link LruCache}: entries, and total weight (what `weigh` counts, e.g. characters of query text).
+ */
 export interface CacheBounds {
   readonly maxEntries: number;
   readonly maxWeight: number;
@@ -63,7 +65,11 @@ export class LruCache<K, V> {
    * `documentStore` and APQ cache): promises over the synchronous calls. A TTL
    * is ignored: entries leave by recency only.
    */
-  asKeyValueCache(): { get(key: K): Promise<V | undefined>; set(key: K, value: V): Promise<void>; delete(key: K): Promise<boolean> } {
+  asKeyValueCache(): {
+    get(key: K): Promise<V | undefined>;
+    set(key: K, value: V): Promise<void>;
+    delete(key: K): Promise<boolean>;
+  } {
     return {
       get: async (key) => this.get(key),
       set: async (key, value) => this.set(key, value),

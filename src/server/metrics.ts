@@ -58,14 +58,20 @@ export class Histogram {
 }
 
 /** Bucket bounds (seconds) for waits and transactions: 0.5 ms to 10 s. */
-export const SECONDS_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10];
+export const SECONDS_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 export class Metrics {
   private readonly families: Family[] = [];
   private readonly histograms: Histogram[] = [];
   private readonly gauges: (() => void)[] = [];
   readonly httpRequests = this.family('pedigree_http_requests_total', 'HTTP requests by route and status', 'counter');
-  readonly graphqlOperations = this.family('pedigree_graphql_operations_total', 'GraphQL operations by type and outcome', 'counter');
+  readonly graphqlOperations = this.family(
+    'pedigree_graphql_operations_total',
+    'GraphQL operations by type and outcome',
+    'counter',
+  );
   readonly graphqlErrors = this.family('pedigree_graphql_errors_total', 'GraphQL errors by code', 'counter');
 
   family(name: string, help: string, type: 'counter' | 'gauge'): Family {

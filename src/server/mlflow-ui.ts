@@ -33,7 +33,12 @@ export function createMlflowUiRoute(opts: {
     const url = req.url ?? '/';
     const [path = '/', query] = url.split('?');
     const rest = path.slice(MLFLOW_UI_PREFIX.length) || '/';
-    if (!opts.dir) return json(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: 'the MLflow UI is not served here: set PEDIGREE_MLFLOW_UI to the directory of its build (see the README)' });
+    if (!opts.dir)
+      return json(res, 404, {
+        error_code: 'ENDPOINT_NOT_FOUND',
+        message:
+          'the MLflow UI is not served here: set PEDIGREE_MLFLOW_UI to the directory of its build (see the README)',
+      });
     if (path === MLFLOW_UI_PREFIX) {
       res.writeHead(308, { location: `${MLFLOW_UI_PREFIX}/` });
       res.end();
@@ -42,10 +47,18 @@ export function createMlflowUiRoute(opts: {
     // What the UI asks of MLflow's server beyond the MLflow API: how the server is set up,
     // who the caller is, and its assistant (Pedigree has none: no providers).
     if (rest === '/ajax-api/3.0/mlflow/server-info') {
-      return json(res, 200, { store_type: null, workspaces_enabled: false, trace_archival_enabled: false, multipart_uploads_enabled: false, multipart_downloads_enabled: false, features_enabled: { gateway: false } });
+      return json(res, 200, {
+        store_type: null,
+        workspaces_enabled: false,
+        trace_archival_enabled: false,
+        multipart_uploads_enabled: false,
+        multipart_downloads_enabled: false,
+        features_enabled: { gateway: false },
+      });
     }
     if (rest === '/ajax-api/3.0/mlflow/assistant/config') return json(res, 200, { providers: {}, projects: {} });
-    if (rest === '/ajax-api/3.0/mlflow/assistant/providers') return json(res, 200, { providers: [], resolved: null, gateway_vendor_options: [] });
+    if (rest === '/ajax-api/3.0/mlflow/assistant/providers')
+      return json(res, 200, { providers: [], resolved: null, gateway_vendor_options: [] });
     if (rest === '/ajax-api/2.0/mlflow/users/current') {
       let actor;
       try {
@@ -55,10 +68,22 @@ export function createMlflowUiRoute(opts: {
         if (!e) throw err;
         return json(res, e.status, { error_code: e.errorCode, message: e.message });
       }
-      return json(res, 200, { user: { id: actor.name, username: actor.name, is_admin: actor.role === 'ADMIN', experiment_permissions: [], registered_model_permissions: [] } });
+      return json(res, 200, {
+        user: {
+          id: actor.name,
+          username: actor.name,
+          is_admin: actor.role === 'ADMIN',
+          experiment_permissions: [],
+          registered_model_permissions: [],
+        },
+      });
     }
     if (rest.startsWith('/ajax-api/')) {
-      if (!isMlflowPath(rest)) return json(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `Pedigree does not implement the MLflow endpoint ${req.method} ${rest} (see the README's MLflow compatibility section)` });
+      if (!isMlflowPath(rest))
+        return json(res, 404, {
+          error_code: 'ENDPOINT_NOT_FOUND',
+          message: `Pedigree does not implement the MLflow endpoint ${req.method} ${rest} (see the README's MLflow compatibility section)`,
+        });
       // The MLflow router routes on the raw URL: hand it the path without the mount.
       req.url = `${rest}${query === undefined ? '' : `?${query}`}`;
       return opts.mlflow(req, res);
@@ -67,7 +92,10 @@ export function createMlflowUiRoute(opts: {
     if (rest === '/version') return text(res, PEDIGREE_VERSION);
     if (rest === '/server-info') return json(res, 200, { store_type: 'pedigree', workspaces_enabled: false });
     if (rest.startsWith('/static-files/')) {
-      return serveStatic(req, res, opts.dir, { path: rest.slice('/static-files'.length), immutable: (p) => p.startsWith('/static/') });
+      return serveStatic(req, res, opts.dir, {
+        path: rest.slice('/static-files'.length),
+        immutable: (p) => p.startsWith('/static/'),
+      });
     }
     // The UI routes on the hash: every other path is its page.
     return serveStatic(req, res, opts.dir, { path: '/index.html' });

@@ -54,13 +54,19 @@ class HttpRefusal extends Error {
  * mutations that register runs and datasets). Errors answer
  * `{"error": {"code", "message", "field"?, "index"?}}`.
  */
-export function createOpenLineageRoute(opts: OpenLineageRouteOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createOpenLineageRoute(
+  opts: OpenLineageRouteOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
-        throw new HttpRefusal(405, 'METHOD_NOT_ALLOWED', `${path} takes POST with an OpenLineage event${path === OPENLINEAGE_BATCH_PATH ? ' array' : ''}`);
+        throw new HttpRefusal(
+          405,
+          'METHOD_NOT_ALLOWED',
+          `${path} takes POST with an OpenLineage event${path === OPENLINEAGE_BATCH_PATH ? ' array' : ''}`,
+        );
       }
       const auth = await authenticate(opts.tokens, req.headers.authorization);
       if (auth.kind !== 'ok') {
@@ -68,15 +74,25 @@ export function createOpenLineageRoute(opts: OpenLineageRouteOptions): (req: Inc
         throw new HttpRefusal(
           401,
           ErrorCode.UNAUTHENTICATED,
-          auth.kind === 'invalid' ? auth.message : 'OpenLineage events need an API token: send Authorization: Bearer <token> (the client\'s api_key auth)',
+          auth.kind === 'invalid'
+            ? auth.message
+            : "OpenLineage events need an API token: send Authorization: Bearer <token> (the client's api_key auth)",
         );
       }
       if (!hasRole(auth.actor.role, Role.CONTRIBUTOR)) {
-        throw new HttpRefusal(403, ErrorCode.FORBIDDEN, `${auth.actor.name} (${auth.actor.role}) may not record lineage: it needs ${Role.CONTRIBUTOR}`);
+        throw new HttpRefusal(
+          403,
+          ErrorCode.FORBIDDEN,
+          `${auth.actor.name} (${auth.actor.role}) may not record lineage: it needs ${Role.CONTRIBUTOR}`,
+        );
       }
       const type = String(req.headers['content-type'] ?? '');
       if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
-        throw new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', `the body must be JSON (content-type: application/json), got ${JSON.stringify(type || 'none')}`);
+        throw new HttpRefusal(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `the body must be JSON (content-type: application/json), got ${JSON.stringify(type || 'none')}`,
+        );
       }
       const text = await readText(req, opts.maxBodyBytes);
       let body: unknown;
@@ -98,16 +114,24 @@ export function createOpenLineageRoute(opts: OpenLineageRouteOptions): (req: Inc
     } catch (err) {
       req.unpipe();
       req.resume();
-      if (err instanceof HttpRefusal) return sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+      if (err instanceof HttpRefusal)
+        return sendJson(res, err.status, { error: { code: err.code, message: err.message } });
       if (err instanceof DomainError) {
         const { field, index } = err.details as { field?: string; index?: number };
         return sendJson(res, STATUS[err.code] ?? 400, {
-          error: { code: err.code, message: err.message, ...(field !== undefined ? { field } : {}), ...(index !== undefined ? { index } : {}) },
+          error: {
+            code: err.code,
+            message: err.message,
+            ...(field !== undefined ? { field } : {}),
+            ...(index !== undefined ? { index } : {}),
+          },
         });
       }
       const logId = randomUUID();
       opts.log.error({ err, logId, path }, 'openlineage request failed');
-      return sendJson(res, 500, { error: { code: 'INTERNAL_SERVER_ERROR', message: `internal error (log id ${logId})` } });
+      return sendJson(res, 500, {
+        error: { code: 'INTERNAL_SERVER_ERROR', message: `internal error (log id ${logId})` },
+      });
     }
   };
 }
@@ -118,11 +142,21 @@ export function createOpenLineageRoute(opts: OpenLineageRouteOptions): (req: Inc
  */
 async function readText(req: IncomingMessage, limit: number): Promise<string> {
   const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity' && encoding !== 'gzip') throw new HttpRefusal(415, 'UNSUPPORTED_MEDIA_TYPE', `content-encoding must be gzip or identity, got "${encoding}"`);
+  if (encoding !== 'identity' && encoding !== 'gzip')
+    throw new HttpRefusal(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `content-encoding must be gzip or identity, got "${encoding}"`,
+    );
   const body = await readBody(req, limit, { gzip: encoding === 'gzip' }).catch((err: Error) => {
     throw new HttpRefusal(400, ErrorCode.BAD_USER_INPUT, `the body could not be read: ${err.message}`);
   });
-  if (body === null) throw new HttpRefusal(413, ErrorCode.LIMIT_EXCEEDED, `an OpenLineage request body is limited to ${limit} bytes (PEDIGREE_MAX_BODY_BYTES)`);
+  if (body === null)
+    throw new HttpRefusal(
+      413,
+      ErrorCode.LIMIT_EXCEEDED,
+      `an OpenLineage request body is limited to ${limit} bytes (PEDIGREE_MAX_BODY_BYTES)`,
+    );
   return body.toString('utf8');
 }
 

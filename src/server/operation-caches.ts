@@ -48,13 +48,21 @@ export class OperationCaches {
         ['persisted', this.persisted],
         ['ws_documents', this.wsDocuments],
       ] as const;
-    metrics.labelledGauge('pedigree_operation_cache_entries', 'Entries held per GraphQL operation cache (bounded by PEDIGREE_OPERATION_CACHE_ENTRIES)', () => [
-      ...caches().map(([cache, c]): [Record<string, string>, number] => [{ cache }, c.size]),
-      [{ cache: 'plans' }, this.plans.stats.documents],
-    ]);
-    metrics.labelledGauge('pedigree_operation_cache_characters', 'Characters of operation text held per GraphQL operation cache (at most 2 MiB each)', () => [
-      ...caches().map(([cache, c]): [Record<string, string>, number] => [{ cache }, c.weight]),
-      [{ cache: 'plans' }, this.plans.stats.characters],
-    ]);
+    metrics.labelledGauge(
+      'pedigree_operation_cache_entries',
+      'Entries held per GraphQL operation cache (bounded by PEDIGREE_OPERATION_CACHE_ENTRIES)',
+      () => [
+        ...caches().map(([cache, c]): [Record<string, string>, number] => [{ cache }, c.size]),
+        [{ cache: 'plans' }, this.plans.stats.documents],
+      ],
+    );
+    metrics.labelledGauge(
+      'pedigree_operation_cache_characters',
+      'Characters of operation text held per GraphQL operation cache (at most 2 MiB each)',
+      () => [
+        ...caches().map(([cache, c]): [Record<string, string>, number] => [{ cache }, c.weight]),
+        [{ cache: 'plans' }, this.plans.stats.characters],
+      ],
+    );
   }
 }

@@ -8,9 +8,15 @@ import { createGunzip } from 'node:zlib';
  * with `Connection: close` and the rest is never consumed. With `gzip` the
  * limit applies to the decompressed bytes; a corrupt stream rejects.
  */
-export async function readBody(req: IncomingMessage, limit: number, opts: { gzip?: boolean } = {}): Promise<Buffer | null> {
+export async function readBody(
+  req: IncomingMessage,
+  limit: number,
+  opts: { gzip?: boolean } = {},
+): Promise<Buffer | null> {
   if (!opts.gzip && Number(req.headers['content-length'] ?? 0) > limit) return null;
-  const source: AsyncIterable<unknown> = opts.gzip ? req.pipe(createGunzip()) : req.iterator({ destroyOnReturn: false });
+  const source: AsyncIterable<unknown> = opts.gzip
+    ? req.pipe(createGunzip())
+    : req.iterator({ destroyOnReturn: false });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of source) {

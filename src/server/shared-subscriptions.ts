@@ -69,9 +69,13 @@ export class SharedExecutions {
     let payload = this.payloads.get(result);
     if (!payload) {
       this.serialisations++;
-      payload = new SharedPayload(`pedigree-shared-payload:${this.nonce}:${this.serial++}`, JSON.stringify(result), (p) => {
-        this.staged = p;
-      });
+      payload = new SharedPayload(
+        `pedigree-shared-payload:${this.nonce}:${this.serial++}`,
+        JSON.stringify(result),
+        (p) => {
+          this.staged = p;
+        },
+      );
       this.payloads.set(result, payload);
     }
     return payload;
@@ -141,7 +145,13 @@ function keyOf(args: ExecutionArgs): string {
     printed.set(args.document, doc);
   }
   const actor = (args.contextValue as { actor?: { name?: string; role?: string | null } } | undefined)?.actor;
-  return JSON.stringify([doc, args.operationName ?? null, stable(args.variableValues ?? {}), actor?.name ?? null, actor?.role ?? null]);
+  return JSON.stringify([
+    doc,
+    args.operationName ?? null,
+    stable(args.variableValues ?? {}),
+    actor?.name ?? null,
+    actor?.role ?? null,
+  ]);
 }
 
 function stable(v: unknown): unknown {

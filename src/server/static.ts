@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 /** web/dist at the project root, from src/server (tsx, vitest) or dist/src/server (compiled). */
 export const webDistDir =
-  [resolve(here, '../../web/dist'), resolve(here, '../../../web/dist')].find((d) => existsSync(d)) ?? resolve('web/dist');
+  [resolve(here, '../../web/dist'), resolve(here, '../../../web/dist')].find((d) => existsSync(d)) ??
+  resolve('web/dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -87,7 +88,9 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: string, size:
     res.end();
     return;
   }
-  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 function notFound(res: ServerResponse, message = 'not found'): void {

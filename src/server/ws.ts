@@ -89,7 +89,10 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
     WebSocket: pedigreeSocketClass(shared, log),
     path: '/graphql',
     maxPayload: security.wsMaxPayloadBytes,
-    verifyClient: ({ req, origin }: { req: IncomingMessage; origin: string }, done: (ok: boolean, code?: number, message?: string) => void) => {
+    verifyClient: (
+      { req, origin }: { req: IncomingMessage; origin: string },
+      done: (ok: boolean, code?: number, message?: string) => void,
+    ) => {
       const ok = hostAllowed(req.headers.host, security) && originAllowed(origin || undefined, security);
       if (!ok) log.warn({ host: req.headers.host, origin }, 'websocket upgrade refused: host or origin not allowed');
       done(ok, 403, 'host or origin not allowed');
@@ -124,11 +127,19 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         const socket = ctx.extra.socket;
         const auth = await authenticate(opts.services.tokens, ctx.connectionParams?.authorization);
         if (auth.kind === 'missing' && !security.anonymousRead) {
-          socket.close(CloseCode.Unauthorized, 'Unauthorized: connection_init needs { authorization: "Bearer <token>" }');
+          socket.close(
+            CloseCode.Unauthorized,
+            'Unauthorized: connection_init needs { authorization: "Bearer <token>" }',
+          );
           return false;
         }
         if (auth.kind === 'invalid') return false; // graphql-ws closes with 4403 Forbidden
-        connections.set(ctx, auth.kind === 'ok' ? { actor: auth.actor, token: auth.token, socket } : { actor: ANONYMOUS, token: null, socket });
+        connections.set(
+          ctx,
+          auth.kind === 'ok'
+            ? { actor: auth.actor, token: auth.token, socket }
+            : { actor: ANONYMOUS, token: null, socket },
+        );
         return true;
       },
       onClose: (ctx) => {
@@ -151,15 +162,23 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
           try {
             document = parse(payload.query, limitParseOptions(opts.limits));
           } catch (err) {
-            return [withCode(err instanceof GraphQLError ? err : new GraphQLError('the query does not parse'), 'GRAPHQL_PARSE_FAILED')];
+            return [
+              withCode(
+                err instanceof GraphQLError ? err : new GraphQLError('the query does not parse'),
+                'GRAPHQL_PARSE_FAILED',
+              ),
+            ];
           }
           const invalid = validate(opts.schema, document, rules);
           if (invalid.length > 0) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
           opts.caches.wsDocuments.set(payload.query, document);
         }
         const operation = getOperationAST(document, payload.operationName ?? undefined);
-        if (!operation) return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_REQUEST' } })];
-        const coerced = getVariableValues(opts.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 25 });
+        if (!operation)
+          return [new GraphQLError('Unable to identify operation', { extensions: { code: 'BAD_REQUEST' } })];
+        const coerced = getVariableValues(opts.schema, operation.variableDefinitions ?? [], payload.variables ?? {}, {
+          maxErrors: 25,
+        });
         if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
         // Every operation, cached document or not: page sizes and variable costs are read from these variables.
         const refused = opts.caches.plans.limitErrors(document, operation, payload.variables);
@@ -168,7 +187,10 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
         const min = (payload.extensions as { minSequence?: unknown } | undefined)?.minSequence;
         if (min !== undefined && min !== null) {
           try {
-            await opts.services.consistency.waitFor(typeof min === 'number' ? String(min) : (min as string), 'extensions.minSequence');
+            await opts.services.consistency.waitFor(
+              typeof min === 'number' ? String(min) : (min as string),
+              'extensions.minSequence',
+            );
           } catch (err) {
             if (!(err instanceof DomainError)) throw err;
             return [new GraphQLError(err.message, { extensions: { ...err.details, code: err.code } })];
@@ -187,7 +209,8 @@ export function attachWebSocket(opts: WsOptions): WsHandle {
       },
       onNext: (ctx, _id, _payload, _args, result) => {
         const buffered = ctx.extra.socket.bufferedAmount;
-        if (buffered > maxBuffered) closeSlow(ctx.extra.socket, `subscriber too slow: ${buffered} bytes unsent; reconnect with after`);
+        if (buffered > maxBuffered)
+          closeSlow(ctx.extra.socket, `subscriber too slow: ${buffered} bytes unsent; reconnect with after`);
         if (result.errors) return { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) };
         // Serialised once for every socket sharing this result (SharedExecutions.payloadFor).
         return shared.payloadFor(result) as unknown as ExecutionResult;

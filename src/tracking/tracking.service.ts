@@ -129,24 +129,49 @@ export class MlflowTrackingService {
 
   // ------------------------------------------------------------ experiments
 
-  async createExperiment(name: string, artifactLocation: string | null, tags: KV[], actor: string): Promise<ExperimentRecord> {
+  async createExperiment(
+    name: string,
+    artifactLocation: string | null,
+    tags: KV[],
+    actor: string,
+  ): Promise<ExperimentRecord> {
     requireString(name, 'name');
-    if (artifactLocation) throw badInput('artifact_location is chosen by Pedigree (its artifact store); leave it unset', { field: 'artifact_location' });
+    if (artifactLocation)
+      throw badInput('artifact_location is chosen by Pedigree (its artifact store); leave it unset', {
+        field: 'artifact_location',
+      });
     try {
       return await this.executor.writeTx(async (tx) => {
-        const [row] = await tx.run<{ experiment: StoredExperiment }>(Q.createExperiment, { name, artifactLocation: null, tags: kvJson(tags), now: Date.now(), actor });
+        const [row] = await tx.run<{ experiment: StoredExperiment }>(Q.createExperiment, {
+          name,
+          artifactLocation: null,
+          tags: kvJson(tags),
+          now: Date.now(),
+          actor,
+        });
         const e = toExperiment(row!.experiment);
-        await appendEvent(tx, { type: EventType.MLFLOW_EXPERIMENT_CREATED, actor, subjectId: e.id, after: { id: e.id, name } });
+        await appendEvent(tx, {
+          type: EventType.MLFLOW_EXPERIMENT_CREATED,
+          actor,
+          subjectId: e.id,
+          after: { id: e.id, name },
+        });
         return e;
       }, 'mlflow.createExperiment');
     } catch (err) {
-      if (isConstraint(err)) throw conflict(`an experiment named "${name}" already exists`, { field: 'name', mlflow: 'RESOURCE_ALREADY_EXISTS' });
+      if (isConstraint(err))
+        throw conflict(`an experiment named "${name}" already exists`, {
+          field: 'name',
+          mlflow: 'RESOURCE_ALREADY_EXISTS',
+        });
       throw err;
     }
   }
 
   async getExperiment(id: string): Promise<ExperimentRecord> {
-    const [row] = await this.executor.read<{ experiment: StoredExperiment | null }>(Q.experimentsByIds, { keys: [String(id)] });
+    const [row] = await this.executor.read<{ experiment: StoredExperiment | null }>(Q.experimentsByIds, {
+      keys: [String(id)],
+    });
     if (!row?.experiment) throw notFound(`no experiment with id "${id}"`);
     return toExperiment(row.experiment);
   }
@@ -158,12 +183,21 @@ export class MlflowTrackingService {
   }
 
   async listExperiments(): Promise<ExperimentRecord[]> {
-    const rows = await this.executor.read<{ experiment: StoredExperiment }>(Q.listExperiments, { limit: SEARCH_SCAN_LIMIT + 1 });
-    if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`experiment search reads at most ${SEARCH_SCAN_LIMIT} experiments and there are more`, { field: 'filter' });
+    const rows = await this.executor.read<{ experiment: StoredExperiment }>(Q.listExperiments, {
+      limit: SEARCH_SCAN_LIMIT + 1,
+    });
+    if (rows.length > SEARCH_SCAN_LIMIT)
+      throw badInput(`experiment search reads at most ${SEARCH_SCAN_LIMIT} experiments and there are more`, {
+        field: 'filter',
+      });
     return rows.map((r) => toExperiment(r.experiment));
   }
 
-  async updateExperiment(id: string, patch: { name?: string; setTag?: KV; deleteTag?: string; lifecycleStage?: 'active' | 'deleted' }, actor: string): Promise<ExperimentRecord> {
+  async updateExperiment(
+    id: string,
+    patch: { name?: string; setTag?: KV; deleteTag?: string; lifecycleStage?: 'active' | 'deleted' },
+    actor: string,
+  ): Promise<ExperimentRecord> {
     const current = await this.getExperiment(id);
     let tags: string | null = null;
     if (patch.setTag || patch.deleteTag) {
@@ -182,29 +216,56 @@ export class MlflowTrackingService {
           now: Date.now(),
         });
         if (!row) throw notFound(`no experiment with id "${id}"`);
-        await appendEvent(tx, { type: EventType.MLFLOW_EXPERIMENT_UPDATED, actor, subjectId: id, before: { name: row.before.name }, after: patch });
+        await appendEvent(tx, {
+          type: EventType.MLFLOW_EXPERIMENT_UPDATED,
+          actor,
+          subjectId: id,
+          before: { name: row.before.name },
+          after: patch,
+        });
         return toExperiment(row.experiment);
       }, 'mlflow.updateExperiment');
     } catch (err) {
-      if (isConstraint(err)) throw conflict(`an experiment named "${patch.name}" already exists`, { field: 'name', mlflow: 'RESOURCE_ALREADY_EXISTS' });
+      if (isConstraint(err))
+        throw conflict(`an experiment named "${patch.name}" already exists`, {
+          field: 'name',
+          mlflow: 'RESOURCE_ALREADY_EXISTS',
+        });
       throw err;
     }
   }
 
   // ------------------------------------------------------------ runs
 
-  async createRun(input: { experimentId: string; runName: string | null; startTime: number | null; tags: KV[]; user: string | null }, actor: string): Promise<MlflowRunRecord> {
+  async createRun(
+    input: { experimentId: string; runName: string | null; startTime: number | null; tags: KV[]; user: string | null },
+    actor: string,
+  ): Promise<MlflowRunRecord> {
     const experiment = await this.getExperiment(input.experimentId || '0');
     const runName = input.runName ?? input.tags.find((t) => t.key === 'mlflow.runName')?.value ?? null;
     const commit = input.tags.find((t) => t.key === 'mlflow.source.git.commit')?.value ?? null;
     const repo = input.tags.find((t) => t.key === 'mlflow.source.git.repoURL')?.value ?? null;
-    const run = await this.provenance.createRun({ name: actor }, { name: runName, experiment: experiment.name, codeCommit: commit, codeRepo: repo });
+    const run = await this.provenance.createRun(
+      { name: actor },
+      { name: runName, experiment: experiment.name, codeCommit: commit, codeRepo: repo },
+    );
     const tags = mergeKv([], input.tags);
     if (runName && !tags.some((t) => t.key === 'mlflow.runName')) tags.push({ key: 'mlflow.runName', value: runName });
     await this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run(Q.attachRun, { runId: run.id, experimentId: experiment.id, tags: kvJson(tags), startTime: input.startTime ?? Date.now(), user: input.user ?? actor });
+      const [row] = await tx.run(Q.attachRun, {
+        runId: run.id,
+        experimentId: experiment.id,
+        tags: kvJson(tags),
+        startTime: input.startTime ?? Date.now(),
+        user: input.user ?? actor,
+      });
       if (!row) throw notFound(`no experiment with id "${experiment.id}"`);
-      await appendEvent(tx, { type: EventType.RUN_LOGGED, actor, subjectId: run.id, after: { mlflowExperimentId: experiment.id, tags } });
+      await appendEvent(tx, {
+        type: EventType.RUN_LOGGED,
+        actor,
+        subjectId: run.id,
+        after: { mlflowExperimentId: experiment.id, tags },
+      });
     }, 'mlflow.attachRun');
     return this.getRun(run.id);
   }
@@ -216,7 +277,10 @@ export class MlflowTrackingService {
   }
 
   async runsByIds(ids: string[]): Promise<(MlflowRunRecord | null)[]> {
-    const rows = await this.executor.read<{ run: StoredRun | null; metrics: MlflowMetric[]; inputs: StoredInput[] }>(Q.runsByIds, { keys: ids });
+    const rows = await this.executor.read<{ run: StoredRun | null; metrics: MlflowMetric[]; inputs: StoredInput[] }>(
+      Q.runsByIds,
+      { keys: ids },
+    );
     return rows.map((r) => (r.run ? toRun(r.run, r.metrics, r.inputs) : null));
   }
 
@@ -225,27 +289,52 @@ export class MlflowTrackingService {
    * Run.metricHistory through a DataLoader): for each key, up to `limit`
    * points after its cursor, oldest first.
    */
-  async metricHistories(keys: readonly { runId: string; key: string; after: MetricCursor | null }[], limit: number): Promise<MetricHistoryPage[]> {
-    const rows = await this.executor.read<{ mlflowRun: boolean; total: number; points: MlflowMetric[] }>(Q.metricHistory, {
-      keys: keys.map((k) => ({ runId: k.runId, key: k.key, after: k.after, from: k.after ? k.after[0] : -MAX_DATE_MS })),
-      limit,
-    });
+  async metricHistories(
+    keys: readonly { runId: string; key: string; after: MetricCursor | null }[],
+    limit: number,
+  ): Promise<MetricHistoryPage[]> {
+    const rows = await this.executor.read<{ mlflowRun: boolean; total: number; points: MlflowMetric[] }>(
+      Q.metricHistory,
+      {
+        keys: keys.map((k) => ({
+          runId: k.runId,
+          key: k.key,
+          after: k.after,
+          from: k.after ? k.after[0] : -MAX_DATE_MS,
+        })),
+        limit,
+      },
+    );
     return rows.map((r) => ({
       mlflowRun: r.mlflowRun,
       total: r.total,
-      points: r.points.map((p) => ({ key: p.key, value: p.value, timestamp: Number(p.timestamp), step: Number(p.step) })),
+      points: r.points.map((p) => ({
+        key: p.key,
+        value: p.value,
+        timestamp: Number(p.timestamp),
+        step: Number(p.step),
+      })),
     }));
   }
 
-  /** The model versions a run produced (model-versions/search with run_id =), by model name and version; at most `limit`. */
+  /**
+   * The model versions a run produced (model-versions/search with run_id =), by model name and version; at most
+   * `limit`.
+   */
   async versionsOfRun(runId: string, limit: number): Promise<VersionRecord[]> {
     const rows = await this.executor.read<{ version: VersionRecord }>(Q.versionsOfRun, { runId, limit });
     return rows.map((r) => r.version);
   }
 
   async runIdsOfExperiments(experimentIds: string[]): Promise<string[]> {
-    const rows = await this.executor.read<{ id: string }>(Q.runsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT + 1 });
-    if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`run search reads at most ${SEARCH_SCAN_LIMIT} runs; narrow experiment_ids`, { field: 'experiment_ids' });
+    const rows = await this.executor.read<{ id: string }>(Q.runsByExperiments, {
+      experimentIds,
+      limit: SEARCH_SCAN_LIMIT + 1,
+    });
+    if (rows.length > SEARCH_SCAN_LIMIT)
+      throw badInput(`run search reads at most ${SEARCH_SCAN_LIMIT} runs; narrow experiment_ids`, {
+        field: 'experiment_ids',
+      });
     return rows.map((r) => r.id);
   }
 
@@ -256,41 +345,68 @@ export class MlflowTrackingService {
    */
   async logData(
     runId: string,
-    data: { params?: KV[]; metrics?: MlflowMetric[]; tags?: KV[]; deleteTags?: string[]; name?: string | null; endTime?: number | null; lifecycleStage?: string | null },
+    data: {
+      params?: KV[];
+      metrics?: MlflowMetric[];
+      tags?: KV[];
+      deleteTags?: string[];
+      name?: string | null;
+      endTime?: number | null;
+      lifecycleStage?: string | null;
+    },
     actor: string,
   ): Promise<void> {
     for (const m of data.metrics ?? []) {
       requireString(m.key, 'metric key');
-      if (typeof m.value !== 'number' || Number.isNaN(m.value)) throw badInput(`metric "${m.key}" must be a number`, { field: 'metrics' });
+      if (typeof m.value !== 'number' || Number.isNaN(m.value))
+        throw badInput(`metric "${m.key}" must be a number`, { field: 'metrics' });
       if (m.timestamp != null && !(Number.isSafeInteger(m.timestamp) && Math.abs(m.timestamp) <= MAX_DATE_MS)) {
-        throw badInput(`metric "${m.key}" timestamp must be whole milliseconds since the epoch, within ±${MAX_DATE_MS}`, { field: 'metrics' });
+        throw badInput(
+          `metric "${m.key}" timestamp must be whole milliseconds since the epoch, within ±${MAX_DATE_MS}`,
+          { field: 'metrics' },
+        );
       }
-      if (m.step != null && !Number.isSafeInteger(m.step)) throw badInput(`metric "${m.key}" step must be an integer`, { field: 'metrics' });
+      if (m.step != null && !Number.isSafeInteger(m.step))
+        throw badInput(`metric "${m.key}" step must be an integer`, { field: 'metrics' });
     }
     for (const p of data.params ?? []) requireString(p.key, 'param key');
     for (const t of data.tags ?? []) requireString(t.key, 'tag key');
     await this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ run: { params: string | null; mlflowTags: string | null; status: string; mlflowLifecycleStage: string }; metrics: MlflowMetric[] }>(Q.readRunForUpdate, { runId });
+      const [row] = await tx.run<{
+        run: { params: string | null; mlflowTags: string | null; status: string; mlflowLifecycleStage: string };
+        metrics: MlflowMetric[];
+      }>(Q.readRunForUpdate, { runId });
       if (!row) throw notFound(`no run with id "${runId}"`);
       const params = row.run.params ? (JSON.parse(row.run.params) as Record<string, string>) : {};
       for (const p of data.params ?? []) {
         const value = String(p.value ?? '');
         if (p.key in params && params[p.key] !== value) {
-          throw badInput(`param "${p.key}" was already logged with value "${params[p.key]}" for run "${runId}"; params cannot change (new value "${value}")`, { field: 'params' });
+          throw badInput(
+            `param "${p.key}" was already logged with value "${params[p.key]}" for run "${runId}"; params cannot change (new value "${value}")`,
+            { field: 'params' },
+          );
         }
         params[p.key] = value;
       }
       let tags = parseKv(row.run.mlflowTags);
       tags = mergeKv(tags, data.tags ?? []);
       if (data.deleteTags?.length) {
-        for (const k of data.deleteTags) if (!tags.some((t) => t.key === k)) throw notFound(`run "${runId}" has no tag "${k}"`);
+        for (const k of data.deleteTags)
+          if (!tags.some((t) => t.key === k)) throw notFound(`run "${runId}" has no tag "${k}"`);
         tags = tags.filter((t) => !data.deleteTags!.includes(t.key));
       }
       if (data.name) tags = mergeKv(tags, [{ key: 'mlflow.runName', value: data.name }]);
       // Every point goes to the history; the latest value per key is the
       // greatest by (step, timestamp, value), MLflow's rule for runs/get.
-      const points = (data.metrics ?? []).map((m) => ({ key: m.key, value: storedValue(m.value), timestamp: m.timestamp ?? Date.now(), step: m.step ?? 0 }));
-      const latest = new Map(row.metrics.map((m) => [m.key, { ...m, step: Number(m.step ?? 0), timestamp: Number(m.timestamp ?? 0) }]));
+      const points = (data.metrics ?? []).map((m) => ({
+        key: m.key,
+        value: storedValue(m.value),
+        timestamp: m.timestamp ?? Date.now(),
+        step: m.step ?? 0,
+      }));
+      const latest = new Map(
+        row.metrics.map((m) => [m.key, { ...m, step: Number(m.step ?? 0), timestamp: Number(m.timestamp ?? 0) }]),
+      );
       const changed = new Map<string, MlflowMetric>();
       for (const x of points) {
         const cur = latest.get(x.key);
@@ -300,8 +416,13 @@ export class MlflowTrackingService {
         }
       }
       // The run's lists are capped (GraphQL serves them whole): refuse what would pass a cap.
-      if (Object.keys(params).length > MAX_RUN_PARAMS) throw badInput(`a run holds at most ${MAX_RUN_PARAMS} params`, { field: 'params', limit: MAX_RUN_PARAMS });
-      if (latest.size > MAX_RUN_METRICS) throw badInput(`a run holds at most ${MAX_RUN_METRICS} metric keys`, { field: 'metrics', limit: MAX_RUN_METRICS });
+      if (Object.keys(params).length > MAX_RUN_PARAMS)
+        throw badInput(`a run holds at most ${MAX_RUN_PARAMS} params`, { field: 'params', limit: MAX_RUN_PARAMS });
+      if (latest.size > MAX_RUN_METRICS)
+        throw badInput(`a run holds at most ${MAX_RUN_METRICS} metric keys`, {
+          field: 'metrics',
+          limit: MAX_RUN_METRICS,
+        });
       await tx.run(Q.logRunData, {
         runId,
         params: JSON.stringify(sortObject(params)),
@@ -318,7 +439,9 @@ export class MlflowTrackingService {
         subjectId: runId,
         after: {
           ...(data.params?.length ? { params: data.params } : {}),
-          ...(data.metrics?.length ? { metrics: data.metrics.map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0 })) } : {}),
+          ...(data.metrics?.length
+            ? { metrics: data.metrics.map((m) => ({ key: m.key, value: m.value, step: m.step ?? 0 })) }
+            : {}),
           ...(data.tags?.length ? { tags: data.tags } : {}),
           ...(data.deleteTags?.length ? { deletedTags: data.deleteTags } : {}),
           ...(data.name ? { name: data.name } : {}),
@@ -329,14 +452,20 @@ export class MlflowTrackingService {
   }
 
   /** update-run: name, and a terminal status ends the provenance run (finishRun). */
-  async updateRun(runId: string, patch: { status?: string | null; endTime?: number | null; name?: string | null }, actor: string): Promise<MlflowRunRecord> {
+  async updateRun(
+    runId: string,
+    patch: { status?: string | null; endTime?: number | null; name?: string | null },
+    actor: string,
+  ): Promise<MlflowRunRecord> {
     const run = await this.getRun(runId);
     if (patch.status && !(RUN_STATUSES as readonly string[]).includes(patch.status)) {
       throw badInput(`status must be one of ${RUN_STATUSES.join(', ')}`, { field: 'status' });
     }
-    if (patch.name || patch.endTime) await this.logData(runId, { name: patch.name ?? null, endTime: patch.endTime ?? null }, actor);
+    if (patch.name || patch.endTime)
+      await this.logData(runId, { name: patch.name ?? null, endTime: patch.endTime ?? null }, actor);
     if (patch.status && patch.status !== run.status && ['FINISHED', 'FAILED', 'KILLED'].includes(patch.status)) {
-      if (run.status !== 'RUNNING') throw badInput(`run "${runId}" is ${run.status}; only a RUNNING run can end`, { field: 'status' });
+      if (run.status !== 'RUNNING')
+        throw badInput(`run "${runId}" is ${run.status}; only a RUNNING run can end`, { field: 'status' });
       await this.provenance.finishRun({ name: actor }, runId, patch.status as 'FINISHED' | 'FAILED' | 'KILLED', []);
       if (!patch.endTime) await this.logData(runId, { endTime: Date.now() }, actor);
     }
@@ -352,18 +481,48 @@ export class MlflowTrackingService {
     await this.executor.writeTx(async (tx) => {
       const [exists] = await tx.run(Q.readRunForUpdate, { runId });
       if (!exists) throw notFound(`no run with id "${runId}"`);
-      const logged = await tx.run<{ id: string | null; dataset: string; version: string; created: boolean; full: boolean }>(Q.logRunInputs, {
+      const logged = await tx.run<{
+        id: string | null;
+        dataset: string;
+        version: string;
+        created: boolean;
+        full: boolean;
+      }>(Q.logRunInputs, {
         runId,
         actor,
         maxInputs: MAX_RUN_INPUTS,
-        datasets: datasets.map((d) => ({ name: d.name, digest: d.digest, uri: uriOfSource(d.source), sourceType: d.sourceType, source: d.source, schema: d.schema, profile: d.profile, role: d.role, tags: kvJson(d.tags) })),
+        datasets: datasets.map((d) => ({
+          name: d.name,
+          digest: d.digest,
+          uri: uriOfSource(d.source),
+          sourceType: d.sourceType,
+          source: d.source,
+          schema: d.schema,
+          profile: d.profile,
+          role: d.role,
+          tags: kvJson(d.tags),
+        })),
       });
-      if (logged[0]?.full) throw badInput(`a run uses at most ${MAX_RUN_INPUTS} dataset versions`, { field: 'datasets', limit: MAX_RUN_INPUTS });
+      if (logged[0]?.full)
+        throw badInput(`a run uses at most ${MAX_RUN_INPUTS} dataset versions`, {
+          field: 'datasets',
+          limit: MAX_RUN_INPUTS,
+        });
       const rows = logged.filter((r) => r.id !== null);
       for (const r of rows.filter((x) => x.created)) {
-        await appendEvent(tx, { type: EventType.DATASET_VERSION_REGISTERED, actor, subjectId: r.id, after: { dataset: r.dataset, version: r.version, hash: r.version, via: 'mlflow' } });
+        await appendEvent(tx, {
+          type: EventType.DATASET_VERSION_REGISTERED,
+          actor,
+          subjectId: r.id,
+          after: { dataset: r.dataset, version: r.version, hash: r.version, via: 'mlflow' },
+        });
       }
-      await appendEvent(tx, { type: EventType.RUN_LOGGED, actor, subjectId: runId, after: { inputs: rows.map((r) => ({ datasetVersionId: r.id, dataset: r.dataset, version: r.version })) } });
+      await appendEvent(tx, {
+        type: EventType.RUN_LOGGED,
+        actor,
+        subjectId: runId,
+        after: { inputs: rows.map((r) => ({ datasetVersionId: r.id, dataset: r.dataset, version: r.version })) },
+      });
     }, 'mlflow.logInputs');
   }
 
@@ -371,13 +530,24 @@ export class MlflowTrackingService {
   async logOutputs(runId: string, models: { modelId: string; step: number }[], actor: string): Promise<void> {
     const run = await this.getRun(runId);
     const all = [...run.outputs];
-    for (const m of models) if (!all.some((o) => o.modelId === m.modelId)) all.push({ modelId: m.modelId, step: m.step ?? 0 });
+    for (const m of models)
+      if (!all.some((o) => o.modelId === m.modelId)) all.push({ modelId: m.modelId, step: m.step ?? 0 });
     await this.logData(runId, { tags: [{ key: OUTPUTS_TAG, value: JSON.stringify(all) }] }, actor);
   }
 
   // ------------------------------------------------------------ logged models (MLflow 3)
 
-  async createLoggedModel(input: { experimentId: string; name: string | null; modelType: string | null; sourceRunId: string | null; tags: KV[]; params: KV[] }, actor: string): Promise<LoggedModelRecord> {
+  async createLoggedModel(
+    input: {
+      experimentId: string;
+      name: string | null;
+      modelType: string | null;
+      sourceRunId: string | null;
+      tags: KV[];
+      params: KV[];
+    },
+    actor: string,
+  ): Promise<LoggedModelRecord> {
     const id = `m-${randomUUID().replace(/-/g, '')}`;
     const name = input.name || id;
     return this.executor.writeTx(async (tx) => {
@@ -393,7 +563,12 @@ export class MlflowTrackingService {
         params: kvJson(input.params),
       });
       if (!row) throw notFound(`no experiment with id "${input.experimentId}"`);
-      await appendEvent(tx, { type: EventType.LOGGED_MODEL_CREATED, actor, subjectId: id, after: { id, name, experimentId: input.experimentId, sourceRunId: input.sourceRunId } });
+      await appendEvent(tx, {
+        type: EventType.LOGGED_MODEL_CREATED,
+        actor,
+        subjectId: id,
+        after: { id, name, experimentId: input.experimentId, sourceRunId: input.sourceRunId },
+      });
       return toLoggedModel(row.model);
     }, 'mlflow.createLoggedModel');
   }
@@ -410,28 +585,50 @@ export class MlflowTrackingService {
   }
 
   async loggedModelsOfExperiments(experimentIds: string[]): Promise<LoggedModelRecord[]> {
-    const rows = await this.executor.read<{ model: StoredLoggedModel }>(Q.loggedModelsByExperiments, { experimentIds, limit: SEARCH_SCAN_LIMIT + 1 });
-    if (rows.length > SEARCH_SCAN_LIMIT) throw badInput(`logged model search reads at most ${SEARCH_SCAN_LIMIT} models; narrow experiment_ids`, { field: 'experiment_ids' });
+    const rows = await this.executor.read<{ model: StoredLoggedModel }>(Q.loggedModelsByExperiments, {
+      experimentIds,
+      limit: SEARCH_SCAN_LIMIT + 1,
+    });
+    if (rows.length > SEARCH_SCAN_LIMIT)
+      throw badInput(`logged model search reads at most ${SEARCH_SCAN_LIMIT} models; narrow experiment_ids`, {
+        field: 'experiment_ids',
+      });
     return rows.map((r) => toLoggedModel(r.model));
   }
 
-  async updateLoggedModel(id: string, patch: { status?: string; setTags?: KV[]; deleteTag?: string; params?: KV[] }, actor: string): Promise<LoggedModelRecord> {
+  async updateLoggedModel(
+    id: string,
+    patch: { status?: string; setTags?: KV[]; deleteTag?: string; params?: KV[] },
+    actor: string,
+  ): Promise<LoggedModelRecord> {
     const current = await this.getLoggedModel(id);
-    if (patch.status && !['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'].includes(patch.status)) {
-      throw badInput('status must be LOGGED_MODEL_READY, LOGGED_MODEL_PENDING or LOGGED_MODEL_UPLOAD_FAILED', { field: 'status' });
+    if (
+      patch.status &&
+      !['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED'].includes(patch.status)
+    ) {
+      throw badInput('status must be LOGGED_MODEL_READY, LOGGED_MODEL_PENDING or LOGGED_MODEL_UPLOAD_FAILED', {
+        field: 'status',
+      });
     }
     let tags: string | null = null;
     if (patch.setTags || patch.deleteTag) {
       let t = mergeKv(current.tags, patch.setTags ?? []);
       if (patch.deleteTag) {
-        if (!t.some((x) => x.key === patch.deleteTag)) throw notFound(`logged model "${id}" has no tag "${patch.deleteTag}"`);
+        if (!t.some((x) => x.key === patch.deleteTag))
+          throw notFound(`logged model "${id}" has no tag "${patch.deleteTag}"`);
         t = t.filter((x) => x.key !== patch.deleteTag);
       }
       tags = kvJson(t);
     }
     const params = patch.params ? kvJson(mergeKv(current.params, patch.params)) : null;
     return this.executor.writeTx(async (tx) => {
-      const [row] = await tx.run<{ model: StoredLoggedModel }>(Q.updateLoggedModel, { id, status: patch.status ?? null, tags, params, now: Date.now() });
+      const [row] = await tx.run<{ model: StoredLoggedModel }>(Q.updateLoggedModel, {
+        id,
+        status: patch.status ?? null,
+        tags,
+        params,
+        now: Date.now(),
+      });
       if (!row) throw notFound(`no logged model with id "${id}"`);
       await appendEvent(tx, { type: EventType.LOGGED_MODEL_UPDATED, actor, subjectId: id, after: patch });
       return toLoggedModel(row.model);
@@ -461,7 +658,15 @@ interface StoredRun {
 interface StoredInput {
   role: string;
   tags: string | null;
-  dataset: { datasetName: string; version: string; mlflowSourceType?: string | null; mlflowSource?: string | null; mlflowSchema?: string | null; mlflowProfile?: string | null; uri?: string | null };
+  dataset: {
+    datasetName: string;
+    version: string;
+    mlflowSourceType?: string | null;
+    mlflowSource?: string | null;
+    mlflowSchema?: string | null;
+    mlflowProfile?: string | null;
+    uri?: string | null;
+  };
 }
 
 /** A logged model as the graph keeps it: tags and params as JSON text. */
@@ -483,7 +688,15 @@ function storedValue(v: number): number {
 }
 
 function toExperiment(e: StoredExperiment): ExperimentRecord {
-  return { id: e.id, name: e.name, artifactLocation: e.artifactLocation, lifecycleStage: e.lifecycleStage, creationTime: Number(e.creationTime), lastUpdateTime: Number(e.lastUpdateTime), tags: parseKv(e.tags) };
+  return {
+    id: e.id,
+    name: e.name,
+    artifactLocation: e.artifactLocation,
+    lifecycleStage: e.lifecycleStage,
+    creationTime: Number(e.creationTime),
+    lastUpdateTime: Number(e.lastUpdateTime),
+    tags: parseKv(e.tags),
+  };
 }
 
 function toRun(r: StoredRun, metrics: MlflowMetric[], inputs: StoredInput[]): MlflowRunRecord {
@@ -502,7 +715,12 @@ function toRun(r: StoredRun, metrics: MlflowMetric[], inputs: StoredInput[]): Ml
     lifecycleStage: r.mlflowLifecycleStage ?? 'active',
     params: Object.entries(params).map(([key, value]) => ({ key, value })),
     tags: allTags.filter((t) => t.key !== OUTPUTS_TAG),
-    metrics: metrics.map((m) => ({ key: m.key, value: m.value, timestamp: Number(m.timestamp ?? 0), step: Number(m.step ?? 0) })),
+    metrics: metrics.map((m) => ({
+      key: m.key,
+      value: m.value,
+      timestamp: Number(m.timestamp ?? 0),
+      step: Number(m.step ?? 0),
+    })),
     inputs: inputs.map((i) => ({
       name: i.dataset.datasetName,
       digest: i.dataset.version,
@@ -518,7 +736,13 @@ function toRun(r: StoredRun, metrics: MlflowMetric[], inputs: StoredInput[]): Ml
 }
 
 function toLoggedModel(m: StoredLoggedModel): LoggedModelRecord {
-  return { ...m, creationTime: Number(m.creationTime), lastUpdatedTime: Number(m.lastUpdatedTime), tags: parseKv(m.tags), params: parseKv(m.params) };
+  return {
+    ...m,
+    creationTime: Number(m.creationTime),
+    lastUpdatedTime: Number(m.lastUpdatedTime),
+    tags: parseKv(m.tags),
+    params: parseKv(m.params),
+  };
 }
 
 export function parseKv(json: string | null | undefined): KV[] {
@@ -542,7 +766,8 @@ function sortObject(o: Record<string, string>): Record<string, string> {
 }
 
 function requireString(v: unknown, field: string): void {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 1000) throw badInput(`${field} must be a string of 1–1000 characters`, { field });
+  if (typeof v !== 'string' || v.length === 0 || v.length > 1000)
+    throw badInput(`${field} must be a string of 1–1000 characters`, { field });
 }
 
 /** MLflow dataset sources are JSON like {"uri": "..."}; the URI becomes the dataset version's uri. */
@@ -558,5 +783,9 @@ function uriOfSource(source: string | null): string | null {
 }
 
 function isConstraint(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { details?: { constraint?: boolean } }).details?.constraint === true;
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { details?: { constraint?: boolean } }).details?.constraint === true
+  );
 }

@@ -50,7 +50,9 @@ describe('the dashboard at scale and in time', () => {
     expect(await group.getAttribute('data-count')).toBe('20000');
     expect(await group.locator('.kind').innerText()).toContain('Prediction ×20,000');
     // What the first paint took in this browser, for the report (measured, not asserted).
-    console.info(`lineage of a version with 20,000 predictions: grouped query ${serverMs} ms; graph framed ${await page.getByTestId('lineage-graph').getAttribute('data-first-paint-ms')} ms after navigation start`);
+    console.info(
+      `lineage of a version with 20,000 predictions: grouped query ${serverMs} ms; graph framed ${await page.getByTestId('lineage-graph').getAttribute('data-first-paint-ms')} ms after navigation start`,
+    );
     await page.screenshot({ path: `${OUT}/lineage-grouped.png` });
     expect(await axeViolations(page)).toEqual([]);
 
@@ -61,14 +63,26 @@ describe('the dashboard at scale and in time', () => {
     expect(new URLSearchParams(page.url().split('?')[1]).get('expand')).toMatch(/^group:[0-9a-f]+~25$/);
     const shown = (await attrs(opened, 'data-node-id')).sort();
     expect(shown).toEqual(Array.from({ length: 25 }, (_, i) => `${stamp}-${String(i).padStart(5, '0')}`));
-    await expect.poll(() => page.locator('[data-testid=lineage-graph] .lnode.group[data-kind=Prediction]').getAttribute('data-count'), { timeout: WAIT }).toBe('19975');
+    await expect
+      .poll(
+        () => page.locator('[data-testid=lineage-graph] .lnode.group[data-kind=Prediction]').getAttribute('data-count'),
+        { timeout: WAIT },
+      )
+      .toBe('19975');
     // The same link in a fresh tab draws the same graph.
     const again = await me.context.newPage();
     await again.goto(page.url());
-    await expect.poll(() => again.locator('[data-testid=lineage-graph] .lnode[data-kind=Prediction]:not(.group)').count(), { timeout: WAIT }).toBe(25);
+    await expect
+      .poll(() => again.locator('[data-testid=lineage-graph] .lnode[data-kind=Prediction]:not(.group)').count(), {
+        timeout: WAIT,
+      })
+      .toBe(25);
     await again.close();
     // Folding it returns to the single group.
-    await page.locator('[data-testid=lineage-graph] .lnode.group').getByRole('link', { name: /hide the shown Prediction nodes/ }).click();
+    await page
+      .locator('[data-testid=lineage-graph] .lnode.group')
+      .getByRole('link', { name: /hide the shown Prediction nodes/ })
+      .click();
     await expect.poll(() => opened.count(), { timeout: WAIT }).toBe(0);
     expect(me.errors).toEqual([]);
   }, 240_000);
@@ -80,7 +94,9 @@ describe('the dashboard at scale and in time', () => {
     // Names that sort first, so ours are on the first page whatever else the shared database holds.
     const prefix = `0-${uniq('dash')}`;
     const record = (name: string, version: number) =>
-      gqlOk(t.url, contractOp('RecordDeployment'), { input: { name, environment: 'staging', models: [{ ref: { modelName: model, version }, checksum: sha('a') }] } });
+      gqlOk(t.url, contractOp('RecordDeployment'), {
+        input: { name, environment: 'staging', models: [{ ref: { modelName: model, version }, checksum: sha('a') }] },
+      });
     await record(`${prefix}-a`, 1);
     // The picker has whole seconds: wait for the next second, which is then after the first record and before the rest.
     await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
@@ -95,7 +111,12 @@ describe('the dashboard at scale and in time', () => {
       Object.fromEntries(
         await p
           .locator(`[data-testid=deployments] tr[data-deployment^="${prefix}"]`)
-          .evaluateAll((rows) => rows.map((r) => [(r as unknown as { getAttribute(n: string): string }).getAttribute('data-deployment'), (r as unknown as { children: { textContent: string }[] }).children[2]!.textContent])),
+          .evaluateAll((rows) =>
+            rows.map((r) => [
+              (r as unknown as { getAttribute(n: string): string }).getAttribute('data-deployment'),
+              (r as unknown as { children: { textContent: string }[] }).children[2]!.textContent,
+            ]),
+          ),
       );
     await table.locator(`tr[data-deployment="${prefix}-b"]`).waitFor({ timeout: WAIT });
     expect(await serves()).toEqual({ [`${prefix}-a`]: `${model} v2`, [`${prefix}-b`]: `${model} v2` });
@@ -112,7 +133,9 @@ describe('the dashboard at scale and in time', () => {
     await fresh.close();
     // "now" returns to the present.
     await page.getByRole('button', { name: 'now', exact: true }).click();
-    await expect.poll(() => serves(), { timeout: WAIT }).toEqual({ [`${prefix}-a`]: `${model} v2`, [`${prefix}-b`]: `${model} v2` });
+    await expect
+      .poll(() => serves(), { timeout: WAIT })
+      .toEqual({ [`${prefix}-a`]: `${model} v2`, [`${prefix}-b`]: `${model} v2` });
     expect(me.errors).toEqual([]);
   });
 });

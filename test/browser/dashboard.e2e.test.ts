@@ -23,11 +23,23 @@ beforeAll(async () => {
   t = await startTestServer();
   base = t.url.replace(/\/graphql$/, '');
   // raw source → clean dataset → train run → student v1, fine-tuned from base v1 and distilled from teacher v1.
-  const raw = await gqlOk(t.url, contractOp('RegisterDatasetVersion'), { input: { dataset: uniq('raw'), version: '1', hash: sha('1'), uri: 's3://raw/1', sources: [`s3://landing/${uniq('src')}.csv`] } });
+  const raw = await gqlOk(t.url, contractOp('RegisterDatasetVersion'), {
+    input: {
+      dataset: uniq('raw'),
+      version: '1',
+      hash: sha('1'),
+      uri: 's3://raw/1',
+      sources: [`s3://landing/${uniq('src')}.csv`],
+    },
+  });
   ids.raw = raw.registerDatasetVersion.id;
-  const clean = await gqlOk(t.url, contractOp('RegisterDatasetVersion'), { input: { dataset: uniq('clean'), version: '1', hash: sha('2'), uri: 's3://clean/1', derivedFrom: [ids.raw] } });
+  const clean = await gqlOk(t.url, contractOp('RegisterDatasetVersion'), {
+    input: { dataset: uniq('clean'), version: '1', hash: sha('2'), uri: 's3://clean/1', derivedFrom: [ids.raw] },
+  });
   ids.clean = clean.registerDatasetVersion.id;
-  const run = await gqlOk(t.url, contractOp('CreateRun'), { input: { name: 'train-student', codeCommit: 'c0ffee', inputs: [{ datasetVersionId: ids.clean, role: 'train' }] } });
+  const run = await gqlOk(t.url, contractOp('CreateRun'), {
+    input: { name: 'train-student', codeCommit: 'c0ffee', inputs: [{ datasetVersionId: ids.clean, role: 'train' }] },
+  });
   ids.run = run.createRun.id;
   const stamp = uniq('dash');
   n.base = await createModel(t.url, `${stamp}-base`, { description: 'a base model' });
@@ -39,16 +51,34 @@ beforeAll(async () => {
     runId: ids.run,
     baseModel: { modelName: n.base, version: 1 },
     teachers: [{ modelName: n.teacher, version: 1 }],
-    metrics: [{ key: 'acc', value: 0.88 }, { key: 'f1', value: 0.84, segment: 'eu' }],
+    metrics: [
+      { key: 'acc', value: 0.88 },
+      { key: 'f1', value: 0.84, segment: 'eu' },
+    ],
     tags: [{ key: 'team', value: 'risk' }],
   });
   ids.student1 = v1.id;
-  await createVersion(t.url, n.student, { metrics: [{ key: 'acc', value: 0.9 }], tags: [{ key: 'candidate', value: 'true' }] });
-  await gqlOk(t.url, contractOp('TransitionStage'), { ref: { modelName: n.student, version: 1 }, stage: 'STAGING', comment: 'offline eval passed' });
+  await createVersion(t.url, n.student, {
+    metrics: [{ key: 'acc', value: 0.9 }],
+    tags: [{ key: 'candidate', value: 'true' }],
+  });
+  await gqlOk(t.url, contractOp('TransitionStage'), {
+    ref: { modelName: n.student, version: 1 },
+    stage: 'STAGING',
+    comment: 'offline eval passed',
+  });
   await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: n.student, alias: 'live', version: 1 });
   ids.prediction = uniq('pred');
-  await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: n.student, alias: 'live' }, predictions: [{ id: ids.prediction }] } });
-  await gqlOk(t.url, contractOp('RecordDeployment'), { input: { name: uniq('student-api'), environment: 'staging', models: [{ ref: { modelName: n.student, alias: 'live' }, checksum: sha('a') }] } });
+  await gqlOk(t.url, contractOp('LogPredictions'), {
+    input: { model: { modelName: n.student, alias: 'live' }, predictions: [{ id: ids.prediction }] },
+  });
+  await gqlOk(t.url, contractOp('RecordDeployment'), {
+    input: {
+      name: uniq('student-api'),
+      environment: 'staging',
+      models: [{ ref: { modelName: n.student, alias: 'live' }, checksum: sha('a') }],
+    },
+  });
   browser = await launch();
   me = await person(browser, null);
 }, 180_000);
@@ -69,7 +99,9 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${base}/`);
     await page.getByLabel('API token').fill(TEST_ADMIN_TOKEN);
     await page.getByRole('button', { name: 'use token' }).click();
-    await expect.poll(() => page.getByTestId('signed-in').innerText(), { timeout: WAIT }).toMatch(/signed in as admin\s*ADMIN/);
+    await expect
+      .poll(() => page.getByTestId('signed-in').innerText(), { timeout: WAIT })
+      .toMatch(/signed in as admin\s*ADMIN/);
     await page.getByLabel('search models').fill(n.student);
     const row = page.locator(`tr[data-model="${n.student}"]`);
     // The search is debounced: wait for the filtered page, not the first render.
@@ -96,11 +128,21 @@ describe('dashboard in Chromium', () => {
     await graph.locator(`.lnode[data-node-id="${ids.raw}"]`).waitFor({ timeout: WAIT });
     const kinds = await attrs(graph.locator('.lnode'), 'data-kind');
     // student v1 (root), its run, clean and raw dataset versions, the raw source, base v1, teacher v1.
-    expect(kinds.sort()).toEqual(['DataSource', 'DatasetVersion', 'DatasetVersion', 'ModelVersion', 'ModelVersion', 'ModelVersion', 'Run']);
+    expect(kinds.sort()).toEqual([
+      'DataSource',
+      'DatasetVersion',
+      'DatasetVersion',
+      'ModelVersion',
+      'ModelVersion',
+      'ModelVersion',
+      'Run',
+    ]);
     for (const rel of ['USED', 'DERIVED_FROM', 'FINE_TUNED_FROM', 'DISTILLED_FROM', 'PRODUCED_BY']) {
       expect(await graph.locator(`.react-flow__edge.rel-${rel}`).count(), rel).toBeGreaterThan(0);
     }
-    expect(await texts(graph.locator('.react-flow__edge-text'))).toEqual(expect.arrayContaining(['trained on', 'derived from', 'fine-tuned from', 'distilled from']));
+    expect(await texts(graph.locator('.react-flow__edge-text'))).toEqual(
+      expect.arrayContaining(['trained on', 'derived from', 'fine-tuned from', 'distilled from']),
+    );
     await page.locator('[data-testid=lineage-graph][data-fitted=true]').waitFor({ timeout: WAIT });
     await page.screenshot({ path: `${OUT}/lineage.png` });
 
@@ -114,7 +156,9 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${base}/#/lineage/${encodeURIComponent(ids.prediction!)}?depth=10`);
     await graph.locator(`.lnode[data-node-id="${ids.raw}"]`).waitFor({ timeout: WAIT });
     const onPath = await attrs(graph.locator('.lnode.on-path'), 'data-kind');
-    expect(onPath).toEqual(expect.arrayContaining(['Prediction', 'ModelVersion', 'Run', 'DatasetVersion', 'DataSource']));
+    expect(onPath).toEqual(
+      expect.arrayContaining(['Prediction', 'ModelVersion', 'Run', 'DatasetVersion', 'DataSource']),
+    );
     expect(await graph.locator('.react-flow__edge.on-path').count()).toBeGreaterThanOrEqual(5);
     await page.locator('[data-testid=lineage-graph][data-fitted=true]').waitFor({ timeout: WAIT });
     await page.screenshot({ path: `${OUT}/lineage-explorer.png` });
@@ -135,22 +179,42 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => page.getByTestId('live-mode').first().innerText(), { timeout: WAIT }).toMatch(/live/);
 
     // A request made elsewhere shows on the open page: pending, for the protected alias.
-    requestId = (await gqlOk(t.url, contractOp('RequestPromotion'), { ref: { modelName: n.student, version: 2 }, target: { alias: 'production' }, evidence: [] })).requestPromotion.id;
+    requestId = (
+      await gqlOk(t.url, contractOp('RequestPromotion'), {
+        ref: { modelName: n.student, version: 2 },
+        target: { alias: 'production' },
+        evidence: [],
+      })
+    ).requestPromotion.id;
     const request = page.getByTestId('promotion-requests').locator(`article[data-request="${requestId}"]`);
     await request.waitFor({ timeout: WAIT });
     expect(await request.innerText()).toMatch(/v2 →\s*🔒\s*@production\s*PENDING/);
 
-    const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: n.student, alias: 'live', version: 2 });
+    const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), {
+      modelName: n.student,
+      alias: 'live',
+      version: 2,
+    });
     const entry = timeline.locator(`li[data-sequence="${moved.setRegisteredModelAlias.sequence}"]`);
     await entry.waitFor({ timeout: WAIT });
     expect(await entry.innerText()).toMatch(/v1 →\s*v2/);
     await expect.poll(() => page.getByTestId('alias-badges').innerText(), { timeout: WAIT }).toContain('@live → v2');
-    await expect.poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT }).toContain('@live');
+    await expect
+      .poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT })
+      .toContain('@live');
     // A tag and a stage change made elsewhere show too, without reloading the page.
-    await gqlOk(t.url, contractOp('SetModelVersionTag'), { ref: { modelName: n.student, version: 2 }, key: 'reviewed', value: 'yes' });
+    await gqlOk(t.url, contractOp('SetModelVersionTag'), {
+      ref: { modelName: n.student, version: 2 },
+      key: 'reviewed',
+      value: 'yes',
+    });
     await gqlOk(t.url, contractOp('TransitionStage'), { ref: { modelName: n.student, version: 2 }, stage: 'STAGING' });
-    await expect.poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT }).toMatch(/reviewed=yes[\s\S]*|STAGING/);
-    await expect.poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT }).toContain('STAGING');
+    await expect
+      .poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT })
+      .toMatch(/reviewed=yes[\s\S]*|STAGING/);
+    await expect
+      .poll(() => page.getByTestId('versions').locator('tr[data-version="2"]').innerText(), { timeout: WAIT })
+      .toContain('STAGING');
     await page.screenshot({ path: `${OUT}/model-page.png`, fullPage: true });
 
     // Time travel: what `live` points to just after the move.
@@ -193,12 +257,19 @@ describe('dashboard in Chromium', () => {
     expect((await skip.boundingBox())!.x).toBeGreaterThanOrEqual(0);
     await page.keyboard.press('Enter');
     expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('main');
-    // Tabbing on reaches the content's first control (the models page's search box), then a link, each with a visible focus outline.
+    // Tabbing on reaches the content's first control (the models page's search box), then a link, each with a visible
+    // focus outline.
     const focusNow = () =>
       page.evaluate(() => {
         const el = (globalThis as any).document.activeElement;
         const s = (globalThis as any).getComputedStyle(el);
-        return { tag: el.tagName, label: el.getAttribute('aria-label'), inMain: !!el.closest('main'), outline: s.outlineStyle, width: s.outlineWidth };
+        return {
+          tag: el.tagName,
+          label: el.getAttribute('aria-label'),
+          inMain: !!el.closest('main'),
+          outline: s.outlineStyle,
+          width: s.outlineWidth,
+        };
       });
     await page.keyboard.press('Tab');
     const first = await focusNow();

@@ -40,7 +40,9 @@ async function settle(): Promise<void> {
     else if (Date.now() - quietSince >= 1000) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`requests still in flight after ${WAIT} ms: ${[...inFlight].map((r) => (r as { url(): string }).url()).join(', ')}`);
+  throw new Error(
+    `requests still in flight after ${WAIT} ms: ${[...inFlight].map((r) => (r as { url(): string }).url()).join(', ')}`,
+  );
 }
 
 async function visit(hash: string, shot: string, ...texts: string[]): Promise<void> {
@@ -51,27 +53,39 @@ async function visit(hash: string, shot: string, ...texts: string[]): Promise<vo
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does)`);
   // The wheel's UI build, installed once per machine (pip's cache makes a reinstall quick).
-  const uiDir = execFileSync('bash', ['test/mlflow-ui/setup.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const uiDir = execFileSync('bash', ['test/mlflow-ui/setup.sh'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   mkdirSync(OUT, { recursive: true });
   t = await startTestServer({ PEDIGREE_MLFLOW_UI: uiDir });
   base = t.url.replace(/\/graphql$/, '');
 
   // What an MLflow user has: an experiment, a finished run with a metric over steps, params and a tag,
   // a registered model with a version from that run, an alias and tags — written through MLflow's API.
-  const as = (method: string, path: string, body?: Record<string, unknown>) => mlflow(t.url, TEST_ADMIN_TOKEN, method, path, body).then((r) => {
-    if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-    return r.json;
-  });
+  const as = (method: string, path: string, body?: Record<string, unknown>) =>
+    mlflow(t.url, TEST_ADMIN_TOKEN, method, path, body).then((r) => {
+      if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+      return r.json;
+    });
   seed.experimentName = uniq('ui-exp');
   seed.experimentId = (await as('POST', 'experiments/create', { name: seed.experimentName })).experiment_id;
-  const run = await as('POST', 'runs/create', { experiment_id: seed.experimentId, run_name: 'ui-training-run', start_time: Date.now() });
+  const run = await as('POST', 'runs/create', {
+    experiment_id: seed.experimentId,
+    run_name: 'ui-training-run',
+    start_time: Date.now(),
+  });
   seed.runId = run.run.info.run_id;
   const now = Date.now();
   await as('POST', 'runs/log-batch', {
     run_id: seed.runId,
-    metrics: [...[0, 1, 2, 3, 4].map((step) => ({ key: 'loss', value: 1 / (step + 1), timestamp: now + step, step })), { key: 'accuracy', value: 0.9, timestamp: now, step: 0 }],
+    metrics: [
+      ...[0, 1, 2, 3, 4].map((step) => ({ key: 'loss', value: 1 / (step + 1), timestamp: now + step, step })),
+      { key: 'accuracy', value: 0.9, timestamp: now, step: 0 },
+    ],
     params: [{ key: 'learning_rate', value: '0.1' }],
     tags: [{ key: 'team', value: 'risk' }],
   });
@@ -79,16 +93,36 @@ beforeAll(async () => {
   seed.model = uniq('ui-model');
   await as('POST', 'registered-models/create', { name: seed.model, description: 'scores card transactions' });
   await as('POST', 'registered-models/set-tag', { name: seed.model, key: 'owner-team', value: 'risk' });
-  await as('POST', 'model-versions/create', { name: seed.model, source: 's3://ui/model/1', run_id: seed.runId, tags: [{ key: 'pedigree.checksum', value: sha('c') }, { key: 'validated', value: 'offline' }] });
+  await as('POST', 'model-versions/create', {
+    name: seed.model,
+    source: 's3://ui/model/1',
+    run_id: seed.runId,
+    tags: [
+      { key: 'pedigree.checksum', value: sha('c') },
+      { key: 'validated', value: 'offline' },
+    ],
+  });
   await as('POST', 'registered-models/alias', { name: seed.model, alias: 'candidate', version: '1' });
 
-  const viewer = (await gqlOk(t.url, contractOp('CreateApiToken'), { name: uniq('ui-viewer'), role: 'VIEWER' })).createApiToken.token as string;
+  const viewer = (await gqlOk(t.url, contractOp('CreateApiToken'), { name: uniq('ui-viewer'), role: 'VIEWER' }))
+    .createApiToken.token as string;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, extraHTTPHeaders: { authorization: `Bearer ${viewer}` } });
+  page = await browser.newPage({
+    viewport: { width: 1400, height: 900 },
+    extraHTTPHeaders: { authorization: `Bearer ${viewer}` },
+  });
   // A web worker's script (the UI's telemetry worker) is fetched outside the page's request
   // lifecycle: Chromium reports it starting but never finishing, so it is not waited for.
   page.on('request', (r) => {
@@ -100,8 +134,12 @@ beforeAll(async () => {
     problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', async (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()} ${(await r.text().catch(() => '')).slice(0, 300)}`);
-    if (r.url().includes('metrics/get-history-bulk-interval') && r.ok()) chartResponses.push({ url: r.url(), body: await r.json() });
+    if (r.status() >= 400)
+      problems.push(
+        `HTTP ${r.status()}: ${r.request().method()} ${r.url()} ${(await r.text().catch(() => '')).slice(0, 300)}`,
+      );
+    if (r.url().includes('metrics/get-history-bulk-interval') && r.ok())
+      chartResponses.push({ url: r.url(), body: await r.json() });
   });
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text().slice(0, 300)}`);
@@ -118,15 +156,28 @@ describe('the MLflow UI against Pedigree, in Chromium', () => {
   it('renders the experiments list, a run with its metric charts, the registered models, a model and a version with aliases and tags', async () => {
     await visit('#/experiments', 'experiments', seed.experimentName);
 
-    await visit(`#/experiments/${seed.experimentId}/runs/${seed.runId}`, 'run', 'ui-training-run', 'learning_rate', '0.1');
+    await visit(
+      `#/experiments/${seed.experimentId}/runs/${seed.runId}`,
+      'run',
+      'ui-training-run',
+      'learning_rate',
+      '0.1',
+    );
 
     // The run's charts: the loss curve comes from get-history-bulk-interval with every step.
-    await visit(`#/experiments/${seed.experimentId}/runs/${seed.runId}/model-metrics`, 'run-charts', 'loss', 'accuracy');
+    await visit(
+      `#/experiments/${seed.experimentId}/runs/${seed.runId}/model-metrics`,
+      'run-charts',
+      'loss',
+      'accuracy',
+    );
     await page.locator('.js-plotly-plot .scatterlayer .trace').first().waitFor({ timeout: WAIT });
     await settle();
     await page.screenshot({ path: resolve(OUT, 'mlflow-ui-run-charts.png') });
     const loss = chartResponses.find((c) => new URL(c.url).searchParams.get('metric_key') === 'loss');
-    expect(loss?.body.metrics.map((m: { step: number; value: number; run_id: string }) => [m.run_id, m.step, m.value])).toEqual([0, 1, 2, 3, 4].map((s) => [seed.runId, s, 1 / (s + 1)]));
+    expect(
+      loss?.body.metrics.map((m: { step: number; value: number; run_id: string }) => [m.run_id, m.step, m.value]),
+    ).toEqual([0, 1, 2, 3, 4].map((s) => [seed.runId, s, 1 / (s + 1)]));
 
     // The list is paged and sorted by name over every model this database holds (other test files
     // leave theirs behind), so find the seeded one through the list's own search box.
@@ -143,9 +194,17 @@ describe('the MLflow UI against Pedigree, in Chromium', () => {
     // from the UI's store of models, which the UI itself replaces with the first page of
     // registered-models/search: past 100 models (as in a full test run) it drops this one's.
     await page.locator('text=candidate').first().waitFor({ timeout: WAIT });
-    const aliases = await page.locator('text=candidate').evaluateAll((els) => els.map((e) => (e as unknown as El).textContent));
+    const aliases = await page
+      .locator('text=candidate')
+      .evaluateAll((els) => els.map((e) => (e as unknown as El).textContent));
     expect(aliases.join(' ')).toContain('candidate');
-    await visit(`#/models/${encodeURIComponent(seed.model)}/versions/1`, 'version', 'Version 1', 'validated', 'offline');
+    await visit(
+      `#/models/${encodeURIComponent(seed.model)}/versions/1`,
+      'version',
+      'Version 1',
+      'validated',
+      'offline',
+    );
 
     expect(problems).toEqual([]);
   }, 600_000);

@@ -16,21 +16,37 @@ export const WAIT = 30_000;
 
 /** Browser-side element as far as these tests look at it (the test tsconfig has no DOM lib). */
 export type El = { getAttribute(name: string): string | null; textContent: string | null };
-export const attrs = (loc: Locator, name: string) => loc.evaluateAll((els, n) => els.map((e) => (e as unknown as El).getAttribute(n)), name);
+export const attrs = (loc: Locator, name: string) =>
+  loc.evaluateAll((els, n) => els.map((e) => (e as unknown as El).getAttribute(n)), name);
 export const texts = (loc: Locator) => loc.evaluateAll((els) => els.map((e) => (e as unknown as El).textContent));
 
 export async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}: run bash test/browser/setup-chromium.sh (npm test does)`);
-  if (!existsSync(resolve(webDistDir, 'index.html'))) throw new Error('the dashboard is not built: npm run web:build (npm test does it)');
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `browser tests need Chromium at ${CHROMIUM}: run bash test/browser/setup-chromium.sh (npm test does)`,
+    );
+  if (!existsSync(resolve(webDistDir, 'index.html')))
+    throw new Error('the dashboard is not built: npm run web:build (npm test does it)');
   mkdirSync(OUT, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
-/** One person at the dashboard: a browser context of their own (its own session storage), and what its pages logged as errors. */
+/**
+ * One person at the dashboard: a browser context of their own (its own session storage), and what its pages logged as
+ * errors.
+ */
 export interface Person {
   context: BrowserContext;
   page: Page;
@@ -45,11 +61,16 @@ export interface Person {
  */
 export async function person(browser: Browser, token: string | null): Promise<Person> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  // Only on the dashboard's origin: about:blank (a new tab before its first navigation) has no session storage to write.
+  // Only on the dashboard's origin: about:blank (a new tab before its first navigation) has no session storage to
+  // write.
   if (token) {
     await context.addInitScript((t) => {
-      const w = globalThis as unknown as { location: { protocol: string }; sessionStorage: { setItem(k: string, v: string): void } };
-      if (w.location.protocol === 'http:' || w.location.protocol === 'https:') w.sessionStorage.setItem('pedigree.token', t);
+      const w = globalThis as unknown as {
+        location: { protocol: string };
+        sessionStorage: { setItem(k: string, v: string): void };
+      };
+      if (w.location.protocol === 'http:' || w.location.protocol === 'https:')
+        w.sessionStorage.setItem('pedigree.token', t);
     }, token);
   }
   const errors: string[] = [];
@@ -60,7 +81,10 @@ export async function person(browser: Browser, token: string | null): Promise<Pe
     p.on('response', (r) => {
       if (r.status() >= 400 && r.url().endsWith('/graphql')) {
         void r.text().then(
-          (body) => errors.push(`${p.url()}: ${r.status()} for ${(r.request().postData() ?? '').slice(0, 200)}: ${body.slice(0, 300)}`),
+          (body) =>
+            errors.push(
+              `${p.url()}: ${r.status()} for ${(r.request().postData() ?? '').slice(0, 200)}: ${body.slice(0, 300)}`,
+            ),
           () => undefined,
         );
       }
@@ -78,13 +102,19 @@ export async function open(p: Person, base: string, route: string): Promise<void
 }
 
 /** Clicks an action button, checks what its confirmation says, fills fields, confirms; returns the dialog. */
-export async function confirmAction(page: Page, testid: string, opts: { says?: RegExp; fill?: Record<string, string>; select?: Record<string, string>; within?: Locator } = {}): Promise<Locator> {
+export async function confirmAction(
+  page: Page,
+  testid: string,
+  opts: { says?: RegExp; fill?: Record<string, string>; select?: Record<string, string>; within?: Locator } = {},
+): Promise<Locator> {
   const scope = opts.within ?? page;
   await scope.getByTestId(testid).first().click();
   const dialog = page.locator(`dialog[data-testid="${testid}-dialog"][open]`);
   await dialog.waitFor({ timeout: WAIT });
-  for (const [label, value] of Object.entries(opts.fill ?? {})) await dialog.getByLabel(label, { exact: true }).fill(value);
-  for (const [label, value] of Object.entries(opts.select ?? {})) await dialog.getByLabel(label, { exact: true }).selectOption(value);
+  for (const [label, value] of Object.entries(opts.fill ?? {}))
+    await dialog.getByLabel(label, { exact: true }).fill(value);
+  for (const [label, value] of Object.entries(opts.select ?? {}))
+    await dialog.getByLabel(label, { exact: true }).selectOption(value);
   if (opts.says) expect(await dialog.locator('.what').innerText()).toMatch(opts.says);
   await dialog.locator('button[type=submit]').click();
   return dialog;
@@ -98,11 +128,27 @@ export async function accepted(dialog: Locator): Promise<void> {
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-/** Serious and critical accessibility violations of the page as it is now (axe-core, WCAG 2.x A/AA rules and best practices). */
-export async function axeViolations(page: Page): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
+/**
+ * Serious and critical accessibility violations of the page as it is now (axe-core, WCAG 2.x A/AA rules and best
+ * practices).
+ */
+export async function axeViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; help: string; targets: string[] }[]> {
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: AXE });
   const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(
+            ctx: unknown,
+            opts: unknown,
+          ): Promise<{
+            violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+          }>;
+        };
+      }
+    ).axe;
     return axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] });
   });
   return result.violations

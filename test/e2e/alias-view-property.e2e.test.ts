@@ -20,7 +20,10 @@ let view: TestServer;
 let direct: TestServer;
 
 beforeAll(async () => {
-  view = await startTestServer({ ...LIMITS, PEDIGREE_EVENT_POLL_MS: '60000', PEDIGREE_MIN_SEQUENCE_WAIT_MS: '30000' }, { withoutPromotionGuard: true });
+  view = await startTestServer(
+    { ...LIMITS, PEDIGREE_EVENT_POLL_MS: '60000', PEDIGREE_MIN_SEQUENCE_WAIT_MS: '30000' },
+    { withoutPromotionGuard: true },
+  );
   direct = await startTestServer({ ...LIMITS, PEDIGREE_ALIAS_VIEW: 'false' }, { withoutPromotionGuard: true });
   await ready(view);
 }, 120_000);
@@ -58,13 +61,31 @@ const m = fc.nat(1);
 const v = fc.integer({ min: 1, max: MAX_VERSION });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('version' as const), m, tag: fc.boolean() }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('alias' as const), m, alias: fc.nat(1), v, via: fc.constantFrom('graphql' as const, 'mlflow' as const) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('alias' as const),
+      m,
+      alias: fc.nat(1),
+      v,
+      via: fc.constantFrom('graphql' as const, 'mlflow' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unalias' as const), m, alias: fc.nat(1) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('rollback' as const), m, alias: fc.nat(1), v }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('stage' as const), m, v, stage: fc.nat(4), archive: fc.boolean() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('stage' as const), m, v, stage: fc.nat(4), archive: fc.boolean() }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('tag' as const), m, v, value: fc.string({ maxLength: 8 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('describe' as const), m, v, text: fc.string({ maxLength: 12 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('describeModel' as const), m, text: fc.string({ maxLength: 12 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('describe' as const), m, v, text: fc.string({ maxLength: 12 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('describeModel' as const), m, text: fc.string({ maxLength: 12 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rename' as const), m }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteVersion' as const), m, v }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('deleteModel' as const), m }) },
@@ -78,15 +99,27 @@ const note = (s: string | null | undefined) => {
 };
 
 async function graphql(url: string, query: string, variables: Record<string, unknown>): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: bearer(TEST_ADMIN_TOKEN) }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[]; extensions?: { sequence?: string } };
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: bearer(TEST_ADMIN_TOKEN) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as {
+    errors?: { extensions?: { code?: string } }[];
+    extensions?: { sequence?: string };
+  };
   note(body.extensions?.sequence);
   // A refused write (no such version, a rule) is part of the history: it must change nothing.
-  for (const e of body.errors ?? []) expect(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'GATE_FAILED', 'FORBIDDEN']).toContain(e.extensions?.code);
+  for (const e of body.errors ?? [])
+    expect(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'GATE_FAILED', 'FORBIDDEN']).toContain(e.extensions?.code);
 }
 
 async function mlflow(url: string, method: string, path: string, body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(new URL(`/api/2.0/mlflow/${path}`, url), { method, headers: { 'content-type': 'application/json', authorization: bearer(TEST_ADMIN_TOKEN) }, body: JSON.stringify(body) });
+  const res = await fetch(new URL(`/api/2.0/mlflow/${path}`, url), {
+    method,
+    headers: { 'content-type': 'application/json', authorization: bearer(TEST_ADMIN_TOKEN) },
+    body: JSON.stringify(body),
+  });
   note(res.headers.get('pedigree-sequence'));
   expect(res.status).toBeLessThan(500);
   await res.text();
@@ -100,23 +133,61 @@ async function run(op: Op, names: string[], step: number): Promise<void> {
   switch (op.kind) {
     case 'version':
       return graphql(url, 'mutation($i: CreateModelVersionInput!) { createModelVersion(input: $i) { version } }', {
-        i: { modelName: name, source: `s3://b/${name}/${step}`, checksum: sha('b'), ...(op.tag ? { tags: [{ key: 'k', value: String(step) }] } : {}) },
+        i: {
+          modelName: name,
+          source: `s3://b/${name}/${step}`,
+          checksum: sha('b'),
+          ...(op.tag ? { tags: [{ key: 'k', value: String(step) }] } : {}),
+        },
       });
     case 'alias':
-      if (op.via === 'mlflow') return mlflow(url, 'POST', 'registered-models/alias', { name, alias: ALIASES[op.alias], version: String(op.v) });
-      return graphql(url, 'mutation($m: String!, $a: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: $a, version: $v) { sequence } }', { m: name, a: ALIASES[op.alias], v: op.v });
+      if (op.via === 'mlflow')
+        return mlflow(url, 'POST', 'registered-models/alias', {
+          name,
+          alias: ALIASES[op.alias],
+          version: String(op.v),
+        });
+      return graphql(
+        url,
+        'mutation($m: String!, $a: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: $a, version: $v) { sequence } }',
+        { m: name, a: ALIASES[op.alias], v: op.v },
+      );
     case 'unalias':
-      return graphql(url, 'mutation($m: String!, $a: String!) { deleteRegisteredModelAlias(modelName: $m, alias: $a) { sequence } }', { m: name, a: ALIASES[op.alias] });
+      return graphql(
+        url,
+        'mutation($m: String!, $a: String!) { deleteRegisteredModelAlias(modelName: $m, alias: $a) { sequence } }',
+        { m: name, a: ALIASES[op.alias] },
+      );
     case 'rollback':
-      return graphql(url, 'mutation($m: String!, $a: String!, $v: Int!) { rollback(modelName: $m, alias: $a, version: $v, reason: "test") { sequence } }', { m: name, a: ALIASES[op.alias], v: op.v });
+      return graphql(
+        url,
+        'mutation($m: String!, $a: String!, $v: Int!) { rollback(modelName: $m, alias: $a, version: $v, reason: "test") { sequence } }',
+        { m: name, a: ALIASES[op.alias], v: op.v },
+      );
     case 'stage':
-      return graphql(url, 'mutation($r: ModelVersionRefInput!, $s: Stage!, $x: Boolean!) { transitionModelVersionStage(ref: $r, stage: $s, archiveExisting: $x) { version } }', { r: ref(op.v), s: STAGES[op.stage], x: op.archive });
+      return graphql(
+        url,
+        'mutation($r: ModelVersionRefInput!, $s: Stage!, $x: Boolean!) { transitionModelVersionStage(ref: $r, stage: $s, archiveExisting: $x) { version } }',
+        { r: ref(op.v), s: STAGES[op.stage], x: op.archive },
+      );
     case 'tag':
-      return graphql(url, 'mutation($r: ModelVersionRefInput!, $v: String!) { setModelVersionTag(ref: $r, key: "t", value: $v) { version } }', { r: ref(op.v), v: op.value });
+      return graphql(
+        url,
+        'mutation($r: ModelVersionRefInput!, $v: String!) { setModelVersionTag(ref: $r, key: "t", value: $v) { version } }',
+        { r: ref(op.v), v: op.value },
+      );
     case 'describe':
-      return graphql(url, 'mutation($r: ModelVersionRefInput!, $d: String!) { updateModelVersion(ref: $r, input: { description: $d }) { version } }', { r: ref(op.v), d: op.text });
+      return graphql(
+        url,
+        'mutation($r: ModelVersionRefInput!, $d: String!) { updateModelVersion(ref: $r, input: { description: $d }) { version } }',
+        { r: ref(op.v), d: op.text },
+      );
     case 'describeModel':
-      return graphql(url, 'mutation($n: String!, $d: String!) { updateRegisteredModel(name: $n, input: { description: $d }) { name } }', { n: name, d: op.text });
+      return graphql(
+        url,
+        'mutation($n: String!, $d: String!) { updateRegisteredModel(name: $n, input: { description: $d }) { name } }',
+        { n: name, d: op.text },
+      );
     case 'rename': {
       const to = `${name.replace(/-r\d+$/, '')}-r${step}`;
       await mlflow(url, 'POST', 'registered-models/rename', { name, new_name: to });
@@ -126,7 +197,9 @@ async function run(op: Op, names: string[], step: number): Promise<void> {
     case 'deleteVersion':
       return mlflow(url, 'DELETE', 'model-versions/delete', { name, version: String(op.v) });
     case 'deleteModel':
-      return graphql(url, 'mutation($n: String!) { deleteRegisteredModel(name: $n, force: true) { name } }', { n: name });
+      return graphql(url, 'mutation($n: String!) { deleteRegisteredModel(name: $n, force: true) { name } }', {
+        n: name,
+      });
     case 'recreate':
       return graphql(url, 'mutation($n: String!) { createRegisteredModel(input: { name: $n }) { name } }', { n: name });
   }
@@ -144,7 +217,9 @@ function lookups(name: string): string[] {
     byAlias.push(`a${j}: modelVersionByAlias(modelName: ${s}, alias: "${a}") { ${VERSION_FIELDS} }`);
     byAlias.push(`u${j}: resolveModelUri(uri: ${JSON.stringify(`models:/${name}@${a}`)}) { ${VERSION_FIELDS} }`);
   }
-  const byStage = STAGES.map((st, j) => `s${j}: resolveModelUri(uri: ${JSON.stringify(`models:/${name}/${st}`)}) { ${VERSION_FIELDS} }`);
+  const byStage = STAGES.map(
+    (st, j) => `s${j}: resolveModelUri(uri: ${JSON.stringify(`models:/${name}/${st}`)}) { ${VERSION_FIELDS} }`,
+  );
   const byNumber: string[] = [];
   for (let k = 1; k <= MAX_VERSION + 1; k++) {
     byNumber.push(`n${k}: modelVersion(modelName: ${s}, version: ${k}) { ${VERSION_FIELDS} }`);
@@ -190,7 +265,9 @@ describe('alias view property: the view answers as Neo4j does', () => {
         const names = [`${base}-a`, `${base}-b`];
         // Each model starts with two versions, so most ops of a short history find what they name.
         for (const n of names) {
-          await graphql(direct.url, 'mutation($n: String!) { createRegisteredModel(input: { name: $n }) { name } }', { n });
+          await graphql(direct.url, 'mutation($n: String!) { createRegisteredModel(input: { name: $n }) { name } }', {
+            n,
+          });
           for (let i = 0; i < 2; i++) await run({ kind: 'version', m: names.indexOf(n), tag: i === 0 }, names, i);
         }
         const seen = new Set(names);
@@ -217,11 +294,20 @@ describe('alias view property: the view answers as Neo4j does', () => {
       const min = { 'Pedigree-Min-Sequence': token.toString() };
       expect(await answers(fresh, allNames, min)).toEqual(await answers(direct, allNames));
       // Authorization is the root fields' policy on both paths: a viewer's token gets the same answer, no more.
-      const viewer = await gql(direct.url, 'mutation { createApiToken(name: "view-prop-viewer", role: VIEWER) { token } }');
+      const viewer = await gql(
+        direct.url,
+        'mutation { createApiToken(name: "view-prop-viewer", role: VIEWER) { token } }',
+      );
       expect(viewer.errors).toBeUndefined();
       const t = viewer.data.createApiToken.token as string;
-      expect(await answers(fresh, allNames.slice(0, 4), { ...as(t), ...min })).toEqual(await answers(direct, allNames.slice(0, 4), as(t)));
-      const anon = await fetch(fresh.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: lookups(allNames[0]!)[0] }) });
+      expect(await answers(fresh, allNames.slice(0, 4), { ...as(t), ...min })).toEqual(
+        await answers(direct, allNames.slice(0, 4), as(t)),
+      );
+      const anon = await fetch(fresh.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: lookups(allNames[0]!)[0] }),
+      });
       expect(anon.status).toBe(401);
     } finally {
       await fresh.close();

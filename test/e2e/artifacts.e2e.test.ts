@@ -73,7 +73,9 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
       PEDIGREE_ARTIFACT_MIN_FREE_BYTES: '0',
     });
     base = new URL(t.url);
-    const token = async (role: string) => (await gqlOk(t.url, contractOp('CreateApiToken'), { name: uniq(role.toLowerCase()), role })).createApiToken.token as string;
+    const token = async (role: string) =>
+      (await gqlOk(t.url, contractOp('CreateApiToken'), { name: uniq(role.toLowerCase()), role })).createApiToken
+        .token as string;
     alice = await token('CONTRIBUTOR');
     bob = await token('CONTRIBUTOR');
     viewer = await token('VIEWER');
@@ -84,12 +86,20 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
   });
 
   /** One HTTP exchange, raw (fetch would normalise paths and insist on reading what it sent). */
-  function http(method: string, path: string, o: { token?: string | null; body?: Buffer | string; chunked?: boolean } = {}): Promise<Reply> {
+  function http(
+    method: string,
+    path: string,
+    o: { token?: string | null; body?: Buffer | string; chunked?: boolean } = {},
+  ): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string> = {};
       if (o.token !== null) headers.authorization = `Bearer ${o.token ?? admin}`;
-      if (o.body !== undefined) headers[o.chunked ? 'transfer-encoding' : 'content-length'] = o.chunked ? 'chunked' : String(Buffer.byteLength(o.body));
-      if (o.body !== undefined && typeof o.body === 'string' && path.startsWith('/api/2.0/mlflow/')) headers['content-type'] = 'application/json';
+      if (o.body !== undefined)
+        headers[o.chunked ? 'transfer-encoding' : 'content-length'] = o.chunked
+          ? 'chunked'
+          : String(Buffer.byteLength(o.body));
+      if (o.body !== undefined && typeof o.body === 'string' && path.startsWith('/api/2.0/mlflow/'))
+        headers['content-type'] = 'application/json';
       const req = request({ host: base.hostname, port: base.port, method, path, headers, agent: false }, (r) => {
         const chunks: Buffer[] = [];
         r.on('data', (c: Buffer) => chunks.push(c));
@@ -109,13 +119,20 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
       req.end(o.body);
     });
   }
-  const put = (token: string | null, path: string, body: Buffer | string, chunked = false) => http('PUT', `${ART}/${path}`, { token, body, chunked });
+  const put = (token: string | null, path: string, body: Buffer | string, chunked = false) =>
+    http('PUT', `${ART}/${path}`, { token, body, chunked });
   const get = (token: string | null, path: string) => http('GET', `${ART}/${path}`, { token });
   const del = (token: string | null, path: string) => http('DELETE', `${ART}/${path}`, { token });
-  const list = async (path: string) => ((await http('GET', `${ART}?path=${encodeURIComponent(path)}`)).json.files ?? []).map((f: any) => f.path) as string[];
+  const list = async (path: string) =>
+    ((await http('GET', `${ART}?path=${encodeURIComponent(path)}`)).json.files ?? []).map(
+      (f: any) => f.path,
+    ) as string[];
   const mf = async (token: string, method: string, endpoint: string, body?: Record<string, unknown>) => {
     const query = method === 'GET' && body ? `?${new URLSearchParams(body as Record<string, string>)}` : '';
-    const r = await http(method, `/api/2.0/mlflow/${endpoint}${query}`, { token, body: body === undefined || method === 'GET' ? undefined : JSON.stringify(body) });
+    const r = await http(method, `/api/2.0/mlflow/${endpoint}${query}`, {
+      token,
+      body: body === undefined || method === 'GET' ? undefined : JSON.stringify(body),
+    });
     return { status: r.status, json: r.json };
   };
 
@@ -143,9 +160,10 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     return { name, v };
   }
 
-  const checksumOf = async (modelName: string, version = 1) => (await gqlOk(t.url, contractOp('GetModelVersion'), { modelName, version })).modelVersion.checksum as string;
+  const checksumOf = async (modelName: string, version = 1) =>
+    (await gqlOk(t.url, contractOp('GetModelVersion'), { modelName, version })).modelVersion.checksum as string;
 
-  it('write-once: nobody overwrites, deletes or adds to a registered version\'s files (runs:/ through MLflow); its bytes and checksum stay', async () => {
+  it("write-once: nobody overwrites, deletes or adds to a registered version's files (runs:/ through MLflow); its bytes and checksum stay", async () => {
     const { runId, root } = await mlflowRun(alice);
     expect((await put(alice, `${root}/model/MLmodel`, 'flavors: {}\n')).status).toBe(200);
     expect((await put(alice, `${root}/model/data/w.bin`, 'weights-1')).status).toBe(200);
@@ -153,7 +171,12 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     const { name, v } = await registerMlflow(alice, `runs:/${runId}/model`, { run_id: runId });
     expect(v.status).toBe(200);
     const checksum = await checksumOf(name);
-    expect(checksum).toBe(manifestDigest([{ path: 'MLmodel', sha256: sha256('flavors: {}\n') }, { path: 'data/w.bin', sha256: sha256('weights-1') }]));
+    expect(checksum).toBe(
+      manifestDigest([
+        { path: 'MLmodel', sha256: sha256('flavors: {}\n') },
+        { path: 'data/w.bin', sha256: sha256('weights-1') },
+      ]),
+    );
 
     const before = await graphDigest();
     const refusals: [string, Promise<Reply>][] = [
@@ -163,7 +186,7 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
       ['add under a subdirectory', put(alice, `${root}/model/data/more/x.bin`, 'x')],
       ['delete a file', del(alice, `${root}/model/MLmodel`)],
       ['delete the directory (as admin)', del(admin, `${root}/model`)],
-      ['delete the run\'s root above it', del(alice, root)],
+      ["delete the run's root above it", del(alice, root)],
     ];
     for (const [why, reply] of refusals) {
       const r = await reply;
@@ -184,7 +207,11 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
 
   it('write-once for every source form: models:/m-… and mlflow-artifacts:/… registered through GraphQL are sealed too', async () => {
     const { experimentId, runId, root } = await mlflowRun(alice);
-    const lm = await mf(alice, 'POST', 'logged-models', { experiment_id: experimentId, name: 'model', source_run_id: runId });
+    const lm = await mf(alice, 'POST', 'logged-models', {
+      experiment_id: experimentId,
+      name: 'model',
+      source_run_id: runId,
+    });
     const modelId = lm.json.model.info.model_id as string;
     const lmRoot = `${experimentId}/models/${modelId}/artifacts`;
     expect(lm.json.model.info.artifact_uri).toBe(`mlflow-artifacts:/${lmRoot}`);
@@ -197,10 +224,16 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
       [`mlflow-artifacts:/${root}/single.bin`, `sha256:${sha256('one file')}`, `${root}/single.bin`],
     ] as const;
     for (const [source, checksum, file] of sources) {
-      const created = await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source, checksum } }, as(alice));
+      const created = await gqlOk(
+        t.url,
+        contractOp('CreateModelVersion'),
+        { input: { modelName: name, source, checksum } },
+        as(alice),
+      );
       expect(created.createModelVersion).toMatchObject({ source, checksum });
       const before = await graphDigest();
-      for (const r of [await put(alice, file, 'changed'), await del(alice, file), await put(admin, file, 'changed')]) expect(r.json.error_code).toBe('INVALID_STATE');
+      for (const r of [await put(alice, file, 'changed'), await del(alice, file), await put(admin, file, 'changed')])
+        expect(r.json.error_code).toBe('INVALID_STATE');
       expect(await graphDigest()).toEqual(before);
     }
     expect((await get(alice, `${lmRoot}/MLmodel`)).body.toString()).toBe('logged: 1\n');
@@ -223,10 +256,17 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     const name = uniq('art-prod');
     await gqlOk(t.url, contractOp('CreateRegisteredModel'), { input: { name } });
     await gqlOk(t.url, contractOp('CreateModelVersion'), {
-      input: { modelName: name, source: `mlflow-artifacts:/${root}/prod`, checksum: manifestDigest([{ path: 'model.bin', sha256: sha256('production weights') }]), metrics: [{ key: 'auc', value: 0.97 }] },
+      input: {
+        modelName: name,
+        source: `mlflow-artifacts:/${root}/prod`,
+        checksum: manifestDigest([{ path: 'model.bin', sha256: sha256('production weights') }]),
+        metrics: [{ key: 'auc', value: 0.97 }],
+      },
     });
     await promoteToProduction(t.url, name, 1);
-    expect((await gqlOk(t.url, contractOp('GetModelVersion'), { modelName: name, version: 1 })).modelVersion.stage).toBe('PRODUCTION');
+    expect(
+      (await gqlOk(t.url, contractOp('GetModelVersion'), { modelName: name, version: 1 })).modelVersion.stage,
+    ).toBe('PRODUCTION');
     const before = await graphDigest();
     expect((await del(admin, `${root}/prod`)).json.error_code).toBe('INVALID_STATE');
     expect((await del(admin, `${root}/prod/model.bin`)).json.error_code).toBe('INVALID_STATE');
@@ -235,7 +275,7 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     expect((await get(viewer, `${root}/prod/model.bin`)).body.toString()).toBe('production weights');
   });
 
-  it('owners: only the creator of a run, logged model or experiment, or an ADMIN, writes there; a path nobody owns is the ADMIN\'s', async () => {
+  it("owners: only the creator of a run, logged model or experiment, or an ADMIN, writes there; a path nobody owns is the ADMIN's", async () => {
     const { experimentId, runId, root } = await mlflowRun(alice);
     const lm = await mf(alice, 'POST', 'logged-models', { experiment_id: experimentId, source_run_id: runId });
     const lmRoot = `${experimentId}/models/${lm.json.model.info.model_id}/artifacts`;
@@ -248,7 +288,11 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
       [alice, `999999999/orphan.txt`],
     ] as const) {
       const r = await put(token, path, 'bob was here');
-      expect({ path, status: r.status, code: r.json.error_code }).toEqual({ path, status: 403, code: 'PERMISSION_DENIED' });
+      expect({ path, status: r.status, code: r.json.error_code }).toEqual({
+        path,
+        status: 403,
+        code: 'PERMISSION_DENIED',
+      });
     }
     expect((await put(viewer, `${root}/model.pkl`, 'x')).status).toBe(403);
     expect((await put(null, `${root}/model.pkl`, 'x')).status).toBe(401);
@@ -281,16 +325,30 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     // An upload in flight: half its body sent, the rest held back.
     const path = `${root}/model/big.bin`;
     const inFlight = new Promise<number>((resolve, reject) => {
-      const req = request({ host: base.hostname, port: base.port, method: 'PUT', path: `${ART}/${path}`, headers: { authorization: `Bearer ${alice}` }, agent: false }, (r) => {
-        r.resume();
-        r.on('end', () => resolve(r.statusCode!));
-      });
+      const req = request(
+        {
+          host: base.hostname,
+          port: base.port,
+          method: 'PUT',
+          path: `${ART}/${path}`,
+          headers: { authorization: `Bearer ${alice}` },
+          agent: false,
+        },
+        (r) => {
+          r.resume();
+          r.on('end', () => resolve(r.statusCode!));
+        },
+      );
       req.on('error', reject);
       req.write(Buffer.alloc(20 * KIB, 1));
       const waitForStaging = async () => {
-        for (let i = 0; i < 200 && !(existsSync(stagingDir) && readdirSync(stagingDir).length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+        for (let i = 0; i < 200 && !(existsSync(stagingDir) && readdirSync(stagingDir).length > 0); i++)
+          await new Promise((r) => setTimeout(r, 50));
         expect(readdirSync(stagingDir).length).toBeGreaterThan(0);
-        expect(servedFiles().filter((f) => f.startsWith(root))).toEqual([`${root}/model/MLmodel`, `${root}/model/weights.upload-4242-abc`]);
+        expect(servedFiles().filter((f) => f.startsWith(root))).toEqual([
+          `${root}/model/MLmodel`,
+          `${root}/model/weights.upload-4242-abc`,
+        ]);
         expect(await list(`${root}/model`)).toEqual(['MLmodel', 'weights.upload-4242-abc']);
         expect((await get(viewer, path)).status).toBe(404);
         req.end(Buffer.alloc(20 * KIB, 2));
@@ -340,9 +398,18 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
       expect(r.body.toString()).not.toContain('AAAA');
     }
     expect((await get(viewer, `${root}/loose.txt`)).body.toString()).toBe('changed, but never sealed');
-    const audit = (await gqlOk(t.url, contractOp('AuditLog'), { filter: { types: ['ARTIFACT_CHECKSUM_MISMATCH'] }, first: 10 })).auditLog.edges.map((e: any) => e.node);
-    expect(audit.filter((n: any) => n.after.path.startsWith(root)).map((n: any) => [n.actor, n.after.path]).sort()).toEqual(
-      ['a.bin', 'b.bin', 'c.bin', 'planted.py'].map((f) => [expect.stringMatching(/^viewer-/), `${root}/model/${f}`]).sort(),
+    const audit = (
+      await gqlOk(t.url, contractOp('AuditLog'), { filter: { types: ['ARTIFACT_CHECKSUM_MISMATCH'] }, first: 10 })
+    ).auditLog.edges.map((e: any) => e.node);
+    expect(
+      audit
+        .filter((n: any) => n.after.path.startsWith(root))
+        .map((n: any) => [n.actor, n.after.path])
+        .sort(),
+    ).toEqual(
+      ['a.bin', 'b.bin', 'c.bin', 'planted.py']
+        .map((f) => [expect.stringMatching(/^viewer-/), `${root}/model/${f}`])
+        .sort(),
     );
     // Registering the changed files again is refused too: they no longer match their seal.
     const again = await registerMlflow(alice, `runs:/${runId}/model`);
@@ -350,9 +417,10 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     expect(again.v.json.message).toMatch(/changed outside Pedigree/);
   });
 
-  it('quota: over the per-file limit (declared or streamed) or the principal\'s quota is 413 RESOURCE_EXHAUSTED, and leaves nothing behind', async () => {
+  it("quota: over the per-file limit (declared or streamed) or the principal's quota is 413 RESOURCE_EXHAUSTED, and leaves nothing behind", async () => {
     const carolName = uniq('carol');
-    const carol = (await gqlOk(t.url, contractOp('CreateApiToken'), { name: carolName, role: 'CONTRIBUTOR' })).createApiToken.token as string;
+    const carol = (await gqlOk(t.url, contractOp('CreateApiToken'), { name: carolName, role: 'CONTRIBUTOR' }))
+      .createApiToken.token as string;
     const { root } = await mlflowRun(carol);
     const nothingLeft = async (path: string, before: Awaited<ReturnType<typeof graphDigest>>) => {
       expect((await get(carol, path)).status).toBe(404);
@@ -364,7 +432,10 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     let before = await graphDigest();
     const declared = await put(carol, `${root}/too-big.bin`, Buffer.alloc(MAX_FILE + 1));
     expect(declared.status).toBe(413);
-    expect(declared.json).toMatchObject({ error_code: 'RESOURCE_EXHAUSTED', message: expect.stringMatching(/PEDIGREE_ARTIFACT_MAX_FILE_BYTES/) });
+    expect(declared.json).toMatchObject({
+      error_code: 'RESOURCE_EXHAUSTED',
+      message: expect.stringMatching(/PEDIGREE_ARTIFACT_MAX_FILE_BYTES/),
+    });
     await nothingLeft(`${root}/too-big.bin`, before);
     const streamed = await put(carol, `${root}/too-big.bin`, Buffer.alloc(MAX_FILE + 1), true);
     expect(streamed.status).toBe(413);
@@ -383,7 +454,10 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     expect(over.json.message).toMatch(/PEDIGREE_ARTIFACT_QUOTA_BYTES/);
     await nothingLeft(`${root}/part-4.bin`, before);
     expect((await put(carol, `${root}/part-1.bin`, Buffer.alloc(60 * KIB, 8))).status).toBe(200);
-    const [usage] = await cypher<{ bytes: number; files: number }>('MATCH (u:ArtifactUsage {principal: $p}) RETURN u.bytes AS bytes, u.files AS files', { p: carolName });
+    const [usage] = await cypher<{ bytes: number; files: number }>(
+      'MATCH (u:ArtifactUsage {principal: $p}) RETURN u.bytes AS bytes, u.files AS files',
+      { p: carolName },
+    );
     expect(usage).toEqual({ bytes: 3 * 60 * KIB, files: 3 });
     // Deleting frees the quota.
     expect((await del(carol, `${root}/part-2.bin`)).status).toBe(200);
@@ -393,17 +467,40 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
   });
 
   it('the store-wide quota refuses an upload past it, for every principal, and leaves nothing behind', async () => {
-    const [{ bytes }] = (await cypher<{ bytes: number }>("MATCH (c:Counter {name: 'artifactStore'}) RETURN c.value AS bytes")) as [{ bytes: number }];
-    const small = await startTestServer({ PEDIGREE_DATA_DIR: dataDir, PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES: String(bytes + 10 * KIB), PEDIGREE_ARTIFACT_MIN_FREE_BYTES: '0' });
+    const [{ bytes }] = (await cypher<{ bytes: number }>(
+      "MATCH (c:Counter {name: 'artifactStore'}) RETURN c.value AS bytes",
+    )) as [{ bytes: number }];
+    const small = await startTestServer({
+      PEDIGREE_DATA_DIR: dataDir,
+      PEDIGREE_ARTIFACT_STORE_QUOTA_BYTES: String(bytes + 10 * KIB),
+      PEDIGREE_ARTIFACT_MIN_FREE_BYTES: '0',
+    });
     try {
       const u = new URL(small.url);
       const send = (path: string, size: number) =>
         new Promise<Reply>((resolve, reject) => {
-          const req = request({ host: u.hostname, port: u.port, method: 'PUT', path: `${ART}/${path}`, headers: { authorization: `Bearer ${admin}`, 'content-length': String(size) }, agent: false }, (r) => {
-            const chunks: Buffer[] = [];
-            r.on('data', (c: Buffer) => chunks.push(c));
-            r.on('end', () => resolve({ status: r.statusCode!, body: Buffer.concat(chunks), json: JSON.parse(Buffer.concat(chunks).toString()), headers: r.headers }));
-          });
+          const req = request(
+            {
+              host: u.hostname,
+              port: u.port,
+              method: 'PUT',
+              path: `${ART}/${path}`,
+              headers: { authorization: `Bearer ${admin}`, 'content-length': String(size) },
+              agent: false,
+            },
+            (r) => {
+              const chunks: Buffer[] = [];
+              r.on('data', (c: Buffer) => chunks.push(c));
+              r.on('end', () =>
+                resolve({
+                  status: r.statusCode!,
+                  body: Buffer.concat(chunks),
+                  json: JSON.parse(Buffer.concat(chunks).toString()),
+                  headers: r.headers,
+                }),
+              );
+            },
+          );
           req.on('error', reject);
           req.end(Buffer.alloc(size, 1));
         });
@@ -424,17 +521,28 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
    * waits: the refusal must arrive while the client is still sending, and the
    * server must close the connection instead of reading the rest.
    */
-  function refusedBeforeBody(method: string, path: string, token: string | null): Promise<{ status: number; json: any; sent: number; closed: boolean }> {
+  function refusedBeforeBody(
+    method: string,
+    path: string,
+    token: string | null,
+  ): Promise<{ status: number; json: any; sent: number; closed: boolean }> {
     const declared = 64 * 1024 * KIB;
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { 'content-length': String(declared), 'content-type': path.includes('mlflow-artifacts') ? 'application/octet-stream' : 'application/json' };
+      const headers: Record<string, string> = {
+        'content-length': String(declared),
+        'content-type': path.includes('mlflow-artifacts') ? 'application/octet-stream' : 'application/json',
+      };
       if (token) headers.authorization = `Bearer ${token}`;
       const req = request({ host: base.hostname, port: base.port, method, path, headers, agent: false });
       const slice = Buffer.alloc(64 * KIB, 0x20);
       let sent = 0;
       const timer = setTimeout(() => {
         req.destroy();
-        reject(new Error(`no answer to ${method} ${path} while the body was still being sent (${sent} of ${declared} bytes sent)`));
+        reject(
+          new Error(
+            `no answer to ${method} ${path} while the body was still being sent (${sent} of ${declared} bytes sent)`,
+          ),
+        );
       }, 15_000);
       req.on('error', () => undefined);
       req.on('response', (r) => {
@@ -457,7 +565,7 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     });
   }
 
-  it('authenticates (and checks the role and the path\'s owner) before reading a body: refused while the client still sends, the rest never read', async () => {
+  it("authenticates (and checks the role and the path's owner) before reading a body: refused while the client still sends, the rest never read", async () => {
     const { root } = await mlflowRun(alice);
     const cases: [string, string, string | null, number][] = [
       ['PUT', `${ART}/${root}/big.bin`, null, 401],
@@ -474,13 +582,19 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     ];
     for (const [method, path, token, status] of cases) {
       const r = await refusedBeforeBody(method, path, token);
-      expect({ method, path, token: token && token.slice(0, 8), status: r.status, closed: r.closed }).toEqual({ method, path, token: token && token.slice(0, 8), status, closed: true });
+      expect({ method, path, token: token && token.slice(0, 8), status: r.status, closed: r.closed }).toEqual({
+        method,
+        path,
+        token: token && token.slice(0, 8),
+        status,
+        closed: true,
+      });
       expect(r.sent).toBeLessThan(64 * 1024 * KIB);
     }
     expect(servedFiles().filter((f) => f.startsWith(root))).toEqual([]);
   });
 
-  it('GraphQL createModelVersion with an in-store source and a wrong checksum is CHECKSUM_MISMATCH and writes nothing, for every source form; MLflow\'s create refuses a wrong pedigree.checksum tag the same way', async () => {
+  it("GraphQL createModelVersion with an in-store source and a wrong checksum is CHECKSUM_MISMATCH and writes nothing, for every source form; MLflow's create refuses a wrong pedigree.checksum tag the same way", async () => {
     const { experimentId, runId, root } = await mlflowRun(alice);
     await put(alice, `${root}/model/w.bin`, 'weights');
     const lm = await mf(alice, 'POST', 'logged-models', { experiment_id: experimentId, source_run_id: runId });
@@ -490,47 +604,90 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     await gqlOk(t.url, contractOp('CreateRegisteredModel'), { input: { name } }, as(alice));
     const wrong = `sha256:${sha256('something else')}`;
     const before = await graphDigest();
-    for (const source of [`runs:/${runId}/model`, `models:/${modelId}`, `mlflow-artifacts:/${root}/model`, `mlflow-artifacts:/${root}/model/w.bin`]) {
-      const r = await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source, checksum: wrong } }, as(alice));
+    for (const source of [
+      `runs:/${runId}/model`,
+      `models:/${modelId}`,
+      `mlflow-artifacts:/${root}/model`,
+      `mlflow-artifacts:/${root}/model/w.bin`,
+    ]) {
+      const r = await gql(
+        t.url,
+        contractOp('CreateModelVersion'),
+        { input: { modelName: name, source, checksum: wrong } },
+        as(alice),
+      );
       expect({ source, code: code(r) }).toEqual({ source, code: 'CHECKSUM_MISMATCH' });
       expect(r.errors![0]!.message).toMatch(/hash to sha256:/);
-      const m = await mf(alice, 'POST', 'model-versions/create', { name, source, tags: [{ key: 'pedigree.checksum', value: wrong }] });
-      expect({ source, status: m.status, code: m.json.error_code }).toEqual({ source, status: 400, code: 'INVALID_PARAMETER_VALUE' });
+      const m = await mf(alice, 'POST', 'model-versions/create', {
+        name,
+        source,
+        tags: [{ key: 'pedigree.checksum', value: wrong }],
+      });
+      expect({ source, status: m.status, code: m.json.error_code }).toEqual({
+        source,
+        status: 400,
+        code: 'INVALID_PARAMETER_VALUE',
+      });
     }
     // A source in the store with nothing there is refused as well.
-    expect(code(await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: `mlflow-artifacts:/${root}/nothing`, checksum: wrong } }, as(alice)))).toBe('BAD_USER_INPUT');
+    expect(
+      code(
+        await gql(
+          t.url,
+          contractOp('CreateModelVersion'),
+          { input: { modelName: name, source: `mlflow-artifacts:/${root}/nothing`, checksum: wrong } },
+          as(alice),
+        ),
+      ),
+    ).toBe('BAD_USER_INPUT');
     expect(await graphDigest()).toEqual(before);
     // Nothing was sealed: the owner may still change the files.
     expect((await put(alice, `${root}/model/w.bin`, 'weights 2')).status).toBe(200);
     // The right checksum registers (and seals).
     const right = manifestDigest([{ path: 'w.bin', sha256: sha256('weights 2') }]);
-    expect((await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: `runs:/${runId}/model`, checksum: right } }, as(alice))).createModelVersion.checksum).toBe(right);
+    expect(
+      (
+        await gqlOk(
+          t.url,
+          contractOp('CreateModelVersion'),
+          { input: { modelName: name, source: `runs:/${runId}/model`, checksum: right } },
+          as(alice),
+        )
+      ).createModelVersion.checksum,
+    ).toBe(right);
   });
 
   it('registering refuses while an upload under the source is in flight, and when a file no longer holds the bytes uploaded through the proxy', async () => {
     const { runId, root } = await mlflowRun(alice);
     await put(alice, `${root}/model/w.bin`, 'weights');
-    await cypher("MATCH (f:ArtifactFile {path: $p}) SET f.pending = 'in-flight', f.pendingAt = timestamp()", { p: `${root}/model/w.bin` });
+    await cypher("MATCH (f:ArtifactFile {path: $p}) SET f.pending = 'in-flight', f.pendingAt = timestamp()", {
+      p: `${root}/model/w.bin`,
+    });
     const racing = await registerMlflow(alice, `runs:/${runId}/model`);
-    expect(racing.v.json.error_code).toBe("INVALID_STATE");
+    expect(racing.v.json.error_code).toBe('INVALID_STATE');
     expect(racing.v.json.message).toMatch(/in progress/);
     // (the model was created by the helper; the version was not)
     expect((await mf(alice, 'GET', 'model-versions/get', { name: racing.name, version: '1' })).status).toBe(404);
-    // The upload done, the file then changes on disk: just after the upload it reads as an upload racing the registration…
+    // The upload done, the file then changes on disk: just after the upload it reads as an upload racing the
+    // registration…
     await cypher('MATCH (f:ArtifactFile {path: $p}) REMOVE f.pending, f.pendingAt', { p: `${root}/model/w.bin` });
     writeFileSync(join(storeDir, ...`${root}/model/w.bin`.split('/')), 'swapped on disk');
     const raced = await registerMlflow(alice, `runs:/${runId}/model`);
     expect(raced.v.json.error_code).toBe('INVALID_STATE');
     expect(raced.v.json.message).toMatch(/changed while the version was being registered/);
     // …and an hour after it, as bytes changed behind the proxy's back.
-    await cypher("MATCH (f:ArtifactFile {path: $p}) SET f.uploadedAt = datetime() - duration('PT1H')", { p: `${root}/model/w.bin` });
+    await cypher("MATCH (f:ArtifactFile {path: $p}) SET f.uploadedAt = datetime() - duration('PT1H')", {
+      p: `${root}/model/w.bin`,
+    });
     const swapped = await registerMlflow(alice, `runs:/${runId}/model`);
     expect(swapped.v.json.error_code).toBe('INVALID_PARAMETER_VALUE');
     expect(swapped.v.json.message).toMatch(/no longer holds the bytes uploaded/);
-    expect((await cypher('MATCH (s:ArtifactSeal) WHERE s.path STARTS WITH $p RETURN s.path', { p: root })).length).toBe(0);
+    expect((await cypher('MATCH (s:ArtifactSeal) WHERE s.path STARTS WITH $p RETURN s.path', { p: root })).length).toBe(
+      0,
+    );
   });
 
-  it('migration 083 seals versions registered before seals existed (the first read verifies them against the version\'s checksum) and records experiments\' creators', async () => {
+  it("migration 083 seals versions registered before seals existed (the first read verifies them against the version's checksum) and records experiments' creators", async () => {
     const { experimentId, runId, root } = await mlflowRun(alice);
     await put(alice, `${root}/old/w.bin`, 'old weights');
     await put(alice, `${root}/bad/w.bin`, 'bad weights');
@@ -541,9 +698,16 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     await cypher('MATCH (e:MlflowExperiment {id: $id}) REMOVE e.createdBy', { id: experimentId });
     const [migration] = loadMigrations().filter((m) => m.id === '083-artifacts');
     for (const statement of migration!.statements.filter((s) => s.startsWith('MATCH'))) await cypher(statement);
-    const aliceName = (await cypher<{ by: string }>('MATCH (r:Run {id: $id}) RETURN r.createdBy AS by', { id: runId }))[0]!.by;
-    expect(await cypher('MATCH (e:MlflowExperiment {id: $id}) RETURN e.createdBy AS by', { id: experimentId })).toEqual([{ by: aliceName }]);
-    const seals = await cypher<{ path: string; legacy: boolean; checksum: string }>('MATCH (s:ArtifactSeal) WHERE s.path STARTS WITH $p RETURN s.path AS path, s.legacy AS legacy, s.checksum AS checksum ORDER BY path', { p: root });
+    const aliceName = (
+      await cypher<{ by: string }>('MATCH (r:Run {id: $id}) RETURN r.createdBy AS by', { id: runId })
+    )[0]!.by;
+    expect(await cypher('MATCH (e:MlflowExperiment {id: $id}) RETURN e.createdBy AS by', { id: experimentId })).toEqual(
+      [{ by: aliceName }],
+    );
+    const seals = await cypher<{ path: string; legacy: boolean; checksum: string }>(
+      'MATCH (s:ArtifactSeal) WHERE s.path STARTS WITH $p RETURN s.path AS path, s.legacy AS legacy, s.checksum AS checksum ORDER BY path',
+      { p: root },
+    );
     expect(seals).toEqual([
       { path: `${root}/bad`, legacy: true, checksum: await checksumOf(bad.name) },
       { path: `${root}/old`, legacy: true, checksum: await checksumOf(good.name) },
@@ -551,7 +715,11 @@ describe('artifact proxy: write-once, owners, quotas, verified reads', () => {
     // Write-once at once; verified on the first read.
     expect((await put(alice, `${root}/old/w.bin`, 'x')).json.error_code).toBe('INVALID_STATE');
     expect((await get(viewer, `${root}/old/w.bin`)).body.toString()).toBe('old weights');
-    expect(await cypher('MATCH (s:ArtifactSeal {path: $p}) RETURN s.legacy AS legacy, s.checksum AS checksum', { p: `${root}/old/w.bin` })).toEqual([{ legacy: null, checksum: `sha256:${sha256('old weights')}` }]);
+    expect(
+      await cypher('MATCH (s:ArtifactSeal {path: $p}) RETURN s.legacy AS legacy, s.checksum AS checksum', {
+        p: `${root}/old/w.bin`,
+      }),
+    ).toEqual([{ legacy: null, checksum: `sha256:${sha256('old weights')}` }]);
     writeFileSync(join(storeDir, ...`${root}/bad/w.bin`.split('/')), 'bad weights, changed before the upgrade');
     const r = await get(viewer, `${root}/bad/w.bin`);
     expect(r.status).toBe(409);

@@ -8,7 +8,8 @@ import { as, bearer, code, gql, gqlOk, NO_AUTH, uniq, wsClient } from '../suppor
 import { graphDigest } from '../support/graph-digest.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const CREATE = 'mutation CreateApiToken($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { token principal { name role } } }';
+const CREATE =
+  'mutation CreateApiToken($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { token principal { name role } } }';
 const REVOKE = 'mutation($ref: String!) { revokeApiToken(ref: $ref) }';
 const ROLES = ['VIEWER', 'CONTRIBUTOR', 'REVIEWER', 'ADMIN'] as const;
 type Role = (typeof ROLES)[number];
@@ -18,19 +19,26 @@ async function createToken(url: string, role: string, name = uniq(role.toLowerCa
   return d.createApiToken.token as string;
 }
 
-const lastSequence = async (url: string): Promise<string> => (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
+const lastSequence = async (url: string): Promise<string> =>
+  (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
 
 /** Variables for a rollback that will succeed: alias `shadow` of a fresh model moved 1 → 2, back to 1. */
 async function rollbackable(url: string): Promise<Record<string, unknown>> {
   const modelName = await createModel(url, uniq('roles'));
   await createVersion(url, modelName);
   await createVersion(url, modelName);
-  for (const version of [1, 2]) await gqlOk(url, contractOp('SetRegisteredModelAlias'), { modelName, alias: 'shadow', version });
+  for (const version of [1, 2])
+    await gqlOk(url, contractOp('SetRegisteredModelAlias'), { modelName, alias: 'shadow', version });
   return { modelName, alias: 'shadow', version: 1, reason: 'role test' };
 }
 
 /** One operation over graphql-ws; resolves with the first result or rejects with the error/close. */
-function overWs(url: string, query: string, params?: Record<string, unknown>, variables: Record<string, unknown> = {}): Promise<any> {
+function overWs(
+  url: string,
+  query: string,
+  params?: Record<string, unknown>,
+  variables: Record<string, unknown> = {},
+): Promise<any> {
   const client = wsClient(url, params);
   return new Promise<any>((resolve, reject) => {
     client.subscribe({ query, variables }, { next: resolve, error: reject, complete: () => undefined });
@@ -38,7 +46,11 @@ function overWs(url: string, query: string, params?: Record<string, unknown>, va
 }
 
 /** Opens a raw websocket, sends `messages`, resolves with the close code and reason. */
-function rawWs(url: string, messages: object[], headers: Record<string, string> = {}): Promise<{ code: number; reason: string; status?: number }> {
+function rawWs(
+  url: string,
+  messages: object[],
+  headers: Record<string, string> = {},
+): Promise<{ code: number; reason: string; status?: number }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers });
     ws.on('open', () => messages.forEach((m) => ws.send(JSON.stringify(m))));
@@ -70,7 +82,12 @@ describe('authentication', () => {
   });
 
   it('refuses unknown, malformed and non-Bearer tokens', async () => {
-    for (const authorization of ['Bearer pdg_nottherealtokennottherealtoken', 'Bearer', 'Basic YWRtaW46YWRtaW4=', "Bearer ' OR 1=1 --"]) {
+    for (const authorization of [
+      'Bearer pdg_nottherealtokennottherealtoken',
+      'Bearer',
+      'Basic YWRtaW46YWRtaW4=',
+      "Bearer ' OR 1=1 --",
+    ]) {
       const r = await gql(t.url, '{ serverInfo { version } }', {}, { authorization });
       expect(r.status, authorization).toBe(401);
       expect(code(r)).toBe('UNAUTHENTICATED');
@@ -88,12 +105,21 @@ describe('authentication', () => {
     expect(after.nodes).toBe(before.nodes + 3); // Principal, ApiToken, Event
     const session = t.app.executor.driver.session();
     try {
-      const rows = await session.run('MATCH (t:ApiToken)-[:FOR]->(p:Principal {name: $name}) RETURN t.hash AS hash, properties(t) AS props', { name });
+      const rows = await session.run(
+        'MATCH (t:ApiToken)-[:FOR]->(p:Principal {name: $name}) RETURN t.hash AS hash, properties(t) AS props',
+        { name },
+      );
       expect(rows.records[0]!.get('hash')).toBe(createHash('sha256').update(token).digest('hex'));
       expect(JSON.stringify(rows.records[0]!.get('props'))).not.toContain(token);
-      const leaked = await session.run('MATCH (n) WHERE any(k IN keys(n) WHERE n[k] = $token OR (n[k] IS :: STRING AND n[k] CONTAINS $token)) RETURN count(n) AS c', { token });
+      const leaked = await session.run(
+        'MATCH (n) WHERE any(k IN keys(n) WHERE n[k] = $token OR (n[k] IS :: STRING AND n[k] CONTAINS $token)) RETURN count(n) AS c',
+        { token },
+      );
       expect(leaked.records[0]!.get('c').toNumber()).toBe(0);
-      const ev = await session.run("MATCH (e:Event {type: 'TOKEN_CREATED'}) WHERE e.after CONTAINS $name RETURN e.actor AS actor", { name });
+      const ev = await session.run(
+        "MATCH (e:Event {type: 'TOKEN_CREATED'}) WHERE e.after CONTAINS $name RETURN e.actor AS actor",
+        { name },
+      );
       expect(ev.records[0]!.get('actor')).toBe('admin');
     } finally {
       await session.close();
@@ -116,12 +142,36 @@ describe('authentication', () => {
   });
 
   it('every role × operation class over HTTP and websockets: allowed, or FORBIDDEN; a refused mutation changes nothing', async () => {
-    const ops: { label: string; need: Role; query: string; variables?: () => Promise<Record<string, unknown>> | Record<string, unknown>; writes?: boolean }[] = [
+    const ops: {
+      label: string;
+      need: Role;
+      query: string;
+      variables?: () => Promise<Record<string, unknown>> | Record<string, unknown>;
+      writes?: boolean;
+    }[] = [
       { label: 'query', need: 'VIEWER', query: '{ serverInfo { version } }' },
-      { label: 'contributor mutation', need: 'CONTRIBUTOR', query: contractOp('CreateRegisteredModel'), variables: () => ({ input: { name: uniq('roles') } }), writes: true },
-      { label: 'reviewer mutation', need: 'REVIEWER', query: contractOp('Rollback'), variables: () => rollbackable(t.url), writes: true },
+      {
+        label: 'contributor mutation',
+        need: 'CONTRIBUTOR',
+        query: contractOp('CreateRegisteredModel'),
+        variables: () => ({ input: { name: uniq('roles') } }),
+        writes: true,
+      },
+      {
+        label: 'reviewer mutation',
+        need: 'REVIEWER',
+        query: contractOp('Rollback'),
+        variables: () => rollbackable(t.url),
+        writes: true,
+      },
       { label: 'admin query', need: 'ADMIN', query: '{ apiTokens { id } }' },
-      { label: 'admin mutation', need: 'ADMIN', query: CREATE, variables: () => ({ name: uniq('m'), role: 'VIEWER' }), writes: true },
+      {
+        label: 'admin mutation',
+        need: 'ADMIN',
+        query: CREATE,
+        variables: () => ({ name: uniq('m'), role: 'VIEWER' }),
+        writes: true,
+      },
     ];
     for (const role of ROLES) {
       const token = await createToken(t.url, role);
@@ -131,7 +181,10 @@ describe('authentication', () => {
           const what = `${role} ${op.label} over ${transport}`;
           const variables = (await op.variables?.()) ?? {};
           const before = op.writes && !allowed ? await graphDigest() : null;
-          const r = transport === 'http' ? await gql(t.url, op.query, variables, as(token)) : await overWs(t.url, op.query, { authorization: bearer(token) }, variables);
+          const r =
+            transport === 'http'
+              ? await gql(t.url, op.query, variables, as(token))
+              : await overWs(t.url, op.query, { authorization: bearer(token) }, variables);
           if (allowed) {
             expect(r.errors, what).toBeUndefined();
             continue;
@@ -151,12 +204,37 @@ describe('authentication', () => {
       try {
         const after = await lastSequence(t.url);
         const alias = uniq('live');
-        const aliases = collect(client, contractOp('AliasChanged'), { modelName: model, alias, after }, (d) => d.aliasChanged);
-        const events = collect(client, contractOp('RegistryEvents'), { after, types: ['ALIAS_SET'] }, (d) => d.registryEvents);
-        const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias, version: 1 });
+        const aliases = collect(
+          client,
+          contractOp('AliasChanged'),
+          { modelName: model, alias, after },
+          (d) => d.aliasChanged,
+        );
+        const events = collect(
+          client,
+          contractOp('RegistryEvents'),
+          { after, types: ['ALIAS_SET'] },
+          (d) => d.registryEvents,
+        );
+        const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), {
+          modelName: model,
+          alias,
+          version: 1,
+        });
         const sequence = moved.setRegisteredModelAlias.sequence;
-        expect((await aliases.until(1))[0], `${role} aliasChanged`).toMatchObject({ sequence, modelName: model, alias, previousVersion: null, version: 1 });
-        expect((await events.until(1))[0], `${role} registryEvents`).toMatchObject({ sequence, type: 'ALIAS_SET', modelName: model, version: 1 });
+        expect((await aliases.until(1))[0], `${role} aliasChanged`).toMatchObject({
+          sequence,
+          modelName: model,
+          alias,
+          previousVersion: null,
+          version: 1,
+        });
+        expect((await events.until(1))[0], `${role} registryEvents`).toMatchObject({
+          sequence,
+          type: 'ALIAS_SET',
+          modelName: model,
+          version: 1,
+        });
       } finally {
         await client.dispose();
       }
@@ -169,13 +247,21 @@ describe('authentication', () => {
     for (const op of ['AliasChanged', 'RegistryEvents']) {
       const vars = op === 'AliasChanged' ? { modelName: model } : {};
       await expect(overWs(t.url, contractOp(op), NO_AUTH, vars), op).rejects.toMatchObject({ code: 4401 });
-      await expect(overWs(t.url, contractOp(op), { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' }, vars), op).rejects.toMatchObject({ code: 4403 });
+      await expect(
+        overWs(t.url, contractOp(op), { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' }, vars),
+        op,
+      ).rejects.toMatchObject({ code: 4403 });
     }
     const name = uniq('revoked-sub');
     const token = await createToken(t.url, 'VIEWER', name);
     const client = wsClient(t.url, { authorization: bearer(token) });
     try {
-      const open = collect(client, contractOp('AliasChanged'), { modelName: model, after: await lastSequence(t.url) }, (d) => d.aliasChanged);
+      const open = collect(
+        client,
+        contractOp('AliasChanged'),
+        { modelName: model, after: await lastSequence(t.url) },
+        (d) => d.aliasChanged,
+      );
       await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: uniq('live'), version: 1 });
       await open.until(1); // live
       await gqlOk(t.url, REVOKE, { ref: name });
@@ -183,17 +269,27 @@ describe('authentication', () => {
     } finally {
       await client.dispose();
     }
-    await expect(overWs(t.url, contractOp('AliasChanged'), { authorization: bearer(token) }, { modelName: model })).rejects.toMatchObject({ code: 4403 });
+    await expect(
+      overWs(t.url, contractOp('AliasChanged'), { authorization: bearer(token) }, { modelName: model }),
+    ).rejects.toMatchObject({ code: 4403 });
   });
 
   it('websockets: no token closes with 4401, a bad token with 4403, subscribing before connection_init with 4401', async () => {
     const query = '{ serverInfo { version } }';
     const sub = { id: '1', type: 'subscribe', payload: { query } };
     expect((await rawWs(t.url, [{ type: 'connection_init' }])).code).toBe(4401);
-    expect((await rawWs(t.url, [{ type: 'connection_init', payload: { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' } }])).code).toBe(4403);
+    expect(
+      (
+        await rawWs(t.url, [
+          { type: 'connection_init', payload: { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' } },
+        ])
+      ).code,
+    ).toBe(4403);
     expect((await rawWs(t.url, [sub])).code).toBe(4401);
     await expect(overWs(t.url, query, NO_AUTH)).rejects.toMatchObject({ code: 4401 });
-    await expect(overWs(t.url, query, { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' })).rejects.toMatchObject({ code: 4403 });
+    await expect(overWs(t.url, query, { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' })).rejects.toMatchObject(
+      { code: 4403 },
+    );
   });
 
   it('revocation: the token stops working at once in this process; an open websocket is closed with 4403', async () => {
@@ -203,8 +299,12 @@ describe('authentication', () => {
     // An open, authenticated socket with a live subscription-like wait:
     const ws = new WebSocket(t.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
     const closed = new Promise<number>((res) => ws.on('close', (c) => res(c)));
-    const acked = new Promise<void>((res) => ws.on('message', (m) => JSON.parse(m.toString()).type === 'connection_ack' && res()));
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    const acked = new Promise<void>((res) =>
+      ws.on('message', (m) => JSON.parse(m.toString()).type === 'connection_ack' && res()),
+    );
+    ws.on('open', () =>
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
+    );
     await acked;
     const revoked = await gqlOk(t.url, REVOKE, { ref: name });
     expect(revoked.revokeApiToken).toHaveLength(1);
@@ -230,22 +330,40 @@ describe('authentication', () => {
   it('PEDIGREE_ANONYMOUS_READ=true opens queries, never mutations or subscriptions', async () => {
     const open = await startTestServer({ PEDIGREE_ANONYMOUS_READ: 'true' });
     try {
-      expect(await gqlOk(open.url, '{ serverInfo { version } viewer { name } }', {}, NO_AUTH)).toMatchObject({ viewer: null });
+      expect(await gqlOk(open.url, '{ serverInfo { version } viewer { name } }', {}, NO_AUTH)).toMatchObject({
+        viewer: null,
+      });
       const before = await graphDigest();
       const m = await gql(open.url, CREATE, { name: uniq('anon'), role: 'ADMIN' }, NO_AUTH);
       expect(code(m)).toBe('UNAUTHENTICATED');
       expect((await graphDigest()).hash).toBe(before.hash);
       // An anonymous socket is accepted and may run queries; subscriptions and mutations over it are UNAUTHENTICATED.
       expect(await overWs(open.url, '{ serverInfo { version } }', NO_AUTH)).toMatchObject({ data: { serverInfo: {} } });
-      for (const [op, vars] of [['AliasChanged', { modelName: 'anything' }], ['RegistryEvents', {}]] as const) {
+      for (const [op, vars] of [
+        ['AliasChanged', { modelName: 'anything' }],
+        ['RegistryEvents', {}],
+      ] as const) {
         expect(code(await overWs(open.url, contractOp(op), NO_AUTH, vars)), op).toBe('UNAUTHENTICATED');
       }
       const beforeWs = await graphDigest();
-      expect(code(await overWs(open.url, CREATE, NO_AUTH, { name: uniq('anon'), role: 'ADMIN' }))).toBe('UNAUTHENTICATED');
-      expect(code(await overWs(open.url, contractOp('CreateRegisteredModel'), NO_AUTH, { input: { name: uniq('anon') } }))).toBe('UNAUTHENTICATED');
+      expect(code(await overWs(open.url, CREATE, NO_AUTH, { name: uniq('anon'), role: 'ADMIN' }))).toBe(
+        'UNAUTHENTICATED',
+      );
+      expect(
+        code(await overWs(open.url, contractOp('CreateRegisteredModel'), NO_AUTH, { input: { name: uniq('anon') } })),
+      ).toBe('UNAUTHENTICATED');
       expect((await graphDigest()).hash, 'an anonymous mutation over the socket wrote').toBe(beforeWs.hash);
       // a bad token is still refused, even where anonymous reads are open
-      expect((await gql(open.url, '{ serverInfo { version } }', {}, { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' })).status).toBe(401);
+      expect(
+        (
+          await gql(
+            open.url,
+            '{ serverInfo { version } }',
+            {},
+            { authorization: 'Bearer pdg_wrongwrongwrongwrongwrong' },
+          )
+        ).status,
+      ).toBe(401);
     } finally {
       await open.close();
     }

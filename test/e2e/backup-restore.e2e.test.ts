@@ -29,25 +29,43 @@ describe('backup and restore', () => {
   let stopWriters = false;
   let writers: Promise<void>;
 
-  const artifact = (path: string) => `${server.url.replace(/\/graphql$/, '')}/api/2.0/mlflow-artifacts/artifacts/${path}`;
+  const artifact = (path: string) =>
+    `${server.url.replace(/\/graphql$/, '')}/api/2.0/mlflow-artifacts/artifacts/${path}`;
   const put = async (path: string, body: string) => {
-    const res = await fetch(artifact(path), { method: 'PUT', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` }, body });
+    const res = await fetch(artifact(path), {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      body,
+    });
     expect(res.status).toBe(200);
   };
 
   beforeAll(async () => {
     server = await startMain(source);
-    for (const m of models) await gqlOk(server.url, 'mutation($n: String!) { createRegisteredModel(input: { name: $n, owner: "ops" }) { id } }', { n: m });
+    for (const m of models)
+      await gqlOk(
+        server.url,
+        'mutation($n: String!) { createRegisteredModel(input: { name: $n, owner: "ops" }) { id } }',
+        { n: m },
+      );
     await put('backup/before/model.bin', 'bytes before the backup');
     await put('backup/before/nested/config.json', '{"a":1}');
     writers = Promise.all(
       models.map(async (m) => {
         while (!stopWriters) {
           const c = `sha256:${createHash('sha256').update(`${m}-${Math.random()}`).digest('hex')}`;
-          const v = await gql(server.url, 'mutation($m: String!, $c: String!) { createModelVersion(input: { modelName: $m, source: "s3://b/m", checksum: $c }) { version } }', { m, c });
+          const v = await gql(
+            server.url,
+            'mutation($m: String!, $c: String!) { createModelVersion(input: { modelName: $m, source: "s3://b/m", checksum: $c }) { version } }',
+            { m, c },
+          );
           const version = v.data?.createModelVersion?.version as number | undefined;
           if (!version) throw new Error(`a write was refused: ${JSON.stringify(v.errors)}`);
-          const a = await gql(server.url, 'mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: $v) { sequence } }', { m, v: version });
+          const a = await gql(
+            server.url,
+            'mutation($m: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: $v) { sequence } }',
+            { m, v: version },
+          );
           if (!a.data?.setRegisteredModelAlias) throw new Error(`a write was refused: ${JSON.stringify(a.errors)}`);
           moves.push({ model: m, version, sequence: Number(a.data.setRegisteredModelAlias.sequence) });
         }
@@ -65,28 +83,41 @@ describe('backup and restore', () => {
   let manifest: BackupManifest;
   const backupFile = join(files, 'under-writes.tar.gz');
 
-  it('npm run backup takes an online backup while writes go on, and writes keep committing', { timeout: 240_000 }, async () => {
-    while (moves.length < 20) {
-      await Promise.race([writers, new Promise((r) => setTimeout(r, 100))]);
-    }
-    const before = moves.length;
-    const { code, out } = await runScript('backup', ['--out', backupFile, '--url', server.url.replace(/\/graphql$/, ''), '--token', TEST_ADMIN_TOKEN]);
-    expect(code, out).toBe(0);
-    expect(out).toMatch(/verified .* sequence \d+/);
-    // Writers were never refused: they went on during and after the backup.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(moves.length).toBeGreaterThan(before + WRITERS);
-    const dir = join(files, 'unpacked');
-    mkdirSync(dir, { mode: 0o700 });
-    await extract({ file: backupFile, cwd: dir });
-    manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
-    expect(manifest.graph).not.toBeNull();
-    expect(Number(manifest.sequence)).toBeGreaterThan(0);
-    expect(manifest.files.artifacts).toBeGreaterThanOrEqual(2);
-    // The staging of uploads is never in a backup; the served tree is.
-    expect(readFileSync(join(dir, 'artifacts/backup/before/model.bin'), 'utf8')).toBe('bytes before the backup');
-    expect(readFileSync(join(dir, 'files.sha256'), 'utf8')).toMatch(/^[0-9a-f]{64} {2}artifacts\/backup\/before\/model\.bin$/m);
-  });
+  it(
+    'npm run backup takes an online backup while writes go on, and writes keep committing',
+    { timeout: 240_000 },
+    async () => {
+      while (moves.length < 20) {
+        await Promise.race([writers, new Promise((r) => setTimeout(r, 100))]);
+      }
+      const before = moves.length;
+      const { code, out } = await runScript('backup', [
+        '--out',
+        backupFile,
+        '--url',
+        server.url.replace(/\/graphql$/, ''),
+        '--token',
+        TEST_ADMIN_TOKEN,
+      ]);
+      expect(code, out).toBe(0);
+      expect(out).toMatch(/verified .* sequence \d+/);
+      // Writers were never refused: they went on during and after the backup.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(moves.length).toBeGreaterThan(before + WRITERS);
+      const dir = join(files, 'unpacked');
+      mkdirSync(dir, { mode: 0o700 });
+      await extract({ file: backupFile, cwd: dir });
+      manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+      expect(manifest.graph).not.toBeNull();
+      expect(Number(manifest.sequence)).toBeGreaterThan(0);
+      expect(manifest.files.artifacts).toBeGreaterThanOrEqual(2);
+      // The staging of uploads is never in a backup; the served tree is.
+      expect(readFileSync(join(dir, 'artifacts/backup/before/model.bin'), 'utf8')).toBe('bytes before the backup');
+      expect(readFileSync(join(dir, 'files.sha256'), 'utf8')).toMatch(
+        /^[0-9a-f]{64} {2}artifacts\/backup\/before\/model\.bin$/m,
+      );
+    },
+  );
 
   it('restore refuses a data directory that is not empty, and leaves it as it was', { timeout: 120_000 }, async () => {
     const occupied = newDataDir('backup-occupied');
@@ -109,59 +140,84 @@ describe('backup and restore', () => {
     expect(readFileSync(join(target, 'artifacts/backup/before/nested/config.json'), 'utf8')).toBe('{"a":1}');
   });
 
-  it('the restored graph is the source at the backup sequence: every acknowledged write up to it, none after, a gap-free log', { timeout: 300_000 }, async () => {
-    const N = Number(manifest.sequence);
-    const store = await openStore(target);
-    try {
-      expect(await eventLog(store.driver)).toEqual({ counter: N, events: N, distinct: N, first: 1, last: N });
-      const s = store.driver.session();
+  it(
+    'the restored graph is the source at the backup sequence: every acknowledged write up to it, none after, a gap-free log',
+    { timeout: 300_000 },
+    async () => {
+      const N = Number(manifest.sequence);
+      const store = await openStore(target);
       try {
-        const seqs = new Set((await s.run("MATCH (e:Event {type: 'ALIAS_SET'}) RETURN e.sequence AS s")).records.map((r) => Number(r.get('s'))));
-        const acknowledged = moves.filter((m) => m.sequence <= N);
-        expect(acknowledged.length).toBeGreaterThan(0);
-        for (const m of acknowledged) expect(seqs.has(m.sequence), `move at ${m.sequence}`).toBe(true);
-        expect(moves.filter((m) => m.sequence > N).length, 'some moves committed after the backup point').toBeGreaterThan(0);
-        for (const m of models) {
-          const last = acknowledged.filter((x) => x.model === m).at(-1);
-          const r = await s.run(
-            'MATCH (mo:RegisteredModel {name: $m}) OPTIONAL MATCH (v:ModelVersion)-[:VERSION_OF]->(mo) WITH mo, count(v) AS versions OPTIONAL MATCH (a:Alias {name: "candidate"})-[:ALIAS_OF]->(mo) OPTIONAL MATCH (a)-[:POINTS_TO]->(t:ModelVersion) RETURN versions, t.version AS target',
-            { m },
+        expect(await eventLog(store.driver)).toEqual({ counter: N, events: N, distinct: N, first: 1, last: N });
+        const s = store.driver.session();
+        try {
+          const seqs = new Set(
+            (await s.run("MATCH (e:Event {type: 'ALIAS_SET'}) RETURN e.sequence AS s")).records.map((r) =>
+              Number(r.get('s')),
+            ),
           );
-          const created = await s.run("MATCH (e:Event {type: 'VERSION_CREATED', modelName: $m}) RETURN count(e) AS n", { m });
-          expect(Number(r.records[0]!.get('versions'))).toBe(Number(created.records[0]!.get('n')));
-          if (last) expect(Number(r.records[0]!.get('target'))).toBe(last.version);
+          const acknowledged = moves.filter((m) => m.sequence <= N);
+          expect(acknowledged.length).toBeGreaterThan(0);
+          for (const m of acknowledged) expect(seqs.has(m.sequence), `move at ${m.sequence}`).toBe(true);
+          expect(
+            moves.filter((m) => m.sequence > N).length,
+            'some moves committed after the backup point',
+          ).toBeGreaterThan(0);
+          for (const m of models) {
+            const last = acknowledged.filter((x) => x.model === m).at(-1);
+            const r = await s.run(
+              'MATCH (mo:RegisteredModel {name: $m}) OPTIONAL MATCH (v:ModelVersion)-[:VERSION_OF]->(mo) WITH mo, count(v) AS versions OPTIONAL MATCH (a:Alias {name: "candidate"})-[:ALIAS_OF]->(mo) OPTIONAL MATCH (a)-[:POINTS_TO]->(t:ModelVersion) RETURN versions, t.version AS target',
+              { m },
+            );
+            const created = await s.run(
+              "MATCH (e:Event {type: 'VERSION_CREATED', modelName: $m}) RETURN count(e) AS n",
+              { m },
+            );
+            expect(Number(r.records[0]!.get('versions'))).toBe(Number(created.records[0]!.get('n')));
+            if (last) expect(Number(r.records[0]!.get('target'))).toBe(last.version);
+          }
+        } finally {
+          await s.close();
         }
       } finally {
-        await s.close();
+        await store.close();
       }
-    } finally {
-      await store.close();
-    }
-  });
+    },
+  );
 
-  it('a backup with writes stopped digests exactly as the source store read directly', { timeout: 300_000 }, async () => {
-    stopWriters = true;
-    await writers;
-    const quiet = join(files, 'quiet.tar.gz');
-    const { code, out } = await runScript('backup', ['--out', quiet, '--url', server.url.replace(/\/graphql$/, ''), '--token', TEST_ADMIN_TOKEN]);
-    expect(code, out).toBe(0);
-    const dir = join(files, 'quiet');
-    mkdirSync(dir, { mode: 0o700 });
-    await extract({ file: quiet, cwd: dir });
-    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
-    expect(await server.stop()).toBe(0);
+  it(
+    'a backup with writes stopped digests exactly as the source store read directly',
+    { timeout: 300_000 },
+    async () => {
+      stopWriters = true;
+      await writers;
+      const quiet = join(files, 'quiet.tar.gz');
+      const { code, out } = await runScript('backup', [
+        '--out',
+        quiet,
+        '--url',
+        server.url.replace(/\/graphql$/, ''),
+        '--token',
+        TEST_ADMIN_TOKEN,
+      ]);
+      expect(code, out).toBe(0);
+      const dir = join(files, 'quiet');
+      mkdirSync(dir, { mode: 0o700 });
+      await extract({ file: quiet, cwd: dir });
+      const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
+      expect(await server.stop()).toBe(0);
 
-    const store = await openStore(source);
-    try {
-      const snapshot = new GraphSnapshot(new Executor(store.driver, 'neo4j', createLogger('silent')));
-      const digest = new GraphDigest();
-      for await (const n of snapshot.nodes()) digest.addNode(n);
-      for await (const r of snapshot.relationships()) digest.addRelationship(r);
-      expect(digest.digest()).toBe(m.graph!.digest);
-      expect(digest.nodes).toBe(m.graph!.nodes);
-      expect(await snapshot.lastSequence()).toBe(m.sequence);
-    } finally {
-      await store.close();
-    }
-  });
+      const store = await openStore(source);
+      try {
+        const snapshot = new GraphSnapshot(new Executor(store.driver, 'neo4j', createLogger('silent')));
+        const digest = new GraphDigest();
+        for await (const n of snapshot.nodes()) digest.addNode(n);
+        for await (const r of snapshot.relationships()) digest.addRelationship(r);
+        expect(digest.digest()).toBe(m.graph!.digest);
+        expect(digest.nodes).toBe(m.graph!.nodes);
+        expect(await snapshot.lastSequence()).toBe(m.sequence);
+      } finally {
+        await store.close();
+      }
+    },
+  );
 });

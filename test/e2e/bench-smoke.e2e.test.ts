@@ -47,17 +47,35 @@ describe('bench generator (smoke)', () => {
 
     // The app reads the generated graph: alias lookup, lineage through the fine-tune chain, trace.
     const model = g.sample.modelNames[g.sample.modelNames.length - 1]!;
-    const byAlias = await gqlOk(t.url, 'query($m: String!) { modelVersionByAlias(modelName: $m, alias: "champion") { version } }', { m: model });
+    const byAlias = await gqlOk(
+      t.url,
+      'query($m: String!) { modelVersionByAlias(modelName: $m, alias: "champion") { version } }',
+      { m: model },
+    );
     expect(byAlias.modelVersionByAlias.version).toBe(p.versionsPerModel);
-    const lineage = await gqlOk(t.url, 'query($id: ID!) { lineage(id: $id, direction: UPSTREAM, depth: 20) { nodes { kind } } }', { id: g.sample.deepVersionIds[0] });
+    const lineage = await gqlOk(
+      t.url,
+      'query($id: ID!) { lineage(id: $id, direction: UPSTREAM, depth: 20) { nodes { kind } } }',
+      { id: g.sample.deepVersionIds[0] },
+    );
     const kinds = new Set(lineage.lineage.nodes.map((n: { kind: string }) => n.kind));
-    expect([...kinds].sort()).toEqual(expect.arrayContaining(['DataSource', 'DatasetVersion', 'ModelVersion', 'ProviderModel', 'Run']));
-    const trace = await gqlOk(t.url, 'query($id: String!) { tracePrediction(id: $id) { datasets { id } sources { uri } } }', { id: g.sample.predictionIds[0] });
+    expect([...kinds].sort()).toEqual(
+      expect.arrayContaining(['DataSource', 'DatasetVersion', 'ModelVersion', 'ProviderModel', 'Run']),
+    );
+    const trace = await gqlOk(
+      t.url,
+      'query($id: String!) { tracePrediction(id: $id) { datasets { id } sources { uri } } }',
+      { id: g.sample.predictionIds[0] },
+    );
     expect(trace.tracePrediction.datasets.length).toBeGreaterThan(0);
     expect(trace.tracePrediction.sources.length).toBeGreaterThan(0);
 
     // The app's next event continues the generated log without a gap.
-    const moved = await gqlOk(t.url, 'mutation($m: String!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: 1) { sequence } }', { m: model });
+    const moved = await gqlOk(
+      t.url,
+      'mutation($m: String!) { setRegisteredModelAlias(modelName: $m, alias: "candidate", version: 1) { sequence } }',
+      { m: model },
+    );
     const s = driver.session();
     try {
       const r = (await s.run(benchCypher('event-log-check'))).records[0]!;

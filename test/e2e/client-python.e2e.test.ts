@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readmeExample, runExample } from '../support/client-example.js';
-import { deleteSuitePredictions, modelWithVersions, moveAlias, predictionsByVersion } from '../support/client-fixtures.js';
+import {
+  deleteSuitePredictions,
+  modelWithVersions,
+  moveAlias,
+  predictionsByVersion,
+} from '../support/client-fixtures.js';
 import { RestartableServer, startHarnessControl } from '../support/client-harness.js';
 import { TEST_ADMIN_TOKEN } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -21,7 +26,11 @@ import { startTestServer, type TestServer } from '../support/server.js';
 const clientDir = resolve('clients/python');
 const python = resolve('test/python-client/.venv/bin/python');
 
-function run(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
+function run(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((res) => {
     const child = spawn(python, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -38,7 +47,8 @@ describe('Python client (pytest) against Pedigree', () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    if (!existsSync(python)) throw new Error(`${python} is missing: run bash test/python-client/setup.sh (npm test's pretest does)`);
+    if (!existsSync(python))
+      throw new Error(`${python} is missing: run bash test/python-client/setup.sh (npm test's pretest does)`);
     dataDir = mkdtempSync(join(tmpdir(), 'pedigree-client-py-'));
     served = await RestartableServer.start({ PEDIGREE_DATA_DIR: dataDir });
     writer = await startTestServer({ PEDIGREE_DATA_DIR: dataDir });
@@ -60,13 +70,17 @@ describe('Python client (pytest) against Pedigree', () => {
   });
 
   it('passes its pytest suite: watch through socket kills and a restart, verified downloads, 50,000 predictions through two restarts', async () => {
-    const r = await run(['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-rs', '--durations=8', 'tests'], {
-      PEDIGREE_TEST_URL: served.url,
-      PEDIGREE_TEST_WRITER_URL: writer.url.replace(/\/graphql$/, ''),
-      PEDIGREE_TEST_HARNESS: control.url,
-      PEDIGREE_TEST_TOKEN: TEST_ADMIN_TOKEN,
-      PEDIGREE_TEST_ARTIFACT_DIR: join(dataDir, 'artifacts'),
-    }, clientDir);
+    const r = await run(
+      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-rs', '--durations=8', 'tests'],
+      {
+        PEDIGREE_TEST_URL: served.url,
+        PEDIGREE_TEST_WRITER_URL: writer.url.replace(/\/graphql$/, ''),
+        PEDIGREE_TEST_HARNESS: control.url,
+        PEDIGREE_TEST_TOKEN: TEST_ADMIN_TOKEN,
+        PEDIGREE_TEST_ARTIFACT_DIR: join(dataDir, 'artifacts'),
+      },
+      clientDir,
+    );
     if (r.code !== 0) throw new Error(`pytest exited ${r.code}\n${r.output.slice(-12_000)}`);
     // The slowest tests and pytest's summary, for the CI log.
     console.log(r.output.trim().split('\n').slice(-14).join('\n'));
@@ -82,7 +96,10 @@ describe('Python client (pytest) against Pedigree', () => {
     await moveAlias(writer.url, name, 'live', 1);
     const app = mkdtempSync(join(dataDir, 'app-'));
     writeFileSync(join(app, 'serving_loop.py'), example);
-    const run = runExample(python, ['serving_loop.py', name, 'live'], app, { PEDIGREE_URL: served.url, PEDIGREE_TOKEN: TEST_ADMIN_TOKEN });
+    const run = runExample(python, ['serving_loop.py', name, 'live'], app, {
+      PEDIGREE_URL: served.url,
+      PEDIGREE_TOKEN: TEST_ADMIN_TOKEN,
+    });
     try {
       await run.waitFor(new RegExp(`^serving ${name} version 1 `));
       await moveAlias(writer.url, name, 'live', 2);

@@ -1,13 +1,40 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  existsSync,
+  mkdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ChecksumMismatchError, PedigreeClient, PedigreeError, SpoolFullError, type AliasChange, type PedigreeClientOptions } from '../../clients/typescript/src/index.js';
-import { aliasMoves, deleteSuitePredictions, modelWithVersions, moveAlias as moveAliasOn, predictionsByVersion, predictionsCreated, putArtifact, registerVersion, sha256, untraceable } from '../support/client-fixtures.js';
+import {
+  ChecksumMismatchError,
+  PedigreeClient,
+  PedigreeError,
+  SpoolFullError,
+  type AliasChange,
+  type PedigreeClientOptions,
+} from '../../clients/typescript/src/index.js';
+import {
+  aliasMoves,
+  deleteSuitePredictions,
+  modelWithVersions,
+  moveAlias as moveAliasOn,
+  predictionsByVersion,
+  predictionsCreated,
+  putArtifact,
+  registerVersion,
+  sha256,
+  untraceable,
+} from '../support/client-fixtures.js';
 import { readmeExample, runExample } from '../support/client-example.js';
 import { RestartableServer } from '../support/client-harness.js';
 import { gqlOk, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
@@ -35,10 +62,17 @@ async function moveAlias(writerUrl: string, modelName: string, alias: string, ve
   const sequence = await moveAliasOn(writerUrl, modelName, alias, version);
   await fetch(served.directUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'pedigree-min-sequence': sequence },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+      'pedigree-min-sequence': sequence,
+    },
     body: JSON.stringify({ query: '{ serverInfo { lastSequence } }' }),
     signal: AbortSignal.timeout(5_000),
-  }).then((r) => r.text(), () => undefined); // served may be down or cut off on purpose: then there is nothing to wait for
+  }).then(
+    (r) => r.text(),
+    () => undefined,
+  ); // served may be down or cut off on purpose: then there is nothing to wait for
   return sequence;
 }
 
@@ -68,7 +102,13 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Watches NAME@serving (recording into `seen` unless `handler` does) and waits for the CURRENT state. */
-async function startWatch(c: PedigreeClient, name: string, seen: AliasChange[], handler?: (change: AliasChange) => Promise<void>, opts: { maxQueued?: number } = {}) {
+async function startWatch(
+  c: PedigreeClient,
+  name: string,
+  seen: AliasChange[],
+  handler?: (change: AliasChange) => Promise<void>,
+  opts: { maxQueued?: number } = {},
+) {
   const w = c.watch(name, 'serving', handler ?? ((change) => void seen.push(change)), opts);
   await w.ready;
   await until('the current state', () => seen.length === 1);
@@ -97,7 +137,12 @@ describe('resolve', () => {
     await moveAlias(writer.url, name, 'serving', 2);
     const c = client();
     const byAlias = await c.resolve(`models:/${name}@serving`);
-    expect(byAlias).toMatchObject({ modelName: name, version: 2, source: `mlflow-artifacts:/clients/${name}/v2/model.bin`, checksum: sha256(`weights of ${name} v2\n`) });
+    expect(byAlias).toMatchObject({
+      modelName: name,
+      version: 2,
+      source: `mlflow-artifacts:/clients/${name}/v2/model.bin`,
+      checksum: sha256(`weights of ${name} v2\n`),
+    });
     expect((await c.resolve(`models:/${name}/1`))?.version).toBe(1);
     expect((await c.resolve(`models:/${name}/development`))?.version).toBe(2);
     expect(await c.resolve(`models:/${name}@nowhere`)).toBeNull();
@@ -144,12 +189,14 @@ describe('resolve', () => {
     const name = await modelWithVersions(base, 2, 'ts-consistency');
     await moveAlias(writer.url, name, 'serving', 1);
     const sent: (string | null)[] = [];
-    // HTTP goes straight to the server; only the websocket passes the proxy, so the test can hold back the alias's events.
+    // HTTP goes straight to the server; only the websocket passes the proxy, so the test can hold back the alias's
+    // events.
     const direct = served.directUrl.replace(/\/graphql$/, '');
     const c = client({
       fetch: (input, init) => {
         const url = String(input).replace(served.url, direct);
-        if (url.endsWith('/graphql') && String(init?.body).includes('PedigreeResolve')) sent.push(new Headers(init?.headers).get('pedigree-min-sequence'));
+        if (url.endsWith('/graphql') && String(init?.body).includes('PedigreeResolve'))
+          sent.push(new Headers(init?.headers).get('pedigree-min-sequence'));
         return fetch(url, init);
       },
     });
@@ -295,7 +342,10 @@ describe('watch', () => {
     const bad = client({ token, logger: { debug: capture, info: capture, warn: capture, error: capture } });
     const errors: unknown[] = [];
     const refused = bad.watch(name, 'serving', () => undefined, { after: first, onError: (e) => void errors.push(e) });
-    const err = await refused.done.then(() => null, (e: unknown) => e);
+    const err = await refused.done.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(PedigreeError);
     expect(['FORBIDDEN', 'UNAUTHENTICATED']).toContain((err as PedigreeError).code);
     expect(errors).toHaveLength(1);
@@ -303,7 +353,14 @@ describe('watch', () => {
     expect((viaHttp as PedigreeError).code).toBe('UNAUTHENTICATED');
     expect((viaHttp as PedigreeError).status).toBe(401);
     // No secret anywhere the client speaks.
-    for (const text of [...logs, String(err), String(viaHttp), inspect(bad), JSON.stringify(bad), inspect(err, { depth: 5 })]) {
+    for (const text of [
+      ...logs,
+      String(err),
+      String(viaHttp),
+      inspect(bad),
+      JSON.stringify(bad),
+      inspect(err, { depth: 5 }),
+    ]) {
       expect(text).not.toContain(token);
     }
   });
@@ -321,20 +378,29 @@ describe('download', () => {
     const tamperedSource = await putArtifact(base, `clients/${name}/tampered/model.bin`, stored);
     await registerVersion(writer.url, name, tamperedSource, sha256(stored));
     const onDisk = join(dataDir, 'artifacts', 'clients', name, 'tampered', 'model.bin');
-    writeFileSync(onDisk, Buffer.concat([stored.subarray(0, 1000), Buffer.from([stored[1000]! ^ 1]), stored.subarray(1001)]));
+    writeFileSync(
+      onDisk,
+      Buffer.concat([stored.subarray(0, 1000), Buffer.from([stored[1000]! ^ 1]), stored.subarray(1001)]),
+    );
     const c = client();
 
     const dir = join(work, name, 'v1');
     const ok = await c.download(`models:/${name}/1`, dir, { deployment: { name: `${name}-api`, environment: 'test' } });
     expect(ok).toMatchObject({ dir, files: ['model.bin'], checksum: sha256(good), reused: false });
     expect(readFileSync(join(dir, 'model.bin')).equals(good)).toBe(true);
-    const dep = await gqlOk(writer.url, 'query($n: String!) { deployment(name: $n) { serving { checksum modelVersion { version } } } }', { n: `${name}-api` });
+    const dep = await gqlOk(
+      writer.url,
+      'query($n: String!) { deployment(name: $n) { serving { checksum modelVersion { version } } } }',
+      { n: `${name}-api` },
+    );
     expect(dep.deployment.serving).toEqual([{ checksum: sha256(good), modelVersion: { version: 1 } }]);
     // Downloading again into the same directory verifies what is there and fetches nothing.
     expect((await c.download(`models:/${name}/1`, dir)).reused).toBe(true);
 
     const badDir = join(work, name, 'v2');
-    const err = await c.download(`models:/${name}/2`, badDir, { deployment: { name: `${name}-bad`, environment: 'test' } }).catch((e: unknown) => e);
+    const err = await c
+      .download(`models:/${name}/2`, badDir, { deployment: { name: `${name}-bad`, environment: 'test' } })
+      .catch((e: unknown) => e);
     // Pedigree verifies what it serves, so the changed bytes never leave the server: the client says so.
     expect(err).toBeInstanceOf(ChecksumMismatchError);
     expect((err as ChecksumMismatchError).code).toBe('CHECKSUM_MISMATCH');
@@ -350,7 +416,11 @@ describe('download', () => {
   it('verifies a directory artifact by its manifest digest, and refuses to mix into a directory holding other files', async () => {
     const base = writer.url.replace(/\/graphql$/, '');
     const name = uniq('ts-download-dir');
-    const files: Record<string, Buffer> = { 'MLmodel': Buffer.from('flavors: {}\n'), 'data/weights.bin': randomBytes(50_000), 'data/vocab.txt': Buffer.from('a\nb\n') };
+    const files: Record<string, Buffer> = {
+      MLmodel: Buffer.from('flavors: {}\n'),
+      'data/weights.bin': randomBytes(50_000),
+      'data/vocab.txt': Buffer.from('a\nb\n'),
+    };
     for (const [p, b] of Object.entries(files)) await putArtifact(base, `clients/${name}/model/${p}`, b);
     const { manifestDigest } = await import('../../src/artifacts/artifact-store.js');
     const digest = manifestDigest(Object.entries(files).map(([path, b]) => ({ path, sha256: sha256(b).slice(7) })));
@@ -412,7 +482,9 @@ describe('download', () => {
         expect(existsSync(target)).toBe(false);
         expect(readdirSync(work).filter((f) => f.startsWith(`${name}-${m}`))).toEqual([]);
       }
-      const noHook = await client().download(`models:/${name}/1`, join(work, `${name}-nohook`)).catch((e: unknown) => e);
+      const noHook = await client()
+        .download(`models:/${name}/1`, join(work, `${name}-nohook`))
+        .catch((e: unknown) => e);
       expect((noHook as PedigreeError).code).toBe('UNSUPPORTED_SOURCE');
     } finally {
       origin.close();
@@ -425,7 +497,12 @@ describe('PredictionLogger', () => {
     const base = writer.url.replace(/\/graphql$/, '');
     const name = await modelWithVersions(base, 2, 'ts-logger');
     const c = client();
-    const logger = c.predictionLogger({ batchSize: 1_000, flushIntervalMs: 100, maxPending: 60_000, backoff: { baseMs: 50, maxMs: 1_000 } });
+    const logger = c.predictionLogger({
+      batchSize: 1_000,
+      flushIntervalMs: 100,
+      maxPending: 60_000,
+      backoff: { baseMs: 50, maxMs: 1_000 },
+    });
     const run = uniq('p');
     const ids = Array.from({ length: 50_000 }, (_, i) => `${run}-${i}`);
     let loggedDuringRestarts = 0;
@@ -441,7 +518,8 @@ describe('PredictionLogger', () => {
     for (let i = 0; i < ids.length; i++) {
       logger.log(ids[i]!, `models:/${name}/${i % 2 === 0 ? 1 : 2}`, `s3://inputs/${i}.json`);
       // Logging keeps pace with the server (a serving process's rate), so it goes on through both restarts.
-      if (logger.stats().pending >= 5_000) await until('the spool to drain a little', () => logger.stats().pending < 2_500, 120_000);
+      if (logger.stats().pending >= 5_000)
+        await until('the spool to drain a little', () => logger.stats().pending < 2_500, 120_000);
     }
     await restarts;
     await logger.flush(180_000);
@@ -471,7 +549,12 @@ describe('PredictionLogger', () => {
     // The server cannot be reached: everything stays spooled.
     served.proxy.setBlackhole(true);
     served.proxy.killConnections();
-    const a = c.predictionLogger({ spoolDir, flushIntervalMs: 50, maxPending: 100, backoff: { baseMs: 50, maxMs: 200 } });
+    const a = c.predictionLogger({
+      spoolDir,
+      flushIntervalMs: 50,
+      maxPending: 100,
+      backoff: { baseMs: 50, maxMs: 200 },
+    });
     for (let i = 0; i < 100; i++) a.log(`${run}-${i}`, `models:/${name}/1`);
     expect(() => a.log(`${run}-overflow`, `models:/${name}/1`)).toThrow(SpoolFullError);
     a.log(`${run}-3`, `models:/${name}/1`); // already spooled: a no-op, not an overflow
@@ -479,7 +562,14 @@ describe('PredictionLogger', () => {
     expect(readdirSync(spoolDir).filter((f) => f.startsWith('batch-')).length).toBeGreaterThan(0);
 
     const dropped: unknown[] = [];
-    const b = c.predictionLogger({ spoolDir, flushIntervalMs: 50, maxPending: 100, onFull: 'drop', onError: (e) => void (e.code === 'SPOOL_FULL' && dropped.push(e)), backoff: { baseMs: 50, maxMs: 200 } });
+    const b = c.predictionLogger({
+      spoolDir,
+      flushIntervalMs: 50,
+      maxPending: 100,
+      onFull: 'drop',
+      onError: (e) => void (e.code === 'SPOOL_FULL' && dropped.push(e)),
+      backoff: { baseMs: 50, maxMs: 200 },
+    });
     expect(b.stats().pending).toBe(100);
     b.log(`${run}-extra`, `models:/${name}/1`);
     expect(b.stats().dropped).toBe(1);
@@ -496,7 +586,10 @@ describe('PredictionLogger', () => {
   it('dead-letters a batch the server refuses for good (unknown model) instead of retrying it forever', async () => {
     const c = client();
     const errors: PedigreeError[] = [];
-    const logger = c.predictionLogger({ flushIntervalMs: 50, onError: (e, info) => void (!info.willRetry && errors.push(e)) });
+    const logger = c.predictionLogger({
+      flushIntervalMs: 50,
+      onError: (e, info) => void (!info.willRetry && errors.push(e)),
+    });
     logger.log(uniq('orphan'), `models:/${uniq('no-such-model')}/1`);
     await logger.flush(30_000);
     expect(logger.stats()).toMatchObject({ pending: 0, deadLettered: 1, sent: 0 });
@@ -517,7 +610,10 @@ describe('README', () => {
     mkdirSync(join(app, 'node_modules/@pedigree'), { recursive: true });
     symlinkSync(resolve('clients/typescript'), join(app, 'node_modules/@pedigree/client'));
     writeFileSync(join(app, 'serving-loop.mjs'), example);
-    const run = runExample(process.execPath, ['serving-loop.mjs', name, 'live'], app, { PEDIGREE_URL: served.url, PEDIGREE_TOKEN: TEST_ADMIN_TOKEN });
+    const run = runExample(process.execPath, ['serving-loop.mjs', name, 'live'], app, {
+      PEDIGREE_URL: served.url,
+      PEDIGREE_TOKEN: TEST_ADMIN_TOKEN,
+    });
     try {
       await run.waitFor(new RegExp(`^serving ${name} version 1 `));
       await moveAlias(writer.url, name, 'live', 2);

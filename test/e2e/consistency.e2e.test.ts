@@ -25,7 +25,8 @@ beforeAll(async () => {
   // Each view builds beside its server; wait until all three answer from memory.
   const deadline = Date.now() + 60_000;
   while (replicas.some((r) => r.app.services.aliasView.status !== 'ready')) {
-    if (Date.now() > deadline) throw new Error(`alias views not ready: ${replicas.map((r) => r.app.services.aliasView.status).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`alias views not ready: ${replicas.map((r) => r.app.services.aliasView.status).join(', ')}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }, 120_000);
@@ -37,19 +38,39 @@ interface Answer {
   status: number;
   sequenceHeader: string | null;
   retryAfter: string | null;
-  body: { data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
+  body: {
+    data?: any;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+    extensions?: Record<string, unknown>;
+  };
 }
 
-async function post(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: bearer(TEST_ADMIN_TOKEN), ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: res.status, sequenceHeader: res.headers.get('pedigree-sequence'), retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Answer['body'] };
+  return {
+    status: res.status,
+    sequenceHeader: res.headers.get('pedigree-sequence'),
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as Answer['body'],
+  };
 }
 
-async function mlflow(url: string, method: string, path: string, body: Record<string, unknown> | null, headers: Record<string, string> = {}) {
+async function mlflow(
+  url: string,
+  method: string,
+  path: string,
+  body: Record<string, unknown> | null,
+  headers: Record<string, string> = {},
+) {
   const u = new URL(`/api/2.0/mlflow/${path}`, url);
   if (method === 'GET' && body) for (const [k, v] of Object.entries(body)) u.searchParams.set(k, String(v));
   const res = await fetch(u, {
@@ -57,7 +78,12 @@ async function mlflow(url: string, method: string, path: string, body: Record<st
     headers: { 'content-type': 'application/json', authorization: bearer(TEST_ADMIN_TOKEN), ...headers },
     body: method === 'GET' ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, sequenceHeader: res.headers.get('pedigree-sequence'), retryAfter: res.headers.get('retry-after'), json: (await res.json()) as any };
+  return {
+    status: res.status,
+    sequenceHeader: res.headers.get('pedigree-sequence'),
+    retryAfter: res.headers.get('retry-after'),
+    json: (await res.json()) as any,
+  };
 }
 
 const BY_ALIAS = contractOp('GetModelVersionByAlias');
@@ -85,13 +111,29 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
       for (const reader of replicas) {
         if (reader === writer) continue;
         if (applied(reader) < BigInt(token)) waited++;
-        const r = await post(reader.url, BY_ALIAS, { modelName: name, alias: 'serving' }, { 'Pedigree-Min-Sequence': token });
+        const r = await post(
+          reader.url,
+          BY_ALIAS,
+          { modelName: name, alias: 'serving' },
+          { 'Pedigree-Min-Sequence': token },
+        );
         expect(r.status).toBe(200);
         expect(r.body.data.modelVersionByAlias.version).toBe(target);
         expect(r.sequenceHeader).toBeNull(); // a read commits nothing
-        const u = await post(reader.url, RESOLVE, { uri: `models:/${name}@serving` }, { 'Pedigree-Min-Sequence': token });
+        const u = await post(
+          reader.url,
+          RESOLVE,
+          { uri: `models:/${name}@serving` },
+          { 'Pedigree-Min-Sequence': token },
+        );
         expect(u.body.data.resolveModelUri.version).toBe(target);
-        const m = await mlflow(reader.url, 'GET', 'registered-models/alias', { name, alias: 'serving' }, { 'Pedigree-Min-Sequence': token });
+        const m = await mlflow(
+          reader.url,
+          'GET',
+          'registered-models/alias',
+          { name, alias: 'serving' },
+          { 'Pedigree-Min-Sequence': token },
+        );
         expect(m.status).toBe(200);
         expect(m.json.model_version.version).toBe(String(target));
         expect(m.json.model_version.aliases).toContain('serving');
@@ -119,17 +161,27 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
       names.push(await createModel(a!.url));
       await createVersion(a!.url, names[i]!);
     }
-    // B catches up with the set-up (a token from a's last write covers it all), so its view holds `latest` = 1 for each.
+    // B catches up with the set-up (a token from a's last write covers it all), so its view holds `latest` = 1 for
+    // each.
     const setUp = await post(a!.url, SET_ALIAS, { modelName: names[0]!, alias: 'serving', version: 1 });
     for (const name of names) {
-      const r = await post(b!.url, BY_ALIAS, { modelName: name, alias: 'latest' }, { 'Pedigree-Min-Sequence': setUp.body.extensions!.sequence as string });
+      const r = await post(
+        b!.url,
+        BY_ALIAS,
+        { modelName: name, alias: 'latest' },
+        { 'Pedigree-Min-Sequence': setUp.body.extensions!.sequence as string },
+      );
       expect(r.body.data.modelVersionByAlias.version).toBe(1);
     }
     // 16 registrations at once through A: two per model, so A's group commit batches them.
     const batchedBefore = a!.app.executor.commits.batched;
     const writes = await Promise.all(
       names.flatMap((name) =>
-        [0, 1].map(() => post(a!.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: `s3://bucket/${uniq('batched')}/model.pkl`, checksum: sha('a') } })),
+        [0, 1].map(() =>
+          post(a!.url, contractOp('CreateModelVersion'), {
+            input: { modelName: name, source: `s3://bucket/${uniq('batched')}/model.pkl`, checksum: sha('a') },
+          }),
+        ),
       ),
     );
     expect(a!.app.executor.commits.batched).toBeGreaterThan(batchedBefore);
@@ -155,12 +207,23 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
     const set = await mlflow(b!.url, 'POST', 'registered-models/alias', { name, alias: 'champion', version: '2' });
     expect(set.status).toBe(200);
     expect(set.sequenceHeader).toMatch(/^\d+$/);
-    const viaGraphql = await post(c!.url, BY_ALIAS, { modelName: name, alias: 'champion' }, { 'Pedigree-Min-Sequence': set.sequenceHeader! });
+    const viaGraphql = await post(
+      c!.url,
+      BY_ALIAS,
+      { modelName: name, alias: 'champion' },
+      { 'Pedigree-Min-Sequence': set.sequenceHeader! },
+    );
     expect(viaGraphql.body.data.modelVersionByAlias.version).toBe(2);
     const del = await post(c!.url, contractOp('DeleteRegisteredModelAlias'), { modelName: name, alias: 'champion' });
     const token = del.body.extensions?.sequence as string;
     expect(BigInt(token)).toBeGreaterThan(BigInt(set.sequenceHeader!));
-    const gone = await mlflow(a!.url, 'GET', 'registered-models/alias', { name, alias: 'champion' }, { 'Pedigree-Min-Sequence': token });
+    const gone = await mlflow(
+      a!.url,
+      'GET',
+      'registered-models/alias',
+      { name, alias: 'champion' },
+      { 'Pedigree-Min-Sequence': token },
+    );
     expect(gone.status).toBe(404);
     expect(gone.json.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
   });
@@ -169,12 +232,20 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
     const [a, b] = replicas;
     const name = await createModel(a!.url);
     await createVersion(a!.url, name);
-    const run = async (url: string, query: string, variables: Record<string, unknown>, extensions?: Record<string, unknown>) => {
+    const run = async (
+      url: string,
+      query: string,
+      variables: Record<string, unknown>,
+      extensions?: Record<string, unknown>,
+    ) => {
       const client = wsClient(url);
       try {
         return await new Promise<any>((resolve, reject) => {
           let result: unknown;
-          client.subscribe({ query, variables, extensions }, { next: (r) => (result = r), error: reject, complete: () => resolve(result) });
+          client.subscribe(
+            { query, variables, extensions },
+            { next: (r) => (result = r), error: reject, complete: () => resolve(result) },
+          );
         });
       } finally {
         await client.dispose();
@@ -186,7 +257,12 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
     const r = await run(b!.url, BY_ALIAS, { modelName: name, alias: 'live' }, { minSequence: w.extensions.sequence });
     expect(r.data.modelVersionByAlias.version).toBe(1);
     // Refused before execution: graphql-ws hands the errors to the sink's error().
-    const far = await run(impatient.url, BY_ALIAS, { modelName: name, alias: 'live' }, { minSequence: String(BigInt(w.extensions.sequence) + 1_000_000n) }).catch((e: unknown) => e);
+    const far = await run(
+      impatient.url,
+      BY_ALIAS,
+      { modelName: name, alias: 'live' },
+      { minSequence: String(BigInt(w.extensions.sequence) + 1_000_000n) },
+    ).catch((e: unknown) => e);
     expect((far as { extensions: { code: string } }[])[0]!.extensions.code).toBe('UNAVAILABLE');
     expect((far as { message: string }[])[0]!.message).toMatch(/extensions\.minSequence/);
   });
@@ -204,7 +280,13 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
     expect(r.body.data).toBeUndefined();
     expect(r.body.errors![0]!.extensions).toMatchObject({ code: 'UNAVAILABLE', minSequence: ahead });
     expect(r.body.errors![0]!.message).toMatch(/retry/);
-    const m = await mlflow(a.url, 'GET', 'registered-models/alias', { name, alias: 'latest' }, { 'Pedigree-Min-Sequence': ahead });
+    const m = await mlflow(
+      a.url,
+      'GET',
+      'registered-models/alias',
+      { name, alias: 'latest' },
+      { 'Pedigree-Min-Sequence': ahead },
+    );
     expect(m.status).toBe(503);
     expect(m.retryAfter).toBe('1');
     expect(m.json.error_code).toBe('TEMPORARILY_UNAVAILABLE');
@@ -218,7 +300,12 @@ describe('consistency tokens across three replicas on one Neo4j', () => {
       expect(r.status).toBe(400);
       expect(r.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     }
-    const two = await post(`${a!.url}?minSequence=1`, contractOp('CreateRegisteredModel'), { input: { name } }, { 'Pedigree-Min-Sequence': '2' });
+    const two = await post(
+      `${a!.url}?minSequence=1`,
+      contractOp('CreateRegisteredModel'),
+      { input: { name } },
+      { 'Pedigree-Min-Sequence': '2' },
+    );
     expect(two.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     const m = await mlflow(a!.url, 'GET', 'registered-models/get', { name }, { 'Pedigree-Min-Sequence': 'x1' });
     expect(m.status).toBe(400);

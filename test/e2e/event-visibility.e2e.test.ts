@@ -14,7 +14,9 @@ const AUDIT = `query($after: String, $types: [String!]) { auditLog(filter: { typ
 const EVENTS = `subscription($after: String, $types: [String!]) { registryEvents(after: $after, types: $types) { ${FIELDS} } }`;
 const REGISTER = 'mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) { webhook { id url } } }';
 
-/** auditLog's cursor for "after this sequence" (base64url of the JSON sort key, as src/schema/common/page.ts makes it). */
+/**
+ * auditLog's cursor for "after this sequence" (base64url of the JSON sort key, as src/schema/common/page.ts makes it).
+ */
 const sequenceCursor = (sequence: string) => Buffer.from(JSON.stringify([sequence]), 'utf8').toString('base64url');
 
 interface Seen {
@@ -39,7 +41,11 @@ async function receiver(): Promise<{ url: string; bodies: any[]; close(): Promis
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bodies,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 /**
@@ -63,14 +69,20 @@ describe('events below ADMIN carry no secrets', () => {
   beforeAll(async () => {
     t = await startTestServer({ PEDIGREE_WEBHOOK_ALLOW_PRIVATE: 'true', PEDIGREE_EVENT_POLL_MS: '50' });
     rx = await receiver();
-    viewer = (await gqlOk(t.url, 'mutation($n: String!) { createApiToken(name: $n, role: VIEWER) { token } }', { n: uniq('viewer') })).createApiToken.token;
+    viewer = (
+      await gqlOk(t.url, 'mutation($n: String!) { createApiToken(name: $n, role: VIEWER) { token } }', {
+        n: uniq('viewer'),
+      })
+    ).createApiToken.token;
     // A receiver that gets every event of these types, as an outside endpoint would.
-    allHook = (await gqlOk(t.url, REGISTER, { input: { url: `${rx.url}/all`, eventTypes: TYPES } })).registerWebhook.webhook.id;
+    allHook = (await gqlOk(t.url, REGISTER, { input: { url: `${rx.url}/all`, eventTypes: TYPES } })).registerWebhook
+      .webhook.id;
     mark = (await gqlOk(t.url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
 
     secretUrl = `${rx.url}/services/T01/B02/path-secret-7f3a?token=query-secret-9c1d`;
     // Deliveries to this one go nowhere useful: it wants a type nothing writes.
-    const b = (await gqlOk(t.url, REGISTER, { input: { url: secretUrl, eventTypes: ['NEVER_WRITTEN'] } })).registerWebhook.webhook;
+    const b = (await gqlOk(t.url, REGISTER, { input: { url: secretUrl, eventTypes: ['NEVER_WRITTEN'] } }))
+      .registerWebhook.webhook;
     expect(b.url).toBe(secretUrl); // the webhook itself (ADMIN only) keeps the URL it must call
     tokenName = uniq('ci-bot');
     await gqlOk(t.url, 'mutation($n: String!) { createApiToken(name: $n, role: ADMIN) { token } }', { n: tokenName });
@@ -79,7 +91,13 @@ describe('events below ADMIN carry no secrets', () => {
     // An event written before this rule, with the whole URL in it: redacted at read.
     legacySequence = (
       await t.app.executor.writeTx(
-        (tx) => appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor: 'admin', subjectId: uniq('legacy'), after: { url: legacyUrl, eventTypes: [] } }),
+        (tx) =>
+          appendEvent(tx, {
+            type: EventType.WEBHOOK_CREATED,
+            actor: 'admin',
+            subjectId: uniq('legacy'),
+            after: { url: legacyUrl, eventTypes: [] },
+          }),
         'test:legacyWebhookEvent',
       )
     ).sequence;
@@ -92,7 +110,9 @@ describe('events below ADMIN carry no secrets', () => {
   });
 
   const auditAs = async (token: string): Promise<Seen[]> =>
-    (await gqlOk(t.url, AUDIT, { after: sequenceCursor(mark), types: TYPES }, as(token))).auditLog.edges.map((e: { node: Seen }) => e.node);
+    (await gqlOk(t.url, AUDIT, { after: sequenceCursor(mark), types: TYPES }, as(token))).auditLog.edges.map(
+      (e: { node: Seen }) => e.node,
+    );
 
   const subscribeAs = async (token: string): Promise<Seen[]> => {
     const client = wsClient(t.url, { authorization: bearer(token) });
@@ -110,13 +130,28 @@ describe('events below ADMIN carry no secrets', () => {
 
   /** What a VIEWER must see, the same over every transport. */
   function expectViewerView(events: Seen[]) {
-    expect(events.map((e) => e.type)).toEqual(['WEBHOOK_CREATED', 'TOKEN_CREATED', 'TOKEN_REVOKED', 'WEBHOOK_DELETED', 'WEBHOOK_CREATED']);
+    expect(events.map((e) => e.type)).toEqual([
+      'WEBHOOK_CREATED',
+      'TOKEN_CREATED',
+      'TOKEN_REVOKED',
+      'WEBHOOK_DELETED',
+      'WEBHOOK_CREATED',
+    ]);
     const [created, token, revoked, deleted, legacy] = events as [Seen, Seen, Seen, Seen, Seen];
-    expect(created).toMatchObject({ actor: 'admin', redacted: true, after: { url: origin(), eventTypes: ['NEVER_WRITTEN'] } });
+    expect(created).toMatchObject({
+      actor: 'admin',
+      redacted: true,
+      after: { url: origin(), eventTypes: ['NEVER_WRITTEN'] },
+    });
     expect(created.after).not.toHaveProperty('urlSha256');
     expect(deleted).toMatchObject({ redacted: true, before: { url: origin(), eventTypes: ['NEVER_WRITTEN'] } });
-    for (const e of [token, revoked]) expect(e).toMatchObject({ actor: 'admin', subjectId: null, before: null, after: null, redacted: true });
-    expect(legacy).toMatchObject({ sequence: legacySequence, redacted: true, after: { url: 'https://hooks.example.com', eventTypes: [] } });
+    for (const e of [token, revoked])
+      expect(e).toMatchObject({ actor: 'admin', subjectId: null, before: null, after: null, redacted: true });
+    expect(legacy).toMatchObject({
+      sequence: legacySequence,
+      redacted: true,
+      after: { url: 'https://hooks.example.com', eventTypes: [] },
+    });
     const text = JSON.stringify(events);
     for (const secret of ['path-secret', 'query-secret', '/services/', tokenName]) expect(text).not.toContain(secret);
   }
@@ -126,7 +161,10 @@ describe('events below ADMIN carry no secrets', () => {
 
     const admin = await auditAs(TEST_ADMIN_TOKEN);
     const [created, token, revoked, deleted, legacy] = admin as [Seen, Seen, Seen, Seen, Seen];
-    expect(created).toMatchObject({ redacted: false, after: { url: origin(), urlSha256: urlSha256(), eventTypes: ['NEVER_WRITTEN'] } });
+    expect(created).toMatchObject({
+      redacted: false,
+      after: { url: origin(), urlSha256: urlSha256(), eventTypes: ['NEVER_WRITTEN'] },
+    });
     expect(deleted).toMatchObject({ redacted: false, before: { url: origin(), urlSha256: urlSha256() } });
     expect(token).toMatchObject({ redacted: false, after: { name: tokenName, role: 'ADMIN' } });
     expect(token.subjectId).toBeTruthy();
@@ -156,9 +194,10 @@ describe('events below ADMIN carry no secrets', () => {
     }
   });
 
-  it('webhook bodies carry the VIEWER view: a receiver never learns another webhook\'s URL or the token inventory', async () => {
+  it("webhook bodies carry the VIEWER view: a receiver never learns another webhook's URL or the token inventory", async () => {
     const deadline = Date.now() + 30_000;
-    const after = (b: any) => BigInt(b.data.sequence) > BigInt(mark) && BigInt(b.data.sequence) <= BigInt(legacySequence);
+    const after = (b: any) =>
+      BigInt(b.data.sequence) > BigInt(mark) && BigInt(b.data.sequence) <= BigInt(legacySequence);
     while (rx.bodies.filter(after).length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const bodies = rx.bodies.filter(after).sort((a, b) => (BigInt(a.data.sequence) < BigInt(b.data.sequence) ? -1 : 1));
     expectViewerView(bodies.map((b) => b.data));

@@ -13,14 +13,27 @@ import { createModel, createVersion } from '../support/fixtures.js';
 const ALIAS_CHANGED = /* GraphQL */ `
   subscription AliasChanged($modelName: String!, $alias: String, $after: String) {
     aliasChanged(modelName: $modelName, alias: $alias, after: $after) {
-      sequence modelName alias previousVersion version at actor
+      sequence
+      modelName
+      alias
+      previousVersion
+      version
+      at
+      actor
     }
   }
 `;
 
 const REGISTRY_EVENTS = /* GraphQL */ `
   subscription RegistryEvents($after: String, $types: [String!]) {
-    registryEvents(after: $after, types: $types) { sequence type at actor modelName version }
+    registryEvents(after: $after, types: $types) {
+      sequence
+      type
+      at
+      actor
+      modelName
+      version
+    }
   }
 `;
 
@@ -51,7 +64,8 @@ async function rawSubscriber(httpUrl: string) {
     frames: async (n: number): Promise<string[]> => {
       const deadline = Date.now() + 20_000;
       while (nexts.length < n) {
-        if (Date.now() > deadline) throw new Error(`timed out with ${nexts.length} of ${n} frames: ${nexts.join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out with ${nexts.length} of ${n} frames: ${nexts.join('\n')}`);
         await new Promise<void>((r) => {
           waiters.push(r);
           setTimeout(r, 500);
@@ -63,7 +77,8 @@ async function rawSubscriber(httpUrl: string) {
   };
 }
 
-const lastSequence = async (url: string): Promise<string> => (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
+const lastSequence = async (url: string): Promise<string> =>
+  (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
 const bySeq = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
 
 describe('events: subscriptions from the event log', () => {
@@ -81,11 +96,25 @@ describe('events: subscriptions from the event log', () => {
     const start = await lastSequence(t.url);
     const clients = [wsClient(t.url), wsClient(t.url)];
     try {
-      const aliases = collect(clients[0]!, contractOp('AliasChanged'), { modelName: model, after: start }, (d) => d.aliasChanged);
-      const all = collect(clients[1]!, contractOp('RegistryEvents'), { after: start, types: ['ALIAS_SET'] }, (d) => d.registryEvents);
+      const aliases = collect(
+        clients[0]!,
+        contractOp('AliasChanged'),
+        { modelName: model, after: start },
+        (d) => d.aliasChanged,
+      );
+      const all = collect(
+        clients[1]!,
+        contractOp('RegistryEvents'),
+        { after: start, types: ['ALIAS_SET'] },
+        (d) => d.registryEvents,
+      );
       const moves = await Promise.all(
         Array.from({ length: 32 }, (_, i) =>
-          gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: `a${i % 8}`, version: (i % 4) + 1 }),
+          gqlOk(t.url, contractOp('SetRegisteredModelAlias'), {
+            modelName: model,
+            alias: `a${i % 8}`,
+            version: (i % 4) + 1,
+          }),
         ),
       );
       const expected = moves.map((m) => m.setRegisteredModelAlias.sequence as string).sort(bySeq);
@@ -118,7 +147,12 @@ describe('events: subscriptions from the event log', () => {
     const start = await lastSequence(t.url);
     const client = wsClient(t.url);
     try {
-      const prod = collect(client, ALIAS_CHANGED, { modelName: model, alias: 'production', after: start }, (d) => d.aliasChanged);
+      const prod = collect(
+        client,
+        ALIAS_CHANGED,
+        { modelName: model, alias: 'production', after: start },
+        (d) => d.aliasChanged,
+      );
       await appendAliasMove(t.app.executor, { modelName: model, alias: 'staging', from: null, to: 1 });
       await appendAliasMove(t.app.executor, { modelName: model, alias: 'production', from: null, to: 2 });
       await appendAliasMove(t.app.executor, { modelName: model, alias: 'production', from: 2, to: null });
@@ -142,14 +176,20 @@ describe('events: subscriptions from the event log', () => {
         const seen: string[] = [];
         const c1 = collect(first, ALIAS_CHANGED, { modelName: model, after: start }, (d) => d.aliasChanged.sequence);
         const writes = (async () => {
-          for (let i = 0; i < total; i++) await appendAliasMove(t.app.executor, { modelName: model, alias: 'a', from: i || null, to: i + 1 });
+          for (let i = 0; i < total; i++)
+            await appendAliasMove(t.app.executor, { modelName: model, alias: 'a', from: i || null, to: i + 1 });
         })();
         seen.push(...(await c1.until(cut)));
         first.terminate(); // the socket drops without a goodbye
         const resumeFrom = seen.at(-1)!;
         const second = wsClient(t.url);
         try {
-          const c2 = collect(second, ALIAS_CHANGED, { modelName: model, after: resumeFrom }, (d) => d.aliasChanged.sequence);
+          const c2 = collect(
+            second,
+            ALIAS_CHANGED,
+            { modelName: model, after: resumeFrom },
+            (d) => d.aliasChanged.sequence,
+          );
           await writes;
           seen.push(...(await c2.until(total - seen.length)));
           const log = (await t.app.services.events.read(start, 'ADMIN', { modelName: model })).map((e) => e.sequence);
@@ -173,7 +213,14 @@ describe('events: subscriptions from the event log', () => {
       const before = await graphDigest();
       await expect(
         t.app.executor.writeTx(async (tx) => {
-          await appendEvent(tx, { type: EventType.ALIAS_SET, actor: 'test', modelName: model, alias: 'doomed', version: 1, after: { version: 1 } });
+          await appendEvent(tx, {
+            type: EventType.ALIAS_SET,
+            actor: 'test',
+            modelName: model,
+            alias: 'doomed',
+            version: 1,
+            after: { version: 1 },
+          });
           throw new Error('the rule refused it after the event was appended');
         }, 'test:failing-write'),
       ).rejects.toThrow(/refused/);
@@ -181,7 +228,9 @@ describe('events: subscriptions from the event log', () => {
       const good = await appendAliasMove(t.app.executor, { modelName: model, alias: 'kept', from: null, to: 1 });
       const got = await sub.until(1);
       expect(got.map((e) => [e.sequence, e.alias])).toEqual([[good, 'kept']]);
-      expect((await t.app.services.events.read(start, 'ADMIN', { modelName: model })).map((e) => e.alias)).toEqual(['kept']);
+      expect((await t.app.services.events.read(start, 'ADMIN', { modelName: model })).map((e) => e.alias)).toEqual([
+        'kept',
+      ]);
     } finally {
       await client.dispose();
     }
@@ -192,9 +241,12 @@ describe('events: subscriptions from the event log', () => {
     const start = await lastSequence(t.url);
     const clients = Array.from({ length: 6 }, () => wsClient(t.url));
     try {
-      const subs = clients.map((c) => collect(c, ALIAS_CHANGED, { modelName: model, after: start }, (d) => d.aliasChanged));
+      const subs = clients.map((c) =>
+        collect(c, ALIAS_CHANGED, { modelName: model, after: start }, (d) => d.aliasChanged),
+      );
       const executionsBefore = t.server.http.ws.shared.executions;
-      for (let i = 0; i < 5; i++) await appendAliasMove(t.app.executor, { modelName: model, alias: 'a', from: i || null, to: i + 1 });
+      for (let i = 0; i < 5; i++)
+        await appendAliasMove(t.app.executor, { modelName: model, alias: 'a', from: i || null, to: i + 1 });
       const results = await Promise.all(subs.map((s) => s.until(5)));
       for (const r of results) expect(r).toEqual(results[0]);
       expect(t.server.http.ws.shared.executions - executionsBefore).toBe(5);
@@ -213,8 +265,12 @@ describe('events: subscriptions from the event log', () => {
     try {
       sockets.forEach((s, i) => s.subscribe(ids[i]!, ALIAS_CHANGED, { modelName: model, after: start }));
       await Promise.all(sockets.map((s) => s.acked));
-      const before = { executions: t.server.http.ws.shared.executions, serialisations: t.server.http.ws.shared.serialisations };
-      for (let i = 0; i < 3; i++) await appendAliasMove(t.app.executor, { modelName: model, alias: 'a', from: i || null, to: i + 1 });
+      const before = {
+        executions: t.server.http.ws.shared.executions,
+        serialisations: t.server.http.ws.shared.serialisations,
+      };
+      for (let i = 0; i < 3; i++)
+        await appendAliasMove(t.app.executor, { modelName: model, alias: 'a', from: i || null, to: i + 1 });
       const frames = await Promise.all(sockets.map((s) => s.frames(3)));
       expect(t.server.http.ws.shared.executions - before.executions).toBe(3);
       expect(t.server.http.ws.shared.serialisations - before.serialisations).toBe(3);
@@ -228,10 +284,20 @@ describe('events: subscriptions from the event log', () => {
         // Every socket gets byte-identical payload text under its own id.
         expect(frames[i]).toEqual(payloads.map((p) => `${envelope(ids[i]!)}${p}}`));
         for (const text of frames[i]!) {
-          expect(JSON.parse(text)).toMatchObject({ id: ids[i], type: 'next', payload: { data: { aliasChanged: { modelName: model } } } });
+          expect(JSON.parse(text)).toMatchObject({
+            id: ids[i],
+            type: 'next',
+            payload: { data: { aliasChanged: { modelName: model } } },
+          });
         }
       }
-      expect(frames[0]!.map((f) => (JSON.parse(f) as { payload: { data: { aliasChanged: { version: number } } } }).payload.data.aliasChanged.version)).toEqual([1, 2, 3]);
+      expect(
+        frames[0]!.map(
+          (f) =>
+            (JSON.parse(f) as { payload: { data: { aliasChanged: { version: number } } } }).payload.data.aliasChanged
+              .version,
+        ),
+      ).toEqual([1, 2, 3]);
     } finally {
       for (const s of sockets) s.close();
     }
@@ -276,7 +342,11 @@ describe('events: across replicas', () => {
       await createModel(a.url, model);
       for (let i = 0; i < 5; i++) {
         await createVersion(a.url, model);
-        const moved = await gqlOk(a.url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: 'blue', version: i + 1 });
+        const moved = await gqlOk(a.url, contractOp('SetRegisteredModelAlias'), {
+          modelName: model,
+          alias: 'blue',
+          version: i + 1,
+        });
         sequences.push(moved.setRegisteredModelAlias.sequence);
       }
       const got = await sub.until(5);
@@ -299,7 +369,7 @@ describe('events: the sequence point under 32 concurrent writers on two processe
     await a?.close();
   });
 
-  it('subscribers on both processes, live and resumed from any sequence, see one gap-free, duplicate-free log in sequence order, and every write\'s event in it once', async () => {
+  it("subscribers on both processes, live and resumed from any sequence, see one gap-free, duplicate-free log in sequence order, and every write's event in it once", async () => {
     const WRITERS = 32;
     const ROUNDS = 6;
     const model = uniq('seqpt');
@@ -307,7 +377,15 @@ describe('events: the sequence point under 32 concurrent writers on two processe
     const start = await lastSequence(a.url);
     const clients = [wsClient(a.url), wsClient(b.url)];
     try {
-      const live = clients.map((c) => collect(c, REGISTRY_EVENTS, { after: start }, (d) => d.registryEvents as { sequence: string; type: string; modelName: string | null; version: number | null }));
+      const live = clients.map((c) =>
+        collect(
+          c,
+          REGISTRY_EVENTS,
+          { after: start },
+          (d) =>
+            d.registryEvents as { sequence: string; type: string; modelName: string | null; version: number | null },
+        ),
+      );
       // 16 writers on each process, each registering versions of the shared
       // model (batched groups, numbered under its lock) and moving its own alias.
       const writes = await Promise.all(
@@ -316,7 +394,11 @@ describe('events: the sequence point under 32 concurrent writers on two processe
           const mine: { sequence?: string; version: number }[] = [];
           for (let r = 0; r < ROUNDS; r++) {
             const v = await createVersion(url, model);
-            const moved = await gqlOk(url, contractOp('SetRegisteredModelAlias'), { modelName: model, alias: `w${w}`, version: v.version });
+            const moved = await gqlOk(url, contractOp('SetRegisteredModelAlias'), {
+              modelName: model,
+              alias: `w${w}`,
+              version: v.version,
+            });
             mine.push({ version: v.version }, { sequence: moved.setRegisteredModelAlias.sequence, version: v.version });
           }
           return mine;
@@ -333,9 +415,18 @@ describe('events: the sequence point under 32 concurrent writers on two processe
       const created = onA!.filter((e) => e.type === 'VERSION_CREATED').map((e) => e.version!);
       expect([...created].sort((x, y) => x - y)).toEqual(Array.from({ length: WRITERS * ROUNDS }, (_, i) => i + 1));
       const aliasSeqs = new Set(onA!.filter((e) => e.type === 'ALIAS_SET').map((e) => e.sequence));
-      expect(writes.flat().filter((x) => x.sequence).every((x) => aliasSeqs.has(x.sequence!))).toBe(true);
+      expect(
+        writes
+          .flat()
+          .filter((x) => x.sequence)
+          .every((x) => aliasSeqs.has(x.sequence!)),
+      ).toBe(true);
       // Resumed from sequences inside the burst, on either process: exactly the rest.
-      for (const [i, from] of [[0, 1], [1, Math.floor(total / 3)], [0, total - 5]] as const) {
+      for (const [i, from] of [
+        [0, 1],
+        [1, Math.floor(total / 3)],
+        [0, total - 5],
+      ] as const) {
         const after = expected[from - 1]!;
         const resumed = collect(clients[i]!, REGISTRY_EVENTS, { after }, (d) => d.registryEvents.sequence as string);
         expect(await resumed.until(total - from)).toEqual(expected.slice(from));

@@ -23,9 +23,21 @@ interface Answer {
 }
 
 /** One POST /graphql with any body (APQ needs `extensions` and may leave `query` out). */
-async function post(url: string, body: Record<string, unknown>, headers: Record<string, string> = { authorization: bearer(TEST_ADMIN_TOKEN) }): Promise<Answer> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, cacheControl: res.headers.get('cache-control'), body: (await res.json()) as Answer['body'] };
+async function post(
+  url: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = { authorization: bearer(TEST_ADMIN_TOKEN) },
+): Promise<Answer> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    cacheControl: res.headers.get('cache-control'),
+    body: (await res.json()) as Answer['body'],
+  };
 }
 
 const codeOf = (a: Answer) => a.body.errors?.[0]?.extensions?.code;
@@ -39,7 +51,9 @@ function overWs(url: string, query: string, variables: Record<string, unknown>):
 }
 
 async function viewerToken(url: string): Promise<string> {
-  const d = await gqlOk(url, 'mutation($name: String!) { createApiToken(name: $name, role: VIEWER) { token } }', { name: uniq('viewer') });
+  const d = await gqlOk(url, 'mutation($name: String!) { createApiToken(name: $name, role: VIEWER) { token } }', {
+    name: uniq('viewer'),
+  });
   return d.createApiToken.token as string;
 }
 
@@ -92,15 +106,22 @@ describe('the fast path: persisted queries and per-document caches', () => {
     expect(byHash.cacheControl).toBe('no-store');
 
     // GET by hash (what a CDN-fronted client sends); CSRF prevention wants a preflight header.
-    const search = new URLSearchParams({ variables: JSON.stringify(variables), extensions: JSON.stringify(persisted(query)) });
-    const get = await fetch(`${t.url}?${search}`, { headers: { authorization: bearer(TEST_ADMIN_TOKEN), 'apollo-require-preflight': 'true' } });
+    const search = new URLSearchParams({
+      variables: JSON.stringify(variables),
+      extensions: JSON.stringify(persisted(query)),
+    });
+    const get = await fetch(`${t.url}?${search}`, {
+      headers: { authorization: bearer(TEST_ADMIN_TOKEN), 'apollo-require-preflight': 'true' },
+    });
     expect(get.status).toBe(200);
     expect(((await get.json()) as Answer['body']).data).toEqual(registered.body.data);
     expect(get.headers.get('cache-control')).toBe('no-store');
 
     // The answer follows the graph, not the registration: move the alias, ask by hash again.
     await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'serving', version: 1 });
-    expect((await post(t.url, { variables, extensions: persisted(query) })).body.data.modelVersionByAlias.version).toBe(1);
+    expect((await post(t.url, { variables, extensions: persisted(query) })).body.data.modelVersionByAlias.version).toBe(
+      1,
+    );
   });
 
   it('APQ: a hash that is not the text’s is refused and registers nothing', async () => {
@@ -112,7 +133,9 @@ describe('the fast path: persisted queries and per-document caches', () => {
     expect(codeOf(refused)).toBe('BAD_REQUEST');
     expect(refused.body.data).toBeUndefined();
     // Neither the wrong hash nor the right one was stored.
-    expect(codeOf(await post(t.url, { extensions: { persistedQuery: { version: 1, sha256Hash: wrong } } }))).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(codeOf(await post(t.url, { extensions: { persistedQuery: { version: 1, sha256Hash: wrong } } }))).toBe(
+      'PERSISTED_QUERY_NOT_FOUND',
+    );
     expect(codeOf(await post(t.url, { extensions: persisted(query) }))).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
@@ -129,18 +152,24 @@ describe('the fast path: persisted queries and per-document caches', () => {
       const r = await post(t.url, { ...body, variables: { input: { name } } }, as(viewer));
       expect(codeOf(r)).toBe('FORBIDDEN');
       expect(r.body.data?.createRegisteredModel ?? null).toBeNull();
-      expect((await gqlOk(t.url, 'query($n: String!) { registeredModel(name: $n) { name } }', { n: name })).registeredModel).toBeNull();
+      expect(
+        (await gqlOk(t.url, 'query($n: String!) { registeredModel(name: $n) { name } }', { n: name })).registeredModel,
+      ).toBeNull();
     }
     // The same document still works for whoever may run it.
     const again = uniq('fast-admin');
-    expect((await post(t.url, { variables: { input: { name: again } }, extensions: persisted(query) })).body.data.createRegisteredModel.name).toBe(again);
+    expect(
+      (await post(t.url, { variables: { input: { name: again } }, extensions: persisted(query) })).body.data
+        .createRegisteredModel.name,
+    ).toBe(again);
   });
 
   it('a cached query is held to the limits with each request’s variables, over HTTP and graphql-ws', async () => {
     const query = `query FastPathPages($models: Int, $versions: Int) {
       registeredModels(first: $models) { edges { node { name versions(first: $versions) { edges { node { version tags { key } } } } } } }
     }`;
-    const send = (variables: Record<string, unknown>) => post(t.url, { query, variables, extensions: persisted(query) });
+    const send = (variables: Record<string, unknown>) =>
+      post(t.url, { query, variables, extensions: persisted(query) });
     expect((await send({ models: 2, versions: 2 })).body.errors).toBeUndefined();
     // A page over 500: refused before execution, the document being cached changes nothing.
     const page = await send({ models: 501, versions: 2 });
@@ -159,7 +188,9 @@ describe('the fast path: persisted queries and per-document caches', () => {
     expect(wsPage[0].extensions.code).toBe('BAD_USER_INPUT');
     const wsCost = await overWs(t.url, query, { models: 500, versions: 500 });
     expect(wsCost[0].extensions.code).toBe('LIMIT_EXCEEDED');
-    expect((await overWs(t.url, query, { models: 2, versions: 2 })).data.registeredModels.edges.length).toBeLessThanOrEqual(2);
+    expect(
+      (await overWs(t.url, query, { models: 2, versions: 2 })).data.registeredModels.edges.length,
+    ).toBeLessThanOrEqual(2);
   });
 
   it('without a token a cached document is UNAUTHENTICATED: 401 before Apollo, or the policy’s refusal with anonymous reads on', async () => {
@@ -171,17 +202,31 @@ describe('the fast path: persisted queries and per-document caches', () => {
       expect(codeOf(r)).toBe('UNAUTHENTICATED');
     }
 
-    const mutation = 'mutation AnonFastPath($input: CreateRegisteredModelInput!) { createRegisteredModel(input: $input) { name } }';
+    const mutation =
+      'mutation AnonFastPath($input: CreateRegisteredModelInput!) { createRegisteredModel(input: $input) { name } }';
     const admin = uniq('fast-anon-admin');
-    expect((await post(anon.url, { query: mutation, variables: { input: { name: admin } }, extensions: persisted(mutation) })).body.data.createRegisteredModel.name).toBe(admin);
+    expect(
+      (
+        await post(anon.url, {
+          query: mutation,
+          variables: { input: { name: admin } },
+          extensions: persisted(mutation),
+        })
+      ).body.data.createRegisteredModel.name,
+    ).toBe(admin);
     for (const body of [{ query: mutation }, { extensions: persisted(mutation) }]) {
       const name = uniq('fast-anon');
       const r = await post(anon.url, { ...body, variables: { input: { name } } }, {});
       expect(codeOf(r)).toBe('UNAUTHENTICATED');
-      expect((await gqlOk(anon.url, 'query($n: String!) { registeredModel(name: $n) { name } }', { n: name })).registeredModel).toBeNull();
+      expect(
+        (await gqlOk(anon.url, 'query($n: String!) { registeredModel(name: $n) { name } }', { n: name }))
+          .registeredModel,
+      ).toBeNull();
     }
     // A query by hash is what anonymous reads allow.
-    expect((await post(anon.url, { query, extensions: persisted(query) }, {})).body.data.serverInfo.lastSequence).toMatch(/^\d+$/);
+    expect(
+      (await post(anon.url, { query, extensions: persisted(query) }, {})).body.data.serverInfo.lastSequence,
+    ).toMatch(/^\d+$/);
   });
 
   it('a cached document still waits for its consistency token', async () => {
@@ -189,13 +234,23 @@ describe('the fast path: persisted queries and per-document caches', () => {
     const name = await createModel(anon.url);
     await createVersion(anon.url, name);
     const variables = { modelName: name, alias: 'latest' };
-    expect((await post(anon.url, { query, variables, extensions: persisted(query) })).body.data.modelVersionByAlias.version).toBe(1);
-    const { lastSequence } = (await gqlOk(anon.url, '{ serverInfo { lastSequence } }')).serverInfo as { lastSequence: string };
+    expect(
+      (await post(anon.url, { query, variables, extensions: persisted(query) })).body.data.modelVersionByAlias.version,
+    ).toBe(1);
+    const { lastSequence } = (await gqlOk(anon.url, '{ serverInfo { lastSequence } }')).serverInfo as {
+      lastSequence: string;
+    };
     const ahead = String(BigInt(lastSequence) + 1_000_000n);
-    const r = await post(anon.url, { variables, extensions: persisted(query) }, { authorization: bearer(TEST_ADMIN_TOKEN), 'pedigree-min-sequence': ahead });
+    const r = await post(
+      anon.url,
+      { variables, extensions: persisted(query) },
+      { authorization: bearer(TEST_ADMIN_TOKEN), 'pedigree-min-sequence': ahead },
+    );
     expect(r.status).toBe(503);
     expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'UNAVAILABLE', minSequence: ahead });
-    expect(codeOf(await post(anon.url, { variables, extensions: { ...persisted(query), minSequence: 'abc' } }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await post(anon.url, { variables, extensions: { ...persisted(query), minSequence: 'abc' } }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('every cache stays at its bound: 50 distinct documents through a server that keeps 20', async () => {
@@ -213,7 +268,9 @@ describe('the fast path: persisted queries and per-document caches', () => {
     }
     // Least recently used out first: the first registration is gone, the last answers by hash.
     expect(codeOf(await post(small.url, { extensions: persisted(texts[0]!) }))).toBe('PERSISTED_QUERY_NOT_FOUND');
-    expect((await post(small.url, { extensions: persisted(texts[49]!) })).body.data.serverInfo.lastSequence).toMatch(/^\d+$/);
+    expect((await post(small.url, { extensions: persisted(texts[49]!) })).body.data.serverInfo.lastSequence).toMatch(
+      /^\d+$/,
+    );
     // An evicted document is simply parsed and checked again.
     expect((await post(small.url, { query: texts[0]! })).body.errors).toBeUndefined();
   });

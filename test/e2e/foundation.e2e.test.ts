@@ -36,7 +36,10 @@ describe('foundation: the server on the real Neo4j', () => {
     const client = wsClient(t.url);
     try {
       const result = await new Promise<unknown>((resolve, reject) => {
-        client.subscribe({ query: '{ serverInfo { version } }' }, { next: resolve, error: reject, complete: () => undefined });
+        client.subscribe(
+          { query: '{ serverInfo { version } }' },
+          { next: resolve, error: reject, complete: () => undefined },
+        );
       });
       expect(result).toEqual({ data: { serverInfo: { version: expect.any(String) } } });
     } finally {
@@ -69,34 +72,42 @@ describe('foundation: the server on the real Neo4j', () => {
 
 describe('foundation: readiness follows the database', () => {
   // Two JVM starts and a stop: generous on a loaded two-core machine.
-  it('/readyz turns unready when Neo4j stops and ready again when it is back, without restarting the API', { timeout: 240_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'pedigree-ready-'));
-    let neo = await startEmbeddedNeo4j({ dataDir, heapMb: 512, pagecacheMb: 64 });
-    const port = neo.port;
-    const log = createLogger('silent');
-    // The restarted Neo4j has a new password; the driver asks for the current one when refused.
-    const driver = createDriver(neo.uri, neo.user, () => neo.password, log);
-    const app = await createApp(loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'silent', PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN }), driver, log);
-    const server = await app.listen(0, '127.0.0.1');
-    const readyz = server.url.replace(/\/graphql$/, '/readyz');
-    try {
-      expect((await fetch(readyz)).status).toBe(200);
-      await neo.stop();
-      expect((await fetch(readyz)).status).toBe(503);
-      expect((await fetch(readyz.replace('readyz', 'healthz'))).status).toBe(200);
-      neo = await startEmbeddedNeo4j({ dataDir, port, heapMb: 512, pagecacheMb: 64 });
-      let status = 0;
-      for (let i = 0; i < 40 && status !== 200; i++) {
-        status = (await fetch(readyz)).status;
-        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+  it(
+    '/readyz turns unready when Neo4j stops and ready again when it is back, without restarting the API',
+    { timeout: 240_000 },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'pedigree-ready-'));
+      let neo = await startEmbeddedNeo4j({ dataDir, heapMb: 512, pagecacheMb: 64 });
+      const port = neo.port;
+      const log = createLogger('silent');
+      // The restarted Neo4j has a new password; the driver asks for the current one when refused.
+      const driver = createDriver(neo.uri, neo.user, () => neo.password, log);
+      const app = await createApp(
+        loadConfig({ NEO4J_URI: neo.uri, LOG_LEVEL: 'silent', PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN }),
+        driver,
+        log,
+      );
+      const server = await app.listen(0, '127.0.0.1');
+      const readyz = server.url.replace(/\/graphql$/, '/readyz');
+      try {
+        expect((await fetch(readyz)).status).toBe(200);
+        await neo.stop();
+        expect((await fetch(readyz)).status).toBe(503);
+        expect((await fetch(readyz.replace('readyz', 'healthz'))).status).toBe(200);
+        neo = await startEmbeddedNeo4j({ dataDir, port, heapMb: 512, pagecacheMb: 64 });
+        let status = 0;
+        for (let i = 0; i < 40 && status !== 200; i++) {
+          status = (await fetch(readyz)).status;
+          if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+        }
+        expect(status).toBe(200);
+        expect(await gqlOk(server.url, '{ serverInfo { lastSequence } }')).toBeTruthy();
+      } finally {
+        await server.close();
+        await driver.close();
+        await neo.stop();
+        rmSync(dataDir, { recursive: true, force: true });
       }
-      expect(status).toBe(200);
-      expect(await gqlOk(server.url, '{ serverInfo { lastSequence } }')).toBeTruthy();
-    } finally {
-      await server.close();
-      await driver.close();
-      await neo.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

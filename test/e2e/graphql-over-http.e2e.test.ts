@@ -37,7 +37,13 @@ describe('GraphQL over HTTP: the specification audit', () => {
       url: () => t.url,
       // Every operation needs a token (governance); the audits are about the transport.
       fetchFn: (input: string | URL | Request, init?: RequestInit) =>
-        fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: bearer(TEST_ADMIN_TOKEN) } }),
+        fetch(input, {
+          ...init,
+          headers: {
+            ...Object.fromEntries(new Headers(init?.headers).entries()),
+            authorization: bearer(TEST_ADMIN_TOKEN),
+          },
+        }),
     });
     const failed: string[] = [];
     let must = 0;

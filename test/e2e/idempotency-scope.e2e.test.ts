@@ -21,7 +21,11 @@ beforeAll(async () => {
   t = await startTestServer();
   const principal = async () => {
     const name = uniq('ci');
-    return { name, token: (await gqlOk(t.url, contractOp('CreateApiToken'), { name, role: 'CONTRIBUTOR' })).createApiToken.token as string };
+    return {
+      name,
+      token: (await gqlOk(t.url, contractOp('CreateApiToken'), { name, role: 'CONTRIBUTOR' })).createApiToken
+        .token as string,
+    };
   };
   alice = await principal();
   bob = await principal();
@@ -30,9 +34,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-const CREATE_VERSION = 'mutation($input: CreateModelVersionInput!) { createModelVersion(input: $input) { id version createdBy } }';
-const createVersionAs = (who: { token: string }, input: Record<string, unknown>) => gql(t.url, CREATE_VERSION, { input }, as(who.token));
-const createModelAs = (who: { token: string }, input: Record<string, unknown>) => gql(t.url, contractOp('CreateRegisteredModel'), { input }, as(who.token));
+const CREATE_VERSION =
+  'mutation($input: CreateModelVersionInput!) { createModelVersion(input: $input) { id version createdBy } }';
+const createVersionAs = (who: { token: string }, input: Record<string, unknown>) =>
+  gql(t.url, CREATE_VERSION, { input }, as(who.token));
+const createModelAs = (who: { token: string }, input: Record<string, unknown>) =>
+  gql(t.url, contractOp('CreateRegisteredModel'), { input }, as(who.token));
 
 async function cypher(text: string, params: Record<string, unknown> = {}) {
   const driver = testDriver();
@@ -66,9 +73,19 @@ describe('idempotency keys are scoped to their principal', () => {
   it('createModelVersion: a key another principal used first (with other input) is not claimed: yours still works', async () => {
     const modelName = await createModel(t.url);
     const key = uniq('ci-job');
-    const squatted = await createVersionAs(bob, { modelName, source: `s3://b/${modelName}/bob`, checksum: sha('e'), idempotencyKey: key });
+    const squatted = await createVersionAs(bob, {
+      modelName,
+      source: `s3://b/${modelName}/bob`,
+      checksum: sha('e'),
+      idempotencyKey: key,
+    });
     expect(squatted.errors).toBeUndefined();
-    const mine = await createVersionAs(alice, { modelName, source: `s3://b/${modelName}/alice`, checksum: sha('f'), idempotencyKey: key });
+    const mine = await createVersionAs(alice, {
+      modelName,
+      source: `s3://b/${modelName}/alice`,
+      checksum: sha('f'),
+      idempotencyKey: key,
+    });
     expect(mine.errors).toBeUndefined();
     expect(mine.data.createModelVersion).toMatchObject({ version: 2, createdBy: alice.name });
   });
@@ -113,10 +130,21 @@ describe('idempotency keys are scoped to their principal', () => {
       { p: alice.name, keys: [vKey, mKey, goneKey], gone: goneKey },
     );
     const keysNow = async () =>
-      (await cypher('MATCH (k:IdempotencyKey) WHERE any(s IN $keys WHERE k.key ENDS WITH s) RETURN k.key AS key, k.principal AS principal', { keys: [vKey, mKey, goneKey] }))
+      (
+        await cypher(
+          'MATCH (k:IdempotencyKey) WHERE any(s IN $keys WHERE k.key ENDS WITH s) RETURN k.key AS key, k.principal AS principal',
+          { keys: [vKey, mKey, goneKey] },
+        )
+      )
         .map((r) => [r.get('key'), r.get('principal')])
         .sort();
-    expect(await keysNow()).toEqual([[`createModelVersion:${goneKey}`, null], [`createModelVersion:${vKey}`, null], [`createRegisteredModel:${mKey}`, null]].sort());
+    expect(await keysNow()).toEqual(
+      [
+        [`createModelVersion:${goneKey}`, null],
+        [`createModelVersion:${vKey}`, null],
+        [`createRegisteredModel:${mKey}`, null],
+      ].sort(),
+    );
 
     const migration = loadMigrations().find((m) => m.id === '080-idempotency-key-principals')!;
     for (const text of migration.statements) await t.app.executor.runSchema(text, migration.id);
@@ -132,8 +160,12 @@ describe('idempotency keys are scoped to their principal', () => {
 
     // The creator's retry replays the original; anyone else's same key is theirs alone.
     const before = await graphDigest();
-    expect((await createVersionAs(alice, { ...versionInput, idempotencyKey: vKey })).data.createModelVersion.id).toBe(version.id);
-    expect((await createModelAs(alice, { name: modelName, idempotencyKey: mKey })).data.createRegisteredModel.id).toBe(model.id);
+    expect((await createVersionAs(alice, { ...versionInput, idempotencyKey: vKey })).data.createModelVersion.id).toBe(
+      version.id,
+    );
+    expect((await createModelAs(alice, { name: modelName, idempotencyKey: mKey })).data.createRegisteredModel.id).toBe(
+      model.id,
+    );
     expect(await graphDigest()).toEqual(before);
     const bobs = (await createVersionAs(bob, { ...versionInput, idempotencyKey: vKey })).data.createModelVersion;
     expect(bobs).toMatchObject({ createdBy: bob.name });

@@ -24,7 +24,16 @@ const LINEAGE = `query($id: ID!, $direction: LineageDirection!, $depth: Int, $gr
 interface Answer {
   nodes: { id: string; kind: string; depth: number }[];
   edges: { from: string; to: string; relation: string }[];
-  groups: { id: string; kind: string; relation: string; count: number; shown: number; depth: number; attachedTo: string; upstream: boolean }[];
+  groups: {
+    id: string;
+    kind: string;
+    relation: string;
+    count: number;
+    shown: number;
+    depth: number;
+    attachedTo: string;
+    upstream: boolean;
+  }[];
   truncated: boolean;
 }
 
@@ -37,19 +46,35 @@ afterAll(async () => {
   await t?.close();
 });
 
-const lineage = async (id: string, direction: string, grouping: { above: number; expand?: Map<string, number> } | null, depth = 20): Promise<Answer> =>
+const lineage = async (
+  id: string,
+  direction: string,
+  grouping: { above: number; expand?: Map<string, number> } | null,
+  depth = 20,
+): Promise<Answer> =>
   (
     await gqlOk(t.url, LINEAGE, {
       id,
       direction,
       depth,
-      grouping: grouping && { above: grouping.above, expand: [...(grouping.expand ?? new Map<string, number>())].map(([group, show]) => ({ group, show })) },
+      grouping: grouping && {
+        above: grouping.above,
+        expand: [...(grouping.expand ?? new Map<string, number>())].map(([group, show]) => ({ group, show })),
+      },
     })
   ).lineage;
 const dataset = async (o: { derivedFrom?: string[]; sources?: string[] } = {}): Promise<string> =>
-  (await gqlOk(t.url, contractOp('RegisterDatasetVersion'), { input: { dataset: uniq('ds'), version: '1', hash: sha('d'), ...o } })).registerDatasetVersion.id;
+  (
+    await gqlOk(t.url, contractOp('RegisterDatasetVersion'), {
+      input: { dataset: uniq('ds'), version: '1', hash: sha('d'), ...o },
+    })
+  ).registerDatasetVersion.id;
 const run = async (inputs: string[]): Promise<string> =>
-  (await gqlOk(t.url, contractOp('CreateRun'), { input: { name: uniq('run'), inputs: inputs.map((datasetVersionId) => ({ datasetVersionId, role: 'train' })) } })).createRun.id;
+  (
+    await gqlOk(t.url, contractOp('CreateRun'), {
+      input: { name: uniq('run'), inputs: inputs.map((datasetVersionId) => ({ datasetVersionId, role: 'train' })) },
+    })
+  ).createRun.id;
 const byId = <T extends { id: string }>(xs: readonly T[]): T[] => [...xs].sort((a, b) => (a.id < b.id ? -1 : 1));
 const edgeSet = (a: Answer) => new Set(a.edges.map((e) => `${e.from}>${e.relation}>${e.to}`));
 const depths = (a: Answer) => new Map(a.nodes.map((n) => [n.id, n.depth]));
@@ -78,9 +103,26 @@ describe('grouped lineage: counts and diamonds', () => {
     );
     // The shared dataset is one of the group's 11, not a node under R2 as well.
     const group = g.groups[0]!;
-    expect(g.groups).toEqual([{ id: expect.stringMatching(/^group:/), kind: 'DatasetVersion', relation: 'USED', count: 11, shown: 0, depth: 2, attachedTo: r, upstream: true }]);
+    expect(g.groups).toEqual([
+      {
+        id: expect.stringMatching(/^group:/),
+        kind: 'DatasetVersion',
+        relation: 'USED',
+        count: 11,
+        shown: 0,
+        depth: 2,
+        attachedTo: r,
+        upstream: true,
+      },
+    ]);
     expect(edgeSet(g)).toEqual(
-      new Set([`${v}>PRODUCED_BY>${r}`, `${v}>FINE_TUNED_FROM>${b}`, `${b}>PRODUCED_BY>${r2}`, `${r2}>USED>${own}`, `${r}>USED>${group.id}`]),
+      new Set([
+        `${v}>PRODUCED_BY>${r}`,
+        `${v}>FINE_TUNED_FROM>${b}`,
+        `${b}>PRODUCED_BY>${r2}`,
+        `${r2}>USED>${own}`,
+        `${r}>USED>${group.id}`,
+      ]),
     );
     expect(g.truncated).toBe(false);
 
@@ -92,7 +134,9 @@ describe('grouped lineage: counts and diamonds', () => {
     // Opened a little: the first members by id, the rest still counted.
     const sorted = [shared, ...others].sort();
     const three = await lineage(v, 'UPSTREAM', { above: 8, expand: new Map([[group.id, 3]]) });
-    expect(three.nodes.filter((n) => n.depth === 2 && n.kind === 'DatasetVersion').map((n) => n.id)).toEqual(sorted.slice(0, 3));
+    expect(three.nodes.filter((n) => n.depth === 2 && n.kind === 'DatasetVersion').map((n) => n.id)).toEqual(
+      sorted.slice(0, 3),
+    );
     expect(three.groups).toEqual([{ ...group, count: 8, shown: 3 }]);
     expect(three.nodes.length + 8).toBe(flat.nodes.length);
 
@@ -121,21 +165,44 @@ describe('grouped lineage: counts and diamonds', () => {
 
     // Showing one member (the smaller id) puts the source under it: its real edge, and none from the group.
     const one = await lineage(r3, 'UPSTREAM', { above: 1, expand: new Map([[datasets.id, 1]]) });
-    expect(byId(one.nodes)).toEqual(byId([{ id: p!, kind: 'DatasetVersion', depth: 1 }, { id: source, kind: 'DataSource', depth: 2 }]));
+    expect(byId(one.nodes)).toEqual(
+      byId([
+        { id: p!, kind: 'DatasetVersion', depth: 1 },
+        { id: source, kind: 'DataSource', depth: 2 },
+      ]),
+    );
     expect(one.groups).toEqual([{ ...datasets, count: 1, shown: 1 }]);
-    expect(edgeSet(one)).toEqual(new Set([`${r3}>USED>${p}`, `${r3}>USED>${datasets.id}`, `${p}>DERIVED_FROM>${source}`]));
+    expect(edgeSet(one)).toEqual(
+      new Set([`${r3}>USED>${p}`, `${r3}>USED>${datasets.id}`, `${p}>DERIVED_FROM>${source}`]),
+    );
   });
 });
 
-/** A random provenance graph: datasets derived from earlier ones (some from a shared raw source), runs on them, versions fine-tuned from earlier ones, predictions. */
+/**
+ * A random provenance graph: datasets derived from earlier ones (some from a shared raw source), runs on them, versions
+ * fine-tuned from earlier ones, predictions.
+ */
 const graphArb = fc
   .record({ datasets: fc.integer({ min: 2, max: 6 }), versions: fc.integer({ min: 1, max: 4 }) })
   .chain(({ datasets, versions }) =>
     fc.record({
-      derived: fc.tuple(...Array.from({ length: datasets }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => j)))),
+      derived: fc.tuple(
+        ...Array.from({ length: datasets }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => j))),
+      ),
       fromSource: fc.array(fc.boolean(), { minLength: datasets, maxLength: datasets }),
-      used: fc.tuple(...Array.from({ length: versions }, () => fc.subarray(Array.from({ length: datasets }, (_, j) => j), { minLength: 1 }))),
-      base: fc.tuple(...Array.from({ length: versions }, (_, i) => (i ? fc.option(fc.integer({ min: 0, max: i - 1 })) : fc.constant(null)))),
+      used: fc.tuple(
+        ...Array.from({ length: versions }, () =>
+          fc.subarray(
+            Array.from({ length: datasets }, (_, j) => j),
+            { minLength: 1 },
+          ),
+        ),
+      ),
+      base: fc.tuple(
+        ...Array.from({ length: versions }, (_, i) =>
+          i ? fc.option(fc.integer({ min: 0, max: i - 1 })) : fc.constant(null),
+        ),
+      ),
       predictions: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: versions, maxLength: versions }),
       above: fc.integer({ min: 1, max: 2 }),
     }),
@@ -147,15 +214,30 @@ describe('grouped lineage on random graphs', () => {
       fc.asyncProperty(graphArb, async ({ derived, fromSource, used, base, predictions, above }) => {
         const source = `s3://raw/${uniq('src')}`;
         const dv: string[] = [];
-        for (const [i, parents] of derived.entries()) dv.push(await dataset({ derivedFrom: parents.map((p) => dv[p]!), sources: fromSource[i] ? [source] : [] }));
+        for (const [i, parents] of derived.entries())
+          dv.push(await dataset({ derivedFrom: parents.map((p) => dv[p]!), sources: fromSource[i] ? [source] : [] }));
         const model = await createModel(t.url, uniq('rg'));
         const mv: string[] = [];
         const preds: string[] = [];
         for (const [i, inputs] of used.entries()) {
           const b = base[i];
-          mv.push((await createVersion(t.url, model, { runId: await run(inputs.map((d) => dv[d]!)), ...(b != null ? { baseModel: { modelName: model, version: b + 1 } } : {}) })).id);
+          mv.push(
+            (
+              await createVersion(t.url, model, {
+                runId: await run(inputs.map((d) => dv[d]!)),
+                ...(b != null ? { baseModel: { modelName: model, version: b + 1 } } : {}),
+              })
+            ).id,
+          );
           const batch = Array.from({ length: predictions[i]! }, () => ({ id: uniq('pred') }));
-          if (batch.length) await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName: model, version: i + 1 }, deployment: `${model}-endpoint`, predictions: batch } });
+          if (batch.length)
+            await gqlOk(t.url, contractOp('LogPredictions'), {
+              input: {
+                model: { modelName: model, version: i + 1 },
+                deployment: `${model}-endpoint`,
+                predictions: batch,
+              },
+            });
           preds.push(...batch.map((x) => x.id));
         }
         for (const root of [...dv, ...mv, ...preds.slice(0, 1)]) {

@@ -22,7 +22,10 @@ function capture(level: string) {
 async function webhookNode(id: string): Promise<{ secret: string | null; sealedSecret: string | null }> {
   const driver = testDriver();
   try {
-    const r = await driver.executeQuery('MATCH (w:Webhook {id: $id}) RETURN w.secret AS secret, w.sealedSecret AS sealedSecret', { id });
+    const r = await driver.executeQuery(
+      'MATCH (w:Webhook {id: $id}) RETURN w.secret AS secret, w.sealedSecret AS sealedSecret',
+      { id },
+    );
     return { secret: r.records[0]!.get('secret'), sealedSecret: r.records[0]!.get('sealedSecret') };
   } finally {
     await driver.close();
@@ -100,14 +103,54 @@ describe('invalid operations over graphql-ws get a GraphQL error with its code, 
 
   const cases: [string, string, Record<string, unknown> | undefined, string][] = [
     ['a syntax error', 'subscription { aliasChanged(modelName: "m" { sequence } }', undefined, 'GRAPHQL_PARSE_FAILED'],
-    ['an unknown field', 'subscription { aliasChanged(modelName: "m") { nope } }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
-    ['a subscription to a query field', 'subscription { serverInfo { version } }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
-    ['two root fields in a subscription', 'subscription { a: aliasChanged(modelName: "m") { sequence } b: registryEvents { sequence } }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
-    ['an unknown argument', 'subscription { aliasChanged(modelName: "m", colour: "red") { sequence } }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
-    ['an undeclared variable', 'subscription { aliasChanged(modelName: $m) { sequence } }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
-    ['a missing required variable', 'subscription S($m: String!) { aliasChanged(modelName: $m) { sequence } }', {}, 'BAD_USER_INPUT'],
-    ['a variable of the wrong type', 'subscription S($m: String!) { aliasChanged(modelName: $m) { sequence } }', { m: { not: 'a string' } }, 'BAD_USER_INPUT'],
-    ['a bad enum in a query', 'query Q($d: LineageDirection!) { lineage(id: "x", direction: $d) { truncated } }', { d: 'SIDEWAYS' }, 'BAD_USER_INPUT'],
+    [
+      'an unknown field',
+      'subscription { aliasChanged(modelName: "m") { nope } }',
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      'a subscription to a query field',
+      'subscription { serverInfo { version } }',
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      'two root fields in a subscription',
+      'subscription { a: aliasChanged(modelName: "m") { sequence } b: registryEvents { sequence } }',
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      'an unknown argument',
+      'subscription { aliasChanged(modelName: "m", colour: "red") { sequence } }',
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      'an undeclared variable',
+      'subscription { aliasChanged(modelName: $m) { sequence } }',
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+    ],
+    [
+      'a missing required variable',
+      'subscription S($m: String!) { aliasChanged(modelName: $m) { sequence } }',
+      {},
+      'BAD_USER_INPUT',
+    ],
+    [
+      'a variable of the wrong type',
+      'subscription S($m: String!) { aliasChanged(modelName: $m) { sequence } }',
+      { m: { not: 'a string' } },
+      'BAD_USER_INPUT',
+    ],
+    [
+      'a bad enum in a query',
+      'query Q($d: LineageDirection!) { lineage(id: "x", direction: $d) { truncated } }',
+      { d: 'SIDEWAYS' },
+      'BAD_USER_INPUT',
+    ],
   ];
 
   for (const [what, query, variables, expected] of cases) {
@@ -128,7 +171,10 @@ describe('invalid operations over graphql-ws get a GraphQL error with its code, 
     expect(errors.map((e) => e.extensions?.code)).toEqual(['BAD_REQUEST']);
     const ok = await new Promise<any>((resolve, reject) => {
       const client = wsClient(t.url);
-      client.subscribe({ query: '{ serverInfo { version } }' }, { next: (r) => resolve(r), error: reject, complete: () => void client.dispose() });
+      client.subscribe(
+        { query: '{ serverInfo { version } }' },
+        { next: (r) => resolve(r), error: reject, complete: () => void client.dispose() },
+      );
     });
     expect(ok.data.serverInfo.version).toEqual(expect.any(String));
     expect(code(ok)).toBeUndefined();

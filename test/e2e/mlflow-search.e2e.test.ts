@@ -17,14 +17,20 @@ describe('MLflow LIKE / ILIKE searches with an adversarial pattern', () => {
   beforeAll(async () => {
     t = await startTestServer();
     base = t.url.replace(/\/graphql$/, '');
-    const d = await gqlOk(t.url, 'mutation($n: String!) { createApiToken(name: $n, role: VIEWER) { token } }', { n: uniq('like-viewer') });
+    const d = await gqlOk(t.url, 'mutation($n: String!) { createApiToken(name: $n, role: VIEWER) { token } }', {
+      n: uniq('like-viewer'),
+    });
     viewer = d.createApiToken.token;
   });
   afterAll(async () => {
     await t?.close();
   });
 
-  async function mf(path: string, body: Record<string, unknown>, token?: string): Promise<{ status: number; json: any }> {
+  async function mf(
+    path: string,
+    body: Record<string, unknown>,
+    token?: string,
+  ): Promise<{ status: number; json: any }> {
     const res = await fetch(`${base}/api/2.0/mlflow/${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token ?? viewer}`, 'content-type': 'application/json' },
@@ -32,9 +38,12 @@ describe('MLflow LIKE / ILIKE searches with an adversarial pattern', () => {
     });
     return { status: res.status, json: await res.json() };
   }
-  const admin = (path: string, body: Record<string, unknown>) => mf(path, body, 'pdg_test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz');
+  const admin = (path: string, body: Record<string, unknown>) =>
+    mf(path, body, 'pdg_test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz');
   async function get(path: string, params: Record<string, string>): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${base}/api/2.0/mlflow/${path}?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${viewer}` } });
+    const res = await fetch(`${base}/api/2.0/mlflow/${path}?${new URLSearchParams(params)}`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
     return { status: res.status, json: await res.json() };
   }
 
@@ -47,7 +56,12 @@ describe('MLflow LIKE / ILIKE searches with an adversarial pattern', () => {
   function pair(before = ''): { hit: string; miss: string; like: string; ilike: string } {
     const prefix = `${before}f${randomBytes(2).toString('hex')}`;
     const fill = (end: string) => `${prefix}${'x'.repeat(34)}${end}`;
-    return { hit: fill('Z'), miss: fill('x'), like: `${prefix}${'%_'.repeat(16)}%Z`, ilike: `${prefix.toUpperCase()}${'%_'.repeat(16)}%z` };
+    return {
+      hit: fill('Z'),
+      miss: fill('x'),
+      like: `${prefix}${'%_'.repeat(16)}%Z`,
+      ilike: `${prefix.toUpperCase()}${'%_'.repeat(16)}%z`,
+    };
   }
 
   it('registered-models/search by name (LIKE and ILIKE)', async () => {
@@ -92,7 +106,11 @@ describe('MLflow LIKE / ILIKE searches with an adversarial pattern', () => {
     const run = pair();
     const runIds: Record<string, string> = {};
     for (const name of [run.hit, run.miss]) {
-      const r = await admin('runs/create', { experiment_id: ids[0], run_name: name, tags: [{ key: 'note', value: name }] });
+      const r = await admin('runs/create', {
+        experiment_id: ids[0],
+        run_name: name,
+        tags: [{ key: 'note', value: name }],
+      });
       expect(r.status).toBe(200);
       runIds[name] = r.json.run.info.run_id;
     }

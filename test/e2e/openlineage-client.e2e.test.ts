@@ -19,7 +19,10 @@ const clientDir = resolve('test/openlineage-client');
 const venvPython = join(clientDir, '.venv/bin/python');
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
-function runFlow(env: Record<string, string>, script = join(clientDir, 'flow.py')): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runFlow(
+  env: Record<string, string>,
+  script = join(clientDir, 'flow.py'),
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const child = spawn(venvPython, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,7 +41,8 @@ function runFlow(env: Record<string, string>, script = join(clientDir, 'flow.py'
 describe.skipIf(!hasPython)('the OpenLineage Python client against Pedigree', () => {
   let t: TestServer;
   beforeAll(async () => {
-    if (!existsSync(venvPython)) throw new Error(`${venvPython} is missing: run bash test/openlineage-client/setup.sh (npm test's pretest does)`);
+    if (!existsSync(venvPython))
+      throw new Error(`${venvPython} is missing: run bash test/openlineage-client/setup.sh (npm test's pretest does)`);
     t = await startTestServer();
   });
   afterAll(async () => {
@@ -50,24 +54,31 @@ describe.skipIf(!hasPython)('the OpenLineage Python client against Pedigree', ()
     // The model version is registered before the pipeline reports: the training run's COMPLETE links it.
     const modelName = uniq('fraud');
     await gqlOk(t.url, contractOp('CreateRegisteredModel'), { input: { name: modelName } });
-    const version = (await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName, source: `s3://${prefix}-models/fraud/1`, checksum: sha('f') } }))
-      .createModelVersion;
+    const version = (
+      await gqlOk(t.url, contractOp('CreateModelVersion'), {
+        input: { modelName, source: `s3://${prefix}-models/fraud/1`, checksum: sha('f') },
+      })
+    ).createModelVersion;
 
     const token = await createToken(t.url, 'CONTRIBUTOR');
     const out = await runFlow({ OPENLINEAGE_URL: baseOf(t.url), OPENLINEAGE_API_KEY: token, PREFIX: prefix });
-    if (out.code !== 0) throw new Error(`flow.py exited ${out.code}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr.slice(-6000)}`);
-    const ids = JSON.parse(out.stdout.trim().split('\n').pop()!) as { dag: string; etl: string; failed: string; train: string };
+    if (out.code !== 0)
+      throw new Error(`flow.py exited ${out.code}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr.slice(-6000)}`);
+    const ids = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
+      dag: string;
+      etl: string;
+      failed: string;
+      train: string;
+    };
 
-    const runs = (
-      await gqlOk(
-        t.url,
-        `query($etl: ID!, $failed: ID!, $train: ID!) {
+    const runs = await gqlOk(
+      t.url,
+      `query($etl: ID!, $failed: ID!, $train: ID!) {
           etl: run(id: $etl) { status codeRepo codeCommit job { namespace name } parent { id } }
           failed: run(id: $failed) { status errorMessage }
           train: run(id: $train) { status inputs { datasetVersion { id version dataset { name } producedBy { id } } } }
         }`,
-        ids,
-      )
+      ids,
     );
     expect(runs.etl).toEqual({
       status: 'FINISHED',
@@ -78,25 +89,48 @@ describe.skipIf(!hasPython)('the OpenLineage Python client against Pedigree', ()
     });
     expect(runs.failed).toEqual({ status: 'FAILED', errorMessage: 'enrichment service unavailable' });
     const [input] = runs.train.inputs;
-    expect(input.datasetVersion).toMatchObject({ version: 'v1', dataset: { name: `s3://${prefix}-warehouse/clean_transactions` }, producedBy: { id: ids.etl } });
+    expect(input.datasetVersion).toMatchObject({
+      version: 'v1',
+      dataset: { name: `s3://${prefix}-warehouse/clean_transactions` },
+      producedBy: { id: ids.etl },
+    });
 
     // The failing run produced no version of its output.
-    const enriched = await gqlOk(t.url, 'query($id: ID!) { lineage(id: $id, direction: DOWNSTREAM) { nodes { kind } } }', { id: ids.failed });
+    const enriched = await gqlOk(
+      t.url,
+      'query($id: ID!) { lineage(id: $id, direction: DOWNSTREAM) { nodes { kind } } }',
+      { id: ids.failed },
+    );
     expect(enriched.lineage.nodes).toEqual([]);
 
     // The registered version's training run is the pipeline's, so a prediction traces to the raw landing URI.
-    const linked = (await gqlOk(t.url, 'query($m: String!, $v: Int!) { modelVersion(modelName: $m, version: $v) { run { id } fingerprint } }', { m: modelName, v: version.version })).modelVersion;
+    const linked = (
+      await gqlOk(
+        t.url,
+        'query($m: String!, $v: Int!) { modelVersion(modelName: $m, version: $v) { run { id } fingerprint } }',
+        { m: modelName, v: version.version },
+      )
+    ).modelVersion;
     expect(linked.run.id).toBe(ids.train);
     expect(linked.fingerprint).toMatch(/^sha256:/);
     const predictionId = uniq('pred');
-    await gqlOk(t.url, contractOp('LogPredictions'), { input: { model: { modelName, version: version.version }, predictions: [{ id: predictionId }] } });
+    await gqlOk(t.url, contractOp('LogPredictions'), {
+      input: { model: { modelName, version: version.version }, predictions: [{ id: predictionId }] },
+    });
     const trace = (await gqlOk(t.url, contractOp('TracePrediction'), { id: predictionId })).tracePrediction;
     expect(trace.run.id).toBe(ids.train);
-    expect(trace.datasets.map((d: { id: string; version: string }) => [d.id, d.version])).toEqual([[input.datasetVersion.id, 'v1']]);
-    expect(trace.sources.map((s: { uri: string }) => s.uri)).toEqual([`s3://${prefix}-landing/transactions/2025-06-01.csv`]);
+    expect(trace.datasets.map((d: { id: string; version: string }) => [d.id, d.version])).toEqual([
+      [input.datasetVersion.id, 'v1'],
+    ]);
+    expect(trace.sources.map((s: { uri: string }) => s.uri)).toEqual([
+      `s3://${prefix}-landing/transactions/2025-06-01.csv`,
+    ]);
 
-    const impact = (await gqlOk(t.url, contractOp('DatasetImpact'), { datasetVersionId: input.datasetVersion.id })).datasetImpact;
-    expect(impact.modelVersions.map((m: { model: { name: string }; version: number }) => [m.model.name, m.version])).toEqual([[modelName, version.version]]);
+    const impact = (await gqlOk(t.url, contractOp('DatasetImpact'), { datasetVersionId: input.datasetVersion.id }))
+      .datasetImpact;
+    expect(
+      impact.modelVersions.map((m: { model: { name: string }; version: number }) => [m.model.name, m.version]),
+    ).toEqual([[modelName, version.version]]);
   }, 240_000);
 
   it("runs the README's Python example as written", async () => {
@@ -109,10 +143,21 @@ describe.skipIf(!hasPython)('the OpenLineage Python client against Pedigree', ()
       writeFileSync(script, block[1]!);
       const token = await createToken(t.url, 'CONTRIBUTOR');
       const out = await runFlow({ OPENLINEAGE_URL: baseOf(t.url), OPENLINEAGE_API_KEY: token }, script);
-      if (out.code !== 0) throw new Error(`the README example exited ${out.code}\n--- stderr\n${out.stderr.slice(-4000)}`);
+      if (out.code !== 0)
+        throw new Error(`the README example exited ${out.code}\n--- stderr\n${out.stderr.slice(-4000)}`);
       const runId = out.stdout.trim().split('\n').pop()!;
-      const run = (await gqlOk(t.url, 'query($id: ID!) { run(id: $id) { status job { namespace name } lineageInputs { dataset } } }', { id: runId })).run;
-      expect(run).toEqual({ status: 'FINISHED', job: { namespace: 'etl', name: 'clean_transactions' }, lineageInputs: [{ dataset: 's3://landing/transactions/2025-06-01.csv' }] });
+      const run = (
+        await gqlOk(
+          t.url,
+          'query($id: ID!) { run(id: $id) { status job { namespace name } lineageInputs { dataset } } }',
+          { id: runId },
+        )
+      ).run;
+      expect(run).toEqual({
+        status: 'FINISHED',
+        job: { namespace: 'etl', name: 'clean_transactions' },
+        lineageInputs: [{ dataset: 's3://landing/transactions/2025-06-01.csv' }],
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -14,10 +14,13 @@ afterAll(async () => {
   await t?.close();
 });
 
-const setAlias = (modelName: string, alias: string, version: number) => gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName, alias, version });
+const setAlias = (modelName: string, alias: string, version: number) =>
+  gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName, alias, version });
 const record = (input: Record<string, unknown>) => gql(t.url, contractOp('RecordDeployment'), { input });
-const at = async (name: string, instant: string) => (await gqlOk(t.url, contractOp('DeploymentAt'), { name, at: instant })).deploymentAt;
-const served = (d: any) => d?.serving.map((s: any) => `${s.modelVersion?.model.name ?? '-'}/${s.modelVersion?.version ?? '-'}@${s.weight}`);
+const at = async (name: string, instant: string) =>
+  (await gqlOk(t.url, contractOp('DeploymentAt'), { name, at: instant })).deploymentAt;
+const served = (d: any) =>
+  d?.serving.map((s: any) => `${s.modelVersion?.model.name ?? '-'}/${s.modelVersion?.version ?? '-'}@${s.weight}`);
 const minus1ms = (iso: string) => new Date(Date.parse(iso) - 1).toISOString();
 
 describe('recordDeployment', () => {
@@ -26,18 +29,35 @@ describe('recordDeployment', () => {
     for (const c of ['a', 'b', 'c']) await createVersion(t.url, m, { checksum: sha(c) });
     await setAlias(m, 'production', 1);
     const name = uniq('fraud-api');
-    const r = await record({ name, environment: 'production', endpoint: 'https://fraud.internal/v1', models: [{ ref: { modelName: m, alias: 'production' }, checksum: sha('a') }] });
+    const r = await record({
+      name,
+      environment: 'production',
+      endpoint: 'https://fraud.internal/v1',
+      models: [{ ref: { modelName: m, alias: 'production' }, checksum: sha('a') }],
+    });
     expect(r.errors).toBeUndefined();
-    expect(r.data.recordDeployment).toMatchObject({ name, environment: 'production', serving: [{ modelVersion: { model: { name: m }, version: 1 }, weight: 1, followsAlias: 'production' }] });
+    expect(r.data.recordDeployment).toMatchObject({
+      name,
+      environment: 'production',
+      serving: [{ modelVersion: { model: { name: m }, version: 1 }, weight: 1, followsAlias: 'production' }],
+    });
     await setAlias(m, 'production', 2);
     await setAlias(m, 'production', 3);
 
     // The instants come from the registry's own alias history, not from this module.
     const hist = await gqlOk(t.url, contractOp('AliasHistory'), { modelName: m, alias: 'production' });
-    const moves = hist.aliasHistory.edges.map((e: any) => e.node).sort((a: any, b: any) => Number(a.sequence) - Number(b.sequence));
+    const moves = hist.aliasHistory.edges
+      .map((e: any) => e.node)
+      .sort((a: any, b: any) => Number(a.sequence) - Number(b.sequence));
     expect(moves.map((x: any) => x.version)).toEqual([1, 2, 3]);
     const [, toV2, toV3] = moves;
-    const changes = (await gqlOk(t.url, 'query($n: String!) { deploymentHistory(name: $n) { type at alias deployment { serving { modelVersion { version } } } } }', { n: name })).deploymentHistory;
+    const changes = (
+      await gqlOk(
+        t.url,
+        'query($n: String!) { deploymentHistory(name: $n) { type at alias deployment { serving { modelVersion { version } } } } }',
+        { n: name },
+      )
+    ).deploymentHistory;
     expect(changes.map((c: any) => [c.type, c.deployment.serving[0].modelVersion.version])).toEqual([
       ['DEPLOYMENT_RECORDED', 1],
       ['ALIAS_SET', 2],
@@ -52,8 +72,16 @@ describe('recordDeployment', () => {
     expect(served(await at(name, toV3.at))).toEqual([`${m}/3@1`]);
     expect(served(await at(name, new Date(Date.now() + 60_000).toISOString()))).toEqual([`${m}/3@1`]);
     // A version loaded later by the deployer still has its own checksum: the record keeps the verified one.
-    const now = (await gqlOk(t.url, 'query($n: String!) { deployment(name: $n) { serving { checksum followsAlias modelVersion { version checksum } } } }', { n: name })).deployment;
-    expect(now.serving).toEqual([{ checksum: sha('a'), followsAlias: 'production', modelVersion: { version: 3, checksum: sha('c') } }]);
+    const now = (
+      await gqlOk(
+        t.url,
+        'query($n: String!) { deployment(name: $n) { serving { checksum followsAlias modelVersion { version checksum } } } }',
+        { n: name },
+      )
+    ).deployment;
+    expect(now.serving).toEqual([
+      { checksum: sha('a'), followsAlias: 'production', modelVersion: { version: 3, checksum: sha('c') } },
+    ]);
   });
 
   it('bundles several models (pinned and followed) and a re-record replaces what is served', async () => {
@@ -70,22 +98,41 @@ describe('recordDeployment', () => {
       models: [
         { ref: { modelName: retriever, version: 1 }, checksum: sha('1') },
         { ref: { modelName: ranker, alias: 'champion' }, checksum: sha('2'), weight: 0.9 },
-        { ref: { modelName: ranker, version: 2 }, checksum: sha('3').toUpperCase().replace('SHA256', 'sha256'), weight: 0.1 },
+        {
+          ref: { modelName: ranker, version: 2 },
+          checksum: sha('3').toUpperCase().replace('SHA256', 'sha256'),
+          weight: 0.1,
+        },
       ],
     });
     expect(first.errors).toBeUndefined();
-    expect(first.data.recordDeployment.serving.map((s: any) => [s.modelVersion.model.name, s.modelVersion.version, s.weight, s.followsAlias])).toEqual([
+    expect(
+      first.data.recordDeployment.serving.map((s: any) => [
+        s.modelVersion.model.name,
+        s.modelVersion.version,
+        s.weight,
+        s.followsAlias,
+      ]),
+    ).toEqual([
       [retriever, 1, 1, null],
       [ranker, 1, 0.9, 'champion'],
       [ranker, 2, 0.1, null],
     ]);
-    const second = await record({ name, environment: 'staging', models: [{ ref: { modelName: ranker, version: 2 }, checksum: sha('3') }] });
+    const second = await record({
+      name,
+      environment: 'staging',
+      models: [{ ref: { modelName: ranker, version: 2 }, checksum: sha('3') }],
+    });
     expect(served(second.data.recordDeployment)).toEqual([`${ranker}/2@1`]);
     // Weights of one model share traffic: more than 1 in total is refused.
-    const over = await record({ name, environment: 'staging', models: [
-      { ref: { modelName: ranker, version: 1 }, checksum: sha('2'), weight: 0.6 },
-      { ref: { modelName: ranker, version: 2 }, checksum: sha('3'), weight: 0.6 },
-    ] });
+    const over = await record({
+      name,
+      environment: 'staging',
+      models: [
+        { ref: { modelName: ranker, version: 1 }, checksum: sha('2'), weight: 0.6 },
+        { ref: { modelName: ranker, version: 2 }, checksum: sha('3'), weight: 0.6 },
+      ],
+    });
     expect(code(over)).toBe('BAD_USER_INPUT');
   });
 
@@ -96,7 +143,11 @@ describe('recordDeployment', () => {
     const name = uniq('api');
     const head = await headSequence();
     const before = await digestWithoutEvents();
-    const r = await record({ name, environment: 'production', models: [{ ref: { modelName: m, alias: 'production' }, checksum: sha('b') }] });
+    const r = await record({
+      name,
+      environment: 'production',
+      models: [{ ref: { modelName: m, alias: 'production' }, checksum: sha('b') }],
+    });
     expect(code(r)).toBe('CHECKSUM_MISMATCH');
     expect(r.errors![0]!.message).toMatch(/registered artifact/);
     expect(await digestWithoutEvents()).toBe(before);
@@ -105,10 +156,15 @@ describe('recordDeployment', () => {
       {
         type: 'DEPLOYMENT_CHECKSUM_MISMATCH',
         modelName: m,
-        after: expect.objectContaining({ deployment: name, mismatches: [expect.objectContaining({ version: 1, alias: 'production', expected: sha('a'), got: sha('b') })] }),
+        after: expect.objectContaining({
+          deployment: name,
+          mismatches: [expect.objectContaining({ version: 1, alias: 'production', expected: sha('a'), got: sha('b') })],
+        }),
       },
     ]);
-    const log = await gqlOk(t.url, contractOp('AuditLog'), { filter: { modelName: m, types: ['DEPLOYMENT_CHECKSUM_MISMATCH'] } });
+    const log = await gqlOk(t.url, contractOp('AuditLog'), {
+      filter: { modelName: m, types: ['DEPLOYMENT_CHECKSUM_MISMATCH'] },
+    });
     expect(log.auditLog.edges).toHaveLength(1);
     expect(await at(name, new Date(Date.now() + 60_000).toISOString())).toBeNull();
   });
@@ -118,8 +174,24 @@ describe('recordDeployment', () => {
     await createVersion(t.url, m);
     const head = await headSequence();
     expect(code(await record({ name: 'x', environment: 'prod', models: [] }))).toBe('BAD_USER_INPUT');
-    expect(code(await record({ name: 'x', environment: 'prod', models: [{ ref: { modelName: m, version: 1 }, checksum: 'md5:abc' }] }))).toBe('BAD_USER_INPUT');
-    expect(code(await record({ name: 'x', environment: 'prod', models: [{ ref: { modelName: m, version: 9 }, checksum: sha('a') }] }))).toBe('NOT_FOUND');
+    expect(
+      code(
+        await record({
+          name: 'x',
+          environment: 'prod',
+          models: [{ ref: { modelName: m, version: 1 }, checksum: 'md5:abc' }],
+        }),
+      ),
+    ).toBe('BAD_USER_INPUT');
+    expect(
+      code(
+        await record({
+          name: 'x',
+          environment: 'prod',
+          models: [{ ref: { modelName: m, version: 9 }, checksum: sha('a') }],
+        }),
+      ),
+    ).toBe('NOT_FOUND');
     expect(await eventsAfter(head)).toEqual([]);
   });
 });

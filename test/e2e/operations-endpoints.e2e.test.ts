@@ -23,7 +23,12 @@ describe('operations endpoints', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const metric = async (code: string) => Number(new RegExp(`^pedigree_graphql_errors_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
+  const metric = async (code: string) =>
+    Number(
+      new RegExp(`^pedigree_graphql_errors_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(
+        await (await fetch(`${base}/metrics`)).text(),
+      )?.[1] ?? 0,
+    );
 
   it('/metrics counts a resolver BAD_USER_INPUT under BAD_USER_INPUT, as the client saw it, never UNKNOWN', async () => {
     const before = await metric('BAD_USER_INPUT');
@@ -35,16 +40,25 @@ describe('operations endpoints', () => {
 
   it('POST /admin/backup needs an ADMIN token and POST', async () => {
     expect((await fetch(`${base}/admin/backup`, { method: 'POST' })).status).toBe(401);
-    const viewer = (await gqlOk(t.url, contractOp('CreateApiToken'), { name: uniq('viewer'), role: 'VIEWER' })).createApiToken.token as string;
-    const refused = await fetch(`${base}/admin/backup`, { method: 'POST', headers: { authorization: `Bearer ${viewer}` } });
+    const viewer = (await gqlOk(t.url, contractOp('CreateApiToken'), { name: uniq('viewer'), role: 'VIEWER' }))
+      .createApiToken.token as string;
+    const refused = await fetch(`${base}/admin/backup`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${viewer}` },
+    });
     expect(refused.status).toBe(403);
     expect(await refused.text()).toMatch(/needs ADMIN/);
-    expect((await fetch(`${base}/admin/backup`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).status).toBe(405);
+    expect(
+      (await fetch(`${base}/admin/backup`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).status,
+    ).toBe(405);
   });
 
-  it('with an external NEO4J_URI a backup holds the artifacts and says the graph is for Neo4j\'s own tools', async () => {
+  it("with an external NEO4J_URI a backup holds the artifacts and says the graph is for Neo4j's own tools", async () => {
     await writeFile(join(t.config.dataDir, 'artifacts', 'external.bin'), 'artifact bytes');
-    const res = await fetch(`${base}/admin/backup`, { method: 'POST', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const res = await fetch(`${base}/admin/backup`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const file = join(dataDir, 'b.tar.gz');
     await writeFile(file, Buffer.from(await res.arrayBuffer()));

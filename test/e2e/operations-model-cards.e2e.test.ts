@@ -15,12 +15,22 @@ afterAll(async () => {
   await t?.close();
 });
 
-const card = async (modelName: string, version: number) => (await gqlOk(t.url, contractOp('ModelCard'), { ref: { modelName, version } })).modelCard;
+const card = async (modelName: string, version: number) =>
+  (await gqlOk(t.url, contractOp('ModelCard'), { ref: { modelName, version } })).modelCard;
 const setSection = (vars: Record<string, unknown>) =>
-  gql(t.url, 'mutation($n: String, $ref: ModelVersionRefInput, $t: String!, $b: String!) { setModelCardSection(modelName: $n, ref: $ref, title: $t, body: $b) { key title revision scope version by } }', vars);
+  gql(
+    t.url,
+    'mutation($n: String, $ref: ModelVersionRefInput, $t: String!, $b: String!) { setModelCardSection(modelName: $n, ref: $ref, title: $t, body: $b) { key title revision scope version by } }',
+    vars,
+  );
 const evidence = (modelName: string, version: number, kind: string, passed = true, summary = `${kind} done`) =>
-  gqlOk(t.url, 'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }', { ref: { modelName, version }, e: { kind, passed, summary } });
-const transition = (modelName: string, version: number, stage: string) => gql(t.url, contractOp('TransitionStage'), { ref: { modelName, version }, stage });
+  gqlOk(
+    t.url,
+    'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }',
+    { ref: { modelName, version }, e: { kind, passed, summary } },
+  );
+const transition = (modelName: string, version: number, stage: string) =>
+  gql(t.url, contractOp('TransitionStage'), { ref: { modelName, version }, stage });
 
 describe('modelCard', () => {
   it('a card for a fine-tuned, distilled model names its base, teacher and datasets, in the Hugging Face layout', async () => {
@@ -32,7 +42,9 @@ describe('modelCard', () => {
     expect(header).toContain(`model_name: "${g.student}"`);
     expect(header).toContain('license: "apache-2.0"');
     expect(header).toContain(`base_model: "acme/${g.base.name}@2024-06-01"`);
-    expect(header).toMatch(new RegExp(`datasets:\\n- "${g.datasets.test.dataset.name}"\\n- "${g.datasets.train.dataset.name}"`));
+    expect(header).toMatch(
+      new RegExp(`datasets:\\n- "${g.datasets.test.dataset.name}"\\n- "${g.datasets.train.dataset.name}"`),
+    );
     expect(header).toContain('model-index:');
     expect(header).toContain('value: 0.91');
     expect(header).toContain('name: "auc (eu)"');
@@ -67,27 +79,51 @@ describe('modelCard', () => {
     expect(md).toContain('## Lineage');
   });
 
-  it('stores human sections with history; a version\'s own section overrides the model\'s; generated titles cannot be written', async () => {
+  it("stores human sections with history; a version's own section overrides the model's; generated titles cannot be written", async () => {
     const m = await createModel(t.url);
     await createVersion(t.url, m);
     await createVersion(t.url, m);
-    expect((await setSection({ n: m, t: 'Intended use', b: 'Scoring card transactions.' })).data.setModelCardSection).toMatchObject({ key: 'intended-use', title: 'Intended use and users', revision: 1, scope: 'MODEL' });
-    expect((await setSection({ n: m, t: 'Intended use and users', b: 'Scoring card and wire transactions.' })).data.setModelCardSection.revision).toBe(2);
-    expect((await setSection({ ref: { modelName: m, version: 2 }, t: 'Intended use', b: 'Wire transfers only.' })).data.setModelCardSection).toMatchObject({ scope: 'VERSION', version: 2 });
+    expect(
+      (await setSection({ n: m, t: 'Intended use', b: 'Scoring card transactions.' })).data.setModelCardSection,
+    ).toMatchObject({ key: 'intended-use', title: 'Intended use and users', revision: 1, scope: 'MODEL' });
+    expect(
+      (await setSection({ n: m, t: 'Intended use and users', b: 'Scoring card and wire transactions.' })).data
+        .setModelCardSection.revision,
+    ).toBe(2);
+    expect(
+      (await setSection({ ref: { modelName: m, version: 2 }, t: 'Intended use', b: 'Wire transfers only.' })).data
+        .setModelCardSection,
+    ).toMatchObject({ scope: 'VERSION', version: 2 });
     const v1 = await card(m, 1);
     const v2 = await card(m, 2);
     const intended = (c: any) => c.sections.find((s: any) => s.title === 'Intended use and users').body;
     expect(intended(v1)).toBe('Scoring card and wire transactions.');
     expect(intended(v2)).toBe('Wire transfers only.');
-    const hist = (await gqlOk(t.url, 'query($n: String!) { modelCardSectionHistory(modelName: $n, title: "intended use") { revision scope version body } }', { n: m })).modelCardSectionHistory;
-    expect(hist.map((h: any) => [h.scope, h.revision, h.version])).toEqual([['VERSION', 1, 2], ['MODEL', 2, null], ['MODEL', 1, null]]);
+    const hist = (
+      await gqlOk(
+        t.url,
+        'query($n: String!) { modelCardSectionHistory(modelName: $n, title: "intended use") { revision scope version body } }',
+        { n: m },
+      )
+    ).modelCardSectionHistory;
+    expect(hist.map((h: any) => [h.scope, h.revision, h.version])).toEqual([
+      ['VERSION', 1, 2],
+      ['MODEL', 2, null],
+      ['MODEL', 1, null],
+    ]);
     // Custom sections appear after the standard ones.
     await setSection({ n: m, t: 'Ethical considerations', b: 'Reviewed by the ethics board.' });
-    expect((await card(m, 1)).sections.at(-1)).toEqual({ title: 'Ethical considerations', body: 'Reviewed by the ethics board.', generated: false });
+    expect((await card(m, 1)).sections.at(-1)).toEqual({
+      title: 'Ethical considerations',
+      body: 'Reviewed by the ethics board.',
+      generated: false,
+    });
 
     const before = await graphDigest();
     expect(code(await setSection({ n: m, t: 'Evaluation results', b: 'hand-made numbers' }))).toBe('BAD_USER_INPUT');
-    expect(code(await setSection({ n: m, ref: { modelName: m, version: 1 }, t: 'Limitations', b: 'x' }))).toBe('BAD_USER_INPUT');
+    expect(code(await setSection({ n: m, ref: { modelName: m, version: 1 }, t: 'Limitations', b: 'x' }))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(code(await setSection({ n: 'no-such-model-here', t: 'Limitations', b: 'x' }))).toBe('NOT_FOUND');
     expect(await graphDigest()).toEqual(before);
   });
@@ -106,7 +142,11 @@ describe('modelCard', () => {
     // An empty body does not count as written.
     await setSection({ ref: { modelName: m, version: 1 }, t: 'Limitations', b: '   ' });
     expect(code(await transition(m, 1, 'PRODUCTION'))).toBe('GATE_FAILED');
-    await setSection({ ref: { modelName: m, version: 1 }, t: 'Limitations', b: 'Degrades on merchants unseen in training.' });
+    await setSection({
+      ref: { modelName: m, version: 1 },
+      t: 'Limitations',
+      b: 'Degrades on merchants unseen in training.',
+    });
     expect((await transition(m, 1, 'PRODUCTION')).data.transitionModelVersionStage.stage).toBe('PRODUCTION');
     expect((await card(m, 1)).missingRequiredSections ?? []).toEqual([]);
   });

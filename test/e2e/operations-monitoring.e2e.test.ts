@@ -14,10 +14,19 @@ afterAll(async () => {
   await t?.close();
 });
 
-const ingest = (deployment: string, modelName: string, version: number, signals: { metric: string; value: number; at: string }[]) =>
-  gqlOk(t.url, 'mutation($i: IngestHealthSignalsInput!) { ingestHealthSignals(input: $i) { count raised { ruleName version value state action rolledBackTo since } resolved { ruleName state } } }', {
-    i: { deployment, modelVersion: { modelName, version }, signals },
-  });
+const ingest = (
+  deployment: string,
+  modelName: string,
+  version: number,
+  signals: { metric: string; value: number; at: string }[],
+) =>
+  gqlOk(
+    t.url,
+    'mutation($i: IngestHealthSignalsInput!) { ingestHealthSignals(input: $i) { count raised { ruleName version value state action rolledBackTo since } resolved { ruleName state } } }',
+    {
+      i: { deployment, modelVersion: { modelName, version }, signals },
+    },
+  );
 const minutes = (base: number, m: number) => new Date(base + m * 60_000).toISOString();
 
 describe('rule evaluation (pure)', () => {
@@ -38,10 +47,33 @@ describe('rollback drill', () => {
     await createVersion(t.url, m, { checksum: sha('b') });
     await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: m, alias: 'production', version: 1 });
     const dep = uniq('fraud-api');
-    expect((await gql(t.url, contractOp('RecordDeployment'), { input: { name: dep, environment: 'production', models: [{ ref: { modelName: m, alias: 'production' }, checksum: sha('a') }] } })).errors).toBeUndefined();
-    const rule = await gqlOk(t.url, 'mutation($i: MonitoringRuleInput!) { setMonitoringRule(input: $i) { name metric op threshold forMinutes action alias } }', {
-      i: { modelName: m, name: 'error-rate', metric: 'error_rate', op: 'GT', threshold: 0.02, forMinutes: 10, action: 'ROLLBACK', alias: 'production' },
-    });
+    expect(
+      (
+        await gql(t.url, contractOp('RecordDeployment'), {
+          input: {
+            name: dep,
+            environment: 'production',
+            models: [{ ref: { modelName: m, alias: 'production' }, checksum: sha('a') }],
+          },
+        })
+      ).errors,
+    ).toBeUndefined();
+    const rule = await gqlOk(
+      t.url,
+      'mutation($i: MonitoringRuleInput!) { setMonitoringRule(input: $i) { name metric op threshold forMinutes action alias } }',
+      {
+        i: {
+          modelName: m,
+          name: 'error-rate',
+          metric: 'error_rate',
+          op: 'GT',
+          threshold: 0.02,
+          forMinutes: 10,
+          action: 'ROLLBACK',
+          alias: 'production',
+        },
+      },
+    );
     expect(rule.setMonitoringRule).toMatchObject({ threshold: 0.02, forMinutes: 10, action: 'ROLLBACK' });
 
     // Move: production → v2.
@@ -56,35 +88,78 @@ describe('rollback drill', () => {
     expect(r.ingestHealthSignals).toMatchObject({ count: 3, raised: [], resolved: [] });
     r = await ingest(dep, m, 2, [{ metric: 'error_rate', value: 0.07, at: minutes(t0, 10) }]);
     // Roll back: the alias returns to v1 in the same transaction.
-    expect(r.ingestHealthSignals.raised).toEqual([{ ruleName: 'error-rate', version: 2, value: 0.07, state: 'OPEN', action: 'ROLLBACK', rolledBackTo: 1, since: new Date(minutes(t0, 0)).toISOString() }]);
-    const alias = await gqlOk(t.url, 'query($n: String!) { modelVersionByAlias(modelName: $n, alias: "production") { version } }', { n: m });
+    expect(r.ingestHealthSignals.raised).toEqual([
+      {
+        ruleName: 'error-rate',
+        version: 2,
+        value: 0.07,
+        state: 'OPEN',
+        action: 'ROLLBACK',
+        rolledBackTo: 1,
+        since: new Date(minutes(t0, 0)).toISOString(),
+      },
+    ]);
+    const alias = await gqlOk(
+      t.url,
+      'query($n: String!) { modelVersionByAlias(modelName: $n, alias: "production") { version } }',
+      { n: m },
+    );
     expect(alias.modelVersionByAlias.version).toBe(1);
-    const now = await gqlOk(t.url, contractOp('DeploymentAt'), { name: dep, at: new Date(Date.now() + 60_000).toISOString() });
+    const now = await gqlOk(t.url, contractOp('DeploymentAt'), {
+      name: dep,
+      at: new Date(Date.now() + 60_000).toISOString(),
+    });
     expect(now.deploymentAt.serving[0].modelVersion.version).toBe(1);
-    const log = await gqlOk(t.url, contractOp('AuditLog'), { filter: { modelName: m, types: ['ROLLBACK', 'ALERT_RAISED'] } });
-    const events = log.auditLog.edges.map((e: any) => e.node).sort((a: any, b: any) => Number(a.sequence) - Number(b.sequence));
+    const log = await gqlOk(t.url, contractOp('AuditLog'), {
+      filter: { modelName: m, types: ['ROLLBACK', 'ALERT_RAISED'] },
+    });
+    const events = log.auditLog.edges
+      .map((e: any) => e.node)
+      .sort((a: any, b: any) => Number(a.sequence) - Number(b.sequence));
     expect(events.map((e: any) => e.type)).toEqual(['ROLLBACK', 'ALERT_RAISED']);
     expect(events[0].after.reason).toMatch(/error-rate/);
     expect(events[1].after).toMatchObject({ rule: 'error-rate', deployment: dep, rolledBackTo: 1 });
 
     // A second breach sample does not raise a second alert; a healthy one resolves it.
-    expect((await ingest(dep, m, 2, [{ metric: 'error_rate', value: 0.08, at: minutes(t0, 11) }])).ingestHealthSignals.raised).toEqual([]);
-    expect((await ingest(dep, m, 2, [{ metric: 'error_rate', value: 0.01, at: minutes(t0, 12) }])).ingestHealthSignals.resolved).toEqual([{ ruleName: 'error-rate', state: 'RESOLVED' }]);
+    expect(
+      (await ingest(dep, m, 2, [{ metric: 'error_rate', value: 0.08, at: minutes(t0, 11) }])).ingestHealthSignals
+        .raised,
+    ).toEqual([]);
+    expect(
+      (await ingest(dep, m, 2, [{ metric: 'error_rate', value: 0.01, at: minutes(t0, 12) }])).ingestHealthSignals
+        .resolved,
+    ).toEqual([{ ruleName: 'error-rate', state: 'RESOLVED' }]);
 
     // Pedigree's own /metrics carries the newest signal per series.
     const text = await (await fetch(t.url.replace(/\/graphql$/, '/metrics'))).text();
-    expect(text).toContain(`pedigree_deployment_health{deployment="${dep}",model="${m}",version="2",metric="error_rate"} 0.01`);
-    expect(text).toContain(`pedigree_deployment_health{deployment="${dep}",model="${m}",version="2",metric="latency_p99_ms"} 180`);
+    expect(text).toContain(
+      `pedigree_deployment_health{deployment="${dep}",model="${m}",version="2",metric="error_rate"} 0.01`,
+    );
+    expect(text).toContain(
+      `pedigree_deployment_health{deployment="${dep}",model="${m}",version="2",metric="latency_p99_ms"} 180`,
+    );
   });
 
   it('refuses bad rules and signals', async () => {
     const m = await createModel(t.url);
     await createVersion(t.url, m);
     const bad = await gql(t.url, 'mutation($i: MonitoringRuleInput!) { setMonitoringRule(input: $i) { name } }', {
-      i: { modelName: m, name: 'r', metric: 'error_rate', op: 'GT', threshold: 0.02, forMinutes: 10, action: 'ROLLBACK' },
+      i: {
+        modelName: m,
+        name: 'r',
+        metric: 'error_rate',
+        op: 'GT',
+        threshold: 0.02,
+        forMinutes: 10,
+        action: 'ROLLBACK',
+      },
     });
     expect(code(bad)).toBe('BAD_USER_INPUT');
-    const none = await gql(t.url, 'mutation($i: IngestHealthSignalsInput!) { ingestHealthSignals(input: $i) { count } }', { i: { deployment: 'd', modelVersion: { modelName: m, version: 1 }, signals: [] } });
+    const none = await gql(
+      t.url,
+      'mutation($i: IngestHealthSignalsInput!) { ingestHealthSignals(input: $i) { count } }',
+      { i: { deployment: 'd', modelVersion: { modelName: m, version: 1 }, signals: [] } },
+    );
     expect(code(none)).toBe('BAD_USER_INPUT');
   });
 });
@@ -105,7 +180,9 @@ describe('retention', () => {
     const values = async () => {
       const session = t.app.executor.driver.session();
       try {
-        const r = await session.run('MATCH (s:HealthSample {deployment: $dep}) RETURN s.value AS v ORDER BY v', { dep });
+        const r = await session.run('MATCH (s:HealthSample {deployment: $dep}) RETURN s.value AS v ORDER BY v', {
+          dep,
+        });
         return r.records.map((x) => x.get('v') as number);
       } finally {
         await session.close();

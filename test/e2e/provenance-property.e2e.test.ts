@@ -4,18 +4,31 @@ import { gqlOk, uniq } from '../support/graphql.js';
 import { registerVersion, type ModelVersionRef } from '../support/provenance-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-/** A random DAG: datasets derive from earlier datasets; each model's run uses some datasets; models depend on earlier models. */
+/**
+ * A random DAG: datasets derive from earlier datasets; each model's run uses some datasets; models depend on earlier
+ * models.
+ */
 const dagArb = fc
   .record({ datasets: fc.integer({ min: 1, max: 5 }), models: fc.integer({ min: 1, max: 5 }) })
   .chain(({ datasets, models }) =>
     fc.record({
-      parents: fc.tuple(...Array.from({ length: datasets }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => j)))),
-      uses: fc.tuple(...Array.from({ length: models }, () => fc.subarray(Array.from({ length: datasets }, (_, j) => j)))),
+      parents: fc.tuple(
+        ...Array.from({ length: datasets }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => j))),
+      ),
+      uses: fc.tuple(
+        ...Array.from({ length: models }, () => fc.subarray(Array.from({ length: datasets }, (_, j) => j))),
+      ),
       modelParents: fc.tuple(
         ...Array.from({ length: models }, (_, i) =>
-          fc.subarray(Array.from({ length: i }, (_, j) => j)).chain((ps) =>
-            fc.tuple(...ps.map((p) => fc.constantFrom('FINE_TUNED_FROM', 'DISTILLED_FROM', 'MERGED_FROM').map((r) => [p, r] as const))),
-          ),
+          fc
+            .subarray(Array.from({ length: i }, (_, j) => j))
+            .chain((ps) =>
+              fc.tuple(
+                ...ps.map((p) =>
+                  fc.constantFrom('FINE_TUNED_FROM', 'DISTILLED_FROM', 'MERGED_FROM').map((r) => [p, r] as const),
+                ),
+              ),
+            ),
         ),
       ),
     }),
@@ -37,9 +50,13 @@ describe('provenance: lineage and impact equal brute force on random DAGs', () =
         const dv: string[] = [];
         for (const ps of parents) {
           const id = (
-            await gqlOk(t.url, `mutation($i: RegisterDatasetVersionInput!) { registerDatasetVersion(input: $i) { id } }`, {
-              i: { dataset: uniq('pd'), version: '1', derivedFrom: ps.map((p) => dv[p]) },
-            })
+            await gqlOk(
+              t.url,
+              `mutation($i: RegisterDatasetVersionInput!) { registerDatasetVersion(input: $i) { id } }`,
+              {
+                i: { dataset: uniq('pd'), version: '1', derivedFrom: ps.map((p) => dv[p]) },
+              },
+            )
           ).registerDatasetVersion.id as string;
           for (const p of ps) edges.push([id, dv[p]!, 'DERIVED_FROM']);
           dv.push(id);
@@ -94,12 +111,22 @@ describe('provenance: lineage and impact equal brute force on random DAGs', () =
           return seen;
         };
         for (const root of [...mv, ...dv]) {
-          const { lineage } = await gqlOk(t.url, `query($id: ID!) { lineage(id: $id, direction: UPSTREAM, depth: 20) { nodes { id } edges { from to relation } truncated } }`, { id: root });
+          const { lineage } = await gqlOk(
+            t.url,
+            `query($id: ID!) { lineage(id: $id, direction: UPSTREAM, depth: 20) { nodes { id } edges { from to relation } truncated } }`,
+            { id: root },
+          );
           const expected = reach(root, true);
           expect(new Set(lineage.nodes.map((n: { id: string }) => n.id))).toEqual(expected);
           const members = new Set([root, ...expected]);
-          const expectedEdges = edges.filter(([a, b]) => members.has(a) && members.has(b)).map(([a, b, r]) => `${a}>${r}>${b}`);
-          expect(lineage.edges.map((e: { from: string; to: string; relation: string }) => `${e.from}>${e.relation}>${e.to}`).sort()).toEqual(expectedEdges.sort());
+          const expectedEdges = edges
+            .filter(([a, b]) => members.has(a) && members.has(b))
+            .map(([a, b, r]) => `${a}>${r}>${b}`);
+          expect(
+            lineage.edges
+              .map((e: { from: string; to: string; relation: string }) => `${e.from}>${e.relation}>${e.to}`)
+              .sort(),
+          ).toEqual(expectedEdges.sort());
         }
         // tracePrediction: a prediction of each version reaches exactly the dataset versions
         // upstream of it (its own run's and its model ancestors'), each attributed to the
@@ -134,15 +161,25 @@ describe('provenance: lineage and impact equal brute force on random DAGs', () =
               if (dv.includes(x) && (expectedDepth.get(x) ?? Infinity) > dm) expectedDepth.set(x, dm);
             }
           }
-          expect(new Map(tr.datasets.map((x: { id: string; modelDepth: number }) => [x.id, x.modelDepth]))).toEqual(expectedDepth);
+          expect(new Map(tr.datasets.map((x: { id: string; modelDepth: number }) => [x.id, x.modelDepth]))).toEqual(
+            expectedDepth,
+          );
           expect(tr.datasets).toHaveLength(expectedDepth.size);
           const keys = tr.datasets.map((x: { modelDepth: number; depth: number }) => x.modelDepth * 100 + x.depth);
           expect(keys).toEqual([...keys].sort((a: number, b: number) => a - b));
-          expect(new Map(tr.ancestors.map((a: { id: string; depth: number }) => [a.id, a.depth]))).toEqual(new Map([...dist].filter(([m]) => m !== v)));
-          expect(new Set(tr.datasets.map((x: { id: string }) => x.id))).toEqual(new Set([...reach(v, true)].filter((x) => dv.includes(x))));
+          expect(new Map(tr.ancestors.map((a: { id: string; depth: number }) => [a.id, a.depth]))).toEqual(
+            new Map([...dist].filter(([m]) => m !== v)),
+          );
+          expect(new Set(tr.datasets.map((x: { id: string }) => x.id))).toEqual(
+            new Set([...reach(v, true)].filter((x) => dv.includes(x))),
+          );
         }
         for (const d of dv) {
-          const { datasetImpact } = await gqlOk(t.url, `query($id: ID!) { datasetImpact(datasetVersionId: $id) { modelVersions { id } } }`, { id: d });
+          const { datasetImpact } = await gqlOk(
+            t.url,
+            `query($id: ID!) { datasetImpact(datasetVersionId: $id) { modelVersions { id } } }`,
+            { id: d },
+          );
           const expected = new Set([...reach(d, false)].filter((x) => mv.includes(x)));
           expect(new Set(datasetImpact.modelVersions.map((v: { id: string }) => v.id))).toEqual(expected);
         }

@@ -46,7 +46,16 @@ describe('provenance: the fixture graph through HTTP', () => {
   const dsv = async (dataset: string, derivedFrom: string[], sources: string[]) =>
     (
       await gqlOk(url(), REGISTER, {
-        input: { dataset, version: '1', hash: sha(dataset.slice(-2)), uri: `s3://ds/${dataset}`, rowCount: 10, derivedFrom, sources, transform: 'clean' },
+        input: {
+          dataset,
+          version: '1',
+          hash: sha(dataset.slice(-2)),
+          uri: `s3://ds/${dataset}`,
+          rowCount: 10,
+          derivedFrom,
+          sources,
+          transform: 'clean',
+        },
       })
     ).registerDatasetVersion.id as string;
   const run = async (name: string, inputs: [string, string][]) =>
@@ -75,28 +84,76 @@ describe('provenance: the fixture graph through HTTP', () => {
     ids.E = await dsv(n.dsE, [], [n.s3]);
     ids.run0 = await run('run0', [[ids.A, 'train']]);
     ids.run1 = await run('run1', [[ids.D, 'train']]);
-    ids.run2 = await run('run2', [[ids.D, 'train'], [ids.C, 'validation']]);
-    ids.runT = await run('runT', [[ids.B, 'train'], [ids.E, 'validation']]);
+    ids.run2 = await run('run2', [
+      [ids.D, 'train'],
+      [ids.C, 'validation'],
+    ]);
+    ids.runT = await run('runT', [
+      [ids.B, 'train'],
+      [ids.E, 'validation'],
+    ]);
     ids.runS = await run('runS', [[ids.C, 'train']]);
     ids.provider = (
-      await gqlOk(url(), `mutation { registerProviderModel(input: { provider: "huggingface", name: "llama", providerVersion: "rev1" }) { id } }`)
+      await gqlOk(
+        url(),
+        `mutation { registerProviderModel(input: { provider: "huggingface", name: "llama", providerVersion: "rev1" }) { id } }`,
+      )
     ).registerProviderModel.id;
     // Every model and version through the registry's real mutations: the run,
     // base model (a version or a provider model) and teachers are edges written
     // by createModelVersion itself.
-    const base = await registerVersion(url(), n.base, { createModel: true, runId: ids.run0, baseProviderModelId: ids.provider });
-    const ft1 = await registerVersion(url(), n.ft, { createModel: true, runId: ids.run1, baseModel: { modelName: n.base, version: 1 } });
-    const ft2 = await registerVersion(url(), n.ft, { runId: ids.run2, baseModel: { modelName: n.ft, version: 1 }, metrics: [{ key: 'auc', value: 0.9 }] });
+    const base = await registerVersion(url(), n.base, {
+      createModel: true,
+      runId: ids.run0,
+      baseProviderModelId: ids.provider,
+    });
+    const ft1 = await registerVersion(url(), n.ft, {
+      createModel: true,
+      runId: ids.run1,
+      baseModel: { modelName: n.base, version: 1 },
+    });
+    const ft2 = await registerVersion(url(), n.ft, {
+      runId: ids.run2,
+      baseModel: { modelName: n.ft, version: 1 },
+      metrics: [{ key: 'auc', value: 0.9 }],
+    });
     const teacher = await registerVersion(url(), n.teacher, { createModel: true, runId: ids.runT });
-    const student = await registerVersion(url(), n.student, { createModel: true, runId: ids.runS, teachers: [{ modelName: n.teacher, version: 1 }] });
-    const restudent = await registerVersion(url(), n.student, { teachers: [{ modelName: n.student, alias: 'latest' }] });
-    Object.assign(ids, { base: base.id, ft1: ft1.id, ft2: ft2.id, teacher: teacher.id, student: student.id, restudent: restudent.id });
-    expect(ft2).toMatchObject({ version: 2, run: { id: ids.run2 }, baseModel: { model: { name: n.ft }, version: 1 }, teachers: [] });
-    expect(restudent).toMatchObject({ version: 2, run: null, baseModel: null, teachers: [{ model: { name: n.student }, version: 1 }] });
+    const student = await registerVersion(url(), n.student, {
+      createModel: true,
+      runId: ids.runS,
+      teachers: [{ modelName: n.teacher, version: 1 }],
+    });
+    const restudent = await registerVersion(url(), n.student, {
+      teachers: [{ modelName: n.student, alias: 'latest' }],
+    });
+    Object.assign(ids, {
+      base: base.id,
+      ft1: ft1.id,
+      ft2: ft2.id,
+      teacher: teacher.id,
+      student: student.id,
+      restudent: restudent.id,
+    });
+    expect(ft2).toMatchObject({
+      version: 2,
+      run: { id: ids.run2 },
+      baseModel: { model: { name: n.ft }, version: 1 },
+      teachers: [],
+    });
+    expect(restudent).toMatchObject({
+      version: 2,
+      run: null,
+      baseModel: null,
+      teachers: [{ model: { name: n.student }, version: 1 }],
+    });
     await promoteToProduction(url(), n.ft, 2);
     await setAlias(url(), n.ft, 'production', 2);
     await gqlOk(url(), LOG, {
-      input: { model: { modelName: n.ft, alias: 'production' }, deployment: uniq('dep'), predictions: [{ id: n.pred, at: '2026-01-02T03:04:05.000Z', inputRef: 'in-1' }] },
+      input: {
+        model: { modelName: n.ft, alias: 'production' },
+        deployment: uniq('dep'),
+        predictions: [{ id: n.pred, at: '2026-01-02T03:04:05.000Z', inputRef: 'in-1' }],
+      },
     });
   });
   afterAll(async () => {
@@ -124,13 +181,22 @@ describe('provenance: the fixture graph through HTTP', () => {
 
   it('trace details: every dataset and source of ft2 comes from its own run; ancestors carry their runs', async () => {
     const { tracePrediction: tr } = await gqlOk(url(), TRACE_FULL, { id: n.pred });
-    expect(tr.datasets.map((d: { modelDepth: number; usedBy: { id: string } }) => [d.modelDepth, d.usedBy.id])).toEqual(Array(4).fill([0, ids.ft2]));
+    expect(tr.datasets.map((d: { modelDepth: number; usedBy: { id: string } }) => [d.modelDepth, d.usedBy.id])).toEqual(
+      Array(4).fill([0, ids.ft2]),
+    );
     expect(tr.datasets.map((d: { depth: number }) => d.depth)).toEqual([1, 1, 2, 2]);
     expect(tr.sources.map((x: { depth: number; modelDepth: number }) => [x.depth, x.modelDepth])).toEqual([
       [3, 0],
       [3, 0],
     ]);
-    expect(tr.ancestors.map((a: { kind: string; depth: number; childId: string; run: { id: string } | null }) => [a.kind, a.depth, a.childId, a.run?.id ?? null])).toEqual([
+    expect(
+      tr.ancestors.map((a: { kind: string; depth: number; childId: string; run: { id: string } | null }) => [
+        a.kind,
+        a.depth,
+        a.childId,
+        a.run?.id ?? null,
+      ]),
+    ).toEqual([
       ['ModelVersion', 1, ids.ft2, ids.run1],
       ['ModelVersion', 2, ids.ft1, ids.run0],
       ['ProviderModel', 3, ids.base, null],
@@ -144,7 +210,17 @@ describe('provenance: the fixture graph through HTTP', () => {
     const { tracePrediction: tr } = await gqlOk(url(), TRACE_FULL, { id: pred });
     expect(tr.modelVersion).toEqual({ model: { name: n.student }, version: 2 });
     expect(tr.run).toBeNull();
-    expect(tr.ancestors.map((a: { model: { name: string }; version: number; relation: string; depth: number; run: { id: string } | null }) => [a.model.name, a.version, a.relation, a.depth, a.run?.id])).toEqual([
+    expect(
+      tr.ancestors.map(
+        (a: {
+          model: { name: string };
+          version: number;
+          relation: string;
+          depth: number;
+          run: { id: string } | null;
+        }) => [a.model.name, a.version, a.relation, a.depth, a.run?.id],
+      ),
+    ).toEqual([
       [n.student, 1, 'DISTILLED_FROM', 1, ids.runS],
       [n.teacher, 1, 'DISTILLED_FROM', 2, ids.runT],
     ]);
@@ -152,20 +228,30 @@ describe('provenance: the fixture graph through HTTP', () => {
     // attributed to student/1, the nearer model) and E, which only the teacher saw.
     const [a, b] = [n.dsA, n.dsB].sort();
     const idOf: Record<string, string> = { [n.dsA]: ids.A!, [n.dsB]: ids.B! };
-    expect(tr.datasets.map((d: { id: string; depth: number; modelDepth: number; usedBy: { model: { name: string }; version: number } }) => [d.id, d.modelDepth, d.depth, `${d.usedBy.model.name}/${d.usedBy.version}`])).toEqual([
+    expect(
+      tr.datasets.map(
+        (d: {
+          id: string;
+          depth: number;
+          modelDepth: number;
+          usedBy: { model: { name: string }; version: number };
+        }) => [d.id, d.modelDepth, d.depth, `${d.usedBy.model.name}/${d.usedBy.version}`],
+      ),
+    ).toEqual([
       [ids.C, 1, 1, `${n.student}/1`],
       [idOf[a!], 1, 2, `${n.student}/1`],
       [idOf[b!], 1, 2, `${n.student}/1`],
       [ids.E, 2, 1, `${n.teacher}/1`],
     ]);
-    expect(tr.sources.map((x: { uri: string; depth: number; modelDepth: number }) => [x.uri, x.modelDepth, x.depth])).toEqual([
-      ...[n.s1, n.s2].sort().map((u) => [u, 1, 3]),
-      [n.s3, 2, 2],
-    ]);
+    expect(
+      tr.sources.map((x: { uri: string; depth: number; modelDepth: number }) => [x.uri, x.modelDepth, x.depth]),
+    ).toEqual([...[n.s1, n.s2].sort().map((u) => [u, 1, 3]), [n.s3, 2, 2]]);
     // the trace is the inverse of datasetImpact: every traced dataset version counts student/2 as impacted
     for (const d of tr.datasets as { id: string }[]) {
       const impact = (await gqlOk(url(), IMPACT, { datasetVersionId: d.id })).datasetImpact.modelVersions;
-      expect(impact.map((v: { model: { name: string }; version: number }) => `${v.model.name}/${v.version}`)).toContain(`${n.student}/2`);
+      expect(impact.map((v: { model: { name: string }; version: number }) => `${v.model.name}/${v.version}`)).toContain(
+        `${n.student}/2`,
+      );
     }
   });
 
@@ -180,9 +266,16 @@ describe('provenance: the fixture graph through HTTP', () => {
       [2, 'DatasetVersion', ids.D],
       [2, 'ModelVersion', ids.base],
       [2, 'Run', ids.run1],
-    ].sort((a, b) => (a[0] as number) - (b[0] as number) || String(a[1]).localeCompare(String(b[1])) || (String(a[2]) < String(b[2]) ? -1 : 1));
+    ].sort(
+      (a, b) =>
+        (a[0] as number) - (b[0] as number) ||
+        String(a[1]).localeCompare(String(b[1])) ||
+        (String(a[2]) < String(b[2]) ? -1 : 1),
+    );
     expect(g.nodes.map((x: { id: string }) => x.id)).toEqual(expected.map((e) => e[2]));
-    const edges = new Set(g.edges.map((e: { from: string; to: string; relation: string }) => `${e.from}>${e.relation}>${e.to}`));
+    const edges = new Set(
+      g.edges.map((e: { from: string; to: string; relation: string }) => `${e.from}>${e.relation}>${e.to}`),
+    );
     expect(edges).toEqual(
       new Set([
         `${ids.ft2}>FINE_TUNED_FROM>${ids.ft1}`,
@@ -200,12 +293,21 @@ describe('provenance: the fixture graph through HTTP', () => {
   });
 
   it('lineage filtered by relations and downstream of a raw dataset', async () => {
-    const { lineage: up } = await gqlOk(url(), LINEAGE, { id: ids.ft2, direction: 'UPSTREAM', relations: ['FINE_TUNED_FROM'] });
+    const { lineage: up } = await gqlOk(url(), LINEAGE, {
+      id: ids.ft2,
+      direction: 'UPSTREAM',
+      relations: ['FINE_TUNED_FROM'],
+    });
     expect(up.nodes.map((x: { id: string }) => x.id)).toEqual([ids.ft1, ids.base, ids.provider]);
-    expect(up.nodes.map((x: { label: string }) => x.label)).toEqual([`${n.ft}/1`, `${n.base}/1`, 'huggingface:llama@rev1']);
+    expect(up.nodes.map((x: { label: string }) => x.label)).toEqual([
+      `${n.ft}/1`,
+      `${n.base}/1`,
+      'huggingface:llama@rev1',
+    ]);
     const { lineage: down } = await gqlOk(url(), LINEAGE, { id: ids.B, direction: 'DOWNSTREAM', depth: 20 });
     const got = new Set(down.nodes.map((x: { id: string }) => x.id));
-    for (const k of ['C', 'D', 'runT', 'runS', 'run1', 'run2', 'teacher', 'student', 'restudent', 'ft1', 'ft2']) expect(got.has(ids[k]), k).toBe(true);
+    for (const k of ['C', 'D', 'runT', 'runS', 'run1', 'run2', 'teacher', 'student', 'restudent', 'ft1', 'ft2'])
+      expect(got.has(ids[k]), k).toBe(true);
     expect(got.has(ids.base)).toBe(false);
     const bad = await gql(url(), LINEAGE, { id: ids.ft2, direction: 'UPSTREAM', depth: 21 });
     expect(code(bad)).toBe('BAD_USER_INPUT');
@@ -218,19 +320,37 @@ describe('provenance: the fixture graph through HTTP', () => {
         (v: { model: { name: string }; version: number }) => `${v.model.name}/${v.version}`,
       );
     const sorted = (xs: string[]) => [...xs].sort();
-    expect(await names(ids.A!)).toEqual(sorted([`${n.base}/1`, `${n.ft}/1`, `${n.ft}/2`, `${n.student}/1`, `${n.student}/2`]));
-    expect(await names(ids.B!)).toEqual(sorted([`${n.ft}/1`, `${n.ft}/2`, `${n.teacher}/1`, `${n.student}/1`, `${n.student}/2`]));
+    expect(await names(ids.A!)).toEqual(
+      sorted([`${n.base}/1`, `${n.ft}/1`, `${n.ft}/2`, `${n.student}/1`, `${n.student}/2`]),
+    );
+    expect(await names(ids.B!)).toEqual(
+      sorted([`${n.ft}/1`, `${n.ft}/2`, `${n.teacher}/1`, `${n.student}/1`, `${n.student}/2`]),
+    );
     expect(await names(ids.D!)).toEqual(sorted([`${n.ft}/1`, `${n.ft}/2`]));
     expect(await names(ids.E!)).toEqual(sorted([`${n.teacher}/1`, `${n.student}/1`, `${n.student}/2`]));
-    const ft2 = (await gqlOk(url(), IMPACT, { datasetVersionId: ids.D })).datasetImpact.modelVersions.find((v: { version: number }) => v.version === 2);
+    const ft2 = (await gqlOk(url(), IMPACT, { datasetVersionId: ids.D })).datasetImpact.modelVersions.find(
+      (v: { version: number }) => v.version === 2,
+    );
     expect(ft2).toEqual({ model: { name: n.ft }, version: 2, stage: 'PRODUCTION', aliases: ['production'] });
   });
 
   it('refuses a cycle with CONFLICT and writes nothing', async () => {
     const before = await graphDigest();
-    const r = await gql(url(), RELATE, { input: { modelVersion: { modelName: n.base, version: 1 }, relation: 'DISTILLED_FROM', parent: { modelName: n.ft, version: 2 } } });
+    const r = await gql(url(), RELATE, {
+      input: {
+        modelVersion: { modelName: n.base, version: 1 },
+        relation: 'DISTILLED_FROM',
+        parent: { modelName: n.ft, version: 2 },
+      },
+    });
     expect(code(r)).toBe('CONFLICT');
-    const self = await gql(url(), RELATE, { input: { modelVersion: { modelName: n.ft, version: 1 }, relation: 'MERGED_FROM', parent: { modelName: n.ft, version: 1 } } });
+    const self = await gql(url(), RELATE, {
+      input: {
+        modelVersion: { modelName: n.ft, version: 1 },
+        relation: 'MERGED_FROM',
+        parent: { modelName: n.ft, version: 1 },
+      },
+    });
     expect(code(self)).toBe('CONFLICT');
     expect(await graphDigest()).toEqual(before);
   });
@@ -241,9 +361,13 @@ describe('provenance: the fixture graph through HTTP', () => {
     expect(first.logPredictions).toEqual({ count: 10_000, modelVersion: { version: 1 } });
     const count = await countNodes('Prediction');
     const events = await countNodes('Event');
-    const again = await gqlOk(url(), `mutation($input: LogPredictionsInput!) { logPredictions(input: $input) { count created } }`, {
-      input: { model: { modelName: n.ft, alias: 'latest' }, predictions },
-    });
+    const again = await gqlOk(
+      url(),
+      `mutation($input: LogPredictionsInput!) { logPredictions(input: $input) { count created } }`,
+      {
+        input: { model: { modelName: n.ft, alias: 'latest' }, predictions },
+      },
+    );
     expect(again.logPredictions).toEqual({ count: 10_000, created: 0 });
     expect(await countNodes('Prediction')).toBe(count);
     expect(await countNodes('Event')).toBe(events + 1);
@@ -254,25 +378,62 @@ describe('provenance: the fixture graph through HTTP', () => {
 
   it('resolves an alias at call time', async () => {
     await setAlias(url(), n.ft, 'production', 1);
-    const r = await gqlOk(url(), LOG, { input: { model: { modelName: n.ft, alias: 'production' }, predictions: [{ id: uniq('p') }] } });
+    const r = await gqlOk(url(), LOG, {
+      input: { model: { modelName: n.ft, alias: 'production' }, predictions: [{ id: uniq('p') }] },
+    });
     expect(r.logPredictions.modelVersion.version).toBe(1);
     await setAlias(url(), n.ft, 'production', 2);
-    expect(code(await gql(url(), LOG, { input: { model: { modelName: n.ft, alias: 'nope' }, predictions: [{ id: uniq('p') }] } }))).toBe('NOT_FOUND');
+    expect(
+      code(
+        await gql(url(), LOG, {
+          input: { model: { modelName: n.ft, alias: 'nope' }, predictions: [{ id: uniq('p') }] },
+        }),
+      ),
+    ).toBe('NOT_FOUND');
   });
 
   it('runs: finish once with metrics; a second finish is CONFLICT; bad inputs write nothing', async () => {
     const id = await run(uniq('r'), [[ids.A!, 'test']]);
-    const done = await gqlOk(url(), FINISH_RUN, { id, status: 'FINISHED', metrics: [{ key: 'loss', value: 0.5 }, { key: 'acc', value: 0.9 }] });
-    expect(done.finishRun).toMatchObject({ id, status: 'FINISHED', metrics: [{ key: 'acc', value: 0.9 }, { key: 'loss', value: 0.5 }] });
+    const done = await gqlOk(url(), FINISH_RUN, {
+      id,
+      status: 'FINISHED',
+      metrics: [
+        { key: 'loss', value: 0.5 },
+        { key: 'acc', value: 0.9 },
+      ],
+    });
+    expect(done.finishRun).toMatchObject({
+      id,
+      status: 'FINISHED',
+      metrics: [
+        { key: 'acc', value: 0.9 },
+        { key: 'loss', value: 0.5 },
+      ],
+    });
     expect(Date.parse(done.finishRun.endedAt)).toBeGreaterThan(0);
     const before = await graphDigest();
     expect(code(await gql(url(), FINISH_RUN, { id, status: 'KILLED' }))).toBe('CONFLICT');
-    expect(code(await gql(url(), CREATE_RUN, { input: { inputs: [{ datasetVersionId: 'missing', role: 'train' }] } }))).toBe('NOT_FOUND');
-    expect(code(await gql(url(), CREATE_RUN, { input: { inputs: [{ datasetVersionId: ids.A, role: 'bogus' }] } }))).toBe('BAD_USER_INPUT');
-    expect(code(await gql(url(), REGISTER, { input: { dataset: uniq('x'), version: '1', derivedFrom: ['missing'] } }))).toBe('NOT_FOUND');
+    expect(
+      code(await gql(url(), CREATE_RUN, { input: { inputs: [{ datasetVersionId: 'missing', role: 'train' }] } })),
+    ).toBe('NOT_FOUND');
+    expect(
+      code(await gql(url(), CREATE_RUN, { input: { inputs: [{ datasetVersionId: ids.A, role: 'bogus' }] } })),
+    ).toBe('BAD_USER_INPUT');
+    expect(
+      code(await gql(url(), REGISTER, { input: { dataset: uniq('x'), version: '1', derivedFrom: ['missing'] } })),
+    ).toBe('NOT_FOUND');
     expect(await graphDigest()).toEqual(before);
-    const got = await gqlOk(url(), `query($id: ID!) { run(id: $id) { params { key value } seeds inputs { role datasetVersion { id } } metrics { key } } }`, { id });
-    expect(got.run).toEqual({ params: [{ key: 'lr', value: '0.1' }], seeds: [1, 2], inputs: [{ role: 'test', datasetVersion: { id: ids.A } }], metrics: [{ key: 'acc' }, { key: 'loss' }] });
+    const got = await gqlOk(
+      url(),
+      `query($id: ID!) { run(id: $id) { params { key value } seeds inputs { role datasetVersion { id } } metrics { key } } }`,
+      { id },
+    );
+    expect(got.run).toEqual({
+      params: [{ key: 'lr', value: '0.1' }],
+      seeds: [1, 2],
+      inputs: [{ role: 'test', datasetVersion: { id: ids.A } }],
+      metrics: [{ key: 'acc' }, { key: 'loss' }],
+    });
   });
 
   it('shares raw sources by URI', async () => {
@@ -286,7 +447,9 @@ describe('provenance: the fixture graph through HTTP', () => {
     const commit = uniq('commit');
     const x = await dsv(uniq('fp-x'), [], []);
     const y = await dsv(uniq('fp-y'), [], []);
-    const hashOf = async (id: string) => (await gqlOk(url(), `query($id: ID!) { datasetVersion(id: $id) { hash } }`, { id })).datasetVersion.hash as string;
+    const hashOf = async (id: string) =>
+      (await gqlOk(url(), `query($id: ID!) { datasetVersion(id: $id) { hash } }`, { id })).datasetVersion
+        .hash as string;
     const fpRun = async (inputs: [string, string][], params: [string, string][], seeds: number[]) =>
       (
         await gqlOk(url(), CREATE_RUN, {
@@ -299,21 +462,61 @@ describe('provenance: the fixture graph through HTTP', () => {
         })
       ).createRun.id as string;
     // the same identity written differently: inputs and roles in another order, params in another order
-    const r1 = await fpRun([[x, 'train'], [y, 'validation']], [['lr', '0.1'], ['bs', '32']], [7, 8]);
-    const r2 = await fpRun([[y, 'train'], [x, 'test']], [['bs', '32'], ['lr', '0.1']], [7, 8]);
-    const r3 = await fpRun([[x, 'train'], [y, 'validation']], [['lr', '0.1'], ['bs', '32']], [7, 9]);
+    const r1 = await fpRun(
+      [
+        [x, 'train'],
+        [y, 'validation'],
+      ],
+      [
+        ['lr', '0.1'],
+        ['bs', '32'],
+      ],
+      [7, 8],
+    );
+    const r2 = await fpRun(
+      [
+        [y, 'train'],
+        [x, 'test'],
+      ],
+      [
+        ['bs', '32'],
+        ['lr', '0.1'],
+      ],
+      [7, 8],
+    );
+    const r3 = await fpRun(
+      [
+        [x, 'train'],
+        [y, 'validation'],
+      ],
+      [
+        ['lr', '0.1'],
+        ['bs', '32'],
+      ],
+      [7, 9],
+    );
     const [ma, mb] = [uniq('fp-a'), uniq('fp-b')];
     const a1 = await registerVersion(url(), ma, { createModel: true, runId: r1 });
     const b1 = await registerVersion(url(), mb, { createModel: true, runId: r2 });
     const a2 = await registerVersion(url(), ma, { runId: r3 });
-    const expected = computeFingerprint({ codeCommit: commit, datasetHashes: [await hashOf(x), await hashOf(y)], params: { lr: '0.1', bs: '32' }, seeds: [7, 8] });
+    const expected = computeFingerprint({
+      codeCommit: commit,
+      datasetHashes: [await hashOf(x), await hashOf(y)],
+      params: { lr: '0.1', bs: '32' },
+      seeds: [7, 8],
+    });
     expect(a1.fingerprint).toBe(expected);
     expect(b1.fingerprint).toBe(expected);
     expect(a2.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(a2.fingerprint).not.toBe(expected);
     const byFp = async (fp: string) =>
-      (await gqlOk(url(), `query($fp: String!) { modelVersionsByFingerprint(fingerprint: $fp) { id model { name } version fingerprint } }`, { fp }))
-        .modelVersionsByFingerprint;
+      (
+        await gqlOk(
+          url(),
+          `query($fp: String!) { modelVersionsByFingerprint(fingerprint: $fp) { id model { name } version fingerprint } }`,
+          { fp },
+        )
+      ).modelVersionsByFingerprint;
     expect(await byFp(expected)).toEqual([
       { id: a1.id, model: { name: ma }, version: 1, fingerprint: expected },
       { id: b1.id, model: { name: mb }, version: 1, fingerprint: expected },
@@ -326,7 +529,16 @@ describe('provenance: the fixture graph through HTTP', () => {
 
   it('re-registering an identical dataset version returns it and writes nothing; different contents are CONFLICT', async () => {
     const dataset = uniq('idem');
-    const input = { dataset, version: '1', hash: sha('1'), uri: `s3://ds/${dataset}`, rowCount: 5, derivedFrom: [ids.A], sources: [n.s2], transform: 'clean' };
+    const input = {
+      dataset,
+      version: '1',
+      hash: sha('1'),
+      uri: `s3://ds/${dataset}`,
+      rowCount: 5,
+      derivedFrom: [ids.A],
+      sources: [n.s2],
+      transform: 'clean',
+    };
     const first = (await gqlOk(url(), REGISTER, { input })).registerDatasetVersion;
     const before = await graphDigest();
     const again = await gqlOk(url(), REGISTER, { input: { ...input, sources: [n.s2, n.s2] } });
@@ -334,14 +546,19 @@ describe('provenance: the fixture graph through HTTP', () => {
     expect(await graphDigest()).toEqual(before);
     const other = await gql(url(), REGISTER, { input: { ...input, hash: sha('2') } });
     expect(code(other)).toBe('CONFLICT');
-    expect(other.errors![0]!.message).toContain(`dataset "${dataset}" version "1" is already registered with different contents`);
+    expect(other.errors![0]!.message).toContain(
+      `dataset "${dataset}" version "1" is already registered with different contents`,
+    );
     expect(other.errors![0]!.message).toContain(`hash: registered "${sha('1')}", this request "${sha('2')}"`);
     const moved = await gql(url(), REGISTER, { input: { ...input, uri: 's3://elsewhere', derivedFrom: [] } });
     expect(code(moved)).toBe('CONFLICT');
     expect(moved.errors![0]!.message).toMatch(/uri: registered .*; derivedFrom: registered/);
     expect(await graphDigest()).toEqual(before);
     // a new version string is the way to record new contents
-    expect((await gqlOk(url(), REGISTER, { input: { ...input, version: '2', hash: sha('2') } })).registerDatasetVersion.version).toBe('2');
+    expect(
+      (await gqlOk(url(), REGISTER, { input: { ...input, version: '2', hash: sha('2') } })).registerDatasetVersion
+        .version,
+    ).toBe('2');
   });
 
   it('registerProviderModel for an existing pin returns it without writing or auditing', async () => {

@@ -21,7 +21,12 @@ describe('registered models', () => {
     const created = await gqlOk(t.url, contractOp('CreateRegisteredModel'), {
       input: { name, description: 'fraud scores', owner: 'risk-team', tags: [{ key: 'domain', value: 'payments' }] },
     });
-    expect(created.createRegisteredModel).toMatchObject({ name, description: 'fraud scores', owner: 'risk-team', tags: [{ key: 'domain', value: 'payments' }] });
+    expect(created.createRegisteredModel).toMatchObject({
+      name,
+      description: 'fraud scores',
+      owner: 'risk-team',
+      tags: [{ key: 'domain', value: 'payments' }],
+    });
     expect(created.createRegisteredModel.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
     await createVersion(t.url, name);
@@ -34,10 +39,15 @@ describe('registered models', () => {
       aliases: [],
     });
 
-    const listed = await gqlOk(t.url, contractOp('ListRegisteredModels'), { first: 10, filter: { nameContains: name.toUpperCase() } });
+    const listed = await gqlOk(t.url, contractOp('ListRegisteredModels'), {
+      first: 10,
+      filter: { nameContains: name.toUpperCase() },
+    });
     expect(listed.registeredModels.totalCount).toBe(1);
     expect(listed.registeredModels.edges[0].node).toEqual({ name, latestVersion: { version: 2 } });
-    const byTag = await gqlOk(t.url, contractOp('ListRegisteredModels'), { filter: { tag: { key: 'domain', value: 'payments' }, owner: 'risk-team', nameContains: name } });
+    const byTag = await gqlOk(t.url, contractOp('ListRegisteredModels'), {
+      filter: { tag: { key: 'domain', value: 'payments' }, owner: 'risk-team', nameContains: name },
+    });
     expect(byTag.registeredModels.totalCount).toBe(1);
   });
 
@@ -48,14 +58,20 @@ describe('registered models', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const data: any = await gqlOk(t.url, contractOp('ListRegisteredModels'), { first: 2, after, filter: { nameContains: prefix } });
+      const data: any = await gqlOk(t.url, contractOp('ListRegisteredModels'), {
+        first: 2,
+        after,
+        filter: { nameContains: prefix },
+      });
       expect(data.registeredModels.totalCount).toBe(5);
       seen.push(...data.registeredModels.edges.map((e: any) => e.node.name));
       if (!data.registeredModels.pageInfo.hasNextPage) break;
       after = data.registeredModels.pageInfo.endCursor;
     }
     expect(seen).toEqual(names);
-    expect(code(await gql(t.url, contractOp('ListRegisteredModels'), { after: 'not-a-cursor' }))).toBe('BAD_USER_INPUT');
+    expect(code(await gql(t.url, contractOp('ListRegisteredModels'), { after: 'not-a-cursor' }))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('refuses bad names and duplicates, writing nothing', async () => {
@@ -67,8 +83,20 @@ describe('registered models', () => {
       expect(r.errors![0]!.message).toMatch(/letters, digits/);
     }
     expect(code(await gql(t.url, contractOp('CreateRegisteredModel'), { input: { name } }))).toBe('CONFLICT');
-    expect(code(await gql(t.url, contractOp('CreateRegisteredModel'), { input: { name: uniq('m'), tags: [{ key: 'k'.repeat(251), value: 'v' }] } }))).toBe('BAD_USER_INPUT');
-    expect(code(await gql(t.url, contractOp('CreateRegisteredModel'), { input: { name: uniq('m'), tags: [{ key: 'k', value: 'v'.repeat(5001) }] } }))).toBe('BAD_USER_INPUT');
+    expect(
+      code(
+        await gql(t.url, contractOp('CreateRegisteredModel'), {
+          input: { name: uniq('m'), tags: [{ key: 'k'.repeat(251), value: 'v' }] },
+        }),
+      ),
+    ).toBe('BAD_USER_INPUT');
+    expect(
+      code(
+        await gql(t.url, contractOp('CreateRegisteredModel'), {
+          input: { name: uniq('m'), tags: [{ key: 'k', value: 'v'.repeat(5001) }] },
+        }),
+      ),
+    ).toBe('BAD_USER_INPUT');
     expect(await graphDigest()).toEqual(before);
   });
 
@@ -79,7 +107,13 @@ describe('registered models', () => {
     const b = await gqlOk(t.url, contractOp('CreateRegisteredModel'), { input: { name, idempotencyKey: key } });
     expect(b.createRegisteredModel.id).toBe(a.createRegisteredModel.id);
     const before = await graphDigest();
-    expect(code(await gql(t.url, contractOp('CreateRegisteredModel'), { input: { name, description: 'other', idempotencyKey: key } }))).toBe('CONFLICT');
+    expect(
+      code(
+        await gql(t.url, contractOp('CreateRegisteredModel'), {
+          input: { name, description: 'other', idempotencyKey: key },
+        }),
+      ),
+    ).toBe('CONFLICT');
     expect(await graphDigest()).toEqual(before);
   });
 
@@ -88,7 +122,9 @@ describe('registered models', () => {
     await gqlOk(t.url, contractOp('SetRegisteredModelTag'), { modelName: name, key: 'team', value: 'a' });
     const r = await gqlOk(t.url, contractOp('SetRegisteredModelTag'), { modelName: name, key: 'team', value: 'b' });
     expect(r.setRegisteredModelTag).toEqual({ name, tags: [{ key: 'team', value: 'b' }] });
-    expect(code(await gql(t.url, contractOp('SetRegisteredModelTag'), { modelName: uniq('nope'), key: 'k', value: 'v' }))).toBe('NOT_FOUND');
+    expect(
+      code(await gql(t.url, contractOp('SetRegisteredModelTag'), { modelName: uniq('nope'), key: 'k', value: 'v' })),
+    ).toBe('NOT_FOUND');
   });
 
   it('refuses to delete a model with an alias unless forced by an admin', async () => {
@@ -96,11 +132,19 @@ describe('registered models', () => {
     await createVersion(t.url, name);
     await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'staging', version: 1 });
     const before = await graphDigest();
-    const r = await gql(t.url, 'mutation($n: String!) { deleteRegisteredModel(name: $n) { name deletedVersions } }', { n: name });
+    const r = await gql(t.url, 'mutation($n: String!) { deleteRegisteredModel(name: $n) { name deletedVersions } }', {
+      n: name,
+    });
     expect(code(r)).toBe('CONFLICT');
     expect(await graphDigest()).toEqual(before);
-    await gqlOk(t.url, 'mutation($n: String!) { deleteRegisteredModelAlias(modelName: $n, alias: "staging") { alias } }', { n: name });
-    const d = await gqlOk(t.url, 'mutation($n: String!) { deleteRegisteredModel(name: $n) { name deletedVersions } }', { n: name });
+    await gqlOk(
+      t.url,
+      'mutation($n: String!) { deleteRegisteredModelAlias(modelName: $n, alias: "staging") { alias } }',
+      { n: name },
+    );
+    const d = await gqlOk(t.url, 'mutation($n: String!) { deleteRegisteredModel(name: $n) { name deletedVersions } }', {
+      n: name,
+    });
     expect(d.deleteRegisteredModel).toEqual({ name, deletedVersions: 1 });
     expect((await gqlOk(t.url, contractOp('GetRegisteredModel'), { name })).registeredModel).toBeNull();
   });
@@ -156,7 +200,13 @@ describe('model versions', () => {
 
   it('numbers 32 concurrent registrations on one model exactly 1..32', async () => {
     const name = await createModel(t.url);
-    const results = await Promise.all(Array.from({ length: 32 }, () => gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: 's3://b/k', checksum: sha('c') } })));
+    const results = await Promise.all(
+      Array.from({ length: 32 }, () =>
+        gql(t.url, contractOp('CreateModelVersion'), {
+          input: { modelName: name, source: 's3://b/k', checksum: sha('c') },
+        }),
+      ),
+    );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
     const numbers = results.map((r) => r.data.createModelVersion.version).sort((a: number, b: number) => a - b);
     expect(numbers).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
@@ -167,13 +217,18 @@ describe('model versions', () => {
   it('an idempotent retry returns the original version and writes nothing', async () => {
     const name = await createModel(t.url);
     const input = { modelName: name, source: 's3://b/k', checksum: sha('d'), idempotencyKey: uniq('ci-job') };
-    const [a, b] = await Promise.all([gqlOk(t.url, contractOp('CreateModelVersion'), { input }), gqlOk(t.url, contractOp('CreateModelVersion'), { input })]);
+    const [a, b] = await Promise.all([
+      gqlOk(t.url, contractOp('CreateModelVersion'), { input }),
+      gqlOk(t.url, contractOp('CreateModelVersion'), { input }),
+    ]);
     expect(b.createModelVersion.id).toBe(a.createModelVersion.id);
     const before = await graphDigest();
     const again = await gqlOk(t.url, contractOp('CreateModelVersion'), { input });
     expect(again.createModelVersion.id).toBe(a.createModelVersion.id);
     expect(await graphDigest()).toEqual(before);
-    expect(code(await gql(t.url, contractOp('CreateModelVersion'), { input: { ...input, source: 's3://b/other' } }))).toBe('CONFLICT');
+    expect(
+      code(await gql(t.url, contractOp('CreateModelVersion'), { input: { ...input, source: 's3://b/other' } })),
+    ).toBe('CONFLICT');
     const got = await gqlOk(t.url, contractOp('GetRegisteredModel'), { name });
     expect(got.registeredModel.versions.totalCount).toBe(1);
   });
@@ -195,16 +250,62 @@ describe('model versions', () => {
       '',
     ];
     for (const source of badSources) {
-      const r = await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source, checksum: sha('e') } });
+      const r = await gql(t.url, contractOp('CreateModelVersion'), {
+        input: { modelName: name, source, checksum: sha('e') },
+      });
       expect(code(r), source).toBe('BAD_USER_INPUT');
     }
     for (const checksum of ['sha256:abc', 'md5:' + 'a'.repeat(64), 'sha256:' + 'A'.repeat(64), 'a'.repeat(64)]) {
-      expect(code(await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: 's3://b/k', checksum } })), checksum).toBe('BAD_USER_INPUT');
+      expect(
+        code(
+          await gql(t.url, contractOp('CreateModelVersion'), {
+            input: { modelName: name, source: 's3://b/k', checksum },
+          }),
+        ),
+        checksum,
+      ).toBe('BAD_USER_INPUT');
     }
-    expect(code(await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: uniq('none'), source: 's3://b/k', checksum: sha('e') } }))).toBe('NOT_FOUND');
-    expect(code(await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: 's3://b/k', checksum: sha('e'), runId: 'no-such-run' } }))).toBe('NOT_FOUND');
-    expect(code(await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: 's3://b/k', checksum: sha('e'), baseModel: { modelName: name, version: 9 } } }))).toBe('NOT_FOUND');
-    expect(code(await gql(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: 's3://b/k', checksum: sha('e'), metrics: [{ key: 'a', value: 1 }, { key: 'a', value: 2 }] } }))).toBe('BAD_USER_INPUT');
+    expect(
+      code(
+        await gql(t.url, contractOp('CreateModelVersion'), {
+          input: { modelName: uniq('none'), source: 's3://b/k', checksum: sha('e') },
+        }),
+      ),
+    ).toBe('NOT_FOUND');
+    expect(
+      code(
+        await gql(t.url, contractOp('CreateModelVersion'), {
+          input: { modelName: name, source: 's3://b/k', checksum: sha('e'), runId: 'no-such-run' },
+        }),
+      ),
+    ).toBe('NOT_FOUND');
+    expect(
+      code(
+        await gql(t.url, contractOp('CreateModelVersion'), {
+          input: {
+            modelName: name,
+            source: 's3://b/k',
+            checksum: sha('e'),
+            baseModel: { modelName: name, version: 9 },
+          },
+        }),
+      ),
+    ).toBe('NOT_FOUND');
+    expect(
+      code(
+        await gql(t.url, contractOp('CreateModelVersion'), {
+          input: {
+            modelName: name,
+            source: 's3://b/k',
+            checksum: sha('e'),
+            metrics: [
+              { key: 'a', value: 1 },
+              { key: 'a', value: 2 },
+            ],
+          },
+        }),
+      ),
+    ).toBe('BAD_USER_INPUT');
     expect(await graphDigest()).toEqual(before);
   });
 
@@ -216,20 +317,41 @@ describe('model versions', () => {
     await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: teacher, alias: 'champion', version: 1 });
     const student = await createModel(t.url);
     const r = await gqlOk(t.url, contractOp('CreateModelVersion'), {
-      input: { modelName: student, source: 'hf://org/student', checksum: sha('f'), baseModel: { modelName: base, alias: 'latest' }, teachers: [{ modelName: teacher, alias: 'champion' }] },
+      input: {
+        modelName: student,
+        source: 'hf://org/student',
+        checksum: sha('f'),
+        baseModel: { modelName: base, alias: 'latest' },
+        teachers: [{ modelName: teacher, alias: 'champion' }],
+      },
     });
     expect(r.createModelVersion.baseModel).toEqual({ model: { name: base }, version: 1 });
     expect(r.createModelVersion.teachers).toEqual([{ model: { name: teacher }, version: 1 }]);
   });
 
-  it('updates a version\'s description, records the event, and has no way to change source or checksum', async () => {
+  it("updates a version's description, records the event, and has no way to change source or checksum", async () => {
     const name = await createModel(t.url);
     await createVersion(t.url, name, { description: 'first' });
-    const r = await gqlOk(t.url, 'mutation($ref: ModelVersionRefInput!) { updateModelVersion(ref: $ref, input: { description: "second" }) { version description source checksum } }', { ref: { modelName: name, version: 1 } });
-    expect(r.updateModelVersion).toEqual({ version: 1, description: 'second', source: `s3://bucket/${name}/model.pkl`, checksum: sha('a') });
+    const r = await gqlOk(
+      t.url,
+      'mutation($ref: ModelVersionRefInput!) { updateModelVersion(ref: $ref, input: { description: "second" }) { version description source checksum } }',
+      { ref: { modelName: name, version: 1 } },
+    );
+    expect(r.updateModelVersion).toEqual({
+      version: 1,
+      description: 'second',
+      source: `s3://bucket/${name}/model.pkl`,
+      checksum: sha('a'),
+    });
     const log = await gqlOk(t.url, contractOp('AuditLog'), { filter: { modelName: name, types: ['VERSION_UPDATED'] } });
-    expect(log.auditLog.edges.map((e: any) => e.node)).toEqual([expect.objectContaining({ version: 1, before: { description: 'first' }, after: { description: 'second' } })]);
-    const bad = await gql(t.url, 'mutation($ref: ModelVersionRefInput!) { updateModelVersion(ref: $ref, input: { source: "s3://x/y" }) { version } }', { ref: { modelName: name, version: 1 } });
+    expect(log.auditLog.edges.map((e: any) => e.node)).toEqual([
+      expect.objectContaining({ version: 1, before: { description: 'first' }, after: { description: 'second' } }),
+    ]);
+    const bad = await gql(
+      t.url,
+      'mutation($ref: ModelVersionRefInput!) { updateModelVersion(ref: $ref, input: { source: "s3://x/y" }) { version } }',
+      { ref: { modelName: name, version: 1 } },
+    );
     expect(bad.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
@@ -237,15 +359,50 @@ describe('model versions', () => {
     const name = await createModel(t.url);
     await createVersion(t.url, name);
     await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'prod', version: 1 });
-    await gqlOk(t.url, contractOp('SetModelVersionTag'), { ref: { modelName: name, version: 1 }, key: 'a', value: '1' });
-    const set = await gqlOk(t.url, contractOp('SetModelVersionTag'), { ref: { modelName: name, alias: 'prod' }, key: 'b', value: '2' });
-    expect(set.setModelVersionTag).toEqual({ version: 1, tags: [{ key: 'a', value: '1' }, { key: 'b', value: '2' }] });
-    const del = await gqlOk(t.url, contractOp('DeleteModelVersionTag'), { ref: { modelName: name, version: 1 }, key: 'a' });
+    await gqlOk(t.url, contractOp('SetModelVersionTag'), {
+      ref: { modelName: name, version: 1 },
+      key: 'a',
+      value: '1',
+    });
+    const set = await gqlOk(t.url, contractOp('SetModelVersionTag'), {
+      ref: { modelName: name, alias: 'prod' },
+      key: 'b',
+      value: '2',
+    });
+    expect(set.setModelVersionTag).toEqual({
+      version: 1,
+      tags: [
+        { key: 'a', value: '1' },
+        { key: 'b', value: '2' },
+      ],
+    });
+    const del = await gqlOk(t.url, contractOp('DeleteModelVersionTag'), {
+      ref: { modelName: name, version: 1 },
+      key: 'a',
+    });
     expect(del.deleteModelVersionTag.tags).toEqual([{ key: 'b', value: '2' }]);
     const before = await graphDigest();
-    expect(code(await gql(t.url, contractOp('DeleteModelVersionTag'), { ref: { modelName: name, version: 1 }, key: 'a' }))).toBe('NOT_FOUND');
-    expect(code(await gql(t.url, contractOp('SetModelVersionTag'), { ref: { modelName: name, version: 1, alias: 'prod' }, key: 'a', value: 'x' }))).toBe('BAD_USER_INPUT');
-    expect(code(await gql(t.url, contractOp('SetModelVersionTag'), { ref: { modelName: name, version: 7 }, key: 'a', value: 'x' }))).toBe('NOT_FOUND');
+    expect(
+      code(await gql(t.url, contractOp('DeleteModelVersionTag'), { ref: { modelName: name, version: 1 }, key: 'a' })),
+    ).toBe('NOT_FOUND');
+    expect(
+      code(
+        await gql(t.url, contractOp('SetModelVersionTag'), {
+          ref: { modelName: name, version: 1, alias: 'prod' },
+          key: 'a',
+          value: 'x',
+        }),
+      ),
+    ).toBe('BAD_USER_INPUT');
+    expect(
+      code(
+        await gql(t.url, contractOp('SetModelVersionTag'), {
+          ref: { modelName: name, version: 7 },
+          key: 'a',
+          value: 'x',
+        }),
+      ),
+    ).toBe('NOT_FOUND');
     expect(await graphDigest()).toEqual(before);
   });
 
@@ -255,11 +412,27 @@ describe('model versions', () => {
     await createVersion(t.url, name, { source: 's3://b/v2' });
     await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'production', version: 1 });
     const byAlias = await gqlOk(t.url, contractOp('GetModelVersionByAlias'), { modelName: name, alias: 'production' });
-    expect(byAlias.modelVersionByAlias).toEqual({ version: 1, source: 's3://b/v1', checksum: sha('a'), stage: 'DEVELOPMENT' });
-    expect((await gqlOk(t.url, contractOp('GetModelVersionByAlias'), { modelName: name, alias: 'latest' })).modelVersionByAlias.version).toBe(2);
-    expect((await gqlOk(t.url, contractOp('GetModelVersionByAlias'), { modelName: name, alias: 'nope' })).modelVersionByAlias).toBeNull();
+    expect(byAlias.modelVersionByAlias).toEqual({
+      version: 1,
+      source: 's3://b/v1',
+      checksum: sha('a'),
+      stage: 'DEVELOPMENT',
+    });
+    expect(
+      (await gqlOk(t.url, contractOp('GetModelVersionByAlias'), { modelName: name, alias: 'latest' }))
+        .modelVersionByAlias.version,
+    ).toBe(2);
+    expect(
+      (await gqlOk(t.url, contractOp('GetModelVersionByAlias'), { modelName: name, alias: 'nope' }))
+        .modelVersionByAlias,
+    ).toBeNull();
     const uri = async (u: string) => (await gqlOk(t.url, contractOp('ResolveModelUri'), { uri: u })).resolveModelUri;
-    expect(await uri(`models:/${name}/2`)).toEqual({ model: { name }, version: 2, source: 's3://b/v2', checksum: sha('a') });
+    expect(await uri(`models:/${name}/2`)).toEqual({
+      model: { name },
+      version: 2,
+      source: 's3://b/v2',
+      checksum: sha('a'),
+    });
     expect((await uri(`models:/${name}@production`)).version).toBe(1);
     expect((await uri(`models:/${name}@latest`)).version).toBe(2);
     expect((await uri(`models:/${name}/Development`)).version).toBe(2);
@@ -273,12 +446,20 @@ describe('model versions', () => {
   it('hot path: modelVersionByAlias and resolveModelUri answer from the alias view, with no statement, once it has applied the move', async () => {
     const name = await createModel(t.url);
     await createVersion(t.url, name);
-    const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'production', version: 1 });
+    const moved = await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), {
+      modelName: name,
+      alias: 'production',
+      version: 1,
+    });
     // The view applies the move from the event log just after the commit.
     const sequence = BigInt(moved.setRegisteredModelAlias.sequence as string);
     const deadline = Date.now() + 30_000;
-    while (t.app.services.aliasView.status !== 'ready' || BigInt(t.app.services.consistency.applied() ?? '0') < sequence) {
-      if (Date.now() > deadline) throw new Error(`the alias view did not apply sequence ${sequence}: ${t.app.services.aliasView.status}`);
+    while (
+      t.app.services.aliasView.status !== 'ready' ||
+      BigInt(t.app.services.consistency.applied() ?? '0') < sequence
+    ) {
+      if (Date.now() > deadline)
+        throw new Error(`the alias view did not apply sequence ${sequence}: ${t.app.services.aliasView.status}`);
       await new Promise((r) => setTimeout(r, 20));
     }
     let before = t.app.executor.statementCount;
@@ -296,7 +477,11 @@ describe('searchModelVersions', () => {
   it('filters by tag, metric threshold and stage, orders by metric, and lists aliases', async () => {
     const name = await createModel(t.url);
     const aucs = [0.7, 0.95, 0.85, 0.9];
-    for (const auc of aucs) await createVersion(t.url, name, { metrics: [{ key: 'auc', value: auc }], tags: [{ key: 'suite', value: name }] });
+    for (const auc of aucs)
+      await createVersion(t.url, name, {
+        metrics: [{ key: 'auc', value: auc }],
+        tags: [{ key: 'suite', value: name }],
+      });
     await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'champion', version: 2 });
     const r = await gqlOk(t.url, contractOp('SearchModelVersions'), {
       filter: { modelName: name, metric: { key: 'auc', op: 'GTE', value: 0.85 } },
@@ -315,12 +500,18 @@ describe('searchModelVersions', () => {
     expect(next.searchModelVersions.edges.map((e: any) => e.node.version)).toEqual([3]);
     expect(next.searchModelVersions.pageInfo.hasNextPage).toBe(false);
 
-    const byTag = await gqlOk(t.url, 'query($f: ModelVersionFilter) { searchModelVersions(filter: $f, first: 10) { totalCount edges { node { version aliases } } } }', {
-      f: { tag: { key: 'suite', value: name } },
-    });
+    const byTag = await gqlOk(
+      t.url,
+      'query($f: ModelVersionFilter) { searchModelVersions(filter: $f, first: 10) { totalCount edges { node { version aliases } } } }',
+      {
+        f: { tag: { key: 'suite', value: name } },
+      },
+    );
     expect(byTag.searchModelVersions.totalCount).toBe(4);
     expect(byTag.searchModelVersions.edges.find((e: any) => e.node.version === 2).node.aliases).toEqual(['champion']);
-    const staged = await gqlOk(t.url, contractOp('SearchModelVersions'), { filter: { modelName: name, stage: 'STAGING' } });
+    const staged = await gqlOk(t.url, contractOp('SearchModelVersions'), {
+      filter: { modelName: name, stage: 'STAGING' },
+    });
     expect(staged.searchModelVersions.totalCount).toBe(0);
   });
 
@@ -334,22 +525,44 @@ describe('searchModelVersions', () => {
     for (let i = 0; i < 12; i++) {
       const auc = i % 5 === 3 ? null : [0.5, 0.7, 0.9, 0.6, 0.8][i % 5]!;
       const grp = i % 3 === 0 ? 'a' : 'b';
-      const v = await createVersion(t.url, name, { metrics: auc === null ? [] : [{ key: 'auc', value: auc }], tags: [{ key: 'grp', value: grp }] });
+      const v = await createVersion(t.url, name, {
+        metrics: auc === null ? [] : [{ key: 'auc', value: auc }],
+        tags: [{ key: 'grp', value: grp }],
+      });
       versions.push({ version: v.version, auc, grp });
     }
-    const ops = { GT: (a: number, b: number) => a > b, GTE: (a: number, b: number) => a >= b, LT: (a: number, b: number) => a < b, LTE: (a: number, b: number) => a <= b, EQ: (a: number, b: number) => a === b };
+    const ops = {
+      GT: (a: number, b: number) => a > b,
+      GTE: (a: number, b: number) => a >= b,
+      LT: (a: number, b: number) => a < b,
+      LTE: (a: number, b: number) => a <= b,
+      EQ: (a: number, b: number) => a === b,
+    };
     await fc.assert(
       fc.asyncProperty(
         fc.option(fc.constantFrom('a', 'b'), { nil: null }),
-        fc.option(fc.record({ op: fc.constantFrom('GT', 'GTE', 'LT', 'LTE', 'EQ') as fc.Arbitrary<keyof typeof ops>, value: fc.constantFrom(0.5, 0.6, 0.7, 0.8, 0.9) }), { nil: null }),
+        fc.option(
+          fc.record({
+            op: fc.constantFrom('GT', 'GTE', 'LT', 'LTE', 'EQ') as fc.Arbitrary<keyof typeof ops>,
+            value: fc.constantFrom(0.5, 0.6, 0.7, 0.8, 0.9),
+          }),
+          { nil: null },
+        ),
         fc.constantFrom('none', 'METRIC ASC', 'METRIC DESC', 'VERSION DESC', 'METRIC DESC, VERSION ASC'),
         fc.integer({ min: 1, max: 5 }),
         async (grp, metric, order, first) => {
-          const filter = { modelName: name, ...(grp ? { tag: { key: 'grp', value: grp } } : {}), ...(metric ? { metric: { key: 'auc', ...metric } } : {}) };
-          const orderBy = order === 'none' ? [] : order.split(', ').map((o) => {
-            const [field, direction] = o.split(' ');
-            return field === 'METRIC' ? { field, metricKey: 'auc', direction } : { field, direction };
-          });
+          const filter = {
+            modelName: name,
+            ...(grp ? { tag: { key: 'grp', value: grp } } : {}),
+            ...(metric ? { metric: { key: 'auc', ...metric } } : {}),
+          };
+          const orderBy =
+            order === 'none'
+              ? []
+              : order.split(', ').map((o) => {
+                  const [field, direction] = o.split(' ');
+                  return field === 'METRIC' ? { field, metricKey: 'auc', direction } : { field, direction };
+                });
           // Missing values sort last in either direction; then model name (one here) and version.
           const keyOf = (v: (typeof versions)[number]) => {
             const k = orderBy.map((o) => {
@@ -359,9 +572,14 @@ describe('searchModelVersions', () => {
             while (k.length < 2) k.push(Infinity);
             return [...k, v.version];
           };
-          const cmp = (a: number[], b: number[]) => { for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1; return 0; };
+          const cmp = (a: number[], b: number[]) => {
+            for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+            return 0;
+          };
           const expected = versions
-            .filter((v) => (!grp || v.grp === grp) && (!metric || (v.auc !== null && ops[metric.op](v.auc, metric.value))))
+            .filter(
+              (v) => (!grp || v.grp === grp) && (!metric || (v.auc !== null && ops[metric.op](v.auc, metric.value))),
+            )
             .sort((a, b) => cmp(keyOf(a), keyOf(b)))
             .map((v) => v.version);
           const seen: number[] = [];

@@ -31,24 +31,61 @@ describe('rollback drill', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('passes while the production versions\' artefacts match and their gates hold; a tampered file or a lost gate fails it; each result is recorded', async () => {
+  it("passes while the production versions' artefacts match and their gates hold; a tampered file or a lost gate fails it; each result is recorded", async () => {
     const name = uniq('drill');
     await gqlOk(t.url, contractOp('CreateRegisteredModel'), { input: { name } });
     await gqlOk(t.url, contractOp('SetModelOwners'), { modelName: name, owners: [p.names.owner] });
     for (const title of ['Intended use and users', 'Limitations and failure modes']) {
-      await gqlOk(t.url, 'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written.") { revision } }', { n: name, t: title });
+      await gqlOk(
+        t.url,
+        'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written.") { revision } }',
+        { n: name, t: title },
+      );
     }
     // v1: a file in Pedigree's artifact store, uploaded through MLflow's proxy by the requester.
-    const experiment = (await mlflow(t.url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('drill-exp') })).json.experiment_id;
-    const runId = (await mlflow(t.url, p.tokens.requester, 'POST', 'runs/create', { experiment_id: experiment })).json.run.info.run_id;
+    const experiment = (
+      await mlflow(t.url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('drill-exp') })
+    ).json.experiment_id;
+    const runId = (await mlflow(t.url, p.tokens.requester, 'POST', 'runs/create', { experiment_id: experiment })).json
+      .run.info.run_id;
     const file = `${experiment}/${runId}/artifacts/model/weights.bin`;
-    const put = await fetch(`${t.url.replace(/\/graphql$/, '')}${ARTIFACTS}/${file}`, { method: 'PUT', headers: { authorization: `Bearer ${p.tokens.requester}` }, body: 'weights v1' });
+    const put = await fetch(`${t.url.replace(/\/graphql$/, '')}${ARTIFACTS}/${file}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${p.tokens.requester}` },
+      body: 'weights v1',
+    });
     expect(put.status).toBe(200);
     const checksum = `sha256:${createHash('sha256').update('weights v1').digest('hex')}`;
-    await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: `runs:/${runId}/model/weights.bin`, checksum, metrics: [{ key: 'auc', value: 0.9 }] } }, as(p.tokens.requester));
+    await gqlOk(
+      t.url,
+      contractOp('CreateModelVersion'),
+      {
+        input: {
+          modelName: name,
+          source: `runs:/${runId}/model/weights.bin`,
+          checksum,
+          metrics: [{ key: 'auc', value: 0.9 }],
+        },
+      },
+      as(p.tokens.requester),
+    );
     // v2: an external source, also promoted; v3 never was.
-    await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: 's3://models/drill/v2', checksum: sha('2'), metrics: [{ key: 'auc', value: 0.91 }] } });
-    await gqlOk(t.url, contractOp('CreateModelVersion'), { input: { modelName: name, source: 's3://models/drill/v3', checksum: sha('3'), metrics: [{ key: 'auc', value: 0.92 }] } });
+    await gqlOk(t.url, contractOp('CreateModelVersion'), {
+      input: {
+        modelName: name,
+        source: 's3://models/drill/v2',
+        checksum: sha('2'),
+        metrics: [{ key: 'auc', value: 0.91 }],
+      },
+    });
+    await gqlOk(t.url, contractOp('CreateModelVersion'), {
+      input: {
+        modelName: name,
+        source: 's3://models/drill/v3',
+        checksum: sha('3'),
+        metrics: [{ key: 'auc', value: 0.92 }],
+      },
+    });
     await toProduction(t.url, p, name, 1);
     await toProduction(t.url, p, name, 2);
 
@@ -61,11 +98,19 @@ describe('rollback drill', () => {
     ]);
 
     // A gate no longer holds (the card's limitations section emptied): every production version fails it.
-    await gqlOk(t.url, 'mutation($n: String!) { setModelCardSection(modelName: $n, title: "Limitations and failure modes", body: " ") { revision } }', { n: name });
+    await gqlOk(
+      t.url,
+      'mutation($n: String!) { setModelCardSection(modelName: $n, title: "Limitations and failure modes", body: " ") { revision } }',
+      { n: name },
+    );
     const gateLost = await drill();
     expect(gateLost.passed).toBe(false);
     for (const v of gateLost.versions) expect(v.unmetGates).toEqual([expect.stringMatching(/^card:/)]);
-    await gqlOk(t.url, 'mutation($n: String!) { setModelCardSection(modelName: $n, title: "Limitations and failure modes", body: "Written again.") { revision } }', { n: name });
+    await gqlOk(
+      t.url,
+      'mutation($n: String!) { setModelCardSection(modelName: $n, title: "Limitations and failure modes", body: "Written again.") { revision } }',
+      { n: name },
+    );
 
     // The file changes on disk behind Pedigree's back: the drill says so.
     writeFileSync(join(dataDir, 'artifacts', ...file.split('/')), 'tampered!!');
@@ -76,14 +121,21 @@ describe('rollback drill', () => {
     expect(v1.found).toBe(`sha256:${createHash('sha256').update('tampered!!').digest('hex')}`);
 
     // Each run is in the audit log in the caller's name.
-    const audit = await gqlOk(t.url, contractOp('AuditLog'), { filter: { modelName: name, types: ['ROLLBACK_DRILL_RECORDED'] }, first: 5 });
+    const audit = await gqlOk(t.url, contractOp('AuditLog'), {
+      filter: { modelName: name, types: ['ROLLBACK_DRILL_RECORDED'] },
+      first: 5,
+    });
     expect(audit.auditLog.edges.map((e: any) => [e.node.actor, e.node.after.passed])).toEqual([
       [p.names.contributor, true],
       [p.names.contributor, false],
       [p.names.contributor, false],
     ]);
     // Drill evidence is recorded only by the drill: it is not a kind anyone may add.
-    const forged = await gql(t.url, 'mutation($ref: ModelVersionRefInput!) { addModelVersionEvidence(ref: $ref, evidence: { kind: ROLLBACK_DRILL, passed: true }) { kind } }', { ref: { modelName: name, version: 1 } });
+    const forged = await gql(
+      t.url,
+      'mutation($ref: ModelVersionRefInput!) { addModelVersionEvidence(ref: $ref, evidence: { kind: ROLLBACK_DRILL, passed: true }) { kind } }',
+      { ref: { modelName: name, version: 1 } },
+    );
     expect(forged.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 

@@ -12,7 +12,15 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MLFLOW_ENDPOINTS } from '../../src/mlflow/router.js';
 import { OPENLINEAGE_BATCH_PATH, OPENLINEAGE_PATH } from '../../src/server/openlineage.js';
-import { ARTIFACTS, governedModel, governedState, makePeople, mlflow, type GovernedModel, type People } from '../support/governed.js';
+import {
+  ARTIFACTS,
+  governedModel,
+  governedState,
+  makePeople,
+  mlflow,
+  type GovernedModel,
+  type People,
+} from '../support/governed.js';
 import { as, gql, sha, uniq } from '../support/graphql.js';
 import { headSequence } from '../support/operations-fixtures.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -42,7 +50,8 @@ describe('every mutating route × role × governed state', () => {
     t = await startTestServer();
     p = await makePeople(t.url);
     m = await governedModel(t.url, p);
-    experimentId = (await mlflow(t.url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('routes-exp') })).json.experiment_id;
+    experimentId = (await mlflow(t.url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('routes-exp') }))
+      .json.experiment_id;
   }, 300_000);
   afterAll(async () => {
     await t?.close();
@@ -75,16 +84,28 @@ describe('every mutating route × role × governed state', () => {
     const scalar = getNamedType(inner);
     // A named value only where its type fits (a dataset's `version` is a String, a model version's an Int).
     const fits = (v: unknown) =>
-      !isScalarType(scalar) || (['Int', 'Float'].includes(scalar.name) ? typeof v === 'number' : scalar.name === 'Boolean' ? typeof v === 'boolean' : true);
+      !isScalarType(scalar) ||
+      (['Int', 'Float'].includes(scalar.name)
+        ? typeof v === 'number'
+        : scalar.name === 'Boolean'
+          ? typeof v === 'boolean'
+          : true);
     const given = byName()[argName];
-    const named = given?.filter((v) => Array.isArray(v) || fits(v)).map((v) => (isScalarType(scalar) && ['String', 'ID'].includes(scalar.name) && typeof v === 'number' ? String(v) : v));
+    const named = given
+      ?.filter((v) => Array.isArray(v) || fits(v))
+      .map((v) =>
+        isScalarType(scalar) && ['String', 'ID'].includes(scalar.name) && typeof v === 'number' ? String(v) : v,
+      );
     if (isListType(inner)) {
       if (named?.length) return named.map((v) => (Array.isArray(v) ? v : [v]));
       return valuesFor(argName, inner.ofType, depth).map((v) => [v]);
     }
     if (named?.length) return named;
     const base = getNamedType(inner);
-    if (isEnumType(base)) return argName === 'stage' || base.name === 'Stage' ? base.getValues().map((v) => v.value) : [base.getValues()[0]!.value];
+    if (isEnumType(base))
+      return argName === 'stage' || base.name === 'Stage'
+        ? base.getValues().map((v) => v.value)
+        : [base.getValues()[0]!.value];
     if (isInputObjectType(base)) {
       if (depth > 4) return [{}];
       const fields = base.getFields();
@@ -97,7 +118,11 @@ describe('every mutating route × role × governed state', () => {
         const vs = valuesFor(f.name, f.type, depth + 1);
         variants = variants.flatMap((v) => vs.map((x) => ({ ...v, [f.name]: x })));
       }
-      if (isRef) variants = variants.flatMap((v) => [...byName().version!.map((version) => ({ ...v, version })), ...byName().alias!.map((alias) => ({ ...v, alias }))]);
+      if (isRef)
+        variants = variants.flatMap((v) => [
+          ...byName().version!.map((version) => ({ ...v, version })),
+          ...byName().alias!.map((alias) => ({ ...v, alias })),
+        ]);
       return variants;
     }
     if (isScalarType(base)) {
@@ -178,7 +203,8 @@ describe('every mutating route × role × governed state', () => {
             description: 'changed',
             source: 's3://attacker/backdoor',
             run_id: 'x',
-            // The fixture's own experiment: a contributor may rename or delete experiments, which must not touch other tests' ones.
+            // The fixture's own experiment: a contributor may rename or delete experiments, which must not touch other
+            // tests' ones.
             experiment_id: experimentId,
           });
         }
@@ -188,12 +214,21 @@ describe('every mutating route × role × governed state', () => {
     for (const [method, path, access] of MLFLOW_ENDPOINTS) {
       if (access === 'read') continue;
       const url = `${base}/api/2.0/mlflow/${path.replace('{model_id}', 'm-0').replace('{tag_key}', 'k').replace('{webhook_id}', 'w-0')}`;
-      for (const body of path.startsWith('registered-models') || path.startsWith('model-versions') ? bodies : bodies.slice(0, 1)) {
+      for (const body of path.startsWith('registered-models') || path.startsWith('model-versions')
+        ? bodies
+        : bodies.slice(0, 1)) {
         for (const who of ['viewer', 'contributor'] as const) {
           const head = await headSequence();
           // A GET carries its parameters in the query string, as MLflow's client sends them.
-          const query = method === 'GET' ? `?${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
-          const res = await fetch(url + query, { method, headers: { authorization: `Bearer ${p.tokens[who]}`, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(body) });
+          const query =
+            method === 'GET'
+              ? `?${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]))}`
+              : '';
+          const res = await fetch(url + query, {
+            method,
+            headers: { authorization: `Bearer ${p.tokens[who]}`, 'content-type': 'application/json' },
+            body: method === 'GET' ? undefined : JSON.stringify(body),
+          });
           const text = await res.text();
           calls++;
           const where = `${method} ${path} ${JSON.stringify(body)} as ${who}: ${res.status} ${text.slice(0, 200)}`;
@@ -208,11 +243,12 @@ describe('every mutating route × role × governed state', () => {
     expect(calls).toBeGreaterThan(100);
   }, 900_000);
 
-  it('OpenLineage: a VIEWER writes nothing and a CONTRIBUTOR\'s events cannot claim a governed version\'s source', async () => {
+  it("OpenLineage: a VIEWER writes nothing and a CONTRIBUTOR's events cannot claim a governed version's source", async () => {
     baseline = await governedState(t.url, m);
     const base = t.url.replace(/\/graphql$/, '');
     const now = new Date().toISOString();
-    // An output named exactly like each governed version's source: linking it would re-point the version's training run.
+    // An output named exactly like each governed version's source: linking it would re-point the version's training
+    // run.
     const events = [1, 2, 3].flatMap((v) =>
       ['START', 'COMPLETE'].map((eventType) => ({
         eventType,
@@ -248,7 +284,7 @@ describe('every mutating route × role × governed state', () => {
     expect(calls).toBe(24);
   }, 300_000);
 
-  it('artifact proxy: a VIEWER writes nothing and a CONTRIBUTOR (or the run\'s own creator) cannot change a sealed version\'s files', async () => {
+  it("artifact proxy: a VIEWER writes nothing and a CONTRIBUTOR (or the run's own creator) cannot change a sealed version's files", async () => {
     baseline = await governedState(t.url, m);
     const base = t.url.replace(/\/graphql$/, '');
     const paths = [m.stored.file, `${m.stored.runRoot}/model/added.bin`, `${m.stored.runRoot}/model`, m.stored.runRoot];
@@ -258,7 +294,11 @@ describe('every mutating route × role × governed state', () => {
         if (method === 'PUT' && !path.endsWith('.bin')) continue;
         for (const who of ['viewer', 'contributor', 'requester'] as const) {
           const head = await headSequence();
-          const res = await fetch(`${base}${ARTIFACTS}/${path}`, { method, headers: { authorization: `Bearer ${p.tokens[who]}` }, body: method === 'PUT' ? 'attacker bytes' : undefined });
+          const res = await fetch(`${base}${ARTIFACTS}/${path}`, {
+            method,
+            headers: { authorization: `Bearer ${p.tokens[who]}` },
+            body: method === 'PUT' ? 'attacker bytes' : undefined,
+          });
           const where = `${method} ${path} as ${who}: ${res.status} ${(await res.text()).slice(0, 200)}`;
           calls++;
           expect(res.status, where).not.toBe(200);
@@ -270,4 +310,3 @@ describe('every mutating route × role × governed state', () => {
     expect(calls).toBe(18);
   }, 300_000);
 });
-

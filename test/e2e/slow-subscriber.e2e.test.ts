@@ -6,8 +6,10 @@ import { gqlOk, TEST_ADMIN_TOKEN, uniq, wsClient } from '../support/graphql.js';
 import { collect } from '../support/events.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-const BIG = 'subscription ($after: String, $types: [String!]) { registryEvents(after: $after, types: $types) { sequence after } }';
-const SMALL = 'subscription ($after: String, $types: [String!]) { registryEvents(after: $after, types: $types) { sequence } }';
+const BIG =
+  'subscription ($after: String, $types: [String!]) { registryEvents(after: $after, types: $types) { sequence after } }';
+const SMALL =
+  'subscription ($after: String, $types: [String!]) { registryEvents(after: $after, types: $types) { sequence } }';
 
 describe('events: back-pressure', () => {
   let t: TestServer;
@@ -39,7 +41,13 @@ describe('events: back-pressure', () => {
     await new Promise((r) => slow.once('open', r));
     slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } }));
     await acked;
-    slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: BIG, variables: { after: start, types: [type] } } }));
+    slow.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: BIG, variables: { after: start, types: [type] } },
+      }),
+    );
     (slow as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
 
     const fast = wsClient(t.url);
@@ -50,7 +58,8 @@ describe('events: back-pressure', () => {
       for (let b = 0; b < total / 50; b++) {
         const batch = await t.app.executor.writeTx(async (tx) => {
           const out: string[] = [];
-          for (let i = 0; i < 50; i++) out.push((await appendEvent(tx, { type, actor: 'test', after: { blob } })).sequence);
+          for (let i = 0; i < 50; i++)
+            out.push((await appendEvent(tx, { type, actor: 'test', after: { blob } })).sequence);
           return out;
         }, 'test:big-events');
         written.push(...batch);
@@ -64,12 +73,19 @@ describe('events: back-pressure', () => {
       expect(code).toBe(SLOW_SUBSCRIBER_CLOSE);
       expect(reason).toMatch(/^subscriber too slow: .*after$/);
       expect(reason).not.toContain('\n');
-      const seen = messages.filter((m) => m.type === 'next').map((m) => m.payload.data.registryEvents.sequence as string);
+      const seen = messages
+        .filter((m) => m.type === 'next')
+        .map((m) => m.payload.data.registryEvents.sequence as string);
       expect(seen.length).toBeLessThan(total);
       expect(seen).toEqual(written.slice(0, seen.length));
 
       // Resuming from the last event it saw gives exactly the rest.
-      const resumed = collect(fast, SMALL, { after: seen.at(-1) ?? start, types: [type] }, (d) => d.registryEvents.sequence);
+      const resumed = collect(
+        fast,
+        SMALL,
+        { after: seen.at(-1) ?? start, types: [type] },
+        (d) => d.registryEvents.sequence,
+      );
       expect(await resumed.until(total - seen.length)).toEqual(written.slice(seen.length));
     } finally {
       await fast.dispose();

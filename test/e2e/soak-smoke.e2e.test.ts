@@ -9,7 +9,14 @@ import { runScript } from '../support/main-process.js';
  */
 describe('soak smoke', () => {
   it('npm run soak -- --seconds 20 passes its checks', { timeout: 400_000 }, async () => {
-    const { code, out } = await runScript('soak', ['--seconds', '20', '--subscribers', '10', '--no-memory-check', '--no-results']);
+    const { code, out } = await runScript('soak', [
+      '--seconds',
+      '20',
+      '--subscribers',
+      '10',
+      '--no-memory-check',
+      '--no-results',
+    ]);
     expect(out).toMatch(/ok {4}event log gap-free/);
     expect(out).toMatch(/ok {4}every subscriber got every event once, in order: 10 subscribers/);
     expect(out).toMatch(/ok {4}every webhook delivered exactly once per event id/);

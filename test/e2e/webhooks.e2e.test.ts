@@ -14,15 +14,37 @@ import { testNeo4jEnv } from '../support/neo4j.js';
 
 const REGISTER = /* GraphQL */ `
   mutation ($input: RegisterWebhookInput!) {
-    registerWebhook(input: $input) { secret webhook { id url eventTypes createdAt } }
+    registerWebhook(input: $input) {
+      secret
+      webhook {
+        id
+        url
+        eventTypes
+        createdAt
+      }
+    }
   }
 `;
 const DELIVERIES = /* GraphQL */ `
   query ($id: ID!, $first: Int, $after: String) {
     webhookDeliveries(webhookId: $id, first: $first, after: $after) {
       totalCount
-      edges { cursor node { sequence eventType status attempts lastStatusCode lastError deliveredAt } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          sequence
+          eventType
+          status
+          attempts
+          lastStatusCode
+          lastError
+          deliveredAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `;
@@ -70,17 +92,24 @@ async function receiver(respond: (r: Received, nth: number) => number) {
   };
 }
 
-async function storedSecret(t: TestServer, id: string): Promise<{ secret: string | null; sealedSecret: string | null }> {
+async function storedSecret(
+  t: TestServer,
+  id: string,
+): Promise<{ secret: string | null; sealedSecret: string | null }> {
   const session = t.app.executor.driver.session();
   try {
-    const r = await session.run('MATCH (w:Webhook {id: $id}) RETURN w.secret AS secret, w.sealedSecret AS sealedSecret', { id });
+    const r = await session.run(
+      'MATCH (w:Webhook {id: $id}) RETURN w.secret AS secret, w.sealedSecret AS sealedSecret',
+      { id },
+    );
     return { secret: r.records[0]!.get('secret'), sealedSecret: r.records[0]!.get('sealedSecret') };
   } finally {
     await session.close();
   }
 }
 
-const lastSequence = async (url: string): Promise<string> => (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
+const lastSequence = async (url: string): Promise<string> =>
+  (await gqlOk(url, '{ serverInfo { lastSequence } }')).serverInfo.lastSequence;
 
 describe('webhooks: registration refuses forbidden targets (SSRF)', () => {
   let t: TestServer;
@@ -124,7 +153,8 @@ describe('webhooks: signed, retried, durable deliveries', () => {
   });
   afterAll(async () => {
     // Leave no webhook behind: a dispatcher with a webhook writes in the background.
-    for (const w of (await t?.app.services.events.webhooks.list({ first: 500, after: null })) ?? []) await t.app.services.events.webhooks.remove(w.id, 'test');
+    for (const w of (await t?.app.services.events.webhooks.list({ first: 500, after: null })) ?? [])
+      await t.app.services.events.webhooks.remove(w.id, 'test');
     await t?.close();
   });
 
@@ -132,7 +162,9 @@ describe('webhooks: signed, retried, durable deliveries', () => {
     const rx = await receiver((_r, nth) => (nth <= 3 ? 500 : 200));
     const model = uniq('m');
     try {
-      const reg = await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'], description: 'ci' } });
+      const reg = await gqlOk(t.url, REGISTER, {
+        input: { url: rx.url, eventTypes: ['ALIAS_SET'], description: 'ci' },
+      });
       const { secret, webhook } = reg.registerWebhook;
       expect(secret).toMatch(/^whsec_/);
       expect(webhook).toMatchObject({ url: rx.url, eventTypes: ['ALIAS_SET'] });
@@ -152,7 +184,10 @@ describe('webhooks: signed, retried, durable deliveries', () => {
         expect(verifyWebhook(r.headers, r.body, secret)).toMatchObject({ ok: true, id: seqA });
         expect(verifyWebhook(r.headers, r.body, 'whsec_' + Buffer.alloc(32, 1).toString('base64')).ok).toBe(false);
         const body = JSON.parse(r.body);
-        expect(body).toMatchObject({ type: 'ALIAS_SET', data: { sequence: seqA, modelName: model, alias: 'prod', version: 7, after: { version: 7 } } });
+        expect(body).toMatchObject({
+          type: 'ALIAS_SET',
+          data: { sequence: seqA, modelName: model, alias: 'prod', version: 7, after: { version: 7 } },
+        });
       }
       // The log says DELIVERED after 4 attempts; nothing more is sent for it.
       let node: any;
@@ -172,7 +207,11 @@ describe('webhooks: signed, retried, durable deliveries', () => {
       const p1 = await gqlOk(t.url, DELIVERIES, { id: webhook.id, first: 1 });
       expect(p1.webhookDeliveries.totalCount).toBe(2);
       expect(p1.webhookDeliveries.edges.map((e: any) => e.node.sequence)).toEqual([seqB]);
-      const p2 = await gqlOk(t.url, DELIVERIES, { id: webhook.id, first: 1, after: p1.webhookDeliveries.pageInfo.endCursor });
+      const p2 = await gqlOk(t.url, DELIVERIES, {
+        id: webhook.id,
+        first: 1,
+        after: p1.webhookDeliveries.pageInfo.endCursor,
+      });
       expect(p2.webhookDeliveries.edges.map((e: any) => e.node.sequence)).toEqual([seqA]);
       expect(p2.webhookDeliveries.pageInfo.hasNextPage).toBe(false);
       await gqlOk(t.url, DELETE, { id: webhook.id });
@@ -185,7 +224,8 @@ describe('webhooks: signed, retried, durable deliveries', () => {
   it('does not follow redirects: a 3xx is a failed attempt', async () => {
     const rx = await receiver((_r, nth) => (nth === 1 ? 302 : 204));
     try {
-      const { webhook } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } })).registerWebhook;
+      const { webhook } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } }))
+        .registerWebhook;
       const seq = await appendAliasMove(t.app.executor, { modelName: uniq('m'), alias: 'a', from: null, to: 1 });
       const hits = await rx.waitFor(2, (r) => r.headers['webhook-id'] === seq);
       expect(hits).toHaveLength(2);
@@ -198,7 +238,8 @@ describe('webhooks: signed, retried, durable deliveries', () => {
   it('a restart loses nothing: events written while no server runs are delivered by the next one', async () => {
     const rx = await receiver(() => 200);
     try {
-      const { webhook, secret } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } })).registerWebhook;
+      const { webhook, secret } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } }))
+        .registerWebhook;
       const mark = await lastSequence(t.url);
       await t.close();
       // An app that does not serve runs no dispatcher: the event waits in the log.
@@ -223,7 +264,8 @@ describe('webhooks: signed, retried, durable deliveries', () => {
   it('a replica whose PEDIGREE_SIGNING_SECRET cannot open the sealed secret records why and sends nothing; the right one delivers', async () => {
     const rx = await receiver(() => 200);
     try {
-      const { webhook, secret } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } })).registerWebhook;
+      const { webhook, secret } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } }))
+        .registerWebhook;
       await t.close();
       t = await startTestServer({ ...env, PEDIGREE_SIGNING_SECRET: 'another secret, sixteen characters or more' });
       const seq = await appendAliasMove(t.app.executor, { modelName: uniq('m'), alias: 'a', from: null, to: 1 });
@@ -234,7 +276,11 @@ describe('webhooks: signed, retried, durable deliveries', () => {
         if (node?.attempts >= 1) break;
         await new Promise((r) => setTimeout(r, 25));
       }
-      expect(node).toMatchObject({ status: 'PENDING', lastStatusCode: null, lastError: expect.stringMatching(/PEDIGREE_SIGNING_SECRET/) });
+      expect(node).toMatchObject({
+        status: 'PENDING',
+        lastStatusCode: null,
+        lastError: expect.stringMatching(/PEDIGREE_SIGNING_SECRET/),
+      });
       expect(rx.received).toHaveLength(0);
 
       await t.close();
@@ -250,7 +296,8 @@ describe('webhooks: signed, retried, durable deliveries', () => {
   it('retention removes finished deliveries older than PEDIGREE_DELIVERY_RETENTION_DAYS and keeps pending ones whatever their age', async () => {
     const rx = await receiver(() => 200);
     try {
-      const { webhook } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } })).registerWebhook;
+      const { webhook } = (await gqlOk(t.url, REGISTER, { input: { url: rx.url, eventTypes: ['ALIAS_SET'] } }))
+        .registerWebhook;
       const seqs = [
         await appendAliasMove(t.app.executor, { modelName: uniq('m'), alias: 'a', from: null, to: 1 }),
         await appendAliasMove(t.app.executor, { modelName: uniq('m'), alias: 'a', from: null, to: 1 }),
@@ -258,7 +305,12 @@ describe('webhooks: signed, retried, durable deliveries', () => {
       await rx.waitFor(1, (r) => r.headers['webhook-id'] === seqs[1]);
       const session = t.app.executor.driver.session();
       const statuses = async () =>
-        (await session.run('MATCH (d:WebhookDelivery {webhookId: $id}) RETURN toString(d.sequence) AS s, d.status AS status ORDER BY d.sequence', { id: webhook.id })).records.map((r) => [r.get('s'), r.get('status')]);
+        (
+          await session.run(
+            'MATCH (d:WebhookDelivery {webhookId: $id}) RETURN toString(d.sequence) AS s, d.status AS status ORDER BY d.sequence',
+            { id: webhook.id },
+          )
+        ).records.map((r) => [r.get('s'), r.get('status')]);
       try {
         for (;;) {
           if ((await statuses()).filter(([, st]) => st === 'DELIVERED').length === 2) break;

@@ -49,35 +49,77 @@ describe('cypher/ files', () => {
    * with a predicate on every property it covers: a statement that matches
    * its leading properties alone adds `IS NOT NULL` on the rest.
    */
-  it('scans no large label or relationship type except where the statement must read it all', { timeout: 300_000 }, async () => {
-    const LARGE = ['ModelVersion', 'Alias', 'Event', 'Prediction', 'Run', 'DatasetVersion', 'Metric', 'MetricPoint', 'Tag', 'DataSource', 'WebhookDelivery', 'HealthSample', 'ModelCardSection', 'PromotionRequest', 'ArtifactSeal', 'ArtifactFile'];
-    // Relationship types with one edge per version, alias, section, tag, … : a type scan reads them all.
-    const LARGE_REL = ['POINTS_TO', 'CARD_SECTION_OF', 'HAS_TAG', 'HAS_METRIC', 'VERSION_OF', 'PRODUCED_BY', 'USED', 'DERIVED_FROM', 'MADE_BY', 'FINE_TUNED_FROM', 'DISTILLED_FROM'];
-    const MUST_READ_ALL: Record<string, string> = {
-      'registry/search-versions': 'searchModelVersions without a filter lists every version (its other branches seek; an unfiltered search normally walks an ordered index instead)',
-      'registry/search-versions-count': 'totalCount without a filter counts versions, stopping at its cap (its other branches seek)',
-      'backup/export-nodes': 'a backup reads every node',
-      'backup/export-relationships': 'a backup reads every relationship',
-      'backup/any-node': 'a restore checks the new store is empty (stops at the first node)',
-    };
-    const session = t.app.executor.driver.session();
-    const scans: string[] = [];
-    type Plan = { operatorType: string; arguments: Record<string, unknown>; children: Plan[] };
-    const walk = (p: Plan, out: string[]) => {
-      if (/LabelScan|AllNodesScan|NodeIndexScan|RelationshipTypeScan/.test(p.operatorType)) out.push(`${p.operatorType} ${String(p.arguments.Details ?? '')}`);
-      for (const c of p.children) walk(c, out);
-    };
-    try {
-      for (const [name, text] of loadStatements()) {
-        if (name in MUST_READ_ALL) continue;
-        const r = await session.run(`EXPLAIN ${text}`);
-        const found: string[] = [];
-        walk(r.summary.plan as unknown as Plan, found);
-        for (const f of found) if (f.startsWith('AllNodesScan') || LARGE.some((l) => new RegExp(`:${l}\\b`).test(f)) || LARGE_REL.some((r) => new RegExp(`:${r}\\]`).test(f))) scans.push(`${name}: ${f}`);
+  it(
+    'scans no large label or relationship type except where the statement must read it all',
+    { timeout: 300_000 },
+    async () => {
+      const LARGE = [
+        'ModelVersion',
+        'Alias',
+        'Event',
+        'Prediction',
+        'Run',
+        'DatasetVersion',
+        'Metric',
+        'MetricPoint',
+        'Tag',
+        'DataSource',
+        'WebhookDelivery',
+        'HealthSample',
+        'ModelCardSection',
+        'PromotionRequest',
+        'ArtifactSeal',
+        'ArtifactFile',
+      ];
+      // Relationship types with one edge per version, alias, section, tag, … : a type scan reads them all.
+      const LARGE_REL = [
+        'POINTS_TO',
+        'CARD_SECTION_OF',
+        'HAS_TAG',
+        'HAS_METRIC',
+        'VERSION_OF',
+        'PRODUCED_BY',
+        'USED',
+        'DERIVED_FROM',
+        'MADE_BY',
+        'FINE_TUNED_FROM',
+        'DISTILLED_FROM',
+      ];
+      const MUST_READ_ALL: Record<string, string> = {
+        'registry/search-versions':
+          'searchModelVersions without a filter lists every version (its other branches seek; an unfiltered search normally walks an ordered index instead)',
+        'registry/search-versions-count':
+          'totalCount without a filter counts versions, stopping at its cap (its other branches seek)',
+        'backup/export-nodes': 'a backup reads every node',
+        'backup/export-relationships': 'a backup reads every relationship',
+        'backup/any-node': 'a restore checks the new store is empty (stops at the first node)',
+      };
+      const session = t.app.executor.driver.session();
+      const scans: string[] = [];
+      type Plan = { operatorType: string; arguments: Record<string, unknown>; children: Plan[] };
+      const walk = (p: Plan, out: string[]) => {
+        if (/LabelScan|AllNodesScan|NodeIndexScan|RelationshipTypeScan/.test(p.operatorType))
+          out.push(`${p.operatorType} ${String(p.arguments.Details ?? '')}`);
+        for (const c of p.children) walk(c, out);
+      };
+      try {
+        for (const [name, text] of loadStatements()) {
+          if (name in MUST_READ_ALL) continue;
+          const r = await session.run(`EXPLAIN ${text}`);
+          const found: string[] = [];
+          walk(r.summary.plan as unknown as Plan, found);
+          for (const f of found)
+            if (
+              f.startsWith('AllNodesScan') ||
+              LARGE.some((l) => new RegExp(`:${l}\\b`).test(f)) ||
+              LARGE_REL.some((r) => new RegExp(`:${r}\\]`).test(f))
+            )
+              scans.push(`${name}: ${f}`);
+        }
+      } finally {
+        await session.close();
       }
-    } finally {
-      await session.close();
-    }
-    expect(scans).toEqual([]);
-  });
+      expect(scans).toEqual([]);
+    },
+  );
 });

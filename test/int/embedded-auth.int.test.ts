@@ -67,19 +67,23 @@ describe('embedded Neo4j: authentication and private directories (own database)'
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('refuses a Bolt client without credentials, with the default or an empty password, or with a wrong one; accepts this start\'s password', async () => {
+  it("refuses a Bolt client without credentials, with the default or an empty password, or with a wrong one; accepts this start's password", async () => {
     expect(neo.user).toBe('neo4j');
     expect(neo.password.length).toBeGreaterThanOrEqual(40);
     expect(await tryQuery(neo.uri, undefined)).toBe('Neo.ClientError.Security.Unauthorized');
     expect(await tryQuery(neo.uri, neo4j.auth.basic('neo4j', ''))).toBe('Neo.ClientError.Security.Unauthorized');
     expect(await tryQuery(neo.uri, neo4j.auth.basic('neo4j', 'neo4j'))).toBe('Neo.ClientError.Security.Unauthorized');
-    expect(await tryQuery(neo.uri, neo4j.auth.basic('neo4j', `${neo.password.slice(0, -1)}x`))).toBe('Neo.ClientError.Security.Unauthorized');
-    expect(await tryQuery(neo.uri, neo4j.auth.basic('admin', neo.password))).toBe('Neo.ClientError.Security.Unauthorized');
+    expect(await tryQuery(neo.uri, neo4j.auth.basic('neo4j', `${neo.password.slice(0, -1)}x`))).toBe(
+      'Neo.ClientError.Security.Unauthorized',
+    );
+    expect(await tryQuery(neo.uri, neo4j.auth.basic('admin', neo.password))).toBe(
+      'Neo.ClientError.Security.Unauthorized',
+    );
     // Failed logins lock nobody out: a local process cannot deny Pedigree its database.
     expect(await tryQuery(neo.uri, neo4j.auth.basic(neo.user, neo.password))).toBe('OK');
   });
 
-  it('the password is in neither the JVM\'s command line nor its environment (what ps and /proc show), nor in any log', async () => {
+  it("the password is in neither the JVM's command line nor its environment (what ps and /proc show), nor in any log", async () => {
     const cmdline = readFileSync(`/proc/${neo.pid}/cmdline`, 'latin1');
     const environ = readFileSync(`/proc/${neo.pid}/environ`, 'latin1');
     expect(cmdline).toContain('pedigree.neo4j.Launcher');
@@ -98,35 +102,50 @@ describe('embedded Neo4j: authentication and private directories (own database)'
   it('the store, the data directory, artefacts and signing keys are 0700, a looser existing one tightened', async () => {
     expect(mode(store)).toBe('700');
     const log = createLogger('silent');
-    const config = loadConfig({ NEO4J_URI: neo.uri, NEO4J_USER: neo.user, NEO4J_PASSWORD: neo.password, PEDIGREE_DATA_DIR: root, PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      NEO4J_URI: neo.uri,
+      NEO4J_USER: neo.user,
+      NEO4J_PASSWORD: neo.password,
+      PEDIGREE_DATA_DIR: root,
+      PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      LOG_LEVEL: 'silent',
+    });
     const driver = createDriver(neo.uri, config.neo4j.user, config.neo4j.password, log);
     try {
       await createApp(config, driver, log);
     } finally {
       await driver.close();
     }
-    expect({ root: mode(root), artifacts: mode(join(root, 'artifacts')), keys: mode(join(root, 'signing-keys')) }).toEqual({
+    expect({
+      root: mode(root),
+      artifacts: mode(join(root, 'artifacts')),
+      keys: mode(join(root, 'signing-keys')),
+    }).toEqual({
       root: '700',
       artifacts: '700',
       keys: '700',
     });
   });
 
-  it('a restart on the same store keeps the data and changes the password: the old one is refused', { timeout: 240_000 }, async () => {
-    const before = neo.password;
-    const driver = neo4j.driver(neo.uri, neo4j.auth.basic(neo.user, before));
-    await driver.executeQuery("MERGE (:AuthProbe {name: 'kept'})");
-    await driver.close();
-    await neo.stop();
-    neo = await startEmbeddedNeo4j({ dataDir: store, heapMb: 384, pagecacheMb: 32, onLog: (l) => logged.push(l) });
-    expect(neo.password).not.toBe(before);
-    expect(await tryQuery(neo.uri, neo4j.auth.basic(neo.user, before))).toBe('Neo.ClientError.Security.Unauthorized');
-    const again = neo4j.driver(neo.uri, neo4j.auth.basic(neo.user, neo.password));
-    try {
-      const { records } = await again.executeQuery("MATCH (p:AuthProbe {name: 'kept'}) RETURN count(p) AS n");
-      expect(records[0]!.get('n').toNumber()).toBe(1);
-    } finally {
-      await again.close();
-    }
-  });
+  it(
+    'a restart on the same store keeps the data and changes the password: the old one is refused',
+    { timeout: 240_000 },
+    async () => {
+      const before = neo.password;
+      const driver = neo4j.driver(neo.uri, neo4j.auth.basic(neo.user, before));
+      await driver.executeQuery("MERGE (:AuthProbe {name: 'kept'})");
+      await driver.close();
+      await neo.stop();
+      neo = await startEmbeddedNeo4j({ dataDir: store, heapMb: 384, pagecacheMb: 32, onLog: (l) => logged.push(l) });
+      expect(neo.password).not.toBe(before);
+      expect(await tryQuery(neo.uri, neo4j.auth.basic(neo.user, before))).toBe('Neo.ClientError.Security.Unauthorized');
+      const again = neo4j.driver(neo.uri, neo4j.auth.basic(neo.user, neo.password));
+      try {
+        const { records } = await again.executeQuery("MATCH (p:AuthProbe {name: 'kept'}) RETURN count(p) AS n");
+        expect(records[0]!.get('n').toNumber()).toBe(1);
+      } finally {
+        await again.close();
+      }
+    },
+  );
 });

@@ -25,14 +25,30 @@ type Op =
   | { kind: 'setVersionTag'; model: number; version: number; key: 'a' | 'b'; value: string };
 
 /** A registration as the batching property draws it: with an idempotency key and a base model, sometimes. */
-type Registration = Extract<Op, { kind: 'createVersion' }> & { key?: 'k1' | 'k2'; base?: { model: number; version: number } };
+type Registration = Extract<Op, { kind: 'createVersion' }> & {
+  key?: 'k1' | 'k2';
+  base?: { model: number; version: number };
+};
 
 const MODELS = 3;
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('createModel' as const), model: fc.nat(MODELS - 1) }),
-  fc.record({ kind: fc.constant('createVersion' as const), model: fc.nat(MODELS - 1), bump: fc.constantFrom('MAJOR' as const, 'MINOR' as const, 'PATCH' as const) }),
-  fc.record({ kind: fc.constant('setAlias' as const), model: fc.nat(MODELS - 1), alias: fc.constantFrom('blue' as const, 'green' as const), version: fc.integer({ min: 1, max: 4 }) }),
-  fc.record({ kind: fc.constant('deleteAlias' as const), model: fc.nat(MODELS - 1), alias: fc.constantFrom('blue' as const, 'green' as const) }),
+  fc.record({
+    kind: fc.constant('createVersion' as const),
+    model: fc.nat(MODELS - 1),
+    bump: fc.constantFrom('MAJOR' as const, 'MINOR' as const, 'PATCH' as const),
+  }),
+  fc.record({
+    kind: fc.constant('setAlias' as const),
+    model: fc.nat(MODELS - 1),
+    alias: fc.constantFrom('blue' as const, 'green' as const),
+    version: fc.integer({ min: 1, max: 4 }),
+  }),
+  fc.record({
+    kind: fc.constant('deleteAlias' as const),
+    model: fc.nat(MODELS - 1),
+    alias: fc.constantFrom('blue' as const, 'green' as const),
+  }),
   fc.record({ kind: fc.constant('setTag' as const), model: fc.nat(MODELS - 1), value: fc.constantFrom('x', 'y') }),
 );
 
@@ -61,8 +77,14 @@ const versionTagArb: fc.Arbitrary<Op> = fc.record({
 const burstArb: fc.Arbitrary<Op[]> = fc.oneof(
   fc.array(registrationArb, { minLength: 1, maxLength: 12 }),
   fc.array(versionTagArb, { minLength: 1, maxLength: 12 }),
-  fc.array(opArb.filter((o) => o.kind === 'setAlias'), { minLength: 1, maxLength: 12 }),
-  fc.array(opArb.filter((o) => o.kind === 'createModel' || o.kind === 'deleteAlias' || o.kind === 'setTag'), { minLength: 1, maxLength: 3 }),
+  fc.array(
+    opArb.filter((o) => o.kind === 'setAlias'),
+    { minLength: 1, maxLength: 12 },
+  ),
+  fc.array(
+    opArb.filter((o) => o.kind === 'createModel' || o.kind === 'deleteAlias' || o.kind === 'setTag'),
+    { minLength: 1, maxLength: 3 },
+  ),
 );
 
 const PROP = { name: 'prop', role: Role.CONTRIBUTOR };
@@ -155,14 +177,21 @@ describe('group commit', () => {
    * graph and the event log what running them one by one on the server with
    * grouping off gives. Returns how `t` grouped them.
    */
-  async function sameAsOneByOne(t: TestServer, ops: Op[]): Promise<{ transactions: number; writes: number; batched: number; succeeded: number }> {
+  async function sameAsOneByOne(
+    t: TestServer,
+    ops: Op[],
+  ): Promise<{ transactions: number; writes: number; batched: number; succeeded: number }> {
     const pg = uniq('gc');
     const ps = uniq('gs');
     const before = { ...t.app.executor.commits };
     // All started at once: the first runs alone, the rest wait and are grouped.
     const concurrent = await Promise.all(ops.map((op) => outcome(start(t, op, (i) => `${pg}-m${i}`))));
     const c = t.app.executor.commits;
-    const grouping = { transactions: c.transactions - before.transactions, writes: c.writes - before.writes, batched: c.batched - before.batched };
+    const grouping = {
+      transactions: c.transactions - before.transactions,
+      writes: c.writes - before.writes,
+      batched: c.batched - before.batched,
+    };
     const oneByOne: string[] = [];
     for (const op of ops) oneByOne.push(await outcome(start(serial, op, (i) => `${ps}-m${i}`)));
     expect(concurrent).toEqual(oneByOne);
@@ -179,7 +208,8 @@ describe('group commit', () => {
       fc.asyncProperty(fc.array(opArb, { minLength: 2, maxLength: 70 }), async (ops) => {
         const g = await sameAsOneByOne(grouped, ops);
         // With no failure, all but the first (which found no commit in flight) rode in full groups.
-        if (g.succeeded === ops.length) expect(g.transactions).toBe(1 + Math.ceil((ops.length - 1) / DEFAULT_WRITE_GROUP));
+        if (g.succeeded === ops.length)
+          expect(g.transactions).toBe(1 + Math.ceil((ops.length - 1) / DEFAULT_WRITE_GROUP));
       }),
       { numRuns: 25 },
     );
@@ -190,7 +220,8 @@ describe('group commit', () => {
       fc.asyncProperty(fc.array(opArb, { minLength: 2, maxLength: 70 }), async (ops) => {
         const g = await sameAsOneByOne(unbatched, ops);
         expect(g.batched).toBe(0);
-        if (g.succeeded === ops.length) expect(g.transactions).toBe(1 + Math.ceil((ops.length - 1) / DEFAULT_WRITE_GROUP));
+        if (g.succeeded === ops.length)
+          expect(g.transactions).toBe(1 + Math.ceil((ops.length - 1) / DEFAULT_WRITE_GROUP));
       }),
       { numRuns: 10 },
     );
@@ -221,11 +252,23 @@ describe('group commit', () => {
       if (name.endsWith('_seconds')) expect(text).toMatch(new RegExp(`^${name}_bucket\\{le="0\\.15"\\} \\d+$`, 'm'));
       return Number(new RegExp(`^${name}_count (\\d+)$`, 'm').exec(text)![1]);
     };
-    const names = ['pedigree_write_group_wait_seconds', 'pedigree_event_counter_held_seconds', 'pedigree_write_transaction_seconds', 'pedigree_write_group_writes'];
+    const names = [
+      'pedigree_write_group_wait_seconds',
+      'pedigree_event_counter_held_seconds',
+      'pedigree_write_transaction_seconds',
+      'pedigree_write_group_writes',
+    ];
     const before = await Promise.all(names.map(count));
     const model = uniq('gc-metrics');
     await grouped.app.services.registry.createModel({ name: model }, 'prop');
-    await Promise.all(Array.from({ length: 10 }, (_, i) => grouped.app.services.registry.createVersion({ modelName: model, source: `s3://b/${i}`, checksum: sha('e') }, 'prop')));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        grouped.app.services.registry.createVersion(
+          { modelName: model, source: `s3://b/${i}`, checksum: sha('e') },
+          'prop',
+        ),
+      ),
+    );
     const after = await Promise.all(names.map(count));
     // Every write's wait is observed; each commit's hold, time and size once.
     expect(after[0]! - before[0]!).toBeGreaterThanOrEqual(11);
@@ -249,7 +292,10 @@ describe('group commit', () => {
     expect(results).toEqual(['a', 'b', 'outer(nested)', 'c']);
     const s = grouped.app.executor.driver.session();
     try {
-      const res = await s.run(`MATCH (e:Event {modelName: $m, type: 'MODEL_TAG_SET'}) WITH e ORDER BY e.sequence RETURN collect(e.after) AS after`, { m: model });
+      const res = await s.run(
+        `MATCH (e:Event {modelName: $m, type: 'MODEL_TAG_SET'}) WITH e ORDER BY e.sequence RETURN collect(e.after) AS after`,
+        { m: model },
+      );
       expect((res.records[0]!.get('after') as string[]).map((a) => JSON.parse(a).k)).toEqual(['a', 'b', 'nested', 'c']);
     } finally {
       await s.close();
@@ -261,7 +307,12 @@ describe('group commit', () => {
     const results = await Promise.all(
       Array.from({ length: 32 }, (_, i) =>
         gql(grouped.url, contractOp('CreateModelVersion'), {
-          input: { modelName: model, source: `s3://b/${model}/${i}.pkl`, checksum: sha('d'), ...(i % 4 === 3 ? { runId: `no-such-run-${i}` } : {}) },
+          input: {
+            modelName: model,
+            source: `s3://b/${model}/${i}.pkl`,
+            checksum: sha('d'),
+            ...(i % 4 === 3 ? { runId: `no-such-run-${i}` } : {}),
+          },
         }),
       ),
     );
@@ -275,11 +326,18 @@ describe('group commit', () => {
     });
     const numbers = results.filter((_, i) => i % 4 !== 3).map((r) => r.data.createModelVersion.version as number);
     expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
-    const data = await gqlOk(grouped.url, `query($m: String!) { registeredModel(name: $m) { versions(first: 100) { totalCount edges { node { version source } } } } }`, { m: model });
+    const data = await gqlOk(
+      grouped.url,
+      `query($m: String!) { registeredModel(name: $m) { versions(first: 100) { totalCount edges { node { version source } } } } }`,
+      { m: model },
+    );
     expect(data.registeredModel.versions.totalCount).toBe(24);
     const s = grouped.app.executor.driver.session();
     try {
-      const ev = await s.run(`MATCH (e:Event {modelName: $m, type: 'VERSION_CREATED'}) RETURN count(e) AS n, count(DISTINCT e.version) AS distinct`, { m: model });
+      const ev = await s.run(
+        `MATCH (e:Event {modelName: $m, type: 'VERSION_CREATED'}) RETURN count(e) AS n, count(DISTINCT e.version) AS distinct`,
+        { m: model },
+      );
       expect(ev.records[0]!.get('n').toNumber()).toBe(24);
       expect(ev.records[0]!.get('distinct').toNumber()).toBe(24);
     } finally {

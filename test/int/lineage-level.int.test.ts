@@ -32,9 +32,15 @@ beforeAll(async () => {
   t = await startTestServer();
   const model = uniq('budget');
   await t.app.services.registry.createModel({ name: model }, 'test');
-  const v = await t.app.services.registry.createVersion({ modelName: model, source: 's3://budget/model', checksum: `sha256:${'b'.repeat(64)}` }, 'test');
+  const v = await t.app.services.registry.createVersion(
+    { modelName: model, source: 's3://budget/model', checksum: `sha256:${'b'.repeat(64)}` },
+    'test',
+  );
   predictions = Array.from({ length: 30 }, (_, i) => `${model}-${i}`);
-  await t.app.services.provenance.logPredictions({ name: 'test' }, { model: { modelName: model, version: v.version }, predictions: predictions.map((p) => ({ id: p })) });
+  await t.app.services.provenance.logPredictions(
+    { name: 'test' },
+    { model: { modelName: model, version: v.version }, predictions: predictions.map((p) => ({ id: p })) },
+  );
   id = v.id;
   eid = (await t.app.executor.read<{ eid: string }>(root, { id }))[0]!.eid;
 });
@@ -61,14 +67,27 @@ describe('provenance/lineage-level at the budget', () => {
     for (const room of [30, 100]) {
       const rows = await read(room);
       expect(rows.some((r) => r.cut)).toBe(false);
-      expect(rows).toEqual([{ cut: null, attachedTo: id, relation: 'MADE_BY', kind: 'Prediction', up: false, count: 30, members: [], onward: [] }]);
+      expect(rows).toEqual([
+        {
+          cut: null,
+          attachedTo: id,
+          relation: 'MADE_BY',
+          kind: 'Prediction',
+          up: false,
+          count: 30,
+          members: [],
+          onward: [],
+        },
+      ]);
     }
   });
 
   it('keeps exactly the room when there are more, and adds a row that says the level was cut', async () => {
     for (const room of [29, 10, 1]) {
       const rows = await read(room);
-      expect(rows.filter((r) => r.cut)).toEqual([{ cut: true, attachedTo: null, relation: null, kind: null, up: null, count: 0, members: [], onward: [] }]);
+      expect(rows.filter((r) => r.cut)).toEqual([
+        { cut: true, attachedTo: null, relation: null, kind: null, up: null, count: 0, members: [], onward: [] },
+      ]);
       expect(sets(rows).map((r) => r.count)).toEqual([room]);
     }
     // No room at all: the cut row alone.

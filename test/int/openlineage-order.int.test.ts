@@ -30,8 +30,15 @@ interface RunPlan {
 
 const runPlan = (i: number) =>
   fc.record({
-    reads: fc.uniqueArray(fc.record({ dataset: fc.integer({ min: 0, max: 4 }), versioned: fc.boolean() }), { selector: (r) => r.dataset, maxLength: 3 }),
-    writes: fc.uniqueArray(fc.record({ dataset: fc.integer({ min: 1, max: 4 }), versioned: fc.boolean() }), { selector: (r) => r.dataset, minLength: 1, maxLength: 2 }),
+    reads: fc.uniqueArray(fc.record({ dataset: fc.integer({ min: 0, max: 4 }), versioned: fc.boolean() }), {
+      selector: (r) => r.dataset,
+      maxLength: 3,
+    }),
+    writes: fc.uniqueArray(fc.record({ dataset: fc.integer({ min: 1, max: 4 }), versioned: fc.boolean() }), {
+      selector: (r) => r.dataset,
+      minLength: 1,
+      maxLength: 2,
+    }),
     fails: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
     running: fc.boolean(),
     child: fc.boolean(),
@@ -40,12 +47,18 @@ const runPlan = (i: number) =>
     startOffset: fc.integer({ min: 0, max: 40 }).map((m) => m * 60_000 + i),
   });
 
-const pipeline = fc.integer({ min: 2, max: 4 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => runPlan(i))));
+const pipeline = fc
+  .integer({ min: 2, max: 4 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => runPlan(i))));
 
 function events(plans: RunPlan[], p: { ns: string; jobs: string; runIds: string[]; dag: string; dagReports: boolean }) {
   const base = Date.parse('2025-01-01T00:00:00Z');
   const at = (ms: number) => new Date(base + ms).toISOString();
-  const ds = (d: number, version?: string): DatasetSpec => ({ namespace: p.ns, name: `d${d}`, ...(version !== undefined ? { version } : {}) });
+  const ds = (d: number, version?: string): DatasetSpec => ({
+    namespace: p.ns,
+    name: `d${d}`,
+    ...(version !== undefined ? { version } : {}),
+  });
   // A versioned read names the version the run that writes that dataset (the first such run) records.
   const writerVersion = (d: number) => {
     const w = plans.findIndex((r) => r.writes.some((x) => x.dataset === d));
@@ -55,17 +68,39 @@ function events(plans: RunPlan[], p: { ns: string; jobs: string; runIds: string[
   };
   const out: Record<string, unknown>[] = [];
   if (p.dagReports) {
-    out.push(runEvent({ runId: p.dag, job: { namespace: p.jobs, name: 'dag' }, eventType: 'START', eventTime: at(-1) }));
-    out.push(runEvent({ runId: p.dag, job: { namespace: p.jobs, name: 'dag' }, eventType: 'COMPLETE', eventTime: at(5 * 3_600_000) }));
+    out.push(
+      runEvent({ runId: p.dag, job: { namespace: p.jobs, name: 'dag' }, eventType: 'START', eventTime: at(-1) }),
+    );
+    out.push(
+      runEvent({
+        runId: p.dag,
+        job: { namespace: p.jobs, name: 'dag' },
+        eventType: 'COMPLETE',
+        eventTime: at(5 * 3_600_000),
+      }),
+    );
   }
   plans.forEach((r, i) => {
-    const job = { namespace: p.jobs, name: `job${i}`, facets: { sourceCodeLocation: facet({ type: 'git', url: `https://git.example.com/r/${i}`, version: `c${i}` }) } };
+    const job = {
+      namespace: p.jobs,
+      name: `job${i}`,
+      facets: { sourceCodeLocation: facet({ type: 'git', url: `https://git.example.com/r/${i}`, version: `c${i}` }) },
+    };
     const inputs = r.reads.map((x) => (x.versioned ? ds(x.dataset, writerVersion(x.dataset)) : ds(x.dataset)));
     const outputs = r.writes.map((x) => {
       const spec = ds(x.dataset, x.versioned ? `v${i}` : undefined);
       if (r.columnLineage && r.reads.length) {
         spec.facets = {
-          columnLineage: facet({ fields: { c: { inputFields: [{ namespace: p.ns, name: `d${r.reads[0]!.dataset}`, field: 'c' }, { namespace: p.ns, name: 'seed', field: 's' }] } } }),
+          columnLineage: facet({
+            fields: {
+              c: {
+                inputFields: [
+                  { namespace: p.ns, name: `d${r.reads[0]!.dataset}`, field: 'c' },
+                  { namespace: p.ns, name: 'seed', field: 's' },
+                ],
+              },
+            },
+          }),
         };
       }
       return spec;
@@ -75,8 +110,20 @@ function events(plans: RunPlan[], p: { ns: string; jobs: string; runIds: string[
       ...(r.child ? { parent: facet({ run: { runId: p.dag }, job: { namespace: p.jobs, name: 'dag' } }) } : {}),
     });
     const start = r.startOffset;
-    out.push(runEvent({ runId: p.runIds[i]!, job, eventType: 'START', eventTime: at(start), inputs, runFacets: runFacets(0) }));
-    if (r.running) out.push(runEvent({ runId: p.runIds[i]!, job, eventType: 'RUNNING', eventTime: at(start + 1000), inputs: inputs.slice(0, 1), runFacets: runFacets(1) }));
+    out.push(
+      runEvent({ runId: p.runIds[i]!, job, eventType: 'START', eventTime: at(start), inputs, runFacets: runFacets(0) }),
+    );
+    if (r.running)
+      out.push(
+        runEvent({
+          runId: p.runIds[i]!,
+          job,
+          eventType: 'RUNNING',
+          eventTime: at(start + 1000),
+          inputs: inputs.slice(0, 1),
+          runFacets: runFacets(1),
+        }),
+      );
     out.push(
       runEvent({
         runId: p.runIds[i]!,
@@ -85,7 +132,10 @@ function events(plans: RunPlan[], p: { ns: string; jobs: string; runIds: string[
         eventTime: at(start + 300_000),
         inputs,
         outputs,
-        runFacets: { ...runFacets(2), ...(r.fails ? { errorMessage: facet({ message: `boom ${i}`, programmingLanguage: 'PYTHON' }) } : {}) },
+        runFacets: {
+          ...runFacets(2),
+          ...(r.fails ? { errorMessage: facet({ message: `boom ${i}`, programmingLanguage: 'PYTHON' }) } : {}),
+        },
       }),
     );
   });
@@ -129,9 +179,15 @@ describe('OpenLineage: out-of-order and repeated delivery (property)', () => {
         key: rec.get('key') as string,
         labels: rec.get('labels') as string[],
         props: props(rec.get('props')),
-        edges: (rec.get('edges') as [string, string, Record<string, unknown>][]).map(([type, to, p]) => JSON.stringify([type, to, props(p)])).sort(),
+        edges: (rec.get('edges') as [string, string, Record<string, unknown>][])
+          .map(([type, to, p]) => JSON.stringify([type, to, props(p)]))
+          .sort(),
       }));
-      return JSON.stringify(rows.sort((a, b) => (a.key < b.key ? -1 : 1)), null, 1);
+      return JSON.stringify(
+        rows.sort((a, b) => (a.key < b.key ? -1 : 1)),
+        null,
+        1,
+      );
     } finally {
       await session.close();
     }
@@ -154,23 +210,37 @@ describe('OpenLineage: out-of-order and repeated delivery (property)', () => {
   it('delivers random pipelines in order, then shuffled with repeats: the same graph', async () => {
     const actor = { name: 'pipeline' };
     await fc.assert(
-      fc.asyncProperty(pipeline, fc.boolean(), fc.infiniteStream(fc.integer({ min: 0, max: 1_000_000 })), async (plans, dagReports, randomness) => {
-        const prefix = uniq('ord');
-        const p = { ns: `s3://${prefix}`, jobs: `${prefix}-jobs`, runIds: plans.map(() => randomUUID()), dag: randomUUID(), dagReports };
-        const inOrder = events(plans, p);
-        // The reference: one in-order delivery (as one batch: the same rules, applied event by event).
-        await t.app.services.openLineage.ingestBatch(actor, inOrder);
-        const expected = await snapshot(p.ns, p.jobs);
-        await remove(p.ns, p.jobs);
+      fc.asyncProperty(
+        pipeline,
+        fc.boolean(),
+        fc.infiniteStream(fc.integer({ min: 0, max: 1_000_000 })),
+        async (plans, dagReports, randomness) => {
+          const prefix = uniq('ord');
+          const p = {
+            ns: `s3://${prefix}`,
+            jobs: `${prefix}-jobs`,
+            runIds: plans.map(() => randomUUID()),
+            dag: randomUUID(),
+            dagReports,
+          };
+          const inOrder = events(plans, p);
+          // The reference: one in-order delivery (as one batch: the same rules, applied event by event).
+          await t.app.services.openLineage.ingestBatch(actor, inOrder);
+          const expected = await snapshot(p.ns, p.jobs);
+          await remove(p.ns, p.jobs);
 
-        const rnd = randomness[Symbol.iterator]();
-        const next = () => rnd.next().value as number;
-        const shuffled = [...inOrder, ...inOrder.filter(() => next() % 3 === 0)].map((e) => ({ e, k: next() })).sort((a, b) => a.k - b.k).map((x) => x.e);
-        for (const e of shuffled) await t.app.services.openLineage.ingest(actor, e);
-        const actual = await snapshot(p.ns, p.jobs);
-        await remove(p.ns, p.jobs);
-        expect(actual).toEqual(expected);
-      }),
+          const rnd = randomness[Symbol.iterator]();
+          const next = () => rnd.next().value as number;
+          const shuffled = [...inOrder, ...inOrder.filter(() => next() % 3 === 0)]
+            .map((e) => ({ e, k: next() }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.e);
+          for (const e of shuffled) await t.app.services.openLineage.ingest(actor, e);
+          const actual = await snapshot(p.ns, p.jobs);
+          await remove(p.ns, p.jobs);
+          expect(actual).toEqual(expected);
+        },
+      ),
       { numRuns: 12 },
     );
   }, 600_000);

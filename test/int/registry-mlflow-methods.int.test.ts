@@ -10,7 +10,10 @@ import { startTestServer, type TestServer } from '../support/server.js';
  * deleteVersion, attachChecksum and unverified versions. Each refusal writes
  * nothing.
  */
-/** The caller of these direct service calls: an admin, so governance lets every change through to the registry's own rules. */
+/**
+ * The caller of these direct service calls: an admin, so governance lets every change through to the registry's own
+ * rules.
+ */
 const TEST = { name: 'test', role: Role.ADMIN };
 
 describe('registry: rename, delete version, unverified versions', () => {
@@ -56,8 +59,12 @@ describe('registry: rename, delete version, unverified versions', () => {
     const { registry, lifecycle, provenance } = t.app.services;
     const m = uniq('del');
     await registry.createModel({ name: m }, 'test');
-    for (let i = 0; i < 3; i++) await registry.createVersion({ modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) }, 'test');
-    await provenance.addModelRelation({ name: 'test' }, { child: { modelName: m, version: 2 }, relation: 'FINE_TUNED_FROM', parent: { modelName: m, version: 1 } });
+    for (let i = 0; i < 3; i++)
+      await registry.createVersion({ modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) }, 'test');
+    await provenance.addModelRelation(
+      { name: 'test' },
+      { child: { modelName: m, version: 2 }, relation: 'FINE_TUNED_FROM', parent: { modelName: m, version: 1 } },
+    );
     await refusedUnchanged(() => registry.deleteVersion(TEST, { modelName: m, version: 1 }), 'CONFLICT');
     await registry.setAlias(TEST, m, 'guarded', 3);
     await lifecycle.setProtectedAliases(m, ['guarded'], 'test');
@@ -73,13 +80,31 @@ describe('registry: rename, delete version, unverified versions', () => {
     const { registry, lifecycle } = t.app.services;
     const m = uniq('unv');
     await registry.createModel({ name: m }, 'test');
-    await refusedUnchanged(() => registry.createVersion({ modelName: m, source: 's3://b/x', checksum: null }, 'test'), 'BAD_USER_INPUT');
-    const v = await registry.createVersion({ modelName: m, source: 's3://b/x', checksum: null, metrics: [{ key: 'auc', value: 0.9 }] }, 'test', { allowUnverified: true });
+    await refusedUnchanged(
+      () => registry.createVersion({ modelName: m, source: 's3://b/x', checksum: null }, 'test'),
+      'BAD_USER_INPUT',
+    );
+    const v = await registry.createVersion(
+      { modelName: m, source: 's3://b/x', checksum: null, metrics: [{ key: 'auc', value: 0.9 }] },
+      'test',
+      { allowUnverified: true },
+    );
     expect(v.checksum ?? null).toBeNull();
-    await refusedUnchanged(() => lifecycle.transition(TEST, { modelName: m, version: 1 }, { stage: 'STAGING' }), 'GATE_FAILED');
-    await refusedUnchanged(() => registry.attachChecksum({ modelName: m, version: 1 }, 'md5:abc', 'test'), 'BAD_USER_INPUT');
+    await refusedUnchanged(
+      () => lifecycle.transition(TEST, { modelName: m, version: 1 }, { stage: 'STAGING' }),
+      'GATE_FAILED',
+    );
+    await refusedUnchanged(
+      () => registry.attachChecksum({ modelName: m, version: 1 }, 'md5:abc', 'test'),
+      'BAD_USER_INPUT',
+    );
     expect((await registry.attachChecksum({ modelName: m, version: 1 }, sha('d'), 'test')).checksum).toBe(sha('d'));
-    await refusedUnchanged(() => registry.attachChecksum({ modelName: m, version: 1 }, sha('e'), 'test'), 'CHECKSUM_MISMATCH');
-    expect((await lifecycle.transition(TEST, { modelName: m, version: 1 }, { stage: 'STAGING' })).stage).toBe('STAGING');
+    await refusedUnchanged(
+      () => registry.attachChecksum({ modelName: m, version: 1 }, sha('e'), 'test'),
+      'CHECKSUM_MISMATCH',
+    );
+    expect((await lifecycle.transition(TEST, { modelName: m, version: 1 }, { stage: 'STAGING' })).stage).toBe(
+      'STAGING',
+    );
   });
 });

@@ -18,8 +18,13 @@ describe('round-trip budget', () => {
     // far over the default cost limit, which is not what this test is about.
     t = await startTestServer({ PEDIGREE_MAX_COST: '5000000' }, { withoutPromotionGuard: true });
     for (let i = 0; i < 50; i++) {
-      const name = await createModel(t.url, `${prefix}-${String(i).padStart(2, '0')}`, { tags: [{ key: 'i', value: String(i) }] });
-      await createVersion(t.url, name, { tags: [{ key: 'n', value: String(i) }], metrics: [{ key: 'auc', value: i / 100 }] });
+      const name = await createModel(t.url, `${prefix}-${String(i).padStart(2, '0')}`, {
+        tags: [{ key: 'i', value: String(i) }],
+      });
+      await createVersion(t.url, name, {
+        tags: [{ key: 'n', value: String(i) }],
+        metrics: [{ key: 'auc', value: i / 100 }],
+      });
       await gqlOk(t.url, contractOp('SetRegisteredModelAlias'), { modelName: name, alias: 'production', version: 1 });
     }
   }, 300_000);
@@ -40,7 +45,11 @@ describe('round-trip budget', () => {
     const before = t.app.executor.statementCount;
     const data = await gqlOk(t.url, query, { first, f: { nameContains: prefix } });
     expect(data.registeredModels.edges).toHaveLength(first);
-    expect(data.registeredModels.edges.every((e: any) => e.node.latestVersion.version === 1 && e.node.aliases[0].alias === 'production')).toBe(true);
+    expect(
+      data.registeredModels.edges.every(
+        (e: any) => e.node.latestVersion.version === 1 && e.node.aliases[0].alias === 'production',
+      ),
+    ).toBe(true);
     return t.app.executor.statementCount - before;
   }
 

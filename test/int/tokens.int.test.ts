@@ -43,7 +43,10 @@ describe('first start and the token CLI (own database)', () => {
       expect(token).toMatch(/^pdg_/);
       const server = await first.listen(0, '127.0.0.1');
       try {
-        expect((await gqlOk(server.url, '{ viewer { name role } }', {}, as(token))).viewer).toEqual({ name: 'admin', role: 'ADMIN' });
+        expect((await gqlOk(server.url, '{ viewer { name role } }', {}, as(token))).viewer).toEqual({
+          name: 'admin',
+          role: 'ADMIN',
+        });
       } finally {
         await server.close();
       }
@@ -66,7 +69,10 @@ describe('first start and the token CLI (own database)', () => {
     try {
       const out = await runTokenCommand(['create', '--name', 'ci', '--role', 'CONTRIBUTOR'], tokens);
       const token = /token \(shown once, store it now\): (\S+)/.exec(out)![1]!;
-      expect((await gqlOk(server.url, '{ viewer { name role } }', {}, as(token))).viewer).toEqual({ name: 'ci', role: 'CONTRIBUTOR' });
+      expect((await gqlOk(server.url, '{ viewer { name role } }', {}, as(token))).viewer).toEqual({
+        name: 'ci',
+        role: 'CONTRIBUTOR',
+      });
       const list = await runTokenCommand(['list'], tokens);
       expect(list).toMatch(/\tci\tCONTRIBUTOR\t.*\tlive/);
       expect(list).not.toMatch(/[0-9a-f]{64}/);

@@ -5,7 +5,12 @@ import { loadStatements } from '../../src/graph/cypher.js';
 import type { Executor } from '../../src/graph/executor.js';
 import { Role } from '../../src/governance/roles.js';
 import type { Stage } from '../../src/registry/types.js';
-import { VersionSearch, type SearchTuning, type VersionFilter, type VersionOrder } from '../../src/registry/version-search.js';
+import {
+  VersionSearch,
+  type SearchTuning,
+  type VersionFilter,
+  type VersionOrder,
+} from '../../src/registry/version-search.js';
 import { contractOp } from '../support/contract.js';
 import { gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { testDriver } from '../support/neo4j.js';
@@ -62,11 +67,23 @@ const ORDERINGS: VersionOrder[][] = [
   [{ field: 'METRIC', metricKey: 'auc', direction: 'ASC' }],
   [{ field: 'METRIC', metricKey: 'auc', direction: 'DESC' }],
   [{ field: 'METRIC', metricKey: 'f1', direction: 'DESC' }],
-  [{ field: 'METRIC', metricKey: 'auc', direction: 'DESC' }, { field: 'VERSION', direction: 'ASC' }],
-  [{ field: 'CREATED_AT', direction: 'DESC' }, { field: 'METRIC', metricKey: 'f1', direction: 'ASC' }],
+  [
+    { field: 'METRIC', metricKey: 'auc', direction: 'DESC' },
+    { field: 'VERSION', direction: 'ASC' },
+  ],
+  [
+    { field: 'CREATED_AT', direction: 'DESC' },
+    { field: 'METRIC', metricKey: 'f1', direction: 'ASC' },
+  ],
 ];
 
-const ops = { GT: (a: number, b: number) => a > b, GTE: (a: number, b: number) => a >= b, LT: (a: number, b: number) => a < b, LTE: (a: number, b: number) => a <= b, EQ: (a: number, b: number) => a === b };
+const ops = {
+  GT: (a: number, b: number) => a > b,
+  GTE: (a: number, b: number) => a >= b,
+  LT: (a: number, b: number) => a < b,
+  LTE: (a: number, b: number) => a <= b,
+  EQ: (a: number, b: number) => a === b,
+};
 
 function matches(v: Made, f: VersionFilter): boolean {
   if (f.modelName && v.modelName !== f.modelName) return false;
@@ -86,7 +103,8 @@ function matches(v: Made, f: VersionFilter): boolean {
 
 function keyOf(v: Made, orderBy: VersionOrder[]): [number, number, string, number] {
   const k = orderBy.map((o) => {
-    const raw = o.field === 'VERSION' ? v.version : o.field === 'CREATED_AT' ? v.ms : o.metricKey === 'auc' ? v.auc : v.f1;
+    const raw =
+      o.field === 'VERSION' ? v.version : o.field === 'CREATED_AT' ? v.ms : o.metricKey === 'auc' ? v.auc : v.f1;
     return raw === null ? LAST : o.direction === 'DESC' ? -raw : raw;
   });
   while (k.length < 2) k.push(LAST);
@@ -118,15 +136,21 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
     t = await startTestServer();
     driver = testDriver();
   });
-  /** Models this file made: deleted at the end (through the registry), so the run's later files plan on the graph they expect. */
+  /**
+   * Models this file made: deleted at the end (through the registry), so the run's later files plan on the graph they
+   * expect.
+   */
   const models: string[] = [];
   afterAll(async () => {
-    for (const name of models) await t.app.services.registry.deleteModel({ name: 'search-test', role: Role.ADMIN }, name, { force: false });
+    for (const name of models)
+      await t.app.services.registry.deleteModel({ name: 'search-test', role: Role.ADMIN }, name, { force: false });
     await driver?.close();
     await t?.close();
   });
 
-  /** Creates the versions through the registry, then sets their creation times and stages directly (ties on purpose). */
+  /**
+   * Creates the versions through the registry, then sets their creation times and stages directly (ties on purpose).
+   */
   async function makeGraph(prefix: string, specs: Spec[]): Promise<Made[]> {
     const names = [...new Set(specs.map((s) => s.model))].map((m) => `${prefix}-m${m}`);
     for (const name of names) await t.app.services.registry.createModel({ name }, 'search-test');
@@ -160,7 +184,13 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
   }
 
   /** Every page of one search under one plan: the versions in order, and each page's count. */
-  async function pageThrough(plan: Plan, filter: VersionFilter, orderBy: VersionOrder[], first: number, withTotal: boolean) {
+  async function pageThrough(
+    plan: Plan,
+    filter: VersionFilter,
+    orderBy: VersionOrder[],
+    first: number,
+    withTotal: boolean,
+  ) {
     const ids: string[] = [];
     const totals: [number | null, boolean][] = [];
     let after: unknown[] | null = null;
@@ -195,7 +225,9 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
     const got = await pageThrough(q.plan, filter, q.orderBy, q.first, q.withTotal);
     expect(got.ids, JSON.stringify(q)).toEqual(expected);
     const count = q.withTotal ? Math.min(expected.length, COUNT_CAP) : null;
-    expect(new Set(got.totals.map((x) => JSON.stringify(x))), JSON.stringify(q)).toEqual(new Set([JSON.stringify([count, !q.withTotal || expected.length <= COUNT_CAP])]));
+    expect(new Set(got.totals.map((x) => JSON.stringify(x))), JSON.stringify(q)).toEqual(
+      new Set([JSON.stringify([count, !q.withTotal || expected.length <= COUNT_CAP])]),
+    );
   }
 
   const specArb = fc.record({
@@ -207,16 +239,35 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
     auc: fc.constantFrom(...VALUES, null),
     f1: fc.constantFrom(...VALUES, null),
   });
-  type Query = { model: number | null; stage: Stage | null; grp: string | null; metric: VersionFilter['metric']; after: number | null; before: number | null; orderBy: VersionOrder[]; first: number; plan: Plan; withTotal: boolean };
+  type Query = {
+    model: number | null;
+    stage: Stage | null;
+    grp: string | null;
+    metric: VersionFilter['metric'];
+    after: number | null;
+    before: number | null;
+    orderBy: VersionOrder[];
+    first: number;
+    plan: Plan;
+    withTotal: boolean;
+  };
   // Walks are what is under test: most queries walk, filters are rare enough that pages run on, and a
   // metric ordering mostly filters on its own metric (the walkable shape).
-  const seldom = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: arb, weight: 1 });
+  const seldom = <T>(arb: fc.Arbitrary<T>) =>
+    fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: arb, weight: 1 });
   const queryArb = fc
     .record({
       model: seldom(fc.nat(3)),
       stage: seldom(fc.constantFrom(...STAGES)),
       grp: seldom(fc.constantFrom('a', 'b')),
-      metric: fc.option(fc.record({ key: fc.constantFrom('auc', 'f1'), op: fc.constantFrom('GT', 'GTE', 'LT', 'LTE', 'EQ') as fc.Arbitrary<keyof typeof ops>, value: fc.constantFrom(...VALUES) }), { nil: null, freq: 2 }),
+      metric: fc.option(
+        fc.record({
+          key: fc.constantFrom('auc', 'f1'),
+          op: fc.constantFrom('GT', 'GTE', 'LT', 'LTE', 'EQ') as fc.Arbitrary<keyof typeof ops>,
+          value: fc.constantFrom(...VALUES),
+        }),
+        { nil: null, freq: 2 },
+      ),
       onOrderedMetric: fc.boolean(),
       after: seldom(fc.integer({ min: 0, max: 6 })),
       before: seldom(fc.integer({ min: 1, max: 7 })),
@@ -233,92 +284,172 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
   it('random graphs, filters, orderings and page sizes (property)', { timeout: 900_000 }, async () => {
     calls = [];
     await fc.assert(
-      fc.asyncProperty(fc.array(specArb, { minLength: 10, maxLength: 30 }), fc.array(queryArb, { minLength: 12, maxLength: 12 }), async (specs, queries) => {
-        const prefix = uniq('vs');
-        const made = await makeGraph(prefix, specs);
-        for (const q of queries) await agrees(prefix, made, q);
-      }),
+      fc.asyncProperty(
+        fc.array(specArb, { minLength: 10, maxLength: 30 }),
+        fc.array(queryArb, { minLength: 12, maxLength: 12 }),
+        async (specs, queries) => {
+          const prefix = uniq('vs');
+          const made = await makeGraph(prefix, specs);
+          for (const q of queries) await agrees(prefix, made, q);
+        },
+      ),
       { numRuns: 8 },
     );
   });
 
-  it('every ordering under every plan, on one graph with ties everywhere (a sweep of each statement)', { timeout: 600_000 }, async () => {
-    const prefix = uniq('vs-sweep');
-    // 24 versions over four models: three values, three stages, four milliseconds, two times within some of them.
-    const made = await makeGraph(
-      prefix,
-      Array.from({ length: 24 }, (_, i) => ({
-        model: i % 4,
-        stage: STAGES[i % 3]!,
-        ms: BASE_MS + 1000 + (i % 4),
-        ns: i % 5 === 0 ? 500_000 : 0,
-        grp: i % 2 ? 'a' : 'b',
-        auc: i % 7 === 0 ? null : VALUES[i % 3]!,
-        f1: i % 5 === 0 ? null : VALUES[(i + 1) % 3]!,
-      })),
-    );
-    calls = [];
-    const none = { model: null, stage: null, grp: null, metric: null, after: null, before: null, withTotal: true };
-    for (const orderBy of ORDERINGS) {
-      const ordered = orderBy[0]?.field === 'METRIC' ? orderBy[0].metricKey! : 'auc';
-      for (const plan of Object.keys(TUNINGS) as Plan[]) {
-        await agrees(prefix, made, { ...none, orderBy, plan, first: 3 });
-        await agrees(prefix, made, { ...none, orderBy, plan, first: 2, metric: { key: ordered, op: 'GTE', value: 0.5 } });
-        await agrees(prefix, made, { ...none, orderBy, plan, first: 4, grp: 'a', withTotal: false });
+  it(
+    'every ordering under every plan, on one graph with ties everywhere (a sweep of each statement)',
+    { timeout: 600_000 },
+    async () => {
+      const prefix = uniq('vs-sweep');
+      // 24 versions over four models: three values, three stages, four milliseconds, two times within some of them.
+      const made = await makeGraph(
+        prefix,
+        Array.from({ length: 24 }, (_, i) => ({
+          model: i % 4,
+          stage: STAGES[i % 3]!,
+          ms: BASE_MS + 1000 + (i % 4),
+          ns: i % 5 === 0 ? 500_000 : 0,
+          grp: i % 2 ? 'a' : 'b',
+          auc: i % 7 === 0 ? null : VALUES[i % 3]!,
+          f1: i % 5 === 0 ? null : VALUES[(i + 1) % 3]!,
+        })),
+      );
+      calls = [];
+      const none = { model: null, stage: null, grp: null, metric: null, after: null, before: null, withTotal: true };
+      for (const orderBy of ORDERINGS) {
+        const ordered = orderBy[0]?.field === 'METRIC' ? orderBy[0].metricKey! : 'auc';
+        for (const plan of Object.keys(TUNINGS) as Plan[]) {
+          await agrees(prefix, made, { ...none, orderBy, plan, first: 3 });
+          await agrees(prefix, made, {
+            ...none,
+            orderBy,
+            plan,
+            first: 2,
+            metric: { key: ordered, op: 'GTE', value: 0.5 },
+          });
+          await agrees(prefix, made, { ...none, orderBy, plan, first: 4, grp: 'a', withTotal: false });
+        }
       }
-    }
-    const names = new Set(calls.flat().map((c) => c.name));
-    for (const n of ['by-name', 'by-version-asc', 'by-version-desc', 'by-created-asc', 'by-created-desc', 'by-metric-asc', 'by-metric-desc', 'count', 'estimate']) {
-      expect(names).toContain(`registry/search-versions-${n}`);
-    }
-  });
+      const names = new Set(calls.flat().map((c) => c.name));
+      for (const n of [
+        'by-name',
+        'by-version-asc',
+        'by-version-desc',
+        'by-created-asc',
+        'by-created-desc',
+        'by-metric-asc',
+        'by-metric-desc',
+        'count',
+        'estimate',
+      ]) {
+        expect(names).toContain(`registry/search-versions-${n}`);
+      }
+    },
+  );
 
-  it('a walk cut short by its budget hands over to the general statement, with the same answer', { timeout: 120_000 }, async () => {
-    const prefix = uniq('vs-cut');
-    // One model with 30 versions: only the last three are archived, so a walk by version number meets them last.
-    await makeGraph(
-      prefix,
-      Array.from({ length: 30 }, (_, i) => ({ model: 0, stage: (i >= 27 ? 'ARCHIVED' : 'DEVELOPMENT') as Stage, ms: BASE_MS + i, ns: 0, grp: null, auc: null, f1: null })),
-    );
-    const filter: VersionFilter = { sourcePrefix: `s3://${prefix}/`, stage: 'ARCHIVED' };
-    const order: VersionOrder[] = [{ field: 'VERSION', direction: 'ASC' }];
-    calls = [];
-    const tight = await pageThrough('tight walk', filter, order, 2, false);
-    const ran = calls.flat().map((c) => c.name);
-    const general = await pageThrough('general', filter, order, 2, false);
-    expect(tight.ids).toEqual(general.ids);
-    expect(tight.ids).toHaveLength(3);
-    // Walked, was cut short (budget 2 × 3 rows, 27 versions before the first match), then asked the general statement.
-    expect(ran).toContain('registry/search-versions-by-version-asc');
-    expect(ran).toContain('registry/search-versions');
-  });
+  it(
+    'a walk cut short by its budget hands over to the general statement, with the same answer',
+    { timeout: 120_000 },
+    async () => {
+      const prefix = uniq('vs-cut');
+      // One model with 30 versions: only the last three are archived, so a walk by version number meets them last.
+      await makeGraph(
+        prefix,
+        Array.from({ length: 30 }, (_, i) => ({
+          model: 0,
+          stage: (i >= 27 ? 'ARCHIVED' : 'DEVELOPMENT') as Stage,
+          ms: BASE_MS + i,
+          ns: 0,
+          grp: null,
+          auc: null,
+          f1: null,
+        })),
+      );
+      const filter: VersionFilter = { sourcePrefix: `s3://${prefix}/`, stage: 'ARCHIVED' };
+      const order: VersionOrder[] = [{ field: 'VERSION', direction: 'ASC' }];
+      calls = [];
+      const tight = await pageThrough('tight walk', filter, order, 2, false);
+      const ran = calls.flat().map((c) => c.name);
+      const general = await pageThrough('general', filter, order, 2, false);
+      expect(tight.ids).toEqual(general.ids);
+      expect(tight.ids).toHaveLength(3);
+      // Walked, was cut short (budget 2 × 3 rows, 27 versions before the first match), then asked the general
+      // statement.
+      expect(ran).toContain('registry/search-versions-by-version-asc');
+      expect(ran).toContain('registry/search-versions');
+    },
+  );
 
-  it("completes a CREATED_AT page's last millisecond when the walk had not reached all of it", { timeout: 120_000 }, async () => {
-    const prefix = uniq('vs-ms');
-    // Three models' versions in one millisecond: by full-precision time c, b, a; the page orders a millisecond by name.
-    const [a, b, c] = await makeGraph(prefix, [
-      { model: 0, stage: 'DEVELOPMENT', ms: BASE_MS + 100, ns: 100_000, grp: null, auc: null, f1: null },
-      { model: 1, stage: 'DEVELOPMENT', ms: BASE_MS + 100, ns: 500_000, grp: null, auc: null, f1: null },
-      { model: 2, stage: 'DEVELOPMENT', ms: BASE_MS + 100, ns: 900_000, grp: null, auc: null, f1: null },
-    ]);
-    calls = [];
-    const r = await search('wide walk', { sourcePrefix: `s3://${prefix}/` }, [{ field: 'CREATED_AT', direction: 'DESC' }], { first: 1, after: null }, { withTotal: false });
-    expect(r.page.map((x) => x.version.id)).toEqual([a!.id, b!.id]);
-    const [walk, completion] = calls[0]!;
-    expect(walk!.name).toBe('registry/search-versions-by-created-desc');
-    expect(completion).toMatchObject({ name: 'registry/search-versions', params: { start: 'CREATED', createdLo: BASE_MS + 100, createdHi: BASE_MS + 101 } });
-    const all = await pageThrough('wide walk', { sourcePrefix: `s3://${prefix}/` }, [{ field: 'CREATED_AT', direction: 'DESC' }], 1, false);
-    expect(all.ids).toEqual([a!.id, b!.id, c!.id]);
-  });
+  it(
+    "completes a CREATED_AT page's last millisecond when the walk had not reached all of it",
+    { timeout: 120_000 },
+    async () => {
+      const prefix = uniq('vs-ms');
+      // Three models' versions in one millisecond: by full-precision time c, b, a; the page orders a millisecond by
+      // name.
+      const [a, b, c] = await makeGraph(prefix, [
+        { model: 0, stage: 'DEVELOPMENT', ms: BASE_MS + 100, ns: 100_000, grp: null, auc: null, f1: null },
+        { model: 1, stage: 'DEVELOPMENT', ms: BASE_MS + 100, ns: 500_000, grp: null, auc: null, f1: null },
+        { model: 2, stage: 'DEVELOPMENT', ms: BASE_MS + 100, ns: 900_000, grp: null, auc: null, f1: null },
+      ]);
+      calls = [];
+      const r = await search(
+        'wide walk',
+        { sourcePrefix: `s3://${prefix}/` },
+        [{ field: 'CREATED_AT', direction: 'DESC' }],
+        { first: 1, after: null },
+        { withTotal: false },
+      );
+      expect(r.page.map((x) => x.version.id)).toEqual([a!.id, b!.id]);
+      const [walk, completion] = calls[0]!;
+      expect(walk!.name).toBe('registry/search-versions-by-created-desc');
+      expect(completion).toMatchObject({
+        name: 'registry/search-versions',
+        params: { start: 'CREATED', createdLo: BASE_MS + 100, createdHi: BASE_MS + 101 },
+      });
+      const all = await pageThrough(
+        'wide walk',
+        { sourcePrefix: `s3://${prefix}/` },
+        [{ field: 'CREATED_AT', direction: 'DESC' }],
+        1,
+        false,
+      );
+      expect(all.ids).toEqual([a!.id, b!.id, c!.id]);
+    },
+  );
 
   it('counts only when asked, and never for MLflow', { timeout: 120_000 }, async () => {
     const prefix = uniq('vs-count');
-    await makeGraph(prefix, [0, 1, 2].map((i) => ({ model: 0, stage: 'DEVELOPMENT' as Stage, ms: BASE_MS + i, ns: 0, grp: 'a', auc: 0.5, f1: null })));
+    await makeGraph(
+      prefix,
+      [0, 1, 2].map((i) => ({
+        model: 0,
+        stage: 'DEVELOPMENT' as Stage,
+        ms: BASE_MS + i,
+        ns: 0,
+        grp: 'a',
+        auc: 0.5,
+        f1: null,
+      })),
+    );
     calls = [];
-    const without = await search('auto', { sourcePrefix: `s3://${prefix}/` }, [], { first: 10, after: null }, { withTotal: false });
+    const without = await search(
+      'auto',
+      { sourcePrefix: `s3://${prefix}/` },
+      [],
+      { first: 10, after: null },
+      { withTotal: false },
+    );
     expect(without).toMatchObject({ total: null, totalIsExact: true });
     expect(calls[0]!.map((c) => c.name)).not.toContain('registry/search-versions-count');
-    const withIt = await search('auto', { sourcePrefix: `s3://${prefix}/` }, [], { first: 10, after: null }, { withTotal: true });
+    const withIt = await search(
+      'auto',
+      { sourcePrefix: `s3://${prefix}/` },
+      [],
+      { first: 10, after: null },
+      { withTotal: true },
+    );
     expect(withIt).toMatchObject({ total: 3, totalIsExact: true });
     expect(calls[1]!.map((c) => c.name)).toContain('registry/search-versions-count');
 
@@ -327,22 +458,38 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
     try {
       const names = () => spy.mock.calls.map(([name]) => name as string);
       const filter = { tag: { key: 'grp', value: 'a' }, modelName: `${prefix}-m0` };
-      const page = await gqlOk(t.url, 'query($f: ModelVersionFilter) { searchModelVersions(filter: $f, first: 2) { edges { node { version } } pageInfo { hasNextPage } } }', { f: filter });
+      const page = await gqlOk(
+        t.url,
+        'query($f: ModelVersionFilter) { searchModelVersions(filter: $f, first: 2) { edges { node { version } } pageInfo { hasNextPage } } }',
+        { f: filter },
+      );
       expect(page.searchModelVersions.edges.map((e: { node: { version: number } }) => e.node.version)).toEqual([1, 2]);
-      expect(names().filter((n) => n.startsWith('registry/search-versions'))).not.toContain('registry/search-versions-count');
+      expect(names().filter((n) => n.startsWith('registry/search-versions'))).not.toContain(
+        'registry/search-versions-count',
+      );
       spy.mockClear();
       const counted = await gqlOk(t.url, contractOp('SearchModelVersions'), { filter, first: 2 });
       expect(counted.searchModelVersions.totalCount).toBe(3);
       expect(names()).toContain('registry/search-versions-count');
       spy.mockClear();
-      const exact = await gqlOk(t.url, 'query($f: ModelVersionFilter) { searchModelVersions(filter: $f, first: 1) { totalCountIsExact } }', { f: filter });
+      const exact = await gqlOk(
+        t.url,
+        'query($f: ModelVersionFilter) { searchModelVersions(filter: $f, first: 1) { totalCountIsExact } }',
+        { f: filter },
+      );
       expect(exact.searchModelVersions.totalCountIsExact).toBe(true);
       expect(names()).toContain('registry/search-versions-count');
       spy.mockClear();
       // MLflow's model-versions/search pages in memory and reports no count: none is made.
-      const res = await fetch(t.url.replace(/graphql$/, `api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent(`name = '${prefix}-m0'`)}`), {
-        headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
-      });
+      const res = await fetch(
+        t.url.replace(
+          /graphql$/,
+          `api/2.0/mlflow/model-versions/search?filter=${encodeURIComponent(`name = '${prefix}-m0'`)}`,
+        ),
+        {
+          headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+        },
+      );
       expect(res.status).toBe(200);
       expect(((await res.json()) as { model_versions: unknown[] }).model_versions).toHaveLength(3);
       expect(names()).toContain('registry/search-versions');
@@ -358,11 +505,26 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
     type Op = { operatorType: string; arguments: Record<string, unknown>; children: Op[] };
     const ops = (p: Op): string[] => [p.operatorType.replace(/@.*/, ''), ...p.children.flatMap(ops)];
     try {
-      for (const name of ['by-name', 'by-version-asc', 'by-version-desc', 'by-created-asc', 'by-created-desc', 'by-metric-asc', 'by-metric-desc']) {
-        const plan = (await s.run(`EXPLAIN ${statements.get(`registry/search-versions-${name}`)}`)).summary.plan as unknown as Op;
+      for (const name of [
+        'by-name',
+        'by-version-asc',
+        'by-version-desc',
+        'by-created-asc',
+        'by-created-desc',
+        'by-metric-asc',
+        'by-metric-desc',
+      ]) {
+        const plan = (await s.run(`EXPLAIN ${statements.get(`registry/search-versions-${name}`)}`)).summary
+          .plan as unknown as Op;
         const found = ops(plan);
-        expect(found.filter((o) => o === 'Sort' || o === 'Top'), name).toEqual([]);
-        expect(found.some((o) => /NodeIndexSeek|NodeUniqueIndexSeek/.test(o)), name).toBe(true);
+        expect(
+          found.filter((o) => o === 'Sort' || o === 'Top'),
+          name,
+        ).toEqual([]);
+        expect(
+          found.some((o) => /NodeIndexSeek|NodeUniqueIndexSeek/.test(o)),
+          name,
+        ).toBe(true);
       }
     } finally {
       await s.close();

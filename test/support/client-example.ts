@@ -29,7 +29,8 @@ export function runExample(command: string, args: string[], cwd: string, env: Re
       for (;;) {
         const hit = lines.find((l) => pattern.test(l));
         if (hit) return hit;
-        if (child.exitCode !== null || Date.now() > end) throw new Error(`no line matching ${pattern}; output:\n${lines.join('\n')}\nstderr:\n${stderr.slice(-4000)}`);
+        if (child.exitCode !== null || Date.now() > end)
+          throw new Error(`no line matching ${pattern}; output:\n${lines.join('\n')}\nstderr:\n${stderr.slice(-4000)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -19,24 +19,42 @@ export async function putArtifact(baseUrl: string, path: string, bytes: Buffer |
 }
 
 /** Registers a version of `modelName` (created when missing) with this source and checksum. */
-export async function registerVersion(graphqlUrl: string, modelName: string, source: string, checksum: string): Promise<number> {
+export async function registerVersion(
+  graphqlUrl: string,
+  modelName: string,
+  source: string,
+  checksum: string,
+): Promise<number> {
   await gqlOk(graphqlUrl, contractOp('CreateRegisteredModel'), { input: { name: modelName } }).catch(() => undefined);
   const d = await gqlOk(graphqlUrl, contractOp('CreateModelVersion'), { input: { modelName, source, checksum } });
   return d.createModelVersion.version as number;
 }
 
 /** Moves an alias; returns the event's sequence. */
-export async function moveAlias(graphqlUrl: string, modelName: string, alias: string, version: number): Promise<string> {
-  const d = await gqlOk(graphqlUrl, 'mutation($m: String!, $a: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: $a, version: $v) { sequence } }', {
-    m: modelName,
-    a: alias,
-    v: version,
-  });
+export async function moveAlias(
+  graphqlUrl: string,
+  modelName: string,
+  alias: string,
+  version: number,
+): Promise<string> {
+  const d = await gqlOk(
+    graphqlUrl,
+    'mutation($m: String!, $a: String!, $v: Int!) { setRegisteredModelAlias(modelName: $m, alias: $a, version: $v) { sequence } }',
+    {
+      m: modelName,
+      a: alias,
+      v: version,
+    },
+  );
   return d.setRegisteredModelAlias.sequence as string;
 }
 
 /** Every move of an alias as the server recorded it, oldest first: [sequence, previousVersion, version]. */
-export async function aliasMoves(graphqlUrl: string, modelName: string, alias: string): Promise<[string, number | null, number | null][]> {
+export async function aliasMoves(
+  graphqlUrl: string,
+  modelName: string,
+  alias: string,
+): Promise<[string, number | null, number | null][]> {
   const out: [string, number | null, number | null][] = [];
   let after: string | null = null;
   for (;;) {
@@ -60,15 +78,24 @@ export async function modelWithVersions(baseUrl: string, n: number, prefix = 'cl
 
 /** How many predictions the server created for a model (PREDICTIONS_LOGGED events' `created`, summed). */
 export async function predictionsCreated(graphqlUrl: string, modelName: string): Promise<number> {
-  const d = await gqlOk(graphqlUrl, 'query($m: String) { predictionVolume(modelName: $m, first: 500) { edges { node { count } } } }', { m: modelName });
+  const d = await gqlOk(
+    graphqlUrl,
+    'query($m: String) { predictionVolume(modelName: $m, first: 500) { edges { node { count } } } }',
+    { m: modelName },
+  );
   return d.predictionVolume.edges.reduce((n: number, e: { node: { count: number } }) => n + e.node.count, 0);
 }
 
 /** Predictions the server created for a model, by version. */
 export async function predictionsByVersion(graphqlUrl: string, modelName: string): Promise<Record<number, number>> {
-  const d = await gqlOk(graphqlUrl, 'query($m: String) { predictionVolume(modelName: $m, first: 500) { edges { node { version count } } } }', { m: modelName });
+  const d = await gqlOk(
+    graphqlUrl,
+    'query($m: String) { predictionVolume(modelName: $m, first: 500) { edges { node { version count } } } }',
+    { m: modelName },
+  );
   const out: Record<number, number> = {};
-  for (const e of d.predictionVolume.edges as { node: { version: number; count: number } }[]) out[e.node.version] = (out[e.node.version] ?? 0) + e.node.count;
+  for (const e of d.predictionVolume.edges as { node: { version: number; count: number } }[])
+    out[e.node.version] = (out[e.node.version] ?? 0) + e.node.count;
   return out;
 }
 
@@ -77,7 +104,11 @@ export async function predictionsByVersion(graphqlUrl: string, modelName: string
  * requests at a time); returns the ids that did not trace to `modelName`, and
  * the versions they traced to.
  */
-export async function untraceable(graphqlUrl: string, ids: string[], modelName: string): Promise<{ missing: string[]; versions: Map<number, number> }> {
+export async function untraceable(
+  graphqlUrl: string,
+  ids: string[],
+  modelName: string,
+): Promise<{ missing: string[]; versions: Map<number, number> }> {
   const missing: string[] = [];
   const versions = new Map<number, number>();
   const chunks: string[][] = [];
@@ -130,7 +161,8 @@ export async function deleteSuitePredictions(prefixes: string[]): Promise<number
       'MATCH (p:Prediction)-[:MADE_BY]->(v:ModelVersion) WHERE any(prefix IN $prefixes WHERE v.modelName STARTS WITH prefix) RETURN count(p) AS n',
       { prefixes },
     );
-    if (Number(left.records[0]?.get('n')) !== 0) throw new Error(`predictions of ${prefixes.join(', ')} models are left after cleanup`);
+    if (Number(left.records[0]?.get('n')) !== 0)
+      throw new Error(`predictions of ${prefixes.join(', ')} models are left after cleanup`);
     return Number(r.records[0]?.get('deleted') ?? 0);
   } finally {
     await session.close();

@@ -156,16 +156,21 @@ export async function startHarnessControl(target: RestartableServer): Promise<{ 
     };
     void (async () => {
       try {
-        if (req.method === 'POST' && url.pathname === '/kill-connections') return reply(200, { killed: target.proxy.killConnections() });
+        if (req.method === 'POST' && url.pathname === '/kill-connections')
+          return reply(200, { killed: target.proxy.killConnections() });
         if (req.method === 'POST' && url.pathname === '/blackhole') {
           target.proxy.setBlackhole(url.searchParams.get('on') === '1');
           return reply(200, {});
         }
         if (req.method === 'POST' && url.pathname === '/restart') {
-          await target.restart(url.searchParams.get('mode') === 'kill' ? 'kill' : 'term', Number(url.searchParams.get('downMs') ?? 0));
+          await target.restart(
+            url.searchParams.get('mode') === 'kill' ? 'kill' : 'term',
+            Number(url.searchParams.get('downMs') ?? 0),
+          );
           return reply(200, { restarts: target.restarts });
         }
-        if (req.method === 'GET' && url.pathname === '/info') return reply(200, { url: target.url, directUrl: target.directUrl, restarts: target.restarts });
+        if (req.method === 'GET' && url.pathname === '/info')
+          return reply(200, { url: target.url, directUrl: target.directUrl, restarts: target.restarts });
         reply(404, { error: 'unknown control' });
       } catch (err) {
         reply(500, { error: String(err) });

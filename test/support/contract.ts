@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
 
-const candidates = [new URL('../../../shared/contract/operations.graphql', import.meta.url), new URL('../../shared/contract/operations.graphql', import.meta.url)];
+const candidates = [
+  new URL('../../../shared/contract/operations.graphql', import.meta.url),
+  new URL('../../shared/contract/operations.graphql', import.meta.url),
+];
 const path = candidates.find((u) => existsSync(u));
 
 let ops: Map<string, string> | undefined;
@@ -21,4 +24,3 @@ export function contractOp(name: string): string {
   if (!op) throw new Error(`no operation ${name} in the contract`);
   return op;
 }
-

@@ -38,7 +38,12 @@ export interface Collector<T> {
 }
 
 /** Subscribes through a graphql-ws client and collects `pick(data)` of every result. */
-export function collect<T = any>(client: Client, query: string, variables: Record<string, unknown>, pick: (data: any) => T): Collector<T> {
+export function collect<T = any>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+  pick: (data: any) => T,
+): Collector<T> {
   const items: T[] = [];
   let failure: unknown;
   let waiters: { n: number; resolve: (v: T[]) => void; reject: (e: unknown) => void }[] = [];

@@ -12,48 +12,89 @@ export interface People {
 }
 export type Who = 'viewer' | 'requester' | 'contributor' | 'owner' | 'reviewer' | 'reviewer2' | 'admin';
 
-const ROLES: Record<Who, string> = { viewer: 'VIEWER', requester: 'CONTRIBUTOR', contributor: 'CONTRIBUTOR', owner: 'CONTRIBUTOR', reviewer: 'REVIEWER', reviewer2: 'REVIEWER', admin: 'ADMIN' };
+const ROLES: Record<Who, string> = {
+  viewer: 'VIEWER',
+  requester: 'CONTRIBUTOR',
+  contributor: 'CONTRIBUTOR',
+  owner: 'CONTRIBUTOR',
+  reviewer: 'REVIEWER',
+  reviewer2: 'REVIEWER',
+  admin: 'ADMIN',
+};
 
 export async function makePeople(url: string): Promise<People> {
   const names = {} as Record<Who, string>;
   const tokens = {} as Record<Who, string>;
   for (const who of Object.keys(ROLES) as Who[]) {
     names[who] = uniq(who);
-    tokens[who] = (await gqlOk(url, contractOp('CreateApiToken'), { name: names[who], role: ROLES[who] })).createApiToken.token;
+    tokens[who] = (
+      await gqlOk(url, contractOp('CreateApiToken'), { name: names[who], role: ROLES[who] })
+    ).createApiToken.token;
   }
   return { names, tokens };
 }
 
 /** MLflow's REST API as its client speaks it, as one principal. */
-export async function mlflow(url: string, token: string, method: string, path: string, body?: Record<string, unknown>): Promise<{ status: number; json: any }> {
+export async function mlflow(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: Record<string, unknown>,
+): Promise<{ status: number; json: any }> {
   const base = url.replace(/\/graphql$/, '');
   let target = `${base}/api/2.0/mlflow/${path}`;
   let payload: string | undefined;
-  if (method === 'GET' && body) target += `?${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]))}`;
+  if (method === 'GET' && body)
+    target += `?${new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)]))}`;
   else if (body) payload = JSON.stringify(body);
-  const res = await fetch(target, { method, headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, body: payload });
+  const res = await fetch(target, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+    body: payload,
+  });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : {} };
 }
 
-const EVIDENCE = 'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }';
-const CARD = 'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written for the test.") { revision } }';
+const EVIDENCE =
+  'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }';
+const CARD =
+  'mutation($n: String!, $t: String!) { setModelCardSection(modelName: $n, title: $t, body: "Written for the test.") { revision } }';
 
-/** Carries one promotion request through: requested by the requester, approved by the owner (when two-person) and a reviewer. */
-export async function promote(url: string, p: People, ref: { modelName: string; version: number }, target: { stage?: string; alias?: string }): Promise<string> {
-  const req = (await gqlOk(url, contractOp('RequestPromotion'), { ref, target, evidence: null }, as(p.tokens.requester))).requestPromotion;
+/**
+ * Carries one promotion request through: requested by the requester, approved by the owner (when two-person) and a
+ * reviewer.
+ */
+export async function promote(
+  url: string,
+  p: People,
+  ref: { modelName: string; version: number },
+  target: { stage?: string; alias?: string },
+): Promise<string> {
+  const req = (
+    await gqlOk(url, contractOp('RequestPromotion'), { ref, target, evidence: null }, as(p.tokens.requester))
+  ).requestPromotion;
   const twoPerson = target.alias !== undefined || target.stage === 'PRODUCTION';
-  if (twoPerson) await gqlOk(url, contractOp('ApprovePromotion'), { id: req.id, comment: 'owner ok' }, as(p.tokens.owner));
-  const done = (await gqlOk(url, contractOp('ApprovePromotion'), { id: req.id, comment: 'reviewed' }, as(p.tokens.reviewer))).approvePromotion;
-  if (done.status !== 'APPROVED') throw new Error(`promotion ${JSON.stringify(target)} of ${ref.modelName}/${ref.version} ended ${done.status}`);
+  if (twoPerson)
+    await gqlOk(url, contractOp('ApprovePromotion'), { id: req.id, comment: 'owner ok' }, as(p.tokens.owner));
+  const done = (
+    await gqlOk(url, contractOp('ApprovePromotion'), { id: req.id, comment: 'reviewed' }, as(p.tokens.reviewer))
+  ).approvePromotion;
+  if (done.status !== 'APPROVED')
+    throw new Error(`promotion ${JSON.stringify(target)} of ${ref.modelName}/${ref.version} ended ${done.status}`);
   return req.id;
 }
 
-/** A version from DEVELOPMENT to PRODUCTION by the book: STAGING, evidence, a reviewed CANARY request, a two-person PRODUCTION request. */
+/**
+ * A version from DEVELOPMENT to PRODUCTION by the book: STAGING, evidence, a reviewed CANARY request, a two-person
+ * PRODUCTION request.
+ */
 export async function toProduction(url: string, p: People, modelName: string, version: number): Promise<void> {
   const ref = { modelName, version };
   await gqlOk(url, contractOp('TransitionStage'), { ref, stage: 'STAGING' }, as(p.tokens.contributor));
-  for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF']) await gqlOk(url, EVIDENCE, { ref, e: { kind, passed: true } });
+  for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF'])
+    await gqlOk(url, EVIDENCE, { ref, e: { kind, passed: true } });
   await promote(url, p, ref, { stage: 'CANARY' });
   await promote(url, p, ref, { stage: 'PRODUCTION' });
 }
@@ -66,7 +107,10 @@ export interface GovernedModel {
   canary: { version: number; id: string };
   /** v3: DEVELOPMENT, with a pending request for the protected alias `production`. */
   pending: { version: number; id: string; requestId: string };
-  /** v4: registered through MLflow from its run's files in Pedigree's artifact store (`runs:/RUN/model`): sealed, write-once. */
+  /**
+   * v4: registered through MLflow from its run's files in Pedigree's artifact store (`runs:/RUN/model`): sealed,
+   * write-once.
+   */
   stored: { version: number; runRoot: string; file: string };
   predictionId: string;
 }
@@ -80,31 +124,63 @@ export interface GovernedModel {
 export async function governedModel(url: string, p: People, name = uniq('governed')): Promise<GovernedModel> {
   await gqlOk(url, contractOp('CreateRegisteredModel'), { input: { name } }, as(TEST_ADMIN_TOKEN));
   await gqlOk(url, contractOp('SetModelOwners'), { modelName: name, owners: [p.names.owner] });
-  for (const title of ['Intended use and users', 'Limitations and failure modes']) await gqlOk(url, CARD, { n: name, t: title });
+  for (const title of ['Intended use and users', 'Limitations and failure modes'])
+    await gqlOk(url, CARD, { n: name, t: title });
   const versions = [];
   for (let i = 1; i <= 3; i++) {
     const source = `s3://governed/${name}/v${i}`;
-    const v = (await gqlOk(url, contractOp('CreateModelVersion'), { input: { modelName: name, source, checksum: sha(String(i)), metrics: [{ key: 'auc', value: 0.9 }] } }, as(p.tokens.contributor))).createModelVersion;
+    const v = (
+      await gqlOk(
+        url,
+        contractOp('CreateModelVersion'),
+        { input: { modelName: name, source, checksum: sha(String(i)), metrics: [{ key: 'auc', value: 0.9 }] } },
+        as(p.tokens.contributor),
+      )
+    ).createModelVersion;
     versions.push({ ...v, source, checksum: sha(String(i)) });
   }
   await toProduction(url, p, name, 1);
   await promote(url, p, { modelName: name, version: 1 }, { alias: 'champion' });
   const v2 = { modelName: name, version: 2 };
   await gqlOk(url, contractOp('TransitionStage'), { ref: v2, stage: 'STAGING' }, as(p.tokens.contributor));
-  for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK']) await gqlOk(url, EVIDENCE, { ref: v2, e: { kind, passed: true } });
+  for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK'])
+    await gqlOk(url, EVIDENCE, { ref: v2, e: { kind, passed: true } });
   await promote(url, p, v2, { stage: 'CANARY' });
-  const pending = (await gqlOk(url, contractOp('RequestPromotion'), { ref: { modelName: name, version: 3 }, target: { alias: 'production' }, evidence: null }, as(p.tokens.requester))).requestPromotion;
+  const pending = (
+    await gqlOk(
+      url,
+      contractOp('RequestPromotion'),
+      { ref: { modelName: name, version: 3 }, target: { alias: 'production' }, evidence: null },
+      as(p.tokens.requester),
+    )
+  ).requestPromotion;
   // v4: a run's files in the artifact store, uploaded and registered by the requester through MLflow.
-  const experiment = (await mlflow(url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('governed-exp') })).json.experiment_id;
-  const runId = (await mlflow(url, p.tokens.requester, 'POST', 'runs/create', { experiment_id: experiment })).json.run.info.run_id;
+  const experiment = (
+    await mlflow(url, p.tokens.requester, 'POST', 'experiments/create', { name: uniq('governed-exp') })
+  ).json.experiment_id;
+  const runId = (await mlflow(url, p.tokens.requester, 'POST', 'runs/create', { experiment_id: experiment })).json.run
+    .info.run_id;
   const runRoot = `${experiment}/${runId}/artifacts`;
   const file = `${runRoot}/model/weights.bin`;
-  const put = await fetch(`${url.replace(/\/graphql$/, '')}${ARTIFACTS}/${file}`, { method: 'PUT', headers: { authorization: `Bearer ${p.tokens.requester}` }, body: 'governed weights' });
+  const put = await fetch(`${url.replace(/\/graphql$/, '')}${ARTIFACTS}/${file}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${p.tokens.requester}` },
+    body: 'governed weights',
+  });
   if (put.status !== 200) throw new Error(`artifact upload: ${put.status} ${await put.text()}`);
-  const v4 = await mlflow(url, p.tokens.requester, 'POST', 'model-versions/create', { name, source: `runs:/${runId}/model`, run_id: runId });
+  const v4 = await mlflow(url, p.tokens.requester, 'POST', 'model-versions/create', {
+    name,
+    source: `runs:/${runId}/model`,
+    run_id: runId,
+  });
   if (v4.status !== 200) throw new Error(`stored version: ${v4.status} ${JSON.stringify(v4.json)}`);
   const predictionId = uniq('pred');
-  await gqlOk(url, contractOp('LogPredictions'), { input: { model: { modelName: name, alias: 'champion' }, predictions: [{ id: predictionId }] } }, as(p.tokens.contributor));
+  await gqlOk(
+    url,
+    contractOp('LogPredictions'),
+    { input: { model: { modelName: name, alias: 'champion' }, predictions: [{ id: predictionId }] } },
+    as(p.tokens.contributor),
+  );
   return {
     name,
     production: { version: 1, id: versions[0]!.id, source: versions[0]!.source, checksum: versions[0]!.checksum },
@@ -123,7 +199,9 @@ export async function governedState(url: string, m: GovernedModel): Promise<unkn
   const base = url.replace(/\/graphql$/, '');
   const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
   const served = await fetch(`${base}${ARTIFACTS}/${m.stored.file}`, { headers: admin });
-  const listing = await fetch(`${base}${ARTIFACTS}?path=${encodeURIComponent(`${m.stored.runRoot}/model`)}`, { headers: admin });
+  const listing = await fetch(`${base}${ARTIFACTS}?path=${encodeURIComponent(`${m.stored.runRoot}/model`)}`, {
+    headers: admin,
+  });
   const artefacts = { status: served.status, bytes: await served.text(), listing: await listing.json() };
   const r = await gql(
     url,
@@ -139,7 +217,8 @@ export async function governedState(url: string, m: GovernedModel): Promise<unkn
   const model = r.data?.registeredModel;
   if (model) {
     model.versions.edges = model.versions.edges.filter((e: any) => e.node.version <= 4);
-    for (const e of model.versions.edges) if (!['CANARY', 'PRODUCTION'].includes(e.node.stage)) e.node.stage = 'ungoverned';
+    for (const e of model.versions.edges)
+      if (!['CANARY', 'PRODUCTION'].includes(e.node.stage)) e.node.stage = 'ungoverned';
   }
   return { ...r.data, artefacts };
 }

@@ -23,7 +23,8 @@ export async function graphDigest(): Promise<{ hash: string; nodes: number; rela
     );
     const h = createHash('sha256');
     for (const r of nodes.records) h.update(JSON.stringify([r.get('id'), r.get('labels'), stable(r.get('props'))]));
-    for (const r of rels.records) h.update(JSON.stringify([r.get('id'), r.get('type'), r.get('a'), r.get('b'), stable(r.get('props'))]));
+    for (const r of rels.records)
+      h.update(JSON.stringify([r.get('id'), r.get('type'), r.get('a'), r.get('b'), stable(r.get('props'))]));
     return { hash: h.digest('hex'), nodes: nodes.records.length, relationships: rels.records.length };
   } finally {
     await session.close();

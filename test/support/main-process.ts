@@ -64,7 +64,9 @@ export async function startMain(dataDir: string, env: Record<string, string> = {
         // not a log line
       }
     });
-    void exited.then((code) => reject(new Error(`src/main.ts exited with ${code} before serving:\n${log.slice(-20).join('\n')}`)));
+    void exited.then((code) =>
+      reject(new Error(`src/main.ts exited with ${code} before serving:\n${log.slice(-20).join('\n')}`)),
+    );
   });
   return {
     url,
@@ -80,7 +82,9 @@ export async function startMain(dataDir: string, env: Record<string, string> = {
 }
 
 /** Opens a stopped data directory's store with an embedded Neo4j of the test's own, to read it directly. */
-export async function openStore(dataDir: string): Promise<{ neo: EmbeddedNeo4j; driver: Driver; close(): Promise<void> }> {
+export async function openStore(
+  dataDir: string,
+): Promise<{ neo: EmbeddedNeo4j; driver: Driver; close(): Promise<void> }> {
   const neo = await startEmbeddedNeo4j({ dataDir: join(dataDir, 'neo4j'), heapMb: 512, pagecacheMb: 64 });
   const driver = neo4j.driver(neo.uri, neo4j.auth.basic(neo.user, neo.password));
   return {
@@ -94,8 +98,16 @@ export async function openStore(dataDir: string): Promise<{ neo: EmbeddedNeo4j; 
 }
 
 /** Runs `npm run <script> -- args` (the README's commands) and returns its exit code and output. */
-export async function runScript(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
-  const child = spawn('npm', ['run', '--silent', script, '--', ...args], { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string }> {
+  const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -104,7 +116,9 @@ export async function runScript(script: string, args: string[], env: Record<stri
 }
 
 /** The global event log: counter, count, distinct sequences, min and max (a gap-free log has all five agree). */
-export async function eventLog(driver: Driver): Promise<{ counter: number; events: number; distinct: number; first: number; last: number }> {
+export async function eventLog(
+  driver: Driver,
+): Promise<{ counter: number; events: number; distinct: number; first: number; last: number }> {
   const s = driver.session();
   try {
     const r = await s.run(
@@ -112,7 +126,13 @@ export async function eventLog(driver: Driver): Promise<{ counter: number; event
     );
     const row = r.records[0]!;
     const num = (k: string) => Number(row.get(k) ?? 0);
-    return { counter: num('counter'), events: num('events'), distinct: num('distinct'), first: num('first'), last: num('last') };
+    return {
+      counter: num('counter'),
+      events: num('events'),
+      distinct: num('distinct'),
+      first: num('first'),
+      last: num('last'),
+    };
   } finally {
     await s.close();
   }

@@ -66,7 +66,11 @@ export async function postLineage(
   const token = opts.token === undefined ? TEST_ADMIN_TOKEN : opts.token;
   const res = await fetch(`${baseUrl}/api/v1/lineage${opts.batch ? '/batch' : ''}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(opts.headers ?? {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(opts.headers ?? {}),
+    },
     body: opts.raw ?? JSON.stringify(body),
   });
   const text = await res.text();
@@ -83,6 +87,10 @@ export async function postLineage(
 export const baseOf = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '');
 
 export async function createToken(url: string, role: string, name = uniq(role.toLowerCase())): Promise<string> {
-  const d = await gqlOk(url, 'mutation($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { token } }', { name, role });
+  const d = await gqlOk(
+    url,
+    'mutation($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { token } }',
+    { name, role },
+  );
   return d.createApiToken.token as string;
 }

@@ -10,13 +10,31 @@ import { gqlOk, sha, uniq } from './graphql.js';
  */
 export async function distilledStudent(url: string) {
   const raw = await gqlOk(url, contractOp('RegisterDatasetVersion'), {
-    input: { dataset: uniq('raw-tx'), version: '2024-01', hash: sha('1'), rowCount: 1000, sources: [`s3://lake/${uniq('tx')}/2024-01.parquet`] },
+    input: {
+      dataset: uniq('raw-tx'),
+      version: '2024-01',
+      hash: sha('1'),
+      rowCount: 1000,
+      sources: [`s3://lake/${uniq('tx')}/2024-01.parquet`],
+    },
   });
   const train = await gqlOk(url, contractOp('RegisterDatasetVersion'), {
-    input: { dataset: uniq('tx-train'), version: 'v1', hash: sha('2'), rowCount: 800, derivedFrom: [raw.registerDatasetVersion.id] },
+    input: {
+      dataset: uniq('tx-train'),
+      version: 'v1',
+      hash: sha('2'),
+      rowCount: 800,
+      derivedFrom: [raw.registerDatasetVersion.id],
+    },
   });
   const test = await gqlOk(url, contractOp('RegisterDatasetVersion'), {
-    input: { dataset: uniq('tx-test'), version: 'v1', hash: sha('3'), rowCount: 200, derivedFrom: [raw.registerDatasetVersion.id] },
+    input: {
+      dataset: uniq('tx-test'),
+      version: 'v1',
+      hash: sha('3'),
+      rowCount: 200,
+      derivedFrom: [raw.registerDatasetVersion.id],
+    },
   });
   const run = await gqlOk(url, contractOp('CreateRun'), {
     input: {
@@ -34,12 +52,23 @@ export async function distilledStudent(url: string) {
     },
   });
   await gqlOk(url, contractOp('FinishRun'), { id: run.createRun.id, status: 'FINISHED' });
-  const base = await gqlOk(url, 'mutation($i: RegisterProviderModelInput!) { registerProviderModel(input: $i) { id provider name providerVersion } }', {
-    i: { provider: 'acme', name: uniq('llm'), providerVersion: '2024-06-01' },
-  });
+  const base = await gqlOk(
+    url,
+    'mutation($i: RegisterProviderModelInput!) { registerProviderModel(input: $i) { id provider name providerVersion } }',
+    {
+      i: { provider: 'acme', name: uniq('llm'), providerVersion: '2024-06-01' },
+    },
+  );
   const teacherModel = await createModel(url, uniq('fraud-teacher'));
   await createVersion(url, teacherModel, { checksum: sha('7') });
-  const student = await createModel(url, uniq('fraud-student'), { owner: 'risk-ml', tags: [{ key: 'team', value: 'risk' }, { key: 'contact', value: 'risk-ml@example.com' }, { key: 'license', value: 'apache-2.0' }] });
+  const student = await createModel(url, uniq('fraud-student'), {
+    owner: 'risk-ml',
+    tags: [
+      { key: 'team', value: 'risk' },
+      { key: 'contact', value: 'risk-ml@example.com' },
+      { key: 'license', value: 'apache-2.0' },
+    ],
+  });
   const v = await createVersion(url, student, {
     checksum: sha('9'),
     runId: run.createRun.id,
@@ -56,7 +85,11 @@ export async function distilledStudent(url: string) {
     version: v.version,
     teacherModel,
     base: base.registerProviderModel,
-    datasets: { raw: raw.registerDatasetVersion, train: train.registerDatasetVersion, test: test.registerDatasetVersion },
+    datasets: {
+      raw: raw.registerDatasetVersion,
+      train: train.registerDatasetVersion,
+      test: test.registerDatasetVersion,
+    },
     run: run.createRun,
   };
 }

@@ -19,7 +19,14 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export async function startProcessServer(env: Record<string, string> = {}): Promise<ProcessServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/serve-process.ts'], {
     cwd: root,
-    env: { ...process.env, ...testNeo4jEnv(), PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN, PEDIGREE_SIGNING_SECRET: TEST_SIGNING_SECRET, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env },
+    env: {
+      ...process.env,
+      ...testNeo4jEnv(),
+      PEDIGREE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      PEDIGREE_SIGNING_SECRET: TEST_SIGNING_SECRET,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

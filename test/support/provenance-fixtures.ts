@@ -57,17 +57,26 @@ export async function setAlias(url: string, modelName: string, alias: string, ve
 export async function promoteToProduction(url: string, modelName: string, version: number): Promise<void> {
   const ref = { modelName, version };
   for (const kind of ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF']) {
-    await gqlOk(url, 'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }', {
-      ref,
-      e: { kind, passed: true, summary: `${kind} done` },
-    });
+    await gqlOk(
+      url,
+      'mutation($ref: ModelVersionRefInput!, $e: EvidenceInput!) { addModelVersionEvidence(ref: $ref, evidence: $e) { kind } }',
+      {
+        ref,
+        e: { kind, passed: true, summary: `${kind} done` },
+      },
+    );
   }
   // → PRODUCTION also needs the model card's required human sections (operations).
   for (const title of ['Intended use and users', 'Limitations and failure modes']) {
-    await gqlOk(url, 'mutation($ref: ModelVersionRefInput!, $t: String!) { setModelCardSection(ref: $ref, title: $t, body: "Written for the fixture.") { revision } }', { ref, t: title });
+    await gqlOk(
+      url,
+      'mutation($ref: ModelVersionRefInput!, $t: String!) { setModelCardSection(ref: $ref, title: $t, body: "Written for the fixture.") { revision } }',
+      { ref, t: title },
+    );
   }
   await gqlOk(url, contractOp('TransitionStage'), { ref, stage: 'STAGING' });
-  const token = async (role: string) => (await gqlOk(url, contractOp('CreateApiToken'), { name: uniq(role.toLowerCase()), role })).createApiToken;
+  const token = async (role: string) =>
+    (await gqlOk(url, contractOp('CreateApiToken'), { name: uniq(role.toLowerCase()), role })).createApiToken;
   const owner = await token('CONTRIBUTOR');
   const reviewer = await token('REVIEWER');
   await gqlOk(url, contractOp('SetModelOwners'), { modelName, owners: [owner.principal.name] });

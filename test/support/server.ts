@@ -32,7 +32,10 @@ export interface TestServerOptions {
  * helpers in ./graphql.ts send by default) and PEDIGREE_SIGNING_SECRET is
  * TEST_SIGNING_SECRET unless `env` says otherwise (`''` for none).
  */
-export async function startTestServer(env: Record<string, string> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: TestServerOptions = {},
+): Promise<TestServer> {
   const config = loadConfig({
     ...testNeo4jEnv(),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
@@ -41,7 +44,9 @@ export async function startTestServer(env: Record<string, string> = {}, opts: Te
     ...env,
   });
   const log = opts.log ?? createLogger(config.logLevel);
-  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log, { retryMs: config.neo4jRetryMs });
+  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log, {
+    retryMs: config.neo4jRetryMs,
+  });
   const app = await createApp(config, driver, log, { testOnlyUngoverned: opts.withoutPromotionGuard });
   const server = await app.listen(0, '127.0.0.1');
   return {

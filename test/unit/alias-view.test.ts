@@ -5,7 +5,8 @@ import { AliasView } from '../../src/registry/view/alias-view.js';
 import { decodeModel, decodeVersion, encodeModel, encodeVersion } from '../../src/registry/view/record-codec.js';
 import { STAGES, type ModelRecord, type Stage, type VersionRecord } from '../../src/registry/types.js';
 
-// ------------------------------------------------------------ a reference registry that writes the events the services write
+// ------------------------------------------------------------ a reference registry that writes the events the services
+// write
 
 interface RefModel {
   id: string;
@@ -24,7 +25,17 @@ class Reference {
   private ids = 0;
 
   private emit(e: Partial<EventRecord> & { type: string; modelName: string }): void {
-    this.events.push({ sequence: String(this.events.length + 1), at: '2026-01-01T00:00:00.000Z', actor: 't', version: null, alias: null, subjectId: null, before: null, after: null, ...e });
+    this.events.push({
+      sequence: String(this.events.length + 1),
+      at: '2026-01-01T00:00:00.000Z',
+      actor: 't',
+      version: null,
+      alias: null,
+      subjectId: null,
+      before: null,
+      after: null,
+      ...e,
+    });
   }
 
   run(op: Op): void {
@@ -34,13 +45,25 @@ class Reference {
     switch (kind) {
       case 'createModel':
         if (m) return;
-        this.models.set(name, { id: `model-${++this.ids}`, counter: 0, aliases: new Map(), versions: new Map(), description: '' });
+        this.models.set(name, {
+          id: `model-${++this.ids}`,
+          counter: 0,
+          aliases: new Map(),
+          versions: new Map(),
+          description: '',
+        });
         return this.emit({ type: 'MODEL_CREATED', modelName: name, subjectId: this.models.get(name)!.id });
       case 'createVersion': {
         if (!m) return;
         const n = ++m.counter;
         m.versions.set(n, { stage: 'DEVELOPMENT', tag: 't0' });
-        return this.emit({ type: 'VERSION_CREATED', modelName: name, version: n, subjectId: `${m.id}-v${n}`, after: { version: n, stage: 'DEVELOPMENT' } });
+        return this.emit({
+          type: 'VERSION_CREATED',
+          modelName: name,
+          version: n,
+          subjectId: `${m.id}-v${n}`,
+          after: { version: n, stage: 'DEVELOPMENT' },
+        });
       }
       case 'stage': {
         const n = m && pick([...m.versions.keys()], b);
@@ -49,14 +72,26 @@ class Reference {
         const stage = STAGES[c % STAGES.length]!;
         const before = v.stage;
         v.stage = stage;
-        return this.emit({ type: c % 7 === 0 ? 'STAGE_ROLLBACK' : 'STAGE_CHANGED', modelName: name, version: n, before: { stage: before }, after: { stage } });
+        return this.emit({
+          type: c % 7 === 0 ? 'STAGE_ROLLBACK' : 'STAGE_CHANGED',
+          modelName: name,
+          version: n,
+          before: { stage: before },
+          after: { stage },
+        });
       }
       case 'setAlias': {
         const n = m && pick([...m.versions.keys()], b);
         if (!m || n === undefined) return;
         const alias = ALIASES[c % ALIASES.length]!;
         m.aliases.set(alias, n);
-        return this.emit({ type: c % 5 === 0 ? 'ROLLBACK' : 'ALIAS_SET', modelName: name, alias, version: n, after: { version: n } });
+        return this.emit({
+          type: c % 5 === 0 ? 'ROLLBACK' : 'ALIAS_SET',
+          modelName: name,
+          alias,
+          version: n,
+          after: { version: n },
+        });
       }
       case 'deleteAlias': {
         const alias = ALIASES[b % ALIASES.length]!;
@@ -90,7 +125,13 @@ class Reference {
         if (!m || this.models.has(to)) return;
         this.models.delete(name);
         this.models.set(to, m);
-        return this.emit({ type: 'MODEL_RENAMED', modelName: to, subjectId: m.id, before: { name }, after: { name: to } });
+        return this.emit({
+          type: 'MODEL_RENAMED',
+          modelName: to,
+          subjectId: m.id,
+          before: { name },
+          after: { name: to },
+        });
       }
       case 'deleteModel':
         if (!m) return;
@@ -102,7 +143,18 @@ class Reference {
   modelRecord(name: string): ModelRecord | null {
     const m = this.models.get(name);
     if (!m) return null;
-    return { id: m.id, name, description: m.description, owner: null, owners: [], protectedAliases: ['production'], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z', gates: null, archivalChecklist: null };
+    return {
+      id: m.id,
+      name,
+      description: m.description,
+      owner: null,
+      owners: [],
+      protectedAliases: ['production'],
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-02T00:00:00.000Z',
+      gates: null,
+      archivalChecklist: null,
+    };
   }
 
   versionRecord(name: string, n: number): VersionRecord | null {
@@ -152,7 +204,24 @@ type Op = [string, number, number, number];
 const pick = <T>(xs: T[], i: number): T | undefined => (xs.length ? xs[i % xs.length] : undefined);
 
 const op: fc.Arbitrary<Op> = fc.tuple(
-  fc.constantFrom('createModel', 'createModel', 'createVersion', 'createVersion', 'createVersion', 'stage', 'stage', 'setAlias', 'setAlias', 'setAlias', 'deleteAlias', 'deleteVersion', 'tag', 'describe', 'rename', 'deleteModel'),
+  fc.constantFrom(
+    'createModel',
+    'createModel',
+    'createVersion',
+    'createVersion',
+    'createVersion',
+    'stage',
+    'stage',
+    'setAlias',
+    'setAlias',
+    'setAlias',
+    'deleteAlias',
+    'deleteVersion',
+    'tag',
+    'describe',
+    'rename',
+    'deleteModel',
+  ),
   fc.nat(20),
   fc.nat(20),
   fc.nat(20),
@@ -187,7 +256,12 @@ function expectAgrees(view: AliasView, ref: Reference): void {
         if (got.version) {
           expect(got.version).toMatchObject({ ...ref.versionRecord(name, got.version.version), model: got.model });
           expect(got.version.held?.tags).toEqual([{ key: 'k', value: ref.tagOf(name, got.version.version) }]);
-          expect(got.version.held?.aliases).toEqual([...ref.models.get(name)!.aliases].filter(([, n]) => n === got.version!.version).map(([a]) => a).sort());
+          expect(got.version.held?.aliases).toEqual(
+            [...ref.models.get(name)!.aliases]
+              .filter(([, n]) => n === got.version!.version)
+              .map(([a]) => a)
+              .sort(),
+          );
         }
       }
     }
@@ -211,34 +285,63 @@ function expectAgrees(view: AliasView, ref: Reference): void {
 
 describe('alias view codec', () => {
   it('round-trips version and model records exactly, whatever their text', () => {
-    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.uuid(), fc.constant('2026-12-06T10:11:12.345Z'), fc.constant('sha256:' + 'ab'.repeat(32)), fc.constant('SHA256:' + 'AB'.repeat(32)));
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.uuid(),
+      fc.constant('2026-12-06T10:11:12.345Z'),
+      fc.constant('sha256:' + 'ab'.repeat(32)),
+      fc.constant('SHA256:' + 'AB'.repeat(32)),
+    );
     const opt = fc.option(text, { nil: null });
     fc.assert(
-      fc.property(fc.uuid(), text, opt, opt, opt, fc.constantFrom(...STAGES), fc.boolean(), fc.array(fc.record({ key: text, value: text }), { maxLength: 5 }), opt, (id, source, checksum, description, runId, stage, everProduction, tags, gates) => {
-        const v: VersionRecord = {
-          id,
-          modelName: 'ignored',
-          version: 7,
-          semver: '1.2.3',
-          stage,
-          source,
-          checksum,
-          fingerprint: 'sha256:' + 'cd'.repeat(32),
-          framework: null,
-          description,
-          createdAt: new Date(1_700_000_000_123).toISOString(),
-          updatedAt: '2026-12-06T10:11:12.345Z',
-          createdBy: 'ci-bot',
-          everProduction,
-          leftProductionAt: null,
-        };
-        const { record, extras } = decodeVersion(encodeVersion(v, { runId, tags }));
-        const { modelName: _m, version: _v, ...rest } = v;
-        expect(record).toEqual(rest);
-        expect(extras).toEqual({ runId, tags });
-        const model: ModelRecord = { id, name: 'n', description, owner: checksum, owners: tags.map((t) => t.key), protectedAliases: ['production'], createdAt: v.createdAt, updatedAt: v.updatedAt, gates, archivalChecklist: description === null ? null : [description] };
-        expect(decodeModel(encodeModel(model), 'n')).toEqual(model);
-      }),
+      fc.property(
+        fc.uuid(),
+        text,
+        opt,
+        opt,
+        opt,
+        fc.constantFrom(...STAGES),
+        fc.boolean(),
+        fc.array(fc.record({ key: text, value: text }), { maxLength: 5 }),
+        opt,
+        (id, source, checksum, description, runId, stage, everProduction, tags, gates) => {
+          const v: VersionRecord = {
+            id,
+            modelName: 'ignored',
+            version: 7,
+            semver: '1.2.3',
+            stage,
+            source,
+            checksum,
+            fingerprint: 'sha256:' + 'cd'.repeat(32),
+            framework: null,
+            description,
+            createdAt: new Date(1_700_000_000_123).toISOString(),
+            updatedAt: '2026-12-06T10:11:12.345Z',
+            createdBy: 'ci-bot',
+            everProduction,
+            leftProductionAt: null,
+          };
+          const { record, extras } = decodeVersion(encodeVersion(v, { runId, tags }));
+          const { modelName: _m, version: _v, ...rest } = v;
+          expect(record).toEqual(rest);
+          expect(extras).toEqual({ runId, tags });
+          const model: ModelRecord = {
+            id,
+            name: 'n',
+            description,
+            owner: checksum,
+            owners: tags.map((t) => t.key),
+            protectedAliases: ['production'],
+            createdAt: v.createdAt,
+            updatedAt: v.updatedAt,
+            gates,
+            archivalChecklist: description === null ? null : [description],
+          };
+          expect(decodeModel(encodeModel(model), 'n')).toEqual(model);
+        },
+      ),
     );
   });
 
@@ -259,7 +362,10 @@ describe('alias view codec', () => {
       createdBy: 'ci',
       everProduction: true,
     };
-    const encoded = encodeVersion(v, { runId: '1b5d8a3e-1f2c-4d5e-8f90-123456789abc', tags: [{ key: 'team', value: 'risk' }] });
+    const encoded = encodeVersion(v, {
+      runId: '1b5d8a3e-1f2c-4d5e-8f90-123456789abc',
+      tags: [{ key: 'team', value: 'risk' }],
+    });
     // 16 + 32 + 32 + 16 binary, 2 × 6 for the instants, the texts and one tag byte each.
     expect(encoded.length).toBeLessThan(180);
     expect(/^[\u0000-\u00ff]*$/.test(encoded)).toBe(true);
@@ -296,8 +402,15 @@ describe('alias view: pointers and records from the event log', () => {
         const ref = new Reference();
         const snapshots: { events: number; load: (view: AliasView) => void }[] = [];
         const snap = () => {
-          const copy = [...ref.models].map(([name, m]) => ({ model: ref.modelRecord(name)!, aliases: [...m.aliases], versions: [...m.versions].map(([n, v]) => [n, v.stage] as [number, string]) }));
-          snapshots.push({ events: ref.events.length, load: (view) => copy.forEach((x) => view.load(x.model, x.aliases, x.versions)) });
+          const copy = [...ref.models].map(([name, m]) => ({
+            model: ref.modelRecord(name)!,
+            aliases: [...m.aliases],
+            versions: [...m.versions].map(([n, v]) => [n, v.stage] as [number, string]),
+          }));
+          snapshots.push({
+            events: ref.events.length,
+            load: (view) => copy.forEach((x) => view.load(x.model, x.aliases, x.versions)),
+          });
         };
         snap();
         for (const o of ops) {
@@ -323,10 +436,18 @@ describe('alias view: pointers and records from the event log', () => {
   it('serves no record an applied event may have changed until the refresh installs it', () => {
     const ref = new Reference();
     const view = new AliasView();
-    for (const o of [['createModel', 0, 0, 0], ['createVersion', 0, 0, 0], ['setAlias', 0, 0, 0]] as Op[]) ref.run(o);
+    for (const o of [
+      ['createModel', 0, 0, 0],
+      ['createVersion', 0, 0, 0],
+      ['setAlias', 0, 0, 0],
+    ] as Op[])
+      ref.run(o);
     for (const e of ref.events) view.apply(e);
     refresh(view, ref);
-    expect(view.byAlias('m-a', 'production')).toMatchObject({ hit: true, version: { version: 1, stage: 'DEVELOPMENT' } });
+    expect(view.byAlias('m-a', 'production')).toMatchObject({
+      hit: true,
+      version: { version: 1, stage: 'DEVELOPMENT' },
+    });
     ref.run(['stage', 0, 0, 1]);
     view.apply(ref.events.at(-1)!);
     expect(view.byAlias('m-a', 'production').hit).toBe(false);
@@ -337,7 +458,12 @@ describe('alias view: pointers and records from the event log', () => {
   it('holds a version looked up by number only when asked, and forgets it when an event touches it', () => {
     const ref = new Reference();
     const view = new AliasView();
-    for (const o of [['createModel', 0, 0, 0], ['createVersion', 0, 0, 0], ['createVersion', 0, 0, 0]] as Op[]) ref.run(o);
+    for (const o of [
+      ['createModel', 0, 0, 0],
+      ['createVersion', 0, 0, 0],
+      ['createVersion', 0, 0, 0],
+    ] as Op[])
+      ref.run(o);
     for (const e of ref.events) view.apply(e);
     refresh(view, ref);
     // Version 1 is named by nothing (latest is 2, and 2 is the newest DEVELOPMENT version).

@@ -1,10 +1,4 @@
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  sign as cryptoSign,
-} from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -172,7 +166,9 @@ describe('signEnvelope / verifyEnvelope', () => {
     const envelope = signEnvelope(TYPE, BODY, [mallory.signer]);
     expect(verifyEnvelope(envelope, [alice.trusted, bob.trusted]).valid).toBe(false);
 
-    const impersonating = signEnvelope(TYPE, BODY, [{ keyid: alice.signer.keyid, privateKey: mallory.signer.privateKey }]);
+    const impersonating = signEnvelope(TYPE, BODY, [
+      { keyid: alice.signer.keyid, privateKey: mallory.signer.privateKey },
+    ]);
     expect(verifyEnvelope(impersonating, [alice.trusted]).valid).toBe(false);
     expect(verifyEnvelope(envelope, []).valid).toBe(false);
   });
@@ -200,7 +196,9 @@ describe('signEnvelope / verifyEnvelope', () => {
     const urlSafe = {
       payload: payload.toString('base64url'),
       payloadType: TYPE,
-      signatures: [{ keyid: alice.signer.keyid, sig: Buffer.from(envelope.signatures[0]!.sig, 'base64').toString('base64url') }],
+      signatures: [
+        { keyid: alice.signer.keyid, sig: Buffer.from(envelope.signatures[0]!.sig, 'base64').toString('base64url') },
+      ],
     };
     expect(verifyEnvelope(urlSafe, [alice.trusted])).toMatchObject({ valid: true, payload });
     expect(urlSafe.payload).toBe('-_-_Pj8');
@@ -270,7 +268,11 @@ describe('verifyEnvelope on malformed input', () => {
     ['a signature that is a string', { ...good, signatures: [sig] }, /signatures\[0\] must be an object/],
     ['a numeric sig', { ...good, signatures: [{ keyid: 'k', sig: 1 }] }, /sig must be a string/],
     ['a numeric keyid', { ...good, signatures: [{ keyid: 7, sig }] }, /keyid must be a string/],
-    ['junk in the payload base64', { ...good, payload: `${good.payload.slice(0, 4)}!!${good.payload.slice(4)}` }, /payload is not valid base64/],
+    [
+      'junk in the payload base64',
+      { ...good, payload: `${good.payload.slice(0, 4)}!!${good.payload.slice(4)}` },
+      /payload is not valid base64/,
+    ],
     ['mixed base64 alphabets', { ...good, payload: 'ab+_' }, /payload is not valid base64/],
     ['a truncated base64 quantum', { ...good, payload: 'abcde' }, /payload is not valid base64/],
     // "aGl=" decodes to "hi" like "aGk=" does; accepting both would give one payload two spellings.
@@ -281,7 +283,11 @@ describe('verifyEnvelope on malformed input', () => {
       { ...good, signatures: Array.from({ length: MAX_SIGNATURES + 1 }, () => good.signatures[0]) },
       /more than 32/,
     ],
-    ['JSON text over 1 MiB', JSON.stringify({ ...good, payload: 'A'.repeat(MAX_ENVELOPE_BYTES) }), /exceeds 1048576 bytes/],
+    [
+      'JSON text over 1 MiB',
+      JSON.stringify({ ...good, payload: 'A'.repeat(MAX_ENVELOPE_BYTES) }),
+      /exceeds 1048576 bytes/,
+    ],
     ['an object over 1 MiB', { ...good, payload: 'A'.repeat(MAX_ENVELOPE_BYTES + 4) }, /exceeds 1048576 bytes/],
   ];
 
@@ -314,11 +320,17 @@ describe('verifyEnvelope on malformed input', () => {
       { numRuns: 300 },
     );
     fc.assert(
-      fc.property(fc.string(), fc.string(), fc.option(fc.string()), fc.string(), (payload, payloadType, keyid, sigText) => {
-        const signature = keyid === null ? { sig: sigText } : { keyid, sig: sigText };
-        const result = verifyEnvelope({ payload, payloadType, signatures: [signature] } as Envelope, [alice.trusted]);
-        expect(result.valid).toBe(false);
-      }),
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.option(fc.string()),
+        fc.string(),
+        (payload, payloadType, keyid, sigText) => {
+          const signature = keyid === null ? { sig: sigText } : { keyid, sig: sigText };
+          const result = verifyEnvelope({ payload, payloadType, signatures: [signature] } as Envelope, [alice.trusted]);
+          expect(result.valid).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -358,8 +370,12 @@ describe('DSSE specification test vectors', () => {
   it('rejects that envelope once its payload, type or signature is altered', () => {
     const trusted = [{ keyid: 'mykey', publicKey: specKey }];
     const env = protocolVector.envelope;
-    expect(verifyEnvelope({ ...env, payload: Buffer.from('hello world!').toString('base64') } as Envelope, trusted).valid).toBe(false);
-    expect(verifyEnvelope({ ...env, payloadType: 'http://example.com/HelloWorlds' } as Envelope, trusted).valid).toBe(false);
+    expect(
+      verifyEnvelope({ ...env, payload: Buffer.from('hello world!').toString('base64') } as Envelope, trusted).valid,
+    ).toBe(false);
+    expect(verifyEnvelope({ ...env, payloadType: 'http://example.com/HelloWorlds' } as Envelope, trusted).valid).toBe(
+      false,
+    );
     expect(verifyEnvelope(flipSignatureByte(env as Envelope), trusted).valid).toBe(false);
     expect(verifyEnvelope(env as Envelope, [alice.trusted]).valid).toBe(false);
   });
@@ -517,7 +533,11 @@ describe('DSSE specification test vectors', () => {
     },
     {
       id: 'threshold-two-without-keyids',
-      envelope: { payload: STATEMENT_B64, payloadType: IN_TOTO_PAYLOAD_TYPE, signatures: [{ sig: SIG_A }, { sig: SIG_B }] },
+      envelope: {
+        payload: STATEMENT_B64,
+        payloadType: IN_TOTO_PAYLOAD_TYPE,
+        signatures: [{ sig: SIG_A }, { sig: SIG_B }],
+      },
       trustedKeys: ['A', 'B'],
       threshold: 2,
       supportedPayloadTypes: [IN_TOTO_PAYLOAD_TYPE],
@@ -543,7 +563,9 @@ describe('DSSE specification test vectors', () => {
   it('the RFC 8032 TEST 1 key re-signs the vectors byte for byte (Ed25519 is deterministic)', () => {
     const seed = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
     const privateKey = ed25519Private(seed, rfc8032Keys.A);
-    const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(STATEMENT_B64, 'base64'), [{ keyid: 'A', privateKey }]);
+    const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(STATEMENT_B64, 'base64'), [
+      { keyid: 'A', privateKey },
+    ]);
     expect(envelope).toEqual(fileVectors[0]!.envelope);
   });
 });
@@ -591,7 +613,9 @@ describe('keys', () => {
     const ecPrivatePem = ec.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     expect(() => importPrivateKeyPem(ecPrivatePem)).toThrow(/Ed25519/);
     // P-256 public keys are accepted for verification of other tools' envelopes.
-    expect(importPublicKeyPem(ec.publicKey.export({ format: 'pem', type: 'spki' }).toString()).asymmetricKeyType).toBe('ec');
+    expect(importPublicKeyPem(ec.publicKey.export({ format: 'pem', type: 'spki' }).toString()).asymmetricKeyType).toBe(
+      'ec',
+    );
     const secp384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     expect(() => importPublicKeyPem(secp384.publicKey.export({ format: 'pem', type: 'spki' }).toString())).toThrow(
       /Ed25519 or ECDSA P-256/,
@@ -610,7 +634,10 @@ describe('in-toto statements', () => {
   const predicate = { run: { id: 'run-42', startedAt: '2024-05-01T12:00:00Z' }, datasets: ['ds@3', 'ds@4'] };
 
   it('builds a Statement v1 with the Pedigree predicate type by default', () => {
-    const statement = buildStatement({ subjects: [{ name: 'fraud@3', digest: { sha256: digest.toUpperCase() } }], predicate });
+    const statement = buildStatement({
+      subjects: [{ name: 'fraud@3', digest: { sha256: digest.toUpperCase() } }],
+      predicate,
+    });
     expect(statement).toEqual({
       _type: STATEMENT_TYPE_V1,
       subject: [{ name: 'fraud@3', digest: { sha256: digest } }],
@@ -663,7 +690,9 @@ describe('in-toto statements', () => {
     expect(() => buildStatement({ subjects: [{ ...subject, name: '' }], predicate })).toThrow(/name/);
     expect(() => buildStatement({ subjects: [{ name: 'm', digest: { sha256: 'abc' } }], predicate })).toThrow(/64 hex/);
     expect(() => buildStatement({ subjects: [subject], predicate, predicateType: '' })).toThrow(/predicateType/);
-    expect(() => buildStatement({ subjects: [subject], predicate: [] as unknown as object })).toThrow(/plain JSON object/);
+    expect(() => buildStatement({ subjects: [subject], predicate: [] as unknown as object })).toThrow(
+      /plain JSON object/,
+    );
     expect(() => buildStatement({ subjects: [subject], predicate: { at: new Date() } })).toThrow(/\$\.at is a Date/);
   });
 
@@ -722,12 +751,18 @@ describe('co-signers of a version attestation', () => {
   });
 
   it('are the distinct approvers of two-person requests, newest request first; one-reviewer approvals only appear in the predicate', () => {
-    const approvals = [approval('rex', 'r1', 'ONE_REVIEWER'), approval('otto', 'r2', 'TWO_PERSON'), approval('rita', 'r2', 'TWO_PERSON'), approval('otto', 'r3', 'TWO_PERSON'), approval('ray', 'r3', 'TWO_PERSON')];
+    const approvals = [
+      approval('rex', 'r1', 'ONE_REVIEWER'),
+      approval('otto', 'r2', 'TWO_PERSON'),
+      approval('rita', 'r2', 'TWO_PERSON'),
+      approval('otto', 'r3', 'TWO_PERSON'),
+      approval('ray', 'r3', 'TWO_PERSON'),
+    ];
     expect(coSigningPrincipals(approvals)).toEqual(['ray', 'otto', 'rita']);
     expect(coSigningPrincipals([approval('rex', 'r1', 'ONE_REVIEWER')])).toEqual([]);
   });
 
-  it('fit in one envelope beside Pedigree\'s own signature', () => {
+  it("fit in one envelope beside Pedigree's own signature", () => {
     const many = Array.from({ length: 50 }, (_, i) => approval(`p${i}`, `r${i}`, 'TWO_PERSON'));
     const chosen = coSigningPrincipals(many);
     expect(chosen).toHaveLength(MAX_SIGNATURES - 1);

@@ -16,9 +16,21 @@ const aliasChars = fc.constantFrom(...'abcXYZ019_-.');
 describe('TypeScript client: pure parts', () => {
   it('parses models:/ URIs exactly as the server does (names with "/", versions, aliases, stages)', () => {
     const uri = fc.oneof(
-      fc.tuple(fc.string({ unit: nameChars, minLength: 1, maxLength: 20 }), fc.string({ unit: aliasChars, minLength: 1, maxLength: 10 })).map(([n, a]) => `models:/${n}@${a}`),
-      fc.tuple(fc.string({ unit: nameChars, minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 99_999 })).map(([n, v]) => `models:/${n}/${v}`),
-      fc.tuple(fc.string({ unit: nameChars, minLength: 1, maxLength: 20 }), fc.constantFrom('production', 'Staging', 'CANARY', 'latest', 'bogus')).map(([n, s]) => `models:/${n}/${s}`),
+      fc
+        .tuple(
+          fc.string({ unit: nameChars, minLength: 1, maxLength: 20 }),
+          fc.string({ unit: aliasChars, minLength: 1, maxLength: 10 }),
+        )
+        .map(([n, a]) => `models:/${n}@${a}`),
+      fc
+        .tuple(fc.string({ unit: nameChars, minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 99_999 }))
+        .map(([n, v]) => `models:/${n}/${v}`),
+      fc
+        .tuple(
+          fc.string({ unit: nameChars, minLength: 1, maxLength: 20 }),
+          fc.constantFrom('production', 'Staging', 'CANARY', 'latest', 'bogus'),
+        )
+        .map(([n, s]) => `models:/${n}/${s}`),
       fc.string({ maxLength: 30 }),
     );
     fc.assert(
@@ -36,12 +48,15 @@ describe('TypeScript client: pure parts', () => {
           expect((e as PedigreeError).code).toBe('BAD_USER_INPUT');
         }
         if (server === null) {
-          // The client may accept a name the server then refuses (it checks less); it never refuses one the server takes.
+          // The client may accept a name the server then refuses (it checks less); it never refuses one the server
+          // takes.
           return;
         }
         expect(mine).not.toBeNull();
-        if (server.kind === 'stage') expect(mine).toEqual({ kind: 'stage', modelName: server.modelName, stage: server.stage });
-        else if (server.ref.alias !== undefined && server.ref.alias !== null) expect(mine).toEqual({ kind: 'alias', modelName: server.ref.modelName, alias: server.ref.alias });
+        if (server.kind === 'stage')
+          expect(mine).toEqual({ kind: 'stage', modelName: server.modelName, stage: server.stage });
+        else if (server.ref.alias !== undefined && server.ref.alias !== null)
+          expect(mine).toEqual({ kind: 'alias', modelName: server.ref.modelName, alias: server.ref.alias });
         else expect(mine).toEqual({ kind: 'version', modelName: server.ref.modelName, version: server.ref.version });
       }),
       { numRuns: 500 },
@@ -49,22 +64,37 @@ describe('TypeScript client: pure parts', () => {
   });
 
   it("computes a directory's checksum exactly as the server's store does, whatever the paths", () => {
-    const path = fc.array(fc.string({ minLength: 1, maxLength: 6, unit: 'grapheme' }), { minLength: 1, maxLength: 3 }).map((s) => s.join('/'));
+    const path = fc
+      .array(fc.string({ minLength: 1, maxLength: 6, unit: 'grapheme' }), { minLength: 1, maxLength: 3 })
+      .map((s) => s.join('/'));
     fc.assert(
-      fc.property(fc.uniqueArray(fc.record({ path, sha256: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }) }), { selector: (e) => e.path, minLength: 1, maxLength: 8 }), (entries) => {
-        expect(manifestDigest(entries)).toBe(serverManifestDigest(entries));
-      }),
+      fc.property(
+        fc.uniqueArray(
+          fc.record({
+            path,
+            sha256: fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }),
+          }),
+          { selector: (e) => e.path, minLength: 1, maxLength: 8 },
+        ),
+        (entries) => {
+          expect(manifestDigest(entries)).toBe(serverManifestDigest(entries));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('backs off with full jitter under an exponential ceiling', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
-        const d = backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 }, () => r);
-        expect(d).toBeGreaterThanOrEqual(0);
-        expect(d).toBeLessThanOrEqual(Math.min(5_000, 100 * 2 ** attempt));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 60 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, r) => {
+          const d = backoffDelay(attempt, { baseMs: 100, maxMs: 5_000 }, () => r);
+          expect(d).toBeGreaterThanOrEqual(0);
+          expect(d).toBeLessThanOrEqual(Math.min(5_000, 100 * 2 ** attempt));
+        },
+      ),
     );
   });
 

@@ -12,7 +12,18 @@ class MemoryLog {
   gate: (() => Promise<void>) | null = null;
   append(modelName: string): void {
     const sequence = String(this.events.length + 1);
-    this.events.push({ sequence, type: 'ALIAS_SET', at: new Date().toISOString(), actor: 't', modelName, version: 1, alias: 'a', subjectId: null, before: null, after: null });
+    this.events.push({
+      sequence,
+      type: 'ALIAS_SET',
+      at: new Date().toISOString(),
+      actor: 't',
+      modelName,
+      version: 1,
+      alias: 'a',
+      subjectId: null,
+      before: null,
+      after: null,
+    });
   }
   reader(gated = false): EventLogReader {
     return {
@@ -52,15 +63,28 @@ describe('eventStream: replay, then live, with no gap and no duplicate at the se
             }
             if (polls[p++ % Math.max(polls.length, 1)]) await tailer.poll();
           };
-          const stream = eventStream({ tailer, reader: mem.reader(true), filter: { modelName: 'm' }, after, maxQueued, onOverflow: () => undefined });
+          const stream = eventStream({
+            tailer,
+            reader: mem.reader(true),
+            filter: { modelName: 'm' },
+            after,
+            maxQueued,
+            onOverflow: () => undefined,
+          });
           const got: string[] = [];
-          const expected = () => mem.events.filter((e) => e.modelName === 'm' && BigInt(e.sequence) > BigInt(after)).map((e) => e.sequence);
+          const expected = () =>
+            mem.events.filter((e) => e.modelName === 'm' && BigInt(e.sequence) > BigInt(after)).map((e) => e.sequence);
           const settled = () => pending === 0 && got.length >= expected().length;
           while (!settled()) {
             const next = stream.next();
             // Keep the log moving while the consumer waits for a live event.
             let arrived = false;
-            while (!(arrived = await Promise.race([next.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]))) {
+            while (
+              !(arrived = await Promise.race([
+                next.then(() => true),
+                new Promise<boolean>((r) => setImmediate(() => r(false))),
+              ]))
+            ) {
               if (pending > 0) {
                 pending--;
                 mem.append('m');
@@ -85,7 +109,14 @@ describe('eventStream: replay, then live, with no gap and no duplicate at the se
   it('a stream waiting for a live event ends at once on return()', async () => {
     const mem = new MemoryLog();
     const tailer = new EventTailer(mem.reader(), 60_000, log);
-    const stream = eventStream({ tailer, reader: mem.reader(), filter: {}, after: null, maxQueued: 10, onOverflow: () => undefined });
+    const stream = eventStream({
+      tailer,
+      reader: mem.reader(),
+      filter: {},
+      after: null,
+      maxQueued: 10,
+      onOverflow: () => undefined,
+    });
     const next = stream.next();
     await new Promise((r) => setImmediate(r));
     await stream.return!();
@@ -96,7 +127,9 @@ describe('eventStream: replay, then live, with no gap and no duplicate at the se
 
 describe('assertEventFilter: a subscription filter that could never match is refused', () => {
   it('accepts names the registry allows and event type names', () => {
-    expect(() => assertEventFilter({ modelName: 'fraud/v2.x_y-z', alias: 'production', types: ['ALIAS_SET', 'TEST_BIG_1A2B'] })).not.toThrow();
+    expect(() =>
+      assertEventFilter({ modelName: 'fraud/v2.x_y-z', alias: 'production', types: ['ALIAS_SET', 'TEST_BIG_1A2B'] }),
+    ).not.toThrow();
     expect(() => assertEventFilter({})).not.toThrow();
   });
   it.each([
@@ -108,6 +141,8 @@ describe('assertEventFilter: a subscription filter that could never match is ref
     [{ types: ['ALIAS_SET', '$name'] }, 'types'],
     [{ types: Array.from({ length: 101 }, () => 'ALIAS_SET') }, 'types'],
   ] as [EventFilter, string][])('%j → BAD_USER_INPUT on %s', (filter, field) => {
-    expect(() => assertEventFilter(filter)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field } }));
+    expect(() => assertEventFilter(filter)).toThrow(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field } }),
+    );
   });
 });

@@ -19,7 +19,11 @@ const event = (type: string, before: unknown, after: unknown): EventRecord => ({
 const BELOW_ADMIN = ['VIEWER', 'CONTRIBUTOR', 'REVIEWER', null, WEBHOOK_RECEIVER] as const;
 
 describe('eventForReader', () => {
-  const hook = event(EventType.WEBHOOK_CREATED, null, { url: 'https://u:p@hooks.example.com:8443/T1/B2/secret?sig=s3', urlSha256: 'ab', eventTypes: ['ALIAS_SET'] });
+  const hook = event(EventType.WEBHOOK_CREATED, null, {
+    url: 'https://u:p@hooks.example.com:8443/T1/B2/secret?sig=s3',
+    urlSha256: 'ab',
+    eventTypes: ['ALIAS_SET'],
+  });
   const token = event(EventType.TOKEN_CREATED, null, { tokenId: 't1', name: 'ci', role: 'ADMIN' });
 
   it('shows an ADMIN what the log stores', () => {
@@ -28,19 +32,41 @@ describe('eventForReader', () => {
   });
 
   it.each(BELOW_ADMIN)('reduces webhook URLs to their origin and hides token details for %s', (reader) => {
-    expect(eventForReader(hook, reader)).toEqual({ ...hook, after: { url: 'https://hooks.example.com:8443', eventTypes: ['ALIAS_SET'] }, redacted: true });
+    expect(eventForReader(hook, reader)).toEqual({
+      ...hook,
+      after: { url: 'https://hooks.example.com:8443', eventTypes: ['ALIAS_SET'] },
+      redacted: true,
+    });
     const deleted = event(EventType.WEBHOOK_DELETED, { url: 'http://10.0.0.1/x?y=1', eventTypes: [] }, null);
-    expect(eventForReader(deleted, reader)).toMatchObject({ before: { url: 'http://10.0.0.1', eventTypes: [] }, after: null, redacted: true });
+    expect(eventForReader(deleted, reader)).toMatchObject({
+      before: { url: 'http://10.0.0.1', eventTypes: [] },
+      after: null,
+      redacted: true,
+    });
     // An MLflow webhook's update (its URL may have moved): origins only, before and after.
-    const updated = event(EventType.WEBHOOK_UPDATED, { url: 'https://a.example/h?k=1', eventTypes: ['model_version.created'], name: 'n' }, { url: 'https://b.example/h?k=2', eventTypes: [], secretChanged: true });
-    expect(eventForReader(updated, reader)).toMatchObject({ before: { url: 'https://a.example', eventTypes: ['model_version.created'] }, after: { url: 'https://b.example', eventTypes: [] }, redacted: true });
+    const updated = event(
+      EventType.WEBHOOK_UPDATED,
+      { url: 'https://a.example/h?k=1', eventTypes: ['model_version.created'], name: 'n' },
+      { url: 'https://b.example/h?k=2', eventTypes: [], secretChanged: true },
+    );
+    expect(eventForReader(updated, reader)).toMatchObject({
+      before: { url: 'https://a.example', eventTypes: ['model_version.created'] },
+      after: { url: 'https://b.example', eventTypes: [] },
+      redacted: true,
+    });
     for (const e of [token, event(EventType.TOKEN_REVOKED, null, { tokenIds: ['t1'], names: ['ci'] })]) {
       expect(eventForReader(e, reader)).toEqual({ ...e, subjectId: null, before: null, after: null, redacted: true });
     }
   });
 
   it('passes every other event type through unchanged', () => {
-    const hidden: string[] = [EventType.WEBHOOK_CREATED, EventType.WEBHOOK_UPDATED, EventType.WEBHOOK_DELETED, EventType.TOKEN_CREATED, EventType.TOKEN_REVOKED];
+    const hidden: string[] = [
+      EventType.WEBHOOK_CREATED,
+      EventType.WEBHOOK_UPDATED,
+      EventType.WEBHOOK_DELETED,
+      EventType.TOKEN_CREATED,
+      EventType.TOKEN_REVOKED,
+    ];
     for (const type of Object.values(EventType).filter((t) => !hidden.includes(t))) {
       const e = event(type, { a: 1 }, { b: 'https://x.example/y?z=1' });
       expect(eventForReader(e, 'VIEWER')).toEqual({ ...e, redacted: false });

@@ -34,7 +34,12 @@ describe('computeFingerprint', () => {
           const shuffledHashes = [...hashes].reverse().concat(hashes.slice(0, 1));
           const shuffledParams = Object.fromEntries(Object.entries(params).reverse());
           const a = computeFingerprint({ codeCommit: 'c', datasetHashes: hashes, params, seeds });
-          const b = computeFingerprint({ codeCommit: 'c', datasetHashes: shuffledHashes, params: shuffledParams, seeds });
+          const b = computeFingerprint({
+            codeCommit: 'c',
+            datasetHashes: shuffledHashes,
+            params: shuffledParams,
+            seeds,
+          });
           expect(a).toBe(b);
         },
       ),

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportPrivateKeyPem, generateEd25519KeyPair, keyIdOf } from '../../src/operations/attestation/index.js';
-import { openPrivateKey, readKeyFile, sealPrivateKey, writeKeyFile } from '../../src/operations/attestation/key-store.js';
+import {
+  openPrivateKey,
+  readKeyFile,
+  sealPrivateKey,
+  writeKeyFile,
+} from '../../src/operations/attestation/key-store.js';
 
 describe('signing key storage', () => {
   const pair = generateEd25519KeyPair();

@@ -39,7 +39,11 @@ describe('LIKE / ILIKE matcher', () => {
 
   it('agrees with the definition of ILIKE, with simple case folding (property)', () => {
     fc.assert(
-      fc.property(pattern, text, (p, t) => compileLike(p.join(''), true).test(t.join('')) === reference(p, t, ignoringCase)),
+      fc.property(
+        pattern,
+        text,
+        (p, t) => compileLike(p.join(''), true).test(t.join('')) === reference(p, t, ignoringCase),
+      ),
       { numRuns: 5000 },
     );
   });
@@ -47,10 +51,18 @@ describe('LIKE / ILIKE matcher', () => {
   it('agrees with an anchored regular expression on ASCII (a second, independent reference)', () => {
     const ascii = fc.constantFrom('a', 'b', 'A', '.', '-');
     fc.assert(
-      fc.property(fc.array(fc.oneof(ascii, fc.constantFrom('%', '_')), { maxLength: 8 }), fc.array(ascii, { maxLength: 9 }), fc.boolean(), (p, t, ci) => {
-        const re = new RegExp(`^${p.map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c === '.' ? '\\.' : c)).join('')}$`, ci ? 'isu' : 'su');
-        return compileLike(p.join(''), ci).test(t.join('')) === re.test(t.join(''));
-      }),
+      fc.property(
+        fc.array(fc.oneof(ascii, fc.constantFrom('%', '_')), { maxLength: 8 }),
+        fc.array(ascii, { maxLength: 9 }),
+        fc.boolean(),
+        (p, t, ci) => {
+          const re = new RegExp(
+            `^${p.map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c === '.' ? '\\.' : c)).join('')}$`,
+            ci ? 'isu' : 'su',
+          );
+          return compileLike(p.join(''), ci).test(t.join('')) === re.test(t.join(''));
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -106,11 +118,15 @@ describe('LIKE / ILIKE matcher', () => {
     check(`a%${'a_'.repeat(100)}%a`, 'ab'.repeat(1500));
     // And on random patterns and texts.
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('a', 'b', '%', '_'), { maxLength: 40 }), fc.array(fc.constantFrom('a', 'b'), { maxLength: 200 }), (p, t) => {
-        const m = compileLike(p.join(''), false);
-        m.test(t.join(''));
-        return m.lastSteps <= bound(p.join(''), t.join(''));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', '%', '_'), { maxLength: 40 }),
+        fc.array(fc.constantFrom('a', 'b'), { maxLength: 200 }),
+        (p, t) => {
+          const m = compileLike(p.join(''), false);
+          m.test(t.join(''));
+          return m.lastSteps <= bound(p.join(''), t.join(''));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -127,7 +143,9 @@ describe('other user-facing regular expressions stay linear', () => {
   });
 
   it('suggestion stripping keeps its meaning', () => {
-    expect(withoutSuggestions('Unknown "x".  Did you mean "y" or "z"? More. Did you mean "w"?')).toBe('Unknown "x". More.');
+    expect(withoutSuggestions('Unknown "x".  Did you mean "y" or "z"? More. Did you mean "w"?')).toBe(
+      'Unknown "x". More.',
+    );
     expect(withoutSuggestions('no question Did you mean "y"')).toBe('no question Did you mean "y"');
     expect(withoutSuggestions(`${' '.repeat(200_000)}x`)).toBe(`${' '.repeat(200_000)}x`);
   });

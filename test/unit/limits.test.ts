@@ -168,7 +168,9 @@ describe('depth rule', () => {
   });
 
   it('names the operation when it has a name', () => {
-    const errors = validateWithLimits(`query Deep { model(name: "m") { parent { parent { name } } } }`, { maxDepth: 3 });
+    const errors = validateWithLimits(`query Deep { model(name: "m") { parent { parent { name } } } }`, {
+      maxDepth: 3,
+    });
     expectLimitError(errors, 'query depth is limited to 3; operation "Deep" reaches 4');
   });
 
@@ -178,7 +180,10 @@ describe('depth rule', () => {
       fragment Two on Model { parent { ... on Model { parent { name } } } }
     `;
     expect(validateWithLimits(query, { maxDepth: 4 })).toEqual([]);
-    expectLimitError(validateWithLimits(query, { maxDepth: 3 }), 'query depth is limited to 3; this operation reaches 4');
+    expectLimitError(
+      validateWithLimits(query, { maxDepth: 3 }),
+      'query depth is limited to 3; this operation reaches 4',
+    );
   });
 
   it('lets __typename sit one level below the limit for free', () => {
@@ -192,7 +197,10 @@ describe('depth rule', () => {
   it('counts introspection fields normally', () => {
     const query = `{ __schema { types { fields { type { name } } } } }`;
     expect(validateWithLimits(query, { maxDepth: 5 })).toEqual([]);
-    expectLimitError(validateWithLimits(query, { maxDepth: 4 }), 'query depth is limited to 4; this operation reaches 5');
+    expectLimitError(
+      validateWithLimits(query, { maxDepth: 4 }),
+      'query depth is limited to 4; this operation reaches 5',
+    );
   });
 
   it('does not loop on fragment cycles (graphql-js reports the cycle)', () => {
@@ -276,7 +284,8 @@ describe('operationCost', () => {
   });
 
   it('prices a list by its declared cap (extensions.maxItems), whatever the depth argument', () => {
-    const query = (args: string) => `{ lineage(id: "x"${args}) { root { id } nodes { id kind } edges { from to } truncated } }`;
+    const query = (args: string) =>
+      `{ lineage(id: "x"${args}) { root { id } nodes { id kind } edges { from to } truncated } }`;
     // Without a cap a plain list is guessed at 10 items...
     expect(cost(query(''))).toBe(1 + 2 + (1 + 10 * 2) * 2 + 1);
     // ...with one, it counts the cap (the lineage budgets), at any depth.
@@ -288,8 +297,12 @@ describe('operationCost', () => {
 
   it('passes the first of a paged object field to the lists of the object it returns', () => {
     // Like a connection: the page size multiplies items, not totalCount; a list inside an item counts on its own.
-    const paged = buildSchema(`type Query { impact(first: Int): Impact! }  type Impact { totalCount: Int! items: [Item!]! }  type Item { id: ID! tags: [String!]! }`);
-    expect(operationCost(paged, parse(`{ impact(first: 30) { totalCount items { id tags } } }`))).toBe(1 + 1 + (1 + 30 * 2));
+    const paged = buildSchema(
+      `type Query { impact(first: Int): Impact! }  type Impact { totalCount: Int! items: [Item!]! }  type Item { id: ID! tags: [String!]! }`,
+    );
+    expect(operationCost(paged, parse(`{ impact(first: 30) { totalCount items { id tags } } }`))).toBe(
+      1 + 1 + (1 + 30 * 2),
+    );
     expect(operationCost(paged, parse(`{ impact { items { id } } }`))).toBe(1 + (1 + 20 * 1));
   });
 
@@ -349,7 +362,9 @@ describe('checkLimits and assertWithinLimits', () => {
   });
 
   it('assertWithinLimits throws the first as a GraphQLError, or returns', () => {
-    const document = parse(`query Q($n: Int) { models(first: $n) { edges { node { versions(first: $n) { totalCount } } } } }`);
+    const document = parse(
+      `query Q($n: Int) { models(first: $n) { edges { node { versions(first: $n) { totalCount } } } } }`,
+    );
     expect(() => assertWithinLimits(schema, document, { n: 10 }, 'Q', DEFAULT_LIMITS)).not.toThrow();
     let thrown: unknown;
     try {
@@ -386,7 +401,9 @@ describe('requestLimitsPlugin with Apollo Server', () => {
     expect(status).toBe(400);
     expect(result.data).toBeUndefined();
     expect(result.errors).toHaveLength(1);
-    expect(result.errors?.[0]?.message).toBe(`query cost is limited to 5000; operation "Q" costs ${cost(query, { n: 100 })}`);
+    expect(result.errors?.[0]?.message).toBe(
+      `query cost is limited to 5000; operation "Q" costs ${cost(query, { n: 100 })}`,
+    );
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'LIMIT_EXCEEDED' });
   });
 

@@ -1,12 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { groupId, groupLevel, parseGrouping, widestExpansion, type LevelBucket } from '../../src/provenance/lineage-groups.js';
+import {
+  groupId,
+  groupLevel,
+  parseGrouping,
+  widestExpansion,
+  type LevelBucket,
+} from '../../src/provenance/lineage-groups.js';
 
 // One level of the grouped lineage, as the database counted it, decided:
 // what is shown, what is a group, what the walk goes on from and under which
 // node or group, and which parents had members only counted.
 
 const member = (i: number) => ({ eid: `e${i}`, id: `n${String(i).padStart(2, '0')}` });
-const bucket = (o: Partial<LevelBucket> & Pick<LevelBucket, 'count'>): LevelBucket => ({ attachedTo: 'root', relation: 'MADE_BY', kind: 'Prediction', up: false, members: [], onward: [], ...o });
+const bucket = (o: Partial<LevelBucket> & Pick<LevelBucket, 'count'>): LevelBucket => ({
+  attachedTo: 'root',
+  relation: 'MADE_BY',
+  kind: 'Prediction',
+  up: false,
+  members: [],
+  onward: [],
+  ...o,
+});
 
 describe('groupLevel', () => {
   it('shows a set of at most the threshold, walks on from its members under themselves, and reports nothing counted', () => {
@@ -26,9 +40,15 @@ describe('groupLevel', () => {
   it('groups a larger set, shows the opened members by id, and walks on from the rest under the group', () => {
     const id = groupId('root', 'USED', 'Run', true);
     const members = [member(3), member(1), member(2)]; // the database returns the widest window asked for
-    const g = groupLevel([bucket({ relation: 'USED', kind: 'Run', up: true, count: 10, members, onward: ['e1', 'e7', 'e9'] })], 2, parseGrouping({ above: 8, expand: [{ group: id, show: 2 }] }));
+    const g = groupLevel(
+      [bucket({ relation: 'USED', kind: 'Run', up: true, count: 10, members, onward: ['e1', 'e7', 'e9'] })],
+      2,
+      parseGrouping({ above: 8, expand: [{ group: id, show: 2 }] }),
+    );
     expect(g.shown.map((n) => n.id)).toEqual(['n01', 'n02']);
-    expect(g.groups).toEqual([{ id, kind: 'Run', relation: 'USED', count: 8, shown: 2, depth: 2, attachedTo: 'root', upstream: true }]);
+    expect(g.groups).toEqual([
+      { id, kind: 'Run', relation: 'USED', count: 8, shown: 2, depth: 2, attachedTo: 'root', upstream: true },
+    ]);
     expect(g.edges).toEqual([{ from: 'root', to: id, relation: 'USED' }]);
     expect(g.frontier).toEqual([
       { eid: 'e1', up: true, unit: 'n01' },
@@ -43,7 +63,16 @@ describe('groupLevel', () => {
     const parent = groupId('root', 'USED', 'Run', false);
     const id = groupId(parent, 'PRODUCED_BY', 'ModelVersion', false);
     const g = groupLevel(
-      [bucket({ attachedTo: parent, relation: 'PRODUCED_BY', kind: 'ModelVersion', count: 3, members: [member(1)], onward: [] })],
+      [
+        bucket({
+          attachedTo: parent,
+          relation: 'PRODUCED_BY',
+          kind: 'ModelVersion',
+          count: 3,
+          members: [member(1)],
+          onward: [],
+        }),
+      ],
       2,
       parseGrouping({ above: 1, expand: [{ group: id, show: 1 }] }),
     );
@@ -69,11 +98,22 @@ describe('groupLevel', () => {
   });
 
   it('refuses a level that returned fewer members than it must show', () => {
-    expect(() => groupLevel([bucket({ count: 3, members: [member(1)] })], 1, parseGrouping({}))).toThrow(/3 members of Prediction via MADE_BY to show, 1 returned/);
+    expect(() => groupLevel([bucket({ count: 3, members: [member(1)] })], 1, parseGrouping({}))).toThrow(
+      /3 members of Prediction via MADE_BY to show, 1 returned/,
+    );
   });
 
   it('asks the database for as many members by id as the widest expansion', () => {
     expect(widestExpansion(parseGrouping({}))).toBe(0);
-    expect(widestExpansion(parseGrouping({ expand: [{ group: groupId('a', 'USED', 'Run', true), show: 25 }, { group: groupId('b', 'USED', 'Run', true), show: 3 }] }))).toBe(25);
+    expect(
+      widestExpansion(
+        parseGrouping({
+          expand: [
+            { group: groupId('a', 'USED', 'Run', true), show: 25 },
+            { group: groupId('b', 'USED', 'Run', true), show: 3 },
+          ],
+        }),
+      ),
+    ).toBe(25);
   });
 });

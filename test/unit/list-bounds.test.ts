@@ -30,7 +30,8 @@ describe('every list field of the schema is bounded, and costed by its bound', (
     const b = listBounds(schema);
     expect(b.get('ModelVersion.teachers')).toEqual({ kind: 'capped', cap: 50 });
     expect(b.get('DatasetImpact.modelVersions')).toEqual({ kind: 'page-of-parent' });
-    for (const f of ['Query.deploymentHistory', 'Query.alerts', 'Query.modelCardSectionHistory']) expect(b.get(f), f).toEqual({ kind: 'paged' });
+    for (const f of ['Query.deploymentHistory', 'Query.alerts', 'Query.modelCardSectionHistory'])
+      expect(b.get(f), f).toEqual({ kind: 'paged' });
     expect(b.get('LineageGraph.nodes')).toEqual({ kind: 'capped', cap: 5000 });
     expect(b.get('LineageGraph.edges')).toEqual({ kind: 'capped', cap: 5000 });
   });
@@ -38,18 +39,28 @@ describe('every list field of the schema is bounded, and costed by its bound', (
   it('counts a capped list at its cap and a paged list at its first or default page', () => {
     const cost = (q: string, variables?: Record<string, unknown>) => operationCost(schema, parse(q), variables);
     // teachers: 50 × (model { name } + version) instead of 10 ×.
-    expect(cost('{ modelVersion(modelName: "m", version: 1) { teachers { version model { name } } } }')).toBe(1 + 1 + 50 * 3);
+    expect(cost('{ modelVersion(modelName: "m", version: 1) { teachers { version model { name } } } }')).toBe(
+      1 + 1 + 50 * 3,
+    );
     // alerts without first: the default page of 100; with first: that many.
     expect(cost('{ alerts { id } }')).toBe(1 + 100);
     expect(cost('query($n: Int) { alerts(first: $n) { id } }', { n: 7 })).toBe(1 + 7);
     // datasetImpact: its page size multiplies modelVersions only, not totalCount or pageInfo.
-    expect(cost('{ datasetImpact(datasetVersionId: "d", first: 30) { totalCount pageInfo { hasNextPage } modelVersions { version } } }')).toBe(1 + 1 + (1 + 1) + (1 + 30));
+    expect(
+      cost(
+        '{ datasetImpact(datasetVersionId: "d", first: 30) { totalCount pageInfo { hasNextPage } modelVersions { version } } }',
+      ),
+    ).toBe(1 + 1 + (1 + 1) + (1 + 30));
     // lineage: the node and edge budgets, whatever the depth.
-    expect(cost('{ lineage(id: "x", direction: BOTH, depth: 1) { nodes { id } edges { from } truncated } }')).toBe(1 + (1 + 5000) + (1 + 5000) + 1);
+    expect(cost('{ lineage(id: "x", direction: BOTH, depth: 1) { nodes { id } edges { from } truncated } }')).toBe(
+      1 + (1 + 5000) + (1 + 5000) + 1,
+    );
   });
 
   it('refuses an operation nesting big pages, with LIMIT_EXCEEDED, before it runs', () => {
-    const doc = parse(`{ registeredModels(first: 100) { edges { node { versions(first: 100) { edges { node { teachers { version } } } } } } } }`);
+    const doc = parse(
+      `{ registeredModels(first: 100) { edges { node { versions(first: 100) { edges { node { teachers { version } } } } } } } }`,
+    );
     const op = doc.definitions[0] as OperationDefinitionNode;
     const [error] = operationLimitErrors(schema, doc, op, {}, {});
     expect(error?.extensions.code).toBe('LIMIT_EXCEEDED');
@@ -57,7 +68,9 @@ describe('every list field of the schema is bounded, and costed by its bound', (
   });
 
   it('refuses a page over the maximum with BAD_USER_INPUT before pricing it, in fragments and variables too', () => {
-    const doc = parse(`query($n: Int) { alerts(first: 20) { id } ...F } fragment F on Query { deploymentHistory(name: "d", first: $n) { sequence } }`);
+    const doc = parse(
+      `query($n: Int) { alerts(first: 20) { id } ...F } fragment F on Query { deploymentHistory(name: "d", first: $n) { sequence } }`,
+    );
     const op = doc.definitions[0] as OperationDefinitionNode;
     const errors = operationLimitErrors(schema, doc, op, { n: 501 }, {});
     expect(errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
@@ -66,7 +79,9 @@ describe('every list field of the schema is bounded, and costed by its bound', (
   });
 
   it('keeps every contract operation within the default cost limit', () => {
-    const contract = parse(readFileSync(new URL('../../../shared/contract/operations.graphql', import.meta.url), 'utf8'));
+    const contract = parse(
+      readFileSync(new URL('../../../shared/contract/operations.graphql', import.meta.url), 'utf8'),
+    );
     const ops = contract.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
     expect(ops.length).toBeGreaterThan(20);
     for (const op of ops) {

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ancestorsOf, artifactPath, LocalArtifactStore, manifestChecksum, manifestDigest } from '../../src/artifacts/artifact-store.js';
+import {
+  ancestorsOf,
+  artifactPath,
+  LocalArtifactStore,
+  manifestChecksum,
+  manifestDigest,
+} from '../../src/artifacts/artifact-store.js';
 import { DomainError } from '../../src/errors.js';
 import { toMlflowError } from '../../src/mlflow/errors.js';
 import { applyFilter, page, parseFilter, parseOrderBy, sortBy } from '../../src/mlflow/search.js';
@@ -43,7 +49,8 @@ describe('artifactPath: paths are confined to the store', () => {
   });
 
   it('refuses the same tricks in already-decoded paths (the ?path= of a listing)', () => {
-    for (const raw of ['../x', '1/../../x', '/etc', 'a\\b', 'a/%2e%2e/b', 'a\u0000b']) expect(refused(raw, { decoded: true })).toBe(true);
+    for (const raw of ['../x', '1/../../x', '/etc', 'a\\b', 'a/%2e%2e/b', 'a\u0000b'])
+      expect(refused(raw, { decoded: true })).toBe(true);
   });
 
   it('accepts ordinary MLflow paths, decoding spaces once', () => {
@@ -63,7 +70,11 @@ describe('artifactPath: paths are confined to the store', () => {
         } catch {
           return true;
         }
-        return !out.split('/').some((s) => s === '..' || s === '.' || s === '') && !out.includes('\\') && !out.startsWith('/');
+        return (
+          !out.split('/').some((s) => s === '..' || s === '.' || s === '') &&
+          !out.includes('\\') &&
+          !out.startsWith('/')
+        );
       }),
     );
   });
@@ -72,7 +83,8 @@ describe('artifactPath: paths are confined to the store', () => {
 describe('LocalArtifactStore', () => {
   const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
   const tooLarge = () => new Error('limited');
-  const put = async (store: LocalArtifactStore, path: string, bytes: Buffer | string) => store.commit(await store.stage(Readable.from([Buffer.from(bytes)]), 1024, tooLarge), path);
+  const put = async (store: LocalArtifactStore, path: string, bytes: Buffer | string) =>
+    store.commit(await store.stage(Readable.from([Buffer.from(bytes)]), 1024, tooLarge), path);
   const read = async (store: LocalArtifactStore, path: string) => {
     const f = await store.open(path);
     if (!f) return null;
@@ -122,7 +134,9 @@ describe('LocalArtifactStore', () => {
     const root = mkdtempSync(join(tmpdir(), 'pedigree-store-'));
     try {
       const store = new LocalArtifactStore(join(root, 'artifacts'));
-      expect(() => new LocalArtifactStore(join(root, 'artifacts'), join(root, 'artifacts', 'staging'))).toThrow(/outside the served tree/);
+      expect(() => new LocalArtifactStore(join(root, 'artifacts'), join(root, 'artifacts', 'staging'))).toThrow(
+        /outside the served tree/,
+      );
       await put(store, 'a/keep.txt', 'k');
       const staged = await store.stage(Readable.from([Buffer.from('half')]), 1024, tooLarge);
       expect(staged).toMatchObject({ size: 4, sha256: sha('half') });
@@ -145,7 +159,7 @@ describe('LocalArtifactStore', () => {
     }
   });
 
-  it('names a path\'s ancestors, shortest first', () => {
+  it("names a path's ancestors, shortest first", () => {
     expect(ancestorsOf('a/b/c')).toEqual(['a', 'a/b']);
     expect(ancestorsOf('a')).toEqual([]);
     expect(ancestorsOf('')).toEqual([]);
@@ -173,15 +187,19 @@ describe('MLflow search syntax', () => {
     { name: 'fraud-b', v: 2, tags: { team: 'growth' } as Record<string, string> },
     { name: 'Churn', v: 3, tags: {} as Record<string, string> },
   ];
-  const read = (r: (typeof rows)[number], c: { kind: string; key: string }) => (c.kind === 'tags' ? r.tags[c.key] : c.key === 'name' ? r.name : r.v);
+  const read = (r: (typeof rows)[number], c: { kind: string; key: string }) =>
+    c.kind === 'tags' ? r.tags[c.key] : c.key === 'name' ? r.name : r.v;
 
   it('parses clauses joined by AND, with LIKE, ILIKE, IN, comparisons and quoted tag keys', () => {
-    expect(parseFilter("name LIKE 'fraud%' AND tags.`team` = \"risk\"")).toEqual([
+    expect(parseFilter('name LIKE \'fraud%\' AND tags.`team` = "risk"')).toEqual([
       { kind: 'attributes', key: 'name', op: 'LIKE', value: 'fraud%' },
       { kind: 'tags', key: 'team', op: '=', value: 'risk' },
     ]);
     expect(applyFilter(rows, parseFilter("name ILIKE 'CHURN'"), read).map((r) => r.name)).toEqual(['Churn']);
-    expect(applyFilter(rows, parseFilter("name IN ('fraud-a', 'Churn')"), read).map((r) => r.name)).toEqual(['fraud-a', 'Churn']);
+    expect(applyFilter(rows, parseFilter("name IN ('fraud-a', 'Churn')"), read).map((r) => r.name)).toEqual([
+      'fraud-a',
+      'Churn',
+    ]);
     expect(applyFilter(rows, parseFilter('version_number >= 2'), read).map((r) => r.v)).toEqual([2, 3]);
     expect(applyFilter(rows, parseFilter("tags.team != 'risk'"), read).map((r) => r.name)).toEqual(['fraud-b']);
   });
@@ -192,11 +210,15 @@ describe('MLflow search syntax', () => {
       { kind: 'attributes', key: 'name', op: 'IS NOT NULL', value: '' },
     ]);
     expect(applyFilter(rows, parseFilter('tags.team IS NULL'), read).map((r) => r.name)).toEqual(['Churn']);
-    expect(applyFilter(rows, parseFilter('tags.team IS NOT NULL'), read).map((r) => r.name)).toEqual(['fraud-a', 'fraud-b']);
+    expect(applyFilter(rows, parseFilter('tags.team IS NOT NULL'), read).map((r) => r.name)).toEqual([
+      'fraud-a',
+      'fraud-b',
+    ]);
   });
 
   it('refuses what it cannot read: OR, unterminated strings, missing values', () => {
-    for (const f of ["name = 'a' OR name = 'b'", "name = 'a", 'name =', '= 1', 'tags.team IS 1', 'name IS NOT']) expect(() => parseFilter(f)).toThrow(DomainError);
+    for (const f of ["name = 'a' OR name = 'b'", "name = 'a", 'name =', '= 1', 'tags.team IS 1', 'name IS NOT'])
+      expect(() => parseFilter(f)).toThrow(DomainError);
   });
 
   it('orders by several keys and pages with opaque offset tokens', () => {
@@ -216,17 +238,24 @@ describe('MLflow error mapping', () => {
     const m = (code: string, msg = 'x', details = {}) => toMlflowError(new DomainError(code as never, msg, details));
     expect(m('NOT_FOUND')).toMatchObject({ errorCode: 'RESOURCE_DOES_NOT_EXIST', status: 404 });
     expect(m('BAD_USER_INPUT')).toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', status: 400 });
-    expect(m('CONFLICT', 'a registered model named "x" already exists')).toMatchObject({ errorCode: 'RESOURCE_ALREADY_EXISTS', status: 400 });
+    expect(m('CONFLICT', 'a registered model named "x" already exists')).toMatchObject({
+      errorCode: 'RESOURCE_ALREADY_EXISTS',
+      status: 400,
+    });
     expect(m('CONFLICT', 'is in PRODUCTION')).toMatchObject({ errorCode: 'INVALID_STATE', status: 400 });
     expect(m('UNAUTHENTICATED')).toMatchObject({ errorCode: 'UNAUTHENTICATED', status: 401 });
     expect(m('FORBIDDEN')).toMatchObject({ errorCode: 'PERMISSION_DENIED', status: 403 });
     expect(m('GATE_FAILED', 'x', { kind: 'alias' })).toMatchObject({ errorCode: 'PERMISSION_DENIED', status: 403 });
     expect(m('GATE_FAILED')).toMatchObject({ errorCode: 'INVALID_STATE', status: 400 });
-    // A checksum refused at registration is a bad parameter; stored bytes refused on a read are data loss (409: not retried).
+    // A checksum refused at registration is a bad parameter; stored bytes refused on a read are data loss (409: not
+    // retried).
     expect(m('CHECKSUM_MISMATCH')).toMatchObject({ errorCode: 'INVALID_PARAMETER_VALUE', status: 400 });
     expect(m('CHECKSUM_MISMATCH', 'x', { served: true })).toMatchObject({ errorCode: 'DATA_LOSS', status: 409 });
     // An artifact over a size limit or quota is 413, which MLflow's client does not retry (it retries 429).
-    expect(m('LIMIT_EXCEEDED', 'x', { tooLarge: true })).toMatchObject({ errorCode: 'RESOURCE_EXHAUSTED', status: 413 });
+    expect(m('LIMIT_EXCEEDED', 'x', { tooLarge: true })).toMatchObject({
+      errorCode: 'RESOURCE_EXHAUSTED',
+      status: 413,
+    });
     expect(m('LIMIT_EXCEEDED')).toMatchObject({ errorCode: 'RESOURCE_EXHAUSTED', status: 429 });
     expect(toMlflowError(new Error('boom'))).toBeNull();
   });

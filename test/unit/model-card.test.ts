@@ -2,9 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { renderModelCard, sectionKey, toYaml, type CardData } from '../../src/operations/model-card.js';
 
 const data = (over: Partial<CardData> = {}): CardData => ({
-  version: { id: 'v', modelName: 'fraud', version: 3, semver: '1.2.0', stage: 'STAGING', source: 's3://b/m', checksum: 'sha256:' + 'a'.repeat(64), createdAt: '2024-01-01T00:00:00.000Z', createdBy: 'ci',
-    fingerprint: null, framework: null, description: null, updatedAt: '2024-01-01T00:00:00.000Z', everProduction: false },
-  model: { id: 'm', name: 'fraud', owner: 'risk', owners: [], description: null, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', protectedAliases: [], gates: null },
+  version: {
+    id: 'v',
+    modelName: 'fraud',
+    version: 3,
+    semver: '1.2.0',
+    stage: 'STAGING',
+    source: 's3://b/m',
+    checksum: 'sha256:' + 'a'.repeat(64),
+    createdAt: '2024-01-01T00:00:00.000Z',
+    createdBy: 'ci',
+    fingerprint: null,
+    framework: null,
+    description: null,
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    everProduction: false,
+  },
+  model: {
+    id: 'm',
+    name: 'fraud',
+    owner: 'risk',
+    owners: [],
+    description: null,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    protectedAliases: [],
+    gates: null,
+  },
   modelTags: [{ key: 'task', value: 'tabular-classification' }],
   versionTags: [],
   metrics: [
@@ -18,7 +42,11 @@ const data = (over: Partial<CardData> = {}): CardData => ({
   sources: [],
   parents: [
     { relation: 'FINE_TUNED_FROM', kind: 'ModelVersion', node: { modelName: 'base', version: 1 } },
-    { relation: 'DISTILLED_FROM', kind: 'ProviderModel', node: { provider: 'acme', name: 'big', providerVersion: '2' } },
+    {
+      relation: 'DISTILLED_FROM',
+      kind: 'ProviderModel',
+      node: { provider: 'acme', name: 'big', providerVersion: '2' },
+    },
   ],
   sections: [],
   ...over,

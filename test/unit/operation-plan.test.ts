@@ -44,14 +44,19 @@ describe('LruCache', () => {
 
   it('property: never over either bound, whatever is inserted', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.nat(40))), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 100 }), (ops, maxEntries, maxWeight) => {
-        const c = new LruCache<string, number>({ maxEntries, maxWeight }, (_k, w) => w);
-        for (const [k, w] of ops) {
-          c.set(k, w);
-          expect(c.size).toBeLessThanOrEqual(maxEntries);
-          expect(c.weight).toBeLessThanOrEqual(maxWeight);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.nat(40))),
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 0, max: 100 }),
+        (ops, maxEntries, maxWeight) => {
+          const c = new LruCache<string, number>({ maxEntries, maxWeight }, (_k, w) => w);
+          for (const [k, w] of ops) {
+            c.set(k, w);
+            expect(c.size).toBeLessThanOrEqual(maxEntries);
+            expect(c.weight).toBeLessThanOrEqual(maxWeight);
+          }
+        },
+      ),
     );
   });
 });
@@ -76,7 +81,8 @@ describe('OperationPlans: a cached plan decides as planning afresh does', () => 
     'fragment V on ModelVersion { version model { name } } query($n: Int) { registeredModels(first: $n) { edges { node { versions(first: 3) { edges { node { ...V } } } } } } }',
     'query { __schema { types { name fields { name type { ofType { ofType { name } } } } } } }',
   ];
-  const summary = (errors: readonly { message: string; extensions: Record<string, unknown> }[]) => errors.map((e) => [e.message, e.extensions.code]);
+  const summary = (errors: readonly { message: string; extensions: Record<string, unknown> }[]) =>
+    errors.map((e) => [e.message, e.extensions.code]);
 
   it('property: same errors, in the same order, on the first request and every repeat', () => {
     const limits = { maxDepth: 6, maxAliases: 2, maxCost: 50_000 };
@@ -84,13 +90,17 @@ describe('OperationPlans: a cached plan decides as planning afresh does', () => 
     const documents = DOCUMENTS.map((text) => parse(text));
     const size = fc.oneof(fc.integer({ min: -5, max: 700 }), fc.constant(null), fc.constant('x'));
     fc.assert(
-      fc.property(fc.nat(documents.length - 1), fc.record({ a: size, b: size, n: size, modelName: fc.constant('m'), alias: fc.constant('x') }), (i, variables) => {
-        const document = documents[i]!;
-        const operation = getOperationAST(document)!;
-        const fresh = summary(operationLimitErrors(schema, document, operation, variables, limits));
-        expect(summary(plans.limitErrors(document, operation, variables))).toEqual(fresh);
-        expect(summary(plans.limitErrors(document, operation, variables))).toEqual(fresh);
-      }),
+      fc.property(
+        fc.nat(documents.length - 1),
+        fc.record({ a: size, b: size, n: size, modelName: fc.constant('m'), alias: fc.constant('x') }),
+        (i, variables) => {
+          const document = documents[i]!;
+          const operation = getOperationAST(document)!;
+          const fresh = summary(operationLimitErrors(schema, document, operation, variables, limits));
+          expect(summary(plans.limitErrors(document, operation, variables))).toEqual(fresh);
+          expect(summary(plans.limitErrors(document, operation, variables))).toEqual(fresh);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(plans.stats.documents).toBe(documents.length);
@@ -103,6 +113,8 @@ describe('OperationPlans: a cached plan decides as planning afresh does', () => 
     expect(plans.plan(variable, getOperationAST(variable)!).fixedCostError).toBeUndefined();
     expect(plans.plan(fixed, getOperationAST(fixed)!).fixedCostError?.extensions.code).toBe('LIMIT_EXCEEDED');
     expect(plans.limitErrors(variable, getOperationAST(variable)!, { a: 2, b: 2 })).toEqual([]);
-    expect(plans.limitErrors(variable, getOperationAST(variable)!, { a: 500, b: 500 }).map((e) => e.extensions.code)).toEqual(['LIMIT_EXCEEDED']);
+    expect(
+      plans.limitErrors(variable, getOperationAST(variable)!, { a: 500, b: 500 }).map((e) => e.extensions.code),
+    ).toEqual(['LIMIT_EXCEEDED']);
   });
 });

@@ -11,7 +11,9 @@ describe('authorisation policy', () => {
   it('has a decision for every Query, Mutation and Subscription field of the built schema', async () => {
     const fields = rootFields(await buildPedigreeSchema());
     expect(fields.length).toBeGreaterThan(0);
-    expect(fields.filter((f) => f.startsWith('Subscription.')).length, 'subscriptions are checked too').toBeGreaterThan(0);
+    expect(fields.filter((f) => f.startsWith('Subscription.')).length, 'subscriptions are checked too').toBeGreaterThan(
+      0,
+    );
     const undecided = fields.filter((f) => !(f in POLICY));
     expect(undecided, 'add these to src/governance/policy.ts').toEqual([]);
   });
@@ -19,12 +21,18 @@ describe('authorisation policy', () => {
   it('denies by default: a field missing from the table is refused even to ADMIN', () => {
     const d = decide({ name: 'root', role: Role.ADMIN }, 'Mutation.somethingNew', 'mutation', { anonymousRead: true });
     expect(d).toMatchObject({ allowed: false, code: 'FORBIDDEN' });
-    expect(decide({ name: 'root', role: Role.ADMIN }, 'Mutation.constructor', 'mutation', { anonymousRead: false }).allowed).toBe(false);
+    expect(
+      decide({ name: 'root', role: Role.ADMIN }, 'Mutation.constructor', 'mutation', { anonymousRead: false }).allowed,
+    ).toBe(false);
   });
 
   it('every role × every policy entry: allowed exactly when the role reaches the required one', () => {
     for (const [field, required] of Object.entries(POLICY)) {
-      const kind = field.startsWith('Mutation.') ? 'mutation' : field.startsWith('Subscription.') ? 'subscription' : 'query';
+      const kind = field.startsWith('Mutation.')
+        ? 'mutation'
+        : field.startsWith('Subscription.')
+          ? 'subscription'
+          : 'query';
       for (const role of ROLES) {
         const d = decide({ name: 'p', role }, field, kind, { anonymousRead: false });
         expect(d.allowed, `${role} on ${field}`).toBe(ROLES.indexOf(role) >= ROLES.indexOf(required));
@@ -36,9 +44,18 @@ describe('authorisation policy', () => {
   it('anonymous callers: UNAUTHENTICATED, except VIEWER queries when anonymous reads are on', () => {
     const anon = { name: 'anonymous', role: null };
     for (const [field, required] of Object.entries(POLICY)) {
-      const kind = field.startsWith('Mutation.') ? 'mutation' : field.startsWith('Subscription.') ? 'subscription' : 'query';
-      expect(decide(anon, field, kind, { anonymousRead: false })).toMatchObject({ allowed: false, code: 'UNAUTHENTICATED' });
-      expect(decide(anon, field, kind, { anonymousRead: true }).allowed).toBe(kind === 'query' && required === Role.VIEWER);
+      const kind = field.startsWith('Mutation.')
+        ? 'mutation'
+        : field.startsWith('Subscription.')
+          ? 'subscription'
+          : 'query';
+      expect(decide(anon, field, kind, { anonymousRead: false })).toMatchObject({
+        allowed: false,
+        code: 'UNAUTHENTICATED',
+      });
+      expect(decide(anon, field, kind, { anonymousRead: true }).allowed).toBe(
+        kind === 'query' && required === Role.VIEWER,
+      );
     }
   });
 
@@ -47,8 +64,15 @@ describe('authorisation policy', () => {
     for (const field of subscriptions) {
       expect(Object.prototype.hasOwnProperty.call(POLICY, field), `${field} has its own policy entry`).toBe(true);
       expect(POLICY[field], field).toBe(Role.VIEWER);
-      for (const role of ROLES) expect(decide({ name: 'p', role }, field, 'subscription', { anonymousRead: false }).allowed, `${role} on ${field}`).toBe(true);
-      expect(decide({ name: 'anonymous', role: null }, field, 'subscription', { anonymousRead: true })).toMatchObject({ allowed: false, code: 'UNAUTHENTICATED' });
+      for (const role of ROLES)
+        expect(
+          decide({ name: 'p', role }, field, 'subscription', { anonymousRead: false }).allowed,
+          `${role} on ${field}`,
+        ).toBe(true);
+      expect(decide({ name: 'anonymous', role: null }, field, 'subscription', { anonymousRead: true })).toMatchObject({
+        allowed: false,
+        code: 'UNAUTHENTICATED',
+      });
     }
   });
 
@@ -82,7 +106,10 @@ describe('tokens', () => {
 });
 
 describe('websocket upgrade checks', () => {
-  const policy = { allowedOrigins: ['http://localhost', 'https://app.example.com:8443'], allowedHosts: ['localhost', '127.0.0.1', '[::1]'] };
+  const policy = {
+    allowedOrigins: ['http://localhost', 'https://app.example.com:8443'],
+    allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+  };
   it('allows listed hosts on any port and refuses others', () => {
     expect(hostAllowed('localhost:4000', policy)).toBe(true);
     expect(hostAllowed('127.0.0.1', policy)).toBe(true);

@@ -6,9 +6,10 @@ import { emitSdl } from '../../src/schema/index.js';
 const root = new URL('../../', import.meta.url);
 const committed = new URL('schema/schema.graphql', root);
 // The contract lives beside the repository in shared/; CI clones it there too.
-const contractPath = [new URL('../shared/contract/operations.graphql', root), new URL('shared/contract/operations.graphql', root)].find(
-  (u) => existsSync(u),
-);
+const contractPath = [
+  new URL('../shared/contract/operations.graphql', root),
+  new URL('shared/contract/operations.graphql', root),
+].find((u) => existsSync(u));
 
 /**
  * Contract operations the schema covers. The list only grows: a covered
@@ -76,13 +77,22 @@ describe('schema', () => {
     const failures: string[] = [];
     for (const op of ops) {
       // graphql 16's validate() does not check that the root type exists.
-      const root = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[op.operation];
-      const errors = root ? validate(schema, { kind: doc.kind, definitions: [op] }) : [{ message: `no ${op.operation} type` }];
+      const root = {
+        query: schema.getQueryType(),
+        mutation: schema.getMutationType(),
+        subscription: schema.getSubscriptionType(),
+      }[op.operation];
+      const errors = root
+        ? validate(schema, { kind: doc.kind, definitions: [op] })
+        : [{ message: `no ${op.operation} type` }];
       const name = op.name!.value;
       if (errors.length === 0) valid.push(name);
       else if (COVERED_OPERATIONS.includes(name)) failures.push(`${name}: ${errors.map((e) => e.message).join('; ')}`);
     }
     expect(failures).toEqual([]);
-    expect(valid.filter((n) => !COVERED_OPERATIONS.includes(n)), 'these now validate: add them to COVERED_OPERATIONS').toEqual([]);
+    expect(
+      valid.filter((n) => !COVERED_OPERATIONS.includes(n)),
+      'these now validate: add them to COVERED_OPERATIONS',
+    ).toEqual([]);
   });
 });

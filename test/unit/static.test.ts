@@ -27,12 +27,22 @@ afterAll(() => {
 });
 
 /** A raw request: the path is sent exactly as given (fetch would normalise ".."). */
-function get(path: string, method = 'GET'): Promise<{ status: number; type: string | undefined; cache: string | undefined; body: string }> {
+function get(
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; type: string | undefined; cache: string | undefined; body: string }> {
   return new Promise((resolveP, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolveP({ status: res.statusCode!, type: res.headers['content-type'], cache: res.headers['cache-control'], body }));
+      res.on('end', () =>
+        resolveP({
+          status: res.statusCode!,
+          type: res.headers['content-type'],
+          cache: res.headers['cache-control'],
+          body,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -44,7 +54,11 @@ describe('static dashboard handler', () => {
     const index = await get('/');
     expect(index).toMatchObject({ status: 200, type: 'text/html; charset=utf-8', cache: 'no-cache' });
     expect(index.body).toContain('<title>ui</title>');
-    expect(await get('/assets/app-1a2b.js')).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8', cache: 'public, max-age=31536000, immutable' });
+    expect(await get('/assets/app-1a2b.js')).toMatchObject({
+      status: 200,
+      type: 'text/javascript; charset=utf-8',
+      cache: 'public, max-age=31536000, immutable',
+    });
     expect(await get('/assets/app-1a2b.css')).toMatchObject({ status: 200, type: 'text/css; charset=utf-8' });
     expect(await get('/assets/app-1a2b.js', 'HEAD')).toMatchObject({ status: 200, body: '' });
   });
@@ -56,7 +70,15 @@ describe('static dashboard handler', () => {
   });
 
   it('never leaves the build folder', async () => {
-    for (const p of ['/../pedigree-secret.txt', '/assets/../../pedigree-secret.txt', '/%2e%2e/pedigree-secret.txt', '/..%2fpedigree-secret.txt', '/%2e%2e%5cpedigree-secret.txt', '/%00', '/%E0%A4%A']) {
+    for (const p of [
+      '/../pedigree-secret.txt',
+      '/assets/../../pedigree-secret.txt',
+      '/%2e%2e/pedigree-secret.txt',
+      '/..%2fpedigree-secret.txt',
+      '/%2e%2e%5cpedigree-secret.txt',
+      '/%00',
+      '/%E0%A4%A',
+    ]) {
       const r = await get(p);
       expect(r.body, p).not.toContain('secret');
       expect(r.status, p).toBe(404);

@@ -29,7 +29,12 @@ describe('webhook signatures (Standard Webhooks v1)', () => {
   };
 
   it('reproduces the reference library vector', () => {
-    const headers = signWebhook({ id: vector.msgId, timestamp: vector.timestamp, body: vector.payload, secret: vector.key });
+    const headers = signWebhook({
+      id: vector.msgId,
+      timestamp: vector.timestamp,
+      body: vector.payload,
+      secret: vector.key,
+    });
     expect(headers).toEqual({
       'webhook-id': vector.msgId,
       'webhook-timestamp': '1614265330',
@@ -66,22 +71,32 @@ describe('webhook signatures (Standard Webhooks v1)', () => {
     const sig = headers['webhook-signature'];
     expect(verifyWebhook({ ...headers, 'webhook-signature': sig.slice(0, 8) }, body, secret, { now }).ok).toBe(false);
     expect(verifyWebhook({ ...headers, 'webhook-signature': 'v1,' }, body, secret, { now }).ok).toBe(false);
-    expect(verifyWebhook({ ...headers, 'webhook-signature': sig.replace('v1,', 'v2,') }, body, secret, { now }).ok).toBe(false);
+    expect(
+      verifyWebhook({ ...headers, 'webhook-signature': sig.replace('v1,', 'v2,') }, body, secret, { now }).ok,
+    ).toBe(false);
   });
 
   it('rejects stale and future timestamps outside the tolerance, accepts the edges', () => {
     const secret = generateWebhookSecret();
     const t = 1_700_000_000;
     const headers = signWebhook({ id: 'evt_1', timestamp: t, body: 'x', secret });
-    expect(verifyWebhook(headers, 'x', secret, { now: at(t + 301) })).toEqual({ ok: false, reason: 'webhook-timestamp is too old' });
-    expect(verifyWebhook(headers, 'x', secret, { now: at(t - 301) })).toEqual({ ok: false, reason: 'webhook-timestamp is in the future' });
+    expect(verifyWebhook(headers, 'x', secret, { now: at(t + 301) })).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp is too old',
+    });
+    expect(verifyWebhook(headers, 'x', secret, { now: at(t - 301) })).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp is in the future',
+    });
     expect(verifyWebhook(headers, 'x', secret, { now: at(t + 300) }).ok).toBe(true);
     expect(verifyWebhook(headers, 'x', secret, { now: at(t - 300) }).ok).toBe(true);
     expect(verifyWebhook(headers, 'x', secret, { now: at(t + 60), toleranceSeconds: 30 }).ok).toBe(false);
     // Default clock: a delivery signed an hour ago is stale now.
     const old = signWebhook({ id: 'evt_1', timestamp: new Date(Date.now() - 3_600_000), body: 'x', secret });
     expect(verifyWebhook(old, 'x', secret).ok).toBe(false);
-    expect(verifyWebhook(signWebhook({ id: 'evt_1', timestamp: new Date(), body: 'x', secret }), 'x', secret).ok).toBe(true);
+    expect(verifyWebhook(signWebhook({ id: 'evt_1', timestamp: new Date(), body: 'x', secret }), 'x', secret).ok).toBe(
+      true,
+    );
   });
 
   it('rejects missing and malformed headers without throwing', () => {
@@ -123,7 +138,11 @@ describe('webhook signatures (Standard Webhooks v1)', () => {
     const secret = generateWebhookSecret();
     const now = at(1_700_000_000);
     const h = signWebhook({ id: 'evt_1', timestamp: now, body: 'x', secret });
-    const mixedCase = { 'Webhook-Id': h['webhook-id'], 'WEBHOOK-TIMESTAMP': h['webhook-timestamp'], 'webhook-signature': [h['webhook-signature']] };
+    const mixedCase = {
+      'Webhook-Id': h['webhook-id'],
+      'WEBHOOK-TIMESTAMP': h['webhook-timestamp'],
+      'webhook-signature': [h['webhook-signature']],
+    };
     expect(verifyWebhook(mixedCase, 'x', secret, { now }).ok).toBe(true);
     expect(verifyWebhook(new Headers(h), 'x', secret, { now }).ok).toBe(true);
   });
@@ -156,10 +175,12 @@ describe('webhook signatures (Standard Webhooks v1)', () => {
 describe('webhook target policy (SSRF)', () => {
   const resolvesTo =
     (...addresses: string[]): NonNullable<WebhookTargetPolicy['lookup']> =>
-    async () => addresses;
-  const noLookup = () => vi.fn(async (host: string): Promise<string[]> => {
-    throw new Error(`lookup should not be called for ${host}`);
-  });
+    async () =>
+      addresses;
+  const noLookup = () =>
+    vi.fn(async (host: string): Promise<string[]> => {
+      throw new Error(`lookup should not be called for ${host}`);
+    });
 
   async function refusal(url: string, policy: WebhookTargetPolicy): Promise<DomainError> {
     const err = await checkWebhookTarget(url, policy).then(
@@ -236,7 +257,17 @@ describe('webhook target policy (SSRF)', () => {
   });
 
   it('passes public addresses', async () => {
-    for (const ip of ['93.184.215.14', '8.8.8.8', '1.1.1.1', '100.128.0.1', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1']) {
+    for (const ip of [
+      '93.184.215.14',
+      '8.8.8.8',
+      '1.1.1.1',
+      '100.128.0.1',
+      '172.32.0.1',
+      '2606:4700:4700::1111',
+      '::ffff:8.8.8.8',
+      '64:ff9b::808:808',
+      '2002:808:808::1',
+    ]) {
       expect(isForbiddenAddress(ip), ip).toBeNull();
     }
     const target = await checkWebhookTarget('https://hooks.example.com/pedigree?x=1', {
@@ -284,13 +315,23 @@ describe('webhook target policy (SSRF)', () => {
 
   it('passes a public literal IP without a lookup and returns it as the address', async () => {
     const lookup = noLookup();
-    expect((await checkWebhookTarget('http://93.184.215.14:8080/hook', { lookup })).addresses).toEqual(['93.184.215.14']);
-    expect((await checkWebhookTarget('http://[2606:4700:4700::1111]/hook', { lookup })).addresses).toEqual(['2606:4700:4700::1111']);
+    expect((await checkWebhookTarget('http://93.184.215.14:8080/hook', { lookup })).addresses).toEqual([
+      '93.184.215.14',
+    ]);
+    expect((await checkWebhookTarget('http://[2606:4700:4700::1111]/hook', { lookup })).addresses).toEqual([
+      '2606:4700:4700::1111',
+    ]);
     expect(lookup).not.toHaveBeenCalled();
   });
 
   it('refuses schemes other than http and https, even with allowPrivate', async () => {
-    for (const url of ['ftp://hooks.example.com/', 'file:///etc/passwd', 'gopher://hooks.example.com/', 'javascript:alert(1)', 'ws://hooks.example.com/']) {
+    for (const url of [
+      'ftp://hooks.example.com/',
+      'file:///etc/passwd',
+      'gopher://hooks.example.com/',
+      'javascript:alert(1)',
+      'ws://hooks.example.com/',
+    ]) {
       for (const allowPrivate of [false, true]) {
         const err = await refusal(url, { allowPrivate, lookup: resolvesTo('93.184.215.14') });
         expect(err.code).toBe(ErrorCode.FORBIDDEN);
@@ -300,7 +341,11 @@ describe('webhook target policy (SSRF)', () => {
   });
 
   it('refuses credentials in the URL, even with allowPrivate', async () => {
-    for (const url of ['http://user:pw@hooks.example.com/', 'https://user@hooks.example.com/', 'https://:pw@hooks.example.com/']) {
+    for (const url of [
+      'http://user:pw@hooks.example.com/',
+      'https://user@hooks.example.com/',
+      'https://:pw@hooks.example.com/',
+    ]) {
       const err = await refusal(url, { allowPrivate: true, lookup: resolvesTo('93.184.215.14') });
       expect(err.code).toBe(ErrorCode.FORBIDDEN);
       expect(err.message).toMatch(/credentials/);
@@ -318,19 +363,31 @@ describe('webhook target policy (SSRF)', () => {
     expect((await refusal('https://empty.example.com/', { lookup: resolvesTo() })).code).toBe(ErrorCode.BAD_USER_INPUT);
     // A transient DNS failure is not the user's fault: it propagates for the caller to retry.
     const eagain = Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' });
-    await expect(checkWebhookTarget('https://hooks.example.com/', { lookup: () => Promise.reject(eagain) })).rejects.toBe(eagain);
+    await expect(
+      checkWebhookTarget('https://hooks.example.com/', { lookup: () => Promise.reject(eagain) }),
+    ).rejects.toBe(eagain);
   });
 
   it('refuses cloud metadata endpoints even with allowPrivate, in every spelling', async () => {
-    for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:169.254.169.254]/', 'http://2852039166/', 'http://168.63.129.16/']) {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::ffff:169.254.169.254]/',
+      'http://2852039166/',
+      'http://168.63.129.16/',
+    ]) {
       const err = await refusal(url, { allowPrivate: true });
       expect(err.code, url).toBe(ErrorCode.FORBIDDEN);
       expect(err.message, url).toMatch(/cloud metadata endpoint/);
     }
-    const viaName = await refusal('https://hooks.example.com/', { allowPrivate: true, lookup: resolvesTo('169.254.169.254') });
+    const viaName = await refusal('https://hooks.example.com/', {
+      allowPrivate: true,
+      lookup: resolvesTo('169.254.169.254'),
+    });
     expect(viaName.message).toMatch(/resolves to a forbidden address: cloud metadata endpoint/);
     // The rest of link-local stays open with allowPrivate.
-    expect((await checkWebhookTarget('http://169.254.10.1/', { allowPrivate: true })).addresses).toEqual(['169.254.10.1']);
+    expect((await checkWebhookTarget('http://169.254.10.1/', { allowPrivate: true })).addresses).toEqual([
+      '169.254.10.1',
+    ]);
   });
 
   it('refuses a lookup answer that is not an IP address, even with allowPrivate', async () => {
@@ -349,7 +406,9 @@ describe('webhook target policy (SSRF)', () => {
       lookup: resolvesTo('127.0.0.1', '::1'),
     });
     expect(target.addresses).toEqual(['127.0.0.1', '::1']);
-    expect((await checkWebhookTarget('http://127.0.0.1:9000/', { allowPrivate: true })).addresses).toEqual(['127.0.0.1']);
+    expect((await checkWebhookTarget('http://127.0.0.1:9000/', { allowPrivate: true })).addresses).toEqual([
+      '127.0.0.1',
+    ]);
   });
 
   it('allowHosts: exact and wildcard entries match, anything else is refused', async () => {
@@ -371,10 +430,15 @@ describe('webhook target policy (SSRF)', () => {
       expect(err.message, url).toMatch(/not in the allowed hosts list/);
     }
     // Being allowed by name does not lift the address rule.
-    const err = await refusal('https://hooks.example.com/', { allowHosts: ['hooks.example.com'], lookup: resolvesTo('10.0.0.1') });
+    const err = await refusal('https://hooks.example.com/', {
+      allowHosts: ['hooks.example.com'],
+      lookup: resolvesTo('10.0.0.1'),
+    });
     expect(err.message).toMatch(/private/);
     // A degenerate wildcard matches nothing.
-    expect((await refusal('https://a.b/', { allowHosts: ['*.'], lookup: resolvesTo('93.184.215.14') })).code).toBe(ErrorCode.FORBIDDEN);
+    expect((await refusal('https://a.b/', { allowHosts: ['*.'], lookup: resolvesTo('93.184.215.14') })).code).toBe(
+      ErrorCode.FORBIDDEN,
+    );
   });
 
   it('uses the system resolver by default (localhost resolves from the hosts file)', async () => {

@@ -24,7 +24,15 @@ function TokenBar() {
     return (
       <div className="token">
         <span className="who" data-testid="signed-in">
-          {loading ? 'checking token…' : viewer ? <>signed in as <b>{viewer.name}</b> <span className="badge role">{viewer.role}</span></> : 'token not accepted'}
+          {loading ? (
+            'checking token…'
+          ) : viewer ? (
+            <>
+              signed in as <b>{viewer.name}</b> <span className="badge role">{viewer.role}</span>
+            </>
+          ) : (
+            'token not accepted'
+          )}
         </span>
         <button
           type="button"
@@ -48,7 +56,14 @@ function TokenBar() {
         location.reload();
       }}
     >
-      <input type="password" placeholder="paste API token" value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="API token" autoComplete="off" />
+      <input
+        type="password"
+        placeholder="paste API token"
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        aria-label="API token"
+        autoComplete="off"
+      />
       <button type="submit">use token</button>
     </form>
   );
@@ -59,11 +74,18 @@ function InboxCount() {
   const { viewer } = useSession();
   const [n, setN] = useState<{ count: number; more: boolean } | null>(null);
   const [tick, setTick] = useState(0);
-  useRegistryEvents(PROMOTION_EVENT_TYPES, () => true, () => setTick((t) => t + 1), () => setTick((t) => t + 1));
+  useRegistryEvents(
+    PROMOTION_EVENT_TYPES,
+    () => true,
+    () => setTick((t) => t + 1),
+    () => setTick((t) => t + 1),
+  );
   useEffect(() => {
     if (!viewer) return;
     let live = true;
-    gql<{ promotionRequests: { edges: unknown[]; pageInfo: { hasNextPage: boolean } } }>('query InboxCount { promotionRequests(filter: { approvableByViewer: true }, first: 50) { edges { cursor } pageInfo { hasNextPage } } }').then(
+    gql<{ promotionRequests: { edges: unknown[]; pageInfo: { hasNextPage: boolean } } }>(
+      'query InboxCount { promotionRequests(filter: { approvableByViewer: true }, first: 50) { edges { cursor } pageInfo { hasNextPage } } }',
+    ).then(
       (d) => live && setN({ count: d.promotionRequests.edges.length, more: d.promotionRequests.pageInfo.hasNextPage }),
       () => live && setN(null),
     );
@@ -98,9 +120,12 @@ function SignIn({ onAnonymous }: { onAnonymous: () => void }) {
   return (
     <section className="sign-in" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Pedigree</h1>
-      <p>Paste an API token at the top of the page to start. It is kept for this tab only and sent with every request.</p>
+      <p>
+        Paste an API token at the top of the page to start. It is kept for this tab only and sent with every request.
+      </p>
       <p className="muted small">
-        Tokens come from an administrator (<code>npm run token -- create --name you --role VIEWER</code>). A server started with <code>PEDIGREE_ANONYMOUS_READ=true</code> answers reads without one:{' '}
+        Tokens come from an administrator (<code>npm run token -- create --name you --role VIEWER</code>). A server
+        started with <code>PEDIGREE_ANONYMOUS_READ=true</code> answers reads without one:{' '}
         <button
           type="button"
           className="link"
@@ -134,7 +159,14 @@ function Shell() {
   }, [route.page, routeModel]);
   return (
     <div className="app">
-      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header>
@@ -143,7 +175,12 @@ function Shell() {
         </a>
         <nav aria-label="main">
           {NAV.filter((n) => !n.admin || viewer?.allowedFields.includes('Mutation.registerWebhook')).map((n) => (
-            <a key={n.label} href={n.to} className={n.pages.includes(route.page) ? 'active' : ''} aria-current={n.pages.includes(route.page) ? 'page' : undefined}>
+            <a
+              key={n.label}
+              href={n.to}
+              className={n.pages.includes(route.page) ? 'active' : ''}
+              aria-current={n.pages.includes(route.page) ? 'page' : undefined}
+            >
               {n.label}
               {n.label === 'Inbox' && viewer && <InboxCount />}
             </a>
@@ -156,19 +193,23 @@ function Shell() {
         {!token.get() && !anonymous ? (
           <SignIn onAnonymous={() => setAnonymous(true)} />
         ) : (
-        <Suspense fallback={<p className="muted">loading…</p>}>
-        {route.page === 'models' && <ModelList />}
-        {route.page === 'model' && <ModelPage key={route.name} name={route.name} />}
-        {route.page === 'version' && <VersionPage key={`${route.name}/${route.version}`} name={route.name} version={route.version} />}
-        {route.page === 'lineage' && <Lineage id={route.id} direction={route.direction} depth={route.depth} expand={route.expand} />}
-        {route.page === 'inbox' && <Inbox />}
-        {route.page === 'request' && <RequestPage key={route.id} id={route.id} />}
-        {route.page === 'search' && <Search query={route.query} />}
-        {route.page === 'deployments' && <Deployments at={route.at} />}
-        {route.page === 'verify' && <Verify />}
-        {route.page === 'webhooks' && <Webhooks />}
-        {route.page === 'analytics' && <Analytics />}
-        </Suspense>
+          <Suspense fallback={<p className="muted">loading…</p>}>
+            {route.page === 'models' && <ModelList />}
+            {route.page === 'model' && <ModelPage key={route.name} name={route.name} />}
+            {route.page === 'version' && (
+              <VersionPage key={`${route.name}/${route.version}`} name={route.name} version={route.version} />
+            )}
+            {route.page === 'lineage' && (
+              <Lineage id={route.id} direction={route.direction} depth={route.depth} expand={route.expand} />
+            )}
+            {route.page === 'inbox' && <Inbox />}
+            {route.page === 'request' && <RequestPage key={route.id} id={route.id} />}
+            {route.page === 'search' && <Search query={route.query} />}
+            {route.page === 'deployments' && <Deployments at={route.at} />}
+            {route.page === 'verify' && <Verify />}
+            {route.page === 'webhooks' && <Webhooks />}
+            {route.page === 'analytics' && <Analytics />}
+          </Suspense>
         )}
       </main>
     </div>
@@ -187,7 +228,12 @@ function LineageJump() {
         if (id.trim()) location.hash = href.lineage(id.trim());
       }}
     >
-      <input placeholder="lineage of an id (version, dataset, prediction)" value={id} onChange={(e) => setId(e.target.value)} aria-label="lineage of an id" />
+      <input
+        placeholder="lineage of an id (version, dataset, prediction)"
+        value={id}
+        onChange={(e) => setId(e.target.value)}
+        aria-label="lineage of an id"
+      />
     </form>
   );
 }

@@ -59,7 +59,10 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
 
 /** True when the error says the schema has no such field (a feature not deployed on this server). */
 export function isMissingField(err: unknown): boolean {
-  return err instanceof ApiError && (err.code === 'GRAPHQL_VALIDATION_FAILED' || /Cannot query field|Unknown type/.test(err.message));
+  return (
+    err instanceof ApiError &&
+    (err.code === 'GRAPHQL_VALIDATION_FAILED' || /Cannot query field|Unknown type/.test(err.message))
+  );
 }
 
 let ws: Client | null = null;
@@ -84,7 +87,12 @@ export function wsClient(): Client {
  * Subscribes; `onError` receives the first error (a schema without the field
  * reports it here, which callers use to fall back to polling).
  */
-export function subscribe<T>(query: string, variables: Record<string, unknown>, onData: (d: T) => void, onError: (e: ApiError) => void): () => void {
+export function subscribe<T>(
+  query: string,
+  variables: Record<string, unknown>,
+  onData: (d: T) => void,
+  onError: (e: ApiError) => void,
+): () => void {
   return wsClient().subscribe<T>(
     { query, variables },
     {
@@ -101,7 +109,11 @@ export function subscribe<T>(query: string, variables: Record<string, unknown>, 
   );
 }
 
-export const fmtTime = (iso: string) => new Date(iso).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+export const fmtTime = (iso: string) =>
+  new Date(iso)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 
 /** A metric value as people read it: at most four decimals. */
 export const fmtNum = (x: number) => String(Number(x.toFixed(4)));

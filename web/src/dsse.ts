@@ -82,7 +82,10 @@ const fail = (reason: string, partial: Partial<Verification> = {}): Verification
 });
 
 export async function verifyEnvelope(envelopeText: string, keys: readonly SigningKey[]): Promise<Verification> {
-  if (!globalThis.crypto?.subtle) return fail('this page has no WebCrypto (browsers offer it only over HTTPS or on localhost), so it cannot check signatures');
+  if (!globalThis.crypto?.subtle)
+    return fail(
+      'this page has no WebCrypto (browsers offer it only over HTTPS or on localhost), so it cannot check signatures',
+    );
   let env: { payload?: unknown; payloadType?: unknown; signatures?: unknown };
   try {
     env = JSON.parse(envelopeText);
@@ -100,7 +103,9 @@ export async function verifyEnvelope(envelopeText: string, keys: readonly Signin
   } catch {
     statement = null;
   }
-  const subject = Array.isArray(statement?.subject) ? (statement!.subject[0] as { name?: string; digest?: { sha256?: string } } | undefined) : undefined;
+  const subject = Array.isArray(statement?.subject)
+    ? (statement!.subject[0] as { name?: string; digest?: { sha256?: string } } | undefined)
+    : undefined;
   const predicate = (statement?.predicate ?? null) as { promotion?: Verification['promotion'] } | null;
   const partial: Partial<Verification> = {
     statement,
@@ -117,7 +122,10 @@ export async function verifyEnvelope(envelopeText: string, keys: readonly Signin
     if (!der) continue;
     if (`sha256:${hex(await crypto.subtle.digest('SHA-256', der))}` !== k.keyid) continue;
     try {
-      trusted.set(k.keyid, { key: await crypto.subtle.importKey('spki', der, { name: 'Ed25519' }, false, ['verify']), principal: k.principal });
+      trusted.set(k.keyid, {
+        key: await crypto.subtle.importKey('spki', der, { name: 'Ed25519' }, false, ['verify']),
+        principal: k.principal,
+      });
     } catch {
       // not an Ed25519 SPKI key: it verifies nothing
     }
@@ -129,16 +137,28 @@ export async function verifyEnvelope(envelopeText: string, keys: readonly Signin
     if (typeof s?.sig !== 'string') continue;
     const sig = fromBase64(s.sig);
     if (!sig) continue;
-    const candidates = typeof s.keyid === 'string' && s.keyid ? [trusted.get(s.keyid)].filter((x) => x !== undefined) : [...trusted.values()];
+    const candidates =
+      typeof s.keyid === 'string' && s.keyid
+        ? [trusted.get(s.keyid)].filter((x) => x !== undefined)
+        : [...trusted.values()];
     for (const c of candidates) {
       if (await crypto.subtle.verify({ name: 'Ed25519' }, c.key, sig, message)) signedBy.add(c.principal);
     }
   }
-  const signers = [...signedBy].map((p) => p ?? 'Pedigree').sort((a, b) => (a === 'Pedigree' ? -1 : b === 'Pedigree' ? 1 : a.localeCompare(b)));
+  const signers = [...signedBy]
+    .map((p) => p ?? 'Pedigree')
+    .sort((a, b) => (a === 'Pedigree' ? -1 : b === 'Pedigree' ? 1 : a.localeCompare(b)));
   const done = { ...partial, signers };
-  if (env.payloadType !== IN_TOTO) return fail(`payloadType is ${JSON.stringify(env.payloadType)}, not ${IN_TOTO}`, done);
+  if (env.payloadType !== IN_TOTO)
+    return fail(`payloadType is ${JSON.stringify(env.payloadType)}, not ${IN_TOTO}`, done);
   if (!statement || statement._type !== STATEMENT_V1) return fail('the payload is not an in-toto Statement v1', done);
-  if (!signedBy.has(null)) return fail(signedBy.size ? 'Pedigree\'s key did not sign this payload (only approvers\' keys did)' : 'no signature verifies against the listed keys: the envelope was changed, or was not signed by these keys', done);
+  if (!signedBy.has(null))
+    return fail(
+      signedBy.size
+        ? "Pedigree's key did not sign this payload (only approvers' keys did)"
+        : 'no signature verifies against the listed keys: the envelope was changed, or was not signed by these keys',
+      done,
+    );
   const missing = (partial.promotion?.approvers ?? []).filter((a) => !signedBy.has(a));
   if (missing.length) return fail(`the promotion's approvers ${missing.join(', ')} did not sign it`, done);
   return { verified: true, reason: null, ...done, signers } as Verification;

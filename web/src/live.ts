@@ -29,7 +29,12 @@ export type LiveMode = 'connecting' | 'websocket' | 'polling';
  * POLL_MS and reports 'polling'. Pages refresh what an event touches from
  * here: nothing reloads the page.
  */
-export function useRegistryEvents(types: readonly string[], accept: (e: LiveEvent) => boolean, onEvent: (e: LiveEvent) => void, onPoll?: () => void): LiveMode {
+export function useRegistryEvents(
+  types: readonly string[],
+  accept: (e: LiveEvent) => boolean,
+  onEvent: (e: LiveEvent) => void,
+  onPoll?: () => void,
+): LiveMode {
   const [mode, setMode] = useState<LiveMode>('connecting');
   const handlers = useRef({ accept, onEvent, onPoll });
   handlers.current = { accept, onEvent, onPoll };
@@ -88,4 +93,13 @@ export const MODEL_EVENT_TYPES = [
   'MODEL_CARD_SECTION_SET',
 ] as const;
 
-export const PROMOTION_EVENT_TYPES = ['PROMOTION_REQUESTED', 'PROMOTION_APPROVAL_ADDED', 'PROMOTION_APPROVED', 'PROMOTION_REJECTED', 'PROMOTION_CANCELLED', 'MODEL_OWNERS_SET', 'EVIDENCE_ADDED', 'MODEL_CARD_SECTION_SET'] as const;
+export const PROMOTION_EVENT_TYPES = [
+  'PROMOTION_REQUESTED',
+  'PROMOTION_APPROVAL_ADDED',
+  'PROMOTION_APPROVED',
+  'PROMOTION_REJECTED',
+  'PROMOTION_CANCELLED',
+  'MODEL_OWNERS_SET',
+  'EVIDENCE_ADDED',
+  'MODEL_CARD_SECTION_SET',
+] as const;

@@ -26,7 +26,11 @@ function blocks(lines: string[]): ReactNode[] {
       i++;
       while (i < lines.length && !/^```/.test(lines[i]!)) body.push(lines[i++]!);
       i++;
-      out.push(<pre key={key()}><code>{body.join('\n')}</code></pre>);
+      out.push(
+        <pre key={key()}>
+          <code>{body.join('\n')}</code>
+        </pre>,
+      );
       continue;
     }
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
@@ -46,11 +50,21 @@ function blocks(lines: string[]): ReactNode[] {
       out.push(
         <table key={key()} className="md-table">
           <thead>
-            <tr>{header.map((h, j) => <th key={j} scope="col">{inline(h)}</th>)}</tr>
+            <tr>
+              {header.map((h, j) => (
+                <th key={j} scope="col">
+                  {inline(h)}
+                </th>
+              ))}
+            </tr>
           </thead>
           <tbody>
             {rows.map((r, k) => (
-              <tr key={k}>{header.map((_, j) => <td key={j}>{inline(r[j] ?? '')}</td>)}</tr>
+              <tr key={k}>
+                {header.map((_, j) => (
+                  <td key={j}>{inline(r[j] ?? '')}</td>
+                ))}
+              </tr>
             ))}
           </tbody>
         </table>,
@@ -65,7 +79,13 @@ function blocks(lines: string[]): ReactNode[] {
         i++;
       }
       const L = ordered ? 'ol' : 'ul';
-      out.push(<L key={key()}>{items.map((it, j) => <li key={j}>{inline(it)}</li>)}</L>);
+      out.push(
+        <L key={key()}>
+          {items.map((it, j) => (
+            <li key={j}>{inline(it)}</li>
+          ))}
+        </L>,
+      );
       continue;
     }
     if (/^>\s?/.test(line)) {
@@ -75,7 +95,12 @@ function blocks(lines: string[]): ReactNode[] {
       continue;
     }
     const para: string[] = [];
-    while (i < lines.length && lines[i]!.trim() !== '' && !/^(#{1,6}\s|```|>|\s*[-*]\s+|\s*\d+\.\s+|\|)/.test(lines[i]!)) para.push(lines[i++]!);
+    while (
+      i < lines.length &&
+      lines[i]!.trim() !== '' &&
+      !/^(#{1,6}\s|```|>|\s*[-*]\s+|\s*\d+\.\s+|\|)/.test(lines[i]!)
+    )
+      para.push(lines[i++]!);
     if (para.length === 0) para.push(lines[i++]!);
     out.push(<p key={key()}>{inline(para.join(' '))}</p>);
   }

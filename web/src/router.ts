@@ -31,7 +31,16 @@ export interface SearchQuery {
   cursors: string[];
 }
 
-export const EMPTY_SEARCH: SearchQuery = { model: '', stage: '', tagKey: '', tagValue: '', metric: '', op: 'GTE', value: '', cursors: [] };
+export const EMPTY_SEARCH: SearchQuery = {
+  model: '',
+  stage: '',
+  tagKey: '',
+  tagValue: '',
+  metric: '',
+  op: 'GTE',
+  value: '',
+  cursors: [],
+};
 
 export function parse(hash: string): Route {
   const raw = hash.replace(/^#/, '');
@@ -51,7 +60,13 @@ export function parse(hash: string): Route {
       const [g, n] = e.split('~');
       if (g && Number(n) > 0) expand[g] = Number(n);
     }
-    return { page: 'lineage', id: parts.slice(1).join('/'), direction: q.get('direction') ?? undefined, depth: depth || undefined, expand };
+    return {
+      page: 'lineage',
+      id: parts.slice(1).join('/'),
+      direction: q.get('direction') ?? undefined,
+      depth: depth || undefined,
+      expand,
+    };
   }
   if (parts[0] === 'inbox') return { page: 'inbox' };
   if (parts[0] === 'requests' && parts[1]) return { page: 'request', id: parts[1] };

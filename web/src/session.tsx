@@ -12,7 +12,10 @@ interface Session {
   viewer: Viewer | null;
   /** Still asking the server who we are. */
   loading: boolean;
-  /** True when the server would accept a call of this mutation by this principal's role (finer rules are still the server's). */
+  /**
+   * True when the server would accept a call of this mutation by this principal's role (finer rules are still the
+   * server's).
+   */
   can(mutation: string): boolean;
 }
 
@@ -21,7 +24,10 @@ const SessionContext = createContext<Session>({ viewer: null, loading: true, can
 const VIEWER = 'query Viewer { viewer { name role allowedFields } }';
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<{ viewer: Viewer | null; loading: boolean }>({ viewer: null, loading: !!token.get() });
+  const [state, setState] = useState<{ viewer: Viewer | null; loading: boolean }>({
+    viewer: null,
+    loading: !!token.get(),
+  });
   useEffect(() => {
     if (!token.get()) return;
     let live = true;
@@ -34,7 +40,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, []);
   const allowed = new Set(state.viewer?.allowedFields ?? []);
-  return <SessionContext.Provider value={{ ...state, can: (m) => allowed.has(`Mutation.${m}`) }}>{children}</SessionContext.Provider>;
+  return (
+    <SessionContext.Provider value={{ ...state, can: (m) => allowed.has(`Mutation.${m}`) }}>
+      {children}
+    </SessionContext.Provider>
+  );
 }
 
 export const useSession = () => useContext(SessionContext);

@@ -4,7 +4,8 @@ import { ApiError } from './api';
 /** An error as the server gave it: its code, and its message verbatim; the dashboard's own hint apart. */
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
-  const e = error instanceof ApiError ? error : new ApiError(error instanceof Error ? error.message : String(error), null);
+  const e =
+    error instanceof ApiError ? error : new ApiError(error instanceof Error ? error.message : String(error), null);
   return (
     <div className="error" role="alert">
       {e.code && <span className="code">{e.code}</span>} <span className="server-message">{e.message}</span>
@@ -30,9 +31,21 @@ export function StageBadge({ stage }: { stage: string }) {
   return <span className={`badge stage stage-${stage.toLowerCase()}`}>{stage}</span>;
 }
 
-export function AliasBadge({ alias, version, protectedAlias }: { alias: string; version?: number | null; protectedAlias?: boolean }) {
+export function AliasBadge({
+  alias,
+  version,
+  protectedAlias,
+}: {
+  alias: string;
+  version?: number | null;
+  protectedAlias?: boolean;
+}) {
   return (
-    <span className="badge alias" data-alias={alias} title={protectedAlias ? 'protected: moving it is a promotion' : undefined}>
+    <span
+      className="badge alias"
+      data-alias={alias}
+      title={protectedAlias ? 'protected: moving it is a promotion' : undefined}
+    >
       {protectedAlias && <span aria-label="protected">🔒 </span>}@{alias}
       {version != null && <b> → v{version}</b>}
     </span>
@@ -50,7 +63,12 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[], reloadKey?:
   // The state remembers which question its data answers: on the render where the
   // question changes (before the effect below has run) the old answer is not shown
   // as the new one's, e.g. page 1's rows under a "page 2" heading.
-  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean; deps: unknown[] }>({ data: null, error: null, loading: true, deps });
+  const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean; deps: unknown[] }>({
+    data: null,
+    error: null,
+    loading: true,
+    deps,
+  });
   const [tick, setTick] = useState(0);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const run = useCallback(load, [...deps, reloadKey]);
@@ -59,7 +77,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[], reloadKey?:
     setState((s) => ({ data: sameDeps(s.deps, deps) ? s.data : null, loading: true, error: null, deps }));
     run().then(
       (data) => live && setState({ data, error: null, loading: false, deps }),
-      (error) => live && setState((s) => ({ data: sameDeps(s.deps, deps) ? s.data : null, error, loading: false, deps })),
+      (error) =>
+        live && setState((s) => ({ data: sameDeps(s.deps, deps) ? s.data : null, error, loading: false, deps })),
     );
     return () => {
       live = false;
@@ -68,7 +87,12 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[], reloadKey?:
   }, [run, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const current = sameDeps(state.deps, deps);
-  return { data: current ? state.data : null, error: current ? state.error : null, loading: current ? state.loading : true, reload };
+  return {
+    data: current ? state.data : null,
+    error: current ? state.error : null,
+    loading: current ? state.loading : true,
+    reload,
+  };
 }
 
 function sameDeps(a: unknown[], b: unknown[]): boolean {
@@ -129,7 +153,12 @@ export function Action({
       <button type="button" className={`action${danger ? ' danger' : ''}`} onClick={open} data-testid={testid}>
         {label}
       </button>
-      <dialog ref={ref} aria-labelledby={`${id}-title`} className="confirm" data-testid={testid ? `${testid}-dialog` : undefined}>
+      <dialog
+        ref={ref}
+        aria-labelledby={`${id}-title`}
+        className="confirm"
+        data-testid={testid ? `${testid}-dialog` : undefined}
+      >
         <form
           method="dialog"
           onSubmit={(e) => {
@@ -155,7 +184,15 @@ export function Action({
 }
 
 /** A labelled form field: the label is tied to its control for screen readers and clicks. */
-export function Field({ label, children, hint }: { label: string; children: (id: string) => ReactNode; hint?: string }) {
+export function Field({
+  label,
+  children,
+  hint,
+}: {
+  label: string;
+  children: (id: string) => ReactNode;
+  hint?: string;
+}) {
   const id = useId();
   return (
     <div className="field">
@@ -175,7 +212,21 @@ export function LiveBadge({ mode }: { mode: 'connecting' | 'websocket' | 'pollin
   );
 }
 
-export function Pager({ canBack, canForward, onBack, onForward, busy, label }: { canBack: boolean; canForward: boolean; onBack: () => void; onForward: () => void; busy?: boolean; label?: string }) {
+export function Pager({
+  canBack,
+  canForward,
+  onBack,
+  onForward,
+  busy,
+  label,
+}: {
+  canBack: boolean;
+  canForward: boolean;
+  onBack: () => void;
+  onForward: () => void;
+  busy?: boolean;
+  label?: string;
+}) {
   return (
     <nav className="pager" aria-label="pages">
       <button type="button" disabled={!canBack || busy} onClick={onBack}>

@@ -63,15 +63,25 @@ export class PedigreeClient {
 
   constructor(opts: PedigreeClientOptions = {}) {
     const url = opts.url ?? process.env.PEDIGREE_URL;
-    if (!url) throw new PedigreeError(ClientCode.BAD_USER_INPUT, 'the server URL is required: pass url or set PEDIGREE_URL');
-    if (!/^https?:\/\//.test(url)) throw new PedigreeError(ClientCode.BAD_USER_INPUT, `the server URL must be http(s)://…; got ${JSON.stringify(url.slice(0, 100))}`);
+    if (!url)
+      throw new PedigreeError(ClientCode.BAD_USER_INPUT, 'the server URL is required: pass url or set PEDIGREE_URL');
+    if (!/^https?:\/\//.test(url))
+      throw new PedigreeError(
+        ClientCode.BAD_USER_INPUT,
+        `the server URL must be http(s)://…; got ${JSON.stringify(url.slice(0, 100))}`,
+      );
     this.url = url.replace(/\/+$/, '').replace(/\/graphql$/, '');
     const token = opts.token ?? process.env.PEDIGREE_TOKEN ?? null;
     const fetchImpl = opts.fetch ?? globalThis.fetch?.bind(globalThis);
     if (!fetchImpl) throw new PedigreeError(ClientCode.BAD_USER_INPUT, 'no fetch in this runtime: pass fetch');
     this.#log = opts.logger ?? silentLogger;
     this.#backoff = opts.backoff ?? {};
-    this.#http = new HttpTransport({ baseUrl: this.url, token: token || null, fetch: fetchImpl, requestTimeoutMs: opts.requestTimeoutMs ?? 30_000 });
+    this.#http = new HttpTransport({
+      baseUrl: this.url,
+      token: token || null,
+      fetch: fetchImpl,
+      requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    });
     this.#ws = new SubscriptionConnection({
       wsUrl: `${this.url.replace(/^http/, 'ws')}/graphql`,
       authorization: () => this.#http.authorization(),
@@ -80,7 +90,10 @@ export class PedigreeClient {
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       log: this.#log,
     });
-    this.#cache = new ResolveCache({ http: this.#http, ws: this.#ws, backoff: this.#backoff, log: this.#log }, opts.cache);
+    this.#cache = new ResolveCache(
+      { http: this.#http, ws: this.#ws, backoff: this.#backoff, log: this.#log },
+      opts.cache,
+    );
     this.#fetchers = { ...opts.fetchers };
   }
 
@@ -112,7 +125,12 @@ export class PedigreeClient {
    */
   watch(modelName: string, alias: string, onChange: ChangeHandler, opts: WatchOptions = {}): AliasWatch {
     this.#open();
-    const w = new AliasWatch(modelName, alias, onChange, opts, { http: this.#http, ws: this.#ws, backoff: this.#backoff, log: this.#log });
+    const w = new AliasWatch(modelName, alias, onChange, opts, {
+      http: this.#http,
+      ws: this.#ws,
+      backoff: this.#backoff,
+      log: this.#log,
+    });
     this.#watches.add(w);
     void w.done.catch(() => undefined).finally(() => this.#watches.delete(w));
     return w;
@@ -125,7 +143,11 @@ export class PedigreeClient {
    * the bytes differ. With `deployment`, records the deployment (with the
    * checksum computed from the bytes) only after they verified.
    */
-  async download(uri: string, dir: string, opts: DownloadOptions & { deployment?: DeploymentRecord } = {}): Promise<DownloadResult> {
+  async download(
+    uri: string,
+    dir: string,
+    opts: DownloadOptions & { deployment?: DeploymentRecord } = {},
+  ): Promise<DownloadResult> {
     this.#open();
     parseModelUri(uri);
     const version = await this.#cache.resolve(uri);
@@ -133,14 +155,25 @@ export class PedigreeClient {
     const result = await downloadArtifact(this.#http, version, uri, dir, this.#fetchers, opts);
     if (opts.deployment) {
       const parsed = parseModelUri(uri);
-      const ref: ModelRef = parsed.kind === 'alias' && parsed.alias !== 'latest' ? { modelName: parsed.modelName, alias: parsed.alias } : { modelName: version.modelName, version: version.version };
-      await this.recordDeployment(opts.deployment, [{ ref, checksum: result.checksum, weight: opts.deployment.weight }]);
+      const ref: ModelRef =
+        parsed.kind === 'alias' && parsed.alias !== 'latest'
+          ? { modelName: parsed.modelName, alias: parsed.alias }
+          : { modelName: version.modelName, version: version.version };
+      await this.recordDeployment(opts.deployment, [
+        { ref, checksum: result.checksum, weight: opts.deployment.weight },
+      ]);
     }
     return result;
   }
 
-  /** Records what a deployment serves; each checksum must be the one computed from the bytes loaded (download() returns it). */
-  async recordDeployment(deployment: DeploymentRecord, models: { ref: string | ModelRef; checksum: string; weight?: number }[]): Promise<{ id: string; sequence: string | null }> {
+  /**
+   * Records what a deployment serves; each checksum must be the one computed from the bytes loaded (download() returns
+   * it).
+   */
+  async recordDeployment(
+    deployment: DeploymentRecord,
+    models: { ref: string | ModelRef; checksum: string; weight?: number }[],
+  ): Promise<{ id: string; sequence: string | null }> {
     const input = {
       name: deployment.name,
       environment: deployment.environment,
@@ -173,12 +206,17 @@ export class PedigreeClient {
     return this.#http.graphql<T>(query, variables, kind);
   }
 
-  /** Closes the websocket as if the network dropped it: subscriptions resume on a new one. For failover drills and tests. */
+  /**
+   * Closes the websocket as if the network dropped it: subscriptions resume on a new one. For failover drills and
+   * tests.
+   */
   dropConnection(): void {
     this.#ws.terminate();
   }
 
-  /** Stops watches and loggers (loggers send what they hold first, within their close timeout) and closes the socket. */
+  /**
+   * Stops watches and loggers (loggers send what they hold first, within their close timeout) and closes the socket.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

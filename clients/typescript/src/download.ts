@@ -21,7 +21,10 @@ export interface ArtifactFileSource {
  * a single-file artifact, or `{ files }` for a directory artifact (then the
  * checksum is the manifest digest, as Pedigree computes it for directories).
  */
-export type ArtifactFetcher = (source: string, ctx: { signal?: AbortSignal }) => Promise<ByteSource | { files: ArtifactFileSource[] }>;
+export type ArtifactFetcher = (
+  source: string,
+  ctx: { signal?: AbortSignal },
+) => Promise<ByteSource | { files: ArtifactFileSource[] }>;
 
 export interface DownloadOptions {
   /** Replace a directory whose contents do not match the version (default false: CONFLICT). */
@@ -60,14 +63,21 @@ export async function downloadArtifact(
   opts: DownloadOptions = {},
 ): Promise<DownloadResult> {
   if (!version.checksum) {
-    throw new PedigreeError(ClientCode.CHECKSUM_MISSING, `${uri} (version ${version.version}) has no checksum in the registry: it is unverified, so its bytes cannot be checked. Attach the checksum first.`);
+    throw new PedigreeError(
+      ClientCode.CHECKSUM_MISSING,
+      `${uri} (version ${version.version}) has no checksum in the registry: it is unverified, so its bytes cannot be checked. Attach the checksum first.`,
+    );
   }
   const target = resolvePath(dir);
   const existing = await existingDigest(target, version.source);
   if (existing !== null) {
-    if (existing.checksum === version.checksum) return { version, dir: target, files: existing.files, checksum: existing.checksum, reused: true };
+    if (existing.checksum === version.checksum)
+      return { version, dir: target, files: existing.files, checksum: existing.checksum, reused: true };
     if (!opts.overwrite) {
-      throw new PedigreeError('CONFLICT', `${target} already holds files that are not version ${version.version} of ${version.modelName} (they hash to ${existing.checksum}); pass overwrite: true or choose an empty directory`);
+      throw new PedigreeError(
+        'CONFLICT',
+        `${target} already holds files that are not version ${version.version} of ${version.modelName} (they hash to ${existing.checksum}); pass overwrite: true or choose an empty directory`,
+      );
     }
   }
   const source = await locate(http, version);
@@ -78,9 +88,15 @@ export async function downloadArtifact(
     let written: { files: string[]; checksum: string };
     if (source.kind === 'store') {
       written = await fromStore(http, source.path, staging, opts.signal).catch((err: unknown) => {
-        // Pedigree verifies what it serves: stored bytes that no longer match their seal are refused (DATA_LOSS), never sent.
+        // Pedigree verifies what it serves: stored bytes that no longer match their seal are refused (DATA_LOSS), never
+        // sent.
         if (err instanceof PedigreeError && err.extensions.mlflowErrorCode === 'DATA_LOSS') {
-          throw new ChecksumMismatchError(uri, version.checksum!, null, String(err.extensions.serverMessage ?? err.message));
+          throw new ChecksumMismatchError(
+            uri,
+            version.checksum!,
+            null,
+            String(err.extensions.serverMessage ?? err.message),
+          );
         }
         throw err;
       });
@@ -88,7 +104,10 @@ export async function downloadArtifact(
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(source.uri)?.[1]?.toLowerCase() ?? '';
       const fetcher = fetchers[scheme];
       if (!fetcher) {
-        throw new PedigreeError(ClientCode.UNSUPPORTED_SOURCE, `no fetcher for "${scheme}:" sources (${source.uri}); pass one in the client's fetchers option`);
+        throw new PedigreeError(
+          ClientCode.UNSUPPORTED_SOURCE,
+          `no fetcher for "${scheme}:" sources (${source.uri}); pass one in the client's fetchers option`,
+        );
       }
       written = await fromFetcher(fetcher, source.uri, staging, opts.signal);
     }
@@ -109,8 +128,13 @@ async function locate(http: HttpTransport, version: ResolvedVersion): Promise<Lo
   if (/^(runs:|models:)/.test(uri)) {
     const q = new URLSearchParams({ name: version.modelName, version: String(version.version) });
     const res = await http.request(`/api/2.0/mlflow/model-versions/get-download-uri?${q}`);
-    const body = (await res.json().catch(() => ({}))) as { artifact_uri?: string; error_code?: string; message?: string };
-    if (!res.ok || !body.artifact_uri) throw mlflowError(res.status, body, `locating the artifact of ${version.modelName} version ${version.version}`);
+    const body = (await res.json().catch(() => ({}))) as {
+      artifact_uri?: string;
+      error_code?: string;
+      message?: string;
+    };
+    if (!res.ok || !body.artifact_uri)
+      throw mlflowError(res.status, body, `locating the artifact of ${version.modelName} version ${version.version}`);
     uri = body.artifact_uri;
   }
   const m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/(.*)$/.exec(uri);
@@ -118,7 +142,12 @@ async function locate(http: HttpTransport, version: ResolvedVersion): Promise<Lo
   return { kind: 'external', uri };
 }
 
-async function fromStore(http: HttpTransport, path: string, staging: string, signal?: AbortSignal): Promise<{ files: string[]; checksum: string }> {
+async function fromStore(
+  http: HttpTransport,
+  path: string,
+  staging: string,
+  signal?: AbortSignal,
+): Promise<{ files: string[]; checksum: string }> {
   const files = await listStore(http, path, signal);
   if (files === null) {
     const name = basename(path);
@@ -127,7 +156,10 @@ async function fromStore(http: HttpTransport, path: string, staging: string, sig
   }
   const entries: { path: string; sha256: string }[] = [];
   for (const rel of files) {
-    entries.push({ path: rel, sha256: await writeStream(await storeGet(http, `${path}/${rel}`, signal), join(staging, ...rel.split('/'))) });
+    entries.push({
+      path: rel,
+      sha256: await writeStream(await storeGet(http, `${path}/${rel}`, signal), join(staging, ...rel.split('/'))),
+    });
   }
   return { files: entries.map((e) => e.path).sort(compareCodeUnits), checksum: manifestDigest(entries) };
 }
@@ -138,7 +170,11 @@ async function listStore(http: HttpTransport, path: string, signal?: AbortSignal
   const walk = async (rel: string): Promise<boolean> => {
     const full = rel ? `${path}/${rel}` : path;
     const res = await http.request(`${ARTIFACTS}?${new URLSearchParams({ path: full })}`, {}, signal);
-    const body = (await res.json().catch(() => ({}))) as { files?: { path: string; is_dir: boolean }[]; error_code?: string; message?: string };
+    const body = (await res.json().catch(() => ({}))) as {
+      files?: { path: string; is_dir: boolean }[];
+      error_code?: string;
+      message?: string;
+    };
     if (!res.ok) throw mlflowError(res.status, body, `listing artifacts under ${full}`);
     if (!body.files?.length) return false;
     for (const f of body.files) {
@@ -153,7 +189,12 @@ async function listStore(http: HttpTransport, path: string, signal?: AbortSignal
 }
 
 async function storeGet(http: HttpTransport, path: string, signal?: AbortSignal): Promise<ByteSource> {
-  const res = await http.request(`${ARTIFACTS}/${path.split('/').map(encodeURIComponent).join('/')}`, {}, signal, ARTIFACT_TIMEOUT_MS);
+  const res = await http.request(
+    `${ARTIFACTS}/${path.split('/').map(encodeURIComponent).join('/')}`,
+    {},
+    signal,
+    ARTIFACT_TIMEOUT_MS,
+  );
   if (!res.ok || !res.body) {
     const body = (await res.json().catch(() => ({}))) as { error_code?: string; message?: string };
     throw mlflowError(res.status, body, `downloading ${path}`);
@@ -161,7 +202,12 @@ async function storeGet(http: HttpTransport, path: string, signal?: AbortSignal)
   return res.body;
 }
 
-async function fromFetcher(fetcher: ArtifactFetcher, uri: string, staging: string, signal?: AbortSignal): Promise<{ files: string[]; checksum: string }> {
+async function fromFetcher(
+  fetcher: ArtifactFetcher,
+  uri: string,
+  staging: string,
+  signal?: AbortSignal,
+): Promise<{ files: string[]; checksum: string }> {
   const got = await fetcher(uri, { signal });
   if (got && typeof got === 'object' && 'files' in got && Array.isArray(got.files)) {
     const entries: { path: string; sha256: string }[] = [];
@@ -191,7 +237,10 @@ async function writeStream(body: ByteSource, file: string): Promise<string> {
     await fh.sync();
   } catch (err) {
     if (err instanceof PedigreeError) throw err;
-    throw new PedigreeError(ClientCode.NETWORK_ERROR, `the artifact stream broke off: ${describe(err)}`, { retryable: true, cause: err });
+    throw new PedigreeError(ClientCode.NETWORK_ERROR, `the artifact stream broke off: ${describe(err)}`, {
+      retryable: true,
+      cause: err,
+    });
   } finally {
     await fh.close();
   }
@@ -209,9 +258,12 @@ async function existingDigest(target: string, source: string): Promise<{ checksu
   if (!s.isDirectory()) throw new PedigreeError(ClientCode.BAD_USER_INPUT, `${target} exists and is not a directory`);
   const files = await walk(target, '');
   if (files.length === 0) return null;
-  const entries = await Promise.all(files.map(async (rel) => ({ path: rel, sha256: await fileSha256(join(target, ...rel.split('/'))) })));
+  const entries = await Promise.all(
+    files.map(async (rel) => ({ path: rel, sha256: await fileSha256(join(target, ...rel.split('/'))) })),
+  );
   const name = basename(source.replace(/\/$/, ''));
-  if (entries.length === 1 && entries[0]!.path === name) return { checksum: `sha256:${entries[0]!.sha256}`, files: [name] };
+  if (entries.length === 1 && entries[0]!.path === name)
+    return { checksum: `sha256:${entries[0]!.sha256}`, files: [name] };
   return { checksum: manifestDigest(entries), files: files.sort(compareCodeUnits) };
 }
 
@@ -244,15 +296,25 @@ function compareCodeUnits(a: string, b: string): number {
 
 /** A fetcher's file path, kept inside the staging directory. */
 function safeRelative(path: string): string {
-  const segments = path.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
-  if (segments.length === 0 || segments.some((s) => s === '..')) throw new PedigreeError(ClientCode.BAD_USER_INPUT, `an artifact file path must be relative and stay inside the artifact; got ${JSON.stringify(path)}`);
+  const segments = path
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
+  if (segments.length === 0 || segments.some((s) => s === '..'))
+    throw new PedigreeError(
+      ClientCode.BAD_USER_INPUT,
+      `an artifact file path must be relative and stay inside the artifact; got ${JSON.stringify(path)}`,
+    );
   return segments.join('/');
 }
 
 /** Puts the verified staging directory at `target`, replacing what was there. */
 async function moveIntoPlace(staging: string, target: string): Promise<void> {
   const old = `${target}.old-${randomBytes(6).toString('hex')}`;
-  const had = await stat(target).then(() => true, () => false);
+  const had = await stat(target).then(
+    () => true,
+    () => false,
+  );
   if (had) await rename(target, old);
   try {
     await rename(staging, target);
@@ -264,7 +326,14 @@ async function moveIntoPlace(staging: string, target: string): Promise<void> {
 }
 
 function mlflowError(status: number, body: { error_code?: string; message?: string }, what: string): PedigreeError {
-  const code = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : body.error_code ?? ClientCode.BAD_RESPONSE;
+  const code =
+    status === 404
+      ? 'NOT_FOUND'
+      : status === 401
+        ? 'UNAUTHENTICATED'
+        : status === 403
+          ? 'FORBIDDEN'
+          : (body.error_code ?? ClientCode.BAD_RESPONSE);
   return new PedigreeError(code, `${what}: the server answered ${status}${body.message ? ` (${body.message})` : ''}`, {
     status,
     extensions: body.error_code ? { code, mlflowErrorCode: body.error_code, serverMessage: body.message } : { code },

@@ -52,7 +52,13 @@ export class PedigreeError extends Error {
   constructor(
     code: string,
     message: string,
-    opts: { extensions?: Record<string, unknown>; errors?: readonly GraphQLErrorShape[]; status?: number; retryable?: boolean; cause?: unknown } = {},
+    opts: {
+      extensions?: Record<string, unknown>;
+      errors?: readonly GraphQLErrorShape[];
+      status?: number;
+      retryable?: boolean;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
@@ -67,7 +73,11 @@ export class PedigreeError extends Error {
     const first = errors[0] ?? { message: 'unknown error' };
     const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'INTERNAL_SERVER_ERROR';
     // A server that is starting up or shutting down answers 503; the database may be briefly unavailable.
-    const retryable = status === 503 || code === 'SERVICE_UNAVAILABLE' || code === 'INTERNAL_SERVER_ERROR' || (status !== undefined && status >= 500);
+    const retryable =
+      status === 503 ||
+      code === 'SERVICE_UNAVAILABLE' ||
+      code === 'INTERNAL_SERVER_ERROR' ||
+      (status !== undefined && status >= 500);
     return new PedigreeError(code, first.message, { extensions: first.extensions ?? {}, errors, status, retryable });
   }
 }
@@ -83,10 +93,17 @@ export class ChecksumMismatchError extends PedigreeError {
   readonly expected: string;
   readonly actual: string | null;
   constructor(uri: string, expected: string, actual: string | null, serverMessage?: string) {
-    const found = actual !== null ? `the bytes read hash to ${actual}` : `the server refused to serve them (${serverMessage ?? 'the stored bytes do not match their seal'})`;
-    super(ClientCode.CHECKSUM_MISMATCH, `the artifact of ${uri} must hash to ${expected} (the registry's checksum); ${found}. Nothing was written.`, {
-      extensions: { code: ClientCode.CHECKSUM_MISMATCH, expected, actual },
-    });
+    const found =
+      actual !== null
+        ? `the bytes read hash to ${actual}`
+        : `the server refused to serve them (${serverMessage ?? 'the stored bytes do not match their seal'})`;
+    super(
+      ClientCode.CHECKSUM_MISMATCH,
+      `the artifact of ${uri} must hash to ${expected} (the registry's checksum); ${found}. Nothing was written.`,
+      {
+        extensions: { code: ClientCode.CHECKSUM_MISMATCH, expected, actual },
+      },
+    );
     this.expected = expected;
     this.actual = actual;
   }
@@ -96,7 +113,10 @@ export class ChecksumMismatchError extends PedigreeError {
 export class SpoolFullError extends PedigreeError {
   override readonly name = 'SpoolFullError';
   constructor(maxPending: number) {
-    super(ClientCode.SPOOL_FULL, `the prediction spool holds its maximum of ${maxPending} unsent predictions; this one was not accepted (the server has been unreachable or slower than the logging rate)`);
+    super(
+      ClientCode.SPOOL_FULL,
+      `the prediction spool holds its maximum of ${maxPending} unsent predictions; this one was not accepted (the server has been unreachable or slower than the logging rate)`,
+    );
   }
 }
 

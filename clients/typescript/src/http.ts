@@ -70,70 +70,134 @@ export class HttpTransport {
    * sent (reads) or collected (mutations). Throws PedigreeError with the
    * server's `extensions.code`; `data` is returned only when there is no error.
    */
-  async graphql<T>(query: string, variables: Record<string, unknown>, kind: 'query' | 'mutation', signal?: AbortSignal, atLeast?: string): Promise<T> {
+  async graphql<T>(
+    query: string,
+    variables: Record<string, unknown>,
+    kind: 'query' | 'mutation',
+    signal?: AbortSignal,
+    atLeast?: string,
+  ): Promise<T> {
     try {
       return await this.#graphqlOnce<T>(query, variables, kind, signal, atLeast);
     } catch (err) {
       // A pooled keep-alive connection the server closed (it restarted) fails the first request on it:
       // a read is retried once on a fresh connection. A write is not: it may have committed.
-      if (kind === 'query' && err instanceof PedigreeError && err.code === ClientCode.NETWORK_ERROR && !signal?.aborted) {
+      if (
+        kind === 'query' &&
+        err instanceof PedigreeError &&
+        err.code === ClientCode.NETWORK_ERROR &&
+        !signal?.aborted
+      ) {
         return this.#graphqlOnce<T>(query, variables, kind, signal, atLeast);
       }
       throw err;
     }
   }
 
-  async #graphqlOnce<T>(query: string, variables: Record<string, unknown>, kind: 'query' | 'mutation', signal?: AbortSignal, atLeast?: string): Promise<T> {
-    const headers = this.headers({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' });
-    // A read sees at least this client's own writes, and `atLeast` when given (a position the caller read from the log).
-    const floor = atLeast === undefined ? this.#minSequence : this.#minSequence === null || BigInt(atLeast) > this.#minSequence ? BigInt(atLeast) : this.#minSequence;
+  async #graphqlOnce<T>(
+    query: string,
+    variables: Record<string, unknown>,
+    kind: 'query' | 'mutation',
+    signal?: AbortSignal,
+    atLeast?: string,
+  ): Promise<T> {
+    const headers = this.headers({
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json, application/json',
+    });
+    // A read sees at least this client's own writes, and `atLeast` when given (a position the caller read from the
+    // log).
+    const floor =
+      atLeast === undefined
+        ? this.#minSequence
+        : this.#minSequence === null || BigInt(atLeast) > this.#minSequence
+          ? BigInt(atLeast)
+          : this.#minSequence;
     if (kind === 'query' && floor !== null) headers[MIN_SEQUENCE_HEADER] = floor.toString();
-    const res = await this.send(this.graphqlUrl, { method: 'POST', headers, body: JSON.stringify({ query, variables }) }, signal);
+    const res = await this.send(
+      this.graphqlUrl,
+      { method: 'POST', headers, body: JSON.stringify({ query, variables }) },
+      signal,
+    );
     let text: string;
     try {
       text = await res.text();
     } catch (err) {
-      throw new PedigreeError(ClientCode.NETWORK_ERROR, `the response from ${this.graphqlUrl} broke off: ${describe(err)}`, { retryable: true, cause: err });
+      throw new PedigreeError(
+        ClientCode.NETWORK_ERROR,
+        `the response from ${this.graphqlUrl} broke off: ${describe(err)}`,
+        { retryable: true, cause: err },
+      );
     }
     let body: { data?: T | null; errors?: GraphQLErrorShape[]; extensions?: Record<string, unknown> };
     try {
       body = JSON.parse(text) as typeof body;
     } catch {
-      throw new PedigreeError(ClientCode.BAD_RESPONSE, `${this.graphqlUrl} answered ${res.status} without GraphQL JSON: ${text.slice(0, 200)}`, {
-        status: res.status,
-        retryable: res.status >= 500 || res.status === 429 || res.status === 408,
-      });
+      throw new PedigreeError(
+        ClientCode.BAD_RESPONSE,
+        `${this.graphqlUrl} answered ${res.status} without GraphQL JSON: ${text.slice(0, 200)}`,
+        {
+          status: res.status,
+          retryable: res.status >= 500 || res.status === 429 || res.status === 408,
+        },
+      );
     }
     if (kind === 'mutation') {
       this.noteSequence(res.headers.get(SEQUENCE_HEADER));
       this.noteSequence(body.extensions?.sequence);
       if (body.data && typeof body.data === 'object') {
         for (const value of Object.values(body.data as Record<string, unknown>)) {
-          if (value && typeof value === 'object' && 'sequence' in value) this.noteSequence((value as { sequence: unknown }).sequence);
+          if (value && typeof value === 'object' && 'sequence' in value)
+            this.noteSequence((value as { sequence: unknown }).sequence);
         }
       }
     }
     if (body.errors?.length) throw PedigreeError.fromGraphQL(body.errors, res.status);
     if (!res.ok || body.data === undefined || body.data === null) {
-      throw new PedigreeError(ClientCode.BAD_RESPONSE, `${this.graphqlUrl} answered ${res.status} with no data`, { status: res.status, retryable: res.status >= 500 });
+      throw new PedigreeError(ClientCode.BAD_RESPONSE, `${this.graphqlUrl} answered ${res.status} with no data`, {
+        status: res.status,
+        retryable: res.status >= 500,
+      });
     }
     return body.data;
   }
 
   /** A GET (or other request) on a path of the server, with the token; errors as PedigreeError. */
   async request(path: string, init: RequestInit = {}, signal?: AbortSignal, timeoutMs?: number): Promise<Response> {
-    return this.send(`${this.baseUrl}${path}`, { ...init, headers: this.headers((init.headers as Record<string, string>) ?? {}) }, signal, timeoutMs);
+    return this.send(
+      `${this.baseUrl}${path}`,
+      { ...init, headers: this.headers((init.headers as Record<string, string>) ?? {}) },
+      signal,
+      timeoutMs,
+    );
   }
 
-  private async send(url: string, init: RequestInit, signal?: AbortSignal, timeoutMs = this.#timeoutMs): Promise<Response> {
+  private async send(
+    url: string,
+    init: RequestInit,
+    signal?: AbortSignal,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<Response> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       return await this.#fetch(url, { ...init, signal: combined });
     } catch (err) {
-      if (timeout.aborted) throw new PedigreeError(ClientCode.TIMEOUT, `${init.method ?? 'GET'} ${stripQuery(url)} took longer than ${timeoutMs} ms`, { retryable: true, cause: err });
-      if (signal?.aborted) throw new PedigreeError(ClientCode.CLOSED, `${init.method ?? 'GET'} ${stripQuery(url)} was cancelled`, { cause: err });
-      throw new PedigreeError(ClientCode.NETWORK_ERROR, `${init.method ?? 'GET'} ${stripQuery(url)} failed: ${describe(err)}`, { retryable: true, cause: err });
+      if (timeout.aborted)
+        throw new PedigreeError(
+          ClientCode.TIMEOUT,
+          `${init.method ?? 'GET'} ${stripQuery(url)} took longer than ${timeoutMs} ms`,
+          { retryable: true, cause: err },
+        );
+      if (signal?.aborted)
+        throw new PedigreeError(ClientCode.CLOSED, `${init.method ?? 'GET'} ${stripQuery(url)} was cancelled`, {
+          cause: err,
+        });
+      throw new PedigreeError(
+        ClientCode.NETWORK_ERROR,
+        `${init.method ?? 'GET'} ${stripQuery(url)} failed: ${describe(err)}`,
+        { retryable: true, cause: err },
+      );
     }
   }
 }

@@ -105,12 +105,20 @@ export class PredictionLogger {
   readonly #loop: Promise<void>;
   readonly #stats = { sent: 0, created: 0, deadLettered: 0, dropped: 0, retries: 0 };
 
-  constructor(http: HttpTransport, log: Logger, pin: (modelName: string, alias: string) => number | null, opts: PredictionLoggerOptions = {}) {
+  constructor(
+    http: HttpTransport,
+    log: Logger,
+    pin: (modelName: string, alias: string) => number | null,
+    opts: PredictionLoggerOptions = {},
+  ) {
     this.#http = http;
     this.#log = log;
     this.#pin = pin;
     this.#opts = opts;
-    this.#batchSize = Math.min(SERVER_MAX_PREDICTIONS_PER_CALL, Math.max(1, opts.batchSize ?? SERVER_MAX_PREDICTIONS_PER_CALL));
+    this.#batchSize = Math.min(
+      SERVER_MAX_PREDICTIONS_PER_CALL,
+      Math.max(1, opts.batchSize ?? SERVER_MAX_PREDICTIONS_PER_CALL),
+    );
     this.#maxBytes = opts.maxBatchBytes ?? 3 * 1024 * 1024;
     this.#maxPending = Math.max(1, opts.maxPending ?? 100_000);
     if (opts.spoolDir) this.#recover(opts.spoolDir);
@@ -129,8 +137,16 @@ export class PredictionLogger {
    */
   log(predictionId: string, model: string | ModelRef, inputRef?: string | null, at: Date = new Date()): void {
     if (this.#closed) throw new PedigreeError(ClientCode.CLOSED, 'the prediction logger is closed');
-    if (typeof predictionId !== 'string' || predictionId.length === 0 || predictionId.length > 4096 || predictionId.includes('\u0000')) {
-      throw new PedigreeError(ClientCode.BAD_USER_INPUT, 'a prediction id is a non-empty string of at most 4096 characters without U+0000');
+    if (
+      typeof predictionId !== 'string' ||
+      predictionId.length === 0 ||
+      predictionId.length > 4096 ||
+      predictionId.includes('\u0000')
+    ) {
+      throw new PedigreeError(
+        ClientCode.BAD_USER_INPUT,
+        'a prediction id is a non-empty string of at most 4096 characters without U+0000',
+      );
     }
     if (inputRef !== undefined && inputRef !== null && (inputRef.length > 4096 || inputRef.includes('\u0000'))) {
       throw new PedigreeError(ClientCode.BAD_USER_INPUT, 'inputRef is at most 4096 characters without U+0000');
@@ -156,7 +172,10 @@ export class PredictionLogger {
     this.#append(item);
   }
 
-  /** Resolves once every prediction logged before the call is acknowledged (or dead-lettered). Rejects with TIMEOUT after `timeoutMs`; nothing is lost then. */
+  /**
+   * Resolves once every prediction logged before the call is acknowledged (or dead-lettered). Rejects with TIMEOUT
+   * after `timeoutMs`; nothing is lost then.
+   */
   async flush(timeoutMs?: number): Promise<void> {
     const upTo = this.#sealOpen();
     if (this.#segments.every((s) => s.n > upTo)) return;
@@ -165,7 +184,17 @@ export class PredictionLogger {
     if (timeoutMs === undefined) return done;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PedigreeError(ClientCode.TIMEOUT, `flush did not finish within ${timeoutMs} ms; ${this.#pending} predictions are still spooled and being retried`, { retryable: true })), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new PedigreeError(
+              ClientCode.TIMEOUT,
+              `flush did not finish within ${timeoutMs} ms; ${this.#pending} predictions are still spooled and being retried`,
+              { retryable: true },
+            ),
+          ),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([done, timeout]);
@@ -188,7 +217,11 @@ export class PredictionLogger {
       this.#wake?.();
       await this.#loop;
       for (const s of this.#segments) if (s.fd !== null) closeSync(s.fd);
-      if (this.#pending > 0) this.#log.warn?.('pedigree: prediction logger closed with unsent predictions', { unsent: this.#pending, kept: Boolean(this.#opts.spoolDir) });
+      if (this.#pending > 0)
+        this.#log.warn?.('pedigree: prediction logger closed with unsent predictions', {
+          unsent: this.#pending,
+          kept: Boolean(this.#opts.spoolDir),
+        });
     }
     return { unsent: this.#pending };
   }
@@ -242,7 +275,9 @@ export class PredictionLogger {
   /** Loads the batches a previous logger left in spoolDir; a torn last line (a crash mid-write) is skipped. */
   #recover(dir: string): void {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const files = readdirSync(dir).filter((f) => /^batch-\d+\.jsonl$/.test(f)).sort();
+    const files = readdirSync(dir)
+      .filter((f) => /^batch-\d+\.jsonl$/.test(f))
+      .sort();
     for (const f of files) {
       const n = Number(/\d+/.exec(f)![0]);
       const items: Item[] = [];
@@ -262,7 +297,8 @@ export class PredictionLogger {
       this.#pending += items.length;
       this.#nextSegment = Math.max(this.#nextSegment, n + 1);
     }
-    if (files.length) this.#log.info?.('pedigree: prediction spool recovered', { batches: files.length, predictions: this.#pending });
+    if (files.length)
+      this.#log.info?.('pedigree: prediction spool recovered', { batches: files.length, predictions: this.#pending });
   }
 
   async #run(): Promise<void> {
@@ -282,10 +318,17 @@ export class PredictionLogger {
         this.#finish(next);
       } catch (err) {
         if (this.#stop.signal.aborted) return;
-        const e = err instanceof PedigreeError ? err : new PedigreeError(ClientCode.NETWORK_ERROR, String(err), { retryable: true });
+        const e =
+          err instanceof PedigreeError
+            ? err
+            : new PedigreeError(ClientCode.NETWORK_ERROR, String(err), { retryable: true });
         this.#stats.retries++;
         const delay = backoffDelay(attempt++, { baseMs: 500, maxMs: 30_000, ...this.#opts.backoff });
-        this.#log.warn?.('pedigree: prediction batch not taken; retrying', { code: e.code, predictions: next.items.length, retryInMs: delay });
+        this.#log.warn?.('pedigree: prediction batch not taken; retrying', {
+          code: e.code,
+          predictions: next.items.length,
+          retryInMs: delay,
+        });
         this.#opts.onError?.(e, { predictions: next.items.length, willRetry: true });
         await sleep(delay, this.#stop.signal);
       }
@@ -311,12 +354,20 @@ export class PredictionLogger {
   async #sendGroup(items: Item[]): Promise<void> {
     const first = items[0]!;
     const input = {
-      model: first.version !== undefined ? { modelName: first.modelName, version: first.version } : { modelName: first.modelName, alias: first.alias },
+      model:
+        first.version !== undefined
+          ? { modelName: first.modelName, version: first.version }
+          : { modelName: first.modelName, alias: first.alias },
       deployment: first.deployment ?? null,
       predictions: items.map((i) => ({ id: i.id, at: i.at, inputRef: i.inputRef ?? null })),
     };
     try {
-      const r = await this.#http.graphql<{ logPredictions: { count: number; created: number } }>(LOG_PREDICTIONS, { input }, 'mutation', this.#stop.signal);
+      const r = await this.#http.graphql<{ logPredictions: { count: number; created: number } }>(
+        LOG_PREDICTIONS,
+        { input },
+        'mutation',
+        this.#stop.signal,
+      );
       this.#stats.sent += items.length;
       this.#stats.created += r.logPredictions.created;
     } catch (err) {
@@ -330,7 +381,11 @@ export class PredictionLogger {
       }
       if (isPermanent(err)) {
         this.#stats.deadLettered += items.length;
-        this.#log.error?.('pedigree: predictions refused by the server; dead-lettered', { code: err.code, predictions: items.length, modelName: first.modelName });
+        this.#log.error?.('pedigree: predictions refused by the server; dead-lettered', {
+          code: err.code,
+          predictions: items.length,
+          modelName: first.modelName,
+        });
         this.#deadLetter(items, err);
         this.#opts.onError?.(err, { predictions: items.length, willRetry: false });
         return;
@@ -344,7 +399,8 @@ export class PredictionLogger {
     const file = join(this.#opts.spoolDir, `dead-${Date.now()}-${process.pid}.jsonl`);
     const fd = openSync(file, 'a', 0o600);
     try {
-      for (const item of items) writeSync(fd, `${JSON.stringify({ ...item, error: { code: err.code, message: err.message } })}\n`);
+      for (const item of items)
+        writeSync(fd, `${JSON.stringify({ ...item, error: { code: err.code, message: err.message } })}\n`);
     } finally {
       closeSync(fd);
     }

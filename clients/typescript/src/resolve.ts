@@ -18,7 +18,10 @@ export interface ResolveCacheOptions {
   enabled?: boolean;
   /** Aliases followed at once; the least recently resolved one is dropped past this. Default 100. */
   maxAliases?: number;
-  /** How long a version's record is reused (a version can be deleted; its source and checksum never change). Default 60 s. */
+  /**
+   * How long a version's record is reused (a version can be deleted; its source and checksum never change). Default 60
+   * s.
+   */
   versionTtlMs?: number;
 }
 
@@ -28,7 +31,9 @@ const RESOLVE = `query PedigreeResolve($uri: String!) {
 
 interface AliasEntry {
   watch: AliasWatch;
-  /** The watch's state is known to match the server (set at start, and by an API read that agrees after a reconnect). */
+  /**
+   * The watch's state is known to match the server (set at start, and by an API read that agrees after a reconnect).
+   */
   confirmed: boolean;
   /** The watch's state is exact at least through this log position. */
   through: bigint;
@@ -82,7 +87,11 @@ export class ResolveCache {
     const record = await this.#api(uri);
     if (entry) {
       // After a reconnect the stream has caught up once the API agrees with it.
-      if (entry.watch.subscribed && entry.watch.pending === 0 && (record?.version ?? null) === entry.watch.currentVersion) {
+      if (
+        entry.watch.subscribed &&
+        entry.watch.pending === 0 &&
+        (record?.version ?? null) === entry.watch.currentVersion
+      ) {
         entry.confirmed = true;
         if (minSequence !== null && minSequence > entry.through) entry.through = minSequence;
       }
@@ -118,7 +127,12 @@ export class ResolveCache {
         void oldest[1].watch.close();
       }
     }
-    const entry: AliasEntry = { watch: undefined as unknown as AliasWatch, confirmed: false, through: 0n, lastUsed: Date.now() };
+    const entry: AliasEntry = {
+      watch: undefined as unknown as AliasWatch,
+      confirmed: false,
+      through: 0n,
+      lastUsed: Date.now(),
+    };
     entry.watch = new AliasWatch(
       modelName,
       alias,
@@ -154,10 +168,24 @@ export class ResolveCache {
 
   async #api(uri: string, counted = true): Promise<ResolvedVersion | null> {
     if (counted) this.apiCalls++;
-    const data = await this.#http.graphql<{ resolveModelUri: { id: string; version: number; source: string; checksum: string | null; model: { name: string } } | null }>(RESOLVE, { uri }, 'query');
+    const data = await this.#http.graphql<{
+      resolveModelUri: {
+        id: string;
+        version: number;
+        source: string;
+        checksum: string | null;
+        model: { name: string };
+      } | null;
+    }>(RESOLVE, { uri }, 'query');
     const v = data.resolveModelUri;
     if (!v) return null;
-    const record: ResolvedVersion = { id: v.id, modelName: v.model.name, version: v.version, source: v.source, checksum: v.checksum };
+    const record: ResolvedVersion = {
+      id: v.id,
+      modelName: v.model.name,
+      version: v.version,
+      source: v.source,
+      checksum: v.checksum,
+    };
     // A version without a checksum may get one attached later; only a complete record is reused.
     if (record.checksum !== null) {
       this.#records.set(`${record.modelName}\n${record.version}`, { record, expires: Date.now() + this.#ttl });

@@ -63,7 +63,11 @@ export class SubscriptionConnection {
   }
 
   /** Starts one subscription; returns its cancel function. Errors (a closed socket, a refusal) go to `sink.error`. */
-  async subscribe<T>(query: string, variables: Record<string, unknown>, sink: Sink<{ data?: T | null; errors?: readonly unknown[] }>): Promise<() => void> {
+  async subscribe<T>(
+    query: string,
+    variables: Record<string, unknown>,
+    sink: Sink<{ data?: T | null; errors?: readonly unknown[] }>,
+  ): Promise<() => void> {
     if (this.#disposed) throw new PedigreeError(ClientCode.CLOSED, 'the client is closed');
     const client = await this.#get();
     return client.subscribe<T>({ query, variables }, sink as Sink);
@@ -134,7 +138,9 @@ export class SubscriptionConnection {
           if (received) return;
           clearTimeout(this.#pongTimer);
           this.#pongTimer = setTimeout(() => {
-            log.warn?.('pedigree: no pong within the heartbeat timeout; replacing the websocket', { timeoutMs: heartbeat.timeoutMs });
+            log.warn?.('pedigree: no pong within the heartbeat timeout; replacing the websocket', {
+              timeoutMs: heartbeat.timeoutMs,
+            });
             client.terminate();
           }, heartbeat.timeoutMs);
         },
@@ -170,13 +176,19 @@ async function resolveWebSocket(given: unknown): Promise<WsCtor> {
       const mod = (await import(name)) as { default?: WsCtor; WebSocket?: WsCtor };
       impl = mod.WebSocket ?? mod.default;
     } catch {
-      throw new PedigreeError(ClientCode.WEBSOCKET_UNAVAILABLE, 'this runtime has no global WebSocket (Node 20): install the "ws" package or pass webSocketImpl');
+      throw new PedigreeError(
+        ClientCode.WEBSOCKET_UNAVAILABLE,
+        'this runtime has no global WebSocket (Node 20): install the "ws" package or pass webSocketImpl',
+      );
     }
   }
   const Base = impl!;
   if (typeof (Base.prototype as { on?: unknown }).on !== 'function') return Base;
   // A subclass keeps the static OPEN/CLOSING constants graphql-ws reads.
-  return class extends (Base as new (url: string, protocols?: string | string[]) => { on(event: string, fn: () => void): void }) {
+  return class extends (Base as new (
+    url: string,
+    protocols?: string | string[],
+  ) => { on(event: string, fn: () => void): void }) {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols);
       this.on('error', () => undefined);

@@ -17,7 +17,10 @@ const MODEL_NAME = /^[A-Za-z0-9_\-./]{1,256}$/;
 const ALIAS_NAME = /^[A-Za-z0-9_\-.]{1,128}$/;
 
 function bad(uri: string, why: string): PedigreeError {
-  return new PedigreeError(ClientCode.BAD_USER_INPUT, `a model URI is models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE; ${why} (got ${JSON.stringify(uri.slice(0, 80))})`);
+  return new PedigreeError(
+    ClientCode.BAD_USER_INPUT,
+    `a model URI is models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE; ${why} (got ${JSON.stringify(uri.slice(0, 80))})`,
+  );
 }
 
 /** models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE. */
@@ -44,21 +47,35 @@ export function parseModelUri(uri: string): ParsedModelUri {
   return { kind: 'stage', modelName, stage: last.toUpperCase() };
 }
 
-/** A ModelRef from a URI (`models:/m/3`, `models:/m@prod`) or a ref object; stage URIs name no fixed version and are refused. */
+/**
+ * A ModelRef from a URI (`models:/m/3`, `models:/m@prod`) or a ref object; stage URIs name no fixed version and are
+ * refused.
+ */
 export function toModelRef(ref: string | ModelRef): ModelRef {
   if (typeof ref !== 'string') {
     const hasVersion = ref.version !== undefined && ref.version !== null;
     const hasAlias = ref.alias !== undefined && ref.alias !== null;
-    if (!ref.modelName || hasVersion === hasAlias) throw new PedigreeError(ClientCode.BAD_USER_INPUT, 'a model reference takes modelName and exactly one of version and alias');
-    return hasVersion ? { modelName: ref.modelName, version: ref.version! } : { modelName: ref.modelName, alias: ref.alias! };
+    if (!ref.modelName || hasVersion === hasAlias)
+      throw new PedigreeError(
+        ClientCode.BAD_USER_INPUT,
+        'a model reference takes modelName and exactly one of version and alias',
+      );
+    return hasVersion
+      ? { modelName: ref.modelName, version: ref.version! }
+      : { modelName: ref.modelName, alias: ref.alias! };
   }
   const p = parseModelUri(ref);
   if (p.kind === 'version') return { modelName: p.modelName, version: p.version };
   if (p.kind === 'alias') return { modelName: p.modelName, alias: p.alias };
-  throw new PedigreeError(ClientCode.BAD_USER_INPUT, `a stage URI (${ref}) names no fixed version; use models:/NAME/VERSION or models:/NAME@ALIAS`);
+  throw new PedigreeError(
+    ClientCode.BAD_USER_INPUT,
+    `a stage URI (${ref}) names no fixed version; use models:/NAME/VERSION or models:/NAME@ALIAS`,
+  );
 }
 
 /** `models:/NAME/VERSION` or `models:/NAME@ALIAS`. */
 export function refUri(ref: ModelRef): string {
-  return ref.version !== undefined ? `models:/${ref.modelName}/${ref.version}` : `models:/${ref.modelName}@${ref.alias}`;
+  return ref.version !== undefined
+    ? `models:/${ref.modelName}/${ref.version}`
+    : `models:/${ref.modelName}@${ref.alias}`;
 }

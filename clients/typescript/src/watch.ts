@@ -28,7 +28,10 @@ export interface WatchOptions {
    * AliasChange). Without it the watch starts now, with a CURRENT change.
    */
   after?: string;
-  /** Moves received but not yet handled, at most; past it the watch pauses its subscription and resumes from the log. Default 10,000. */
+  /**
+   * Moves received but not yet handled, at most; past it the watch pauses its subscription and resumes from the log.
+   * Default 10,000.
+   */
   maxQueued?: number;
   /** Called for a handler that threw (the watch goes on with the next move) and for the error that ends the watch. */
   onError?: (err: unknown) => void;
@@ -45,7 +48,8 @@ const SUBSCRIPTION = `subscription PedigreeAliasChanged($modelName: String!, $al
   aliasChanged(modelName: $modelName, alias: $alias, after: $after) { sequence type modelName alias previousVersion version at actor }
 }`;
 const LAST_SEQUENCE = 'query PedigreeLastSequence { serverInfo { lastSequence } }';
-const ALIAS_NOW = 'query PedigreeAliasNow($modelName: String!, $alias: String!) { modelVersionByAlias(modelName: $modelName, alias: $alias) { version } }';
+const ALIAS_NOW =
+  'query PedigreeAliasNow($modelName: String!, $alias: String!) { modelVersionByAlias(modelName: $modelName, alias: $alias) { version } }';
 /** Attempts at reading the alias between two equal log positions before settling for the first. */
 const START_ATTEMPTS = 5;
 /** A subscription up this long counts as healthy: the next failure backs off from the start again. */
@@ -143,14 +147,30 @@ export class AliasWatch {
   async #start(): Promise<void> {
     let after: string;
     if (this.#opts.after !== undefined) {
-      if (!/^\d{1,30}$/.test(this.#opts.after)) throw new PedigreeError(ClientCode.BAD_USER_INPUT, `after must be a sequence (a decimal string); got ${JSON.stringify(this.#opts.after)}`);
+      if (!/^\d{1,30}$/.test(this.#opts.after))
+        throw new PedigreeError(
+          ClientCode.BAD_USER_INPUT,
+          `after must be a sequence (a decimal string); got ${JSON.stringify(this.#opts.after)}`,
+        );
       after = this.#opts.after;
       this.#lastDelivered = after;
     } else {
       try {
         const start = await this.#startingPoint();
         after = start.sequence;
-        this.#enqueue({ modelName: this.modelName, alias: this.alias, type: 'CURRENT', previousVersion: null, version: start.version, sequence: after, at: null, actor: null }, true);
+        this.#enqueue(
+          {
+            modelName: this.modelName,
+            alias: this.alias,
+            type: 'CURRENT',
+            previousVersion: null,
+            version: start.version,
+            sequence: after,
+            at: null,
+            actor: null,
+          },
+          true,
+        );
       } catch (err) {
         this.#fail(err);
         throw err;
@@ -172,10 +192,18 @@ export class AliasWatch {
     const { http } = this.#deps;
     let first: { sequence: string; version: number | null } | null = null;
     for (let i = 0; i < START_ATTEMPTS; i++) {
-      const before = (await http.graphql<{ serverInfo: { lastSequence: string } }>(LAST_SEQUENCE, {}, 'query')).serverInfo.lastSequence;
+      const before = (await http.graphql<{ serverInfo: { lastSequence: string } }>(LAST_SEQUENCE, {}, 'query'))
+        .serverInfo.lastSequence;
       // Read at least at `before`: a replica's alias view may be behind the log's head (Pedigree-Min-Sequence).
-      const now = await http.graphql<{ modelVersionByAlias: { version: number } | null }>(ALIAS_NOW, { modelName: this.modelName, alias: this.alias }, 'query', undefined, before);
-      const after = (await http.graphql<{ serverInfo: { lastSequence: string } }>(LAST_SEQUENCE, {}, 'query')).serverInfo.lastSequence;
+      const now = await http.graphql<{ modelVersionByAlias: { version: number } | null }>(
+        ALIAS_NOW,
+        { modelName: this.modelName, alias: this.alias },
+        'query',
+        undefined,
+        before,
+      );
+      const after = (await http.graphql<{ serverInfo: { lastSequence: string } }>(LAST_SEQUENCE, {}, 'query'))
+        .serverInfo.lastSequence;
       const state = { sequence: before, version: now.modelVersionByAlias?.version ?? null };
       if (before === after) return state;
       first ??= state;
@@ -195,33 +223,42 @@ export class AliasWatch {
       }
       const started = Date.now();
       let over = false;
-      const outcome = await new Promise<{ kind: 'error'; err: unknown } | { kind: 'complete' } | { kind: 'paused' }>((resolve) => {
-        this.#wakeLoop = () => resolve({ kind: 'paused' });
-        const after = this.#lastReceived!.toString();
-        this.#stopHooks.push(ws.onState((connected) => this.#setSubscribed(connected)));
-        ws.subscribe<{ aliasChanged: AliasChange }>(SUBSCRIPTION, { modelName: this.modelName, alias: this.alias, after }, {
-          next: (result) => {
-            if (result.errors?.length) {
-              resolve({ kind: 'error', err: PedigreeError.fromGraphQL(result.errors as GraphQLErrorShape[], undefined) });
-              return;
-            }
-            const change = result.data?.aliasChanged;
-            if (change) {
-              attempt = 0;
-              this.#enqueue(change, false);
-            }
-          },
-          error: (err) => resolve({ kind: 'error', err }),
-          complete: () => resolve({ kind: 'complete' }),
-        })
-          .then((cancel) => {
-            // The attempt may be over already (paused, failed, closed): then this subscription is not wanted.
-            if (over) return cancel();
-            this.#cancel = cancel;
-            if (ws.connected) this.#setSubscribed(true);
-          })
-          .catch((err: unknown) => resolve({ kind: 'error', err }));
-      });
+      const outcome = await new Promise<{ kind: 'error'; err: unknown } | { kind: 'complete' } | { kind: 'paused' }>(
+        (resolve) => {
+          this.#wakeLoop = () => resolve({ kind: 'paused' });
+          const after = this.#lastReceived!.toString();
+          this.#stopHooks.push(ws.onState((connected) => this.#setSubscribed(connected)));
+          ws.subscribe<{ aliasChanged: AliasChange }>(
+            SUBSCRIPTION,
+            { modelName: this.modelName, alias: this.alias, after },
+            {
+              next: (result) => {
+                if (result.errors?.length) {
+                  resolve({
+                    kind: 'error',
+                    err: PedigreeError.fromGraphQL(result.errors as GraphQLErrorShape[], undefined),
+                  });
+                  return;
+                }
+                const change = result.data?.aliasChanged;
+                if (change) {
+                  attempt = 0;
+                  this.#enqueue(change, false);
+                }
+              },
+              error: (err) => resolve({ kind: 'error', err }),
+              complete: () => resolve({ kind: 'complete' }),
+            },
+          )
+            .then((cancel) => {
+              // The attempt may be over already (paused, failed, closed): then this subscription is not wanted.
+              if (over) return cancel();
+              this.#cancel = cancel;
+              if (ws.connected) this.#setSubscribed(true);
+            })
+            .catch((err: unknown) => resolve({ kind: 'error', err }));
+        },
+      );
       over = true;
       for (const hook of this.#stopHooks.splice(0)) hook();
       this.#wakeLoop = null;
@@ -280,7 +317,11 @@ export class AliasWatch {
         try {
           await this.#handler(change);
         } catch (err) {
-          this.#deps.log.error?.('pedigree: alias change handler threw; going on with the next move', { modelName: this.modelName, alias: this.alias, sequence: change.sequence });
+          this.#deps.log.error?.('pedigree: alias change handler threw; going on with the next move', {
+            modelName: this.modelName,
+            alias: this.alias,
+            sequence: change.sequence,
+          });
           this.#opts.onError?.(err);
         }
         this.#queue.shift();
@@ -301,13 +342,20 @@ export class AliasWatch {
     this.#stop.abort();
     this.#cancel?.();
     this.#setSubscribed(false);
-    this.#deps.log.error?.('pedigree: alias watch stopped', { modelName: this.modelName, alias: this.alias, code: (err as PedigreeError).code });
+    this.#deps.log.error?.('pedigree: alias watch stopped', {
+      modelName: this.modelName,
+      alias: this.alias,
+      code: (err as PedigreeError).code,
+    });
     this.#opts.onError?.(err);
     this.#rejectDone(err);
   }
 }
 
-/** Close codes that retrying cannot fix: 4400 bad request, 4401 no token, 4403 bad or revoked token, 4406 subprotocol, 4409 duplicate id. */
+/**
+ * Close codes that retrying cannot fix: 4400 bad request, 4401 no token, 4403 bad or revoked token, 4406 subprotocol,
+ * 4409 duplicate id.
+ */
 const FATAL_CLOSE = new Set([4400, 4401, 4403, 4406, 4409]);
 
 function isFatal(err: unknown): boolean {
@@ -322,7 +370,10 @@ function toError(err: unknown): PedigreeError {
   if (Array.isArray(err)) return PedigreeError.fromGraphQL(err as GraphQLErrorShape[], undefined);
   const close = err as { code?: number; reason?: string };
   const code = close?.code === 4401 ? 'UNAUTHENTICATED' : close?.code === 4403 ? 'FORBIDDEN' : 'BAD_REQUEST';
-  return new PedigreeError(code, `the server closed the subscription socket with ${close?.code}: ${close?.reason ?? ''}`.trim());
+  return new PedigreeError(
+    code,
+    `the server closed the subscription socket with ${close?.code}: ${close?.reason ?? ''}`.trim(),
+  );
 }
 
 function describeClose(err: unknown): string {

@@ -208,7 +208,10 @@ export class WebhookDispatcher {
     const cached = this.secrets.get(d.webhookId);
     if (cached?.sealed === d.sealedSecret) return cached.secret;
     const opened = this.opts.signingSecret ? unseal(d.sealedSecret, this.opts.signingSecret, d.webhookId) : null;
-    if (opened === null) throw new Error('the webhook secret is sealed and PEDIGREE_SIGNING_SECRET here is missing or not the one it was sealed with');
+    if (opened === null)
+      throw new Error(
+        'the webhook secret is sealed and PEDIGREE_SIGNING_SECRET here is missing or not the one it was sealed with',
+      );
     this.secrets.set(d.webhookId, { sealed: d.sealedSecret, secret: opened });
     return opened;
   }
@@ -228,7 +231,8 @@ export class WebhookDispatcher {
       const headers = { ...signed, ...format?.headers() };
       const result = await postTo(target.url, target.addresses[0]!, headers, d.body, this.opts.timeoutMs);
       statusCode = result.statusCode;
-      error = result.error ?? (statusCode !== null && (statusCode < 200 || statusCode > 299) ? `HTTP ${statusCode}` : null);
+      error =
+        result.error ?? (statusCode !== null && (statusCode < 200 || statusCode > 299) ? `HTTP ${statusCode}` : null);
     } catch (err) {
       error = (err as Error).message.slice(0, 200);
     }
@@ -236,8 +240,17 @@ export class WebhookDispatcher {
     const attempts = d.attempts + 1;
     const status = ok ? 'DELIVERED' : attempts >= MAX_ATTEMPTS ? 'DEAD_LETTER' : 'PENDING';
     const nextAttemptAtMs =
-      status === 'PENDING' ? Date.now() + nextAttemptDelayMs(attempts, { baseMs: this.opts.backoffBaseMs, maxMs: this.opts.backoffMaxMs }) : null;
-    await this.executor.write(Q.record, { id: d.id, owner: this.owner, status, nextAttemptAtMs, statusCode, error: ok ? null : error });
+      status === 'PENDING'
+        ? Date.now() + nextAttemptDelayMs(attempts, { baseMs: this.opts.backoffBaseMs, maxMs: this.opts.backoffMaxMs })
+        : null;
+    await this.executor.write(Q.record, {
+      id: d.id,
+      owner: this.owner,
+      status,
+      nextAttemptAtMs,
+      statusCode,
+      error: ok ? null : error,
+    });
     if (status === 'PENDING') {
       const wait = Math.max(0, nextAttemptAtMs! - Date.now());
       if (wait < this.opts.tickMs) setTimeout(() => void this.kick(), wait).unref();

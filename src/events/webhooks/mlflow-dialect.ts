@@ -25,7 +25,9 @@ const Q = {
  */
 export const MLFLOW_WEBHOOK_FORMAT = 'mlflow';
 
-/** Every `entity.action` MLflow's webhooks may subscribe to that Pedigree sends (budget policies are not Pedigree's). */
+/**
+ * Every `entity.action` MLflow's webhooks may subscribe to that Pedigree sends (budget policies are not Pedigree's).
+ */
 export const MLFLOW_WEBHOOK_EVENTS = [
   'registered_model.created',
   'model_version.created',
@@ -64,7 +66,10 @@ const INTERNAL_PROMPT_TAGS = new Set(['mlflow.prompt.is_prompt', 'mlflow.prompt.
 export function mlflowEventName(e: { entity?: unknown; action?: unknown }): MlflowWebhookEvent {
   const name = `${String(e?.entity ?? '').toLowerCase()}.${String(e?.action ?? '').toLowerCase()}`;
   if (!(MLFLOW_WEBHOOK_EVENTS as readonly string[]).includes(name)) {
-    throw badInput(`webhook event ${JSON.stringify(e)} is not one Pedigree sends; events are {entity, action} of ${MLFLOW_WEBHOOK_EVENTS.join(', ')}`, { field: 'events' });
+    throw badInput(
+      `webhook event ${JSON.stringify(e)} is not one Pedigree sends; events are {entity, action} of ${MLFLOW_WEBHOOK_EVENTS.join(', ')}`,
+      { field: 'events' },
+    );
   }
   return name as MlflowWebhookEvent;
 }
@@ -102,7 +107,14 @@ export function examplePayload(event: MlflowWebhookEvent): Record<string, unknow
     case 'registered_model.created':
       return { name: 'example_model', tags, description: 'An example registered model' };
     case 'model_version.created':
-      return { name: 'example_model', version: '1', source: 'models:/123', run_id: 'abcd1234abcd5678', tags, description: 'An example model version' };
+      return {
+        name: 'example_model',
+        version: '1',
+        source: 'models:/123',
+        run_id: 'abcd1234abcd5678',
+        tags,
+        description: 'An example model version',
+      };
     case 'model_version_tag.set':
       return { name: 'example_model', version: '1', key: 'example_key', value: 'example_value' };
     case 'model_version_tag.deleted':
@@ -114,7 +126,13 @@ export function examplePayload(event: MlflowWebhookEvent): Record<string, unknow
     case 'prompt.created':
       return { name: 'example_prompt', tags, description: 'An example prompt' };
     case 'prompt_version.created':
-      return { name: 'example_prompt', version: '1', template: 'Hello {{name}}!', tags, description: 'An example prompt version' };
+      return {
+        name: 'example_prompt',
+        version: '1',
+        template: 'Hello {{name}}!',
+        tags,
+        description: 'An example prompt version',
+      };
     case 'prompt_tag.set':
       return { name: 'example_prompt', key: 'example_key', value: 'example_value' };
     case 'prompt_tag.deleted':
@@ -133,7 +151,12 @@ export function examplePayload(event: MlflowWebhookEvent): Record<string, unknow
 interface Subject {
   key: string;
   isPrompt: boolean;
-  version: { source: string; description: string | null; runId: string | null; tags: { key: string; value: string }[] } | null;
+  version: {
+    source: string;
+    description: string | null;
+    runId: string | null;
+    tags: { key: string; value: string }[];
+  } | null;
 }
 
 const userTags = (tags: { key: string; value: string }[], prompt: boolean) =>
@@ -168,7 +191,11 @@ export class MlflowWebhookFormat implements DeliveryFormat {
     const wanted = events.filter((e) => MLFLOW_SOURCE_EVENT_TYPES.includes(e.type) && e.modelName);
     if (wanted.length === 0) return events.map(() => null);
     const rows = await this.executor.read<Subject>(Q.subjects, {
-      keys: wanted.map((e) => ({ key: e.sequence, modelName: e.modelName, versionId: e.type === EventType.VERSION_CREATED ? e.subjectId : null })),
+      keys: wanted.map((e) => ({
+        key: e.sequence,
+        modelName: e.modelName,
+        versionId: e.type === EventType.VERSION_CREATED ? e.subjectId : null,
+      })),
     });
     const bySequence = new Map(rows.map((r) => [r.key, r]));
     return events.map((e) => {
@@ -217,10 +244,25 @@ function payloadOf(e: EventRecord, topic: MlflowWebhookEvent, s: Subject): Recor
       return { name, tags: userTags(tags, s.isPrompt), description: (after.description as string | null) ?? null };
     }
     case 'model_version.created':
-      return s.version ? { name, version, source: s.version.source, run_id: s.version.runId, tags: userTags(s.version.tags, false), description: s.version.description } : null;
+      return s.version
+        ? {
+            name,
+            version,
+            source: s.version.source,
+            run_id: s.version.runId,
+            tags: userTags(s.version.tags, false),
+            description: s.version.description,
+          }
+        : null;
     case 'prompt_version.created':
       return s.version
-        ? { name, version, template: s.version.tags.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? '', tags: userTags(s.version.tags, true), description: s.version.description }
+        ? {
+            name,
+            version,
+            template: s.version.tags.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? '',
+            tags: userTags(s.version.tags, true),
+            description: s.version.description,
+          }
         : null;
     case 'model_version_tag.set':
     case 'prompt_version_tag.set':

@@ -20,10 +20,17 @@ const KEPT_RESPONSE_BYTES = 16 * 1024;
  * verifies the certificate against the URL's host name. Redirects are not
  * followed: a 3xx is a failed attempt like any other non-2xx.
  */
-export function postTo(url: URL, address: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<SendResult> {
+export function postTo(
+  url: URL,
+  address: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<SendResult> {
   const family = isIPv6(address) ? 6 : 4;
   const lookup: LookupFunction = (_host, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
+    if ((options as { all?: boolean }).all)
+      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
     else callback(null, address, family);
   };
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -34,7 +41,12 @@ export function postTo(url: URL, address: string, headers: Record<string, string
         method: 'POST',
         lookup,
         timeout: timeoutMs,
-        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'pedigree-webhooks', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          'user-agent': 'pedigree-webhooks',
+          ...headers,
+        },
       },
       (res) => {
         const kept: Buffer[] = [];
@@ -45,7 +57,9 @@ export function postTo(url: URL, address: string, headers: Record<string, string
         });
         const responseBody = () => Buffer.concat(kept).toString('utf8');
         res.on('end', () => resolve({ statusCode: res.statusCode ?? null, error: null, responseBody: responseBody() }));
-        res.on('error', (err) => resolve({ statusCode: res.statusCode ?? null, error: err.message, responseBody: responseBody() }));
+        res.on('error', (err) =>
+          resolve({ statusCode: res.statusCode ?? null, error: err.message, responseBody: responseBody() }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no response within ${timeoutMs} ms`)));

@@ -75,7 +75,9 @@ export function signWebhook({ id, timestamp, body, secret }: SignWebhookInput): 
   const ts = String(seconds);
   const secrets = typeof secret === 'string' ? [secret] : secret;
   if (secrets.length === 0) throw new Error('signWebhook needs at least one secret');
-  const signatures = secrets.map((s) => `${SIGNATURE_VERSION},${hmac(parseWebhookSecret(s), id, ts, body).toString('base64')}`);
+  const signatures = secrets.map(
+    (s) => `${SIGNATURE_VERSION},${hmac(parseWebhookSecret(s), id, ts, body).toString('base64')}`,
+  );
   return { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': signatures.join(' ') };
 }
 
@@ -89,9 +91,7 @@ export interface VerifyWebhookOptions {
   now?: Date;
 }
 
-export type VerifyWebhookResult =
-  | { ok: true; id: string; timestamp: number }
-  | { ok: false; reason: string };
+export type VerifyWebhookResult = { ok: true; id: string; timestamp: number } | { ok: false; reason: string };
 
 /**
  * Checks one received webhook. Never throws on bad input from the wire: a

@@ -12,11 +12,16 @@ import { DomainError, ErrorCode } from '../../errors.js';
  */
 
 export interface WebhookTargetPolicy {
-  /** Hostnames allowed, each exact (`hooks.example.com`) or a `*.example.com` wildcard (subdomains only). Absent: any host. */
+  /**
+   * Hostnames allowed, each exact (`hooks.example.com`) or a `*.example.com` wildcard (subdomains only). Absent: any
+   * host.
+   */
   allowHosts?: readonly string[];
   /** Lifts the address rule (tests, on-prem installs). Never lifts the scheme or credentials rules. */
   allowPrivate?: boolean;
-  /** Resolves a hostname to all of its addresses. Default: `dns.promises.lookup(host, { all: true, verbatim: true })`. */
+  /**
+   * Resolves a hostname to all of its addresses. Default: `dns.promises.lookup(host, { all: true, verbatim: true })`.
+   */
   lookup?: (host: string) => Promise<string[]>;
 }
 
@@ -65,7 +70,11 @@ export async function checkWebhookTarget(url: string, policy: WebhookTargetPolic
     if (policy.allowPrivate && !reason?.startsWith('cloud metadata')) continue;
     // For a hostname, name the class but not the address: it may be an internal one.
     if (reason) {
-      throw refuse(literal ? `webhook address ${host} is forbidden: ${reason}` : `webhook host ${host} resolves to a forbidden address: ${reason}`);
+      throw refuse(
+        literal
+          ? `webhook address ${host} is forbidden: ${reason}`
+          : `webhook host ${host} resolves to a forbidden address: ${reason}`,
+      );
     }
   }
   return { url: parsed, addresses };
@@ -164,8 +173,10 @@ function forbiddenV6(addr: bigint): string | null {
   if (inV6(addr, V6.nat64, 96)) return embedded('NAT64', low32, null);
   if (inV6(addr, V6.sixToFour, 16)) return embedded('6to4', Number((addr >> 80n) & 0xffff_ffffn), null);
   // Deprecated forms with no legitimate use: refused even when the IPv4 part is public.
-  if (inV6(addr, V6.compat, 96)) return embedded('IPv4-compatible IPv6', low32, 'deprecated IPv4-compatible IPv6 (::/96)');
-  if (inV6(addr, V6.translated, 96)) return embedded('IPv4-translated IPv6', low32, 'IPv4-translated IPv6 (::ffff:0:0:0/96)');
+  if (inV6(addr, V6.compat, 96))
+    return embedded('IPv4-compatible IPv6', low32, 'deprecated IPv4-compatible IPv6 (::/96)');
+  if (inV6(addr, V6.translated, 96))
+    return embedded('IPv4-translated IPv6', low32, 'IPv4-translated IPv6 (::ffff:0:0:0/96)');
 
   if (inV6(addr, V6.linkLocal, 10)) return 'link-local (fe80::/10)';
   if (inV6(addr, V6.siteLocal, 10)) return 'deprecated site-local (fec0::/10)';
@@ -202,7 +213,7 @@ const V6 = {
 function inV4(addr: number, base: number, prefix: number): boolean {
   if (prefix === 0) return true;
   const mask = prefix === 32 ? 0xffff_ffff : (0xffff_ffff << (32 - prefix)) >>> 0;
-  return ((addr & mask) >>> 0) === ((base & mask) >>> 0);
+  return (addr & mask) >>> 0 === (base & mask) >>> 0;
 }
 
 function inV6(addr: bigint, base: bigint, prefix: number): boolean {

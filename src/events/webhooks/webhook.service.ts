@@ -10,7 +10,15 @@ import { checkWebhookTarget, type WebhookTargetPolicy } from './ssrf.js';
 import { seal } from '../../crypto/sealed.js';
 import { generateWebhookSecret } from './signature.js';
 import { unseal } from '../../crypto/sealed.js';
-import { examplePayload, MLFLOW_SOURCE_EVENT_TYPES, MLFLOW_WEBHOOK_EVENTS, MLFLOW_WEBHOOK_FORMAT, mlflowBody, mlflowHeaders, type MlflowWebhookEvent } from './mlflow-dialect.js';
+import {
+  examplePayload,
+  MLFLOW_SOURCE_EVENT_TYPES,
+  MLFLOW_WEBHOOK_EVENTS,
+  MLFLOW_WEBHOOK_FORMAT,
+  mlflowBody,
+  mlflowHeaders,
+  type MlflowWebhookEvent,
+} from './mlflow-dialect.js';
 import { postTo } from './sender.js';
 
 const Q = {
@@ -101,12 +109,14 @@ function loggedTarget(url: string): { url: string | null; urlSha256: string } {
 }
 
 function checkedUrl(url: unknown): string {
-  if (typeof url !== 'string' || url === '' || url.length > MAX_URL) throw badInput(`url must be an http(s) URL of at most ${MAX_URL} characters`, { field: 'url' });
+  if (typeof url !== 'string' || url === '' || url.length > MAX_URL)
+    throw badInput(`url must be an http(s) URL of at most ${MAX_URL} characters`, { field: 'url' });
   return url;
 }
 
 function requiredText(v: unknown, field: string, max: number): string {
-  if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw badInput(`${field} must be a non-empty string of at most ${max} characters`, { field });
+  if (typeof v !== 'string' || v.trim() === '' || v.length > max)
+    throw badInput(`${field} must be a non-empty string of at most ${max} characters`, { field });
   return v;
 }
 
@@ -117,7 +127,8 @@ function optionalText(v: unknown, field: string, max: number): string | null {
 
 function status(v: unknown): 'ACTIVE' | 'DISABLED' | null {
   if (v === undefined || v === null || v === '') return null;
-  if (v !== 'ACTIVE' && v !== 'DISABLED') throw badInput(`status must be ACTIVE or DISABLED, got ${JSON.stringify(v)}`, { field: 'status' });
+  if (v !== 'ACTIVE' && v !== 'DISABLED')
+    throw badInput(`status must be ACTIVE or DISABLED, got ${JSON.stringify(v)}`, { field: 'status' });
   return v;
 }
 
@@ -128,7 +139,11 @@ function mlflowTopics(events: readonly string[] | null | undefined, required: bo
     return null;
   }
   const bad = events.find((e) => !(MLFLOW_WEBHOOK_EVENTS as readonly string[]).includes(e));
-  if (bad !== undefined) throw badInput(`events must be MLflow webhook events (${MLFLOW_WEBHOOK_EVENTS.join(', ')}), got ${JSON.stringify(bad)}`, { field: 'events' });
+  if (bad !== undefined)
+    throw badInput(
+      `events must be MLflow webhook events (${MLFLOW_WEBHOOK_EVENTS.join(', ')}), got ${JSON.stringify(bad)}`,
+      { field: 'events' },
+    );
   return [...new Set(events)];
 }
 
@@ -147,9 +162,16 @@ export class WebhookService {
       throw badInput(`url must be an http(s) URL of at most ${MAX_URL} characters`, { field: 'url' });
     }
     const eventTypes = [...new Set(input.eventTypes ?? [])];
-    if (eventTypes.length > MAX_WEBHOOK_EVENT_TYPES) throw badInput(`eventTypes holds at most ${MAX_WEBHOOK_EVENT_TYPES} types`, { field: 'eventTypes', limit: MAX_WEBHOOK_EVENT_TYPES });
+    if (eventTypes.length > MAX_WEBHOOK_EVENT_TYPES)
+      throw badInput(`eventTypes holds at most ${MAX_WEBHOOK_EVENT_TYPES} types`, {
+        field: 'eventTypes',
+        limit: MAX_WEBHOOK_EVENT_TYPES,
+      });
     const bad = eventTypes.find((t) => !EVENT_TYPE_NAME.test(t));
-    if (bad !== undefined) throw badInput(`eventTypes must be event type names such as ALIAS_SET, got ${JSON.stringify(bad)}`, { field: 'eventTypes' });
+    if (bad !== undefined)
+      throw badInput(`eventTypes must be event type names such as ALIAS_SET, got ${JSON.stringify(bad)}`, {
+        field: 'eventTypes',
+      });
     const target = await checkWebhookTarget(input.url, this.policy());
     const secret = generateWebhookSecret();
     const id = randomUUID();
@@ -166,7 +188,12 @@ export class WebhookService {
         topics: null,
         actor,
       });
-      await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor, subjectId: id, after: { ...loggedTarget(row!.url), eventTypes } });
+      await appendEvent(tx, {
+        type: EventType.WEBHOOK_CREATED,
+        actor,
+        subjectId: id,
+        after: { ...loggedTarget(row!.url), eventTypes },
+      });
       return row!;
     }, 'registerWebhook');
     return { webhook, secret };
@@ -175,7 +202,10 @@ export class WebhookService {
   /** Sealed at rest when there is a secret to seal it with (bound to the webhook's id); null: none. */
   private secretFields(secret: string | null, id: string): { secret: string | null; sealedSecret: string | null } {
     if (secret === null) return { secret: null, sealedSecret: null };
-    return { secret: this.signingSecret ? null : secret, sealedSecret: this.signingSecret ? seal(secret, this.signingSecret, id) : null };
+    return {
+      secret: this.signingSecret ? null : secret,
+      sealedSecret: this.signingSecret ? seal(secret, this.signingSecret, id) : null,
+    };
   }
 
   // ------------------------------------------------------------ MLflow's dialect
@@ -205,7 +235,12 @@ export class WebhookService {
         topics,
         actor,
       });
-      await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor, subjectId: id, after: { ...loggedTarget(row!.url), eventTypes: topics, format: MLFLOW_WEBHOOK_FORMAT, name } });
+      await appendEvent(tx, {
+        type: EventType.WEBHOOK_CREATED,
+        actor,
+        subjectId: id,
+        after: { ...loggedTarget(row!.url), eventTypes: topics, format: MLFLOW_WEBHOOK_FORMAT, name },
+      });
       return row!;
     }, 'createMlflowWebhook');
   }
@@ -236,17 +271,31 @@ export class WebhookService {
         type: EventType.WEBHOOK_UPDATED,
         actor,
         subjectId: id,
-        before: { ...loggedTarget(String(before.url)), eventTypes: before.topics, name: before.name, status: before.status },
-        after: { ...loggedTarget(webhook.url), eventTypes: webhook.topics, name: webhook.name, status: webhook.status, ...(setSecret ? { secretChanged: true } : {}) },
+        before: {
+          ...loggedTarget(String(before.url)),
+          eventTypes: before.topics,
+          name: before.name,
+          status: before.status,
+        },
+        after: {
+          ...loggedTarget(webhook.url),
+          eventTypes: webhook.topics,
+          name: webhook.name,
+          status: webhook.status,
+          ...(setSecret ? { secretChanged: true } : {}),
+        },
       });
       return webhook;
     }, 'updateMlflowWebhook');
   }
 
-  /** An MLflow-dialect webhook; NOT_FOUND for any other (a Standard Webhooks or OpenLineage one is not MLflow's to see). */
+  /**
+   * An MLflow-dialect webhook; NOT_FOUND for any other (a Standard Webhooks or OpenLineage one is not MLflow's to see).
+   */
   async getMlflow(id: string): Promise<Webhook> {
     const [row] = await this.executor.read<Webhook>(Q.get, { id });
-    if (!row || row.format !== MLFLOW_WEBHOOK_FORMAT) throw notFound(`no MLflow webhook with id ${id}`, { field: 'webhook_id' });
+    if (!row || row.format !== MLFLOW_WEBHOOK_FORMAT)
+      throw notFound(`no MLflow webhook with id ${id}`, { field: 'webhook_id' });
     return row;
   }
 
@@ -269,18 +318,38 @@ export class WebhookService {
   async testMlflow(id: string, event: string | null, timeoutMs: number): Promise<WebhookTestResult> {
     const w = await this.getMlflow(id);
     const topic = event ?? w.topics?.[0];
-    if (!topic || !(MLFLOW_WEBHOOK_EVENTS as readonly string[]).includes(topic)) throw badInput(`event must be one of ${MLFLOW_WEBHOOK_EVENTS.join(', ')}`, { field: 'event' });
+    if (!topic || !(MLFLOW_WEBHOOK_EVENTS as readonly string[]).includes(topic))
+      throw badInput(`event must be one of ${MLFLOW_WEBHOOK_EVENTS.join(', ')}`, { field: 'event' });
     const body = mlflowBody(topic, new Date().toISOString(), examplePayload(topic as MlflowWebhookEvent));
     try {
       const target = await checkWebhookTarget(w.url, this.policy());
-      const [secrets] = await this.executor.read<{ secret: string | null; sealedSecret: string | null }>(Q.secret, { id });
-      const secret = secrets?.sealedSecret ? (this.signingSecret ? unseal(secrets.sealedSecret, this.signingSecret, id) : null) : (secrets?.secret ?? null);
-      if (secrets?.sealedSecret && secret === null) throw new Error('the webhook secret is sealed and PEDIGREE_SIGNING_SECRET here is missing or not the one it was sealed with');
+      const [secrets] = await this.executor.read<{ secret: string | null; sealedSecret: string | null }>(Q.secret, {
+        id,
+      });
+      const secret = secrets?.sealedSecret
+        ? this.signingSecret
+          ? unseal(secrets.sealedSecret, this.signingSecret, id)
+          : null
+        : (secrets?.secret ?? null);
+      if (secrets?.sealedSecret && secret === null)
+        throw new Error(
+          'the webhook secret is sealed and PEDIGREE_SIGNING_SECRET here is missing or not the one it was sealed with',
+        );
       const headers = mlflowHeaders({ deliveryId: `test:${randomUUID()}`, at: new Date(), body, secret });
       const r = await postTo(target.url, target.addresses[0]!, headers, body, timeoutMs);
-      return { success: r.statusCode !== null && r.statusCode < 400, responseStatus: r.statusCode, responseBody: r.responseBody || null, errorMessage: r.error };
+      return {
+        success: r.statusCode !== null && r.statusCode < 400,
+        responseStatus: r.statusCode,
+        responseBody: r.responseBody || null,
+        errorMessage: r.error,
+      };
     } catch (err) {
-      return { success: false, responseStatus: null, responseBody: null, errorMessage: `Failed to test webhook: ${(err as Error).message.slice(0, 500)}` };
+      return {
+        success: false,
+        responseStatus: null,
+        responseBody: null,
+        errorMessage: `Failed to test webhook: ${(err as Error).message.slice(0, 500)}`,
+      };
     }
   }
 
@@ -289,7 +358,12 @@ export class WebhookService {
     await this.executor.writeTx(async (tx) => {
       const rows = await tx.run(Q.remove, { id });
       if (rows.length === 0) throw notFound(`no webhook with id ${id}`, { field: 'id' });
-      await appendEvent(tx, { type: EventType.WEBHOOK_DELETED, actor, subjectId: id, before: { ...loggedTarget(existing.url), eventTypes: existing.eventTypes } });
+      await appendEvent(tx, {
+        type: EventType.WEBHOOK_DELETED,
+        actor,
+        subjectId: id,
+        before: { ...loggedTarget(existing.url), eventTypes: existing.eventTypes },
+      });
     }, 'deleteWebhook');
     return existing;
   }
@@ -302,13 +376,20 @@ export class WebhookService {
 
   /** A page of webhooks, oldest first: `first` after the webhook whose id is `after`. */
   async list(page: ListPage): Promise<Webhook[]> {
-    const [row] = await this.executor.read<{ known: boolean; webhooks: Webhook[] }>(Q.list, { after: page.after, limit: page.first });
+    const [row] = await this.executor.read<{ known: boolean; webhooks: Webhook[] }>(Q.list, {
+      after: page.after,
+      limit: page.first,
+    });
     if (!row!.known) throw unknownAfter('webhook');
     return row!.webhooks;
   }
 
   /** A page of deliveries, newest event first: `limit` rows with sequence < `beforeSequence`. */
-  async deliveries(webhookId: string, beforeSequence: string | null, limit: number): Promise<{ rows: WebhookDelivery[]; total: number }> {
+  async deliveries(
+    webhookId: string,
+    beforeSequence: string | null,
+    limit: number,
+  ): Promise<{ rows: WebhookDelivery[]; total: number }> {
     await this.get(webhookId);
     const [rows, [count]] = await Promise.all([
       this.executor.read<WebhookDelivery>(Q.deliveries, { webhookId, beforeSequence, limit }),

@@ -301,7 +301,9 @@ function verifyOne(message: Buffer, signature: Buffer, publicKey: KeyObject): bo
 }
 
 function fingerprintOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ format: 'der', type: 'spki' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ format: 'der', type: 'spki' }))
+    .digest('hex');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,13 +3,7 @@
  * building, canonical serialisation, and signing/verifying in a DSSE
  * envelope with payloadType `application/vnd.in-toto+json`.
  */
-import {
-  signEnvelope,
-  verifyEnvelope,
-  type Envelope,
-  type Signer,
-  type TrustedKey,
-} from './dsse.js';
+import { signEnvelope, verifyEnvelope, type Envelope, type Signer, type TrustedKey } from './dsse.js';
 
 export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1';
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';

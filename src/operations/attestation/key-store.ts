@@ -18,7 +18,10 @@ export function sealPrivateKey(pem: string, secret: string, keyid: string): stri
 export function openPrivateKey(sealed: string, secret: string, keyid: string): string {
   if (!sealed.startsWith('v1:')) throw new Error(`sealed signing key has unknown format "${sealed.split(':')[0]}"`);
   const pem = unseal(sealed, secret, keyid);
-  if (pem === null) throw new Error(`cannot decrypt signing key ${keyid}: PEDIGREE_SIGNING_SECRET differs from the one it was sealed with`);
+  if (pem === null)
+    throw new Error(
+      `cannot decrypt signing key ${keyid}: PEDIGREE_SIGNING_SECRET differs from the one it was sealed with`,
+    );
   return pem;
 }
 

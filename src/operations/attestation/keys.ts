@@ -3,13 +3,7 @@
  * export, and a stable key id. No storage: persisting keys is the graph
  * layer's job.
  */
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Signer, TrustedKey } from './dsse.js';
 
 export interface Ed25519KeyPair {

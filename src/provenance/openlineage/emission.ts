@@ -25,8 +25,26 @@ const RUN_EVENT_SCHEMA = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$d
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Subject {
-  version: { id: string; modelName: string; version: number; semver: string; stage: string; source: string; checksum: string | null; fingerprint: string | null } | null;
-  run: { id: string; name: string | null; experiment: string | null; origin: string | null; jobNamespace: string | null; jobName: string | null; codeRepo: string | null; codeCommit: string | null } | null;
+  version: {
+    id: string;
+    modelName: string;
+    version: number;
+    semver: string;
+    stage: string;
+    source: string;
+    checksum: string | null;
+    fingerprint: string | null;
+  } | null;
+  run: {
+    id: string;
+    name: string | null;
+    experiment: string | null;
+    origin: string | null;
+    jobNamespace: string | null;
+    jobName: string | null;
+    codeRepo: string | null;
+    codeCommit: string | null;
+  } | null;
   inputs: { uri: string; dataset: string; version: string | null }[];
 }
 
@@ -68,7 +86,12 @@ export class OpenLineageEmission implements DeliveryFormat {
     await this.executor.writeTx(async (tx) => {
       if (current?.url) {
         await tx.run(Q.removeTarget, { id: EMISSION_WEBHOOK_ID });
-        await appendEvent(tx, { type: EventType.WEBHOOK_DELETED, actor: 'system', subjectId: EMISSION_WEBHOOK_ID, before: { url: origin(current.url), format: this.name } });
+        await appendEvent(tx, {
+          type: EventType.WEBHOOK_DELETED,
+          actor: 'system',
+          subjectId: EMISSION_WEBHOOK_ID,
+          before: { url: origin(current.url), format: this.name },
+        });
       }
       if (url) {
         const signingSecret = this.config.signingSecret;
@@ -78,20 +101,32 @@ export class OpenLineageEmission implements DeliveryFormat {
           secret: signingSecret ? null : secret,
           sealedSecret: signingSecret ? seal(secret, signingSecret, EMISSION_WEBHOOK_ID) : null,
         });
-        await appendEvent(tx, { type: EventType.WEBHOOK_CREATED, actor: 'system', subjectId: EMISSION_WEBHOOK_ID, after: { url: origin(url), eventTypes: ['VERSION_CREATED'], format: this.name } });
+        await appendEvent(tx, {
+          type: EventType.WEBHOOK_CREATED,
+          actor: 'system',
+          subjectId: EMISSION_WEBHOOK_ID,
+          after: { url: origin(url), eventTypes: ['VERSION_CREATED'], format: this.name },
+        });
       }
     }, 'openlineage.emissionTarget');
-    this.log.info({ url: url ? origin(url) : null }, url ? 'OpenLineage emission on: model registrations are sent as OpenLineage events' : 'OpenLineage emission off');
+    this.log.info(
+      { url: url ? origin(url) : null },
+      url ? 'OpenLineage emission on: model registrations are sent as OpenLineage events' : 'OpenLineage emission off',
+    );
   }
 
   async bodies(events: readonly EventRecord[]): Promise<(string | null)[]> {
     const wanted = events.filter((e) => e.type === EventType.VERSION_CREATED && e.subjectId);
     if (wanted.length === 0) return events.map(() => null);
-    const rows = await this.executor.read<Subject & { key: string }>(Q.subjects, { keys: wanted.map((e) => e.subjectId!) });
+    const rows = await this.executor.read<Subject & { key: string }>(Q.subjects, {
+      keys: wanted.map((e) => e.subjectId!),
+    });
     const byId = new Map(rows.map((r) => [r.key, r]));
     return events.map((e) => {
       const s = e.type === EventType.VERSION_CREATED && e.subjectId ? byId.get(e.subjectId) : undefined;
-      return s?.version ? JSON.stringify(this.runEvent(e, s as Subject & { version: NonNullable<Subject['version']> })) : null;
+      return s?.version
+        ? JSON.stringify(this.runEvent(e, s as Subject & { version: NonNullable<Subject['version']> }))
+        : null;
     });
   }
 
@@ -100,8 +135,14 @@ export class OpenLineageEmission implements DeliveryFormat {
     const v = s.version;
     const r = s.run;
     const fromOpenLineage = r?.origin === 'openlineage' && r.jobNamespace && r.jobName;
-    const job = fromOpenLineage ? { namespace: r.jobNamespace!, name: r.jobName! } : { namespace: this.config.openLineage.namespace, name: r?.name ?? v.modelName };
-    const facet = (schema: string, fields: Record<string, unknown>) => ({ _producer: PRODUCER, _schemaURL: schema, ...fields });
+    const job = fromOpenLineage
+      ? { namespace: r.jobNamespace!, name: r.jobName! }
+      : { namespace: this.config.openLineage.namespace, name: r?.name ?? v.modelName };
+    const facet = (schema: string, fields: Record<string, unknown>) => ({
+      _producer: PRODUCER,
+      _schemaURL: schema,
+      ...fields,
+    });
     const output = splitUri(v.source);
     return {
       eventType: fromOpenLineage ? 'OTHER' : 'COMPLETE',
@@ -111,26 +152,44 @@ export class OpenLineageEmission implements DeliveryFormat {
       run: { runId: asUuid(r?.id ?? `registration:${v.id}`), facets: {} },
       job: {
         ...job,
-        facets: fromOpenLineage || !r?.codeRepo
-          ? {}
-          : {
-              sourceCodeLocation: facet('https://openlineage.io/spec/facets/1-0-1/SourceCodeLocationJobFacet.json#/$defs/SourceCodeLocationJobFacet', {
-                type: 'git',
-                url: r.codeRepo,
-                ...(r.codeCommit ? { version: r.codeCommit } : {}),
-              }),
-            },
+        facets:
+          fromOpenLineage || !r?.codeRepo
+            ? {}
+            : {
+                sourceCodeLocation: facet(
+                  'https://openlineage.io/spec/facets/1-0-1/SourceCodeLocationJobFacet.json#/$defs/SourceCodeLocationJobFacet',
+                  {
+                    type: 'git',
+                    url: r.codeRepo,
+                    ...(r.codeCommit ? { version: r.codeCommit } : {}),
+                  },
+                ),
+              },
       },
       inputs: s.inputs.map((i) => {
         const d = splitUri(i.uri);
-        return { namespace: d.namespace, name: d.name, facets: i.version ? { version: facet('https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet', { datasetVersion: i.version }) } : {} };
+        return {
+          namespace: d.namespace,
+          name: d.name,
+          facets: i.version
+            ? {
+                version: facet(
+                  'https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet',
+                  { datasetVersion: i.version },
+                ),
+              }
+            : {},
+        };
       }),
       outputs: [
         {
           namespace: output.namespace,
           name: output.name,
           facets: {
-            version: facet('https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet', { datasetVersion: v.checksum ?? `${v.modelName}/${v.version}` }),
+            version: facet(
+              'https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet',
+              { datasetVersion: v.checksum ?? `${v.modelName}/${v.version}` },
+            ),
             pedigree_modelVersion: facet('urn:pedigree:facets:ModelVersionDatasetFacet:1', {
               id: v.id,
               modelName: v.modelName,

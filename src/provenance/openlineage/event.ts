@@ -35,7 +35,10 @@ export const MAX_FACET_LIST = 1000;
 /** Input fields one output column derives from (columnLineage facet). */
 export const MAX_INPUT_FIELDS = 100;
 export const MAX_TRANSFORMATIONS = 10;
-/** The page of DatasetVersion.columnLineage when the client gives no `first`: columns × input fields × transformations stay costable. */
+/**
+ * The page of DatasetVersion.columnLineage when the client gives no `first`: columns × input fields × transformations
+ * stay costable.
+ */
 export const COLUMN_LINEAGE_PAGE = 20;
 /** Longest namespace or name (job or dataset). */
 export const MAX_NAME_LENGTH = 2048;
@@ -93,7 +96,8 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S*$/;
 
 type Where = string;
-const at = (where: Where, key: string | number) => (typeof key === 'number' ? `${where}[${key}]` : where ? `${where}.${key}` : key);
+const at = (where: Where, key: string | number) =>
+  typeof key === 'number' ? `${where}[${key}]` : where ? `${where}.${key}` : key;
 
 function fail(field: string, message: string): never {
   throw badInput(`${field} ${message}`, { field });
@@ -113,7 +117,8 @@ function requireString(v: unknown, field: string, opts: { max?: number; nonEmpty
   if (v === undefined || v === null) fail(field, 'is required');
   if (typeof v !== 'string') fail(field, `must be a string, got ${describe(v)}`);
   if (opts.nonEmpty && v.trim() === '') fail(field, 'must not be empty');
-  if (v.length > (opts.max ?? MAX_NAME_LENGTH)) fail(field, `must be at most ${opts.max ?? MAX_NAME_LENGTH} characters, got ${v.length}`);
+  if (v.length > (opts.max ?? MAX_NAME_LENGTH))
+    fail(field, `must be at most ${opts.max ?? MAX_NAME_LENGTH} characters, got ${v.length}`);
   return v;
 }
 
@@ -133,7 +138,8 @@ function identifier(v: unknown, field: string): string {
 function dateTime(v: unknown, field: string): { text: string; ms: number } {
   const text = requireString(v, field, { max: 64 });
   const ms = DATE_TIME.test(text) ? Date.parse(text.replace(' ', 'T')) : NaN;
-  if (!Number.isFinite(ms)) fail(field, `must be an RFC 3339 date-time such as 2025-01-31T12:00:00.000Z, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(ms))
+    fail(field, `must be an RFC 3339 date-time such as 2025-01-31T12:00:00.000Z, got ${JSON.stringify(text)}`);
   return { text, ms };
 }
 
@@ -151,7 +157,9 @@ function describe(v: unknown): string {
 }
 
 function tooMany(field: string, count: number, max: number): never {
-  throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `${field} has ${count} entries; one event carries at most ${max}`, { field });
+  throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `${field} has ${count} entries; one event carries at most ${max}`, {
+    field,
+  });
 }
 
 /** The runId as Pedigree keeps it (lower case), or BAD_USER_INPUT. */
@@ -202,12 +210,17 @@ const RUN_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
     return {
       ...f,
       run: { ...run, runId: parseRunId(run.runId, at(at(where, 'run'), 'runId')) },
-      job: { ...job, namespace: identifier(job.namespace, at(at(where, 'job'), 'namespace')), name: identifier(job.name, at(at(where, 'job'), 'name')) },
+      job: {
+        ...job,
+        namespace: identifier(job.namespace, at(at(where, 'job'), 'namespace')),
+        name: identifier(job.name, at(at(where, 'job'), 'name')),
+      },
     };
   },
   nominalTime: (f, where) => {
     dateTime(f.nominalStartTime, at(where, 'nominalStartTime'));
-    if (f.nominalEndTime !== undefined && f.nominalEndTime !== null) dateTime(f.nominalEndTime, at(where, 'nominalEndTime'));
+    if (f.nominalEndTime !== undefined && f.nominalEndTime !== null)
+      dateTime(f.nominalEndTime, at(where, 'nominalEndTime'));
     return f;
   },
   errorMessage: (f, where) => {
@@ -226,8 +239,17 @@ const RUN_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
   'environment-variables': (f, where) => {
     const vars = array(f.environmentVariables, at(where, 'environmentVariables'), MAX_FACET_LIST);
     if (f.environmentVariables === undefined) fail(at(where, 'environmentVariables'), 'is required');
-    const names = vars.map((e, i) => identifier(requireObject(e, at(at(where, 'environmentVariables'), i)).name, at(at(at(where, 'environmentVariables'), i), 'name')));
-    return { _producer: f._producer, _schemaURL: f._schemaURL, environmentVariables: [...new Set(names)].sort().map((name) => ({ name })) };
+    const names = vars.map((e, i) =>
+      identifier(
+        requireObject(e, at(at(where, 'environmentVariables'), i)).name,
+        at(at(at(where, 'environmentVariables'), i), 'name'),
+      ),
+    );
+    return {
+      _producer: f._producer,
+      _schemaURL: f._schemaURL,
+      environmentVariables: [...new Set(names)].sort().map((name) => ({ name })),
+    };
   },
 };
 
@@ -247,7 +269,10 @@ function inputFieldList(v: unknown, field: string, max = MAX_FACET_LIST): void {
     identifier(o.name, at(at(field, i), 'name'));
     requireString(o.field, at(at(field, i), 'field'));
     array(o.transformations, at(at(field, i), 'transformations'), MAX_TRANSFORMATIONS).forEach((t, j) => {
-      requireString(requireObject(t, at(at(at(field, i), 'transformations'), j)).type, at(at(at(at(field, i), 'transformations'), j), 'type'));
+      requireString(
+        requireObject(t, at(at(at(field, i), 'transformations'), j)).type,
+        at(at(at(at(field, i), 'transformations'), j), 'type'),
+      );
     });
   });
 }
@@ -266,7 +291,11 @@ const DATASET_FACETS: Record<string, (f: Facet, where: string) => Facet> = {
   columnLineage: (f, where) => {
     const fields = requireObject(f.fields, at(where, 'fields'));
     if (Object.keys(fields).length > MAX_FACET_LIST) {
-      throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `${at(where, 'fields')} has ${Object.keys(fields).length} entries; Pedigree keeps at most ${MAX_FACET_LIST} columns' lineage`, { field: at(where, 'fields') });
+      throw new DomainError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `${at(where, 'fields')} has ${Object.keys(fields).length} entries; Pedigree keeps at most ${MAX_FACET_LIST} columns' lineage`,
+        { field: at(where, 'fields') },
+      );
     }
     for (const [name, entry] of Object.entries(fields)) {
       const e = requireObject(entry, at(at(where, 'fields'), name));
@@ -397,7 +426,11 @@ export function parseOpenLineageEvent(value: unknown, where: Where = ''): OpenLi
 export function parseOpenLineageBatch(value: unknown): OpenLineageEvent[] {
   if (!Array.isArray(value)) fail('the batch', `must be a JSON array of events, got ${describe(value)}`);
   if (value.length > MAX_EVENTS_PER_BATCH) {
-    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `the batch has ${value.length} events; one batch carries at most ${MAX_EVENTS_PER_BATCH}`, { field: 'batch' });
+    throw new DomainError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `the batch has ${value.length} events; one batch carries at most ${MAX_EVENTS_PER_BATCH}`,
+      { field: 'batch' },
+    );
   }
   return value.map((e, i) => {
     try {

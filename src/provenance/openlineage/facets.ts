@@ -13,7 +13,9 @@ import { canonicalJson, type DatasetRef, type Facet, type Facets } from './event
  * sent as `{"_deleted": true}` is a tombstone that wins the same way.
  */
 
-/** Facets Pedigree keeps as JSON but does not map (Spark's logical plan, …) larger than this are omitted with a marker. */
+/**
+ * Facets Pedigree keeps as JSON but does not map (Spark's logical plan, …) larger than this are omitted with a marker.
+ */
 export const MAX_FACET_BYTES = 64 * 1024;
 /** Mapped facets (schema, column lineage, …) may be larger. */
 export const MAX_MAPPED_FACET_BYTES = 1024 * 1024;
@@ -52,7 +54,11 @@ export function capped(key: string, value: Facet): Facet {
   const bytes = Buffer.byteLength(JSON.stringify(value));
   const cap = MAPPED.has(key) ? MAX_MAPPED_FACET_BYTES : MAX_FACET_BYTES;
   if (bytes <= cap) return value;
-  return { _producer: value._producer, _schemaURL: value._schemaURL, _pedigreeOmitted: `this facet was ${bytes} bytes; Pedigree keeps facets up to ${cap} bytes` };
+  return {
+    _producer: value._producer,
+    _schemaURL: value._schemaURL,
+    _pedigreeOmitted: `this facet was ${bytes} bytes; Pedigree keeps facets up to ${cap} bytes`,
+  };
 }
 
 /** Merges `incoming` (from an event at `eventTimeMs`) into `state`: last writer by event time wins per key. */
@@ -178,9 +184,14 @@ function inputField(f: InputFieldJson, uriOf: (namespace: string, name: string) 
 }
 
 /** The column lineage facet as entries sorted by output field ('' first: dataset-level dependencies). */
-export function columnLineage(facet: Facet | undefined, uriOf: (namespace: string, name: string) => string): ColumnLineageEntry[] | null {
+export function columnLineage(
+  facet: Facet | undefined,
+  uriOf: (namespace: string, name: string) => string,
+): ColumnLineageEntry[] | null {
   if (!facet || facet._deleted === true) return null;
-  const entries: ColumnLineageEntry[] = Object.entries((facet.fields as Record<string, { inputFields: InputFieldJson[] }>) ?? {}).map(([field, e]) => ({
+  const entries: ColumnLineageEntry[] = Object.entries(
+    (facet.fields as Record<string, { inputFields: InputFieldJson[] }>) ?? {},
+  ).map(([field, e]) => ({
     field,
     inputFields: e.inputFields.map((f) => inputField(f, uriOf)),
   }));
@@ -189,14 +200,23 @@ export function columnLineage(facet: Facet | undefined, uriOf: (namespace: strin
   return entries.sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
 }
 
-/** Datasets a column lineage facet reads from (inputs of the run even when its inputs list omits them, as dbt does for seeds). */
-export function lineageDatasets(entries: ColumnLineageEntry[] | null): { dataset: string; namespace: string; name: string }[] {
+/**
+ * Datasets a column lineage facet reads from (inputs of the run even when its inputs list omits them, as dbt does for
+ * seeds).
+ */
+export function lineageDatasets(
+  entries: ColumnLineageEntry[] | null,
+): { dataset: string; namespace: string; name: string }[] {
   const out = new Map<string, { dataset: string; namespace: string; name: string }>();
-  for (const e of entries ?? []) for (const f of e.inputFields) out.set(f.dataset, { dataset: f.dataset, namespace: f.namespace, name: f.name });
+  for (const e of entries ?? [])
+    for (const f of e.inputFields) out.set(f.dataset, { dataset: f.dataset, namespace: f.namespace, name: f.name });
   return [...out.values()].sort((a, b) => (a.dataset < b.dataset ? -1 : 1));
 }
 
-export function datasetVersionProperties(d: DatasetRef, uriOf: (namespace: string, name: string) => string): DatasetVersionProperties {
+export function datasetVersionProperties(
+  d: DatasetRef,
+  uriOf: (namespace: string, name: string) => string,
+): DatasetVersionProperties {
   // Output facets describe this write; they win over dataset facets of the same name.
   const all: Facets = { ...d.facets, ...d.ioFacets };
   const live = (k: string) => {
@@ -215,7 +235,10 @@ export function datasetVersionProperties(d: DatasetRef, uriOf: (namespace: strin
     schema: schema && !facets.schema?._pedigreeOmitted ? ((schema.fields as unknown[] | undefined) ?? []) : null,
     dataSourceName: str(source?.name),
     dataSourceUri: str(source?.uri),
-    owners: ((live('ownership')?.owners as { name: string; type?: string }[] | undefined) ?? []).map((o) => ({ name: o.name, type: str(o.type) })),
+    owners: ((live('ownership')?.owners as { name: string; type?: string }[] | undefined) ?? []).map((o) => ({
+      name: o.name,
+      type: str(o.type),
+    })),
     qualityMetrics: quality ? capped('dataQualityMetrics', quality) : null,
     columnLineage: columnLineage(live('columnLineage'), uriOf),
     facets,

@@ -5,9 +5,29 @@ import type { Executor, Tx } from '../../graph/executor.js';
 import type { RegistryService } from '../../registry/registry.service.js';
 import { sourceVariants } from '../../registry/registry.service.js';
 import { toRun, type RunRecord, type StoredRun } from '../provenance.service.js';
-import { parseOpenLineageBatch, parseOpenLineageEvent, type DatasetEvent, type JobEvent, type OpenLineageEvent, type RunEvent } from './event.js';
-import { mergeFacets, visibleFacets, type ColumnLineageEntry, type FacetState, type RunFacetProperties } from './facets.js';
-import { applyRunEvent, NEW_RUN, outputVersionOf, stateFromProperties, stateToProperties, type OutputVersion } from './run-state.js';
+import {
+  parseOpenLineageBatch,
+  parseOpenLineageEvent,
+  type DatasetEvent,
+  type JobEvent,
+  type OpenLineageEvent,
+  type RunEvent,
+} from './event.js';
+import {
+  mergeFacets,
+  visibleFacets,
+  type ColumnLineageEntry,
+  type FacetState,
+  type RunFacetProperties,
+} from './facets.js';
+import {
+  applyRunEvent,
+  NEW_RUN,
+  outputVersionOf,
+  stateFromProperties,
+  stateToProperties,
+  type OutputVersion,
+} from './run-state.js';
 import type { Caller } from '../../governance/policy.js';
 
 const Q = {
@@ -55,10 +75,19 @@ export interface JobRecord {
 }
 
 /** What a run's OpenLineage events recorded: its facets, inputs as named, and the properties mapped from its facets. */
-export interface OpenLineageRunDetails extends Omit<RunFacetProperties, 'parentRunId' | 'parentJob' | 'codeRepo' | 'codeCommit'> {
+export interface OpenLineageRunDetails extends Omit<
+  RunFacetProperties,
+  'parentRunId' | 'parentJob' | 'codeRepo' | 'codeCommit'
+> {
   facets: Record<string, unknown>;
   jobFacets: Record<string, unknown>;
-  inputs: { dataset: string; namespace: string; name: string; version: string | null; facets: Record<string, unknown> }[];
+  inputs: {
+    dataset: string;
+    namespace: string;
+    name: string;
+    version: string | null;
+    facets: Record<string, unknown>;
+  }[];
 }
 
 export interface DatasetVersionDetails {
@@ -68,7 +97,12 @@ export interface DatasetVersionDetails {
   dataSourceUri: string | null;
   owners: { name: string; type: string | null }[];
   qualityMetrics: Record<string, unknown> | null;
-  columnLineage: (ColumnLineageEntry & { inputFields: (ColumnLineageEntry['inputFields'][number] & { resolvedId: string | null; resolvedKind: string | null })[] })[];
+  columnLineage: (ColumnLineageEntry & {
+    inputFields: (ColumnLineageEntry['inputFields'][number] & {
+      resolvedId: string | null;
+      resolvedKind: string | null;
+    })[];
+  })[];
 }
 
 interface OpenRow {
@@ -93,7 +127,8 @@ const facetState = (values: unknown, stamps: unknown): FacetState => ({
   values: typeof values === 'string' ? (JSON.parse(values) as FacetState['values']) : {},
   stamps: typeof stamps === 'string' ? (JSON.parse(stamps) as FacetState['stamps']) : {},
 });
-const parse = <T>(text: unknown, fallback: T): T => (typeof text === 'string' && text !== '' ? (JSON.parse(text) as T) : fallback);
+const parse = <T>(text: unknown, fallback: T): T =>
+  typeof text === 'string' && text !== '' ? (JSON.parse(text) as T) : fallback;
 
 /**
  * OpenLineage ingestion: maps RunEvents, JobEvents and DatasetEvents onto
@@ -160,41 +195,58 @@ export class OpenLineageService {
   private async applyRun(tx: Tx, actor: Pick<Caller, 'name'>, ev: RunEvent): Promise<IngestResult> {
     const runId = ev.run.runId;
     const parentFacet = ev.run.facets.parent;
-    const parentRunId = parentFacet && parentFacet._deleted !== true ? ((parentFacet.run as { runId: string }).runId ?? null) : null;
+    const parentRunId =
+      parentFacet && parentFacet._deleted !== true ? ((parentFacet.run as { runId: string }).runId ?? null) : null;
     const terminalComplete = ev.eventType === 'COMPLETE';
-    const outputKeys = terminalComplete ? ev.outputs.map((d) => ({ dataset: d.uri, version: outputVersionOf(d, runId) })) : [];
+    const outputKeys = terminalComplete
+      ? ev.outputs.map((d) => ({ dataset: d.uri, version: outputVersionOf(d, runId) }))
+      : [];
     const [open] = await tx.run<OpenRow>(Q.openRun, {
       runId,
       actor: actor.name,
       jobNamespace: ev.job.namespace,
       jobName: ev.job.name,
-      // Parameters keep one type each (never null for a string or number): Neo4j caches a plan per set of parameter types.
+      // Parameters keep one type each (never null for a string or number): Neo4j caches a plan per set of parameter
+      // types.
       parentRunId: parentRunId ?? '',
       outputs: outputKeys,
       outputUris: terminalComplete ? [...new Set(ev.outputs.flatMap((d) => sourceVariants(d.uri)))] : [],
     });
     if (!open) throw new Error('open-run returned no row');
     if (!open.created && open.run.origin !== 'openlineage') {
-      throw conflict(`run ${runId} was not recorded through OpenLineage (it was created through GraphQL or MLflow); OpenLineage events cannot change it`, {
-        field: 'run.runId',
-      });
+      throw conflict(
+        `run ${runId} was not recorded through OpenLineage (it was created through GraphQL or MLflow); OpenLineage events cannot change it`,
+        {
+          field: 'run.runId',
+        },
+      );
     }
     const stored = open.created ? NEW_RUN : stateFromProperties(open.run);
     const t = applyRunEvent(stored, ev);
     const s = t.state;
 
     // The parent run the facet names must be an OpenLineage run of the job the facet names.
-    const parent = t.mapped.parentRunId && t.mapped.parentJob ? { id: t.mapped.parentRunId, ...t.mapped.parentJob } : null;
+    const parent =
+      t.mapped.parentRunId && t.mapped.parentJob ? { id: t.mapped.parentRunId, ...t.mapped.parentJob } : null;
     if (parent && open.parent && open.parent.id === parent.id) {
       if (open.parent.origin !== 'openlineage') {
-        throw conflict(`the parent run ${parent.id} was not recorded through OpenLineage; a run can only be the child of an OpenLineage run`, {
-          field: 'run.facets.parent.run.runId',
-        });
+        throw conflict(
+          `the parent run ${parent.id} was not recorded through OpenLineage; a run can only be the child of an OpenLineage run`,
+          {
+            field: 'run.facets.parent.run.runId',
+          },
+        );
       }
-      if (open.parent.jobNamespace !== null && (open.parent.jobNamespace !== parent.namespace || open.parent.jobName !== parent.name)) {
-        throw conflict(`the parent run ${parent.id} belongs to job ${open.parent.jobNamespace}/${open.parent.jobName}, not ${parent.namespace}/${parent.name}`, {
-          field: 'run.facets.parent.job',
-        });
+      if (
+        open.parent.jobNamespace !== null &&
+        (open.parent.jobNamespace !== parent.namespace || open.parent.jobName !== parent.name)
+      ) {
+        throw conflict(
+          `the parent run ${parent.id} belongs to job ${open.parent.jobNamespace}/${open.parent.jobName}, not ${parent.namespace}/${parent.name}`,
+          {
+            field: 'run.facets.parent.job',
+          },
+        );
       }
     }
     // Linked once; every event naming it still lowers the parent's earliest time (min: order does not matter).
@@ -214,7 +266,14 @@ export class OpenLineageService {
     const jobFacets = mergeFacets(facetState(open.job.olFacets, open.job.olFacetStamps), ev.job.facets, ev.eventTimeMs);
     const jobChanged = JSON.stringify(jobFacets.stamps) !== (open.job.olFacetStamps ?? '{}');
 
-    if (!t.changed && !parentToLink && !jobChanged && t.outputs.length === 0 && t.resolve.length === 0 && models.length === 0) {
+    if (
+      !t.changed &&
+      !parentToLink &&
+      !jobChanged &&
+      t.outputs.length === 0 &&
+      t.resolve.length === 0 &&
+      models.length === 0
+    ) {
       return { kind: 'run', changed: false, runId, runStatus: s.status };
     }
 
@@ -226,7 +285,11 @@ export class OpenLineageService {
       props: { ...stateToProperties(s), ...mappedProperties(t.mapped), name: ev.job.name },
       startedAtMs: s.startMs ?? s.firstMs,
       endedAtMs: endMs ?? -1,
-      job: { namespace: ev.job.namespace, name: ev.job.name, props: { olFacets: JSON.stringify(jobFacets.values), olFacetStamps: JSON.stringify(jobFacets.stamps) } },
+      job: {
+        namespace: ev.job.namespace,
+        name: ev.job.name,
+        props: { olFacets: JSON.stringify(jobFacets.values), olFacetStamps: JSON.stringify(jobFacets.stamps) },
+      },
       parent: parent ? { ...parent, eventTimeMs: ev.eventTimeMs } : { id: '', namespace: '', name: '', eventTimeMs: 0 },
       outputs: t.outputs.map((o) => outputRow(o, endMs!, producedKey!)),
       inputs: t.resolve.map((r) => ({ dataset: r.dataset, version: r.version })),
@@ -247,7 +310,12 @@ export class OpenLineageService {
         type: EventType.RUN_CREATED,
         actor: actor.name,
         subjectId: parentToLink.id,
-        after: { name: parentToLink.name, via: 'openlineage', job: { namespace: parentToLink.namespace, name: parentToLink.name }, placeholder: 'named as the parent run of ' + runId },
+        after: {
+          name: parentToLink.name,
+          via: 'openlineage',
+          job: { namespace: parentToLink.namespace, name: parentToLink.name },
+          placeholder: 'named as the parent run of ' + runId,
+        },
       });
     }
     const summary = {
@@ -259,9 +327,20 @@ export class OpenLineageService {
       ...(parentToLink ? { parentRunId: parentToLink.id } : {}),
     };
     if (open.created && !t.becameTerminal) {
-      await appendEvent(tx, { type: EventType.RUN_CREATED, actor: actor.name, subjectId: runId, after: { name: ev.job.name, codeCommit: s.codeCommit, ...summary } });
+      await appendEvent(tx, {
+        type: EventType.RUN_CREATED,
+        actor: actor.name,
+        subjectId: runId,
+        after: { name: ev.job.name, codeCommit: s.codeCommit, ...summary },
+      });
     } else if (t.becameTerminal) {
-      if (open.created) await appendEvent(tx, { type: EventType.RUN_CREATED, actor: actor.name, subjectId: runId, after: { name: ev.job.name, codeCommit: s.codeCommit, ...summary, status: 'RUNNING' } });
+      if (open.created)
+        await appendEvent(tx, {
+          type: EventType.RUN_CREATED,
+          actor: actor.name,
+          subjectId: runId,
+          after: { name: ev.job.name, codeCommit: s.codeCommit, ...summary, status: 'RUNNING' },
+        });
       await appendEvent(tx, {
         type: EventType.RUN_FINISHED,
         actor: actor.name,
@@ -286,7 +365,16 @@ export class OpenLineageService {
         after: {
           ...summary,
           facets: Object.keys(ev.run.facets).sort(),
-          ...(rec.resolved.length ? { inputs: rec.resolved.map((r) => ({ dataset: r.dataset, version: r.version || null, id: r.id, raw: r.raw })) } : {}),
+          ...(rec.resolved.length
+            ? {
+                inputs: rec.resolved.map((r) => ({
+                  dataset: r.dataset,
+                  version: r.version || null,
+                  id: r.id,
+                  raw: r.raw,
+                })),
+              }
+            : {}),
         },
       });
     }
@@ -294,15 +382,30 @@ export class OpenLineageService {
   }
 
   private async applyJob(tx: Tx, actor: Pick<Caller, 'name'>, ev: JobEvent): Promise<IngestResult> {
-    const [row] = await tx.run<{ job: Record<string, unknown>; created: boolean }>(Q.openJob, { namespace: ev.job.namespace, name: ev.job.name, actor: actor.name });
+    const [row] = await tx.run<{ job: Record<string, unknown>; created: boolean }>(Q.openJob, {
+      namespace: ev.job.namespace,
+      name: ev.job.name,
+      actor: actor.name,
+    });
     const j = row!.job;
     const facets = mergeFacets(facetState(j.olFacets, j.olFacetStamps), ev.job.facets, ev.eventTimeMs);
     // Declared inputs and outputs describe the job as it is now: the latest JobEvent's lists win.
-    const declared = { inputs: [...new Set(ev.inputs.map((d) => d.uri))].sort(), outputs: [...new Set(ev.outputs.map((d) => d.uri))].sort() };
+    const declared = {
+      inputs: [...new Set(ev.inputs.map((d) => d.uri))].sort(),
+      outputs: [...new Set(ev.outputs.map((d) => d.uri))].sort(),
+    };
     const stamp = `${pad(ev.eventTimeMs)}:${ev.digest.slice(0, 16)}`;
     const newer = typeof j.olDeclaredStamp !== 'string' || j.olDeclaredStamp < stamp;
-    const props: Record<string, unknown> = { olFacets: JSON.stringify(facets.values), olFacetStamps: JSON.stringify(facets.stamps) };
-    if (newer) Object.assign(props, { olDeclaredStamp: stamp, declaredInputs: declared.inputs, declaredOutputs: declared.outputs });
+    const props: Record<string, unknown> = {
+      olFacets: JSON.stringify(facets.values),
+      olFacetStamps: JSON.stringify(facets.stamps),
+    };
+    if (newer)
+      Object.assign(props, {
+        olDeclaredStamp: stamp,
+        declaredInputs: declared.inputs,
+        declaredOutputs: declared.outputs,
+      });
     const changed = row!.created || props.olFacetStamps !== (j.olFacetStamps ?? '{}') || newer;
     if (!changed) return { kind: 'job', changed: false, jobId: String(j.id) };
     await tx.run(Q.writeJob, { namespace: ev.job.namespace, name: ev.job.name, props });
@@ -310,7 +413,14 @@ export class OpenLineageService {
       type: EventType.JOB_RECORDED,
       actor: actor.name,
       subjectId: String(j.id),
-      after: { via: 'openlineage', namespace: ev.job.namespace, name: ev.job.name, eventTime: ev.eventTime, facets: Object.keys(ev.job.facets).sort(), ...declared },
+      after: {
+        via: 'openlineage',
+        namespace: ev.job.namespace,
+        name: ev.job.name,
+        eventTime: ev.eventTime,
+        facets: Object.keys(ev.job.facets).sort(),
+        ...declared,
+      },
     });
     return { kind: 'job', changed: true, jobId: String(j.id) };
   }
@@ -321,13 +431,19 @@ export class OpenLineageService {
     const d = row!.dataset;
     const facets = mergeFacets(facetState(d.olFacets, d.olFacetStamps), ev.dataset.facets, ev.eventTimeMs);
     const stamps = JSON.stringify(facets.stamps);
-    if (!row!.created && stamps === (d.olFacetStamps ?? '{}')) return { kind: 'dataset', changed: false, datasetName: name };
+    if (!row!.created && stamps === (d.olFacetStamps ?? '{}'))
+      return { kind: 'dataset', changed: false, datasetName: name };
     await tx.run(Q.writeDataset, { name, props: { olFacets: JSON.stringify(facets.values), olFacetStamps: stamps } });
     await appendEvent(tx, {
       type: EventType.DATASET_RECORDED,
       actor: actor.name,
       subjectId: String(d.id),
-      after: { via: 'openlineage', dataset: name, eventTime: ev.eventTime, facets: Object.keys(ev.dataset.facets).sort() },
+      after: {
+        via: 'openlineage',
+        dataset: name,
+        eventTime: ev.eventTime,
+        facets: Object.keys(ev.dataset.facets).sort(),
+      },
     });
     return { kind: 'dataset', changed: true, datasetName: name };
   }
@@ -342,10 +458,18 @@ export class OpenLineageService {
   ): Promise<{ total: number; runs: (RunRecord & { startedAtMs: number })[] }> {
     const params = { namespace: job.namespace, name: job.name };
     const [rows, [count]] = await Promise.all([
-      this.executor.read<{ run: Record<string, unknown>; startedAtMs: number }>(Q.runsByJob, { ...params, afterMs: after?.startedAtMs ?? null, afterId: after?.id ?? '', limit }),
+      this.executor.read<{ run: Record<string, unknown>; startedAtMs: number }>(Q.runsByJob, {
+        ...params,
+        afterMs: after?.startedAtMs ?? null,
+        afterId: after?.id ?? '',
+        limit,
+      }),
       this.executor.read<{ total: number }>(Q.countRunsByJob, params),
     ]);
-    return { total: count?.total ?? 0, runs: rows.map((r) => ({ ...(toRunRecord(r.run) as RunRecord), startedAtMs: r.startedAtMs })) };
+    return {
+      total: count?.total ?? 0,
+      runs: rows.map((r) => ({ ...(toRunRecord(r.run) as RunRecord), startedAtMs: r.startedAtMs })),
+    };
   }
 
   async job(namespace: string, name: string): Promise<JobRecord | null> {
@@ -359,24 +483,39 @@ export class OpenLineageService {
   }
 
   async parentsOfRuns(runIds: readonly string[]): Promise<(RunRecord | null)[]> {
-    const rows = await this.executor.read<{ run: Record<string, unknown> | null }>(Q.parentsOfRuns, { keys: [...runIds] });
+    const rows = await this.executor.read<{ run: Record<string, unknown> | null }>(Q.parentsOfRuns, {
+      keys: [...runIds],
+    });
     return rows.map((r) => (r.run ? toRunRecord(r.run) : null));
   }
 
   async producersOfVersions(versionIds: readonly string[]): Promise<(RunRecord | null)[]> {
-    const rows = await this.executor.read<{ run: Record<string, unknown> | null }>(Q.producersOfVersions, { keys: [...versionIds] });
+    const rows = await this.executor.read<{ run: Record<string, unknown> | null }>(Q.producersOfVersions, {
+      keys: [...versionIds],
+    });
     return rows.map((r) => (r.run ? toRunRecord(r.run) : null));
   }
 
   async runDetails(runIds: readonly string[]): Promise<(OpenLineageRunDetails | null)[]> {
-    const rows = await this.executor.read<{ details: Record<string, unknown> | null }>(Q.runDetails, { keys: [...runIds] });
+    const rows = await this.executor.read<{ details: Record<string, unknown> | null }>(Q.runDetails, {
+      keys: [...runIds],
+    });
     return rows.map(({ details: d }) => {
       if (!d) return null;
-      const inputs = parse<{ dataset: string; namespace: string; name: string; version: string; facets: FacetState }[]>(d.olInputs, []);
+      const inputs = parse<{ dataset: string; namespace: string; name: string; version: string; facets: FacetState }[]>(
+        d.olInputs,
+        [],
+      );
       return {
         facets: visibleFacets({ values: parse(d.olFacets, {}), stamps: {} }),
         jobFacets: visibleFacets({ values: parse(d.olJobFacets, {}), stamps: {} }),
-        inputs: inputs.map((i) => ({ dataset: i.dataset, namespace: i.namespace, name: i.name, version: i.version || null, facets: visibleFacets(i.facets) })),
+        inputs: inputs.map((i) => ({
+          dataset: i.dataset,
+          namespace: i.namespace,
+          name: i.name,
+          version: i.version || null,
+          facets: visibleFacets(i.facets),
+        })),
         processingEngine: (d.processingEngine as string) ?? null,
         processingEngineVersion: (d.processingEngineVersion as string) ?? null,
         nominalStartTime: (d.nominalStartTime as string) ?? null,
@@ -405,7 +544,11 @@ export class OpenLineageService {
         qualityMetrics: parse(d.olQualityMetrics, null),
         columnLineage: parse<ColumnLineageEntry[]>(d.olColumnLineage, []).map((e) => ({
           ...e,
-          inputFields: e.inputFields.map((f) => ({ ...f, resolvedId: target.get(f.dataset)?.id ?? null, resolvedKind: target.get(f.dataset)?.kind ?? null })),
+          inputFields: e.inputFields.map((f) => ({
+            ...f,
+            resolvedId: target.get(f.dataset)?.id ?? null,
+            resolvedKind: target.get(f.dataset)?.kind ?? null,
+          })),
         })),
       };
     });
@@ -413,7 +556,9 @@ export class OpenLineageService {
 
   async datasetFacets(names: readonly string[]): Promise<(Record<string, unknown> | null)[]> {
     const rows = await this.executor.read<{ facets: string | null }>(Q.datasetsByNames, { keys: [...names] });
-    return rows.map((r) => (r.facets ? visibleFacets({ values: JSON.parse(r.facets) as FacetState['values'], stamps: {} }) : null));
+    return rows.map((r) =>
+      r.facets ? visibleFacets({ values: JSON.parse(r.facets) as FacetState['values'], stamps: {} }) : null,
+    );
   }
 }
 

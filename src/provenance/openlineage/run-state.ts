@@ -1,5 +1,12 @@
 import { conflict, DomainError, ErrorCode } from '../../errors.js';
-import { canonicalJson, MAX_DATASETS_PER_EVENT, TERMINAL_EVENT_TYPES, type DatasetRef, type RunEvent, type RunEventType } from './event.js';
+import {
+  canonicalJson,
+  MAX_DATASETS_PER_EVENT,
+  TERMINAL_EVENT_TYPES,
+  type DatasetRef,
+  type RunEvent,
+  type RunEventType,
+} from './event.js';
 import {
   columnLineage,
   datasetVersionProperties,
@@ -143,7 +150,8 @@ export function applyRunEvent(stored: RunState, ev: RunEvent): Transition {
   next.jobFacets = mergeFacets(stored.jobFacets, ev.job.facets, ev.eventTimeMs);
 
   const mapped = runProperties(next.runFacets.values, next.jobFacets.values);
-  if (mapped.parentRunId === runId) throw conflict(`run ${runId} names itself as its parent run`, { field: 'run.facets.parent.run.runId' });
+  if (mapped.parentRunId === runId)
+    throw conflict(`run ${runId} names itself as its parent run`, { field: 'run.facets.parent.run.runId' });
   const once: [keyof RunState & ('codeRepo' | 'codeCommit' | 'parentRunId'), string, string][] = [
     ['codeRepo', 'job.facets.sourceCodeLocation', 'code repository'],
     ['codeCommit', 'job.facets.sourceCodeLocation.version', 'code version'],
@@ -153,7 +161,9 @@ export function applyRunEvent(stored: RunState, ev: RunEvent): Transition {
     const now = mapped[key];
     if (now === null) continue;
     if (stored[key] !== null && stored[key] !== now) {
-      throw conflict(`run ${runId} recorded ${what} ${stored[key]}; this event says ${now} (it is recorded once)`, { field });
+      throw conflict(`run ${runId} recorded ${what} ${stored[key]}; this event says ${now} (it is recorded once)`, {
+        field,
+      });
     }
     next[key] = now;
   }
@@ -179,7 +189,11 @@ export function applyRunEvent(stored: RunState, ev: RunEvent): Transition {
   }
   // The union over a run's events is capped like one event's list: Run.lineageInputs is a bounded list.
   if (inputs.size > MAX_DATASETS_PER_EVENT) {
-    throw new DomainError(ErrorCode.LIMIT_EXCEEDED, `run ${runId} would read ${inputs.size} datasets over its events; a run reads at most ${MAX_DATASETS_PER_EVENT}`, { field: 'inputs' });
+    throw new DomainError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `run ${runId} would read ${inputs.size} datasets over its events; a run reads at most ${MAX_DATASETS_PER_EVENT}`,
+      { field: 'inputs' },
+    );
   }
   next.inputs = [...inputs.values()].sort((a, b) => (refKey(a) < refKey(b) ? -1 : 1));
 
@@ -195,10 +209,22 @@ export function applyRunEvent(stored: RunState, ev: RunEvent): Transition {
       if (seen.has(key)) continue;
       seen.add(key);
       const props = datasetVersionProperties(d, datasetUri);
-      outputs.push({ dataset: d.uri, version, props, feeds: props.columnLineage ? lineageDatasets(props.columnLineage).map((f) => f.dataset) : null });
+      outputs.push({
+        dataset: d.uri,
+        version,
+        props,
+        feeds: props.columnLineage ? lineageDatasets(props.columnLineage).map((f) => f.dataset) : null,
+      });
     }
   }
-  return { state: next, mapped, changed: canonicalJson(next) !== canonicalJson(stored), becameTerminal, resolve, outputs };
+  return {
+    state: next,
+    mapped,
+    changed: canonicalJson(next) !== canonicalJson(stored),
+    becameTerminal,
+    resolve,
+    outputs,
+  };
 }
 
 /** The parts of a run's state stored as Run properties (JSON text for the structured ones). */
@@ -223,7 +249,8 @@ export function stateToProperties(s: RunState): Record<string, unknown> {
   };
 }
 
-const json = <T>(text: unknown, fallback: T): T => (typeof text === 'string' && text !== '' ? (JSON.parse(text) as T) : fallback);
+const json = <T>(text: unknown, fallback: T): T =>
+  typeof text === 'string' && text !== '' ? (JSON.parse(text) as T) : fallback;
 
 /** The state back from a Run node's properties (a run Pedigree has not seen through OpenLineage reads as new). */
 export function stateFromProperties(p: Record<string, unknown>): RunState {

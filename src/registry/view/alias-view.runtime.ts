@@ -149,7 +149,11 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
         let models = 0;
         for (;;) {
           if (this.state !== 'building') return;
-          const rows = await this.executor.read<{ model: ModelRecord; aliases: [string, number][]; versions: [number, string][] }>(Q.page, { after, limit: PAGE });
+          const rows = await this.executor.read<{
+            model: ModelRecord;
+            aliases: [string, number][];
+            versions: [number, string][];
+          }>(Q.page, { after, limit: PAGE });
           for (const r of rows) this.view.load(r.model, r.aliases, r.versions);
           models += rows.length;
           if (rows.length < PAGE) break;
@@ -160,7 +164,10 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
         const stats = this.view.stats();
         this.lastBuild = { ms: Math.round(performance.now() - started), models, aliases: stats.aliases };
         if (this.overBudget()) return;
-        this.log.info({ ...this.lastBuild, bytes: stats.bytes, position: from }, 'alias view built; catching up with the log');
+        this.log.info(
+          { ...this.lastBuild, bytes: stats.bytes, position: from },
+          'alias view built; catching up with the log',
+        );
         // It answers once it has applied what the tailer read meanwhile (process() flips it to ready).
         this.kick();
         return;
@@ -246,11 +253,16 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
   /** Reads what `needs` names and installs it. */
   private async refresh(needs: RefreshNeeds): Promise<void> {
     for (let i = 0; i < needs.models.length; i += KEYS) {
-      const rows = await this.executor.read<{ model: ModelRecord | null }>(Q.models, { keys: needs.models.slice(i, i + KEYS) });
+      const rows = await this.executor.read<{ model: ModelRecord | null }>(Q.models, {
+        keys: needs.models.slice(i, i + KEYS),
+      });
       for (const r of rows) if (r.model) this.view.installModel(r.model);
     }
     for (let i = 0; i < needs.versions.length; i += KEYS) {
-      const rows = await this.executor.read<{ version: VersionRecord; runId: string | null; tags: Tag[] }>(Q.versions, { keys: needs.versions.slice(i, i + KEYS), maxTags: MAX_TAGS });
+      const rows = await this.executor.read<{ version: VersionRecord; runId: string | null; tags: Tag[] }>(Q.versions, {
+        keys: needs.versions.slice(i, i + KEYS),
+        maxTags: MAX_TAGS,
+      });
       for (const r of rows) this.view.installVersion(r.version, { runId: r.runId, tags: r.tags });
     }
   }
@@ -263,7 +275,10 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
     this.unsubscribe = null;
     this.queue = [];
     this.view.clear();
-    this.log.error({ bytes, maxBytes: this.options.maxBytes }, 'the alias view outgrew PEDIGREE_ALIAS_VIEW_MAX_BYTES and is off: alias reads go to Neo4j (raise the limit and restart)');
+    this.log.error(
+      { bytes, maxBytes: this.options.maxBytes },
+      'the alias view outgrew PEDIGREE_ALIAS_VIEW_MAX_BYTES and is off: alias reads go to Neo4j (raise the limit and restart)',
+    );
     for (const listener of this.advanceListeners) listener();
     return true;
   }

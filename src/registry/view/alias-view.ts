@@ -138,7 +138,13 @@ export class AliasView {
     if (n === 0 || encoded === null) return MISS;
     const model = decodeModel(e.record!, e.name);
     const { record, extras } = decodeVersion(encoded);
-    const version: VersionRecord = { ...record, modelName: e.name, version: n, model, held: { ...extras, aliases: aliasesOf(e, n) } };
+    const version: VersionRecord = {
+      ...record,
+      modelName: e.name,
+      version: n,
+      model,
+      held: { ...extras, aliases: aliasesOf(e, n) },
+    };
     return { hit: true, model, version };
   }
 
@@ -157,7 +163,11 @@ export class AliasView {
   }
 
   /** Loads one model of a snapshot: its record, aliases (name → version) and each version's stage. */
-  load(model: ModelRecord, aliases: readonly (readonly [string, number])[], versions: readonly (readonly [number, string])[]): void {
+  load(
+    model: ModelRecord,
+    aliases: readonly (readonly [string, number])[],
+    versions: readonly (readonly [number, string])[],
+  ): void {
     const codes: number[] = [];
     for (const [n, stage] of versions) {
       if (!Number.isSafeInteger(n) || n < 1) continue;
@@ -165,7 +175,15 @@ export class AliasView {
       codes[n - 1] = STAGE_CODE[stage as Stage] ?? 0;
     }
     while (codes.length && codes[codes.length - 1] === 0) codes.pop();
-    const e: ModelEntry = { id: model.id, name: model.name, record: encodeModel(model), aliases: [], stages: Buffer.from(codes).toString('latin1'), held: [], bytes: 0 };
+    const e: ModelEntry = {
+      id: model.id,
+      name: model.name,
+      record: encodeModel(model),
+      aliases: [],
+      stages: Buffer.from(codes).toString('latin1'),
+      held: [],
+      bytes: 0,
+    };
     for (const [alias, n] of aliases) this.setAlias(e, alias, n);
     this.put(e);
     this.touched.add(e);
@@ -212,7 +230,8 @@ export class AliasView {
       case EventType.STAGE_ROLLBACK: {
         const e = this.models.get(name);
         const stage = after.stage;
-        if (e && ev.version !== null && typeof stage === 'string' && stage in STAGE_CODE) setStage(e, ev.version, STAGE_CODE[stage as Stage]);
+        if (e && ev.version !== null && typeof stage === 'string' && stage in STAGE_CODE)
+          setStage(e, ev.version, STAGE_CODE[stage as Stage]);
         break;
       }
       case EventType.VERSION_DELETED: {
@@ -325,7 +344,9 @@ export class AliasView {
     if (e) this.touched.add(e);
   }
 
-  /** Installs a model record read after the events that asked for it. A record of another node by that name is ignored. */
+  /**
+   * Installs a model record read after the events that asked for it. A record of another node by that name is ignored.
+   */
   installModel(model: ModelRecord): void {
     const e = this.models.get(model.name);
     if (!e || e.id !== model.id) return;
@@ -354,7 +375,13 @@ export class AliasView {
   stats(): ViewStats {
     let held = 0;
     for (const e of this.models.values()) held += e.held.length / 2;
-    return { models: this.models.size, aliases: this.aliasCount, heldVersions: held, cachedVersions: this.numberCache.size, bytes: this.bytes };
+    return {
+      models: this.models.size,
+      aliases: this.aliasCount,
+      heldVersions: held,
+      cachedVersions: this.numberCache.size,
+      bytes: this.bytes,
+    };
   }
 
   /** Estimated bytes held (records, pointers, the number cache, interned alias names). */
@@ -379,7 +406,14 @@ export class AliasView {
   }
 
   private measure(e: ModelEntry): void {
-    let b = ENTRY_BYTES + strBytes(e.name) + strBytes(e.id) + strBytes(e.record) + strBytes(e.stages) + ARRAY_BYTES * 2 + SLOT * (e.aliases.length + e.held.length);
+    let b =
+      ENTRY_BYTES +
+      strBytes(e.name) +
+      strBytes(e.id) +
+      strBytes(e.record) +
+      strBytes(e.stages) +
+      ARRAY_BYTES * 2 +
+      SLOT * (e.aliases.length + e.held.length);
     for (let i = 1; i < e.held.length; i += 2) b += strBytes(e.held[i] as string);
     if (this.models.get(e.name) === e) this.entryBytes += b - e.bytes;
     e.bytes = b;

@@ -55,7 +55,8 @@ class Writer {
   }
 
   private flushCodes(): void {
-    for (let i = 0; i < this.codes.length; i += 4096) this.text += String.fromCharCode(...this.codes.slice(i, i + 4096));
+    for (let i = 0; i < this.codes.length; i += 4096)
+      this.text += String.fromCharCode(...this.codes.slice(i, i + 4096));
     this.codes.length = 0;
   }
 
@@ -161,14 +162,45 @@ class Reader {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Stage ↔ one char code (0 is "no version with this number"). */
-export const STAGE_CODE: Readonly<Record<Stage, number>> = Object.freeze(Object.fromEntries(STAGES.map((s, i) => [s, i + 1])) as Record<Stage, number>);
+export const STAGE_CODE: Readonly<Record<Stage, number>> = Object.freeze(
+  Object.fromEntries(STAGES.map((s, i) => [s, i + 1])) as Record<Stage, number>,
+);
 export const stageOfCode = (code: number): Stage | null => STAGES[code - 1] ?? null;
 
 // The fields encoded one by one; any other property of a record (one added
 // to the graph later, such as a model's kind) travels as JSON, so the view
 // never drops a field the Neo4j path would return.
-const VERSION_FIELDS = new Set(['id', 'modelName', 'version', 'model', 'held', 'stage', 'everProduction', 'semver', 'source', 'checksum', 'fingerprint', 'framework', 'description', 'createdAt', 'updatedAt', 'createdBy', 'leftProductionAt']);
-const MODEL_FIELDS = new Set(['id', 'name', 'description', 'owner', 'createdAt', 'updatedAt', 'gates', 'owners', 'protectedAliases', 'archivalChecklist']);
+const VERSION_FIELDS = new Set([
+  'id',
+  'modelName',
+  'version',
+  'model',
+  'held',
+  'stage',
+  'everProduction',
+  'semver',
+  'source',
+  'checksum',
+  'fingerprint',
+  'framework',
+  'description',
+  'createdAt',
+  'updatedAt',
+  'createdBy',
+  'leftProductionAt',
+]);
+const MODEL_FIELDS = new Set([
+  'id',
+  'name',
+  'description',
+  'owner',
+  'createdAt',
+  'updatedAt',
+  'gates',
+  'owners',
+  'protectedAliases',
+  'archivalChecklist',
+]);
 
 function restOf(record: object, known: ReadonlySet<string>): string | null {
   const rest = Object.entries(record).filter(([k, v]) => !known.has(k) && v !== undefined);
@@ -277,6 +309,17 @@ export function decodeModel(s: string, name: string): ModelRecord {
     archivalChecklist = [];
     for (let i = 0; i < n; i++) archivalChecklist.push(r.value()!);
   }
-  return { ...rest, id, name, description, owner, owners: lists[0]!, protectedAliases: lists[1]!, createdAt, updatedAt, gates, archivalChecklist } as ModelRecord;
+  return {
+    ...rest,
+    id,
+    name,
+    description,
+    owner,
+    owners: lists[0]!,
+    protectedAliases: lists[1]!,
+    createdAt,
+    updatedAt,
+    gates,
+    archivalChecklist,
+  } as ModelRecord;
 }
-

@@ -9,11 +9,17 @@ export enum AnalyticsPeriod {
   DAY = 'DAY',
   WEEK = 'WEEK',
 }
-registerEnumType(AnalyticsPeriod, { name: 'AnalyticsPeriod', description: 'Bucket size of a time series (UTC days; ISO weeks starting Monday).' });
+registerEnumType(AnalyticsPeriod, {
+  name: 'AnalyticsPeriod',
+  description: 'Bucket size of a time series (UTC days; ISO weeks starting Monday).',
+});
 
 @ArgsType()
 export class AnalyticsWindowArgs extends PageArgs {
-  @Field(() => DateTimeScalar, { nullable: true, description: 'Start of the window (inclusive); default: 30 days before `to`. A window spans at most 400 days.' })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'Start of the window (inclusive); default: 30 days before `to`. A window spans at most 400 days.',
+  })
   from?: Date | null;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'End of the window (exclusive); default: now.' })

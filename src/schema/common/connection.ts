@@ -71,7 +71,9 @@ function makeConnection<T extends object>(node: ClassType<T>, name: string, with
       })
       totalCount!: number;
 
-      @Field(() => Boolean, { description: `False when totalCount stopped at ${counted}: more items match than it says.` })
+      @Field(() => Boolean, {
+        description: `False when totalCount stopped at ${counted}: more items match than it says.`,
+      })
       totalCountIsExact!: boolean;
 
       @Field(() => [Edge])

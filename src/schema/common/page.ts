@@ -23,7 +23,10 @@ export function MaxItems(cap: number): MethodDecorator & PropertyDecorator {
 /** Relay forward pagination: `first` items after the opaque cursor `after`. */
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true, description: `Page size (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Page size (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).`,
+  })
   first?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Cursor of the last item of the previous page.' })
@@ -37,10 +40,17 @@ export class PageArgs {
  */
 @ArgsType()
 export class ListPageArgs {
-  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_LIST_PAGE, description: `Page size (at most ${MAX_PAGE_SIZE}).` })
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: DEFAULT_LIST_PAGE,
+    description: `Page size (at most ${MAX_PAGE_SIZE}).`,
+  })
   first?: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Resume after this item of the previous page (see the field for what names an item).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Resume after this item of the previous page (see the field for what names an item).',
+  })
   after?: string | null;
 }
 
@@ -62,7 +72,10 @@ export function toPage(first: number | null | undefined, after: string | null | 
 function pageSize(first: number | null | undefined, byDefault: number): number {
   const n = first ?? byDefault;
   if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE) {
-    throw badInput(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`, { field: 'first', limit: MAX_PAGE_SIZE });
+    throw badInput(`first must be an integer from 0 to ${MAX_PAGE_SIZE}, got ${first}`, {
+      field: 'first',
+      limit: MAX_PAGE_SIZE,
+    });
   }
   return n;
 }
@@ -97,7 +110,13 @@ export interface ConnectionResult<T> {
  * extra row only tells whether there is a next page. `totalCountIsExact` is
  * false only for a count that stopped at its cap.
  */
-export function toConnection<T>(rows: T[], page: Page, totalCount: number, keyOf: (row: T) => unknown[], totalCountIsExact = true): ConnectionResult<T> {
+export function toConnection<T>(
+  rows: T[],
+  page: Page,
+  totalCount: number,
+  keyOf: (row: T) => unknown[],
+  totalCountIsExact = true,
+): ConnectionResult<T> {
   const items = rows.slice(0, page.first);
   const edges = items.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   return {
@@ -122,7 +141,11 @@ export function decodeSequenceCursor(after: string | null | undefined): string |
 }
 
 /** A page of event-log rows fetched as first + 1, with sequence cursors. */
-export function sequencePage<T extends { sequence: string }>(rows: T[], first: number, after: string | null | undefined) {
+export function sequencePage<T extends { sequence: string }>(
+  rows: T[],
+  first: number,
+  after: string | null | undefined,
+) {
   const items = rows.slice(0, first);
   const edges = items.map((node) => ({ cursor: encodeCursor([node.sequence]), node }));
   return {

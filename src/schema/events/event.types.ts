@@ -6,7 +6,9 @@ import { Connection } from '../common/connection.js';
 
 @ObjectType({ description: 'An alias move, from the event log: ALIAS_SET, ALIAS_DELETED or ROLLBACK.' })
 export class AliasChange {
-  @Field(() => String, { description: 'Position in the global event log (a decimal integer string); resume with `after: sequence`.' })
+  @Field(() => String, {
+    description: 'Position in the global event log (a decimal integer string); resume with `after: sequence`.',
+  })
   sequence!: string;
 
   @Field(() => String, { description: 'ALIAS_SET, ALIAS_DELETED or ROLLBACK.' })
@@ -18,7 +20,10 @@ export class AliasChange {
   @Field(() => String)
   alias!: string;
 
-  @Field(() => Int, { nullable: true, description: 'The version the alias pointed to before; null when the alias is new.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The version the alias pointed to before; null when the alias is new.',
+  })
   previousVersion!: number | null;
 
   @Field(() => Int, { nullable: true, description: 'The version it points to now; null when the alias was deleted.' })
@@ -33,7 +38,9 @@ export class AliasChange {
 
 @ObjectType({ description: 'One event of the registry event log.' })
 export class RegistryEvent {
-  @Field(() => String, { description: 'Position in the global event log (a decimal integer string); resume with `after: sequence`.' })
+  @Field(() => String, {
+    description: 'Position in the global event log (a decimal integer string); resume with `after: sequence`.',
+  })
   sequence!: string;
 
   @Field(() => String)
@@ -54,7 +61,10 @@ export class RegistryEvent {
   @Field(() => String, { nullable: true })
   alias!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Id of the node the event is about, when it is not a model version.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Id of the node the event is about, when it is not a model version.',
+  })
   subjectId!: string | null;
 
   @Field(() => JSONScalar, { nullable: true })
@@ -88,7 +98,9 @@ export class Webhook {
   @Field(() => String)
   url!: string;
 
-  @Field(() => [String], { description: `Event types delivered; empty means every type. At most ${MAX_WEBHOOK_EVENT_TYPES}.` })
+  @Field(() => [String], {
+    description: `Event types delivered; empty means every type. At most ${MAX_WEBHOOK_EVENT_TYPES}.`,
+  })
   @MaxItems(MAX_WEBHOOK_EVENT_TYPES)
   eventTypes!: string[];
 
@@ -113,10 +125,15 @@ export class WebhookRegistration {
 
 @InputType()
 export class RegisterWebhookInput {
-  @Field(() => String, { description: 'http(s) URL; loopback, private, link-local and metadata addresses are refused.' })
+  @Field(() => String, {
+    description: 'http(s) URL; loopback, private, link-local and metadata addresses are refused.',
+  })
   url!: string;
 
-  @Field(() => [String], { nullable: true, description: 'Event types to deliver (e.g. ALIAS_SET); empty or absent: all.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Event types to deliver (e.g. ALIAS_SET); empty or absent: all.',
+  })
   eventTypes?: string[] | null;
 
   @Field(() => String, { nullable: true })

@@ -30,13 +30,15 @@ export class EventsResolver {
     @Root() event: EventRecord,
     @Arg('modelName', () => String) _modelName: string,
     @Arg('alias', () => String, { nullable: true }) _alias?: string,
-    @Arg('after', () => String, { nullable: true, description: 'Last sequence seen: replay from there.' }) _after?: string,
+    @Arg('after', () => String, { nullable: true, description: 'Last sequence seen: replay from there.' })
+    _after?: string,
   ): AliasChange {
     return toAliasChange(event);
   }
 
   @Subscription(() => RegistryEvent, {
-    description: 'Every registry event (or those of `types`), exactly once and in sequence order. With `after`, replays first.',
+    description:
+      'Every registry event (or those of `types`), exactly once and in sequence order. With `after`, replays first.',
     subscribe: ({ args, context }: ResolverData<{ after?: string | null; types?: string[] | null }>) =>
       context.services.events.subscribe(
         { types: args.types?.length ? args.types : null },
@@ -45,8 +47,10 @@ export class EventsResolver {
   })
   registryEvents(
     @Root() event: VisibleEvent,
-    @Arg('after', () => String, { nullable: true, description: 'Last sequence seen: replay from there.' }) _after?: string,
-    @Arg('types', () => [String], { nullable: true, description: 'Event types to receive; absent: all.' }) _types?: string[],
+    @Arg('after', () => String, { nullable: true, description: 'Last sequence seen: replay from there.' })
+    _after?: string,
+    @Arg('types', () => [String], { nullable: true, description: 'Event types to receive; absent: all.' })
+    _types?: string[],
   ): RegistryEvent {
     return event;
   }
@@ -67,6 +71,7 @@ export function toAliasChange(e: EventRecord): AliasChange {
 }
 
 function versionOf(v: unknown): number | null {
-  if (v && typeof v === 'object' && typeof (v as { version?: unknown }).version === 'number') return (v as { version: number }).version;
+  if (v && typeof v === 'object' && typeof (v as { version?: unknown }).version === 'number')
+    return (v as { version: number }).version;
   return null;
 }

@@ -4,14 +4,24 @@ import { parseSequence } from '../../events/event-record.js';
 import type { WebhookDelivery as DeliveryRow } from '../../events/webhooks/webhook.service.js';
 import type { Context } from '../context.js';
 import { ListPageArgs, PageArgs, toConnection, toListPage, toPage, type ConnectionResult } from '../common/page.js';
-import { RegisterWebhookInput, Webhook, WebhookDelivery, WebhookDeliveryConnection, WebhookRegistration } from './event.types.js';
+import {
+  RegisterWebhookInput,
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryConnection,
+  WebhookRegistration,
+} from './event.types.js';
 
 @Resolver()
 export class WebhookResolver {
   @Mutation(() => WebhookRegistration, {
-    description: 'Registers a webhook. The target is checked against the SSRF policy; the secret is returned only here.',
+    description:
+      'Registers a webhook. The target is checked against the SSRF policy; the secret is returned only here.',
   })
-  async registerWebhook(@Arg('input', () => RegisterWebhookInput) input: RegisterWebhookInput, @Ctx() ctx: Context): Promise<WebhookRegistration> {
+  async registerWebhook(
+    @Arg('input', () => RegisterWebhookInput) input: RegisterWebhookInput,
+    @Ctx() ctx: Context,
+  ): Promise<WebhookRegistration> {
     return ctx.services.events.webhooks.register(input, ctx.actor.name);
   }
 
@@ -20,7 +30,10 @@ export class WebhookResolver {
     return ctx.services.events.webhooks.remove(id, ctx.actor.name);
   }
 
-  @Query(() => [Webhook], { description: 'Registered webhooks, oldest first; a page at a time, `after` being the `id` of the last webhook of the previous page.' })
+  @Query(() => [Webhook], {
+    description:
+      'Registered webhooks, oldest first; a page at a time, `after` being the `id` of the last webhook of the previous page.',
+  })
   async webhooks(@Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<Webhook[]> {
     return ctx.services.events.webhooks.list(toListPage(first, after));
   }
@@ -46,5 +59,9 @@ function cursorSequence(key: unknown[]): string {
 
 function toDelivery(d: DeliveryRow): WebhookDelivery {
   const { nextAttemptAtMs, webhookId: _w, ...rest } = d;
-  return { ...rest, status: d.status as WebhookDelivery['status'], nextAttemptAt: nextAttemptAtMs === null ? null : new Date(nextAttemptAtMs).toISOString() };
+  return {
+    ...rest,
+    status: d.status as WebhookDelivery['status'],
+    nextAttemptAt: nextAttemptAtMs === null ? null : new Date(nextAttemptAtMs).toISOString(),
+  };
 }

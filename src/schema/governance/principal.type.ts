@@ -16,7 +16,9 @@ export class CreatedApiToken {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: 'The secret, to send as `Authorization: Bearer <token>`. Not retrievable later.' })
+  @Field(() => String, {
+    description: 'The secret, to send as `Authorization: Bearer <token>`. Not retrievable later.',
+  })
   token!: string;
 
   @Field(() => Principal)

@@ -16,7 +16,8 @@ export enum PromotionStatus {
 }
 registerEnumType(PromotionStatus, {
   name: 'PromotionStatus',
-  description: 'PENDING until approved (and carried out), rejected, or past its expiry; CANCELLED when its model was renamed or deleted, or its version deleted (reason says which).',
+  description:
+    'PENDING until approved (and carried out), rejected, or past its expiry; CANCELLED when its model was renamed or deleted, or its version deleted (reason says which).',
 });
 
 export enum ApprovalRule {
@@ -25,10 +26,14 @@ export enum ApprovalRule {
 }
 registerEnumType(ApprovalRule, {
   name: 'ApprovalRule',
-  description: 'ONE_REVIEWER (CANARY, and taking a version out of CANARY or PRODUCTION): a REVIEWER/ADMIN other than the requester. TWO_PERSON (PRODUCTION, protected aliases): two distinct principals, neither the requester, one an owner and one a REVIEWER/ADMIN.',
+  description:
+    'ONE_REVIEWER (CANARY, and taking a version out of CANARY or PRODUCTION): a REVIEWER/ADMIN other than the requester. TWO_PERSON (PRODUCTION, protected aliases): two distinct principals, neither the requester, one an owner and one a REVIEWER/ADMIN.',
 });
 
-@InputType({ description: 'Where to promote: exactly one of a stage (CANARY, PRODUCTION, or another stage for a version leaving CANARY or PRODUCTION) or a protected alias.' })
+@InputType({
+  description:
+    'Where to promote: exactly one of a stage (CANARY, PRODUCTION, or another stage for a version leaving CANARY or PRODUCTION) or a protected alias.',
+})
 export class PromotionTargetInput {
   @Field(() => Stage, { nullable: true })
   stage?: Stage | null;
@@ -66,7 +71,7 @@ export class PromotionApproval {
   @Field(() => String)
   approver!: string;
 
-  @Field(() => Role, { description: 'The approver\'s role when approving.' })
+  @Field(() => Role, { description: "The approver's role when approving." })
   role!: Role;
 
   @Field(() => Boolean, { description: 'Whether the approver owned the model when approving.' })
@@ -84,7 +89,11 @@ export class PromotionRequest {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => ID, { nullable: true, description: 'The version node the request is for: approvals carry the promotion out on it, whatever its model is called by then (null once it was deleted).' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'The version node the request is for: approvals carry the promotion out on it, whatever its model is called by then (null once it was deleted).',
+  })
   versionId!: string | null;
 
   @Field(() => String, { description: "The version's model name now." })
@@ -128,14 +137,16 @@ export class PromotionRequest {
   @Field(() => String, { nullable: true, description: 'The rejection or cancellation reason.' })
   reason!: string | null;
 
-  @Field(() => [String], { description: 'The owners of the version\'s model now (an owner may approve a TWO_PERSON promotion as the owner).' })
+  @Field(() => [String], {
+    description: "The owners of the version's model now (an owner may approve a TWO_PERSON promotion as the owner).",
+  })
   @MaxItems(MAX_OWNERS)
   owners!: string[];
 
   @Field(() => String, {
     nullable: true,
     description:
-      'For a carried-out TWO_PERSON promotion: the DSSE envelope (JSON text) recording it, an in-toto statement about the version\'s artifact with the promotion and its approvals in the predicate, signed by Pedigree\'s key and every approver\'s key (see signingKeys; check it with verifyAttestation). Null otherwise.',
+      "For a carried-out TWO_PERSON promotion: the DSSE envelope (JSON text) recording it, an in-toto statement about the version's artifact with the promotion and its approvals in the predicate, signed by Pedigree's key and every approver's key (see signingKeys; check it with verifyAttestation). Null otherwise.",
   })
   attestation!: string | null;
 }
@@ -144,36 +155,51 @@ export const PromotionRequestConnection = LogConnection(PromotionRequest);
 
 @ObjectType({
   description:
-    'What the principal making the request may do with a promotion request now, decided by the rules approvePromotion and rejectPromotion apply (the policy table, the request\'s state, the approval rule).',
+    "What the principal making the request may do with a promotion request now, decided by the rules approvePromotion and rejectPromotion apply (the policy table, the request's state, the approval rule).",
 })
 export class PromotionRights {
   @Field(() => Boolean)
   approve!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'The message approvePromotion would refuse with now (null when it would accept).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The message approvePromotion would refuse with now (null when it would accept).',
+  })
   approveRefusal!: string | null;
 
-  @Field(() => Boolean, { description: 'True when this principal\'s approval would satisfy the rule, carrying the promotion out.' })
+  @Field(() => Boolean, {
+    description: "True when this principal's approval would satisfy the rule, carrying the promotion out.",
+  })
   approvalCarriesOut!: boolean;
 
   @Field(() => Boolean)
   reject!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'The message rejectPromotion would refuse with now (null when it would accept).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The message rejectPromotion would refuse with now (null when it would accept).',
+  })
   rejectRefusal!: string | null;
 }
 
 @InputType()
 export class PromotionRequestFilter {
-  @Field(() => PromotionStatus, { nullable: true, description: 'EXPIRED: PENDING past its expiry; PENDING: not yet expired.' })
+  @Field(() => PromotionStatus, {
+    nullable: true,
+    description: 'EXPIRED: PENDING past its expiry; PENDING: not yet expired.',
+  })
   status?: PromotionStatus | null;
 
-  @Field(() => String, { nullable: true, description: 'Requests for versions of this model (by the version node: a rename keeps them).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Requests for versions of this model (by the version node: a rename keeps them).',
+  })
   modelName?: string | null;
 
   @Field(() => Boolean, {
     nullable: true,
-    description: 'Only PENDING requests the principal making the request may approve now (the promotions inbox), by the rules approvePromotion applies.',
+    description:
+      'Only PENDING requests the principal making the request may approve now (the promotions inbox), by the rules approvePromotion applies.',
   })
   approvableByViewer?: boolean | null;
 }

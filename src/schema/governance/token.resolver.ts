@@ -9,18 +9,27 @@ import { Role } from './role.enum.js';
 /** Tokens and "who am I". Who may call each field: src/governance/policy.ts. */
 @Resolver()
 export class TokenResolver {
-  @Query(() => Principal, { nullable: true, description: 'The principal behind the request\'s token (null when anonymous).' })
+  @Query(() => Principal, {
+    nullable: true,
+    description: "The principal behind the request's token (null when anonymous).",
+  })
   viewer(@Ctx() ctx: Context): Principal | null {
     return ctx.actor.role ? { name: ctx.actor.name, role: ctx.actor.role } : null;
   }
 
-  @Query(() => [ApiToken], { description: 'Every API token, newest first, without secrets; a page at a time, `after` being the `id` of the last token of the previous page. Admin only.' })
+  @Query(() => [ApiToken], {
+    description:
+      'Every API token, newest first, without secrets; a page at a time, `after` being the `id` of the last token of the previous page. Admin only.',
+  })
   async apiTokens(@Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<ApiToken[]> {
     const rows = await ctx.services.tokens.listTokens(toListPage(first, after));
     return rows.map((r) => ({ ...r, principal: { name: r.name, role: r.role } }));
   }
 
-  @Mutation(() => CreatedApiToken, { description: 'A new API token for principal `name` (created on first use with `role`). Admin only; the token is shown once.' })
+  @Mutation(() => CreatedApiToken, {
+    description:
+      'A new API token for principal `name` (created on first use with `role`). Admin only; the token is shown once.',
+  })
   async createApiToken(
     @Arg('name', () => String) name: string,
     @Arg('role', () => Role) role: Role,

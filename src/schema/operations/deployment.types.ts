@@ -8,16 +8,27 @@ import { ModelVersion } from '../registry/model-version.type.js';
 
 @InputType({ description: 'One model a deployment serves.' })
 export class DeploymentModelInput {
-  @Field(() => ModelVersionRefInput, { description: 'By version (pinned) or by alias (the deployment then follows the alias).' })
+  @Field(() => ModelVersionRefInput, {
+    description: 'By version (pinned) or by alias (the deployment then follows the alias).',
+  })
   ref!: ModelVersionRefInput;
 
-  @Field(() => Float, { nullable: true, description: 'Traffic share among the entries of the same model, in [0, 1]; default 1.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Traffic share among the entries of the same model, in [0, 1]; default 1.',
+  })
   weight?: number | null;
 
-  @Field(() => String, { description: 'SHA-256 the deployer computed from the bytes it loaded ("sha256:<hex>"); must equal the version\'s checksum, else CHECKSUM_MISMATCH.' })
+  @Field(() => String, {
+    description:
+      'SHA-256 the deployer computed from the bytes it loaded ("sha256:<hex>"); must equal the version\'s checksum, else CHECKSUM_MISMATCH.',
+  })
   checksum!: string;
 
-  @Field(() => String, { nullable: true, description: 'The DSSE envelope from `attestation(ref)`; required when the deployment requires attestation.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The DSSE envelope from `attestation(ref)`; required when the deployment requires attestation.',
+  })
   attestation?: string | null;
 }
 
@@ -60,7 +71,10 @@ export class ServingEntry {
   @Field(() => String)
   modelName!: string;
 
-  @Field(() => ModelVersion, { nullable: true, description: 'The version served at that instant (null when a followed alias had been deleted).' })
+  @Field(() => ModelVersion, {
+    nullable: true,
+    description: 'The version served at that instant (null when a followed alias had been deleted).',
+  })
   modelVersion!: ModelVersion | null;
 
   @Field(() => Float)
@@ -120,11 +134,15 @@ export class Deployment {
   @Field(() => String, { description: 'Sequence of the DEPLOYMENT_RECORDED event in force.' })
   recordSequence!: string;
 
-  @Field(() => [ServingEntry], { description: `At most ${MAX_DEPLOYMENT_ENTRIES} entries with providerModels (a record holds no more).` })
+  @Field(() => [ServingEntry], {
+    description: `At most ${MAX_DEPLOYMENT_ENTRIES} entries with providerModels (a record holds no more).`,
+  })
   @MaxItems(MAX_DEPLOYMENT_ENTRIES)
   serving!: ServingEntry[];
 
-  @Field(() => [ProviderServingEntry], { description: `At most ${MAX_DEPLOYMENT_ENTRIES} entries with serving (a record holds no more).` })
+  @Field(() => [ProviderServingEntry], {
+    description: `At most ${MAX_DEPLOYMENT_ENTRIES} entries with serving (a record holds no more).`,
+  })
   @MaxItems(MAX_DEPLOYMENT_ENTRIES)
   providerModels!: ProviderServingEntry[];
 }

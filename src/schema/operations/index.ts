@@ -4,4 +4,10 @@ import { AttestationResolver } from './attestation.resolver.js';
 import { ProviderChangeLogResolver } from './provider-change-log.resolver.js';
 import { MonitoringResolver } from './monitoring.resolver.js';
 
-export const operationsResolvers = [DeploymentResolver, ModelCardResolver, AttestationResolver, ProviderChangeLogResolver, MonitoringResolver] as const;
+export const operationsResolvers = [
+  DeploymentResolver,
+  ModelCardResolver,
+  AttestationResolver,
+  ProviderChangeLogResolver,
+  MonitoringResolver,
+] as const;

@@ -15,16 +15,22 @@ export class ModelCardSection {
   @Field(() => String, { description: 'Markdown.' })
   body!: string;
 
-  @Field(() => Boolean, { description: 'True when rendered from the graph (always current); false when written by people.' })
+  @Field(() => Boolean, {
+    description: 'True when rendered from the graph (always current); false when written by people.',
+  })
   generated!: boolean;
 }
 
-@ObjectType({ description: 'A model card: Markdown in the Hugging Face layout (YAML header) and the same content as sections.' })
+@ObjectType({
+  description: 'A model card: Markdown in the Hugging Face layout (YAML header) and the same content as sections.',
+})
 export class ModelCard {
   @Field(() => String)
   markdown!: string;
 
-  @Field(() => [ModelCardSection], { description: `At most ${MAX_CARD_SECTIONS}: the generated sections, and the human-written ones of the model and of the version.` })
+  @Field(() => [ModelCardSection], {
+    description: `At most ${MAX_CARD_SECTIONS}: the generated sections, and the human-written ones of the model and of the version.`,
+  })
   @MaxItems(MAX_CARD_SECTIONS)
   sections!: ModelCardSection[];
 
@@ -50,7 +56,9 @@ export class ModelCardSectionRevision {
   @Field(() => Int)
   revision!: number;
 
-  @Field(() => String, { description: 'MODEL (every version) or VERSION (one version, overriding the model-wide one).' })
+  @Field(() => String, {
+    description: 'MODEL (every version) or VERSION (one version, overriding the model-wide one).',
+  })
   scope!: string;
 
   @Field(() => Int, { nullable: true })

@@ -17,7 +17,10 @@ export enum RuleAction {
   PROPOSE_ROLLBACK = 'PROPOSE_ROLLBACK',
   ROLLBACK = 'ROLLBACK',
 }
-registerEnumType(RuleAction, { name: 'RuleAction', description: 'ALERT only; PROPOSE_ROLLBACK names the version to go back to; ROLLBACK moves the alias back.' });
+registerEnumType(RuleAction, {
+  name: 'RuleAction',
+  description: 'ALERT only; PROPOSE_ROLLBACK names the version to go back to; ROLLBACK moves the alias back.',
+});
 
 @InputType()
 export class HealthSignalInput {
@@ -144,11 +147,15 @@ export class IngestHealthSignalsResult {
   @Field(() => Int)
   count!: number;
 
-  @Field(() => [Alert], { description: `Alerts this call opened (one per rule at most: at most ${MAX_RULES_PER_MODEL}).` })
+  @Field(() => [Alert], {
+    description: `Alerts this call opened (one per rule at most: at most ${MAX_RULES_PER_MODEL}).`,
+  })
   @MaxItems(MAX_RULES_PER_MODEL)
   raised!: Alert[];
 
-  @Field(() => [Alert], { description: `Alerts this call resolved (one per rule at most: at most ${MAX_RULES_PER_MODEL}).` })
+  @Field(() => [Alert], {
+    description: `Alerts this call resolved (one per rule at most: at most ${MAX_RULES_PER_MODEL}).`,
+  })
   @MaxItems(MAX_RULES_PER_MODEL)
   resolved!: Alert[];
 }

@@ -21,7 +21,7 @@ export class ProviderChangeLogResolver {
     return p.qualificationNote ?? null;
   }
 
-  @FieldResolver(() => DateTimeScalar, { nullable: true, description: 'When the provider made this version\'s change.' })
+  @FieldResolver(() => DateTimeScalar, { nullable: true, description: "When the provider made this version's change." })
   changeDate(@Root() p: ProviderVersionRecord): string | null {
     return p.changeDate ?? null;
   }
@@ -31,17 +31,34 @@ export class ProviderChangeLogResolver {
     return p.impactAssessment ?? null;
   }
 
-  @FieldResolver(() => DateTimeScalar, { nullable: true, description: 'When the provider deprecated it (null while supported).' })
+  @FieldResolver(() => DateTimeScalar, {
+    nullable: true,
+    description: 'When the provider deprecated it (null while supported).',
+  })
   deprecatedAt(@Root() p: ProviderVersionRecord): string | null {
     return p.deprecatedAt ?? null;
   }
 
-  @Mutation(() => ProviderModel, { description: 'Records a provider version in the change log (change date, impact assessment); new versions start UNDER_EVALUATION.' })
-  async recordProviderVersion(@Arg('input', () => RecordProviderVersionInput) input: RecordProviderVersionInput, @Ctx() ctx: Context): Promise<ProviderModel> {
-    return asProvider(await ctx.services.providerChangeLog.recordVersion({ ...input, changeDate: input.changeDate.toISOString() }, ctx.actor.name));
+  @Mutation(() => ProviderModel, {
+    description:
+      'Records a provider version in the change log (change date, impact assessment); new versions start UNDER_EVALUATION.',
+  })
+  async recordProviderVersion(
+    @Arg('input', () => RecordProviderVersionInput) input: RecordProviderVersionInput,
+    @Ctx() ctx: Context,
+  ): Promise<ProviderModel> {
+    return asProvider(
+      await ctx.services.providerChangeLog.recordVersion(
+        { ...input, changeDate: input.changeDate.toISOString() },
+        ctx.actor.name,
+      ),
+    );
   }
 
-  @Mutation(() => ProviderModel, { description: 'Qualifies or rejects a provider version (a rejection needs a note). Deployments pin only QUALIFIED versions.' })
+  @Mutation(() => ProviderModel, {
+    description:
+      'Qualifies or rejects a provider version (a rejection needs a note). Deployments pin only QUALIFIED versions.',
+  })
   async setProviderVersionQualification(
     @Arg('id', () => ID) id: string,
     @Arg('status', () => QualificationStatus) status: QualificationStatus,
@@ -58,11 +75,14 @@ export class ProviderChangeLogResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Ctx() ctx: Context,
   ): Promise<ProviderModel> {
-    return asProvider(await ctx.services.providerChangeLog.deprecate(id, deprecatedAt?.toISOString() ?? null, note, ctx.actor.name));
+    return asProvider(
+      await ctx.services.providerChangeLog.deprecate(id, deprecatedAt?.toISOString() ?? null, note, ctx.actor.name),
+    );
   }
 
   @Query(() => [ProviderModel], {
-    description: 'The change log of a provider model: its versions, newest change first; a page at a time, `after` being the `id` of the last version of the previous page.',
+    description:
+      'The change log of a provider model: its versions, newest change first; a page at a time, `after` being the `id` of the last version of the previous page.',
   })
   async providerChangeLog(
     @Arg('provider', () => String) provider: string,
@@ -74,16 +94,22 @@ export class ProviderChangeLogResolver {
   }
 
   @Query(() => [DeprecatedProviderPin], {
-    description: 'Deployments still pinned to a provider version the provider has deprecated, by deprecation date; a page at a time, `after` being the `cursor` of the last pin of the previous page.',
+    description:
+      'Deployments still pinned to a provider version the provider has deprecated, by deprecation date; a page at a time, `after` being the `cursor` of the last pin of the previous page.',
   })
-  async deploymentsOnDeprecatedProviderVersions(@Args(() => ListPageArgs) { first, after }: ListPageArgs, @Ctx() ctx: Context): Promise<DeprecatedProviderPin[]> {
-    return (await ctx.services.providerChangeLog.deploymentsOnDeprecatedVersions(toListPage(first, after))).map((r) => ({
-      cursor: r.cursor,
-      deploymentName: r.deployment.name,
-      environment: r.deployment.environment,
-      endpoint: r.deployment.endpoint,
-      weight: r.weight,
-      providerModel: asProvider(r.providerModel),
-    }));
+  async deploymentsOnDeprecatedProviderVersions(
+    @Args(() => ListPageArgs) { first, after }: ListPageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<DeprecatedProviderPin[]> {
+    return (await ctx.services.providerChangeLog.deploymentsOnDeprecatedVersions(toListPage(first, after))).map(
+      (r) => ({
+        cursor: r.cursor,
+        deploymentName: r.deployment.name,
+        environment: r.deployment.environment,
+        endpoint: r.deployment.endpoint,
+        weight: r.weight,
+        providerModel: asProvider(r.providerModel),
+      }),
+    );
   }
 }

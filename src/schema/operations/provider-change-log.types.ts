@@ -7,7 +7,10 @@ export enum QualificationStatus {
   QUALIFIED = 'QUALIFIED',
   REJECTED = 'REJECTED',
 }
-registerEnumType(QualificationStatus, { name: 'QualificationStatus', description: 'Whether a provider version may be deployed (only QUALIFIED may).' });
+registerEnumType(QualificationStatus, {
+  name: 'QualificationStatus',
+  description: 'Whether a provider version may be deployed (only QUALIFIED may).',
+});
 
 @InputType({ description: 'A provider version for the change log.' })
 export class RecordProviderVersionInput {
@@ -23,7 +26,10 @@ export class RecordProviderVersionInput {
   @Field(() => DateTimeScalar, { description: 'When the provider made the change.' })
   changeDate!: Date;
 
-  @Field(() => String, { nullable: true, description: 'What the change means for the models and deployments that use it (Markdown).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'What the change means for the models and deployments that use it (Markdown).',
+  })
   impactAssessment?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -32,7 +38,9 @@ export class RecordProviderVersionInput {
 
 @ObjectType({ description: 'A deployment still pinned to a provider version its provider has deprecated.' })
 export class DeprecatedProviderPin {
-  @Field(() => String, { description: 'Names the pin: the `after` of the next page of deploymentsOnDeprecatedProviderVersions.' })
+  @Field(() => String, {
+    description: 'Names the pin: the `after` of the next page of deploymentsOnDeprecatedProviderVersions.',
+  })
   cursor!: string;
 
   @Field(() => String)

@@ -7,7 +7,16 @@ import type { Context } from '../context.js';
 import { PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { JSONScalar } from '../common/scalars.js';
 import { DataSource, DatasetType, DatasetVersion, Run } from './provenance.types.js';
-import { ColumnLineage, ColumnLineageInputField, DatasetDataSource, DatasetOwner, Job, JobRefInput, LineageInput, RunConnection } from './openlineage.types.js';
+import {
+  ColumnLineage,
+  ColumnLineageInputField,
+  DatasetDataSource,
+  DatasetOwner,
+  Job,
+  JobRefInput,
+  LineageInput,
+  RunConnection,
+} from './openlineage.types.js';
 import { toDatasetVersion, toRunType } from './provenance.resolver.js';
 
 @Resolver()
@@ -22,7 +31,8 @@ export class OpenLineageResolver {
     let cursor: { startedAtMs: number; id: string } | null = null;
     if (page.after) {
       const [ms, id] = page.after;
-      if (page.after.length !== 2 || !Number.isSafeInteger(ms) || typeof id !== 'string') throw badInput('after is not a cursor returned by this query', { field: 'after' });
+      if (page.after.length !== 2 || !Number.isSafeInteger(ms) || typeof id !== 'string')
+        throw badInput('after is not a cursor returned by this query', { field: 'after' });
       cursor = { startedAtMs: ms as number, id };
     }
     const { total, runs } = await ctx.services.openLineage.runsOfJob(job, cursor, page.first + 1);
@@ -31,7 +41,11 @@ export class OpenLineageResolver {
   }
 
   @Query(() => Job, { nullable: true, description: 'An OpenLineage job by namespace and name.' })
-  async job(@Arg('namespace', () => String) namespace: string, @Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<Job | null> {
+  async job(
+    @Arg('namespace', () => String) namespace: string,
+    @Arg('name', () => String) name: string,
+    @Ctx() ctx: Context,
+  ): Promise<Job | null> {
     return ctx.services.openLineage.job(namespace, name);
   }
 }
@@ -44,24 +58,37 @@ export class RunLineageResolver {
     return ctx.loaders.jobOfRun.load(run.id);
   }
 
-  @FieldResolver(() => Run, { nullable: true, description: 'The run this one was started by (OpenLineage parent facet: a DAG run above its tasks).' })
+  @FieldResolver(() => Run, {
+    nullable: true,
+    description: 'The run this one was started by (OpenLineage parent facet: a DAG run above its tasks).',
+  })
   async parent(@Root() run: Run, @Ctx() ctx: Context): Promise<Run | null> {
     const p = await ctx.loaders.parentRun.load(run.id);
     return p ? toRunType(p) : null;
   }
 
-  @FieldResolver(() => JSONScalar, { nullable: true, description: 'Run facets from its OpenLineage events, merged (the latest event time wins per facet); null for other runs.' })
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description:
+      'Run facets from its OpenLineage events, merged (the latest event time wins per facet); null for other runs.',
+  })
   async facets(@Root() run: Run, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> {
     return (await ctx.loaders.runLineage.load(run.id))?.facets ?? null;
   }
 
-  @FieldResolver(() => JSONScalar, { nullable: true, description: "Job facets as this run's events carried them (sourceCodeLocation, sql, …)." })
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description: "Job facets as this run's events carried them (sourceCodeLocation, sql, …).",
+  })
   async jobFacets(@Root() run: Run, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> {
     return (await ctx.loaders.runLineage.load(run.id))?.jobFacets ?? null;
   }
 
   @MaxItems(MAX_DATASETS_PER_EVENT)
-  @FieldResolver(() => [LineageInput], { description: "Inputs as the run's OpenLineage events named them (Run.inputs has them resolved to dataset versions)." })
+  @FieldResolver(() => [LineageInput], {
+    description:
+      "Inputs as the run's OpenLineage events named them (Run.inputs has them resolved to dataset versions).",
+  })
   async lineageInputs(@Root() run: Run, @Ctx() ctx: Context): Promise<LineageInput[]> {
     return (await ctx.loaders.runLineage.load(run.id))?.inputs ?? [];
   }
@@ -76,7 +103,10 @@ export class RunLineageResolver {
     return (await ctx.loaders.runLineage.load(run.id))?.processingEngineVersion ?? null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'nominalTime facet: the scheduled start (RFC 3339, as sent).' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'nominalTime facet: the scheduled start (RFC 3339, as sent).',
+  })
   async nominalStartTime(@Root() run: Run, @Ctx() ctx: Context): Promise<string | null> {
     return (await ctx.loaders.runLineage.load(run.id))?.nominalStartTime ?? null;
   }
@@ -92,7 +122,9 @@ export class RunLineageResolver {
   }
 
   @MaxItems(MAX_FACET_LIST)
-  @FieldResolver(() => [String], { description: 'Names from the environment-variables facet (values are never stored).' })
+  @FieldResolver(() => [String], {
+    description: 'Names from the environment-variables facet (values are never stored).',
+  })
   async environmentVariableNames(@Root() run: Run, @Ctx() ctx: Context): Promise<string[]> {
     return (await ctx.loaders.runLineage.load(run.id))?.environmentVariableNames ?? [];
   }
@@ -101,7 +133,10 @@ export class RunLineageResolver {
 /** DatasetVersion fields OpenLineage fills. */
 @Resolver(() => DatasetVersion)
 export class DatasetVersionLineageResolver {
-  @FieldResolver(() => Run, { nullable: true, description: 'The run whose OpenLineage COMPLETE produced this version.' })
+  @FieldResolver(() => Run, {
+    nullable: true,
+    description: 'The run whose OpenLineage COMPLETE produced this version.',
+  })
   async producedBy(@Root() dv: DatasetVersion, @Ctx() ctx: Context): Promise<Run | null> {
     const r = await ctx.loaders.producedBy.load(dv.id);
     return r ? toRunType(r) : null;
@@ -118,19 +153,27 @@ export class DatasetVersionLineageResolver {
     @Ctx() ctx: Context,
   ): Promise<ColumnLineage[]> {
     const page = toListPage(first ?? COLUMN_LINEAGE_PAGE, after);
-    const entries = [...((await ctx.loaders.versionLineage.load(dv.id))?.columnLineage ?? [])].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
+    const entries = [...((await ctx.loaders.versionLineage.load(dv.id))?.columnLineage ?? [])].sort((a, b) =>
+      a.field < b.field ? -1 : a.field > b.field ? 1 : 0,
+    );
     const kept = field === null || field === undefined ? entries : entries.filter((e) => e.field === field);
     const start = page.after === null ? 0 : kept.findIndex((e) => e.field === page.after) + 1;
     if (page.after !== null && start === 0) throw unknownAfter(page.after, 'field');
     return kept.slice(start, start + page.first);
   }
 
-  @FieldResolver(() => JSONScalar, { nullable: true, description: 'Dataset and output facets of the event that produced it (size-capped).' })
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description: 'Dataset and output facets of the event that produced it (size-capped).',
+  })
   async facets(@Root() dv: DatasetVersion, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> {
     return (await ctx.loaders.versionLineage.load(dv.id))?.facets ?? null;
   }
 
-  @FieldResolver(() => JSONScalar, { nullable: true, description: 'schema facet: the fields (name, type, description, nested fields).' })
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description: 'schema facet: the fields (name, type, description, nested fields).',
+  })
   async schema(@Root() dv: DatasetVersion, @Ctx() ctx: Context): Promise<unknown[] | null> {
     return (await ctx.loaders.versionLineage.load(dv.id))?.schema ?? null;
   }
@@ -147,7 +190,10 @@ export class DatasetVersionLineageResolver {
     return (await ctx.loaders.versionLineage.load(dv.id))?.owners ?? [];
   }
 
-  @FieldResolver(() => JSONScalar, { nullable: true, description: 'dataQualityMetrics facet (rowCount, bytes, columnMetrics, …).' })
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description: 'dataQualityMetrics facet (rowCount, bytes, columnMetrics, …).',
+  })
   async qualityMetrics(@Root() dv: DatasetVersion, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> {
     return (await ctx.loaders.versionLineage.load(dv.id))?.qualityMetrics ?? null;
   }
@@ -170,7 +216,10 @@ export class ColumnLineageInputFieldResolver {
 
 @Resolver(() => DatasetType)
 export class DatasetLineageResolver {
-  @FieldResolver(() => JSONScalar, { nullable: true, description: 'Dataset facets from OpenLineage DatasetEvents (static metadata), merged.' })
+  @FieldResolver(() => JSONScalar, {
+    nullable: true,
+    description: 'Dataset facets from OpenLineage DatasetEvents (static metadata), merged.',
+  })
   facets(@Root() d: DatasetType, @Ctx() ctx: Context): Promise<Record<string, unknown> | null> {
     return ctx.loaders.datasetFacets.load(d.name);
   }

@@ -16,7 +16,9 @@ export class Job {
   @Field(() => String)
   name!: string;
 
-  @Field(() => JSONScalar, { description: 'Job facets, merged over its events (the latest event time wins per facet).' })
+  @Field(() => JSONScalar, {
+    description: 'Job facets, merged over its events (the latest event time wins per facet).',
+  })
   facets!: Record<string, unknown>;
 
   @MaxItems(MAX_DATASETS_PER_EVENT)
@@ -42,7 +44,10 @@ export class JobRefInput {
 
 export const RunConnection = Connection(Run);
 
-@ObjectType({ description: 'An input as the run\'s OpenLineage events named it, before resolution to a dataset version or raw source.' })
+@ObjectType({
+  description:
+    "An input as the run's OpenLineage events named it, before resolution to a dataset version or raw source.",
+})
 export class LineageInput {
   @Field(() => String, { description: 'namespace + "/" + name: the Pedigree dataset (or raw source URI).' })
   dataset!: string;
@@ -53,10 +58,15 @@ export class LineageInput {
   @Field(() => String)
   name!: string;
 
-  @Field(() => String, { nullable: true, description: "The version facet's datasetVersion, when the producer named one." })
+  @Field(() => String, {
+    nullable: true,
+    description: "The version facet's datasetVersion, when the producer named one.",
+  })
   version!: string | null;
 
-  @Field(() => JSONScalar, { description: 'Dataset and input facets the events carried for it (dataQualityMetrics, …).' })
+  @Field(() => JSONScalar, {
+    description: 'Dataset and input facets the events carried for it (dataQualityMetrics, …).',
+  })
   facets!: Record<string, unknown>;
 }
 
@@ -93,7 +103,10 @@ export class ColumnLineageInputField {
   @Field(() => [ColumnTransformation])
   transformations!: ColumnTransformation[];
 
-  @Field(() => DatasetVersion, { nullable: true, description: 'The input dataset version this lineage resolved to (null: a raw source).' })
+  @Field(() => DatasetVersion, {
+    nullable: true,
+    description: 'The input dataset version this lineage resolved to (null: a raw source).',
+  })
   datasetVersion?: DatasetVersion | null;
 
   @Field(() => DataSource, { nullable: true, description: 'The raw source, when nobody produced the input.' })
@@ -104,13 +117,19 @@ export class ColumnLineageInputField {
   resolvedKind!: string | null;
 }
 
-@ObjectType({ description: "An output column and the input columns it is computed from (OpenLineage's columnLineage facet)." })
+@ObjectType({
+  description: "An output column and the input columns it is computed from (OpenLineage's columnLineage facet).",
+})
 export class ColumnLineage {
-  @Field(() => String, { description: 'The output column; "" for dependencies of the whole dataset (filters, joins, grouping).' })
+  @Field(() => String, {
+    description: 'The output column; "" for dependencies of the whole dataset (filters, joins, grouping).',
+  })
   field!: string;
 
   @MaxItems(MAX_INPUT_FIELDS)
-  @Field(() => [ColumnLineageInputField], { description: 'At most 100 per column, and for the dataset-level entry (more is refused at ingestion).' })
+  @Field(() => [ColumnLineageInputField], {
+    description: 'At most 100 per column, and for the dataset-level entry (more is refused at ingestion).',
+  })
   inputFields!: ColumnLineageInputField[];
 }
 

@@ -23,7 +23,10 @@ export class RegisterDatasetVersionInput {
   @Field(() => [ID], { nullable: true, description: 'Dataset versions this one is derived from.' })
   derivedFrom?: string[] | null;
 
-  @Field(() => [String], { nullable: true, description: 'Raw source URIs, created on first use and shared afterwards.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Raw source URIs, created on first use and shared afterwards.',
+  })
   sources?: string[] | null;
 
   @Field(() => String, { nullable: true, description: 'Name of the transform recorded on the derived-from edges.' })
@@ -92,7 +95,11 @@ export class LogPredictionsInput {
   @Field(() => ModelVersionRefInput, { description: 'The serving version; an alias is resolved at call time.' })
   model!: ModelVersionRefInput;
 
-  @Field(() => String, { nullable: true, description: 'The deployment that served them, named as recordDeployment names it (1–200 of letters, digits and . _ - / :).' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The deployment that served them, named as recordDeployment names it (1–200 of letters, digits and . _ - / :).',
+  })
   deployment?: string | null;
 
   @Field(() => [PredictionInput])
@@ -138,7 +145,10 @@ export class LineageGroupExpansion {
   show!: number;
 }
 
-@InputType({ description: 'Group siblings for wide graphs: nodes reached from the same node (or group) through the same relation, in one direction, of one kind, beyond `above` become one LineageGroup with a count.' })
+@InputType({
+  description:
+    'Group siblings for wide graphs: nodes reached from the same node (or group) through the same relation, in one direction, of one kind, beyond `above` become one LineageGroup with a count.',
+})
 export class LineageGroupingInput {
   @Field(() => Int, { nullable: true, description: 'Siblings shown before they are grouped (default 8, 1–1000).' })
   above?: number | null;

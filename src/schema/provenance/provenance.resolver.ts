@@ -2,14 +2,19 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { badInput, notFound } from '../../errors.js';
 import type { MetricCursor } from '../../tracking/tracking.service.js';
-import type {
-  DatasetVersionRecord,
-  ModelVersionRecord,
-  RunRecord,
-} from '../../provenance/provenance.service.js';
+import type { DatasetVersionRecord, ModelVersionRecord, RunRecord } from '../../provenance/provenance.service.js';
 import type { Context } from '../context.js';
 import { MAX_RUN_INPUTS, MAX_RUN_METRICS } from '../../provenance/lineage.js';
-import { DEFAULT_LIST_PAGE, ListPageArgs, MaxItems, PageArgs, toConnection, toListPage, toPage, type ConnectionResult } from '../common/page.js';
+import {
+  DEFAULT_LIST_PAGE,
+  ListPageArgs,
+  MaxItems,
+  PageArgs,
+  toConnection,
+  toListPage,
+  toPage,
+  type ConnectionResult,
+} from '../common/page.js';
 import { selectsField } from '../common/selection.js';
 import { Metric, MetricInput } from '../registry/common.type.js';
 import {
@@ -56,7 +61,9 @@ export const toRunType = (r: RunRecord): Run => ({ ...r, status: r.status as Run
 
 @Resolver()
 export class ProvenanceResolver {
-  @Mutation(() => DatasetVersion, { description: 'Registers a dataset version with its derivation (dataset versions and raw source URIs).' })
+  @Mutation(() => DatasetVersion, {
+    description: 'Registers a dataset version with its derivation (dataset versions and raw source URIs).',
+  })
   async registerDatasetVersion(
     @Arg('input', () => RegisterDatasetVersionInput) input: RegisterDatasetVersionInput,
     @Ctx() ctx: Context,
@@ -92,7 +99,9 @@ export class ProvenanceResolver {
     return r ? toRunType(r) : null;
   }
 
-  @Mutation(() => ProviderModel, { description: 'Registers a provider model by its pin; the same pin again returns the existing one.' })
+  @Mutation(() => ProviderModel, {
+    description: 'Registers a provider model by its pin; the same pin again returns the existing one.',
+  })
   async registerProviderModel(
     @Arg('input', () => RegisterProviderModelInput) input: RegisterProviderModelInput,
     @Ctx() ctx: Context,
@@ -101,7 +110,8 @@ export class ProvenanceResolver {
   }
 
   @Query(() => [ProviderModel], {
-    description: 'Provider models matching every given field, by provider, name and version; a page at a time, `after` being the `id` of the last one of the previous page.',
+    description:
+      'Provider models matching every given field, by provider, name and version; a page at a time, `after` being the `id` of the last one of the previous page.',
   })
   async providerModels(
     @Arg('id', () => ID, { nullable: true }) id: string | null,
@@ -111,10 +121,13 @@ export class ProvenanceResolver {
     @Args(() => ListPageArgs) { first, after }: ListPageArgs,
     @Ctx() ctx: Context,
   ): Promise<ProviderModel[]> {
-    return ctx.services.provenance.findProviderModels({ id, provider, name, providerVersion }, toListPage(first, after));
+    return ctx.services.provenance.findProviderModels(
+      { id, provider, name, providerVersion },
+      toListPage(first, after),
+    );
   }
 
-  @Mutation(() => LogPredictionsResult, { description: 'Records predictions by the caller\'s ids; idempotent per id.' })
+  @Mutation(() => LogPredictionsResult, { description: "Records predictions by the caller's ids; idempotent per id." })
   async logPredictions(
     @Arg('input', () => LogPredictionsInput) input: LogPredictionsInput,
     @Ctx() ctx: Context,
@@ -124,7 +137,8 @@ export class ProvenanceResolver {
   }
 
   @Mutation(() => ModelRelationResult, {
-    description: 'Adds a typed model-to-model edge (fine-tune, distillation, adapter, quantisation, merge); CONFLICT when it would make a version its own ancestor.',
+    description:
+      'Adds a typed model-to-model edge (fine-tune, distillation, adapter, quantisation, merge); CONFLICT when it would make a version its own ancestor.',
   })
   async addModelRelation(
     @Arg('input', () => AddModelRelationInput) input: AddModelRelationInput,
@@ -136,7 +150,13 @@ export class ProvenanceResolver {
       parent: input.parent ?? null,
       parentProviderModelId: input.parentProviderModelId ?? null,
     });
-    return { modelVersion: toModelVersion(r.child), relation: input.relation, parentId: r.parentId, parentKind: r.parentKind, created: r.created };
+    return {
+      modelVersion: toModelVersion(r.child),
+      relation: input.relation,
+      parentId: r.parentId,
+      parentKind: r.parentKind,
+      created: r.created,
+    };
   }
 
   @Query(() => PredictionTrace, { description: 'From a prediction back to the raw data: every hop, in order.' })
@@ -148,7 +168,12 @@ export class ProvenanceResolver {
       modelVersion: toModelVersion(t.modelVersion),
       run: t.run ? toRunType(t.run) : null,
       // usedBy and run are loaded by TraceResolvers only when selected.
-      datasets: t.datasets.map((d) => ({ ...toDatasetVersion(d), depth: d.depth, modelDepth: d.modelDepth, usedById: d.usedById })),
+      datasets: t.datasets.map((d) => ({
+        ...toDatasetVersion(d),
+        depth: d.depth,
+        modelDepth: d.modelDepth,
+        usedById: d.usedById,
+      })),
       sources: t.sources,
       ancestors: t.ancestors.map((a) => ({ ...a, model: { name: a.name } })),
       promptVersions: t.promptVersions.map(toModelVersion),
@@ -172,7 +197,8 @@ export class ProvenanceResolver {
   }
 
   @Query(() => DatasetImpact, {
-    description: 'Every model version trained on this dataset version or anything derived from it, and their model descendants; a page at a time (`first`, `after`: pageInfo.endCursor of the previous page).',
+    description:
+      'Every model version trained on this dataset version or anything derived from it, and their model descendants; a page at a time (`first`, `after`: pageInfo.endCursor of the previous page).',
   })
   async datasetImpact(
     @Arg('datasetVersionId', () => ID) datasetVersionId: string,
@@ -187,18 +213,25 @@ export class ProvenanceResolver {
       withTotal: selectsField(info, 'totalCount'),
     });
     const c = toConnection(r.versions, page, r.total ?? 0, (v) => [v.modelName, v.version]);
-    return { modelVersions: c.edges.map((e) => toModelVersion(e.node)), totalCount: c.totalCount, pageInfo: c.pageInfo };
+    return {
+      modelVersions: c.edges.map((e) => toModelVersion(e.node)),
+      totalCount: c.totalCount,
+      pageInfo: c.pageInfo,
+    };
   }
 
   @Query(() => [ModelVersion], {
-    description: 'Model versions with this fingerprint (reproductions of one another), by model and version; a page at a time, `after` being the `id` of the last version of the previous page.',
+    description:
+      'Model versions with this fingerprint (reproductions of one another), by model and version; a page at a time, `after` being the `id` of the last version of the previous page.',
   })
   async modelVersionsByFingerprint(
     @Arg('fingerprint', () => String) fingerprint: string,
     @Args(() => ListPageArgs) { first, after }: ListPageArgs,
     @Ctx() ctx: Context,
   ): Promise<ModelVersion[]> {
-    return (await ctx.services.provenance.modelVersionsByFingerprint(fingerprint, toListPage(first, after))).map(toModelVersion);
+    return (await ctx.services.provenance.modelVersionsByFingerprint(fingerprint, toListPage(first, after))).map(
+      toModelVersion,
+    );
   }
 }
 
@@ -211,7 +244,8 @@ export class RunResolver {
   }
 
   @FieldResolver(() => MetricPointConnection, {
-    description: 'Every value logged for the metric `key` (MLflow log-metric / log-batch), oldest first: by timestamp, then step, then value.',
+    description:
+      'Every value logged for the metric `key` (MLflow log-metric / log-batch), oldest first: by timestamp, then step, then value.',
   })
   async metricHistory(
     @Root() run: Run,
@@ -221,9 +255,17 @@ export class RunResolver {
   ): Promise<ConnectionResult<MetricPoint>> {
     const page = toPage(first, after);
     const cursor = page.after === null ? null : metricCursor(page.after);
-    const { total, points } = await ctx.loaders.metricHistory(page.first + 1).load({ runId: run.id, key, after: cursor });
+    const { total, points } = await ctx.loaders
+      .metricHistory(page.first + 1)
+      .load({ runId: run.id, key, after: cursor });
     const c = toConnection(points, page, total, (p) => [p.timestamp, p.step, p.value]);
-    return { ...c, edges: c.edges.map((e) => ({ cursor: e.cursor, node: { ...e.node, timestamp: new Date(e.node.timestamp).toISOString() } })) };
+    return {
+      ...c,
+      edges: c.edges.map((e) => ({
+        cursor: e.cursor,
+        node: { ...e.node, timestamp: new Date(e.node.timestamp).toISOString() },
+      })),
+    };
   }
 
   @FieldResolver(() => [RunInput], { description: `At most ${MAX_RUN_INPUTS}.` })

@@ -1,5 +1,11 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { LINEAGE_EDGE_BUDGET, LINEAGE_GROUP_BUDGET, LINEAGE_NODE_BUDGET, MAX_RUN_PARAMS, MAX_RUN_SEEDS } from '../../provenance/lineage.js';
+import {
+  LINEAGE_EDGE_BUDGET,
+  LINEAGE_GROUP_BUDGET,
+  LINEAGE_NODE_BUDGET,
+  MAX_RUN_PARAMS,
+  MAX_RUN_SEEDS,
+} from '../../provenance/lineage.js';
 import { MAX_TRACE_ITEMS } from '../../provenance/provenance.service.js';
 import { Connection, PageInfo } from '../common/connection.js';
 import { MaxItems } from '../common/page.js';
@@ -22,7 +28,8 @@ export enum LineageDirection {
 }
 registerEnumType(LineageDirection, {
   name: 'LineageDirection',
-  description: 'UPSTREAM follows "depends on" edges (what this came from), DOWNSTREAM goes against them (what came from this), BOTH is the union.',
+  description:
+    'UPSTREAM follows "depends on" edges (what this came from), DOWNSTREAM goes against them (what came from this), BOTH is the union.',
 });
 
 export enum ModelRelation {
@@ -32,7 +39,10 @@ export enum ModelRelation {
   QUANTIZED_FROM = 'QUANTIZED_FROM',
   MERGED_FROM = 'MERGED_FROM',
 }
-registerEnumType(ModelRelation, { name: 'ModelRelation', description: 'How a model version depends on another model.' });
+registerEnumType(ModelRelation, {
+  name: 'ModelRelation',
+  description: 'How a model version depends on another model.',
+});
 
 @ObjectType('Dataset')
 export class DatasetType {
@@ -82,7 +92,10 @@ export class RunInput {
   datasetVersion!: DatasetVersion;
 }
 
-@ObjectType({ description: "One value of a run's metric as it was logged (MLflow log-metric / log-batch): the history behind Run.metrics' latest value." })
+@ObjectType({
+  description:
+    "One value of a run's metric as it was logged (MLflow log-metric / log-batch): the history behind Run.metrics' latest value.",
+})
 export class MetricPoint {
   @Field(() => String)
   key!: string;
@@ -170,10 +183,14 @@ export class LogPredictionsResult {
   @Field(() => Int, { description: 'Distinct prediction ids in the call.' })
   count!: number;
 
-  @Field(() => Int, { description: 'How many of them were new; the others had been logged before and were left as they were.' })
+  @Field(() => Int, {
+    description: 'How many of them were new; the others had been logged before and were left as they were.',
+  })
   created!: number;
 
-  @Field(() => ModelVersion, { description: 'The version the predictions were recorded against (an alias resolved at call time).' })
+  @Field(() => ModelVersion, {
+    description: 'The version the predictions were recorded against (an alias resolved at call time).',
+  })
   modelVersion!: ModelVersion;
 }
 
@@ -195,11 +212,14 @@ export class TracedDatasetVersion extends DatasetVersion {
   depth!: number;
 
   @Field(() => Int, {
-    description: 'Model hops from the traced version to the version whose run used it (0 = the traced version itself; more = a base model, teacher or other model ancestor).',
+    description:
+      'Model hops from the traced version to the version whose run used it (0 = the traced version itself; more = a base model, teacher or other model ancestor).',
   })
   modelDepth!: number;
 
-  @Field(() => ModelVersion, { description: 'The nearest model version whose training run used it (directly or through derivation).' })
+  @Field(() => ModelVersion, {
+    description: 'The nearest model version whose training run used it (directly or through derivation).',
+  })
   usedBy?: ModelVersion;
 
   /** Not in the schema: the id TracedDatasetVersionResolver loads usedBy by. */
@@ -220,7 +240,10 @@ export class TracedDataSource extends DataSource {
   @Field(() => Int, { description: 'Hops from the run that used it.' })
   depth!: number;
 
-  @Field(() => Int, { description: 'Model hops from the traced version to the version whose run reaches it (0 = the traced version itself).' })
+  @Field(() => Int, {
+    description:
+      'Model hops from the traced version to the version whose run reaches it (0 = the traced version itself).',
+  })
   modelDepth!: number;
 
   @Field(() => ModelVersion, { description: 'The nearest model version whose training run reaches it.' })
@@ -265,7 +288,11 @@ export class LineageAncestor {
   @Field(() => ID, { description: 'The node that depends on this ancestor through `relation`.' })
   childId!: string;
 
-  @Field(() => Run, { nullable: true, description: 'The run that trained this ancestor (null for a provider model or a version registered without a run).' })
+  @Field(() => Run, {
+    nullable: true,
+    description:
+      'The run that trained this ancestor (null for a provider model or a version registered without a run).',
+  })
   run?: Run | null;
 
   /** Not in the schema: the id LineageAncestorResolver loads run by. */
@@ -296,24 +323,31 @@ export class PredictionTrace {
   run!: Run | null;
 
   @Field(() => [TracedDatasetVersion], {
-    description:
-      `Dataset versions used by the runs of this version and of its model ancestors, with all they derive from: each once, nearest model first (modelDepth), then nearest derivation (depth); at most ${MAX_TRACE_ITEMS}.`,
+    description: `Dataset versions used by the runs of this version and of its model ancestors, with all they derive from: each once, nearest model first (modelDepth), then nearest derivation (depth); at most ${MAX_TRACE_ITEMS}.`,
   })
   @MaxItems(MAX_TRACE_ITEMS)
   datasets!: TracedDatasetVersion[];
 
-  @Field(() => [TracedDataSource], { description: `Raw sources at the end of those derivation chains: each once, nearest model first, then nearest derivation; at most ${MAX_TRACE_ITEMS}.` })
+  @Field(() => [TracedDataSource], {
+    description: `Raw sources at the end of those derivation chains: each once, nearest model first, then nearest derivation; at most ${MAX_TRACE_ITEMS}.`,
+  })
   @MaxItems(MAX_TRACE_ITEMS)
   sources!: TracedDataSource[];
 
-  @Field(() => [LineageAncestor], { description: `Base models, teachers and other model ancestors, transitively, nearest first; at most ${MAX_TRACE_ITEMS}.` })
+  @Field(() => [LineageAncestor], {
+    description: `Base models, teachers and other model ancestors, transitively, nearest first; at most ${MAX_TRACE_ITEMS}.`,
+  })
   @MaxItems(MAX_TRACE_ITEMS)
   ancestors!: LineageAncestor[];
 
-  @Field(() => [ModelVersion], { description: `The prompt versions the model version uses (USES_PROMPT), by prompt name and version (at most ${MAX_TRACE_ITEMS}).` })
+  @Field(() => [ModelVersion], {
+    description: `The prompt versions the model version uses (USES_PROMPT), by prompt name and version (at most ${MAX_TRACE_ITEMS}).`,
+  })
   @MaxItems(MAX_TRACE_ITEMS)
   promptVersions!: ModelVersion[];
-  @Field(() => Boolean, { description: `True when datasets, sources or ancestors had more than ${MAX_TRACE_ITEMS} entries (each keeps its nearest).` })
+  @Field(() => Boolean, {
+    description: `True when datasets, sources or ancestors had more than ${MAX_TRACE_ITEMS} entries (each keeps its nearest).`,
+  })
   truncated!: boolean;
 }
 
@@ -322,7 +356,9 @@ export class LineageNode {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { description: 'ModelVersion, Run, DatasetVersion, DataSource, ProviderModel, Prediction or Deployment.' })
+  @Field(() => String, {
+    description: 'ModelVersion, Run, DatasetVersion, DataSource, ProviderModel, Prediction or Deployment.',
+  })
   kind!: string;
 
   @Field(() => String)
@@ -331,13 +367,21 @@ export class LineageNode {
   @Field(() => Int, { description: 'Hops from the root on a shortest path.' })
   depth!: number;
 
-  @Field(() => String, { nullable: true, description: 'For a run reported through OpenLineage: its job, `namespace/name`.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'For a run reported through OpenLineage: its job, `namespace/name`.',
+  })
   job!: string | null;
 }
 
-@ObjectType({ description: 'Siblings shown as one node (grouped lineage): reached from the same node or group, through the same relation, in one direction, of one kind.' })
+@ObjectType({
+  description:
+    'Siblings shown as one node (grouped lineage): reached from the same node or group, through the same relation, in one direction, of one kind.',
+})
 export class LineageGroup {
-  @Field(() => ID, { description: 'Stable for the same place in the same graph; pass it in grouping.expand to show members.' })
+  @Field(() => ID, {
+    description: 'Stable for the same place in the same graph; pass it in grouping.expand to show members.',
+  })
   id!: string;
 
   @Field(() => String)
@@ -358,7 +402,9 @@ export class LineageGroup {
   @Field(() => ID, { description: 'The node or group the members were reached from.' })
   attachedTo!: string;
 
-  @Field(() => Boolean, { description: 'True when attachedTo depends on the members (they are upstream of it); false when they depend on it.' })
+  @Field(() => Boolean, {
+    description: 'True when attachedTo depends on the members (they are upstream of it); false when they depend on it.',
+  })
   upstream!: boolean;
 }
 
@@ -385,21 +431,30 @@ export class LineageGraph {
   @MaxItems(LINEAGE_NODE_BUDGET)
   nodes!: LineageNode[];
 
-  @Field(() => [LineageEdge], { description: `Edges among the root and the returned nodes (and groups: from or to a group id); at most ${LINEAGE_EDGE_BUDGET}.` })
+  @Field(() => [LineageEdge], {
+    description: `Edges among the root and the returned nodes (and groups: from or to a group id); at most ${LINEAGE_EDGE_BUDGET}.`,
+  })
   @MaxItems(LINEAGE_EDGE_BUDGET)
   edges!: LineageEdge[];
 
-  @Field(() => [LineageGroup], { description: `With grouping: siblings shown as one node with a count, nearest first; at most ${LINEAGE_GROUP_BUDGET}. Empty without grouping.` })
+  @Field(() => [LineageGroup], {
+    description: `With grouping: siblings shown as one node with a count, nearest first; at most ${LINEAGE_GROUP_BUDGET}. Empty without grouping.`,
+  })
   @MaxItems(LINEAGE_GROUP_BUDGET)
   groups!: LineageGroup[];
 
-  @Field(() => Boolean, { description: 'True when the node, edge or group budget cut the answer short (with grouping: the walk\'s budget of 100,000 nodes, 5,000 shown, or 1,000 groups).' })
+  @Field(() => Boolean, {
+    description:
+      "True when the node, edge or group budget cut the answer short (with grouping: the walk's budget of 100,000 nodes, 5,000 shown, or 1,000 groups).",
+  })
   truncated!: boolean;
 }
 
 @ObjectType()
 export class DatasetImpact {
-  @Field(() => [ModelVersion], { description: 'A page of them (see datasetImpact\'s first and after), by model name, then version.' })
+  @Field(() => [ModelVersion], {
+    description: "A page of them (see datasetImpact's first and after), by model name, then version.",
+  })
   modelVersions!: ModelVersion[];
 
   @Field(() => Int, { description: 'How many versions the dataset impacts in all (counted only when selected).' })

@@ -19,7 +19,11 @@ export class AliasResolver {
   }
 
   @Mutation(() => AliasMoveResult)
-  deleteRegisteredModelAlias(@Arg('modelName', () => String) modelName: string, @Arg('alias', () => String) alias: string, @Ctx() ctx: Context): Promise<AliasMove> {
+  deleteRegisteredModelAlias(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('alias', () => String) alias: string,
+    @Ctx() ctx: Context,
+  ): Promise<AliasMove> {
     return ctx.services.registry.deleteAlias(ctx.actor, modelName, alias);
   }
 
@@ -35,7 +39,11 @@ export class AliasResolver {
     return sequencePage(rows, page.first, after);
   }
 
-  @Query(() => ModelVersion, { nullable: true, description: 'The version the alias pointed to at that instant (a move at exactly that instant counts); null before it existed or after it was deleted.' })
+  @Query(() => ModelVersion, {
+    nullable: true,
+    description:
+      'The version the alias pointed to at that instant (a move at exactly that instant counts); null before it existed or after it was deleted.',
+  })
   aliasAt(
     @Arg('modelName', () => String) modelName: string,
     @Arg('alias', () => String) alias: string,
@@ -45,4 +53,3 @@ export class AliasResolver {
     return ctx.services.audit.aliasAt(modelName, alias, at.toISOString());
   }
 }
-

@@ -9,7 +9,9 @@ import { DateTimeScalar } from '../common/scalars.js';
 import { ModelVersion } from './model-version.type.js';
 import { RegisteredModel } from './registered-model.type.js';
 
-@ObjectType({ description: "One item of a version's archival checklist: done (with who, when and the evidence) or still open." })
+@ObjectType({
+  description: "One item of a version's archival checklist: done (with who, when and the evidence) or still open.",
+})
 export class ArchivalChecklistItem {
   @Field(() => String)
   item!: string;
@@ -35,21 +37,28 @@ export class RollbackDrillVersion {
   @Field(() => ModelVersion)
   version!: VersionRecord;
 
-  @Field(() => String, { description: 'MATCH, MISMATCH or MISSING for artefacts in Pedigree\'s store; EXTERNAL (not checked) for other sources.' })
+  @Field(() => String, {
+    description:
+      "MATCH, MISMATCH or MISSING for artefacts in Pedigree's store; EXTERNAL (not checked) for other sources.",
+  })
   artefacts!: string;
 
   @Field(() => String, { nullable: true, description: 'What the stored files hash to now.' })
   found!: string | null;
 
   @MaxItems(10)
-  @Field(() => [String], { description: 'The → PRODUCTION requirements it no longer meets (evidence kinds, card:<section>, checksum).' })
+  @Field(() => [String], {
+    description: 'The → PRODUCTION requirements it no longer meets (evidence kinds, card:<section>, checksum).',
+  })
   unmetGates!: string[];
 
   @Field(() => Boolean)
   passed!: boolean;
 }
 
-@ObjectType({ description: 'A rollback drill over every version of a model that was ever in PRODUCTION, recorded as evidence.' })
+@ObjectType({
+  description: 'A rollback drill over every version of a model that was ever in PRODUCTION, recorded as evidence.',
+})
 export class RollbackDrillResult {
   @Field(() => String)
   modelName!: string;
@@ -60,7 +69,9 @@ export class RollbackDrillResult {
   @Field(() => String, { description: 'The ROLLBACK_DRILL_RECORDED event.' })
   sequence!: string;
 
-  @Field(() => Boolean, { description: 'Every version passed (EXTERNAL artefacts count as passed: Pedigree cannot read them).' })
+  @Field(() => Boolean, {
+    description: 'Every version passed (EXTERNAL artefacts count as passed: Pedigree cannot read them).',
+  })
   passed!: boolean;
 
   @MaxItems(MAX_DRILL_VERSIONS)
@@ -85,14 +96,22 @@ export class ChecklistEvidenceInput {
 @Resolver(() => ModelVersion)
 export class ArchivalResolver {
   @Mutation(() => RegisteredModel, {
-    description: "Replaces a model's archival checklist (ADMIN or an owner): items each version must have completed before it leaves PRODUCTION for ARCHIVED. An empty list removes it.",
+    description:
+      "Replaces a model's archival checklist (ADMIN or an owner): items each version must have completed before it leaves PRODUCTION for ARCHIVED. An empty list removes it.",
   })
-  setArchivalChecklist(@Arg('modelName', () => String) modelName: string, @Arg('items', () => [String]) items: string[], @Ctx() ctx: Context): Promise<ModelRecord> {
+  setArchivalChecklist(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('items', () => [String]) items: string[],
+    @Ctx() ctx: Context,
+  ): Promise<ModelRecord> {
     return ctx.services.lifecycle.setArchivalChecklist(ctx.actor, modelName, items);
   }
 
   @MaxItems(MAX_CHECKLIST_ITEMS)
-  @Mutation(() => [ArchivalChecklistItem], { description: "Records an item of the model's archival checklist as done for a version, with evidence, in the caller's name." })
+  @Mutation(() => [ArchivalChecklistItem], {
+    description:
+      "Records an item of the model's archival checklist as done for a version, with evidence, in the caller's name.",
+  })
   completeArchivalChecklistItem(
     @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
     @Arg('item', () => String) item: string,
@@ -104,14 +123,16 @@ export class ArchivalResolver {
 
   @Mutation(() => RollbackDrillResult, {
     description:
-      "Checks that a rollback to each version that was ever in PRODUCTION would still work (its artefacts are there and match its checksum; the → PRODUCTION requirements hold) and records the result as ROLLBACK_DRILL evidence on each.",
+      'Checks that a rollback to each version that was ever in PRODUCTION would still work (its artefacts are there and match its checksum; the → PRODUCTION requirements hold) and records the result as ROLLBACK_DRILL evidence on each.',
   })
   rollbackDrill(@Arg('modelName', () => String) modelName: string, @Ctx() ctx: Context): Promise<RollbackDrill> {
     return ctx.services.lifecycle.rollbackDrill(ctx.actor, modelName);
   }
 
   @MaxItems(MAX_CHECKLIST_ITEMS)
-  @FieldResolver(() => [ArchivalChecklistItem], { description: "Its model's archival checklist, item by item, done or open for this version." })
+  @FieldResolver(() => [ArchivalChecklistItem], {
+    description: "Its model's archival checklist, item by item, done or open for this version.",
+  })
   archivalChecklist(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<ChecklistItemStatus[]> {
     return ctx.loaders.archivalChecklist.load(v.id);
   }

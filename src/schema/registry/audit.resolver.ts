@@ -6,7 +6,9 @@ import { AuditFilter } from './inputs.js';
 
 @Resolver()
 export class AuditResolver {
-  @Query(() => RegistryEventConnection, { description: 'The append-only event log in sequence order, filtered and paged.' })
+  @Query(() => RegistryEventConnection, {
+    description: 'The append-only event log in sequence order, filtered and paged.',
+  })
   async auditLog(
     @Arg('filter', () => AuditFilter, { nullable: true }) filter: AuditFilter | null,
     @Args(() => PageArgs) { first, after }: PageArgs,
@@ -15,7 +17,13 @@ export class AuditResolver {
     const page = toPage(first, null);
     const f = filter ?? {};
     const rows = await ctx.services.audit.auditLog(
-      { modelName: f.modelName, actor: f.actor, types: f.types, after: f.after?.toISOString() ?? null, before: f.before?.toISOString() ?? null },
+      {
+        modelName: f.modelName,
+        actor: f.actor,
+        types: f.types,
+        after: f.after?.toISOString() ?? null,
+        before: f.before?.toISOString() ?? null,
+      },
       page.first,
       decodeSequenceCursor(after),
       ctx.actor.role,
@@ -23,4 +31,3 @@ export class AuditResolver {
     return sequencePage(rows, page.first, after);
   }
 }
-

@@ -15,7 +15,8 @@ export enum ModelKind {
 }
 registerEnumType(ModelKind, {
   name: 'ModelKind',
-  description: "MODEL: versions are artefacts. PROMPT: versions are prompt templates (MLflow's prompt registry); aliases, alias history, aliasAt, events, subscriptions and governance are the registry's own.",
+  description:
+    "MODEL: versions are artefacts. PROMPT: versions are prompt templates (MLflow's prompt registry); aliases, alias history, aliasAt, events, subscriptions and governance are the registry's own.",
 });
 
 export enum VersionBump {
@@ -25,7 +26,8 @@ export enum VersionBump {
 }
 registerEnumType(VersionBump, {
   name: 'VersionBump',
-  description: 'ML semver: MAJOR = architecture change, MINOR = retrained (new data or hyperparameters), PATCH = configuration, threshold or dependency change.',
+  description:
+    'ML semver: MAJOR = architecture change, MINOR = retrained (new data or hyperparameters), PATCH = configuration, threshold or dependency change.',
 });
 
 export enum ComparisonOp {
@@ -56,4 +58,8 @@ export enum EvidenceKind {
   SLO_VALIDATION = 'SLO_VALIDATION',
   SIGN_OFF = 'SIGN_OFF',
 }
-registerEnumType(EvidenceKind, { name: 'EvidenceKind', description: 'Gate evidence: → CANARY needs HUMAN_REVIEW and FAIRNESS_CHECK; → PRODUCTION needs SLO_VALIDATION and SIGN_OFF.' });
+registerEnumType(EvidenceKind, {
+  name: 'EvidenceKind',
+  description:
+    'Gate evidence: → CANARY needs HUMAN_REVIEW and FAIRNESS_CHECK; → PRODUCTION needs SLO_VALIDATION and SIGN_OFF.',
+});

@@ -6,7 +6,10 @@ import { Stage } from './enums.js';
 
 @ObjectType({ description: 'One requirement of a stage gate, met or not now.' })
 export class GateCheck {
-  @Field(() => String, { description: '`replacement`, `checksum`, `metric`, `threshold:<metric>`, `evidence:<KIND>`, `card:<section>`, `checklist:<item>` or `rollback`.' })
+  @Field(() => String, {
+    description:
+      '`replacement`, `checksum`, `metric`, `threshold:<metric>`, `evidence:<KIND>`, `card:<section>`, `checklist:<item>` or `rollback`.',
+  })
   check!: string;
 
   @Field(() => Boolean)
@@ -16,15 +19,19 @@ export class GateCheck {
   detail!: string;
 }
 
-@ObjectType({ description: 'A stage gate evaluated now by the lifecycle\'s own rules, without moving anything.' })
+@ObjectType({ description: "A stage gate evaluated now by the lifecycle's own rules, without moving anything." })
 export class GatePreview {
   @Field(() => Stage)
   stage!: DomainStage;
 
-  @Field(() => [GateCheck], { description: 'The gate\'s requirements, met or not.' })
+  @Field(() => [GateCheck], { description: "The gate's requirements, met or not." })
   @MaxItems(MAX_GATE_CHECKS)
   checks!: GateCheck[];
 
-  @Field(() => String, { nullable: true, description: 'The GATE_FAILED (or BAD_USER_INPUT) message the transition would be refused with now; null: it would pass.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The GATE_FAILED (or BAD_USER_INPUT) message the transition would be refused with now; null: it would pass.',
+  })
   refusal!: string | null;
 }

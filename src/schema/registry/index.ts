@@ -4,4 +4,10 @@ import { AuditResolver } from './audit.resolver.js';
 import { ModelVersionResolver } from './model-version.resolver.js';
 import { RegisteredModelResolver } from './registered-model.resolver.js';
 
-export const registryResolvers = [RegisteredModelResolver, ModelVersionResolver, AliasResolver, AuditResolver, ArchivalResolver] as const;
+export const registryResolvers = [
+  RegisteredModelResolver,
+  ModelVersionResolver,
+  AliasResolver,
+  AuditResolver,
+  ArchivalResolver,
+] as const;

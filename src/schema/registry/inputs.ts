@@ -2,7 +2,15 @@ import { Field, Float, InputType } from 'type-graphql';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { DateTimeScalar } from '../common/scalars.js';
 import { MetricInput, TagFilterInput, TagInput } from './common.type.js';
-import { ComparisonOp, EvidenceKind, ModelVersionOrderField, OrderDirection, Stage, VersionBump, ModelKind } from './enums.js';
+import {
+  ComparisonOp,
+  EvidenceKind,
+  ModelVersionOrderField,
+  OrderDirection,
+  Stage,
+  VersionBump,
+  ModelKind,
+} from './enums.js';
 
 @InputType()
 export class CreateRegisteredModelInput {
@@ -18,10 +26,17 @@ export class CreateRegisteredModelInput {
   @Field(() => [TagInput], { nullable: true })
   tags?: TagInput[] | null;
 
-  @Field(() => ModelKind, { nullable: true, defaultValue: ModelKind.MODEL, description: 'PROMPT makes a prompt: its versions are templates (createPromptVersion). Fixed at creation.' })
+  @Field(() => ModelKind, {
+    nullable: true,
+    defaultValue: ModelKind.MODEL,
+    description: 'PROMPT makes a prompt: its versions are templates (createPromptVersion). Fixed at creation.',
+  })
   kind?: ModelKind | null;
 
-  @Field(() => String, { nullable: true, description: 'A retry with the same key and input returns the original result and writes nothing.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A retry with the same key and input returns the original result and writes nothing.',
+  })
   idempotencyKey?: string | null;
 }
 
@@ -30,7 +45,9 @@ export class CreatePromptVersionInput {
   @Field(() => String, { description: 'A registered model of kind PROMPT.' })
   promptName!: string;
 
-  @Field(() => String, { description: 'The template text (MLflow: {{variable}} placeholders), or a JSON list of chat messages.' })
+  @Field(() => String, {
+    description: 'The template text (MLflow: {{variable}} placeholders), or a JSON list of chat messages.',
+  })
   template!: string;
 
   @Field(() => String, { nullable: true })
@@ -72,7 +89,9 @@ export class CreateModelVersionInput {
   @Field(() => String)
   modelName!: string;
 
-  @Field(() => String, { description: 'Artifact URI: s3, gs, abfss, wasbs, https, hf, models, runs (file only when the server allows it).' })
+  @Field(() => String, {
+    description: 'Artifact URI: s3, gs, abfss, wasbs, https, hf, models, runs (file only when the server allows it).',
+  })
   source!: string;
 
   @Field(() => String, { description: '"sha256:" + 64 lowercase hex digits.' })
@@ -102,13 +121,19 @@ export class CreateModelVersionInput {
   @Field(() => [ModelVersionRefInput], { nullable: true, description: 'Distillation teachers.' })
   teachers?: ModelVersionRefInput[] | null;
 
-  @Field(() => String, { nullable: true, description: 'A provider (third-party or foundation) model it was fine-tuned from, by id.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A provider (third-party or foundation) model it was fine-tuned from, by id.',
+  })
   baseProviderModelId?: string | null;
 
   @Field(() => [String], { nullable: true, description: 'Provider models it was distilled from, by id.' })
   teacherProviderModelIds?: string[] | null;
 
-  @Field(() => [ModelVersionRefInput], { nullable: true, description: 'Prompt versions it uses (USES_PROMPT): tracePrediction shows them.' })
+  @Field(() => [ModelVersionRefInput], {
+    nullable: true,
+    description: 'Prompt versions it uses (USES_PROMPT): tracePrediction shows them.',
+  })
   promptVersions?: ModelVersionRefInput[] | null;
 
   @Field(() => String, { nullable: true })
@@ -210,7 +235,6 @@ export class EvidenceInput {
   @Field(() => String, { nullable: true })
   summary?: string | null;
 }
-
 
 @InputType({ description: 'One tag of a setModelVersionTags call: the version, the key and its new value.' })
 export class ModelVersionTagInput {

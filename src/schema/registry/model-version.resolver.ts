@@ -12,23 +12,46 @@ import { SEARCH_COUNT_CAP } from '../../registry/version-search.js';
 import { Run } from '../provenance/provenance.types.js';
 import { Metric, Tag } from './common.type.js';
 import { Stage } from './enums.js';
-import { CreateModelVersionInput, CreatePromptVersionInput, EvidenceInput, ModelVersionFilter, ModelVersionOrder, ModelVersionTagInput, UpdateModelVersionInput } from './inputs.js';
+import {
+  CreateModelVersionInput,
+  CreatePromptVersionInput,
+  EvidenceInput,
+  ModelVersionFilter,
+  ModelVersionOrder,
+  ModelVersionTagInput,
+  UpdateModelVersionInput,
+} from './inputs.js';
 import { Evidence, ModelVersion, ModelVersionConnection } from './model-version.type.js';
 import { RegisteredModel } from './registered-model.type.js';
 
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
   @Query(() => ModelVersion, { nullable: true, description: 'A version by model name and number, or null.' })
-  modelVersion(@Arg('modelName', () => String) modelName: string, @Arg('version', () => Int) version: number, @Ctx() ctx: Context) {
+  modelVersion(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('version', () => Int) version: number,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.registry.findVersion({ modelName, version });
   }
 
-  @Query(() => ModelVersion, { nullable: true, description: 'The version an alias points to ("latest" = the highest), or null. Answered from the alias view (no database round trip) once it is built.' })
-  modelVersionByAlias(@Arg('modelName', () => String) modelName: string, @Arg('alias', () => String) alias: string, @Ctx() ctx: Context) {
+  @Query(() => ModelVersion, {
+    nullable: true,
+    description:
+      'The version an alias points to ("latest" = the highest), or null. Answered from the alias view (no database round trip) once it is built.',
+  })
+  modelVersionByAlias(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('alias', () => String) alias: string,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.registry.findVersion({ modelName, alias });
   }
 
-  @Query(() => ModelVersion, { nullable: true, description: 'Resolves models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE (newest in that stage).' })
+  @Query(() => ModelVersion, {
+    nullable: true,
+    description: 'Resolves models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE (newest in that stage).',
+  })
   resolveModelUri(@Arg('uri', () => String) uri: string, @Ctx() ctx: Context) {
     return ctx.services.registry.resolveUri(uri);
   }
@@ -69,7 +92,10 @@ export class ModelVersionResolver {
     );
   }
 
-  @Mutation(() => ModelVersion, { description: 'Registers a version: numbered under the model lock, semver from the bump, source and checksum immutable.' })
+  @Mutation(() => ModelVersion, {
+    description:
+      'Registers a version: numbered under the model lock, semver from the bump, source and checksum immutable.',
+  })
   createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: Context) {
     return ctx.services.registry.createVersion(input, ctx.actor.name);
   }
@@ -78,19 +104,39 @@ export class ModelVersionResolver {
     description: `Registers up to ${MAX_BULK} versions in one transaction, all or nothing: each input as createModelVersion (numbered in input order, idempotent per input's idempotencyKey); an error names the input (inputs[i]) and nothing is written. The versions in input order.`,
   })
   @MaxItems(MAX_BULK)
-  createModelVersions(@Arg('inputs', () => [CreateModelVersionInput]) inputs: CreateModelVersionInput[], @Ctx() ctx: Context) {
+  createModelVersions(
+    @Arg('inputs', () => [CreateModelVersionInput]) inputs: CreateModelVersionInput[],
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.registry.createVersions(inputs, ctx.actor.name);
   }
 
-  @Mutation(() => ModelVersion, { description: "Registers a prompt version (a PROMPT model's next version): the template is its content and its checksum the template's sha256." })
-  createPromptVersion(@Arg('input', () => CreatePromptVersionInput) input: CreatePromptVersionInput, @Ctx() ctx: Context) {
+  @Mutation(() => ModelVersion, {
+    description:
+      "Registers a prompt version (a PROMPT model's next version): the template is its content and its checksum the template's sha256.",
+  })
+  createPromptVersion(
+    @Arg('input', () => CreatePromptVersionInput) input: CreatePromptVersionInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.registry.createVersion(
-      { modelName: input.promptName, source: PROMPT_SOURCES[0]!, checksum: null, promptTemplate: input.template, description: input.description, tags: input.tags, idempotencyKey: input.idempotencyKey },
+      {
+        modelName: input.promptName,
+        source: PROMPT_SOURCES[0]!,
+        checksum: null,
+        promptTemplate: input.template,
+        description: input.description,
+        tags: input.tags,
+        idempotencyKey: input.idempotencyKey,
+      },
       ctx.actor.name,
     );
   }
 
-  @Mutation(() => ModelVersion, { description: "Copies a version into a model as its next version, linked COPIED_FROM (MLflow's copy_model_version): same source and checksum (recomputed from Pedigree's store), DEVELOPMENT, no aliases." })
+  @Mutation(() => ModelVersion, {
+    description:
+      "Copies a version into a model as its next version, linked COPIED_FROM (MLflow's copy_model_version): same source and checksum (recomputed from Pedigree's store), DEVELOPMENT, no aliases.",
+  })
   copyModelVersion(
     @Arg('from', () => ModelVersionRefInput) from: ModelVersionRefInput,
     @Arg('modelName', () => String) modelName: string,
@@ -100,7 +146,9 @@ export class ModelVersionResolver {
     return ctx.services.registry.copyVersion(from, modelName, { description }, ctx.actor.name);
   }
 
-  @Mutation(() => ModelVersion, { description: "Changes a version's description; source and checksum are immutable (a correction is a new version)." })
+  @Mutation(() => ModelVersion, {
+    description: "Changes a version's description; source and checksum are immutable (a correction is a new version).",
+  })
   updateModelVersion(
     @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
     @Arg('input', () => UpdateModelVersionInput) input: UpdateModelVersionInput,
@@ -128,22 +176,35 @@ export class ModelVersionResolver {
   }
 
   @Mutation(() => ModelVersion)
-  deleteModelVersionTag(@Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput, @Arg('key', () => String) key: string, @Ctx() ctx: Context) {
+  deleteModelVersionTag(
+    @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
+    @Arg('key', () => String) key: string,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.registry.deleteVersionTag(ref, key, ctx.actor.name);
   }
 
-  @Mutation(() => ModelVersion, { description: 'Moves a version to a stage through its gate (GATE_FAILED names the unmet condition). Into CANARY or PRODUCTION only through requestPromotion; out of them only by a REVIEWER (or a request).' })
+  @Mutation(() => ModelVersion, {
+    description:
+      'Moves a version to a stage through its gate (GATE_FAILED names the unmet condition). Into CANARY or PRODUCTION only through requestPromotion; out of them only by a REVIEWER (or a request).',
+  })
   transitionModelVersionStage(
     @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
     @Arg('stage', () => Stage) stage: Stage,
     @Arg('comment', () => String, { nullable: true }) comment: string | null,
-    @Arg('archiveExisting', () => Boolean, { defaultValue: false, description: 'With PRODUCTION: archive the versions in PRODUCTION now.' }) archiveExisting: boolean,
+    @Arg('archiveExisting', () => Boolean, {
+      defaultValue: false,
+      description: 'With PRODUCTION: archive the versions in PRODUCTION now.',
+    })
+    archiveExisting: boolean,
     @Ctx() ctx: Context,
   ) {
     return ctx.services.lifecycle.transition(ctx.actor, ref, { stage, comment, archiveExisting });
   }
 
-  @Mutation(() => Evidence, { description: 'Records gate evidence on a version (review, fairness check, SLO validation, sign-off).' })
+  @Mutation(() => Evidence, {
+    description: 'Records gate evidence on a version (review, fairness check, SLO validation, sign-off).',
+  })
   addModelVersionEvidence(
     @Arg('ref', () => ModelVersionRefInput) ref: ModelVersionRefInput,
     @Arg('evidence', () => EvidenceInput) evidence: EvidenceInput,
@@ -185,24 +246,34 @@ export class ModelVersionResolver {
     return (await ctx.loaders.parents.load(v.id)).bases[0] ?? null;
   }
 
-  @FieldResolver(() => [ModelVersion], { description: `The model versions it was distilled from (at most ${MAX_TEACHERS}).` })
+  @FieldResolver(() => [ModelVersion], {
+    description: `The model versions it was distilled from (at most ${MAX_TEACHERS}).`,
+  })
   @MaxItems(MAX_TEACHERS)
   async teachers(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord[]> {
     return (await ctx.loaders.parents.load(v.id)).teachers;
   }
 
-  @FieldResolver(() => [ModelVersion], { description: `The prompt versions it uses (USES_PROMPT; at most ${MAX_TEACHERS}).` })
+  @FieldResolver(() => [ModelVersion], {
+    description: `The prompt versions it uses (USES_PROMPT; at most ${MAX_TEACHERS}).`,
+  })
   @MaxItems(MAX_TEACHERS)
   async usesPrompts(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord[]> {
     return (await ctx.loaders.parents.load(v.id)).prompts;
   }
 
-  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version this one is a copy of (COPIED_FROM; MLflow copy_model_version).' })
+  @FieldResolver(() => ModelVersion, {
+    nullable: true,
+    description: 'The version this one is a copy of (COPIED_FROM; MLflow copy_model_version).',
+  })
   async copiedFrom(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<VersionRecord | null> {
     return (await ctx.loaders.parents.load(v.id)).copiedFrom[0] ?? null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: "A prompt version's template (its content); null for a model's version." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "A prompt version's template (its content); null for a model's version.",
+  })
   async promptTemplate(@Root() v: VersionRecord, @Ctx() ctx: Context): Promise<string | null> {
     if (v.kind !== 'PROMPT') return null;
     return (await ctx.loaders.tags.load(v.id)).find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? null;

@@ -22,12 +22,17 @@ export class ModelVersion {
   @Field(() => String, { description: 'Artifact URI.' })
   source!: string;
 
-  @Field(() => String, { nullable: true, description: '"sha256:" + 64 hex digits of the artifact; null while the version is unverified (registered through MLflow from an external source without a checksum: it cannot enter STAGING until one is attached).' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '"sha256:" + 64 hex digits of the artifact; null while the version is unverified (registered through MLflow from an external source without a checksum: it cannot enter STAGING until one is attached).',
+  })
   checksum!: string | null;
 
   @Field(() => String, {
     nullable: true,
-    description: 'sha256 over code commit, sorted dataset hashes, canonical params and seeds of the run; equal fingerprints are reproductions.',
+    description:
+      'sha256 over code commit, sorted dataset hashes, canonical params and seeds of the run; equal fingerprints are reproductions.',
   })
   fingerprint!: string | null;
 

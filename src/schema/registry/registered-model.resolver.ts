@@ -1,13 +1,31 @@
 import { ModelKind } from './enums.js';
 import { MAX_CHECKLIST_ITEMS } from '../../registry/lifecycle.service.js';
-import { Arg, Args, Ctx, Field, FieldResolver, Float, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Ctx,
+  Field,
+  FieldResolver,
+  Float,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { GateThreshold, ModelRecord, VersionRecord } from '../../registry/types.js';
 import type { Context } from '../context.js';
 import { MAX_ALIASES, MAX_GATES, MAX_TAGS } from '../../registry/validation.js';
 import { MaxItems, PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { Tag } from './common.type.js';
 import { ComparisonOp } from './enums.js';
-import { CreateRegisteredModelInput, GateThresholdInput, RegisteredModelFilter, UpdateRegisteredModelInput } from './inputs.js';
+import {
+  CreateRegisteredModelInput,
+  GateThresholdInput,
+  RegisteredModelFilter,
+  UpdateRegisteredModelInput,
+} from './inputs.js';
 import { ModelAlias, ModelVersion, ModelVersionConnection } from './model-version.type.js';
 import { RegisteredModel, RegisteredModelConnection } from './registered-model.type.js';
 
@@ -57,7 +75,10 @@ export class RegisteredModelResolver {
   }
 
   @Mutation(() => RegisteredModel)
-  createRegisteredModel(@Arg('input', () => CreateRegisteredModelInput) input: CreateRegisteredModelInput, @Ctx() ctx: Context): Promise<ModelRecord> {
+  createRegisteredModel(
+    @Arg('input', () => CreateRegisteredModelInput) input: CreateRegisteredModelInput,
+    @Ctx() ctx: Context,
+  ): Promise<ModelRecord> {
     return ctx.services.registry.createModel(input, ctx.actor.name);
   }
 
@@ -71,7 +92,8 @@ export class RegisteredModelResolver {
   }
 
   @Mutation(() => DeleteRegisteredModelResult, {
-    description: 'Deletes a model and its versions. Refused (CONFLICT) while any version is protected (CANARY/PRODUCTION, kept after PRODUCTION, served predictions, has versions of other models derived from it) or an alias exists, unless an admin passes force. Pending promotion requests are cancelled.',
+    description:
+      'Deletes a model and its versions. Refused (CONFLICT) while any version is protected (CANARY/PRODUCTION, kept after PRODUCTION, served predictions, has versions of other models derived from it) or an alias exists, unless an admin passes force. Pending promotion requests are cancelled.',
   })
   async deleteRegisteredModel(
     @Arg('name', () => String) name: string,
@@ -93,11 +115,17 @@ export class RegisteredModelResolver {
   }
 
   @Mutation(() => RegisteredModel)
-  deleteRegisteredModelTag(@Arg('modelName', () => String) modelName: string, @Arg('key', () => String) key: string, @Ctx() ctx: Context): Promise<ModelRecord> {
+  deleteRegisteredModelTag(
+    @Arg('modelName', () => String) modelName: string,
+    @Arg('key', () => String) key: string,
+    @Ctx() ctx: Context,
+  ): Promise<ModelRecord> {
     return ctx.services.registry.deleteModelTag(modelName, key, ctx.actor.name);
   }
 
-  @Mutation(() => RegisteredModel, { description: 'Replaces the STAGING gate: every threshold must hold for a version to enter STAGING.' })
+  @Mutation(() => RegisteredModel, {
+    description: 'Replaces the STAGING gate: every threshold must hold for a version to enter STAGING.',
+  })
   setModelGates(
     @Arg('modelName', () => String) modelName: string,
     @Arg('thresholds', () => [GateThresholdInput]) thresholds: GateThresholdInput[],
@@ -106,7 +134,9 @@ export class RegisteredModelResolver {
     return ctx.services.lifecycle.setGates(modelName, thresholds, ctx.actor.name);
   }
 
-  @Mutation(() => RegisteredModel, { description: 'Replaces the list of protected aliases (moving one is a promotion).' })
+  @Mutation(() => RegisteredModel, {
+    description: 'Replaces the list of protected aliases (moving one is a promotion).',
+  })
   setProtectedAliases(
     @Arg('modelName', () => String) modelName: string,
     @Arg('aliases', () => [String]) aliases: string[],
@@ -121,7 +151,9 @@ export class RegisteredModelResolver {
     return ctx.loaders.tags.load(m.id);
   }
 
-  @FieldResolver(() => [ModelAlias], { description: `Every alias of the model with the version it points to (a model has at most ${MAX_ALIASES}).` })
+  @FieldResolver(() => [ModelAlias], {
+    description: `Every alias of the model with the version it points to (a model has at most ${MAX_ALIASES}).`,
+  })
   @MaxItems(MAX_ALIASES)
   aliases(@Root() m: ModelRecord, @Ctx() ctx: Context) {
     return ctx.loaders.modelAliases.load(m.name);
@@ -133,21 +165,32 @@ export class RegisteredModelResolver {
   }
 
   @FieldResolver(() => ModelVersionConnection, { description: 'Versions, newest first.' })
-  async versions(@Root() m: ModelRecord, @Args(() => PageArgs) { first, after }: PageArgs, @Ctx() ctx: Context): Promise<ConnectionResult<VersionRecord>> {
+  async versions(
+    @Root() m: ModelRecord,
+    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionResult<VersionRecord>> {
     const page = toPage(first, after);
     const afterVersion = page.after ? Number(page.after[0]) : null;
-    const { total, versions } = await ctx.loaders.versionsPage(page.first + 1).load({ modelName: m.name, afterVersion: Number.isInteger(afterVersion) ? afterVersion : null });
+    const { total, versions } = await ctx.loaders
+      .versionsPage(page.first + 1)
+      .load({ modelName: m.name, afterVersion: Number.isInteger(afterVersion) ? afterVersion : null });
     return toConnection(versions, page, total, (v) => [v.version]);
   }
 
-  @FieldResolver(() => [GateThreshold_], { description: `STAGING gate thresholds (empty: at least one metric is required); at most ${MAX_GATES}.` })
+  @FieldResolver(() => [GateThreshold_], {
+    description: `STAGING gate thresholds (empty: at least one metric is required); at most ${MAX_GATES}.`,
+  })
   @MaxItems(MAX_GATES)
   gates(@Root() m: ModelRecord): GateThreshold[] {
     return m.gates ? (JSON.parse(m.gates) as GateThreshold[]) : [];
   }
 
   @MaxItems(MAX_CHECKLIST_ITEMS)
-  @FieldResolver(() => [String], { description: 'Items each version must have completed before it leaves PRODUCTION for ARCHIVED (setArchivalChecklist).' })
+  @FieldResolver(() => [String], {
+    description:
+      'Items each version must have completed before it leaves PRODUCTION for ARCHIVED (setArchivalChecklist).',
+  })
   archivalChecklist(@Root() m: ModelRecord): string[] {
     return m.archivalChecklist ?? [];
   }

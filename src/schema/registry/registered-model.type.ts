@@ -21,14 +21,18 @@ export class RegisteredModel {
   @Field(() => String, { nullable: true, description: 'The responsible team or person.' })
   owner!: string | null;
 
-  @Field(() => [String], { description: `Principals who own the model (they take part in two-person promotions); at most ${MAX_OWNERS}.` })
+  @Field(() => [String], {
+    description: `Principals who own the model (they take part in two-person promotions); at most ${MAX_OWNERS}.`,
+  })
   @MaxItems(MAX_OWNERS)
   owners!: string[];
 
   @Field(() => ModelKind, { description: 'MODEL or PROMPT; fixed at creation.' })
   kind!: ModelKind;
 
-  @Field(() => [String], { description: `Aliases whose moves are promotions (two-person rule); at most ${MAX_PROTECTED_ALIASES}.` })
+  @Field(() => [String], {
+    description: `Aliases whose moves are promotions (two-person rule); at most ${MAX_PROTECTED_ALIASES}.`,
+  })
   @MaxItems(MAX_PROTECTED_ALIASES)
   protectedAliases!: string[];
 

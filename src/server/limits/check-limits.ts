@@ -53,7 +53,11 @@ export function checkOperation(
   limits: Partial<QueryLimits> = {},
 ): readonly GraphQLError[] {
   const resolved = resolveLimits(limits);
-  const cost = costError(costOfOperation(schema, document, operation, variables, resolved.defaultListSize), operation, resolved.maxCost);
+  const cost = costError(
+    costOfOperation(schema, document, operation, variables, resolved.defaultListSize),
+    operation,
+    resolved.maxCost,
+  );
   return cost ? [...shapeErrors(document, operation, resolved), cost] : shapeErrors(document, operation, resolved);
 }
 

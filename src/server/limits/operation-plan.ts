@@ -46,14 +46,20 @@ export function isIntrospectionOnly(document: DocumentNode, operation: Operation
   return operation.operation === 'query' && only(operation.selectionSet);
 }
 
-/** The limits that apply to `operation`: introspection-only ones get {@link INTROSPECTION_MAX_DEPTH} and no cost limit. */
+/**
+ * The limits that apply to `operation`: introspection-only ones get {@link INTROSPECTION_MAX_DEPTH} and no cost limit.
+ */
 export function limitsFor(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   limits: Partial<QueryLimits>,
 ): Partial<QueryLimits> {
   if (!isIntrospectionOnly(document, operation)) return limits;
-  return { ...limits, maxDepth: Math.max(limits.maxDepth ?? 0, INTROSPECTION_MAX_DEPTH), maxCost: Number.POSITIVE_INFINITY };
+  return {
+    ...limits,
+    maxDepth: Math.max(limits.maxDepth ?? 0, INTROSPECTION_MAX_DEPTH),
+    maxCost: Number.POSITIVE_INFINITY,
+  };
 }
 
 /**
@@ -66,7 +72,10 @@ export function limitsFor(
 export interface OperationPlan {
   readonly operation: OperationDefinitionNode;
   readonly limits: QueryLimits;
-  /** Every `first` argument of the operation and its fragments, with its declared type: its value may be a variable, so it is read per request. */
+  /**
+   * Every `first` argument of the operation and its fragments, with its declared type: its value may be a variable, so
+   * it is read per request.
+   */
   readonly pageArguments: readonly { readonly node: ArgumentNode; readonly type: GraphQLInputType }[];
   /** Depth and alias errors (they never depend on variables). */
   readonly shapeErrors: readonly GraphQLError[];
@@ -110,17 +119,30 @@ export function planErrors(schema: GraphQLSchema, plan: OperationPlan, variables
   errors.push(...plan.shapeErrors);
   const cost =
     plan.fixedCostError === undefined
-      ? costError(priceOperation(schema, plan.document, plan.operation, variables, plan.limits.defaultListSize).cost, plan.operation, plan.limits.maxCost)
+      ? costError(
+          priceOperation(schema, plan.document, plan.operation, variables, plan.limits.defaultListSize).cost,
+          plan.operation,
+          plan.limits.maxCost,
+        )
       : plan.fixedCostError;
   if (cost) errors.push(cost);
   return errors;
 }
 
-/** Every `first` argument of the operation (and its fragments) that names a schema argument, with the argument's type. */
-function pageArguments(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): OperationPlan['pageArguments'] {
+/**
+ * Every `first` argument of the operation (and its fragments) that names a schema argument, with the argument's type.
+ */
+function pageArguments(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): OperationPlan['pageArguments'] {
   const found: { node: ArgumentNode; type: GraphQLInputType }[] = [];
   const typeInfo = new TypeInfo(schema);
-  const scope: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)] };
+  const scope: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
+  };
   visit(
     scope,
     visitWithTypeInfo(typeInfo, {

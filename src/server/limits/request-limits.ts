@@ -25,7 +25,8 @@ import type { QueryLimits } from './query-limits.js';
  *   `@MaxItems`) that the service behind it never exceeds;
  * - `unbounded`: none of these: the cost analysis would guess 10 items.
  */
-export type ListBound = { kind: 'paged' } | { kind: 'page-of-parent' } | { kind: 'capped'; cap: number } | { kind: 'unbounded' };
+export type ListBound =
+  { kind: 'paged' } | { kind: 'page-of-parent' } | { kind: 'capped'; cap: number } | { kind: 'unbounded' };
 
 /** The list fields of `schema` (`Type.field`) with how each is bounded. */
 export function listBounds(schema: GraphQLSchema): Map<string, ListBound> {
@@ -33,7 +34,8 @@ export function listBounds(schema: GraphQLSchema): Map<string, ListBound> {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
-      if (!isListType(getNullableType(field.type)) && field.args.some((a) => a.name === 'first')) pagedObjects.add(getNamedType(field.type).name);
+      if (!isListType(getNullableType(field.type)) && field.args.some((a) => a.name === 'first'))
+        pagedObjects.add(getNamedType(field.type).name);
     }
   }
   const bounds = new Map<string, ListBound>();
@@ -77,7 +79,10 @@ export function operationLimitErrors(
  * variables are known) and refuses an operation over a limit before execution, with
  * LIMIT_EXCEEDED (or BAD_USER_INPUT for a page over the maximum) and HTTP 400.
  */
-export function requestLimitsPlugin<TContext extends BaseContext>(limits: Partial<QueryLimits>, plans?: OperationPlans): ApolloServerPlugin<TContext> {
+export function requestLimitsPlugin<TContext extends BaseContext>(
+  limits: Partial<QueryLimits>,
+  plans?: OperationPlans,
+): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {

@@ -10,7 +10,15 @@ const KEYS = 'query SigningKeys { signingKeys { keyid publicKey algorithm princi
  * over the public keys signingKeys lists), who signed it, what it attests,
  * and a download link for the envelope as it is.
  */
-export function AttestationView({ envelope, filename, expectDigest }: { envelope: string; filename: string; expectDigest?: string | null }) {
+export function AttestationView({
+  envelope,
+  filename,
+  expectDigest,
+}: {
+  envelope: string;
+  filename: string;
+  expectDigest?: string | null;
+}) {
   const keys = useAsync(() => gql<{ signingKeys: SigningKey[] }>(KEYS), []);
   const [result, setResult] = useState<Verification | null>(null);
   useEffect(() => {
@@ -25,7 +33,12 @@ export function AttestationView({ envelope, filename, expectDigest }: { envelope
   const url = useMemo(() => URL.createObjectURL(new Blob([envelope], { type: 'application/json' })), [envelope]);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
   // Signed, but about another artifact than the version shown: not this version's attestation.
-  const wrongSubject = !!(result?.verified && expectDigest && result.subjectDigest && result.subjectDigest.toLowerCase() !== expectDigest.toLowerCase());
+  const wrongSubject = !!(
+    result?.verified &&
+    expectDigest &&
+    result.subjectDigest &&
+    result.subjectDigest.toLowerCase() !== expectDigest.toLowerCase()
+  );
   const verified = !!result?.verified && !wrongSubject;
   return (
     <div className="attestation" data-testid="attestation">
@@ -44,11 +57,15 @@ export function AttestationView({ envelope, filename, expectDigest }: { envelope
             ✗ not verified
           </span>
         )}{' '}
-        <span className="muted small">checked in this browser with WebCrypto Ed25519 against the public keys the server lists</span>
+        <span className="muted small">
+          checked in this browser with WebCrypto Ed25519 against the public keys the server lists
+        </span>
       </p>
       {result && !verified && (
         <p className="warn small" data-testid="verify-reason">
-          {wrongSubject ? `it is signed, but attests ${result.subjectDigest}, not this version's artifact (${expectDigest})` : result.reason}
+          {wrongSubject
+            ? `it is signed, but attests ${result.subjectDigest}, not this version's artifact (${expectDigest})`
+            : result.reason}
         </p>
       )}
       {result && (
@@ -67,7 +84,11 @@ export function AttestationView({ envelope, filename, expectDigest }: { envelope
             <>
               <dt>promotion</dt>
               <dd>
-                {result.promotion.rule} → {Object.entries(result.promotion.target ?? {}).map(([k, v]) => `${k} ${v}`).join('')} · approvers {(result.promotion.approvers ?? []).join(', ')}
+                {result.promotion.rule} →{' '}
+                {Object.entries(result.promotion.target ?? {})
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join('')}{' '}
+                · approvers {(result.promotion.approvers ?? []).join(', ')}
               </dd>
             </>
           )}

@@ -40,10 +40,22 @@ const REQUIRED = new Set(['intended-use', 'limitations']);
  * diff between revisions; required ones are flagged, missing ones loudly.
  * `reloadKey` changes when a MODEL_CARD_SECTION_SET event arrives.
  */
-export function ModelCardView({ modelName, version, reloadKey }: { modelName: string; version: number; reloadKey: number }) {
+export function ModelCardView({
+  modelName,
+  version,
+  reloadKey,
+}: {
+  modelName: string;
+  version: number;
+  reloadKey: number;
+}) {
   const card = useAsync(
-    () => gql<{ modelCard: { markdown: string; missingRequiredSections: string[]; sections: Section[] } }>(CARD, { ref: { modelName, version } }),
-    [modelName, version], reloadKey,
+    () =>
+      gql<{ modelCard: { markdown: string; missingRequiredSections: string[]; sections: Section[] } }>(CARD, {
+        ref: { modelName, version },
+      }),
+    [modelName, version],
+    reloadKey,
   );
   const { can } = useSession();
   const c = card.data?.modelCard;
@@ -54,14 +66,27 @@ export function ModelCardView({ modelName, version, reloadKey }: { modelName: st
       <ErrorBox error={card.error} />
       {c && c.missingRequiredSections.length > 0 && (
         <p className="warn" data-testid="card-missing">
-          Required before PRODUCTION and not written yet: {c.sections.filter((s) => c.missingRequiredSections.includes(s.key)).map((s) => `“${s.title}”`).join(', ')}.
+          Required before PRODUCTION and not written yet:{' '}
+          {c.sections
+            .filter((s) => c.missingRequiredSections.includes(s.key))
+            .map((s) => `“${s.title}”`)
+            .join(', ')}
+          .
         </p>
       )}
       {c && (
         <div className="hf-layout">
           <div className="hf-body">
             {c.sections.map((s) => (
-              <CardSection key={s.key} s={s} modelName={modelName} version={version} missing={c.missingRequiredSections.includes(s.key)} canEdit={can('setModelCardSection')} reloadKey={reloadKey} />
+              <CardSection
+                key={s.key}
+                s={s}
+                modelName={modelName}
+                version={version}
+                missing={c.missingRequiredSections.includes(s.key)}
+                canEdit={can('setModelCardSection')}
+                reloadKey={reloadKey}
+              />
             ))}
             {can('setModelCardSection') && <NewSection modelName={modelName} version={version} />}
           </div>
@@ -78,7 +103,13 @@ export function ModelCardView({ modelName, version, reloadKey }: { modelName: st
               Array.isArray(meta[k]) && (meta[k] as string[]).length ? (
                 <div key={k}>
                   <div className="muted small">{k}</div>
-                  <div>{(meta[k] as string[]).map((x) => <span key={x} className="tag">{x}</span>)}</div>
+                  <div>
+                    {(meta[k] as string[]).map((x) => (
+                      <span key={x} className="tag">
+                        {x}
+                      </span>
+                    ))}
+                  </div>
                 </div>
               ) : null,
             )}
@@ -93,15 +124,38 @@ export function ModelCardView({ modelName, version, reloadKey }: { modelName: st
   );
 }
 
-function CardSection({ s, modelName, version, missing, canEdit, reloadKey }: { s: Section; modelName: string; version: number; missing: boolean; canEdit: boolean; reloadKey: number }) {
+function CardSection({
+  s,
+  modelName,
+  version,
+  missing,
+  canEdit,
+  reloadKey,
+}: {
+  s: Section;
+  modelName: string;
+  version: number;
+  missing: boolean;
+  canEdit: boolean;
+  reloadKey: number;
+}) {
   const [body, setBody] = useState('');
   const [scope, setScope] = useState<'MODEL' | 'VERSION'>('MODEL');
   const [showHistory, setShowHistory] = useState(false);
   return (
     <div className={`card-section${missing ? ' missing' : ''}`} data-section={s.key}>
       <h3>
-        {s.title} {s.generated ? <span className="badge generated">generated from the graph</span> : <span className="badge human">written by people</span>}
-        {REQUIRED.has(s.key) && <span className={`badge ${missing ? 'required-missing' : 'required'}`}>{missing ? 'required · missing' : 'required'}</span>}
+        {s.title}{' '}
+        {s.generated ? (
+          <span className="badge generated">generated from the graph</span>
+        ) : (
+          <span className="badge human">written by people</span>
+        )}
+        {REQUIRED.has(s.key) && (
+          <span className={`badge ${missing ? 'required-missing' : 'required'}`}>
+            {missing ? 'required · missing' : 'required'}
+          </span>
+        )}
       </h3>
       <Markdown source={s.body} />
       {!s.generated && (
@@ -115,25 +169,57 @@ function CardSection({ s, modelName, version, missing, canEdit, reloadKey }: { s
                 setBody(missing ? '' : s.body);
                 setScope('MODEL');
               }}
-              run={() => gql(SET, scope === 'MODEL' ? { modelName, title: s.title, body } : { ref: { modelName, version }, title: s.title, body })}
+              run={() =>
+                gql(
+                  SET,
+                  scope === 'MODEL'
+                    ? { modelName, title: s.title, body }
+                    : { ref: { modelName, version }, title: s.title, body },
+                )
+              }
               testid={`edit-${s.key}`}
             >
               <p>
-                Saves a new revision of “{s.title}” {scope === 'MODEL' ? <>for every version of {modelName}</> : <>for v{version} only (it overrides the model-wide text)</>}. Earlier revisions stay in its history.
+                Saves a new revision of “{s.title}”{' '}
+                {scope === 'MODEL' ? (
+                  <>for every version of {modelName}</>
+                ) : (
+                  <>for v{version} only (it overrides the model-wide text)</>
+                )}
+                . Earlier revisions stay in its history.
               </p>
               <fieldset className="scope">
                 <legend>Applies to</legend>
                 <label>
-                  <input type="radio" name={`scope-${s.key}`} checked={scope === 'MODEL'} onChange={() => setScope('MODEL')} /> every version of {modelName}
+                  <input
+                    type="radio"
+                    name={`scope-${s.key}`}
+                    checked={scope === 'MODEL'}
+                    onChange={() => setScope('MODEL')}
+                  />{' '}
+                  every version of {modelName}
                 </label>{' '}
                 <label>
-                  <input type="radio" name={`scope-${s.key}`} checked={scope === 'VERSION'} onChange={() => setScope('VERSION')} /> v{version} only
+                  <input
+                    type="radio"
+                    name={`scope-${s.key}`}
+                    checked={scope === 'VERSION'}
+                    onChange={() => setScope('VERSION')}
+                  />{' '}
+                  v{version} only
                 </label>
               </fieldset>
-              <Field label="Text (Markdown)">{(id) => <textarea id={id} rows={10} value={body} onChange={(e) => setBody(e.target.value)} />}</Field>
+              <Field label="Text (Markdown)">
+                {(id) => <textarea id={id} rows={10} value={body} onChange={(e) => setBody(e.target.value)} />}
+              </Field>
             </Action>
           )}
-          <button type="button" aria-expanded={showHistory} onClick={() => setShowHistory((x) => !x)} data-testid={`history-${s.key}`}>
+          <button
+            type="button"
+            aria-expanded={showHistory}
+            onClick={() => setShowHistory((x) => !x)}
+            data-testid={`history-${s.key}`}
+          >
             {showHistory ? 'Hide history' : 'History'}
           </button>
         </div>
@@ -145,7 +231,11 @@ function CardSection({ s, modelName, version, missing, canEdit, reloadKey }: { s
 
 /** Every revision of a section, newest first, and the diff between any two. */
 function SectionHistory({ modelName, title, reloadKey }: { modelName: string; title: string; reloadKey: number }) {
-  const h = useAsync(() => gql<{ modelCardSectionHistory: Revision[] }>(HISTORY, { modelName, title }), [modelName, title], reloadKey);
+  const h = useAsync(
+    () => gql<{ modelCardSectionHistory: Revision[] }>(HISTORY, { modelName, title }),
+    [modelName, title],
+    reloadKey,
+  );
   const revs = h.data?.modelCardSectionHistory ?? [];
   const [pick, setPick] = useState<{ a: number | null; b: number | null }>({ a: null, b: null });
   const newest = revs[0]?.revision ?? null;
@@ -185,19 +275,39 @@ function SectionHistory({ modelName, title, reloadKey }: { modelName: string; ti
           <div className="controls small">
             <label>
               compare{' '}
-              <select value={a ?? ''} onChange={(e) => setPick((p) => ({ ...p, a: Number(e.target.value) }))} aria-label="older revision">
-                {revs.map((r) => <option key={r.revision} value={r.revision}>revision {r.revision}</option>)}
+              <select
+                value={a ?? ''}
+                onChange={(e) => setPick((p) => ({ ...p, a: Number(e.target.value) }))}
+                aria-label="older revision"
+              >
+                {revs.map((r) => (
+                  <option key={r.revision} value={r.revision}>
+                    revision {r.revision}
+                  </option>
+                ))}
               </select>
             </label>
             <label>
               with{' '}
-              <select value={b ?? ''} onChange={(e) => setPick((p) => ({ ...p, b: Number(e.target.value) }))} aria-label="newer revision">
-                {revs.map((r) => <option key={r.revision} value={r.revision}>revision {r.revision}</option>)}
+              <select
+                value={b ?? ''}
+                onChange={(e) => setPick((p) => ({ ...p, b: Number(e.target.value) }))}
+                aria-label="newer revision"
+              >
+                {revs.map((r) => (
+                  <option key={r.revision} value={r.revision}>
+                    revision {r.revision}
+                  </option>
+                ))}
               </select>
             </label>
           </div>
           {ra && rb && (
-            <pre className="line-diff" data-testid="section-diff" aria-label={`changes from revision ${a} to revision ${b}`}>
+            <pre
+              className="line-diff"
+              data-testid="section-diff"
+              aria-label={`changes from revision ${a} to revision ${b}`}
+            >
               {lineDiff(ra.body, rb.body).map((l, i) => (
                 <div key={i} className={`diff-${l.op}`}>
                   <span aria-hidden="true">{l.op === 'add' ? '+ ' : l.op === 'del' ? '- ' : '  '}</span>
@@ -229,9 +339,16 @@ function NewSection({ modelName, version }: { modelName: string; version: number
         run={() => gql(SET, { modelName, title, body })}
         testid="add-section"
       >
-        <p>Adds a human-written section to the card of every version of {modelName} (revision 1 of its history). v{version}&apos;s card shows it at once.</p>
-        <Field label="Title">{(id) => <input id={id} value={title} onChange={(e) => setTitle(e.target.value)} />}</Field>
-        <Field label="Text (Markdown)">{(id) => <textarea id={id} rows={8} value={body} onChange={(e) => setBody(e.target.value)} />}</Field>
+        <p>
+          Adds a human-written section to the card of every version of {modelName} (revision 1 of its history). v
+          {version}&apos;s card shows it at once.
+        </p>
+        <Field label="Title">
+          {(id) => <input id={id} value={title} onChange={(e) => setTitle(e.target.value)} />}
+        </Field>
+        <Field label="Text (Markdown)">
+          {(id) => <textarea id={id} rows={8} value={body} onChange={(e) => setBody(e.target.value)} />}
+        </Field>
       </Action>
     </div>
   );

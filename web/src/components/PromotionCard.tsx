@@ -35,8 +35,21 @@ export interface PromotionRequest {
   target: { stage: string | null; alias: string | null };
   evidence: { kind: string; passed: boolean; uri: string | null; summary: string | null }[];
   approvals: { approver: string; role: string; asOwner: boolean; at: string; comment: string | null }[];
-  viewerCan: { approve: boolean; approveRefusal: string | null; approvalCarriesOut: boolean; reject: boolean; rejectRefusal: string | null };
-  modelVersion: { id: string; version: number; semver: string; stage: string; checksum: string | null; metrics: Metric[] } | null;
+  viewerCan: {
+    approve: boolean;
+    approveRefusal: string | null;
+    approvalCarriesOut: boolean;
+    reject: boolean;
+    rejectRefusal: string | null;
+  };
+  modelVersion: {
+    id: string;
+    version: number;
+    semver: string;
+    stage: string;
+    checksum: string | null;
+    metrics: Metric[];
+  } | null;
   currentTarget: { id: string; version: number; semver: string; stage: string; metrics: Metric[] } | null;
   gate: { stage: string; refusal: string | null; checks: { check: string; passed: boolean; detail: string }[] } | null;
 }
@@ -46,7 +59,8 @@ const REJECT = `mutation Reject($id: ID!, $reason: String!) { rejectPromotion(id
 
 const RULE_TEXT = { ONE_REVIEWER: 'one reviewer', TWO_PERSON: 'two-person (an owner and a reviewer)' } as const;
 
-export const targetText = (r: Pick<PromotionRequest, 'target'>) => (r.target.stage ? `stage ${r.target.stage}` : `alias @${r.target.alias}`);
+export const targetText = (r: Pick<PromotionRequest, 'target'>) =>
+  r.target.stage ? `stage ${r.target.stage}` : `alias @${r.target.alias}`;
 
 /** What carrying the request out does, in words. */
 export function outcome(r: PromotionRequest): string {
@@ -54,7 +68,9 @@ export function outcome(r: PromotionRequest): string {
   const moves = r.target.alias
     ? `alias @${r.target.alias} of ${r.modelName} moves ${r.currentTarget ? `from v${r.currentTarget.version} ` : ''}to v${r.version}`
     : `${name} moves from ${r.modelVersion?.stage ?? 'its stage'} to ${r.target.stage}`;
-  return r.rule === 'TWO_PERSON' ? `${moves}, and Pedigree signs the promotion (an attestation signed by Pedigree and by every approver)` : moves;
+  return r.rule === 'TWO_PERSON'
+    ? `${moves}, and Pedigree signs the promotion (an attestation signed by Pedigree and by every approver)`
+    : moves;
 }
 
 /** "3 min ago" for a past instant. */
@@ -94,7 +110,9 @@ export function MetricDiff({ candidate, current }: { candidate: Metric[]; curren
               <th scope="row">{k}</th>
               <td>{a !== undefined ? fmtNum(a) : '—'}</td>
               <td>{b !== undefined ? fmtNum(b) : '—'}</td>
-              <td className={d === null || d === 0 ? '' : d > 0 ? 'up' : 'down'}>{d === null ? '—' : `${d > 0 ? '+' : ''}${fmtNum(d)}`}</td>
+              <td className={d === null || d === 0 ? '' : d > 0 ? 'up' : 'down'}>
+                {d === null ? '—' : `${d > 0 ? '+' : ''}${fmtNum(d)}`}
+              </td>
             </tr>
           );
         })}
@@ -120,11 +138,13 @@ export function PromotionCard({ r, headingLevel = 3 }: { r: PromotionRequest; he
         <a href={href.version(r.modelName, r.version)}>
           {r.modelName} v{r.version}
         </a>{' '}
-        → {r.target.stage ? <StageBadge stage={r.target.stage} /> : <AliasBadge alias={r.target.alias!} protectedAlias />}{' '}
+        →{' '}
+        {r.target.stage ? <StageBadge stage={r.target.stage} /> : <AliasBadge alias={r.target.alias!} protectedAlias />}{' '}
         <span className={`badge status status-${r.status.toLowerCase()}`}>{r.status}</span>
       </H>
       <p className="muted small">
-        {RULE_TEXT[r.rule]} · requested by <b>{r.requestedBy}</b> {ago(r.requestedAt)} ({fmtTime(r.requestedAt)}){pending && <> · expires {fmtTime(r.expiresAt)}</>}
+        {RULE_TEXT[r.rule]} · requested by <b>{r.requestedBy}</b> {ago(r.requestedAt)} ({fmtTime(r.requestedAt)})
+        {pending && <> · expires {fmtTime(r.expiresAt)}</>}
         {r.owners.length > 0 && <> · owners: {r.owners.join(', ')}</>} · <a href={href.request(r.id)}>details</a>
       </p>
       {r.evidence.length > 0 && (
@@ -149,7 +169,14 @@ export function PromotionCard({ r, headingLevel = 3 }: { r: PromotionRequest; he
       {r.modelVersion && (
         <>
           <h4>
-            Metrics: v{r.version} against {r.currentTarget ? <>v{r.currentTarget.version}, what {r.target.alias ? `@${r.target.alias}` : r.target.stage} points to now</> : <>nothing ({r.target.alias ? `@${r.target.alias}` : r.target.stage} is empty now)</>}
+            Metrics: v{r.version} against{' '}
+            {r.currentTarget ? (
+              <>
+                v{r.currentTarget.version}, what {r.target.alias ? `@${r.target.alias}` : r.target.stage} points to now
+              </>
+            ) : (
+              <>nothing ({r.target.alias ? `@${r.target.alias}` : r.target.stage} is empty now)</>
+            )}
           </h4>
           <MetricDiff candidate={r.modelVersion.metrics} current={r.currentTarget?.metrics ?? null} />
         </>
@@ -160,19 +187,33 @@ export function PromotionCard({ r, headingLevel = 3 }: { r: PromotionRequest; he
           <ul className="checks small" data-testid="gate-checks">
             {r.gate.checks.map((c) => (
               <li key={c.check} data-check={c.check} data-passed={c.passed}>
-                <span aria-hidden="true">{c.passed ? '✓' : '✗'}</span> <span className="sr-only">{c.passed ? 'met:' : 'not met:'}</span> {c.detail}
+                <span aria-hidden="true">{c.passed ? '✓' : '✗'}</span>{' '}
+                <span className="sr-only">{c.passed ? 'met:' : 'not met:'}</span> {c.detail}
               </li>
             ))}
           </ul>
-          {pending && (r.gate.refusal ? <p className="warn small" data-testid="gate-refusal">The gate would refuse now: {r.gate.refusal}</p> : <p className="ok small">The gate passes now.</p>)}
+          {pending &&
+            (r.gate.refusal ? (
+              <p className="warn small" data-testid="gate-refusal">
+                The gate would refuse now: {r.gate.refusal}
+              </p>
+            ) : (
+              <p className="ok small">The gate passes now.</p>
+            ))}
         </>
       )}
-      {r.target.alias && pending && <p className="muted small">Moving a protected alias has no lifecycle gate: the approvals are the check.</p>}
+      {r.target.alias && pending && (
+        <p className="muted small">Moving a protected alias has no lifecycle gate: the approvals are the check.</p>
+      )}
       {r.approvals.length > 0 && (
         <ul className="approvals small">
           {r.approvals.map((a) => (
             <li key={`${a.approver}/${a.at}`} data-approver={a.approver}>
-              ✓ approved by <b>{a.approver}</b> <span className="muted">({a.role.toLowerCase()}{a.asOwner ? ', owner' : ''}) {fmtTime(a.at)}</span>
+              ✓ approved by <b>{a.approver}</b>{' '}
+              <span className="muted">
+                ({a.role.toLowerCase()}
+                {a.asOwner ? ', owner' : ''}) {fmtTime(a.at)}
+              </span>
               {a.comment && <> — {a.comment}</>}
             </li>
           ))}
@@ -198,15 +239,19 @@ export function PromotionCard({ r, headingLevel = 3 }: { r: PromotionRequest; he
               <p>
                 {r.viewerCan.approvalCarriesOut ? (
                   <>
-                    Your approval satisfies the {RULE_TEXT[r.rule]} rule and carries the promotion out now: <b>{outcome(r)}</b>. The registry&apos;s gates run first; if one fails, nothing changes.
+                    Your approval satisfies the {RULE_TEXT[r.rule]} rule and carries the promotion out now:{' '}
+                    <b>{outcome(r)}</b>. The registry&apos;s gates run first; if one fails, nothing changes.
                   </>
                 ) : (
                   <>
-                    Your approval is recorded; the request stays pending until the {RULE_TEXT[r.rule]} rule is met. Then: {outcome(r)}.
+                    Your approval is recorded; the request stays pending until the {RULE_TEXT[r.rule]} rule is met.
+                    Then: {outcome(r)}.
                   </>
                 )}
               </p>
-              <Field label="Comment (optional)">{(id) => <textarea id={id} rows={3} value={comment} onChange={(e) => setComment(e.target.value)} />}</Field>
+              <Field label="Comment (optional)">
+                {(id) => <textarea id={id} rows={3} value={comment} onChange={(e) => setComment(e.target.value)} />}
+              </Field>
             </Action>
           )}
           {r.viewerCan.reject && (
@@ -220,7 +265,9 @@ export function PromotionCard({ r, headingLevel = 3 }: { r: PromotionRequest; he
               testid="reject"
             >
               <p>The request is closed as REJECTED with your reason; nothing moves. A new request can be made later.</p>
-              <Field label="Reason (required)">{(id) => <textarea id={id} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+              <Field label="Reason (required)">
+                {(id) => <textarea id={id} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />}
+              </Field>
             </Action>
           )}
         </div>

@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { Action, Field } from '../ui';
 
-/** Tags with add and remove, each behind a confirmation; the buttons exist only for a role the server lets set or delete tags. */
+/**
+ * Tags with add and remove, each behind a confirmation; the buttons exist only for a role the server lets set or delete
+ * tags.
+ */
 export function TagEditor({
   tags,
   what,
@@ -30,9 +33,20 @@ export function TagEditor({
         <span key={t.key} className="tag" data-tag={t.key}>
           {t.key}={t.value}
           {canDelete && (
-            <Action label={<span aria-label={`remove tag ${t.key}`}>×</span>} title={`Remove tag “${t.key}”`} confirm="Remove the tag" run={() => remove(t.key)} danger testid={`remove-tag-${t.key}`}>
+            <Action
+              label={<span aria-label={`remove tag ${t.key}`}>×</span>}
+              title={`Remove tag “${t.key}”`}
+              confirm="Remove the tag"
+              run={() => remove(t.key)}
+              danger
+              testid={`remove-tag-${t.key}`}
+            >
               <p>
-                Removes the tag <code>{t.key}={t.value}</code> from {what}. Searches by this tag stop finding it.
+                Removes the tag{' '}
+                <code>
+                  {t.key}={t.value}
+                </code>{' '}
+                from {what}. Searches by this tag stop finding it.
               </p>
             </Action>
           )}
@@ -54,11 +68,23 @@ export function TagEditor({
             {key.trim() ? (
               existing ? (
                 <>
-                  Replaces <code>{existing.key}={existing.value}</code> on {what} with <code>{key.trim()}={value}</code>.
+                  Replaces{' '}
+                  <code>
+                    {existing.key}={existing.value}
+                  </code>{' '}
+                  on {what} with{' '}
+                  <code>
+                    {key.trim()}={value}
+                  </code>
+                  .
                 </>
               ) : (
                 <>
-                  Adds <code>{key.trim()}={value}</code> to {what}.
+                  Adds{' '}
+                  <code>
+                    {key.trim()}={value}
+                  </code>{' '}
+                  to {what}.
                 </>
               )
             ) : (
@@ -66,7 +92,9 @@ export function TagEditor({
             )}
           </p>
           <Field label="Key">{(id) => <input id={id} value={key} onChange={(e) => setKey(e.target.value)} />}</Field>
-          <Field label="Value">{(id) => <input id={id} value={value} onChange={(e) => setValue(e.target.value)} />}</Field>
+          <Field label="Value">
+            {(id) => <input id={id} value={value} onChange={(e) => setValue(e.target.value)} />}
+          </Field>
         </Action>
       )}
     </div>

@@ -25,7 +25,12 @@ interface Deployment {
   endpoint: string | null;
   recordedAt: string;
   requireAttestation: boolean;
-  serving: { modelName: string; weight: number; followsAlias: string | null; modelVersion: { version: number; stage: string; model: { name: string } } | null }[];
+  serving: {
+    modelName: string;
+    weight: number;
+    followsAlias: string | null;
+    modelVersion: { version: number; stage: string; model: { name: string } } | null;
+  }[];
   providerModels: { provider: string; name: string; providerVersion: string; weight: number }[];
 }
 
@@ -38,7 +43,14 @@ export function Deployments({ at }: { at: string | null }) {
   const [draft, setDraft] = useState(() => toLocalInput(at ?? new Date().toISOString()));
   const [cursors, setCursors] = useState<string[]>([]);
   const q = useAsync(
-    () => gql<{ deployments: { totalCount: number; edges: { node: Deployment }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(DEPLOYMENTS, { at, first: PAGE, after: cursors.at(-1) ?? null }),
+    () =>
+      gql<{
+        deployments: {
+          totalCount: number;
+          edges: { node: Deployment }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+      }>(DEPLOYMENTS, { at, first: PAGE, after: cursors.at(-1) ?? null }),
     [at, cursors.join(',')],
   );
   const page = q.data?.deployments;
@@ -54,7 +66,15 @@ export function Deployments({ at }: { at: string | null }) {
         }}
       >
         <label>
-          what ran at <input type="datetime-local" step="1" value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="instant (UTC)" /> <span className="muted">UTC</span>
+          what ran at{' '}
+          <input
+            type="datetime-local"
+            step="1"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            aria-label="instant (UTC)"
+          />{' '}
+          <span className="muted">UTC</span>
         </label>
         <button type="submit">show</button>
         <button
@@ -105,7 +125,29 @@ export function Deployments({ at }: { at: string | null }) {
 
 function DeploymentRow({ d }: { d: Deployment }) {
   const [open, setOpen] = useState(false);
-  const h = useAsync(() => (open ? gql<{ deploymentHistory: { sequence: string; at: string; actor: string; type: string; alias: string | null; deployment: { serving: { modelName: string; modelVersion: { version: number } | null; followsAlias: string | null; weight: number }[] } }[] }>(HISTORY, { name: d.name }) : Promise.resolve(null)), [d.name, open]);
+  const h = useAsync(
+    () =>
+      open
+        ? gql<{
+            deploymentHistory: {
+              sequence: string;
+              at: string;
+              actor: string;
+              type: string;
+              alias: string | null;
+              deployment: {
+                serving: {
+                  modelName: string;
+                  modelVersion: { version: number } | null;
+                  followsAlias: string | null;
+                  weight: number;
+                }[];
+              };
+            }[];
+          }>(HISTORY, { name: d.name })
+        : Promise.resolve(null),
+    [d.name, open],
+  );
   return (
     <>
       <tr data-deployment={d.name}>
@@ -120,7 +162,13 @@ function DeploymentRow({ d }: { d: Deployment }) {
         <td className="small">
           {d.serving.map((s, i) => (
             <div key={i}>
-              {s.modelVersion ? <a href={href.version(s.modelVersion.model.name, s.modelVersion.version)}>{s.modelVersion.model.name} v{s.modelVersion.version}</a> : <>{s.modelName} (deleted)</>}
+              {s.modelVersion ? (
+                <a href={href.version(s.modelVersion.model.name, s.modelVersion.version)}>
+                  {s.modelVersion.model.name} v{s.modelVersion.version}
+                </a>
+              ) : (
+                <>{s.modelName} (deleted)</>
+              )}
               {s.followsAlias && <span className="muted"> following @{s.followsAlias}</span>}
               {s.weight !== 1 && <span className="muted"> · {Math.round(s.weight * 100)}%</span>}
             </div>
@@ -140,7 +188,9 @@ function DeploymentRow({ d }: { d: Deployment }) {
             <ol className="timeline small">
               {(h.data?.deploymentHistory ?? []).map((c) => (
                 <li key={c.sequence}>
-                  <span className="when">{fmtTime(c.at)}</span> {c.type === 'DEPLOYMENT_RECORDED' ? 'recorded' : `@${c.alias} moved (${c.type.toLowerCase()})`} by {c.actor}:{' '}
+                  <span className="when">{fmtTime(c.at)}</span>{' '}
+                  {c.type === 'DEPLOYMENT_RECORDED' ? 'recorded' : `@${c.alias} moved (${c.type.toLowerCase()})`} by{' '}
+                  {c.actor}:{' '}
                   {c.deployment.serving.map((s) => `${s.modelName} v${s.modelVersion?.version ?? '?'}`).join(', ')}
                 </li>
               ))}

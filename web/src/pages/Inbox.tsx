@@ -14,7 +14,12 @@ export const INBOX = `query Inbox($first: Int, $after: String) {
 }`;
 const PAGE = 20;
 
-type InboxPage = { promotionRequests: { edges: { node: PromotionRequest }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+type InboxPage = {
+  promotionRequests: {
+    edges: { node: PromotionRequest }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+};
 
 /**
  * The promotions inbox: the pending requests the signed-in principal may
@@ -27,21 +32,30 @@ export function Inbox() {
   const { viewer } = useSession();
   const [tick, setTick] = useState(0);
   const [pages, setPages] = useState(1);
-  const mode = useRegistryEvents(PROMOTION_EVENT_TYPES, () => true, () => setTick((t) => t + 1), () => setTick((t) => t + 1));
-  const q = useAsync(async () => {
-    // Every page loaded so far, again: approvals elsewhere change which requests belong here.
-    const items: PromotionRequest[] = [];
-    let after: string | null = null;
-    let more = false;
-    for (let i = 0; i < pages; i++) {
-      const r: InboxPage = await gql<InboxPage>(INBOX, { first: PAGE, after });
-      items.push(...r.promotionRequests.edges.map((e) => e.node));
-      more = r.promotionRequests.pageInfo.hasNextPage;
-      after = r.promotionRequests.pageInfo.endCursor;
-      if (!more) break;
-    }
-    return { items, more };
-  }, [], `${tick}/${pages}`);
+  const mode = useRegistryEvents(
+    PROMOTION_EVENT_TYPES,
+    () => true,
+    () => setTick((t) => t + 1),
+    () => setTick((t) => t + 1),
+  );
+  const q = useAsync(
+    async () => {
+      // Every page loaded so far, again: approvals elsewhere change which requests belong here.
+      const items: PromotionRequest[] = [];
+      let after: string | null = null;
+      let more = false;
+      for (let i = 0; i < pages; i++) {
+        const r: InboxPage = await gql<InboxPage>(INBOX, { first: PAGE, after });
+        items.push(...r.promotionRequests.edges.map((e) => e.node));
+        more = r.promotionRequests.pageInfo.hasNextPage;
+        after = r.promotionRequests.pageInfo.endCursor;
+        if (!more) break;
+      }
+      return { items, more };
+    },
+    [],
+    `${tick}/${pages}`,
+  );
   const items = q.data?.items ?? [];
   return (
     <section aria-labelledby="inbox-title">
@@ -49,7 +63,13 @@ export function Inbox() {
         Promotions inbox <LiveBadge mode={mode} />
       </h1>
       <p className="muted">
-        {viewer ? <>Requests {viewer.name} ({viewer.role.toLowerCase()}) may approve now, oldest first.</> : 'Paste a token to see the requests you may approve.'}
+        {viewer ? (
+          <>
+            Requests {viewer.name} ({viewer.role.toLowerCase()}) may approve now, oldest first.
+          </>
+        ) : (
+          'Paste a token to see the requests you may approve.'
+        )}
       </p>
       <ErrorBox error={q.error} />
       {q.data && items.length === 0 && <p data-testid="inbox-empty">Nothing waits for you.</p>}

@@ -1,5 +1,18 @@
 import dagre from '@dagrejs/dagre';
-import { Background, Controls, getViewportForBounds, Handle, MarkerType, Position, ReactFlow, useReactFlow, useStore, type Edge, type Node, type NodeProps } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  getViewportForBounds,
+  Handle,
+  MarkerType,
+  Position,
+  ReactFlow,
+  useReactFlow,
+  useStore,
+  type Edge,
+  type Node,
+  type NodeProps,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import { gql } from '../api';
@@ -85,15 +98,32 @@ interface Trace {
   ancestors: { id: string }[];
 }
 
-type NodeData = { id: string; kind: string; label: string; job: string | null; isRoot: boolean; onPath: boolean; to: string } & Record<string, unknown>;
+type NodeData = {
+  id: string;
+  kind: string;
+  label: string;
+  job: string | null;
+  isRoot: boolean;
+  onPath: boolean;
+  to: string;
+} & Record<string, unknown>;
 type GroupData = { group: LGroup; more: string; fewer: string | null } & Record<string, unknown>;
 
 function LineageNode({ data }: NodeProps<Node<NodeData>>) {
   return (
-    <div className={`lnode kind-${data.kind}${data.isRoot ? ' root' : ''}${data.onPath ? ' on-path' : ''}`} data-kind={data.kind} data-node-id={data.id} title={data.id}>
+    <div
+      className={`lnode kind-${data.kind}${data.isRoot ? ' root' : ''}${data.onPath ? ' on-path' : ''}`}
+      data-kind={data.kind}
+      data-node-id={data.id}
+      title={data.id}
+    >
       <Handle type="target" position={Position.Right} />
       <div className="kind">{data.job ? `Run · job ${data.job}` : data.kind}</div>
-      <a className="label" href={data.to} aria-label={`${data.kind} ${data.label}${data.isRoot ? ' (shown from here)' : ': show its lineage'}`}>
+      <a
+        className="label"
+        href={data.to}
+        aria-label={`${data.kind} ${data.label}${data.isRoot ? ' (shown from here)' : ': show its lineage'}`}
+      >
         {data.label}
       </a>
       <Handle type="source" position={Position.Left} />
@@ -111,7 +141,10 @@ function GroupNode({ data }: NodeProps<Node<GroupData>>) {
         {g.shown > 0 && <span> (+{g.shown} shown)</span>}
       </div>
       <div className="group-actions">
-        <a href={data.more} aria-label={`show ${Math.min(SHOW_STEP, g.count)} more of ${g.count.toLocaleString('en')} ${g.kind} (${RELATION_LABEL[g.relation] ?? g.relation})`}>
+        <a
+          href={data.more}
+          aria-label={`show ${Math.min(SHOW_STEP, g.count)} more of ${g.count.toLocaleString('en')} ${g.kind} (${RELATION_LABEL[g.relation] ?? g.relation})`}
+        >
           show {Math.min(SHOW_STEP, g.count)} more
         </a>
         {data.fewer && (
@@ -157,7 +190,12 @@ const W = 220;
 const H = 60;
 
 /** Layered layout: dependencies to the left, dependents to the right (dagre, rank direction RL). */
-function layout(g: LGraph, path: Set<string>, link: (o: { id?: string; expand?: Record<string, number> }) => string, expand: Record<string, number>) {
+function layout(
+  g: LGraph,
+  path: Set<string>,
+  link: (o: { id?: string; expand?: Record<string, number> }) => string,
+  expand: Record<string, number>,
+) {
   const d = new dagre.graphlib.Graph();
   d.setGraph({ rankdir: 'RL', nodesep: 28, ranksep: 110 });
   d.setDefaultEdgeLabel(() => ({}));
@@ -171,31 +209,30 @@ function layout(g: LGraph, path: Set<string>, link: (o: { id?: string; expand?: 
     return { x: p.x - W / 2, y: p.y - H / 2 };
   };
   const nodes: Node[] = [
-    ...all.map(
-      (n): Node<NodeData> => ({
-        id: n.id,
-        type: 'lineage',
-        position: at(n.id),
-        // Known size up front, so the graph is framed before nodes are measured.
-        width: W,
-        height: H,
-        data: { ...n, isRoot: n.id === g.root.id, onPath: path.has(n.id), to: link({ id: n.id, expand: {} }) },
-      }),
-    ),
-    ...g.groups.map(
-      (gr): Node<GroupData> => ({
-        id: gr.id,
-        type: 'group',
-        position: at(gr.id),
-        width: W,
-        height: H,
-        data: {
-          group: gr,
-          more: link({ expand: { ...expand, [gr.id]: gr.shown + SHOW_STEP } }),
-          fewer: gr.shown > 0 ? link({ expand: Object.fromEntries(Object.entries(expand).filter(([k]) => k !== gr.id)) }) : null,
-        },
-      }),
-    ),
+    ...all.map((n): Node<NodeData> => ({
+      id: n.id,
+      type: 'lineage',
+      position: at(n.id),
+      // Known size up front, so the graph is framed before nodes are measured.
+      width: W,
+      height: H,
+      data: { ...n, isRoot: n.id === g.root.id, onPath: path.has(n.id), to: link({ id: n.id, expand: {} }) },
+    })),
+    ...g.groups.map((gr): Node<GroupData> => ({
+      id: gr.id,
+      type: 'group',
+      position: at(gr.id),
+      width: W,
+      height: H,
+      data: {
+        group: gr,
+        more: link({ expand: { ...expand, [gr.id]: gr.shown + SHOW_STEP } }),
+        fewer:
+          gr.shown > 0
+            ? link({ expand: Object.fromEntries(Object.entries(expand).filter(([k]) => k !== gr.id)) })
+            : null,
+      },
+    })),
   ];
   const edges: Edge[] = g.edges.map((e) => {
     const onPath = path.has(e.from) && path.has(e.to);
@@ -215,7 +252,12 @@ function layout(g: LGraph, path: Set<string>, link: (o: { id?: string; expand?: 
   });
   const xs = nodes.map((n) => n.position.x);
   const ys = nodes.map((n) => n.position.y);
-  const bounds = { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs) + W, height: Math.max(...ys) - Math.min(...ys) + H };
+  const bounds = {
+    x: Math.min(...xs),
+    y: Math.min(...ys),
+    width: Math.max(...xs) - Math.min(...xs) + W,
+    height: Math.max(...ys) - Math.min(...ys) + H,
+  };
   return { nodes, edges, bounds };
 }
 
@@ -225,7 +267,17 @@ function layout(g: LGraph, path: Set<string>, link: (o: { id?: string; expand?: 
  * grouped from the server with counts; "show more" opens a group 25 at a time.
  * Everything — the node, direction, depth, open groups — is in the URL.
  */
-export function Lineage({ id, direction = 'UPSTREAM', depth = 5, expand }: { id: string; direction?: string; depth?: number; expand: Record<string, number> }) {
+export function Lineage({
+  id,
+  direction = 'UPSTREAM',
+  depth = 5,
+  expand,
+}: {
+  id: string;
+  direction?: string;
+  depth?: number;
+  expand: Record<string, number>;
+}) {
   const expandKey = JSON.stringify(expand);
   const { data, error, loading } = useAsync(async () => {
     const g = (
@@ -239,12 +291,23 @@ export function Lineage({ id, direction = 'UPSTREAM', depth = 5, expand }: { id:
     let path = new Set<string>();
     if (g.root.kind === 'Prediction') {
       const t = (await gql<{ tracePrediction: Trace | null }>(TRACE, { id: g.root.id })).tracePrediction;
-      if (t) path = new Set([t.prediction.id, t.modelVersion.id, t.run?.id ?? '', ...t.datasets.map((x) => x.id), ...t.sources.map((x) => x.id), ...t.ancestors.map((x) => x.id)].filter(Boolean));
+      if (t)
+        path = new Set(
+          [
+            t.prediction.id,
+            t.modelVersion.id,
+            t.run?.id ?? '',
+            ...t.datasets.map((x) => x.id),
+            ...t.sources.map((x) => x.id),
+            ...t.ancestors.map((x) => x.id),
+          ].filter(Boolean),
+        );
     }
     return { g, path };
   }, [id, direction, depth, expandKey]);
   useTitle(data ? `Lineage of ${data.g.root.label}` : 'Lineage');
-  const link = (o: { id?: string; direction?: string; depth?: number; expand?: Record<string, number> }) => href.lineage(o.id ?? id, o.direction ?? direction, o.depth ?? depth, o.expand ?? expand);
+  const link = (o: { id?: string; direction?: string; depth?: number; expand?: Record<string, number> }) =>
+    href.lineage(o.id ?? id, o.direction ?? direction, o.depth ?? depth, o.expand ?? expand);
   const flow = useMemo(() => (data ? layout(data.g, data.path, link, expand) : null), [data]); // eslint-disable-line react-hooks/exhaustive-deps
   // Exposed as data-fitted so screenshots (and people) see the framed graph, not the first paint.
   const [fitted, setFitted] = useState(false);
@@ -264,7 +327,14 @@ export function Lineage({ id, direction = 'UPSTREAM', depth = 5, expand }: { id:
 
   return (
     <section className="lineage-page" aria-labelledby="lineage-title">
-      <h1 id="lineage-title">Lineage {data && <span className="muted">of {data.g.root.kind} {data.g.root.label}</span>}</h1>
+      <h1 id="lineage-title">
+        Lineage{' '}
+        {data && (
+          <span className="muted">
+            of {data.g.root.kind} {data.g.root.label}
+          </span>
+        )}
+      </h1>
       <div className="controls">
         <label>
           depth{' '}
@@ -278,17 +348,26 @@ export function Lineage({ id, direction = 'UPSTREAM', depth = 5, expand }: { id:
         </label>
         <span className="toggle" role="group" aria-label="direction">
           {['UPSTREAM', 'DOWNSTREAM', 'BOTH'].map((dir) => (
-            <button type="button" key={dir} className={dir === direction ? 'on' : ''} aria-pressed={dir === direction} onClick={() => go({ direction: dir, expand: {} })}>
+            <button
+              type="button"
+              key={dir}
+              className={dir === direction ? 'on' : ''}
+              aria-pressed={dir === direction}
+              onClick={() => go({ direction: dir, expand: {} })}
+            >
               {dir.toLowerCase()}
             </button>
           ))}
         </span>
         <span className="muted small">
-          open a node to re-centre · more than {GROUP_ABOVE} siblings of a kind are grouped{data?.path.size ? ' · the prediction’s trace is highlighted in red' : ''}
+          open a node to re-centre · more than {GROUP_ABOVE} siblings of a kind are grouped
+          {data?.path.size ? ' · the prediction’s trace is highlighted in red' : ''}
         </span>
       </div>
       <ErrorBox error={error} />
-      {data?.g.truncated && <div className="warn">The walk stopped at its budget: lower the depth or narrow the direction.</div>}
+      {data?.g.truncated && (
+        <div className="warn">The walk stopped at its budget: lower the depth or narrow the direction.</div>
+      )}
       {loading && !data && <p className="muted">loading…</p>}
       {flow && data && (
         <>
@@ -312,7 +391,8 @@ export function Lineage({ id, direction = 'UPSTREAM', depth = 5, expand }: { id:
             </ReactFlow>
           </div>
           <p className="small" data-testid="edge-summary">
-            {new Set([data.g.root.id, ...data.g.nodes.map((n) => n.id)]).size} nodes shown, {data.g.groups.length} group{data.g.groups.length === 1 ? '' : 's'} ·{' '}
+            {new Set([data.g.root.id, ...data.g.nodes.map((n) => n.id)]).size} nodes shown, {data.g.groups.length} group
+            {data.g.groups.length === 1 ? '' : 's'} ·{' '}
             {counts.map(([k, n]) => (
               <span key={k} className="edge-kind" data-kind-count={k}>
                 {k} ×{n.toLocaleString('en')}{' '}

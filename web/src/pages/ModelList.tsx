@@ -21,7 +21,11 @@ interface ModelRow {
   aliases: { alias: string; version: { version: number; stage: string } }[];
 }
 interface Page {
-  registeredModels: { totalCount: number; edges: { node: ModelRow }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  registeredModels: {
+    totalCount: number;
+    edges: { node: ModelRow }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
 }
 
 export function ModelList() {
@@ -46,29 +50,67 @@ export function ModelList() {
   return (
     <section>
       <h1>Models</h1>
-      <input className="search" placeholder="search models by name" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="search models" />
+      <input
+        className="search"
+        placeholder="search models by name"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        aria-label="search models"
+      />
       <ErrorBox error={error} />
       {page && (
         <>
-          <p className="muted">{page.totalCount} model{page.totalCount === 1 ? '' : 's'}{query && ` matching “${query}”`}</p>
+          <p className="muted">
+            {page.totalCount} model{page.totalCount === 1 ? '' : 's'}
+            {query && ` matching “${query}”`}
+          </p>
           <table className="models">
             <caption className="sr-only">Registered models by name</caption>
             <thead>
-              <tr><th scope="col">Name</th><th scope="col">Latest</th><th scope="col">Aliases</th><th scope="col">Owner</th><th scope="col">Updated</th></tr>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Latest</th>
+                <th scope="col">Aliases</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Updated</th>
+              </tr>
             </thead>
             <tbody>
               {page.edges.map(({ node: m }) => (
                 <tr key={m.name} data-model={m.name}>
-                  <td><a href={href.model(m.name)}>{m.name}</a>{m.description && <div className="muted small">{m.description}</div>}</td>
-                  <td>{m.latestVersion ? <>v{m.latestVersion.version} <span className="muted">{m.latestVersion.semver}</span> <StageBadge stage={m.latestVersion.stage} /></> : <span className="muted">no versions</span>}</td>
-                  <td>{m.aliases.map((a) => <AliasBadge key={a.alias} alias={a.alias} version={a.version.version} />)}</td>
+                  <td>
+                    <a href={href.model(m.name)}>{m.name}</a>
+                    {m.description && <div className="muted small">{m.description}</div>}
+                  </td>
+                  <td>
+                    {m.latestVersion ? (
+                      <>
+                        v{m.latestVersion.version} <span className="muted">{m.latestVersion.semver}</span>{' '}
+                        <StageBadge stage={m.latestVersion.stage} />
+                      </>
+                    ) : (
+                      <span className="muted">no versions</span>
+                    )}
+                  </td>
+                  <td>
+                    {m.aliases.map((a) => (
+                      <AliasBadge key={a.alias} alias={a.alias} version={a.version.version} />
+                    ))}
+                  </td>
                   <td>{m.owner ?? ''}</td>
                   <td className="small">{new Date(m.updatedAt).toLocaleString()}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <Pager canBack={cursors.length > 1} canForward={page.pageInfo.hasNextPage} busy={loading} label={`page ${cursors.length}`} onBack={() => setCursors((c) => c.slice(0, -1))} onForward={() => setCursors((c) => [...c, page.pageInfo.endCursor])} />
+          <Pager
+            canBack={cursors.length > 1}
+            canForward={page.pageInfo.hasNextPage}
+            busy={loading}
+            label={`page ${cursors.length}`}
+            onBack={() => setCursors((c) => c.slice(0, -1))}
+            onForward={() => setCursors((c) => [...c, page.pageInfo.endCursor])}
+          />
         </>
       )}
       {loading && !page && <p className="muted">loading…</p>}

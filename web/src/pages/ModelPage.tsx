@@ -178,7 +178,12 @@ export function ModelPage({ name }: { name: string }) {
     const catchUp = async () => {
       if (!aliasRef.current || historyMoreRef.current) return;
       try {
-        const h = await gql<HistoryPage>(HISTORY, { modelName: name, alias: aliasRef.current, first: HISTORY_PAGE, after: cursorRef.current });
+        const h = await gql<HistoryPage>(HISTORY, {
+          modelName: name,
+          alias: aliasRef.current,
+          first: HISTORY_PAGE,
+          after: cursorRef.current,
+        });
         addMoves(h.aliasHistory.edges.map((e) => e.node));
         if (h.aliasHistory.pageInfo.endCursor) setHistoryCursor(h.aliasHistory.pageInfo.endCursor);
       } catch {
@@ -201,8 +206,7 @@ export function ModelPage({ name }: { name: string }) {
           // Shown at once; the history read after it adds what the event does not carry (a rollback's reason).
           addMoves([e]);
           void catchUp();
-        }
-        else if (!aliasRef.current) setAlias(e.alias);
+        } else if (!aliasRef.current) setAlias(e.alias);
       },
       () => {
         if (failed) return;
@@ -232,9 +236,11 @@ export function ModelPage({ name }: { name: string }) {
   const byVersion = new Map<number, string[]>();
   for (const [a, v] of aliases) byVersion.set(v, [...(byVersion.get(v) ?? []), a]);
   const protectedSet = new Set(m.protectedAliases);
-  const current = alias ? aliases.get(alias) ?? null : null;
+  const current = alias ? (aliases.get(alias) ?? null) : null;
   // Earlier targets of the selected alias: what a rollback may return to.
-  const earlier = [...new Set(moves.map((mv) => mv.version).filter((v): v is number => v !== null && v !== current))].sort((a, b) => b - a);
+  const earlier = [
+    ...new Set(moves.map((mv) => mv.version).filter((v): v is number => v !== null && v !== current)),
+  ].sort((a, b) => b - a);
 
   return (
     <section aria-labelledby="model-title">
@@ -245,7 +251,8 @@ export function ModelPage({ name }: { name: string }) {
       {m.description && <p>{m.description}</p>}
       <p className="muted">
         {m.owner && <>team {m.owner} · </>}
-        owners: {m.owners.length ? m.owners.join(', ') : 'none'} · protected aliases: {m.protectedAliases.join(', ') || 'none'}
+        owners: {m.owners.length ? m.owners.join(', ') : 'none'} · protected aliases:{' '}
+        {m.protectedAliases.join(', ') || 'none'}
       </p>
       <TagEditor
         tags={m.tags}
@@ -282,7 +289,9 @@ export function ModelPage({ name }: { name: string }) {
               ))}
             </select>
           </label>
-          {alias && can('rollback') && earlier.length > 0 && <Rollback name={name} alias={alias} current={current} earlier={earlier} />}
+          {alias && can('rollback') && earlier.length > 0 && (
+            <Rollback name={name} alias={alias} current={current} earlier={earlier} />
+          )}
           <ErrorBox error={historyError} />
           <ol className="timeline" data-testid="alias-timeline">
             {[...moves].reverse().map((mv) => (
@@ -292,7 +301,8 @@ export function ModelPage({ name }: { name: string }) {
                   <>deleted (was v{mv.previousVersion})</>
                 ) : (
                   <>
-                    {mv.previousVersion == null ? 'set to' : `v${mv.previousVersion} →`} <b className="to">v{mv.version}</b>
+                    {mv.previousVersion == null ? 'set to' : `v${mv.previousVersion} →`}{' '}
+                    <b className="to">v{mv.version}</b>
                   </>
                 )}
                 {mv.type === 'ROLLBACK' && <span className="badge rollback">rollback</span>}
@@ -316,17 +326,34 @@ export function ModelPage({ name }: { name: string }) {
   );
 }
 
-function Versions({ name, aliasesByVersion, reloadKey }: { name: string; aliasesByVersion: Map<number, string[]>; reloadKey: number }) {
+function Versions({
+  name,
+  aliasesByVersion,
+  reloadKey,
+}: {
+  name: string;
+  aliasesByVersion: Map<number, string[]>;
+  reloadKey: number;
+}) {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors.at(-1) ?? null;
   const { data, error, loading } = useAsync(
     () =>
-      gql<{ registeredModel: { versions: { totalCount: number; edges: { node: Version }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } | null }>(VERSIONS, {
+      gql<{
+        registeredModel: {
+          versions: {
+            totalCount: number;
+            edges: { node: Version }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        } | null;
+      }>(VERSIONS, {
         name,
         first: VERSION_PAGE,
         after,
       }),
-    [name, after], reloadKey,
+    [name, after],
+    reloadKey,
   );
   const page = data?.registeredModel?.versions;
   return (
@@ -389,7 +416,13 @@ function Versions({ name, aliasesByVersion, reloadKey }: { name: string; aliases
         </table>
       )}
       {page && (
-        <Pager canBack={cursors.length > 1} canForward={page.pageInfo.hasNextPage} busy={loading} onBack={() => setCursors((c) => c.slice(0, -1))} onForward={() => setCursors((c) => [...c, page.pageInfo.endCursor])} />
+        <Pager
+          canBack={cursors.length > 1}
+          canForward={page.pageInfo.hasNextPage}
+          busy={loading}
+          onBack={() => setCursors((c) => c.slice(0, -1))}
+          onForward={() => setCursors((c) => [...c, page.pageInfo.endCursor])}
+        />
       )}
     </>
   );
@@ -416,32 +449,63 @@ function MoveAlias({ model }: { model: Model }) {
       <p>
         {alias.trim() ? (
           <>
-            Alias <b>@{alias.trim()}</b> {current !== null ? <>moves from v{current} to</> : <>is created, pointing to</>} <b>v{version || '?'}</b>. Clients resolving models:/{model.name}@{alias.trim()} and deployments following it get the new version at once.
+            Alias <b>@{alias.trim()}</b>{' '}
+            {current !== null ? <>moves from v{current} to</> : <>is created, pointing to</>} <b>v{version || '?'}</b>.
+            Clients resolving models:/{model.name}@{alias.trim()} and deployments following it get the new version at
+            once.
           </>
         ) : (
           <>Creates or moves an alias of {model.name}.</>
         )}
       </p>
-      {isProtected && <p className="warn small">@{alias.trim()} is protected on this model: the server will refuse a direct move. Request a promotion from the version&apos;s page instead.</p>}
-      <Field label="Alias" hint={`Protected aliases (${model.protectedAliases.join(', ') || 'none'}) move only through a promotion request.`}>
+      {isProtected && (
+        <p className="warn small">
+          @{alias.trim()} is protected on this model: the server will refuse a direct move. Request a promotion from the
+          version&apos;s page instead.
+        </p>
+      )}
+      <Field
+        label="Alias"
+        hint={`Protected aliases (${model.protectedAliases.join(', ') || 'none'}) move only through a promotion request.`}
+      >
         {(id) => (
           <>
-            <input id={id} list={`${id}-list`} value={alias} onChange={(e) => setAlias(e.target.value)} autoComplete="off" />
+            <input
+              id={id}
+              list={`${id}-list`}
+              value={alias}
+              onChange={(e) => setAlias(e.target.value)}
+              autoComplete="off"
+            />
             <datalist id={`${id}-list`}>
-              {model.aliases.filter((a) => !model.protectedAliases.includes(a.alias)).map((a) => (
-                <option key={a.alias} value={a.alias} />
-              ))}
+              {model.aliases
+                .filter((a) => !model.protectedAliases.includes(a.alias))
+                .map((a) => (
+                  <option key={a.alias} value={a.alias} />
+                ))}
             </datalist>
           </>
         )}
       </Field>
-      <Field label="Version">{(id) => <input id={id} type="number" min={1} value={version} onChange={(e) => setVersion(e.target.value)} />}</Field>
+      <Field label="Version">
+        {(id) => <input id={id} type="number" min={1} value={version} onChange={(e) => setVersion(e.target.value)} />}
+      </Field>
     </Action>
   );
 }
 
 /** Returns an alias to a version it pointed to before (REVIEWER), with a reason; recorded as a ROLLBACK. */
-function Rollback({ name, alias, current, earlier }: { name: string; alias: string; current: number | null; earlier: number[] }) {
+function Rollback({
+  name,
+  alias,
+  current,
+  earlier,
+}: {
+  name: string;
+  alias: string;
+  current: number | null;
+  earlier: number[];
+}) {
   const [version, setVersion] = useState(String(earlier[0]));
   const [reason, setReason] = useState('');
   return (
@@ -458,7 +522,9 @@ function Rollback({ name, alias, current, earlier }: { name: string; alias: stri
       testid="rollback"
     >
       <p>
-        Alias <b>@{alias}</b> moves back {current !== null ? <>from v{current} </> : null}to <b>v{version}</b>, without a promotion request, protected or not. It is recorded as a ROLLBACK event with your reason; deployments following @{alias} switch at once.
+        Alias <b>@{alias}</b> moves back {current !== null ? <>from v{current} </> : null}to <b>v{version}</b>, without
+        a promotion request, protected or not. It is recorded as a ROLLBACK event with your reason; deployments
+        following @{alias} switch at once.
       </p>
       <Field label="Back to version">
         {(id) => (
@@ -471,14 +537,18 @@ function Rollback({ name, alias, current, earlier }: { name: string; alias: stri
           </select>
         )}
       </Field>
-      <Field label="Reason (required)">{(id) => <textarea id={id} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />}</Field>
+      <Field label="Reason (required)">
+        {(id) => <textarea id={id} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />}
+      </Field>
     </Action>
   );
 }
 
 function AliasAtPicker({ name, alias }: { name: string; alias: string }) {
   const [at, setAt] = useState(() => new Date(Date.now() - 60_000).toISOString().slice(0, 19));
-  const [result, setResult] = useState<{ version: number; semver: string; stage: string } | null | undefined>(undefined);
+  const [result, setResult] = useState<{ version: number; semver: string; stage: string } | null | undefined>(
+    undefined,
+  );
   const [error, setError] = useState<unknown>(null);
   return (
     <form
@@ -486,7 +556,11 @@ function AliasAtPicker({ name, alias }: { name: string; alias: string }) {
       onSubmit={async (e) => {
         e.preventDefault();
         try {
-          const r = await gql<{ aliasAt: { version: number; semver: string; stage: string } | null }>(ALIAS_AT, { modelName: name, alias, at: new Date(`${at}Z`).toISOString() });
+          const r = await gql<{ aliasAt: { version: number; semver: string; stage: string } | null }>(ALIAS_AT, {
+            modelName: name,
+            alias,
+            at: new Date(`${at}Z`).toISOString(),
+          });
           setResult(r.aliasAt);
           setError(null);
         } catch (err) {
@@ -497,7 +571,14 @@ function AliasAtPicker({ name, alias }: { name: string; alias: string }) {
       <h3>
         What did <code>{alias}</code> point to at…
       </h3>
-      <input type="datetime-local" step="1" value={at} onChange={(e) => setAt(e.target.value)} aria-label="instant (UTC)" /> <span className="muted">UTC</span> <button type="submit">look up</button>
+      <input
+        type="datetime-local"
+        step="1"
+        value={at}
+        onChange={(e) => setAt(e.target.value)}
+        aria-label="instant (UTC)"
+      />{' '}
+      <span className="muted">UTC</span> <button type="submit">look up</button>
       <ErrorBox error={error} />
       {result !== undefined && (
         <p data-testid="alias-at-result">
@@ -516,21 +597,35 @@ function AliasAtPicker({ name, alias }: { name: string; alias: string }) {
 
 const REQUEST_PAGE = 20;
 
-/** The model's promotion requests: pending ones as cards (with the actions this principal may take), decided ones listed, oldest first. */
+/**
+ * The model's promotion requests: pending ones as cards (with the actions this principal may take), decided ones
+ * listed, oldest first.
+ */
 function Requests({ name, reloadKey }: { name: string; reloadKey: number }) {
   const pending = useAsync(
-    () => gql<{ promotionRequests: { edges: { node: PromotionRequest }[]; pageInfo: { hasNextPage: boolean } } }>(REQUESTS, { filter: { modelName: name, status: 'PENDING' }, first: REQUEST_PAGE }),
-    [name], reloadKey,
+    () =>
+      gql<{ promotionRequests: { edges: { node: PromotionRequest }[]; pageInfo: { hasNextPage: boolean } } }>(
+        REQUESTS,
+        { filter: { modelName: name, status: 'PENDING' }, first: REQUEST_PAGE },
+      ),
+    [name],
+    reloadKey,
   );
   const [after, setAfter] = useState<string | null>(null);
   const all = useAsync(
     () =>
-      gql<{ promotionRequests: { edges: { node: PromotionRequest }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(REQUESTS, {
+      gql<{
+        promotionRequests: {
+          edges: { node: PromotionRequest }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+      }>(REQUESTS, {
         filter: { modelName: name },
         first: REQUEST_PAGE,
         after,
       }),
-    [name, after], reloadKey,
+    [name, after],
+    reloadKey,
   );
   const open = pending.data?.promotionRequests.edges.map((e) => e.node) ?? [];
   const decided = (all.data?.promotionRequests.edges.map((e) => e.node) ?? []).filter((r) => r.status !== 'PENDING');
@@ -548,10 +643,16 @@ function Requests({ name, reloadKey }: { name: string; reloadKey: number }) {
           <ul className="requests small">
             {decided.map((r) => (
               <li key={r.id} data-request={r.id}>
-                <span className={`badge status status-${r.status.toLowerCase()}`}>{r.status}</span> v{r.version} → {r.target.stage ? <StageBadge stage={r.target.stage} /> : <AliasBadge alias={r.target.alias!} />}{' '}
+                <span className={`badge status status-${r.status.toLowerCase()}`}>{r.status}</span> v{r.version} →{' '}
+                {r.target.stage ? <StageBadge stage={r.target.stage} /> : <AliasBadge alias={r.target.alias!} />}{' '}
                 <span className="muted">
                   by {r.requestedBy}, {fmtTime(r.requestedAt)}
-                  {r.decidedBy && <> · {r.status.toLowerCase()} by {r.decidedBy}</>}
+                  {r.decidedBy && (
+                    <>
+                      {' '}
+                      · {r.status.toLowerCase()} by {r.decidedBy}
+                    </>
+                  )}
                 </span>{' '}
                 <a href={href.request(r.id)}>details</a>
               </li>

@@ -11,8 +11,17 @@ const REQUEST = `query Request($id: ID!) { promotionRequest(id: $id) { ${REQUEST
 /** One promotion request, and the signed envelope of a carried-out two-person promotion, verified in this browser. */
 export function RequestPage({ id }: { id: string }) {
   const [tick, setTick] = useState(0);
-  const mode = useRegistryEvents(PROMOTION_EVENT_TYPES, (e) => e.subjectId === id || e.type === 'EVIDENCE_ADDED' || e.type === 'MODEL_CARD_SECTION_SET', () => setTick((t) => t + 1), () => setTick((t) => t + 1));
-  const q = useAsync(() => gql<{ promotionRequest: (PromotionRequest & { attestation: string | null }) | null }>(REQUEST, { id }), [id], tick);
+  const mode = useRegistryEvents(
+    PROMOTION_EVENT_TYPES,
+    (e) => e.subjectId === id || e.type === 'EVIDENCE_ADDED' || e.type === 'MODEL_CARD_SECTION_SET',
+    () => setTick((t) => t + 1),
+    () => setTick((t) => t + 1),
+  );
+  const q = useAsync(
+    () => gql<{ promotionRequest: (PromotionRequest & { attestation: string | null }) | null }>(REQUEST, { id }),
+    [id],
+    tick,
+  );
   const r = q.data?.promotionRequest;
   useTitle(r ? `Request: ${r.modelName} v${r.version}` : 'Request');
   if (q.error && !r) return <ErrorBox error={q.error} />;
@@ -29,10 +38,16 @@ export function RequestPage({ id }: { id: string }) {
       <PromotionCard r={r} headingLevel={2} />
       <h2>Signed record</h2>
       {r.attestation ? (
-        <AttestationView envelope={r.attestation} filename={`promotion-${r.id}.dsse.json`} expectDigest={r.modelVersion?.checksum ?? null} />
+        <AttestationView
+          envelope={r.attestation}
+          filename={`promotion-${r.id}.dsse.json`}
+          expectDigest={r.modelVersion?.checksum ?? null}
+        />
       ) : (
         <p className="muted small">
-          {r.status === 'APPROVED' ? 'This promotion needed one reviewer: it is recorded in the audit log, not signed.' : 'A two-person promotion is signed when it is carried out.'}
+          {r.status === 'APPROVED'
+            ? 'This promotion needed one reviewer: it is recorded in the audit log, not signed.'
+            : 'A two-person promotion is signed when it is carried out.'}
         </p>
       )}
     </section>

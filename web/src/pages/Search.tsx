@@ -56,9 +56,18 @@ export function Search({ query }: { query: SearchQuery }) {
   const ordered = query.metric && filter.metric;
   const q = useAsync(
     () =>
-      gql<{ searchModelVersions: { totalCount: number; totalCountIsExact: boolean; edges: { node: Hit }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(SEARCH, {
+      gql<{
+        searchModelVersions: {
+          totalCount: number;
+          totalCountIsExact: boolean;
+          edges: { node: Hit }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+      }>(SEARCH, {
         filter,
-        orderBy: ordered ? [{ field: 'METRIC', metricKey: query.metric, direction: 'DESC' }] : [{ field: 'CREATED_AT', direction: 'DESC' }],
+        orderBy: ordered
+          ? [{ field: 'METRIC', metricKey: query.metric, direction: 'DESC' }]
+          : [{ field: 'CREATED_AT', direction: 'DESC' }],
         first: PAGE,
         after,
       }),
@@ -79,7 +88,11 @@ export function Search({ query }: { query: SearchQuery }) {
           go({ ...draft, cursors: [] });
         }}
       >
-        <Field label="Model">{(id) => <input id={id} value={draft.model} onChange={(e) => set({ model: e.target.value })} placeholder="any" />}</Field>
+        <Field label="Model">
+          {(id) => (
+            <input id={id} value={draft.model} onChange={(e) => set({ model: e.target.value })} placeholder="any" />
+          )}
+        </Field>
         <Field label="Stage">
           {(id) => (
             <select id={id} value={draft.stage} onChange={(e) => set({ stage: e.target.value })}>
@@ -90,9 +103,22 @@ export function Search({ query }: { query: SearchQuery }) {
             </select>
           )}
         </Field>
-        <Field label="Tag key">{(id) => <input id={id} value={draft.tagKey} onChange={(e) => set({ tagKey: e.target.value })} />}</Field>
-        <Field label="Tag value">{(id) => <input id={id} value={draft.tagValue} onChange={(e) => set({ tagValue: e.target.value })} />}</Field>
-        <Field label="Metric">{(id) => <input id={id} value={draft.metric} onChange={(e) => set({ metric: e.target.value })} placeholder="e.g. auc" />}</Field>
+        <Field label="Tag key">
+          {(id) => <input id={id} value={draft.tagKey} onChange={(e) => set({ tagKey: e.target.value })} />}
+        </Field>
+        <Field label="Tag value">
+          {(id) => <input id={id} value={draft.tagValue} onChange={(e) => set({ tagValue: e.target.value })} />}
+        </Field>
+        <Field label="Metric">
+          {(id) => (
+            <input
+              id={id}
+              value={draft.metric}
+              onChange={(e) => set({ metric: e.target.value })}
+              placeholder="e.g. auc"
+            />
+          )}
+        </Field>
         <Field label="Comparison">
           {(id) => (
             <select id={id} value={draft.op} onChange={(e) => set({ op: e.target.value })}>
@@ -104,7 +130,17 @@ export function Search({ query }: { query: SearchQuery }) {
             </select>
           )}
         </Field>
-        <Field label="Threshold">{(id) => <input id={id} type="number" step="any" value={draft.value} onChange={(e) => set({ value: e.target.value })} />}</Field>
+        <Field label="Threshold">
+          {(id) => (
+            <input
+              id={id}
+              type="number"
+              step="any"
+              value={draft.value}
+              onChange={(e) => set({ value: e.target.value })}
+            />
+          )}
+        </Field>
         <div className="buttons">
           <button type="submit" className="primary">
             Search
@@ -120,7 +156,8 @@ export function Search({ query }: { query: SearchQuery }) {
           <p className="muted" data-testid="search-count">
             {/* The API counts up to its cap (10,000), then says the count is not exact. */}
             {page.totalCount}
-            {page.totalCountIsExact ? '' : '+'} version{page.totalCount === 1 && page.totalCountIsExact ? '' : 's'} · page {query.cursors.length + 1}
+            {page.totalCountIsExact ? '' : '+'} version{page.totalCount === 1 && page.totalCountIsExact ? '' : 's'} ·
+            page {query.cursors.length + 1}
           </p>
           <table data-testid="search-results">
             <caption className="sr-only">Matching versions</caption>
@@ -140,12 +177,18 @@ export function Search({ query }: { query: SearchQuery }) {
                     <a href={href.model(v.model.name)}>{v.model.name}</a>
                   </td>
                   <td>
-                    <a href={href.version(v.model.name, v.version)}>v{v.version}</a> <span className="muted">{v.semver}</span>
+                    <a href={href.version(v.model.name, v.version)}>v{v.version}</a>{' '}
+                    <span className="muted">{v.semver}</span>
                   </td>
                   <td>
                     <StageBadge stage={v.stage} />
                   </td>
-                  <td className="small">{v.metrics.filter((m) => m.segment === null).map((m) => `${m.key} = ${fmtNum(m.value)}`).join(' · ')}</td>
+                  <td className="small">
+                    {v.metrics
+                      .filter((m) => m.segment === null)
+                      .map((m) => `${m.key} = ${fmtNum(m.value)}`)
+                      .join(' · ')}
+                  </td>
                   <td className="small">
                     <TagList tags={v.tags} />
                   </td>

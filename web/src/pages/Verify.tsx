@@ -11,14 +11,21 @@ export function Verify() {
   return (
     <section aria-labelledby="verify-title">
       <h1 id="verify-title">Verify an attestation</h1>
-      <p className="muted">The signatures are checked here, in your browser (WebCrypto Ed25519), against the public keys the server lists. Nothing is sent to the server but the request for those keys.</p>
+      <p className="muted">
+        The signatures are checked here, in your browser (WebCrypto Ed25519), against the public keys the server lists.
+        Nothing is sent to the server but the request for those keys.
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           setChecked(text);
         }}
       >
-        <Field label="Envelope (DSSE JSON)">{(id) => <textarea id={id} rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />}</Field>
+        <Field label="Envelope (DSSE JSON)">
+          {(id) => (
+            <textarea id={id} rows={8} value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
+          )}
+        </Field>
         <Field label="…or a file">
           {(id) => (
             <input

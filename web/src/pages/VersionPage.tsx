@@ -42,7 +42,12 @@ const PENDING_PAGE = 20;
 const EVIDENCE_KINDS = ['HUMAN_REVIEW', 'FAIRNESS_CHECK', 'SLO_VALIDATION', 'SIGN_OFF'] as const;
 
 interface VersionData {
-  registeredModel: { name: string; owners: string[]; protectedAliases: string[]; aliases: { alias: string; version: { version: number } }[] } | null;
+  registeredModel: {
+    name: string;
+    owners: string[];
+    protectedAliases: string[];
+    aliases: { alias: string; version: { version: number } }[];
+  } | null;
   modelVersion: {
     id: string;
     version: number;
@@ -71,8 +76,13 @@ export function VersionPage({ name, version }: { name: string; version: number }
   const live = useModelLive(name);
   const q = useAsync(() => gql<VersionData>(VERSION, { name, version }), [name, version], live.key);
   const requests = useAsync(
-    () => gql<{ promotionRequests: { edges: { node: PromotionRequest }[] } }>(REQUESTS, { filter: { modelName: name, status: 'PENDING' }, first: PENDING_PAGE }),
-    [name], live.key,
+    () =>
+      gql<{ promotionRequests: { edges: { node: PromotionRequest }[] } }>(REQUESTS, {
+        filter: { modelName: name, status: 'PENDING' },
+        first: PENDING_PAGE,
+      }),
+    [name],
+    live.key,
   );
   const { can, viewer } = useSession();
   const v = q.data?.modelVersion;
@@ -83,10 +93,22 @@ export function VersionPage({ name, version }: { name: string; version: number }
   const ref = { modelName: name, version };
   const mine = (requests.data?.promotionRequests.edges.map((e) => e.node) ?? []).filter((r) => r.version === version);
   const actions = [
-    v.stage === 'DEVELOPMENT' && can('transitionModelVersionStage') && <ToStaging key="staging" name={name} version={version} />,
+    v.stage === 'DEVELOPMENT' && can('transitionModelVersionStage') && (
+      <ToStaging key="staging" name={name} version={version} />
+    ),
     can('addModelVersionEvidence') && <RecordEvidence key="evidence" name={name} version={version} />,
-    can('requestPromotion') && <RequestPromotion key="request" name={name} version={version} stage={v.stage} protectedAliases={m.protectedAliases} />,
-    can('setRegisteredModelAlias') && <SetAlias key="alias" name={name} version={version} aliases={m.aliases} protectedAliases={m.protectedAliases} />,
+    can('requestPromotion') && (
+      <RequestPromotion
+        key="request"
+        name={name}
+        version={version}
+        stage={v.stage}
+        protectedAliases={m.protectedAliases}
+      />
+    ),
+    can('setRegisteredModelAlias') && (
+      <SetAlias key="alias" name={name} version={version} aliases={m.aliases} protectedAliases={m.protectedAliases} />
+    ),
   ].filter(Boolean);
   return (
     <section aria-labelledby="version-title">
@@ -114,7 +136,11 @@ export function VersionPage({ name, version }: { name: string; version: number }
           {fmtTime(v.createdAt)} by {v.createdBy}
         </dd>
         <dt>metrics</dt>
-        <dd>{v.metrics.length ? v.metrics.map((x) => `${x.key}${x.segment ? `[${x.segment}]` : ''} = ${fmtNum(x.value)}`).join(' · ') : 'none'}</dd>
+        <dd>
+          {v.metrics.length
+            ? v.metrics.map((x) => `${x.key}${x.segment ? `[${x.segment}]` : ''} = ${fmtNum(x.value)}`).join(' · ')
+            : 'none'}
+        </dd>
       </dl>
       <TagEditor
         tags={v.tags}
@@ -130,7 +156,15 @@ export function VersionPage({ name, version }: { name: string; version: number }
       </p>
       <section aria-labelledby="actions-title" data-testid="version-actions">
         <h2 id="actions-title">Actions</h2>
-        {actions.length ? <div className="actions">{actions}</div> : <p className="muted small">{viewer ? `Your role (${viewer.role}) has no actions on a version.` : 'Paste a token to act on this version.'}</p>}
+        {actions.length ? (
+          <div className="actions">{actions}</div>
+        ) : (
+          <p className="muted small">
+            {viewer
+              ? `Your role (${viewer.role}) has no actions on a version.`
+              : 'Paste a token to act on this version.'}
+          </p>
+        )}
       </section>
       <section aria-labelledby="pending-title">
         <h2 id="pending-title">Pending promotion requests</h2>
@@ -154,13 +188,19 @@ function ToStaging({ name, version }: { name: string; version: number }) {
       title={`Move ${name} v${version} to STAGING`}
       confirm="Move to STAGING"
       onOpen={() => setComment('')}
-      run={() => gql(TRANSITION, { ref: { modelName: name, version }, stage: 'STAGING', comment: comment.trim() || null })}
+      run={() =>
+        gql(TRANSITION, { ref: { modelName: name, version }, stage: 'STAGING', comment: comment.trim() || null })
+      }
       testid="to-staging"
     >
       <p>
-        v{version} moves from DEVELOPMENT to <b>STAGING</b>. The registry&apos;s STAGING gate checks it first (its checksum, and the model&apos;s metric thresholds or at least one metric); a refusal names what is missing and changes nothing.
+        v{version} moves from DEVELOPMENT to <b>STAGING</b>. The registry&apos;s STAGING gate checks it first (its
+        checksum, and the model&apos;s metric thresholds or at least one metric); a refusal names what is missing and
+        changes nothing.
       </p>
-      <Field label="Comment (optional)">{(id) => <input id={id} value={comment} onChange={(e) => setComment(e.target.value)} />}</Field>
+      <Field label="Comment (optional)">
+        {(id) => <input id={id} value={comment} onChange={(e) => setComment(e.target.value)} />}
+      </Field>
     </Action>
   );
 }
@@ -181,11 +221,17 @@ function RecordEvidence({ name, version }: { name: string; version: number }) {
         setUri('');
         setSummary('');
       }}
-      run={() => gql(EVIDENCE, { ref: { modelName: name, version }, evidence: { kind, passed, uri: uri.trim() || null, summary: summary.trim() || null } })}
+      run={() =>
+        gql(EVIDENCE, {
+          ref: { modelName: name, version },
+          evidence: { kind, passed, uri: uri.trim() || null, summary: summary.trim() || null },
+        })
+      }
       testid="record-evidence"
     >
       <p>
-        Records <b>{kind}</b> evidence ({passed ? 'passed' : 'failed'}) on v{version}, in your name. The lifecycle gates read it: → CANARY needs passed HUMAN_REVIEW and FAIRNESS_CHECK, → PRODUCTION passed SLO_VALIDATION and SIGN_OFF.
+        Records <b>{kind}</b> evidence ({passed ? 'passed' : 'failed'}) on v{version}, in your name. The lifecycle gates
+        read it: → CANARY needs passed HUMAN_REVIEW and FAIRNESS_CHECK, → PRODUCTION passed SLO_VALIDATION and SIGN_OFF.
       </p>
       <Field label="Kind">
         {(id) => (
@@ -199,8 +245,14 @@ function RecordEvidence({ name, version }: { name: string; version: number }) {
       <label className="check">
         <input type="checkbox" checked={passed} onChange={(e) => setPassed(e.target.checked)} /> passed
       </label>
-      <Field label="Link (optional)">{(id) => <input id={id} type="url" placeholder="https://…" value={uri} onChange={(e) => setUri(e.target.value)} />}</Field>
-      <Field label="Summary (optional)">{(id) => <input id={id} value={summary} onChange={(e) => setSummary(e.target.value)} />}</Field>
+      <Field label="Link (optional)">
+        {(id) => (
+          <input id={id} type="url" placeholder="https://…" value={uri} onChange={(e) => setUri(e.target.value)} />
+        )}
+      </Field>
+      <Field label="Summary (optional)">
+        {(id) => <input id={id} value={summary} onChange={(e) => setSummary(e.target.value)} />}
+      </Field>
     </Action>
   );
 }
@@ -211,12 +263,30 @@ interface EvidenceLink {
   summary: string;
 }
 
-function RequestPromotion({ name, version, stage, protectedAliases }: { name: string; version: number; stage: string; protectedAliases: string[] }) {
-  const next = stage === 'STAGING' ? 'stage:CANARY' : stage === 'CANARY' ? 'stage:PRODUCTION' : protectedAliases[0] ? `alias:${protectedAliases[0]}` : 'stage:CANARY';
+function RequestPromotion({
+  name,
+  version,
+  stage,
+  protectedAliases,
+}: {
+  name: string;
+  version: number;
+  stage: string;
+  protectedAliases: string[];
+}) {
+  const next =
+    stage === 'STAGING'
+      ? 'stage:CANARY'
+      : stage === 'CANARY'
+        ? 'stage:PRODUCTION'
+        : protectedAliases[0]
+          ? `alias:${protectedAliases[0]}`
+          : 'stage:CANARY';
   const [target, setTarget] = useState(next);
   const [links, setLinks] = useState<EvidenceLink[]>([]);
   const [kind, t] = target.split(':') as ['stage' | 'alias', string];
-  const setLink = (i: number, patch: Partial<EvidenceLink>) => setLinks((ls) => ls.map((l, j) => (j === i ? { ...l, ...patch } : l)));
+  const setLink = (i: number, patch: Partial<EvidenceLink>) =>
+    setLinks((ls) => ls.map((l, j) => (j === i ? { ...l, ...patch } : l)));
   return (
     <Action
       label="Request a promotion"
@@ -230,13 +300,27 @@ function RequestPromotion({ name, version, stage, protectedAliases }: { name: st
         gql(REQUEST, {
           ref: { modelName: name, version },
           target: kind === 'stage' ? { stage: t } : { alias: t },
-          evidence: links.filter((l) => l.uri.trim() || l.summary.trim()).map((l) => ({ kind: l.kind, uri: l.uri.trim() || null, summary: l.summary.trim() || null })),
+          evidence: links
+            .filter((l) => l.uri.trim() || l.summary.trim())
+            .map((l) => ({ kind: l.kind, uri: l.uri.trim() || null, summary: l.summary.trim() || null })),
         })
       }
       testid="request-promotion"
     >
       <p>
-        Opens a request to move v{version} {kind === 'stage' ? <>to stage <b>{t}</b></> : <>behind the protected alias <b>@{t}</b></>}. Nothing moves until approvers the server&apos;s rule names have approved it (one reviewer for CANARY; an owner and a reviewer for PRODUCTION and protected aliases), and you cannot approve your own request. It expires if nobody decides.
+        Opens a request to move v{version}{' '}
+        {kind === 'stage' ? (
+          <>
+            to stage <b>{t}</b>
+          </>
+        ) : (
+          <>
+            behind the protected alias <b>@{t}</b>
+          </>
+        )}
+        . Nothing moves until approvers the server&apos;s rule names have approved it (one reviewer for CANARY; an owner
+        and a reviewer for PRODUCTION and protected aliases), and you cannot approve your own request. It expires if
+        nobody decides.
       </p>
       <Field label="Target">
         {(id) => (
@@ -270,8 +354,20 @@ function RequestPromotion({ name, version, stage, protectedAliases }: { name: st
                 </select>
               )}
             </Field>
-            <Field label={`Link ${i + 1}`}>{(id) => <input id={id} type="url" placeholder="https://…" value={l.uri} onChange={(e) => setLink(i, { uri: e.target.value })} />}</Field>
-            <Field label={`Summary ${i + 1}`}>{(id) => <input id={id} value={l.summary} onChange={(e) => setLink(i, { summary: e.target.value })} />}</Field>
+            <Field label={`Link ${i + 1}`}>
+              {(id) => (
+                <input
+                  id={id}
+                  type="url"
+                  placeholder="https://…"
+                  value={l.uri}
+                  onChange={(e) => setLink(i, { uri: e.target.value })}
+                />
+              )}
+            </Field>
+            <Field label={`Summary ${i + 1}`}>
+              {(id) => <input id={id} value={l.summary} onChange={(e) => setLink(i, { summary: e.target.value })} />}
+            </Field>
           </div>
         ))}
         <button type="button" onClick={() => setLinks((ls) => [...ls, { kind: 'HUMAN_REVIEW', uri: '', summary: '' }])}>
@@ -282,7 +378,17 @@ function RequestPromotion({ name, version, stage, protectedAliases }: { name: st
   );
 }
 
-function SetAlias({ name, version, aliases, protectedAliases }: { name: string; version: number; aliases: { alias: string; version: { version: number } }[]; protectedAliases: string[] }) {
+function SetAlias({
+  name,
+  version,
+  aliases,
+  protectedAliases,
+}: {
+  name: string;
+  version: number;
+  aliases: { alias: string; version: { version: number } }[];
+  protectedAliases: string[];
+}) {
   const [alias, setAlias] = useState('');
   const current = aliases.find((a) => a.alias === alias.trim())?.version.version ?? null;
   return (
@@ -297,21 +403,38 @@ function SetAlias({ name, version, aliases, protectedAliases }: { name: string; 
       <p>
         {alias.trim() ? (
           <>
-            Alias <b>@{alias.trim()}</b> {current !== null ? <>moves from v{current} to</> : <>is created, pointing to</>} <b>v{version}</b>; clients and deployments following it get v{version} at once.
+            Alias <b>@{alias.trim()}</b>{' '}
+            {current !== null ? <>moves from v{current} to</> : <>is created, pointing to</>} <b>v{version}</b>; clients
+            and deployments following it get v{version} at once.
           </>
         ) : (
           <>Creates or moves an unprotected alias to v{version}.</>
         )}
       </p>
-      {protectedAliases.includes(alias.trim()) && <p className="warn small">@{alias.trim()} is protected: the server will refuse a direct move. Use “Request a promotion”.</p>}
-      <Field label="Alias" hint={`Protected (${protectedAliases.join(', ') || 'none'}): only through a promotion request.`}>
+      {protectedAliases.includes(alias.trim()) && (
+        <p className="warn small">
+          @{alias.trim()} is protected: the server will refuse a direct move. Use “Request a promotion”.
+        </p>
+      )}
+      <Field
+        label="Alias"
+        hint={`Protected (${protectedAliases.join(', ') || 'none'}): only through a promotion request.`}
+      >
         {(id) => (
           <>
-            <input id={id} list={`${id}-list`} value={alias} onChange={(e) => setAlias(e.target.value)} autoComplete="off" />
+            <input
+              id={id}
+              list={`${id}-list`}
+              value={alias}
+              onChange={(e) => setAlias(e.target.value)}
+              autoComplete="off"
+            />
             <datalist id={`${id}-list`}>
-              {aliases.filter((a) => !protectedAliases.includes(a.alias)).map((a) => (
-                <option key={a.alias} value={a.alias} />
-              ))}
+              {aliases
+                .filter((a) => !protectedAliases.includes(a.alias))
+                .map((a) => (
+                  <option key={a.alias} value={a.alias} />
+                ))}
             </datalist>
           </>
         )}
@@ -323,7 +446,13 @@ function SetAlias({ name, version, aliases, protectedAliases }: { name: string; 
 /** The version's signed provenance statement, made on request (signing costs a little), verified in this browser. */
 function VersionAttestation({ name, version, checksum }: { name: string; version: number; checksum: string | null }) {
   const [shown, setShown] = useState(false);
-  const att = useAsync(() => (shown ? gql<{ attestation: { envelope: string } }>(ATTESTATION, { ref: { modelName: name, version } }) : Promise.resolve(null)), [name, version, shown]);
+  const att = useAsync(
+    () =>
+      shown
+        ? gql<{ attestation: { envelope: string } }>(ATTESTATION, { ref: { modelName: name, version } })
+        : Promise.resolve(null),
+    [name, version, shown],
+  );
   return (
     <section aria-labelledby="att-title">
       <h2 id="att-title">Attestation</h2>
@@ -334,7 +463,13 @@ function VersionAttestation({ name, version, checksum }: { name: string; version
       ) : (
         <>
           <ErrorBox error={att.error} />
-          {att.data && <AttestationView envelope={att.data.attestation.envelope} filename={`${name.replace(/[^A-Za-z0-9._-]+/g, '_')}-v${version}.dsse.json`} expectDigest={checksum} />}
+          {att.data && (
+            <AttestationView
+              envelope={att.data.attestation.envelope}
+              filename={`${name.replace(/[^A-Za-z0-9._-]+/g, '_')}-v${version}.dsse.json`}
+              expectDigest={checksum}
+            />
+          )}
         </>
       )}
     </section>

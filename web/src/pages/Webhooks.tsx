@@ -21,7 +21,14 @@ export function Webhooks() {
   useTitle('Webhooks');
   const { can, viewer } = useSession();
   const [tick, setTick] = useState(0);
-  const list = useAsync(() => (viewer && viewer.allowedFields.includes('Query.webhooks') ? gql<{ webhooks: Webhook[] }>(WEBHOOKS) : Promise.resolve(null)), [viewer?.name], tick);
+  const list = useAsync(
+    () =>
+      viewer && viewer.allowedFields.includes('Query.webhooks')
+        ? gql<{ webhooks: Webhook[] }>(WEBHOOKS)
+        : Promise.resolve(null),
+    [viewer?.name],
+    tick,
+  );
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState('');
   const [description, setDescription] = useState('');
@@ -41,7 +48,15 @@ export function Webhooks() {
             setTypes('');
             setDescription('');
           }}
-          run={() => gql<{ registerWebhook: { secret: string } }>(REGISTER, { input: { url: url.trim(), eventTypes: eventTypes.length ? eventTypes : null, description: description.trim() || null } })}
+          run={() =>
+            gql<{ registerWebhook: { secret: string } }>(REGISTER, {
+              input: {
+                url: url.trim(),
+                eventTypes: eventTypes.length ? eventTypes : null,
+                description: description.trim() || null,
+              },
+            })
+          }
           onDone={(r) => {
             setSecret((r as { registerWebhook: { secret: string } }).registerWebhook.secret);
             setTick((t) => t + 1);
@@ -49,13 +64,27 @@ export function Webhooks() {
           testid="register-webhook"
         >
           <p>
-            Pedigree will POST {eventTypes.length ? <>every {eventTypes.join(', ')} event</> : <>every event</>} to <b>{url.trim() || 'the URL'}</b>, signed with a secret shown once after this, retrying with backoff. The URL is checked against the server&apos;s address policy.
+            Pedigree will POST {eventTypes.length ? <>every {eventTypes.join(', ')} event</> : <>every event</>} to{' '}
+            <b>{url.trim() || 'the URL'}</b>, signed with a secret shown once after this, retrying with backoff. The URL
+            is checked against the server&apos;s address policy.
           </p>
-          <Field label="URL">{(id) => <input id={id} type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://hooks.example.com/pedigree" />}</Field>
+          <Field label="URL">
+            {(id) => (
+              <input
+                id={id}
+                type="url"
+                value={url}
+                onChange={(e) => setUrl(e.target.value)}
+                placeholder="https://hooks.example.com/pedigree"
+              />
+            )}
+          </Field>
           <Field label="Event types" hint="comma-separated, e.g. ALIAS_SET, PROMOTION_APPROVED; empty: every type">
             {(id) => <input id={id} value={types} onChange={(e) => setTypes(e.target.value)} />}
           </Field>
-          <Field label="Description (optional)">{(id) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} />}</Field>
+          <Field label="Description (optional)">
+            {(id) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} />}
+          </Field>
         </Action>
       )}
       {secret && (

@@ -47,7 +47,16 @@ async function settle(): Promise<void> {
 
 async function visit(hash: string, shot: string, ...texts: string[]): Promise<void> {
   await page.goto(`${base}/mlflow/${hash}`);
-  for (const text of texts) await page.getByText(text, { exact: true }).first().waitFor({ timeout: WAIT });
+  for (const text of texts) {
+    // A page that never shows its text says what went wrong on the way (failed requests, console errors).
+    await page
+      .getByText(text, { exact: true })
+      .first()
+      .waitFor({ timeout: WAIT })
+      .catch((err: Error) => {
+        throw new Error(`${hash}: "${text}" never shown; problems so far: ${JSON.stringify(problems)}`, { cause: err });
+      });
+  }
   await settle();
   await page.screenshot({ path: resolve(OUT, `mlflow-ui-${shot}.png`) });
 }

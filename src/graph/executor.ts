@@ -170,6 +170,15 @@ export class Executor {
    * of waiting for its next poll.
    */
   readonly afterCommit = new Set<() => void>();
+  /**
+   * The highest event sequence a write of this executor committed: a reader
+   * answering from state fed by the log (the alias view) waits until it is
+   * through it, so this process reads its own writes.
+   */
+  get lastSequence(): string | null {
+    return this.lastCommitted;
+  }
+  private lastCommitted: string | null = null;
   /** Write transactions committed, the writes they carried, and how many of those ran in batches (group commit). */
   readonly commits = { transactions: 0, writes: 0, batched: 0 };
 
@@ -443,7 +452,7 @@ export class Executor {
         ),
       );
       const batched = steps.reduce((n, s) => n + (s.kind ? s.writes.length : 0), 0);
-      this.committed(outcomes.filter((o) => o.ok).length, batched, seconds, counterHeld);
+      this.committed(outcomes.filter((o) => o.ok).length, batched, seconds, counterHeld, sequence);
       for (const w of group) this.observer?.groupWait((began - w.enqueuedAt) / 1000);
       group.forEach((w, i) => {
         const o = outcomes[i]!;
@@ -479,14 +488,23 @@ export class Executor {
     try {
       const run = () => this.insideGroup.run('alone', () => this.transaction('WRITE', work, label));
       const { value, seconds, counterHeld, sequence } = gate ? await this.gated(run) : await run();
-      this.committed(1, 0, seconds, counterHeld);
+      this.committed(1, 0, seconds, counterHeld, sequence);
       return { value, sequence };
     } finally {
       this.observer?.groupWait((began - enqueuedAt) / 1000);
     }
   }
 
-  private committed(writes: number, batched: number, seconds: number, counterHeld: number | null): void {
+  private committed(
+    writes: number,
+    batched: number,
+    seconds: number,
+    counterHeld: number | null,
+    sequence: string | null,
+  ): void {
+    if (sequence !== null && (this.lastCommitted === null || BigInt(sequence) > BigInt(this.lastCommitted))) {
+      this.lastCommitted = sequence;
+    }
     this.commits.transactions++;
     this.commits.writes += writes;
     this.commits.batched += batched;

@@ -757,7 +757,8 @@ export class RegistryService {
   private fromView(
     ask: (view: NonNullable<ReturnType<AliasViewSource['current']>>) => ViewAnswer,
   ): { model: ModelRecord | null; version: VersionRecord | null } | null {
-    const view = this.view?.current();
+    // Read-your-writes on this process: the view answers once it has applied this process's last write.
+    const view = this.view?.current(this.executor.lastSequence);
     if (!view) return null;
     const answer = ask(view);
     this.view!.lookups[answer.hit ? 'hit' : 'miss']++;

@@ -28,8 +28,11 @@ export interface AliasViewOptions {
 
 /** What the registry asks of the view (src/registry/registry.service.ts). */
 export interface AliasViewSource {
-  /** The view when it can answer now, else null (not built yet, off, over its budget): ask Neo4j. */
-  current(): AliasView | null;
+  /**
+   * The view when it can answer now, else null (not built yet, off, over its
+   * budget, or not yet through `atLeast`, e.g. this process's own last write): ask Neo4j.
+   */
+  current(atLeast?: string | null): AliasView | null;
   /** A version looked up by number that the view could not answer: fetch it into its cache, in the background. */
   want(modelName: string, version: number): void;
   /** Lookups answered by the view and sent to Neo4j. */
@@ -87,8 +90,10 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
     return this.state === 'ready' ? this.through : null;
   }
 
-  current(): AliasView | null {
-    return this.state === 'ready' ? this.view : null;
+  current(atLeast: string | null = null): AliasView | null {
+    if (this.state !== 'ready') return null;
+    if (atLeast !== null && (this.through === null || BigInt(this.through) < BigInt(atLeast))) return null;
+    return this.view;
   }
 
   /**

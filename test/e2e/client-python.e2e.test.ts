@@ -26,17 +26,30 @@ import { startTestServer, type TestServer } from '../support/server.js';
 const clientDir = resolve('clients/python');
 const python = resolve('test/python-client/.venv/bin/python');
 
+/**
+ * Runs the venv's Python; past `deadlineMs` the child is killed, so a hang
+ * fails with the output so far (and pytest's stack dump, see below) instead
+ * of vitest's bare timeout.
+ */
 function run(
   args: string[],
   env: Record<string, string>,
   cwd: string,
+  deadlineMs = 120_000,
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((res) => {
     const child = spawn(python, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    const timer = setTimeout(() => {
+      output += `\n[killed after ${deadlineMs} ms]\n`;
+      child.kill('SIGKILL');
+    }, deadlineMs);
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('close', (code) => res({ code, output }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res({ code, output });
+    });
   });
 }
 
@@ -71,7 +84,20 @@ describe('Python client (pytest) against Pedigree', () => {
 
   it('passes its pytest suite: watch through socket kills and a restart, verified downloads, 50,000 predictions through two restarts', async () => {
     const r = await run(
-      ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-rs', '--durations=8', 'tests'],
+      // -v names each test as it starts; faulthandler_timeout dumps every
+      // thread's stack when one test runs past 150 s.
+      [
+        '-m',
+        'pytest',
+        '-v',
+        '-p',
+        'no:cacheprovider',
+        '-rs',
+        '--durations=8',
+        '-o',
+        'faulthandler_timeout=150',
+        'tests',
+      ],
       {
         PEDIGREE_TEST_URL: served.url,
         PEDIGREE_TEST_WRITER_URL: writer.url.replace(/\/graphql$/, ''),
@@ -80,20 +106,22 @@ describe('Python client (pytest) against Pedigree', () => {
         PEDIGREE_TEST_ARTIFACT_DIR: join(dataDir, 'artifacts'),
       },
       clientDir,
+      840_000,
     );
-    if (r.code !== 0) throw new Error(`pytest exited ${r.code}\n${r.output.slice(-12_000)}`);
+    if (r.code !== 0) throw new Error(`pytest exited ${r.code}\n${r.output.slice(-20_000)}`);
     // The slowest tests and pytest's summary, for the CI log.
     console.log(r.output.trim().split('\n').slice(-14).join('\n'));
     // Every test ran: none skipped for want of the server.
-    expect(r.output).toMatch(/\d+ passed/);
-    expect(r.output).not.toMatch(/skipped/);
+    const summary = r.output.trim().split('\n').at(-1) ?? '';
+    expect(summary).toMatch(/\d+ passed/);
+    expect(summary).not.toMatch(/skipped|failed|error/);
   }, 900_000);
 
   it('the serving loop in the README runs as written: serves the current version, reloads on a move, logs predictions with the version that made them', async () => {
     const example = readmeExample('clients/python/README.md', 'examples/serving_loop.py', 'python');
     expect(example).toBe(readFileSync('clients/python/examples/serving_loop.py', 'utf8'));
     const name = await modelWithVersions(writer.url.replace(/\/graphql$/, ''), 2, 'py-example');
-    await moveAlias(writer.url, name, 'live', 1);
+    await served.applied(await moveAlias(writer.url, name, 'live', 1));
     const app = mkdtempSync(join(dataDir, 'app-'));
     writeFileSync(join(app, 'serving_loop.py'), example);
     const run = runExample(python, ['serving_loop.py', name, 'live'], app, {

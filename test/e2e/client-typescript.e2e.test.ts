@@ -52,27 +52,10 @@ let dataDir: string;
 let work: string;
 const clients: PedigreeClient[] = [];
 
-/**
- * Moves an alias through `writer`, then (when `served` is up) waits until
- * `served` has applied the move: its alias view follows the event log, so
- * another replica's write reaches it within a poll unless a consistency token
- * is sent, as here (README, "Consistency and staleness").
- */
+/** Moves an alias through `writer`, then waits until `served` has applied the move (see RestartableServer.applied). */
 async function moveAlias(writerUrl: string, modelName: string, alias: string, version: number): Promise<string> {
   const sequence = await moveAliasOn(writerUrl, modelName, alias, version);
-  await fetch(served.directUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
-      'pedigree-min-sequence': sequence,
-    },
-    body: JSON.stringify({ query: '{ serverInfo { lastSequence } }' }),
-    signal: AbortSignal.timeout(5_000),
-  }).then(
-    (r) => r.text(),
-    () => undefined,
-  ); // served may be down or cut off on purpose: then there is nothing to wait for
+  await served.applied(sequence);
   return sequence;
 }
 

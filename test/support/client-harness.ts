@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { TEST_ADMIN_TOKEN } from './graphql.js';
 import { startProcessServer, type ProcessServer } from './process-server.js';
 
 /**
@@ -119,6 +120,29 @@ export class RestartableServer {
   /** The server's own GraphQL URL, bypassing the proxy (for assertions). */
   get directUrl(): string {
     return this.#server.url;
+  }
+
+  /**
+   * Waits until the server has applied `sequence` (a write made through
+   * another replica): its alias view follows the event log, so another
+   * replica's write reaches it within a poll unless a consistency token is
+   * sent, as here (README, "Consistency and staleness"). When the server is
+   * down or cut off on purpose there is nothing to wait for.
+   */
+  async applied(sequence: string): Promise<void> {
+    await fetch(this.directUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+        'pedigree-min-sequence': sequence,
+      },
+      body: JSON.stringify({ query: '{ serverInfo { lastSequence } }' }),
+      signal: AbortSignal.timeout(5_000),
+    }).then(
+      (r) => r.text(),
+      () => undefined,
+    );
   }
 
   /**

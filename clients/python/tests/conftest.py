@@ -88,6 +88,22 @@ class Server:
         )
         return str(d["setRegisteredModelAlias"]["sequence"])
 
+    def visible(self, sequence: str) -> None:
+        """Returns once the served replica has applied ``sequence``. The test's writes go through the writer, a
+        second replica; the served one sees them within its event poll interval, so a test that next reads through
+        the API (not the subscription) waits here first, as a real client would with a consistency token."""
+        direct = self.control("info")["directUrl"]
+        res = self.http.post(direct, json={"query": "{ __typename }"}, headers={"pedigree-min-sequence": sequence})
+        body = res.json()
+        if res.status_code != 200 or body.get("errors"):
+            raise AssertionError(f"the served replica did not reach sequence {sequence}: {res.status_code} {body}")
+
+    def move_visible(self, model: str, alias: str, version: int) -> str:
+        """move(), then visible(): the served replica answers with the new target."""
+        sequence = self.move(model, alias, version)
+        self.visible(sequence)
+        return sequence
+
     def alias_moves(self, model: str, alias: str) -> list[tuple[str, int | None, int | None]]:
         out: list[tuple[str, int | None, int | None]] = []
         after = None

@@ -38,6 +38,15 @@ def client(**options: Any) -> AsyncPedigreeClient:
     return AsyncPedigreeClient(URL, **opts)
 
 
+def arun(test: Awaitable[None], timeout_s: float = 300.0) -> None:
+    """Runs a test's coroutine with a bound, so a hang fails with the test's name and a traceback of where it waited."""
+
+    async def bounded() -> None:
+        await asyncio.wait_for(test, timeout_s)
+
+    asyncio.run(bounded())
+
+
 async def until(what: str, check: Callable[[], bool | Awaitable[bool]], timeout_s: float = 30.0) -> None:
     end = time.monotonic() + timeout_s
     while True:
@@ -68,7 +77,7 @@ def moves_of(seen: list[AliasChange]) -> list[tuple[str, int | None, int | None]
 
 def test_resolve_alias_version_and_stage(server: Server) -> None:
     name = server.model_with_versions(2, "py-resolve")
-    server.move(name, "serving", 2)
+    server.move_visible(name, "serving", 2)
 
     async def run() -> None:
         async with client() as c:
@@ -84,12 +93,12 @@ def test_resolve_alias_version_and_stage(server: Server) -> None:
                 await c.resolve("s3://not-a-model-uri")
             assert bad.value.code == "BAD_USER_INPUT"
 
-    asyncio.run(run())
+    arun(run())
 
 
 def test_resolve_cache_follows_moves_and_falls_back_while_down(server: Server) -> None:
     name = server.model_with_versions(3, "py-cache")
-    server.move(name, "serving", 1)
+    server.move_visible(name, "serving", 1)
     uri = f"models:/{name}@serving"
 
     async def cached(c: AsyncPedigreeClient) -> bool:
@@ -112,7 +121,7 @@ def test_resolve_cache_follows_moves_and_falls_back_while_down(server: Server) -
             assert c.resolve_api_calls == calls
             # (Through threads: a blocking call here would also stop the client noticing its socket close.)
             await asyncio.to_thread(server.control, "kill-connections")
-            await asyncio.to_thread(server.move, name, "serving", 2)
+            await asyncio.to_thread(server.move_visible, name, "serving", 2)
             during = c.resolve_api_calls
             assert (await c.resolve(uri)).version == 2  # type: ignore[union-attr]
             assert c.resolve_api_calls == during + 1
@@ -124,12 +133,12 @@ def test_resolve_cache_follows_moves_and_falls_back_while_down(server: Server) -
 
             await until("the cache to answer again", cached_again)
 
-    asyncio.run(run())
+    arun(run())
 
 
 def test_own_writes_are_read_back_and_the_sequence_is_remembered(server: Server) -> None:
     name = server.model_with_versions(2, "py-consistency")
-    server.move(name, "serving", 1)
+    server.move_visible(name, "serving", 1)
     uri = f"models:/{name}@serving"
 
     async def run() -> None:
@@ -169,7 +178,7 @@ def test_own_writes_are_read_back_and_the_sequence_is_remembered(server: Server)
                 await asyncio.to_thread(server.control, "blackhole", on="0")
                 await asyncio.to_thread(server.control, "kill-connections")
 
-    asyncio.run(run())
+    arun(run())
 
 
 # -------------------------------------------------------------------------------------------- watch
@@ -177,7 +186,7 @@ def test_own_writes_are_read_back_and_the_sequence_is_remembered(server: Server)
 
 def test_watch_200_moves_with_5_websocket_kills(server: Server) -> None:
     name = server.model_with_versions(4, "py-watch")
-    server.move(name, "serving", 1)
+    server.move_visible(name, "serving", 1)
 
     async def run() -> None:
         async with client() as c:
@@ -198,12 +207,12 @@ def test_watch_200_moves_with_5_websocket_kills(server: Server) -> None:
             assert moves_of(seen[1:]) == truth
             assert w.last_sequence == truth[-1][0]
 
-    asyncio.run(run())
+    arun(run())
 
 
 def test_watch_across_a_server_restart(server: Server) -> None:
     name = server.model_with_versions(3, "py-watch-restart")
-    server.move(name, "serving", 1)
+    server.move_visible(name, "serving", 1)
 
     async def run() -> None:
         async with client() as c:
@@ -225,12 +234,12 @@ def test_watch_across_a_server_restart(server: Server) -> None:
             assert moves_of(seen[1:]) == truth
             await w.close()
 
-    asyncio.run(run())
+    arun(run())
 
 
 def test_slow_handler_loses_nothing(server: Server) -> None:
     name = server.model_with_versions(2, "py-watch-slow")
-    server.move(name, "serving", 1)
+    server.move_visible(name, "serving", 1)
 
     async def run() -> None:
         async with client() as c:
@@ -251,12 +260,12 @@ def test_slow_handler_loses_nothing(server: Server) -> None:
             assert most <= 4
             await w.close()
 
-    asyncio.run(run())
+    arun(run())
 
 
 def test_heartbeat_notices_a_dead_socket(server: Server) -> None:
     name = server.model_with_versions(2, "py-watch-dead")
-    server.move(name, "serving", 1)
+    server.move_visible(name, "serving", 1)
 
     async def run() -> None:
         async with client() as c:
@@ -275,13 +284,13 @@ def test_heartbeat_notices_a_dead_socket(server: Server) -> None:
             assert c._ws.generation > generation
             await w.close()
 
-    asyncio.run(run())
+    arun(run())
 
 
 def test_resume_after_and_a_bad_token_is_a_typed_error_without_secrets(server: Server, caplog: pytest.LogCaptureFixture) -> None:
     name = server.model_with_versions(2, "py-watch-after")
     first = server.move(name, "serving", 1)
-    second = server.move(name, "serving", 2)
+    second = server.move_visible(name, "serving", 2)
     token = "pdg_" + secrets.token_urlsafe(32)
 
     async def run() -> None:
@@ -305,7 +314,7 @@ def test_resume_after_and_a_bad_token_is_a_typed_error_without_secrets(server: S
             for text in [caplog.text, str(ended.value), repr(ended.value), str(via_http.value), repr(bad), repr(bad._http)]:
                 assert token not in text
 
-    asyncio.run(run())
+    arun(run())
 
 
 # ----------------------------------------------------------------------------------------- download
@@ -341,7 +350,7 @@ def test_download_verifies_refuses_tampered_and_records_deployment_only_after(se
             none = server.gql("query($n: String!) { deployment(name: $n) { id } }", {"n": f"{name}-bad"})
             assert none["deployment"] is None
 
-    asyncio.run(run())
+    arun(run())
 
 
 def test_download_directory_artifact_and_refuse_foreign_directory(server: Server, tmp_path: Path) -> None:
@@ -367,7 +376,7 @@ def test_download_directory_artifact_and_refuse_foreign_directory(server: Server
             assert len((await c.download(f"models:/{name}/1", other, overwrite=True)).files) == 3
             assert not (other / "mine.txt").exists()
 
-    asyncio.run(run())
+    arun(run())
 
 
 def test_download_through_a_user_fetcher_verifies_and_leaves_nothing_from_a_broken_stream(server: Server, tmp_path: Path) -> None:
@@ -410,7 +419,7 @@ def test_download_through_a_user_fetcher_verifies_and_leaves_nothing_from_a_brok
                 await c.download(f"models:/{name}/1", tmp_path / "as-dir")
             assert not (tmp_path / "as-dir").exists()
 
-    asyncio.run(run())
+    arun(run())
 
 
 # --------------------------------------------------------------------------------- prediction logger
@@ -451,7 +460,7 @@ def test_50000_predictions_with_two_server_restarts(server: Server) -> None:
             assert stats.retries > 0 and logged_during[0] > 0
             assert await logger.close() == 0
 
-    asyncio.run(run())
+    arun(run())
     # The server's own count of predictions created for the model: each of the 50,000 ids exactly once
     # (the logger sent no other id for this model), and a random sample traced through GraphQL.
     assert server.predictions_created(name) == 50_000
@@ -502,7 +511,7 @@ def test_spool_on_disk_survives_the_client_and_says_when_full(server: Server, tm
             await b.close()
             assert not any(p.name.startswith("batch-") for p in spool.iterdir())
 
-    asyncio.run(run())
+    arun(run())
     assert server.predictions_created(name) == 100
 
 
@@ -518,7 +527,7 @@ def test_dead_letters_what_the_server_refuses_for_good() -> None:
             assert [e.code for e in refused] == ["NOT_FOUND"]
             await logger.close()
 
-    asyncio.run(run())
+    arun(run())
 
 
 # ------------------------------------------------------------------------------------- the sync facade
@@ -526,7 +535,7 @@ def test_dead_letters_what_the_server_refuses_for_good() -> None:
 
 def test_sync_facade_resolves_watches_downloads_and_logs(server: Server, tmp_path: Path) -> None:
     name = server.model_with_versions(2, "py-sync")
-    server.move(name, "serving", 1)
+    server.move_visible(name, "serving", 1)
     with PedigreeClient(URL, TOKEN, ping_interval_s=0.5, ping_timeout_s=1.0, backoff=Backoff(0.05, 1.0)) as c:
         assert "pdg_" not in repr(c) and "[redacted]" in repr(c)
         assert c.resolve(f"models:/{name}@serving").version == 1  # type: ignore[union-attr]

@@ -525,15 +525,8 @@ export class DeploymentService {
             limit: page.first,
           })
         : [];
-      const changes: {
-        sequence: string;
-        at: string;
-        actor: string;
-        type: string;
-        modelName: string | null;
-        alias: string | null;
-        record: number;
-      }[] = [];
+      // A change before its state is resolved: which of the page's records it belongs to.
+      const changes: (Omit<DeploymentChange, 'state'> & { record: number })[] = [];
       records.forEach((r, i) => {
         if (i >= row.inForce.length)
           changes.push({

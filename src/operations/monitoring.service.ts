@@ -114,16 +114,7 @@ export class MonitoringService {
   ) {}
 
   async setRule(
-    input: {
-      modelName: string;
-      name: string;
-      metric: string;
-      op: RuleOp;
-      threshold: number;
-      forMinutes: number;
-      action: RuleAction;
-      alias?: string | null;
-    },
+    input: Omit<MonitoringRule, 'id' | 'alias'> & { alias?: string | null },
     actor: string,
   ): Promise<MonitoringRule> {
     if (!input.name || input.name.length > 100) throw badInput('name must be 1–100 characters', { field: 'name' });

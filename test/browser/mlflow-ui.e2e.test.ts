@@ -1,19 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractOp } from '../support/contract.js';
 import { mlflow } from '../support/governed.js';
 import { gqlOk, sha, TEST_ADMIN_TOKEN, uniq } from '../support/graphql.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { launchChromium } from './support.js';
 
 // MLflow's own UI (the static build inside the `mlflow` wheel pinned in
 // test/mlflow-ui/requirements.txt, installed by test/mlflow-ui/setup.sh) served
 // by Pedigree at /mlflow/ against its MLflow API, in Debian's Chromium. Every
 // page must render with no failed request and no console error. The browser
 // holds a VIEWER token: the UI's pages only read.
-const CHROMIUM = process.env.PEDIGREE_CHROMIUM ?? '/usr/bin/chromium';
 const OUT = resolve('test-output');
 // Generous: a condition we wait for, not a timing we assert.
 const WAIT = 60_000;
@@ -62,8 +62,6 @@ async function visit(hash: string, shot: string, ...texts: string[]): Promise<vo
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does)`);
   // The wheel's UI build, installed once per machine (pip's cache makes a reinstall quick).
   const uiDir = execFileSync('bash', ['test/mlflow-ui/setup.sh'], {
     encoding: 'utf8',
@@ -115,19 +113,7 @@ beforeAll(async () => {
 
   const viewer = (await gqlOk(t.url, contractOp('CreateApiToken'), { name: uniq('ui-viewer'), role: 'VIEWER' }))
     .createApiToken.token as string;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({
     viewport: { width: 1400, height: 900 },
     extraHTTPHeaders: { authorization: `Bearer ${viewer}` },

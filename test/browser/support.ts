@@ -20,14 +20,20 @@ export const attrs = (loc: Locator, name: string) =>
   loc.evaluateAll((els, n) => els.map((e) => (e as unknown as El).getAttribute(n)), name);
 export const texts = (loc: Locator) => loc.evaluateAll((els) => els.map((e) => (e as unknown as El).textContent));
 
+/** The dashboard's browser: headless Chromium, with the dashboard built. */
 export async function launch(): Promise<Browser> {
+  if (!existsSync(resolve(webDistDir, 'index.html')))
+    throw new Error('the dashboard is not built: npm run web:build (npm test does it)');
+  mkdirSync(OUT, { recursive: true });
+  return launchChromium();
+}
+
+/** Headless Chromium (test/browser/setup-chromium.sh installs it), quiet: no background traffic of its own. */
+export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(
       `browser tests need Chromium at ${CHROMIUM}: run bash test/browser/setup-chromium.sh (npm test does)`,
     );
-  if (!existsSync(resolve(webDistDir, 'index.html')))
-    throw new Error('the dashboard is not built: npm run web:build (npm test does it)');
-  mkdirSync(OUT, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

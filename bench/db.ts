@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { startEmbeddedNeo4j, type EmbeddedNeo4j } from '../src/graph/embedded.js';
 import { Executor } from '../src/graph/executor.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { createDriver } from '../src/graph/driver.js';
 import { applyMigrations } from '../src/graph/migrations.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger, type Logger } from '../src/logger.js';
 import { benchCypher } from './generate.js';
 
 export interface BenchDb {
@@ -55,4 +57,23 @@ export async function startBenchDb(
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What an in-process probe needs to start the app on a bench database: its
+ * configuration (quiet, any port, `token` as the admin token), a logger and
+ * the app's own driver. `createApp(config, driver, log)` may then run more
+ * than once on them.
+ */
+export function benchAppSetup(db: BenchDb, token: string): { config: Config; log: Logger; driver: Driver } {
+  const config = loadConfig({
+    ...process.env,
+    ...db.env,
+    PEDIGREE_ADMIN_TOKEN: token,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+  });
+  const log = createLogger('warn');
+  return { config, log, driver: createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log) };
 }

@@ -55,7 +55,11 @@ const NODES_PER_VERSION = 8.15;
 
 export function plan(nodes: number): Plan {
   const versionsPerModel = nodes >= 50_000 ? 50 : 10;
-  const models = Math.max(FAMILY_SIZE, Math.round(nodes / NODES_PER_VERSION / versionsPerModel));
+  return planOf(Math.max(FAMILY_SIZE, Math.round(nodes / NODES_PER_VERSION / versionsPerModel)), versionsPerModel);
+}
+
+/** The plan for a given number of models and versions per model (everything else scales with them). */
+export function planOf(models: number, versionsPerModel: number): Plan {
   const versions = models * versionsPerModel;
   const families = Math.ceil(models / FAMILY_SIZE);
   const datasets = Math.max(2, Math.ceil(versions / 100));
@@ -129,10 +133,14 @@ export interface GenerateOptions {
   log?: (msg: string) => void;
   /** Prefix of every generated name and external id (default "bench-"), so a run can share a database. */
   prefix?: string;
+  /** Models and versions per model instead of a node count (e.g. many models with few versions, for the alias view). */
+  shape?: { models: number; versionsPerModel: number };
 }
 
 export async function generate(driver: Driver, opts: GenerateOptions): Promise<Generated> {
-  const p = plan(opts.nodes);
+  const p = opts.shape
+    ? planOf(Math.max(FAMILY_SIZE, opts.shape.models), opts.shape.versionsPerModel)
+    : plan(opts.nodes);
   const rand = rng(opts.seed ?? 1);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const int = (n: number) => Math.floor(rand() * n);

@@ -23,12 +23,9 @@ import { request as httpRequest, Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { HeaderMap } from '@apollo/server';
 import { execute, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, getOperationAST } from 'graphql';
-import { startBenchDb } from '../db.js';
+import { benchAppSetup, startBenchDb } from '../db.js';
 import { GET_BY_ALIAS } from '../ops.js';
 import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createDriver } from '../../src/graph/driver.js';
-import { createLogger } from '../../src/logger.js';
 import { decide } from '../../src/governance/policy.js';
 import { Role } from '../../src/governance/roles.js';
 import { createContext } from '../../src/schema/context.js';
@@ -65,16 +62,7 @@ async function time(label: string, fn: (i: number) => unknown): Promise<void> {
 
 const db = await startBenchDb({ heapMb: 512, pagecacheMb: 256 });
 try {
-  const config = loadConfig({
-    ...process.env,
-    ...db.env,
-    PEDIGREE_ADMIN_TOKEN: TOKEN,
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: '0',
-  });
-  const log = createLogger('warn');
-  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
+  const { config, log, driver } = benchAppSetup(db, TOKEN);
   const app = await createApp(config, driver, log);
   const server = await app.listen(0, '127.0.0.1');
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });

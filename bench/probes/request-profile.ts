@@ -8,13 +8,10 @@
  * the hot read, on random models' champion.)
  */
 import { Session } from 'node:inspector/promises';
-import { startBenchDb } from '../db.js';
+import { benchAppSetup, startBenchDb } from '../db.js';
 import { generate } from '../generate.js';
 import { GET_BY_ALIAS, TRACE } from '../ops.js';
 import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createDriver } from '../../src/graph/driver.js';
-import { createLogger } from '../../src/logger.js';
 
 const arg = (name: string, def: string) =>
   process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
@@ -37,16 +34,7 @@ try {
           variables: { modelName: r.get('m') as string, alias: 'champion' },
         }));
   await s.close();
-  const config = loadConfig({
-    ...process.env,
-    ...db.env,
-    PEDIGREE_ADMIN_TOKEN: TOKEN,
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: '0',
-  });
-  const log = createLogger('warn');
-  const driver = createDriver(config.neo4j.uri!, config.neo4j.user, config.neo4j.password, log);
+  const { config, log, driver } = benchAppSetup(db, TOKEN);
   const app = await createApp(config, driver, log);
   const server = await app.listen(0, '127.0.0.1');
   const call = async (i: number) => {

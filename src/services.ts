@@ -21,7 +21,7 @@ import { MonitoringService } from './operations/monitoring.service.js';
 import { ProviderChangeLogService } from './operations/provider-change-log.service.js';
 import { RetentionService } from './operations/retention.service.js';
 import { AttestationService } from './operations/attestation.service.js';
-import { ProvenanceService } from './provenance/provenance.service.js';
+import { createProvenanceServices, type ProvenanceServices } from './provenance/provenance-services.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
 import { RegistryService } from './registry/registry.service.js';
@@ -47,7 +47,8 @@ export interface Services {
   audit: AuditService;
   tokens: TokenService;
   promotions: PromotionService;
-  provenance: ProvenanceService;
+  /** One service per provenance aggregate: datasets, runs, predictions, relations, and the lineage read models. */
+  provenance: ProvenanceServices;
   mlflow: MlflowTrackingService;
   /** The artifact store behind its rules: write-once seals, owners, quotas, verified reads. */
   artifacts: ArtifactService;
@@ -134,7 +135,7 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     },
     attestations,
   );
-  const provenance = new ProvenanceService(executor, registry);
+  const provenance = createProvenanceServices(executor, registry);
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(
@@ -166,7 +167,7 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     ),
     promotions,
     provenance,
-    mlflow: new MlflowTrackingService(executor, provenance),
+    mlflow: new MlflowTrackingService(executor, provenance.runs),
     artifacts,
     deployments: new DeploymentService(executor, registry, config, attestations),
     modelCards,

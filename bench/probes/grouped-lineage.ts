@@ -5,7 +5,7 @@
  * version with 20,000 predictions (trained by a run on a dataset, so BOTH
  * has an upstream too) and a dataset feeding 1,600 versions (1,600 runs, 40
  * models, 5 predictions per version), then asks each question through
- * ProvenanceService.lineage in two variants, alternated (and their order
+ * the lineage service's `lineage` in two variants, alternated (and their order
  * swapped) run by run so both see the same machine: `before` is the code at
  * --before (src/ and cypher/ read from git into .cache/, imported from
  * there), `after` is this tree. Checks that both answer exactly the same,
@@ -29,6 +29,7 @@ import { Executor } from '../../src/graph/executor.js';
 import { createServices } from '../../src/services.js';
 import { parseGrouping } from '../../src/provenance/lineage-groups.js';
 import type { LineageDirection } from '../../src/provenance/lineage.js';
+import type { LineageService } from '../../src/provenance/lineage.service.js';
 
 const arg = (name: string, def: string) =>
   process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
@@ -66,29 +67,26 @@ const logs = {
   before: pino({ level: 'silent' }, timed.before.sink),
   after: pino({ level: 'silent' }, timed.after.sink),
 };
+const oldSvc = old.createServices(new old.Executor(db.driver, 'neo4j', logs.before), config, pino({ level: 'silent' }));
+const svc = createServices(new Executor(db.driver, 'neo4j', logs.after), config, pino({ level: 'silent' }));
 const variants = {
-  before: {
-    svc: old.createServices(new old.Executor(db.driver, 'neo4j', logs.before), config, pino({ level: 'silent' })),
-    parse: old.parseGrouping,
-  },
-  after: {
-    svc: createServices(new Executor(db.driver, 'neo4j', logs.after), config, pino({ level: 'silent' })),
-    parse: parseGrouping,
-  },
+  // Code from before provenance was split by aggregate had one ProvenanceService, whose `lineage` is the same method.
+  before: { lineage: oldSvc.provenance as unknown as LineageService, parse: old.parseGrouping },
+  after: { lineage: svc.provenance.lineage, parse: parseGrouping },
 };
-const { provenance, registry } = variants.after.svc;
+const { provenance, registry } = svc;
 const checksum = `sha256:${'a'.repeat(64)}`;
 
 try {
   // A version with 20,000 predictions, its run trained on a dataset.
   const t0 = performance.now();
-  const train = await provenance.registerDatasetVersion(actor, {
+  const train = await provenance.datasets.registerDatasetVersion(actor, {
     dataset: 'probe-train',
     version: '1',
     hash: 'sha256:train',
     uri: 's3://probe/train',
   });
-  const run = await provenance.createRun(actor, {
+  const run = await provenance.runs.createRun(actor, {
     name: 'probe-train',
     inputs: [{ datasetVersionId: train.id, role: 'train' }],
   });
@@ -101,14 +99,14 @@ try {
     const batch = Array.from({ length: Math.min(10_000, predictions - i) }, (_, j) => ({
       id: `probe-p-${String(i + j).padStart(6, '0')}`,
     }));
-    await provenance.logPredictions(actor, {
+    await provenance.predictions.logPredictions(actor, {
       model: { modelName: 'probe-wide', version: wide.version },
       deployment: 'probe-endpoint',
       predictions: batch,
     });
   }
   // A dataset feeding 1,600 versions: one run each, 40 versions per model, 5 predictions per version.
-  const feed = await provenance.registerDatasetVersion(actor, {
+  const feed = await provenance.datasets.registerDatasetVersion(actor, {
     dataset: 'probe-feed',
     version: '1',
     hash: 'sha256:feed',
@@ -121,7 +119,7 @@ try {
     for (let k = 0; k < Math.min(PER_MODEL, fed - m * PER_MODEL); k++)
       runs.push(
         (
-          await provenance.createRun(actor, {
+          await provenance.runs.createRun(actor, {
             name: `${model}-${k}`,
             inputs: [{ datasetVersionId: feed.id, role: 'train' }],
           })
@@ -133,7 +131,7 @@ try {
     );
     for (const v of versions) {
       const batch = Array.from({ length: PER_VERSION }, (_, j) => ({ id: `probe-fp-${v.id}-${j}` }));
-      await provenance.logPredictions(actor, {
+      await provenance.predictions.logPredictions(actor, {
         model: { modelName: model, version: v.version },
         deployment: 'probe-fed-endpoint',
         predictions: batch,
@@ -165,10 +163,16 @@ try {
   ];
   const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(p * xs.length) - 1)]!;
   for (const question of questions) {
-    const first = await provenance.lineage(question.id, question.direction, 5, null, parseGrouping({ above: 8 }));
+    const first = await provenance.lineage.lineage(
+      question.id,
+      question.direction,
+      5,
+      null,
+      parseGrouping({ above: 8 }),
+    );
     const grouping = { above: 8, expand: question.expand?.(first.groups) ?? [] };
     const ask = (v: keyof typeof variants) =>
-      variants[v].svc.provenance.lineage(question.id, question.direction, 5, null, variants[v].parse(grouping));
+      variants[v].lineage.lineage(question.id, question.direction, 5, null, variants[v].parse(grouping));
     const load = [loadavg()[0]!];
     const ms: Record<keyof typeof variants, number[]> = { before: [], after: [] };
     let same = true;

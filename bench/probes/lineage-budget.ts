@@ -4,7 +4,7 @@
  * and how much it returns. The node budget (5,000) cuts every one of these
  * answers; what matters is whether the walk stops at the budget or reads
  * everything reachable first. Two variants, alternated run by run so both
- * see the same machine: `walk` is ProvenanceService.lineage (hop by hop,
+ * see the same machine: `walk` is LineageService.lineage (hop by hop,
  * stopping at the budget); `collect` is the one-statement query it replaced
  * (cypher/provenance/lineage.cypher at d6eb82f, read from git), which
  * collected every reachable node before cutting to the budget. Prints the
@@ -36,7 +36,7 @@ try {
   );
   for (let i = 0; i < predictions; i += 10_000) {
     const batch = Array.from({ length: Math.min(10_000, predictions - i) }, (_, j) => ({ id: `p-${i + j}` }));
-    await svc.provenance.logPredictions(actor, {
+    await svc.provenance.predictions.logPredictions(actor, {
       model: { modelName: 'lineage-probe', version: v.version },
       deployment: 'probe-endpoint',
       predictions: batch,
@@ -46,7 +46,7 @@ try {
   const before = execFileSync('git', ['show', 'd6eb82f:cypher/provenance/lineage.cypher'], { encoding: 'utf8' });
   const variants = {
     walk: async (direction: 'DOWNSTREAM' | 'BOTH', depth: number) => {
-      const g = await svc.provenance.lineage(v.id, direction, depth, null);
+      const g = await svc.provenance.lineage.lineage(v.id, direction, depth, null);
       return { nodes: g.nodes.length, edges: g.edges.length, truncated: g.truncated };
     },
     collect: async (direction: 'DOWNSTREAM' | 'BOTH', depth: number) => {

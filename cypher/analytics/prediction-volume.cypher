@@ -1,7 +1,7 @@
 // Predictions logged per model version per day (UTC) in [$from, $to), paged by
 // (day, modelName, version). Read from PREDICTIONS_LOGGED events (one per
 // logPredictions call, `after` = {"count":…,"created":…,…} as written by
-// provenance.service), so the cost is the number of calls in the window, not
+// predictions.service), so the cost is the number of calls in the window, not
 // the number of predictions. `created` counts predictions new to the graph.
 MATCH (e:Event)
 WHERE e.type = 'PREDICTIONS_LOGGED' AND e.at >= datetime($from) AND e.at < datetime($to)

@@ -1,4 +1,4 @@
-// One downstream hop of a lineage walk (ProvenanceService.lineage): the nodes
+// One downstream hop of a lineage walk (LineageService.lineage): the nodes
 // one edge of $relations away from the $frontier nodes (element ids):
 // what depends on them, not in $visited; at most $limit, in no particular order. LIMIT
 // stops the expansion, so a walk ends at its node budget instead of reading

@@ -81,7 +81,11 @@ export class MlflowRegistryApi {
           versions.map((v) => v.held!.aliases),
           versions.map((v) => (v.held!.runId ? { id: v.held!.runId } : null)),
         ]
-      : await Promise.all([registry.tagsOf(ids), registry.aliasNamesOfVersions(ids), provenance.runsOfVersions(ids)]);
+      : await Promise.all([
+          registry.tagsOf(ids),
+          registry.aliasNamesOfVersions(ids),
+          provenance.runs.runsOfVersions(ids),
+        ]);
     return versions.map((v, i) => {
       const modelId = /^models:\/(m-[0-9a-f]+)$/.exec(v.source)?.[1];
       return {
@@ -423,7 +427,7 @@ export class MlflowRegistryApi {
     const needsExtra = clauses.some((c) => c.kind === 'tags' || c.key === 'run_id');
     const ids = versions.map((v) => v.id);
     const [tags, runs] = needsExtra
-      ? await Promise.all([this.services.registry.tagsOf(ids), this.services.provenance.runsOfVersions(ids)])
+      ? await Promise.all([this.services.registry.tagsOf(ids), this.services.provenance.runs.runsOfVersions(ids)])
       : [[], []];
     const extra = new Map(
       versions.map((v, i) => [v.id, { tags: (tags as Tag[][])[i] ?? [], runId: runs[i]?.id ?? null }]),

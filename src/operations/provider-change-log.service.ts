@@ -3,7 +3,7 @@ import { unknownAfter, type ListPage } from '../paging.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
-import type { ProviderModelRecord } from '../provenance/provenance.service.js';
+import type { ProviderModelRecord } from '../provenance/types.js';
 
 const Q = {
   record: statement('operations/record-provider-version'),

@@ -17,7 +17,7 @@ import type { LineageEdge } from './lineage.js';
  * node of the level before that reaches it with the smallest (id, relation,
  * direction), and so in that node's group when it is not shown. The database
  * counts each level (cypher/provenance/lineage-level.cypher, walked by
- * ProvenanceService); this module decides, level by level, what of it is
+ * LineageService); this module decides, level by level, what of it is
  * shown, grouped, and walked on from.
  */
 

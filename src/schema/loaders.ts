@@ -1,12 +1,7 @@
 import type { VersionParents } from '../registry/registry.service.js';
 import DataLoader from 'dataloader';
 import type { MetricCursor, MetricHistoryPage } from '../tracking/tracking.service.js';
-import type {
-  DatasetVersionRecord,
-  MetricRecord,
-  RunInputRecord,
-  RunRecord,
-} from '../provenance/provenance.service.js';
+import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/types.js';
 import type { ChecklistItemStatus, GatePreview } from '../registry/lifecycle.service.js';
 import type { ModelRecord, Metric, Stage, Tag, VersionRecord } from '../registry/types.js';
 import type { Services } from '../services.js';
@@ -88,10 +83,10 @@ export function createLoaders(services: Services): Loaders {
     modelAliases: new DataLoader((names) => registry.aliasesOfModels(names)),
     versionAliasNames: new DataLoader((ids) => registry.aliasNamesOfVersions(ids)),
     parents: new DataLoader((ids) => registry.parentsOfVersions(ids)),
-    run: new DataLoader((ids) => services.provenance.runsByIds(ids)),
-    runOfVersion: new DataLoader((ids) => services.provenance.runsOfVersions(ids)),
-    runMetrics: new DataLoader((ids) => services.provenance.runMetrics(ids)),
-    runInputs: new DataLoader((ids) => services.provenance.runInputs(ids)),
+    run: new DataLoader((ids) => services.provenance.runs.runsByIds(ids)),
+    runOfVersion: new DataLoader((ids) => services.provenance.runs.runsOfVersions(ids)),
+    runMetrics: new DataLoader((ids) => services.provenance.runs.runMetrics(ids)),
+    runInputs: new DataLoader((ids) => services.provenance.runs.runInputs(ids)),
     archivalChecklist: new DataLoader((ids) => services.lifecycle.checklists(ids)),
     gatePreview: new DataLoader((keys) => services.lifecycle.gatePreviews(keys), {
       cacheKeyFn: (k) => `${k.versionId}\u0000${k.stage}`,
@@ -106,7 +101,7 @@ export function createLoaders(services: Services): Loaders {
       }
       return loader;
     },
-    datasetVersion: new DataLoader((ids) => services.provenance.datasetVersionsByIds(ids)),
+    datasetVersion: new DataLoader((ids) => services.provenance.datasets.datasetVersionsByIds(ids)),
     jobOfRun: new DataLoader((ids) => services.openLineage.jobsOfRuns(ids)),
     parentRun: new DataLoader((ids) => services.openLineage.parentsOfRuns(ids)),
     runLineage: new DataLoader((ids) => services.openLineage.runDetails(ids)),

@@ -4,7 +4,7 @@ import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import { MAX_RUN_INPUTS, MAX_RUN_METRICS, MAX_RUN_PARAMS } from '../provenance/lineage.js';
-import type { ProvenanceService } from '../provenance/provenance.service.js';
+import type { RunService } from '../provenance/runs.service.js';
 import type { VersionRecord } from '../registry/types.js';
 
 const Q = {
@@ -116,7 +116,7 @@ const OUTPUTS_TAG = 'pedigree.mlflow.outputs';
 
 /**
  * The MLflow tracking side: experiments, runs and MLflow 3 logged models. An
- * MLflow run IS a provenance Run (created through ProvenanceService, finished
+ * MLflow run IS a provenance Run (created through provenance's RunService, finished
  * through it); the MLflow-only state (experiment, tags, times, artifact root)
  * sits on the Run as mlflow* properties. Logged inputs become provenance
  * dataset versions linked by USED.
@@ -124,7 +124,7 @@ const OUTPUTS_TAG = 'pedigree.mlflow.outputs';
 export class MlflowTrackingService {
   constructor(
     private readonly executor: Executor,
-    private readonly provenance: ProvenanceService,
+    private readonly runs: Pick<RunService, 'createRun' | 'finishRun'>,
   ) {}
 
   // ------------------------------------------------------------ experiments
@@ -245,7 +245,7 @@ export class MlflowTrackingService {
     const runName = input.runName ?? input.tags.find((t) => t.key === 'mlflow.runName')?.value ?? null;
     const commit = input.tags.find((t) => t.key === 'mlflow.source.git.commit')?.value ?? null;
     const repo = input.tags.find((t) => t.key === 'mlflow.source.git.repoURL')?.value ?? null;
-    const run = await this.provenance.createRun(
+    const run = await this.runs.createRun(
       { name: actor },
       { name: runName, experiment: experiment.name, codeCommit: commit, codeRepo: repo },
     );
@@ -466,7 +466,7 @@ export class MlflowTrackingService {
     if (patch.status && patch.status !== run.status && ['FINISHED', 'FAILED', 'KILLED'].includes(patch.status)) {
       if (run.status !== 'RUNNING')
         throw badInput(`run "${runId}" is ${run.status}; only a RUNNING run can end`, { field: 'status' });
-      await this.provenance.finishRun({ name: actor }, runId, patch.status as 'FINISHED' | 'FAILED' | 'KILLED', []);
+      await this.runs.finishRun({ name: actor }, runId, patch.status as 'FINISHED' | 'FAILED' | 'KILLED', []);
       if (!patch.endTime) await this.logData(runId, { endTime: Date.now() }, actor);
     }
     return this.getRun(runId);

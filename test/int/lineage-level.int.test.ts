@@ -37,7 +37,7 @@ beforeAll(async () => {
     'test',
   );
   predictions = Array.from({ length: 30 }, (_, i) => `${model}-${i}`);
-  await t.app.services.provenance.logPredictions(
+  await t.app.services.provenance.predictions.logPredictions(
     { name: 'test' },
     { model: { modelName: model, version: v.version }, predictions: predictions.map((p) => ({ id: p })) },
   );

@@ -61,7 +61,7 @@ describe('registry: rename, delete version, unverified versions', () => {
     await registry.createModel({ name: m }, 'test');
     for (let i = 0; i < 3; i++)
       await registry.createVersion({ modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) }, 'test');
-    await provenance.addModelRelation(
+    await provenance.relations.addModelRelation(
       { name: 'test' },
       { child: { modelName: m, version: 2 }, relation: 'FINE_TUNED_FROM', parent: { modelName: m, version: 1 } },
     );

@@ -4,7 +4,7 @@ import { statement } from '../../graph/cypher.js';
 import type { Executor, Tx } from '../../graph/executor.js';
 import type { RegistryService } from '../../registry/registry.service.js';
 import { sourceVariants } from '../../registry/registry.service.js';
-import { toRun, type RunRecord, type StoredRun } from '../provenance.service.js';
+import { toRun, type RunRecord, type StoredRun } from '../types.js';
 import {
   parseOpenLineageBatch,
   parseOpenLineageEvent,

@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { badInput, notFound } from '../../errors.js';
 import type { MetricCursor } from '../../tracking/tracking.service.js';
-import type { DatasetVersionRecord, ModelVersionRecord, RunRecord } from '../../provenance/provenance.service.js';
+import type { DatasetVersionRecord, ModelVersionRecord, RunRecord } from '../../provenance/types.js';
 import type { Context } from '../context.js';
 import { MAX_RUN_INPUTS, MAX_RUN_METRICS } from '../../provenance/lineage.js';
 import {
@@ -68,7 +68,7 @@ export class ProvenanceResolver {
     @Arg('input', () => RegisterDatasetVersionInput) input: RegisterDatasetVersionInput,
     @Ctx() ctx: Context,
   ): Promise<DatasetVersion> {
-    return toDatasetVersion(await ctx.services.provenance.registerDatasetVersion(ctx.actor, input));
+    return toDatasetVersion(await ctx.services.provenance.datasets.registerDatasetVersion(ctx.actor, input));
   }
 
   @Query(() => DatasetVersion, { nullable: true })
@@ -79,7 +79,7 @@ export class ProvenanceResolver {
 
   @Mutation(() => Run, { description: 'Starts a training run (status RUNNING) with its input dataset versions.' })
   async createRun(@Arg('input', () => CreateRunInput) input: CreateRunInput, @Ctx() ctx: Context): Promise<Run> {
-    return toRunType(await ctx.services.provenance.createRun(ctx.actor, input));
+    return toRunType(await ctx.services.provenance.runs.createRun(ctx.actor, input));
   }
 
   @Mutation(() => Run, { description: 'Ends a RUNNING run with FINISHED, FAILED or KILLED and its final metrics.' })
@@ -89,7 +89,7 @@ export class ProvenanceResolver {
     @Arg('metrics', () => [MetricInput], { nullable: true }) metrics: MetricInput[] | null,
     @Ctx() ctx: Context,
   ): Promise<Run> {
-    const result = await ctx.services.provenance.finishRun(ctx.actor, id, status, metrics ?? []);
+    const result = await ctx.services.provenance.runs.finishRun(ctx.actor, id, status, metrics ?? []);
     return { ...toRunType(result.run), metrics: result.metrics };
   }
 
@@ -106,7 +106,7 @@ export class ProvenanceResolver {
     @Arg('input', () => RegisterProviderModelInput) input: RegisterProviderModelInput,
     @Ctx() ctx: Context,
   ): Promise<ProviderModel> {
-    return ctx.services.provenance.registerProviderModel(ctx.actor, input);
+    return ctx.services.provenance.relations.registerProviderModel(ctx.actor, input);
   }
 
   @Query(() => [ProviderModel], {
@@ -121,7 +121,7 @@ export class ProvenanceResolver {
     @Args(() => ListPageArgs) { first, after }: ListPageArgs,
     @Ctx() ctx: Context,
   ): Promise<ProviderModel[]> {
-    return ctx.services.provenance.findProviderModels(
+    return ctx.services.provenance.relations.findProviderModels(
       { id, provider, name, providerVersion },
       toListPage(first, after),
     );
@@ -132,7 +132,7 @@ export class ProvenanceResolver {
     @Arg('input', () => LogPredictionsInput) input: LogPredictionsInput,
     @Ctx() ctx: Context,
   ): Promise<LogPredictionsResult> {
-    const r = await ctx.services.provenance.logPredictions(ctx.actor, input);
+    const r = await ctx.services.provenance.predictions.logPredictions(ctx.actor, input);
     return { count: r.count, created: r.created, modelVersion: toModelVersion(r.modelVersion) };
   }
 
@@ -144,7 +144,7 @@ export class ProvenanceResolver {
     @Arg('input', () => AddModelRelationInput) input: AddModelRelationInput,
     @Ctx() ctx: Context,
   ): Promise<ModelRelationResult> {
-    const r = await ctx.services.provenance.addModelRelation(ctx.actor, {
+    const r = await ctx.services.provenance.relations.addModelRelation(ctx.actor, {
       child: input.modelVersion,
       relation: input.relation,
       parent: input.parent ?? null,
@@ -161,7 +161,7 @@ export class ProvenanceResolver {
 
   @Query(() => PredictionTrace, { description: 'From a prediction back to the raw data: every hop, in order.' })
   async tracePrediction(@Arg('id', () => String) id: string, @Ctx() ctx: Context): Promise<PredictionTrace> {
-    const t = await ctx.services.provenance.tracePrediction(id);
+    const t = await ctx.services.provenance.lineage.tracePrediction(id);
     return {
       prediction: t.prediction,
       deployment: t.deployment ? { id: t.deployment.id, name: t.deployment.name } : null,
@@ -193,7 +193,13 @@ export class ProvenanceResolver {
     @Arg('grouping', () => LineageGroupingInput, { nullable: true }) grouping: LineageGroupingInput | null,
     @Ctx() ctx: Context,
   ): Promise<LineageGraph> {
-    return ctx.services.provenance.lineage(id, direction, depth, relations, grouping && parseGrouping(grouping));
+    return ctx.services.provenance.lineage.lineage(
+      id,
+      direction,
+      depth,
+      relations,
+      grouping && parseGrouping(grouping),
+    );
   }
 
   @Query(() => DatasetImpact, {
@@ -207,7 +213,7 @@ export class ProvenanceResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<DatasetImpact> {
     const page = toPage(first ?? DEFAULT_LIST_PAGE, after);
-    const r = await ctx.services.provenance.datasetImpact(datasetVersionId, {
+    const r = await ctx.services.provenance.lineage.datasetImpact(datasetVersionId, {
       limit: page.first + 1,
       after: page.after === null ? null : versionKey(page.after),
       withTotal: selectsField(info, 'totalCount'),
@@ -229,9 +235,9 @@ export class ProvenanceResolver {
     @Args(() => ListPageArgs) { first, after }: ListPageArgs,
     @Ctx() ctx: Context,
   ): Promise<ModelVersion[]> {
-    return (await ctx.services.provenance.modelVersionsByFingerprint(fingerprint, toListPage(first, after))).map(
-      toModelVersion,
-    );
+    return (
+      await ctx.services.provenance.lineage.modelVersionsByFingerprint(fingerprint, toListPage(first, after))
+    ).map(toModelVersion);
   }
 }
 

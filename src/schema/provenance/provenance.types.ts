@@ -6,7 +6,7 @@ import {
   MAX_RUN_PARAMS,
   MAX_RUN_SEEDS,
 } from '../../provenance/lineage.js';
-import { MAX_TRACE_ITEMS } from '../../provenance/provenance.service.js';
+import { MAX_TRACE_ITEMS } from '../../provenance/lineage.service.js';
 import { Connection, PageInfo } from '../common/connection.js';
 import { MaxItems } from '../common/page.js';
 import { DateTimeScalar } from '../common/scalars.js';

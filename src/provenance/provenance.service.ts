@@ -3,7 +3,7 @@ import { unknownAfter, type ListPage } from '../paging.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryLookup } from '../registry/lookup.js';
 import type { VersionRecord, VersionRef } from '../registry/types.js';
 import { MAX_TEACHERS } from '../registry/validation.js';
 import {
@@ -242,7 +242,7 @@ export class ProvenanceService {
   constructor(
     private readonly executor: Executor,
     /** Model refs ({ modelName, version | alias }) are resolved by the registry, the one mechanism for refs. */
-    private readonly registry: Pick<RegistryService, 'requireVersion'>,
+    private readonly registry: Pick<RegistryLookup, 'requireVersion'>,
   ) {}
 
   /**

@@ -47,8 +47,8 @@ export interface ModelFilter {
 /**
  * Registered models: created, described, tagged, listed, renamed and deleted.
  * Every mutation is one write transaction that ends by appending its event;
- * rename and delete ask governance's guard and cancel the model's pending
- * promotion requests.
+ * a rename asks governance's guard, and a rename or delete cancels the
+ * model's pending promotion requests.
  */
 export class ModelsService {
   constructor(

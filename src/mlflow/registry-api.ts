@@ -491,12 +491,12 @@ export class MlflowRegistryApi {
     const key = str(body, 'key');
     const value = String(body.value ?? '');
     if (key === CHECKSUM_TAG) await this.services.registry.versions.attachChecksum(ref, value, actor.name);
-    else await this.services.registry.versions.setVersionTag(ref, key, value, actor.name);
+    else await this.services.registry.versionTags.setVersionTag(ref, key, value, actor.name);
     return {};
   };
 
   deleteModelVersionTag: Handler = async ({ body, actor }) => {
-    await this.services.registry.versions.deleteVersionTag(
+    await this.services.registry.versionTags.deleteVersionTag(
       { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) },
       str(body, 'key'),
       actor.name,

@@ -8,12 +8,13 @@ import { RegistryReads } from './reads.js';
 import type { SourceArtifacts } from './version-registration.js';
 import type { AliasViewSource } from './view/alias-view.runtime.js';
 import { VersionSearch } from './version-search.js';
+import { VersionTagsService } from './version-tags.service.js';
 import { VersionsService } from './versions.service.js';
 
 /**
  * The registry's services, one per aggregate, each called directly by the
  * transports and services that need it (this is a record of them, not a
- * facade): models, versions, aliases; lookups by name, ref, URI and id, which
+ * facade): models, versions, versions' tags, aliases; lookups by name, ref, URI and id, which
  * every service acting on a version goes through; the batched reads behind
  * loaders and MLflow's lists; and version search. Stages and their gates are
  * LifecycleService's (src/registry/lifecycle.service.ts).
@@ -21,6 +22,7 @@ import { VersionsService } from './versions.service.js';
 export interface Registry {
   models: ModelsService;
   versions: VersionsService;
+  versionTags: VersionTagsService;
   aliases: AliasesService;
   lookup: RegistryLookup;
   reads: RegistryReads;
@@ -47,6 +49,7 @@ export function createRegistry(
   return {
     models: new ModelsService(executor, config, guard, lookup),
     versions: new VersionsService(executor, config, artifacts, lookup, reads),
+    versionTags: new VersionTagsService(executor, lookup),
     aliases: new AliasesService(executor, guard, lookup),
     lookup,
     reads,

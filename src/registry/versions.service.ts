@@ -6,28 +6,24 @@ import type { Executor, Tx } from '../graph/executor.js';
 import { cancelPendingRequests } from '../governance/cancel-requests.js';
 import type { Caller } from '../governance/policy.js';
 import { protectedAliasesOf } from '../governance/promotion-rules.js';
-import { allOrNothing, assertBulkSize, atItem, atItemAsync, mapConcurrently, settle } from './bulk.js';
+import { allOrNothing, assertBulkSize, atItemAsync, mapConcurrently, settle } from './bulk.js';
 import { computeFingerprint } from './fingerprint.js';
 import type { RegistryLookup } from './lookup.js';
 import { retainedUntil } from './production-retention.js';
-import { assertNotFixedTag, PROMPT_TAG, PROMPT_TEXT_TAG } from './prompts.js';
+import { PROMPT_TAG, PROMPT_TEXT_TAG } from './prompts.js';
 import type { RegistryReads } from './reads.js';
-import { checkRef } from './refs.js';
 import type { Tag, VersionRecord, VersionRef } from './types.js';
-import { assertChecksum, assertTag, assertText, MAX_TAGS } from './validation.js';
+import { assertChecksum, assertText } from './validation.js';
 import {
   VersionRegistration,
   type CreateVersionInput,
   type PreparedVersion,
   type SourceArtifacts,
 } from './version-registration.js';
-import { tooManyTags, versionTagSet, VersionTags, type VersionTagChange } from './version-tags.js';
 
 const Q = {
   runsByVersions: statement('provenance/runs-by-versions'),
   updateVersion: statement('registry/update-version'),
-  setVersionTag: statement('registry/set-version-tag'),
-  deleteVersionTag: statement('registry/delete-version-tag'),
   versionDeleteBlockers: statement('registry/version-delete-blockers'),
   deleteVersion: statement('registry/delete-version'),
   attachChecksum: statement('registry/attach-checksum'),
@@ -40,15 +36,14 @@ const Q = {
 const PREPARE_CONCURRENCY = 8;
 
 /**
- * Model versions: registered (one, many, or copied), described, tagged,
- * given a checksum or a training run later, and deleted. Every mutation is
- * one write transaction that ends by appending its event; registrations and
- * tag changes run as batches under load (src/registry/version-registration.ts,
- * src/registry/version-tags.ts).
+ * Model versions: registered (one, many, or copied), described, given a
+ * checksum or a training run later, and deleted (their tags:
+ * version-tags.service.ts). Every mutation is one write transaction that ends
+ * by appending its event; registrations run as batches under load
+ * (src/registry/version-registration.ts).
  */
 export class VersionsService {
   private readonly registration: VersionRegistration;
-  private readonly versionTags = new VersionTags();
 
   constructor(
     private readonly executor: Executor,
@@ -254,86 +249,6 @@ export class VersionsService {
       });
       return row!.version;
     }, 'updateModelVersion');
-  }
-
-  async setVersionTag(ref: VersionRef, key: string, value: string, actor: string): Promise<VersionRecord> {
-    assertTag(key, value);
-    assertNotFixedTag(key);
-    // The ref's shape before the write queues: a malformed one is refused here, not inside a batch.
-    checkRef(ref);
-    const change: VersionTagChange = { ref, key, value, actor };
-    return this.executor.writeTx(
-      async (tx) => {
-        const v = await this.lookup.requireVersion(tx, ref);
-        const [row] = await tx.run<{ version: VersionRecord; previous: string | null; full: boolean }>(
-          Q.setVersionTag,
-          { versionId: v.id, key, value, maxTags: MAX_TAGS },
-        );
-        if (row!.full) throw tooManyTags();
-        await appendEvent(tx, versionTagSet(actor, v, key, value, row!.previous));
-        return row!.version;
-      },
-      'setModelVersionTag',
-      { batch: { kind: this.versionTags.batch, item: change } },
-    );
-  }
-
-  /**
-   * Sets tags on versions (several on one version, or across versions) in one
-   * transaction, all or nothing: each change is what setModelVersionTag does
-   * (the same rules, the same VERSION_TAG_SET event), and when one fails
-   * nothing is written and the error names it (`tags[i]`). Setting a tag to
-   * the value it has is harmless to repeat.
-   */
-  async setVersionTags(
-    changes: readonly { ref: VersionRef; key: string; value: string }[],
-    actor: string,
-  ): Promise<VersionRecord[]> {
-    assertBulkSize(changes.length, 'tags', 'tag changes');
-    changes.forEach((c, i) =>
-      atItem('tags', i, () => {
-        assertTag(c.key, c.value);
-        assertNotFixedTag(c.key);
-        checkRef(c.ref);
-      }),
-    );
-    if (changes.length === 0) return [];
-    return this.executor.writeTx(
-      async (tx) =>
-        allOrNothing(
-          'tags',
-          await this.versionTags.setIn(
-            tx,
-            changes.map((c) => ({ ...c, actor })),
-          ),
-        ),
-      'setModelVersionTags',
-      {
-        alone: true,
-      },
-    );
-  }
-
-  async deleteVersionTag(ref: VersionRef, key: string, actor: string): Promise<VersionRecord> {
-    assertTag(key, null);
-    assertNotFixedTag(key);
-    return this.executor.writeTx(async (tx) => {
-      const v = await this.lookup.requireVersion(tx, ref);
-      const [row] = await tx.run<{ version: VersionRecord; previous: string }>(Q.deleteVersionTag, {
-        versionId: v.id,
-        key,
-      });
-      if (!row) throw notFound(`version ${v.version} of "${v.modelName}" has no tag "${key}"`);
-      await appendEvent(tx, {
-        type: EventType.VERSION_TAG_DELETED,
-        actor,
-        modelName: v.modelName,
-        version: v.version,
-        subjectId: v.id,
-        before: { [key]: row.previous },
-      });
-      return row.version;
-    }, 'deleteModelVersionTag');
   }
 
   /**

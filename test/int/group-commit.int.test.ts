@@ -136,7 +136,7 @@ describe('group commit', () => {
       case 'setTag':
         return r.models.setModelTag(name(op.model), 'k', op.value, 'prop').then(() => 'tagged');
       case 'setVersionTag':
-        return r.versions
+        return r.versionTags
           .setVersionTag({ modelName: name(op.model), version: op.version }, op.key, op.value, 'prop')
           .then((v) => `tagged ${v.version}`);
     }

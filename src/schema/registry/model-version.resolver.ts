@@ -164,7 +164,7 @@ export class ModelVersionResolver {
     @Arg('value', () => String) value: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.versions.setVersionTag(ref, key, value, ctx.actor.name);
+    return ctx.services.registry.versionTags.setVersionTag(ref, key, value, ctx.actor.name);
   }
 
   @Mutation(() => [ModelVersion], {
@@ -172,7 +172,7 @@ export class ModelVersionResolver {
   })
   @MaxItems(MAX_BULK)
   setModelVersionTags(@Arg('tags', () => [ModelVersionTagInput]) tags: ModelVersionTagInput[], @Ctx() ctx: Context) {
-    return ctx.services.registry.versions.setVersionTags(tags, ctx.actor.name);
+    return ctx.services.registry.versionTags.setVersionTags(tags, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion)
@@ -181,7 +181,7 @@ export class ModelVersionResolver {
     @Arg('key', () => String) key: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.versions.deleteVersionTag(ref, key, ctx.actor.name);
+    return ctx.services.registry.versionTags.deleteVersionTag(ref, key, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion, {

@@ -47,3 +47,8 @@ export const gateFailed = (message: string, details?: Record<string, unknown>) =
 export function unreachable(value: never): never {
   throw new Error(`unreachable case: ${JSON.stringify(value)}`);
 }
+
+/** The CONFLICT the executor maps a uniqueness-constraint violation to (src/graph/executor.ts). */
+export function isConstraintViolation(err: unknown): boolean {
+  return err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true;
+}

@@ -24,7 +24,7 @@ import { AttestationService } from './operations/attestation.service.js';
 import { createProvenanceServices, type ProvenanceServices } from './provenance/provenance-services.js';
 import { AuditService } from './registry/audit.service.js';
 import { LifecycleService } from './registry/lifecycle.service.js';
-import { RegistryService } from './registry/registry.service.js';
+import { createRegistry, type Registry } from './registry/registry.js';
 import { AliasViewRuntime } from './registry/view/alias-view.runtime.js';
 import type { Stage } from './registry/types.js';
 import { SystemService } from './system/system.service.js';
@@ -42,7 +42,8 @@ export interface Services {
   aliasView: AliasViewRuntime;
   /** Consistency tokens: answers wait until this replica has applied the sequence a client's write committed at. */
   consistency: ConsistencyGate;
-  registry: RegistryService;
+  /** Models, versions, aliases, lookups, batched reads and search: one service each (src/registry/registry.ts). */
+  registry: Registry;
   lifecycle: LifecycleService;
   audit: AuditService;
   tokens: TokenService;
@@ -119,23 +120,23 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     viewLog,
   );
   const consistency = new ConsistencyGate(aliasView, config.minSequenceWaitMs);
-  const registry = new RegistryService(executor, config, artifactSeals, guard, aliasView);
-  const lifecycle = new LifecycleService(executor, registry, config.allowFileSources, artifactSeals);
-  const modelCards = new ModelCardService(executor, registry);
-  const attestations = new AttestationService(executor, registry, modelCards, config, readVersionApprovals);
+  const registry = createRegistry(executor, config, artifactSeals, guard, aliasView);
+  const lifecycle = new LifecycleService(executor, registry.lookup, config.allowFileSources, artifactSeals, guard);
+  const modelCards = new ModelCardService(executor, registry.lookup);
+  const attestations = new AttestationService(executor, registry.lookup, modelCards, config, readVersionApprovals);
   const promotions = new PromotionService(
     executor,
     { expiryHours: config.security.promotionExpiryHours, protectedAliases: config.protectedAliases },
     {
-      resolveVersion: (tx, ref) => registry.requireVersion(tx, ref),
-      versionById: (tx, id) => registry.versionById(tx, id),
+      resolveVersion: (tx, ref) => registry.lookup.requireVersion(tx, ref),
+      versionById: (tx, id) => registry.lookup.versionById(tx, id),
       transitionStage: (tx, actor, target, stage, comment) =>
         lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
-      moveAlias: (tx, actor, target, alias, o) => registry.moveAliasIn(tx, target, alias, actor, o),
+      moveAlias: (tx, actor, target, alias, o) => registry.aliases.moveAliasIn(tx, target, alias, actor, o),
     },
     attestations,
   );
-  const provenance = createProvenanceServices(executor, registry);
+  const provenance = createProvenanceServices(executor, registry.lookup);
   // Background work on its own executor, as the event runtime's: it neither
   // counts in the request statement budget nor nudges the event tailer.
   const retention = new RetentionService(
@@ -169,13 +170,13 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     provenance,
     mlflow: new MlflowTrackingService(executor, provenance.runs),
     artifacts,
-    deployments: new DeploymentService(executor, registry, config, attestations),
+    deployments: new DeploymentService(executor, registry.lookup, config, attestations),
     modelCards,
     attestations,
     providerChangeLog: new ProviderChangeLogService(executor),
     monitoring: new MonitoringService(executor, registry, opts.onHealthSample),
     analytics: new AnalyticsService(executor),
-    openLineage: new OpenLineageService(executor, registry),
+    openLineage: new OpenLineageService(executor, registry.versions),
     retention,
     background: new BackgroundWork(events, aliasView, retention),
     backup,

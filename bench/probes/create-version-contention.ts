@@ -47,11 +47,11 @@ try {
         const models = Array.from({ length: spread }, () =>
           `p-${s.name}-${spread}-${seq++}`.replace(/[^a-z0-9-]/g, '-'),
         );
-        for (const m of models) await s.svc.registry.createModel({ name: m }, 'b');
+        for (const m of models) await s.svc.registry.models.createModel({ name: m }, 'b');
         const cv = (i: number) => {
           const model = models[i % spread]!;
           const run = () =>
-            s.svc.registry.createVersion(
+            s.svc.registry.versions.createVersion(
               {
                 modelName: model,
                 source: `s3://x/${model}/${i}`,

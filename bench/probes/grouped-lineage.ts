@@ -90,8 +90,8 @@ try {
     name: 'probe-train',
     inputs: [{ datasetVersionId: train.id, role: 'train' }],
   });
-  await registry.createModel({ name: 'probe-wide' }, actor.name);
-  const wide = await registry.createVersion(
+  await registry.models.createModel({ name: 'probe-wide' }, actor.name);
+  const wide = await registry.versions.createVersion(
     { modelName: 'probe-wide', source: 's3://probe/wide', checksum, runId: run.id },
     actor.name,
   );
@@ -114,7 +114,7 @@ try {
   });
   for (let m = 0; m * PER_MODEL < fed; m++) {
     const model = `probe-fed-${m}`;
-    await registry.createModel({ name: model }, actor.name);
+    await registry.models.createModel({ name: model }, actor.name);
     const runs: string[] = [];
     for (let k = 0; k < Math.min(PER_MODEL, fed - m * PER_MODEL); k++)
       runs.push(
@@ -125,7 +125,7 @@ try {
           })
         ).id,
       );
-    const versions = await registry.createVersions(
+    const versions = await registry.versions.createVersions(
       runs.map((runId) => ({ modelName: model, source: `s3://probe/${model}`, checksum, runId })),
       actor.name,
     );

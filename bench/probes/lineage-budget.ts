@@ -29,8 +29,8 @@ const config = loadConfig({ NEO4J_URI: db.uri, LOG_LEVEL: 'silent' });
 const svc = createServices(new Executor(db.driver, 'neo4j', log), config, log);
 const actor = { name: 'probe', role: 'ADMIN' as const };
 try {
-  await svc.registry.createModel({ name: 'lineage-probe' }, actor.name);
-  const v = await svc.registry.createVersion(
+  await svc.registry.models.createModel({ name: 'lineage-probe' }, actor.name);
+  const v = await svc.registry.versions.createVersion(
     { modelName: 'lineage-probe', source: 's3://probe/model', checksum: `sha256:${'a'.repeat(64)}` },
     actor.name,
   );

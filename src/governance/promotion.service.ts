@@ -45,8 +45,8 @@ const APPROVABLE_SCAN_BUDGET = 2000;
 
 /**
  * What governance needs from the registry, all inside the caller's write
- * transaction (built in services.ts from RegistryService and
- * LifecycleService). The carry-out functions apply the registry's own gates
+ * transaction (built in services.ts from the registry's lookup and aliases
+ * services and LifecycleService). The carry-out functions apply the registry's own gates
  * and append its own events; they do not ask the governance guard (the
  * approved request, or the REVIEWER's rollback, is the permission).
  */

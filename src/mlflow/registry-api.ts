@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 import { MlflowError } from './errors.js';
 import { applyFilter, page, parseFilter, parseOrderBy, sortBy, type Clause, type OrderKey } from './search.js';
 import { SEARCH_SCAN_LIMIT } from '../tracking/tracking.service.js';
-import { PROMPT_TAG, PROMPT_TEXT_TAG } from '../registry/registry.service.js';
+import { PROMPT_TAG, PROMPT_TEXT_TAG } from '../registry/prompts.js';
 import { bool, int, list, optStr, str, type Handler } from './request.js';
 
 /** MLflow's stage names ↔ Pedigree's lifecycle (CANARY shows as Staging: MLflow has no canary). */
@@ -52,9 +52,9 @@ export class MlflowRegistryApi {
     if (models.length === 0) return [];
     const { registry } = this.services;
     const [tags, aliases, latest] = await Promise.all([
-      registry.tagsOf(models.map((m) => m.id)),
-      registry.aliasesOfModels(models.map((m) => m.name)),
-      registry.latestPerStage(models.map((m) => m.name)),
+      registry.reads.tagsOf(models.map((m) => m.id)),
+      registry.reads.aliasesOfModels(models.map((m) => m.name)),
+      registry.reads.latestPerStage(models.map((m) => m.name)),
     ]);
     const latestJson = await this.versionsJson(latest.flat());
     let k = 0;
@@ -82,8 +82,8 @@ export class MlflowRegistryApi {
           versions.map((v) => (v.held!.runId ? { id: v.held!.runId } : null)),
         ]
       : await Promise.all([
-          registry.tagsOf(ids),
-          registry.aliasNamesOfVersions(ids),
+          registry.reads.tagsOf(ids),
+          registry.reads.aliasNamesOfVersions(ids),
           provenance.runs.runsOfVersions(ids),
         ]);
     return versions.map((v, i) => {
@@ -112,7 +112,7 @@ export class MlflowRegistryApi {
   }
 
   private async modelJson(name: string): Promise<Record<string, unknown>> {
-    const m = await this.services.registry.getModel(name);
+    const m = await this.services.registry.lookup.getModel(name);
     if (!m) throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
     return (await this.modelsJson([m]))[0]!;
   }
@@ -122,7 +122,7 @@ export class MlflowRegistryApi {
   }
 
   private async version(name: string, version: string): Promise<VersionRecord> {
-    return this.services.registry.getVersion({ modelName: name, version: versionNumber(version) });
+    return this.services.registry.lookup.getVersion({ modelName: name, version: versionNumber(version) });
   }
 
   // ------------------------------------------------------------ registered models
@@ -133,7 +133,7 @@ export class MlflowRegistryApi {
     // MLflow's prompt registry creates a prompt as a registered model tagged mlflow.prompt.is_prompt: Pedigree's kind
     // PROMPT.
     const kind = tags.some((t) => t.key === PROMPT_TAG && t.value.toLowerCase() === 'true') ? 'PROMPT' : 'MODEL';
-    await this.services.registry.createModel(
+    await this.services.registry.models.createModel(
       {
         name,
         description: optStr(body, 'description'),
@@ -148,19 +148,23 @@ export class MlflowRegistryApi {
   getRegisteredModel: Handler = async ({ body }) => ({ registered_model: await this.modelJson(str(body, 'name')) });
 
   renameRegisteredModel: Handler = async ({ body, actor }) => {
-    const m = await this.services.registry.renameModel(actor, str(body, 'name'), str(body, 'new_name'));
+    const m = await this.services.registry.models.renameModel(actor, str(body, 'name'), str(body, 'new_name'));
     return { registered_model: await this.modelJson(m.name) };
   };
 
   updateRegisteredModel: Handler = async ({ body, actor }) => {
     const name = str(body, 'name');
     if ('description' in body)
-      await this.services.registry.updateModel(name, { description: optStr(body, 'description') ?? '' }, actor.name);
+      await this.services.registry.models.updateModel(
+        name,
+        { description: optStr(body, 'description') ?? '' },
+        actor.name,
+      );
     return { registered_model: await this.modelJson(name) };
   };
 
   deleteRegisteredModel: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteModel(actor, str(body, 'name'), { force: false });
+    await this.services.registry.models.deleteModel(actor, str(body, 'name'), { force: false });
     return {};
   };
 
@@ -192,7 +196,7 @@ export class MlflowRegistryApi {
     // whole filter is then applied exactly to what it returns.
     const nameFragment = longest(clauses.filter((c) => c.kind === 'attributes').map(literalFragment));
     const tagEq = clauses.find((c) => c.kind === 'tags' && c.op === '=');
-    const { models } = await this.services.registry.listModels(
+    const { models } = await this.services.registry.models.listModels(
       { nameContains: nameFragment, tag: tagEq ? { key: tagEq.key, value: String(tagEq.value) } : null },
       { first: SEARCH_SCAN_LIMIT, after: null },
     );
@@ -203,7 +207,7 @@ export class MlflowRegistryApi {
       );
     }
     const tags = clauses.some((c) => c.kind === 'tags' && c.key !== PROMPT_TAG)
-      ? await this.services.registry.tagsOf(models.map((m) => m.id))
+      ? await this.services.registry.reads.tagsOf(models.map((m) => m.id))
       : [];
     const tagMap = new Map(models.map((m, i) => [m.id, tags[i] ?? []]));
     // Whether a model is a prompt is its kind (MLflow's clients exclude prompts with tags.`mlflow.prompt.is_prompt` !=
@@ -230,12 +234,17 @@ export class MlflowRegistryApi {
   };
 
   setRegisteredModelTag: Handler = async ({ body, actor }) => {
-    await this.services.registry.setModelTag(str(body, 'name'), str(body, 'key'), String(body.value ?? ''), actor.name);
+    await this.services.registry.models.setModelTag(
+      str(body, 'name'),
+      str(body, 'key'),
+      String(body.value ?? ''),
+      actor.name,
+    );
     return {};
   };
 
   deleteRegisteredModelTag: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteModelTag(str(body, 'name'), str(body, 'key'), actor.name);
+    await this.services.registry.models.deleteModelTag(str(body, 'name'), str(body, 'key'), actor.name);
     return {};
   };
 
@@ -243,9 +252,9 @@ export class MlflowRegistryApi {
   getLatestVersions: Handler = async ({ body }) => {
     const name = str(body, 'name');
     const stages = (list(body, 'stages') ?? []).map((s) => STAGE_TO_MLFLOW[toStage(s)]);
-    if (!(await this.services.registry.getModel(name)))
+    if (!(await this.services.registry.lookup.getModel(name)))
       throw new MlflowError('RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
-    const [latest] = await this.services.registry.latestPerStage([name]);
+    const [latest] = await this.services.registry.reads.latestPerStage([name]);
     return {
       model_versions: await this.versionsJson(
         latest!.filter((v) => stages.length === 0 || stages.includes(STAGE_TO_MLFLOW[v.stage])),
@@ -261,7 +270,7 @@ export class MlflowRegistryApi {
    */
   setRegisteredModelAlias: Handler = async ({ req, body, actor }) => {
     try {
-      await this.services.registry.setAlias(
+      await this.services.registry.aliases.setAlias(
         actor,
         str(body, 'name'),
         str(body, 'alias'),
@@ -276,12 +285,15 @@ export class MlflowRegistryApi {
   };
 
   deleteRegisteredModelAlias: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteAlias(actor, str(body, 'name'), str(body, 'alias'));
+    await this.services.registry.aliases.deleteAlias(actor, str(body, 'name'), str(body, 'alias'));
     return {};
   };
 
   getModelVersionByAlias: Handler = async ({ body }) => {
-    const v = await this.services.registry.getVersion({ modelName: str(body, 'name'), alias: str(body, 'alias') });
+    const v = await this.services.registry.lookup.getVersion({
+      modelName: str(body, 'name'),
+      alias: str(body, 'alias'),
+    });
     return { model_version: await this.versionJson(v) };
   };
 
@@ -305,7 +317,7 @@ export class MlflowRegistryApi {
     const copy = /^models:\/(?!m-[0-9a-f]+\/?$)(.+?)(?:\/(\d+)|@([A-Za-z0-9_.-]+))\/?$/.exec(source);
     if (copy) {
       const from = { modelName: copy[1]!, ...(copy[2] ? { version: Number(copy[2]) } : { alias: copy[3]! }) };
-      const v = await this.services.registry.copyVersion(from, name, { tags: own, description }, actor.name);
+      const v = await this.services.registry.versions.copyVersion(from, name, { tags: own, description }, actor.name);
       return { model_version: await this.versionJson(v) };
     }
     // A prompt version (MLflow's register_prompt): its template is the mlflow.prompt.text tag.
@@ -322,7 +334,7 @@ export class MlflowRegistryApi {
       linkedPrompts(loggedModel?.tags.find((t) => t.key === LINKED_PROMPTS_TAG)?.value) ??
       (runId ? linkedPrompts(await this.runTag(runId, LINKED_PROMPTS_TAG)) : null) ??
       [];
-    const v = await this.services.registry.createVersion(
+    const v = await this.services.registry.versions.createVersion(
       {
         modelName: name,
         source,
@@ -352,17 +364,17 @@ export class MlflowRegistryApi {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
     const v =
       'description' in body
-        ? await this.services.registry.updateVersion(
+        ? await this.services.registry.versions.updateVersion(
             ref,
             { description: optStr(body, 'description') ?? '' },
             actor.name,
           )
-        : await this.services.registry.getVersion(ref);
+        : await this.services.registry.lookup.getVersion(ref);
     return { model_version: await this.versionJson(v) };
   };
 
   deleteModelVersion: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteVersion(actor, {
+    await this.services.registry.versions.deleteVersion(actor, {
       modelName: str(body, 'name'),
       version: versionNumber(str(body, 'version')),
     });
@@ -405,7 +417,7 @@ export class MlflowRegistryApi {
     const versions = runEq
       ? await this.services.mlflow.versionsOfRun(String(runEq.value), SEARCH_SCAN_LIMIT + 1)
       : (
-          await this.services.registry.searchVersions(
+          await this.services.registry.search.search(
             {
               modelName: nameEq ? String(nameEq.value) : null,
               tag: tagEq ? { key: tagEq.key, value: String(tagEq.value) } : null,
@@ -427,7 +439,7 @@ export class MlflowRegistryApi {
     const needsExtra = clauses.some((c) => c.kind === 'tags' || c.key === 'run_id');
     const ids = versions.map((v) => v.id);
     const [tags, runs] = needsExtra
-      ? await Promise.all([this.services.registry.tagsOf(ids), this.services.provenance.runs.runsOfVersions(ids)])
+      ? await Promise.all([this.services.registry.reads.tagsOf(ids), this.services.provenance.runs.runsOfVersions(ids)])
       : [[], []];
     const extra = new Map(
       versions.map((v, i) => [v.id, { tags: (tags as Tag[][])[i] ?? [], runId: runs[i]?.id ?? null }]),
@@ -478,13 +490,13 @@ export class MlflowRegistryApi {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
     const key = str(body, 'key');
     const value = String(body.value ?? '');
-    if (key === CHECKSUM_TAG) await this.services.registry.attachChecksum(ref, value, actor.name);
-    else await this.services.registry.setVersionTag(ref, key, value, actor.name);
+    if (key === CHECKSUM_TAG) await this.services.registry.versions.attachChecksum(ref, value, actor.name);
+    else await this.services.registry.versionTags.setVersionTag(ref, key, value, actor.name);
     return {};
   };
 
   deleteModelVersionTag: Handler = async ({ body, actor }) => {
-    await this.services.registry.deleteVersionTag(
+    await this.services.registry.versionTags.deleteVersionTag(
       { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) },
       str(body, 'key'),
       actor.name,

@@ -9,7 +9,7 @@ import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { ModelCardService } from './model-card.service.js';
 import type { CardData } from './model-card.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryLookup } from '../registry/lookup.js';
 import type { VersionRecord, VersionRef } from '../registry/types.js';
 import { PEDIGREE_VERSION } from '../version.js';
 import {
@@ -138,7 +138,7 @@ export class AttestationService {
 
   constructor(
     private readonly executor: Executor,
-    private readonly registry: RegistryService,
+    private readonly registry: RegistryLookup,
     private readonly cards: ModelCardService,
     private readonly config: { signingSecret: string | null; dataDir: string },
     /**

@@ -3,7 +3,7 @@ import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.j
 import { parseSequence } from '../events/event-record.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryLookup } from '../registry/lookup.js';
 import type { Stage, VersionRecord, VersionRef } from '../registry/types.js';
 import type { ListPage } from '../paging.js';
 import { assertDeploymentName } from './deployment-name.js';
@@ -178,7 +178,7 @@ class ChecksumMismatch extends Error {
 export class DeploymentService {
   constructor(
     private readonly executor: Executor,
-    private readonly registry: RegistryService,
+    private readonly registry: RegistryLookup,
     private readonly config: { requireAttestation: boolean },
     private readonly attestations: AttestationVerifier,
   ) {}

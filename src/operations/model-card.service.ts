@@ -2,7 +2,7 @@ import { badInput, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryLookup } from '../registry/lookup.js';
 import type { VersionRef } from '../registry/types.js';
 import {
   GENERATED_SECTION_COUNT,
@@ -41,7 +41,7 @@ export interface CardSectionRevision extends CardSectionRecord {
 export class ModelCardService {
   constructor(
     private readonly executor: Executor,
-    private readonly registry: RegistryService,
+    private readonly registry: RegistryLookup,
   ) {}
 
   async modelCard(ref: VersionRef): Promise<ModelCard & { data: CardData }> {

@@ -3,7 +3,7 @@ import { unknownAfter, type ListPage } from '../paging.js';
 import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { Registry } from '../registry/registry.js';
 import type { VersionRecord, VersionRef } from '../registry/types.js';
 
 const Q = {
@@ -108,7 +108,7 @@ export function evaluateRule(
 export class MonitoringService {
   constructor(
     private readonly executor: Executor,
-    private readonly registry: RegistryService,
+    private readonly registry: Pick<Registry, 'lookup' | 'aliases'>,
     /** Called after commit with each series' newest value (the app feeds /metrics with it). */
     private readonly onSample: (labels: Record<string, string>, value: number) => void = () => undefined,
   ) {}
@@ -195,7 +195,7 @@ export class MonitoringService {
     const metrics = [...new Set(samples.map((s) => s.metric))];
     const result = await this.executor.writeTx(
       async (tx) => {
-        const v: VersionRecord = await this.registry.requireVersion(tx, input.model);
+        const v: VersionRecord = await this.registry.lookup.requireVersion(tx, input.model);
         await tx.run(Q.insert, { deployment: input.deployment, modelName: v.modelName, version: v.version, samples });
         const windows = await tx.run<{
           rule: MonitoringRule;
@@ -225,7 +225,7 @@ export class MonitoringService {
               if (t?.target && t.current.version === v.version) {
                 proposed = t.target.version;
                 if (w.rule.action === 'ROLLBACK') {
-                  await this.registry.moveAliasIn(tx, t.target, w.rule.alias, actor, {
+                  await this.registry.aliases.moveAliasIn(tx, t.target, w.rule.alias, actor, {
                     eventType: EventType.ROLLBACK,
                     reason: `monitoring rule "${w.rule.name}": ${w.rule.metric} ${w.rule.op} ${w.rule.threshold} for ${w.rule.forMinutes} min on ${input.deployment}`,
                   });

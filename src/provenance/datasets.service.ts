@@ -1,4 +1,4 @@
-import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
+import { badInput, conflict, isConstraintViolation, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
@@ -97,8 +97,7 @@ export class DatasetService {
       return await attempt();
     } catch (err) {
       // A concurrent registration of the same (dataset, version) committed first: compare against it.
-      if (err instanceof DomainError && err.code === ErrorCode.CONFLICT && err.details.constraint === true)
-        return attempt();
+      if (isConstraintViolation(err)) return attempt();
       throw err;
     }
   }

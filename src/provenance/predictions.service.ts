@@ -4,7 +4,7 @@ import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import type { Caller } from '../governance/policy.js';
 import { assertDeploymentName } from '../operations/deployment-name.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryLookup } from '../registry/lookup.js';
 import type { ModelVersionRecord, ModelVersionRef } from './types.js';
 import { requireText } from './validation.js';
 
@@ -37,7 +37,7 @@ export class PredictionService {
   constructor(
     private readonly executor: Executor,
     /** Model refs ({ modelName, version | alias }) are resolved by the registry, the one mechanism for refs. */
-    private readonly registry: Pick<RegistryService, 'requireVersion'>,
+    private readonly registry: Pick<RegistryLookup, 'requireVersion'>,
   ) {}
 
   /**

@@ -1,5 +1,5 @@
 import type { Executor } from '../graph/executor.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryLookup } from '../registry/lookup.js';
 import { DatasetService } from './datasets.service.js';
 import { LineageService } from './lineage.service.js';
 import { PredictionService } from './predictions.service.js';
@@ -27,7 +27,7 @@ export interface ProvenanceServices {
 /** Model refs ({ modelName, version | alias }) are resolved by the registry, the one mechanism for refs. */
 export function createProvenanceServices(
   executor: Executor,
-  registry: Pick<RegistryService, 'requireVersion'>,
+  registry: Pick<RegistryLookup, 'requireVersion'>,
 ): ProvenanceServices {
   return {
     datasets: new DatasetService(executor),

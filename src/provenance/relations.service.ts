@@ -4,7 +4,7 @@ import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import type { Caller } from '../governance/policy.js';
-import type { RegistryService } from '../registry/registry.service.js';
+import type { RegistryLookup } from '../registry/lookup.js';
 import { MAX_TEACHERS } from '../registry/validation.js';
 import { MODEL_RELATIONS, type ModelRelation } from './lineage.js';
 import type { ModelVersionRecord, ModelVersionRef, ProviderModelRecord } from './types.js';
@@ -25,7 +25,7 @@ export class ModelRelationService {
   constructor(
     private readonly executor: Executor,
     /** Model refs ({ modelName, version | alias }) are resolved by the registry, the one mechanism for refs. */
-    private readonly registry: Pick<RegistryService, 'requireVersion'>,
+    private readonly registry: Pick<RegistryLookup, 'requireVersion'>,
   ) {}
 
   /**

@@ -3,7 +3,8 @@ import { hasRole, Role } from '../governance/roles.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
-import type { RegistryService } from './registry.service.js';
+import { CLOSED_GUARD, type GovernanceGuard } from '../governance/guard.js';
+import type { RegistryLookup } from './lookup.js';
 import {
   EVIDENCE_KINDS,
   STAGES,
@@ -68,13 +69,15 @@ interface GateState {
 export class LifecycleService {
   constructor(
     private readonly executor: Executor,
-    private readonly registry: RegistryService,
+    private readonly lookup: RegistryLookup,
     private readonly allowFileSources: boolean,
     /**
      * The files behind a source, hashed now, when they lie in Pedigree's artifact store (the rollback drill checks
      * them).
      */
     private readonly sources: { inspectSource(source: string): Promise<{ checksum: string } | null> },
+    /** Governance's rules for direct stage changes; without one, every governed target is refused. */
+    private readonly guard: GovernanceGuard = CLOSED_GUARD,
   ) {}
 
   /**
@@ -87,8 +90,8 @@ export class LifecycleService {
       throw badInput(`stage must be one of ${STAGES.join(', ')}`, { field: 'stage' });
     assertText(req.comment, 'comment', 5000);
     return this.executor.writeTx(async (tx) => {
-      const target = await this.registry.requireVersion(tx, ref);
-      await this.registry.guard.stageChange(tx, caller, { version: target, to: req.stage });
+      const target = await this.lookup.requireVersion(tx, ref);
+      await this.guard.stageChange(tx, caller, { version: target, to: req.stage });
       return this.transitionIn(tx, target.id, req, caller.name);
     }, 'transitionModelVersionStage');
   }
@@ -156,7 +159,7 @@ export class LifecycleService {
     if (e.uri) validateSource(e.uri, { allowFile: this.allowFileSources }, 'uri');
     assertText(e.summary, 'summary', 5000);
     return this.executor.writeTx(async (tx) => {
-      const v = await this.registry.requireVersion(tx, ref);
+      const v = await this.lookup.requireVersion(tx, ref);
       const [row] = await tx.run<{ evidence: Evidence }>(Q.addEvidence, {
         versionId: v.id,
         kind: e.kind,
@@ -191,7 +194,7 @@ export class LifecycleService {
     for (const i of unique)
       if (!i || i.length > 200) throw badInput('checklist items are 1–200 characters', { field: 'items' });
     return this.executor.writeTx(async (tx) => {
-      const [model] = await this.registry.modelsIn(tx, [modelName]);
+      const [model] = await this.lookup.modelsIn(tx, [modelName]);
       if (!model) throw missingModel(modelName);
       if (!hasRole(caller.role, Role.ADMIN) && !(model.owners ?? []).includes(caller.name)) {
         throw new DomainError(
@@ -230,7 +233,7 @@ export class LifecycleService {
     assertText(evidence.summary, 'summary', 5000);
     if (evidence.uri) validateSource(evidence.uri, { allowFile: this.allowFileSources }, 'uri');
     return this.executor.writeTx(async (tx) => {
-      const v = await this.registry.requireVersion(tx, ref);
+      const v = await this.lookup.requireVersion(tx, ref);
       const checklist = v.model?.archivalChecklist ?? [];
       if (!checklist.includes(item)) {
         throw badInput(
@@ -303,7 +306,7 @@ export class LifecycleService {
       modelName,
       limit: MAX_DRILL_VERSIONS,
     });
-    if (versions.length === 0 && !(await this.registry.getModel(modelName))) throw missingModel(modelName);
+    if (versions.length === 0 && !(await this.lookup.getModel(modelName))) throw missingModel(modelName);
     // Hashing reads the files: outside the transaction that records the result.
     const artefacts = await Promise.all(
       versions.map(async ({ version: v }): Promise<Pick<DrillVersion, 'artefacts' | 'found'>> => {

@@ -102,3 +102,9 @@ export interface Evidence {
   by: string;
   at: string;
 }
+
+/** Keys of one page of results: forward keyset pagination. */
+export interface PageRequest {
+  first: number;
+  after: unknown[] | null;
+}

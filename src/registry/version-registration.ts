@@ -8,14 +8,8 @@ import type { Outcome, Tx, WriteBatch } from '../graph/executor.js';
 import { computeFingerprint } from './fingerprint.js';
 import { findIdempotentMany, inputHash, recordIdempotentMany } from './idempotency.js';
 import { checkRef, describeRef, resolveRefsIn } from './refs.js';
-import {
-  PROMPT_SOURCES,
-  PROMPT_TAG,
-  PROMPT_TEXT_TAG,
-  type CreateVersionInput,
-  type SourceArtifacts,
-} from './registry.service.js';
-import type { ModelRecord, VersionRecord, VersionRef } from './types.js';
+import { PROMPT_SOURCES, PROMPT_TAG, PROMPT_TEXT_TAG } from './prompts.js';
+import type { ModelRecord, Tag, VersionRecord, VersionRef } from './types.js';
 import {
   assertChecksum,
   assertMetrics,
@@ -34,6 +28,48 @@ const Q = {
   versionsByIds: statement('registry/versions-by-ids'),
   modelsByNames: statement('registry/models-by-names'),
 };
+
+export interface CreateVersionInput {
+  modelName: string;
+  source: string;
+  /** Required, unless the caller registers the version as unverified (null until attachChecksum). */
+  checksum: string | null;
+  runId?: string | null;
+  bump?: Bump | null;
+  framework?: string | null;
+  description?: string | null;
+  tags?: Tag[] | null;
+  metrics?: { key: string; value: number; segment?: string | null }[] | null;
+  baseModel?: VersionRef | null;
+  teachers?: VersionRef[] | null;
+  baseProviderModelId?: string | null;
+  teacherProviderModelIds?: string[] | null;
+  /** Prompt versions this version uses (USES_PROMPT edges): versions of PROMPT models. */
+  promptVersions?: VersionRef[] | null;
+  /** The version this one is a copy of (COPIED_FROM): MLflow's copy_model_version. */
+  copiedFrom?: VersionRef | null;
+  /**
+   * A prompt version's template: the version's content. Its checksum is the
+   * template's sha256 and its source MLflow's prompt placeholder; only a
+   * PROMPT model takes one, and a PROMPT model takes nothing else.
+   */
+  promptTemplate?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/**
+ * What registering needs from the artifact store's rules
+ * (src/artifacts/artifact-seals.ts): a source's files in Pedigree's store,
+ * hashed, and sealing them in the registering transaction. Every transport
+ * registers through createVersion, so every one gets the same checksum and
+ * the same write-once seal.
+ */
+export interface SourceArtifacts {
+  /** Synchronous: an external source is registered without waiting a tick (write order stays call order). */
+  mayLieInStore(source: string): boolean;
+  inspectSource(source: string): Promise<StoredSource | null>;
+  sealIn(tx: Tx, stored: StoredSource, versionId: string): Promise<void>;
+}
 
 /** Most prompt versions one version uses. */
 const MAX_PROMPT_VERSIONS = 100;

@@ -1,8 +1,7 @@
 import { badInput } from '../errors.js';
 import { statement, type Statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
-import type { PageRequest } from './registry.service.js';
-import type { Stage, VersionRecord } from './types.js';
+import type { PageRequest, Stage, VersionRecord } from './types.js';
 import { assertModelName, assertTag } from './validation.js';
 
 const Q = {
@@ -124,6 +123,10 @@ export class VersionSearch {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
   }
 
+  /**
+   * Versions across models, filtered, ordered and paged (keyset); the count of
+   * matches only `withTotal`, up to SEARCH_COUNT_CAP.
+   */
   async search(
     filter: VersionFilter,
     orderBy: VersionOrder[],

@@ -1,4 +1,4 @@
-import type { VersionParents } from '../registry/registry.service.js';
+import type { VersionParents } from '../registry/reads.js';
 import DataLoader from 'dataloader';
 import type { MetricCursor, MetricHistoryPage } from '../tracking/tracking.service.js';
 import type { DatasetVersionRecord, MetricRecord, RunInputRecord, RunRecord } from '../provenance/types.js';
@@ -65,24 +65,24 @@ export function createLoaders(services: Services): Loaders {
   const pages = new Map<number, Loaders['versionsPage'] extends (l: number) => infer L ? L : never>();
   const histories = new Map<number, Loaders['metricHistory'] extends (l: number) => infer L ? L : never>();
   return {
-    modelByName: new DataLoader((names) => registry.modelsByNames(names)),
-    versionById: new DataLoader((ids) => registry.versionsByIds(ids)),
-    latestVersion: new DataLoader((names) => registry.latestVersions(names)),
+    modelByName: new DataLoader((names) => registry.lookup.modelsByNames(names)),
+    versionById: new DataLoader((ids) => registry.reads.versionsByIds(ids)),
+    latestVersion: new DataLoader((names) => registry.reads.latestVersions(names)),
     versionsPage: (limit) => {
       let loader = pages.get(limit);
       if (!loader) {
-        loader = new DataLoader((keys) => registry.versionPages(keys, limit), {
+        loader = new DataLoader((keys) => registry.reads.versionPages(keys, limit), {
           cacheKeyFn: (k) => `${k.modelName}\u0000${k.afterVersion}`,
         });
         pages.set(limit, loader);
       }
       return loader;
     },
-    tags: new DataLoader((ids) => registry.tagsOf(ids)),
-    metrics: new DataLoader((ids) => registry.metricsOf(ids)),
-    modelAliases: new DataLoader((names) => registry.aliasesOfModels(names)),
-    versionAliasNames: new DataLoader((ids) => registry.aliasNamesOfVersions(ids)),
-    parents: new DataLoader((ids) => registry.parentsOfVersions(ids)),
+    tags: new DataLoader((ids) => registry.reads.tagsOf(ids)),
+    metrics: new DataLoader((ids) => registry.reads.metricsOf(ids)),
+    modelAliases: new DataLoader((names) => registry.reads.aliasesOfModels(names)),
+    versionAliasNames: new DataLoader((ids) => registry.reads.aliasNamesOfVersions(ids)),
+    parents: new DataLoader((ids) => registry.reads.parentsOfVersions(ids)),
     run: new DataLoader((ids) => services.provenance.runs.runsByIds(ids)),
     runOfVersion: new DataLoader((ids) => services.provenance.runs.runsOfVersions(ids)),
     runMetrics: new DataLoader((ids) => services.provenance.runs.runMetrics(ids)),

@@ -1,6 +1,6 @@
 import { getNullableType, isInputObjectType, isListType, type GraphQLArgument, type GraphQLInputType } from 'graphql';
 import { badInput } from '../errors.js';
-import { MAX_BULK } from '../registry/registry.service.js';
+import { MAX_BULK } from '../registry/bulk.js';
 
 /**
  * Size limits on every string and list a client sends, checked centrally

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { badInput, conflict, notFound } from '../errors.js';
+import { badInput, conflict, isConstraintViolation, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
@@ -159,7 +159,7 @@ export class MlflowTrackingService {
         return e;
       }, 'mlflow.createExperiment');
     } catch (err) {
-      if (isConstraint(err))
+      if (isConstraintViolation(err))
         throw conflict(`an experiment named "${name}" already exists`, {
           field: 'name',
           mlflow: 'RESOURCE_ALREADY_EXISTS',
@@ -226,7 +226,7 @@ export class MlflowTrackingService {
         return toExperiment(row.experiment);
       }, 'mlflow.updateExperiment');
     } catch (err) {
-      if (isConstraint(err))
+      if (isConstraintViolation(err))
         throw conflict(`an experiment named "${patch.name}" already exists`, {
           field: 'name',
           mlflow: 'RESOURCE_ALREADY_EXISTS',
@@ -780,12 +780,4 @@ function uriOfSource(source: string | null): string | null {
   } catch {
     return null;
   }
-}
-
-function isConstraint(err: unknown): boolean {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    (err as { details?: { constraint?: boolean } }).details?.constraint === true
-  );
 }

@@ -110,10 +110,10 @@ describe('group commit', () => {
     const r = t.app.services.registry;
     switch (op.kind) {
       case 'createModel':
-        return r.createModel({ name: name(op.model) }, 'prop').then(() => 'created');
+        return r.models.createModel({ name: name(op.model) }, 'prop').then(() => 'created');
       case 'createVersion': {
         const { key, base } = op as Registration;
-        return r
+        return r.versions
           .createVersion(
             {
               modelName: name(op.model),
@@ -128,13 +128,15 @@ describe('group commit', () => {
           .then((v) => `${v.version}@${v.semver}`);
       }
       case 'setAlias':
-        return r.setAlias(PROP, name(op.model), op.alias, op.version).then((m) => `${op.alias}→${m.version?.version}`);
+        return r.aliases
+          .setAlias(PROP, name(op.model), op.alias, op.version)
+          .then((m) => `${op.alias}→${m.version?.version}`);
       case 'deleteAlias':
-        return r.deleteAlias(PROP, name(op.model), op.alias).then(() => 'deleted');
+        return r.aliases.deleteAlias(PROP, name(op.model), op.alias).then(() => 'deleted');
       case 'setTag':
-        return r.setModelTag(name(op.model), 'k', op.value, 'prop').then(() => 'tagged');
+        return r.models.setModelTag(name(op.model), 'k', op.value, 'prop').then(() => 'tagged');
       case 'setVersionTag':
-        return r
+        return r.versionTags
           .setVersionTag({ modelName: name(op.model), version: op.version }, op.key, op.value, 'prop')
           .then((v) => `tagged ${v.version}`);
     }
@@ -260,10 +262,10 @@ describe('group commit', () => {
     ];
     const before = await Promise.all(names.map(count));
     const model = uniq('gc-metrics');
-    await grouped.app.services.registry.createModel({ name: model }, 'prop');
+    await grouped.app.services.registry.models.createModel({ name: model }, 'prop');
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        grouped.app.services.registry.createVersion(
+        grouped.app.services.registry.versions.createVersion(
           { modelName: model, source: `s3://b/${i}`, checksum: sha('e') },
           'prop',
         ),
@@ -279,8 +281,8 @@ describe('group commit', () => {
   it('a write started inside another write never waits on its own group: the outer write is replayed alone, and every write lands once, in order', async () => {
     const r = grouped.app.services.registry;
     const model = uniq('gc-nest');
-    await r.createModel({ name: model }, 'prop');
-    const tag = (value: string) => r.setModelTag(model, 'k', value, 'prop').then(() => value);
+    await r.models.createModel({ name: model }, 'prop');
+    const tag = (value: string) => r.models.setModelTag(model, 'k', value, 'prop').then(() => value);
     // The first runs alone; the next three form a group in which `b` already
     // holds the event counter when the outer write starts its nested one.
     const results = await Promise.all([

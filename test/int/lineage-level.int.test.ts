@@ -31,8 +31,8 @@ let predictions: string[] = [];
 beforeAll(async () => {
   t = await startTestServer();
   const model = uniq('budget');
-  await t.app.services.registry.createModel({ name: model }, 'test');
-  const v = await t.app.services.registry.createVersion(
+  await t.app.services.registry.models.createModel({ name: model }, 'test');
+  const v = await t.app.services.registry.versions.createVersion(
     { modelName: model, source: 's3://budget/model', checksum: `sha256:${'b'.repeat(64)}` },
     'test',
   );

@@ -42,49 +42,49 @@ describe('registry: rename, delete version, unverified versions', () => {
     const { registry } = t.app.services;
     const a = uniq('rn-a');
     const b = uniq('rn-b');
-    await registry.createModel({ name: a }, 'test');
-    await registry.createModel({ name: b }, 'test');
-    await registry.createVersion({ modelName: a, source: 's3://b/x', checksum: sha('1') }, 'test');
-    await registry.setAlias(TEST, a, 'prod', 1);
-    await refusedUnchanged(() => registry.renameModel(TEST, a, b), 'CONFLICT');
-    await refusedUnchanged(() => registry.renameModel(TEST, uniq('none'), uniq('x')), 'NOT_FOUND');
+    await registry.models.createModel({ name: a }, 'test');
+    await registry.models.createModel({ name: b }, 'test');
+    await registry.versions.createVersion({ modelName: a, source: 's3://b/x', checksum: sha('1') }, 'test');
+    await registry.aliases.setAlias(TEST, a, 'prod', 1);
+    await refusedUnchanged(() => registry.models.renameModel(TEST, a, b), 'CONFLICT');
+    await refusedUnchanged(() => registry.models.renameModel(TEST, uniq('none'), uniq('x')), 'NOT_FOUND');
     const c = uniq('rn-c');
-    await registry.renameModel(TEST, a, c);
-    expect((await registry.getVersion({ modelName: c, alias: 'prod' })).version).toBe(1);
-    expect(await registry.getModel(a)).toBeNull();
-    expect(await code(registry.getVersion({ modelName: a, version: 1 }))).toBe('NOT_FOUND');
+    await registry.models.renameModel(TEST, a, c);
+    expect((await registry.lookup.getVersion({ modelName: c, alias: 'prod' })).version).toBe(1);
+    expect(await registry.lookup.getModel(a)).toBeNull();
+    expect(await code(registry.lookup.getVersion({ modelName: a, version: 1 }))).toBe('NOT_FOUND');
   });
 
   it('deleteVersion is refused in PRODUCTION, with descendants, or behind a protected alias, writing nothing', async () => {
     const { registry, lifecycle, provenance } = t.app.services;
     const m = uniq('del');
-    await registry.createModel({ name: m }, 'test');
+    await registry.models.createModel({ name: m }, 'test');
     for (let i = 0; i < 3; i++)
-      await registry.createVersion({ modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) }, 'test');
+      await registry.versions.createVersion({ modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) }, 'test');
     await provenance.relations.addModelRelation(
       { name: 'test' },
       { child: { modelName: m, version: 2 }, relation: 'FINE_TUNED_FROM', parent: { modelName: m, version: 1 } },
     );
-    await refusedUnchanged(() => registry.deleteVersion(TEST, { modelName: m, version: 1 }), 'CONFLICT');
-    await registry.setAlias(TEST, m, 'guarded', 3);
+    await refusedUnchanged(() => registry.versions.deleteVersion(TEST, { modelName: m, version: 1 }), 'CONFLICT');
+    await registry.aliases.setAlias(TEST, m, 'guarded', 3);
     await lifecycle.setProtectedAliases(m, ['guarded'], 'test');
-    await refusedUnchanged(() => registry.deleteVersion(TEST, { modelName: m, version: 3 }), 'CONFLICT');
-    await refusedUnchanged(() => registry.deleteVersion(TEST, { modelName: m, version: 9 }), 'NOT_FOUND');
-    await registry.setAlias(TEST, m, 'free', 2);
-    const done = await registry.deleteVersion(TEST, { modelName: m, version: 2 });
+    await refusedUnchanged(() => registry.versions.deleteVersion(TEST, { modelName: m, version: 3 }), 'CONFLICT');
+    await refusedUnchanged(() => registry.versions.deleteVersion(TEST, { modelName: m, version: 9 }), 'NOT_FOUND');
+    await registry.aliases.setAlias(TEST, m, 'free', 2);
+    const done = await registry.versions.deleteVersion(TEST, { modelName: m, version: 2 });
     expect(done.deletedAliases).toEqual(['free']);
-    expect(await registry.findVersion({ modelName: m, version: 2 })).toBeNull();
+    expect(await registry.lookup.findVersion({ modelName: m, version: 2 })).toBeNull();
   });
 
   it('unverified versions: no checksum only when the caller allows it; attachChecksum once; the STAGING gate waits for it', async () => {
     const { registry, lifecycle } = t.app.services;
     const m = uniq('unv');
-    await registry.createModel({ name: m }, 'test');
+    await registry.models.createModel({ name: m }, 'test');
     await refusedUnchanged(
-      () => registry.createVersion({ modelName: m, source: 's3://b/x', checksum: null }, 'test'),
+      () => registry.versions.createVersion({ modelName: m, source: 's3://b/x', checksum: null }, 'test'),
       'BAD_USER_INPUT',
     );
-    const v = await registry.createVersion(
+    const v = await registry.versions.createVersion(
       { modelName: m, source: 's3://b/x', checksum: null, metrics: [{ key: 'auc', value: 0.9 }] },
       'test',
       { allowUnverified: true },
@@ -95,12 +95,14 @@ describe('registry: rename, delete version, unverified versions', () => {
       'GATE_FAILED',
     );
     await refusedUnchanged(
-      () => registry.attachChecksum({ modelName: m, version: 1 }, 'md5:abc', 'test'),
+      () => registry.versions.attachChecksum({ modelName: m, version: 1 }, 'md5:abc', 'test'),
       'BAD_USER_INPUT',
     );
-    expect((await registry.attachChecksum({ modelName: m, version: 1 }, sha('d'), 'test')).checksum).toBe(sha('d'));
+    expect((await registry.versions.attachChecksum({ modelName: m, version: 1 }, sha('d'), 'test')).checksum).toBe(
+      sha('d'),
+    );
     await refusedUnchanged(
-      () => registry.attachChecksum({ modelName: m, version: 1 }, sha('e'), 'test'),
+      () => registry.versions.attachChecksum({ modelName: m, version: 1 }, sha('e'), 'test'),
       'CHECKSUM_MISMATCH',
     );
     expect((await lifecycle.transition(TEST, { modelName: m, version: 1 }, { stage: 'STAGING' })).stage).toBe(

@@ -143,7 +143,9 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
   const models: string[] = [];
   afterAll(async () => {
     for (const name of models)
-      await t.app.services.registry.deleteModel({ name: 'search-test', role: Role.ADMIN }, name, { force: false });
+      await t.app.services.registry.models.deleteModel({ name: 'search-test', role: Role.ADMIN }, name, {
+        force: false,
+      });
     await driver?.close();
     await t?.close();
   });
@@ -153,9 +155,9 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
    */
   async function makeGraph(prefix: string, specs: Spec[]): Promise<Made[]> {
     const names = [...new Set(specs.map((s) => s.model))].map((m) => `${prefix}-m${m}`);
-    for (const name of names) await t.app.services.registry.createModel({ name }, 'search-test');
+    for (const name of names) await t.app.services.registry.models.createModel({ name }, 'search-test');
     models.push(...names);
-    const created = await t.app.services.registry.createVersions(
+    const created = await t.app.services.registry.versions.createVersions(
       specs.map((s, i) => ({
         modelName: `${prefix}-m${s.model}`,
         source: `s3://${prefix}/${i}/model.bin`,

@@ -6,7 +6,7 @@ import * as client from '../../clients/typescript/src/index.js';
 import { backoffDelay, manifestDigest, parseModelUri, PedigreeError } from '../../clients/typescript/src/index.js';
 import { HttpTransport } from '../../clients/typescript/src/http.js';
 import { manifestDigest as serverManifestDigest } from '../../src/artifacts/artifact-store.js';
-import { parseModelUri as serverParseModelUri } from '../../src/registry/registry.service.js';
+import { parseModelUri as serverParseModelUri } from '../../src/registry/model-uri.js';
 
 /** The TypeScript client's pure parts, checked against the server's own definitions where there is one. */
 

@@ -4,7 +4,7 @@ import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
 import { EventType } from '../event-log.js';
 import type { EventRecord } from '../event-record.js';
-import { PROMPT_TEXT_TAG } from '../../registry/registry.service.js';
+import { PROMPT_TEXT_TAG } from '../../registry/prompts.js';
 import type { DeliveryFormat, FormattedDelivery, SignableDelivery } from './dispatcher.js';
 
 const Q = {

@@ -2,8 +2,8 @@ import { conflict } from '../../errors.js';
 import { appendEvent, EventType } from '../../events/event-log.js';
 import { statement } from '../../graph/cypher.js';
 import type { Executor, Tx } from '../../graph/executor.js';
-import type { RegistryService } from '../../registry/registry.service.js';
-import { sourceVariants } from '../../registry/registry.service.js';
+import { sourceVariants } from '../../registry/version-registration.js';
+import type { VersionsService } from '../../registry/versions.service.js';
 import { toRun, type RunRecord, type StoredRun } from '../types.js';
 import {
   parseOpenLineageBatch,
@@ -143,7 +143,7 @@ export class OpenLineageService {
   constructor(
     private readonly executor: Executor,
     /** The registry owns a model version's training run: linking goes through it. */
-    private readonly registry: Pick<RegistryService, 'linkTrainingRunIn'>,
+    private readonly registry: Pick<VersionsService, 'linkTrainingRunIn'>,
   ) {}
 
   /** Validates and records one event (the body of POST /api/v1/lineage). */

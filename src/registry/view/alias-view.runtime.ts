@@ -26,7 +26,7 @@ export interface AliasViewOptions {
   maxBytes: number;
 }
 
-/** What the registry asks of the view (src/registry/registry.service.ts). */
+/** What the registry's lookups ask of the view (src/registry/lookup.ts). */
 export interface AliasViewSource {
   /**
    * The view when it can answer now, else null (not built yet, off, over its

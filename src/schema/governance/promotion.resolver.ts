@@ -160,7 +160,7 @@ export class PromotionResolver {
     @Ctx() ctx: Context,
   ): Promise<RegisteredModel> {
     await ctx.services.promotions.setModelOwners(ctx.actor, modelName, owners);
-    return (await ctx.services.registry.getModel(modelName)) as unknown as RegisteredModel;
+    return (await ctx.services.registry.lookup.getModel(modelName)) as unknown as RegisteredModel;
   }
 }
 

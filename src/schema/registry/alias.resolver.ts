@@ -15,7 +15,7 @@ export class AliasResolver {
     @Arg('version', () => Int) version: number,
     @Ctx() ctx: Context,
   ): Promise<AliasMove> {
-    return ctx.services.registry.setAlias(ctx.actor, modelName, alias, version);
+    return ctx.services.registry.aliases.setAlias(ctx.actor, modelName, alias, version);
   }
 
   @Mutation(() => AliasMoveResult)
@@ -24,7 +24,7 @@ export class AliasResolver {
     @Arg('alias', () => String) alias: string,
     @Ctx() ctx: Context,
   ): Promise<AliasMove> {
-    return ctx.services.registry.deleteAlias(ctx.actor, modelName, alias);
+    return ctx.services.registry.aliases.deleteAlias(ctx.actor, modelName, alias);
   }
 
   @Query(() => AliasHistoryConnection, { description: "One alias's moves, oldest first." })

@@ -1,11 +1,11 @@
-import { PROMPT_SOURCES, PROMPT_TEXT_TAG } from '../../registry/registry.service.js';
+import { PROMPT_SOURCES, PROMPT_TEXT_TAG } from '../../registry/prompts.js';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Evidence as EvidenceRecord, ModelRecord, VersionRecord } from '../../registry/types.js';
 import type { Context } from '../context.js';
 import { ModelVersionRefInput } from '../common/model-version-ref.input.js';
 import { MAX_ALIASES, MAX_TAGS, MAX_TEACHERS, MAX_VERSION_METRICS } from '../../registry/validation.js';
-import { MAX_BULK } from '../../registry/registry.service.js';
+import { MAX_BULK } from '../../registry/bulk.js';
 import { MaxItems, PageArgs, toConnection, toPage, type ConnectionResult } from '../common/page.js';
 import { selectsField } from '../common/selection.js';
 import { SEARCH_COUNT_CAP } from '../../registry/version-search.js';
@@ -32,7 +32,7 @@ export class ModelVersionResolver {
     @Arg('version', () => Int) version: number,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.findVersion({ modelName, version });
+    return ctx.services.registry.lookup.findVersion({ modelName, version });
   }
 
   @Query(() => ModelVersion, {
@@ -45,7 +45,7 @@ export class ModelVersionResolver {
     @Arg('alias', () => String) alias: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.findVersion({ modelName, alias });
+    return ctx.services.registry.lookup.findVersion({ modelName, alias });
   }
 
   @Query(() => ModelVersion, {
@@ -53,7 +53,7 @@ export class ModelVersionResolver {
     description: 'Resolves models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE (newest in that stage).',
   })
   resolveModelUri(@Arg('uri', () => String) uri: string, @Ctx() ctx: Context) {
-    return ctx.services.registry.resolveUri(uri);
+    return ctx.services.registry.lookup.resolveUri(uri);
   }
 
   @Query(() => ModelVersionConnection, {
@@ -69,7 +69,7 @@ export class ModelVersionResolver {
     const page = toPage(first, after);
     const f = filter ?? {};
     const tag = f.tag ? { key: f.tag.key, value: f.tag.value ?? '' } : null;
-    const result = await ctx.services.registry.searchVersions(
+    const result = await ctx.services.registry.search.search(
       {
         modelName: f.modelName,
         stage: f.stage,
@@ -97,7 +97,7 @@ export class ModelVersionResolver {
       'Registers a version: numbered under the model lock, semver from the bump, source and checksum immutable.',
   })
   createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: Context) {
-    return ctx.services.registry.createVersion(input, ctx.actor.name);
+    return ctx.services.registry.versions.createVersion(input, ctx.actor.name);
   }
 
   @Mutation(() => [ModelVersion], {
@@ -108,7 +108,7 @@ export class ModelVersionResolver {
     @Arg('inputs', () => [CreateModelVersionInput]) inputs: CreateModelVersionInput[],
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.createVersions(inputs, ctx.actor.name);
+    return ctx.services.registry.versions.createVersions(inputs, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion, {
@@ -119,7 +119,7 @@ export class ModelVersionResolver {
     @Arg('input', () => CreatePromptVersionInput) input: CreatePromptVersionInput,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.createVersion(
+    return ctx.services.registry.versions.createVersion(
       {
         modelName: input.promptName,
         source: PROMPT_SOURCES[0]!,
@@ -143,7 +143,7 @@ export class ModelVersionResolver {
     @Arg('description', () => String, { nullable: true }) description: string | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.copyVersion(from, modelName, { description }, ctx.actor.name);
+    return ctx.services.registry.versions.copyVersion(from, modelName, { description }, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion, {
@@ -154,7 +154,7 @@ export class ModelVersionResolver {
     @Arg('input', () => UpdateModelVersionInput) input: UpdateModelVersionInput,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.updateVersion(ref, input, ctx.actor.name);
+    return ctx.services.registry.versions.updateVersion(ref, input, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion)
@@ -164,7 +164,7 @@ export class ModelVersionResolver {
     @Arg('value', () => String) value: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.setVersionTag(ref, key, value, ctx.actor.name);
+    return ctx.services.registry.versionTags.setVersionTag(ref, key, value, ctx.actor.name);
   }
 
   @Mutation(() => [ModelVersion], {
@@ -172,7 +172,7 @@ export class ModelVersionResolver {
   })
   @MaxItems(MAX_BULK)
   setModelVersionTags(@Arg('tags', () => [ModelVersionTagInput]) tags: ModelVersionTagInput[], @Ctx() ctx: Context) {
-    return ctx.services.registry.setVersionTags(tags, ctx.actor.name);
+    return ctx.services.registry.versionTags.setVersionTags(tags, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion)
@@ -181,7 +181,7 @@ export class ModelVersionResolver {
     @Arg('key', () => String) key: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.deleteVersionTag(ref, key, ctx.actor.name);
+    return ctx.services.registry.versionTags.deleteVersionTag(ref, key, ctx.actor.name);
   }
 
   @Mutation(() => ModelVersion, {

@@ -64,7 +64,7 @@ export class RegisteredModelResolver {
     @Ctx() ctx: Context,
   ): Promise<ConnectionResult<ModelRecord>> {
     const page = toPage(first, after);
-    const { total, models } = await ctx.services.registry.listModels(filter ?? {}, page);
+    const { total, models } = await ctx.services.registry.models.listModels(filter ?? {}, page);
     for (const m of models) ctx.loaders.modelByName.prime(m.name, m);
     return toConnection(models, page, total, (m) => [m.name]);
   }
@@ -79,7 +79,7 @@ export class RegisteredModelResolver {
     @Arg('input', () => CreateRegisteredModelInput) input: CreateRegisteredModelInput,
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.registry.createModel(input, ctx.actor.name);
+    return ctx.services.registry.models.createModel(input, ctx.actor.name);
   }
 
   @Mutation(() => RegisteredModel)
@@ -88,7 +88,7 @@ export class RegisteredModelResolver {
     @Arg('input', () => UpdateRegisteredModelInput) input: UpdateRegisteredModelInput,
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.registry.updateModel(name, input, ctx.actor.name);
+    return ctx.services.registry.models.updateModel(name, input, ctx.actor.name);
   }
 
   @Mutation(() => DeleteRegisteredModelResult, {
@@ -100,7 +100,7 @@ export class RegisteredModelResolver {
     @Arg('force', () => Boolean, { defaultValue: false }) force: boolean,
     @Ctx() ctx: Context,
   ): Promise<DeleteRegisteredModelResult> {
-    const r = await ctx.services.registry.deleteModel(ctx.actor, name, { force });
+    const r = await ctx.services.registry.models.deleteModel(ctx.actor, name, { force });
     return { name: r.name, deletedVersions: r.versions };
   }
 
@@ -111,7 +111,7 @@ export class RegisteredModelResolver {
     @Arg('value', () => String) value: string,
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.registry.setModelTag(modelName, key, value, ctx.actor.name);
+    return ctx.services.registry.models.setModelTag(modelName, key, value, ctx.actor.name);
   }
 
   @Mutation(() => RegisteredModel)
@@ -120,7 +120,7 @@ export class RegisteredModelResolver {
     @Arg('key', () => String) key: string,
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.registry.deleteModelTag(modelName, key, ctx.actor.name);
+    return ctx.services.registry.models.deleteModelTag(modelName, key, ctx.actor.name);
   }
 
   @Mutation(() => RegisteredModel, {

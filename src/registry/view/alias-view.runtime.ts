@@ -14,9 +14,25 @@ const Q = {
   models: statement('registry/models-by-names'),
 };
 
-/** Models per page of the build, and keys per refresh statement. */
+/** Models per page of the build, keys per refresh statement, and refresh statements in flight at once. */
 const PAGE = 2_000;
 const KEYS = 2_000;
+const IN_FLIGHT = 4;
+
+/** Runs `each` over `items` in chunks of KEYS, IN_FLIGHT at a time; all settle before the first error is thrown. */
+async function inChunks<T>(items: readonly T[], each: (chunk: T[]) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const chunk = items.slice(next, (next += KEYS));
+      await each(chunk);
+    }
+  };
+  const workers = Math.min(IN_FLIGHT, Math.ceil(items.length / KEYS));
+  const settled = await Promise.allSettled(Array.from({ length: workers }, worker));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 export type ViewState = 'off' | 'building' | 'ready' | 'over-budget';
 
@@ -66,8 +82,8 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
   private retryTimer: NodeJS.Timeout | undefined;
   /** A refresh failed: events wait for the retry timer rather than hammer the database. */
   private backingOff = false;
-  /** Milliseconds the last build took, and the figures it found. */
-  lastBuild: { ms: number; models: number; aliases: number } | null = null;
+  /** Milliseconds the last build took (all, and reading the models' pages), and the figures it found. */
+  lastBuild: { ms: number; pagesMs: number; models: number; aliases: number } | null = null;
   /** Lookups answered by the view and sent to Neo4j (the registry counts them). */
   readonly lookups = { hit: 0, miss: 0 };
 
@@ -164,10 +180,11 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
           if (rows.length < PAGE) break;
           after = rows[rows.length - 1]!.model.name;
         }
+        const pagesMs = Math.round(performance.now() - started);
         await this.refresh(this.view.needs());
         this.through = from;
         const stats = this.view.stats();
-        this.lastBuild = { ms: Math.round(performance.now() - started), models, aliases: stats.aliases };
+        this.lastBuild = { ms: Math.round(performance.now() - started), pagesMs, models, aliases: stats.aliases };
         if (this.overBudget()) return;
         this.log.info(
           { ...this.lastBuild, bytes: stats.bytes, position: from },
@@ -255,21 +272,24 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
     }
   }
 
-  /** Reads what `needs` names and installs it. */
+  /**
+   * Reads what `needs` names and installs it, a few statements in flight at
+   * once (Neo4j answers them on several cores while this process installs the
+   * rows). It returns, or throws, only once every statement has settled, so no
+   * record read here lands after events applied later.
+   */
   private async refresh(needs: RefreshNeeds): Promise<void> {
-    for (let i = 0; i < needs.models.length; i += KEYS) {
-      const rows = await this.executor.read<{ model: ModelRecord | null }>(Q.models, {
-        keys: needs.models.slice(i, i + KEYS),
-      });
+    await inChunks(needs.models, async (keys) => {
+      const rows = await this.executor.read<{ model: ModelRecord | null }>(Q.models, { keys });
       for (const r of rows) if (r.model) this.view.installModel(r.model);
-    }
-    for (let i = 0; i < needs.versions.length; i += KEYS) {
+    });
+    await inChunks(needs.versions, async (keys) => {
       const rows = await this.executor.read<{ version: VersionRecord; runId: string | null; tags: Tag[] }>(Q.versions, {
-        keys: needs.versions.slice(i, i + KEYS),
+        keys,
         maxTags: MAX_TAGS,
       });
       for (const r of rows) this.view.installVersion(r.version, { runId: r.runId, tags: r.tags });
-    }
+    });
   }
 
   private overBudget(): boolean {

@@ -3,14 +3,15 @@
  * Generates the default graph, starts the app in-process, warms up, then
  * CPU-profiles N sequential requests and prints the mean latency, the
  * response size and the functions with the most self time.
- *   npx tsx bench/probes/request-profile.ts --op trace|alias [--n 500]
+ *   npx tsx bench/probes/request-profile.ts --op trace|alias|search [--n 500]
  * (trace: tracePrediction on random predictions; alias: modelVersionByAlias,
- * the hot read, on random models' champion.)
+ * the hot read, on random models' champion; search: a first page of 100
+ * versions with accuracy > 0.5, the bench's page query, no count.)
  */
 import { Session } from 'node:inspector/promises';
 import { startBenchDb } from '../db.js';
 import { generate } from '../generate.js';
-import { GET_BY_ALIAS, TRACE } from '../ops.js';
+import { GET_BY_ALIAS, SEARCH_PAGE, TRACE } from '../ops.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createDriver } from '../../src/graph/driver.js';
@@ -28,7 +29,9 @@ try {
   const samples =
     op === 'trace'
       ? (await s.run('MATCH (p:Prediction) RETURN p.id AS id LIMIT 200')).records.map((r) => ({ query: TRACE, variables: { id: r.get('id') as string } }))
-      : (await s.run("MATCH (a:Alias {name: 'champion'}) RETURN a.modelName AS m LIMIT 200")).records.map((r) => ({ query: GET_BY_ALIAS, variables: { modelName: r.get('m') as string, alias: 'champion' } }));
+      : op === 'search'
+        ? [{ query: SEARCH_PAGE, variables: { filter: { metric: { key: 'accuracy', op: 'GT', value: 0.5 } }, first: 100 } }]
+        : (await s.run("MATCH (a:Alias {name: 'champion'}) RETURN a.modelName AS m LIMIT 200")).records.map((r) => ({ query: GET_BY_ALIAS, variables: { modelName: r.get('m') as string, alias: 'champion' } }));
   await s.close();
   const config = loadConfig({ ...process.env, ...db.env, PEDIGREE_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0' });
   const log = createLogger('warn');

@@ -35,6 +35,14 @@ export const SEARCH = `query SearchModelVersions($filter: ModelVersionFilter, $o
   }
 }`;
 
+/** SearchModelVersions without totalCount (the count is made only when selected): the page alone. */
+export const SEARCH_PAGE = `query SearchModelVersionsPage($filter: ModelVersionFilter, $orderBy: [ModelVersionOrder!], $first: Int, $after: String) {
+  searchModelVersions(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+    edges { cursor node { model { name } version stage metrics { key value } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
 export const TRACE = `query TracePrediction($id: String!) {
   tracePrediction(id: $id) {
     prediction { id at }

@@ -12,7 +12,12 @@ const ops = (p: any): string[] => [
   ...(p.children ?? []).flatMap(ops),
 ];
 try {
-  for (const name of ['registry/create-versions', 'events/append-events', 'registry/search-versions']) {
+  for (const name of [
+    'registry/create-versions',
+    'events/append-events',
+    'registry/search-versions',
+    'registry/search-versions-by-metric-desc',
+  ]) {
     const params: any = {
       models: [{ name: 'x', items: [] }],
       events: [{ type: 't', actor: 'a' }],
@@ -48,6 +53,10 @@ try {
       orderBy: [],
       cursor: null,
       limit: 101,
+      start: 'METRIC',
+      lo: 0.99,
+      hi: 1.0e308,
+      budget: 20000,
     };
     const r = await s.run(`EXPLAIN ${st.get(name)}`, params);
     console.log('==', name);

@@ -3,14 +3,15 @@
  * Generates the default graph, starts the app in-process, warms up, then
  * CPU-profiles N sequential requests and prints the mean latency, the
  * response size and the functions with the most self time.
- *   npx tsx bench/probes/request-profile.ts --op trace|alias [--n 500]
+ *   npx tsx bench/probes/request-profile.ts --op trace|alias|search [--n 500]
  * (trace: tracePrediction on random predictions; alias: modelVersionByAlias,
- * the hot read, on random models' champion.)
+ * the hot read, on random models' champion; search: a first page of 100
+ * versions with accuracy > 0.5, the bench's page query, no count.)
  */
 import { Session } from 'node:inspector/promises';
 import { benchAppSetup, startBenchDb } from '../db.js';
 import { generate } from '../generate.js';
-import { GET_BY_ALIAS, TRACE } from '../ops.js';
+import { GET_BY_ALIAS, SEARCH_PAGE, TRACE } from '../ops.js';
 import { createApp } from '../../src/app.js';
 
 const arg = (name: string, def: string) =>
@@ -29,10 +30,17 @@ try {
           query: TRACE,
           variables: { id: r.get('id') as string },
         }))
-      : (await s.run("MATCH (a:Alias {name: 'champion'}) RETURN a.modelName AS m LIMIT 200")).records.map((r) => ({
-          query: GET_BY_ALIAS,
-          variables: { modelName: r.get('m') as string, alias: 'champion' },
-        }));
+      : op === 'search'
+        ? [
+            {
+              query: SEARCH_PAGE,
+              variables: { filter: { metric: { key: 'accuracy', op: 'GT', value: 0.5 } }, first: 100 },
+            },
+          ]
+        : (await s.run("MATCH (a:Alias {name: 'champion'}) RETURN a.modelName AS m LIMIT 200")).records.map((r) => ({
+            query: GET_BY_ALIAS,
+            variables: { modelName: r.get('m') as string, alias: 'champion' },
+          }));
   await s.close();
   const { config, log, driver } = benchAppSetup(db, TOKEN);
   const app = await createApp(config, driver, log);

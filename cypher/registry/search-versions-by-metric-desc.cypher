@@ -6,6 +6,8 @@
 // the index and are passed over. At most $budget versions are walked; `cut`
 // says the walk may have stopped at $budget before it passed the page's last
 // value (or the range's end): the service then asks search-versions.cypher.
+// The ORDER BYs name m.key, which is one value here, so that the planner
+// takes the order from the (key, value) index instead of sorting.
 CALL {
   MATCH (m:Metric)<-[:HAS_METRIC]-(v:ModelVersion)
   WHERE m.key = $metricKey AND m.value >= $lo AND m.value <= $hi AND m.segment IS NULL

@@ -11,8 +11,10 @@
 //
 // Ordering: up to two numeric sort keys (direction folded into the sign,
 // missing values last), then model name and version; keyset paging on that
-// tuple ($cursor = [k1, k2, modelName, version]). Only the $limit best rows
-// are kept (a top-N sort): memory follows the page, time the candidates.
+// tuple ($cursor = [k1, k2, modelName, version]). Neo4j sorts all the
+// filtered candidates, then keeps $limit: time and memory follow the
+// candidates, which is why the service sends a search here only when they are
+// few (or no walk can answer it).
 CALL {
   // candidates: the same text in search-versions.cypher and search-versions-count.cypher
   CALL {

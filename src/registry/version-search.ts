@@ -345,6 +345,8 @@ function walkFor(filter: VersionFilter, orderBy: VersionOrder[], after: unknown[
     return { name: desc ? Q.byVersionDesc : Q.byVersionAsc, byTime: null, bounds, readsGroups: desc };
   }
   if (o.field === 'CREATED_AT') {
+    // A time key is whole milliseconds; anything else did not come from this ordering.
+    if (c !== null && !Number.isInteger(c)) return null;
     const { createdLo: lo, createdHi: hi } = filterParams(filter) as { createdLo: number; createdHi: number };
     const bounds = desc
       ? { lo, hi: c === null ? hi : Math.min(hi, -c + 1) }

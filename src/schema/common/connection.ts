@@ -50,22 +50,26 @@ function makeConnection<T extends object>(node: ClassType<T>, name: string, with
     node!: T;
   }
 
+  // The fields every connection has; its own name is never referenced, so it is no type of the schema.
+  @ObjectType(`${name}ConnectionPage`)
+  class Page {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+  }
+
   if (!withTotal) {
     @ObjectType(`${name}Connection`)
-    class LogConnectionType {
-      @Field(() => [Edge])
-      edges!: Edge[];
-
-      @Field(() => PageInfo)
-      pageInfo!: PageInfo;
-    }
+    class LogConnectionType extends Page {}
     return LogConnectionType;
   }
 
   if (cap !== undefined) {
     const counted = cap.toLocaleString('en-US');
     @ObjectType(`${name}Connection`)
-    class CappedConnectionType {
+    class CappedConnectionType extends Page {
       @Field(() => Int, {
         description: `Items matching the query across all pages. A search counts them only when this field or totalCountIsExact is selected, and stops at ${counted}: then totalCount is ${counted} and totalCountIsExact is false.`,
       })
@@ -75,26 +79,14 @@ function makeConnection<T extends object>(node: ClassType<T>, name: string, with
         description: `False when totalCount stopped at ${counted}: more items match than it says.`,
       })
       totalCountIsExact!: boolean;
-
-      @Field(() => [Edge])
-      edges!: Edge[];
-
-      @Field(() => PageInfo)
-      pageInfo!: PageInfo;
     }
     return CappedConnectionType;
   }
 
   @ObjectType(`${name}Connection`)
-  class ConnectionType {
+  class ConnectionType extends Page {
     @Field(() => Int, { description: 'Items matching the query across all pages.' })
     totalCount!: number;
-
-    @Field(() => [Edge])
-    edges!: Edge[];
-
-    @Field(() => PageInfo)
-    pageInfo!: PageInfo;
   }
   return ConnectionType;
 }

@@ -724,9 +724,14 @@ async function main(): Promise<void> {
           },
         );
       }
+      // `at` is when this process handled the mutation's response. The subscribers
+      // share this process's event loop, so their messages can be handled before
+      // the response even when the response arrived first: receipts are also
+      // timed from `sent`, which no queueing in this process moves.
       const move = async (version: number) => {
+        const sent = performance.now();
         const d = await gql(OPS.SET_ALIAS, { modelName: name, alias: MOVED_ALIAS, version });
-        return { seq: d.setRegisteredModelAlias.sequence as string, at: performance.now() };
+        return { seq: d.setRegisteredModelAlias.sequence as string, sent, at: performance.now() };
       };
       const waitAll = async (seq: string, timeoutMs: number) => {
         const end = performance.now() + timeoutMs;
@@ -745,6 +750,7 @@ async function main(): Promise<void> {
         const w = await move(1 + (rep % 3));
         const got = await waitAll(w.seq, 30_000);
         const lags = got.map((t) => t - w.at).sort((a, b) => a - b);
+        const fromSent = got.map((t) => t - w.sent).sort((a, b) => a - b);
         const wall = (performance.now() - t0) / 1000;
         const c = process.cpuUsage(c0);
         record(
@@ -765,7 +771,13 @@ async function main(): Promise<void> {
             max: lags[lags.length - 1] ?? NaN,
             clientCpu: (c.user + c.system) / 1e6 / wall,
             cpu: {},
-            extra: { received: got.length, lastReceiptMs: lags[lags.length - 1] ?? NaN },
+            extra: {
+              received: got.length,
+              lastReceiptMs: lags[lags.length - 1] ?? NaN,
+              responseMs: w.at - w.sent,
+              sentToFirstReceiptMs: fromSent[0] ?? NaN,
+              sentToLastReceiptMs: fromSent[fromSent.length - 1] ?? NaN,
+            },
           },
         );
         await new Promise((r) => setTimeout(r, 100));

@@ -149,9 +149,9 @@ export class LifecycleService {
   }
 
   async addEvidence(
+    caller: Pick<Caller, 'name'>,
     ref: VersionRef,
     e: { kind: EvidenceKind; passed: boolean; uri?: string | null; summary?: string | null },
-    actor: string,
   ): Promise<Evidence> {
     // ROLLBACK_DRILL is not among them: only rollbackDrill records it.
     if (!(EVIDENCE_KINDS as readonly string[]).includes(e.kind))
@@ -166,11 +166,11 @@ export class LifecycleService {
         passed: e.passed,
         uri: e.uri ?? null,
         summary: e.summary ?? null,
-        actor,
+        actor: caller.name,
       });
       await appendEvent(tx, {
         type: EventType.EVIDENCE_ADDED,
-        actor,
+        actor: caller.name,
         modelName: v.modelName,
         version: v.version,
         subjectId: v.id,
@@ -370,7 +370,7 @@ export class LifecycleService {
   }
 
   /** Replaces the STAGING gate of a model: every threshold must hold for → STAGING. */
-  async setGates(modelName: string, thresholds: GateThreshold[], actor: string): Promise<ModelRecord> {
+  async setGates(caller: Pick<Caller, 'name'>, modelName: string, thresholds: GateThreshold[]): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
     if (thresholds.length > MAX_GATES) throw badInput(`at most ${MAX_GATES} gate thresholds`, { field: 'thresholds' });
     for (const t of thresholds) {
@@ -387,7 +387,7 @@ export class LifecycleService {
       if (!row) throw missingModel(modelName);
       await appendEvent(tx, {
         type: EventType.GATES_SET,
-        actor,
+        actor: caller.name,
         modelName,
         subjectId: row.model.id,
         before: row.before ? JSON.parse(row.before) : null,
@@ -397,7 +397,7 @@ export class LifecycleService {
     }, 'setModelGates');
   }
 
-  async setProtectedAliases(modelName: string, aliases: string[], actor: string): Promise<ModelRecord> {
+  async setProtectedAliases(caller: Pick<Caller, 'name'>, modelName: string, aliases: string[]): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
     if (aliases.length > MAX_PROTECTED_ALIASES)
       throw badInput(`at most ${MAX_PROTECTED_ALIASES} protected aliases`, { field: 'aliases' });
@@ -409,7 +409,7 @@ export class LifecycleService {
       if (!row) throw missingModel(modelName);
       await appendEvent(tx, {
         type: EventType.PROTECTED_ALIASES_SET,
-        actor,
+        actor: caller.name,
         modelName,
         subjectId: row.model.id,
         before: row.before,

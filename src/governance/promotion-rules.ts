@@ -1,4 +1,5 @@
 import { hasRole, Role } from './roles.js';
+import type { Caller } from './policy.js';
 
 /**
  * The two-person rule, pure. The service (./promotion.service.ts) reads the
@@ -127,11 +128,7 @@ export function checkApprover(
  * `owners`? The requester may withdraw it; otherwise an owner of the model or
  * a REVIEWER (or ADMIN).
  */
-export function checkRejecter(
-  requestedBy: string,
-  owners: readonly string[],
-  caller: { name: string; role: Role | null },
-): ApprovalCheck {
+export function checkRejecter(requestedBy: string, owners: readonly string[], caller: Caller): ApprovalCheck {
   if (caller.name === requestedBy || owners.includes(caller.name) || hasRole(caller.role, Role.REVIEWER))
     return { ok: true };
   return {

@@ -226,7 +226,7 @@ export class MonitoringService {
               if (t?.target && t.current.version === v.version) {
                 proposed = t.target.version;
                 if (w.rule.action === 'ROLLBACK') {
-                  await this.registry.aliases.moveAliasIn(tx, t.target, w.rule.alias, caller.name, {
+                  await this.registry.aliases.moveAliasIn(tx, caller, t.target, w.rule.alias, {
                     eventType: EventType.ROLLBACK,
                     reason: `monitoring rule "${w.rule.name}": ${w.rule.metric} ${w.rule.op} ${w.rule.threshold} for ${w.rule.forMinutes} min on ${input.deployment}`,
                   });

@@ -92,7 +92,7 @@ export class LifecycleService {
     return this.executor.writeTx(async (tx) => {
       const target = await this.lookup.requireVersion(tx, ref);
       await this.guard.stageChange(tx, caller, { version: target, to: req.stage });
-      return this.transitionIn(tx, target.id, req, caller.name);
+      return this.transitionIn(tx, caller, target.id, req);
     }, 'transitionModelVersionStage');
   }
 
@@ -100,7 +100,12 @@ export class LifecycleService {
    * Evaluates the gate and moves the version inside the caller's transaction
    * (governance carries out approved promotions through this).
    */
-  async transitionIn(tx: Tx, versionId: string, req: TransitionRequest, actor: string): Promise<VersionRecord> {
+  async transitionIn(
+    tx: Tx,
+    caller: Pick<Caller, 'name'>,
+    versionId: string,
+    req: TransitionRequest,
+  ): Promise<VersionRecord> {
     await tx.run(Q.lock, { keys: [versionId] });
     const [state] = await tx.run<GateState | { version: null }>(Q.states, { keys: [versionId] });
     if (!state?.version) throw conflict('the version was deleted while the transition was under way');
@@ -127,7 +132,7 @@ export class LifecycleService {
       for (const o of archived) {
         await appendEvent(tx, {
           type: EventType.STAGE_CHANGED,
-          actor,
+          actor: caller.name,
           modelName: state.version.modelName,
           version: o.version,
           subjectId: o.id,
@@ -138,7 +143,7 @@ export class LifecycleService {
     }
     await appendEvent(tx, {
       type: kind === 'rollback' ? EventType.STAGE_ROLLBACK : EventType.STAGE_CHANGED,
-      actor,
+      actor: caller.name,
       modelName: state.version.modelName,
       version: state.version.version,
       subjectId: versionId,

@@ -193,9 +193,9 @@ export class VersionsService {
    */
   async linkTrainingRunIn(
     tx: Tx,
+    caller: Pick<Caller, 'name'>,
     versionId: string,
     runId: string,
-    actor: string,
   ): Promise<{ linked: boolean; version: VersionRecord }> {
     const [row] = await tx.run<{ version: VersionRecord; runId: string | null }>(Q.readTrainingRun, { versionId });
     if (!row) throw notFound(`no model version with id ${versionId}`);
@@ -218,7 +218,7 @@ export class VersionsService {
     const [linked] = await tx.run<{ version: VersionRecord }>(Q.linkTrainingRun, { versionId, runId, fingerprint });
     await appendEvent(tx, {
       type: EventType.VERSION_RUN_LINKED,
-      actor,
+      actor: caller.name,
       modelName: v.modelName,
       version: v.version,
       subjectId: v.id,

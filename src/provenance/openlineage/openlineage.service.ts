@@ -300,7 +300,7 @@ export class OpenLineageService {
 
     const linked: { modelName: string; version: number }[] = [];
     for (const m of models) {
-      const r = await this.registry.linkTrainingRunIn(tx, m.id, runId, caller.name);
+      const r = await this.registry.linkTrainingRunIn(tx, caller, m.id, runId);
       if (r.linked) linked.push({ modelName: m.modelName, version: m.version });
     }
 

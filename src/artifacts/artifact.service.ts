@@ -3,9 +3,9 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
-import type { Caller } from '../governance/policy.js';
 import { hasRole, Role } from '../governance/roles.js';
 import type { Logger } from '../logger.js';
 import {

@@ -1,5 +1,5 @@
-import { hasRole, Role } from './roles.js';
 import type { Caller } from './policy.js';
+import { hasRole, Role } from './roles.js';
 
 /**
  * The two-person rule, pure. The service (./promotion.service.ts) reads the

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { isRole } from './roles.js';
 import type { Caller } from './policy.js';
+import { isRole } from './roles.js';
 import type { TokenService } from './token.service.js';
 
 /** Tokens read per page by `list`. */

@@ -5,9 +5,9 @@ import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import type { Logger } from '../logger.js';
+import type { Caller } from './policy.js';
 import { isRole, Role, type Principal } from './roles.js';
 import { generateToken, hashToken, sameToken } from './tokens.js';
-import type { Caller } from './policy.js';
 
 const Q = {
   find: statement('governance/find-principal-by-token'),

@@ -1,13 +1,13 @@
 import { badInput, DomainError, ErrorCode, gateFailed, notFound } from '../errors.js';
 import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.js';
 import { parseSequence } from '../events/event-record.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryLookup } from '../registry/lookup.js';
 import type { Stage, VersionRecord, VersionRef } from '../registry/types.js';
 import type { ListPage } from '../paging.js';
 import { assertDeploymentName } from './deployment-name.js';
-import type { Caller } from '../governance/policy.js';
 
 const Q = {
   lockDeployment: statement('operations/lock-deployment'),

@@ -1,5 +1,6 @@
 import { badInput, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryLookup } from '../registry/lookup.js';
@@ -14,7 +15,6 @@ import {
   type ModelCard,
 } from './model-card.js';
 import { unknownAfter, type ListPage } from '../paging.js';
-import type { Caller } from '../governance/policy.js';
 
 const Q = {
   data: statement('operations/model-card-data'),

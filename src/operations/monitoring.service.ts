@@ -1,11 +1,11 @@
 import { badInput, notFound } from '../errors.js';
+import type { Caller } from '../governance/policy.js';
 import { unknownAfter, type ListPage } from '../paging.js';
 import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import type { Registry } from '../registry/registry.js';
 import type { VersionRecord, VersionRef } from '../registry/types.js';
-import type { Caller } from '../governance/policy.js';
 
 const Q = {
   setRule: statement('operations/set-monitoring-rule'),

@@ -1,10 +1,10 @@
 import { badInput, notFound } from '../errors.js';
+import type { Caller } from '../governance/policy.js';
 import { unknownAfter, type ListPage } from '../paging.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import type { ProviderModelRecord } from '../provenance/types.js';
-import type { Caller } from '../governance/policy.js';
 
 const Q = {
   record: statement('operations/record-provider-version'),

@@ -1,5 +1,6 @@
 import { notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import { allOrNothing, assertBulkSize, atItem } from './bulk.js';
@@ -9,7 +10,6 @@ import { checkRef } from './refs.js';
 import type { VersionRecord, VersionRef } from './types.js';
 import { assertTag, MAX_TAGS } from './validation.js';
 import { tooManyTags, versionTagSet, VersionTags, type VersionTagChange } from './version-tags.js';
-import type { Caller } from '../governance/policy.js';
 
 const Q = {
   setVersionTag: statement('registry/set-version-tag'),

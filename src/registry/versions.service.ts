@@ -71,7 +71,7 @@ export class VersionsService {
     input: CreateVersionInput,
     opts: { allowUnverified?: boolean } = {},
   ): Promise<VersionRecord> {
-    const prepared = this.registration.prepare(input, caller.name, opts);
+    const prepared = this.registration.prepare(caller, input, opts);
     const item = prepared instanceof Promise ? await prepared : prepared;
     const attempt = () =>
       this.executor.writeTx(
@@ -104,7 +104,7 @@ export class VersionsService {
     // Preparing reads and hashes stored artefacts (I/O): a few inputs at a time. Every input is
     // prepared before any is refused, so the error is always the first failing input's.
     const prepared = await mapConcurrently(inputs, PREPARE_CONCURRENCY, (input, i) =>
-      atItemAsync('inputs', i, async () => this.registration.prepare(input, caller.name)).then(
+      atItemAsync('inputs', i, async () => this.registration.prepare(caller, input)).then(
         (item) => ({ ok: true as const, item }),
         (error: unknown) => ({ ok: false as const, error }),
       ),

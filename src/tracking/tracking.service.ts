@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, conflict, isConstraintViolation, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import { MAX_RUN_INPUTS, MAX_RUN_METRICS, MAX_RUN_PARAMS } from '../provenance/lineage.js';
 import type { RunService } from '../provenance/runs.service.js';
 import type { VersionRecord } from '../registry/types.js';
-import type { Caller } from '../governance/policy.js';
 
 const Q = {
   createExperiment: statement('mlflow/create-experiment'),

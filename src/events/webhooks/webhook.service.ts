@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { badInput, notFound } from '../../errors.js';
+import type { Caller } from '../../governance/policy.js';
 import { unknownAfter, type ListPage } from '../../paging.js';
 import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
@@ -20,7 +21,6 @@ import {
   type MlflowWebhookEvent,
 } from './mlflow-dialect.js';
 import { postTo } from './sender.js';
-import type { Caller } from '../../governance/policy.js';
 
 const Q = {
   create: statement('events/create-webhook'),

@@ -131,9 +131,9 @@ export function createServices(executor: Executor, config: Config, log: Logger, 
     {
       resolveVersion: (tx, ref) => registry.lookup.requireVersion(tx, ref),
       versionById: (tx, id) => registry.lookup.versionById(tx, id),
-      transitionStage: (tx, actor, target, stage, comment) =>
-        lifecycle.transitionIn(tx, target.id, { stage: stage as Stage, comment }, actor),
-      moveAlias: (tx, actor, target, alias, o) => registry.aliases.moveAliasIn(tx, target, alias, actor, o),
+      transitionStage: (tx, caller, target, stage, comment) =>
+        lifecycle.transitionIn(tx, caller, target.id, { stage: stage as Stage, comment }),
+      moveAlias: (tx, caller, target, alias, o) => registry.aliases.moveAliasIn(tx, caller, target, alias, o),
     },
     attestations,
   );

@@ -47,17 +47,17 @@ try {
         const models = Array.from({ length: spread }, () =>
           `p-${s.name}-${spread}-${seq++}`.replace(/[^a-z0-9-]/g, '-'),
         );
-        for (const m of models) await s.svc.registry.models.createModel({ name: m }, 'b');
+        for (const m of models) await s.svc.registry.models.createModel({ name: 'b' }, { name: m });
         const cv = (i: number) => {
           const model = models[i % spread]!;
           const run = () =>
             s.svc.registry.versions.createVersion(
+              { name: 'b' },
               {
                 modelName: model,
                 source: `s3://x/${model}/${i}`,
                 checksum: `sha256:${createHash('sha256').update(`${model}${i}`).digest('hex')}`,
               },
-              'b',
             );
           return s.queue ? queuedPerModel(s.queues, model, run) : run();
         };

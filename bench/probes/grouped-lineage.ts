@@ -90,11 +90,13 @@ try {
     name: 'probe-train',
     inputs: [{ datasetVersionId: train.id, role: 'train' }],
   });
-  await registry.models.createModel({ name: 'probe-wide' }, actor.name);
-  const wide = await registry.versions.createVersion(
-    { modelName: 'probe-wide', source: 's3://probe/wide', checksum, runId: run.id },
-    actor.name,
-  );
+  await registry.models.createModel(actor, { name: 'probe-wide' });
+  const wide = await registry.versions.createVersion(actor, {
+    modelName: 'probe-wide',
+    source: 's3://probe/wide',
+    checksum,
+    runId: run.id,
+  });
   for (let i = 0; i < predictions; i += 10_000) {
     const batch = Array.from({ length: Math.min(10_000, predictions - i) }, (_, j) => ({
       id: `probe-p-${String(i + j).padStart(6, '0')}`,
@@ -114,7 +116,7 @@ try {
   });
   for (let m = 0; m * PER_MODEL < fed; m++) {
     const model = `probe-fed-${m}`;
-    await registry.models.createModel({ name: model }, actor.name);
+    await registry.models.createModel(actor, { name: model });
     const runs: string[] = [];
     for (let k = 0; k < Math.min(PER_MODEL, fed - m * PER_MODEL); k++)
       runs.push(
@@ -126,8 +128,8 @@ try {
         ).id,
       );
     const versions = await registry.versions.createVersions(
+      actor,
       runs.map((runId) => ({ modelName: model, source: `s3://probe/${model}`, checksum, runId })),
-      actor.name,
     );
     for (const v of versions) {
       const batch = Array.from({ length: PER_VERSION }, (_, j) => ({ id: `probe-fp-${v.id}-${j}` }));

@@ -29,11 +29,12 @@ const config = loadConfig({ NEO4J_URI: db.uri, LOG_LEVEL: 'silent' });
 const svc = createServices(new Executor(db.driver, 'neo4j', log), config, log);
 const actor = { name: 'probe', role: 'ADMIN' as const };
 try {
-  await svc.registry.models.createModel({ name: 'lineage-probe' }, actor.name);
-  const v = await svc.registry.versions.createVersion(
-    { modelName: 'lineage-probe', source: 's3://probe/model', checksum: `sha256:${'a'.repeat(64)}` },
-    actor.name,
-  );
+  await svc.registry.models.createModel(actor, { name: 'lineage-probe' });
+  const v = await svc.registry.versions.createVersion(actor, {
+    modelName: 'lineage-probe',
+    source: 's3://probe/model',
+    checksum: `sha256:${'a'.repeat(64)}`,
+  });
   for (let i = 0; i < predictions; i += 10_000) {
     const batch = Array.from({ length: Math.min(10_000, predictions - i) }, (_, j) => ({ id: `p-${i + j}` }));
     await svc.provenance.predictions.logPredictions(actor, {

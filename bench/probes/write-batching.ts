@@ -76,7 +76,7 @@ try {
     for (const spread of [1, 32]) {
       for (const s of setups) {
         const models = Array.from({ length: spread }, () => `wb-${s.name}-${spread}-${seq++}`);
-        for (const m of models) await s.svc.registry.models.createModel({ name: m }, 'bench');
+        for (const m of models) await s.svc.registry.models.createModel({ name: 'bench' }, { name: m });
         const c0 = { ...s.ex.commits };
         s.rec.reset();
         let next = 0;
@@ -91,8 +91,8 @@ try {
               const started = performance.now();
               try {
                 await s.svc.registry.versions.createVersion(
+                  { name: 'bench' },
                   { modelName: model, source: `s3://wb/${model}/${i}`, checksum: checksum(`${model}${i}`) },
-                  'bench',
                 );
                 lat.push(performance.now() - started);
               } catch {
@@ -131,14 +131,14 @@ try {
   const bulk = setups.find((s) => s.name === 'batched')!;
   for (let i = 0; i < 3; i++) {
     const model = `wb-bulk-${seq++}`;
-    await bulk.svc.registry.models.createModel({ name: model }, 'bench');
+    await bulk.svc.registry.models.createModel({ name: 'bench' }, { name: model });
     const inputs = Array.from({ length: 1000 }, (_, k) => ({
       modelName: model,
       source: `s3://wb/${model}/${k}`,
       checksum: checksum(`${model}${k}`),
     }));
     const t = performance.now();
-    const made = await bulk.svc.registry.versions.createVersions(inputs, 'bench');
+    const made = await bulk.svc.registry.versions.createVersions({ name: 'bench' }, inputs);
     console.log(
       JSON.stringify({ bulk: 'createModelVersions', versions: made.length, ms: +(performance.now() - t).toFixed(0) }),
     );

@@ -3,6 +3,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import { hasRole, Role } from '../governance/roles.js';
@@ -34,12 +35,6 @@ const Q = {
 /** Upload records one DELETE may remove. */
 export const MAX_DELETE_FILES = 10_000;
 export type ArtifactsConfig = Config['artifacts'];
-
-/** Who calls: a principal's name and role (null: anonymous). */
-export interface ArtifactActor {
-  name: string;
-  role: string | null;
-}
 
 interface Usage {
   store: number;
@@ -107,11 +102,11 @@ export class ArtifactService {
    * held back until that matches too, so a file changed in between is cut
    * off, never completed. NOT_FOUND when no file is there.
    */
-  async read(actor: ArtifactActor, path: string): Promise<{ size: number; stream: Readable }> {
+  async read(caller: Caller, path: string): Promise<{ size: number; stream: Readable }> {
     let { over } = await this.seals.around(this.reader, path);
     const legacy = over.filter((s) => s.legacy);
     if (legacy.length) {
-      for (const s of legacy) await this.completeLegacySeal(actor, s);
+      for (const s of legacy) await this.completeLegacySeal(caller, s);
       ({ over } = await this.seals.around(this.reader, path));
     }
     const own = over.find((s) => s.path === path && s.dir === false);
@@ -121,7 +116,7 @@ export class ArtifactService {
       if (!file) throw notFound(`no artifact file at "${path}"`);
       if (dirSeal) {
         await file.close();
-        throw await this.mismatch(actor, path, {
+        throw await this.mismatch(caller, path, {
           expected: null,
           actual: null,
           why: `"${path}" is not among the sealed artefacts of "${dirSeal.path}" (it was added to the store behind Pedigree's back)`,
@@ -130,7 +125,7 @@ export class ArtifactService {
       return { size: file.size, stream: file.stream() };
     }
     if (!file)
-      throw await this.mismatch(actor, path, {
+      throw await this.mismatch(caller, path, {
         expected: own.checksum,
         actual: null,
         why: `the sealed artefact "${path}" is missing from the store`,
@@ -142,20 +137,20 @@ export class ArtifactService {
       if (actual !== own.checksum) await file.close();
     }
     if (actual !== own.checksum) {
-      throw await this.mismatch(actor, path, {
+      throw await this.mismatch(caller, path, {
         expected: own.checksum,
         actual,
         why: `the stored artefact "${path}" does not match its seal (${own.checksum}; found ${actual ?? `${file.size} bytes, sealed ${own.size}`})`,
       });
     }
-    return { size: file.size, stream: this.verifiedStream(actor, path, file.stream(), own.checksum) };
+    return { size: file.size, stream: this.verifiedStream(caller, path, file.stream(), own.checksum) };
   }
 
-  private verifiedStream(actor: ArtifactActor, path: string, source: Readable, expected: string): Readable {
+  private verifiedStream(caller: Caller, path: string, source: Readable, expected: string): Readable {
     const hash = createHash('sha256');
     let held: Buffer | null = null;
     const refuse = (actual: string) =>
-      this.mismatch(actor, path, {
+      this.mismatch(caller, path, {
         expected,
         actual,
         why: `the stored artefact "${path}" changed while it was being served`,
@@ -183,12 +178,12 @@ export class ArtifactService {
 
   /** A CHECKSUM_MISMATCH for a served path, logged and appended to the audit log. */
   private async mismatch(
-    actor: ArtifactActor,
+    caller: Caller,
     path: string,
     m: { expected: string | null; actual: string | null; why: string },
   ): Promise<DomainError> {
     this.log.error(
-      { path, expected: m.expected, actual: m.actual, actor: actor.name },
+      { path, expected: m.expected, actual: m.actual, actor: caller.name },
       'artifact refused: it does not match its seal',
     );
     try {
@@ -196,7 +191,7 @@ export class ArtifactService {
         (tx) =>
           appendEvent(tx, {
             type: EventType.ARTIFACT_CHECKSUM_MISMATCH,
-            actor: actor.name,
+            actor: caller.name,
             subjectId: path,
             after: { path, expected: m.expected, actual: m.actual, reason: m.why },
           }),
@@ -213,12 +208,12 @@ export class ArtifactService {
    * checksum: hash the tree once; equal, it gets its per-file seals; else
    * every read under it is refused.
    */
-  private async completeLegacySeal(actor: ArtifactActor, seal: Seal): Promise<void> {
+  private async completeLegacySeal(caller: Caller, seal: Seal): Promise<void> {
     const hashedAt = Date.now();
     const manifest = await this.store.manifest(seal.path, MAX_SEALED_FILES);
     const found = manifest ? manifestChecksum(manifest) : null;
     if (!manifest || found !== seal.checksum) {
-      throw await this.mismatch(actor, seal.path, {
+      throw await this.mismatch(caller, seal.path, {
         expected: seal.checksum,
         actual: found,
         why: `the stored artefacts at "${seal.path}" do not match the checksum their version was registered with (${seal.checksum}; found ${found ?? 'nothing'})`,
@@ -239,7 +234,7 @@ export class ArtifactService {
       );
       await appendEvent(tx, {
         type: EventType.ARTIFACTS_SEALED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: seal.path,
         after: { path: seal.path, checksum: found, files: manifest.files.length },
       });
@@ -256,17 +251,12 @@ export class ArtifactService {
    * rename once recorded, so a reader sees the old file or the new one, never
    * a part; a refusal leaves nothing behind.
    */
-  async write(
-    actor: ArtifactActor,
-    path: string,
-    body: Readable,
-    declaredBytes: number | null,
-  ): Promise<{ size: number }> {
+  async write(caller: Caller, path: string, body: Readable, declaredBytes: number | null): Promise<{ size: number }> {
     if (path === '') throw badInput('artifact path is required', { field: 'path' });
-    await this.assertMayWrite(actor, path, 'write');
+    await this.assertMayWrite(caller, path, 'write');
     await this.seals.assertUnsealed(this.reader, path, 'written');
-    const [usage] = await this.executor.read<Usage>(Q.usage, { principal: actor.name, path });
-    const room = await this.room(actor, usage!);
+    const [usage] = await this.executor.read<Usage>(Q.usage, { principal: caller.name, path });
+    const room = await this.room(caller, usage!);
     if (declaredBytes !== null && declaredBytes > room.bytes) throw tooLarge(room.why(declaredBytes));
     const staged = await this.store.stage(body, room.bytes, () => tooLarge(room.why(null)));
     let placed = false;
@@ -278,7 +268,7 @@ export class ArtifactService {
         );
       }
       const token = randomUUID();
-      const prev = await this.executor.writeTx((tx) => this.beginPut(tx, actor, path, staged, token), 'artifactPut');
+      const prev = await this.executor.writeTx((tx) => this.beginPut(tx, caller, path, staged, token), 'artifactPut');
       try {
         await this.store.commit(staged, path);
         placed = true;
@@ -286,7 +276,7 @@ export class ArtifactService {
         await this.executor.writeTx(async (tx) => {
           await tx.run(Q.abortPut, { path, token });
           await tx.run(Q.chargeUsage, {
-            deltas: usageDeltas(actor.name, staged.size, prev && { by: prev.uploadedBy!, size: prev.size! }).map(
+            deltas: usageDeltas(caller.name, staged.size, prev && { by: prev.uploadedBy!, size: prev.size! }).map(
               negate,
             ),
           });
@@ -297,7 +287,7 @@ export class ArtifactService {
         await tx.run(Q.finishPut, { path, token });
         await appendEvent(tx, {
           type: EventType.ARTIFACT_STORED,
-          actor: actor.name,
+          actor: caller.name,
           subjectId: path,
           before: prev ? { size: prev.size, sha256: prev.sha256, uploadedBy: prev.uploadedBy } : null,
           after: { path, size: staged.size, sha256: staged.sha256 },
@@ -309,9 +299,9 @@ export class ArtifactService {
     }
   }
 
-  /** How many bytes one upload by actor may take now, and the refusal to give when it takes more. */
+  /** How many bytes one upload by the caller may take now, and the refusal to give when it takes more. */
   private async room(
-    actor: ArtifactActor,
+    caller: Caller,
     usage: Usage,
   ): Promise<{ bytes: number; why: (declared: number | null) => string }> {
     const { maxFileBytes, principalQuotaBytes, storeQuotaBytes, minFreeBytes } = this.config;
@@ -323,8 +313,8 @@ export class ArtifactService {
     ];
     if (principalQuotaBytes > 0) {
       limits.push([
-        Math.max(0, principalQuotaBytes - usage.principal + (usage.replacingBy === actor.name ? back : 0)),
-        `${actor.name} has used ${usage.principal} of its ${principalQuotaBytes}-byte artifact quota (PEDIGREE_ARTIFACT_QUOTA_BYTES)`,
+        Math.max(0, principalQuotaBytes - usage.principal + (usage.replacingBy === caller.name ? back : 0)),
+        `${caller.name} has used ${usage.principal} of its ${principalQuotaBytes}-byte artifact quota (PEDIGREE_ARTIFACT_QUOTA_BYTES)`,
       ]);
     }
     if (storeQuotaBytes > 0) {
@@ -348,7 +338,7 @@ export class ArtifactService {
 
   private async beginPut(
     tx: Tx,
-    actor: ArtifactActor,
+    caller: Caller,
     path: string,
     staged: { size: number; sha256: string },
     token: string,
@@ -364,14 +354,14 @@ export class ArtifactService {
       });
     const counted = prev && prev.size != null && prev.uploadedBy != null ? prev : null;
     const [after] = await tx.run<{ store: number; principals: { principal: string; bytes: number }[] }>(Q.chargeUsage, {
-      deltas: usageDeltas(actor.name, staged.size, counted && { by: counted.uploadedBy!, size: counted.size! }),
+      deltas: usageDeltas(caller.name, staged.size, counted && { by: counted.uploadedBy!, size: counted.size! }),
     });
-    const grew = staged.size - (counted?.uploadedBy === actor.name ? counted.size! : 0);
-    const mine = after!.principals.find((p) => p.principal === actor.name)?.bytes ?? 0;
+    const grew = staged.size - (counted?.uploadedBy === caller.name ? counted.size! : 0);
+    const mine = after!.principals.find((p) => p.principal === caller.name)?.bytes ?? 0;
     const { principalQuotaBytes, storeQuotaBytes } = this.config;
     if (grew > 0 && principalQuotaBytes > 0 && mine > principalQuotaBytes) {
       throw tooLarge(
-        `${actor.name}'s artifacts would take ${mine} bytes, over its ${principalQuotaBytes}-byte quota (PEDIGREE_ARTIFACT_QUOTA_BYTES)`,
+        `${caller.name}'s artifacts would take ${mine} bytes, over its ${principalQuotaBytes}-byte quota (PEDIGREE_ARTIFACT_QUOTA_BYTES)`,
       );
     }
     if (staged.size - (counted?.size ?? 0) > 0 && storeQuotaBytes > 0 && after!.store > storeQuotaBytes) {
@@ -383,7 +373,7 @@ export class ArtifactService {
       path,
       size: staged.size,
       sha256: staged.sha256,
-      actor: actor.name,
+      actor: caller.name,
       token,
       now: Date.now(),
     });
@@ -394,9 +384,9 @@ export class ArtifactService {
    * DELETE: removes a file or a directory tree. Refused when the caller may
    * not write there or anything sealed lies at, above or below the path.
    */
-  async remove(actor: ArtifactActor, path: string): Promise<void> {
+  async remove(caller: Caller, path: string): Promise<void> {
     if (path === '') throw badInput('the store root cannot be deleted', { field: 'path' });
-    await this.assertMayWrite(actor, path, 'delete');
+    await this.assertMayWrite(caller, path, 'delete');
     await this.seals.assertUnsealed(this.reader, path, 'deleted');
     if (!(await this.store.kind(path))) throw notFound(`no artifact at "${path}"`);
     const token = randomUUID();
@@ -431,7 +421,7 @@ export class ArtifactService {
         });
       await appendEvent(tx, {
         type: EventType.ARTIFACT_DELETED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: path,
         after: { path, files: gone.reduce((n, g) => n + g.files, 0), bytes: gone.reduce((n, g) => n + g.bytes, 0) },
       });
@@ -445,8 +435,8 @@ export class ArtifactService {
    * artifact root holds the path (the deepest one), or to an ADMIN; a path
    * that belongs to none is the ADMIN's alone.
    */
-  private async assertMayWrite(actor: ArtifactActor, path: string, verb: 'write' | 'delete'): Promise<void> {
-    if (hasRole(actor.role as Role | null, Role.ADMIN)) return;
+  private async assertMayWrite(caller: Caller, path: string, verb: 'write' | 'delete'): Promise<void> {
+    if (hasRole(caller.role, Role.ADMIN)) return;
     const uris = [...ancestorsOf(path), path].map((p) => `${STORE_SCHEME}/${p}`);
     type Owner = { kind: string; id: string; uri: string; creator: string | null };
     const [row] = await this.executor.read<{ owners: Owner[] }>(Q.ownersOfPath, { uris });
@@ -457,14 +447,14 @@ export class ArtifactService {
     if (!owner) {
       throw new DomainError(
         ErrorCode.FORBIDDEN,
-        `${actor.name} may not ${verb} "${path}": it lies under no run, logged model or experiment, so only an ADMIN may`,
+        `${caller.name} may not ${verb} "${path}": it lies under no run, logged model or experiment, so only an ADMIN may`,
         { path },
       );
     }
-    if (owner.creator !== actor.name) {
+    if (owner.creator !== caller.name) {
       throw new DomainError(
         ErrorCode.FORBIDDEN,
-        `${actor.name} may not ${verb} "${path}": it belongs to ${owner.kind} ${owner.id}, whose artifacts only its creator (${owner.creator ?? 'not recorded'}) or an ADMIN may change`,
+        `${caller.name} may not ${verb} "${path}": it belongs to ${owner.kind} ${owner.id}, whose artifacts only its creator (${owner.creator ?? 'not recorded'}) or an ADMIN may change`,
         { path },
       );
     }

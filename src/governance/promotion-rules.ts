@@ -1,3 +1,4 @@
+import type { Caller } from './policy.js';
 import { hasRole, Role } from './roles.js';
 
 /**
@@ -127,11 +128,7 @@ export function checkApprover(
  * `owners`? The requester may withdraw it; otherwise an owner of the model or
  * a REVIEWER (or ADMIN).
  */
-export function checkRejecter(
-  requestedBy: string,
-  owners: readonly string[],
-  caller: { name: string; role: Role | null },
-): ApprovalCheck {
+export function checkRejecter(requestedBy: string, owners: readonly string[], caller: Caller): ApprovalCheck {
   if (caller.name === requestedBy || owners.includes(caller.name) || hasRole(caller.role, Role.REVIEWER))
     return { ok: true };
   return {

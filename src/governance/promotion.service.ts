@@ -57,14 +57,14 @@ export interface RegistryPort {
   versionById(tx: Tx, id: string): Promise<VersionRecord | null>;
   transitionStage(
     tx: Tx,
-    actor: string,
+    caller: Pick<Caller, 'name'>,
     target: VersionRecord,
     stage: string,
     comment: string | null,
   ): Promise<unknown>;
   moveAlias(
     tx: Tx,
-    actor: string,
+    caller: Pick<Caller, 'name'>,
     target: VersionRecord,
     alias: string,
     opts: { eventType?: string; reason?: string },
@@ -279,9 +279,9 @@ export class PromotionService {
         if (!target)
           throw conflict(`the version promotion request ${id} was made for no longer exists`, { requestId: id });
         if (req.targetStage)
-          await this.registry.transitionStage(tx, caller.name, target, req.targetStage, `promotion request ${id}`);
+          await this.registry.transitionStage(tx, caller, target, req.targetStage, `promotion request ${id}`);
         else
-          await this.registry.moveAlias(tx, caller.name, target, req.targetAlias!, {
+          await this.registry.moveAlias(tx, caller, target, req.targetAlias!, {
             reason: `promotion request ${id}`,
           });
         await tx.run(Q.decide, { id, status: 'APPROVED', actor: caller.name, reason: null });
@@ -524,7 +524,7 @@ export class PromotionService {
       }
       if (before.current === version)
         throw badInput(`alias "${alias}" of "${modelName}" already points to version ${version}`, { field: 'version' });
-      return this.registry.moveAlias(tx, caller.name, target, alias, { eventType: EventType.ROLLBACK, reason });
+      return this.registry.moveAlias(tx, caller, target, alias, { eventType: EventType.ROLLBACK, reason });
     }, 'governance.rollback');
   }
 

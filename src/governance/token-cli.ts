@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Caller } from './policy.js';
 import { isRole } from './roles.js';
 import type { TokenService } from './token.service.js';
 
@@ -10,8 +11,8 @@ export const TOKEN_CLI_USAGE = `usage:
   npm run token -- list
   npm run token -- revoke <token id | principal name>`;
 
-/** The actor that CLI-made changes are recorded under in the event log. */
-export const CLI_ACTOR = 'cli';
+/** The caller that CLI-made changes are recorded under in the event log. */
+export const CLI_CALLER: Pick<Caller, 'name'> = { name: 'cli' };
 
 /**
  * `npm run token` without the process around it: parses `argv` (after `--`),
@@ -28,7 +29,7 @@ export async function runTokenCommand(argv: string[], tokens: TokenService): Pro
         strict: true,
       });
       if (!values.name || !values.role || !isRole(values.role)) throw new Error(TOKEN_CLI_USAGE);
-      const created = await tokens.createToken(CLI_ACTOR, values.name, values.role);
+      const created = await tokens.createToken(CLI_CALLER, values.name, values.role);
       return [
         `created token ${created.id} for principal "${created.principal.name}" (${created.principal.role})`,
         `token (shown once, store it now): ${created.token}`,
@@ -54,7 +55,7 @@ export async function runTokenCommand(argv: string[], tokens: TokenService): Pro
     case 'revoke': {
       const [ref] = rest;
       if (!ref || rest.length !== 1) throw new Error(TOKEN_CLI_USAGE);
-      const revoked = await tokens.revokeTokens(CLI_ACTOR, ref);
+      const revoked = await tokens.revokeTokens(CLI_CALLER, ref);
       return revoked.map((r) => `revoked token ${r.id} of principal "${r.name}" (${r.role})`).join('\n');
     }
     default:

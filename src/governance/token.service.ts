@@ -5,6 +5,7 @@ import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import type { Logger } from '../logger.js';
+import type { Caller } from './policy.js';
 import { isRole, Role, type Principal } from './roles.js';
 import { generateToken, hashToken, sameToken } from './tokens.js';
 
@@ -110,7 +111,7 @@ export class TokenService {
    * second token for an existing principal must name its role). Appends
    * TOKEN_CREATED; the event holds the token id, never the secret or its hash.
    */
-  async createToken(actor: string, name: string, role: string): Promise<CreatedToken> {
+  async createToken(caller: Pick<Caller, 'name'>, name: string, role: string): Promise<CreatedToken> {
     assertName(name);
     if (!isRole(role))
       throw badInput(`role must be one of VIEWER, CONTRIBUTOR, REVIEWER, ADMIN; got "${role}"`, { field: 'role' });
@@ -123,7 +124,7 @@ export class TokenService {
         role,
         id,
         hash,
-        actor,
+        actor: caller.name,
         maxLive: MAX_LIVE_TOKENS,
       });
       if (!row) {
@@ -139,7 +140,7 @@ export class TokenService {
         });
       await appendEvent(tx, {
         type: EventType.TOKEN_CREATED,
-        actor,
+        actor: caller.name,
         subjectId: id,
         after: { tokenId: id, name, role },
       });
@@ -164,14 +165,14 @@ export class TokenService {
    * named `ref`. NOT_FOUND when nothing live matches. Takes effect at once in
    * this process and within the cache time elsewhere.
    */
-  async revokeTokens(actor: string, ref: string): Promise<{ id: string; name: string; role: Role }[]> {
+  async revokeTokens(caller: Pick<Caller, 'name'>, ref: string): Promise<{ id: string; name: string; role: Role }[]> {
     if (!ref || ref.length > 200) throw badInput('ref must be a token id or a principal name', { field: 'ref' });
     const revoked = await this.executor.writeTx(async (tx) => {
-      const rows = await tx.run<{ id: string; name: string; role: Role }>(Q.revoke, { ref, actor });
+      const rows = await tx.run<{ id: string; name: string; role: Role }>(Q.revoke, { ref, actor: caller.name });
       if (rows.length === 0) throw notFound(`no live API token has id or principal name "${ref}"`);
       await appendEvent(tx, {
         type: EventType.TOKEN_REVOKED,
-        actor,
+        actor: caller.name,
         subjectId: rows.length === 1 ? rows[0]!.id : null,
         after: { tokenIds: rows.map((r) => r.id), names: [...new Set(rows.map((r) => r.name))] },
       });

@@ -133,15 +133,12 @@ export class MlflowRegistryApi {
     // MLflow's prompt registry creates a prompt as a registered model tagged mlflow.prompt.is_prompt: Pedigree's kind
     // PROMPT.
     const kind = tags.some((t) => t.key === PROMPT_TAG && t.value.toLowerCase() === 'true') ? 'PROMPT' : 'MODEL';
-    await this.services.registry.models.createModel(
-      {
-        name,
-        description: optStr(body, 'description'),
-        tags: tags.filter((t) => t.key !== PROMPT_TAG || kind === 'PROMPT'),
-        kind,
-      },
-      actor.name,
-    );
+    await this.services.registry.models.createModel(actor, {
+      name,
+      description: optStr(body, 'description'),
+      tags: tags.filter((t) => t.key !== PROMPT_TAG || kind === 'PROMPT'),
+      kind,
+    });
     return { registered_model: await this.modelJson(name) };
   };
 
@@ -155,11 +152,7 @@ export class MlflowRegistryApi {
   updateRegisteredModel: Handler = async ({ body, actor }) => {
     const name = str(body, 'name');
     if ('description' in body)
-      await this.services.registry.models.updateModel(
-        name,
-        { description: optStr(body, 'description') ?? '' },
-        actor.name,
-      );
+      await this.services.registry.models.updateModel(actor, name, { description: optStr(body, 'description') ?? '' });
     return { registered_model: await this.modelJson(name) };
   };
 
@@ -235,16 +228,16 @@ export class MlflowRegistryApi {
 
   setRegisteredModelTag: Handler = async ({ body, actor }) => {
     await this.services.registry.models.setModelTag(
+      actor,
       str(body, 'name'),
       str(body, 'key'),
       String(body.value ?? ''),
-      actor.name,
     );
     return {};
   };
 
   deleteRegisteredModelTag: Handler = async ({ body, actor }) => {
-    await this.services.registry.models.deleteModelTag(str(body, 'name'), str(body, 'key'), actor.name);
+    await this.services.registry.models.deleteModelTag(actor, str(body, 'name'), str(body, 'key'));
     return {};
   };
 
@@ -317,7 +310,7 @@ export class MlflowRegistryApi {
     const copy = /^models:\/(?!m-[0-9a-f]+\/?$)(.+?)(?:\/(\d+)|@([A-Za-z0-9_.-]+))\/?$/.exec(source);
     if (copy) {
       const from = { modelName: copy[1]!, ...(copy[2] ? { version: Number(copy[2]) } : { alias: copy[3]! }) };
-      const v = await this.services.registry.versions.copyVersion(from, name, { tags: own, description }, actor.name);
+      const v = await this.services.registry.versions.copyVersion(actor, from, name, { tags: own, description });
       return { model_version: await this.versionJson(v) };
     }
     // A prompt version (MLflow's register_prompt): its template is the mlflow.prompt.text tag.
@@ -335,6 +328,7 @@ export class MlflowRegistryApi {
       (runId ? linkedPrompts(await this.runTag(runId, LINKED_PROMPTS_TAG)) : null) ??
       [];
     const v = await this.services.registry.versions.createVersion(
+      actor,
       {
         modelName: name,
         source,
@@ -345,7 +339,6 @@ export class MlflowRegistryApi {
         promptTemplate: template,
         promptVersions: linked,
       },
-      actor.name,
       { allowUnverified: template === null },
     );
     return { model_version: await this.versionJson(v) };
@@ -364,11 +357,9 @@ export class MlflowRegistryApi {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
     const v =
       'description' in body
-        ? await this.services.registry.versions.updateVersion(
-            ref,
-            { description: optStr(body, 'description') ?? '' },
-            actor.name,
-          )
+        ? await this.services.registry.versions.updateVersion(actor, ref, {
+            description: optStr(body, 'description') ?? '',
+          })
         : await this.services.registry.lookup.getVersion(ref);
     return { model_version: await this.versionJson(v) };
   };
@@ -490,16 +481,16 @@ export class MlflowRegistryApi {
     const ref = { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) };
     const key = str(body, 'key');
     const value = String(body.value ?? '');
-    if (key === CHECKSUM_TAG) await this.services.registry.versions.attachChecksum(ref, value, actor.name);
-    else await this.services.registry.versionTags.setVersionTag(ref, key, value, actor.name);
+    if (key === CHECKSUM_TAG) await this.services.registry.versions.attachChecksum(actor, ref, value);
+    else await this.services.registry.versionTags.setVersionTag(actor, ref, key, value);
     return {};
   };
 
   deleteModelVersionTag: Handler = async ({ body, actor }) => {
     await this.services.registry.versionTags.deleteVersionTag(
+      actor,
       { modelName: str(body, 'name'), version: versionNumber(str(body, 'version')) },
       str(body, 'key'),
-      actor.name,
     );
     return {};
   };

@@ -100,10 +100,10 @@ export class MlflowTrackingApi {
 
   createExperiment: Handler = async ({ body, actor }) => {
     const e = await this.t.createExperiment(
+      actor,
       str(body, 'name'),
       optStr(body, 'artifact_location'),
       kvList(body.tags),
-      actor.name,
     );
     return { experiment_id: e.id };
   };
@@ -148,72 +148,63 @@ export class MlflowTrackingApi {
   };
 
   updateExperiment: Handler = async ({ body, actor }) => {
-    await this.t.updateExperiment(
-      str(body, 'experiment_id'),
-      { name: optStr(body, 'new_name') ?? undefined },
-      actor.name,
-    );
+    await this.t.updateExperiment(actor, str(body, 'experiment_id'), { name: optStr(body, 'new_name') ?? undefined });
     return {};
   };
 
   deleteExperiment: Handler = async ({ body, actor }) => {
     if (str(body, 'experiment_id') === '0')
       throw new MlflowError('INVALID_STATE', 'the Default experiment cannot be deleted');
-    await this.t.updateExperiment(str(body, 'experiment_id'), { lifecycleStage: 'deleted' }, actor.name);
+    await this.t.updateExperiment(actor, str(body, 'experiment_id'), { lifecycleStage: 'deleted' });
     return {};
   };
 
   restoreExperiment: Handler = async ({ body, actor }) => {
-    await this.t.updateExperiment(str(body, 'experiment_id'), { lifecycleStage: 'active' }, actor.name);
+    await this.t.updateExperiment(actor, str(body, 'experiment_id'), { lifecycleStage: 'active' });
     return {};
   };
 
   setExperimentTag: Handler = async ({ body, actor }) => {
-    await this.t.updateExperiment(
-      str(body, 'experiment_id'),
-      { setTag: { key: str(body, 'key'), value: String(body.value ?? '') } },
-      actor.name,
-    );
+    await this.t.updateExperiment(actor, str(body, 'experiment_id'), {
+      setTag: { key: str(body, 'key'), value: String(body.value ?? '') },
+    });
     return {};
   };
 
   deleteExperimentTag: Handler = async ({ body, actor }) => {
-    await this.t.updateExperiment(str(body, 'experiment_id'), { deleteTag: str(body, 'key') }, actor.name);
+    await this.t.updateExperiment(actor, str(body, 'experiment_id'), { deleteTag: str(body, 'key') });
     return {};
   };
 
   createRun: Handler = async ({ body, actor }) => {
-    const r = await this.t.createRun(
-      {
-        experimentId: optStr(body, 'experiment_id') ?? '0',
-        runName: optStr(body, 'run_name'),
-        startTime: int(body, 'start_time'),
-        tags: kvList(body.tags),
-        user: optStr(body, 'user_id'),
-      },
-      actor.name,
-    );
+    const r = await this.t.createRun(actor, {
+      experimentId: optStr(body, 'experiment_id') ?? '0',
+      runName: optStr(body, 'run_name'),
+      startTime: int(body, 'start_time'),
+      tags: kvList(body.tags),
+      user: optStr(body, 'user_id'),
+    });
     return { run: runJson(r) };
   };
 
   getRun: Handler = async ({ body }) => ({ run: runJson(await this.t.getRun(runIdOf(body))) });
 
   updateRun: Handler = async ({ body, actor }) => {
-    const r = await this.t.updateRun(
-      runIdOf(body),
-      { status: optStr(body, 'status'), endTime: int(body, 'end_time'), name: optStr(body, 'run_name') },
-      actor.name,
-    );
+    const r = await this.t.updateRun(actor, runIdOf(body), {
+      status: optStr(body, 'status'),
+      endTime: int(body, 'end_time'),
+      name: optStr(body, 'run_name'),
+    });
     return { run_info: (runJson(r) as { info: unknown }).info };
   };
 
   deleteRun: Handler = async ({ body, actor }) => {
-    await this.t.logData(runIdOf(body), { lifecycleStage: 'deleted' }, actor.name);
+    await this.t.logData(actor, runIdOf(body), { lifecycleStage: 'deleted' });
     return {};
   };
 
   restoreRun: Handler = async ({ body, actor }) => {
-    await this.t.logData(runIdOf(body), { lifecycleStage: 'active' }, actor.name);
+    await this.t.logData(actor, runIdOf(body), { lifecycleStage: 'active' });
     return {};
   };
 
@@ -274,43 +265,33 @@ export class MlflowTrackingApi {
   };
 
   logMetric: Handler = async ({ body, actor }) => {
-    await this.t.logData(
-      runIdOf(body),
-      {
-        metrics: [
-          {
-            key: str(body, 'key'),
-            value: num(body, 'value'),
-            timestamp: int(body, 'timestamp') ?? Date.now(),
-            step: int(body, 'step') ?? 0,
-          },
-        ],
-      },
-      actor.name,
-    );
+    await this.t.logData(actor, runIdOf(body), {
+      metrics: [
+        {
+          key: str(body, 'key'),
+          value: num(body, 'value'),
+          timestamp: int(body, 'timestamp') ?? Date.now(),
+          step: int(body, 'step') ?? 0,
+        },
+      ],
+    });
     return {};
   };
 
   logParam: Handler = async ({ body, actor }) => {
-    await this.t.logData(
-      runIdOf(body),
-      { params: [{ key: str(body, 'key'), value: String(body.value ?? '') }] },
-      actor.name,
-    );
+    await this.t.logData(actor, runIdOf(body), {
+      params: [{ key: str(body, 'key'), value: String(body.value ?? '') }],
+    });
     return {};
   };
 
   setTag: Handler = async ({ body, actor }) => {
-    await this.t.logData(
-      runIdOf(body),
-      { tags: [{ key: str(body, 'key'), value: String(body.value ?? '') }] },
-      actor.name,
-    );
+    await this.t.logData(actor, runIdOf(body), { tags: [{ key: str(body, 'key'), value: String(body.value ?? '') }] });
     return {};
   };
 
   deleteTag: Handler = async ({ body, actor }) => {
-    await this.t.logData(runIdOf(body), { deleteTags: [str(body, 'key')] }, actor.name);
+    await this.t.logData(actor, runIdOf(body), { deleteTags: [str(body, 'key')] });
     return {};
   };
 
@@ -331,7 +312,7 @@ export class MlflowTrackingApi {
         'A batch logging request can contain at most 1000 metrics, 100 params and 100 tags',
       );
     }
-    await this.t.logData(runIdOf(body), { metrics, params, tags: kvList(body.tags) }, actor.name);
+    await this.t.logData(actor, runIdOf(body), { metrics, params, tags: kvList(body.tags) });
     return {};
   };
 
@@ -350,7 +331,7 @@ export class MlflowTrackingApi {
         role: roleOf(tags),
       };
     });
-    await this.t.logInputs(runIdOf(body), datasets, actor.name);
+    await this.t.logInputs(actor, runIdOf(body), datasets);
     return {};
   };
 
@@ -359,17 +340,15 @@ export class MlflowTrackingApi {
       modelId: str(m, 'model_id'),
       step: int(m, 'step') ?? 0,
     }));
-    await this.t.logOutputs(str(body, 'run_id'), models, actor.name);
+    await this.t.logOutputs(actor, str(body, 'run_id'), models);
     return {};
   };
 
   /** Pre-MLflow-3 clients record a logged model as a run tag; kept as that tag. */
   logModel: Handler = async ({ body, actor }) => {
-    await this.t.logData(
-      runIdOf(body),
-      { tags: [{ key: 'mlflow.log-model.history', value: String(body.model_json ?? '') }] },
-      actor.name,
-    );
+    await this.t.logData(actor, runIdOf(body), {
+      tags: [{ key: 'mlflow.log-model.history', value: String(body.model_json ?? '') }],
+    });
     return {};
   };
 
@@ -472,17 +451,14 @@ export class MlflowTrackingApi {
   // ------------------------------------------------------------ logged models
 
   createLoggedModel: Handler = async ({ body, actor }) => {
-    const m = await this.t.createLoggedModel(
-      {
-        experimentId: str(body, 'experiment_id'),
-        name: optStr(body, 'name'),
-        modelType: optStr(body, 'model_type'),
-        sourceRunId: optStr(body, 'source_run_id'),
-        tags: kvList(body.tags),
-        params: kvList(body.params),
-      },
-      actor.name,
-    );
+    const m = await this.t.createLoggedModel(actor, {
+      experimentId: str(body, 'experiment_id'),
+      name: optStr(body, 'name'),
+      modelType: optStr(body, 'model_type'),
+      sourceRunId: optStr(body, 'source_run_id'),
+      tags: kvList(body.tags),
+      params: kvList(body.params),
+    });
     return { model: loggedModelJson(m) };
   };
 
@@ -491,24 +467,20 @@ export class MlflowTrackingApi {
   });
 
   finalizeLoggedModel: Handler = async ({ body, params, actor }) => ({
-    model: loggedModelJson(
-      await this.t.updateLoggedModel(params.model_id!, { status: str(body, 'status') }, actor.name),
-    ),
+    model: loggedModelJson(await this.t.updateLoggedModel(actor, params.model_id!, { status: str(body, 'status') })),
   });
 
   setLoggedModelTags: Handler = async ({ body, params, actor }) => ({
-    model: loggedModelJson(
-      await this.t.updateLoggedModel(params.model_id!, { setTags: kvList(body.tags) }, actor.name),
-    ),
+    model: loggedModelJson(await this.t.updateLoggedModel(actor, params.model_id!, { setTags: kvList(body.tags) })),
   });
 
   deleteLoggedModelTag: Handler = async ({ params, actor }) => {
-    await this.t.updateLoggedModel(params.model_id!, { deleteTag: decodeURIComponent(params.tag_key!) }, actor.name);
+    await this.t.updateLoggedModel(actor, params.model_id!, { deleteTag: decodeURIComponent(params.tag_key!) });
     return {};
   };
 
   logLoggedModelParams: Handler = async ({ body, params, actor }) => {
-    await this.t.updateLoggedModel(params.model_id!, { params: kvList(body.params) }, actor.name);
+    await this.t.updateLoggedModel(actor, params.model_id!, { params: kvList(body.params) });
     return {};
   };
 

@@ -54,17 +54,14 @@ export class MlflowWebhooksApi {
   }
 
   createWebhook: Handler = async ({ body, actor }) => {
-    const webhook = await this.w.registerMlflow(
-      {
-        name: optStr(body, 'name'),
-        url: optStr(body, 'url'),
-        events: events(body),
-        description: optStr(body, 'description'),
-        secret: optStr(body, 'secret'),
-        status: webhookStatus(body),
-      },
-      actor.name,
-    );
+    const webhook = await this.w.registerMlflow(actor, {
+      name: optStr(body, 'name'),
+      url: optStr(body, 'url'),
+      events: events(body),
+      description: optStr(body, 'description'),
+      secret: optStr(body, 'secret'),
+      status: webhookStatus(body),
+    });
     return { webhook: webhookJson(webhook) };
   };
 
@@ -84,24 +81,20 @@ export class MlflowWebhooksApi {
   getWebhook: Handler = async ({ params }) => ({ webhook: webhookJson(await this.w.getMlflow(params.webhook_id!)) });
 
   updateWebhook: Handler = async ({ body, params, actor }) => {
-    const webhook = await this.w.updateMlflow(
-      params.webhook_id!,
-      {
-        name: optStr(body, 'name'),
-        url: optStr(body, 'url'),
-        events: events(body),
-        description: 'description' in body ? String(body.description ?? '') : undefined,
-        // MLflow's update sends secret only when it changes; "" clears it.
-        secret: 'secret' in body ? String(body.secret ?? '') : undefined,
-        status: webhookStatus(body),
-      },
-      actor.name,
-    );
+    const webhook = await this.w.updateMlflow(actor, params.webhook_id!, {
+      name: optStr(body, 'name'),
+      url: optStr(body, 'url'),
+      events: events(body),
+      description: 'description' in body ? String(body.description ?? '') : undefined,
+      // MLflow's update sends secret only when it changes; "" clears it.
+      secret: 'secret' in body ? String(body.secret ?? '') : undefined,
+      status: webhookStatus(body),
+    });
     return { webhook: webhookJson(webhook) };
   };
 
   deleteWebhook: Handler = async ({ params, actor }) => {
-    await this.w.removeMlflow(params.webhook_id!, actor.name);
+    await this.w.removeMlflow(actor, params.webhook_id!);
     return {};
   };
 

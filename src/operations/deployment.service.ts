@@ -1,6 +1,7 @@
 import { badInput, DomainError, ErrorCode, gateFailed, notFound } from '../errors.js';
 import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.js';
 import { parseSequence } from '../events/event-record.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryLookup } from '../registry/lookup.js';
@@ -183,7 +184,7 @@ export class DeploymentService {
     private readonly attestations: AttestationVerifier,
   ) {}
 
-  async recordDeployment(input: RecordDeploymentInput, actor: string): Promise<DeploymentState> {
+  async recordDeployment(caller: Pick<Caller, 'name'>, input: RecordDeploymentInput): Promise<DeploymentState> {
     const name = assertDeploymentName(input.name);
     const environment = requireMatch(
       input.environment,
@@ -347,7 +348,7 @@ export class DeploymentService {
         const modelNames = [...new Set(serving.map((s) => s.modelName))];
         const ev = await appendEvent(tx, {
           type: EventType.DEPLOYMENT_RECORDED,
-          actor,
+          actor: caller.name,
           // One model: the event shows in that model's audit log too.
           modelName: modelNames.length === 1 ? modelNames[0] : null,
           version: serving.length === 1 ? serving[0]!.version : null,
@@ -379,7 +380,7 @@ export class DeploymentService {
         (tx) =>
           appendEvent(tx, {
             type: EventType.DEPLOYMENT_CHECKSUM_MISMATCH,
-            actor,
+            actor: caller.name,
             modelName: err.mismatches[0]!.modelName,
             version: err.mismatches[0]!.version,
             alias: err.mismatches[0]!.alias,

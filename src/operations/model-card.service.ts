@@ -1,5 +1,6 @@
 import { badInput, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor, Tx } from '../graph/executor.js';
 import type { RegistryLookup } from '../registry/lookup.js';
@@ -64,10 +65,10 @@ export class ModelCardService {
    * or for one version (`ref`). An empty body clears it (a revision too).
    */
   async setSection(
+    caller: Pick<Caller, 'name'>,
     target: { modelName?: string | null; ref?: VersionRef | null },
     title: string,
     body: string,
-    actor: string,
   ): Promise<CardSectionRevision> {
     if (!!target.modelName === !!target.ref)
       throw badInput('give exactly one of modelName (the whole model) and ref (one version)', { field: 'ref' });
@@ -97,7 +98,7 @@ export class ModelCardService {
         key,
         title: titleFor(key, title),
         body,
-        actor,
+        actor: caller.name,
         maxSections: MAX_HUMAN_SECTIONS,
       });
       if (!row) throw notFound(`no registered model named "${modelName}"`, { field: 'modelName' });
@@ -109,7 +110,7 @@ export class ModelCardService {
       }
       await appendEvent(tx, {
         type: EventType.MODEL_CARD_SECTION_SET,
-        actor,
+        actor: caller.name,
         modelName,
         version,
         subjectId: row.subjectId,

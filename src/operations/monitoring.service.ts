@@ -1,4 +1,5 @@
 import { badInput, notFound } from '../errors.js';
+import type { Caller } from '../governance/policy.js';
 import { unknownAfter, type ListPage } from '../paging.js';
 import { ALIAS_EVENT_TYPES, appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
@@ -114,8 +115,8 @@ export class MonitoringService {
   ) {}
 
   async setRule(
+    caller: Pick<Caller, 'name'>,
     input: Omit<MonitoringRule, 'id' | 'alias'> & { alias?: string | null },
-    actor: string,
   ): Promise<MonitoringRule> {
     if (!input.name || input.name.length > 100) throw badInput('name must be 1–100 characters', { field: 'name' });
     if (!input.metric || input.metric.length > 250)
@@ -134,7 +135,7 @@ export class MonitoringService {
         ...input,
         threshold: input.threshold * 1.0,
         alias: input.alias ?? null,
-        actor,
+        actor: caller.name,
         maxRules: MAX_RULES_PER_MODEL,
       });
       if (!row) throw notFound(`no registered model named "${input.modelName}"`, { field: 'modelName' });
@@ -145,7 +146,7 @@ export class MonitoringService {
         });
       await appendEvent(tx, {
         type: EventType.MONITORING_RULE_SET,
-        actor,
+        actor: caller.name,
         modelName: input.modelName,
         subjectId: row.rule.id,
         after: { ...input },
@@ -175,8 +176,8 @@ export class MonitoringService {
    * rule says so.
    */
   async ingest(
+    caller: Pick<Caller, 'name'>,
     input: { deployment: string; model: VersionRef; signals: { metric: string; value: number; at?: string | null }[] },
-    actor: string,
   ): Promise<IngestResult> {
     if (!input.deployment || input.deployment.length > 200)
       throw badInput('deployment must be 1–200 characters', { field: 'deployment' });
@@ -225,7 +226,7 @@ export class MonitoringService {
               if (t?.target && t.current.version === v.version) {
                 proposed = t.target.version;
                 if (w.rule.action === 'ROLLBACK') {
-                  await this.registry.aliases.moveAliasIn(tx, t.target, w.rule.alias, actor, {
+                  await this.registry.aliases.moveAliasIn(tx, caller, t.target, w.rule.alias, {
                     eventType: EventType.ROLLBACK,
                     reason: `monitoring rule "${w.rule.name}": ${w.rule.metric} ${w.rule.op} ${w.rule.threshold} for ${w.rule.forMinutes} min on ${input.deployment}`,
                   });
@@ -248,7 +249,7 @@ export class MonitoringService {
             raised.push(row!.alert);
             pending.push({
               type: EventType.ALERT_RAISED,
-              actor,
+              actor: caller.name,
               modelName: v.modelName,
               version: v.version,
               alias: w.rule.alias,
@@ -273,7 +274,7 @@ export class MonitoringService {
               resolved.push(row.alert);
               pending.push({
                 type: EventType.ALERT_RESOLVED,
-                actor,
+                actor: caller.name,
                 modelName: v.modelName,
                 version: v.version,
                 subjectId: row.alert.id,
@@ -285,7 +286,7 @@ export class MonitoringService {
         for (const ev of pending) await appendEvent(tx, ev);
         await appendEvent(tx, {
           type: EventType.HEALTH_SIGNALS_INGESTED,
-          actor,
+          actor: caller.name,
           modelName: v.modelName,
           version: v.version,
           subjectId: v.id,

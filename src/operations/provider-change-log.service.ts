@@ -1,4 +1,5 @@
 import { badInput, notFound } from '../errors.js';
+import type { Caller } from '../governance/policy.js';
 import { unknownAfter, type ListPage } from '../paging.js';
 import { appendEvent, EventType } from '../events/event-log.js';
 import { statement } from '../graph/cypher.js';
@@ -46,6 +47,7 @@ export class ProviderChangeLogService {
   constructor(private readonly executor: Executor) {}
 
   async recordVersion(
+    caller: Pick<Caller, 'name'>,
     input: {
       provider: string;
       name: string;
@@ -54,7 +56,6 @@ export class ProviderChangeLogService {
       impactAssessment?: string | null;
       uri?: string | null;
     },
-    actor: string,
   ): Promise<ProviderVersionRecord> {
     const provider = text(input.provider, 'provider', 200, true)!;
     const name = text(input.name, 'name', 300, true)!;
@@ -75,12 +76,12 @@ export class ProviderChangeLogService {
         changeDate: input.changeDate,
         impactAssessment,
         uri,
-        actor,
+        actor: caller.name,
       });
       const p = row!.providerModel;
       await appendEvent(tx, {
         type: EventType.PROVIDER_VERSION_RECORDED,
-        actor,
+        actor: caller.name,
         subjectId: p.id,
         before: row!.created ? null : row!.before,
         after: {
@@ -98,10 +99,10 @@ export class ProviderChangeLogService {
   }
 
   async setQualification(
+    caller: Pick<Caller, 'name'>,
     id: string,
     status: QualificationStatus,
     note: string | null | undefined,
-    actor: string,
   ): Promise<ProviderVersionRecord> {
     if (!(QUALIFICATION_STATUSES as readonly string[]).includes(status))
       throw badInput(`status must be one of ${QUALIFICATION_STATUSES.join(', ')}`, { field: 'status' });
@@ -113,12 +114,12 @@ export class ProviderChangeLogService {
         id,
         status,
         note: n,
-        actor,
+        actor: caller.name,
       });
       if (!row) throw notFound(`no provider model with id "${id}"`, { field: 'id' });
       await appendEvent(tx, {
         type: EventType.PROVIDER_VERSION_QUALIFICATION_SET,
-        actor,
+        actor: caller.name,
         subjectId: id,
         before: { qualificationStatus: row.before },
         after: { qualificationStatus: status, note: n },
@@ -128,10 +129,10 @@ export class ProviderChangeLogService {
   }
 
   async deprecate(
+    caller: Pick<Caller, 'name'>,
     id: string,
     at: string | null | undefined,
     note: string | null | undefined,
-    actor: string,
   ): Promise<ProviderVersionRecord> {
     const when = at ?? new Date().toISOString();
     if (Number.isNaN(Date.parse(when))) throw badInput('deprecatedAt must be an instant', { field: 'deprecatedAt' });
@@ -145,7 +146,7 @@ export class ProviderChangeLogService {
       if (!row) throw notFound(`no provider model with id "${id}"`, { field: 'id' });
       await appendEvent(tx, {
         type: EventType.PROVIDER_VERSION_DEPRECATED,
-        actor,
+        actor: caller.name,
         subjectId: id,
         before: row.before ? { deprecatedAt: row.before } : null,
         after: { deprecatedAt: row.providerModel.deprecatedAt, note: n },

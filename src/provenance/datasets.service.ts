@@ -38,7 +38,7 @@ export class DatasetService {
    * CONFLICT naming the fields that differ.
    */
   async registerDatasetVersion(
-    actor: Pick<Caller, 'name'>,
+    caller: Pick<Caller, 'name'>,
     input: RegisterDatasetVersion,
   ): Promise<DatasetVersionRecord> {
     const dataset = requireText(input.dataset, 'dataset');
@@ -64,7 +64,7 @@ export class DatasetService {
             dataset,
             version,
             ...wanted,
-            actor: actor.name,
+            actor: caller.name,
           },
         );
         if (!row) throw new Error('create-dataset-version returned no row');
@@ -79,7 +79,7 @@ export class DatasetService {
         const dv = row.datasetVersion;
         await appendEvent(tx, {
           type: EventType.DATASET_VERSION_REGISTERED,
-          actor: actor.name,
+          actor: caller.name,
           subjectId: dv.id,
           after: {
             dataset,

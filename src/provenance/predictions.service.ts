@@ -44,7 +44,7 @@ export class PredictionService {
    * Records predictions against the version `model` resolves to now (an alias
    * is read inside the same transaction). Idempotent per prediction id.
    */
-  async logPredictions(actor: Pick<Caller, 'name'>, input: LogPredictions): Promise<LogPredictionsResult> {
+  async logPredictions(caller: Pick<Caller, 'name'>, input: LogPredictions): Promise<LogPredictionsResult> {
     if (input.predictions.length > MAX_PREDICTIONS_PER_CALL) {
       throw badInput(`one call logs at most ${MAX_PREDICTIONS_PER_CALL} predictions, got ${input.predictions.length}`, {
         field: 'predictions',
@@ -73,7 +73,7 @@ export class PredictionService {
         }
         await appendEvent(tx, {
           type: EventType.PREDICTIONS_LOGGED,
-          actor: actor.name,
+          actor: caller.name,
           modelName: modelVersion.modelName,
           version: modelVersion.version,
           alias: input.model.alias ?? null,

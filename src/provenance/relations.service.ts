@@ -33,7 +33,7 @@ export class ModelRelationService {
    * An existing pin is returned as it is: no write, no event.
    */
   async registerProviderModel(
-    actor: Pick<Caller, 'name'>,
+    caller: Pick<Caller, 'name'>,
     input: { provider: string; name: string; providerVersion: string; uri?: string | null },
   ): Promise<ProviderModelRecord> {
     const provider = requireText(input.provider, 'provider');
@@ -45,14 +45,14 @@ export class ModelRelationService {
         name,
         providerVersion,
         uri: input.uri ?? null,
-        actor: actor.name,
+        actor: caller.name,
       });
       if (!row) throw new Error('merge-provider-model returned no row');
       // The pin existed: nothing was written, so nothing is audited.
       if (!row.created) return row.providerModel;
       await appendEvent(tx, {
         type: EventType.PROVIDER_MODEL_REGISTERED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: row.providerModel.id,
         after: { provider, name, providerVersion, uri: row.providerModel.uri },
       });
@@ -91,7 +91,7 @@ export class ModelRelationService {
    * make a version its own ancestor; nothing is written then.
    */
   async addModelRelation(
-    actor: Pick<Caller, 'name'>,
+    caller: Pick<Caller, 'name'>,
     input: {
       child: ModelVersionRef;
       relation: ModelRelation;
@@ -134,7 +134,7 @@ export class ModelRelationService {
         throw badInput(`a version has at most ${MAX_TEACHERS} teachers`, { field: 'parent', limit: MAX_TEACHERS });
       await appendEvent(tx, {
         type: EventType.MODEL_RELATION_ADDED,
-        actor: actor.name,
+        actor: caller.name,
         modelName: child.modelName,
         version: child.version,
         subjectId: child.id,

@@ -35,7 +35,7 @@ export interface CreateRun {
 export class RunService {
   constructor(private readonly executor: Executor) {}
 
-  async createRun(actor: Pick<Caller, 'name'>, input: CreateRun): Promise<RunRecord> {
+  async createRun(caller: Pick<Caller, 'name'>, input: CreateRun): Promise<RunRecord> {
     const params = input.params ?? [];
     const keys = new Set<string>();
     for (const p of params) {
@@ -61,7 +61,7 @@ export class RunService {
         params: paramsJson,
         seeds,
         inputs,
-        actor: actor.name,
+        actor: caller.name,
       });
       if (!row) throw new Error('create-run returned no row');
       if (row.found !== inputs.length) {
@@ -75,7 +75,7 @@ export class RunService {
       const run = toRun(row.run);
       await appendEvent(tx, {
         type: EventType.RUN_CREATED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: run.id,
         after: { name: run.name, experiment: run.experiment, codeCommit: run.codeCommit, inputs },
       });
@@ -84,7 +84,7 @@ export class RunService {
   }
 
   async finishRun(
-    actor: Pick<Caller, 'name'>,
+    caller: Pick<Caller, 'name'>,
     id: string,
     status: RunStatus,
     metrics: { key: string; value: number; segment?: string | null }[] = [],
@@ -114,7 +114,7 @@ export class RunService {
       const run = toRun(row.run);
       await appendEvent(tx, {
         type: EventType.RUN_FINISHED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: id,
         before: { status: 'RUNNING' },
         after: { status, metrics: ms },

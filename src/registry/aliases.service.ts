@@ -42,7 +42,7 @@ export class AliasesService {
       async (tx) => {
         const target = await this.lookup.requireVersion(tx, { modelName, version });
         await this.guard.aliasChange(tx, caller, { model: target.model!, alias, kind: 'set', version });
-        return this.moveAliasIn(tx, target, alias, caller.name);
+        return this.moveAliasIn(tx, caller, target, alias);
       },
       'setRegisteredModelAlias',
       { batch: { kind: this.aliasMoves.batch, item: { caller, modelName, alias, version } } },
@@ -55,9 +55,9 @@ export class AliasesService {
    */
   async moveAliasIn(
     tx: Tx,
+    caller: Pick<Caller, 'name'>,
     target: VersionRecord,
     alias: string,
-    actor: string,
     opts: { eventType?: string; reason?: string } = {},
   ): Promise<AliasMove> {
     const [row] = await tx.run<{ previous: VersionRecord | null; version: VersionRecord; full: boolean }>(Q.setAlias, {
@@ -67,7 +67,7 @@ export class AliasesService {
       maxAliases: MAX_ALIASES,
     });
     if (row!.full) throw tooManyAliases();
-    const ev = await appendEvent(tx, aliasMoved(actor, target, alias, row!.previous, opts));
+    const ev = await appendEvent(tx, aliasMoved(caller.name, target, alias, row!.previous, opts));
     return {
       modelName: target.modelName,
       alias,

@@ -92,7 +92,7 @@ export class LifecycleService {
     return this.executor.writeTx(async (tx) => {
       const target = await this.lookup.requireVersion(tx, ref);
       await this.guard.stageChange(tx, caller, { version: target, to: req.stage });
-      return this.transitionIn(tx, target.id, req, caller.name);
+      return this.transitionIn(tx, caller, target.id, req);
     }, 'transitionModelVersionStage');
   }
 
@@ -100,7 +100,12 @@ export class LifecycleService {
    * Evaluates the gate and moves the version inside the caller's transaction
    * (governance carries out approved promotions through this).
    */
-  async transitionIn(tx: Tx, versionId: string, req: TransitionRequest, actor: string): Promise<VersionRecord> {
+  async transitionIn(
+    tx: Tx,
+    caller: Pick<Caller, 'name'>,
+    versionId: string,
+    req: TransitionRequest,
+  ): Promise<VersionRecord> {
     await tx.run(Q.lock, { keys: [versionId] });
     const [state] = await tx.run<GateState | { version: null }>(Q.states, { keys: [versionId] });
     if (!state?.version) throw conflict('the version was deleted while the transition was under way');
@@ -127,7 +132,7 @@ export class LifecycleService {
       for (const o of archived) {
         await appendEvent(tx, {
           type: EventType.STAGE_CHANGED,
-          actor,
+          actor: caller.name,
           modelName: state.version.modelName,
           version: o.version,
           subjectId: o.id,
@@ -138,7 +143,7 @@ export class LifecycleService {
     }
     await appendEvent(tx, {
       type: kind === 'rollback' ? EventType.STAGE_ROLLBACK : EventType.STAGE_CHANGED,
-      actor,
+      actor: caller.name,
       modelName: state.version.modelName,
       version: state.version.version,
       subjectId: versionId,
@@ -149,9 +154,9 @@ export class LifecycleService {
   }
 
   async addEvidence(
+    caller: Pick<Caller, 'name'>,
     ref: VersionRef,
     e: { kind: EvidenceKind; passed: boolean; uri?: string | null; summary?: string | null },
-    actor: string,
   ): Promise<Evidence> {
     // ROLLBACK_DRILL is not among them: only rollbackDrill records it.
     if (!(EVIDENCE_KINDS as readonly string[]).includes(e.kind))
@@ -166,11 +171,11 @@ export class LifecycleService {
         passed: e.passed,
         uri: e.uri ?? null,
         summary: e.summary ?? null,
-        actor,
+        actor: caller.name,
       });
       await appendEvent(tx, {
         type: EventType.EVIDENCE_ADDED,
-        actor,
+        actor: caller.name,
         modelName: v.modelName,
         version: v.version,
         subjectId: v.id,
@@ -370,7 +375,7 @@ export class LifecycleService {
   }
 
   /** Replaces the STAGING gate of a model: every threshold must hold for → STAGING. */
-  async setGates(modelName: string, thresholds: GateThreshold[], actor: string): Promise<ModelRecord> {
+  async setGates(caller: Pick<Caller, 'name'>, modelName: string, thresholds: GateThreshold[]): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
     if (thresholds.length > MAX_GATES) throw badInput(`at most ${MAX_GATES} gate thresholds`, { field: 'thresholds' });
     for (const t of thresholds) {
@@ -387,7 +392,7 @@ export class LifecycleService {
       if (!row) throw missingModel(modelName);
       await appendEvent(tx, {
         type: EventType.GATES_SET,
-        actor,
+        actor: caller.name,
         modelName,
         subjectId: row.model.id,
         before: row.before ? JSON.parse(row.before) : null,
@@ -397,7 +402,7 @@ export class LifecycleService {
     }, 'setModelGates');
   }
 
-  async setProtectedAliases(modelName: string, aliases: string[], actor: string): Promise<ModelRecord> {
+  async setProtectedAliases(caller: Pick<Caller, 'name'>, modelName: string, aliases: string[]): Promise<ModelRecord> {
     assertModelName(modelName, 'modelName');
     if (aliases.length > MAX_PROTECTED_ALIASES)
       throw badInput(`at most ${MAX_PROTECTED_ALIASES} protected aliases`, { field: 'aliases' });
@@ -409,7 +414,7 @@ export class LifecycleService {
       if (!row) throw missingModel(modelName);
       await appendEvent(tx, {
         type: EventType.PROTECTED_ALIASES_SET,
-        actor,
+        actor: caller.name,
         modelName,
         subjectId: row.model.id,
         before: row.before,

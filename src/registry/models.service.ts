@@ -59,7 +59,7 @@ export class ModelsService {
     private readonly lookup: RegistryLookup,
   ) {}
 
-  async createModel(input: CreateModelInput, actor: string): Promise<ModelRecord> {
+  async createModel(caller: Pick<Caller, 'name'>, input: CreateModelInput): Promise<ModelRecord> {
     assertModelName(input.name);
     if (input.kind != null && !(MODEL_KINDS as readonly string[]).includes(input.kind))
       throw badInput(`kind must be one of ${MODEL_KINDS.join(', ')}`, { field: 'kind' });
@@ -75,7 +75,7 @@ export class ModelsService {
     try {
       return await this.executor.writeTx(async (tx) => {
         if (input.idempotencyKey) {
-          const prior = await findIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey, hash);
+          const prior = await findIdempotent(tx, 'createRegisteredModel', caller.name, input.idempotencyKey, hash);
           if (prior) return this.sameModel((await this.lookup.modelsIn(tx, [input.name]))[0], prior, input.name);
         }
         const [row] = await tx.run<{ model: ModelRecord }>(Q.createModel, {
@@ -88,10 +88,10 @@ export class ModelsService {
         });
         const model = row!.model;
         if (input.idempotencyKey)
-          await recordIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey, hash, model.id);
+          await recordIdempotent(tx, 'createRegisteredModel', caller.name, input.idempotencyKey, hash, model.id);
         await appendEvent(tx, {
           type: EventType.MODEL_CREATED,
-          actor,
+          actor: caller.name,
           modelName: model.name,
           subjectId: model.id,
           after: {
@@ -109,7 +109,7 @@ export class ModelsService {
         // Either the name is taken, or a concurrent retry with the same key won: answer as a retry would.
         if (input.idempotencyKey) {
           const again = await this.executor.readTx(async (tx) => {
-            const prior = await findIdempotent(tx, 'createRegisteredModel', actor, input.idempotencyKey!, hash);
+            const prior = await findIdempotent(tx, 'createRegisteredModel', caller.name, input.idempotencyKey!, hash);
             return prior ? this.sameModel((await this.lookup.modelsIn(tx, [input.name]))[0], prior, input.name) : null;
           }, 'createRegisteredModel.retry');
           if (again) return again;
@@ -127,9 +127,9 @@ export class ModelsService {
   }
 
   async updateModel(
+    caller: Pick<Caller, 'name'>,
     name: string,
     patch: { description?: string | null; owner?: string | null },
-    actor: string,
   ): Promise<ModelRecord> {
     assertText(patch.description, 'description', 5000);
     assertText(patch.owner, 'owner', 256);
@@ -144,7 +144,7 @@ export class ModelsService {
       if (!row) throw notFound(`no registered model named "${name}"`);
       await appendEvent(tx, {
         type: EventType.MODEL_UPDATED,
-        actor,
+        actor: caller.name,
         modelName: name,
         subjectId: row.model.id,
         before: row.before,
@@ -230,7 +230,7 @@ export class ModelsService {
     return row!;
   }
 
-  async setModelTag(modelName: string, key: string, value: string, actor: string): Promise<ModelRecord> {
+  async setModelTag(caller: Pick<Caller, 'name'>, modelName: string, key: string, value: string): Promise<ModelRecord> {
     assertTag(key, value);
     assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
@@ -244,7 +244,7 @@ export class ModelsService {
       if (row.full) throw tooManyTags();
       await appendEvent(tx, {
         type: EventType.MODEL_TAG_SET,
-        actor,
+        actor: caller.name,
         modelName,
         subjectId: row.model.id,
         before: row.previous === null ? null : { [key]: row.previous },
@@ -254,7 +254,7 @@ export class ModelsService {
     }, 'setRegisteredModelTag');
   }
 
-  async deleteModelTag(modelName: string, key: string, actor: string): Promise<ModelRecord> {
+  async deleteModelTag(caller: Pick<Caller, 'name'>, modelName: string, key: string): Promise<ModelRecord> {
     assertTag(key, null);
     assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
@@ -266,7 +266,7 @@ export class ModelsService {
       }
       await appendEvent(tx, {
         type: EventType.MODEL_TAG_DELETED,
-        actor,
+        actor: caller.name,
         modelName,
         subjectId: row.model.id,
         before: { [key]: row.previous },

@@ -3,6 +3,7 @@ import type { StoredSource } from '../artifacts/artifact-seals.js';
 import type { Config } from '../config.js';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../errors.js';
 import { appendEvents, EventType, type NewEvent } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Outcome, Tx, WriteBatch } from '../graph/executor.js';
 import { computeFingerprint } from './fingerprint.js';
@@ -139,8 +140,8 @@ export class VersionRegistration {
    * stays the call order.
    */
   prepare(
+    caller: Pick<Caller, 'name'>,
     input: CreateVersionInput,
-    actor: string,
     opts: { allowUnverified?: boolean } = {},
   ): PreparedVersion | Promise<PreparedVersion> {
     assertModelName(input.modelName, 'modelName');
@@ -210,7 +211,7 @@ export class VersionRegistration {
       if (input.copiedFrom) checkRef(input.copiedFrom);
       return {
         input,
-        actor,
+        actor: caller.name,
         hash: inputHash(input as unknown as Record<string, unknown>),
         bump: input.bump ?? 'MINOR',
         checksum: stored ? stored.checksum : (input.checksum ?? null),

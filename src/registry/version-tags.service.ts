@@ -1,5 +1,6 @@
 import { notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import { allOrNothing, assertBulkSize, atItem } from './bulk.js';
@@ -29,12 +30,17 @@ export class VersionTagsService {
     private readonly lookup: RegistryLookup,
   ) {}
 
-  async setVersionTag(ref: VersionRef, key: string, value: string, actor: string): Promise<VersionRecord> {
+  async setVersionTag(
+    caller: Pick<Caller, 'name'>,
+    ref: VersionRef,
+    key: string,
+    value: string,
+  ): Promise<VersionRecord> {
     assertTag(key, value);
     assertNotFixedTag(key);
     // The ref's shape before the write queues: a malformed one is refused here, not inside a batch.
     checkRef(ref);
-    const change: VersionTagChange = { ref, key, value, actor };
+    const change: VersionTagChange = { ref, key, value, actor: caller.name };
     return this.executor.writeTx(
       async (tx) => {
         const v = await this.lookup.requireVersion(tx, ref);
@@ -43,7 +49,7 @@ export class VersionTagsService {
           { versionId: v.id, key, value, maxTags: MAX_TAGS },
         );
         if (row!.full) throw tooManyTags();
-        await appendEvent(tx, versionTagSet(actor, v, key, value, row!.previous));
+        await appendEvent(tx, versionTagSet(caller.name, v, key, value, row!.previous));
         return row!.version;
       },
       'setModelVersionTag',
@@ -59,8 +65,8 @@ export class VersionTagsService {
    * the value it has is harmless to repeat.
    */
   async setVersionTags(
+    caller: Pick<Caller, 'name'>,
     changes: readonly { ref: VersionRef; key: string; value: string }[],
-    actor: string,
   ): Promise<VersionRecord[]> {
     assertBulkSize(changes.length, 'tags', 'tag changes');
     changes.forEach((c, i) =>
@@ -77,7 +83,7 @@ export class VersionTagsService {
           'tags',
           await this.versionTags.setIn(
             tx,
-            changes.map((c) => ({ ...c, actor })),
+            changes.map((c) => ({ ...c, actor: caller.name })),
           ),
         ),
       'setModelVersionTags',
@@ -87,7 +93,7 @@ export class VersionTagsService {
     );
   }
 
-  async deleteVersionTag(ref: VersionRef, key: string, actor: string): Promise<VersionRecord> {
+  async deleteVersionTag(caller: Pick<Caller, 'name'>, ref: VersionRef, key: string): Promise<VersionRecord> {
     assertTag(key, null);
     assertNotFixedTag(key);
     return this.executor.writeTx(async (tx) => {
@@ -99,7 +105,7 @@ export class VersionTagsService {
       if (!row) throw notFound(`version ${v.version} of "${v.modelName}" has no tag "${key}"`);
       await appendEvent(tx, {
         type: EventType.VERSION_TAG_DELETED,
-        actor,
+        actor: caller.name,
         modelName: v.modelName,
         version: v.version,
         subjectId: v.id,

@@ -67,11 +67,11 @@ export class VersionsService {
    * (src/registry/version-registration.ts).
    */
   async createVersion(
+    caller: Pick<Caller, 'name'>,
     input: CreateVersionInput,
-    actor: string,
     opts: { allowUnverified?: boolean } = {},
   ): Promise<VersionRecord> {
-    const prepared = this.registration.prepare(input, actor, opts);
+    const prepared = this.registration.prepare(caller, input, opts);
     const item = prepared instanceof Promise ? await prepared : prepared;
     const attempt = () =>
       this.executor.writeTx(
@@ -99,12 +99,12 @@ export class VersionsService {
    * one fails nothing is written and the error names it (`inputs[i]`). A
    * retry with every input keyed returns the same versions and writes nothing.
    */
-  async createVersions(inputs: readonly CreateVersionInput[], actor: string): Promise<VersionRecord[]> {
+  async createVersions(caller: Pick<Caller, 'name'>, inputs: readonly CreateVersionInput[]): Promise<VersionRecord[]> {
     assertBulkSize(inputs.length, 'inputs', 'versions');
     // Preparing reads and hashes stored artefacts (I/O): a few inputs at a time. Every input is
     // prepared before any is refused, so the error is always the first failing input's.
     const prepared = await mapConcurrently(inputs, PREPARE_CONCURRENCY, (input, i) =>
-      atItemAsync('inputs', i, async () => this.registration.prepare(input, actor)).then(
+      atItemAsync('inputs', i, async () => this.registration.prepare(caller, input)).then(
         (item) => ({ ok: true as const, item }),
         (error: unknown) => ({ ok: false as const, error }),
       ),
@@ -138,15 +138,16 @@ export class VersionsService {
    * training run is the original's; `tags` and `description` are the copy's own.
    */
   async copyVersion(
+    caller: Pick<Caller, 'name'>,
     from: VersionRef,
     modelName: string,
     extra: { tags?: Tag[] | null; description?: string | null },
-    actor: string,
   ): Promise<VersionRecord> {
     const src = await this.lookup.getVersion(from);
     const [training] = await this.executor.read<{ run: { id: string } | null }>(Q.runsByVersions, { keys: [src.id] });
     const tags = (extra.tags ?? []).filter((t) => t.key !== PROMPT_TAG && t.key !== PROMPT_TEXT_TAG);
     return this.createVersion(
+      caller,
       {
         modelName,
         source: src.source,
@@ -160,7 +161,6 @@ export class VersionsService {
             ? ((await this.reads.tagsOf([src.id]))[0]!.find((t) => t.key === PROMPT_TEXT_TAG)?.value ?? null)
             : null,
       },
-      actor,
       // An unverified original (no checksum property) makes an unverified copy.
       { allowUnverified: src.checksum == null },
     );
@@ -193,9 +193,9 @@ export class VersionsService {
    */
   async linkTrainingRunIn(
     tx: Tx,
+    caller: Pick<Caller, 'name'>,
     versionId: string,
     runId: string,
-    actor: string,
   ): Promise<{ linked: boolean; version: VersionRecord }> {
     const [row] = await tx.run<{ version: VersionRecord; runId: string | null }>(Q.readTrainingRun, { versionId });
     if (!row) throw notFound(`no model version with id ${versionId}`);
@@ -218,7 +218,7 @@ export class VersionsService {
     const [linked] = await tx.run<{ version: VersionRecord }>(Q.linkTrainingRun, { versionId, runId, fingerprint });
     await appendEvent(tx, {
       type: EventType.VERSION_RUN_LINKED,
-      actor,
+      actor: caller.name,
       modelName: v.modelName,
       version: v.version,
       subjectId: v.id,
@@ -229,7 +229,11 @@ export class VersionsService {
   }
 
   /** Changes a version's description; source and checksum are immutable and have no update path. */
-  async updateVersion(ref: VersionRef, patch: { description?: string | null }, actor: string): Promise<VersionRecord> {
+  async updateVersion(
+    caller: Pick<Caller, 'name'>,
+    ref: VersionRef,
+    patch: { description?: string | null },
+  ): Promise<VersionRecord> {
     assertText(patch.description, 'description', 5000);
     return this.executor.writeTx(async (tx) => {
       const v = await this.lookup.requireVersion(tx, ref);
@@ -240,7 +244,7 @@ export class VersionsService {
       });
       await appendEvent(tx, {
         type: EventType.VERSION_UPDATED,
-        actor,
+        actor: caller.name,
         modelName: v.modelName,
         version: v.version,
         subjectId: v.id,
@@ -328,7 +332,7 @@ export class VersionsService {
    * Attaches the checksum of a version registered unverified, once. The same
    * checksum again is a no-op; a different one is CHECKSUM_MISMATCH.
    */
-  async attachChecksum(ref: VersionRef, checksum: string, actor: string): Promise<VersionRecord> {
+  async attachChecksum(caller: Pick<Caller, 'name'>, ref: VersionRef, checksum: string): Promise<VersionRecord> {
     assertChecksum(checksum);
     return this.executor.writeTx(async (tx) => {
       const v = await this.lookup.requireVersion(tx, ref);
@@ -347,7 +351,7 @@ export class VersionsService {
       if (row!.previous) throw conflict('a checksum was attached concurrently; read the version again');
       await appendEvent(tx, {
         type: EventType.VERSION_CHECKSUM_ATTACHED,
-        actor,
+        actor: caller.name,
         modelName: v.modelName,
         version: v.version,
         subjectId: v.id,

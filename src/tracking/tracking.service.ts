@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { badInput, conflict, isConstraintViolation, notFound } from '../errors.js';
 import { appendEvent, EventType } from '../events/event-log.js';
+import type { Caller } from '../governance/policy.js';
 import { statement } from '../graph/cypher.js';
 import type { Executor } from '../graph/executor.js';
 import { MAX_RUN_INPUTS, MAX_RUN_METRICS, MAX_RUN_PARAMS } from '../provenance/lineage.js';
@@ -130,10 +131,10 @@ export class MlflowTrackingService {
   // ------------------------------------------------------------ experiments
 
   async createExperiment(
+    caller: Pick<Caller, 'name'>,
     name: string,
     artifactLocation: string | null,
     tags: KV[],
-    actor: string,
   ): Promise<ExperimentRecord> {
     requireString(name, 'name');
     if (artifactLocation)
@@ -147,12 +148,12 @@ export class MlflowTrackingService {
           artifactLocation: null,
           tags: kvJson(tags),
           now: Date.now(),
-          actor,
+          actor: caller.name,
         });
         const e = toExperiment(row!.experiment);
         await appendEvent(tx, {
           type: EventType.MLFLOW_EXPERIMENT_CREATED,
-          actor,
+          actor: caller.name,
           subjectId: e.id,
           after: { id: e.id, name },
         });
@@ -194,9 +195,9 @@ export class MlflowTrackingService {
   }
 
   async updateExperiment(
+    caller: Pick<Caller, 'name'>,
     id: string,
     patch: { name?: string; setTag?: KV; deleteTag?: string; lifecycleStage?: 'active' | 'deleted' },
-    actor: string,
   ): Promise<ExperimentRecord> {
     const current = await this.getExperiment(id);
     let tags: string | null = null;
@@ -218,7 +219,7 @@ export class MlflowTrackingService {
         if (!row) throw notFound(`no experiment with id "${id}"`);
         await appendEvent(tx, {
           type: EventType.MLFLOW_EXPERIMENT_UPDATED,
-          actor,
+          actor: caller.name,
           subjectId: id,
           before: { name: row.before.name },
           after: patch,
@@ -238,17 +239,19 @@ export class MlflowTrackingService {
   // ------------------------------------------------------------ runs
 
   async createRun(
+    caller: Pick<Caller, 'name'>,
     input: { experimentId: string; runName: string | null; startTime: number | null; tags: KV[]; user: string | null },
-    actor: string,
   ): Promise<MlflowRunRecord> {
     const experiment = await this.getExperiment(input.experimentId || '0');
     const runName = input.runName ?? input.tags.find((t) => t.key === 'mlflow.runName')?.value ?? null;
     const commit = input.tags.find((t) => t.key === 'mlflow.source.git.commit')?.value ?? null;
     const repo = input.tags.find((t) => t.key === 'mlflow.source.git.repoURL')?.value ?? null;
-    const run = await this.runs.createRun(
-      { name: actor },
-      { name: runName, experiment: experiment.name, codeCommit: commit, codeRepo: repo },
-    );
+    const run = await this.runs.createRun(caller, {
+      name: runName,
+      experiment: experiment.name,
+      codeCommit: commit,
+      codeRepo: repo,
+    });
     const tags = mergeKv([], input.tags);
     if (runName && !tags.some((t) => t.key === 'mlflow.runName')) tags.push({ key: 'mlflow.runName', value: runName });
     await this.executor.writeTx(async (tx) => {
@@ -257,12 +260,12 @@ export class MlflowTrackingService {
         experimentId: experiment.id,
         tags: kvJson(tags),
         startTime: input.startTime ?? Date.now(),
-        user: input.user ?? actor,
+        user: input.user ?? caller.name,
       });
       if (!row) throw notFound(`no experiment with id "${experiment.id}"`);
       await appendEvent(tx, {
         type: EventType.RUN_LOGGED,
-        actor,
+        actor: caller.name,
         subjectId: run.id,
         after: { mlflowExperimentId: experiment.id, tags },
       });
@@ -344,6 +347,7 @@ export class MlflowTrackingService {
    * different value for a logged key is INVALID_PARAMETER_VALUE.
    */
   async logData(
+    caller: Pick<Caller, 'name'>,
     runId: string,
     data: {
       params?: KV[];
@@ -354,7 +358,6 @@ export class MlflowTrackingService {
       endTime?: number | null;
       lifecycleStage?: string | null;
     },
-    actor: string,
   ): Promise<void> {
     for (const m of data.metrics ?? []) {
       requireString(m.key, 'metric key');
@@ -435,7 +438,7 @@ export class MlflowTrackingService {
       });
       await appendEvent(tx, {
         type: EventType.RUN_LOGGED,
-        actor,
+        actor: caller.name,
         subjectId: runId,
         after: {
           ...(data.params?.length ? { params: data.params } : {}),
@@ -453,26 +456,26 @@ export class MlflowTrackingService {
 
   /** update-run: name, and a terminal status ends the provenance run (finishRun). */
   async updateRun(
+    caller: Pick<Caller, 'name'>,
     runId: string,
     patch: { status?: string | null; endTime?: number | null; name?: string | null },
-    actor: string,
   ): Promise<MlflowRunRecord> {
     const run = await this.getRun(runId);
     if (patch.status && !(RUN_STATUSES as readonly string[]).includes(patch.status)) {
       throw badInput(`status must be one of ${RUN_STATUSES.join(', ')}`, { field: 'status' });
     }
     if (patch.name || patch.endTime)
-      await this.logData(runId, { name: patch.name ?? null, endTime: patch.endTime ?? null }, actor);
+      await this.logData(caller, runId, { name: patch.name ?? null, endTime: patch.endTime ?? null });
     if (patch.status && patch.status !== run.status && ['FINISHED', 'FAILED', 'KILLED'].includes(patch.status)) {
       if (run.status !== 'RUNNING')
         throw badInput(`run "${runId}" is ${run.status}; only a RUNNING run can end`, { field: 'status' });
-      await this.runs.finishRun({ name: actor }, runId, patch.status as 'FINISHED' | 'FAILED' | 'KILLED', []);
-      if (!patch.endTime) await this.logData(runId, { endTime: Date.now() }, actor);
+      await this.runs.finishRun(caller, runId, patch.status as 'FINISHED' | 'FAILED' | 'KILLED', []);
+      if (!patch.endTime) await this.logData(caller, runId, { endTime: Date.now() });
     }
     return this.getRun(runId);
   }
 
-  async logInputs(runId: string, datasets: MlflowDatasetInput[], actor: string): Promise<void> {
+  async logInputs(caller: Pick<Caller, 'name'>, runId: string, datasets: MlflowDatasetInput[]): Promise<void> {
     for (const d of datasets) {
       requireString(d.name, 'dataset name');
       requireString(d.digest, 'dataset digest');
@@ -489,7 +492,7 @@ export class MlflowTrackingService {
         full: boolean;
       }>(Q.logRunInputs, {
         runId,
-        actor,
+        actor: caller.name,
         maxInputs: MAX_RUN_INPUTS,
         datasets: datasets.map((d) => ({
           name: d.name,
@@ -512,14 +515,14 @@ export class MlflowTrackingService {
       for (const r of rows.filter((x) => x.created)) {
         await appendEvent(tx, {
           type: EventType.DATASET_VERSION_REGISTERED,
-          actor,
+          actor: caller.name,
           subjectId: r.id,
           after: { dataset: r.dataset, version: r.version, hash: r.version, via: 'mlflow' },
         });
       }
       await appendEvent(tx, {
         type: EventType.RUN_LOGGED,
-        actor,
+        actor: caller.name,
         subjectId: runId,
         after: { inputs: rows.map((r) => ({ datasetVersionId: r.id, dataset: r.dataset, version: r.version })) },
       });
@@ -527,17 +530,22 @@ export class MlflowTrackingService {
   }
 
   /** log-outputs: the logged models a run produced (kept as a run tag MLflow hides from users). */
-  async logOutputs(runId: string, models: { modelId: string; step: number }[], actor: string): Promise<void> {
+  async logOutputs(
+    caller: Pick<Caller, 'name'>,
+    runId: string,
+    models: { modelId: string; step: number }[],
+  ): Promise<void> {
     const run = await this.getRun(runId);
     const all = [...run.outputs];
     for (const m of models)
       if (!all.some((o) => o.modelId === m.modelId)) all.push({ modelId: m.modelId, step: m.step ?? 0 });
-    await this.logData(runId, { tags: [{ key: OUTPUTS_TAG, value: JSON.stringify(all) }] }, actor);
+    await this.logData(caller, runId, { tags: [{ key: OUTPUTS_TAG, value: JSON.stringify(all) }] });
   }
 
   // ------------------------------------------------------------ logged models (MLflow 3)
 
   async createLoggedModel(
+    caller: Pick<Caller, 'name'>,
     input: {
       experimentId: string;
       name: string | null;
@@ -546,7 +554,6 @@ export class MlflowTrackingService {
       tags: KV[];
       params: KV[];
     },
-    actor: string,
   ): Promise<LoggedModelRecord> {
     const id = `m-${randomUUID().replace(/-/g, '')}`;
     const name = input.name || id;
@@ -557,7 +564,7 @@ export class MlflowTrackingService {
         name,
         modelType: input.modelType,
         sourceRunId: input.sourceRunId,
-        actor,
+        actor: caller.name,
         now: Date.now(),
         tags: kvJson(input.tags),
         params: kvJson(input.params),
@@ -565,7 +572,7 @@ export class MlflowTrackingService {
       if (!row) throw notFound(`no experiment with id "${input.experimentId}"`);
       await appendEvent(tx, {
         type: EventType.LOGGED_MODEL_CREATED,
-        actor,
+        actor: caller.name,
         subjectId: id,
         after: { id, name, experimentId: input.experimentId, sourceRunId: input.sourceRunId },
       });
@@ -597,9 +604,9 @@ export class MlflowTrackingService {
   }
 
   async updateLoggedModel(
+    caller: Pick<Caller, 'name'>,
     id: string,
     patch: { status?: string; setTags?: KV[]; deleteTag?: string; params?: KV[] },
-    actor: string,
   ): Promise<LoggedModelRecord> {
     const current = await this.getLoggedModel(id);
     if (
@@ -630,7 +637,7 @@ export class MlflowTrackingService {
         now: Date.now(),
       });
       if (!row) throw notFound(`no logged model with id "${id}"`);
-      await appendEvent(tx, { type: EventType.LOGGED_MODEL_UPDATED, actor, subjectId: id, after: patch });
+      await appendEvent(tx, { type: EventType.LOGGED_MODEL_UPDATED, actor: caller.name, subjectId: id, after: patch });
       return toLoggedModel(row.model);
     }, 'mlflow.updateLoggedModel');
   }

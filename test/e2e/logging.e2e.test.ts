@@ -47,7 +47,7 @@ describe('debug logs carry no secrets', () => {
         const url = `http://127.0.0.1:9/hooks/${uniq('path-credential')}?token=${uniq('query-credential')}`;
         const reg = (await gqlOk(t.url, REGISTER, { input: { url, eventTypes: ['ALIAS_SET'] } })).registerWebhook;
         const stored = await webhookNode(reg.webhook.id);
-        await t.app.services.events.webhooks.remove(reg.webhook.id, 'test');
+        await t.app.services.events.webhooks.remove({ name: 'test' }, reg.webhook.id);
 
         // The statement was logged (so the capture works), with its secrets redacted...
         const create = cap.lines.find((l) => l.msg === 'cypher' && l.statement === 'events/create-webhook');

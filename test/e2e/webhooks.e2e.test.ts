@@ -154,7 +154,7 @@ describe('webhooks: signed, retried, durable deliveries', () => {
   afterAll(async () => {
     // Leave no webhook behind: a dispatcher with a webhook writes in the background.
     for (const w of (await t?.app.services.events.webhooks.list({ first: 500, after: null })) ?? [])
-      await t.app.services.events.webhooks.remove(w.id, 'test');
+      await t.app.services.events.webhooks.remove({ name: 'test' }, w.id);
     await t?.close();
   });
 

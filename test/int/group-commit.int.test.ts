@@ -110,21 +110,18 @@ describe('group commit', () => {
     const r = t.app.services.registry;
     switch (op.kind) {
       case 'createModel':
-        return r.models.createModel({ name: name(op.model) }, 'prop').then(() => 'created');
+        return r.models.createModel(PROP, { name: name(op.model) }).then(() => 'created');
       case 'createVersion': {
         const { key, base } = op as Registration;
         return r.versions
-          .createVersion(
-            {
-              modelName: name(op.model),
-              source: `s3://b/${op.model}/m.pkl`,
-              checksum: sha('c'),
-              bump: op.bump,
-              ...(key ? { idempotencyKey: `${name(op.model)}-${key}` } : {}),
-              ...(base ? { baseModel: { modelName: name(base.model), version: base.version } } : {}),
-            },
-            'prop',
-          )
+          .createVersion(PROP, {
+            modelName: name(op.model),
+            source: `s3://b/${op.model}/m.pkl`,
+            checksum: sha('c'),
+            bump: op.bump,
+            ...(key ? { idempotencyKey: `${name(op.model)}-${key}` } : {}),
+            ...(base ? { baseModel: { modelName: name(base.model), version: base.version } } : {}),
+          })
           .then((v) => `${v.version}@${v.semver}`);
       }
       case 'setAlias':
@@ -134,10 +131,10 @@ describe('group commit', () => {
       case 'deleteAlias':
         return r.aliases.deleteAlias(PROP, name(op.model), op.alias).then(() => 'deleted');
       case 'setTag':
-        return r.models.setModelTag(name(op.model), 'k', op.value, 'prop').then(() => 'tagged');
+        return r.models.setModelTag(PROP, name(op.model), 'k', op.value).then(() => 'tagged');
       case 'setVersionTag':
         return r.versionTags
-          .setVersionTag({ modelName: name(op.model), version: op.version }, op.key, op.value, 'prop')
+          .setVersionTag(PROP, { modelName: name(op.model), version: op.version }, op.key, op.value)
           .then((v) => `tagged ${v.version}`);
     }
   }
@@ -262,13 +259,14 @@ describe('group commit', () => {
     ];
     const before = await Promise.all(names.map(count));
     const model = uniq('gc-metrics');
-    await grouped.app.services.registry.models.createModel({ name: model }, 'prop');
+    await grouped.app.services.registry.models.createModel(PROP, { name: model });
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        grouped.app.services.registry.versions.createVersion(
-          { modelName: model, source: `s3://b/${i}`, checksum: sha('e') },
-          'prop',
-        ),
+        grouped.app.services.registry.versions.createVersion(PROP, {
+          modelName: model,
+          source: `s3://b/${i}`,
+          checksum: sha('e'),
+        }),
       ),
     );
     const after = await Promise.all(names.map(count));
@@ -281,8 +279,8 @@ describe('group commit', () => {
   it('a write started inside another write never waits on its own group: the outer write is replayed alone, and every write lands once, in order', async () => {
     const r = grouped.app.services.registry;
     const model = uniq('gc-nest');
-    await r.models.createModel({ name: model }, 'prop');
-    const tag = (value: string) => r.models.setModelTag(model, 'k', value, 'prop').then(() => value);
+    await r.models.createModel(PROP, { name: model });
+    const tag = (value: string) => r.models.setModelTag(PROP, model, 'k', value).then(() => value);
     // The first runs alone; the next three form a group in which `b` already
     // holds the event counter when the outer write starts its nested one.
     const results = await Promise.all([

@@ -31,10 +31,10 @@ let predictions: string[] = [];
 beforeAll(async () => {
   t = await startTestServer();
   const model = uniq('budget');
-  await t.app.services.registry.models.createModel({ name: model }, 'test');
+  await t.app.services.registry.models.createModel({ name: 'test' }, { name: model });
   const v = await t.app.services.registry.versions.createVersion(
+    { name: 'test' },
     { modelName: model, source: 's3://budget/model', checksum: `sha256:${'b'.repeat(64)}` },
-    'test',
   );
   predictions = Array.from({ length: 30 }, (_, i) => `${model}-${i}`);
   await t.app.services.provenance.predictions.logPredictions(

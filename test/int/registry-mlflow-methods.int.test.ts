@@ -42,9 +42,9 @@ describe('registry: rename, delete version, unverified versions', () => {
     const { registry } = t.app.services;
     const a = uniq('rn-a');
     const b = uniq('rn-b');
-    await registry.models.createModel({ name: a }, 'test');
-    await registry.models.createModel({ name: b }, 'test');
-    await registry.versions.createVersion({ modelName: a, source: 's3://b/x', checksum: sha('1') }, 'test');
+    await registry.models.createModel(TEST, { name: a });
+    await registry.models.createModel(TEST, { name: b });
+    await registry.versions.createVersion(TEST, { modelName: a, source: 's3://b/x', checksum: sha('1') });
     await registry.aliases.setAlias(TEST, a, 'prod', 1);
     await refusedUnchanged(() => registry.models.renameModel(TEST, a, b), 'CONFLICT');
     await refusedUnchanged(() => registry.models.renameModel(TEST, uniq('none'), uniq('x')), 'NOT_FOUND');
@@ -58,16 +58,17 @@ describe('registry: rename, delete version, unverified versions', () => {
   it('deleteVersion is refused in PRODUCTION, with descendants, or behind a protected alias, writing nothing', async () => {
     const { registry, lifecycle, provenance } = t.app.services;
     const m = uniq('del');
-    await registry.models.createModel({ name: m }, 'test');
+    await registry.models.createModel(TEST, { name: m });
     for (let i = 0; i < 3; i++)
-      await registry.versions.createVersion({ modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) }, 'test');
-    await provenance.relations.addModelRelation(
-      { name: 'test' },
-      { child: { modelName: m, version: 2 }, relation: 'FINE_TUNED_FROM', parent: { modelName: m, version: 1 } },
-    );
+      await registry.versions.createVersion(TEST, { modelName: m, source: `s3://b/${i}`, checksum: sha(String(i)) });
+    await provenance.relations.addModelRelation(TEST, {
+      child: { modelName: m, version: 2 },
+      relation: 'FINE_TUNED_FROM',
+      parent: { modelName: m, version: 1 },
+    });
     await refusedUnchanged(() => registry.versions.deleteVersion(TEST, { modelName: m, version: 1 }), 'CONFLICT');
     await registry.aliases.setAlias(TEST, m, 'guarded', 3);
-    await lifecycle.setProtectedAliases(m, ['guarded'], 'test');
+    await lifecycle.setProtectedAliases(TEST, m, ['guarded']);
     await refusedUnchanged(() => registry.versions.deleteVersion(TEST, { modelName: m, version: 3 }), 'CONFLICT');
     await refusedUnchanged(() => registry.versions.deleteVersion(TEST, { modelName: m, version: 9 }), 'NOT_FOUND');
     await registry.aliases.setAlias(TEST, m, 'free', 2);
@@ -79,14 +80,14 @@ describe('registry: rename, delete version, unverified versions', () => {
   it('unverified versions: no checksum only when the caller allows it; attachChecksum once; the STAGING gate waits for it', async () => {
     const { registry, lifecycle } = t.app.services;
     const m = uniq('unv');
-    await registry.models.createModel({ name: m }, 'test');
+    await registry.models.createModel(TEST, { name: m });
     await refusedUnchanged(
-      () => registry.versions.createVersion({ modelName: m, source: 's3://b/x', checksum: null }, 'test'),
+      () => registry.versions.createVersion(TEST, { modelName: m, source: 's3://b/x', checksum: null }),
       'BAD_USER_INPUT',
     );
     const v = await registry.versions.createVersion(
+      TEST,
       { modelName: m, source: 's3://b/x', checksum: null, metrics: [{ key: 'auc', value: 0.9 }] },
-      'test',
       { allowUnverified: true },
     );
     expect(v.checksum ?? null).toBeNull();
@@ -95,14 +96,14 @@ describe('registry: rename, delete version, unverified versions', () => {
       'GATE_FAILED',
     );
     await refusedUnchanged(
-      () => registry.versions.attachChecksum({ modelName: m, version: 1 }, 'md5:abc', 'test'),
+      () => registry.versions.attachChecksum(TEST, { modelName: m, version: 1 }, 'md5:abc'),
       'BAD_USER_INPUT',
     );
-    expect((await registry.versions.attachChecksum({ modelName: m, version: 1 }, sha('d'), 'test')).checksum).toBe(
+    expect((await registry.versions.attachChecksum(TEST, { modelName: m, version: 1 }, sha('d'))).checksum).toBe(
       sha('d'),
     );
     await refusedUnchanged(
-      () => registry.versions.attachChecksum({ modelName: m, version: 1 }, sha('e'), 'test'),
+      () => registry.versions.attachChecksum(TEST, { modelName: m, version: 1 }, sha('e')),
       'CHECKSUM_MISMATCH',
     );
     expect((await lifecycle.transition(TEST, { modelName: m, version: 1 }, { stage: 'STAGING' })).stage).toBe(

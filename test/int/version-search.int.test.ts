@@ -155,9 +155,10 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
    */
   async function makeGraph(prefix: string, specs: Spec[]): Promise<Made[]> {
     const names = [...new Set(specs.map((s) => s.model))].map((m) => `${prefix}-m${m}`);
-    for (const name of names) await t.app.services.registry.models.createModel({ name }, 'search-test');
+    for (const name of names) await t.app.services.registry.models.createModel({ name: 'search-test' }, { name });
     models.push(...names);
     const created = await t.app.services.registry.versions.createVersions(
+      { name: 'search-test' },
       specs.map((s, i) => ({
         modelName: `${prefix}-m${s.model}`,
         source: `s3://${prefix}/${i}/model.bin`,
@@ -170,7 +171,6 @@ describe('searchModelVersions: every plan pages through exactly the matches, in 
           ...(s.f1 === null ? [] : [{ key: 'f1', value: s.f1 }]),
         ],
       })),
-      'search-test',
     );
     const made = created.map((v, i) => ({ ...specs[i]!, id: v.id, modelName: v.modelName, version: v.version }));
     const s = driver.session();

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { badInput, notFound } from '../../errors.js';
+import type { Caller } from '../../governance/policy.js';
 import { unknownAfter, type ListPage } from '../../paging.js';
 import { statement } from '../../graph/cypher.js';
 import type { Executor } from '../../graph/executor.js';
@@ -157,7 +158,10 @@ export class WebhookService {
   ) {}
 
   /** Checks the target (SSRF), stores the webhook and returns it with its secret, which is shown only here. */
-  async register(input: RegisterWebhookInput, actor: string): Promise<{ webhook: Webhook; secret: string }> {
+  async register(
+    caller: Pick<Caller, 'name'>,
+    input: RegisterWebhookInput,
+  ): Promise<{ webhook: Webhook; secret: string }> {
     if (typeof input.url !== 'string' || input.url.length > MAX_URL) {
       throw badInput(`url must be an http(s) URL of at most ${MAX_URL} characters`, { field: 'url' });
     }
@@ -186,11 +190,11 @@ export class WebhookService {
         name: null,
         status: null,
         topics: null,
-        actor,
+        actor: caller.name,
       });
       await appendEvent(tx, {
         type: EventType.WEBHOOK_CREATED,
-        actor,
+        actor: caller.name,
         subjectId: id,
         after: { ...loggedTarget(row!.url), eventTypes },
       });
@@ -216,7 +220,7 @@ export class WebhookService {
    * MLflow's way with the secret the caller chose, through the same durable,
    * SSRF-checked delivery engine.
    */
-  async registerMlflow(input: MlflowWebhookInput, actor: string): Promise<Webhook> {
+  async registerMlflow(caller: Pick<Caller, 'name'>, input: MlflowWebhookInput): Promise<Webhook> {
     const name = requiredText(input.name, 'name', 256);
     const topics = mlflowTopics(input.events, true)!;
     const url = checkedUrl(input.url);
@@ -233,11 +237,11 @@ export class WebhookService {
         name,
         status: status(input.status) ?? 'ACTIVE',
         topics,
-        actor,
+        actor: caller.name,
       });
       await appendEvent(tx, {
         type: EventType.WEBHOOK_CREATED,
-        actor,
+        actor: caller.name,
         subjectId: id,
         after: { ...loggedTarget(row!.url), eventTypes: topics, format: MLFLOW_WEBHOOK_FORMAT, name },
       });
@@ -246,7 +250,7 @@ export class WebhookService {
   }
 
   /** MLflow's update_webhook: each field given replaces the stored one (`secret: ""` removes the secret). */
-  async updateMlflow(id: string, input: MlflowWebhookInput, actor: string): Promise<Webhook> {
+  async updateMlflow(caller: Pick<Caller, 'name'>, id: string, input: MlflowWebhookInput): Promise<Webhook> {
     await this.getMlflow(id);
     const name = input.name ? requiredText(input.name, 'name', 256) : null;
     const topics = mlflowTopics(input.events, false);
@@ -269,7 +273,7 @@ export class WebhookService {
       const { before, ...webhook } = row;
       await appendEvent(tx, {
         type: EventType.WEBHOOK_UPDATED,
-        actor,
+        actor: caller.name,
         subjectId: id,
         before: {
           ...loggedTarget(String(before.url)),
@@ -304,9 +308,9 @@ export class WebhookService {
     return this.executor.read<Webhook>(Q.listFormat, { format: MLFLOW_WEBHOOK_FORMAT, offset, limit });
   }
 
-  async removeMlflow(id: string, actor: string): Promise<Webhook> {
+  async removeMlflow(caller: Pick<Caller, 'name'>, id: string): Promise<Webhook> {
     await this.getMlflow(id);
-    return this.remove(id, actor);
+    return this.remove(caller, id);
   }
 
   /**
@@ -353,14 +357,14 @@ export class WebhookService {
     }
   }
 
-  async remove(id: string, actor: string): Promise<Webhook> {
+  async remove(caller: Pick<Caller, 'name'>, id: string): Promise<Webhook> {
     const existing = await this.get(id);
     await this.executor.writeTx(async (tx) => {
       const rows = await tx.run(Q.remove, { id });
       if (rows.length === 0) throw notFound(`no webhook with id ${id}`, { field: 'id' });
       await appendEvent(tx, {
         type: EventType.WEBHOOK_DELETED,
-        actor,
+        actor: caller.name,
         subjectId: id,
         before: { ...loggedTarget(existing.url), eventTypes: existing.eventTypes },
       });

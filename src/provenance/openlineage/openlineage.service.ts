@@ -147,9 +147,9 @@ export class OpenLineageService {
   ) {}
 
   /** Validates and records one event (the body of POST /api/v1/lineage). */
-  async ingest(actor: Pick<Caller, 'name'>, body: unknown): Promise<IngestResult> {
+  async ingest(caller: Pick<Caller, 'name'>, body: unknown): Promise<IngestResult> {
     const event = parseOpenLineageEvent(body);
-    return this.executor.writeTx((tx) => this.apply(tx, actor, event), `openlineage.${event.kind}`);
+    return this.executor.writeTx((tx) => this.apply(tx, caller, event), `openlineage.${event.kind}`);
   }
 
   /**
@@ -157,14 +157,14 @@ export class OpenLineageService {
    * ONE transaction: a refused event (its index is in the error's `index`)
    * leaves none of the batch behind.
    */
-  async ingestBatch(actor: Pick<Caller, 'name'>, body: unknown): Promise<IngestResult[]> {
+  async ingestBatch(caller: Pick<Caller, 'name'>, body: unknown): Promise<IngestResult[]> {
     const events = parseOpenLineageBatch(body);
     return this.executor.writeTx(
       async (tx) => {
         const out: IngestResult[] = [];
         for (let i = 0; i < events.length; i++) {
           try {
-            out.push(await this.apply(tx, actor, events[i]!));
+            out.push(await this.apply(tx, caller, events[i]!));
           } catch (err) {
             if (err instanceof Error && 'details' in err) {
               const e = err as Error & { details: Record<string, unknown> };
@@ -181,18 +181,18 @@ export class OpenLineageService {
     );
   }
 
-  private apply(tx: Tx, actor: Pick<Caller, 'name'>, event: OpenLineageEvent): Promise<IngestResult> {
+  private apply(tx: Tx, caller: Pick<Caller, 'name'>, event: OpenLineageEvent): Promise<IngestResult> {
     switch (event.kind) {
       case 'run':
-        return this.applyRun(tx, actor, event);
+        return this.applyRun(tx, caller, event);
       case 'job':
-        return this.applyJob(tx, actor, event);
+        return this.applyJob(tx, caller, event);
       case 'dataset':
-        return this.applyDataset(tx, actor, event);
+        return this.applyDataset(tx, caller, event);
     }
   }
 
-  private async applyRun(tx: Tx, actor: Pick<Caller, 'name'>, ev: RunEvent): Promise<IngestResult> {
+  private async applyRun(tx: Tx, caller: Pick<Caller, 'name'>, ev: RunEvent): Promise<IngestResult> {
     const runId = ev.run.runId;
     const parentFacet = ev.run.facets.parent;
     const parentRunId =
@@ -203,7 +203,7 @@ export class OpenLineageService {
       : [];
     const [open] = await tx.run<OpenRow>(Q.openRun, {
       runId,
-      actor: actor.name,
+      actor: caller.name,
       jobNamespace: ev.job.namespace,
       jobName: ev.job.name,
       // Parameters keep one type each (never null for a string or number): Neo4j caches a plan per set of parameter
@@ -281,7 +281,7 @@ export class OpenLineageService {
     const producedKey = endMs === null ? null : `${pad(endMs)}:${runId}`;
     const [rec] = await tx.run<RecordRow>(Q.recordRun, {
       runId,
-      actor: actor.name,
+      actor: caller.name,
       props: { ...stateToProperties(s), ...mappedProperties(t.mapped), name: ev.job.name },
       startedAtMs: s.startMs ?? s.firstMs,
       endedAtMs: endMs ?? -1,
@@ -300,7 +300,7 @@ export class OpenLineageService {
 
     const linked: { modelName: string; version: number }[] = [];
     for (const m of models) {
-      const r = await this.registry.linkTrainingRunIn(tx, m.id, runId, actor.name);
+      const r = await this.registry.linkTrainingRunIn(tx, caller, m.id, runId);
       if (r.linked) linked.push({ modelName: m.modelName, version: m.version });
     }
 
@@ -308,7 +308,7 @@ export class OpenLineageService {
     if (parentToLink && !open.parent) {
       await appendEvent(tx, {
         type: EventType.RUN_CREATED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: parentToLink.id,
         after: {
           name: parentToLink.name,
@@ -329,7 +329,7 @@ export class OpenLineageService {
     if (open.created && !t.becameTerminal) {
       await appendEvent(tx, {
         type: EventType.RUN_CREATED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: runId,
         after: { name: ev.job.name, codeCommit: s.codeCommit, ...summary },
       });
@@ -337,13 +337,13 @@ export class OpenLineageService {
       if (open.created)
         await appendEvent(tx, {
           type: EventType.RUN_CREATED,
-          actor: actor.name,
+          actor: caller.name,
           subjectId: runId,
           after: { name: ev.job.name, codeCommit: s.codeCommit, ...summary, status: 'RUNNING' },
         });
       await appendEvent(tx, {
         type: EventType.RUN_FINISHED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: runId,
         before: { status: stored.status },
         after: {
@@ -360,7 +360,7 @@ export class OpenLineageService {
     } else {
       await appendEvent(tx, {
         type: EventType.RUN_UPDATED,
-        actor: actor.name,
+        actor: caller.name,
         subjectId: runId,
         after: {
           ...summary,
@@ -381,11 +381,11 @@ export class OpenLineageService {
     return { kind: 'run', changed: true, runId, runStatus: s.status, outputs, linkedModelVersions: linked };
   }
 
-  private async applyJob(tx: Tx, actor: Pick<Caller, 'name'>, ev: JobEvent): Promise<IngestResult> {
+  private async applyJob(tx: Tx, caller: Pick<Caller, 'name'>, ev: JobEvent): Promise<IngestResult> {
     const [row] = await tx.run<{ job: Record<string, unknown>; created: boolean }>(Q.openJob, {
       namespace: ev.job.namespace,
       name: ev.job.name,
-      actor: actor.name,
+      actor: caller.name,
     });
     const j = row!.job;
     const facets = mergeFacets(facetState(j.olFacets, j.olFacetStamps), ev.job.facets, ev.eventTimeMs);
@@ -411,7 +411,7 @@ export class OpenLineageService {
     await tx.run(Q.writeJob, { namespace: ev.job.namespace, name: ev.job.name, props });
     await appendEvent(tx, {
       type: EventType.JOB_RECORDED,
-      actor: actor.name,
+      actor: caller.name,
       subjectId: String(j.id),
       after: {
         via: 'openlineage',
@@ -425,7 +425,7 @@ export class OpenLineageService {
     return { kind: 'job', changed: true, jobId: String(j.id) };
   }
 
-  private async applyDataset(tx: Tx, actor: Pick<Caller, 'name'>, ev: DatasetEvent): Promise<IngestResult> {
+  private async applyDataset(tx: Tx, caller: Pick<Caller, 'name'>, ev: DatasetEvent): Promise<IngestResult> {
     const name = ev.dataset.uri;
     const [row] = await tx.run<{ dataset: Record<string, unknown>; created: boolean }>(Q.openDataset, { name });
     const d = row!.dataset;
@@ -436,7 +436,7 @@ export class OpenLineageService {
     await tx.run(Q.writeDataset, { name, props: { olFacets: JSON.stringify(facets.values), olFacetStamps: stamps } });
     await appendEvent(tx, {
       type: EventType.DATASET_RECORDED,
-      actor: actor.name,
+      actor: caller.name,
       subjectId: String(d.id),
       after: {
         via: 'openlineage',

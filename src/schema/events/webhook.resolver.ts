@@ -22,12 +22,12 @@ export class WebhookResolver {
     @Arg('input', () => RegisterWebhookInput) input: RegisterWebhookInput,
     @Ctx() ctx: Context,
   ): Promise<WebhookRegistration> {
-    return ctx.services.events.webhooks.register(input, ctx.actor.name);
+    return ctx.services.events.webhooks.register(ctx.actor, input);
   }
 
   @Mutation(() => Webhook, { description: 'Removes a webhook and its delivery log.' })
   async deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Webhook> {
-    return ctx.services.events.webhooks.remove(id, ctx.actor.name);
+    return ctx.services.events.webhooks.remove(ctx.actor, id);
   }
 
   @Query(() => [Webhook], {

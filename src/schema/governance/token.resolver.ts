@@ -35,7 +35,7 @@ export class TokenResolver {
     @Arg('role', () => Role) role: Role,
     @Ctx() ctx: Context,
   ): Promise<CreatedApiToken> {
-    return ctx.services.tokens.createToken(ctx.actor.name, name, role);
+    return ctx.services.tokens.createToken(ctx.actor, name, role);
   }
 
   @Mutation(() => [ID], {
@@ -43,7 +43,7 @@ export class TokenResolver {
   })
   @MaxItems(MAX_LIVE_TOKENS)
   async revokeApiToken(@Arg('ref', () => String) ref: string, @Ctx() ctx: Context): Promise<string[]> {
-    return (await ctx.services.tokens.revokeTokens(ctx.actor.name, ref)).map((r) => r.id);
+    return (await ctx.services.tokens.revokeTokens(ctx.actor, ref)).map((r) => r.id);
   }
 }
 

@@ -36,7 +36,7 @@ export class DeploymentResolver {
     @Arg('input', () => RecordDeploymentInput) input: RecordDeploymentInput,
     @Ctx() ctx: Context,
   ): Promise<Deployment> {
-    return toDeployment(await ctx.services.deployments.recordDeployment(input, ctx.actor.name));
+    return toDeployment(await ctx.services.deployments.recordDeployment(ctx.actor, input));
   }
 
   @Query(() => Deployment, { nullable: true, description: 'What a deployment serves now.' })

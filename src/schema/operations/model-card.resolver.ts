@@ -28,7 +28,7 @@ export class ModelCardResolver {
     @Arg('body', () => String) body: string,
     @Ctx() ctx: Context,
   ): Promise<ModelCardSectionRevision> {
-    return ctx.services.modelCards.setSection({ modelName, ref }, title, body, ctx.actor.name);
+    return ctx.services.modelCards.setSection(ctx.actor, { modelName, ref }, title, body);
   }
 
   @Query(() => [ModelCardSectionRevision], {

@@ -20,7 +20,7 @@ export class MonitoringResolver {
     @Arg('input', () => MonitoringRuleInput) input: MonitoringRuleInput,
     @Ctx() ctx: Context,
   ): Promise<MonitoringRule> {
-    return (await ctx.services.monitoring.setRule(input, ctx.actor.name)) as unknown as MonitoringRule;
+    return (await ctx.services.monitoring.setRule(ctx.actor, input)) as unknown as MonitoringRule;
   }
 
   @Query(() => [MonitoringRule], {
@@ -42,14 +42,11 @@ export class MonitoringResolver {
     @Arg('input', () => IngestHealthSignalsInput) input: IngestHealthSignalsInput,
     @Ctx() ctx: Context,
   ): Promise<IngestHealthSignalsResult> {
-    const r = await ctx.services.monitoring.ingest(
-      {
-        deployment: input.deployment,
-        model: input.modelVersion,
-        signals: input.signals.map((s) => ({ metric: s.metric, value: s.value, at: s.at ? s.at.toISOString() : null })),
-      },
-      ctx.actor.name,
-    );
+    const r = await ctx.services.monitoring.ingest(ctx.actor, {
+      deployment: input.deployment,
+      model: input.modelVersion,
+      signals: input.signals.map((s) => ({ metric: s.metric, value: s.value, at: s.at ? s.at.toISOString() : null })),
+    });
     return r as unknown as IngestHealthSignalsResult;
   }
 

@@ -48,10 +48,10 @@ export class ProviderChangeLogResolver {
     @Ctx() ctx: Context,
   ): Promise<ProviderModel> {
     return asProvider(
-      await ctx.services.providerChangeLog.recordVersion(
-        { ...input, changeDate: input.changeDate.toISOString() },
-        ctx.actor.name,
-      ),
+      await ctx.services.providerChangeLog.recordVersion(ctx.actor, {
+        ...input,
+        changeDate: input.changeDate.toISOString(),
+      }),
     );
   }
 
@@ -65,7 +65,7 @@ export class ProviderChangeLogResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Ctx() ctx: Context,
   ): Promise<ProviderModel> {
-    return asProvider(await ctx.services.providerChangeLog.setQualification(id, status, note, ctx.actor.name));
+    return asProvider(await ctx.services.providerChangeLog.setQualification(ctx.actor, id, status, note));
   }
 
   @Mutation(() => ProviderModel, { description: 'Records that the provider deprecated this version (default: now).' })
@@ -76,7 +76,7 @@ export class ProviderChangeLogResolver {
     @Ctx() ctx: Context,
   ): Promise<ProviderModel> {
     return asProvider(
-      await ctx.services.providerChangeLog.deprecate(id, deprecatedAt?.toISOString() ?? null, note, ctx.actor.name),
+      await ctx.services.providerChangeLog.deprecate(ctx.actor, id, deprecatedAt?.toISOString() ?? null, note),
     );
   }
 

@@ -97,7 +97,7 @@ export class ModelVersionResolver {
       'Registers a version: numbered under the model lock, semver from the bump, source and checksum immutable.',
   })
   createModelVersion(@Arg('input', () => CreateModelVersionInput) input: CreateModelVersionInput, @Ctx() ctx: Context) {
-    return ctx.services.registry.versions.createVersion(input, ctx.actor.name);
+    return ctx.services.registry.versions.createVersion(ctx.actor, input);
   }
 
   @Mutation(() => [ModelVersion], {
@@ -108,7 +108,7 @@ export class ModelVersionResolver {
     @Arg('inputs', () => [CreateModelVersionInput]) inputs: CreateModelVersionInput[],
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.versions.createVersions(inputs, ctx.actor.name);
+    return ctx.services.registry.versions.createVersions(ctx.actor, inputs);
   }
 
   @Mutation(() => ModelVersion, {
@@ -119,18 +119,15 @@ export class ModelVersionResolver {
     @Arg('input', () => CreatePromptVersionInput) input: CreatePromptVersionInput,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.versions.createVersion(
-      {
-        modelName: input.promptName,
-        source: PROMPT_SOURCES[0]!,
-        checksum: null,
-        promptTemplate: input.template,
-        description: input.description,
-        tags: input.tags,
-        idempotencyKey: input.idempotencyKey,
-      },
-      ctx.actor.name,
-    );
+    return ctx.services.registry.versions.createVersion(ctx.actor, {
+      modelName: input.promptName,
+      source: PROMPT_SOURCES[0]!,
+      checksum: null,
+      promptTemplate: input.template,
+      description: input.description,
+      tags: input.tags,
+      idempotencyKey: input.idempotencyKey,
+    });
   }
 
   @Mutation(() => ModelVersion, {
@@ -143,7 +140,7 @@ export class ModelVersionResolver {
     @Arg('description', () => String, { nullable: true }) description: string | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.versions.copyVersion(from, modelName, { description }, ctx.actor.name);
+    return ctx.services.registry.versions.copyVersion(ctx.actor, from, modelName, { description });
   }
 
   @Mutation(() => ModelVersion, {
@@ -154,7 +151,7 @@ export class ModelVersionResolver {
     @Arg('input', () => UpdateModelVersionInput) input: UpdateModelVersionInput,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.versions.updateVersion(ref, input, ctx.actor.name);
+    return ctx.services.registry.versions.updateVersion(ctx.actor, ref, input);
   }
 
   @Mutation(() => ModelVersion)
@@ -164,7 +161,7 @@ export class ModelVersionResolver {
     @Arg('value', () => String) value: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.versionTags.setVersionTag(ref, key, value, ctx.actor.name);
+    return ctx.services.registry.versionTags.setVersionTag(ctx.actor, ref, key, value);
   }
 
   @Mutation(() => [ModelVersion], {
@@ -172,7 +169,7 @@ export class ModelVersionResolver {
   })
   @MaxItems(MAX_BULK)
   setModelVersionTags(@Arg('tags', () => [ModelVersionTagInput]) tags: ModelVersionTagInput[], @Ctx() ctx: Context) {
-    return ctx.services.registry.versionTags.setVersionTags(tags, ctx.actor.name);
+    return ctx.services.registry.versionTags.setVersionTags(ctx.actor, tags);
   }
 
   @Mutation(() => ModelVersion)
@@ -181,7 +178,7 @@ export class ModelVersionResolver {
     @Arg('key', () => String) key: string,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.registry.versionTags.deleteVersionTag(ref, key, ctx.actor.name);
+    return ctx.services.registry.versionTags.deleteVersionTag(ctx.actor, ref, key);
   }
 
   @Mutation(() => ModelVersion, {
@@ -210,7 +207,7 @@ export class ModelVersionResolver {
     @Arg('evidence', () => EvidenceInput) evidence: EvidenceInput,
     @Ctx() ctx: Context,
   ): Promise<EvidenceRecord> {
-    return ctx.services.lifecycle.addEvidence(ref, evidence, ctx.actor.name);
+    return ctx.services.lifecycle.addEvidence(ctx.actor, ref, evidence);
   }
 
   @FieldResolver(() => RegisteredModel)

@@ -79,7 +79,7 @@ export class RegisteredModelResolver {
     @Arg('input', () => CreateRegisteredModelInput) input: CreateRegisteredModelInput,
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.registry.models.createModel(input, ctx.actor.name);
+    return ctx.services.registry.models.createModel(ctx.actor, input);
   }
 
   @Mutation(() => RegisteredModel)
@@ -88,7 +88,7 @@ export class RegisteredModelResolver {
     @Arg('input', () => UpdateRegisteredModelInput) input: UpdateRegisteredModelInput,
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.registry.models.updateModel(name, input, ctx.actor.name);
+    return ctx.services.registry.models.updateModel(ctx.actor, name, input);
   }
 
   @Mutation(() => DeleteRegisteredModelResult, {
@@ -111,7 +111,7 @@ export class RegisteredModelResolver {
     @Arg('value', () => String) value: string,
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.registry.models.setModelTag(modelName, key, value, ctx.actor.name);
+    return ctx.services.registry.models.setModelTag(ctx.actor, modelName, key, value);
   }
 
   @Mutation(() => RegisteredModel)
@@ -120,7 +120,7 @@ export class RegisteredModelResolver {
     @Arg('key', () => String) key: string,
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.registry.models.deleteModelTag(modelName, key, ctx.actor.name);
+    return ctx.services.registry.models.deleteModelTag(ctx.actor, modelName, key);
   }
 
   @Mutation(() => RegisteredModel, {
@@ -131,7 +131,7 @@ export class RegisteredModelResolver {
     @Arg('thresholds', () => [GateThresholdInput]) thresholds: GateThresholdInput[],
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.lifecycle.setGates(modelName, thresholds, ctx.actor.name);
+    return ctx.services.lifecycle.setGates(ctx.actor, modelName, thresholds);
   }
 
   @Mutation(() => RegisteredModel, {
@@ -142,7 +142,7 @@ export class RegisteredModelResolver {
     @Arg('aliases', () => [String]) aliases: string[],
     @Ctx() ctx: Context,
   ): Promise<ModelRecord> {
-    return ctx.services.lifecycle.setProtectedAliases(modelName, aliases, ctx.actor.name);
+    return ctx.services.lifecycle.setProtectedAliases(ctx.actor, modelName, aliases);
   }
 
   @FieldResolver(() => [Tag], { description: `At most ${MAX_TAGS}.` })

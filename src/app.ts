@@ -85,13 +85,18 @@ function registerViewMetrics(metrics: Metrics, services: Services): void {
   metrics.gauge('pedigree_alias_view_models', 'Models in the alias view', () => view.view.stats().models);
   metrics.gauge('pedigree_alias_view_aliases', 'Aliases in the alias view', () => view.view.stats().aliases);
   metrics.gauge(
-    'pedigree_alias_view_versions_held',
-    'Version records the alias view holds for its pointers (aliases, latest, newest per stage)',
-    () => view.view.stats().heldVersions,
+    'pedigree_alias_view_pointer_bytes',
+    'Estimated bytes of the alias view without its version record cache (pointers, model records)',
+    () => view.view.stats().pointerBytes,
+  );
+  metrics.gauge(
+    'pedigree_alias_view_models_read',
+    'Models someone looked up, whose records the alias view reads and keeps current',
+    () => view.view.stats().hotModels,
   );
   metrics.gauge(
     'pedigree_alias_view_versions_cached',
-    'Version records looked up by number that the alias view keeps (at most 10000)',
+    'Version records the alias view keeps (at most PEDIGREE_ALIAS_VIEW_RECORDS, least recently used go first)',
     () => view.view.stats().cachedVersions,
   );
   metrics.gauge(

@@ -28,7 +28,7 @@ export interface Config {
    * lookups answered from memory. Past `maxBytes` (estimated) it turns itself
    * off and those reads go to Neo4j.
    */
-  aliasView: { enabled: boolean; maxBytes: number };
+  aliasView: { enabled: boolean; maxBytes: number; records: number };
   /** Longest wait for a consistency token (Pedigree-Min-Sequence) before UNAVAILABLE (ms). */
   minSequenceWaitMs: number;
   /** Days kept of health samples and of finished webhook deliveries (0 = forever), and how often the pruner runs. */
@@ -240,6 +240,7 @@ export function loadConfig(env: Env = process.env): Config {
     aliasView: {
       enabled: bool('PEDIGREE_ALIAS_VIEW', true),
       maxBytes: int('PEDIGREE_ALIAS_VIEW_MAX_BYTES', 256 * 1024 * 1024, 1024 * 1024, 2 ** 40),
+      records: int('PEDIGREE_ALIAS_VIEW_RECORDS', 50_000, 100, 10_000_000),
     },
     minSequenceWaitMs: int('PEDIGREE_MIN_SEQUENCE_WAIT_MS', 2_000, 0, 60_000),
     retention: {

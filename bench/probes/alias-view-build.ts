@@ -6,9 +6,11 @@
  * shaped as the app writes it, events included), then starts the app
  * in-process `--runs` times on it and, each time, waits for the view to be
  * ready and reads the build's own timing and the view's figures (the ones
- * `/metrics` reports).
+ * `/metrics` reports). Then it looks up `--lookups` models' `champion` in
+ * process, twice: the first lookup of a model goes to Neo4j while the view
+ * reads its records, the second is answered from memory.
  *
- *   npx tsx bench/probes/alias-view-build.ts [--models 33334] [--runs 3]
+ *   npx tsx bench/probes/alias-view-build.ts [--models 33334] [--runs 3] [--lookups 2000]
  *
  * Prints one line per run and the median; JSON on the last line.
  */
@@ -21,6 +23,7 @@ const arg = (name: string, def: string) =>
   process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
 const MODELS = Number(arg('models', '33334'));
 const RUNS = Number(arg('runs', '3'));
+const LOOKUPS = Number(arg('lookups', '2000'));
 const TOKEN = 'pdg_bench-alias-view-build-0123456789abcdefghijklmnopqrstuvwxyz';
 
 const db = await startBenchDb({ heapMb: 2048, pagecacheMb: 1024 });
@@ -41,12 +44,16 @@ try {
 
   const runs: {
     buildMs: number;
-    pagesMs: number;
     aliases: number;
     models: number;
     bytes: number;
-    heldVersions: number;
+    pointerBytes: number;
+    firstLookup: { p50: number; p99: number };
+    nextLookup: { p50: number; p99: number };
+    bytesAfterLookups: number;
+    cachedVersions: number;
   }[] = [];
+  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((p / 100) * (xs.length - 1))]!;
   for (let r = 0; r < RUNS; r++) {
     const load = loadavg()[0]!;
     const app = await createApp(config, driver, log);
@@ -55,19 +62,44 @@ try {
     for (let i = 0; i < 6000 && view.status !== 'ready'; i++) await new Promise((res) => setTimeout(res, 50));
     if (view.status !== 'ready') throw new Error(`the view did not become ready: ${view.status}`);
     const s = view.stats();
+    // What a model's first lookup costs (its records are not in yet: Neo4j answers, the view reads them
+    // behind it) and the next one, for LOOKUPS models spread over the registry, one at a time.
+    const lookup = app.services.registry.lookup;
+    const refs = Array.from({ length: LOOKUPS }, (_, i) => ({
+      modelName: `bench-model-${String(Math.floor((i * g.plan.models) / LOOKUPS)).padStart(6, '0')}`,
+      alias: 'champion',
+    }));
+    const timed = async () => {
+      const ms: number[] = [];
+      for (const ref of refs) {
+        const t = performance.now();
+        if (!(await lookup.findVersion(ref))) throw new Error(`no ${ref.modelName}@champion`);
+        ms.push(performance.now() - t);
+      }
+      return { p50: pct(ms, 50), p99: pct(ms, 99) };
+    };
+    const firstLookup = await timed();
+    for (let i = 0; i < 400 && view.reading; i++) await new Promise((res) => setTimeout(res, 50));
+    const nextLookup = await timed();
+    const after = view.stats();
     const row = {
       buildMs: view.lastBuild!.ms,
-      pagesMs: view.lastBuild!.pagesMs,
       aliases: s.aliases,
       models: s.models,
       bytes: s.bytes,
-      heldVersions: s.heldVersions,
+      pointerBytes: s.pointerBytes,
+      firstLookup,
+      nextLookup,
+      bytesAfterLookups: after.bytes,
+      cachedVersions: after.cachedVersions,
     };
     runs.push(row);
     console.log(
-      `run ${r + 1}: build ${row.buildMs.toFixed(0)} ms (models' pages ${row.pagesMs} ms, then the held records), ${row.aliases} aliases over ${row.models} models, ` +
-        `${row.heldVersions} version records held, ${row.bytes} bytes (${(row.bytes / row.aliases).toFixed(0)} per ` +
-        `alias), load average ${load.toFixed(1)}`,
+      `run ${r + 1}: build ${row.buildMs.toFixed(0)} ms, ${row.aliases} aliases over ${row.models} models, ` +
+        `${row.bytes} bytes (${(row.bytes / row.aliases).toFixed(0)} per alias), load average ${load.toFixed(1)}; ` +
+        `${LOOKUPS} lookups: first p50 ${firstLookup.p50.toFixed(2)} / p99 ${firstLookup.p99.toFixed(2)} ms, ` +
+        `next p50 ${nextLookup.p50.toFixed(3)} / p99 ${nextLookup.p99.toFixed(3)} ms; then ${row.cachedVersions} ` +
+        `records cached, ${row.bytesAfterLookups} bytes`,
     );
     await server.close();
   }

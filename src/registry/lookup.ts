@@ -66,8 +66,8 @@ export class RegistryLookup {
   /**
    * The serving read: a version by alias (`latest` included) or number, with
    * its model, from the alias view when it holds the answer (no round trip),
-   * else in one statement. A version looked up by number that the view does
-   * not hold is fetched into its cache in the background, for the next time.
+   * else in one statement. Records the view lacks are read into it in the
+   * background, for the next time.
    */
   private async lookup(ref: VersionRef): Promise<Resolved> {
     checkRef(ref);
@@ -75,7 +75,6 @@ export class RegistryLookup {
       ref.version != null ? view.byNumber(ref.modelName, ref.version) : view.byAlias(ref.modelName, ref.alias!),
     );
     if (hit) return hit;
-    if (ref.version != null) this.view?.want(ref.modelName, ref.version);
     const [r] = await this.resolve([ref]);
     return r!;
   }
@@ -87,7 +86,10 @@ export class RegistryLookup {
     if (!view) return null;
     const answer = ask(view);
     this.view!.lookups[answer.hit ? 'hit' : 'miss']++;
-    return answer.hit ? { model: answer.model, version: answer.version } : null;
+    if (answer.hit) return { model: answer.model, version: answer.version };
+    // Its records are read in the background, for the next lookup; this one asks Neo4j.
+    if (answer.fetch) this.view!.want(answer.fetch.modelName, answer.fetch.version);
+    return null;
   }
 
   /**

@@ -258,7 +258,7 @@ describe('alias view property: the view answers as Neo4j does', () => {
   const allNames: string[] = [];
 
   it('after any history of writes (renames, deletes, rollbacks and refusals included), every alias, latest, stage and number lookup agrees with Neo4j', async () => {
-    const hitsBefore = view.app.services.aliasView.lookups.hit;
+    let secondHits = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: 30, size: 'max' }), async (ops) => {
         const base = uniq('pv');
@@ -278,13 +278,22 @@ describe('alias view property: the view answers as Neo4j does', () => {
         const asked = [...seen];
         allNames.push(...asked);
         const min = { 'Pedigree-Min-Sequence': token.toString() };
-        expect(await answers(view, asked, min)).toEqual(await answers(direct, asked));
-        expect(await mlflowAnswers(view, asked, min)).toEqual(await mlflowAnswers(direct, asked));
+        const expected = await answers(direct, asked);
+        const expectedMlflow = await mlflowAnswers(direct, asked);
+        // A model's first lookups go to Neo4j while the view reads its records; once read, the view answers.
+        expect(await answers(view, asked, min)).toEqual(expected);
+        expect(await mlflowAnswers(view, asked, min)).toEqual(expectedMlflow);
+        for (let i = 0; i < 200 && view.app.services.aliasView.reading; i++)
+          await new Promise((r) => setTimeout(r, 25));
+        const before = view.app.services.aliasView.lookups.hit;
+        expect(await answers(view, asked, min)).toEqual(expected);
+        expect(await mlflowAnswers(view, asked, min)).toEqual(expectedMlflow);
+        secondHits += view.app.services.aliasView.lookups.hit - before;
       }),
       { numRuns: 12 },
     );
-    // It was the view that answered (not Neo4j behind it), for most lookups.
-    expect(view.app.services.aliasView.lookups.hit - hitsBefore).toBeGreaterThan(100);
+    // It was the view that answered (not Neo4j behind it), for most lookups once the models had been read.
+    expect(secondHits).toBeGreaterThan(100);
   }, 600_000);
 
   it('a view built afterwards from the graph (not from events) agrees too, and a viewer sees exactly what the direct path shows a viewer', async () => {

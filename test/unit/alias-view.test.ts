@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../../src/events/event-record.js';
-import { AliasView } from '../../src/registry/view/alias-view.js';
+import { AliasView, type ViewAnswer } from '../../src/registry/view/alias-view.js';
 import { decodeModel, decodeVersion, encodeModel, encodeVersion } from '../../src/registry/view/record-codec.js';
 import { STAGES, type ModelRecord, type Stage, type VersionRecord } from '../../src/registry/types.js';
 
@@ -17,6 +17,8 @@ interface RefModel {
 }
 
 const NAMES = ['m-a', 'm-b', 'm-c', 'm/d'];
+/** The record cache's size in these tests: more than any history here holds, except where a test sets its own. */
+const LIMIT = 10_000;
 const ALIASES = ['production', 'champion', 'canary-x'];
 
 class Reference {
@@ -227,26 +229,61 @@ const op: fc.Arbitrary<Op> = fc.tuple(
   fc.nat(20),
 );
 
-/** What the runtime does after a batch: fetch what the view asks for, from the graph as it is now. */
-function refresh(view: AliasView, ref: Reference): void {
+/** Changes to the records of two models that someone reads (the cases a read in flight can miss). */
+const changeOp: fc.Arbitrary<Op> = fc.tuple(
+  fc.constantFrom('stage', 'tag', 'describe', 'setAlias', 'createVersion', 'deleteAlias'),
+  fc.nat(1),
+  fc.nat(20),
+  fc.nat(20),
+);
+const SETUP: Op[] = [
+  ['createModel', 0, 0, 0],
+  ['createModel', 1, 0, 0],
+  ['createVersion', 0, 0, 0],
+  ['createVersion', 0, 0, 0],
+  ['createVersion', 1, 0, 0],
+  ['setAlias', 0, 0, 0],
+  ['setAlias', 1, 0, 1],
+];
+
+/** What the runtime's refresh reads: what the view asks for, from the graph as it is now; installed later. */
+function read(view: AliasView, ref: Reference): () => void {
   const needs = view.needs();
-  for (const name of needs.models) {
-    const m = ref.modelRecord(name);
-    if (m) view.installModel(m);
-  }
-  for (const k of needs.versions) {
-    const v = ref.versionRecord(k.modelName, k.version);
-    if (v) view.installVersion(v, { runId: null, tags: [{ key: 'k', value: ref.tagOf(k.modelName, k.version)! }] });
-  }
+  const models = needs.models.map((name) => ref.modelRecord(name));
+  const versions = needs.versions.map((k) => ({
+    v: ref.versionRecord(k.modelName, k.version),
+    tags: [{ key: 'k', value: ref.tagOf(k.modelName, k.version)! }],
+  }));
+  return () => {
+    for (const m of models) if (m) view.installModel(m, needs.mark);
+    for (const { v, tags } of versions) if (v) view.installVersion(v, { runId: null, tags }, needs.mark);
+  };
 }
 
-function expectAgrees(view: AliasView, ref: Reference): void {
+/** A refresh with no event in between: read and install at once. */
+function refresh(view: AliasView, ref: Reference): void {
+  read(view, ref)();
+}
+
+/**
+ * Looks everything up, as the registry does: every hit must agree with the
+ * reference, and a miss that names records to read asks for them. With
+ * `strict`, every found version must be a hit (the records were asked for
+ * and read already).
+ */
+function lookAll(view: AliasView, ref: Reference, strict: boolean): void {
+  const miss = (got: ViewAnswer) => {
+    if (!got.hit && got.fetch) view.want(got.fetch.modelName, got.fetch.version);
+  };
   for (const name of [...NAMES, 'nobody']) {
     for (const alias of [...ALIASES, 'latest']) {
       const got = view.byAlias(name, alias);
       const want = ref.expectedByAlias(name, alias);
       // A found version is answered; "none" (no model, no such alias) is asked of Neo4j.
-      expect(got.hit, `${name}@${alias}`).toBe(want !== 'no-model' && want !== null);
+      if (strict || got.hit) expect(got.hit, `${name}@${alias}`).toBe(want !== 'no-model' && want !== null);
+      if (!want || want === 'no-model')
+        expect(got.hit ? true : !!got.fetch, `${name}@${alias} names no fetch`).toBe(false);
+      miss(got);
       if (!got.hit) continue;
       {
         expect(got.model?.name).toBe(name);
@@ -268,19 +305,29 @@ function expectAgrees(view: AliasView, ref: Reference): void {
     for (const stage of STAGES) {
       const got = view.byStage(name, stage);
       const want = ref.expectedByStage(name, stage);
-      expect(got.hit, `${name}/${stage}`).toBe(want !== 'no-model' && want !== null);
+      if (strict || got.hit) expect(got.hit, `${name}/${stage}`).toBe(want !== 'no-model' && want !== null);
+      miss(got);
       if (!got.hit) continue;
       expect(got.version?.version).toBe(want);
     }
     const m = ref.models.get(name);
     for (let n = 1; n <= (m?.counter ?? 0) + 1; n++) {
       const got = view.byNumber(name, n);
-      if (!got.hit) continue; // a version no pointer names, or none: read from Neo4j
+      if (strict) expect(got.hit, `${name}/${n}`).toBe(!!m?.versions.has(n));
+      miss(got);
+      if (!got.hit) continue; // none, or not read yet: Neo4j answers it
       expect(m?.versions.has(n)).toBe(true);
       expect(got.version?.version).toBe(n);
       if (got.version) expect(got.version.stage).toBe(m!.versions.get(n)!.stage);
     }
   }
+}
+
+/** Every hit agrees; once the records the lookups missed are read, every found version is a hit. */
+function expectAgrees(view: AliasView, ref: Reference): void {
+  lookAll(view, ref, false);
+  refresh(view, ref);
+  lookAll(view, ref, true);
 }
 
 describe('alias view codec', () => {
@@ -377,16 +424,19 @@ describe('alias view: pointers and records from the event log', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 120 }), fc.array(fc.nat(6), { maxLength: 60 }), (ops, cuts) => {
         const ref = new Reference();
-        const view = new AliasView();
+        const view = new AliasView(LIMIT);
         let applied = 0;
         let c = 0;
         for (const o of ops) {
           ref.run(o);
-          // Apply what the log has in batches of random size, refreshing after each.
-          if ((cuts[c++ % Math.max(cuts.length, 1)] ?? 0) === 0) {
+          // Apply what the log has in batches of random size, refreshing after each; now and
+          // then someone reads everything (hits must agree; the misses make models read).
+          const cut = cuts[c++ % Math.max(cuts.length, 1)] ?? 0;
+          if (cut === 0 || cut === 1) {
             for (; applied < ref.events.length; applied++) view.apply(ref.events[applied]!);
             refresh(view, ref);
           }
+          if (cut === 1) lookAll(view, ref, false);
         }
         for (; applied < ref.events.length; applied++) view.apply(ref.events[applied]!);
         refresh(view, ref);
@@ -420,11 +470,10 @@ describe('alias view: pointers and records from the event log', () => {
         // The snapshot reflects the log up to some point k ≥ C: C is read first, the graph after.
         const k = kRaw % snapshots.length;
         const c = cRaw % (snapshots[k]!.events + 1);
-        const view = new AliasView();
+        const view = new AliasView(LIMIT);
         snapshots[k]!.load(view);
-        // The build reads the named versions' records after the pages, from the graph as it is then
-        // (here: as late as can be, the final state), then applies every event after C.
-        refresh(view, ref);
+        // The build reads pointers only (no record until a lookup asks), then applies every event after C.
+        expect(view.needs()).toMatchObject({ models: [], versions: [] });
         for (const e of ref.events.slice(c)) view.apply(e);
         refresh(view, ref);
         expectAgrees(view, ref);
@@ -433,9 +482,58 @@ describe('alias view: pointers and records from the event log', () => {
     );
   });
 
-  it('serves no record an applied event may have changed until the refresh installs it', () => {
+  it('installs nothing an event overtook: a record read before an event, installed after it, is never served', () => {
+    fc.assert(
+      fc.property(fc.array(changeOp, { maxLength: 80 }), fc.array(fc.nat(4), { maxLength: 60 }), (ops, cuts) => {
+        const ref = new Reference();
+        const view = new AliasView(LIMIT);
+        // Two models with versions, both read (so events on them read their records again).
+        for (const o of SETUP) ref.run(o);
+        for (const e of ref.events) view.apply(e);
+        expectAgrees(view, ref);
+        let applied = ref.events.length;
+        let c = 0;
+        // Reads in flight: taken from the graph as it was, installed after later events were applied.
+        let inFlight: (() => void)[] = [];
+        for (const o of ops) {
+          ref.run(o);
+          const cut = cuts[c++ % Math.max(cuts.length, 1)] ?? 0;
+          for (; applied < ref.events.length; applied++) view.apply(ref.events[applied]!);
+          if (cut === 0) inFlight.push(read(view, ref));
+          if (cut === 1) {
+            inFlight.forEach((install) => install());
+            inFlight = [];
+          }
+          if (cut === 1 || cut === 2) lookAll(view, ref, false);
+        }
+        inFlight.forEach((install) => install());
+        lookAll(view, ref, false);
+        expectAgrees(view, ref);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps at most its limit of version records, and still agrees', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const ref = new Reference();
+        const view = new AliasView(2);
+        for (const o of ops) {
+          ref.run(o);
+          for (const e of ref.events.splice(0)) view.apply(e);
+          refresh(view, ref);
+          lookAll(view, ref, false);
+          expect(view.stats().cachedVersions).toBeLessThanOrEqual(2);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads no record of a model nobody looked up; once looked up, keeps its records current through events', () => {
     const ref = new Reference();
-    const view = new AliasView();
+    const view = new AliasView(LIMIT);
     for (const o of [
       ['createModel', 0, 0, 0],
       ['createVersion', 0, 0, 0],
@@ -443,11 +541,19 @@ describe('alias view: pointers and records from the event log', () => {
     ] as Op[])
       ref.run(o);
     for (const e of ref.events) view.apply(e);
+    expect(view.pending).toBe(false);
+    expect(view.needs()).toMatchObject({ models: [], versions: [] });
+    // The first lookup misses and names what to read.
+    const first = view.byAlias('m-a', 'production');
+    expect(first).toEqual({ hit: false, fetch: { modelName: 'm-a', version: 1 } });
+    expect(view.want('m-a', 1)).toBe(true);
     refresh(view, ref);
     expect(view.byAlias('m-a', 'production')).toMatchObject({
       hit: true,
       version: { version: 1, stage: 'DEVELOPMENT' },
     });
+    expect(view.stats()).toMatchObject({ hotModels: 1, cachedVersions: 1 });
+    // An event drops what it may have changed; the refresh after it reads it again, unasked.
     ref.run(['stage', 0, 0, 1]);
     view.apply(ref.events.at(-1)!);
     expect(view.byAlias('m-a', 'production').hit).toBe(false);
@@ -455,9 +561,9 @@ describe('alias view: pointers and records from the event log', () => {
     expect(view.byAlias('m-a', 'production')).toMatchObject({ hit: true, version: { version: 1, stage: 'STAGING' } });
   });
 
-  it('holds a version looked up by number only when asked, and forgets it when an event touches it', () => {
+  it('reads a version looked up by number that nothing names when asked, and forgets it when an event touches it', () => {
     const ref = new Reference();
-    const view = new AliasView();
+    const view = new AliasView(LIMIT);
     for (const o of [
       ['createModel', 0, 0, 0],
       ['createVersion', 0, 0, 0],
@@ -467,14 +573,18 @@ describe('alias view: pointers and records from the event log', () => {
     for (const e of ref.events) view.apply(e);
     refresh(view, ref);
     // Version 1 is named by nothing (latest is 2, and 2 is the newest DEVELOPMENT version).
-    expect(view.byNumber('m-a', 1).hit).toBe(false);
-    expect(view.byNumber('m-a', 3).hit).toBe(false); // no such version: Neo4j answers it
+    expect(view.byNumber('m-a', 1)).toEqual({ hit: false, fetch: { modelName: 'm-a', version: 1 } });
+    expect(view.byNumber('m-a', 3)).toEqual({ hit: false }); // no such version: Neo4j answers it
     expect(view.want('m-a', 1)).toBe(true);
+    expect(view.want('m-a', 3)).toBe(false);
     refresh(view, ref);
     expect(view.byNumber('m-a', 1)).toMatchObject({ hit: true, version: { version: 1 } });
     ref.run(['tag', 0, 0, 5]);
     view.apply(ref.events.at(-1)!);
     expect(view.byNumber('m-a', 1).hit).toBe(false);
-    expect(view.stats().cachedVersions).toBe(0);
+    refresh(view, ref);
+    // The model is read (someone looked it up): what its pointers name comes back; version 1 waits for a lookup.
+    expect(view.byNumber('m-a', 2).hit).toBe(true);
+    expect(view.byNumber('m-a', 1).hit).toBe(false);
   });
 });

@@ -13,8 +13,14 @@ import { decodeModel, decodeVersion, encodeModel, encodeVersion, STAGE_CODE, typ
  * written through another replica moments ago is never reported missing
  * here while this replica's view has not applied it yet (an alias moved there
  * may still show its old target until then: consistency tokens).
+ *
+ * A miss whose pointer the view has but whose records it has not read yet
+ * names them in `fetch`: the caller asks for them (AliasViewSource.want), so
+ * the next lookup is a hit.
  */
-export type ViewAnswer = { hit: true; model: ModelRecord | null; version: VersionRecord | null } | { hit: false };
+export type ViewAnswer =
+  | { hit: true; model: ModelRecord | null; version: VersionRecord | null }
+  | { hit: false; fetch?: { modelName: string; version: number | null } };
 
 const MISS: ViewAnswer = Object.freeze({ hit: false });
 
@@ -23,7 +29,7 @@ interface ModelEntry {
   /** The node's id: events that name a model by a name it no longer has are told apart by it. */
   id: string;
   name: string;
-  /** The encoded model record; null while a refresh is due (lookups miss). */
+  /** The encoded model record; null until first read, and while a refresh is due (lookups miss). */
   record: string | null;
   /** Alias name, version number, alias name, version number, … (a model has at most 100 aliases). */
   aliases: (string | number)[];
@@ -32,8 +38,14 @@ interface ModelEntry {
    * text; trailing zeros are trimmed, so its length is the latest version.
    */
   stages: string;
-  /** Version number, encoded record, … of the versions it names (aliases, latest, the newest per stage). */
-  held: (number | string)[];
+  /**
+   * Someone looked this model up: events that touch it read its records again
+   * (the model's, and those of the versions its pointers name), so its lookups
+   * stay hits. A model nobody reads costs only its pointers.
+   */
+  hot: boolean;
+  /** The view's event count when an event last touched this model (see {@link AliasView.needs}). */
+  changedAt: number;
   /** Estimated bytes, kept current as the entry changes. */
   bytes: number;
 }
@@ -42,23 +54,28 @@ interface ModelEntry {
 export interface RefreshNeeds {
   models: string[];
   versions: { modelName: string; version: number }[];
+  /** Pass to the installs: what is read for these needs is installed only where no event applied since. */
+  mark: number;
 }
 
 /** Figures for /metrics and the bench. */
 export interface ViewStats {
   models: number;
   aliases: number;
-  heldVersions: number;
+  /** Models whose records the view reads (someone looked them up). */
+  hotModels: number;
+  /** Version records in the record cache. */
   cachedVersions: number;
+  /** Estimated bytes of the pointers (models, aliases, stages, model records). */
+  pointerBytes: number;
+  /** Estimated bytes of the version record cache. */
+  cacheBytes: number;
   bytes: number;
 }
 
-/** Records of versions looked up by number that no pointer names, kept for the next lookup. */
-export const NUMBER_CACHE_SIZE = 10_000;
-
 // Estimated V8 costs (64-bit, no pointer compression): an object with its
 // slots, a Map entry, a string header, an array header.
-const ENTRY_BYTES = 24 + 7 * 8 + 32;
+const ENTRY_BYTES = 24 + 8 * 8 + 32;
 const STRING_BYTES = 24;
 const ARRAY_BYTES = 32;
 const SLOT = 8;
@@ -67,30 +84,43 @@ const strBytes = (s: string | null): number => (s === null ? 0 : STRING_BYTES + 
 
 /**
  * The alias view: what every alias, `latest` and every stage of every model
- * points to, and the records of the versions they name, in memory. Pure data
- * and rules, no I/O: {@link AliasViewRuntime} builds it from a snapshot of the
- * graph, feeds it the event log in sequence order and fetches the records a
- * batch of events asks for.
+ * points to, in memory, and the records (model and version) of what is read,
+ * in a bounded cache. Pure data and rules, no I/O: {@link AliasViewRuntime}
+ * builds the pointers from a snapshot of the graph, feeds the view the event
+ * log in sequence order and fetches the records it asks for.
  *
- * Applying an event changes pointers at once and drops every held record it
- * may have changed (so a stale record is never served: the lookup misses
- * until the refresh installs it again). Every change is keyed so that
- * replaying an event the snapshot already reflects changes nothing: aliases
- * and stages are set to the event's value, and events naming a model by a
- * name that now belongs to another node (a rename, a delete and re-create)
- * are told apart by the model's id.
+ * Pointers are loaded for every model; records are read when first looked up
+ * (that lookup goes to Neo4j and asks for them), and from then on kept
+ * current: events that touch a model someone reads read its records again.
+ * Version records live in one least-recently-used cache of `recordLimit`
+ * entries, so memory is the pointers plus a bounded cache, however many
+ * aliases there are.
+ *
+ * Applying an event changes pointers at once and drops every record it may
+ * have changed (so a stale record is never served: the lookup misses until
+ * the refresh installs it again). Every change is keyed so that replaying an
+ * event the snapshot already reflects changes nothing: aliases and stages are
+ * set to the event's value, and events naming a model by a name that now
+ * belongs to another node (a rename, a delete and re-create) are told apart by
+ * the model's id (the record cache is keyed by it too).
  */
 export class AliasView {
   private readonly models = new Map<string, ModelEntry>();
   private readonly touched = new Set<ModelEntry>();
   /** `${modelId}\u0000${version}` → encoded record, least recently used first. */
-  private readonly numberCache = new Map<string, string>();
+  private readonly records = new Map<string, string>();
   private readonly aliasNames = new Map<string, string>();
-  /** Versions looked up by number that the view should fetch into its cache (keys of numberCache). */
+  /** Versions lookups missed that the view should read into its cache (keys of `records`). */
   private readonly wanted = new Map<string, { modelName: string; version: number }>();
   private aliasCount = 0;
+  private hotCount = 0;
+  /** Events applied so far: the clock that tells a record read before an event from one read after it. */
+  private applied = 0;
   private entryBytes = 0;
   private cacheBytes = 0;
+
+  /** `recordLimit`: version records the cache keeps (PEDIGREE_ALIAS_VIEW_RECORDS). */
+  constructor(private readonly recordLimit: number) {}
 
   // ------------------------------------------------------------ lookups
 
@@ -98,45 +128,31 @@ export class AliasView {
   byAlias(modelName: string, alias: string): ViewAnswer {
     const e = this.models.get(modelName);
     if (!e) return MISS;
-    if (e.record === null) return MISS;
-    const n = alias === LATEST ? e.stages.length : aliasTarget(e, alias);
-    return this.answer(e, n);
+    return this.answer(e, alias === LATEST ? e.stages.length : aliasTarget(e, alias));
   }
 
   byNumber(modelName: string, version: number): ViewAnswer {
     const e = this.models.get(modelName);
     if (!e) return MISS;
-    if (e.record === null) return MISS;
-    if (!exists(e, version)) return MISS;
-    const held = heldRecord(e, version);
-    if (held !== null) return this.answer(e, version, held);
-    const key = cacheKey(e.id, version);
-    const cached = this.numberCache.get(key);
-    if (cached === undefined) return MISS;
-    this.numberCache.delete(key);
-    this.numberCache.set(key, cached);
-    return this.answer(e, version, cached);
+    return this.answer(e, exists(e, version) ? version : 0);
   }
 
   /** The newest version in `stage`. */
   byStage(modelName: string, stage: Stage): ViewAnswer {
     const e = this.models.get(modelName);
     if (!e) return MISS;
-    if (e.record === null) return MISS;
     return this.answer(e, newestIn(e, stage));
   }
 
-  /** The model record, when held. */
-  model(modelName: string): ViewAnswer {
-    const e = this.models.get(modelName);
-    if (!e) return MISS;
-    if (e.record === null) return MISS;
-    return { hit: true, model: decodeModel(e.record, e.name), version: null };
-  }
-
-  private answer(e: ModelEntry, n: number, encoded: string | null = n > 0 ? heldRecord(e, n) : null): ViewAnswer {
-    if (n === 0 || encoded === null) return MISS;
-    const model = decodeModel(e.record!, e.name);
+  /** Version `n` of the entry (0: none, asked of Neo4j) when both records are in; else a miss naming what to read. */
+  private answer(e: ModelEntry, n: number): ViewAnswer {
+    if (n === 0) return MISS;
+    const key = cacheKey(e.id, n);
+    const encoded = this.records.get(key);
+    if (encoded === undefined || e.record === null) return { hit: false, fetch: { modelName: e.name, version: n } };
+    this.records.delete(key);
+    this.records.set(key, encoded);
+    const model = decodeModel(e.record, e.name);
     const { record, extras } = decodeVersion(encoded);
     const version: VersionRecord = {
       ...record,
@@ -155,16 +171,17 @@ export class AliasView {
     this.models.clear();
     this.touched.clear();
     this.wanted.clear();
-    this.numberCache.clear();
+    this.records.clear();
     this.aliasNames.clear();
     this.aliasCount = 0;
+    this.hotCount = 0;
     this.entryBytes = 0;
     this.cacheBytes = 0;
   }
 
-  /** Loads one model of a snapshot: its record, aliases (name → version) and each version's stage. */
+  /** Loads one model's pointers from a snapshot: its id and name, aliases (name → version) and each version's stage. */
   load(
-    model: ModelRecord,
+    model: Pick<ModelRecord, 'id' | 'name'>,
     aliases: readonly (readonly [string, number])[],
     versions: readonly (readonly [number, string])[],
   ): void {
@@ -178,15 +195,15 @@ export class AliasView {
     const e: ModelEntry = {
       id: model.id,
       name: model.name,
-      record: encodeModel(model),
+      record: null,
       aliases: [],
       stages: Buffer.from(codes).toString('latin1'),
-      held: [],
+      hot: false,
+      changedAt: this.applied,
       bytes: 0,
     };
     for (const [alias, n] of aliases) this.setAlias(e, alias, n);
     this.put(e);
-    this.touched.add(e);
   }
 
   // ------------------------------------------------------------ events
@@ -195,6 +212,7 @@ export class AliasView {
   apply(ev: EventRecord): void {
     const name = ev.modelName;
     if (name === null) return;
+    this.applied++;
     const after = (ev.after ?? {}) as Record<string, unknown>;
     const before = (ev.before ?? {}) as Record<string, unknown>;
     switch (ev.type) {
@@ -203,7 +221,16 @@ export class AliasView {
         if (cur && cur.id === ev.subjectId) break;
         if (cur) this.remove(cur);
         if (ev.subjectId) {
-          const e: ModelEntry = { id: ev.subjectId, name, record: null, aliases: [], stages: '', held: [], bytes: 0 };
+          const e: ModelEntry = {
+            id: ev.subjectId,
+            name,
+            record: null,
+            aliases: [],
+            stages: '',
+            hot: false,
+            changedAt: this.applied,
+            bytes: 0,
+          };
           this.put(e);
         }
         break;
@@ -273,62 +300,70 @@ export class AliasView {
     // the version's when the event names one.
     const e = this.models.get(name);
     if (!e) return;
+    e.changedAt = this.applied;
     e.record = null;
-    if (ev.version !== null) {
-      dropHeld(e, ev.version);
-      this.uncache(e.id, ev.version);
-    }
-    this.touched.add(e);
+    if (ev.version !== null) this.uncache(e.id, ev.version);
+    if (e.hot) this.touched.add(e);
   }
 
   /**
-   * What the events applied since the last call need from the graph: the
-   * record of every touched model, and of every version they name without
-   * holding it. Held records no pointer names any more move to the number
-   * cache.
+   * What to read from the graph now: for every touched model someone reads,
+   * its record and those of the versions its pointers name (alias targets,
+   * `latest`, the newest per stage) that the cache lacks; and every version
+   * a lookup asked for.
+   *
+   * Events go on being applied while the reads run. A record read after an
+   * event was applied reflects it (the event had committed before the log
+   * gave it out), but one read before may not: so the installs take the
+   * `mark` and install nothing for a model an event touched after it (that
+   * event asked for the model's records again, if someone reads it).
    */
   needs(): RefreshNeeds {
-    const out: RefreshNeeds = { models: [], versions: [] };
+    const out: RefreshNeeds = { models: [], versions: [], mark: this.applied };
+    const listed = new Set<string>();
+    const version = (e: ModelEntry, n: number) => {
+      const key = cacheKey(e.id, n);
+      if (this.records.has(key) || listed.has(key)) return;
+      listed.add(key);
+      out.versions.push({ modelName: e.name, version: n });
+    };
     for (const e of this.touched) {
       if (this.models.get(e.name) !== e) continue;
-      const named = namedVersions(e);
-      for (let i = 0; i < e.held.length; i += 2) {
-        const n = e.held[i] as number;
-        if (!named.has(n)) {
-          this.cache(e.id, n, e.held[i + 1] as string);
-          e.held.splice(i, 2);
-          i -= 2;
-        }
-      }
-      for (const n of named) {
-        if (heldRecord(e, n) !== null) continue;
-        const cached = this.numberCache.get(cacheKey(e.id, n));
-        if (cached !== undefined) {
-          this.uncache(e.id, n);
-          e.held.push(n, cached);
-        } else {
-          out.versions.push({ modelName: e.name, version: n });
-        }
-      }
       if (e.record === null) out.models.push(e.name);
-      this.measure(e);
+      for (const n of namedVersions(e)) version(e, n);
     }
     this.touched.clear();
-    for (const w of this.wanted.values()) out.versions.push(w);
+    for (const [key, w] of this.wanted) {
+      if (listed.has(key)) continue;
+      listed.add(key);
+      out.versions.push(w);
+    }
     this.wanted.clear();
     return out;
   }
 
   /**
-   * Asks for a version that a lookup by number missed to be fetched at the
-   * next needs(), into the number cache. False when there is nothing to
-   * fetch (no such version, or it is held already).
+   * Asks for the records a lookup missed (a miss's `fetch`) to be read at
+   * the next needs(): the model's record and, from then on, those of what
+   * its pointers name as events move them; and version `version`. False when
+   * there is nothing to read (no such model or version, or it is in).
    */
-  want(modelName: string, version: number): boolean {
+  want(modelName: string, version: number | null): boolean {
     const e = this.models.get(modelName);
-    if (!e || !exists(e, version) || heldRecord(e, version) !== null) return false;
+    if (!e) return false;
+    let more = false;
+    if (!e.hot) {
+      e.hot = true;
+      this.hotCount++;
+      this.touched.add(e);
+      more = true;
+    } else if (e.record === null && !this.touched.has(e)) {
+      this.touched.add(e);
+      more = true;
+    }
+    if (version === null || !exists(e, version)) return more;
     const key = cacheKey(e.id, version);
-    if (this.numberCache.has(key) || this.wanted.has(key) || this.wanted.size >= 1000) return false;
+    if (this.records.has(key) || this.wanted.has(key) || this.wanted.size >= 1000) return more;
     this.wanted.set(key, { modelName, version });
     return true;
   }
@@ -341,50 +376,39 @@ export class AliasView {
   /** Asks for the model's records again at the next needs() (after a refresh that failed). */
   touch(modelName: string): void {
     const e = this.models.get(modelName);
-    if (e) this.touched.add(e);
+    if (e?.hot) this.touched.add(e);
   }
 
   /**
    * Installs a model record read after the events that asked for it. A record of another node by that name is ignored.
    */
-  installModel(model: ModelRecord): void {
+  installModel(model: ModelRecord, mark: number): void {
     const e = this.models.get(model.name);
-    if (!e || e.id !== model.id) return;
+    if (!e || e.id !== model.id || e.changedAt > mark) return;
     e.record = encodeModel(model);
     this.measure(e);
   }
 
-  /**
-   * Installs a version record (with its run and tags) read after the events
-   * that asked for it: held while a pointer names it, else kept in the
-   * number cache.
-   */
-  installVersion(v: VersionRecord, extras: HeldExtras): void {
+  /** Installs a version record (with its run and tags) read after the events that asked for it, into the cache. */
+  installVersion(v: VersionRecord, extras: HeldExtras, mark: number): void {
     const e = this.models.get(v.modelName);
-    if (!e || !exists(e, v.version)) return;
-    const encoded = encodeVersion(v, extras);
-    if (namedVersions(e).has(v.version)) {
-      dropHeld(e, v.version);
-      e.held.push(v.version, encoded);
-      this.measure(e);
-    } else {
-      this.cache(e.id, v.version, encoded);
-    }
+    if (!e || e.changedAt > mark || !exists(e, v.version)) return;
+    this.cache(e.id, v.version, encodeVersion(v, extras));
   }
 
   stats(): ViewStats {
-    let held = 0;
-    for (const e of this.models.values()) held += e.held.length / 2;
     return {
       models: this.models.size,
       aliases: this.aliasCount,
-      heldVersions: held,
-      cachedVersions: this.numberCache.size,
+      hotModels: this.hotCount,
+      cachedVersions: this.records.size,
+      pointerBytes: this.entryBytes,
+      cacheBytes: this.cacheBytes,
       bytes: this.bytes,
     };
   }
 
-  /** Estimated bytes held (records, pointers, the number cache, interned alias names). */
+  /** Estimated bytes held (pointers, model records, interned alias names, the record cache). */
   get bytes(): number {
     return this.entryBytes + this.cacheBytes;
   }
@@ -396,25 +420,24 @@ export class AliasView {
     this.measure(e);
   }
 
+  /** Its cached version records are keyed by the model's id, which no other model has: they age out of the cache. */
   private remove(e: ModelEntry): void {
     this.models.delete(e.name);
     this.aliasCount -= e.aliases.length / 2;
+    if (e.hot) this.hotCount--;
     this.entryBytes -= e.bytes;
     e.bytes = 0;
-    const prefix = `${e.id}\u0000`;
-    for (const key of this.numberCache.keys()) if (key.startsWith(prefix)) this.dropCached(key);
   }
 
   private measure(e: ModelEntry): void {
-    let b =
+    const b =
       ENTRY_BYTES +
       strBytes(e.name) +
       strBytes(e.id) +
       strBytes(e.record) +
       strBytes(e.stages) +
-      ARRAY_BYTES * 2 +
-      SLOT * (e.aliases.length + e.held.length);
-    for (let i = 1; i < e.held.length; i += 2) b += strBytes(e.held[i] as string);
+      ARRAY_BYTES +
+      SLOT * e.aliases.length;
     if (this.models.get(e.name) === e) this.entryBytes += b - e.bytes;
     e.bytes = b;
   }
@@ -439,9 +462,9 @@ export class AliasView {
   private cache(modelId: string, n: number, encoded: string): void {
     const key = cacheKey(modelId, n);
     this.dropCached(key);
-    this.numberCache.set(key, encoded);
+    this.records.set(key, encoded);
     this.cacheBytes += STRING_BYTES * 2 + key.length + encoded.length + SLOT * 3;
-    while (this.numberCache.size > NUMBER_CACHE_SIZE) this.dropCached(this.numberCache.keys().next().value as string);
+    while (this.records.size > this.recordLimit) this.dropCached(this.records.keys().next().value as string);
   }
 
   private uncache(modelId: string, n: number): void {
@@ -449,9 +472,9 @@ export class AliasView {
   }
 
   private dropCached(key: string): void {
-    const v = this.numberCache.get(key);
+    const v = this.records.get(key);
     if (v === undefined) return;
-    this.numberCache.delete(key);
+    this.records.delete(key);
     this.cacheBytes -= STRING_BYTES * 2 + key.length + v.length + SLOT * 3;
   }
 }
@@ -491,20 +514,6 @@ function aliasesOf(e: ModelEntry, n: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < e.aliases.length; i += 2) if (e.aliases[i + 1] === n) out.push(e.aliases[i] as string);
   return out.sort();
-}
-
-function heldRecord(e: ModelEntry, n: number): string | null {
-  for (let i = 0; i < e.held.length; i += 2) if (e.held[i] === n) return e.held[i + 1] as string;
-  return null;
-}
-
-function dropHeld(e: ModelEntry, n: number): void {
-  for (let i = 0; i < e.held.length; i += 2) {
-    if (e.held[i] === n) {
-      e.held.splice(i, 2);
-      return;
-    }
-  }
 }
 
 /** The versions an entry's pointers name: its aliases' targets, the latest, the newest in each stage. */

@@ -152,6 +152,11 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
     };
   }
 
+  /** Building or answering: not stopped, not over its budget. */
+  private get running(): boolean {
+    return this.state === 'building' || this.state === 'ready';
+  }
+
   /** Whether records are being read, or asked for (the bench and tests wait for it to end). */
   get reading(): boolean {
     return this.refreshing !== null || this.view.pending;
@@ -172,7 +177,7 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
     this.unsubscribe?.();
     this.unsubscribe = null;
     clearTimeout(this.retryTimer);
-    if (this.state === 'building' || this.state === 'ready') this.state = 'off';
+    if (this.running) this.state = 'off';
     await this.refreshing;
   }
 
@@ -230,7 +235,7 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
 
   /** Every event the tailer hands out, in sequence order: applied at once, or kept until the snapshot is loaded. */
   private enqueue(e: EventRecord): void {
-    if (this.state !== 'building' && this.state !== 'ready') return;
+    if (!this.running) return;
     if (this.through === null) this.queue.push(e);
     else this.applyEvents([e]);
   }
@@ -264,9 +269,9 @@ export class AliasViewRuntime implements AliasViewSource, AppliedPosition {
    * A refresh that fails is retried in a second: answers stay right meanwhile.
    */
   private refreshSoon(): void {
-    if (this.refreshing || this.backingOff || !this.view.pending) return;
+    if (this.refreshing || this.backingOff || !this.running || !this.view.pending) return;
     this.refreshing = (async () => {
-      while (this.view.pending && this.state !== 'off' && this.state !== 'over-budget') {
+      while (this.view.pending && this.running) {
         const needs = this.view.needs();
         try {
           await this.refresh(needs);

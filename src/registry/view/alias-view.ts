@@ -295,11 +295,18 @@ export class AliasView {
       default:
         break;
     }
+    const e = this.models.get(name);
+    if (!e) return;
+    if (POINTER_ONLY.has(ev.type)) {
+      // An alias move changes alias nodes only, whose fields no record carries
+      // (a version's aliases are read off the pointers): every record stays,
+      // and a read in flight stays good. The refresh reads a newly named version.
+      if (e.hot) this.touched.add(e);
+      return;
+    }
     // Whatever else the event changed (an updated time, tags, a description, a
     // checksum, owners, gates...) is read again: the model's record always,
     // the version's when the event names one.
-    const e = this.models.get(name);
-    if (!e) return;
     e.changedAt = this.applied;
     e.record = null;
     if (ev.version !== null) this.uncache(e.id, ev.version);
@@ -478,6 +485,9 @@ export class AliasView {
     this.cacheBytes -= STRING_BYTES * 2 + key.length + v.length + SLOT * 3;
   }
 }
+
+/** Events that move pointers and change no record the view holds (see AliasView.apply). */
+const POINTER_ONLY: ReadonlySet<string> = new Set([EventType.ALIAS_SET, EventType.ROLLBACK, EventType.ALIAS_DELETED]);
 
 const cacheKey = (modelId: string, n: number) => `${modelId}\u0000${n}`;
 

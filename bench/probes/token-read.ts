@@ -1,8 +1,9 @@
 /**
  * Probe (issue 20, consistency tokens): how long a read carrying a token just
  * issued takes, on the replica that wrote and on another. Starts two replicas
- * in-process on one Neo4j (each with its own event tailer and alias view,
- * default poll interval), then, one request at a time on keep-alive
+ * as child processes on one Neo4j (bench/server.ts: each with its own event
+ * tailer and alias view, default poll interval; the probe's client has its
+ * own process), then, one request at a time on keep-alive
  * connections: moves an alias through replica A, takes the
  * `Pedigree-Sequence` of the answer, and reads the alias with
  * `Pedigree-Min-Sequence` from A and from B (in alternating order, so neither
@@ -14,9 +15,9 @@
  */
 import { request as httpRequest, Agent } from 'node:http';
 import { loadavg } from 'node:os';
-import { benchAppSetup, startBenchDb } from '../db.js';
+import { startBenchDb } from '../db.js';
 import { GET_BY_ALIAS, SET_ALIAS } from '../ops.js';
-import { createApp } from '../../src/app.js';
+import { startServerChild } from '../server-child.js';
 
 const arg = (name: string, def: string) =>
   process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1]! : def;
@@ -35,14 +36,19 @@ const fmt = (xs: number[]) =>
 
 const db = await startBenchDb({ heapMb: 512, pagecacheMb: 256 });
 try {
-  const { config, log, driver } = benchAppSetup(db, TOKEN);
+  const POLL_MS = 200;
   const start = async (name: string) => {
-    const app = await createApp(config, driver, log);
-    const server = await app.listen(0, '127.0.0.1');
-    return { name, app, server, agent: new Agent({ keepAlive: true, maxSockets: 1 }) };
+    const server = await startServerChild(db.uri, TOKEN, { ...db.env, PEDIGREE_EVENT_POLL_MS: String(POLL_MS) });
+    return { name, server, agent: new Agent({ keepAlive: true, maxSockets: 1 }) };
   };
   const a = await start('A (wrote)');
   const b = await start('B (another replica)');
+  /** A gauge of the replica's /metrics. */
+  const gauge = async (r: typeof a, name: string) => {
+    const text = await (await fetch(new URL('/metrics', r.server.url))).text();
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
   const post = (r: typeof a, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) =>
     new Promise<{ sequence: string | null; body: { data?: Record<string, unknown>; errors?: unknown[] } }>(
       (resolve, reject) => {
@@ -82,9 +88,9 @@ try {
     });
   const { sequence: seeded } = await post(a, SET_ALIAS, { modelName: MODEL, alias: ALIAS, version: 1 });
   for (const r of [a, b]) {
-    for (let i = 0; i < 600 && r.app.services.aliasView.status !== 'ready'; i++)
+    for (let i = 0; i < 600 && (await gauge(r, 'pedigree_alias_view_ready')) !== 1; i++)
       await new Promise((res) => setTimeout(res, 100));
-    if (r.app.services.aliasView.status !== 'ready') throw new Error(`${r.name}: the alias view is not ready`);
+    if ((await gauge(r, 'pedigree_alias_view_ready')) !== 1) throw new Error(`${r.name}: the alias view is not ready`);
     // The model is read once on each replica, as a serving system does, so the view holds its records.
     await post(r, GET_BY_ALIAS, { modelName: MODEL, alias: ALIAS }, { 'pedigree-min-sequence': seeded! });
   }
@@ -102,7 +108,8 @@ try {
   };
   const times = { write: [] as number[], a: [] as number[], b: [] as number[], floor: [] as number[] };
   let stale = 0;
-  let hitsBefore = [a, b].map((r) => r.app.services.aliasView.lookups.hit);
+  const viewHits = () => Promise.all([a, b].map((r) => gauge(r, 'pedigree_alias_view_lookups_total')));
+  let hitsBefore = await viewHits();
   const loadBefore = loadavg()[0]!;
   for (let i = 0; i < WARMUP + N; i++) {
     const version = (i % 4) + 1;
@@ -117,7 +124,7 @@ try {
     // The floor: the same read again on A without a token (answered from the view).
     const floor = await read(a, null);
     if (i < WARMUP) {
-      hitsBefore = [a, b].map((r) => r.app.services.aliasView.lookups.hit);
+      if (i === WARMUP - 1) hitsBefore = await viewHits();
       continue;
     }
     times.write.push(write);
@@ -125,20 +132,18 @@ try {
     times.b.push(got.get(b)!.ms);
     times.floor.push(floor.ms);
   }
-  const hits = [a, b].map((r, i) => r.app.services.aliasView.lookups.hit - hitsBefore[i]!);
+  const hits = (await viewHits()).map((h, i) => h - hitsBefore[i]!);
   console.log(`alias move through A (its answer)     ${fmt(times.write)}`);
   console.log(`read with the token on A              ${fmt(times.a)}`);
   console.log(`read with the token on B              ${fmt(times.b)}`);
   console.log(`read without a token on A (the floor) ${fmt(times.floor)}`);
   console.log(`stale answers: ${stale} of ${(WARMUP + N) * 2}; view hits during the run: A ${hits[0]}, B ${hits[1]}`);
-  console.log(
-    `poll interval ${config.eventPollMs} ms; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
-  );
+  console.log(`poll interval ${POLL_MS} ms; load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`);
   const summary = (xs: number[]) => ({ p50: pct(xs, 50), p99: pct(xs, 99), max: pct(xs, 100) });
   console.log(
     JSON.stringify({
       n: N,
-      pollMs: config.eventPollMs,
+      pollMs: POLL_MS,
       write: summary(times.write),
       tokenOnWriter: summary(times.a),
       tokenOnOther: summary(times.b),
@@ -148,8 +153,7 @@ try {
       loadavg: [loadBefore, loadavg()[0]],
     }),
   );
-  for (const r of [a, b]) await r.server.close();
-  await driver.close();
+  for (const r of [a, b]) await r.server.stop();
 } finally {
   await db.stop();
 }

@@ -3,7 +3,7 @@
  * percentiles, and CPU accounting for this process (process.cpuUsage) and for
  * the processes under test (/proc/<pid>/stat, summed over a process group).
  */
-import { Agent, request } from 'node:http';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
@@ -77,7 +77,7 @@ export class HttpClient {
     url: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; json: any; text: string }> {
+  ): Promise<{ status: number; json: any; text: string; headers: IncomingHttpHeaders }> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -101,7 +101,7 @@ export class HttpClient {
             } catch {
               json = { nonJson: text.slice(0, 200) };
             }
-            resolve({ status: res.statusCode ?? 0, json, text });
+            resolve({ status: res.statusCode ?? 0, json, text, headers: res.headers });
           });
           res.on('error', reject);
         },

@@ -18,9 +18,9 @@
  *
  *   npx tsx bench/probes/alias-move.ts [--n 400]
  */
-import { request as httpRequest, Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { benchAppSetup, startBenchDb } from '../db.js';
+import { HttpClient } from '../load.js';
 import { SET_ALIAS } from '../ops.js';
 import { createApp } from '../../src/app.js';
 
@@ -47,7 +47,7 @@ try {
   const start = async (v: (typeof variants)[number]) => {
     const app = await createApp(v.config, driver, log);
     const server = await app.listen(0, '127.0.0.1');
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const client = new HttpClient(1);
     const timings = {
       http: [] as number[],
       service: [] as number[],
@@ -90,37 +90,14 @@ try {
         }
       }
     };
-    return { ...v, app, server, agent, timings };
+    return { ...v, app, server, client, timings };
   };
   const apps = [await start(variants[0]!), await start(variants[1]!)];
-  const post = (a: (typeof apps)[number], query: string, variables: Record<string, unknown>) =>
-    new Promise<string>((resolve, reject) => {
-      const data = JSON.stringify({ query, variables });
-      const req = httpRequest(
-        a.server.url,
-        {
-          method: 'POST',
-          agent: a.agent,
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${TOKEN}`,
-            'content-length': Buffer.byteLength(data),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () =>
-            res.statusCode === 200 && !text.includes('"errors"')
-              ? resolve(text)
-              : reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`)),
-          );
-        },
-      );
-      req.on('error', reject);
-      req.end(data);
-    });
+  const post = async (a: (typeof apps)[number], query: string, variables: Record<string, unknown>) => {
+    const r = await a.client.send('POST', a.server.url, { query, variables }, { authorization: `Bearer ${TOKEN}` });
+    if (r.status !== 200 || r.json?.errors) throw new Error(`${r.status}: ${r.text.slice(0, 300)}`);
+    return r;
+  };
 
   const seed = apps[0]!;
   await post(seed, 'mutation($n: String!) { createRegisteredModel(input: { name: $n }) { name } }', { n: MODEL });

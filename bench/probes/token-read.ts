@@ -13,9 +13,9 @@
  *
  *   npx tsx bench/probes/token-read.ts [--n 300]
  */
-import { request as httpRequest, Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { startBenchDb } from '../db.js';
+import { HttpClient } from '../load.js';
 import { GET_BY_ALIAS, SET_ALIAS } from '../ops.js';
 import { startServerChild } from '../server-child.js';
 
@@ -39,7 +39,7 @@ try {
   const POLL_MS = 200;
   const start = async (name: string) => {
     const server = await startServerChild(db.uri, TOKEN, { ...db.env, PEDIGREE_EVENT_POLL_MS: String(POLL_MS) });
-    return { name, server, agent: new Agent({ keepAlive: true, maxSockets: 1 }) };
+    return { name, server, client: new HttpClient(1) };
   };
   const a = await start('A (wrote)');
   const b = await start('B (another replica)');
@@ -49,37 +49,22 @@ try {
     const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
     return m ? Number(m[1]) : NaN;
   };
-  const post = (r: typeof a, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    new Promise<{ sequence: string | null; body: { data?: Record<string, unknown>; errors?: unknown[] } }>(
-      (resolve, reject) => {
-        const data = JSON.stringify({ query, variables });
-        const req = httpRequest(
-          r.server.url,
-          {
-            method: 'POST',
-            agent: r.agent,
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${TOKEN}`,
-              'content-length': Buffer.byteLength(data),
-              ...headers,
-            },
-          },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (text += c));
-            res.on('end', () => {
-              const body = JSON.parse(text) as { data?: Record<string, unknown>; errors?: unknown[] };
-              if (res.statusCode !== 200 || body.errors) reject(new Error(`${res.statusCode}: ${text.slice(0, 300)}`));
-              else resolve({ sequence: (res.headers['pedigree-sequence'] as string | undefined) ?? null, body });
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end(data);
-      },
+  const post = async (
+    r: typeof a,
+    query: string,
+    variables: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await r.client.send(
+      'POST',
+      r.server.url,
+      { query, variables },
+      { authorization: `Bearer ${TOKEN}`, ...headers },
     );
+    const body = res.json as { data?: Record<string, unknown>; errors?: unknown[] } | null;
+    if (res.status !== 200 || !body || body.errors) throw new Error(`${res.status}: ${res.text.slice(0, 300)}`);
+    return { sequence: (res.headers['pedigree-sequence'] as string | undefined) ?? null, body };
+  };
 
   await post(a, 'mutation($n: String!) { createRegisteredModel(input: { name: $n }) { name } }', { n: MODEL });
   for (let v = 1; v <= 4; v++)
